@@ -1,0 +1,76 @@
+// Starts a real `wrangler dev` on a free loopback port with its own state directory, for the black-box
+// suite and the benchmark; stops it by its own pid.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { offlineEnv, projectRoot, wranglerBin } from "./offline-env.mjs";
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * @param {{ name: string, vars?: Record<string,string>, log?: (line: string) => void }} options
+ */
+export async function startDevServer({ name, vars = {}, log = () => {} }) {
+  const port = await freePort();
+  const state = join(projectRoot, ".tmp", "state", `${name}-${process.pid}-${port}`);
+  rmSync(state, { recursive: true, force: true });
+  mkdirSync(state, { recursive: true });
+  const env = offlineEnv({ CI: "true" });
+  const migrate = spawnSync(process.execPath, [wranglerBin, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
+    cwd: projectRoot,
+    env,
+    encoding: "utf8",
+  });
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  const adminToken = `adm_${randomBytes(24).toString("base64url")}`;
+  const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: randomBytes(32).toString("base64url"), ...vars };
+  const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
+  for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
+  const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+  const output = [];
+  const collect = (chunk) => {
+    const text = chunk.toString();
+    output.push(text);
+    for (const line of text.split("\n")) if (line) log(line);
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output.join("")}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`wrangler dev did not answer within 60 s:\n${output.join("")}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  async function stop() {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+    rmSync(state, { recursive: true, force: true });
+  }
+  return { url, port, pid: child.pid, adminToken, stop, output };
+}

@@ -1,0 +1,29 @@
+// Creates .dev.vars (git-ignored) with a random ADMIN_TOKEN and signing secret, once; later runs reuse it.
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { projectRoot } from "./offline-env.mjs";
+
+export const devVarsPath = join(projectRoot, ".dev.vars");
+
+export function ensureDevVars() {
+  if (!existsSync(devVarsPath)) {
+    const lines = [
+      "# Local secrets for `npm start` (wrangler dev). Generated once; delete the file to get new ones.",
+      `ADMIN_TOKEN=adm_${randomBytes(32).toString("base64url")}`,
+      `SIGNING_SECRET=${randomBytes(32).toString("base64url")}`,
+      "",
+    ];
+    writeFileSync(devVarsPath, lines.join("\n"), { mode: 0o600 });
+  }
+  return readDevVars();
+}
+
+export function readDevVars() {
+  const vars = {};
+  for (const line of readFileSync(devVarsPath, "utf8").split("\n")) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) vars[m[1]] = m[2];
+  }
+  return vars;
+}

@@ -1,0 +1,26 @@
+// `npm start`: local secrets, local D1 migrations, then `wrangler dev` on 127.0.0.1:$PORT (default 8787).
+import { spawn, spawnSync } from "node:child_process";
+import { devVarsPath, ensureDevVars } from "./dev-vars.mjs";
+import { offlineEnv, projectRoot, wranglerBin } from "./offline-env.mjs";
+
+const port = process.env.PORT ?? "8787";
+ensureDevVars();
+const env = offlineEnv();
+
+const migrate = spawnSync(process.execPath, [wranglerBin, "d1", "migrations", "apply", "DB", "--local"], {
+  cwd: projectRoot,
+  env: { ...env, CI: "true" }, // CI=true: apply without the interactive confirmation
+  stdio: "inherit",
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+console.log(`\nedge-registry: serving on http://127.0.0.1:${port}`);
+console.log(`edge-registry: the admin token is ADMIN_TOKEN in ${devVarsPath}\n`);
+
+const dev = spawn(process.execPath, [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false"], {
+  cwd: projectRoot,
+  env,
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));

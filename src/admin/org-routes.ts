@@ -1,0 +1,131 @@
+// Admin API for organizations and their tokens.
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { orgs, tokens, type TokenRow, nowIso } from "../db/schema";
+import { badRequest, conflict, notFound } from "../http/api-error";
+import type { RouteMethods } from "../http/routes";
+import { readBody } from "../http/json-body";
+import { json, noContent } from "../http/respond";
+import { decodeSegment, SEGMENT_PATTERN } from "../registry/names";
+import { generateToken, hashToken, ROLES } from "../identity/tokens";
+import { requireAdminEnabled, requireOperator, requireOrgManager } from "./admin-auth";
+import type { RequestContext } from "../http/context";
+import type { IRequest } from "itty-router";
+
+const rfc3339 = z.iso.datetime({ offset: true });
+
+const CreateOrg = z.object({
+  login: z.string().regex(SEGMENT_PATTERN, `must match ${SEGMENT_PATTERN.source}`),
+  displayName: z.string().min(1).max(200).optional(),
+});
+
+const CreateToken = z.object({
+  role: z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` }),
+  description: z.string().max(500).optional(),
+  expiresAt: rfc3339.optional(),
+});
+
+function tokenView(row: TokenRow) {
+  return {
+    id: row.id,
+    org: row.orgLogin,
+    role: row.role,
+    ...(row.description ? { description: row.description } : {}),
+    createdAt: row.createdAt,
+    ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
+    ...(row.lastUsedAt ? { lastUsedAt: row.lastUsedAt } : {}),
+    ...(row.revokedAt ? { revokedAt: row.revokedAt } : {}),
+  };
+}
+
+async function requireOrg(context: RequestContext, request: IRequest) {
+  const login = decodeSegment(request.params.org, "organization");
+  const org = await context.db.select().from(orgs).where(eq(orgs.login, login)).get();
+  if (!org) throw notFound(`organization '${login}' not found`);
+  return org;
+}
+
+export const orgRoutes: Array<[string, RouteMethods]> = [
+  [
+    "/api/admin/orgs",
+    {
+      async POST(request, context) {
+        await requireOperator(request, context);
+        const body = await readBody(request, CreateOrg, "organization");
+        const row = { login: body.login, displayName: body.displayName ?? body.login, createdAt: nowIso() };
+        const inserted = await context.db.insert(orgs).values(row).onConflictDoNothing().returning().get();
+        if (!inserted) throw conflict(`organization '${body.login}' already exists`);
+        return json(row, 201);
+      },
+      async GET(request, context) {
+        await requireOperator(request, context);
+        const rows = await context.db.select().from(orgs).orderBy(asc(orgs.login)).all();
+        return json({ orgs: rows });
+      },
+    },
+  ],
+  [
+    "/api/admin/orgs/:org/tokens",
+    {
+      async POST(request, context) {
+        requireAdminEnabled(context);
+        const login = decodeSegment(request.params.org, "organization");
+        await requireOrgManager(request, context, login);
+        const org = await requireOrg(context, request);
+        const body = await readBody(request, CreateToken, "token");
+        if (body.expiresAt && Date.parse(body.expiresAt) <= Date.now()) {
+          throw badRequest("invalid token: 'expiresAt' must be in the future");
+        }
+        const { id, secret } = generateToken();
+        const row: TokenRow = {
+          id,
+          orgLogin: org.login,
+          role: body.role,
+          tokenHash: await hashToken(secret),
+          description: body.description ?? null,
+          createdAt: nowIso(),
+          expiresAt: body.expiresAt ? new Date(body.expiresAt).toISOString() : null,
+          revokedAt: null,
+          lastUsedAt: null,
+        };
+        await context.db.insert(tokens).values(row).run();
+        const { id: tokenId, ...view } = tokenView(row);
+        // The secret is returned this once and never again.
+        return json({ id: tokenId, token: secret, ...view }, 201);
+      },
+      async GET(request, context) {
+        requireAdminEnabled(context);
+        const login = decodeSegment(request.params.org, "organization");
+        await requireOrgManager(request, context, login);
+        const org = await requireOrg(context, request);
+        const rows = await context.db
+          .select()
+          .from(tokens)
+          .where(and(eq(tokens.orgLogin, org.login), isNull(tokens.revokedAt)))
+          .orderBy(asc(tokens.createdAt), asc(tokens.id))
+          .all();
+        return json({ tokens: rows.map(tokenView) });
+      },
+    },
+  ],
+  [
+    "/api/admin/orgs/:org/tokens/:id",
+    {
+      async DELETE(request, context) {
+        requireAdminEnabled(context);
+        const login = decodeSegment(request.params.org, "organization");
+        await requireOrgManager(request, context, login);
+        const org = await requireOrg(context, request);
+        const id = decodeSegment(request.params.id, "token id");
+        const revoked = await context.db
+          .update(tokens)
+          .set({ revokedAt: nowIso() })
+          .where(and(eq(tokens.id, id), eq(tokens.orgLogin, org.login), isNull(tokens.revokedAt)))
+          .returning({ id: tokens.id })
+          .get();
+        if (!revoked) throw notFound(`token '${id}' not found in organization '${org.login}'`);
+        return noContent();
+      },
+    },
+  ],
+];

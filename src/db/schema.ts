@@ -1,0 +1,93 @@
+// D1 schema (drizzle). `npm run db:generate` turns changes here into SQL under migrations/.
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const orgs = sqliteTable("orgs", {
+  login: text("login").primaryKey(),
+  displayName: text("display_name").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const tokens = sqliteTable(
+  "tokens",
+  {
+    id: text("id").primaryKey(),
+    orgLogin: text("org_login")
+      .notNull()
+      .references(() => orgs.login),
+    role: text("role", { enum: ["reader", "publisher", "admin"] }).notNull(),
+    /** SHA-256 of the secret, hex. The secret itself is never stored. */
+    tokenHash: text("token_hash").notNull(),
+    description: text("description"),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at"),
+    revokedAt: text("revoked_at"),
+    lastUsedAt: text("last_used_at"),
+  },
+  (t) => [uniqueIndex("tokens_hash_unique").on(t.tokenHash), index("tokens_org_idx").on(t.orgLogin, t.createdAt)],
+);
+
+/** One row per package or template identity; `latestVersionId` is null when no live version is left. */
+export const items = sqliteTable(
+  "items",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["package", "template"] }).notNull(),
+    source: text("source").notNull(),
+    publisher: text("publisher").notNull(),
+    name: text("name").notNull(),
+    canonicalName: text("canonical_name").notNull(),
+    ownerOrg: text("owner_org").notNull(),
+    visibility: text("visibility", { enum: ["public", "private"] }).notNull(),
+    featured: integer("featured", { mode: "boolean" }).notNull().default(false),
+    /** `registry` for published items; `vcs` for operator-registered VCS-backed templates. */
+    backing: text("backing", { enum: ["registry", "vcs"] }).notNull().default("registry"),
+    latestVersionId: text("latest_version_id"),
+    /** Copy of the latest version's createdAt, so `sort=createdAt` walks an index. */
+    latestCreatedAt: text("latest_created_at"),
+    /** VCS-backed templates only: their whole view, as JSON. */
+    vcs: text("vcs"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("items_identity_unique").on(t.kind, t.source, t.publisher, t.canonicalName),
+    index("items_by_name").on(t.kind, t.canonicalName, t.source, t.publisher),
+    index("items_by_publisher").on(t.kind, t.publisher, t.source, t.canonicalName),
+    index("items_by_created").on(t.kind, t.latestCreatedAt, t.source, t.publisher, t.canonicalName),
+    index("items_by_owner").on(t.kind, t.ownerOrg, t.canonicalName),
+  ],
+);
+
+export const versions = sqliteTable(
+  "versions",
+  {
+    id: text("id").primaryKey(),
+    itemId: text("item_id")
+      .notNull()
+      .references(() => items.id),
+    version: text("version").notNull(),
+    precedenceKey: text("precedence_key").notNull(),
+    prerelease: integer("prerelease", { mode: "boolean" }).notNull(),
+    retired: integer("retired", { mode: "boolean" }).notNull().default(false),
+    createdAt: text("created_at").notNull(),
+    /** Kind-specific metadata extracted at complete, as JSON. */
+    metadata: text("metadata").notNull(),
+    /** Slot name → R2 key of the immutable artifact, as JSON. */
+    artifacts: text("artifacts").notNull(),
+    /** Lower-cased text that template search matches against (empty for packages). */
+    searchText: text("search_text").notNull().default(""),
+    operationId: text("operation_id").notNull(),
+    retiredAt: text("retired_at"),
+  },
+  (t) => [
+    // Equal precedence is the same version: the last line of defence against a double publish.
+    uniqueIndex("versions_precedence_unique").on(t.itemId, t.precedenceKey),
+    index("versions_live").on(t.itemId, t.retired, t.prerelease, t.precedenceKey),
+  ],
+);
+
+export type ItemRow = typeof items.$inferSelect;
+export type VersionRow = typeof versions.$inferSelect;
+export type TokenRow = typeof tokens.$inferSelect;
+export type OrgRow = typeof orgs.$inferSelect;
+
+export const nowIso = () => new Date().toISOString();

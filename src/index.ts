@@ -1,0 +1,73 @@
+// Worker entry: request id → route → one place that renders errors → one JSON log line per request.
+import { database } from "./db/client";
+import { limitsFrom, type Env } from "./env";
+import { orgRoutes } from "./admin/org-routes";
+import { bootstrapRoutes } from "./cli/bootstrap-routes";
+import { authenticate } from "./identity/authenticate";
+import type { Caller } from "./identity/rights";
+import type { RequestContext } from "./http/context";
+import { errorResponse, json } from "./http/respond";
+import { buildRouter, type RouteMethods } from "./http/routes";
+import { ApiError } from "./http/api-error";
+
+export { PublishCoordinator } from "./registry/publish-coordinator";
+
+const routes: Array<[string, RouteMethods]> = [
+  ["/healthz", { GET: async () => json({ status: "ok" }) }],
+  ...bootstrapRoutes,
+  ...orgRoutes,
+];
+
+const router = buildRouter(routes);
+
+function originFor(env: Env, url: URL): string {
+  return (env.PUBLIC_URL ?? url.origin).replace(/\/+$/, "");
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const started = Date.now();
+    const requestId = crypto.randomUUID();
+    const url = new URL(request.url);
+    const db = database(env.DB);
+    let callerPromise: Promise<Caller> | undefined;
+    const context: RequestContext = {
+      env,
+      ctx,
+      db,
+      limits: limitsFrom(env),
+      requestId,
+      origin: originFor(env, url),
+      log: {},
+      caller() {
+        callerPromise ??= authenticate(request, db, ctx).then((caller) => {
+          if (caller.kind === "org") context.log.org = caller.org;
+          return caller;
+        });
+        return callerPromise;
+      },
+    };
+    let response: Response;
+    let failure: unknown;
+    try {
+      response = await router.fetch(request, context);
+    } catch (error) {
+      if (!(error instanceof ApiError)) failure = error;
+      response = errorResponse(error);
+    }
+    // Responses from R2 or fetch() can have immutable headers; copy before stamping the request id.
+    response = new Response(response.body, response);
+    response.headers.set("X-Pulumi-Request-ID", requestId);
+    const line: Record<string, unknown> = {
+      requestId,
+      method: request.method,
+      route: url.pathname,
+      status: response.status,
+      durationMs: Date.now() - started,
+    };
+    if (context.log.org) line.org = context.log.org;
+    if (failure) line.error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+    console.log(JSON.stringify(line));
+    return response;
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,12 @@
+// Black-box suite: a real `wrangler dev` started by the global setup, driven over HTTP from Node.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/blackbox/**/*.test.ts"],
+    globalSetup: ["./test/blackbox/global-setup.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  },
+});

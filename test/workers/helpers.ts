@@ -1,0 +1,65 @@
+// Drives the worker in-process (real bindings) the way a client would, plus fixtures for orgs and tokens.
+import { env, exports } from "cloudflare:workers";
+
+export const ADMIN = "test-admin-token-0123456789";
+export const BASE = "http://gateway.test";
+
+export interface CallOptions {
+  method?: string;
+  token?: string;
+  body?: unknown;
+  rawBody?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+export async function call(path: string, options: CallOptions = {}): Promise<Response> {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("Authorization", `token ${options.token}`);
+  let body: BodyInit | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers.set("Content-Type", "application/json");
+  }
+  const url = path.startsWith("http") ? path : BASE + path;
+  return exports.default.fetch(new Request(url, { method: options.method ?? "GET", headers, body }));
+}
+
+export async function callJson<T = any>(path: string, options: CallOptions = {}): Promise<{ status: number; body: T; response: Response }> {
+  const response = await call(path, options);
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, response };
+}
+
+export async function createOrg(login: string, displayName?: string) {
+  const r = await callJson("/api/admin/orgs", { method: "POST", token: ADMIN, body: { login, displayName } });
+  if (r.status !== 201) throw new Error(`createOrg ${login}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export async function createToken(org: string, role: "reader" | "publisher" | "admin", extra: Record<string, unknown> = {}) {
+  const r = await callJson(`/api/admin/orgs/${org}/tokens`, { method: "POST", token: ADMIN, body: { role, ...extra } });
+  if (r.status !== 201) throw new Error(`createToken ${org}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body as { id: string; token: string };
+}
+
+export async function countRows(table: string): Promise<number> {
+  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+export async function countObjects(prefix = ""): Promise<number> {
+  let n = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await env.ARTIFACTS.list({ prefix, cursor });
+    n += page.objects.length;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return n;
+}
+
+export function expectError(r: { status: number; body: any }, status: number) {
+  if (r.status !== status || r.body?.code !== status || typeof r.body?.message !== "string" || !r.body.message) {
+    throw new Error(`expected a ${status} {code,message} error, got ${r.status} ${JSON.stringify(r.body)}`);
+  }
+}
