@@ -11,6 +11,7 @@ CREATE TABLE `items` (
 	`backing` text DEFAULT 'registry' NOT NULL,
 	`latest_version_id` text,
 	`latest_created_at` text,
+	`search_text` text DEFAULT '' NOT NULL,
 	`vcs` text,
 	`created_at` text NOT NULL
 );

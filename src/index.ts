@@ -7,7 +7,10 @@ import { authenticate } from "./identity/authenticate";
 import type { Caller } from "./identity/rights";
 import type { RequestContext } from "./http/context";
 import { errorResponse, json } from "./http/respond";
-import { buildRouter, type RouteMethods } from "./http/routes";
+import { buildRouter, registryRoutes, type RouteMethods } from "./http/routes";
+import { packageKind, packageListFilters } from "./packages/package-kind";
+import { registryKindRoutes } from "./registry/registry-routes";
+import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
@@ -16,6 +19,8 @@ const routes: Array<[string, RouteMethods]> = [
   ["/healthz", { GET: async () => json({ status: "ok" }) }],
   ...bootstrapRoutes,
   ...orgRoutes,
+  ...registryRoutes(registryKindRoutes(packageKind, { listFilters: packageListFilters })),
+  ...uploadRoutes([...packageKind.slots]),
 ];
 
 const router = buildRouter(routes);

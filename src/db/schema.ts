@@ -44,6 +44,8 @@ export const items = sqliteTable(
     latestVersionId: text("latest_version_id"),
     /** Copy of the latest version's createdAt, so `sort=createdAt` walks an index. */
     latestCreatedAt: text("latest_created_at"),
+    /** Copy of the latest version's search text (or a VCS template's), for list `search`. */
+    searchText: text("search_text").notNull().default(""),
     /** VCS-backed templates only: their whole view, as JSON. */
     vcs: text("vcs"),
     createdAt: text("created_at").notNull(),

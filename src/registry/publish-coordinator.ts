@@ -1,14 +1,301 @@
-// Durable Object, one per (kind, source, publisher, canonical name): serializes everything that can conflict on it.
+// Durable Object, one per (kind, source, publisher, canonical name): serializes every check-then-write on
+// that identity (start, commit, retire) and keeps pending publish operations in its own storage.
+// See docs/publish-concurrency.md for why the sequence cannot race.
 import { DurableObject } from "cloudflare:workers";
+import { and, eq, sql } from "drizzle-orm";
+import { database, type Database } from "../db/client";
+import { items, versions, type ItemRow } from "../db/schema";
 import type { Env } from "../env";
+import { visibilityForSource } from "../identity/rights";
+import { randomId } from "../identity/secrets";
+import { stagingPrefix } from "../artifacts/storage-keys";
+import { findItem } from "./catalog";
+import type { Kind } from "./kind";
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
+const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+const fail = (status: number, message: string): Outcome<never> => ({ ok: false, status, message });
+
+export interface Identity {
+  kind: Kind;
+  source: string;
+  publisher: string;
+  name: string;
+  canonicalName: string;
+}
+
+export interface VersionRef {
+  version: string;
+  precedenceKey: string;
+  prerelease: boolean;
+}
+
+export interface Operation extends Identity, VersionRef {
+  id: string;
+  org: string;
+  createdAt: number;
+  expiresAt: number;
+  publishedAt?: string;
+  completed: boolean;
+}
+
+export interface StartInput extends Identity, VersionRef {
+  org: string;
+  publishedAt?: string;
+  ttlMs: number;
+  allowReuse: boolean;
+}
+
+export interface CommitInput {
+  operationId: string;
+  org: string;
+  metadata: string;
+  artifacts: Record<string, string>;
+  searchText: string;
+  allowReuse: boolean;
+}
+
+export interface RetireInput extends Identity {
+  precedenceKey: string;
+  org: string;
+  /** Templates: refuse to retire the last live version unless `force`. */
+  lastNeedsForce: boolean;
+  force: boolean;
+}
+
+const OP_PREFIX = "op:";
+
+export function coordinatorName(identity: Identity): string {
+  return `${identity.kind}/${identity.source}/${identity.publisher}/${identity.canonicalName}`;
+}
+
+const describe = (id: Identity, version?: string) =>
+  `${id.kind} ${version ? "version " : ""}'${id.source}/${id.publisher}/${id.name}${version ? `@${version}` : ""}'`;
 
 export class PublishCoordinator extends DurableObject<Env> {
-  /** A DO interleaves requests while one awaits I/O; this chain makes each publish step run alone. */
+  /** A DO interleaves requests while one awaits I/O (D1, R2); this chain makes each step run alone. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  protected serialized<T>(work: () => Promise<T>): Promise<T> {
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => undefined);
     return next;
   }
+
+  private get db(): Database {
+    return database(this.env.DB);
+  }
+
+  /** Checks shared by start and commit: same-name rule, ownership, version not taken or retired. */
+  private async checkPublishable(
+    id: Identity,
+    ref: VersionRef,
+    org: string,
+    allowReuse: boolean,
+  ): Promise<Outcome<{ item: ItemRow | undefined; retiredVersionId: string | undefined }>> {
+    const item = await findItem(this.db, id.kind, id.source, id.publisher, id.canonicalName);
+    if (item && item.name !== id.name) {
+      return fail(409, `${id.kind} '${id.source}/${id.publisher}/${item.name}' already exists; '${id.name}' differs from it only in case or separators`);
+    }
+    if (item && item.ownerOrg !== org) {
+      return fail(403, `${describe(id)} is owned by another organization`);
+    }
+    if (item && item.backing !== "registry") {
+      return fail(409, `${describe(id)} is VCS-backed and has no published versions`);
+    }
+    if (!item) return ok({ item, retiredVersionId: undefined });
+    const existing = await this.db
+      .select({ id: versions.id, version: versions.version, retired: versions.retired })
+      .from(versions)
+      .where(and(eq(versions.itemId, item.id), eq(versions.precedenceKey, ref.precedenceKey)))
+      .get();
+    if (!existing) return ok({ item, retiredVersionId: undefined });
+    if (!existing.retired) return fail(409, `${describe(id, existing.version)} is already published`);
+    if (!allowReuse) {
+      return fail(409, `${describe(id, existing.version)} was deleted; a deleted version number cannot be published again`);
+    }
+    return ok({ item, retiredVersionId: existing.id });
+  }
+
+  async start(input: StartInput): Promise<Outcome<{ operationId: string; expiresAt: number }>> {
+    return this.serialized(async () => {
+      const check = await this.checkPublishable(input, input, input.org, input.allowReuse);
+      if (!check.ok) return check;
+      const now = Date.now();
+      const op: Operation = {
+        id: randomId(16),
+        kind: input.kind,
+        source: input.source,
+        publisher: input.publisher,
+        name: input.name,
+        canonicalName: input.canonicalName,
+        version: input.version,
+        precedenceKey: input.precedenceKey,
+        prerelease: input.prerelease,
+        org: input.org,
+        createdAt: now,
+        expiresAt: now + input.ttlMs,
+        publishedAt: input.publishedAt,
+        completed: false,
+      };
+      await this.ctx.storage.put(OP_PREFIX + op.id, op);
+      await this.scheduleCleanup(op.expiresAt);
+      return ok({ operationId: op.id, expiresAt: op.expiresAt });
+    });
+  }
+
+  /** First half of complete: the operation exists, is this caller's, unexpired, not completed, and the version is free. */
+  async beginComplete(input: Identity & { operationId: string; version: string; org: string; allowReuse: boolean }): Promise<Outcome<Operation>> {
+    return this.serialized(async () => {
+      const op = await this.ctx.storage.get<Operation>(OP_PREFIX + input.operationId);
+      const matches =
+        op &&
+        op.kind === input.kind &&
+        op.source === input.source &&
+        op.publisher === input.publisher &&
+        op.name === input.name &&
+        op.version === input.version &&
+        op.org === input.org &&
+        op.expiresAt > Date.now();
+      if (!op || !matches) return fail(404, `publish operation '${input.operationId}' not found for ${describe(input, input.version)}`);
+      if (op.completed) return fail(409, `publish operation '${op.id}' was already completed`);
+      const check = await this.checkPublishable(op, op, op.org, input.allowReuse);
+      if (!check.ok) return check;
+      return ok(op);
+    });
+  }
+
+  /** Second half of complete: re-checks under the lock, then one D1 batch makes the version visible atomically. */
+  async commit(input: CommitInput): Promise<Outcome<{ versionId: string }>> {
+    return this.serialized(async () => {
+      const key = OP_PREFIX + input.operationId;
+      const op = await this.ctx.storage.get<Operation>(key);
+      if (!op || op.org !== input.org || op.expiresAt <= Date.now()) return fail(404, `publish operation '${input.operationId}' not found`);
+      if (op.completed) return fail(409, `publish operation '${op.id}' was already completed`);
+      const check = await this.checkPublishable(op, op, op.org, input.allowReuse);
+      if (!check.ok) return check;
+      const now = new Date().toISOString();
+      const itemId = check.value.item?.id ?? crypto.randomUUID();
+      const versionId = crypto.randomUUID();
+      const db = this.db;
+      const latestId = sql`(SELECT v.id FROM versions v WHERE v.item_id = ${itemId} AND v.retired = 0 ORDER BY v.prerelease ASC, v.precedence_key DESC LIMIT 1)`;
+      const statements = [];
+      if (!check.value.item) {
+        statements.push(
+          db.insert(items).values({
+            id: itemId,
+            kind: op.kind,
+            source: op.source,
+            publisher: op.publisher,
+            name: op.name,
+            canonicalName: op.canonicalName,
+            ownerOrg: op.org,
+            visibility: visibilityForSource(op.source),
+            createdAt: now,
+          }),
+        );
+      }
+      if (check.value.retiredVersionId) statements.push(db.delete(versions).where(eq(versions.id, check.value.retiredVersionId)));
+      statements.push(
+        db.insert(versions).values({
+          id: versionId,
+          itemId,
+          version: op.version,
+          precedenceKey: op.precedenceKey,
+          prerelease: op.prerelease,
+          createdAt: op.publishedAt ?? now,
+          metadata: input.metadata,
+          artifacts: JSON.stringify(input.artifacts),
+          searchText: input.searchText,
+          operationId: op.id,
+        }),
+      );
+      statements.push(moveLatest(db, itemId, latestId));
+      try {
+        await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+      } catch (error) {
+        // The UNIQUE constraint is the last line of defence; under this lock it should never fire.
+        if (String(error).includes("UNIQUE")) return fail(409, `${describe(op, op.version)} is already published`);
+        throw error;
+      }
+      await this.ctx.storage.put(key, { ...op, completed: true });
+      return ok({ versionId });
+    });
+  }
+
+  /** Retire one version: it disappears, `latest` moves, its artifacts are removed, its number stays taken. */
+  async retire(input: RetireInput): Promise<Outcome<{ removedArtifacts: number }>> {
+    return this.serialized(async () => {
+      const db = this.db;
+      const item = await findItem(db, input.kind, input.source, input.publisher, input.canonicalName);
+      const version = item
+        ? await db
+            .select()
+            .from(versions)
+            .where(and(eq(versions.itemId, item.id), eq(versions.precedenceKey, input.precedenceKey), eq(versions.retired, false)))
+            .get()
+        : undefined;
+      if (!item || !version) return fail(404, `${describe(input, input.precedenceKey)} not found`);
+      if (item.ownerOrg !== input.org) return fail(403, `${describe(input)} is owned by another organization`);
+      if (input.lastNeedsForce && !input.force) {
+        const live = await db
+          .select({ n: sql<number>`count(*)` })
+          .from(versions)
+          .where(and(eq(versions.itemId, item.id), eq(versions.retired, false)))
+          .get();
+        if ((live?.n ?? 0) <= 1) {
+          return fail(400, `'${version.version}' is the last version of ${describe(input)}; deleting it removes the ${input.kind} entirely and needs force=true`);
+        }
+      }
+      const latestId = sql`(SELECT v.id FROM versions v WHERE v.item_id = ${item.id} AND v.retired = 0 ORDER BY v.prerelease ASC, v.precedence_key DESC LIMIT 1)`;
+      await db.batch([
+        db.update(versions).set({ retired: true, retiredAt: new Date().toISOString() }).where(eq(versions.id, version.id)),
+        moveLatest(db, item.id, latestId),
+      ]);
+      const keys = Object.values(JSON.parse(version.artifacts) as Record<string, string>);
+      if (keys.length) await this.env.ARTIFACTS.delete(keys);
+      return ok({ removedArtifacts: keys.length });
+    });
+  }
+
+  private async scheduleCleanup(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Expired operations go, with whatever was staged for them. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const ops = await this.ctx.storage.list<Operation>({ prefix: OP_PREFIX });
+    let next: number | undefined;
+    for (const [key, op] of ops) {
+      if (op.expiresAt <= now) {
+        await deletePrefix(this.env.ARTIFACTS, stagingPrefix(op.id));
+        await this.ctx.storage.delete(key);
+      } else if (next === undefined || op.expiresAt < next) {
+        next = op.expiresAt;
+      }
+    }
+    if (next !== undefined) await this.ctx.storage.setAlarm(next);
+  }
+}
+
+function moveLatest(db: Database, itemId: string, latestId: ReturnType<typeof sql>) {
+  return db
+    .update(items)
+    .set({
+      latestVersionId: latestId,
+      latestCreatedAt: sql`(SELECT v.created_at FROM versions v WHERE v.id = ${latestId})`,
+      searchText: sql`coalesce((SELECT v.search_text FROM versions v WHERE v.id = ${latestId}), '')`,
+    })
+    .where(eq(items.id, itemId));
+}
+
+export async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor });
+    if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
 }

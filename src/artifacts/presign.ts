@@ -1,0 +1,99 @@
+// SigV4 query-signed URLs (aws4fetch) for uploads: R2's S3 endpoint in production, the gateway's own
+// verifying route in local mode. Both sides of the signature live here.
+import { AwsClient, AwsV4Signer } from "aws4fetch";
+import { signingSecret, type Env } from "../env";
+import { timingSafeEqualStrings } from "../identity/secrets";
+
+/** Path of the local S3-compatible upload route; keys follow it, one encoded segment at a time. */
+export const LOCAL_UPLOAD_PATH = "/_artifacts/";
+const LOCAL_ACCESS_KEY_ID = "edge-registry-local";
+const REGION = "auto";
+const SERVICE = "s3";
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+export type SigningMode = "r2" | "local";
+
+export interface UploadSigner {
+  mode: SigningMode;
+  /** A presigned URL for `method` on `key`, valid for `expiresSeconds`. */
+  sign(key: string, method: "PUT" | "GET", expiresSeconds: number): Promise<string>;
+}
+
+/** Each key segment is URI-encoded: a raw `+` would otherwise be signed as a space. */
+export function encodeKey(key: string): string {
+  return key.split("/").map(encodeURIComponent).join("/");
+}
+
+function r2Configured(env: Env): boolean {
+  return Boolean(env.R2_ACCOUNT_ID && env.R2_ACCESS_KEY_ID && env.R2_SECRET_ACCESS_KEY && env.R2_BUCKET_NAME);
+}
+
+export function uploadSigner(env: Env, origin: string): UploadSigner {
+  const r2 = r2Configured(env);
+  const client = new AwsClient({
+    accessKeyId: r2 ? env.R2_ACCESS_KEY_ID! : LOCAL_ACCESS_KEY_ID,
+    secretAccessKey: r2 ? env.R2_SECRET_ACCESS_KEY! : signingSecret(env),
+    service: SERVICE,
+    region: REGION,
+  });
+  const base = r2 ? `https://${env.R2_ACCOUNT_ID}.r2.cloudflarestorage.com/${env.R2_BUCKET_NAME}/` : origin + LOCAL_UPLOAD_PATH;
+  return {
+    mode: r2 ? "r2" : "local",
+    async sign(key, method, expiresSeconds) {
+      const url = new URL(base + encodeKey(key));
+      url.searchParams.set("X-Amz-Expires", String(Math.floor(expiresSeconds)));
+      const signed = await client.sign(url.toString(), { method, aws: { signQuery: true } });
+      return signed.url;
+    },
+  };
+}
+
+export type Verification = { ok: true; key: string } | { ok: false; reason: string };
+
+/**
+ * Checks a request against a local-mode presigned URL: algorithm, credential scope, expiry, and the
+ * signature recomputed over method, host, path and query (compared in constant time).
+ */
+export async function verifyLocalPresigned(request: Request, env: Env, now = Date.now()): Promise<Verification> {
+  const url = new URL(request.url);
+  const q = url.searchParams;
+  const signature = q.get("X-Amz-Signature");
+  const datetime = q.get("X-Amz-Date");
+  const expires = q.get("X-Amz-Expires");
+  const credential = q.get("X-Amz-Credential");
+  if (q.get("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256" || !signature || !datetime || !expires || !credential) {
+    return { ok: false, reason: "missing or unsupported signature parameters" };
+  }
+  const when = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(datetime);
+  if (!when || !/^\d{1,6}$/.test(expires) || !/^[0-9a-f]{64}$/.test(signature)) {
+    return { ok: false, reason: "malformed signature parameters" };
+  }
+  const signedAt = Date.UTC(+when[1]!, +when[2]! - 1, +when[3]!, +when[4]!, +when[5]!, +when[6]!);
+  if (signedAt - MAX_CLOCK_SKEW_MS > now) return { ok: false, reason: "signature date is in the future" };
+  if (signedAt + Number(expires) * 1000 < now) return { ok: false, reason: "the URL has expired" };
+  if (credential !== `${LOCAL_ACCESS_KEY_ID}/${datetime.slice(0, 8)}/${REGION}/${SERVICE}/aws4_request`) {
+    return { ok: false, reason: "credential scope does not match" };
+  }
+  const unsigned = new URL(url);
+  unsigned.searchParams.delete("X-Amz-Signature");
+  const signer = new AwsV4Signer({
+    method: request.method,
+    url: unsigned.toString(),
+    accessKeyId: LOCAL_ACCESS_KEY_ID,
+    secretAccessKey: signingSecret(env),
+    service: SERVICE,
+    region: REGION,
+    datetime,
+    signQuery: true,
+  });
+  if (!(await timingSafeEqualStrings(await signer.signature(), signature))) {
+    return { ok: false, reason: "signature does not match" };
+  }
+  let key: string;
+  try {
+    key = url.pathname.slice(LOCAL_UPLOAD_PATH.length).split("/").map(decodeURIComponent).join("/");
+  } catch {
+    return { ok: false, reason: "malformed key" };
+  }
+  return { ok: true, key };
+}

@@ -1,0 +1,83 @@
+// Packages on the registry core: three artifact slots, metadata read from the schema, the PackageMetadata view.
+import { badRequest } from "../http/api-error";
+import { PACKAGE_SOURCES } from "../identity/rights";
+import type { RegistryKind } from "../registry/kind";
+import { canonicalName, isValidSegment, printable } from "../registry/names";
+import { parseBooleanParam, parseEnumParam } from "../registry/request-parsing";
+import type { ListFilters } from "../registry/registry-routes";
+import { extractSchemaMetadata, type PackageMetadataFields } from "./schema-metadata";
+
+function present<K extends string, V>(key: K, value: V | undefined | null | ""): Partial<Record<K, V>> {
+  return value === undefined || value === null || value === "" ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+export const packageKind: RegistryKind = {
+  kind: "package",
+  noun: "package",
+  collection: "packages",
+  knownSources: PACKAGE_SOURCES,
+  publishSources: PACKAGE_SOURCES,
+  slots: [
+    { name: "schema", required: true, maxBytes: (l) => l.schemaBytes, contentType: "application/json" },
+    { name: "index", required: true, maxBytes: (l) => l.docBytes, contentType: "text/markdown; charset=utf-8" },
+    { name: "installationConfiguration", required: false, maxBytes: (l) => l.docBytes, contentType: "text/markdown; charset=utf-8" },
+  ],
+  downloads: [
+    { path: "schema", artifact: "schema", contentType: "application/json" },
+    { path: "readme", artifact: "index", contentType: "text/markdown; charset=utf-8" },
+    { path: "installation", artifact: "installationConfiguration", contentType: "text/markdown; charset=utf-8" },
+  ],
+
+  async inspect({ bucket, identity, artifacts }) {
+    const schema = await bucket.get(artifacts.schema!);
+    if (!schema) throw badRequest("cannot complete: the schema upload is missing");
+    const metadata = await extractSchemaMetadata(schema.body, identity);
+    return { metadata: { ...metadata } };
+  },
+
+  view({ item, version, publisherDisplayName }, { artifactUrl }) {
+    const m = JSON.parse(version!.metadata) as PackageMetadataFields;
+    return {
+      name: item.name,
+      publisher: item.publisher,
+      ...present("publisherDisplayName", publisherDisplayName),
+      source: item.source,
+      version: version!.version,
+      ...present("title", m.title),
+      ...present("description", m.description),
+      ...present("logoUrl", m.logoUrl),
+      ...present("repoUrl", m.repoUrl),
+      ...present("category", m.category),
+      isFeatured: item.featured,
+      ...(m.packageTypes?.length ? { packageTypes: m.packageTypes } : {}),
+      packageStatus: m.packageStatus,
+      readmeURL: artifactUrl("readme"),
+      schemaURL: artifactUrl("schema"),
+      ...present("pluginDownloadURL", m.pluginDownloadURL),
+      createdAt: version!.createdAt,
+      visibility: item.visibility,
+      ...present("parameterization", m.parameterization),
+    };
+  },
+};
+
+function segmentFilter(query: URLSearchParams, name: string): string | undefined {
+  const value = query.get(name);
+  if (value === null || value === "") return undefined;
+  if (!isValidSegment(value)) throw badRequest(`invalid ${name} filter '${printable(value)}'`);
+  return value;
+}
+
+export function packageListFilters(query: URLSearchParams): ListFilters {
+  const name = segmentFilter(query, "name");
+  const sort = parseEnumParam(query, "sort", ["name", "publisher", "createdAt"] as const) ?? "name";
+  return {
+    canonicalName: name === undefined ? undefined : canonicalName(name),
+    publisher: segmentFilter(query, "publisher"),
+    orgLogin: segmentFilter(query, "orgLogin"),
+    visibility: parseEnumParam(query, "visibility", ["public", "private"] as const),
+    backings: ["registry"],
+    sort,
+    asc: parseBooleanParam(query, "asc") ?? sort !== "createdAt",
+  };
+}

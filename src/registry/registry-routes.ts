@@ -1,0 +1,269 @@
+// The one registry core: list, get, start, complete, delete and artifact downloads for any kind.
+// A kind descriptor (packages/, templates/) supplies artifact slots, inspection and the JSON view.
+import type { IRequest } from "itty-router";
+import { z } from "zod";
+import { allowVersionReuse, signingSecret } from "../env";
+import { ApiError, badRequest, forbidden, notFound, unauthorized } from "../http/api-error";
+import type { RequestContext } from "../http/context";
+import { readBody } from "../http/json-body";
+import { json, noContent } from "../http/respond";
+import type { RouteMethods } from "../http/routes";
+import { canPublish, canSee, type Caller } from "../identity/rights";
+import { encodeKey, uploadSigner } from "../artifacts/presign";
+import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
+import { getEntry, listLatest, type CatalogEntry, type ListQuery } from "./catalog";
+import { decodeContinuation, encodeContinuation } from "./continuation";
+import type { RegistryKind, ViewContext } from "./kind";
+import { coordinatorName, deletePrefix, type Identity, type Outcome } from "./publish-coordinator";
+import {
+  describeVersion,
+  parseBooleanParam,
+  parseIdentity,
+  parsePageParams,
+  parseVersionParam,
+  requirePublisherCaller,
+  versionNotFound,
+  type RouteParams,
+} from "./request-parsing";
+import { requireVersion } from "./versions";
+
+export type ListFilters = Omit<ListQuery, "kind" | "limit" | "after">;
+
+export interface KindRouteOptions {
+  /** Parses the kind's list filters from the query string (400 on bad values). */
+  listFilters(query: URLSearchParams): ListFilters;
+  /** Resolves the path of a version route; templates widen it for VCS names. */
+  identity?(params: RouteParams): Identity;
+  /** Extra fields a kind adds to views (usage statistics for authenticated callers). */
+  decorate?(entries: CatalogEntry[], caller: Caller, context: RequestContext): Promise<(view: Record<string, unknown>, entry: CatalogEntry) => void>;
+  /** Templates: deleting the last version needs force=true. */
+  lastVersionNeedsForce?: boolean;
+}
+
+function unwrap<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new ApiError(outcome.status, outcome.message);
+  return outcome.value;
+}
+
+function coordinator(context: RequestContext, identity: Identity) {
+  const ns = context.env.PUBLISH_COORDINATOR;
+  return ns.get(ns.idFromName(coordinatorName(identity)));
+}
+
+export function viewContext(kind: RegistryKind, context: RequestContext, entry: CatalogEntry): ViewContext {
+  const { item, version } = entry;
+  const base = `${context.origin}/api/registry/${kind.collection}/${item.source}/${item.publisher}/${encodeKey(item.name)}/versions/${encodeURIComponent(version?.version ?? "latest")}`;
+  return { origin: context.origin, artifactUrl: (path) => `${base}/${path}` };
+}
+
+const StartBody = z.object({
+  version: z.string({ error: "is required and must be a string" }),
+  publishedAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }).optional(),
+});
+
+const CompleteBody = z.object({
+  operationID: z.string({ error: "is required and must be a string" }).min(1).max(200),
+});
+
+const MAX_PUBLISHED_AT_SKEW_MS = 5 * 60_000;
+
+export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions): Array<[string, RouteMethods]> {
+  const identityOf = options.identity ?? ((params: RouteParams) => parseIdentity(kind, params));
+  const c = `/${kind.collection}`;
+
+  async function render(entries: CatalogEntry[], caller: Caller, context: RequestContext) {
+    const decorate = options.decorate ? await options.decorate(entries, caller, context) : undefined;
+    return entries.map((entry) => {
+      const view = kind.view(entry, viewContext(kind, context, entry));
+      decorate?.(view, entry);
+      return view;
+    });
+  }
+
+  async function list(request: IRequest, context: RequestContext) {
+    const caller = await context.caller();
+    const query = new URL(request.url).searchParams;
+    const page = parsePageParams(query);
+    const filters = options.listFilters(query);
+    const scope = JSON.stringify({ kind: kind.kind, ...filters });
+    const secret = signingSecret(context.env);
+    const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
+    const { entries, next } = await listLatest(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, caller);
+    const body: Record<string, unknown> = { [kind.collection]: await render(entries, caller, context) };
+    if (next) body.continuationToken = await encodeContinuation(secret, scope, next);
+    return json(body);
+  }
+
+  async function loadVisible(request: IRequest, context: RequestContext, allowLatest: boolean) {
+    const caller = await context.caller();
+    const identity = identityOf(request.params as RouteParams);
+    const version = parseVersionParam(request.params.version, allowLatest);
+    const entry = await getEntry(
+      context.db,
+      { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } },
+      caller,
+    );
+    const shown = version === "latest" ? "latest" : version.raw;
+    if (!entry) throw versionNotFound(kind, identity, shown);
+    return { caller, identity, version, entry };
+  }
+
+  async function get(request: IRequest, context: RequestContext) {
+    const { caller, entry } = await loadVisible(request, context, true);
+    const [view] = await render([entry], caller, context);
+    return json(view);
+  }
+
+  async function start(request: IRequest, context: RequestContext) {
+    const caller = await requirePublisherCaller(context);
+    const identity = identityOf(request.params as RouteParams);
+    if (!kind.publishSources.includes(identity.source)) {
+      throw badRequest(`${kind.noun}s cannot be published to source '${identity.source}'; publish to ${kind.publishSources.map((s) => `'${s}'`).join(" or ")}`);
+    }
+    const body = await readBody(request, StartBody, "publish request");
+    const version = requireVersion(body.version);
+    let publishedAt: string | undefined;
+    if (body.publishedAt) {
+      const at = Date.parse(body.publishedAt);
+      if (at > Date.now() + MAX_PUBLISHED_AT_SKEW_MS) throw badRequest("invalid publishedAt: it is in the future");
+      publishedAt = new Date(at).toISOString();
+    }
+    // Ownership of an existing name is checked inside the coordinator, where it cannot race.
+    const right = canPublish(caller, identity);
+    if (!right.ok) throw forbidden(right.reason);
+    const ttlMs = context.limits.operationTtlMs;
+    const started = unwrap(
+      await coordinator(context, identity).start({
+        ...identity,
+        version: version.raw,
+        precedenceKey: version.precedenceKey,
+        prerelease: version.prerelease,
+        org: caller.org,
+        publishedAt,
+        ttlMs,
+        allowReuse: allowVersionReuse(context.env),
+      }),
+    );
+    const signer = uploadSigner(context.env, context.origin);
+    // The URLs live as long as the operation.
+    const expiresSeconds = Math.floor(ttlMs / 1000);
+    const uploadURLs: Record<string, string> = {};
+    for (const slot of kind.slots) uploadURLs[slot.name] = await signer.sign(stagingKey(started.operationId, slot.name), "PUT", expiresSeconds);
+    return json({ operationID: started.operationId, uploadURLs }, 202);
+  }
+
+  async function complete(request: IRequest, context: RequestContext) {
+    const caller = await requirePublisherCaller(context);
+    const identity = identityOf(request.params as RouteParams);
+    const version = parseVersionParam(request.params.version, false) as Exclude<ReturnType<typeof parseVersionParam>, "latest">;
+    const { operationID } = await readBody(request, CompleteBody, "complete request");
+    const stub = coordinator(context, identity);
+    const allowReuse = allowVersionReuse(context.env);
+    const op = unwrap(await stub.beginComplete({ ...identity, operationId: operationID, version: version.raw, org: caller.org, allowReuse }));
+    const bucket = context.env.ARTIFACTS;
+
+    // Staged artifacts present and within limits?
+    const missing: string[] = [];
+    const present: string[] = [];
+    for (const slot of kind.slots) {
+      const head = await bucket.head(stagingKey(op.id, slot.name));
+      if (!head) {
+        if (slot.required) missing.push(slot.name);
+        continue;
+      }
+      const max = slot.maxBytes(context.limits);
+      if (head.size > max) throw badRequest(`the uploaded ${slot.name} is ${head.size} bytes; the limit is ${max}`);
+      present.push(slot.name);
+    }
+    if (missing.length) throw badRequest(`cannot complete: missing upload of ${missing.join(" and ")}`);
+
+    // Promote to operation-scoped immutable keys first, then inspect what was promoted: a leaked
+    // upload URL cannot change the bytes between inspection and publication.
+    const prefix = publishedPrefix({ ...identity, version: version.raw }, op.id);
+    const artifacts: Record<string, string> = {};
+    try {
+      for (const name of present) {
+        const slot = kind.slots.find((s) => s.name === name)!;
+        const staged = await bucket.get(stagingKey(op.id, name));
+        if (!staged) throw badRequest(`cannot complete: the ${name} upload disappeared; start a new publish`);
+        const key = prefix + name;
+        await bucket.put(key, staged.body.pipeThrough(new FixedLengthStream(staged.size)), { httpMetadata: { contentType: slot.contentType } });
+        artifacts[name] = key;
+      }
+      const inspection = await kind.inspect({
+        bucket,
+        identity: { source: identity.source, publisher: identity.publisher, name: identity.name, version: version.raw },
+        artifacts,
+        prefix,
+        limits: context.limits,
+      });
+      unwrap(
+        await stub.commit({
+          operationId: op.id,
+          org: caller.org,
+          metadata: JSON.stringify(inspection.metadata),
+          artifacts: { ...artifacts, ...inspection.derived },
+          searchText: inspection.searchText ?? "",
+          allowReuse,
+        }),
+      );
+    } catch (error) {
+      await deletePrefix(bucket, prefix);
+      throw error;
+    }
+    context.ctx.waitUntil(deletePrefix(bucket, stagingPrefix(op.id)));
+    return json({}, 201);
+  }
+
+  async function remove(request: IRequest, context: RequestContext) {
+    const caller = await context.caller();
+    if (caller.kind !== "org") throw unauthorized("deleting a version requires an org token with the publisher or admin role");
+    const identity = identityOf(request.params as RouteParams);
+    const version = parseVersionParam(request.params.version, false) as Exclude<ReturnType<typeof parseVersionParam>, "latest">;
+    const query = new URL(request.url).searchParams;
+    const force = options.lastVersionNeedsForce ? (parseBooleanParam(query, "force") ?? false) : false;
+    const entry = await getEntry(context.db, { ...identity, version: { precedenceKey: version.precedenceKey } }, caller);
+    if (!entry || !canSee(caller, entry.item)) throw versionNotFound(kind, identity, version.raw);
+    // Visible but not theirs to delete: 403 (the caller already knows it exists).
+    const org = await requirePublisherCaller(context);
+    const right = canPublish(org, { source: identity.source, publisher: identity.publisher, existingOwner: entry.item.ownerOrg });
+    if (!right.ok) throw forbidden(`may not delete ${describeVersion(identity, version.raw)}: ${right.reason}`);
+    unwrap(
+      await coordinator(context, identity).retire({
+        ...identity,
+        precedenceKey: version.precedenceKey,
+        org: org.org,
+        lastNeedsForce: Boolean(options.lastVersionNeedsForce),
+        force,
+      }),
+    );
+    return noContent();
+  }
+
+  function download(path: string, artifact: string, contentType: string) {
+    return async (request: IRequest, context: RequestContext) => {
+      const { entry, identity, version } = await loadVisible(request, context, true);
+      const key = entry.version ? (JSON.parse(entry.version.artifacts) as Record<string, string>)[artifact] : undefined;
+      const object = key ? await context.env.ARTIFACTS.get(key) : null;
+      if (!object) throw notFound(`${kind.noun} version ${describeVersion(identity, version === "latest" ? "latest" : version.raw)} has no ${path}`);
+      const headers = new Headers({
+        "Content-Type": contentType,
+        "Content-Length": String(object.size),
+        ETag: object.httpEtag,
+        // Private artifacts are never shared-cached; public ones briefly, since a delete must take effect.
+        "Cache-Control": entry.item.visibility === "public" ? "public, max-age=300" : "private, no-store",
+      });
+      return new Response(object.body, { headers });
+    };
+  }
+
+  const versionPath = `${c}/:source/:publisher/:name/versions/:version`;
+  const table: Array<[string, RouteMethods]> = [
+    [c, { GET: list }],
+    [`${c}/:source/:publisher/:name/versions`, { POST: start }],
+    [`${versionPath}/complete`, { POST: complete }],
+    [versionPath, { GET: get, DELETE: remove }],
+  ];
+  for (const d of kind.downloads) table.push([`${versionPath}/${d.path}`, { GET: download(d.path, d.artifact, d.contentType) }]);
+  return table;
+}

@@ -1,0 +1,98 @@
+// Path and query parsing shared by every registry route: typed values out, 400/404 for anything else.
+import { ApiError, badRequest, forbidden, notFound, unauthorized } from "../http/api-error";
+import type { RequestContext } from "../http/context";
+import { hasRole, type Caller } from "../identity/rights";
+import { canonicalName, decodeSegment, printable } from "./names";
+import type { Identity } from "./publish-coordinator";
+import type { RegistryKind } from "./kind";
+import { parseVersion, requireVersion, type ParsedVersion } from "./versions";
+
+export interface RouteParams {
+  source?: string;
+  publisher?: string;
+  name?: string;
+  version?: string;
+}
+
+function decodeOnce(raw: string | undefined, what: string): string {
+  try {
+    return decodeURIComponent(raw ?? "");
+  } catch {
+    throw badRequest(`invalid ${what}: malformed percent-encoding`);
+  }
+}
+
+/** Unknown source → 404 (spec §2), checked before the other segments. */
+export function parseSource(kind: RegistryKind, raw: string | undefined): string {
+  const source = decodeOnce(raw, "source");
+  if (!kind.knownSources.includes(source)) throw notFound(`unknown ${kind.noun} source '${printable(source)}'`);
+  return source;
+}
+
+export function parseIdentity(kind: RegistryKind, params: RouteParams): Identity {
+  const source = parseSource(kind, params.source);
+  const publisher = decodeSegment(params.publisher, "publisher");
+  const name = decodeSegment(params.name, "name");
+  return { kind: kind.kind, source, publisher, name, canonicalName: canonicalName(name) };
+}
+
+export function parseVersionParam(raw: string | undefined, allowLatest: boolean): ParsedVersion | "latest" {
+  const value = decodeOnce(raw, "version");
+  if (value === "latest") {
+    if (allowLatest) return "latest";
+    throw badRequest("'latest' is not a version here; name the version to act on");
+  }
+  return requireVersion(value);
+}
+
+/** Writes need an org token: anonymous → 401, a reader token → 403. */
+export async function requirePublisherCaller(context: RequestContext): Promise<Extract<Caller, { kind: "org" }>> {
+  const caller = await context.caller();
+  if (caller.kind !== "org") throw unauthorized("this operation requires an org token with the publisher or admin role");
+  if (!hasRole(caller, "publisher")) throw forbidden(`a '${caller.role}' token may not publish or delete; a publisher or admin token is needed`);
+  return caller;
+}
+
+export function describeVersion(id: Identity, version: string): string {
+  return `'${id.source}/${id.publisher}/${id.name}@${version}'`;
+}
+
+export function versionNotFound(kind: RegistryKind, id: Identity, version: string): ApiError {
+  return notFound(`${kind.noun} version ${describeVersion(id, version)} not found`);
+}
+
+export interface PageParams {
+  limit: number;
+  continuationToken?: string;
+}
+
+const MAX_PAGE = 500;
+const DEFAULT_PAGE = 100;
+
+export function parsePageParams(query: URLSearchParams): PageParams {
+  const rawLimit = query.get("limit");
+  let limit = DEFAULT_PAGE;
+  if (rawLimit !== null) {
+    if (!/^[0-9]{1,12}$/.test(rawLimit) || Number(rawLimit) < 1) throw badRequest(`invalid limit '${printable(rawLimit)}': must be an integer of at least 1`);
+    limit = Math.min(Number(rawLimit), MAX_PAGE);
+  }
+  const continuationToken = query.get("continuationToken") ?? undefined;
+  return { limit, continuationToken: continuationToken === "" ? undefined : continuationToken };
+}
+
+export function parseBooleanParam(query: URLSearchParams, name: string): boolean | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw badRequest(`invalid ${name} '${printable(value)}': must be true or false`);
+}
+
+export function parseEnumParam<T extends string>(query: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw badRequest(`invalid ${name} '${printable(value)}': must be one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+export { parseVersion };
