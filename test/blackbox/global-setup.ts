@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { TestProject } from "vitest/node";
 // @ts-expect-error -- plain ESM script shared with the benchmark; no type declarations.
 import { startDevServer } from "../../scripts/dev-server.mjs";
@@ -10,7 +12,11 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const server = await startDevServer({ name: "blackbox" });
+  // The server's output goes to a file, for diagnosing a failure without cluttering the run.
+  const logPath = join(process.cwd(), ".tmp", "blackbox-server.log");
+  mkdirSync(dirname(logPath), { recursive: true });
+  writeFileSync(logPath, "");
+  const server = await startDevServer({ name: "blackbox", log: (line: string) => appendFileSync(logPath, line + "\n") });
   project.provide("gatewayUrl", server.url);
   project.provide("adminToken", server.adminToken);
   return async () => {
