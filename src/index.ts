@@ -9,9 +9,13 @@ import type { RequestContext } from "./http/context";
 import { errorResponse, json } from "./http/respond";
 import { buildRouter, registryRoutes, type RouteMethods } from "./http/routes";
 import { packageKind, packageListFilters } from "./packages/package-kind";
+import { templateIdentity, templateKind, templateListFilters } from "./templates/template-kind";
+import { vcsTemplateRoutes } from "./admin/template-routes";
 import { registryKindRoutes } from "./registry/registry-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
+import { usageRoutes } from "./usage/usage-routes";
+import { packageUsageDecorator } from "./usage/usage-stats";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
 
@@ -19,8 +23,18 @@ const routes: Array<[string, RouteMethods]> = [
   ["/healthz", { GET: async () => json({ status: "ok" }) }],
   ...bootstrapRoutes,
   ...orgRoutes,
-  ...registryRoutes(registryKindRoutes(packageKind, { listFilters: packageListFilters })),
-  ...uploadRoutes([...packageKind.slots]),
+  ...registryRoutes(registryKindRoutes(packageKind, { listFilters: packageListFilters, decorate: packageUsageDecorator })),
+  ...vcsTemplateRoutes,
+  ...registryRoutes(
+    registryKindRoutes(templateKind, {
+      listFilters: templateListFilters,
+      identity: templateIdentity,
+      namePattern: ":name+",
+      lastVersionNeedsForce: true,
+    }),
+  ),
+  ...uploadRoutes([...packageKind.slots, ...templateKind.slots]),
+  ...usageRoutes,
 ];
 
 const router = buildRouter(routes);

@@ -22,7 +22,7 @@ export async function adminPrincipal(request: Request, context: RequestContext):
   const caller = await lookupToken(context.db, auth.secret, context.ctx);
   if (!caller || caller.kind !== "org") throw unauthorized("admin API: invalid token");
   context.log.org = caller.org;
-  if (caller.role !== "admin") throw forbidden("admin API: this token's role may not manage tokens");
+  if (caller.role !== "admin") throw forbidden(`admin API: a ${caller.role} token may not use the admin API`);
   return { kind: "org-admin", org: caller.org };
 }
 

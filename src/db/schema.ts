@@ -1,5 +1,5 @@
 // D1 schema (drizzle). `npm run db:generate` turns changes here into SQL under migrations/.
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const orgs = sqliteTable("orgs", {
   login: text("login").primaryKey(),
@@ -93,3 +93,36 @@ export type TokenRow = typeof tokens.$inferSelect;
 export type OrgRow = typeof orgs.$inferSelect;
 
 export const nowIso = () => new Date().toISOString();
+
+/**
+ * Which packages each of an org's stacks uses, as last reported. Packages are referenced by
+ * (source, publisher, canonical name), not by item id, so usage reported before a publish still counts
+ * after it; the reported version is kept with its precedence key and resolved against `versions` at read time.
+ */
+export const stackUsage = sqliteTable(
+  "stack_usage",
+  {
+    orgLogin: text("org_login")
+      .notNull()
+      .references(() => orgs.login),
+    project: text("project").notNull(),
+    stack: text("stack").notNull(),
+    source: text("source").notNull(),
+    publisher: text("publisher").notNull(),
+    /** As reported; canonicalName is what rows match items on. */
+    name: text("name").notNull(),
+    canonicalName: text("canonical_name").notNull(),
+    /** Null when the stack did not say which version it uses. */
+    version: text("version"),
+    precedenceKey: text("precedence_key"),
+    reportedAt: text("reported_at").notNull(),
+  },
+  (t) => [
+    // One row per package per stack; also the range a stack's replace deletes.
+    primaryKey({ columns: [t.orgLogin, t.project, t.stack, t.source, t.publisher, t.canonicalName] }),
+    // usageStats: per listed item, the org's rows for it and their versions, without touching the table.
+    index("stack_usage_by_package").on(t.orgLogin, t.source, t.publisher, t.canonicalName, t.precedenceKey),
+  ],
+);
+
+export type StackUsageRow = typeof stackUsage.$inferSelect;

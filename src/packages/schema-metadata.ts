@@ -115,7 +115,7 @@ class SchemaScan {
   constructor() {
     this.tokenizer.onToken = (token) => this.onToken(token);
     this.parser.onValue = ({ key, value }) => {
-      // Only top-level kept members are selected, so the key is always one of them.
+      // Only kept members are selected; the check just narrows the key's type.
       if (typeof key === "string" && KEPT.has(key)) this.members.set(key as KeptMember, value);
     };
   }
@@ -151,16 +151,19 @@ class SchemaScan {
     }
   }
 
-  /** Maps the parser's errors to 400s; an ApiError from the outline, or anything else, passes unchanged. */
+  /**
+   * Maps the parser's errors to 400s (clipped: they can quote a whole string token); an ApiError from
+   * the outline, or anything else, passes unchanged.
+   */
   private run(step: () => void, tokenizerMessage?: string): void {
     try {
       step();
     } catch (err) {
       if (err instanceof TokenizerError) {
-        throw badRequest(`schema is not valid JSON: ${tokenizerMessage ?? clip(err.message)}`);
+        throw badRequest(`schema is not valid JSON: ${tokenizerMessage ?? printable(err.message)}`);
       }
       if (err instanceof TokenParserError) {
-        throw badRequest(`schema is not valid JSON: ${clip(err.message)} near byte ${this.lastOffset}`);
+        throw badRequest(`schema is not valid JSON: ${printable(err.message)} near byte ${this.lastOffset}`);
       }
       throw err;
     }
@@ -335,11 +338,6 @@ function toStandardBase64(input: string): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Parser messages can quote a whole string token; keep them to a line. */
-function clip(message: string): string {
-  return printable(message);
 }
 
 function stringTooLong() {

@@ -60,6 +60,7 @@ export async function listLatest(db: Database, query: ListQuery, caller: Caller)
   const backing: SQL[] = [];
   if (query.backings.includes("registry")) backing.push(and(eq(items.backing, "registry"), isNotNull(items.latestVersionId))!);
   if (query.backings.includes("vcs")) backing.push(eq(items.backing, "vcs"));
+  if (!backing.length) return { entries: [] };
   conditions.push(backing.length === 1 ? backing[0]! : or(...backing)!);
   if (query.canonicalName !== undefined) conditions.push(eq(items.canonicalName, query.canonicalName));
   if (query.publisher !== undefined) conditions.push(eq(items.publisher, query.publisher));

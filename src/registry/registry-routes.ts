@@ -38,6 +38,8 @@ export interface KindRouteOptions {
   decorate?(entries: CatalogEntry[], caller: Caller, context: RequestContext): Promise<(view: Record<string, unknown>, entry: CatalogEntry) => void>;
   /** Templates: deleting the last version needs force=true. */
   lastVersionNeedsForce?: boolean;
+  /** Route pattern of the name segment; templates use `:name+` because VCS names contain `/`. */
+  namePattern?: ":name" | ":name+";
 }
 
 function unwrap<T>(outcome: Outcome<T>): T {
@@ -105,6 +107,9 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     );
     const shown = version === "latest" ? "latest" : version.raw;
     if (!entry) throw versionNotFound(kind, identity, shown);
+    if (!entry.version && version !== "latest") {
+      throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions; ask for 'latest'`);
+    }
     return { caller, identity, version, entry };
   }
 
@@ -257,10 +262,11 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     };
   }
 
-  const versionPath = `${c}/:source/:publisher/:name/versions/:version`;
+  const name = options.namePattern ?? ":name";
+  const versionPath = `${c}/:source/:publisher/${name}/versions/:version`;
   const table: Array<[string, RouteMethods]> = [
     [c, { GET: list }],
-    [`${c}/:source/:publisher/:name/versions`, { POST: start }],
+    [`${c}/:source/:publisher/${name}/versions`, { POST: start }],
     [`${versionPath}/complete`, { POST: complete }],
     [versionPath, { GET: get, DELETE: remove }],
   ];

@@ -443,35 +443,3 @@ describe("schema metadata: a 50 MB schema", () => {
     expect(sent()).toBeGreaterThanOrEqual(FIFTY_MB);
   });
 });
-
-import { Tokenizer, TokenParser } from "@streamparser/json";
-describe("BENCH", () => {
-  const filler = "Lorem ipsum dolor sit amet, consectetur — ünïcødé ✓ 日本語 😀. ".repeat(4);
-  const entry = (kind: string, i: number) =>
-    `"acme:index/${kind}${i}:${kind}${i}":{"description":"${filler}\\"quoted\\" \\u00e9\\nline","name":"not-it","version":"9.9.9",` +
-    `"properties":{"name":{"type":"string"},"tags":{"type":"object","additionalProperties":{"type":"string"}},` +
-    `"list":{"type":"array","items":{"$ref":"#/types/acme:index/typ${i}"}}},"required":["name","tags"],` +
-    `"deprecated":false,"n":-1.5e3,"z":null}`;
-  function* parts(n: number) { yield '{"resources":{'; for (let i = 0; i < n; i++) yield (i ? "," : "") + entry("res", i); yield '},"name":"widgets","types":{'; for (let i = 0; i < n; i++) yield (i ? "," : "") + entry("typ", i); yield "}}"; }
-  it("bench", { timeout: 300_000 }, async () => {
-    const chunks: Uint8Array[] = []; let t = "";
-    let s = performance.now();
-    for (const p of parts(50000)) { t += p; if (t.length > 65521) { chunks.push(encoder.encode(t)); t = ""; } }
-    chunks.push(encoder.encode(t));
-    console.log("generate", performance.now() - s);
-    const d = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-    s = performance.now(); for (const c of chunks) d.decode(c, { stream: true }); console.log("utf8", performance.now() - s);
-    for (const mode of ["tok", "tokparse", "tok", "tokparse"]) {
-      const tk = new Tokenizer({ emitPartialTokens: true });
-      const p = new TokenParser({ paths: ["$.name"], keepStack: false });
-      p.onValue = () => {};
-      tk.onToken = mode === "tok" ? () => {} : (x) => { if (!x.partial) p.write(x); };
-      s = performance.now(); for (const c of chunks) tk.write(c); tk.end(); console.log(mode, performance.now() - s);
-    }
-    for (let k = 0; k < 2; k++) {
-      let i = 0;
-      const stream = new ReadableStream<Uint8Array>({ pull(c) { const x = chunks[i++]; if (x) c.enqueue(x); else c.close(); } });
-      s = performance.now(); await extractSchemaMetadata(stream, IDENTITY); console.log("full", performance.now() - s);
-    }
-  });
-});

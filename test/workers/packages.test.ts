@@ -275,7 +275,7 @@ describe("upload URLs", () => {
       // aws4fetch reads the clock through new Date(); shift both.
       globalThis.Date = class extends OrigDate {
         constructor(...args: ConstructorParameters<typeof Date>) {
-          if (args.length === 0) super(realNow() - 2 * 3600_000);
+          if ((args as unknown[]).length === 0) super(realNow() - 2 * 3600_000);
           else super(...args);
         }
       } as DateConstructor;

@@ -1,0 +1,150 @@
+// Templates on the registry core: one archive slot, metadata from Pulumi.yaml, the Template view,
+// and VCS-backed templates (operator-registered, no versions) in the same catalog.
+import { badRequest } from "../http/api-error";
+import { TEMPLATE_SOURCES } from "../identity/rights";
+import type { CatalogEntry } from "../registry/catalog";
+import type { RegistryKind, ViewContext } from "../registry/kind";
+import { canonicalName, decodeSegment, printable } from "../registry/names";
+import type { Identity } from "../registry/publish-coordinator";
+import { parseSource, type RouteParams } from "../registry/request-parsing";
+import type { ListFilters } from "../registry/registry-routes";
+import { inspectArchive } from "./archive";
+import { templateMetadataFrom, type TemplateMetadata } from "./template-metadata";
+
+export const VCS_SOURCES = ["github", "gitlab"] as const;
+
+/** What an operator registers for a VCS-backed template; stored as the item's `vcs` JSON. */
+export interface VcsTemplate {
+  repoSlug: string;
+  downloadURL: string;
+  displayName?: string;
+  description?: string;
+  language?: string;
+  metadata?: Record<string, string>;
+}
+
+function present<K extends string, V>(key: K, value: V | undefined | null | ""): Partial<Record<K, V>> {
+  return value === undefined || value === null || value === "" ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/** Lower-cased text that `search` terms must each be a substring of. */
+export function searchTextOf(name: string, fields: { displayName?: string; description?: string; language?: string; metadata?: Record<string, string> }): string {
+  return [name, fields.displayName, fields.description, fields.language, ...Object.values(fields.metadata ?? {})]
+    .filter((s): s is string => typeof s === "string" && s !== "")
+    .join("\n")
+    .toLowerCase();
+}
+
+function registryView(entry: CatalogEntry, { artifactUrl }: ViewContext) {
+  const { item, version } = entry;
+  const m = JSON.parse(version!.metadata) as TemplateMetadata;
+  const artifacts = JSON.parse(version!.artifacts) as Record<string, string>;
+  return {
+    name: item.name,
+    publisher: item.publisher,
+    source: item.source,
+    version: version!.version,
+    displayName: m.displayName,
+    ...present("description", m.description),
+    ...present("runtime", m.runtime),
+    language: m.language,
+    ...(artifacts.readme ? { readmeURL: artifactUrl("readme") } : {}),
+    downloadURL: artifactUrl("archive"),
+    visibility: item.visibility,
+    updatedAt: version!.createdAt,
+    ...present("metadata", m.metadata),
+    ...present("config", m.config),
+    url: `registry://templates/${item.source}/${item.publisher}/${item.name}@${version!.version}`,
+  };
+}
+
+function vcsView({ item }: CatalogEntry) {
+  const v = JSON.parse(item.vcs!) as VcsTemplate;
+  return {
+    name: item.name,
+    publisher: item.publisher,
+    source: item.source,
+    displayName: v.displayName ?? item.name,
+    ...present("description", v.description),
+    language: v.language ?? "unknown",
+    downloadURL: v.downloadURL,
+    repoSlug: v.repoSlug,
+    visibility: item.visibility,
+    updatedAt: item.createdAt,
+    ...present("metadata", v.metadata),
+    url: `registry://templates/${item.source}/${item.publisher}/${item.name}`,
+  };
+}
+
+export const templateKind: RegistryKind = {
+  kind: "template",
+  noun: "template",
+  collection: "templates",
+  knownSources: TEMPLATE_SOURCES,
+  publishSources: ["private"],
+  slots: [{ name: "archive", required: true, maxBytes: (l) => l.archiveBytes, contentType: "application/gzip" }],
+  downloads: [
+    { path: "archive", artifact: "archive", contentType: "application/gzip" },
+    { path: "readme", artifact: "readme", contentType: "text/markdown; charset=utf-8" },
+  ],
+
+  async inspect({ bucket, identity, artifacts, prefix, limits }) {
+    const archive = await bucket.get(artifacts.archive!);
+    if (!archive) throw badRequest("cannot complete: the archive upload is missing");
+    const facts = await inspectArchive(archive.body, limits);
+    const metadata = templateMetadataFrom(facts.pulumiYaml, { name: identity.name, hasTypeScript: facts.hasTypeScript });
+    const derived: Record<string, string> = {};
+    if (facts.readme) {
+      const key = `${prefix}readme`;
+      await bucket.put(key, facts.readme, { httpMetadata: { contentType: "text/markdown; charset=utf-8" } });
+      derived.readme = key;
+    }
+    return { metadata: { ...metadata }, derived, searchText: searchTextOf(identity.name, metadata) };
+  },
+
+  view(entry, context) {
+    return entry.version ? registryView(entry, context) : vcsView(entry);
+  },
+};
+
+/** VCS template names are `owner/repo/path`: each part a valid segment. Registry names are one segment. */
+export function templateName(raw: string | undefined, source: string): string {
+  if (!(VCS_SOURCES as readonly string[]).includes(source)) return decodeSegment(raw, "name");
+  const parts = (raw ?? "").split("/");
+  if (parts.length > 8) throw badRequest("invalid name: too many path parts");
+  return parts.map((p) => decodeSegment(p, "name")).join("/");
+}
+
+export function templateIdentity(params: RouteParams): Identity {
+  const source = parseSource(templateKind, params.source);
+  const publisher = decodeSegment(params.publisher, "publisher");
+  const name = templateName(params.name, source);
+  return { kind: "template", source, publisher, name, canonicalName: canonicalName(name) };
+}
+
+const BACKINGS = ["registry", "vcs", "pulumi"] as const;
+
+export function templateListFilters(query: URLSearchParams): ListFilters {
+  const backing = query.getAll("backing");
+  for (const b of backing) {
+    if (!(BACKINGS as readonly string[]).includes(b)) throw badRequest(`invalid backing '${printable(b)}': must be one of ${BACKINGS.join(", ")}`);
+  }
+  // `pulumi`-backed templates are Pulumi's own catalog, which this registry does not mirror: asking for
+  // them is valid and adds nothing.
+  const wanted = backing.length ? backing : ["registry"];
+  const backings = (["registry", "vcs"] as const).filter((b) => wanted.includes(b));
+  const name = query.get("name");
+  const orgLogin = query.get("orgLogin");
+  if (orgLogin !== null && orgLogin !== "") decodeSegment(encodeURIComponent(orgLogin), "orgLogin");
+  const search = query.get("search");
+  const terms = search ? search.toLowerCase().split(/\s+/).filter(Boolean) : [];
+  if (terms.length > 20) throw badRequest("invalid search: at most 20 terms");
+  return {
+    canonicalName: name ? canonicalName(name) : undefined,
+    orgLogin: orgLogin || undefined,
+    searchTerms: terms.length ? terms : undefined,
+    backings: backings.length ? [...backings] : [],
+    sort: "name",
+    asc: true,
+  };
+}
