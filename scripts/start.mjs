@@ -4,10 +4,12 @@ import { devVarsPath, ensureDevVars } from "./dev-vars.mjs";
 import { offlineEnv, projectRoot, wranglerBin } from "./offline-env.mjs";
 
 const port = process.env.PORT ?? "8787";
+// Local state lives in .wrangler/state unless EDGE_REGISTRY_STATE names another directory.
+const persist = process.env.EDGE_REGISTRY_STATE ? ["--persist-to", process.env.EDGE_REGISTRY_STATE] : [];
 ensureDevVars();
 const env = offlineEnv();
 
-const migrate = spawnSync(process.execPath, [wranglerBin, "d1", "migrations", "apply", "DB", "--local"], {
+const migrate = spawnSync(process.execPath, [wranglerBin, "d1", "migrations", "apply", "DB", "--local", ...persist], {
   cwd: projectRoot,
   env: { ...env, CI: "true" }, // CI=true: apply without the interactive confirmation
   stdio: "inherit",
@@ -17,7 +19,7 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 console.log(`\nedge-registry: serving on http://127.0.0.1:${port}`);
 console.log(`edge-registry: the admin token is ADMIN_TOKEN in ${devVarsPath}\n`);
 
-const dev = spawn(process.execPath, [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false"], {
+const dev = spawn(process.execPath, [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false", ...persist], {
   cwd: projectRoot,
   env,
   stdio: "inherit",

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { gzip, tar, type TarEntry } from "../unit/tar-fixtures";
+import { gzip, header, tar, type TarEntry } from "../unit/tar-fixtures";
 import { ADMIN, call, callJson, countObjects, createOrg, createToken, expectError } from "./helpers";
 import { put } from "./publish-helpers";
 
@@ -30,6 +30,12 @@ template:
 ${extra}`;
 
 const archiveOf = (entries: TarEntry[]) => gzip(tar(entries));
+
+function concatPadded(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(data.length / 512) * 512);
+  out.set(data);
+  return out;
+}
 
 function goodArchive() {
   return archiveOf([
@@ -149,6 +155,38 @@ describe("archive checks at complete", () => {
   it("a block device", async () => rejects("blockdev", await archiveOf([yaml, { name: "dev", type: "4" }]), /device/));
   it("no root Pulumi.yaml", async () => rejects("noyaml", await archiveOf([{ name: "sub/Pulumi.yaml", data: PULUMI_YAML() }]), /Pulumi\.yaml/));
   it("Pulumi.yaml without template:", async () => rejects("notemplate", await archiveOf([{ name: "Pulumi.yaml", data: "name: x\nruntime: go\n" }]), /template/));
+  it("a gzip bomb (many highly compressible files past 100 MiB unpacked) stops at the bound", async () => {
+    // 110 files of 1 MiB of zeros each, compressed as a stream: ~110 KiB on the wire.
+    const MiB = 1024 * 1024;
+    const zeros = new Uint8Array(MiB);
+    let i = -1;
+    const tarStream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        i++;
+        if (i === 0) {
+          const yaml = new TextEncoder().encode(PULUMI_YAML());
+          controller.enqueue(header({ name: "Pulumi.yaml", type: "0", size: yaml.length }));
+          controller.enqueue(concatPadded(yaml));
+        } else if (i <= 110) {
+          controller.enqueue(header({ name: `zeros-${i}.bin`, type: "0", size: MiB }));
+          controller.enqueue(zeros);
+        } else {
+          controller.enqueue(new Uint8Array(1024));
+          controller.close();
+        }
+      },
+    });
+    const compressed = new Uint8Array(await new Response(tarStream.pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+    expect(compressed.byteLength).toBeLessThan(2 * MiB);
+    await rejects("bomb", compressed, /100 MiB|unpacked|bytes/);
+  });
+
+  it("more than 10,000 entries", async () => {
+    const entries: TarEntry[] = [yaml];
+    for (let n = 0; n < 10_001; n++) entries.push({ name: `f${n}`, data: "" });
+    await rejects("manyentries", await archiveOf(entries), /entries/);
+  });
+
   it("Pulumi.yaml that is not YAML", async () => rejects("badyaml", await archiveOf([{ name: "Pulumi.yaml", data: "template: [unclosed\n  - {" }]), /YAML/));
 });
 
