@@ -38,8 +38,11 @@ function tokenView(row: TokenRow) {
   };
 }
 
-async function requireOrg(context: RequestContext, request: IRequest) {
+/** Token routes: admin API enabled, caller may manage this org's tokens, org exists — in that order. */
+async function managedOrg(request: IRequest, context: RequestContext) {
+  requireAdminEnabled(context);
   const login = decodeSegment(request.params.org, "organization");
+  await requireOrgManager(request, context, login);
   const org = await context.db.select().from(orgs).where(eq(orgs.login, login)).get();
   if (!org) throw notFound(`organization '${login}' not found`);
   return org;
@@ -68,10 +71,7 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
     "/api/admin/orgs/:org/tokens",
     {
       async POST(request, context) {
-        requireAdminEnabled(context);
-        const login = decodeSegment(request.params.org, "organization");
-        await requireOrgManager(request, context, login);
-        const org = await requireOrg(context, request);
+        const org = await managedOrg(request, context);
         const body = await readBody(request, CreateToken, "token");
         if (body.expiresAt && Date.parse(body.expiresAt) <= Date.now()) {
           throw badRequest("invalid token: 'expiresAt' must be in the future");
@@ -94,10 +94,7 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
         return json({ id: tokenId, token: secret, ...view }, 201);
       },
       async GET(request, context) {
-        requireAdminEnabled(context);
-        const login = decodeSegment(request.params.org, "organization");
-        await requireOrgManager(request, context, login);
-        const org = await requireOrg(context, request);
+        const org = await managedOrg(request, context);
         const rows = await context.db
           .select()
           .from(tokens)
@@ -112,10 +109,7 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
     "/api/admin/orgs/:org/tokens/:id",
     {
       async DELETE(request, context) {
-        requireAdminEnabled(context);
-        const login = decodeSegment(request.params.org, "organization");
-        await requireOrgManager(request, context, login);
-        const org = await requireOrg(context, request);
+        const org = await managedOrg(request, context);
         const id = decodeSegment(request.params.id, "token id");
         const revoked = await context.db
           .update(tokens)
