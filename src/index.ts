@@ -11,6 +11,7 @@ import { buildRouter, registryRoutes, type RouteMethods } from "./http/routes";
 import { packageKind, packageListFilters } from "./packages/package-kind";
 import { templateIdentity, templateKind, templateListFilters } from "./templates/template-kind";
 import { vcsTemplateRoutes } from "./admin/template-routes";
+import { packageAdminRoutes } from "./admin/package-routes";
 import { registryKindRoutes } from "./registry/registry-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
@@ -25,6 +26,7 @@ const routes: Array<[string, RouteMethods]> = [
   ...orgRoutes,
   ...registryRoutes(registryKindRoutes(packageKind, { listFilters: packageListFilters, decorate: packageUsageDecorator })),
   ...vcsTemplateRoutes,
+  ...packageAdminRoutes,
   ...registryRoutes(
     registryKindRoutes(templateKind, {
       listFilters: templateListFilters,

@@ -12,6 +12,7 @@ import { canonicalName, decodeSegment, SEGMENT_PATTERN } from "../registry/names
 import { parseSource } from "../registry/request-parsing";
 import { searchTextOf, templateKind, templateName, VCS_SOURCES, type VcsTemplate } from "../templates/template-kind";
 import { requireOperator } from "./admin-auth";
+import { bumpGeneration } from "../registry/edge-cache";
 
 const httpsUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(2048);
 
@@ -56,7 +57,9 @@ async function register(request: IRequest, context: RequestContext) {
     vcs: JSON.stringify(vcs),
     createdAt: now,
   };
-  const inserted = await context.db.insert(items).values(row).onConflictDoNothing().returning().get();
+  const db = context.db;
+  const [insertedRows] = await db.batch([db.insert(items).values(row).onConflictDoNothing().returning(), bumpGeneration(db)]);
+  const inserted = insertedRows[0];
   if (!inserted) throw conflict(`template '${body.source}/${body.publisher}/${name}' already exists`);
   return json(templateKind.view({ item: inserted, version: null, publisherDisplayName: null }, { origin: context.origin, artifactUrl: () => "" }), 201);
 }
@@ -66,20 +69,16 @@ async function unregister(request: IRequest, context: RequestContext) {
   const source = parseSource(templateKind, request.params.source);
   const publisher = decodeSegment(request.params.publisher, "publisher");
   const name = templateName(request.params.name, source);
-  const deleted = await context.db
-    .delete(items)
-    .where(
-      and(
-        eq(items.kind, "template"),
-        eq(items.backing, "vcs"),
-        eq(items.source, source),
-        eq(items.publisher, publisher),
-        eq(items.canonicalName, canonicalName(name)),
-      ),
-    )
-    .returning({ id: items.id })
-    .get();
-  if (!deleted) throw notFound(`VCS-backed template '${source}/${publisher}/${name}' not found`);
+  const db = context.db;
+  const identity = and(
+    eq(items.kind, "template"),
+    eq(items.backing, "vcs"),
+    eq(items.source, source),
+    eq(items.publisher, publisher),
+    eq(items.canonicalName, canonicalName(name)),
+  );
+  const [deletedRows] = await db.batch([db.delete(items).where(identity).returning({ id: items.id }), bumpGeneration(db)]);
+  if (!deletedRows[0]) throw notFound(`VCS-backed template '${source}/${publisher}/${name}' not found`);
   return noContent();
 }
 

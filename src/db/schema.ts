@@ -126,3 +126,12 @@ export const stackUsage = sqliteTable(
 );
 
 export type StackUsageRow = typeof stackUsage.$inferSelect;
+
+/**
+ * One row (id 1) whose generation moves with every catalog change that anonymous readers can see;
+ * edge-cache keys include it, so a cached public read is never served after the catalog changed.
+ */
+export const catalogState = sqliteTable("catalog_state", {
+  id: integer("id").primaryKey(),
+  generation: integer("generation").notNull(),
+});

@@ -10,6 +10,7 @@ import { visibilityForSource } from "../identity/rights";
 import { randomId } from "../identity/secrets";
 import { stagingPrefix } from "../artifacts/storage-keys";
 import { findItem } from "./catalog";
+import { bumpGeneration } from "./edge-cache";
 import type { Kind } from "./kind";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
@@ -210,7 +211,7 @@ export class PublishCoordinator extends DurableObject<Env> {
           operationId: op.id,
         }),
       );
-      statements.push(moveLatest(db, itemId, latestId));
+      statements.push(moveLatest(db, itemId, latestId), bumpGeneration(db));
       try {
         await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
       } catch (error) {
@@ -251,6 +252,7 @@ export class PublishCoordinator extends DurableObject<Env> {
       await db.batch([
         db.update(versions).set({ retired: true, retiredAt: new Date().toISOString() }).where(eq(versions.id, version.id)),
         moveLatest(db, item.id, latestId),
+        bumpGeneration(db),
       ]);
       const keys = Object.values(JSON.parse(version.artifacts) as Record<string, string>);
       if (keys.length) await this.env.ARTIFACTS.delete(keys);

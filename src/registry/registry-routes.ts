@@ -12,6 +12,7 @@ import { canPublish, canSee, type Caller } from "../identity/rights";
 import { encodeKey, uploadSigner } from "../artifacts/presign";
 import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
 import { getEntry, listLatest, type CatalogEntry, type ListQuery } from "./catalog";
+import { anonymousCached } from "./edge-cache";
 import { decodeContinuation, encodeContinuation } from "./continuation";
 import type { RegistryKind, ViewContext } from "./kind";
 import { coordinatorName, deletePrefix, type Identity, type Outcome } from "./publish-coordinator";
@@ -265,10 +266,10 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
   const name = options.namePattern ?? ":name";
   const versionPath = `${c}/:source/:publisher/${name}/versions/:version`;
   const table: Array<[string, RouteMethods]> = [
-    [c, { GET: list }],
+    [c, { GET: (request, context) => anonymousCached(request, context, () => list(request, context)) }],
     [`${c}/:source/:publisher/${name}/versions`, { POST: start }],
     [`${versionPath}/complete`, { POST: complete }],
-    [versionPath, { GET: get, DELETE: remove }],
+    [versionPath, { GET: (request, context) => anonymousCached(request, context, () => get(request, context)), DELETE: remove }],
   ];
   for (const d of kind.downloads) table.push([`${versionPath}/${d.path}`, { GET: download(d.path, d.artifact, d.contentType) }]);
   return table;

@@ -1,0 +1,4 @@
+CREATE TABLE `catalog_state` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`generation` integer NOT NULL
+);
