@@ -524,6 +524,34 @@ describe("list", () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
+  it("sort=createdAt pages exactly once too while other packages come and go", async () => {
+    await createOrg("pager2");
+    const t = (await createToken("pager2", "publisher")).token;
+    const stable = ["c1", "c2", "c3", "c4", "c5", "c6"];
+    for (const [i, n] of stable.entries()) await publishPackage(t, `pulumi/pager2/${n}`, "1.0.0", { publishedAt: `2020-01-0${i + 1}T00:00:00Z` });
+    await publishPackage(t, "pulumi/pager2/doomed", "1.0.0", { publishedAt: "2020-01-03T12:00:00Z" });
+    for (const asc of ["true", "false"]) {
+      const seen: string[] = [];
+      let token: string | undefined;
+      let page = 0;
+      do {
+        const r = await callJson(`/api/registry/packages?publisher=pager2&sort=createdAt&asc=${asc}&limit=2${token ? `&continuationToken=${token}` : ""}`);
+        seen.push(...r.body.packages.map((p: any) => p.name));
+        token = r.body.continuationToken;
+        if (page === 0) {
+          await publishPackage(t, `pulumi/pager2/new-${asc}`, "1.0.0");
+          await publishPackage(t, `pulumi/pager2/old-${asc}`, "1.0.0", { publishedAt: "2019-01-01T00:00:00Z" });
+          if (asc === "true") await call("/api/registry/packages/pulumi/pager2/doomed/versions/1.0.0", { method: "DELETE", token: t });
+        }
+        page++;
+      } while (token);
+      for (const n of stable) expect(seen.filter((s) => s === n), `${asc} ${n}`).toHaveLength(1);
+      expect(new Set(seen).size).toBe(seen.length);
+      const order = seen.filter((n) => stable.includes(n));
+      expect(order).toEqual(asc === "true" ? stable : [...stable].reverse());
+    }
+  });
+
   it("a continuation token reused with other filters is a 400", async () => {
     const first = await callJson("/api/registry/packages?publisher=pager&limit=1");
     const token = first.body.continuationToken;
