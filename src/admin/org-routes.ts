@@ -8,6 +8,7 @@ import { readBody } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import { decodeSegment, SEGMENT_PATTERN } from "../registry/names";
 import { generateToken, hashToken, ROLES } from "../identity/tokens";
+import { bumpGeneration } from "../registry/edge-cache";
 import { requireAdminEnabled, requireOperator, requireOrgManager } from "./admin-auth";
 import type { RequestContext } from "../http/context";
 import type { IRequest } from "itty-router";
@@ -56,8 +57,10 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
         await requireOperator(request, context);
         const body = await readBody(request, CreateOrg, "organization");
         const row = { login: body.login, displayName: body.displayName ?? body.login, createdAt: nowIso() };
-        const inserted = await context.db.insert(orgs).values(row).onConflictDoNothing().returning().get();
-        if (!inserted) throw conflict(`organization '${body.login}' already exists`);
+        // An org's display name shows in listings as publisherDisplayName: a catalog change.
+        const db = context.db;
+        const [inserted] = await db.batch([db.insert(orgs).values(row).onConflictDoNothing().returning(), bumpGeneration(db)]);
+        if (!inserted[0]) throw conflict(`organization '${body.login}' already exists`);
         return json(row, 201);
       },
       async GET(request, context) {

@@ -84,6 +84,7 @@ export const versions = sqliteTable(
     // Equal precedence is the same version: the last line of defence against a double publish.
     uniqueIndex("versions_precedence_unique").on(t.itemId, t.precedenceKey),
     index("versions_live").on(t.itemId, t.retired, t.prerelease, t.precedenceKey),
+    index("versions_operation").on(t.operationId),
   ],
 );
 
@@ -135,3 +136,27 @@ export const catalogState = sqliteTable("catalog_state", {
   id: integer("id").primaryKey(),
   generation: integer("generation").notNull(),
 });
+
+/**
+ * When each item's latest version changed, and what its time was: `sort=createdAt` walks this table
+ * as of the moment the walk began, so an item whose latest moves mid-walk keeps its place
+ * (see docs/pagination.md). `validTo` is null for the current row.
+ */
+export const latestHistory = sqliteTable(
+  "latest_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    itemId: text("item_id").notNull(),
+    kind: text("kind", { enum: ["package", "template"] }).notNull(),
+    source: text("source").notNull(),
+    publisher: text("publisher").notNull(),
+    canonicalName: text("canonical_name").notNull(),
+    latestCreatedAt: text("latest_created_at").notNull(),
+    validFrom: integer("valid_from").notNull(),
+    validTo: integer("valid_to"),
+  },
+  (t) => [
+    index("latest_history_walk").on(t.kind, t.latestCreatedAt, t.source, t.publisher, t.canonicalName),
+    index("latest_history_item").on(t.itemId, t.validTo),
+  ],
+);

@@ -1,8 +1,8 @@
 // Catalog reads from D1: one item at one version, and keyset-paginated listings at each item's latest.
 // Reads never touch the Durable Object.
-import { and, asc, desc, eq, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { items, orgs, versions, type ItemRow, type VersionRow } from "../db/schema";
+import { items, latestHistory, orgs, versions, type ItemRow, type VersionRow } from "../db/schema";
 import type { Caller, Visibility } from "../identity/rights";
 import type { Position } from "./continuation";
 import type { Kind } from "./kind";
@@ -38,20 +38,9 @@ function visibleTo(caller: Caller): SQL {
 const sortColumns = {
   name: [items.canonicalName, items.source, items.publisher],
   publisher: [items.publisher, items.source, items.canonicalName],
-  createdAt: [items.latestCreatedAt, items.source, items.publisher, items.canonicalName],
+  // createdAt walks latest_history as of the walk's start, so a moving latest keeps its place.
+  createdAt: [latestHistory.latestCreatedAt, latestHistory.source, latestHistory.publisher, latestHistory.canonicalName],
 } as const;
-
-function positionOf(entry: CatalogEntry, sort: SortField): Position {
-  const i = entry.item;
-  switch (sort) {
-    case "name":
-      return [i.canonicalName, i.source, i.publisher];
-    case "publisher":
-      return [i.publisher, i.source, i.canonicalName];
-    case "createdAt":
-      return [i.latestCreatedAt, i.source, i.publisher, i.canonicalName];
-  }
-}
 
 const entryColumns = { item: items, version: versions, publisherDisplayName: orgs.displayName };
 
@@ -70,24 +59,63 @@ export async function listLatest(db: Database, query: ListQuery, caller: Caller)
   for (const term of query.searchTerms ?? []) conditions.push(sql`instr(${items.searchText}, ${term}) > 0`);
 
   const columns = sortColumns[query.sort];
-  if (query.after) {
-    if (query.after.length !== columns.length) throw new Error("continuation position does not fit the sort");
+  const byTime = query.sort === "createdAt";
+  let after = query.after;
+  let asOf = Date.now();
+  if (byTime && after) {
+    // A createdAt position starts with the walk's snapshot time.
+    if (typeof after[0] !== "number") throw new Error("continuation position does not fit the sort");
+    asOf = after[0];
+    after = after.slice(1);
+  }
+  if (after) {
+    if (after.length !== columns.length) throw new Error("continuation position does not fit the sort");
     const left = sql.join(columns.map((c) => sql`${c}`), sql`, `);
-    const right = sql.join(query.after.map((v) => sql`${v}`), sql`, `);
+    const right = sql.join(after.map((v) => sql`${v}`), sql`, `);
     conditions.push(query.asc ? sql`(${left}) > (${right})` : sql`(${left}) < (${right})`);
   }
-  const rows = await db
-    .select(entryColumns)
-    .from(items)
-    .leftJoin(versions, eq(versions.id, items.latestVersionId))
-    .leftJoin(orgs, eq(orgs.login, items.publisher))
-    .where(and(...conditions))
-    .orderBy(...columns.map((c) => (query.asc ? asc(c) : desc(c))))
-    .limit(query.limit + 1)
-    .all();
-  const entries = rows.slice(0, query.limit);
-  const last = entries[entries.length - 1];
-  return { entries, next: rows.length > query.limit && last ? positionOf(last, query.sort) : undefined };
+  const order = columns.map((c) => (query.asc ? asc(c) : desc(c)));
+  let rows: Array<CatalogEntry & { walk?: { createdAt: string } }>;
+  if (byTime) {
+    conditions.push(
+      eq(latestHistory.kind, query.kind),
+      lte(latestHistory.validFrom, asOf),
+      or(isNull(latestHistory.validTo), gt(latestHistory.validTo, asOf))!,
+    );
+    rows = await db
+      .select({ ...entryColumns, walk: { createdAt: latestHistory.latestCreatedAt } })
+      .from(latestHistory)
+      .innerJoin(items, eq(items.id, latestHistory.itemId))
+      .leftJoin(versions, eq(versions.id, items.latestVersionId))
+      .leftJoin(orgs, eq(orgs.login, items.publisher))
+      .where(and(...conditions))
+      .orderBy(...order)
+      .limit(query.limit + 1)
+      .all();
+  } else {
+    rows = await db
+      .select(entryColumns)
+      .from(items)
+      .leftJoin(versions, eq(versions.id, items.latestVersionId))
+      .leftJoin(orgs, eq(orgs.login, items.publisher))
+      .where(and(...conditions))
+      .orderBy(...order)
+      .limit(query.limit + 1)
+      .all();
+  }
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const more = rows.length > query.limit && last !== undefined;
+  const entries = page.map(({ item, version, publisherDisplayName }) => ({ item, version, publisherDisplayName }));
+  if (!more) return { entries };
+  const i = last.item;
+  const next: Position =
+    query.sort === "name"
+      ? [i.canonicalName, i.source, i.publisher]
+      : query.sort === "publisher"
+        ? [i.publisher, i.source, i.canonicalName]
+        : [asOf, last.walk!.createdAt, i.source, i.publisher, i.canonicalName];
+  return { entries, next };
 }
 
 export interface EntryKey {

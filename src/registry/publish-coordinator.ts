@@ -2,9 +2,9 @@
 // that identity (start, commit, retire) and keeps pending publish operations in its own storage.
 // See docs/publish-concurrency.md for why the sequence cannot race.
 import { DurableObject } from "cloudflare:workers";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { database, type Database } from "../db/client";
-import { items, versions, type ItemRow } from "../db/schema";
+import { items, latestHistory, versions, type ItemRow } from "../db/schema";
 import type { Env } from "../env";
 import { visibilityForSource } from "../identity/rights";
 import { randomId } from "../identity/secrets";
@@ -179,7 +179,6 @@ export class PublishCoordinator extends DurableObject<Env> {
       const itemId = check.value.item?.id ?? crypto.randomUUID();
       const versionId = crypto.randomUUID();
       const db = this.db;
-      const latestId = sql`(SELECT v.id FROM versions v WHERE v.item_id = ${itemId} AND v.retired = 0 ORDER BY v.prerelease ASC, v.precedence_key DESC LIMIT 1)`;
       const statements = [];
       if (!check.value.item) {
         statements.push(
@@ -211,7 +210,7 @@ export class PublishCoordinator extends DurableObject<Env> {
           operationId: op.id,
         }),
       );
-      statements.push(moveLatest(db, itemId, latestId), bumpGeneration(db));
+      statements.push(...moveLatest(db, itemId, Date.now()), bumpGeneration(db));
       try {
         await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
       } catch (error) {
@@ -248,10 +247,9 @@ export class PublishCoordinator extends DurableObject<Env> {
           return fail(400, `'${version.version}' is the last version of ${describe(input)}; deleting it removes the ${input.kind} entirely and needs force=true`);
         }
       }
-      const latestId = sql`(SELECT v.id FROM versions v WHERE v.item_id = ${item.id} AND v.retired = 0 ORDER BY v.prerelease ASC, v.precedence_key DESC LIMIT 1)`;
       await db.batch([
         db.update(versions).set({ retired: true, retiredAt: new Date().toISOString() }).where(eq(versions.id, version.id)),
-        moveLatest(db, item.id, latestId),
+        ...moveLatest(db, item.id, Date.now()),
         bumpGeneration(db),
       ]);
       const keys = Object.values(JSON.parse(version.artifacts) as Record<string, string>);
@@ -282,15 +280,42 @@ export class PublishCoordinator extends DurableObject<Env> {
   }
 }
 
-function moveLatest(db: Database, itemId: string, latestId: ReturnType<typeof sql>) {
-  return db
-    .update(items)
-    .set({
-      latestVersionId: latestId,
-      latestCreatedAt: sql`(SELECT v.created_at FROM versions v WHERE v.id = ${latestId})`,
-      searchText: sql`coalesce((SELECT v.search_text FROM versions v WHERE v.id = ${latestId}), '')`,
-    })
-    .where(eq(items.id, itemId));
+/**
+ * Statements that move an item's `latest` (and the copies listings sort and search on) to its
+ * highest live version, and record the move in latest_history for createdAt walks.
+ */
+function moveLatest(db: Database, itemId: string, now: number) {
+  const latestId = sql`(SELECT v.id FROM versions v WHERE v.item_id = ${itemId} AND v.retired = 0 ORDER BY v.prerelease ASC, v.precedence_key DESC LIMIT 1)`;
+  return [
+    db
+      .update(items)
+      .set({
+        latestVersionId: latestId,
+        latestCreatedAt: sql`(SELECT v.created_at FROM versions v WHERE v.id = ${latestId})`,
+        searchText: sql`coalesce((SELECT v.search_text FROM versions v WHERE v.id = ${latestId}), '')`,
+      })
+      .where(eq(items.id, itemId)),
+    db
+      .update(latestHistory)
+      .set({ validTo: now })
+      .where(and(eq(latestHistory.itemId, itemId), isNull(latestHistory.validTo))),
+    db.insert(latestHistory).select(
+      db
+        .select({
+          id: sql<number>`NULL`.as("id"),
+          itemId: items.id,
+          kind: items.kind,
+          source: items.source,
+          publisher: items.publisher,
+          canonicalName: items.canonicalName,
+          latestCreatedAt: sql<string>`${items.latestCreatedAt}`.as("latest_created_at"),
+          validFrom: sql<number>`${now}`.as("valid_from"),
+          validTo: sql<number | null>`NULL`.as("valid_to"),
+        })
+        .from(items)
+        .where(and(eq(items.id, itemId), isNotNull(items.latestVersionId))),
+    ),
+  ] as const;
 }
 
 export async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<void> {

@@ -1,7 +1,10 @@
 // The one registry core: list, get, start, complete, delete and artifact downloads for any kind.
 // A kind descriptor (packages/, templates/) supplies artifact slots, inspection and the JSON view.
 import type { IRequest } from "itty-router";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { versions } from "../db/schema";
+import { randomId } from "../identity/secrets";
 import { allowVersionReuse, signingSecret } from "../env";
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from "../http/api-error";
 import type { RequestContext } from "../http/context";
@@ -46,6 +49,15 @@ export interface KindRouteOptions {
 function unwrap<T>(outcome: Outcome<T>): T {
   if (!outcome.ok) throw new ApiError(outcome.status, outcome.message);
   return outcome.value;
+}
+
+async function committedWithPrefix(context: RequestContext, operationId: string, prefix: string): Promise<boolean> {
+  const row = await context.db
+    .select({ id: versions.id })
+    .from(versions)
+    .where(and(eq(versions.operationId, operationId), sql`instr(${versions.artifacts}, ${prefix}) > 0`))
+    .get();
+  return row !== undefined;
 }
 
 function coordinator(context: RequestContext, identity: Identity) {
@@ -168,33 +180,33 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     const op = unwrap(await stub.beginComplete({ ...identity, operationId: operationID, version: version.raw, org: caller.org, allowReuse }));
     const bucket = context.env.ARTIFACTS;
 
-    // Staged artifacts present and within limits?
-    const missing: string[] = [];
-    const present: string[] = [];
-    for (const slot of kind.slots) {
-      const head = await bucket.head(stagingKey(op.id, slot.name));
-      if (!head) {
-        if (slot.required) missing.push(slot.name);
-        continue;
-      }
-      const max = slot.maxBytes(context.limits);
-      if (head.size > max) throw badRequest(`the uploaded ${slot.name} is ${head.size} bytes; the limit is ${max}`);
-      present.push(slot.name);
-    }
-    if (missing.length) throw badRequest(`cannot complete: missing upload of ${missing.join(" and ")}`);
+    const missing = kind.slots.filter((slot) => slot.required).map((slot) => slot.name);
+    const heads = await Promise.all(missing.map((name) => bucket.head(stagingKey(op.id, name))));
+    const absent = missing.filter((_, i) => !heads[i]);
+    if (absent.length) throw badRequest(`cannot complete: missing upload of ${absent.join(" and ")}`);
 
-    // Promote to operation-scoped immutable keys first, then inspect what was promoted: a leaked
-    // upload URL cannot change the bytes between inspection and publication.
-    const prefix = publishedPrefix({ ...identity, version: version.raw }, op.id);
+    // Promote to immutable keys first, then inspect what was promoted: a leaked upload URL cannot
+    // change the bytes between inspection and publication. The prefix is unique to this attempt, so
+    // two concurrent completes of one operation never share (or clean up) each other's copies.
+    const prefix = publishedPrefix({ ...identity, version: version.raw }, `${op.id}/${randomId(8)}`);
     const artifacts: Record<string, string> = {};
+    let outcome: Outcome<{ versionId: string }> | undefined;
     try {
-      for (const name of present) {
-        const slot = kind.slots.find((s) => s.name === name)!;
-        const staged = await bucket.get(stagingKey(op.id, name));
-        if (!staged) throw badRequest(`cannot complete: the ${name} upload disappeared; start a new publish`);
-        const key = prefix + name;
+      for (const slot of kind.slots) {
+        const staged = await bucket.get(stagingKey(op.id, slot.name));
+        if (!staged) {
+          if (slot.required) throw badRequest(`cannot complete: the ${slot.name} upload disappeared; start a new publish`);
+          continue;
+        }
+        // Checked on the object being copied: in R2 mode nothing limited the upload itself.
+        const max = slot.maxBytes(context.limits);
+        if (staged.size > max) {
+          await staged.body.cancel();
+          throw badRequest(`the uploaded ${slot.name} is ${staged.size} bytes; the limit is ${max}`);
+        }
+        const key = prefix + slot.name;
         await bucket.put(key, staged.body.pipeThrough(new FixedLengthStream(staged.size)), { httpMetadata: { contentType: slot.contentType } });
-        artifacts[name] = key;
+        artifacts[slot.name] = key;
       }
       const inspection = await kind.inspect({
         bucket,
@@ -203,18 +215,20 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
         prefix,
         limits: context.limits,
       });
-      unwrap(
-        await stub.commit({
-          operationId: op.id,
-          org: caller.org,
-          metadata: JSON.stringify(inspection.metadata),
-          artifacts: { ...artifacts, ...inspection.derived },
-          searchText: inspection.searchText ?? "",
-          allowReuse,
-        }),
-      );
+      outcome = await stub.commit({
+        operationId: op.id,
+        org: caller.org,
+        metadata: JSON.stringify(inspection.metadata),
+        artifacts: { ...artifacts, ...inspection.derived },
+        searchText: inspection.searchText ?? "",
+        allowReuse,
+      });
+      unwrap(outcome);
     } catch (error) {
-      await deletePrefix(bucket, prefix);
+      // Remove this attempt's copies unless its version is live: a commit that threw (a dropped
+      // connection, say) may still have committed, and then the copies are the version's artifacts.
+      const refused = outcome !== undefined && !outcome.ok;
+      if (refused || !(await committedWithPrefix(context, op.id, prefix))) await deletePrefix(bucket, prefix);
       throw error;
     }
     context.ctx.waitUntil(deletePrefix(bucket, stagingPrefix(op.id)));
@@ -256,8 +270,9 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
         "Content-Type": contentType,
         "Content-Length": String(object.size),
         ETag: object.httpEtag,
-        // Private artifacts are never shared-cached; public ones briefly, since a delete must take effect.
-        "Cache-Control": entry.item.visibility === "public" ? "public, max-age=300" : "private, no-store",
+        // Private artifacts are never shared-cached; public ones are revalidated every time, since a
+        // delete or a moving `latest` must take effect at once.
+        "Cache-Control": entry.item.visibility === "public" ? "public, no-cache" : "private, no-store",
       });
       return new Response(object.body, { headers });
     };

@@ -391,6 +391,17 @@ describe("complete", () => {
     expect(await countObjects("packages/pulumi/acme/dual/")).toBe(2);
   });
 
+  it("one operation completed three times at once: one 201, two 409, the version's artifacts intact", async () => {
+    const op = await staged("pulumi/acme/samop", "1.0.0", { schema: schemaFor("samop", "1.0.0"), index: "# same op" });
+    const results = await Promise.all([1, 2, 3].map(() => completePublish(acme.publisher, "pulumi/acme/samop", "1.0.0", op)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    const readme = await call("/api/registry/packages/pulumi/acme/samop/versions/1.0.0/readme");
+    expect(readme.status).toBe(200);
+    expect(await readme.text()).toBe("# same op");
+    expect((await call("/api/registry/packages/pulumi/acme/samop/versions/1.0.0/schema")).status).toBe(200);
+    expect(await countObjects("packages/pulumi/acme/samop/")).toBe(2);
+  });
+
   it("complete answers 201 with a JSON object body", async () => {
     const op = await staged("pulumi/acme/body", "1.0.0", { schema: schemaFor("body", "1.0.0"), index: "# x" });
     const r = await completePublish(acme.publisher, "pulumi/acme/body", "1.0.0", op);
@@ -550,6 +561,43 @@ describe("list", () => {
       const order = seen.filter((n) => stable.includes(n));
       expect(order).toEqual(asc === "true" ? stable : [...stable].reverse());
     }
+  });
+
+  it("sort=createdAt: items whose latest moves mid-walk are still seen exactly once, in the walk's order", async () => {
+    await createOrg("mover");
+    const t = (await createToken("mover", "publisher")).token;
+    // a (newest) … e (oldest), desc by latest time.
+    const names = ["a", "b", "c", "d", "e"];
+    for (const [i, n] of names.entries()) await publishPackage(t, `pulumi/mover/${n}`, "1.0.0", { publishedAt: `2021-01-0${5 - i}T00:00:00Z` });
+    await publishPackage(t, "pulumi/mover/a", "0.9.0", { publishedAt: "2021-01-09T00:00:00Z" });
+    const walk = async (asc: boolean, churn: (page: number) => Promise<void>) => {
+      const seen: string[] = [];
+      let token: string | undefined;
+      let page = 0;
+      do {
+        const r = await callJson(`/api/registry/packages?publisher=mover&sort=createdAt&asc=${asc}&limit=1${token ? `&continuationToken=${token}` : ""}`);
+        expect(r.status).toBe(200);
+        seen.push(...r.body.packages.map((p: any) => p.name));
+        token = r.body.continuationToken;
+        await churn(page++);
+      } while (token);
+      return seen;
+    };
+    // Desc: after "a" is seen, an unseen item (e) gets a new latest newer than everything.
+    const desc = await walk(false, async (page) => {
+      if (page === 0) await publishPackage(t, "pulumi/mover/e", "2.0.0");
+    });
+    expect(desc).toEqual(["a", "b", "c", "d", "e"]);
+    // Asc: now e is newest. After the first pages, a seen item gets a new latest (moves to the end).
+    const asc = await walk(true, async (page) => {
+      if (page === 0) await publishPackage(t, "pulumi/mover/d", "2.0.0");
+    });
+    expect(asc).toEqual(["d", "c", "b", "a", "e"]);
+    // Deleting a's newest version moves a's latest back in time mid-walk: still once.
+    const again = await walk(false, async (page) => {
+      if (page === 1) await call("/api/registry/packages/pulumi/mover/a/versions/1.0.0", { method: "DELETE", token: t });
+    });
+    expect([...again].sort()).toEqual(names);
   });
 
   it("a continuation token reused with other filters is a 400", async () => {
