@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it, beforeAll } from "vitest";
 import { cli, setupOrg } from "./client";
 import { largeSchema } from "./schema-fixtures";
@@ -69,6 +73,22 @@ describe.each(["/api/preview/registry", "/api/registry"])("packages over HTTP un
     expect(after.body).toEqual({ code: 404, message: `package version '${path}@1.2.3' not found` });
     const again = await cli("POST", `${prefix}/packages/${path}/versions`, { token: tokens.publisher, body: { version: "1.2.3" } });
     expect(again.status).toBe(409);
+  });
+});
+
+describe("curl against the presigned URLs", () => {
+  it("a plain `curl -T` upload works; a tampered URL gets 403 from curl too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "curl-"));
+    const start = await cli("POST", "/api/registry/packages/pulumi/bb-pkg/bb-curl/versions", { token: tokens.publisher, body: { version: "2.0.0" } });
+    writeFileSync(join(dir, "schema.json"), JSON.stringify({ name: "bb-curl", version: "2.0.0" }));
+    writeFileSync(join(dir, "README.md"), "# curl\n");
+    const curl = (file: string, url: string) =>
+      execFileSync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", join(dir, file), url], { encoding: "utf8" });
+    expect(curl("schema.json", start.body.uploadURLs.schema)).toBe("200");
+    expect(curl("README.md", start.body.uploadURLs.index)).toBe("200");
+    expect(curl("README.md", start.body.uploadURLs.index.replace("X-Amz-Expires=3600", "X-Amz-Expires=7200"))).toBe("403");
+    const complete = await cli("POST", "/api/registry/packages/pulumi/bb-pkg/bb-curl/versions/2.0.0/complete", { token: tokens.publisher, body: { operationID: start.body.operationID } });
+    expect(complete.status).toBe(201);
   });
 });
 
