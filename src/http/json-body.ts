@@ -1,6 +1,7 @@
 // Reads a POST/PUT body as a JSON object within the size limit, then validates it with a zod schema.
 import type { z } from "zod";
 import { ApiError, badRequest, type FieldError } from "./api-error";
+import { concatBytes } from "./bytes";
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
@@ -23,13 +24,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
 
 export async function readJsonObject(request: Request, limit = MAX_JSON_BODY_BYTES): Promise<Record<string, unknown>> {

@@ -1,5 +1,6 @@
 // Streaming, bounded check of a template archive (gzip tar) that keeps only its root Pulumi.yaml and README.
 // Strategy: gunzip with the runtime, read tar blocks as they arrive, cancel the upload the moment a bound is crossed.
+import { concatBytes } from "../http/bytes";
 import type { Limits } from "../env";
 import { badRequest } from "../http/api-error";
 import { printable } from "../registry/names";
@@ -367,18 +368,7 @@ async function readAtLeast(reader: ReadableStreamDefaultReader<Uint8Array>, n: n
     parts.push(value);
     length += value.length;
   }
-  return concat(parts, length);
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts, length);
 }
 
 function ignoreCancelFailure(): void {
