@@ -50,7 +50,11 @@ export default {
     const started = Date.now();
     const requestId = crypto.randomUUID();
     const url = new URL(request.url);
-    const db = database(env.DB);
+    // Anonymous requests only read: they may be answered by the nearest D1 read replica. Anything
+    // carrying a token goes to the primary, so a revoked token is refused at once and a publisher
+    // reads its own writes. (A session exposes prepare() and batch(), all that drizzle uses.)
+    const anonymous = request.headers.get("Authorization") === null;
+    const db = database(anonymous ? (env.DB.withSession("first-unconstrained") as unknown as D1Database) : env.DB);
     let callerPromise: Promise<Caller> | undefined;
     const context: RequestContext = {
       env,
