@@ -1,15 +1,11 @@
 // Packages on the registry core: three artifact slots, metadata read from the schema, the PackageMetadata view.
 import { badRequest } from "../http/api-error";
 import { PACKAGE_SOURCES } from "../identity/rights";
-import type { RegistryKind } from "../registry/kind";
+import { present, type RegistryKind } from "../registry/kind";
 import { canonicalName, isValidSegment, printable } from "../registry/names";
 import { parseBooleanParam, parseEnumParam } from "../registry/request-parsing";
 import type { ListFilters } from "../registry/registry-routes";
 import { extractSchemaMetadata, type PackageMetadataFields } from "./schema-metadata";
-
-function present<K extends string, V>(key: K, value: V | undefined | null | ""): Partial<Record<K, V>> {
-  return value === undefined || value === null || value === "" ? {} : ({ [key]: value } as Record<K, V>);
-}
 
 export const packageKind: RegistryKind = {
   kind: "package",

@@ -4,6 +4,11 @@ import type { CatalogEntry } from "./catalog";
 
 export type Kind = "package" | "template";
 
+/** `{key: value}` when the value is known, else nothing: optional view fields are omitted, never null or "". */
+export function present<K extends string, V>(key: K, value: V | undefined | null | ""): Partial<Record<K, V>> {
+  return value === undefined || value === null || value === "" ? {} : ({ [key]: value } as Record<K, V>);
+}
+
 export interface ArtifactSlot {
   /** Upload slot name, as it appears in `uploadURLs`. */
   name: string;

@@ -57,6 +57,8 @@ export interface CommitInput {
 }
 
 export interface RetireInput extends Identity {
+  /** As given in the path, for messages; the version is found by its precedence key. */
+  version: string;
   precedenceKey: string;
   org: string;
   /** Templates: refuse to retire the last live version unless `force`. */
@@ -70,8 +72,12 @@ export function coordinatorName(identity: Identity): string {
   return `${identity.kind}/${identity.source}/${identity.publisher}/${identity.canonicalName}`;
 }
 
-const describe = (id: Identity, version?: string) =>
-  `${id.kind} ${version ? "version " : ""}'${id.source}/${id.publisher}/${id.name}${version ? `@${version}` : ""}'`;
+/** `package version 'source/publisher/name@version'` (or without the version): the form every message uses. */
+export function describeIdentity(id: Identity, version?: string): string {
+  return `${id.kind} ${version ? "version " : ""}'${id.source}/${id.publisher}/${id.name}${version ? `@${version}` : ""}'`;
+}
+
+const describe = describeIdentity;
 
 export class PublishCoordinator extends DurableObject<Env> {
   /** A DO interleaves requests while one awaits I/O (D1, R2); this chain makes each step run alone. */
@@ -235,7 +241,7 @@ export class PublishCoordinator extends DurableObject<Env> {
             .where(and(eq(versions.itemId, item.id), eq(versions.precedenceKey, input.precedenceKey), eq(versions.retired, false)))
             .get()
         : undefined;
-      if (!item || !version) return fail(404, `${describe(input, input.precedenceKey)} not found`);
+      if (!item || !version) return fail(404, `${describe(input, input.version)} not found`);
       if (item.ownerOrg !== input.org) return fail(403, `${describe(input)} is owned by another organization`);
       if (input.lastNeedsForce && !input.force) {
         const live = await db

@@ -18,9 +18,8 @@ import { getEntry, listLatest, type CatalogEntry, type ListQuery } from "./catal
 import { anonymousCached } from "./edge-cache";
 import { decodeContinuation, encodeContinuation } from "./continuation";
 import type { RegistryKind, ViewContext } from "./kind";
-import { coordinatorName, deletePrefix, type Identity, type Outcome } from "./publish-coordinator";
+import { coordinatorName, deletePrefix, describeIdentity, type Identity, type Outcome } from "./publish-coordinator";
 import {
-  describeVersion,
   parseBooleanParam,
   parseIdentity,
   parsePageParams,
@@ -109,17 +108,17 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     return json(body);
   }
 
-  async function loadVisible(request: IRequest, context: RequestContext, allowLatest: boolean) {
+  async function loadVisible(request: IRequest, context: RequestContext) {
     const caller = await context.caller();
     const identity = identityOf(request.params as RouteParams);
-    const version = parseVersionParam(request.params.version, allowLatest);
+    const version = parseVersionParam(request.params.version, true);
     const entry = await getEntry(
       context.db,
       { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } },
       caller,
     );
     const shown = version === "latest" ? "latest" : version.raw;
-    if (!entry) throw versionNotFound(kind, identity, shown);
+    if (!entry) throw versionNotFound(identity, shown);
     if (!entry.version && version !== "latest") {
       throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions; ask for 'latest'`);
     }
@@ -127,7 +126,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
   }
 
   async function get(request: IRequest, context: RequestContext) {
-    const { caller, entry } = await loadVisible(request, context, true);
+    const { caller, entry } = await loadVisible(request, context);
     const [view] = await render([entry], caller, context);
     return json(view);
   }
@@ -173,7 +172,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
   async function complete(request: IRequest, context: RequestContext) {
     const caller = await requirePublisherCaller(context);
     const identity = identityOf(request.params as RouteParams);
-    const version = parseVersionParam(request.params.version, false) as Exclude<ReturnType<typeof parseVersionParam>, "latest">;
+    const version = parseVersionParam(request.params.version, false);
     const { operationID } = await readBody(request, CompleteBody, "complete request");
     const stub = coordinator(context, identity);
     const allowReuse = allowVersionReuse(context.env);
@@ -239,18 +238,19 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     const caller = await context.caller();
     if (caller.kind !== "org") throw unauthorized("deleting a version requires an org token with the publisher or admin role");
     const identity = identityOf(request.params as RouteParams);
-    const version = parseVersionParam(request.params.version, false) as Exclude<ReturnType<typeof parseVersionParam>, "latest">;
+    const version = parseVersionParam(request.params.version, false);
     const query = new URL(request.url).searchParams;
     const force = options.lastVersionNeedsForce ? (parseBooleanParam(query, "force") ?? false) : false;
     const entry = await getEntry(context.db, { ...identity, version: { precedenceKey: version.precedenceKey } }, caller);
-    if (!entry || !canSee(caller, entry.item)) throw versionNotFound(kind, identity, version.raw);
+    if (!entry || !canSee(caller, entry.item)) throw versionNotFound(identity, version.raw);
     // Visible but not theirs to delete: 403 (the caller already knows it exists).
     const org = await requirePublisherCaller(context);
     const right = canPublish(org, { source: identity.source, publisher: identity.publisher, existingOwner: entry.item.ownerOrg });
-    if (!right.ok) throw forbidden(`may not delete ${describeVersion(identity, version.raw)}: ${right.reason}`);
+    if (!right.ok) throw forbidden(`may not delete ${describeIdentity(identity, version.raw)}: ${right.reason}`);
     unwrap(
       await coordinator(context, identity).retire({
         ...identity,
+        version: version.raw,
         precedenceKey: version.precedenceKey,
         org: org.org,
         lastNeedsForce: Boolean(options.lastVersionNeedsForce),
@@ -262,10 +262,10 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
 
   function download(path: string, artifact: string, contentType: string) {
     return async (request: IRequest, context: RequestContext) => {
-      const { entry, identity, version } = await loadVisible(request, context, true);
+      const { entry, identity, version } = await loadVisible(request, context);
       const key = entry.version ? (JSON.parse(entry.version.artifacts) as Record<string, string>)[artifact] : undefined;
       const object = key ? await context.env.ARTIFACTS.get(key) : null;
-      if (!object) throw notFound(`${kind.noun} version ${describeVersion(identity, version === "latest" ? "latest" : version.raw)} has no ${path}`);
+      if (!object) throw notFound(`${describeIdentity(identity, version === "latest" ? "latest" : version.raw)} has no ${path}`);
       const headers = new Headers({
         "Content-Type": contentType,
         "Content-Length": String(object.size),

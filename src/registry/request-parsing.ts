@@ -3,9 +3,9 @@ import { ApiError, badRequest, forbidden, notFound, unauthorized } from "../http
 import type { RequestContext } from "../http/context";
 import { hasRole, type Caller } from "../identity/rights";
 import { canonicalName, decodeSegment, printable } from "./names";
-import type { Identity } from "./publish-coordinator";
+import { describeIdentity, type Identity } from "./publish-coordinator";
 import type { RegistryKind } from "./kind";
-import { parseVersion, requireVersion, type ParsedVersion } from "./versions";
+import { requireVersion, type ParsedVersion } from "./versions";
 
 export interface RouteParams {
   source?: string;
@@ -36,6 +36,8 @@ export function parseIdentity(kind: RegistryKind, params: RouteParams): Identity
   return { kind: kind.kind, source, publisher, name, canonicalName: canonicalName(name) };
 }
 
+export function parseVersionParam(raw: string | undefined, allowLatest: false): ParsedVersion;
+export function parseVersionParam(raw: string | undefined, allowLatest: true): ParsedVersion | "latest";
 export function parseVersionParam(raw: string | undefined, allowLatest: boolean): ParsedVersion | "latest" {
   const value = decodeOnce(raw, "version");
   if (value === "latest") {
@@ -53,12 +55,8 @@ export async function requirePublisherCaller(context: RequestContext): Promise<E
   return caller;
 }
 
-export function describeVersion(id: Identity, version: string): string {
-  return `'${id.source}/${id.publisher}/${id.name}@${version}'`;
-}
-
-export function versionNotFound(kind: RegistryKind, id: Identity, version: string): ApiError {
-  return notFound(`${kind.noun} version ${describeVersion(id, version)} not found`);
+export function versionNotFound(id: Identity, version: string): ApiError {
+  return notFound(`${describeIdentity(id, version)} not found`);
 }
 
 export interface PageParams {
@@ -95,4 +93,3 @@ export function parseEnumParam<T extends string>(query: URLSearchParams, name: s
   return value as T;
 }
 
-export { parseVersion };

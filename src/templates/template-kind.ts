@@ -3,7 +3,7 @@
 import { badRequest } from "../http/api-error";
 import { TEMPLATE_SOURCES } from "../identity/rights";
 import type { CatalogEntry } from "../registry/catalog";
-import type { RegistryKind, ViewContext } from "../registry/kind";
+import { present, type RegistryKind, type ViewContext } from "../registry/kind";
 import { canonicalName, decodeSegment, printable } from "../registry/names";
 import type { Identity } from "../registry/publish-coordinator";
 import { parseSource, type RouteParams } from "../registry/request-parsing";
@@ -21,10 +21,6 @@ export interface VcsTemplate {
   description?: string;
   language?: string;
   metadata?: Record<string, string>;
-}
-
-function present<K extends string, V>(key: K, value: V | undefined | null | ""): Partial<Record<K, V>> {
-  return value === undefined || value === null || value === "" ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 /** Lower-cased text that `search` terms must each be a substring of. */
