@@ -2,9 +2,9 @@
 // that identity (start, commit, retire) and keeps pending publish operations in its own storage.
 // See docs/publish-concurrency.md for why the sequence cannot race.
 import { DurableObject } from "cloudflare:workers";
-import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { database, type Database } from "../db/client";
-import { items, latestHistory, versions, type ItemRow } from "../db/schema";
+import { items, latestHistory, versions, type ItemRow, type VersionRow } from "../db/schema";
 import type { Env } from "../env";
 import { visibilityForSource } from "../identity/rights";
 import { randomId } from "../identity/secrets";
@@ -12,6 +12,7 @@ import { stagingPrefix } from "../artifacts/storage-keys";
 import { findItem } from "./catalog";
 import { bumpGeneration } from "./edge-cache";
 import type { Kind } from "./kind";
+import { pickLatest } from "./versions";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
@@ -185,6 +186,8 @@ export class PublishCoordinator extends DurableObject<Env> {
       const itemId = check.value.item?.id ?? crypto.randomUUID();
       const versionId = crypto.randomUUID();
       const db = this.db;
+      const newVersion: LiveVersion = { id: versionId, precedenceKey: op.precedenceKey, prerelease: op.prerelease, createdAt: op.publishedAt ?? now, searchText: input.searchText };
+      const latest = pickLatest([...(check.value.item ? await liveVersions(db, itemId) : []), newVersion]);
       const statements = [];
       if (!check.value.item) {
         statements.push(
@@ -209,14 +212,14 @@ export class PublishCoordinator extends DurableObject<Env> {
           version: op.version,
           precedenceKey: op.precedenceKey,
           prerelease: op.prerelease,
-          createdAt: op.publishedAt ?? now,
+          createdAt: newVersion.createdAt,
           metadata: input.metadata,
           artifacts: JSON.stringify(input.artifacts),
           searchText: input.searchText,
           operationId: op.id,
         }),
       );
-      statements.push(...moveLatest(db, itemId, Date.now()), bumpGeneration(db));
+      statements.push(...moveLatest(db, { ...op, itemId }, latest, Date.now()), bumpGeneration(db));
       try {
         await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
       } catch (error) {
@@ -243,19 +246,13 @@ export class PublishCoordinator extends DurableObject<Env> {
         : undefined;
       if (!item || !version) return fail(404, `${describe(input, input.version)} not found`);
       if (item.ownerOrg !== input.org) return fail(403, `${describe(input)} is owned by another organization`);
-      if (input.lastNeedsForce && !input.force) {
-        const live = await db
-          .select({ n: sql<number>`count(*)` })
-          .from(versions)
-          .where(and(eq(versions.itemId, item.id), eq(versions.retired, false)))
-          .get();
-        if ((live?.n ?? 0) <= 1) {
-          return fail(400, `'${version.version}' is the last version of ${describe(input)}; deleting it removes the ${input.kind} entirely and needs force=true`);
-        }
+      const remaining = (await liveVersions(db, item.id)).filter((v) => v.id !== version.id);
+      if (input.lastNeedsForce && !input.force && remaining.length === 0) {
+        return fail(400, `'${version.version}' is the last version of ${describe(input)}; deleting it removes the ${input.kind} entirely and needs force=true`);
       }
       await db.batch([
         db.update(versions).set({ retired: true, retiredAt: new Date().toISOString() }).where(eq(versions.id, version.id)),
-        ...moveLatest(db, item.id, Date.now()),
+        ...moveLatest(db, { ...input, itemId: item.id }, pickLatest(remaining), Date.now()),
         bumpGeneration(db),
       ]);
       const keys = Object.values(JSON.parse(version.artifacts) as Record<string, string>);
@@ -286,42 +283,46 @@ export class PublishCoordinator extends DurableObject<Env> {
   }
 }
 
+type LiveVersion = Pick<VersionRow, "id" | "precedenceKey" | "prerelease" | "createdAt" | "searchText">;
+
+/** An item's live versions: what `latest` is picked from. */
+function liveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
+  return db
+    .select({ id: versions.id, precedenceKey: versions.precedenceKey, prerelease: versions.prerelease, createdAt: versions.createdAt, searchText: versions.searchText })
+    .from(versions)
+    .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
+    .all();
+}
+
 /**
- * Statements that move an item's `latest` (and the copies listings sort and search on) to its
- * highest live version, and record the move in latest_history for createdAt walks.
+ * Statements that point an item's `latest` (and the copies listings sort and search on) at `latest`,
+ * picked by pickLatest under the coordinator's lock, and record the move in latest_history for
+ * createdAt walks.
  */
-function moveLatest(db: Database, itemId: string, now: number) {
-  const latestId = sql`(SELECT v.id FROM versions v WHERE v.item_id = ${itemId} AND v.retired = 0 ORDER BY v.prerelease ASC, v.precedence_key DESC LIMIT 1)`;
-  return [
+function moveLatest(db: Database, id: Identity & { itemId: string }, latest: LiveVersion | undefined, now: number) {
+  const statements = [
     db
       .update(items)
-      .set({
-        latestVersionId: latestId,
-        latestCreatedAt: sql`(SELECT v.created_at FROM versions v WHERE v.id = ${latestId})`,
-        searchText: sql`coalesce((SELECT v.search_text FROM versions v WHERE v.id = ${latestId}), '')`,
-      })
-      .where(eq(items.id, itemId)),
+      .set({ latestVersionId: latest?.id ?? null, latestCreatedAt: latest?.createdAt ?? null, searchText: latest?.searchText ?? "" })
+      .where(eq(items.id, id.itemId)),
     db
       .update(latestHistory)
       .set({ validTo: now })
-      .where(and(eq(latestHistory.itemId, itemId), isNull(latestHistory.validTo))),
-    db.insert(latestHistory).select(
-      db
-        .select({
-          id: sql<number>`NULL`.as("id"),
-          itemId: items.id,
-          kind: items.kind,
-          source: items.source,
-          publisher: items.publisher,
-          canonicalName: items.canonicalName,
-          latestCreatedAt: sql<string>`${items.latestCreatedAt}`.as("latest_created_at"),
-          validFrom: sql<number>`${now}`.as("valid_from"),
-          validTo: sql<number | null>`NULL`.as("valid_to"),
-        })
-        .from(items)
-        .where(and(eq(items.id, itemId), isNotNull(items.latestVersionId))),
-    ),
-  ] as const;
+      .where(and(eq(latestHistory.itemId, id.itemId), isNull(latestHistory.validTo))),
+  ];
+  if (!latest) return statements;
+  return [
+    ...statements,
+    db.insert(latestHistory).values({
+      itemId: id.itemId,
+      kind: id.kind,
+      source: id.source,
+      publisher: id.publisher,
+      canonicalName: id.canonicalName,
+      latestCreatedAt: latest.createdAt,
+      validFrom: now,
+    }),
+  ];
 }
 
 export async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<void> {
