@@ -75,34 +75,25 @@ export async function listLatest(db: Database, query: ListQuery, caller: Caller)
     conditions.push(query.asc ? sql`(${left}) > (${right})` : sql`(${left}) < (${right})`);
   }
   const order = columns.map((c) => (query.asc ? asc(c) : desc(c)));
-  let rows: Array<CatalogEntry & { walk?: { createdAt: string } }>;
   if (byTime) {
     conditions.push(
       eq(latestHistory.kind, query.kind),
       lte(latestHistory.validFrom, asOf),
       or(isNull(latestHistory.validTo), gt(latestHistory.validTo, asOf))!,
     );
-    rows = await db
-      .select({ ...entryColumns, walk: { createdAt: latestHistory.latestCreatedAt } })
-      .from(latestHistory)
-      .innerJoin(items, eq(items.id, latestHistory.itemId))
-      .leftJoin(versions, eq(versions.id, items.latestVersionId))
-      .leftJoin(orgs, eq(orgs.login, items.publisher))
-      .where(and(...conditions))
-      .orderBy(...order)
-      .limit(query.limit + 1)
-      .all();
-  } else {
-    rows = await db
-      .select(entryColumns)
-      .from(items)
-      .leftJoin(versions, eq(versions.id, items.latestVersionId))
-      .leftJoin(orgs, eq(orgs.login, items.publisher))
-      .where(and(...conditions))
-      .orderBy(...order)
-      .limit(query.limit + 1)
-      .all();
   }
+  // createdAt drives the walk from the history snapshot; the other sorts from the items themselves.
+  const selection = { ...entryColumns, walk: { createdAt: byTime ? latestHistory.latestCreatedAt : items.latestCreatedAt } };
+  const from = byTime
+    ? db.select(selection).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)).$dynamic()
+    : db.select(selection).from(items).$dynamic();
+  const rows = await from
+    .leftJoin(versions, eq(versions.id, items.latestVersionId))
+    .leftJoin(orgs, eq(orgs.login, items.publisher))
+    .where(and(...conditions))
+    .orderBy(...order)
+    .limit(query.limit + 1)
+    .all();
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   const more = rows.length > query.limit && last !== undefined;
@@ -114,7 +105,7 @@ export async function listLatest(db: Database, query: ListQuery, caller: Caller)
       ? [i.canonicalName, i.source, i.publisher]
       : query.sort === "publisher"
         ? [i.publisher, i.source, i.canonicalName]
-        : [asOf, last.walk!.createdAt, i.source, i.publisher, i.canonicalName];
+        : [asOf, last.walk.createdAt, i.source, i.publisher, i.canonicalName];
   return { entries, next };
 }
 
