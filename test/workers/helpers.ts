@@ -42,6 +42,18 @@ export async function createToken(org: string, role: "reader" | "publisher" | "a
   return r.body as { id: string; token: string };
 }
 
+export type OrgTokens = Record<"reader" | "publisher" | "admin", string>;
+
+/** An org with one token of each role. */
+export async function orgWithTokens(login: string, displayName?: string): Promise<OrgTokens> {
+  await createOrg(login, displayName);
+  return {
+    reader: (await createToken(login, "reader")).token,
+    publisher: (await createToken(login, "publisher")).token,
+    admin: (await createToken(login, "admin")).token,
+  };
+}
+
 export async function countRows(table: string): Promise<number> {
   const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>();
   return row?.n ?? 0;

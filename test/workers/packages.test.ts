@@ -1,20 +1,14 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, callJson, countObjects, countRows, createOrg, createToken, expectError } from "./helpers";
+import { call, callJson, countObjects, countRows, createOrg, createToken, expectError, orgWithTokens, type OrgTokens } from "./helpers";
 import { completePublish, PREFIXES, publishPackage, put, schemaFor, startPublish } from "./publish-helpers";
 
-let acme: { publisher: string; reader: string; admin: string };
-let other: { publisher: string };
+let acme: OrgTokens;
+let other: OrgTokens;
 
 beforeAll(async () => {
-  await createOrg("acme", "Acme Corp");
-  await createOrg("other");
-  acme = {
-    publisher: (await createToken("acme", "publisher")).token,
-    reader: (await createToken("acme", "reader")).token,
-    admin: (await createToken("acme", "admin")).token,
-  };
-  other = { publisher: (await createToken("other", "publisher")).token };
+  acme = await orgWithTokens("acme", "Acme Corp");
+  other = await orgWithTokens("other");
 });
 
 const publishedVersions = async () => (await env.DB.prepare("SELECT COUNT(*) AS n FROM versions WHERE retired = 0").first<{ n: number }>())!.n;

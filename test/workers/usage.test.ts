@@ -1,23 +1,14 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, callJson, countRows, createOrg, createToken, expectError } from "./helpers";
+import { call, callJson, countRows, expectError, orgWithTokens, type OrgTokens } from "./helpers";
 import { PREFIXES, publishPackage } from "./publish-helpers";
 
-let acme: { publisher: string; reader: string; admin: string };
-let other: { publisher: string; reader: string };
+let acme: OrgTokens;
+let other: OrgTokens;
 
 beforeAll(async () => {
-  await createOrg("acme", "Acme Corp");
-  await createOrg("other");
-  acme = {
-    publisher: (await createToken("acme", "publisher")).token,
-    reader: (await createToken("acme", "reader")).token,
-    admin: (await createToken("acme", "admin")).token,
-  };
-  other = {
-    publisher: (await createToken("other", "publisher")).token,
-    reader: (await createToken("other", "reader")).token,
-  };
+  acme = await orgWithTokens("acme", "Acme Corp");
+  other = await orgWithTokens("other");
 });
 
 type Ref = { source: string; publisher: string; name: string; version?: string };
