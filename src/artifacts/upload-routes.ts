@@ -4,7 +4,7 @@ import { ApiError } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import type { RouteMethods } from "../http/routes";
 import type { ArtifactSlot } from "../registry/kind";
-import { LOCAL_UPLOAD_PATH, uploadSigner, verifyLocalPresigned } from "./presign";
+import { LOCAL_UPLOAD_PATH, r2Configured, verifyLocalPresigned } from "./presign";
 import { parseStagingKey } from "./storage-keys";
 
 export function uploadRoutes(slots: readonly ArtifactSlot[]): Array<[string, RouteMethods]> {
@@ -12,7 +12,7 @@ export function uploadRoutes(slots: readonly ArtifactSlot[]): Array<[string, Rou
 
   async function upload(request: Request, context: RequestContext): Promise<Response> {
     // In R2 mode uploads go straight to R2; this route does not exist.
-    if (uploadSigner(context.env, context.origin).mode !== "local") throw new ApiError(404, "not found");
+    if (r2Configured(context.env)) throw new ApiError(404, "not found");
     const verified = await verifyLocalPresigned(request, context.env);
     if (!verified.ok) throw new ApiError(403, `upload rejected: ${verified.reason}`);
     if (request.method !== "PUT") throw new ApiError(403, "upload rejected: this URL is signed for PUT");
