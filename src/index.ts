@@ -16,7 +16,9 @@ import { registryKindRoutes } from "./registry/registry-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
 import { usageRoutes } from "./usage/usage-routes";
+import { packageUsageRoutes } from "./usage/package-usage-route";
 import { packageUsageDecorator } from "./usage/usage-stats";
+import { vcsTemplateSourceTotals } from "./templates/vcs-totals";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
 
@@ -33,10 +35,12 @@ const routes: Array<[string, RouteMethods]> = [
       identity: templateIdentity,
       namePattern: ":name+",
       lastVersionNeedsForce: true,
+      listExtras: vcsTemplateSourceTotals,
     }),
   ),
   ...uploadRoutes([...packageKind.slots, ...templateKind.slots]),
   ...usageRoutes,
+  ...packageUsageRoutes,
 ];
 
 const router = buildRouter(routes);

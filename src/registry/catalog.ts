@@ -1,6 +1,6 @@
 // Catalog reads from D1: one item at one version, and keyset-paginated listings at each item's latest.
 // Reads never touch the Durable Object.
-import { and, asc, desc, eq, gt, isNotNull, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { items, latestHistory, orgs, versions, type ItemRow, type VersionRow } from "../db/schema";
 import type { Caller, Visibility } from "../identity/rights";
@@ -150,4 +150,50 @@ export async function findItem(db: Database, kind: Kind, source: string, publish
     .from(items)
     .where(and(eq(items.kind, kind), eq(items.source, source), eq(items.publisher, publisher), eq(items.canonicalName, canonicalName)))
     .get();
+}
+
+export interface VersionsQuery {
+  kind: Kind;
+  source: string;
+  publisher: string;
+  canonicalName: string;
+  limit: number;
+  /** The precedence key of the last version on the previous page. */
+  after?: string;
+}
+
+/**
+ * One item's live versions, newest first by SemVer precedence (the precedence key sorts exactly so),
+ * keyset-paged on that key. Null when the item is absent or invisible to the caller.
+ */
+export async function listVersions(db: Database, query: VersionsQuery, caller: Caller): Promise<{ item: ItemRow; entries: CatalogEntry[]; next?: string } | null> {
+  const found = await db
+    .select({ item: items, publisherDisplayName: orgs.displayName })
+    .from(items)
+    .leftJoin(orgs, eq(orgs.login, items.publisher))
+    .where(
+      and(
+        eq(items.kind, query.kind),
+        eq(items.source, query.source),
+        eq(items.publisher, query.publisher),
+        eq(items.canonicalName, query.canonicalName),
+        visibleTo(caller),
+      ),
+    )
+    .get();
+  // An item whose every version was deleted is gone from the catalog, as for get.
+  if (!found || (found.item.backing === "registry" && found.item.latestVersionId === null)) return null;
+  const conditions = [eq(versions.itemId, found.item.id), eq(versions.retired, false)];
+  if (query.after !== undefined) conditions.push(lt(versions.precedenceKey, query.after));
+  const rows = await db
+    .select()
+    .from(versions)
+    .where(and(...conditions))
+    .orderBy(desc(versions.precedenceKey))
+    .limit(query.limit + 1)
+    .all();
+  const page = rows.slice(0, query.limit);
+  const entries = page.map((version) => ({ item: found.item, version, publisherDisplayName: found.publisherDisplayName }));
+  const last = page[page.length - 1];
+  return { item: found.item, entries, ...(rows.length > query.limit && last ? { next: last.precedenceKey } : {}) };
 }

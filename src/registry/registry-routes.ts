@@ -14,7 +14,7 @@ import type { RouteMethods } from "../http/routes";
 import { canPublish, canSee, type Caller } from "../identity/rights";
 import { encodeKey, uploadSigner } from "../artifacts/presign";
 import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
-import { getEntry, listLatest, type CatalogEntry, type ListQuery } from "./catalog";
+import { getEntry, listLatest, listVersions, type CatalogEntry, type ListQuery } from "./catalog";
 import { anonymousCached } from "./edge-cache";
 import { decodeContinuation, encodeContinuation } from "./continuation";
 import type { RegistryKind, ViewContext } from "./kind";
@@ -43,6 +43,8 @@ export interface KindRouteOptions {
   lastVersionNeedsForce?: boolean;
   /** Route pattern of the name segment; templates use `:name+` because VCS names contain `/`. */
   namePattern?: ":name" | ":name+";
+  /** Extra top-level fields of a list answer (templates: `vcsTemplateSourceTotals`). */
+  listExtras?(filters: ListFilters, caller: Caller, context: RequestContext): Promise<Record<string, unknown>>;
 }
 
 function unwrap<T>(outcome: Outcome<T>): T {
@@ -59,7 +61,7 @@ async function committedWithPrefix(context: RequestContext, operationId: string,
   return row !== undefined;
 }
 
-function coordinator(context: RequestContext, identity: Identity) {
+export function coordinator(context: RequestContext, identity: Identity) {
   const ns = context.env.PUBLISH_COORDINATOR;
   return ns.get(ns.idFromName(coordinatorName(identity)));
 }
@@ -105,6 +107,28 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     const { entries, next } = await listLatest(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, caller);
     const body: Record<string, unknown> = { [kind.collection]: await render(entries, caller, context) };
     if (next) body.continuationToken = await encodeContinuation(secret, scope, next);
+    if (options.listExtras) Object.assign(body, await options.listExtras(filters, caller, context));
+    return json(body);
+  }
+
+  /** One item's versions, newest first; the same tokens, private rules and 404 as a get. */
+  async function listItemVersions(request: IRequest, context: RequestContext) {
+    const caller = await context.caller();
+    const identity = identityOf(request.params as RouteParams);
+    const page = parsePageParams(new URL(request.url).searchParams);
+    const scope = JSON.stringify({ kind: kind.kind, versionsOf: [identity.source, identity.publisher, identity.canonicalName] });
+    const secret = signingSecret(context.env);
+    let after: string | undefined;
+    if (page.continuationToken) {
+      const position = await decodeContinuation(secret, scope, page.continuationToken);
+      if (position.length !== 1 || typeof position[0] !== "string") throw badRequest("invalid continuationToken: it was not issued for this query");
+      after = position[0];
+    }
+    const found = await listVersions(context.db, { ...identity, limit: page.limit, after }, caller);
+    if (!found) throw notFound(`${describeIdentity(identity)} not found`);
+    if (found.item.backing === "vcs") throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions`);
+    const body: Record<string, unknown> = { [kind.collection]: await render(found.entries, caller, context) };
+    if (found.next) body.continuationToken = await encodeContinuation(secret, scope, [found.next]);
     return json(body);
   }
 
@@ -282,7 +306,10 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
   const versionPath = `${c}/:source/:publisher/${name}/versions/:version`;
   const table: Array<[string, RouteMethods]> = [
     [c, { GET: (request, context) => anonymousCached(request, context, () => list(request, context)) }],
-    [`${c}/:source/:publisher/${name}/versions`, { POST: start }],
+    [
+      `${c}/:source/:publisher/${name}/versions`,
+      { GET: (request, context) => anonymousCached(request, context, () => listItemVersions(request, context)), POST: start },
+    ],
     [`${versionPath}/complete`, { POST: complete }],
     [versionPath, { GET: (request, context) => anonymousCached(request, context, () => get(request, context)), DELETE: remove }],
   ];
