@@ -19,6 +19,8 @@ import { usageRoutes } from "./usage/usage-routes";
 import { packageUsageRoutes } from "./usage/package-usage-route";
 import { packageUsageDecorator } from "./usage/usage-stats";
 import { vcsTemplateSourceTotals } from "./templates/vcs-totals";
+import { deprecationRoutes } from "./lifecycle/deprecation-routes";
+import { parseIdentity } from "./registry/request-parsing";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
 
@@ -38,6 +40,8 @@ const routes: Array<[string, RouteMethods]> = [
       listExtras: vcsTemplateSourceTotals,
     }),
   ),
+  ...registryRoutes(deprecationRoutes(packageKind, (params) => parseIdentity(packageKind, params))),
+  ...registryRoutes(deprecationRoutes(templateKind, templateIdentity, ":name+")),
   ...uploadRoutes([...packageKind.slots, ...templateKind.slots]),
   ...usageRoutes,
   ...packageUsageRoutes,

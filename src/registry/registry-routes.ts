@@ -29,6 +29,8 @@ import {
   type RouteParams,
 } from "./request-parsing";
 import { requireVersion } from "./versions";
+import { actorOf, stampFor } from "../audit/audit-log";
+import { enqueueEvent } from "../webhooks/webhook-events";
 
 export type ListFilters = Omit<ListQuery, "kind" | "limit" | "after">;
 
@@ -47,7 +49,7 @@ export interface KindRouteOptions {
   listExtras?(filters: ListFilters, caller: Caller, context: RequestContext): Promise<Record<string, unknown>>;
 }
 
-function unwrap<T>(outcome: Outcome<T>): T {
+export function unwrap<T>(outcome: Outcome<T>): T {
   if (!outcome.ok) throw new ApiError(outcome.status, outcome.message);
   return outcome.value;
 }
@@ -91,6 +93,9 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     const decorate = options.decorate ? await options.decorate(entries, caller, context) : undefined;
     return entries.map((entry) => {
       const view = kind.view(entry, viewContext(kind, context, entry));
+      // A whole-item deprecation applies to every version and is shown in preference to the version's own.
+      const deprecation = entry.item.deprecation ?? entry.version?.deprecation;
+      if (deprecation) view.deprecation = JSON.parse(deprecation);
       decorate?.(view, entry);
       return view;
     });
@@ -183,6 +188,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
         publishedAt,
         ttlMs,
         allowReuse: allowVersionReuse(context.env),
+        audit: stampFor(context, actorOf(caller)),
       }),
     );
     const signer = uploadSigner(context.env, context.origin);
@@ -245,6 +251,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
         artifacts: { ...artifacts, ...inspection.derived },
         searchText: inspection.searchText ?? "",
         allowReuse,
+        audit: stampFor(context, actorOf(caller)),
       });
       unwrap(outcome);
     } catch (error) {
@@ -255,6 +262,8 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
       throw error;
     }
     context.ctx.waitUntil(deletePrefix(bucket, stagingPrefix(op.id)));
+    // Only now that the version is committed; delivery happens later, off this request's path.
+    enqueueEvent(context, { type: `${kind.kind}.published`, org: caller.org, identity, version: version.raw });
     return json({}, 201);
   }
 
@@ -279,8 +288,10 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
         org: org.org,
         lastNeedsForce: Boolean(options.lastVersionNeedsForce),
         force,
+        audit: stampFor(context, actorOf(org)),
       }),
     );
+    enqueueEvent(context, { type: `${kind.kind}.deleted`, org: entry.item.ownerOrg, identity, version: version.raw });
     return noContent();
   }
 
