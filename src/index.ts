@@ -21,6 +21,10 @@ import { packageUsageDecorator } from "./usage/usage-stats";
 import { vcsTemplateSourceTotals } from "./templates/vcs-totals";
 import { deprecationRoutes } from "./lifecycle/deprecation-routes";
 import { parseIdentity } from "./registry/request-parsing";
+import { auditRoutes, pruneAuditLog } from "./audit/audit-routes";
+import { webhookRoutes } from "./webhooks/webhook-routes";
+import { handleWebhookBatch } from "./webhooks/webhook-consumer";
+import type { WebhookMessage } from "./webhooks/webhook-events";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
 
@@ -45,6 +49,8 @@ const routes: Array<[string, RouteMethods]> = [
   ...uploadRoutes([...packageKind.slots, ...templateKind.slots]),
   ...usageRoutes,
   ...packageUsageRoutes,
+  ...auditRoutes,
+  ...webhookRoutes,
 ];
 
 const router = buildRouter(routes);
@@ -103,4 +109,15 @@ export default {
     console.log(JSON.stringify(line));
     return response;
   },
-} satisfies ExportedHandler<Env>;
+
+  /** Webhook deliveries and, from the dead-letter queue, the record of a final failure. */
+  async queue(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
+    await handleWebhookBatch(batch, env);
+  },
+
+  /** Daily: audit entries past their retention go. */
+  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+    const pruned = await pruneAuditLog(env);
+    console.log(JSON.stringify({ scheduled: "audit-retention", pruned }));
+  },
+} satisfies ExportedHandler<Env, WebhookMessage>;
