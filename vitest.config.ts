@@ -14,6 +14,8 @@ export default defineConfig({
           TEST_MIGRATIONS: migrations,
           ADMIN_TOKEN: "test-admin-token-0123456789",
           SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
+          // Webhook tests deliver to a receiver on 127.0.0.1 (test/workers/webhook-receiver.ts).
+          WEBHOOK_ALLOW_LOCAL_HTTP: "true",
         },
       },
     }),
@@ -21,6 +23,7 @@ export default defineConfig({
   test: {
     include: ["test/workers/**/*.test.ts", "test/unit/**/*.test.ts"],
     setupFiles: ["./test/workers/apply-migrations.ts"],
+    globalSetup: ["./test/workers/webhook-receiver.ts"],
     silent: "passed-only",
   },
 });

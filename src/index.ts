@@ -111,12 +111,12 @@ export default {
   },
 
   /** Webhook deliveries and, from the dead-letter queue, the record of a final failure. */
-  async queue(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
+  async queue(batch: MessageBatch<WebhookMessage>, env: Env, _ctx: ExecutionContext): Promise<void> {
     await handleWebhookBatch(batch, env);
   },
 
   /** Daily: audit entries past their retention go. */
-  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+  async scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
     const pruned = await pruneAuditLog(env);
     console.log(JSON.stringify({ scheduled: "audit-retention", pruned }));
   },
