@@ -16,7 +16,12 @@ export default async function setup(project: TestProject) {
   const logPath = join(process.cwd(), ".tmp", "blackbox-server.log");
   mkdirSync(dirname(logPath), { recursive: true });
   writeFileSync(logPath, "");
-  const server = await startDevServer({ name: "blackbox", log: (line: string) => appendFileSync(logPath, line + "\n") });
+  const server = await startDevServer({
+    name: "blackbox",
+    // Webhooks may target the suite's own receivers on 127.0.0.1; retries start at 1 s so a dead-letter walk fits a test.
+    vars: { WEBHOOK_ALLOW_LOCAL_HTTP: "true", WEBHOOK_RETRY_BASE_SECONDS: "1" },
+    log: (line: string) => appendFileSync(logPath, line + "\n"),
+  });
   project.provide("gatewayUrl", server.url);
   project.provide("adminToken", server.adminToken);
   return async () => {
