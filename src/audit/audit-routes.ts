@@ -10,7 +10,7 @@ import { badRequest } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { json } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
-import { decodeContinuation, encodeContinuation } from "../registry/continuation";
+import { decodeSingleKey, encodeContinuation } from "../registry/continuation";
 import { decodeSegment, printable } from "../registry/names";
 import { parseEnumParam, parsePageParams } from "../registry/request-parsing";
 import { AUDIT_ACTIONS } from "./audit-log";
@@ -51,12 +51,7 @@ async function auditPage(request: IRequest, context: RequestContext, org: string
   if (since && until && since > until) throw badRequest("invalid time range: 'since' is after 'until'");
   const scope = JSON.stringify({ audit: org ?? null, action: action ?? null, target: target ?? null, since: since ?? null, until: until ?? null });
   const secret = signingSecret(context.env);
-  let before: number | undefined;
-  if (page.continuationToken) {
-    const position = await decodeContinuation(secret, scope, page.continuationToken);
-    if (position.length !== 1 || typeof position[0] !== "number") throw badRequest("invalid continuationToken: it was not issued for this query");
-    before = position[0];
-  }
+  const before = await decodeSingleKey(secret, scope, page.continuationToken, "number");
   const conditions: SQL[] = [];
   if (org !== undefined) conditions.push(eq(auditLog.org, org));
   if (action) conditions.push(eq(auditLog.action, action));

@@ -167,22 +167,9 @@ export interface VersionsQuery {
  * keyset-paged on that key. Null when the item is absent or invisible to the caller.
  */
 export async function listVersions(db: Database, query: VersionsQuery, caller: Caller): Promise<{ item: ItemRow; entries: CatalogEntry[]; next?: string } | null> {
-  const found = await db
-    .select({ item: items, publisherDisplayName: orgs.displayName })
-    .from(items)
-    .leftJoin(orgs, eq(orgs.login, items.publisher))
-    .where(
-      and(
-        eq(items.kind, query.kind),
-        eq(items.source, query.source),
-        eq(items.publisher, query.publisher),
-        eq(items.canonicalName, query.canonicalName),
-        visibleTo(caller),
-      ),
-    )
-    .get();
-  // An item whose every version was deleted is gone from the catalog, as for get.
-  if (!found || (found.item.backing === "registry" && found.item.latestVersionId === null)) return null;
+  // The item as a get of `latest` finds it: absent, invisible or with every version deleted → null.
+  const found = await getEntry(db, { ...query, version: "latest" }, caller);
+  if (!found) return null;
   const conditions = [eq(versions.itemId, found.item.id), eq(versions.retired, false)];
   if (query.after !== undefined) conditions.push(lt(versions.precedenceKey, query.after));
   const rows = await db

@@ -16,7 +16,7 @@ import { encodeKey, uploadSigner } from "../artifacts/presign";
 import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
 import { getEntry, listLatest, listVersions, type CatalogEntry, type ListQuery } from "./catalog";
 import { anonymousCached } from "./edge-cache";
-import { decodeContinuation, encodeContinuation } from "./continuation";
+import { decodeContinuation, decodeSingleKey, encodeContinuation } from "./continuation";
 import type { RegistryKind, ViewContext } from "./kind";
 import { coordinatorName, deletePrefix, describeIdentity, type Identity, type Outcome } from "./publish-coordinator";
 import {
@@ -123,12 +123,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     const page = parsePageParams(new URL(request.url).searchParams);
     const scope = JSON.stringify({ kind: kind.kind, versionsOf: [identity.source, identity.publisher, identity.canonicalName] });
     const secret = signingSecret(context.env);
-    let after: string | undefined;
-    if (page.continuationToken) {
-      const position = await decodeContinuation(secret, scope, page.continuationToken);
-      if (position.length !== 1 || typeof position[0] !== "string") throw badRequest("invalid continuationToken: it was not issued for this query");
-      after = position[0];
-    }
+    const after = await decodeSingleKey(secret, scope, page.continuationToken, "string");
     const found = await listVersions(context.db, { ...identity, limit: page.limit, after }, caller);
     if (!found) throw notFound(`${describeIdentity(identity)} not found`);
     if (found.item.backing === "vcs") throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions`);

@@ -55,28 +55,29 @@ async function attemptDelivery(env: Env, hook: { id: string; url: string; secret
   }
 }
 
+type AttemptFacts = Omit<typeof webhookDeliveries.$inferInsert, "id" | "webhookId" | "eventId" | "event" | "at">;
+
+function recordAttempt(db: Database, { webhookId, event }: WebhookMessage, facts: AttemptFacts) {
+  return db
+    .insert(webhookDeliveries)
+    .values({ webhookId, eventId: event.id, event: event.type, at: nowIso(), ...facts })
+    .run();
+}
+
 async function deliver(env: Env, db: Database, message: Message<WebhookMessage>): Promise<void> {
-  const { webhookId, event } = message.body;
-  const hook = await db.select().from(webhooks).where(eq(webhooks.id, webhookId)).get();
+  const hook = await db.select().from(webhooks).where(eq(webhooks.id, message.body.webhookId)).get();
   // Deleted since the event was enqueued: nobody to tell.
   if (!hook) return message.ack();
   const result = await attemptDelivery(env, hook, message.body);
   const delay = result.ok ? null : retryDelaySeconds(message.attempts, webhookSettings(env).retryBaseSeconds);
-  await db
-    .insert(webhookDeliveries)
-    .values({
-      webhookId,
-      eventId: event.id,
-      event: event.type,
-      attempt: message.attempts,
-      outcome: result.ok ? "delivered" : "failed",
-      status: result.status,
-      error: result.error,
-      retryDelaySeconds: delay,
-      durationMs: result.durationMs,
-      at: nowIso(),
-    })
-    .run();
+  await recordAttempt(db, message.body, {
+    attempt: message.attempts,
+    outcome: result.ok ? "delivered" : "failed",
+    status: result.status,
+    error: result.error,
+    retryDelaySeconds: delay,
+    durationMs: result.durationMs,
+  });
   if (result.ok) message.ack();
   else message.retry({ delaySeconds: delay! });
 }
@@ -89,18 +90,11 @@ async function recordDeadLetter(db: Database, message: Message<WebhookMessage>):
     .from(webhookDeliveries)
     .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.eventId, event.id), eq(webhookDeliveries.outcome, "failed")))
     .get();
-  await db
-    .insert(webhookDeliveries)
-    .values({
-      webhookId,
-      eventId: event.id,
-      event: event.type,
-      attempt: tried?.n ?? 0,
-      outcome: "dead_lettered",
-      error: "gave up after the last retry; the message is in the dead-letter queue",
-      at: nowIso(),
-    })
-    .run();
+  await recordAttempt(db, message.body, {
+    attempt: tried?.n ?? 0,
+    outcome: "dead_lettered",
+    error: "gave up after the last retry; the message is in the dead-letter queue",
+  });
   message.ack();
 }
 

@@ -13,7 +13,7 @@ import { readBody } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { randomId } from "../identity/secrets";
-import { decodeContinuation, encodeContinuation } from "../registry/continuation";
+import { decodeSingleKey, encodeContinuation } from "../registry/continuation";
 import { decodeSegment, printable } from "../registry/names";
 import { parsePageParams } from "../registry/request-parsing";
 import { WEBHOOK_EVENTS } from "./webhook-events";
@@ -99,12 +99,7 @@ async function deliveries(request: IRequest, context: RequestContext) {
   const page = parsePageParams(new URL(request.url).searchParams);
   const scope = JSON.stringify({ deliveriesOf: hook.id });
   const secret = signingSecret(context.env);
-  let before: number | undefined;
-  if (page.continuationToken) {
-    const position = await decodeContinuation(secret, scope, page.continuationToken);
-    if (position.length !== 1 || typeof position[0] !== "number") throw badRequest("invalid continuationToken: it was not issued for this query");
-    before = position[0];
-  }
+  const before = await decodeSingleKey(secret, scope, page.continuationToken, "number");
   const conditions = [eq(webhookDeliveries.webhookId, hook.id)];
   if (before !== undefined) conditions.push(lt(webhookDeliveries.id, before));
   const rows = await context.db
