@@ -85,6 +85,17 @@ describe("the audit log records every change", () => {
   });
 });
 
+describe("webhook changes are recorded too", () => {
+  it("registering and deleting a webhook, never with its secret", async () => {
+    let created: any;
+    const [reg] = await added(async () => (created = await callJson("/api/orgs/acme/registry/webhooks", { method: "POST", token: acme.admin, body: { url: "https://127.0.0.1:9/h", events: ["template.published"] } })));
+    expect(reg).toMatchObject({ action: "webhook.create", target: `webhook/${created.body.id}`, org: "acme", detail: { url: "https://127.0.0.1:9/h", events: ["template.published"] } });
+    expect(JSON.stringify(reg)).not.toContain(created.body.secret);
+    const [del] = await added(() => call(`/api/orgs/acme/registry/webhooks/${created.body.id}`, { method: "DELETE", token: acme.admin }));
+    expect(del).toMatchObject({ action: "webhook.delete", target: `webhook/${created.body.id}`, outcome: 204 });
+  });
+});
+
 describe("rejected requests leave no audit entry", () => {
   it("for each kind of change", async () => {
     await publishPackage(acme.publisher, "pulumi/acme/kept", "1.0.0");

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, callJson, countRows, expectError, orgWithTokens, type OrgTokens } from "./helpers";
-import { PREFIXES, publishPackage } from "./publish-helpers";
+import { completePublish, PREFIXES, publishPackage, put, schemaFor, startPublish } from "./publish-helpers";
+import { pickLatest } from "../../src/registry/versions";
 import { goodArchive, publishTemplate } from "./template-helpers";
 
 let acme: OrgTokens;
@@ -137,5 +138,36 @@ describe("deprecation rules", () => {
     ];
     for (const [request, status] of cases) expectError(await request, status);
     expect(await writes()).toEqual(before);
+  });
+});
+
+describe("deprecation serializes with completes and deletes", () => {
+  it("latest always matches the rule over the versions as they end up, whatever the interleaving", { timeout: 60_000 }, async () => {
+    for (let round = 0; round < 5; round++) {
+      const path = `pulumi/acme/race${round}`;
+      await publishPackage(acme.publisher, path, "1.0.0");
+      await publishPackage(acme.publisher, path, "2.0.0");
+      const started = await startPublish(acme.publisher, path, "3.0.0");
+      await put(started.body.uploadURLs.schema, schemaFor(`race${round}`, "3.0.0"));
+      await put(started.body.uploadURLs.index, "# r\n");
+      const results = await Promise.all([
+        completePublish(acme.publisher, path, "3.0.0", started.body.operationID),
+        deprecate(`${pkg(path)}/versions/2.0.0/deprecation`, { message: "x" }),
+        deprecate(`${pkg(path)}/versions/3.0.0/deprecation`, { message: "x" }),
+        callJson(`${pkg(path)}/versions/1.0.0`, { method: "DELETE", token: acme.publisher }),
+      ]);
+      expect(results[0].status).toBe(201);
+      expect(results[1].status).toBe(204);
+      expect([204, 404]).toContain(results[2].status);
+      expect(results[3].status).toBe(204);
+      const live = await env.DB.prepare(
+        "SELECT v.id, v.precedence_key AS precedenceKey, v.prerelease, v.deprecation IS NOT NULL AS deprecated, i.latest_version_id AS latest FROM versions v JOIN items i ON i.id = v.item_id WHERE i.canonical_name = ? AND v.retired = 0",
+      )
+        .bind(`race${round}`)
+        .all<{ id: string; precedenceKey: string; prerelease: number; deprecated: number; latest: string }>();
+      const rows = live.results.map((r) => ({ ...r, prerelease: Boolean(r.prerelease), deprecated: Boolean(r.deprecated) }));
+      expect(rows).toHaveLength(2);
+      expect(rows[0]!.latest).toBe(pickLatest(rows)!.id);
+    }
   });
 });
