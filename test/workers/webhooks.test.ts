@@ -6,6 +6,7 @@ import { WEBHOOK_DLQ_NAME, WEBHOOK_QUEUE_NAME } from "../../src/webhooks/webhook
 import type { WebhookMessage } from "../../src/webhooks/webhook-events";
 import { call, callJson, countRows, expectError, orgWithTokens, type OrgTokens } from "./helpers";
 import { completePublish, publishPackage, put, schemaFor, startPublish } from "./publish-helpers";
+import { goodArchive, publishTemplate } from "./template-helpers";
 
 let acme: OrgTokens;
 let other: OrgTokens;
@@ -124,6 +125,13 @@ describe("webhook delivery", () => {
     const deprecated = got.find((e) => e.type === "package.deprecated");
     expect(deprecated.target.version).toBe("1.1.0");
     expect(deprecated.deprecation).toEqual({ message: "bad", replacement: "pulumi/acme/cycle@1.0.0", deprecatedAt: expect.any(String) });
+  });
+
+  it("template publishes are events of their own", async () => {
+    await register(`${receiver()}/hook/ok-templates`, ["template.published"]);
+    expect((await publishTemplate(acme.publisher, "private/acme/hooked-tpl", "0.1.0", await goodArchive())).status).toBe(201);
+    const [delivery] = await receivedBy("ok-templates");
+    expect(JSON.parse(delivery!.body)).toMatchObject({ type: "template.published", target: { kind: "template", source: "private", publisher: "acme", name: "hooked-tpl", version: "0.1.0" } });
   });
 
   it("another org's webhooks hear nothing of acme's changes", async () => {
