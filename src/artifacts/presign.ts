@@ -10,6 +10,10 @@ const LOCAL_ACCESS_KEY_ID = "edge-registry-local";
 const REGION = "auto";
 const SERVICE = "s3";
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** The query parameters of a URL from sign(), as aws4fetch writes them for a query-signed request. */
+const SIGNED_QUERY = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature"] as const;
+/** Only the host is signed: the payload is UNSIGNED-PAYLOAD and the size is checked separately. */
+const SIGNED_HEADERS = "host";
 
 export type SigningMode = "r2" | "local";
 
@@ -57,6 +61,13 @@ export type Verification = { ok: true; key: string } | { ok: false; reason: stri
 export async function verifyLocalPresigned(request: Request, env: Env, now = Date.now()): Promise<Verification> {
   const url = new URL(request.url);
   const q = url.searchParams;
+  // Exactly the parameters sign() issues, each once: the signature is recomputed over the query as
+  // received, and a second value or an unknown parameter must not ride along on a valid signature.
+  const names = [...q.keys()];
+  if (names.length !== SIGNED_QUERY.length || new Set(names).size !== names.length || !SIGNED_QUERY.every((n) => q.has(n))) {
+    return { ok: false, reason: `the query must carry exactly ${SIGNED_QUERY.join(", ")}, each once` };
+  }
+  if (q.get("X-Amz-SignedHeaders") !== SIGNED_HEADERS) return { ok: false, reason: `signed headers must be '${SIGNED_HEADERS}'` };
   const signature = q.get("X-Amz-Signature");
   const datetime = q.get("X-Amz-Date");
   const expires = q.get("X-Amz-Expires");
