@@ -16,6 +16,7 @@ import { registryKindRoutes } from "./registry/registry-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
 import { usageRoutes } from "./usage/usage-routes";
+import { enforceRateLimit, rateLimitKey } from "./rate-limits/rate-limit";
 import { packageUsageDecorator } from "./usage/usage-stats";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
@@ -75,6 +76,8 @@ export default {
     let response: Response;
     let failure: unknown;
     try {
+      // Counted before anything is read or written; health checks are never limited.
+      if (url.pathname !== "/healthz") await enforceRateLimit(env, "api", await rateLimitKey(request));
       response = await router.fetch(request, context);
     } catch (error) {
       if (!(error instanceof ApiError)) failure = error;

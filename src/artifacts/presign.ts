@@ -28,8 +28,37 @@ export function encodeKey(key: string): string {
   return key.split("/").map(encodeURIComponent).join("/");
 }
 
+/**
+ * `r2`: upload URLs point at R2's S3 API (`R2_S3_ENDPOINT`, by default the account's
+ * `https://<R2_ACCOUNT_ID>.r2.cloudflarestorage.com`). `gateway`: they point at the Worker's own
+ * verifying route, for deployments without R2 API credentials. `UPLOAD_MODE` chooses; unset, R2 mode
+ * is used exactly when its credentials are all configured.
+ */
+export type UploadMode = "r2" | "gateway";
+
+function r2Endpoint(env: Env): string | undefined {
+  const endpoint = env.R2_S3_ENDPOINT || (env.R2_ACCOUNT_ID ? `https://${env.R2_ACCOUNT_ID}.r2.cloudflarestorage.com` : undefined);
+  return endpoint?.replace(/\/+$/, "");
+}
+
+function r2CredentialsComplete(env: Env): boolean {
+  return Boolean(r2Endpoint(env) && env.R2_ACCESS_KEY_ID && env.R2_SECRET_ACCESS_KEY && env.R2_BUCKET_NAME);
+}
+
+export function uploadMode(env: Env): UploadMode {
+  const chosen = env.UPLOAD_MODE;
+  if (chosen === "gateway") return "gateway";
+  if (chosen === "r2") {
+    // Configuration error, reported as a 500 without detail; the log line says what is missing.
+    if (!r2CredentialsComplete(env)) throw new Error("UPLOAD_MODE=r2 needs R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET_NAME and R2_ACCOUNT_ID or R2_S3_ENDPOINT");
+    return "r2";
+  }
+  if (chosen !== undefined && chosen !== "") throw new Error(`UPLOAD_MODE must be 'r2' or 'gateway', not '${chosen}'`);
+  return r2CredentialsComplete(env) ? "r2" : "gateway";
+}
+
 export function r2Configured(env: Env): boolean {
-  return Boolean(env.R2_ACCOUNT_ID && env.R2_ACCESS_KEY_ID && env.R2_SECRET_ACCESS_KEY && env.R2_BUCKET_NAME);
+  return uploadMode(env) === "r2";
 }
 
 export function uploadSigner(env: Env, origin: string): UploadSigner {
@@ -40,7 +69,7 @@ export function uploadSigner(env: Env, origin: string): UploadSigner {
     service: SERVICE,
     region: REGION,
   });
-  const base = r2 ? `https://${env.R2_ACCOUNT_ID}.r2.cloudflarestorage.com/${env.R2_BUCKET_NAME}/` : origin + LOCAL_UPLOAD_PATH;
+  const base = r2 ? `${r2Endpoint(env)}/${encodeURIComponent(env.R2_BUCKET_NAME!)}/` : origin + LOCAL_UPLOAD_PATH;
   return {
     mode: r2 ? "r2" : "local",
     async sign(key, method, expiresSeconds) {

@@ -29,6 +29,7 @@ import {
   type RouteParams,
 } from "./request-parsing";
 import { requireVersion } from "./versions";
+import { enforceRateLimit, rateLimitKey } from "../rate-limits/rate-limit";
 
 export type ListFilters = Omit<ListQuery, "kind" | "limit" | "after">;
 
@@ -138,6 +139,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
   }
 
   async function start(request: IRequest, context: RequestContext) {
+    await enforceRateLimit(context.env, "publish", await rateLimitKey(request));
     const caller = await requirePublisherCaller(context);
     const identity = identityOf(request.params as RouteParams);
     if (!kind.publishSources.includes(identity.source)) {
