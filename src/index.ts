@@ -16,7 +16,7 @@ import { registryKindRoutes } from "./registry/registry-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
 import { usageRoutes } from "./usage/usage-routes";
-import { enforceRateLimit, rateLimitKey } from "./rate-limits/rate-limit";
+import { countFailedSignIn, enforceRateLimit, rateLimitKey } from "./rate-limits/rate-limit";
 import { packageUsageDecorator } from "./usage/usage-stats";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
@@ -66,10 +66,16 @@ export default {
       origin: originFor(env, url),
       log: {},
       caller() {
-        callerPromise ??= authenticate(request, db, ctx).then((caller) => {
-          if (caller.kind === "org") context.log.org = caller.org;
-          return caller;
-        });
+        callerPromise ??= authenticate(request, db, ctx).then(
+          (caller) => {
+            if (caller.kind === "org") context.log.org = caller.org;
+            return caller;
+          },
+          async (error: unknown) => {
+            if (error instanceof ApiError && error.status === 401) await countFailedSignIn(env, request);
+            throw error;
+          },
+        );
         return callerPromise;
       },
     };

@@ -53,3 +53,12 @@ export async function enforceRateLimit(env: Env, limiter: RateLimitClass, key: s
   // The binding does not say when its window ends; the window length is an upper bound on the wait.
   throw new ApiError(429, `rate limit exceeded; retry after ${period} seconds`, undefined, { "Retry-After": String(period) });
 }
+
+/**
+ * A refused credential is a failed sign-in: it also counts against the sign-in limiter of the client
+ * address, so guessing tokens (each guess a fresh per-token budget) is as limited as guessing passwords.
+ * Throws the 429 when over that limit; otherwise the caller goes on to throw its 401.
+ */
+export async function countFailedSignIn(env: Env, request: Request): Promise<void> {
+  await enforceRateLimit(env, "signIn", clientAddressKey(request));
+}

@@ -111,6 +111,21 @@ describe("rate limits", () => {
     await attempt("198.51.100.2");
   });
 
+  it("refused tokens count against the sign-in limit of the client address: guessing is a 429 after two misses", async () => {
+    await earlyInWindow();
+    const guess = (ip: string, path = "/api/user") => callJson(path, { token: `erg_guess${Math.random()}`, headers: { "CF-Connecting-IP": ip } });
+    expectError(await guess("192.0.2.50"), 401);
+    expectError(await guess("192.0.2.50", "/api/admin/orgs"), 401);
+    const over = await guess("192.0.2.50");
+    expectError(over, 429);
+    expect(over.response.headers.get("Retry-After")).toBe("10");
+    expectError(await guess("192.0.2.50", "/api/admin/orgs"), 429);
+    // Another address still gets its plain 401; a valid token from the limited address still works.
+    expectError(await guess("192.0.2.51"), 401);
+    const valid = await orgToken("limited");
+    expect((await callJson("/api/user", { token: valid, headers: { "CF-Connecting-IP": "192.0.2.50" } })).status).toBe(200);
+  });
+
   it("RATE_LIMITS=off counts nothing", async () => {
     const off = { ...env, RATE_LIMITS: "off" };
     for (let i = 0; i < 5; i++) await enforceRateLimit(off, "signIn", "ip:192.0.2.1");
