@@ -18,6 +18,8 @@ const lowLimits = (limit: number, namespace_id: string) => ({ namespace_id, simp
 export default defineConfig({
   test: {
     silent: "passed-only",
+    // Some tests publish dozens of packages; on a shared 2-core machine 5 s is not always enough.
+    testTimeout: 20_000,
     projects: [
       {
         // The limiters stay in the request path, with limits these tests never reach (they publish a lot per token).
