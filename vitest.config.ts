@@ -1,29 +1,71 @@
-// Tests inside workerd with the real D1, R2 and Durable Object bindings from wrangler.toml.
+// Tests inside workerd with the real D1, R2, Durable Object and rate limiting bindings from wrangler.toml.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
 
+const bindings = {
+  TEST_MIGRATIONS: migrations,
+  ADMIN_TOKEN: "test-admin-token-0123456789",
+  SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
+  // Webhook tests deliver to a receiver on 127.0.0.1 (test/workers/webhook-receiver.ts).
+  WEBHOOK_ALLOW_LOCAL_HTTP: "true",
+};
+
+/** The rate-limit tests run against low limits with the short window, so a burst and a wait take seconds. */
+const RATE_LIMIT_TESTS = "test/workers/rate-limits.test.ts";
+const lowLimits = (limit: number, namespace_id: string) => ({ namespace_id, simple: { limit, period: 10 as const } });
+
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          TEST_MIGRATIONS: migrations,
-          ADMIN_TOKEN: "test-admin-token-0123456789",
-          SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
-          // Webhook tests deliver to a receiver on 127.0.0.1 (test/workers/webhook-receiver.ts).
-          WEBHOOK_ALLOW_LOCAL_HTTP: "true",
+  test: {
+    silent: "passed-only",
+    // Some tests publish dozens of packages; on a shared 2-core machine 5 s is not always enough.
+    testTimeout: 20_000,
+    projects: [
+      {
+        // The limiters stay in the request path, with limits these tests never reach (they publish a lot per token).
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings,
+              ratelimits: {
+                API_RATE_LIMITER: { namespace_id: "43001", simple: { limit: 1_000_000, period: 60 } },
+                PUBLISH_RATE_LIMITER: { namespace_id: "43002", simple: { limit: 1_000_000, period: 60 } },
+                SIGN_IN_RATE_LIMITER: { namespace_id: "43003", simple: { limit: 1_000_000, period: 60 } },
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts", "test/unit/**/*.test.ts"],
+          exclude: [RATE_LIMIT_TESTS],
+          setupFiles: ["./test/workers/apply-migrations.ts"],
+          globalSetup: ["./test/workers/webhook-receiver.ts"],
         },
       },
-    }),
-  ],
-  test: {
-    include: ["test/workers/**/*.test.ts", "test/unit/**/*.test.ts"],
-    setupFiles: ["./test/workers/apply-migrations.ts"],
-    globalSetup: ["./test/workers/webhook-receiver.ts"],
-    silent: "passed-only",
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { ...bindings, RATE_LIMIT_PERIOD_SECONDS: "10" },
+              ratelimits: {
+                API_RATE_LIMITER: lowLimits(8, "42001"),
+                PUBLISH_RATE_LIMITER: lowLimits(3, "42002"),
+                SIGN_IN_RATE_LIMITER: lowLimits(2, "42003"),
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "rate-limits",
+          include: [RATE_LIMIT_TESTS],
+          setupFiles: ["./test/workers/apply-migrations.ts"],
+        },
+      },
+    ],
   },
 });

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { localR2Vars } from "./local-r2.mjs";
 import { offlineEnv, projectRoot, wranglerBin } from "./offline-env.mjs";
 
 export function freePort() {
@@ -20,9 +21,11 @@ export function freePort() {
 }
 
 /**
- * @param {{ name: string, vars?: Record<string,string>, log?: (line: string) => void }} options
+ * @param {{ name: string, uploadMode?: "r2" | "gateway", vars?: Record<string,string>, log?: (line: string) => void }} options
+ *   uploadMode `r2` (the default, as in production) presigns uploads for the S3 API wrangler dev serves
+ *   for the local bucket; `gateway` uses the Worker's own verifying upload route.
  */
-export async function startDevServer({ name, vars = {}, log = () => {} }) {
+export async function startDevServer({ name, uploadMode = "r2", vars = {}, log = () => {} }) {
   const port = await freePort();
   const state = join(projectRoot, ".tmp", "state", `${name}-${process.pid}-${port}`);
   rmSync(state, { recursive: true, force: true });
@@ -35,7 +38,8 @@ export async function startDevServer({ name, vars = {}, log = () => {} }) {
   });
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   const adminToken = `adm_${randomBytes(24).toString("base64url")}`;
-  const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: randomBytes(32).toString("base64url"), ...vars };
+  const modeVars = uploadMode === "r2" ? localR2Vars(port) : { UPLOAD_MODE: "gateway" };
+  const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: randomBytes(32).toString("base64url"), ...modeVars, ...vars };
   const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
   const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -72,5 +76,5 @@ export async function startDevServer({ name, vars = {}, log = () => {} }) {
     clearTimeout(timer);
     rmSync(state, { recursive: true, force: true });
   }
-  return { url, port, pid: child.pid, adminToken, stop, output };
+  return { url, port, pid: child.pid, adminToken, uploadMode, stop, output };
 }

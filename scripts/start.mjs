@@ -1,6 +1,7 @@
 // `npm start`: local secrets, local D1 migrations, then `wrangler dev` on 127.0.0.1:$PORT (default 8787).
 import { spawn, spawnSync } from "node:child_process";
 import { devVarsPath, ensureDevVars } from "./dev-vars.mjs";
+import { localR2Vars } from "./local-r2.mjs";
 import { offlineEnv, projectRoot, wranglerBin } from "./offline-env.mjs";
 
 const port = process.env.PORT ?? "8787";
@@ -16,10 +17,16 @@ const migrate = spawnSync(process.execPath, [wranglerBin, "d1", "migrations", "a
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-console.log(`\nedge-registry: serving on http://127.0.0.1:${port}`);
+// Uploads take the production path by default: presigned for the S3 API wrangler dev serves for the
+// local bucket. UPLOAD_MODE=gateway npm start uses the Worker's own verifying upload route instead.
+const gatewayMode = process.env.UPLOAD_MODE === "gateway";
+const modeVars = gatewayMode ? { UPLOAD_MODE: "gateway" } : localR2Vars(port);
+const varArgs = Object.entries(modeVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+
+console.log(`\nedge-registry: serving on http://127.0.0.1:${port} (uploads: ${gatewayMode ? "the gateway's own route" : "R2 mode, wrangler's local S3 API"})`);
 console.log(`edge-registry: the admin token is ADMIN_TOKEN in ${devVarsPath}\n`);
 
-const dev = spawn(process.execPath, [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false", ...persist], {
+const dev = spawn(process.execPath, [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false", ...persist, ...varArgs], {
   cwd: projectRoot,
   env,
   stdio: "inherit",

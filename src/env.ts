@@ -13,8 +13,12 @@ export interface Env {
   /** Origin for artifact URLs in responses; defaults to the request's origin. */
   PUBLIC_URL?: string;
   ALLOW_VERSION_REUSE?: string;
-  /** R2 mode: presigned URLs point at R2's S3 endpoint when all four are set. */
+  /** R2 mode: presigned URLs point at R2's S3 API (README "Upload modes"). */
   R2_ACCOUNT_ID?: string;
+  /** S3 API origin (and path) in front of `/<bucket>/<key>`; default `https://<R2_ACCOUNT_ID>.r2.cloudflarestorage.com`. */
+  R2_S3_ENDPOINT?: string;
+  /** `r2` or `gateway`; unset → `r2` when the R2 settings are complete, else `gateway`. */
+  UPLOAD_MODE?: string;
   R2_ACCESS_KEY_ID?: string;
   R2_SECRET_ACCESS_KEY?: string;
   R2_BUCKET_NAME?: string;
@@ -35,6 +39,14 @@ export interface Env {
   WEBHOOK_TIMEOUT_MS?: string;
   /** Audit entries older than this many days are pruned by the daily cron trigger. */
   AUDIT_RETENTION_DAYS?: string;
+  /** Rate limiting bindings (`[[ratelimits]]` in wrangler.toml); see src/rate-limits/. */
+  API_RATE_LIMITER: RateLimit;
+  PUBLISH_RATE_LIMITER: RateLimit;
+  SIGN_IN_RATE_LIMITER: RateLimit;
+  /** `off` disables rate limiting (benchmarks); anything else, or unset, enforces it. */
+  RATE_LIMITS?: string;
+  /** The `period` of the `[[ratelimits]]` bindings (10 or 60), used for `Retry-After`. */
+  RATE_LIMIT_PERIOD_SECONDS?: string;
 }
 
 export interface Limits {

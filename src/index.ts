@@ -17,6 +17,7 @@ import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
 import { usageRoutes } from "./usage/usage-routes";
 import { packageUsageRoutes } from "./usage/package-usage-route";
+import { countFailedSignIn, enforceRateLimit, rateLimitKey } from "./rate-limits/rate-limit";
 import { packageUsageDecorator } from "./usage/usage-stats";
 import { vcsTemplateSourceTotals } from "./templates/vcs-totals";
 import { deprecationRoutes } from "./lifecycle/deprecation-routes";
@@ -79,16 +80,24 @@ export default {
       origin: originFor(env, url),
       log: {},
       caller() {
-        callerPromise ??= authenticate(request, db, ctx).then((caller) => {
-          if (caller.kind === "org") context.log.org = caller.org;
-          return caller;
-        });
+        callerPromise ??= authenticate(request, db, ctx).then(
+          (caller) => {
+            if (caller.kind === "org") context.log.org = caller.org;
+            return caller;
+          },
+          async (error: unknown) => {
+            if (error instanceof ApiError && error.status === 401) await countFailedSignIn(env, request);
+            throw error;
+          },
+        );
         return callerPromise;
       },
     };
     let response: Response;
     let failure: unknown;
     try {
+      // Counted before anything is read or written; health checks are never limited.
+      if (url.pathname !== "/healthz") await enforceRateLimit(env, "api", await rateLimitKey(request));
       response = await router.fetch(request, context);
     } catch (error) {
       if (!(error instanceof ApiError)) failure = error;

@@ -5,6 +5,7 @@ import { lookupToken } from "../identity/authenticate";
 import { readAuthorization } from "../identity/tokens";
 import { timingSafeEqualStrings } from "../identity/secrets";
 import type { Caller } from "../identity/rights";
+import { countFailedSignIn } from "../rate-limits/rate-limit";
 
 import type { Actor } from "../audit/audit-log";
 
@@ -27,7 +28,10 @@ export async function adminPrincipal(request: Request, context: RequestContext):
   if (auth.kind !== "token") throw unauthorized("admin API: missing or malformed Authorization header");
   if (await timingSafeEqualStrings(auth.secret, adminToken)) return { kind: "operator" };
   const caller = await lookupToken(context.db, auth.secret, context.ctx);
-  if (!caller || caller.kind !== "org") throw unauthorized("admin API: invalid token");
+  if (!caller || caller.kind !== "org") {
+    await countFailedSignIn(context.env, request);
+    throw unauthorized("admin API: invalid token");
+  }
   context.log.org = caller.org;
   if (caller.role !== "admin") throw forbidden(`admin API: a ${caller.role} token may not use the admin API`);
   return { kind: "org-admin", org: caller.org, tokenId: caller.tokenId };

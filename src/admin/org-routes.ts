@@ -1,5 +1,5 @@
 // Admin API for organizations and their tokens.
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { orgs, tokens, type TokenRow, nowIso } from "../db/schema";
 import { badRequest, conflict, notFound } from "../http/api-error";
@@ -65,7 +65,12 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
           auditEntryIfChanged(db, stampFor(context, actor), { action: "org.create", org: row.login, target: `org/${row.login}`, outcome: 201 }),
           bumpGeneration(db),
         ]);
-        if (!inserted[0]) throw conflict(`organization '${body.login}' already exists`);
+        if (!inserted[0]) {
+          // Logins are unique ignoring case (a unique index on lower(login)): name the one that exists.
+          const existing = await db.select({ login: orgs.login }).from(orgs).where(sql`lower(${orgs.login}) = lower(${body.login})`).get();
+          const login = existing?.login ?? body.login;
+          throw conflict(login === body.login ? `organization '${login}' already exists` : `organization '${login}' already exists; logins are unique ignoring case`);
+        }
         return json(row, 201);
       },
       async GET(request, context) {

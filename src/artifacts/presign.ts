@@ -10,6 +10,10 @@ const LOCAL_ACCESS_KEY_ID = "edge-registry-local";
 const REGION = "auto";
 const SERVICE = "s3";
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** The query parameters of a URL from sign(), as aws4fetch writes them for a query-signed request. */
+const SIGNED_QUERY = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature"] as const;
+/** Only the host is signed: the payload is UNSIGNED-PAYLOAD and the size is checked separately. */
+const SIGNED_HEADERS = "host";
 
 export type SigningMode = "r2" | "local";
 
@@ -24,8 +28,37 @@ export function encodeKey(key: string): string {
   return key.split("/").map(encodeURIComponent).join("/");
 }
 
+/**
+ * `r2`: upload URLs point at R2's S3 API (`R2_S3_ENDPOINT`, by default the account's
+ * `https://<R2_ACCOUNT_ID>.r2.cloudflarestorage.com`). `gateway`: they point at the Worker's own
+ * verifying route, for deployments without R2 API credentials. `UPLOAD_MODE` chooses; unset, R2 mode
+ * is used exactly when its credentials are all configured.
+ */
+export type UploadMode = "r2" | "gateway";
+
+function r2Endpoint(env: Env): string | undefined {
+  const endpoint = env.R2_S3_ENDPOINT || (env.R2_ACCOUNT_ID ? `https://${env.R2_ACCOUNT_ID}.r2.cloudflarestorage.com` : undefined);
+  return endpoint?.replace(/\/+$/, "");
+}
+
+function r2CredentialsComplete(env: Env): boolean {
+  return Boolean(r2Endpoint(env) && env.R2_ACCESS_KEY_ID && env.R2_SECRET_ACCESS_KEY && env.R2_BUCKET_NAME);
+}
+
+export function uploadMode(env: Env): UploadMode {
+  const chosen = env.UPLOAD_MODE;
+  if (chosen === "gateway") return "gateway";
+  if (chosen === "r2") {
+    // Configuration error, reported as a 500 without detail; the log line says what is missing.
+    if (!r2CredentialsComplete(env)) throw new Error("UPLOAD_MODE=r2 needs R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET_NAME and R2_ACCOUNT_ID or R2_S3_ENDPOINT");
+    return "r2";
+  }
+  if (chosen !== undefined && chosen !== "") throw new Error(`UPLOAD_MODE must be 'r2' or 'gateway', not '${chosen}'`);
+  return r2CredentialsComplete(env) ? "r2" : "gateway";
+}
+
 export function r2Configured(env: Env): boolean {
-  return Boolean(env.R2_ACCOUNT_ID && env.R2_ACCESS_KEY_ID && env.R2_SECRET_ACCESS_KEY && env.R2_BUCKET_NAME);
+  return uploadMode(env) === "r2";
 }
 
 export function uploadSigner(env: Env, origin: string): UploadSigner {
@@ -36,7 +69,7 @@ export function uploadSigner(env: Env, origin: string): UploadSigner {
     service: SERVICE,
     region: REGION,
   });
-  const base = r2 ? `https://${env.R2_ACCOUNT_ID}.r2.cloudflarestorage.com/${env.R2_BUCKET_NAME}/` : origin + LOCAL_UPLOAD_PATH;
+  const base = r2 ? `${r2Endpoint(env)}/${encodeURIComponent(env.R2_BUCKET_NAME!)}/` : origin + LOCAL_UPLOAD_PATH;
   return {
     mode: r2 ? "r2" : "local",
     async sign(key, method, expiresSeconds) {
@@ -57,6 +90,13 @@ export type Verification = { ok: true; key: string } | { ok: false; reason: stri
 export async function verifyLocalPresigned(request: Request, env: Env, now = Date.now()): Promise<Verification> {
   const url = new URL(request.url);
   const q = url.searchParams;
+  // Exactly the parameters sign() issues, each once: the signature is recomputed over the query as
+  // received, and a second value or an unknown parameter must not ride along on a valid signature.
+  const names = [...q.keys()];
+  if (names.length !== SIGNED_QUERY.length || new Set(names).size !== names.length || !SIGNED_QUERY.every((n) => q.has(n))) {
+    return { ok: false, reason: `the query must carry exactly ${SIGNED_QUERY.join(", ")}, each once` };
+  }
+  if (q.get("X-Amz-SignedHeaders") !== SIGNED_HEADERS) return { ok: false, reason: `signed headers must be '${SIGNED_HEADERS}'` };
   const signature = q.get("X-Amz-Signature");
   const datetime = q.get("X-Amz-Date");
   const expires = q.get("X-Amz-Expires");

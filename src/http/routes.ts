@@ -9,20 +9,46 @@ export type RouteMethods = Partial<Record<Method, Handler>>;
 /** Every registry route is served under both prefixes with identical behaviour. */
 export const REGISTRY_PREFIXES = ["/api/preview/registry", "/api/registry"] as const;
 
+/**
+ * itty-router compiles `/:param` to a group that needs at least one character, so a path with an
+ * empty segment (`/private//x`) would fall through to the 404. Letting the group match nothing
+ * hands the empty segment to the handler, whose validation answers the same 400 as for any other
+ * invalid segment.
+ */
+function allowEmptySegments(pattern: RegExp): RegExp {
+  return new RegExp(pattern.source.replaceAll("[^//]+?", "[^/]*?").replaceAll("[^]+", "[^]*"));
+}
+
+/** What a 405 lists: HEAD is served wherever GET is. */
+export function allowedMethods(methods: RouteMethods): string[] {
+  const allowed: string[] = Object.keys(methods);
+  if (methods.GET) allowed.splice(allowed.indexOf("GET") + 1, 0, "HEAD");
+  return allowed;
+}
+
 export function buildRouter(table: Array<[string, RouteMethods]>) {
   const router = IttyRouter<IRequest, [RequestContext]>();
+  const relax = () => {
+    const route = router.routes[router.routes.length - 1]!;
+    route[1] = allowEmptySegments(route[1]);
+  };
   for (const [pattern, methods] of table) {
-    const allowed = Object.keys(methods) as Method[];
-    for (const method of allowed) {
+    const allowed = allowedMethods(methods);
+    for (const method of Object.keys(methods) as Method[]) {
       const handler = methods[method]!;
       router[method.toLowerCase() as "get"](pattern, handler);
-      if (method === "GET") router.head(pattern, handler);
+      relax();
+      if (method === "GET") {
+        router.head(pattern, handler);
+        relax();
+      }
     }
     router.all(pattern, () => {
       throw new ApiError(405, `method not allowed; this route accepts ${allowed.join(", ")}`, undefined, {
         Allow: allowed.join(", "),
       });
     });
+    relax();
   }
   router.all("*", (request: IRequest) => {
     throw new ApiError(404, `no route for ${request.method} ${new URL(request.url).pathname}`);

@@ -152,6 +152,20 @@ export async function findItem(db: Database, kind: Kind, source: string, publish
     .get();
 }
 
+/**
+ * The spelling a publisher already has on this kind and source when `publisher` differs from it only
+ * in case: publishers, like org logins, are unique ignoring case.
+ */
+export async function otherPublisherSpelling(db: Database, kind: Kind, source: string, publisher: string): Promise<string | undefined> {
+  const row = await db
+    .select({ publisher: items.publisher })
+    .from(items)
+    .where(and(eq(items.kind, kind), eq(items.source, source), sql`lower(${items.publisher}) = lower(${publisher})`, sql`${items.publisher} <> ${publisher}`))
+    .limit(1)
+    .get();
+  return row?.publisher;
+}
+
 export interface VersionsQuery {
   kind: Kind;
   source: string;

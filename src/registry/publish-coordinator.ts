@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { visibilityForSource } from "../identity/rights";
 import { randomId } from "../identity/secrets";
 import { stagingPrefix } from "../artifacts/storage-keys";
-import { findItem } from "./catalog";
+import { findItem, otherPublisherSpelling } from "./catalog";
 import { bumpGeneration } from "./edge-cache";
 import type { Kind } from "./kind";
 import { pickLatest } from "./versions";
@@ -101,6 +101,10 @@ export function describeIdentity(id: Identity, version?: string): string {
 
 const describe = describeIdentity;
 
+function publisherSpellingConflict(id: Identity, existing: string): string {
+  return `publisher '${existing}' already exists on ${id.kind} source '${id.source}'; '${id.publisher}' differs from it only in case`;
+}
+
 export class PublishCoordinator extends DurableObject<Env> {
   /** A DO interleaves requests while one awaits I/O (D1, R2); this chain makes each step run alone. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -132,7 +136,11 @@ export class PublishCoordinator extends DurableObject<Env> {
     if (item && item.backing !== "registry") {
       return fail(409, `${describe(id)} is VCS-backed and has no published versions`);
     }
-    if (!item) return ok({ item, retiredVersionId: undefined });
+    if (!item) {
+      const spelling = await otherPublisherSpelling(this.db, id.kind, id.source, id.publisher);
+      if (spelling !== undefined) return fail(409, publisherSpellingConflict(id, spelling));
+      return ok({ item, retiredVersionId: undefined });
+    }
     const existing = await this.db
       .select({ id: versions.id, version: versions.version, retired: versions.retired })
       .from(versions)
@@ -272,6 +280,10 @@ export class PublishCoordinator extends DurableObject<Env> {
       } catch (error) {
         // The UNIQUE constraint is the last line of defence; under this lock it should never fire.
         if (String(error).includes("UNIQUE")) return fail(409, `${describe(op, op.version)} is already published`);
+        // The trigger behind otherPublisherSpelling: another spelling won a race through another coordinator.
+        if (String(error).includes("publisher spelling conflict")) {
+          return fail(409, publisherSpellingConflict(op, (await otherPublisherSpelling(db, op.kind, op.source, op.publisher)) ?? op.publisher));
+        }
         throw error;
       }
       await this.ctx.storage.put(key, { ...op, completed: true });

@@ -31,6 +31,7 @@ import {
 import { requireVersion } from "./versions";
 import { actorOf, stampFor } from "../audit/audit-log";
 import { enqueueEvent } from "../webhooks/webhook-events";
+import { enforceRateLimit, rateLimitKey } from "../rate-limits/rate-limit";
 
 export type ListFilters = Omit<ListQuery, "kind" | "limit" | "after">;
 
@@ -101,7 +102,8 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     });
   }
 
-  async function list(request: IRequest, context: RequestContext) {
+  /** Validates a list request completely (filters, page, continuation token); returns what renders it. */
+  async function prepareList(request: IRequest, context: RequestContext) {
     const caller = await context.caller();
     const query = new URL(request.url).searchParams;
     const page = parsePageParams(query);
@@ -109,15 +111,17 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     const scope = JSON.stringify({ kind: kind.kind, ...filters });
     const secret = signingSecret(context.env);
     const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
-    const { entries, next } = await listLatest(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, caller);
-    const body: Record<string, unknown> = { [kind.collection]: await render(entries, caller, context) };
-    if (next) body.continuationToken = await encodeContinuation(secret, scope, next);
-    if (options.listExtras) Object.assign(body, await options.listExtras(filters, caller, context));
-    return json(body);
+    return async () => {
+      const { entries, next } = await listLatest(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, caller);
+      const body: Record<string, unknown> = { [kind.collection]: await render(entries, caller, context) };
+      if (next) body.continuationToken = await encodeContinuation(secret, scope, next);
+      if (options.listExtras) Object.assign(body, await options.listExtras(filters, caller, context));
+      return json(body);
+    };
   }
 
-  /** One item's versions, newest first; the same tokens, private rules and 404 as a get. */
-  async function listItemVersions(request: IRequest, context: RequestContext) {
+  /** One item's versions, newest first; the same tokens, private rules and 404 as a get. Resolved completely; returns what renders it. */
+  async function prepareItemVersions(request: IRequest, context: RequestContext) {
     const caller = await context.caller();
     const identity = identityOf(request.params as RouteParams);
     const page = parsePageParams(new URL(request.url).searchParams);
@@ -127,9 +131,11 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     const found = await listVersions(context.db, { ...identity, limit: page.limit, after }, caller);
     if (!found) throw notFound(`${describeIdentity(identity)} not found`);
     if (found.item.backing === "vcs") throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions`);
-    const body: Record<string, unknown> = { [kind.collection]: await render(found.entries, caller, context) };
-    if (found.next) body.continuationToken = await encodeContinuation(secret, scope, [found.next]);
-    return json(body);
+    return async () => {
+      const body: Record<string, unknown> = { [kind.collection]: await render(found.entries, caller, context) };
+      if (found.next) body.continuationToken = await encodeContinuation(secret, scope, [found.next]);
+      return json(body);
+    };
   }
 
   async function loadVisible(request: IRequest, context: RequestContext) {
@@ -149,13 +155,17 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     return { caller, identity, version, entry };
   }
 
-  async function get(request: IRequest, context: RequestContext) {
+  /** Resolves a get completely (path, version, visibility); returns what renders it. */
+  async function prepareGet(request: IRequest, context: RequestContext) {
     const { caller, entry } = await loadVisible(request, context);
-    const [view] = await render([entry], caller, context);
-    return json(view);
+    return async () => {
+      const [view] = await render([entry], caller, context);
+      return json(view);
+    };
   }
 
   async function start(request: IRequest, context: RequestContext) {
+    await enforceRateLimit(context.env, "publish", await rateLimitKey(request));
     const caller = await requirePublisherCaller(context);
     const identity = identityOf(request.params as RouteParams);
     if (!kind.publishSources.includes(identity.source)) {
@@ -311,13 +321,14 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
   const name = options.namePattern ?? ":name";
   const versionPath = `${c}/:source/:publisher/${name}/versions/:version`;
   const table: Array<[string, RouteMethods]> = [
-    [c, { GET: (request, context) => anonymousCached(request, context, () => list(request, context)) }],
+    // Validate first, then consider the cache and If-None-Match: a 304 stands only where a 200 would.
+    [c, { GET: async (request, context) => anonymousCached(request, context, await prepareList(request, context)) }],
     [
       `${c}/:source/:publisher/${name}/versions`,
-      { GET: (request, context) => anonymousCached(request, context, () => listItemVersions(request, context)), POST: start },
+      { GET: async (request, context) => anonymousCached(request, context, await prepareItemVersions(request, context)), POST: start },
     ],
     [`${versionPath}/complete`, { POST: complete }],
-    [versionPath, { GET: (request, context) => anonymousCached(request, context, () => get(request, context)), DELETE: remove }],
+    [versionPath, { GET: async (request, context) => anonymousCached(request, context, await prepareGet(request, context)), DELETE: remove }],
   ];
   for (const d of kind.downloads) table.push([`${versionPath}/${d.path}`, { GET: download(d.path, d.artifact, d.contentType) }]);
   return table;

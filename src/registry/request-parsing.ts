@@ -71,7 +71,8 @@ export function parsePageParams(query: URLSearchParams): PageParams {
   const rawLimit = query.get("limit");
   let limit = DEFAULT_PAGE;
   if (rawLimit !== null) {
-    if (!/^[0-9]{1,12}$/.test(rawLimit) || Number(rawLimit) < 1) throw badRequest(`invalid limit '${printable(rawLimit)}': must be an integer of at least 1`);
+    if (!/^[0-9]+$/.test(rawLimit) || Number(rawLimit) < 1) throw badRequest(`invalid limit '${printable(rawLimit)}': must be an integer of at least 1`);
+    // Any integer above the maximum clamps, however many digits it has (Number() of a huge one is Infinity).
     limit = Math.min(Number(rawLimit), MAX_PAGE);
   }
   const continuationToken = query.get("continuationToken") ?? undefined;

@@ -32,12 +32,13 @@ export async function cli(method: string, path: string, options: { token?: strin
   return { status: response.status, headers: response.headers, text, body };
 }
 
-export async function setupOrg(login: string) {
-  const org = await cli("POST", "/api/admin/orgs", { token: adminToken(), body: { login } });
+/** An org with a token of each role, on the main server or (given its URL and admin token) another. */
+export async function setupOrg(login: string, server: { url: string; adminToken: string } = { url: gateway(), adminToken: adminToken() }) {
+  const org = await cli("POST", `${server.url}/api/admin/orgs`, { token: server.adminToken, body: { login } });
   if (org.status !== 201) throw new Error(`org ${login}: ${org.status} ${org.text}`);
   const tokens: Record<string, string> = {};
   for (const role of ["reader", "publisher", "admin"]) {
-    const r = await cli("POST", `/api/admin/orgs/${login}/tokens`, { token: adminToken(), body: { role } });
+    const r = await cli("POST", `${server.url}/api/admin/orgs/${login}/tokens`, { token: server.adminToken, body: { role } });
     if (r.status !== 201) throw new Error(`token ${login}/${role}: ${r.status} ${r.text}`);
     tokens[role] = r.body.token;
   }

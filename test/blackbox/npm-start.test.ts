@@ -39,7 +39,7 @@ async function withNpmStart<T>(state: string, port: number, body: (url: string) 
 }
 
 describe("npm start", () => {
-  it("serves the gateway on $PORT with migrations applied and an admin token in .dev.vars; a second start reuses both", async () => {
+  it("serves the gateway on $PORT in R2 upload mode with migrations applied and an admin token in .dev.vars; a second start reuses both", async () => {
     const state = mkdtempSync(join(tmpdir(), "edge-registry-start-"));
     const login = `start-${Date.now()}`;
     try {
@@ -50,6 +50,15 @@ describe("npm start", () => {
         expect(org.status).toBe(201);
         const token: { token: string } = await (await fetch(`${url}/api/admin/orgs/${login}/tokens`, { method: "POST", headers: { Authorization: `token ${admin}` }, body: JSON.stringify({ role: "reader" }) })).json();
         expect((await fetch(`${url}/api/user`, { headers: { Authorization: `token ${token.token}` } })).status).toBe(200);
+
+        // Uploads take the production path by default: R2 mode, through wrangler dev's local S3 API.
+        const publisher: { token: string } = await (await fetch(`${url}/api/admin/orgs/${login}/tokens`, { method: "POST", headers: { Authorization: `token ${admin}` }, body: JSON.stringify({ role: "publisher" }) })).json();
+        const start = await fetch(`${url}/api/registry/packages/private/${login}/pkg/versions`, { method: "POST", headers: { Authorization: `token ${publisher.token}` }, body: JSON.stringify({ version: "1.0.0" }) });
+        const started: { uploadURLs: { schema: string } } = await start.json();
+        expect(started.uploadURLs.schema.startsWith(`${url}/cdn-cgi/local/r2/s3/edge-registry-artifacts/staging/`)).toBe(true);
+        const put = await fetch(started.uploadURLs.schema, { method: "PUT", body: "{}" });
+        expect(put.status).toBe(200);
+        await put.arrayBuffer();
       });
       const again = await freePort();
       await withNpmStart(state, again, async (url) => {

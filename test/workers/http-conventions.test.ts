@@ -28,7 +28,7 @@ describe("HTTP conventions", () => {
   it("a wrong method on a known route is a JSON 405 naming the allowed methods", async () => {
     const r = await callJson("/healthz", { method: "DELETE" });
     expectError(r, 405);
-    expect(r.response.headers.get("Allow")).toBe("GET");
+    expect(r.response.headers.get("Allow")).toBe("GET, HEAD");
   });
 
   it("Content-Type: application/json on a GET is accepted and ignored", async () => {

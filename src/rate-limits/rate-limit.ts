@@ -1,0 +1,64 @@
+// Rate limits on the Workers rate limiting binding: per token when a token is presented, else per client
+// address; a stricter limiter for publish starts and one for sign-in (web form), each its own binding.
+import type { Env } from "../env";
+import { ApiError } from "../http/api-error";
+import { sha256Hex } from "../identity/secrets";
+import { readAuthorization } from "../identity/tokens";
+
+/** Which `[[ratelimits]]` binding a request is counted against (wrangler.toml; README "Rate limits"). */
+export type RateLimitClass = "api" | "publish" | "signIn";
+
+const BINDINGS: Record<RateLimitClass, "API_RATE_LIMITER" | "PUBLISH_RATE_LIMITER" | "SIGN_IN_RATE_LIMITER"> = {
+  api: "API_RATE_LIMITER",
+  publish: "PUBLISH_RATE_LIMITER",
+  signIn: "SIGN_IN_RATE_LIMITER",
+};
+
+const DEFAULT_PERIOD_SECONDS = 60;
+
+export function rateLimitsEnabled(env: Env): boolean {
+  return env.RATE_LIMITS !== "off";
+}
+
+/** The window of the bindings, in seconds (10 or 60); must match `period` in wrangler.toml. */
+export function rateLimitPeriodSeconds(env: Env): number {
+  const period = Number(env.RATE_LIMIT_PERIOD_SECONDS);
+  return period === 10 || period === 60 ? period : DEFAULT_PERIOD_SECONDS;
+}
+
+/**
+ * Who a request is counted as: the presented token (by its SHA-256, so no lookup is needed and the
+ * secret never becomes a key), or, without one, the client address Cloudflare reports.
+ */
+export async function rateLimitKey(request: Request): Promise<string> {
+  const auth = readAuthorization(request.headers.get("Authorization"));
+  if (auth.kind === "token") return `token:${await sha256Hex(auth.secret)}`;
+  return clientAddressKey(request);
+}
+
+/** Per client address, whatever the request carries: what a sign-in form is limited by. */
+export function clientAddressKey(request: Request): string {
+  return `ip:${request.headers.get("CF-Connecting-IP") ?? "unknown"}`;
+}
+
+/**
+ * Counts one request against a limiter and throws a 429 (with `Retry-After`) when it is over. Call it
+ * before anything is read or written on the request's behalf.
+ */
+export async function enforceRateLimit(env: Env, limiter: RateLimitClass, key: string): Promise<void> {
+  if (!rateLimitsEnabled(env)) return;
+  const { success } = await env[BINDINGS[limiter]].limit({ key });
+  if (success) return;
+  const period = rateLimitPeriodSeconds(env);
+  // The binding does not say when its window ends; the window length is an upper bound on the wait.
+  throw new ApiError(429, `rate limit exceeded; retry after ${period} seconds`, undefined, { "Retry-After": String(period) });
+}
+
+/**
+ * A refused credential is a failed sign-in: it also counts against the sign-in limiter of the client
+ * address, so guessing tokens (each guess a fresh per-token budget) is as limited as guessing passwords.
+ * Throws the 429 when over that limit; otherwise the caller goes on to throw its 401.
+ */
+export async function countFailedSignIn(env: Env, request: Request): Promise<void> {
+  await enforceRateLimit(env, "signIn", clientAddressKey(request));
+}
