@@ -9,6 +9,8 @@ const bindings = {
   TEST_MIGRATIONS: migrations,
   ADMIN_TOKEN: "test-admin-token-0123456789",
   SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
+  // Webhook tests deliver to a receiver on 127.0.0.1 (test/workers/webhook-receiver.ts).
+  WEBHOOK_ALLOW_LOCAL_HTTP: "true",
 };
 
 /** The rate-limit tests run against low limits with the short window, so a burst and a wait take seconds. */
@@ -41,6 +43,7 @@ export default defineConfig({
           include: ["test/workers/**/*.test.ts", "test/unit/**/*.test.ts"],
           exclude: [RATE_LIMIT_TESTS],
           setupFiles: ["./test/workers/apply-migrations.ts"],
+          globalSetup: ["./test/workers/webhook-receiver.ts"],
         },
       },
       {

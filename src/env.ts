@@ -1,5 +1,6 @@
 // Bindings and configuration: what wrangler.toml, .dev.vars and secrets provide, parsed once per request.
 import type { PublishCoordinator } from "./registry/publish-coordinator";
+import type { WebhookMessage } from "./webhooks/webhook-events";
 
 export interface Env {
   DB: D1Database;
@@ -28,6 +29,16 @@ export interface Env {
   MAX_ARCHIVE_UNPACKED_BYTES?: string;
   MAX_ARCHIVE_ENTRIES?: string;
   OPERATION_TTL_MINUTES?: string;
+  /** Producer binding of the webhook delivery queue; unset → no webhook events are sent. */
+  WEBHOOK_QUEUE?: Queue<WebhookMessage>;
+  /** `true` lets webhooks target `http://127.0.0.1` (local development); otherwise https only. */
+  WEBHOOK_ALLOW_LOCAL_HTTP?: string;
+  /** First retry delay in seconds; each further retry doubles it (capped at an hour). */
+  WEBHOOK_RETRY_BASE_SECONDS?: string;
+  /** How long one delivery attempt may take. */
+  WEBHOOK_TIMEOUT_MS?: string;
+  /** Audit entries older than this many days are pruned by the daily cron trigger. */
+  AUDIT_RETENTION_DAYS?: string;
   /** Rate limiting bindings (`[[ratelimits]]` in wrangler.toml); see src/rate-limits/. */
   API_RATE_LIMITER: RateLimit;
   PUBLISH_RATE_LIMITER: RateLimit;
@@ -69,6 +80,22 @@ export function limitsFrom(env: Env): Limits {
 }
 
 export const allowVersionReuse = (env: Env) => env.ALLOW_VERSION_REUSE === "true";
+
+export interface WebhookSettings {
+  allowLocalHttp: boolean;
+  retryBaseSeconds: number;
+  timeoutMs: number;
+}
+
+export function webhookSettings(env: Env): WebhookSettings {
+  return {
+    allowLocalHttp: env.WEBHOOK_ALLOW_LOCAL_HTTP === "true",
+    retryBaseSeconds: positiveNumber(env.WEBHOOK_RETRY_BASE_SECONDS, 30),
+    timeoutMs: positiveNumber(env.WEBHOOK_TIMEOUT_MS, 10_000),
+  };
+}
+
+export const auditRetentionDays = (env: Env) => positiveNumber(env.AUDIT_RETENTION_DAYS, 365);
 
 export function signingSecret(env: Env): string {
   const secret = env.SIGNING_SECRET;

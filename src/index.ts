@@ -16,8 +16,16 @@ import { registryKindRoutes } from "./registry/registry-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
 import { usageRoutes } from "./usage/usage-routes";
+import { packageUsageRoutes } from "./usage/package-usage-route";
 import { countFailedSignIn, enforceRateLimit, rateLimitKey } from "./rate-limits/rate-limit";
 import { packageUsageDecorator } from "./usage/usage-stats";
+import { vcsTemplateSourceTotals } from "./templates/vcs-totals";
+import { deprecationRoutes } from "./lifecycle/deprecation-routes";
+import { parseIdentity } from "./registry/request-parsing";
+import { auditRoutes, pruneAuditLog } from "./audit/audit-routes";
+import { webhookRoutes } from "./webhooks/webhook-routes";
+import { handleWebhookBatch } from "./webhooks/webhook-consumer";
+import type { WebhookMessage } from "./webhooks/webhook-events";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
 
@@ -34,10 +42,16 @@ const routes: Array<[string, RouteMethods]> = [
       identity: templateIdentity,
       namePattern: ":name+",
       lastVersionNeedsForce: true,
+      listExtras: vcsTemplateSourceTotals,
     }),
   ),
+  ...registryRoutes(deprecationRoutes(packageKind, (params) => parseIdentity(packageKind, params))),
+  ...registryRoutes(deprecationRoutes(templateKind, templateIdentity, ":name+")),
   ...uploadRoutes([...packageKind.slots, ...templateKind.slots]),
   ...usageRoutes,
+  ...packageUsageRoutes,
+  ...auditRoutes,
+  ...webhookRoutes,
 ];
 
 const router = buildRouter(routes);
@@ -104,4 +118,15 @@ export default {
     console.log(JSON.stringify(line));
     return response;
   },
-} satisfies ExportedHandler<Env>;
+
+  /** Webhook deliveries and, from the dead-letter queue, the record of a final failure. */
+  async queue(batch: MessageBatch<WebhookMessage>, env: Env, _ctx: ExecutionContext): Promise<void> {
+    await handleWebhookBatch(batch, env);
+  },
+
+  /** Daily: audit entries past their retention go. */
+  async scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+    const pruned = await pruneAuditLog(env);
+    console.log(JSON.stringify({ scheduled: "audit-retention", pruned }));
+  },
+} satisfies ExportedHandler<Env, WebhookMessage>;

@@ -10,6 +10,7 @@ import { decodeSegment, SEGMENT_PATTERN } from "../registry/names";
 import { generateToken, hashToken, ROLES } from "../identity/tokens";
 import { bumpGeneration } from "../registry/edge-cache";
 import { requireAdminEnabled, requireOperator, requireOrgManager } from "./admin-auth";
+import { auditEntry, auditEntryIfChanged, stampFor } from "../audit/audit-log";
 import type { RequestContext } from "../http/context";
 import type { IRequest } from "itty-router";
 
@@ -43,10 +44,10 @@ function tokenView(row: TokenRow) {
 async function managedOrg(request: IRequest, context: RequestContext) {
   requireAdminEnabled(context);
   const login = decodeSegment(request.params.org, "organization");
-  await requireOrgManager(request, context, login);
+  const actor = await requireOrgManager(request, context, login);
   const org = await context.db.select().from(orgs).where(eq(orgs.login, login)).get();
   if (!org) throw notFound(`organization '${login}' not found`);
-  return org;
+  return { org, stamp: stampFor(context, actor) };
 }
 
 export const orgRoutes: Array<[string, RouteMethods]> = [
@@ -54,12 +55,16 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
     "/api/admin/orgs",
     {
       async POST(request, context) {
-        await requireOperator(request, context);
+        const actor = await requireOperator(request, context);
         const body = await readBody(request, CreateOrg, "organization");
         const row = { login: body.login, displayName: body.displayName ?? body.login, createdAt: nowIso() };
         // An org's display name shows in listings as publisherDisplayName: a catalog change.
         const db = context.db;
-        const [inserted] = await db.batch([db.insert(orgs).values(row).onConflictDoNothing().returning(), bumpGeneration(db)]);
+        const [inserted] = await db.batch([
+          db.insert(orgs).values(row).onConflictDoNothing().returning(),
+          auditEntryIfChanged(db, stampFor(context, actor), { action: "org.create", org: row.login, target: `org/${row.login}`, outcome: 201 }),
+          bumpGeneration(db),
+        ]);
         if (!inserted[0]) {
           // Logins are unique ignoring case (a unique index on lower(login)): name the one that exists.
           const existing = await db.select({ login: orgs.login }).from(orgs).where(sql`lower(${orgs.login}) = lower(${body.login})`).get();
@@ -79,7 +84,7 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
     "/api/admin/orgs/:org/tokens",
     {
       async POST(request, context) {
-        const org = await managedOrg(request, context);
+        const { org, stamp } = await managedOrg(request, context);
         const body = await readBody(request, CreateToken, "token");
         if (body.expiresAt && Date.parse(body.expiresAt) <= Date.now()) {
           throw badRequest("invalid token: 'expiresAt' must be in the future");
@@ -96,13 +101,17 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
           revokedAt: null,
           lastUsedAt: null,
         };
-        await context.db.insert(tokens).values(row).run();
+        const db = context.db;
+        await db.batch([
+          db.insert(tokens).values(row),
+          auditEntry(db, stamp, { action: "token.create", org: org.login, target: `token/${id}`, outcome: 201, detail: { role: row.role } }),
+        ]);
         const { id: tokenId, ...view } = tokenView(row);
         // The secret is returned this once and never again.
         return json({ id: tokenId, token: secret, ...view }, 201);
       },
       async GET(request, context) {
-        const org = await managedOrg(request, context);
+        const { org } = await managedOrg(request, context);
         const rows = await context.db
           .select()
           .from(tokens)
@@ -117,15 +126,18 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
     "/api/admin/orgs/:org/tokens/:id",
     {
       async DELETE(request, context) {
-        const org = await managedOrg(request, context);
+        const { org, stamp } = await managedOrg(request, context);
         const id = decodeSegment(request.params.id, "token id");
-        const revoked = await context.db
-          .update(tokens)
-          .set({ revokedAt: nowIso() })
-          .where(and(eq(tokens.id, id), eq(tokens.orgLogin, org.login), isNull(tokens.revokedAt)))
-          .returning({ id: tokens.id })
-          .get();
-        if (!revoked) throw notFound(`token '${id}' not found in organization '${org.login}'`);
+        const db = context.db;
+        const [revoked] = await db.batch([
+          db
+            .update(tokens)
+            .set({ revokedAt: nowIso() })
+            .where(and(eq(tokens.id, id), eq(tokens.orgLogin, org.login), isNull(tokens.revokedAt)))
+            .returning({ id: tokens.id }),
+          auditEntryIfChanged(db, stamp, { action: "token.revoke", org: org.login, target: `token/${id}`, outcome: 204 }),
+        ]);
+        if (!revoked[0]) throw notFound(`token '${id}' not found in organization '${org.login}'`);
         return noContent();
       },
     },

@@ -1,12 +1,14 @@
 // Admin API for packages: the operator marks a package featured (or not).
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { auditEntry, itemTarget, stampFor } from "../audit/audit-log";
 import { items } from "../db/schema";
 import { notFound } from "../http/api-error";
 import { readBody } from "../http/json-body";
 import { noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { packageKind } from "../packages/package-kind";
+import { findItem } from "../registry/catalog";
 import { bumpGeneration } from "../registry/edge-cache";
 import { parseIdentity } from "../registry/request-parsing";
 import { requireOperator } from "./admin-auth";
@@ -18,13 +20,18 @@ export const packageAdminRoutes: Array<[string, RouteMethods]> = [
     "/api/admin/packages/:source/:publisher/:name/featured",
     {
       async PUT(request, context) {
-        await requireOperator(request, context);
+        const actor = await requireOperator(request, context);
         const id = parseIdentity(packageKind, request.params);
         const { featured } = await readBody(request, Featured, "featured flag");
         const db = context.db;
-        const where = and(eq(items.kind, "package"), eq(items.source, id.source), eq(items.publisher, id.publisher), eq(items.canonicalName, id.canonicalName));
-        const [updated] = await db.batch([db.update(items).set({ featured }).where(where).returning({ id: items.id }), bumpGeneration(db)]);
-        if (!updated[0]) throw notFound(`package '${id.source}/${id.publisher}/${id.name}' not found`);
+        // Items are never removed, so the one found here is the one the batch updates.
+        const item = await findItem(db, "package", id.source, id.publisher, id.canonicalName);
+        if (!item) throw notFound(`package '${id.source}/${id.publisher}/${id.name}' not found`);
+        await db.batch([
+          db.update(items).set({ featured }).where(eq(items.id, item.id)),
+          auditEntry(db, stampFor(context, actor), { action: "package.featured", org: item.ownerOrg, target: itemTarget(id), outcome: 204, detail: { featured } }),
+          bumpGeneration(db),
+        ]);
         return noContent();
       },
     },

@@ -13,6 +13,7 @@ import { parseSource } from "../registry/request-parsing";
 import { searchTextOf, templateKind, templateName, VCS_SOURCES, type VcsTemplate } from "../templates/template-kind";
 import { requireOperator } from "./admin-auth";
 import { bumpGeneration } from "../registry/edge-cache";
+import { auditEntryIfChanged, itemTarget, stampFor } from "../audit/audit-log";
 
 const httpsUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(2048);
 
@@ -29,7 +30,7 @@ const RegisterVcsTemplate = z.object({
 });
 
 async function register(request: IRequest, context: RequestContext) {
-  await requireOperator(request, context);
+  const actor = await requireOperator(request, context);
   const body = await readBody(request, RegisterVcsTemplate, "template");
   const name = templateName(body.name.split("/").map(encodeURIComponent).join("/"), body.source);
   const vcs: VcsTemplate = {
@@ -58,14 +59,18 @@ async function register(request: IRequest, context: RequestContext) {
     createdAt: now,
   };
   const db = context.db;
-  const [insertedRows] = await db.batch([db.insert(items).values(row).onConflictDoNothing().returning(), bumpGeneration(db)]);
+  const [insertedRows] = await db.batch([
+    db.insert(items).values(row).onConflictDoNothing().returning(),
+    auditEntryIfChanged(db, stampFor(context, actor), { action: "template.vcs.register", org: row.ownerOrg, target: itemTarget(row), outcome: 201 }),
+    bumpGeneration(db),
+  ]);
   const inserted = insertedRows[0];
   if (!inserted) throw conflict(`template '${body.source}/${body.publisher}/${name}' already exists`);
   return json(templateKind.view({ item: inserted, version: null, publisherDisplayName: null }, { origin: context.origin, artifactUrl: () => "" }), 201);
 }
 
 async function unregister(request: IRequest, context: RequestContext) {
-  await requireOperator(request, context);
+  const actor = await requireOperator(request, context);
   const source = parseSource(templateKind, request.params.source);
   const publisher = decodeSegment(request.params.publisher, "publisher");
   const name = templateName(request.params.name, source);
@@ -77,7 +82,13 @@ async function unregister(request: IRequest, context: RequestContext) {
     eq(items.publisher, publisher),
     eq(items.canonicalName, canonicalName(name)),
   );
-  const [deletedRows] = await db.batch([db.delete(items).where(identity).returning({ id: items.id }), bumpGeneration(db)]);
+  const target = { kind: "template" as const, source, publisher, canonicalName: canonicalName(name) };
+  const [deletedRows] = await db.batch([
+    db.delete(items).where(identity).returning({ id: items.id }),
+    // A VCS template's owner is its publisher.
+    auditEntryIfChanged(db, stampFor(context, actor), { action: "template.vcs.unregister", org: publisher, target: itemTarget(target), outcome: 204 }),
+    bumpGeneration(db),
+  ]);
   if (!deletedRows[0]) throw notFound(`VCS-backed template '${source}/${publisher}/${name}' not found`);
   return noContent();
 }

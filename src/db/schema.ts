@@ -49,6 +49,8 @@ export const items = sqliteTable(
     /** VCS-backed templates only: their whole view, as JSON. */
     vcs: text("vcs"),
     createdAt: text("created_at").notNull(),
+    /** Whole-item deprecation `{message, replacement?, deprecatedAt}` as JSON; null when not deprecated. */
+    deprecation: text("deprecation"),
   },
   (t) => [
     uniqueIndex("items_identity_unique").on(t.kind, t.source, t.publisher, t.canonicalName),
@@ -79,6 +81,8 @@ export const versions = sqliteTable(
     searchText: text("search_text").notNull().default(""),
     operationId: text("operation_id").notNull(),
     retiredAt: text("retired_at"),
+    /** `{message, replacement?, deprecatedAt}` as JSON; a deprecated version is not picked as `latest`. */
+    deprecation: text("deprecation"),
   },
   (t) => [
     // Equal precedence is the same version: the last line of defence against a double publish.
@@ -160,3 +164,81 @@ export const latestHistory = sqliteTable(
     index("latest_history_item").on(t.itemId, t.validTo),
   ],
 );
+
+/**
+ * Audit log: one row per accepted change, inserted in the same D1 batch as the change itself.
+ * `org` is the organization the change concerns (what an org admin may read); the actor is a token
+ * (id and org) or the operator, never a secret.
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: text("at").notNull(),
+    org: text("org"),
+    actorKind: text("actor_kind", { enum: ["token", "operator"] }).notNull(),
+    actorOrg: text("actor_org"),
+    actorTokenId: text("actor_token_id"),
+    action: text("action").notNull(),
+    /** `package/private/acme/vpc`, `org/acme`, `token/tok_…`, `stack/acme/web/prod`, `webhook/wh_…`. */
+    target: text("target").notNull(),
+    version: text("version"),
+    /** The HTTP status the change answered with. */
+    outcome: integer("outcome").notNull(),
+    requestId: text("request_id").notNull(),
+    /** Small JSON of action-specific facts (a role, a featured flag, a deprecation message). */
+    detail: text("detail"),
+  },
+  (t) => [
+    index("audit_by_org").on(t.org, t.id),
+    index("audit_by_action").on(t.action, t.id),
+    index("audit_by_target").on(t.target, t.id),
+    index("audit_by_time").on(t.at),
+  ],
+);
+
+export type AuditRow = typeof auditLog.$inferSelect;
+
+/** Webhook endpoints an org's admin registered. The signing secret is derived, never stored (see README). */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: text("id").primaryKey(),
+    orgLogin: text("org_login")
+      .notNull()
+      .references(() => orgs.login),
+    url: text("url").notNull(),
+    /** JSON array of event names. */
+    events: text("events").notNull(),
+    /** Random salt the signing secret is derived from, together with SIGNING_SECRET. */
+    secretSalt: text("secret_salt").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("webhooks_by_org").on(t.orgLogin, t.createdAt)],
+);
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+
+/** One row per delivery attempt (and one when a delivery was dead-lettered). */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    webhookId: text("webhook_id").notNull(),
+    eventId: text("event_id").notNull(),
+    event: text("event").notNull(),
+    attempt: integer("attempt").notNull(),
+    /** `delivered`, `failed` (will be retried), `dead_lettered` (gave up). */
+    outcome: text("outcome", { enum: ["delivered", "failed", "dead_lettered"] }).notNull(),
+    /** The receiver's HTTP status, null when it could not be reached. */
+    status: integer("status"),
+    error: text("error"),
+    /** Seconds until the next try, for `failed`. */
+    retryDelaySeconds: integer("retry_delay_seconds"),
+    durationMs: integer("duration_ms"),
+    at: text("at").notNull(),
+  },
+  (t) => [index("webhook_deliveries_by_hook").on(t.webhookId, t.id)],
+);
+
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -1,6 +1,6 @@
 // Catalog reads from D1: one item at one version, and keyset-paginated listings at each item's latest.
 // Reads never touch the Durable Object.
-import { and, asc, desc, eq, gt, isNotNull, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { items, latestHistory, orgs, versions, type ItemRow, type VersionRow } from "../db/schema";
 import type { Caller, Visibility } from "../identity/rights";
@@ -164,4 +164,37 @@ export async function otherPublisherSpelling(db: Database, kind: Kind, source: s
     .limit(1)
     .get();
   return row?.publisher;
+}
+
+export interface VersionsQuery {
+  kind: Kind;
+  source: string;
+  publisher: string;
+  canonicalName: string;
+  limit: number;
+  /** The precedence key of the last version on the previous page. */
+  after?: string;
+}
+
+/**
+ * One item's live versions, newest first by SemVer precedence (the precedence key sorts exactly so),
+ * keyset-paged on that key. Null when the item is absent or invisible to the caller.
+ */
+export async function listVersions(db: Database, query: VersionsQuery, caller: Caller): Promise<{ item: ItemRow; entries: CatalogEntry[]; next?: string } | null> {
+  // The item as a get of `latest` finds it: absent, invisible or with every version deleted → null.
+  const found = await getEntry(db, { ...query, version: "latest" }, caller);
+  if (!found) return null;
+  const conditions = [eq(versions.itemId, found.item.id), eq(versions.retired, false)];
+  if (query.after !== undefined) conditions.push(lt(versions.precedenceKey, query.after));
+  const rows = await db
+    .select()
+    .from(versions)
+    .where(and(...conditions))
+    .orderBy(desc(versions.precedenceKey))
+    .limit(query.limit + 1)
+    .all();
+  const page = rows.slice(0, query.limit);
+  const entries = page.map((version) => ({ item: found.item, version, publisherDisplayName: found.publisherDisplayName }));
+  const last = page[page.length - 1];
+  return { item: found.item, entries, ...(rows.length > query.limit && last ? { next: last.precedenceKey } : {}) };
 }

@@ -32,3 +32,16 @@ export async function decodeContinuation(secret: string, scope: string, token: s
   if (!Array.isArray(position)) throw invalid;
   return position as Position;
 }
+
+/** For walks keyed on one column (an id, a precedence key): the key a token carries, checked for its type. */
+export async function decodeSingleKey<T extends "string" | "number">(
+  secret: string,
+  scope: string,
+  token: string | undefined,
+  type: T,
+): Promise<(T extends "string" ? string : number) | undefined> {
+  if (token === undefined) return undefined;
+  const position = await decodeContinuation(secret, scope, token);
+  if (position.length !== 1 || typeof position[0] !== type) throw badRequest("invalid continuationToken: it was not issued for this query");
+  return position[0] as T extends "string" ? string : number;
+}

@@ -2,7 +2,7 @@
 // that identity (start, commit, retire) and keeps pending publish operations in its own storage.
 // See docs/publish-concurrency.md for why the sequence cannot race.
 import { DurableObject } from "cloudflare:workers";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { database, type Database } from "../db/client";
 import { items, latestHistory, versions, type ItemRow, type VersionRow } from "../db/schema";
 import type { Env } from "../env";
@@ -13,6 +13,7 @@ import { findItem, otherPublisherSpelling } from "./catalog";
 import { bumpGeneration } from "./edge-cache";
 import type { Kind } from "./kind";
 import { pickLatest } from "./versions";
+import { auditEntry, itemTarget, type AuditStamp } from "../audit/audit-log";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
@@ -46,6 +47,7 @@ export interface StartInput extends Identity, VersionRef {
   publishedAt?: string;
   ttlMs: number;
   allowReuse: boolean;
+  audit: AuditStamp;
 }
 
 export interface CommitInput {
@@ -55,6 +57,7 @@ export interface CommitInput {
   artifacts: Record<string, string>;
   searchText: string;
   allowReuse: boolean;
+  audit: AuditStamp;
 }
 
 export interface RetireInput extends Identity {
@@ -65,6 +68,24 @@ export interface RetireInput extends Identity {
   /** Templates: refuse to retire the last live version unless `force`. */
   lastNeedsForce: boolean;
   force: boolean;
+  audit: AuditStamp;
+}
+
+/** What a deprecated version or item carries (stored as JSON, shown as `deprecation`). */
+export interface Deprecation {
+  message: string;
+  /** `source/publisher/name[@version]` of something in this registry. */
+  replacement?: string;
+  deprecatedAt: string;
+}
+
+export interface DeprecateInput extends Identity {
+  /** The version to (un)deprecate; absent for the whole item. */
+  version?: { raw: string; precedenceKey: string };
+  /** Null undoes a deprecation. `deprecatedAt` is kept from an earlier deprecation when there is one. */
+  deprecation: Omit<Deprecation, "deprecatedAt"> | null;
+  org: string;
+  audit: AuditStamp;
 }
 
 const OP_PREFIX = "op:";
@@ -155,6 +176,21 @@ export class PublishCoordinator extends DurableObject<Env> {
         completed: false,
       };
       await this.ctx.storage.put(OP_PREFIX + op.id, op);
+      // The operation lives in this object's storage, not D1: its audit entry is written right after,
+      // and if that fails the operation is removed again, so neither exists without the other.
+      try {
+        await auditEntry(this.db, input.audit, {
+          action: `${op.kind}.publish.start`,
+          org: input.org,
+          target: itemTarget(op),
+          version: op.version,
+          outcome: 202,
+          detail: { operationId: op.id },
+        }).run();
+      } catch (error) {
+        await this.ctx.storage.delete(OP_PREFIX + op.id);
+        throw error;
+      }
       await this.scheduleCleanup(op.expiresAt);
       return ok({ operationId: op.id, expiresAt: op.expiresAt });
     });
@@ -194,7 +230,14 @@ export class PublishCoordinator extends DurableObject<Env> {
       const itemId = check.value.item?.id ?? crypto.randomUUID();
       const versionId = crypto.randomUUID();
       const db = this.db;
-      const newVersion: LiveVersion = { id: versionId, precedenceKey: op.precedenceKey, prerelease: op.prerelease, createdAt: op.publishedAt ?? now, searchText: input.searchText };
+      const newVersion: LiveVersion = {
+        id: versionId,
+        precedenceKey: op.precedenceKey,
+        prerelease: op.prerelease,
+        createdAt: op.publishedAt ?? now,
+        searchText: input.searchText,
+        deprecated: false,
+      };
       const latest = pickLatest([...(check.value.item ? await liveVersions(db, itemId) : []), newVersion]);
       const statements = [];
       if (!check.value.item) {
@@ -227,7 +270,11 @@ export class PublishCoordinator extends DurableObject<Env> {
           operationId: op.id,
         }),
       );
-      statements.push(...moveLatest(db, { ...op, itemId }, latest, Date.now()), bumpGeneration(db));
+      statements.push(
+        ...moveLatest(db, { ...op, itemId }, latest, Date.now()),
+        bumpGeneration(db),
+        auditEntry(db, input.audit, { action: `${op.kind}.publish.complete`, org: op.org, target: itemTarget(op), version: op.version, outcome: 201 }),
+      );
       try {
         await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
       } catch (error) {
@@ -266,10 +313,64 @@ export class PublishCoordinator extends DurableObject<Env> {
         db.update(versions).set({ retired: true, retiredAt: new Date().toISOString() }).where(eq(versions.id, version.id)),
         ...moveLatest(db, { ...input, itemId: item.id }, pickLatest(remaining), Date.now()),
         bumpGeneration(db),
+        auditEntry(db, input.audit, { action: `${input.kind}.delete`, org: item.ownerOrg, target: itemTarget(input), version: version.version, outcome: 204 }),
       ]);
       const keys = Object.values(JSON.parse(version.artifacts) as Record<string, string>);
       if (keys.length) await this.env.ARTIFACTS.delete(keys);
       return ok({ removedArtifacts: keys.length });
+    });
+  }
+
+  /**
+   * Deprecate (or undo it for) one version or the whole item. A version's deprecation can move
+   * `latest`; both land in one D1 batch with the audit entry, serialized with completes and deletes.
+   * `changed` is false when there was nothing to undo.
+   */
+  async deprecate(input: DeprecateInput): Promise<Outcome<{ changed: boolean; ownerOrg: string; deprecation: Deprecation | null }>> {
+    return this.serialized(async () => {
+      const db = this.db;
+      const item = await findItem(db, input.kind, input.source, input.publisher, input.canonicalName);
+      const shown = input.version?.raw;
+      if (!item || (item.backing === "registry" && item.latestVersionId === null)) return fail(404, `${describe(input, shown)} not found`);
+      if (item.backing !== "registry") return fail(400, `${describe(input)} is VCS-backed and has no versions to deprecate`);
+      const version = input.version
+        ? await db
+            .select()
+            .from(versions)
+            .where(and(eq(versions.itemId, item.id), eq(versions.precedenceKey, input.version.precedenceKey), eq(versions.retired, false)))
+            .get()
+        : undefined;
+      if (input.version && !version) return fail(404, `${describe(input, shown)} not found`);
+      if (item.ownerOrg !== input.org) return fail(403, `${describe(input)} is owned by another organization`);
+      const current = version ? version.deprecation : item.deprecation;
+      if (input.deprecation === null && current === null) return ok({ changed: false, ownerOrg: item.ownerOrg, deprecation: null });
+      const stored: Deprecation | null = input.deprecation && {
+        ...input.deprecation,
+        deprecatedAt: current ? (JSON.parse(current) as Deprecation).deprecatedAt : new Date().toISOString(),
+      };
+      const value = stored ? JSON.stringify(stored) : null;
+      const statements = [];
+      if (version) {
+        statements.push(db.update(versions).set({ deprecation: value }).where(eq(versions.id, version.id)));
+        const live = (await liveVersions(db, item.id)).map((v) => (v.id === version.id ? { ...v, deprecated: value !== null } : v));
+        const latest = pickLatest(live);
+        if (latest?.id !== item.latestVersionId) statements.push(...moveLatest(db, { ...input, itemId: item.id }, latest, Date.now()));
+      } else {
+        statements.push(db.update(items).set({ deprecation: value }).where(eq(items.id, item.id)));
+      }
+      statements.push(
+        bumpGeneration(db),
+        auditEntry(db, input.audit, {
+          action: `${input.kind}.${stored ? "deprecate" : "undeprecate"}`,
+          org: item.ownerOrg,
+          target: itemTarget(input),
+          version: version?.version ?? null,
+          outcome: 204,
+          ...(stored ? { detail: { message: stored.message, ...(stored.replacement ? { replacement: stored.replacement } : {}) } } : {}),
+        }),
+      );
+      await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+      return ok({ changed: true, ownerOrg: item.ownerOrg, deprecation: stored });
     });
   }
 
@@ -295,12 +396,19 @@ export class PublishCoordinator extends DurableObject<Env> {
   }
 }
 
-type LiveVersion = Pick<VersionRow, "id" | "precedenceKey" | "prerelease" | "createdAt" | "searchText">;
+type LiveVersion = Pick<VersionRow, "id" | "precedenceKey" | "prerelease" | "createdAt" | "searchText"> & { deprecated: boolean };
 
 /** An item's live versions: what `latest` is picked from. */
 function liveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
   return db
-    .select({ id: versions.id, precedenceKey: versions.precedenceKey, prerelease: versions.prerelease, createdAt: versions.createdAt, searchText: versions.searchText })
+    .select({
+      id: versions.id,
+      precedenceKey: versions.precedenceKey,
+      prerelease: versions.prerelease,
+      createdAt: versions.createdAt,
+      searchText: versions.searchText,
+      deprecated: sql<boolean>`${versions.deprecation} is not null`.mapWith(Boolean),
+    })
     .from(versions)
     .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
     .all();

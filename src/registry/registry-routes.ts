@@ -14,9 +14,9 @@ import type { RouteMethods } from "../http/routes";
 import { canPublish, canSee, type Caller } from "../identity/rights";
 import { encodeKey, uploadSigner } from "../artifacts/presign";
 import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
-import { getEntry, listLatest, type CatalogEntry, type ListQuery } from "./catalog";
+import { getEntry, listLatest, listVersions, type CatalogEntry, type ListQuery } from "./catalog";
 import { anonymousCached } from "./edge-cache";
-import { decodeContinuation, encodeContinuation } from "./continuation";
+import { decodeContinuation, decodeSingleKey, encodeContinuation } from "./continuation";
 import type { RegistryKind, ViewContext } from "./kind";
 import { coordinatorName, deletePrefix, describeIdentity, type Identity, type Outcome } from "./publish-coordinator";
 import {
@@ -29,6 +29,8 @@ import {
   type RouteParams,
 } from "./request-parsing";
 import { requireVersion } from "./versions";
+import { actorOf, stampFor } from "../audit/audit-log";
+import { enqueueEvent } from "../webhooks/webhook-events";
 import { enforceRateLimit, rateLimitKey } from "../rate-limits/rate-limit";
 
 export type ListFilters = Omit<ListQuery, "kind" | "limit" | "after">;
@@ -44,9 +46,11 @@ export interface KindRouteOptions {
   lastVersionNeedsForce?: boolean;
   /** Route pattern of the name segment; templates use `:name+` because VCS names contain `/`. */
   namePattern?: ":name" | ":name+";
+  /** Extra top-level fields of a list answer (templates: `vcsTemplateSourceTotals`). */
+  listExtras?(filters: ListFilters, caller: Caller, context: RequestContext): Promise<Record<string, unknown>>;
 }
 
-function unwrap<T>(outcome: Outcome<T>): T {
+export function unwrap<T>(outcome: Outcome<T>): T {
   if (!outcome.ok) throw new ApiError(outcome.status, outcome.message);
   return outcome.value;
 }
@@ -60,7 +64,7 @@ async function committedWithPrefix(context: RequestContext, operationId: string,
   return row !== undefined;
 }
 
-function coordinator(context: RequestContext, identity: Identity) {
+export function coordinator(context: RequestContext, identity: Identity) {
   const ns = context.env.PUBLISH_COORDINATOR;
   return ns.get(ns.idFromName(coordinatorName(identity)));
 }
@@ -90,6 +94,9 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     const decorate = options.decorate ? await options.decorate(entries, caller, context) : undefined;
     return entries.map((entry) => {
       const view = kind.view(entry, viewContext(kind, context, entry));
+      // A whole-item deprecation applies to every version and is shown in preference to the version's own.
+      const deprecation = entry.item.deprecation ?? entry.version?.deprecation;
+      if (deprecation) view.deprecation = JSON.parse(deprecation);
       decorate?.(view, entry);
       return view;
     });
@@ -108,6 +115,25 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
       const { entries, next } = await listLatest(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, caller);
       const body: Record<string, unknown> = { [kind.collection]: await render(entries, caller, context) };
       if (next) body.continuationToken = await encodeContinuation(secret, scope, next);
+      if (options.listExtras) Object.assign(body, await options.listExtras(filters, caller, context));
+      return json(body);
+    };
+  }
+
+  /** One item's versions, newest first; the same tokens, private rules and 404 as a get. Resolved completely; returns what renders it. */
+  async function prepareItemVersions(request: IRequest, context: RequestContext) {
+    const caller = await context.caller();
+    const identity = identityOf(request.params as RouteParams);
+    const page = parsePageParams(new URL(request.url).searchParams);
+    const scope = JSON.stringify({ kind: kind.kind, versionsOf: [identity.source, identity.publisher, identity.canonicalName] });
+    const secret = signingSecret(context.env);
+    const after = await decodeSingleKey(secret, scope, page.continuationToken, "string");
+    const found = await listVersions(context.db, { ...identity, limit: page.limit, after }, caller);
+    if (!found) throw notFound(`${describeIdentity(identity)} not found`);
+    if (found.item.backing === "vcs") throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions`);
+    return async () => {
+      const body: Record<string, unknown> = { [kind.collection]: await render(found.entries, caller, context) };
+      if (found.next) body.continuationToken = await encodeContinuation(secret, scope, [found.next]);
       return json(body);
     };
   }
@@ -167,6 +193,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
         publishedAt,
         ttlMs,
         allowReuse: allowVersionReuse(context.env),
+        audit: stampFor(context, actorOf(caller)),
       }),
     );
     const signer = uploadSigner(context.env, context.origin);
@@ -229,6 +256,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
         artifacts: { ...artifacts, ...inspection.derived },
         searchText: inspection.searchText ?? "",
         allowReuse,
+        audit: stampFor(context, actorOf(caller)),
       });
       unwrap(outcome);
     } catch (error) {
@@ -239,6 +267,8 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
       throw error;
     }
     context.ctx.waitUntil(deletePrefix(bucket, stagingPrefix(op.id)));
+    // Only now that the version is committed; delivery happens later, off this request's path.
+    enqueueEvent(context, { type: `${kind.kind}.published`, org: caller.org, identity, version: version.raw });
     return json({}, 201);
   }
 
@@ -263,8 +293,10 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
         org: org.org,
         lastNeedsForce: Boolean(options.lastVersionNeedsForce),
         force,
+        audit: stampFor(context, actorOf(org)),
       }),
     );
+    enqueueEvent(context, { type: `${kind.kind}.deleted`, org: entry.item.ownerOrg, identity, version: version.raw });
     return noContent();
   }
 
@@ -291,7 +323,10 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
   const table: Array<[string, RouteMethods]> = [
     // Validate first, then consider the cache and If-None-Match: a 304 stands only where a 200 would.
     [c, { GET: async (request, context) => anonymousCached(request, context, await prepareList(request, context)) }],
-    [`${c}/:source/:publisher/${name}/versions`, { POST: start }],
+    [
+      `${c}/:source/:publisher/${name}/versions`,
+      { GET: async (request, context) => anonymousCached(request, context, await prepareItemVersions(request, context)), POST: start },
+    ],
     [`${versionPath}/complete`, { POST: complete }],
     [versionPath, { GET: async (request, context) => anonymousCached(request, context, await prepareGet(request, context)), DELETE: remove }],
   ];

@@ -49,10 +49,15 @@ export function requireVersion(input: string, what = "version"): ParsedVersion {
   return parsed;
 }
 
-/** `latest`: the highest release, or when there is none the highest prerelease. Retired versions are not passed in. */
-export function pickLatest<T extends { precedenceKey: string; prerelease: boolean }>(versions: readonly T[]): T | undefined {
+/**
+ * `latest`: the highest release, or when there is none the highest prerelease. Deprecated versions
+ * are passed over while any live version is not deprecated; when all are, the same rule picks among
+ * them. Retired versions are not passed in.
+ */
+export function pickLatest<T extends { precedenceKey: string; prerelease: boolean; deprecated?: boolean }>(versions: readonly T[]): T | undefined {
+  const candidates = versions.some((v) => !v.deprecated) ? versions.filter((v) => !v.deprecated) : versions;
   let best: T | undefined;
-  for (const v of versions) {
+  for (const v of candidates) {
     if (!best) best = v;
     else if (best.prerelease !== v.prerelease) best = best.prerelease ? v : best;
     else if (v.precedenceKey > best.precedenceKey) best = v;

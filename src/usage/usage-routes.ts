@@ -12,6 +12,7 @@ import type { RouteMethods } from "../http/routes";
 import { hasRole, PACKAGE_SOURCES, type Caller } from "../identity/rights";
 import { canonicalName, decodeSegment, printable, SEGMENT_PATTERN } from "../registry/names";
 import { parseVersion, type ParsedVersion } from "../registry/versions";
+import { actorOf, auditEntry, auditEntryIfChanged, stampFor, type AuditStamp } from "../audit/audit-log";
 
 export const MAX_PACKAGES_PER_STACK = 1000;
 /** 1,000 entries with long names and versions do not fit the usual 64 KiB; the entry cap is what binds. */
@@ -59,6 +60,7 @@ interface StackRef {
   org: string;
   project: string;
   stack: string;
+  stamp: AuditStamp;
 }
 
 function decodeStackName(raw: string | undefined, what: string): string {
@@ -79,7 +81,20 @@ async function authorizedStack(request: IRequest, context: RequestContext): Prom
   const org = decodeSegment(request.params.org, "organization");
   if (caller.org !== org) throw forbidden(`a token of organization '${caller.org}' may not report usage for '${org}'`);
   if (!hasRole(caller, "publisher")) throw forbidden(`a '${caller.role}' token may not report usage; a publisher or admin token is needed`);
-  return { org, project: decodeStackName(request.params.project, "project"), stack: decodeStackName(request.params.stack, "stack") };
+  return {
+    org,
+    project: decodeStackName(request.params.project, "project"),
+    stack: decodeStackName(request.params.stack, "stack"),
+    stamp: stampFor(context, actorOf(caller)),
+  };
+}
+
+const stackTarget = (ref: StackRef) => `stack/${ref.org}/${ref.project}/${ref.stack}`;
+
+/** Removing a stack that had no rows is no change, and leaves no audit entry. */
+function removeStack(context: RequestContext, ref: StackRef) {
+  const db = context.db;
+  return db.batch([deleteStack(context, ref), auditEntryIfChanged(db, ref.stamp, { action: "usage.delete", org: ref.org, target: stackTarget(ref), outcome: 204 })]);
 }
 
 const deleteStack = (context: RequestContext, ref: StackRef) =>
@@ -93,7 +108,7 @@ export const usageRoutes: Array<[string, RouteMethods]> = [
         const ref = await authorizedStack(request, context);
         const report = parseWith(UsageReport, await readJsonObject(request, USAGE_BODY_BYTES), "usage report");
         if (report.packages.length === 0) {
-          await deleteStack(context, ref).run();
+          await removeStack(context, ref);
           return noContent();
         }
         const rows = report.packages.map((p) => ({
@@ -111,12 +126,16 @@ export const usageRoutes: Array<[string, RouteMethods]> = [
             json_extract(value, '$.source'), json_extract(value, '$.publisher'), json_extract(value, '$.name'),
             json_extract(value, '$.canonicalName'), json_extract(value, '$.version'), json_extract(value, '$.precedenceKey'), ${nowIso()}
           from json_each(${JSON.stringify(rows)})`);
-        await context.db.batch([deleteStack(context, ref), insert]);
+        await context.db.batch([
+          deleteStack(context, ref),
+          insert,
+          auditEntry(context.db, ref.stamp, { action: "usage.report", org: ref.org, target: stackTarget(ref), outcome: 204, detail: { packages: rows.length } }),
+        ]);
         return noContent();
       },
       async DELETE(request, context) {
         const ref = await authorizedStack(request, context);
-        await deleteStack(context, ref).run();
+        await removeStack(context, ref);
         return noContent();
       },
     },

@@ -44,3 +44,23 @@ export async function setupOrg(login: string, server: { url: string; adminToken:
   }
   return tokens as { reader: string; publisher: string; admin: string };
 }
+
+/** A PUT exactly as the Pulumi CLI sends it: no Authorization, no Content-Type, a Content-Length. */
+export async function upload(url: string, body: string | Buffer, requiredHeaders: Record<string, string> = {}) {
+  const response = await fetch(url, { method: "PUT", body, headers: { ...requiredHeaders } });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** start → upload schema and README → complete, as `pulumi package publish` does; returns the complete reply. */
+export async function publishOverHttp(token: string, prefix: string, path: string, version: string, schema: string | Buffer, readme = "# readme\n") {
+  const start = await cli("POST", `${prefix}/packages/${path}/versions`, { token, body: { version } });
+  if (start.status !== 202) throw new Error(`start ${path}@${version}: ${start.status} ${start.text}`);
+  if (start.headers.get("content-type") !== "application/json") throw new Error("start answered without application/json");
+  const required = start.body.requiredHeaders ?? {};
+  for (const [slot, bytes] of [["schema", schema], ["index", readme]] as const) {
+    const status = await upload(start.body.uploadURLs[slot], bytes, required);
+    if (status >= 400) throw new Error(`upload of ${slot}: ${status}`);
+  }
+  return cli("POST", `${prefix}/packages/${path}/versions/${version}/complete`, { token, body: { operationID: start.body.operationID } });
+}

@@ -23,8 +23,10 @@ export default async function setup(project: TestProject) {
     writeFileSync(path, "");
     return (line: string) => appendFileSync(path, line + "\n");
   };
+  // Webhooks may target the suite's own receivers on 127.0.0.1; retries start at 1 s so a dead-letter walk fits a test.
+  const webhookVars = { WEBHOOK_ALLOW_LOCAL_HTTP: "true", WEBHOOK_RETRY_BASE_SECONDS: "1" };
   const [server, gatewayMode] = await Promise.all([
-    startDevServer({ name: "blackbox", uploadMode: "r2", log: logFor("server") }),
+    startDevServer({ name: "blackbox", uploadMode: "r2", vars: webhookVars, log: logFor("server") }),
     startDevServer({ name: "blackbox-gateway-mode", uploadMode: "gateway", log: logFor("gateway-mode") }),
   ]);
   project.provide("gatewayUrl", server.url);

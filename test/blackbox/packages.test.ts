@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, beforeAll } from "vitest";
-import { cli, setupOrg } from "./client";
+import { cli, publishOverHttp, setupOrg, upload } from "./client";
 import { largeSchema } from "./schema-fixtures";
 
 let tokens: { reader: string; publisher: string; admin: string };
@@ -14,25 +14,8 @@ beforeAll(async () => {
   strangers = await setupOrg("bb-stranger");
 });
 
-/** A PUT exactly as the Pulumi CLI sends it: no Authorization, no Content-Type, a Content-Length. */
-async function upload(url: string, body: string | Buffer, requiredHeaders: Record<string, string> = {}) {
-  const response = await fetch(url, { method: "PUT", body, headers: { ...requiredHeaders } });
-  await response.arrayBuffer();
-  return response.status;
-}
-
-async function publish(prefix: string, path: string, version: string, schema: string | Buffer, readme = "# readme\n") {
-  const start = await cli("POST", `${prefix}/packages/${path}/versions`, { token: tokens.publisher, body: { version } });
-  expect(start.status, start.text).toBe(202);
-  expect(start.headers.get("content-type")).toBe("application/json");
-  const required = start.body.requiredHeaders ?? {};
-  expect(await upload(start.body.uploadURLs.schema, schema, required)).toBeLessThan(400);
-  expect(await upload(start.body.uploadURLs.index, readme, required)).toBeLessThan(400);
-  const complete = await cli("POST", `${prefix}/packages/${path}/versions/${version}/complete`, {
-    token: tokens.publisher,
-    body: { operationID: start.body.operationID },
-  });
-  return complete;
+function publish(prefix: string, path: string, version: string, schema: string | Buffer, readme = "# readme\n") {
+  return publishOverHttp(tokens.publisher, prefix, path, version, schema, readme);
 }
 
 describe.each(["/api/preview/registry", "/api/registry"])("packages over HTTP under %s", (prefix) => {

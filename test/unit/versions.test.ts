@@ -46,6 +46,24 @@ describe("pickLatest", () => {
   it("is undefined for no versions", () => {
     expect(pickLatest([])).toBeUndefined();
   });
+
+  const d = (s: string) => ({ ...v(s), deprecated: true });
+
+  it("passes over a deprecated highest release for the next non-deprecated release", () => {
+    expect(pickLatest([v("1.0.0"), d("2.0.0"), v("1.5.0")])?.raw).toBe("1.5.0");
+  });
+
+  it("prefers a non-deprecated prerelease over deprecated releases", () => {
+    expect(pickLatest([d("1.0.0"), v("2.0.0-rc.1"), d("1.5.0")])?.raw).toBe("2.0.0-rc.1");
+  });
+
+  it("picks by the usual rule among deprecated versions when every version is deprecated", () => {
+    expect(pickLatest([d("1.0.0"), d("2.0.0-rc.1"), d("1.5.0")])?.raw).toBe("1.5.0");
+  });
+
+  it("returns to a version once it is no longer deprecated", () => {
+    expect(pickLatest([v("1.0.0"), { ...v("2.0.0"), deprecated: false }])?.raw).toBe("2.0.0");
+  });
 });
 
 describe("packageStatusFor", () => {

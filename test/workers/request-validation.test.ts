@@ -59,7 +59,8 @@ describe("405", () => {
       ["/healthz", "DELETE", "GET, HEAD"],
       ["/api/registry/packages", "POST", "GET, HEAD"],
       ["/api/registry/packages/pulumi/valid/widget/versions/1.0.0", "PUT", "GET, HEAD, DELETE"],
-      ["/api/registry/packages/pulumi/valid/widget/versions", "GET", "POST"],
+      // GET lists the versions (issue 11); POST starts a publish.
+      ["/api/registry/packages/pulumi/valid/widget/versions", "PUT", "GET, HEAD, POST"],
     ];
     for (const [path, method, allow] of cases) {
       const r = await callJson(path, { method });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { gzip, header, tar, type TarEntry } from "../unit/tar-fixtures";
 import { ADMIN, call, callJson, countObjects, createOrg, createToken, expectError } from "./helpers";
-import { put } from "./publish-helpers";
+import { archiveOf, concatPadded, goodArchive, PULUMI_YAML, publishTemplate, startTemplate } from "./template-helpers";
 
 let acme: { publisher: string; reader: string };
 let other: { publisher: string };
@@ -13,49 +13,6 @@ beforeAll(async () => {
   acme = { publisher: (await createToken("acme", "publisher")).token, reader: (await createToken("acme", "reader")).token };
   other = { publisher: (await createToken("other", "publisher")).token };
 });
-
-const PULUMI_YAML = (extra = "") => `name: \${PROJECT}
-runtime: nodejs
-description: A project description
-template:
-  displayName: Serverless TS
-  description: An AWS Lambda in TypeScript
-  metadata:
-    cloud: aws
-    pattern: 100%_literal
-  config:
-    aws:region:
-      description: The AWS region
-      default: us-west-2
-${extra}`;
-
-const archiveOf = (entries: TarEntry[]) => gzip(tar(entries));
-
-function concatPadded(data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Math.ceil(data.length / 512) * 512);
-  out.set(data);
-  return out;
-}
-
-function goodArchive() {
-  return archiveOf([
-    { name: "Pulumi.yaml", data: PULUMI_YAML() },
-    { name: "index.ts", data: "export const x = 1;\n" },
-    { name: "README.md", data: "# Serverless\n" },
-  ]);
-}
-
-async function startTemplate(token: string, path: string, version: string, prefix = "/api/registry") {
-  return callJson(`${prefix}/templates/${path}/versions`, { method: "POST", token, body: { version } });
-}
-
-async function publishTemplate(token: string, path: string, version: string, archive: Uint8Array, prefix = "/api/registry") {
-  const s = await startTemplate(token, path, version, prefix);
-  if (s.status !== 202) throw new Error(`start: ${s.status} ${JSON.stringify(s.body)}`);
-  const up = await put(s.body.uploadURLs.archive, archive, { "Content-Type": "application/gzip" });
-  expect(up.status).toBe(200);
-  return callJson(`${prefix}/templates/${path}/versions/${version}/complete`, { method: "POST", token, body: { operationID: s.body.operationID } });
-}
 
 describe.each(["/api/preview/registry", "/api/registry"])("templates under %s", (prefix) => {
   const name = prefix.includes("preview") ? "tpl-old" : "tpl-new";
