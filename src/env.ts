@@ -24,6 +24,8 @@ export interface Env {
   MAX_ARCHIVE_UNPACKED_BYTES?: string;
   MAX_ARCHIVE_ENTRIES?: string;
   OPERATION_TTL_MINUTES?: string;
+  /** `true` adds X-D1-Queries and X-D1-Round-Trips to every response (tests and `npm run bench`). */
+  EXPOSE_D1_STATS?: string;
 }
 
 export interface Limits {

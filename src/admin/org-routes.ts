@@ -8,7 +8,7 @@ import { readBody } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import { decodeSegment, SEGMENT_PATTERN } from "../registry/names";
 import { generateToken, hashToken, ROLES } from "../identity/tokens";
-import { bumpGeneration } from "../registry/edge-cache";
+import { catalogChanged } from "../registry/edge-cache";
 import { requireAdminEnabled, requireOperator, requireOrgManager } from "./admin-auth";
 import type { RequestContext } from "../http/context";
 import type { IRequest } from "itty-router";
@@ -59,8 +59,9 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
         const row = { login: body.login, displayName: body.displayName ?? body.login, createdAt: nowIso() };
         // An org's display name shows in listings as publisherDisplayName: a catalog change.
         const db = context.db;
-        const [inserted] = await db.batch([db.insert(orgs).values(row).onConflictDoNothing().returning(), bumpGeneration(db)]);
+        const inserted = await db.insert(orgs).values(row).onConflictDoNothing().returning();
         if (!inserted[0]) throw conflict(`organization '${body.login}' already exists`);
+        await catalogChanged(request);
         return json(row, 201);
       },
       async GET(request, context) {

@@ -7,7 +7,7 @@ import { readBody } from "../http/json-body";
 import { noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { packageKind } from "../packages/package-kind";
-import { bumpGeneration } from "../registry/edge-cache";
+import { catalogChanged } from "../registry/edge-cache";
 import { parseIdentity } from "../registry/request-parsing";
 import { requireOperator } from "./admin-auth";
 
@@ -23,8 +23,9 @@ export const packageAdminRoutes: Array<[string, RouteMethods]> = [
         const { featured } = await readBody(request, Featured, "featured flag");
         const db = context.db;
         const where = and(eq(items.kind, "package"), eq(items.source, id.source), eq(items.publisher, id.publisher), eq(items.canonicalName, id.canonicalName));
-        const [updated] = await db.batch([db.update(items).set({ featured }).where(where).returning({ id: items.id }), bumpGeneration(db)]);
+        const updated = await db.update(items).set({ featured }).where(where).returning({ id: items.id });
         if (!updated[0]) throw notFound(`package '${id.source}/${id.publisher}/${id.name}' not found`);
+        await catalogChanged(request);
         return noContent();
       },
     },

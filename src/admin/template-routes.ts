@@ -12,7 +12,7 @@ import { canonicalName, decodeSegment, SEGMENT_PATTERN } from "../registry/names
 import { parseSource } from "../registry/request-parsing";
 import { searchTextOf, templateKind, templateName, VCS_SOURCES, type VcsTemplate } from "../templates/template-kind";
 import { requireOperator } from "./admin-auth";
-import { bumpGeneration } from "../registry/edge-cache";
+import { catalogChanged } from "../registry/edge-cache";
 
 const httpsUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(2048);
 
@@ -58,9 +58,9 @@ async function register(request: IRequest, context: RequestContext) {
     createdAt: now,
   };
   const db = context.db;
-  const [insertedRows] = await db.batch([db.insert(items).values(row).onConflictDoNothing().returning(), bumpGeneration(db)]);
-  const inserted = insertedRows[0];
+  const [inserted] = await db.insert(items).values(row).onConflictDoNothing().returning();
   if (!inserted) throw conflict(`template '${body.source}/${body.publisher}/${name}' already exists`);
+  await catalogChanged(request);
   return json(templateKind.view({ item: inserted, version: null, publisherDisplayName: null }, { origin: context.origin, artifactUrl: () => "" }), 201);
 }
 
@@ -77,8 +77,9 @@ async function unregister(request: IRequest, context: RequestContext) {
     eq(items.publisher, publisher),
     eq(items.canonicalName, canonicalName(name)),
   );
-  const [deletedRows] = await db.batch([db.delete(items).where(identity).returning({ id: items.id }), bumpGeneration(db)]);
-  if (!deletedRows[0]) throw notFound(`VCS-backed template '${source}/${publisher}/${name}' not found`);
+  const [deleted] = await db.delete(items).where(identity).returning({ id: items.id });
+  if (!deleted) throw notFound(`VCS-backed template '${source}/${publisher}/${name}' not found`);
+  await catalogChanged(request);
   return noContent();
 }
 

@@ -1,57 +1,109 @@
-// Edge cache for anonymous reads of the public catalog: the Cache API keyed by URL and catalog
-// generation (so a change is visible at once), plus ETag/If-None-Match. Authenticated reads are never
-// shared-cached: they may include private items and per-org usage statistics.
-import { eq, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { catalogState } from "../db/schema";
+// Edge cache for anonymous GETs (any route: lists, versions, documentation): the Cache API under a
+// canonical key, no D1 query on a hit. Freshness (README "Edge cache"): an entry lives EDGE_TTL_SECONDS
+// in its location; a write made through this Worker moves the location's generation (one small cache
+// entry), so that location's older entries stop matching at once; token-bearing requests never use it.
 import type { RequestContext } from "../http/context";
 
-const STORED_SECONDS = 300;
+/** How long a location may serve an entry without looking at D1: the cross-location staleness bound. */
+export const EDGE_TTL_SECONDS = 5;
+const GENERATION_TTL_SECONDS = 86_400;
+const GENERATION_HEADER = "X-Edge-Generation";
+const CLIENT_CACHE_CONTROL = "public, max-age=0, must-revalidate";
 
-/** The statement that moves the generation; added to every D1 batch that changes what anonymous readers see. */
-export function bumpGeneration(db: Database) {
-  return db
-    .insert(catalogState)
-    .values({ id: 1, generation: 1 })
-    .onConflictDoUpdate({ target: catalogState.id, set: { generation: sql`${catalogState.generation} + 1` } });
+/**
+ * The cache key of a canonical request: the request's origin, the given path (default: the request's),
+ * and the given parameters in the order given. Routes pass their parsed, validated parameters in a fixed
+ * order (defaults included), so spelling, order and unknown parameters never make a new entry.
+ */
+export function canonicalKey(request: Request, params: ReadonlyArray<readonly [string, string | number | boolean | undefined]>, path?: string): string {
+  const url = new URL(request.url);
+  const query = params
+    .filter((p): p is readonly [string, string | number | boolean] => p[1] !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join("&");
+  return `${url.origin}${path ?? url.pathname}${query ? `?${query}` : ""}`;
 }
 
-export async function catalogGeneration(db: Database): Promise<number> {
-  const row = await db.select({ generation: catalogState.generation }).from(catalogState).where(eq(catalogState.id, 1)).get();
-  return row?.generation ?? 0;
+function generationKey(request: Request): string {
+  return `${new URL(request.url).origin}/__edge-cache/generation`;
+}
+
+async function currentGeneration(request: Request): Promise<string | undefined> {
+  const hit = await caches.default.match(generationKey(request));
+  return hit ? (await hit.text()) || undefined : undefined;
+}
+
+async function putGeneration(request: Request, generation: string): Promise<void> {
+  await caches.default.put(
+    generationKey(request),
+    new Response(generation, { headers: { "Cache-Control": `public, max-age=${GENERATION_TTL_SECONDS}`, "Content-Type": "text/plain" } }),
+  );
 }
 
 /**
- * Serves `produce()` through the cache when the caller is anonymous. The stored copy lives a few
- * minutes under a generation-specific key; the client is told to revalidate every time (its ETag is
- * the generation), so neither the edge nor a client ever shows a catalog older than the last change.
+ * Call after a write that anonymous readers can see has committed, before answering it: every entry this
+ * location stored earlier stops matching (other locations' entries expire within EDGE_TTL_SECONDS).
  */
-export async function anonymousCached(request: Request, context: RequestContext, produce: () => Promise<Response>): Promise<Response> {
-  if ((await context.caller()).kind !== "anonymous" || request.method !== "GET") return produce();
-  const generation = await catalogGeneration(context.db);
-  const etag = `W/"catalog-${generation}"`;
-  const conditional = request.headers.get("If-None-Match");
-  if (conditional && conditional.split(",").some((t) => t.trim() === etag)) {
-    return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": "public, max-age=0, must-revalidate" } });
-  }
-  const url = new URL(request.url);
-  url.searchParams.set("__catalog", String(generation));
-  const key = new Request(url.toString(), { method: "GET" });
-  const cache = caches.default;
-  const hit = await cache.match(key);
-  if (hit) return forClient(hit, etag, "hit");
-  const response = await produce();
-  if (response.status !== 200) return response;
-  const stored = new Response(response.clone().body, response);
-  stored.headers.set("Cache-Control", `public, max-age=${STORED_SECONDS}`);
-  context.ctx.waitUntil(cache.put(key, stored));
-  return forClient(response, etag, "miss");
+export async function catalogChanged(request: Request): Promise<void> {
+  await putGeneration(request, crypto.randomUUID());
 }
 
-function forClient(response: Response, etag: string, state: "hit" | "miss"): Response {
-  const out = new Response(response.body, response);
-  out.headers.set("ETag", etag);
-  out.headers.set("Cache-Control", "public, max-age=0, must-revalidate");
-  out.headers.set("X-Edge-Cache", state);
-  return out;
+async function etagOf(body: ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body)).slice(0, 16);
+  return `"${btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}"`;
+}
+
+function notModified(request: Request, etag: string): boolean {
+  const conditional = request.headers.get("If-None-Match");
+  return conditional !== null && conditional.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
+}
+
+function forClient(request: Request, body: BodyInit | null, from: Response, etag: string, state: "hit" | "miss"): Response {
+  const headers = new Headers(from.headers);
+  headers.set("ETag", etag);
+  headers.set("Cache-Control", CLIENT_CACHE_CONTROL);
+  headers.set("X-Edge-Cache", state);
+  headers.delete(GENERATION_HEADER);
+  if (notModified(request, etag)) {
+    for (const h of ["Content-Type", "Content-Length"]) headers.delete(h);
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(body, { status: from.status, headers });
+}
+
+/**
+ * Serves an anonymous GET through the edge cache under `key` (see canonicalKey); any other request goes
+ * straight to `produce`. On a miss `produce` gets the context reading D1's primary, so an entry is never
+ * older than its EDGE_TTL_SECONDS; only 200s are stored. Answers carry a content ETag (If-None-Match → 304).
+ */
+export async function edgeCached(
+  request: Request,
+  context: RequestContext,
+  key: string,
+  produce: (context: RequestContext) => Promise<Response>,
+): Promise<Response> {
+  if (request.method !== "GET" || request.headers.has("Authorization")) return produce(context);
+  const cache = caches.default;
+  const [hit, generation] = await Promise.all([cache.match(key), currentGeneration(request)]);
+  if (hit && generation !== undefined && hit.headers.get(GENERATION_HEADER) === generation) {
+    return forClient(request, hit.body, hit, hit.headers.get("ETag") ?? "", "hit");
+  }
+  if (hit) await hit.body?.cancel();
+  // A location with no generation yet starts one before reading D1, so an entry's stamp is never newer
+  // than what it was produced from: a write committing meanwhile moves the generation past it.
+  let stamp = generation;
+  if (stamp === undefined) {
+    stamp = crypto.randomUUID();
+    await putGeneration(request, stamp);
+  }
+  const response = await produce({ ...context, db: context.primaryDb });
+  if (response.status !== 200) return response;
+  const body = await response.arrayBuffer();
+  const etag = await etagOf(body);
+  const stored = new Response(body, response);
+  stored.headers.set("Cache-Control", `public, max-age=${EDGE_TTL_SECONDS}`);
+  stored.headers.set("ETag", etag);
+  stored.headers.set(GENERATION_HEADER, stamp);
+  context.ctx.waitUntil(cache.put(key, stored));
+  return forClient(request, body, response, etag, "miss");
 }

@@ -10,7 +10,6 @@ import { visibilityForSource } from "../identity/rights";
 import { randomId } from "../identity/secrets";
 import { stagingPrefix } from "../artifacts/storage-keys";
 import { findItem } from "./catalog";
-import { bumpGeneration } from "./edge-cache";
 import type { Kind } from "./kind";
 import { pickLatest } from "./versions";
 
@@ -54,6 +53,8 @@ export interface CommitInput {
   metadata: string;
   artifacts: Record<string, string>;
   searchText: string;
+  /** Sorted, comma-joined package types ("" for templates). */
+  packageTypes: string;
   allowReuse: boolean;
 }
 
@@ -186,7 +187,14 @@ export class PublishCoordinator extends DurableObject<Env> {
       const itemId = check.value.item?.id ?? crypto.randomUUID();
       const versionId = crypto.randomUUID();
       const db = this.db;
-      const newVersion: LiveVersion = { id: versionId, precedenceKey: op.precedenceKey, prerelease: op.prerelease, createdAt: op.publishedAt ?? now, searchText: input.searchText };
+      const newVersion: LiveVersion = {
+        id: versionId,
+        precedenceKey: op.precedenceKey,
+        prerelease: op.prerelease,
+        createdAt: op.publishedAt ?? now,
+        searchText: input.searchText,
+        packageTypes: input.packageTypes,
+      };
       const latest = pickLatest([...(check.value.item ? await liveVersions(db, itemId) : []), newVersion]);
       const statements = [];
       if (!check.value.item) {
@@ -216,10 +224,11 @@ export class PublishCoordinator extends DurableObject<Env> {
           metadata: input.metadata,
           artifacts: JSON.stringify(input.artifacts),
           searchText: input.searchText,
+          packageTypes: input.packageTypes,
           operationId: op.id,
         }),
       );
-      statements.push(...moveLatest(db, { ...op, itemId }, latest, Date.now()), bumpGeneration(db));
+      statements.push(...moveLatest(db, { ...op, itemId, ownerOrg: check.value.item?.ownerOrg ?? op.org }, latest, Date.now()));
       try {
         await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
       } catch (error) {
@@ -252,8 +261,7 @@ export class PublishCoordinator extends DurableObject<Env> {
       }
       await db.batch([
         db.update(versions).set({ retired: true, retiredAt: new Date().toISOString() }).where(eq(versions.id, version.id)),
-        ...moveLatest(db, { ...input, itemId: item.id }, pickLatest(remaining), Date.now()),
-        bumpGeneration(db),
+        ...moveLatest(db, { ...input, itemId: item.id, ownerOrg: item.ownerOrg }, pickLatest(remaining), Date.now()),
       ]);
       const keys = Object.values(JSON.parse(version.artifacts) as Record<string, string>);
       if (keys.length) await this.env.ARTIFACTS.delete(keys);
@@ -283,12 +291,19 @@ export class PublishCoordinator extends DurableObject<Env> {
   }
 }
 
-type LiveVersion = Pick<VersionRow, "id" | "precedenceKey" | "prerelease" | "createdAt" | "searchText">;
+type LiveVersion = Pick<VersionRow, "id" | "precedenceKey" | "prerelease" | "createdAt" | "searchText" | "packageTypes">;
 
 /** An item's live versions: what `latest` is picked from. */
 function liveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
   return db
-    .select({ id: versions.id, precedenceKey: versions.precedenceKey, prerelease: versions.prerelease, createdAt: versions.createdAt, searchText: versions.searchText })
+    .select({
+      id: versions.id,
+      precedenceKey: versions.precedenceKey,
+      prerelease: versions.prerelease,
+      createdAt: versions.createdAt,
+      searchText: versions.searchText,
+      packageTypes: versions.packageTypes,
+    })
     .from(versions)
     .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
     .all();
@@ -299,11 +314,16 @@ function liveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
  * picked by pickLatest under the coordinator's lock, and record the move in latest_history for
  * createdAt walks.
  */
-function moveLatest(db: Database, id: Identity & { itemId: string }, latest: LiveVersion | undefined, now: number) {
+function moveLatest(db: Database, id: Identity & { itemId: string; ownerOrg: string }, latest: LiveVersion | undefined, now: number) {
   const statements = [
     db
       .update(items)
-      .set({ latestVersionId: latest?.id ?? null, latestCreatedAt: latest?.createdAt ?? null, searchText: latest?.searchText ?? "" })
+      .set({
+        latestVersionId: latest?.id ?? null,
+        latestCreatedAt: latest?.createdAt ?? null,
+        searchText: latest?.searchText ?? "",
+        packageTypes: latest?.packageTypes ?? "",
+      })
       .where(eq(items.id, id.itemId)),
     db
       .update(latestHistory)
@@ -319,6 +339,9 @@ function moveLatest(db: Database, id: Identity & { itemId: string }, latest: Liv
       source: id.source,
       publisher: id.publisher,
       canonicalName: id.canonicalName,
+      ownerOrg: id.ownerOrg,
+      visibility: visibilityForSource(id.source),
+      packageTypes: latest.packageTypes,
       latestCreatedAt: latest.createdAt,
       validFrom: now,
     }),
