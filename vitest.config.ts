@@ -14,6 +14,7 @@ export default defineConfig({
           TEST_MIGRATIONS: migrations,
           ADMIN_TOKEN: "test-admin-token-0123456789",
           SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
+          EXPOSE_D1_STATS: "true",
         },
       },
     }),

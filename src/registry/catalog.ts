@@ -100,6 +100,9 @@ export function drivingFilter(q: Pick<ListQuery, "canonicalName" | "publisher" |
   if (q.orgLogin !== undefined) return "orgLogin";
   if (q.searchTerms && ftsQuery(q.searchTerms)) return "search";
   if (q.usage === "used" || q.usage === "notOnLatest") return "usage";
+  // Private items are the few on a shared registry and public ones the bulk: private drives before a
+  // package type, public only when nothing else is asked for.
+  if (q.visibility === "private") return "visibility";
   if (q.packageType !== undefined) return "packageType";
   if (q.visibility !== undefined) return "visibility";
   return "sort";
@@ -127,9 +130,11 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
   const on = <A, B>(itemColumn: A, historyColumn: B) => (onHistory ? historyColumn : itemColumn);
   const drivesHere = (d: Driver) => driver === d;
   const conditions: SQL[] = [];
-  const kindOnItems = !onHistory || driver === "search" || driver === "usage";
-  conditions.push(sql`${indexed(items.kind, kindOnItems)} = ${query.kind}`);
-  if (onHistory) conditions.push(sql`${indexed(lh.kind, !kindOnItems)} = ${query.kind}`);
+  // kind leads every index: it is index-usable on the table that drives, except under search, whose
+  // driving lookup is the FTS rowid list.
+  const drivenFromItems = !onHistory || driver === "search" || driver === "usage";
+  conditions.push(sql`${indexed(items.kind, drivenFromItems && driver !== "search")} = ${query.kind}`);
+  if (onHistory) conditions.push(sql`${indexed(lh.kind, !drivenFromItems)} = ${query.kind}`);
   conditions.push(visibleTo(viewer));
   const backing: SQL[] = [];
   if (query.backings.includes("registry")) backing.push(sql`(${indexed(items.backing, false)} = 'registry' and ${items.latestVersionId} is not null)`);
@@ -161,6 +166,16 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
     }
   }
   return conditions;
+}
+
+/**
+ * An ORDER BY term. Drivers that find a handful of rows (one name, the search matches, the org's used
+ * packages) sort them; `+` keeps SQLite from walking a sort index instead. The others walk an index
+ * that is already in sort order.
+ */
+function orderTerm(column: unknown, driver: Driver, ascending: boolean): SQL {
+  const term = driver === "name" || driver === "search" || driver === "usage" ? sql`+${column}` : sql`${column}`;
+  return ascending ? asc(term) : desc(term);
 }
 
 function keyset(columns: readonly unknown[], after: Position, ascending: boolean): SQL {
@@ -202,7 +217,7 @@ export function listPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPl
     conditions.push(keyset(columns, after, query.asc));
   }
   if (byTime) conditions.push(lte(latestHistory.validFrom, asOf), or(isNull(latestHistory.validTo), gt(latestHistory.validTo, asOf))!);
-  const order = columns.map((c) => (query.asc ? asc(c) : desc(c)));
+  const order = columns.map((c) => orderTerm(c, driver, query.asc));
   const walked = byTime ? latestHistory.latestCreatedAt : items.latestCreatedAt;
   const selection = { ...entryColumns, walk: { createdAt: sql<string | null>`${walked}`.as("walk_created_at") } };
   const from = byTime
@@ -246,36 +261,30 @@ function usageTotalPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPla
   const startPhase = after ? (after[0] as 1 | 2) : phases[0]!;
   const wanted = phases.slice(phases.indexOf(startPhase));
   const names = [items.canonicalName, items.source, items.publisher];
-  const dir = (c: unknown) => (query.asc ? asc(c as never) : desc(c as never));
   const statements: BatchStatement[] = [];
   const builders: Array<{ phase: 1 | 2; statement: BatchStatement }> = [];
   for (const phase of wanted) {
     const resume = after && after[0] === phase ? after.slice(1) : undefined;
     if (phase === 1) {
       if (query.usage === "unused") continue;
-      const counts = db
-        .select({ source: stackUsage.source, publisher: stackUsage.publisher, canonicalName: stackUsage.canonicalName, total: sql<number>`count(*)`.as("total") })
-        .from(stackUsage)
-        .where(sql`${stackUsage.orgLogin} = ${org}`)
-        .groupBy(stackUsage.source, stackUsage.publisher, stackUsage.canonicalName)
-        .as("usage_counts");
-      // The used half is driven by the org's usage rows; every item filter is checked on what they name.
-      const conditions = filterConditions({ ...query, usage: query.usage === "notOnLatest" ? "notOnLatest" : undefined }, viewer, "usage", false);
-      if (resume) conditions.push(keyset([counts.total, ...names], resume, query.asc));
+      // The used half is driven by the org's usage rows, like usage=used; every other filter is checked on them.
+      const total = sql<number>`(select count(*) ${usageRowsOf(org)})`;
+      const conditions = filterConditions({ ...query, usage: query.usage ?? "used" }, viewer, "usage", false);
+      if (resume) conditions.push(keyset([total, ...names], resume, query.asc));
       const statement = db
-        .select({ ...entryColumns, total: counts.total })
-        .from(counts)
-        .innerJoin(items, and(eq(items.source, counts.source), eq(items.publisher, counts.publisher), eq(items.canonicalName, counts.canonicalName)))
+        .select({ ...entryColumns, total: total.mapWith(Number).as("total") })
+        .from(items)
         .leftJoin(versions, eq(versions.id, items.latestVersionId))
         .leftJoin(orgs, eq(orgs.login, items.publisher))
         .where(and(...conditions))
-        .orderBy(dir(counts.total), ...names.map(dir))
+        .orderBy(...[total, ...names].map((c) => orderTerm(c, "usage", query.asc)))
         .limit(query.limit + 1);
       builders.push({ phase, statement: statement as unknown as BatchStatement });
     } else {
       if (query.usage === "used" || query.usage === "notOnLatest") continue;
       const unused = { ...query, usage: "unused" as const };
-      const conditions = filterConditions(unused, viewer, drivingFilter({ ...unused, usage: undefined }), false);
+      const driver = drivingFilter({ ...unused, usage: undefined });
+      const conditions = filterConditions(unused, viewer, driver, false);
       if (resume) conditions.push(keyset(names, resume.slice(1), query.asc));
       const statement = db
         .select({ ...entryColumns, total: sql<number>`0`.as("total") })
@@ -283,7 +292,7 @@ function usageTotalPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPla
         .leftJoin(versions, eq(versions.id, items.latestVersionId))
         .leftJoin(orgs, eq(orgs.login, items.publisher))
         .where(and(...conditions))
-        .orderBy(...names.map(dir))
+        .orderBy(...names.map((c) => orderTerm(c, driver, query.asc)))
         .limit(query.limit + 1);
       builders.push({ phase, statement: statement as unknown as BatchStatement });
     }
