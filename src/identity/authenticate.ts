@@ -26,7 +26,9 @@ function tokenStatement(db: Database, hash: string) {
   return db
     .select({
       token: tokens,
-      usageReported: sql<number>`exists (select 1 from ${stackUsage} where ${stackUsage.orgLogin} = ${tokens.orgLogin})`.mapWith(Number),
+      // Spelled out: drizzle leaves columns of a one-table select unqualified, which inside the
+      // subquery would name stack_usage's own column.
+      usageReported: sql<number>`exists (select 1 from ${stackUsage} where ${stackUsage}.${sql.identifier(stackUsage.orgLogin.name)} = ${tokens}.${sql.identifier(tokens.orgLogin.name)})`.mapWith(Number),
     })
     .from(tokens)
     .where(eq(tokens.tokenHash, hash))
