@@ -2,12 +2,17 @@
 // canonical key, no D1 query on a hit. Freshness (README "Edge cache"): an entry lives EDGE_TTL_SECONDS
 // in its location; a write made through this Worker moves the location's generation (one small cache
 // entry), so that location's older entries stop matching at once; token-bearing requests never use it.
+import { database } from "../db/client";
+import { countingD1, newD1Stats } from "../db/counting";
 import type { RequestContext } from "../http/context";
 
 /** How long a location may serve an entry without looking at D1: the cross-location staleness bound. */
 export const EDGE_TTL_SECONDS = 5;
 const GENERATION_TTL_SECONDS = 86_400;
 const GENERATION_HEADER = "X-Edge-Generation";
+const STORED_AT_HEADER = "X-Edge-Stored-At";
+/** Keys this isolate is refreshing now, so a hot key is refreshed once, not by every request that sees it age. */
+const refreshing = new Set<string>();
 const CLIENT_CACHE_CONTROL = "public, max-age=0, must-revalidate";
 
 /**
@@ -64,6 +69,7 @@ function forClient(request: Request, body: BodyInit | null, from: Response, etag
   headers.set("Cache-Control", CLIENT_CACHE_CONTROL);
   headers.set("X-Edge-Cache", state);
   headers.delete(GENERATION_HEADER);
+  headers.delete(STORED_AT_HEADER);
   if (notModified(request, etag)) {
     for (const h of ["Content-Type", "Content-Length"]) headers.delete(h);
     return new Response(null, { status: 304, headers });
@@ -85,7 +91,17 @@ export async function edgeCached(
   if (request.method !== "GET" || request.headers.has("Authorization")) return produce(context);
   const cache = caches.default;
   const [hit, generation] = await Promise.all([cache.match(key), currentGeneration(request)]);
-  if (hit && generation !== undefined && hit.headers.get(GENERATION_HEADER) === generation) {
+  // The entry's age counts from before the D1 read that made it; the cache's own expiry is a backstop.
+  const age = hit ? Date.now() - Number(hit.headers.get(STORED_AT_HEADER) ?? 0) : Infinity;
+  if (hit && generation !== undefined && hit.headers.get(GENERATION_HEADER) === generation && age <= EDGE_TTL_SECONDS * 1000) {
+    // Past half its life, a hit also refreshes the entry in the background (once per isolate), so a
+    // key read steadily never pays a miss; what is served is still never older than EDGE_TTL_SECONDS.
+    if (age > (EDGE_TTL_SECONDS * 1000) / 2 && !refreshing.has(key)) {
+      refreshing.add(key);
+      // Counted on its own: no reader waits for these D1 calls, so the response does not report them.
+      const background = { ...context, d1: newD1Stats(), primaryDb: database(countingD1(context.env.DB, newD1Stats())) };
+      context.ctx.waitUntil(fill(key, generation, background, produce).finally(() => refreshing.delete(key)));
+    }
     return forClient(request, hit.body, hit, hit.headers.get("ETag") ?? "", "hit");
   }
   if (hit) await hit.body?.cancel();
@@ -96,14 +112,29 @@ export async function edgeCached(
     stamp = crypto.randomUUID();
     await putGeneration(request, stamp);
   }
+  const filled = await fill(key, stamp, context, produce);
+  if (!filled.stored) return filled.response;
+  return forClient(request, filled.body, filled.response, filled.etag, "miss");
+}
+
+/** Produces the answer from D1's primary and, if it is a 200, stores it stamped with `stamp`. */
+async function fill(
+  key: string,
+  stamp: string,
+  context: RequestContext,
+  produce: (context: RequestContext) => Promise<Response>,
+): Promise<{ stored: false; response: Response } | { stored: true; response: Response; body: ArrayBuffer; etag: string }> {
+  const storedAt = Date.now();
   const response = await produce({ ...context, db: context.primaryDb });
-  if (response.status !== 200) return response;
+  if (response.status !== 200) return { stored: false, response };
   const body = await response.arrayBuffer();
   const etag = await etagOf(body);
   const stored = new Response(body, response);
   stored.headers.set("Cache-Control", `public, max-age=${EDGE_TTL_SECONDS}`);
   stored.headers.set("ETag", etag);
   stored.headers.set(GENERATION_HEADER, stamp);
-  context.ctx.waitUntil(cache.put(key, stored));
-  return forClient(request, body, response, etag, "miss");
+  // The time before reading D1: the entry's age never understates how old its data is.
+  stored.headers.set(STORED_AT_HEADER, String(storedAt));
+  context.ctx.waitUntil(caches.default.put(key, stored));
+  return { stored: true, response, body, etag };
 }

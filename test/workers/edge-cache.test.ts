@@ -87,6 +87,19 @@ describe("edge cache for anonymous reads", () => {
     await spelled.text();
   });
 
+  it("a key read steadily is refreshed in the background before it expires: no reader waits on D1", async () => {
+    const path = "/api/registry/packages?publisher=acme&limit=9";
+    await untilHit(path);
+    const started = Date.now();
+    while (Date.now() - started < (EDGE_TTL_SECONDS + 2) * 1000) {
+      const r = await call(path);
+      expect(r.headers.get("X-Edge-Cache")).toBe("hit");
+      expect(r.headers.get("X-D1-Queries")).toBe("0");
+      await r.text();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }, 20_000);
+
   it("bad parameters are answered (400) before the cache and never stored", async () => {
     for (let i = 0; i < 2; i++) {
       const r = await callJson("/api/registry/packages?sort=bogus");
@@ -111,13 +124,12 @@ describe("edge cache for anonymous reads", () => {
       const r = await call(path);
       const body = await r.json<any>();
       if (body.isFeatured !== isFeatured) {
-        fresh = { at: Date.now() - written, state: r.headers.get("X-Edge-Cache") };
+        fresh = { at: Date.now() - written };
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(fresh, "the change never showed").toBeDefined();
-    expect(fresh.state).toBe("miss");
     expect(fresh.at).toBeLessThanOrEqual((EDGE_TTL_SECONDS + 0.5) * 1000);
     await env.DB.prepare("UPDATE items SET featured = ? WHERE canonical_name = 'cached'").bind(isFeatured ? 1 : 0).run();
   }, 20_000);
