@@ -82,7 +82,8 @@ const scenarios = (s) => [
   ["search=kubernetes (50%)", `${L}?search=kubernetes`, "reader"],
   ["usage=used (2 match)", `${L}?usage=used`, "tiny"],
   ["usage=unused", `${L}?usage=unused`, "tiny"],
-  ["publisher=pub-3&packageType=native", `${L}?publisher=pub-3&packageType=native`, "reader"],
+  // limit=50: at 1,000 packages pub-3 has 50 native ones, so both catalogs return a full page.
+  ["publisher=pub-3  ["publisher=pub-3&packageType=native", `${L}?publisher=pub-3&packageType=native`, "reader"],packageType=native", `${L}?publisher=pub-3&packageType=native&limit=50`, "reader"],
   ["sort=name", `${L}?sort=name`, "reader"],
   ["sort=publisher", `${L}?sort=publisher`, "reader"],
   ["sort=createdAt", `${L}?sort=createdAt`, "reader"],

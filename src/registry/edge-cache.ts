@@ -82,6 +82,53 @@ function forClient(request: Request, body: BodyInit | null, from: Response, etag
  * straight to `produce`. On a miss `produce` gets the context reading D1's primary, so an entry is never
  * older than its EDGE_TTL_SECONDS; only 200s are stored. Answers carry a content ETag (If-None-Match → 304).
  */
+/** An entry as this isolate last stored or read it: the Cache API copy, without re-reading its body. */
+interface Entry {
+  body: ArrayBuffer;
+  headers: Headers;
+  status: number;
+  generation: string;
+  storedAt: number;
+  etag: string;
+}
+
+// Bodies this isolate holds (most recent last), so a hit reads only the small generation entry from
+// the Cache API. Bounded; the Cache API copy stays the shared one.
+const MEMORY_ENTRIES = 256;
+const MEMORY_BYTES = 16 * 1024 * 1024;
+const memory = new Map<string, Entry>();
+let memoryBytes = 0;
+
+function remember(key: string, entry: Entry): void {
+  forget(key);
+  memory.set(key, entry);
+  memoryBytes += entry.body.byteLength;
+  for (const [oldest, e] of memory) {
+    if (memory.size <= MEMORY_ENTRIES && memoryBytes <= MEMORY_BYTES) break;
+    memory.delete(oldest);
+    memoryBytes -= e.body.byteLength;
+  }
+}
+
+function forget(key: string): void {
+  const e = memory.get(key);
+  if (e) {
+    memory.delete(key);
+    memoryBytes -= e.body.byteLength;
+  }
+}
+
+async function entryFrom(hit: Response): Promise<Entry> {
+  return {
+    body: await hit.arrayBuffer(),
+    headers: new Headers(hit.headers),
+    status: hit.status,
+    generation: hit.headers.get(GENERATION_HEADER) ?? "",
+    storedAt: Number(hit.headers.get(STORED_AT_HEADER) ?? 0),
+    etag: hit.headers.get("ETag") ?? "",
+  };
+}
+
 export async function edgeCached(
   request: Request,
   context: RequestContext,
@@ -89,22 +136,31 @@ export async function edgeCached(
   produce: (context: RequestContext) => Promise<Response>,
 ): Promise<Response> {
   if (request.method !== "GET" || request.headers.has("Authorization")) return produce(context);
-  const cache = caches.default;
-  const [hit, generation] = await Promise.all([cache.match(key), currentGeneration(request)]);
-  // The entry's age counts from before the D1 read that made it; the cache's own expiry is a backstop.
-  const age = hit ? Date.now() - Number(hit.headers.get(STORED_AT_HEADER) ?? 0) : Infinity;
-  if (hit && generation !== undefined && hit.headers.get(GENERATION_HEADER) === generation && age <= EDGE_TTL_SECONDS * 1000) {
+  const maxAge = EDGE_TTL_SECONDS * 1000;
+  const fresh = (e: Entry | undefined, generation: string | undefined): e is Entry =>
+    e !== undefined && generation !== undefined && e.generation === generation && Date.now() - e.storedAt <= maxAge;
+  // The location's generation is read every time (a write served here moves it); the body comes from
+  // this isolate's memory when it has it, else from the Cache API, both asked for at once.
+  const known = memory.get(key);
+  const usable = known && Date.now() - known.storedAt <= maxAge ? known : undefined;
+  const [hit, generation] = await Promise.all([usable ? undefined : caches.default.match(key), currentGeneration(request)]);
+  let entry = usable;
+  if (!entry && hit) {
+    entry = await entryFrom(hit);
+    if (fresh(entry, generation)) remember(key, entry);
+  }
+  if (fresh(entry, generation)) {
     // Past half its life, a hit also refreshes the entry in the background (once per isolate), so a
     // key read steadily never pays a miss; what is served is still never older than EDGE_TTL_SECONDS.
-    if (age > (EDGE_TTL_SECONDS * 1000) / 2 && !refreshing.has(key)) {
+    if (Date.now() - entry.storedAt > maxAge / 2 && !refreshing.has(key)) {
       refreshing.add(key);
       // Counted on its own: no reader waits for these D1 calls, so the response does not report them.
       const background = { ...context, d1: newD1Stats(), primaryDb: database(countingD1(context.env.DB, newD1Stats())) };
-      context.ctx.waitUntil(fill(key, generation, background, produce).finally(() => refreshing.delete(key)));
+      context.ctx.waitUntil(fill(key, generation!, background, produce).finally(() => refreshing.delete(key)));
     }
-    return forClient(request, hit.body, hit, hit.headers.get("ETag") ?? "", "hit");
+    return forClient(request, entry.body, new Response(null, { status: entry.status, headers: entry.headers }), entry.etag, "hit");
   }
-  if (hit) await hit.body?.cancel();
+  forget(key);
   // A location with no generation yet starts one before reading D1, so an entry's stamp is never newer
   // than what it was produced from: a write committing meanwhile moves the generation past it.
   let stamp = generation;
@@ -117,7 +173,7 @@ export async function edgeCached(
   return forClient(request, filled.body, filled.response, filled.etag, "miss");
 }
 
-/** Produces the answer from D1's primary and, if it is a 200, stores it stamped with `stamp`. */
+/** Produces the answer from D1's primary and, if it is a 200, stores it stamped with `stamp` (here and in the Cache API). */
 async function fill(
   key: string,
   stamp: string,
@@ -135,6 +191,7 @@ async function fill(
   stored.headers.set(GENERATION_HEADER, stamp);
   // The time before reading D1: the entry's age never understates how old its data is.
   stored.headers.set(STORED_AT_HEADER, String(storedAt));
+  remember(key, { body, headers: new Headers(stored.headers), status: 200, generation: stamp, storedAt, etag });
   context.ctx.waitUntil(caches.default.put(key, stored));
   return { stored: true, response, body, etag };
 }
