@@ -83,7 +83,7 @@ const scenarios = (s) => [
   ["usage=used (2 match)", `${L}?usage=used`, "tiny"],
   ["usage=unused", `${L}?usage=unused`, "tiny"],
   // limit=50: at 1,000 packages pub-3 has 50 native ones, so both catalogs return a full page.
-  ["publisher=pub-3  ["publisher=pub-3&packageType=native", `${L}?publisher=pub-3&packageType=native`, "reader"],packageType=native", `${L}?publisher=pub-3&packageType=native&limit=50`, "reader"],
+  ["publisher=pub-3&packageType=native", `${L}?publisher=pub-3&packageType=native&limit=50`, "reader"],
   ["sort=name", `${L}?sort=name`, "reader"],
   ["sort=publisher", `${L}?sort=publisher`, "reader"],
   ["sort=createdAt", `${L}?sort=createdAt`, "reader"],
