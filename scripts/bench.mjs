@@ -79,7 +79,7 @@ const scenarios = (s) => [
   ["packageType=native (50%)", `${L}?packageType=native`, "reader"],
   ["packageType=bridged (2 match)", `${L}?packageType=bridged`, "reader"],
   ["search=zanzibar (2 match)", `${L}?search=zanzibar`, "reader"],
-  ["search=kubernetes (50%)", `${L}?search=kubernetes`, "reader"],
+  ["search=kubernetes (33%)", `${L}?search=kubernetes`, "reader"],
   ["usage=used (2 match)", `${L}?usage=used`, "tiny"],
   ["usage=unused", `${L}?usage=unused`, "tiny"],
   // limit=50: at 1,000 packages pub-3 has 50 native ones, so both catalogs return a full page.

@@ -124,7 +124,21 @@ function entryOf(row: { item: ItemRow; version: { [K in keyof VersionRow]: Versi
 }
 
 /** The filter conditions on items (and, for createdAt walks, on latest_history) with only the driver index-usable. */
-function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHistory: boolean): SQL[] {
+/**
+ * How many search matches a search may drive a page from: up to this many it reads and sorts them all;
+ * beyond, the sort index drives and each row is checked against the FTS index (a broad term passes
+ * every few rows, so the page fills fast). Both forms go in the same batch, each gated on the count.
+ */
+export const FEW_SEARCH_MATCHES = 200;
+
+const matchCount = (match: string) =>
+  sql`(select count(*) from (select 1 from items_search where items_search match ${match} limit ${FEW_SEARCH_MATCHES + 1}))`;
+
+/**
+ * @param kindValue what the index-usable `kind = …` compares with: normally the kind; the broad-search
+ *   walk makes it null unless the term is broad, so SQLite's index range is empty and nothing is read.
+ */
+function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHistory: boolean, kindValue: SQL = sql`${query.kind}`): SQL[] {
   const lh = latestHistory;
   // Columns that exist on both tables are filtered on latest_history when it drives the walk.
   const on = <A, B>(itemColumn: A, historyColumn: B) => (onHistory ? historyColumn : itemColumn);
@@ -133,8 +147,9 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
   // kind leads every index: it is index-usable on the table that drives, except under search, whose
   // driving lookup is the FTS rowid list.
   const drivenFromItems = !onHistory || driver === "search" || driver === "usage";
-  conditions.push(sql`${indexed(items.kind, drivenFromItems && driver !== "search")} = ${query.kind}`);
-  if (onHistory) conditions.push(sql`${indexed(lh.kind, !drivenFromItems)} = ${query.kind}`);
+  const itemsKindIndexed = drivenFromItems && driver !== "search";
+  conditions.push(sql`${indexed(items.kind, itemsKindIndexed)} = ${itemsKindIndexed ? kindValue : query.kind}`);
+  if (onHistory) conditions.push(sql`${indexed(lh.kind, !drivenFromItems)} = ${!drivenFromItems ? kindValue : query.kind}`);
   conditions.push(visibleTo(viewer));
   const backing: SQL[] = [];
   if (query.backings.includes("registry")) backing.push(sql`(${indexed(items.backing, false)} = 'registry' and ${items.latestVersionId} is not null)`);
@@ -152,7 +167,13 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
   }
   if (query.searchTerms?.length) {
     const match = ftsQuery(query.searchTerms);
-    if (match) conditions.push(sql`${indexed(sql`${items}.rowid`, drivesHere("search"))} in (select rowid from items_search where items_search match ${match})`);
+    // Driving: at most FEW_SEARCH_MATCHES + 1 matches are read; more, and this answer is not used.
+    if (match && drivesHere("search")) {
+      conditions.push(sql`${items}.rowid in (select rowid from items_search where items_search match ${match} limit ${FEW_SEARCH_MATCHES + 1})`);
+      conditions.push(sql`${matchCount(match)} <= ${FEW_SEARCH_MATCHES}`);
+    }
+    // Not driving: a per-row check that seeks the FTS index at this row.
+    else if (match) conditions.push(sql`exists (select 1 from items_search where items_search match ${match} and items_search.rowid = ${items}.rowid)`);
     // Trigram matching needs 3 characters: shorter terms are checked literally on the rows found.
     for (const term of query.searchTerms) if ([...term].length < 3) conditions.push(sql`instr(${items.searchText}, ${term}) > 0`);
   }
@@ -189,12 +210,31 @@ function pageOf<R extends Parameters<typeof entryOf>[0]>(rows: R[], limit: numbe
   return { page, more: rows.length > limit, entries: page.map(entryOf) };
 }
 
+/** The kind, when the search is broad (more than FEW_SEARCH_MATCHES matches); else null, which matches nothing. */
+function broadSearchKind(query: ListQuery): SQL {
+  return sql`case when ${matchCount(ftsQuery(query.searchTerms ?? [])!)} > ${FEW_SEARCH_MATCHES} then ${query.kind} end`;
+}
+
 export type ListResult = { entries: CatalogEntry[]; next?: Position };
 
 export function listPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPlan<ListResult> {
   if (!query.backings.length) return { statements: [], finish: () => ({ entries: [] }) };
   if (query.sort === "usageTotal") return usageTotalPlan(db, query, viewer);
   const driver = drivingFilter(query);
+  if (driver !== "search") return walkPlan(db, query, viewer, driver);
+  // A search that drives: its few matches sorted, or (many matches) the next driver's walk with a
+  // per-row check. One of the two gated statements returns rows; both go in one batch.
+  const few = walkPlan(db, query, viewer, "search");
+  const many = walkPlan(db, query, viewer, drivingFilter({ ...query, searchTerms: undefined }), broadSearchKind(query));
+  return {
+    statements: [...few.statements, ...many.statements],
+    finish([fewRows, manyRows]) {
+      return (fewRows as unknown[]).length ? few.finish([fewRows]) : many.finish([manyRows]);
+    },
+  };
+}
+
+function walkPlan(db: Database, query: ListQuery, viewer: Viewer, driver: Driver, kindValue?: SQL): ReadPlan<ListResult> {
   const byTime = query.sort === "createdAt";
   const columns =
     query.sort === "name"
@@ -203,7 +243,7 @@ export function listPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPl
         ? [items.publisher, items.source, items.canonicalName]
         : // createdAt walks latest_history as of the walk's start, so a moving latest keeps its place.
           [latestHistory.latestCreatedAt, latestHistory.source, latestHistory.publisher, latestHistory.canonicalName];
-  const conditions = filterConditions(query, viewer, driver, byTime);
+  const conditions = filterConditions(query, viewer, driver, byTime, kindValue);
   let after = query.after;
   let asOf = Date.now();
   if (byTime && after) {
@@ -284,17 +324,27 @@ function usageTotalPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPla
       if (query.usage === "used" || query.usage === "notOnLatest") continue;
       const unused = { ...query, usage: "unused" as const };
       const driver = drivingFilter({ ...unused, usage: undefined });
-      const conditions = filterConditions(unused, viewer, driver, false);
-      if (resume) conditions.push(keyset(names, resume.slice(1), query.asc));
-      const statement = db
-        .select({ ...entryColumns, total: sql<number>`0`.as("total") })
-        .from(items)
-        .leftJoin(versions, eq(versions.id, items.latestVersionId))
-        .leftJoin(orgs, eq(orgs.login, items.publisher))
-        .where(and(...conditions))
-        .orderBy(...names.map((c) => orderTerm(c, driver, query.asc)))
-        .limit(query.limit + 1);
-      builders.push({ phase, statement: statement as unknown as BatchStatement });
+      // A driving search comes as the same exclusive pair as in listPlan: its few matches, or the walk.
+      const variants: Array<[Driver, SQL | undefined]> =
+        driver === "search"
+          ? [
+              ["search", undefined],
+              [drivingFilter({ ...unused, usage: undefined, searchTerms: undefined }), broadSearchKind(query)],
+            ]
+          : [[driver, undefined]];
+      for (const [variantDriver, kindValue] of variants) {
+        const conditions = filterConditions(unused, viewer, variantDriver, false, kindValue);
+        if (resume) conditions.push(keyset(names, resume.slice(1), query.asc));
+        const statement = db
+          .select({ ...entryColumns, total: sql<number>`0`.as("total") })
+          .from(items)
+          .leftJoin(versions, eq(versions.id, items.latestVersionId))
+          .leftJoin(orgs, eq(orgs.login, items.publisher))
+          .where(and(...conditions))
+          .orderBy(...names.map((c) => orderTerm(c, variantDriver, query.asc)))
+          .limit(query.limit + 1);
+        builders.push({ phase, statement: statement as unknown as BatchStatement });
+      }
     }
   }
   for (const b of builders) statements.push(b.statement);
