@@ -69,6 +69,9 @@ const scenarios = (s) => [
   ["floor: GET /healthz", "/healthz", "anon"],
   ["cached list (anonymous)", `${L}?limit=100`, "anon"],
   ["uncached list (token)", `${L}?limit=100`, "reader"],
+  // The same with a one-entry page: the cost of the cache itself, without a 60 KB body.
+  ["cached list, limit=1 (anonymous)", `${L}?limit=1`, "anon"],
+  ["uncached list, limit=1 (token)", `${L}?limit=1`, "reader"],
   ["deep page (50% in)", `${L}?limit=100&continuationToken=${s.deep}`, "reader"],
   ["publisher=pub-3 (10%)", `${L}?publisher=pub-3`, "reader"],
   ["publisher=tiny (2 match)", `${L}?publisher=tiny`, "reader"],

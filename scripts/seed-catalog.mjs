@@ -5,8 +5,8 @@
 // precedence key, artifact keys, the metadata shape) are copied from one package published for real.
 //
 // The catalog, for `count` packages:
-// - `pkg-000000`…: publisher `pub-<i mod 10>` (source pulumi, public), package type native (even i) or
-//   component (odd i), description mentioning "kubernetes" (i mod 3 = 1) or "cloud".
+// - `pkg-000000`…: publisher `pub-<i mod 10>` (source pulumi, public), package type native or
+//   component (alternating every 10 packages, so not tied to the publisher), description mentioning "kubernetes" (i mod 3 = 1) or "cloud".
 // - two packages of publisher `tiny` (public, bridged, "zanzibar" in the description): the filters
 //   that match two.
 // - two private packages of org `hidden` (visibility=private matches two).
@@ -27,7 +27,7 @@ export function seedCatalogSql({ count, template }) {
     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${count - 1}),
     base AS (
       SELECT i, printf('pkg-%06d', i) AS name, 'pulumi' AS source, 'pub-' || (i % ${SEED_PUBLISHERS}) AS publisher, 'public' AS visibility,
-             CASE WHEN i % 2 = 0 THEN 'native' ELSE 'component' END AS types,
+             CASE WHEN (i / ${SEED_PUBLISHERS}) % 2 = 0 THEN 'native' ELSE 'component' END AS types,
              'The ' || printf('pkg-%06d', i) || ' package for ' || CASE WHEN i % 3 = 1 THEN 'kubernetes' ELSE 'cloud' END || ' things' AS description
       FROM n
       UNION ALL SELECT ${count}, 'tiny-alpha', 'pulumi', 'tiny', 'public', 'bridged', 'The zanzibar alpha package'

@@ -93,6 +93,7 @@ const broad: Array<{ label: string; query: Partial<ListQuery>; viewer?: Viewer; 
   { label: "search (6,667 match)", query: { searchTerms: ["kubernetes"] }, maxRows: BROAD_SEARCH_ROWS },
   { label: "search (6,667) + publisher", query: { searchTerms: ["kubernetes"], publisher: "pub-3" }, maxRows: BROAD_SEARCH_ROWS },
   { label: "orgLogin+packageType", query: { orgLogin: "pub-2", packageType: "native" } },
+  { label: "publisher+packageType", query: { publisher: "pub-3", packageType: "component" } },
 ];
 
 const sorts = ["name", "publisher", "createdAt"] as const;
