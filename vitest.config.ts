@@ -11,6 +11,8 @@ const bindings = {
   SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
   // Webhook tests deliver to a receiver on 127.0.0.1 (test/workers/webhook-receiver.ts).
   WEBHOOK_ALLOW_LOCAL_HTTP: "true",
+  // Every response reports its D1 queries and round trips (X-D1-Queries, X-D1-Round-Trips).
+  EXPOSE_D1_STATS: "true",
 };
 
 /** The rate-limit tests run against low limits with the short window, so a burst and a wait take seconds. */

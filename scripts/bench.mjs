@@ -1,22 +1,26 @@
-// `npm run bench`: publishes N packages through a real `wrangler dev`, lists them, and publishes one
-// large schema while sampling the workerd process's memory. Prints numbers; asserts nothing.
-// Environment: BENCH_PACKAGES (default 200), BENCH_CONCURRENCY (8), BENCH_LISTS (200), BENCH_SCHEMA_MB (50).
-import { readFileSync, readdirSync } from "node:fs";
-import { startDevServer } from "./dev-server.mjs";
+// `npm run bench`: listing latency at 1,000 and at 100,000 packages, measured in one interleaved run
+// against two real `wrangler dev` servers (local D1). Each catalog is seeded straight into D1
+// (scripts/seed-catalog.mjs) after one real publish whose version values the seed copies. Prints p50/p90
+// per scenario, the ratio to the floor (GET /healthz) and between the two catalogs, and D1 queries per
+// request (from X-D1-Queries, which EXPOSE_D1_STATS=true turns on). Asserts nothing.
+// Environment: BENCH_SMALL (1000), BENCH_LARGE (100000), BENCH_ROUNDS (60).
+// The publish-throughput and large-schema numbers are `npm run bench:publish`.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startDevServer, wranglerLocal } from "./dev-server.mjs";
+import { projectRoot } from "./offline-env.mjs";
+import { seedCatalogSql } from "./seed-catalog.mjs";
 
-const N = Number(process.env.BENCH_PACKAGES ?? 200);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const LISTS = Number(process.env.BENCH_LISTS ?? 200);
-const SCHEMA_MB = Number(process.env.BENCH_SCHEMA_MB ?? 50);
+const SIZES = [Number(process.env.BENCH_SMALL ?? 1000), Number(process.env.BENCH_LARGE ?? 100_000)];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
+// Limits off: this measures the gateway, not the limiter.
+const vars = { EXPOSE_D1_STATS: "true", RATE_LIMITS: "off" };
+const headers = { "Content-Type": "application/json", Accept: "application/vnd.pulumi+9" };
 
-// Limits off: this measures the gateway, not the limiter (one token publishes hundreds of packages).
-const server = await startDevServer({ name: "bench", vars: { RATE_LIMITS: "off" } });
-const json = { "Content-Type": "application/json", Accept: "application/vnd.pulumi+9" };
-
-async function api(method, path, token, body) {
+async function api(server, method, path, token, body) {
   const r = await fetch(server.url + path, {
     method,
-    headers: { ...json, ...(token ? { Authorization: `token ${token}` } : {}) },
+    headers: { ...headers, ...(token ? { Authorization: `token ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
@@ -24,145 +28,136 @@ async function api(method, path, token, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function publish(token, name, version, schema) {
-  const start = await api("POST", `/api/registry/packages/pulumi/bench/${name}/versions`, token, { version });
-  for (const [slot, body] of [["schema", schema], ["index", `# ${name}\n`]]) {
-    const r = await fetch(start.uploadURLs[slot], { method: "PUT", body });
-    await r.arrayBuffer();
-    if (r.status !== 200) throw new Error(`upload ${slot}: ${r.status}`);
-  }
-  await api("POST", `/api/registry/packages/pulumi/bench/${name}/versions/${version}/complete`, token, { operationID: start.operationID });
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** workerd processes under the wrangler dev process. */
-function workerdPids(root) {
-  const children = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    } catch {
-      // process went away
+/** A server whose D1 holds `count` seeded packages, plus the tokens the scenarios use. */
+async function seededServer(count) {
+  const name = `bench-${count}`;
+  const first = await startDevServer({ name, vars });
+  const { adminToken, signingSecret, state } = first;
+  let server;
+  try {
+    await api(first, "POST", "/api/admin/orgs", adminToken, { login: "bench" });
+    const { token } = await api(first, "POST", "/api/admin/orgs/bench/tokens", adminToken, { role: "publisher" });
+    const start = await api(first, "POST", "/api/registry/packages/pulumi/bench/seed-template/versions", token, { version: "1.0.0" });
+    const schema = JSON.stringify({ name: "seed-template", version: "1.0.0", displayName: "seed", keywords: ["kind/native"] });
+    for (const [slot, body] of [["schema", schema], ["index", "# seed\n"]]) {
+      const r = await fetch(start.uploadURLs[slot], { method: "PUT", body });
+      await r.arrayBuffer();
+      if (r.status !== 200) throw new Error(`upload ${slot}: ${r.status}`);
     }
+    await api(first, "POST", "/api/registry/packages/pulumi/bench/seed-template/versions/1.0.0/complete", token, { operationID: start.operationID });
+  } finally {
+    await first.stop({ keepState: true });
   }
-  const out = [];
-  const walk = (pid) => {
-    for (const child of children.get(pid) ?? []) {
-      try {
-        if (readFileSync(`/proc/${child}/cmdline`, "utf8").includes("workerd")) out.push(child);
-      } catch {
-        // gone
-      }
-      walk(child);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-function rssBytes(pids) {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (m) total += Number(m[1]) * 1024;
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
-
-function largeSchema(name, version, bytes) {
-  const parts = [`{"name":"${name}","version":"${version}","displayName":"Large","resources":{`];
-  let size = parts[0].length;
-  for (let i = 0; size < bytes - 100; i++) {
-    const s = `${i ? "," : ""}"${name}:index/r${i}:R${i}":{"description":"resource ${i} with a little text","properties":{"id":{"type":"string"},"n":{"type":"integer"}}}`;
-    parts.push(s);
-    size += s.length;
-  }
-  parts.push(`},"description":"large"}`);
-  return Buffer.from(parts.join(""));
-}
-
-try {
-  await api("POST", "/api/admin/orgs", server.adminToken, { login: "bench" });
-  const { token } = await api("POST", "/api/admin/orgs/bench/tokens", server.adminToken, { role: "publisher" });
-  const schema = (name) => JSON.stringify({ name, version: "1.0.0", displayName: name, keywords: ["kind/native"] });
-
-  // Publishes: start + 2 uploads + complete each, CONCURRENCY at a time.
-  let next = 0;
+  const file = join(projectRoot, ".tmp", `seed-${count}-${process.pid}.sql`);
+  writeFileSync(file, seedCatalogSql({ count, template: "seed-template" }).join(";\n") + ";\n");
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < N) {
-        const i = next++;
-        const name = `pkg-${String(i).padStart(5, "0")}`;
-        await publish(token, name, "1.0.0", schema(name));
+  wranglerLocal(state, ["d1", "execute", "DB", "--file", file]);
+  const seedSeconds = (performance.now() - t0) / 1000;
+  server = await startDevServer({ name, vars, state, adminToken, signingSecret });
+  const reader = (await api(server, "POST", "/api/admin/orgs/bench/tokens", adminToken, { role: "reader" })).token;
+  const tiny = (await api(server, "POST", "/api/admin/orgs/tiny/tokens", adminToken, { role: "reader" })).token;
+  // A continuation token half-way through the catalog (pages of 500; the token does not depend on limit).
+  let deep;
+  for (let i = 0; i < Math.floor((count / 2) / 500) || i < 1; i++) {
+    deep = (await api(server, "GET", `/api/registry/packages?limit=500${deep ? `&continuationToken=${deep}` : ""}`, reader)).continuationToken;
+  }
+  return { server, count, seedSeconds, reader, tiny, deep };
+}
+
+const L = "/api/registry/packages";
+/** [label, path, who]: who is "anon" (edge cache), "reader" (a token: never cached), or "tiny" (the org with usage). */
+const scenarios = (s) => [
+  ["floor: GET /healthz", "/healthz", "anon"],
+  ["cached list (anonymous)", `${L}?limit=100`, "anon"],
+  ["uncached list (token)", `${L}?limit=100`, "reader"],
+  // The same with a one-entry page: the cost of the cache itself, without a 60 KB body.
+  ["cached list, limit=1 (anonymous)", `${L}?limit=1`, "anon"],
+  ["uncached list, limit=1 (token)", `${L}?limit=1`, "reader"],
+  ["deep page (50% in)", `${L}?limit=100&continuationToken=${s.deep}`, "reader"],
+  ["publisher=pub-3 (10%)", `${L}?publisher=pub-3`, "reader"],
+  ["publisher=tiny (2 match)", `${L}?publisher=tiny`, "reader"],
+  ["orgLogin=pub-4 (10%)", `${L}?orgLogin=pub-4`, "reader"],
+  ["name=tiny-alpha", `${L}?name=tiny-alpha`, "reader"],
+  ["visibility=public", `${L}?visibility=public`, "reader"],
+  ["visibility=private (2 match)", `${L}?visibility=private`, "reader"],
+  ["packageType=native (50%)", `${L}?packageType=native`, "reader"],
+  ["packageType=bridged (2 match)", `${L}?packageType=bridged`, "reader"],
+  ["search=zanzibar (2 match)", `${L}?search=zanzibar`, "reader"],
+  ["search=kubernetes (33%)", `${L}?search=kubernetes`, "reader"],
+  ["usage=used (2 match)", `${L}?usage=used`, "tiny"],
+  ["usage=unused", `${L}?usage=unused`, "tiny"],
+  // limit=50: at 1,000 packages pub-3 has 50 native ones, so both catalogs return a full page.
+  ["publisher=pub-3&packageType=native", `${L}?publisher=pub-3&packageType=native&limit=50`, "reader"],
+  ["sort=name", `${L}?sort=name`, "reader"],
+  ["sort=publisher", `${L}?sort=publisher`, "reader"],
+  ["sort=createdAt", `${L}?sort=createdAt`, "reader"],
+  ["sort=createdAt&publisher=pub-3", `${L}?sort=createdAt&publisher=pub-3`, "reader"],
+  ["sort=usageTotal", `${L}?sort=usageTotal`, "tiny"],
+  ["get version", `${L}/pulumi/pub-3/pkg-000123/versions/1.0.0`, "reader"],
+  ["get latest", `${L}/pulumi/pub-3/pkg-000123/versions/latest`, "reader"],
+  ["get latest (anonymous, cached)", `${L}/pulumi/pub-3/pkg-000123/versions/latest`, "anon"],
+];
+
+async function timed(s, path, who) {
+  const token = who === "reader" ? s.reader : who === "tiny" ? s.tiny : undefined;
+  const t = performance.now();
+  const r = await fetch(s.server.url + path, { headers: { ...headers, ...(token ? { Authorization: `token ${token}` } : {}) } });
+  await r.arrayBuffer();
+  const ms = performance.now() - t;
+  if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
+  return { ms, queries: Number(r.headers.get("X-D1-Queries") ?? NaN), trips: Number(r.headers.get("X-D1-Round-Trips") ?? NaN) };
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+const servers = [];
+try {
+  for (const size of SIZES) servers.push(await seededServer(size));
+  const labels = scenarios(servers[0]).map(([label]) => label);
+  const samples = servers.map(() => labels.map(() => ({ ms: [], queries: [], trips: [] })));
+  // Warm-up, then interleaved rounds: every scenario on both catalogs in turn.
+  for (const [i, s] of servers.entries()) for (const [, path, who] of scenarios(s)) await timed(s, path, who).catch((e) => console.error(i, e.message));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let n = 0; n < labels.length; n++) {
+      for (const [i, s] of servers.entries()) {
+        const [, path, who] = scenarios(s)[n];
+        const { ms, queries, trips } = await timed(s, path, who);
+        samples[i][n].ms.push(ms);
+        samples[i][n].queries.push(queries);
+        samples[i][n].trips.push(trips);
       }
+    }
+  }
+  const stats = samples.map((perServer) =>
+    perServer.map(({ ms, queries, trips }) => {
+      const sorted = [...ms].sort((a, b) => a - b);
+      const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      return { p50: pct(sorted, 50), p90: pct(sorted, 90), queries: mean(queries), trips: Math.max(...trips) };
     }),
   );
-  const publishSeconds = (performance.now() - t0) / 1000;
-
-  // Lists: a full walk at limit=100, then repeated first pages. Anonymous reads go through the edge
-  // cache (hits once warm); authenticated reads always query D1 (and count usage): reported apart.
-  const walk = [];
-  const anonymous = [];
-  const authenticated = [];
-  let walked = 0;
-  let continuation;
-  do {
-    const s = performance.now();
-    const page = await api("GET", `/api/registry/packages?publisher=bench&limit=100${continuation ? `&continuationToken=${continuation}` : ""}`, token);
-    walk.push(performance.now() - s);
-    walked += page.packages.length;
-    continuation = page.continuationToken;
-  } while (continuation);
-  for (let i = 0; i < LISTS; i++) {
-    const sort = i % 2 ? "createdAt" : "name";
-    let s = performance.now();
-    await api("GET", `/api/registry/packages?limit=100&sort=${sort}`);
-    anonymous.push(performance.now() - s);
-    s = performance.now();
-    await api("GET", `/api/registry/packages?limit=100&sort=${sort}`, token);
-    authenticated.push(performance.now() - s);
-  }
-  for (const list of [walk, anonymous, authenticated]) list.sort((a, b) => a - b);
-  const pct = (list) => `p50 ${percentile(list, 50).toFixed(1)} ms, p99 ${percentile(list, 99).toFixed(1)} ms`;
-
-  // One large schema, with the workerd process's resident memory sampled throughout the complete.
-  const big = largeSchema("large", "1.0.0", SCHEMA_MB * 1024 * 1024);
-  const pids = workerdPids(server.pid);
-  const start = await api("POST", "/api/registry/packages/pulumi/bench/large/versions", token, { version: "1.0.0" });
-  for (const [slot, body] of [["schema", big], ["index", "# large\n"]]) {
-    const r = await fetch(start.uploadURLs[slot], { method: "PUT", body });
-    await r.arrayBuffer();
-  }
-  const baseline = rssBytes(pids);
-  let peak = baseline;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, rssBytes(pids));
-  }, 20);
-  const c0 = performance.now();
-  await api("POST", "/api/registry/packages/pulumi/bench/large/versions/1.0.0/complete", token, { operationID: start.operationID });
-  const completeMs = performance.now() - c0;
-  clearInterval(sampler);
-  const meta = await api("GET", "/api/registry/packages/pulumi/bench/large/versions/latest");
-
-  const mb = (b) => (b / 1024 / 1024).toFixed(1);
-  console.log(`\nedge-registry bench (wrangler dev, local D1/R2/DO, ${new Date().toISOString()})`);
-  console.log(`publishes:   ${N} packages, concurrency ${CONCURRENCY}: ${(N / publishSeconds).toFixed(1)} publishes/s (${publishSeconds.toFixed(1)} s)`);
-  console.log(`list walk:   ${walk.length} pages of 100 (${walked} items, authenticated): ${pct(walk)}`);
-  console.log(`list, anonymous (edge cache): ${anonymous.length} × limit=100: ${pct(anonymous)}`);
-  console.log(`list, authenticated (D1 + usageStats): ${authenticated.length} × limit=100: ${pct(authenticated)}`);
-  console.log(`large schema: ${mb(big.byteLength)} MiB, complete ${completeMs.toFixed(0)} ms, workerd RSS ${mb(baseline)} → peak ${mb(peak)} MiB (+${mb(peak - baseline)} MiB); title=${meta.title}`);
+  const [small, large] = stats;
+  const f = (n, d = 1) => n.toFixed(d);
+  console.log(`\nedge-registry listing bench (wrangler dev, local D1, ${new Date().toISOString()}), ${ROUNDS} interleaved rounds`);
+  for (const s of servers) console.log(`seeded ${s.count.toLocaleString("en")} packages straight into D1 in ${f(s.seedSeconds)} s`);
+  const head = ["scenario", `${SIZES[0]} p50`, "p90", "×floor", `${SIZES[1]} p50`, "p90", "×floor", `${SIZES[1]}/${SIZES[0]}`, "D1 q/req", "max trips"];
+  const rows = labels.map((label, n) => [
+    label,
+    f(small[n].p50),
+    f(small[n].p90),
+    f(small[n].p50 / small[0].p50, 2),
+    f(large[n].p50),
+    f(large[n].p90),
+    f(large[n].p50 / large[0].p50, 2),
+    f(large[n].p50 / small[n].p50, 2),
+    f(large[n].queries, 2),
+    String(large[n].trips),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+  console.log("latencies in ms; ×floor = p50 / the floor's p50 on the same catalog; D1 q/req = mean D1 statements a response waited for (large catalog); max trips = most sequential D1 round trips seen");
 } finally {
-  await server.stop();
+  for (const s of servers) await s.server.stop();
 }

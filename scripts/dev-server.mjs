@@ -20,26 +20,38 @@ export function freePort() {
   });
 }
 
+/** Runs a wrangler command on the local state directory `state`; throws with its output on failure. */
+export function wranglerLocal(state, args) {
+  const run = spawnSync(process.execPath, [wranglerBin, ...args, "--local", "--persist-to", state], {
+    cwd: projectRoot,
+    env: offlineEnv({ CI: "true" }),
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${run.stdout}\n${run.stderr}`);
+  return run.stdout;
+}
+
 /**
- * @param {{ name: string, uploadMode?: "r2" | "gateway", vars?: Record<string,string>, log?: (line: string) => void }} options
+ * @param {{ name: string, uploadMode?: "r2" | "gateway", vars?: Record<string,string>, log?: (line: string) => void,
+ *   state?: string, adminToken?: string, signingSecret?: string }} options
  *   uploadMode `r2` (the default, as in production) presigns uploads for the S3 API wrangler dev serves
  *   for the local bucket; `gateway` uses the Worker's own verifying upload route.
+ *   `state` reuses a state directory (kept by `stop({ keepState: true })`) instead of a fresh one.
  */
-export async function startDevServer({ name, uploadMode = "r2", vars = {}, log = () => {} }) {
+export async function startDevServer({ name, uploadMode = "r2", vars = {}, log = () => {}, state: reuse, adminToken: givenAdmin, signingSecret }) {
   const port = await freePort();
-  const state = join(projectRoot, ".tmp", "state", `${name}-${process.pid}-${port}`);
-  rmSync(state, { recursive: true, force: true });
-  mkdirSync(state, { recursive: true });
+  const state = reuse ?? join(projectRoot, ".tmp", "state", `${name}-${process.pid}-${port}`);
+  if (!reuse) {
+    rmSync(state, { recursive: true, force: true });
+    mkdirSync(state, { recursive: true });
+  }
   const env = offlineEnv({ CI: "true" });
-  const migrate = spawnSync(process.execPath, [wranglerBin, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
-    cwd: projectRoot,
-    env,
-    encoding: "utf8",
-  });
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
-  const adminToken = `adm_${randomBytes(24).toString("base64url")}`;
+  wranglerLocal(state, ["d1", "migrations", "apply", "DB"]);
+  const adminToken = givenAdmin ?? `adm_${randomBytes(24).toString("base64url")}`;
+  const secret = signingSecret ?? randomBytes(32).toString("base64url");
   const modeVars = uploadMode === "r2" ? localR2Vars(port) : { UPLOAD_MODE: "gateway" };
-  const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: randomBytes(32).toString("base64url"), ...modeVars, ...vars };
+  const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: secret, ...modeVars, ...vars };
   const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
   const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -67,14 +79,15 @@ export async function startDevServer({ name, uploadMode = "r2", vars = {}, log =
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  async function stop() {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
-    rmSync(state, { recursive: true, force: true });
+  async function stop({ keepState = false } = {}) {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (!keepState) rmSync(state, { recursive: true, force: true });
   }
-  return { url, port, pid: child.pid, adminToken, uploadMode, stop, output };
+  return { url, port, pid: child.pid, adminToken, signingSecret: secret, state, uploadMode, stop, output };
 }

@@ -47,6 +47,8 @@ export interface Env {
   RATE_LIMITS?: string;
   /** The `period` of the `[[ratelimits]]` bindings (10 or 60), used for `Retry-After`. */
   RATE_LIMIT_PERIOD_SECONDS?: string;
+  /** `true` adds X-D1-Queries and X-D1-Round-Trips to every response (tests and `npm run bench`). */
+  EXPOSE_D1_STATS?: string;
 }
 
 export interface Limits {

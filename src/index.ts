@@ -3,7 +3,8 @@ import { database } from "./db/client";
 import { limitsFrom, type Env } from "./env";
 import { orgRoutes } from "./admin/org-routes";
 import { bootstrapRoutes } from "./cli/bootstrap-routes";
-import { authenticate } from "./identity/authenticate";
+import { authenticate, readAsCaller } from "./identity/authenticate";
+import { countingD1, newD1Stats } from "./db/counting";
 import type { Caller } from "./identity/rights";
 import type { RequestContext } from "./http/context";
 import { errorResponse, json } from "./http/respond";
@@ -69,12 +70,16 @@ export default {
     // carrying a token goes to the primary, so a revoked token is refused at once and a publisher
     // reads its own writes. (A session exposes prepare() and batch(), all that drizzle uses.)
     const anonymous = request.headers.get("Authorization") === null;
-    const db = database(anonymous ? (env.DB.withSession("first-unconstrained") as unknown as D1Database) : env.DB);
+    const d1 = newD1Stats();
+    const primaryDb = database(countingD1(env.DB, d1));
+    const db = anonymous ? database(countingD1(env.DB.withSession("first-unconstrained"), d1) as unknown as D1Database) : primaryDb;
     let callerPromise: Promise<Caller> | undefined;
     const context: RequestContext = {
       env,
       ctx,
       db,
+      primaryDb,
+      d1,
       limits: limitsFrom(env),
       requestId,
       origin: originFor(env, url),
@@ -92,6 +97,12 @@ export default {
         );
         return callerPromise;
       },
+      async readAs(plan, readDb = db) {
+        const result = await readAsCaller(request, readDb, ctx, callerPromise, (viewer) => plan(viewer, readDb));
+        callerPromise ??= Promise.resolve(result.caller);
+        if (result.caller.kind === "org") context.log.org = result.caller.org;
+        return result;
+      },
     };
     let response: Response;
     let failure: unknown;
@@ -106,12 +117,18 @@ export default {
     // Responses from R2 or fetch() can have immutable headers; copy before stamping the request id.
     response = new Response(response.body, response);
     response.headers.set("X-Pulumi-Request-ID", requestId);
+    if (env.EXPOSE_D1_STATS === "true") {
+      response.headers.set("X-D1-Queries", String(d1.queries));
+      response.headers.set("X-D1-Round-Trips", String(d1.roundTrips));
+    }
     const line: Record<string, unknown> = {
       requestId,
       method: request.method,
       route: url.pathname,
       status: response.status,
       durationMs: Date.now() - started,
+      d1Queries: d1.queries,
+      d1RoundTrips: d1.roundTrips,
     };
     if (context.log.org) line.org = context.log.org;
     if (failure) line.error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);

@@ -8,7 +8,7 @@ import { readBody } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import { decodeSegment, SEGMENT_PATTERN } from "../registry/names";
 import { generateToken, hashToken, ROLES } from "../identity/tokens";
-import { bumpGeneration } from "../registry/edge-cache";
+import { catalogChanged } from "../registry/edge-cache";
 import { requireAdminEnabled, requireOperator, requireOrgManager } from "./admin-auth";
 import { auditEntry, auditEntryIfChanged, stampFor } from "../audit/audit-log";
 import type { RequestContext } from "../http/context";
@@ -63,7 +63,6 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
         const [inserted] = await db.batch([
           db.insert(orgs).values(row).onConflictDoNothing().returning(),
           auditEntryIfChanged(db, stampFor(context, actor), { action: "org.create", org: row.login, target: `org/${row.login}`, outcome: 201 }),
-          bumpGeneration(db),
         ]);
         if (!inserted[0]) {
           // Logins are unique ignoring case (a unique index on lower(login)): name the one that exists.
@@ -71,6 +70,7 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
           const login = existing?.login ?? body.login;
           throw conflict(login === body.login ? `organization '${login}' already exists` : `organization '${login}' already exists; logins are unique ignoring case`);
         }
+        await catalogChanged(request);
         return json(row, 201);
       },
       async GET(request, context) {

@@ -9,7 +9,7 @@ import { noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { packageKind } from "../packages/package-kind";
 import { findItem } from "../registry/catalog";
-import { bumpGeneration } from "../registry/edge-cache";
+import { catalogChanged } from "../registry/edge-cache";
 import { parseIdentity } from "../registry/request-parsing";
 import { requireOperator } from "./admin-auth";
 
@@ -30,8 +30,8 @@ export const packageAdminRoutes: Array<[string, RouteMethods]> = [
         await db.batch([
           db.update(items).set({ featured }).where(eq(items.id, item.id)),
           auditEntry(db, stampFor(context, actor), { action: "package.featured", org: item.ownerOrg, target: itemTarget(id), outcome: 204, detail: { featured } }),
-          bumpGeneration(db),
         ]);
+        await catalogChanged(request);
         return noContent();
       },
     },

@@ -12,7 +12,7 @@ import { canonicalName, decodeSegment, SEGMENT_PATTERN } from "../registry/names
 import { parseSource } from "../registry/request-parsing";
 import { searchTextOf, templateKind, templateName, VCS_SOURCES, type VcsTemplate } from "../templates/template-kind";
 import { requireOperator } from "./admin-auth";
-import { bumpGeneration } from "../registry/edge-cache";
+import { catalogChanged } from "../registry/edge-cache";
 import { auditEntryIfChanged, itemTarget, stampFor } from "../audit/audit-log";
 
 const httpsUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(2048);
@@ -62,10 +62,10 @@ async function register(request: IRequest, context: RequestContext) {
   const [insertedRows] = await db.batch([
     db.insert(items).values(row).onConflictDoNothing().returning(),
     auditEntryIfChanged(db, stampFor(context, actor), { action: "template.vcs.register", org: row.ownerOrg, target: itemTarget(row), outcome: 201 }),
-    bumpGeneration(db),
   ]);
   const inserted = insertedRows[0];
   if (!inserted) throw conflict(`template '${body.source}/${body.publisher}/${name}' already exists`);
+  await catalogChanged(request);
   return json(templateKind.view({ item: inserted, version: null, publisherDisplayName: null }, { origin: context.origin, artifactUrl: () => "" }), 201);
 }
 
@@ -87,9 +87,9 @@ async function unregister(request: IRequest, context: RequestContext) {
     db.delete(items).where(identity).returning({ id: items.id }),
     // A VCS template's owner is its publisher.
     auditEntryIfChanged(db, stampFor(context, actor), { action: "template.vcs.unregister", org: publisher, target: itemTarget(target), outcome: 204 }),
-    bumpGeneration(db),
   ]);
   if (!deletedRows[0]) throw notFound(`VCS-backed template '${source}/${publisher}/${name}' not found`);
+  await catalogChanged(request);
   return noContent();
 }
 

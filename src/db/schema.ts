@@ -1,5 +1,14 @@
 // D1 schema (drizzle). `npm run db:generate` turns changes here into SQL under migrations/.
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex, type SQLiteColumn } from "drizzle-orm/sqlite-core";
+
+/** The package types a list can filter on; each has its own partial indexes (a package may have several). */
+export const PACKAGE_TYPES = ["bridged", "component", "native"] as const;
+export type PackageType = (typeof PACKAGE_TYPES)[number];
+
+/** The condition a `packageType` filter writes, exactly as the partial indexes are declared (so SQLite uses them). */
+export const hasPackageType = (column: SQLiteColumn, type: PackageType) => sql`instr(${column}, ${sql.raw(`'${type}'`)}) > 0`;
+
 
 export const orgs = sqliteTable("orgs", {
   login: text("login").primaryKey(),
@@ -44,8 +53,10 @@ export const items = sqliteTable(
     latestVersionId: text("latest_version_id"),
     /** Copy of the latest version's createdAt, so `sort=createdAt` walks an index. */
     latestCreatedAt: text("latest_created_at"),
-    /** Copy of the latest version's search text (or a VCS template's), for list `search`. */
+    /** Copy of the latest version's search text (or a VCS template's), for list `search` (FTS5 table `items_search`). */
     searchText: text("search_text").notNull().default(""),
+    /** Copy of the latest version's package types, sorted and comma-joined (`bridged,native`); "" for none and for templates. */
+    packageTypes: text("package_types").notNull().default(""),
     /** VCS-backed templates only: their whole view, as JSON. */
     vcs: text("vcs"),
     createdAt: text("created_at").notNull(),
@@ -54,10 +65,19 @@ export const items = sqliteTable(
   },
   (t) => [
     uniqueIndex("items_identity_unique").on(t.kind, t.source, t.publisher, t.canonicalName),
+    // One index per list filter and sort (docs/listing-indexes.md): the filter's equality prefix, then
+    // the sort's columns, so a page reads about `limit` rows whatever the catalog's size.
     index("items_by_name").on(t.kind, t.canonicalName, t.source, t.publisher),
     index("items_by_publisher").on(t.kind, t.publisher, t.source, t.canonicalName),
-    index("items_by_created").on(t.kind, t.latestCreatedAt, t.source, t.publisher, t.canonicalName),
-    index("items_by_owner").on(t.kind, t.ownerOrg, t.canonicalName),
+    index("items_by_publisher_name").on(t.kind, t.publisher, t.canonicalName, t.source),
+    index("items_by_owner").on(t.kind, t.ownerOrg, t.canonicalName, t.source, t.publisher),
+    index("items_by_owner_publisher").on(t.kind, t.ownerOrg, t.publisher, t.source, t.canonicalName),
+    index("items_by_visibility_name").on(t.kind, t.visibility, t.canonicalName, t.source, t.publisher),
+    index("items_by_visibility_publisher").on(t.kind, t.visibility, t.publisher, t.source, t.canonicalName),
+    ...PACKAGE_TYPES.flatMap((type) => [
+      index(`items_${type}_by_name`).on(t.kind, t.canonicalName, t.source, t.publisher).where(hasPackageType(t.packageTypes, type)),
+      index(`items_${type}_by_publisher`).on(t.kind, t.publisher, t.source, t.canonicalName).where(hasPackageType(t.packageTypes, type)),
+    ]),
   ],
 );
 
@@ -77,8 +97,10 @@ export const versions = sqliteTable(
     metadata: text("metadata").notNull(),
     /** Slot name → R2 key of the immutable artifact, as JSON. */
     artifacts: text("artifacts").notNull(),
-    /** Lower-cased text that template search matches against (empty for packages). */
+    /** Lower-cased text that list `search` matches against (name, title, description, …). */
     searchText: text("search_text").notNull().default(""),
+    /** Package types of this version, sorted and comma-joined; "" for templates. */
+    packageTypes: text("package_types").notNull().default(""),
     operationId: text("operation_id").notNull(),
     retiredAt: text("retired_at"),
     /** `{message, replacement?, deprecatedAt}` as JSON; a deprecated version is not picked as `latest`. */
@@ -133,15 +155,6 @@ export const stackUsage = sqliteTable(
 export type StackUsageRow = typeof stackUsage.$inferSelect;
 
 /**
- * One row (id 1) whose generation moves with every catalog change that anonymous readers can see;
- * edge-cache keys include it, so a cached public read is never served after the catalog changed.
- */
-export const catalogState = sqliteTable("catalog_state", {
-  id: integer("id").primaryKey(),
-  generation: integer("generation").notNull(),
-});
-
-/**
  * When each item's latest version changed, and what its time was: `sort=createdAt` walks this table
  * as of the moment the walk began, so an item whose latest moves mid-walk keeps its place
  * (see docs/pagination.md). `validTo` is null for the current row.
@@ -155,6 +168,10 @@ export const latestHistory = sqliteTable(
     source: text("source").notNull(),
     publisher: text("publisher").notNull(),
     canonicalName: text("canonical_name").notNull(),
+    /** Copies of the item's (immutable) owner and visibility and of this latest's package types, so every filter walks an index here too. */
+    ownerOrg: text("owner_org").notNull().default(""),
+    visibility: text("visibility", { enum: ["public", "private"] }).notNull().default("public"),
+    packageTypes: text("package_types").notNull().default(""),
     latestCreatedAt: text("latest_created_at").notNull(),
     validFrom: integer("valid_from").notNull(),
     validTo: integer("valid_to"),
@@ -162,6 +179,13 @@ export const latestHistory = sqliteTable(
   (t) => [
     index("latest_history_walk").on(t.kind, t.latestCreatedAt, t.source, t.publisher, t.canonicalName),
     index("latest_history_item").on(t.itemId, t.validTo),
+    index("latest_history_by_name").on(t.kind, t.canonicalName, t.latestCreatedAt, t.source, t.publisher),
+    index("latest_history_by_publisher").on(t.kind, t.publisher, t.latestCreatedAt, t.source, t.canonicalName),
+    index("latest_history_by_owner").on(t.kind, t.ownerOrg, t.latestCreatedAt, t.source, t.publisher, t.canonicalName),
+    index("latest_history_by_visibility").on(t.kind, t.visibility, t.latestCreatedAt, t.source, t.publisher, t.canonicalName),
+    ...PACKAGE_TYPES.map((type) =>
+      index(`latest_history_${type}`).on(t.kind, t.latestCreatedAt, t.source, t.publisher, t.canonicalName).where(hasPackageType(t.packageTypes, type)),
+    ),
   ],
 );
 

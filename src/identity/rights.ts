@@ -1,7 +1,10 @@
 // Who may see and who may publish what: pure rules, tested without bindings.
 import type { Role } from "./tokens";
 
-export type Caller = { kind: "anonymous" } | { kind: "org"; org: string; role: Role; tokenId: string };
+export type Caller =
+  | { kind: "anonymous" }
+  /** `usageReported`: whether the org has reported any stack usage (false → usage counts are all zero without a query). */
+  | { kind: "org"; org: string; role: Role; tokenId: string; usageReported?: boolean };
 
 export const ANONYMOUS: Caller = { kind: "anonymous" };
 

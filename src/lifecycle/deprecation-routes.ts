@@ -18,6 +18,7 @@ import { coordinator, unwrap } from "../registry/registry-routes";
 import { parseVersionParam, requirePublisherCaller, type RouteParams } from "../registry/request-parsing";
 import { parseVersion, type ParsedVersion } from "../registry/versions";
 import { enqueueEvent } from "../webhooks/webhook-events";
+import { catalogChanged } from "../registry/edge-cache";
 
 const DeprecateBody = z.object({
   message: z.string({ error: "is required and must be a string" }).trim().min(1, "must not be empty").max(1000, "must be at most 1000 characters"),
@@ -92,6 +93,7 @@ export function deprecationRoutes(kind: RegistryKind, identityOf: (params: Route
         }),
       );
       if (result.changed) {
+        await catalogChanged(request);
         enqueueEvent(context, {
           type: `${kind.kind}.${undo ? "undeprecated" : "deprecated"}`,
           org: result.ownerOrg,

@@ -3,7 +3,8 @@ import { badRequest } from "../http/api-error";
 import { PACKAGE_SOURCES } from "../identity/rights";
 import { present, type RegistryKind } from "../registry/kind";
 import { canonicalName, isValidSegment, printable } from "../registry/names";
-import { parseBooleanParam, parseEnumParam } from "../registry/request-parsing";
+import { parseBooleanParam, parseEnumParam, parseSearchParam } from "../registry/request-parsing";
+import { PACKAGE_TYPES } from "../db/schema";
 import type { ListFilters } from "../registry/registry-routes";
 import { extractSchemaMetadata, type PackageMetadataFields } from "./schema-metadata";
 
@@ -28,7 +29,7 @@ export const packageKind: RegistryKind = {
     const schema = await bucket.get(artifacts.schema!);
     if (!schema) throw badRequest("cannot complete: the schema upload is missing");
     const metadata = await extractSchemaMetadata(schema.body, identity);
-    return { metadata: { ...metadata } };
+    return { metadata: { ...metadata }, searchText: packageSearchText(identity, metadata), packageTypes: metadata.packageTypes ?? [] };
   },
 
   view({ item, version, publisherDisplayName }, { artifactUrl }) {
@@ -57,6 +58,14 @@ export const packageKind: RegistryKind = {
   },
 };
 
+/** Lower-cased text that list `search` terms must each be a substring of: name, publisher, title, description, category. */
+export function packageSearchText(identity: { name: string; publisher: string }, m: PackageMetadataFields): string {
+  return [identity.name, identity.publisher, m.title, m.description, m.category]
+    .filter((s): s is string => typeof s === "string" && s !== "")
+    .join("\n")
+    .toLowerCase();
+}
+
 function segmentFilter(query: URLSearchParams, name: string): string | undefined {
   const value = query.get(name);
   if (value === null || value === "") return undefined;
@@ -66,14 +75,18 @@ function segmentFilter(query: URLSearchParams, name: string): string | undefined
 
 export function packageListFilters(query: URLSearchParams): ListFilters {
   const name = segmentFilter(query, "name");
-  const sort = parseEnumParam(query, "sort", ["name", "publisher", "createdAt"] as const) ?? "name";
+  const sort = parseEnumParam(query, "sort", ["name", "publisher", "createdAt", "usageTotal"] as const) ?? "name";
   return {
     canonicalName: name === undefined ? undefined : canonicalName(name),
     publisher: segmentFilter(query, "publisher"),
     orgLogin: segmentFilter(query, "orgLogin"),
     visibility: parseEnumParam(query, "visibility", ["public", "private"] as const),
+    packageType: parseEnumParam(query, "packageType", PACKAGE_TYPES),
+    searchTerms: parseSearchParam(query),
+    usage: parseEnumParam(query, "usage", ["used", "unused", "notOnLatest"] as const),
     backings: ["registry"],
     sort,
-    asc: parseBooleanParam(query, "asc") ?? sort !== "createdAt",
+    // Newest first and most used first by default; names and publishers A to Z.
+    asc: parseBooleanParam(query, "asc") ?? (sort === "name" || sort === "publisher"),
   };
 }

@@ -1,8 +1,10 @@
 // Catalog reads from D1: one item at one version, and keyset-paginated listings at each item's latest.
-// Reads never touch the Durable Object.
-import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+// Reads never touch the Durable Object. Each read is built as statements plus a `finish` step, so a
+// caller can batch it with the token lookup (one D1 round trip); see docs/listing-indexes.md for
+// which index drives which filter and sort.
+import { and, asc, desc, eq, getTableColumns, gt, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { items, latestHistory, orgs, versions, type ItemRow, type VersionRow } from "../db/schema";
+import { hasPackageType, items, latestHistory, orgs, stackUsage, tokens, versions, type ItemRow, type PackageType, type VersionRow } from "../db/schema";
 import type { Caller, Visibility } from "../identity/rights";
 import type { Position } from "./continuation";
 import type { Kind } from "./kind";
@@ -14,7 +16,15 @@ export interface CatalogEntry {
   publisherDisplayName: string | null;
 }
 
-export type SortField = "name" | "publisher" | "createdAt";
+/**
+ * Who is reading, as far as SQL needs to know. `token` is a caller whose token is looked up in the same
+ * batch: the query names its org by the token's hash, and the result is thrown away unless the token
+ * turns out to be valid.
+ */
+export type Viewer = { kind: "anonymous" } | { kind: "org"; org: string } | { kind: "token"; hash: string };
+
+export type SortField = "name" | "publisher" | "createdAt" | "usageTotal";
+export type UsageFilter = "used" | "unused" | "notOnLatest";
 
 export interface ListQuery {
   kind: Kind;
@@ -22,8 +32,11 @@ export interface ListQuery {
   publisher?: string;
   orgLogin?: string;
   visibility?: Visibility;
+  packageType?: PackageType;
   /** Lower-cased terms; each must be a substring of the item's search text. */
   searchTerms?: string[];
+  /** The viewer's org's usage; needs an org viewer. */
+  usage?: UsageFilter;
   backings: Array<"registry" | "vcs">;
   sort: SortField;
   asc: boolean;
@@ -31,35 +44,206 @@ export interface ListQuery {
   after?: Position;
 }
 
-function visibleTo(caller: Caller): SQL {
-  return caller.kind === "org" ? or(eq(items.visibility, "public"), eq(items.ownerOrg, caller.org))! : eq(items.visibility, "public");
+/** A read as D1 statements plus what turns their results into the answer; run alone or in a batch. */
+export interface ReadPlan<T> {
+  // drizzle's batchable queries; typed loosely so plans of different shapes compose.
+  statements: BatchStatement[];
+  finish(results: unknown[]): T;
+}
+export type BatchStatement = Parameters<Database["batch"]>[0][number];
+
+export async function runPlan<T>(db: Database, plan: ReadPlan<T>): Promise<T> {
+  if (plan.statements.length === 0) return plan.finish([]);
+  const results = plan.statements.length === 1 ? [await plan.statements[0]!] : await db.batch(plan.statements as [BatchStatement, ...BatchStatement[]]);
+  return plan.finish(results as unknown[]);
 }
 
-const sortColumns = {
-  name: [items.canonicalName, items.source, items.publisher],
-  publisher: [items.publisher, items.source, items.canonicalName],
-  // createdAt walks latest_history as of the walk's start, so a moving latest keeps its place.
-  createdAt: [latestHistory.latestCreatedAt, latestHistory.source, latestHistory.publisher, latestHistory.canonicalName],
-} as const;
+/** The viewer's org as SQL: a literal, or the org of the token being looked up alongside. */
+export function viewerOrg(viewer: Viewer): SQL | undefined {
+  if (viewer.kind === "org") return sql`${viewer.org}`;
+  if (viewer.kind === "token") return sql`(select ${tokens.orgLogin} from ${tokens} where ${tokens.tokenHash} = ${viewer.hash})`;
+  return undefined;
+}
 
-const entryColumns = { item: items, version: versions, publisherDisplayName: orgs.displayName };
+// `+column` is SQLite's way to keep a term from choosing the index: only the driving filter may.
+const indexed = (column: unknown, use: boolean): SQL => (use ? sql`${column}` : sql`+${column}`);
 
-export async function listLatest(db: Database, query: ListQuery, caller: Caller): Promise<{ entries: CatalogEntry[]; next?: Position }> {
-  const conditions: SQL[] = [eq(items.kind, query.kind), visibleTo(caller)];
+function visibleTo(viewer: Viewer, from: { visibility: unknown; ownerOrg: unknown } = items): SQL {
+  const org = viewerOrg(viewer);
+  const pub = sql`${indexed(from.visibility, false)} = 'public'`;
+  return org ? sql`(${pub} or ${indexed(from.ownerOrg, false)} = ${org})` : pub;
+}
+
+/** AND of literal substrings: each term becomes a quoted FTS5 phrase (quotes doubled), never query syntax. */
+export function ftsQuery(terms: readonly string[]): string | undefined {
+  const long = terms.filter((t) => [...t].length >= 3);
+  return long.length ? long.map((t) => `"${t.replaceAll('"', '""')}"`).join(" ") : undefined;
+}
+
+const usedBy = (org: SQL) =>
+  sql`(${items.source}, ${items.publisher}, ${items.canonicalName}) in (select ${stackUsage.source}, ${stackUsage.publisher}, ${stackUsage.canonicalName} from ${stackUsage} where ${stackUsage.orgLogin} = ${org})`;
+const usageRowsOf = (org: SQL) =>
+  sql`from ${stackUsage} where ${stackUsage.orgLogin} = ${org} and ${stackUsage.source} = ${items.source} and ${stackUsage.publisher} = ${items.publisher} and ${stackUsage.canonicalName} = ${items.canonicalName}`;
+/** Some stack of the org reports a version other than the current latest (or none it can resolve). */
+const offLatest = (org: SQL) =>
+  sql`exists (select 1 ${usageRowsOf(org)} and ${stackUsage.precedenceKey} is not (select ${versions.precedenceKey} from ${versions} where ${versions.id} = ${items.latestVersionId}))`;
+
+type Driver = "name" | "publisher" | "orgLogin" | "search" | "usage" | "packageType" | "visibility" | "sort";
+
+/**
+ * The one filter whose index drives the walk, by a fixed priority (the most selective kinds first); the
+ * others are checked on the rows it yields. docs/listing-indexes.md explains the order.
+ */
+export function drivingFilter(q: Pick<ListQuery, "canonicalName" | "publisher" | "orgLogin" | "searchTerms" | "usage" | "packageType" | "visibility">): Driver {
+  if (q.canonicalName !== undefined) return "name";
+  if (q.publisher !== undefined) return "publisher";
+  if (q.orgLogin !== undefined) return "orgLogin";
+  if (q.searchTerms && ftsQuery(q.searchTerms)) return "search";
+  if (q.usage === "used" || q.usage === "notOnLatest") return "usage";
+  // Private items are the few on a shared registry and public ones the bulk: private drives before a
+  // package type, public only when nothing else is asked for.
+  if (q.visibility === "private") return "visibility";
+  if (q.packageType !== undefined) return "packageType";
+  if (q.visibility !== undefined) return "visibility";
+  return "sort";
+}
+
+/**
+ * The version's columns under their own names: D1's batch answers rows as objects, so two columns both
+ * called `id` (items and versions) would collapse into one.
+ */
+const versionColumns = Object.fromEntries(
+  Object.entries(getTableColumns(versions)).map(([field, column]) => [field, sql`${column}`.mapWith(column).as(`version_${column.name}`)]),
+) as { [K in keyof VersionRow]: SQL.Aliased<VersionRow[K]> };
+
+const entryColumns = { item: items, version: versionColumns, publisherDisplayName: orgs.displayName };
+
+/** A left-joined version that is absent comes back as an object of nulls. */
+function entryOf(row: { item: ItemRow; version: { [K in keyof VersionRow]: VersionRow[K] | null }; publisherDisplayName: string | null }): CatalogEntry {
+  return { item: row.item, version: row.version.id === null ? null : (row.version as VersionRow), publisherDisplayName: row.publisherDisplayName };
+}
+
+/** The filter conditions on items (and, for createdAt walks, on latest_history) with only the driver index-usable. */
+/**
+ * How many search matches a search may drive a page from: up to this many it reads and sorts them all;
+ * beyond, the sort index drives and each row is checked against the FTS index (a broad term passes
+ * every few rows, so the page fills fast). Both forms go in the same batch, each gated on the count.
+ */
+export const FEW_SEARCH_MATCHES = 200;
+
+const matchCount = (match: string) =>
+  sql`(select count(*) from (select 1 from items_search where items_search match ${match} limit ${FEW_SEARCH_MATCHES + 1}))`;
+
+/**
+ * @param kindValue what the index-usable `kind = …` compares with: normally the kind; the broad-search
+ *   walk makes it null unless the term is broad, so SQLite's index range is empty and nothing is read.
+ */
+function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHistory: boolean, kindValue: SQL = sql`${query.kind}`): SQL[] {
+  const lh = latestHistory;
+  // Columns that exist on both tables are filtered on latest_history when it drives the walk.
+  const on = <A, B>(itemColumn: A, historyColumn: B) => (onHistory ? historyColumn : itemColumn);
+  const drivesHere = (d: Driver) => driver === d;
+  const conditions: SQL[] = [];
+  // kind leads every index: it is index-usable on the table that drives, except under search, whose
+  // driving lookup is the FTS rowid list.
+  const drivenFromItems = !onHistory || driver === "search" || driver === "usage";
+  const itemsKindIndexed = drivenFromItems && driver !== "search";
+  conditions.push(sql`${indexed(items.kind, itemsKindIndexed)} = ${itemsKindIndexed ? kindValue : query.kind}`);
+  if (onHistory) conditions.push(sql`${indexed(lh.kind, !drivenFromItems)} = ${!drivenFromItems ? kindValue : query.kind}`);
+  conditions.push(visibleTo(viewer));
   const backing: SQL[] = [];
-  if (query.backings.includes("registry")) backing.push(and(eq(items.backing, "registry"), isNotNull(items.latestVersionId))!);
-  if (query.backings.includes("vcs")) backing.push(eq(items.backing, "vcs"));
-  if (!backing.length) return { entries: [] };
-  conditions.push(backing.length === 1 ? backing[0]! : or(...backing)!);
-  if (query.canonicalName !== undefined) conditions.push(eq(items.canonicalName, query.canonicalName));
-  if (query.publisher !== undefined) conditions.push(eq(items.publisher, query.publisher));
-  if (query.orgLogin !== undefined) conditions.push(eq(items.ownerOrg, query.orgLogin));
-  if (query.visibility !== undefined) conditions.push(eq(items.visibility, query.visibility));
-  // instr() matches literally: search terms are data, never LIKE patterns.
-  for (const term of query.searchTerms ?? []) conditions.push(sql`instr(${items.searchText}, ${term}) > 0`);
+  if (query.backings.includes("registry")) backing.push(sql`(${indexed(items.backing, false)} = 'registry' and ${items.latestVersionId} is not null)`);
+  if (query.backings.includes("vcs")) backing.push(sql`${indexed(items.backing, false)} = 'vcs'`);
+  conditions.push(backing.length === 1 ? backing[0]! : sql`(${sql.join(backing, sql` or `)})`);
+  if (query.canonicalName !== undefined) conditions.push(sql`${indexed(on(items.canonicalName, lh.canonicalName), drivesHere("name"))} = ${query.canonicalName}`);
+  if (query.publisher !== undefined) conditions.push(sql`${indexed(on(items.publisher, lh.publisher), drivesHere("publisher"))} = ${query.publisher}`);
+  if (query.orgLogin !== undefined) conditions.push(sql`${indexed(on(items.ownerOrg, lh.ownerOrg), drivesHere("orgLogin"))} = ${query.orgLogin}`);
+  if (query.visibility !== undefined) conditions.push(sql`${indexed(on(items.visibility, lh.visibility), drivesHere("visibility"))} = ${query.visibility}`);
+  if (query.packageType !== undefined) {
+    // Written exactly as the partial indexes' WHERE, or wrapped so it cannot pick them.
+    const column = on(items.packageTypes, lh.packageTypes);
+    const cond = hasPackageType(column, query.packageType);
+    conditions.push(drivesHere("packageType") ? cond : sql`+(${cond})`);
+  }
+  if (query.searchTerms?.length) {
+    const match = ftsQuery(query.searchTerms);
+    // Driving: at most FEW_SEARCH_MATCHES + 1 matches are read; more, and this answer is not used.
+    if (match && drivesHere("search")) {
+      conditions.push(sql`${items}.rowid in (select rowid from items_search where items_search match ${match} limit ${FEW_SEARCH_MATCHES + 1})`);
+      conditions.push(sql`${matchCount(match)} <= ${FEW_SEARCH_MATCHES}`);
+    }
+    // Not driving: a per-row check that seeks the FTS index at this row.
+    else if (match) conditions.push(sql`exists (select 1 from items_search where items_search match ${match} and items_search.rowid = ${items}.rowid)`);
+    // Trigram matching needs 3 characters: shorter terms are checked literally on the rows found.
+    for (const term of query.searchTerms) if ([...term].length < 3) conditions.push(sql`instr(${items.searchText}, ${term}) > 0`);
+  }
+  if (query.usage !== undefined) {
+    const org = viewerOrg(viewer);
+    if (!org) throw new Error("a usage filter needs an org viewer");
+    if (query.usage === "unused") conditions.push(sql`not exists (select 1 ${usageRowsOf(org)})`);
+    else {
+      conditions.push(drivesHere("usage") ? usedBy(org) : sql`exists (select 1 ${usageRowsOf(org)})`);
+      if (query.usage === "notOnLatest") conditions.push(offLatest(org));
+    }
+  }
+  return conditions;
+}
 
-  const columns = sortColumns[query.sort];
+/**
+ * An ORDER BY term. Drivers that find a handful of rows (one name, the search matches, the org's used
+ * packages) sort them; `+` keeps SQLite from walking a sort index instead. The others walk an index
+ * that is already in sort order.
+ */
+function orderTerm(column: unknown, driver: Driver, ascending: boolean): SQL {
+  const term = driver === "name" || driver === "search" || driver === "usage" ? sql`+${column}` : sql`${column}`;
+  return ascending ? asc(term) : desc(term);
+}
+
+function keyset(columns: readonly unknown[], after: Position, ascending: boolean): SQL {
+  const left = sql.join(columns.map((c) => sql`${c}`), sql`, `);
+  const right = sql.join(after.map((v) => sql`${v}`), sql`, `);
+  return ascending ? sql`(${left}) > (${right})` : sql`(${left}) < (${right})`;
+}
+
+function pageOf<R extends Parameters<typeof entryOf>[0]>(rows: R[], limit: number) {
+  const page = rows.slice(0, limit);
+  return { page, more: rows.length > limit, entries: page.map(entryOf) };
+}
+
+/** The kind, when the search is broad (more than FEW_SEARCH_MATCHES matches); else null, which matches nothing. */
+function broadSearchKind(query: ListQuery): SQL {
+  return sql`case when ${matchCount(ftsQuery(query.searchTerms ?? [])!)} > ${FEW_SEARCH_MATCHES} then ${query.kind} end`;
+}
+
+export type ListResult = { entries: CatalogEntry[]; next?: Position };
+
+export function listPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPlan<ListResult> {
+  if (!query.backings.length) return { statements: [], finish: () => ({ entries: [] }) };
+  if (query.sort === "usageTotal") return usageTotalPlan(db, query, viewer);
+  const driver = drivingFilter(query);
+  if (driver !== "search") return walkPlan(db, query, viewer, driver);
+  // A search that drives: its few matches sorted, or (many matches) the next driver's walk with a
+  // per-row check. One of the two gated statements returns rows; both go in one batch.
+  const few = walkPlan(db, query, viewer, "search");
+  const many = walkPlan(db, query, viewer, drivingFilter({ ...query, searchTerms: undefined }), broadSearchKind(query));
+  return {
+    statements: [...few.statements, ...many.statements],
+    finish([fewRows, manyRows]) {
+      return (fewRows as unknown[]).length ? few.finish([fewRows]) : many.finish([manyRows]);
+    },
+  };
+}
+
+function walkPlan(db: Database, query: ListQuery, viewer: Viewer, driver: Driver, kindValue?: SQL): ReadPlan<ListResult> {
   const byTime = query.sort === "createdAt";
+  const columns =
+    query.sort === "name"
+      ? [items.canonicalName, items.source, items.publisher]
+      : query.sort === "publisher"
+        ? [items.publisher, items.source, items.canonicalName]
+        : // createdAt walks latest_history as of the walk's start, so a moving latest keeps its place.
+          [latestHistory.latestCreatedAt, latestHistory.source, latestHistory.publisher, latestHistory.canonicalName];
+  const conditions = filterConditions(query, viewer, driver, byTime, kindValue);
   let after = query.after;
   let asOf = Date.now();
   if (byTime && after) {
@@ -70,43 +254,114 @@ export async function listLatest(db: Database, query: ListQuery, caller: Caller)
   }
   if (after) {
     if (after.length !== columns.length) throw new Error("continuation position does not fit the sort");
-    const left = sql.join(columns.map((c) => sql`${c}`), sql`, `);
-    const right = sql.join(after.map((v) => sql`${v}`), sql`, `);
-    conditions.push(query.asc ? sql`(${left}) > (${right})` : sql`(${left}) < (${right})`);
+    conditions.push(keyset(columns, after, query.asc));
   }
-  const order = columns.map((c) => (query.asc ? asc(c) : desc(c)));
-  if (byTime) {
-    conditions.push(
-      eq(latestHistory.kind, query.kind),
-      lte(latestHistory.validFrom, asOf),
-      or(isNull(latestHistory.validTo), gt(latestHistory.validTo, asOf))!,
-    );
-  }
-  // createdAt drives the walk from the history snapshot; the other sorts from the items themselves.
-  const selection = { ...entryColumns, walk: { createdAt: byTime ? latestHistory.latestCreatedAt : items.latestCreatedAt } };
+  if (byTime) conditions.push(lte(latestHistory.validFrom, asOf), or(isNull(latestHistory.validTo), gt(latestHistory.validTo, asOf))!);
+  const order = columns.map((c) => orderTerm(c, driver, query.asc));
+  const walked = byTime ? latestHistory.latestCreatedAt : items.latestCreatedAt;
+  const selection = { ...entryColumns, walk: { createdAt: sql<string | null>`${walked}`.as("walk_created_at") } };
   const from = byTime
     ? db.select(selection).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)).$dynamic()
     : db.select(selection).from(items).$dynamic();
-  const rows = await from
+  const statement = from
     .leftJoin(versions, eq(versions.id, items.latestVersionId))
     .leftJoin(orgs, eq(orgs.login, items.publisher))
     .where(and(...conditions))
     .orderBy(...order)
-    .limit(query.limit + 1)
-    .all();
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const more = rows.length > query.limit && last !== undefined;
-  const entries = page.map(({ item, version, publisherDisplayName }) => ({ item, version, publisherDisplayName }));
-  if (!more) return { entries };
-  const i = last.item;
-  const next: Position =
-    query.sort === "name"
-      ? [i.canonicalName, i.source, i.publisher]
-      : query.sort === "publisher"
-        ? [i.publisher, i.source, i.canonicalName]
-        : [asOf, last.walk.createdAt, i.source, i.publisher, i.canonicalName];
-  return { entries, next };
+    .limit(query.limit + 1);
+  return {
+    statements: [statement],
+    finish([rows]) {
+      const { page, more, entries } = pageOf(rows as Awaited<typeof statement>, query.limit);
+      const last = page[page.length - 1];
+      if (!more || !last) return { entries };
+      const i = last.item;
+      const next: Position =
+        query.sort === "name"
+          ? [i.canonicalName, i.source, i.publisher]
+          : query.sort === "publisher"
+            ? [i.publisher, i.source, i.canonicalName]
+            : [asOf, last.walk.createdAt, i.source, i.publisher, i.canonicalName];
+      return { entries, next };
+    },
+  };
+}
+
+/**
+ * sort=usageTotal: the org's used packages by stack count (read from the org's own usage rows, bounded
+ * by what it reported), then every other package by name, both in the sort's direction. Both halves are
+ * asked for in one batch; a position names its half (1 used, 2 unused).
+ */
+function usageTotalPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPlan<ListResult> {
+  const org = viewerOrg(viewer);
+  if (!org) throw new Error("sort=usageTotal needs an org viewer");
+  const after = query.after;
+  if (after && (after.length !== 5 || (after[0] !== 1 && after[0] !== 2))) throw new Error("continuation position does not fit the sort");
+  const phases: Array<1 | 2> = query.asc ? [2, 1] : [1, 2];
+  const startPhase = after ? (after[0] as 1 | 2) : phases[0]!;
+  const wanted = phases.slice(phases.indexOf(startPhase));
+  const names = [items.canonicalName, items.source, items.publisher];
+  const statements: BatchStatement[] = [];
+  const builders: Array<{ phase: 1 | 2; statement: BatchStatement }> = [];
+  for (const phase of wanted) {
+    const resume = after && after[0] === phase ? after.slice(1) : undefined;
+    if (phase === 1) {
+      if (query.usage === "unused") continue;
+      // The used half is driven by the org's usage rows, like usage=used; every other filter is checked on them.
+      const total = sql<number>`(select count(*) ${usageRowsOf(org)})`;
+      const conditions = filterConditions({ ...query, usage: query.usage ?? "used" }, viewer, "usage", false);
+      if (resume) conditions.push(keyset([total, ...names], resume, query.asc));
+      const statement = db
+        .select({ ...entryColumns, total: total.mapWith(Number).as("total") })
+        .from(items)
+        .leftJoin(versions, eq(versions.id, items.latestVersionId))
+        .leftJoin(orgs, eq(orgs.login, items.publisher))
+        .where(and(...conditions))
+        .orderBy(...[total, ...names].map((c) => orderTerm(c, "usage", query.asc)))
+        .limit(query.limit + 1);
+      builders.push({ phase, statement: statement as unknown as BatchStatement });
+    } else {
+      if (query.usage === "used" || query.usage === "notOnLatest") continue;
+      const unused = { ...query, usage: "unused" as const };
+      const driver = drivingFilter({ ...unused, usage: undefined });
+      // A driving search comes as the same exclusive pair as in listPlan: its few matches, or the walk.
+      const variants: Array<[Driver, SQL | undefined]> =
+        driver === "search"
+          ? [
+              ["search", undefined],
+              [drivingFilter({ ...unused, usage: undefined, searchTerms: undefined }), broadSearchKind(query)],
+            ]
+          : [[driver, undefined]];
+      for (const [variantDriver, kindValue] of variants) {
+        const conditions = filterConditions(unused, viewer, variantDriver, false, kindValue);
+        if (resume) conditions.push(keyset(names, resume.slice(1), query.asc));
+        const statement = db
+          .select({ ...entryColumns, total: sql<number>`0`.as("total") })
+          .from(items)
+          .leftJoin(versions, eq(versions.id, items.latestVersionId))
+          .leftJoin(orgs, eq(orgs.login, items.publisher))
+          .where(and(...conditions))
+          .orderBy(...names.map((c) => orderTerm(c, variantDriver, query.asc)))
+          .limit(query.limit + 1);
+        builders.push({ phase, statement: statement as unknown as BatchStatement });
+      }
+    }
+  }
+  for (const b of builders) statements.push(b.statement);
+  return {
+    statements,
+    finish(results) {
+      type Row = Parameters<typeof entryOf>[0] & { total: number; phase: 1 | 2 };
+      const rows: Row[] = [];
+      builders.forEach((b, n) => {
+        for (const r of results[n] as Row[]) rows.push({ ...r, total: Number(r.total), phase: b.phase });
+      });
+      const { page, more, entries } = pageOf(rows, query.limit);
+      const last = page[page.length - 1];
+      if (!more || !last) return { entries };
+      return { entries, next: [last.phase, last.total, last.item.canonicalName, last.item.source, last.item.publisher] };
+    },
+  };
 }
 
 export interface EntryKey {
@@ -118,13 +373,13 @@ export interface EntryKey {
   version: "latest" | { precedenceKey: string };
 }
 
-/** One item at one live version, if the caller may see it; absent and invisible look the same. */
-export async function getEntry(db: Database, key: EntryKey, caller: Caller): Promise<CatalogEntry | null> {
+/** One item at one live version, if the viewer may see it; absent and invisible look the same. */
+export function entryPlan(db: Database, key: EntryKey, viewer: Viewer): ReadPlan<CatalogEntry | null> {
   const versionJoin =
     key.version === "latest"
       ? eq(versions.id, items.latestVersionId)
       : and(eq(versions.itemId, items.id), eq(versions.precedenceKey, key.version.precedenceKey), eq(versions.retired, false));
-  const row = await db
+  const statement = db
     .select(entryColumns)
     .from(items)
     .leftJoin(versions, versionJoin)
@@ -135,13 +390,24 @@ export async function getEntry(db: Database, key: EntryKey, caller: Caller): Pro
         eq(items.source, key.source),
         eq(items.publisher, key.publisher),
         eq(items.canonicalName, key.canonicalName),
-        visibleTo(caller),
+        visibleTo(viewer),
       ),
     )
-    .get();
-  if (!row) return null;
-  if (!row.version && row.item.backing !== "vcs") return null;
-  return row;
+    .limit(1);
+  return {
+    statements: [statement],
+    finish([rows]) {
+      const row = (rows as Awaited<typeof statement>)[0];
+      if (!row) return null;
+      const entry = entryOf(row);
+      if (!entry.version && entry.item.backing !== "vcs") return null;
+      return entry;
+    },
+  };
+}
+
+export function getEntry(db: Database, key: EntryKey, viewer: Viewer): Promise<CatalogEntry | null> {
+  return runPlan(db, entryPlan(db, key, viewer));
 }
 
 export async function findItem(db: Database, kind: Kind, source: string, publisher: string, canonicalName: string): Promise<ItemRow | undefined> {

@@ -39,8 +39,10 @@ export interface Inspection {
   metadata: Record<string, unknown>;
   /** Derived artifacts written under the prefix, by name; merged into the version's artifact map. */
   derived?: Record<string, string>;
-  /** Lower-cased text that list `search` matches (templates). */
+  /** Lower-cased text that list `search` matches. */
   searchText?: string;
+  /** What list `packageType` matches (packages). */
+  packageTypes?: readonly string[];
 }
 
 export interface ViewContext {

@@ -10,7 +10,6 @@ import { visibilityForSource } from "../identity/rights";
 import { randomId } from "../identity/secrets";
 import { stagingPrefix } from "../artifacts/storage-keys";
 import { findItem, otherPublisherSpelling } from "./catalog";
-import { bumpGeneration } from "./edge-cache";
 import type { Kind } from "./kind";
 import { pickLatest } from "./versions";
 import { auditEntry, itemTarget, type AuditStamp } from "../audit/audit-log";
@@ -56,6 +55,8 @@ export interface CommitInput {
   metadata: string;
   artifacts: Record<string, string>;
   searchText: string;
+  /** Sorted, comma-joined package types ("" for templates). */
+  packageTypes: string;
   allowReuse: boolean;
   audit: AuditStamp;
 }
@@ -237,6 +238,7 @@ export class PublishCoordinator extends DurableObject<Env> {
         createdAt: op.publishedAt ?? now,
         searchText: input.searchText,
         deprecated: false,
+        packageTypes: input.packageTypes,
       };
       const latest = pickLatest([...(check.value.item ? await liveVersions(db, itemId) : []), newVersion]);
       const statements = [];
@@ -267,12 +269,12 @@ export class PublishCoordinator extends DurableObject<Env> {
           metadata: input.metadata,
           artifacts: JSON.stringify(input.artifacts),
           searchText: input.searchText,
+          packageTypes: input.packageTypes,
           operationId: op.id,
         }),
       );
       statements.push(
-        ...moveLatest(db, { ...op, itemId }, latest, Date.now()),
-        bumpGeneration(db),
+        ...moveLatest(db, { ...op, itemId, ownerOrg: check.value.item?.ownerOrg ?? op.org }, latest, Date.now()),
         auditEntry(db, input.audit, { action: `${op.kind}.publish.complete`, org: op.org, target: itemTarget(op), version: op.version, outcome: 201 }),
       );
       try {
@@ -311,8 +313,7 @@ export class PublishCoordinator extends DurableObject<Env> {
       }
       await db.batch([
         db.update(versions).set({ retired: true, retiredAt: new Date().toISOString() }).where(eq(versions.id, version.id)),
-        ...moveLatest(db, { ...input, itemId: item.id }, pickLatest(remaining), Date.now()),
-        bumpGeneration(db),
+        ...moveLatest(db, { ...input, itemId: item.id, ownerOrg: item.ownerOrg }, pickLatest(remaining), Date.now()),
         auditEntry(db, input.audit, { action: `${input.kind}.delete`, org: item.ownerOrg, target: itemTarget(input), version: version.version, outcome: 204 }),
       ]);
       const keys = Object.values(JSON.parse(version.artifacts) as Record<string, string>);
@@ -354,12 +355,11 @@ export class PublishCoordinator extends DurableObject<Env> {
         statements.push(db.update(versions).set({ deprecation: value }).where(eq(versions.id, version.id)));
         const live = (await liveVersions(db, item.id)).map((v) => (v.id === version.id ? { ...v, deprecated: value !== null } : v));
         const latest = pickLatest(live);
-        if (latest?.id !== item.latestVersionId) statements.push(...moveLatest(db, { ...input, itemId: item.id }, latest, Date.now()));
+        if (latest?.id !== item.latestVersionId) statements.push(...moveLatest(db, { ...input, itemId: item.id, ownerOrg: item.ownerOrg }, latest, Date.now()));
       } else {
         statements.push(db.update(items).set({ deprecation: value }).where(eq(items.id, item.id)));
       }
       statements.push(
-        bumpGeneration(db),
         auditEntry(db, input.audit, {
           action: `${input.kind}.${stored ? "deprecate" : "undeprecate"}`,
           org: item.ownerOrg,
@@ -396,7 +396,7 @@ export class PublishCoordinator extends DurableObject<Env> {
   }
 }
 
-type LiveVersion = Pick<VersionRow, "id" | "precedenceKey" | "prerelease" | "createdAt" | "searchText"> & { deprecated: boolean };
+type LiveVersion = Pick<VersionRow, "id" | "precedenceKey" | "prerelease" | "createdAt" | "searchText" | "packageTypes"> & { deprecated: boolean };
 
 /** An item's live versions: what `latest` is picked from. */
 function liveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
@@ -408,6 +408,7 @@ function liveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
       createdAt: versions.createdAt,
       searchText: versions.searchText,
       deprecated: sql<boolean>`${versions.deprecation} is not null`.mapWith(Boolean),
+      packageTypes: versions.packageTypes,
     })
     .from(versions)
     .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
@@ -419,11 +420,16 @@ function liveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
  * picked by pickLatest under the coordinator's lock, and record the move in latest_history for
  * createdAt walks.
  */
-function moveLatest(db: Database, id: Identity & { itemId: string }, latest: LiveVersion | undefined, now: number) {
+function moveLatest(db: Database, id: Identity & { itemId: string; ownerOrg: string }, latest: LiveVersion | undefined, now: number) {
   const statements = [
     db
       .update(items)
-      .set({ latestVersionId: latest?.id ?? null, latestCreatedAt: latest?.createdAt ?? null, searchText: latest?.searchText ?? "" })
+      .set({
+        latestVersionId: latest?.id ?? null,
+        latestCreatedAt: latest?.createdAt ?? null,
+        searchText: latest?.searchText ?? "",
+        packageTypes: latest?.packageTypes ?? "",
+      })
       .where(eq(items.id, id.itemId)),
     db
       .update(latestHistory)
@@ -439,6 +445,9 @@ function moveLatest(db: Database, id: Identity & { itemId: string }, latest: Liv
       source: id.source,
       publisher: id.publisher,
       canonicalName: id.canonicalName,
+      ownerOrg: id.ownerOrg,
+      visibility: visibilityForSource(id.source),
+      packageTypes: latest.packageTypes,
       latestCreatedAt: latest.createdAt,
       validFrom: now,
     }),

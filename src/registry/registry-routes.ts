@@ -14,8 +14,9 @@ import type { RouteMethods } from "../http/routes";
 import { canPublish, canSee, type Caller } from "../identity/rights";
 import { encodeKey, uploadSigner } from "../artifacts/presign";
 import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
-import { getEntry, listLatest, listVersions, type CatalogEntry, type ListQuery } from "./catalog";
-import { anonymousCached } from "./edge-cache";
+import { entryPlan, getEntry, listPlan, listVersions, type CatalogEntry, type ListQuery } from "./catalog";
+import { canonicalKey, catalogChanged, edgeCached } from "./edge-cache";
+import { viewerOf } from "../identity/authenticate";
 import { decodeContinuation, decodeSingleKey, encodeContinuation } from "./continuation";
 import type { RegistryKind, ViewContext } from "./kind";
 import { coordinatorName, deletePrefix, describeIdentity, type Identity, type Outcome } from "./publish-coordinator";
@@ -102,50 +103,60 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     });
   }
 
-  /** Validates a list request completely (filters, page, continuation token); returns what renders it. */
-  async function prepareList(request: IRequest, context: RequestContext) {
-    const caller = await context.caller();
+  async function list(request: IRequest, context: RequestContext) {
     const query = new URL(request.url).searchParams;
     const page = parsePageParams(query);
     const filters = options.listFilters(query);
+    if ((filters.usage !== undefined || filters.sort === "usageTotal") && !request.headers.has("Authorization")) {
+      throw unauthorized(`${filters.usage !== undefined ? "usage" : "sort=usageTotal"} is about the caller's org's stacks and needs an org token`);
+    }
+    // The filters as parsed (fixed key order, defaults filled in) are both the continuation scope and the cache key.
     const scope = JSON.stringify({ kind: kind.kind, ...filters });
-    const secret = signingSecret(context.env);
-    const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
-    return async () => {
-      const { entries, next } = await listLatest(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, caller);
-      const body: Record<string, unknown> = { [kind.collection]: await render(entries, caller, context) };
-      if (next) body.continuationToken = await encodeContinuation(secret, scope, next);
+    const key = canonicalKey(request, [
+      ["q", scope],
+      ["limit", page.limit],
+      ["continuationToken", page.continuationToken],
+    ]);
+    return edgeCached(request, context, key, async (context) => {
+      const secret = signingSecret(context.env);
+      const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
+      const { caller, value } = await context.readAs((viewer, db) => listPlan(db, { kind: kind.kind, ...filters, limit: page.limit, after }, viewer), context.db);
+      const body: Record<string, unknown> = { [kind.collection]: await render(value.entries, caller, context) };
+      if (value.next) body.continuationToken = await encodeContinuation(secret, scope, value.next);
       if (options.listExtras) Object.assign(body, await options.listExtras(filters, caller, context));
       return json(body);
-    };
+    });
   }
 
-  /** One item's versions, newest first; the same tokens, private rules and 404 as a get. Resolved completely; returns what renders it. */
-  async function prepareItemVersions(request: IRequest, context: RequestContext) {
-    const caller = await context.caller();
+  /** One item's versions, newest first; the same tokens, private rules and 404 as a get. */
+  async function itemVersions(request: IRequest, context: RequestContext) {
     const identity = identityOf(request.params as RouteParams);
     const page = parsePageParams(new URL(request.url).searchParams);
     const scope = JSON.stringify({ kind: kind.kind, versionsOf: [identity.source, identity.publisher, identity.canonicalName] });
-    const secret = signingSecret(context.env);
-    const after = await decodeSingleKey(secret, scope, page.continuationToken, "string");
-    const found = await listVersions(context.db, { ...identity, limit: page.limit, after }, caller);
-    if (!found) throw notFound(`${describeIdentity(identity)} not found`);
-    if (found.item.backing === "vcs") throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions`);
-    return async () => {
+    const key = canonicalKey(request, [
+      ["q", scope],
+      ["limit", page.limit],
+      ["continuationToken", page.continuationToken],
+    ]);
+    return edgeCached(request, context, key, async (context) => {
+      const caller = await context.caller();
+      const secret = signingSecret(context.env);
+      const after = await decodeSingleKey(secret, scope, page.continuationToken, "string");
+      const found = await listVersions(context.db, { ...identity, limit: page.limit, after }, caller);
+      if (!found) throw notFound(`${describeIdentity(identity)} not found`);
+      if (found.item.backing === "vcs") throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions`);
       const body: Record<string, unknown> = { [kind.collection]: await render(found.entries, caller, context) };
       if (found.next) body.continuationToken = await encodeContinuation(secret, scope, [found.next]);
       return json(body);
-    };
+    });
   }
 
   async function loadVisible(request: IRequest, context: RequestContext) {
-    const caller = await context.caller();
     const identity = identityOf(request.params as RouteParams);
     const version = parseVersionParam(request.params.version, true);
-    const entry = await getEntry(
+    const { caller, value: entry } = await context.readAs(
+      (viewer, db) => entryPlan(db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, viewer),
       context.db,
-      { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } },
-      caller,
     );
     const shown = version === "latest" ? "latest" : version.raw;
     if (!entry) throw versionNotFound(identity, shown);
@@ -155,13 +166,20 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     return { caller, identity, version, entry };
   }
 
-  /** Resolves a get completely (path, version, visibility); returns what renders it. */
-  async function prepareGet(request: IRequest, context: RequestContext) {
-    const { caller, entry } = await loadVisible(request, context);
-    return async () => {
+  async function get(request: IRequest, context: RequestContext) {
+    // Validated first (400/404 are never cached); keyed by the canonical identity and version.
+    const identity = identityOf(request.params as RouteParams);
+    const version = parseVersionParam(request.params.version, true);
+    const url = new URL(request.url);
+    const prefix = url.pathname.slice(0, url.pathname.indexOf(`/${kind.collection}/`));
+    const path = [prefix, kind.collection, identity.source, identity.publisher, identity.canonicalName, "versions", version === "latest" ? "latest" : version.precedenceKey]
+      .map((p, i) => (i === 0 ? p : encodeURIComponent(p)))
+      .join("/");
+    return edgeCached(request, context, canonicalKey(request, [], path), async (context) => {
+      const { caller, entry } = await loadVisible(request, context);
       const [view] = await render([entry], caller, context);
       return json(view);
-    };
+    });
   }
 
   async function start(request: IRequest, context: RequestContext) {
@@ -255,6 +273,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
         metadata: JSON.stringify(inspection.metadata),
         artifacts: { ...artifacts, ...inspection.derived },
         searchText: inspection.searchText ?? "",
+        packageTypes: [...(inspection.packageTypes ?? [])].sort().join(","),
         allowReuse,
         audit: stampFor(context, actorOf(caller)),
       });
@@ -266,6 +285,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
       if (refused || !(await committedWithPrefix(context, op.id, prefix))) await deletePrefix(bucket, prefix);
       throw error;
     }
+    await catalogChanged(request);
     context.ctx.waitUntil(deletePrefix(bucket, stagingPrefix(op.id)));
     // Only now that the version is committed; delivery happens later, off this request's path.
     enqueueEvent(context, { type: `${kind.kind}.published`, org: caller.org, identity, version: version.raw });
@@ -279,7 +299,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     const version = parseVersionParam(request.params.version, false);
     const query = new URL(request.url).searchParams;
     const force = options.lastVersionNeedsForce ? (parseBooleanParam(query, "force") ?? false) : false;
-    const entry = await getEntry(context.db, { ...identity, version: { precedenceKey: version.precedenceKey } }, caller);
+    const entry = await getEntry(context.db, { ...identity, version: { precedenceKey: version.precedenceKey } }, viewerOf(caller));
     if (!entry || !canSee(caller, entry.item)) throw versionNotFound(identity, version.raw);
     // Visible but not theirs to delete: 403 (the caller already knows it exists).
     const org = await requirePublisherCaller(context);
@@ -297,6 +317,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
       }),
     );
     enqueueEvent(context, { type: `${kind.kind}.deleted`, org: entry.item.ownerOrg, identity, version: version.raw });
+    await catalogChanged(request);
     return noContent();
   }
 
@@ -321,14 +342,11 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
   const name = options.namePattern ?? ":name";
   const versionPath = `${c}/:source/:publisher/${name}/versions/:version`;
   const table: Array<[string, RouteMethods]> = [
-    // Validate first, then consider the cache and If-None-Match: a 304 stands only where a 200 would.
-    [c, { GET: async (request, context) => anonymousCached(request, context, await prepareList(request, context)) }],
-    [
-      `${c}/:source/:publisher/${name}/versions`,
-      { GET: async (request, context) => anonymousCached(request, context, await prepareItemVersions(request, context)), POST: start },
-    ],
+    // Validated before the edge cache is consulted: only 200s are stored, so a 304 stands only where a 200 would.
+    [c, { GET: list }],
+    [`${c}/:source/:publisher/${name}/versions`, { GET: itemVersions, POST: start }],
     [`${versionPath}/complete`, { POST: complete }],
-    [versionPath, { GET: async (request, context) => anonymousCached(request, context, await prepareGet(request, context)), DELETE: remove }],
+    [versionPath, { GET: get, DELETE: remove }],
   ];
   for (const d of kind.downloads) table.push([`${versionPath}/${d.path}`, { GET: download(d.path, d.artifact, d.contentType) }]);
   return table;

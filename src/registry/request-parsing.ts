@@ -87,6 +87,19 @@ export function parseBooleanParam(query: URLSearchParams, name: string): boolean
   throw badRequest(`invalid ${name} '${printable(value)}': must be true or false`);
 }
 
+const MAX_SEARCH_TERMS = 20;
+const MAX_SEARCH_CHARS = 200;
+
+/** `search`: space-separated terms, each matched literally (case-insensitive substring); none → undefined. */
+export function parseSearchParam(query: URLSearchParams): string[] | undefined {
+  const search = query.get("search");
+  if (!search) return undefined;
+  if (search.length > MAX_SEARCH_CHARS) throw badRequest(`invalid search: at most ${MAX_SEARCH_CHARS} characters`);
+  const terms = [...new Set(search.toLowerCase().split(/\s+/).filter(Boolean))];
+  if (terms.length > MAX_SEARCH_TERMS) throw badRequest(`invalid search: at most ${MAX_SEARCH_TERMS} terms`);
+  return terms.length ? terms : undefined;
+}
+
 export function parseEnumParam<T extends string>(query: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
   const value = query.get(name);
   if (value === null) return undefined;

@@ -66,7 +66,8 @@ export const packageUsageDecorator: NonNullable<KindRouteOptions["decorate"]> = 
   context: RequestContext,
 ) => {
   if (caller.kind !== "org") return () => undefined;
-  const counts = await countUsage(
+  // An org that never reported usage has all-zero counts: no query (the token lookup told us).
+  const counts = caller.usageReported === false ? new Map<string, UsageStats>() : await countUsage(
     context.db,
     caller.org,
     entries.map((entry) => entry.item.id),

@@ -1,6 +1,19 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { EDGE_TTL_SECONDS } from "../../src/registry/edge-cache";
 import { ADMIN, call, callJson, createOrg, createToken, expectError } from "./helpers";
 import { publishPackage } from "./publish-helpers";
+
+/** An anonymous GET until the edge cache answers it (cache.put runs after the response, in waitUntil). */
+async function untilHit(path: string): Promise<Response> {
+  for (let i = 0; i < 50; i++) {
+    const r = await call(path);
+    if (r.headers.get("X-Edge-Cache") === "hit") return r;
+    await r.text();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${path} never became a cache hit`);
+}
 
 let token: string;
 
@@ -40,6 +53,103 @@ describe("edge cache for anonymous reads", () => {
     expect((await callJson("/api/registry/packages/pulumi/acme/cached/versions/latest")).body.version).toBe("1.0.0");
   });
 
+  it("a cache hit makes no D1 query at all", async () => {
+    const hit = await untilHit("/api/registry/packages?publisher=acme&limit=7");
+    expect(hit.headers.get("X-D1-Queries")).toBe("0");
+    const get = await untilHit("/api/registry/packages/pulumi/acme/cached/versions/latest");
+    expect(get.headers.get("X-D1-Queries")).toBe("0");
+    const miss = await call("/api/registry/packages?publisher=acme&limit=8");
+    expect(miss.headers.get("X-Edge-Cache")).toBe("miss");
+    expect(Number(miss.headers.get("X-D1-Queries"))).toBeGreaterThan(0);
+  });
+
+  it("the key is canonical: parameter order, explicit defaults and unknown parameters share one entry", async () => {
+    const first = await untilHit("/api/registry/packages?publisher=acme&orgLogin=acme&limit=3");
+    const body = await first.text();
+    for (const variant of [
+      "/api/registry/packages?orgLogin=acme&publisher=acme&limit=3",
+      "/api/registry/packages?limit=3&publisher=acme&orgLogin=acme&sort=name&asc=true",
+      "/api/registry/packages?publisher=acme&orgLogin=acme&limit=3&utm_source=x&__catalog=9",
+      "/api/registry/packages?publisher=acme&orgLogin=acme&limit=3&continuationToken=",
+    ]) {
+      const r = await call(variant);
+      expect(r.headers.get("X-Edge-Cache"), variant).toBe("hit");
+      expect(await r.text()).toBe(body);
+    }
+    // A different filter value is a different entry.
+    const other = await call("/api/registry/packages?publisher=acme&orgLogin=acme&limit=4");
+    expect(other.headers.get("X-Edge-Cache")).toBe("miss");
+    await other.text();
+    // Gets are keyed by the canonical identity and version: case/separator spellings of the name share it.
+    await untilHit("/api/registry/packages/pulumi/acme/cached/versions/latest");
+    const spelled = await call("/api/registry/packages/pulumi/acme/Cached/versions/latest");
+    expect(spelled.headers.get("X-Edge-Cache")).toBe("hit");
+    await spelled.text();
+  });
+
+  it("a key read steadily is refreshed in the background before it expires: no reader waits on D1", async () => {
+    const path = "/api/registry/packages?publisher=acme&limit=9";
+    await untilHit(path);
+    const started = Date.now();
+    while (Date.now() - started < (EDGE_TTL_SECONDS + 2) * 1000) {
+      const r = await call(path);
+      expect(r.headers.get("X-Edge-Cache")).toBe("hit");
+      expect(r.headers.get("X-D1-Queries")).toBe("0");
+      await r.text();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }, 20_000);
+
+  it("bad parameters are answered (400) before the cache and never stored", async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await callJson("/api/registry/packages?sort=bogus");
+      expectError(r, 400);
+      expect(r.response.headers.get("X-Edge-Cache")).toBeNull();
+    }
+  });
+
+  it(`a change written elsewhere (not through this location) shows within EDGE_TTL_SECONDS (${EDGE_TTL_SECONDS} s)`, async () => {
+    const path = "/api/registry/packages/pulumi/acme/cached/versions/latest";
+    const before = await untilHit(path);
+    const { isFeatured } = await before.json<any>();
+    // Another location's write reaches D1 but not this location's cache: simulate it with a direct D1 write.
+    const written = Date.now();
+    await env.DB.prepare("UPDATE items SET featured = ? WHERE canonical_name = 'cached'").bind(isFeatured ? 0 : 1).run();
+    const stale = await call(path);
+    expect(stale.headers.get("X-Edge-Cache")).toBe("hit");
+    expect((await stale.json<any>()).isFeatured).toBe(isFeatured);
+    // ...but never for longer than the bound.
+    let fresh: any;
+    while (Date.now() - written < (EDGE_TTL_SECONDS + 1) * 1000) {
+      const r = await call(path);
+      const body = await r.json<any>();
+      if (body.isFeatured !== isFeatured) {
+        fresh = { at: Date.now() - written };
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(fresh, "the change never showed").toBeDefined();
+    expect(fresh.at).toBeLessThanOrEqual((EDGE_TTL_SECONDS + 0.5) * 1000);
+    await env.DB.prepare("UPDATE items SET featured = ? WHERE canonical_name = 'cached'").bind(isFeatured ? 1 : 0).run();
+  }, 20_000);
+
+  it("a write served here is visible at once to anonymous readers here, and to the writer", async () => {
+    await untilHit("/api/registry/packages?publisher=acme&limit=5");
+    await untilHit("/api/registry/packages/pulumi/acme/cached/versions/latest");
+    await publishPackage(token, "pulumi/acme/cached", "1.5.0");
+    const list = await callJson("/api/registry/packages?publisher=acme&limit=5");
+    expect(list.response.headers.get("X-Edge-Cache")).toBe("miss");
+    expect(list.body.packages.map((p: any) => p.version)).toEqual(["1.5.0"]);
+    expect((await callJson("/api/registry/packages/pulumi/acme/cached/versions/latest")).body.version).toBe("1.5.0");
+    // The writer (any token) never reads through the cache.
+    const own = await callJson("/api/registry/packages/pulumi/acme/cached/versions/latest", { token });
+    expect(own.response.headers.get("X-Edge-Cache")).toBeNull();
+    expect(own.body.version).toBe("1.5.0");
+    expect((await call("/api/registry/packages/pulumi/acme/cached/versions/1.5.0", { method: "DELETE", token })).status).toBe(204);
+    expect((await callJson("/api/registry/packages/pulumi/acme/cached/versions/latest")).body.version).toBe("1.0.0");
+  });
+
   it("clients revalidate with the ETag: unchanged → 304, changed → 200", async () => {
     const r = await call("/api/registry/packages/pulumi/acme/cached/versions/latest");
     const etag = r.headers.get("ETag")!;
@@ -47,6 +157,8 @@ describe("edge cache for anonymous reads", () => {
     await r.text();
     const again = await call("/api/registry/packages/pulumi/acme/cached/versions/latest", { headers: { "If-None-Match": etag } });
     expect(again.status).toBe(304);
+    expect(again.headers.get("ETag")).toBe(etag);
+    expect(await again.text()).toBe("");
     await publishPackage(token, "pulumi/acme/cached", "1.2.0");
     const changed = await call("/api/registry/packages/pulumi/acme/cached/versions/latest", { headers: { "If-None-Match": etag } });
     expect(changed.status).toBe(200);
