@@ -53,14 +53,16 @@ export async function catalogChanged(request: Request): Promise<void> {
   await putGeneration(request, crypto.randomUUID());
 }
 
+/** A weak validator from the body's SHA-256: equal bodies, equal tags; anything else differs. */
 async function etagOf(body: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body)).slice(0, 16);
-  return `"${btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}"`;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+  return `W/"${[...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
 }
 
+/** If-None-Match naming this answer's validator (or `*`); weak comparison, as for GET. */
 function notModified(request: Request, etag: string): boolean {
-  const conditional = request.headers.get("If-None-Match");
-  return conditional !== null && conditional.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
+  const tags = request.headers.get("If-None-Match")?.split(",").map((t) => t.trim().replace(/^W\//, "")) ?? [];
+  return tags.includes("*") || tags.includes(etag.replace(/^W\//, ""));
 }
 
 function forClient(request: Request, body: BodyInit | null, from: Response, etag: string, state: "hit" | "miss"): Response {

@@ -117,9 +117,10 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
       ["limit", page.limit],
       ["continuationToken", page.continuationToken],
     ]);
+    // The whole request is validated (the continuation token too) before the cache is consulted.
+    const secret = signingSecret(context.env);
+    const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
     return edgeCached(request, context, key, async (context) => {
-      const secret = signingSecret(context.env);
-      const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
       const { caller, value } = await context.readAs((viewer, db) => listPlan(db, { kind: kind.kind, ...filters, limit: page.limit, after }, viewer), context.db);
       const body: Record<string, unknown> = { [kind.collection]: await render(value.entries, caller, context) };
       if (value.next) body.continuationToken = await encodeContinuation(secret, scope, value.next);

@@ -102,9 +102,11 @@ describe("edge cache for anonymous reads", () => {
 
   it("bad parameters are answered (400) before the cache and never stored", async () => {
     for (let i = 0; i < 2; i++) {
-      const r = await callJson("/api/registry/packages?sort=bogus");
-      expectError(r, 400);
-      expect(r.response.headers.get("X-Edge-Cache")).toBeNull();
+      for (const path of ["/api/registry/packages?sort=bogus", "/api/registry/packages?continuationToken=forged_token_0123456789abcdef"]) {
+        const r = await callJson(path, { headers: { "If-None-Match": "*" } });
+        expectError(r, 400);
+        expect(r.response.headers.get("X-Edge-Cache")).toBeNull();
+      }
     }
   });
 
@@ -159,6 +161,10 @@ describe("edge cache for anonymous reads", () => {
     expect(again.status).toBe(304);
     expect(again.headers.get("ETag")).toBe(etag);
     expect(await again.text()).toBe("");
+    expect((await call("/api/registry/packages/pulumi/acme/cached/versions/latest", { headers: { "If-None-Match": "*" } })).status).toBe(304);
+    const other = await call("/api/registry/packages/pulumi/acme/cached/versions/latest", { headers: { "If-None-Match": 'W/"0000"' } });
+    expect(other.status).toBe(200);
+    await other.text();
     await publishPackage(token, "pulumi/acme/cached", "1.2.0");
     const changed = await call("/api/registry/packages/pulumi/acme/cached/versions/latest", { headers: { "If-None-Match": etag } });
     expect(changed.status).toBe(200);
