@@ -139,10 +139,10 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
       ["limit", page.limit],
       ["continuationToken", page.continuationToken],
     ]);
+    const secret = signingSecret(context.env);
+    const after = await decodeSingleKey(secret, scope, page.continuationToken, "string");
     return edgeCached(request, context, key, async (context) => {
       const caller = await context.caller();
-      const secret = signingSecret(context.env);
-      const after = await decodeSingleKey(secret, scope, page.continuationToken, "string");
       const found = await listVersions(context.db, { ...identity, limit: page.limit, after }, caller);
       if (!found) throw notFound(`${describeIdentity(identity)} not found`);
       if (found.item.backing === "vcs") throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions`);
