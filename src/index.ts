@@ -16,11 +16,13 @@ import { registryKindRoutes } from "./registry/registry-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
 import { usageRoutes } from "./usage/usage-routes";
+import { openApiRoutes } from "./openapi/openapi-routes";
 import { packageUsageDecorator } from "./usage/usage-stats";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
 
-const routes: Array<[string, RouteMethods]> = [
+/** The router table; exported so the API description can be checked against it (test/workers/openapi.test.ts). */
+export const routes: Array<[string, RouteMethods]> = [
   ["/healthz", { GET: async () => json({ status: "ok" }) }],
   ...bootstrapRoutes,
   ...orgRoutes,
@@ -37,6 +39,7 @@ const routes: Array<[string, RouteMethods]> = [
   ),
   ...uploadRoutes([...packageKind.slots, ...templateKind.slots]),
   ...usageRoutes,
+  ...openApiRoutes,
 ];
 
 const router = buildRouter(routes);

@@ -64,14 +64,17 @@ function segmentFilter(query: URLSearchParams, name: string): string | undefined
   return value;
 }
 
+export const PACKAGE_SORTS = ["name", "publisher", "createdAt"] as const;
+export const VISIBILITIES = ["public", "private"] as const;
+
 export function packageListFilters(query: URLSearchParams): ListFilters {
   const name = segmentFilter(query, "name");
-  const sort = parseEnumParam(query, "sort", ["name", "publisher", "createdAt"] as const) ?? "name";
+  const sort = parseEnumParam(query, "sort", PACKAGE_SORTS) ?? "name";
   return {
     canonicalName: name === undefined ? undefined : canonicalName(name),
     publisher: segmentFilter(query, "publisher"),
     orgLogin: segmentFilter(query, "orgLogin"),
-    visibility: parseEnumParam(query, "visibility", ["public", "private"] as const),
+    visibility: parseEnumParam(query, "visibility", VISIBILITIES),
     backings: ["registry"],
     sort,
     asc: parseBooleanParam(query, "asc") ?? sort !== "createdAt",

@@ -60,7 +60,8 @@ const MAX_STRING_CHARS = 16 * 1024 * 1024;
 const MAX_NUMBER_CHARS = 4096;
 const MAX_DEPTH = 256;
 
-const CATEGORIES = new Set(["cloud", "database", "infrastructure", "monitoring", "network", "utility", "vcs"]);
+export const PACKAGE_CATEGORIES = ["cloud", "database", "infrastructure", "monitoring", "network", "utility", "vcs"] as const;
+const CATEGORIES = new Set<string>(PACKAGE_CATEGORIES);
 const DEFAULT_CATEGORY = "cloud";
 
 export async function extractSchemaMetadata(

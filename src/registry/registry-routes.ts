@@ -70,12 +70,12 @@ export function viewContext(kind: RegistryKind, context: RequestContext, entry: 
   return { origin: context.origin, artifactUrl: (path) => `${base}/${path}` };
 }
 
-const StartBody = z.object({
+export const StartBody = z.object({
   version: z.string({ error: "is required and must be a string" }),
   publishedAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }).optional(),
 });
 
-const CompleteBody = z.object({
+export const CompleteBody = z.object({
   operationID: z.string({ error: "is required and must be a string" }).min(1).max(200),
 });
 

@@ -1,0 +1,442 @@
+// The table the API description is generated from: one entry per operation the gateway serves, each with
+// the zod schemas of its parameters, body and answers. Adding a route means adding its entry here (the
+// drift test in test/workers/openapi.test.ts fails until the router table and this table agree).
+import { z } from "zod";
+import { CreateOrg, CreateToken } from "../admin/org-routes";
+import { Featured } from "../admin/package-routes";
+import { RegisterVcsTemplate } from "../admin/template-routes";
+import { LOCAL_UPLOAD_PATH } from "../artifacts/presign";
+import { REGISTRY_PREFIXES } from "../http/routes";
+import { CompleteBody, StartBody } from "../registry/registry-routes";
+import { VCS_SOURCES } from "../templates/template-kind";
+import { STACK_NAME_PATTERN, UsageReport } from "../usage/usage-routes";
+import * as S from "./schemas";
+
+export type HttpMethod = "get" | "post" | "put" | "delete";
+export type DocumentName = "client" | "admin";
+/** none: no Authorization read; optional: anonymous or an org token; org: an org token; admin: ADMIN_TOKEN (or an org's admin token where said). */
+export type Auth = "none" | "optional" | "org" | "admin";
+
+export interface ResponseSpec {
+  description: string;
+  /** A JSON body of this shape. */
+  json?: z.ZodType;
+  /** Also (or only) `text/markdown`; `pulumi api` asks for markdown only where this is declared. */
+  markdown?: boolean;
+  /** Raw bytes of this media type (artifact downloads). */
+  bytes?: string;
+}
+
+export interface OperationSpec {
+  document: DocumentName;
+  method: HttpMethod;
+  /** OpenAPI path template: `/api/registry/packages/{source}/…`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  auth: Auth;
+  pathParams?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, ResponseSpec>;
+}
+
+/** Router patterns the documents deliberately leave out, with why. */
+export const UNDESCRIBED_ROUTES: Record<string, string> = {
+  [`${LOCAL_UPLOAD_PATH}*`]:
+    "local mode's upload target: clients PUT to the presigned uploadURLs exactly as given (in R2 mode they point at R2 and this route is a 404)",
+};
+
+// ---- helpers that keep each entry short ----
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "invalid input",
+  401: "no valid token",
+  403: "the token may not do this",
+  404: "absent, or not visible to the caller",
+  405: "method not allowed",
+  406: "none of the accepted media types can be produced",
+  409: "conflicts with the current state",
+  413: "request body too large",
+};
+
+function fails(...statuses: number[]): Record<number, ResponseSpec> {
+  return Object.fromEntries(statuses.map((s) => [s, { description: ERROR_TEXT[s] ?? "error", json: S.ErrorBody }]));
+}
+
+const ok = (description: string, json: z.ZodType): ResponseSpec => ({ description, json });
+const empty = (description: string): ResponseSpec => ({ description });
+
+/** A registry route is served under both prefixes: the `/api/registry` entry carries Pulumi's operation
+ * id, the `/api/preview/registry` one the same id with `Preview` appended (ids must be unique). */
+function registry(op: Omit<OperationSpec, "document">): OperationSpec[] {
+  const [preview, current] = REGISTRY_PREFIXES;
+  return [
+    { ...op, document: "client", path: current + op.path },
+    {
+      ...op,
+      document: "client",
+      path: preview + op.path,
+      operationId: `${op.operationId}Preview`,
+      description: `${op.description ? `${op.description}\n\n` : ""}Same as ${op.operationId}, under the prefix older Pulumi CLIs and the TypeScript SDK call.`,
+    },
+  ];
+}
+
+// Request bodies are the handlers' own schemas, named here for the document.
+S.component("StartPublishRequest", StartBody);
+S.component("CompletePublishRequest", CompleteBody);
+S.component("UsageReport", UsageReport);
+S.component("CreateOrganizationRequest", CreateOrg);
+S.component("CreateTokenRequest", CreateToken);
+S.component("SetFeaturedRequest", Featured);
+S.component("RegisterVcsTemplateRequest", RegisterVcsTemplate);
+
+const PKG = "/packages/{source}/{publisher}/{name}";
+const TPL = "/templates/{source}/{publisher}/{name}";
+const stackPath = z.object({
+  org: S.segment(),
+  project: z.string().regex(STACK_NAME_PATTERN),
+  stack: z.string().regex(STACK_NAME_PATTERN),
+});
+
+export const operations: OperationSpec[] = [
+  // ---- health, bootstrap, the description itself ----
+  {
+    document: "client",
+    method: "get",
+    path: "/healthz",
+    operationId: "GetHealth",
+    summary: "Liveness; touches no storage",
+    tags: ["Health"],
+    auth: "none",
+    responses: { 200: ok("alive", S.Health) },
+  },
+  {
+    document: "client",
+    method: "get",
+    path: "/api/user",
+    operationId: "GetCurrentUser",
+    summary: "The org a token belongs to, shaped as the Pulumi CLI's current user",
+    tags: ["CLI"],
+    auth: "org",
+    responses: { 200: ok("the token's org as a user", S.User), ...fails(401) },
+  },
+  {
+    document: "client",
+    method: "get",
+    path: "/api/user/organizations/default",
+    operationId: "GetDefaultOrganization",
+    summary: "The default org for `pulumi` commands: the token's org",
+    tags: ["CLI"],
+    auth: "org",
+    responses: { 200: ok("the token's org", S.DefaultOrganization), ...fails(401) },
+  },
+  {
+    document: "client",
+    method: "get",
+    path: "/api/capabilities",
+    operationId: "GetCapabilities",
+    summary: "Service capabilities the CLI asks for at login (none beyond the registry)",
+    tags: ["CLI"],
+    auth: "org",
+    responses: { 200: ok("capabilities", S.Capabilities), ...fails(401) },
+  },
+  {
+    document: "client",
+    method: "get",
+    path: "/api/openapi/pulumi-spec.json",
+    operationId: "GetOpenApiSpec",
+    summary: "This document",
+    tags: ["Miscellaneous"],
+    auth: "none",
+    responses: { 200: ok("an OpenAPI 3.1 document of every client route", S.OpenApiDocument) },
+  },
+
+  // ---- packages ----
+  ...registry({
+    method: "get",
+    path: "/packages",
+    operationId: "ListPackages",
+    summary: "List packages, one entry per package at its latest version",
+    tags: ["Registry", "Packages"],
+    auth: "optional",
+    query: S.PackageListQuery,
+    responses: { 200: ok("a page of packages", S.PackageList), ...fails(400, 401) },
+  }),
+  ...registry({
+    method: "post",
+    path: `${PKG}/versions`,
+    operationId: "PostPublishPackageVersion",
+    summary: "Start publishing a package version: presigned upload URLs for its schema, README and installation text",
+    tags: ["Registry", "Packages"],
+    auth: "org",
+    pathParams: S.packagePath("none"),
+    body: StartBody,
+    responses: { 202: ok("the publish operation", S.StartPackagePublish), ...fails(400, 401, 403, 404, 409, 413) },
+  }),
+  ...registry({
+    method: "post",
+    path: `${PKG}/versions/{version}/complete`,
+    operationId: "PostPublishPackageVersionComplete",
+    summary: "Complete a publish: metadata is read from the uploaded schema and the version appears atomically",
+    tags: ["Registry", "Packages"],
+    auth: "org",
+    pathParams: S.packagePath("exact"),
+    body: CompleteBody,
+    responses: { 201: ok("published", S.Completed), ...fails(400, 401, 403, 404, 409, 413) },
+  }),
+  ...registry({
+    method: "get",
+    path: `${PKG}/versions/{version}`,
+    operationId: "GetPackageVersion",
+    summary: "One package version, or `latest`",
+    tags: ["Registry", "Packages"],
+    auth: "optional",
+    pathParams: S.packagePath("read"),
+    responses: { 200: ok("the version", S.PackageMetadata), ...fails(400, 401, 404) },
+  }),
+  ...registry({
+    method: "delete",
+    path: `${PKG}/versions/{version}`,
+    operationId: "DeletePublishPackageVersion",
+    summary: "Delete a package version; its number is retired",
+    tags: ["Registry", "Packages"],
+    auth: "org",
+    pathParams: S.packagePath("exact"),
+    responses: { 204: empty("deleted"), ...fails(400, 401, 403, 404) },
+  }),
+  ...registry({
+    method: "get",
+    path: `${PKG}/versions/{version}/schema`,
+    operationId: "GetPackageSchema",
+    summary: "The version's schema as uploaded",
+    tags: ["Registry", "Packages"],
+    auth: "optional",
+    pathParams: S.packagePath("read"),
+    responses: { 200: ok("the schema", S.PackageSchema), ...fails(400, 401, 404) },
+  }),
+  ...registry({
+    method: "get",
+    path: `${PKG}/versions/{version}/readme`,
+    operationId: "GetPackageReadme",
+    summary: "The version's README as uploaded",
+    tags: ["Registry", "Packages"],
+    auth: "optional",
+    pathParams: S.packagePath("read"),
+    responses: { 200: { description: "the README", markdown: true }, ...fails(400, 401, 404) },
+  }),
+  ...registry({
+    method: "get",
+    path: `${PKG}/versions/{version}/installation`,
+    operationId: "GetPackageInstallation",
+    summary: "The version's installation text as uploaded",
+    tags: ["Registry", "Packages"],
+    auth: "optional",
+    pathParams: S.packagePath("read"),
+    responses: { 200: { description: "the installation text", markdown: true }, ...fails(400, 401, 404) },
+  }),
+
+  // ---- templates ----
+  ...registry({
+    method: "get",
+    path: "/templates",
+    operationId: "ListTemplates",
+    summary: "List templates, one entry per template at its latest version",
+    tags: ["Registry", "Templates"],
+    auth: "optional",
+    query: S.TemplateListQuery,
+    responses: { 200: ok("a page of templates", S.TemplateList), ...fails(400, 401) },
+  }),
+  ...registry({
+    method: "post",
+    path: `${TPL}/versions`,
+    operationId: "PostPublishTemplateVersion",
+    summary: "Start publishing a template version: a presigned upload URL for its archive",
+    tags: ["Registry", "Templates"],
+    auth: "org",
+    pathParams: S.templatePath("none"),
+    body: StartBody,
+    responses: { 202: ok("the publish operation", S.StartTemplatePublish), ...fails(400, 401, 403, 404, 409, 413) },
+  }),
+  ...registry({
+    method: "post",
+    path: `${TPL}/versions/{version}/complete`,
+    operationId: "PostPublishTemplateVersionComplete",
+    summary: "Complete a template publish: the archive is checked and the version appears atomically",
+    tags: ["Registry", "Templates"],
+    auth: "org",
+    pathParams: S.templatePath("exact"),
+    body: CompleteBody,
+    responses: { 201: ok("published", S.Completed), ...fails(400, 401, 403, 404, 409, 413) },
+  }),
+  ...registry({
+    method: "get",
+    path: `${TPL}/versions/{version}`,
+    operationId: "GetTemplateVersion",
+    summary: "One template version, or `latest` (the only version of a VCS-backed template)",
+    tags: ["Registry", "Templates"],
+    auth: "optional",
+    pathParams: S.templatePath("read"),
+    responses: { 200: ok("the version", S.Template), ...fails(400, 401, 404) },
+  }),
+  ...registry({
+    method: "delete",
+    path: `${TPL}/versions/{version}`,
+    operationId: "DeleteTemplateVersion",
+    summary: "Delete a template version; the last one only with force=true",
+    tags: ["Registry", "Templates"],
+    auth: "org",
+    pathParams: S.templatePath("exact"),
+    query: S.TemplateDeleteQuery,
+    responses: { 204: empty("deleted"), ...fails(400, 401, 403, 404) },
+  }),
+  ...registry({
+    method: "get",
+    path: `${TPL}/versions/{version}/archive`,
+    operationId: "GetTemplateArchive",
+    summary: "The version's archive (gzip tar)",
+    tags: ["Registry", "Templates"],
+    auth: "optional",
+    pathParams: S.templatePath("read"),
+    responses: { 200: { description: "the archive", bytes: "application/gzip" }, ...fails(400, 401, 404) },
+  }),
+  ...registry({
+    method: "get",
+    path: `${TPL}/versions/{version}/readme`,
+    operationId: "GetTemplateReadme",
+    summary: "The root README.md of the version's archive",
+    tags: ["Registry", "Templates"],
+    auth: "optional",
+    pathParams: S.templatePath("read"),
+    responses: { 200: { description: "the README", markdown: true }, ...fails(400, 401, 404) },
+  }),
+
+  // ---- usage ----
+  {
+    document: "client",
+    method: "put",
+    path: "/api/orgs/{org}/registry/usage/{project}/{stack}",
+    operationId: "PutStackPackageUsage",
+    summary: "Replace the list of packages one stack uses (an empty list removes the stack)",
+    tags: ["Registry", "Usage"],
+    auth: "org",
+    pathParams: stackPath,
+    body: UsageReport,
+    responses: { 204: empty("recorded"), ...fails(400, 401, 403, 413) },
+  },
+  {
+    document: "client",
+    method: "delete",
+    path: "/api/orgs/{org}/registry/usage/{project}/{stack}",
+    operationId: "DeleteStackPackageUsage",
+    summary: "Forget a stack's package usage",
+    tags: ["Registry", "Usage"],
+    auth: "org",
+    pathParams: stackPath,
+    responses: { 204: empty("removed (also when nothing was recorded)"), ...fails(400, 401, 403) },
+  },
+
+  // ---- admin API (its own document) ----
+  {
+    document: "admin",
+    method: "get",
+    path: "/api/openapi/admin.json",
+    operationId: "GetAdminOpenApiSpec",
+    summary: "This document",
+    tags: ["Miscellaneous"],
+    auth: "none",
+    responses: { 200: ok("an OpenAPI 3.1 document of the admin API", S.OpenApiDocument) },
+  },
+  {
+    document: "admin",
+    method: "post",
+    path: "/api/admin/orgs",
+    operationId: "CreateOrganization",
+    summary: "Create an organization",
+    tags: ["Organizations"],
+    auth: "admin",
+    body: CreateOrg,
+    responses: { 201: ok("created", S.Organization), ...fails(400, 401, 403, 404, 409, 413) },
+  },
+  {
+    document: "admin",
+    method: "get",
+    path: "/api/admin/orgs",
+    operationId: "ListOrganizations",
+    summary: "List organizations",
+    tags: ["Organizations"],
+    auth: "admin",
+    responses: { 200: ok("every organization", S.OrganizationList), ...fails(401, 403, 404) },
+  },
+  {
+    document: "admin",
+    method: "post",
+    path: "/api/admin/orgs/{org}/tokens",
+    operationId: "CreateOrganizationToken",
+    summary: "Create a token for an org (also with an admin token of that org); the secret is shown once",
+    tags: ["Tokens"],
+    auth: "admin",
+    pathParams: z.object({ org: S.segment() }),
+    body: CreateToken,
+    responses: { 201: ok("created, with its secret", S.CreatedAccessToken), ...fails(400, 401, 403, 404, 413) },
+  },
+  {
+    document: "admin",
+    method: "get",
+    path: "/api/admin/orgs/{org}/tokens",
+    operationId: "ListOrganizationTokens",
+    summary: "An org's live tokens, never their secrets",
+    tags: ["Tokens"],
+    auth: "admin",
+    pathParams: z.object({ org: S.segment() }),
+    responses: { 200: ok("live tokens", S.AccessTokenList), ...fails(400, 401, 403, 404) },
+  },
+  {
+    document: "admin",
+    method: "delete",
+    path: "/api/admin/orgs/{org}/tokens/{id}",
+    operationId: "DeleteOrganizationToken",
+    summary: "Revoke a token; it is refused from the next request on",
+    tags: ["Tokens"],
+    auth: "admin",
+    pathParams: z.object({ org: S.segment(), id: S.segment() }),
+    responses: { 204: empty("revoked"), ...fails(400, 401, 403, 404) },
+  },
+  {
+    document: "admin",
+    method: "put",
+    path: "/api/admin/packages/{source}/{publisher}/{name}/featured",
+    operationId: "SetPackageFeatured",
+    summary: "Mark a package featured, or not (`isFeatured`)",
+    tags: ["Packages"],
+    auth: "admin",
+    pathParams: S.packagePath("none"),
+    body: Featured,
+    responses: { 204: empty("set"), ...fails(400, 401, 403, 404, 413) },
+  },
+  {
+    document: "admin",
+    method: "post",
+    path: "/api/admin/templates",
+    operationId: "RegisterVcsTemplate",
+    summary: "Register a template that lives in a GitHub or GitLab repository",
+    tags: ["Templates"],
+    auth: "admin",
+    body: RegisterVcsTemplate,
+    responses: { 201: ok("registered", S.Template), ...fails(400, 401, 403, 404, 409, 413) },
+  },
+  {
+    document: "admin",
+    method: "delete",
+    path: "/api/admin/templates/{source}/{publisher}/{name}",
+    operationId: "DeleteVcsTemplate",
+    summary: "Remove a VCS-backed template",
+    tags: ["Templates"],
+    auth: "admin",
+    pathParams: z.object({ source: z.enum(VCS_SOURCES), publisher: S.segment(), name: z.string().describe("owner/repo/path; slashes included") }),
+    responses: { 204: empty("removed"), ...fails(400, 401, 403, 404) },
+  },
+];
