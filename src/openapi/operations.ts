@@ -10,6 +10,7 @@ import { REGISTRY_PREFIXES } from "../http/routes";
 import { CompleteBody, StartBody } from "../registry/registry-routes";
 import { VCS_SOURCES } from "../templates/template-kind";
 import { STACK_NAME_PATTERN, UsageReport } from "../usage/usage-routes";
+import * as D from "./api-docs-schemas";
 import * as S from "./schemas";
 
 export type HttpMethod = "get" | "post" | "put" | "delete";
@@ -85,6 +86,26 @@ function registry(op: Omit<OperationSpec, "document">): OperationSpec[] {
   ];
 }
 
+/** A docs route: JSON by default, the same content as markdown on `Accept: text/markdown`; pinned versions are immutable. */
+function docs(route: string, operationId: string, summary: string, query: z.ZodObject, answer: z.ZodType, extraPath: Record<string, z.ZodType> = {}): OperationSpec[] {
+  return registry({
+    method: "get",
+    path: `${PKG}/versions/{version}/${route}`,
+    operationId,
+    summary,
+    description: "Visible exactly when the version is. A pinned version's answer is immutable (long Cache-Control, ETag); `latest` is resolved every time. JSON answers carry `Link: <same URL>; rel=\"alternate\"; type=\"text/markdown\"`.",
+    tags: ["Registry", "PackageDocs"],
+    auth: "optional",
+    pathParams: S.packagePath("read").extend(extraPath),
+    query,
+    responses: {
+      200: { description: "the answer", json: answer, markdown: true },
+      304: empty("not modified (If-None-Match)"),
+      ...fails(400, 401, 404, 406),
+    },
+  });
+}
+
 // Request bodies are the handlers' own schemas, named here for the document.
 S.component("StartPublishRequest", StartBody);
 S.component("CompletePublishRequest", CompleteBody);
@@ -152,7 +173,7 @@ export const operations: OperationSpec[] = [
     summary: "This document",
     tags: ["Miscellaneous"],
     auth: "none",
-    responses: { 200: ok("an OpenAPI 3.1 document of every client route", S.OpenApiDocument) },
+    responses: { 200: ok("an OpenAPI 3.1 document of every client route", S.OpenApiDocument) , 304: empty("not modified (If-None-Match)") },
   },
 
   // ---- packages ----
@@ -220,9 +241,19 @@ export const operations: OperationSpec[] = [
   }),
   ...registry({
     method: "get",
-    path: `${PKG}/versions/{version}/readme`,
-    operationId: "GetPackageReadme",
-    summary: "The version's README as uploaded",
+    path: `${PKG}/versions/{version}/raw/schema`,
+    operationId: "GetPackageRawSchema",
+    summary: "The version's schema as uploaded (schemaURL)",
+    tags: ["Registry", "Packages"],
+    auth: "optional",
+    pathParams: S.packagePath("read"),
+    responses: { 200: ok("the schema", S.PackageSchema), ...fails(400, 401, 404) },
+  }),
+  ...registry({
+    method: "get",
+    path: `${PKG}/versions/{version}/raw/readme`,
+    operationId: "GetPackageRawReadme",
+    summary: "The version's README as uploaded (readmeURL)",
     tags: ["Registry", "Packages"],
     auth: "optional",
     pathParams: S.packagePath("read"),
@@ -230,14 +261,23 @@ export const operations: OperationSpec[] = [
   }),
   ...registry({
     method: "get",
-    path: `${PKG}/versions/{version}/installation`,
-    operationId: "GetPackageInstallation",
+    path: `${PKG}/versions/{version}/raw/installation`,
+    operationId: "GetPackageRawInstallation",
     summary: "The version's installation text as uploaded",
     tags: ["Registry", "Packages"],
     auth: "optional",
     pathParams: S.packagePath("read"),
     responses: { 200: { description: "the installation text", markdown: true }, ...fails(400, 401, 404) },
   }),
+
+  // ---- package documentation (JSON, or markdown with Accept: text/markdown) ----
+  ...docs("readme", "GetPackageReadme", "The README as content nodes, in the asked language and OS", D.ContentQuery, D.ContentAnswer),
+  ...docs("installation", "GetPackageInstallation", "The installation text as content nodes (404 when the version has none)", D.ContentQuery, D.ContentAnswer),
+  ...docs("nav", "GetPackageNav", "The package's modules, and with depth=full their resources and functions; URLs to the README and to each token's docs", D.NavQuery, D.NavAnswer),
+  ...docs("docs/{token}", "GetPackageDocs", "One resource or function: per-language names and types of its inputs and outputs, and every type they reach", D.DocsQuery, D.DocsAnswer, {
+    token: z.string().describe("a type token such as random:index/randomPassword:RandomPassword, percent-encoded or with only the slashes encoded"),
+  }),
+  ...docs("examples", "GetPackageExamples", "Code examples from the schema's descriptions, in one language", D.ExamplesQuery, D.ExamplesAnswer),
 
   // ---- templates ----
   ...registry({
@@ -348,7 +388,7 @@ export const operations: OperationSpec[] = [
     summary: "This document",
     tags: ["Miscellaneous"],
     auth: "none",
-    responses: { 200: ok("an OpenAPI 3.1 document of the admin API", S.OpenApiDocument) },
+    responses: { 200: ok("an OpenAPI 3.1 document of the admin API", S.OpenApiDocument) , 304: empty("not modified (If-None-Match)") },
   },
   {
     document: "admin",
@@ -416,6 +456,17 @@ export const operations: OperationSpec[] = [
     pathParams: S.packagePath("none"),
     body: Featured,
     responses: { 204: empty("set"), ...fails(400, 401, 403, 404, 413) },
+  },
+  {
+    document: "admin",
+    method: "post",
+    path: "/api/admin/packages/{source}/{publisher}/{name}/versions/{version}/docs",
+    operationId: "BackfillPackageDocs",
+    summary: "Derive (or derive again) one version's documentation now",
+    tags: ["Packages"],
+    auth: "admin",
+    pathParams: S.packagePath("exact"),
+    responses: { 200: ok("derived", D.BackfillAnswer), ...fails(400, 401, 403, 404) },
   },
   {
     document: "admin",

@@ -3,10 +3,13 @@ import { routes } from "../../src/index";
 import { UNDESCRIBED_ROUTES } from "../../src/openapi/operations";
 import { OPENAPI_PATHS } from "../../src/openapi/openapi-routes";
 import { gzip, tar } from "../unit/tar-fixtures";
+import { docsInstallation, docsReadme, docsSchema } from "./api-docs-fixture";
 import { ADMIN, BASE, call, countRows, orgWithTokens, type CallOptions, type OrgTokens } from "./helpers";
 import { checkAnswer, describedRoutes, operationById, operationByPath, templateOf, type Doc } from "./openapi-check";
 import { publishPackage, publishTemplate, schemaFor } from "./publish-helpers";
 
+const DOCS_PACKAGE = "private/acme/acmecloud";
+const BUCKET_TOKEN = "acmecloud:s3/bucket:Bucket";
 let client: Doc;
 let admin: Doc;
 let acme: OrgTokens;
@@ -52,6 +55,7 @@ beforeAll(async () => {
   acme = await orgWithTokens("acme", "Acme Corp");
   await publishPackage(acme.publisher, "private/acme/db", "1.0.0", { schema: RICH_SCHEMA("db", "1.0.0"), installation: "## Install\n" });
   await publishPackage(acme.publisher, "pulumi/acme/tools", "0.3.0");
+  await publishPackage(acme.publisher, DOCS_PACKAGE, "2.1.0", { schema: JSON.stringify(docsSchema), readme: docsReadme, installation: docsInstallation });
   await publishTemplate(acme.publisher, "private/acme/web", "1.0.0", await archive());
   await publishTemplate(acme.publisher, "private/acme/web", "1.1.0", await archive());
   const vcs = await call("/api/admin/templates", {
@@ -122,6 +126,9 @@ describe("the API description", () => {
       DeletePublishPackageVersion: "DELETE /api/registry/packages/{source}/{publisher}/{name}/versions/{version}",
       GetPackageReadme: "GET /api/registry/packages/{source}/{publisher}/{name}/versions/{version}/readme",
       GetPackageInstallation: "GET /api/registry/packages/{source}/{publisher}/{name}/versions/{version}/installation",
+      GetPackageNav: "GET /api/registry/packages/{source}/{publisher}/{name}/versions/{version}/nav",
+      GetPackageDocs: "GET /api/registry/packages/{source}/{publisher}/{name}/versions/{version}/docs/{token}",
+      GetPackageExamples: "GET /api/registry/packages/{source}/{publisher}/{name}/versions/{version}/examples",
       ListTemplates: "GET /api/registry/templates",
       GetTemplateVersion: "GET /api/registry/templates/{source}/{publisher}/{name}/versions/{version}",
       PostPublishTemplateVersion: "POST /api/registry/templates/{source}/{publisher}/{name}/versions",
@@ -145,7 +152,9 @@ describe("the API description", () => {
 function fill(path: string): string {
   const values: Record<string, string> = path.includes("/templates/")
     ? { source: "private", publisher: "acme", name: "web", version: "1.0.0" }
-    : { source: "private", publisher: "acme", name: "db", version: "1.0.0", org: "acme", project: "web", stack: "prod", id: "tok_none" };
+    : /\/(readme|installation|nav|docs\/\{token\}|examples)$/.test(path)
+      ? { source: "private", publisher: "acme", name: "acmecloud", version: "2.1.0", token: encodeURIComponent(BUCKET_TOKEN) }
+      : { source: "private", publisher: "acme", name: "db", version: "1.0.0", org: "acme", project: "web", stack: "prod", id: "tok_none" };
   return path.replace(/\{([^}]+)\}/g, (_, name: string) => values[name] ?? name);
 }
 
@@ -176,6 +185,10 @@ describe("declared query enums against the real worker", () => {
     const names = new Set(enumParams(client).map((p) => `${p.method} ${p.path} ${p.name}`));
     for (const prefix of ["/api/registry", "/api/preview/registry"]) {
       for (const n of ["sort", "visibility", "asc"]) expect(names.has(`GET ${prefix}/packages ${n}`)).toBe(true);
+      const version = `${prefix}/packages/{source}/{publisher}/{name}/versions/{version}`;
+      for (const route of ["readme", "installation", "docs/{token}"]) for (const n of ["lang", "os"]) expect(names.has(`GET ${version}/${route} ${n}`)).toBe(true);
+      for (const n of ["lang", "depth"]) expect(names.has(`GET ${version}/nav ${n}`)).toBe(true);
+      expect(names.has(`GET ${version}/examples lang`)).toBe(true);
       expect(names.has(`GET ${prefix}/templates backing`)).toBe(true);
       expect(names.has(`DELETE ${prefix}/templates/{source}/{publisher}/{name}/versions/{version} force`)).toBe(true);
     }
@@ -221,10 +234,33 @@ describe("real answers match the declared schemas", () => {
       expect(got.body).toMatchObject({ parameterization: { parameter: "eyJuYW1lIjoiZGIifQ==" }, usageStats: { totalStacks: 1 }, publisherDisplayName: "Acme Corp" });
       expect((await checked("GET", `${prefix}/packages/private/acme/db/versions/1.0.0`)).status).toBe(404);
       expect((await checked("GET", `${prefix}/packages/private/acme/db/versions/not-semver`, { token: acme.reader })).status).toBe(400);
-      for (const artifact of ["schema", "readme", "installation"]) {
+      for (const artifact of ["schema", "raw/schema", "raw/readme", "raw/installation"]) {
         expect((await checked("GET", `${prefix}/packages/private/acme/db/versions/1.0.0/${artifact}`, { token: acme.reader })).status).toBe(200);
       }
     }
+  });
+
+  it("the five docs routes, as JSON and as markdown, in a language, pinned and latest, and their 400/404/406", async () => {
+    const base = `/api/registry/packages/${DOCS_PACKAGE}/versions`;
+    const token = encodeURIComponent(BUCKET_TOKEN);
+    for (const route of ["readme", "installation", "nav?depth=full", `docs/${token}`, "examples?limit=5"]) {
+      for (const version of ["2.1.0", "latest"]) {
+        const path = `${base}/${version}/${route}${route.includes("?") ? "&" : "?"}lang=python`;
+        const json = await checked("GET", path, { token: acme.reader });
+        expect(json.status, path).toBe(200);
+        const markdown = await checked("GET", path, { token: acme.reader, headers: { Accept: "text/markdown" } });
+        expect(markdown.status).toBe(200);
+        expect(typeof markdown.body).toBe("string");
+      }
+    }
+    expect((await checked("GET", `${base}/2.1.0/docs/${token}`, { token: acme.reader, headers: { Accept: "text/html" } })).status).toBe(406);
+    expect((await checked("GET", `${base}/2.1.0/docs/acmecloud%3Anone%3ANone`, { token: acme.reader })).status).toBe(404);
+    expect((await checked("GET", `${base}/2.1.0/nav?depth=shallow`, { token: acme.reader })).status).toBe(400);
+    expect((await checked("GET", `${base}/2.1.0/examples?limit=0`, { token: acme.reader })).status).toBe(400);
+    expect((await checked("GET", `${base}/2.1.0/nav`)).status).toBe(404);
+    expect((await checked("GET", `/api/registry/packages/private/acme/db/versions/1.0.0/installation`, { token: acme.reader })).status).toBe(200);
+    const backfill = await checked("POST", `/api/admin/packages/${DOCS_PACKAGE}/versions/2.1.0/docs`, { token: ADMIN });
+    expect(backfill.status).toBe(200);
   });
 
   it("the publish cycle: start (202), complete (201), a 409 for a published version, delete (204)", async () => {
