@@ -190,7 +190,7 @@ function properties(o: Outline, spec: unknown, required: unknown, input: boolean
     const isRequired = requiredSet.has(name);
     const t = p as TypeSpec;
     const prop: StoredProperty = {
-      name: perLanguage((l) => propertyName(l, o.naming, name, t)),
+      name: perLanguage((l) => propertyName(l, o.naming, name, p)),
       type: perLanguage((l) => typeName(l, o.naming, t, { input, required: isRequired, refKind })),
       required: isRequired,
       replaceOnChanges: p.replaceOnChanges === true || p.willReplaceOnChanges === true,
@@ -210,7 +210,7 @@ function typeDoc(o: Outline, token: string, value: Json): StoredType {
     return {
       token,
       kind: "enum",
-      name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false })),
+      name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false, kind: "enum" })),
       ...(text(value.description) ? { description: text(value.description) } : {}),
       values: value.enum.filter(isObject).map((v) => ({
         name: perLanguage((l) => enumValueName(l, o.naming, token, { name: text(v.name), value: v.value })),
