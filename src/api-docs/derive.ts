@@ -81,6 +81,9 @@ export interface NavModule {
 export interface Nav {
   modules: NavModule[];
 }
+export interface NavSummary {
+  modules: Array<{ name: string; resources: number; functions: number }>;
+}
 
 export interface StoredExample {
   token: string;
@@ -190,7 +193,7 @@ function properties(o: Outline, spec: unknown, required: unknown, input: boolean
     const isRequired = requiredSet.has(name);
     const t = p as TypeSpec;
     const prop: StoredProperty = {
-      name: perLanguage((l) => propertyName(l, o.naming, name, t)),
+      name: perLanguage((l) => propertyName(l, o.naming, name, p)),
       type: perLanguage((l) => typeName(l, o.naming, t, { input, required: isRequired, refKind })),
       required: isRequired,
       replaceOnChanges: p.replaceOnChanges === true || p.willReplaceOnChanges === true,
@@ -210,7 +213,7 @@ function typeDoc(o: Outline, token: string, value: Json): StoredType {
     return {
       token,
       kind: "enum",
-      name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false })),
+      name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false, kind: "enum" })),
       ...(text(value.description) ? { description: text(value.description) } : {}),
       values: value.enum.filter(isObject).map((v) => ({
         name: perLanguage((l) => enumValueName(l, o.naming, token, { name: text(v.name), value: v.value })),
@@ -341,11 +344,13 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources): Promis
     m.functions.sort((a, b) => (a.token < b.token ? -1 : 1));
   }
   await putJson(bucket, prefix + "nav.json", nav);
+  const summary: NavSummary = { modules: nav.modules.map((m) => ({ name: m.name, resources: m.resources.length, functions: m.functions.length })) };
+  await putJson(bucket, prefix + "nav-summary.json", summary);
   // Stable sort: by token, then position within the token's description.
   examples.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
   await putJson(bucket, prefix + "examples.json", examples);
 
-  const written: DocsObject[] = ["pack", "index.tsv", "nav.json", "examples.json"];
+  const written: DocsObject[] = ["pack", "index.tsv", "nav.json", "nav-summary.json", "examples.json"];
   const readme = await readContent(bucket, sources.readmeKey);
   await putJson(bucket, prefix + "readme.json", readme ?? []);
   written.push("readme.json");

@@ -19,7 +19,7 @@ import type { Caller } from "../identity/rights";
 import { printable } from "../registry/names";
 import { edgeCached } from "./cache";
 import { OSES, type ContentNode, type Os } from "./content";
-import { deriveDocs, type Nav, type StoredDoc, type StoredExample, type StoredType } from "./derive";
+import { deriveDocs, type Nav, type NavSummary, type StoredDoc, type StoredExample, type StoredType } from "./derive";
 import { LANGUAGES, type Language } from "./languages";
 import { negotiate } from "./negotiate";
 import { artifactName, docsPrefix, getJson, lookup, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
@@ -156,7 +156,8 @@ const docsRoutes: DocsRoute[] = [
     path: "nav",
     params: ["lang", "q", "depth"],
     async answer({ context, docs, query, links, entry, identity }) {
-      const nav = (await getJson<Nav>(context.env.ARTIFACTS, docs.prefix + "nav.json")) ?? { modules: [] };
+      const object = query.q || query.full ? "nav.json" : "nav-summary.json";
+      const nav = (await getJson<Nav | NavSummary>(context.env.ARTIFACTS, docs.prefix + object)) ?? { modules: [] };
       const m = JSON.parse(entry.version!.metadata) as PackageMetadataFields;
       return navAnswer(
         { nav, identity: { source: identity.source, publisher: identity.publisher, name: entry.item.name }, title: m.title ?? entry.item.name, description: m.description, hasInstallation: docs.manifest.hasInstallation },

@@ -4,7 +4,8 @@
 //   manifest.json  small: counts, and a fence every FENCE_EVERY index lines (token → byte offset in index.tsv)
 //   index.tsv      one line per token, sorted: token \t kind \t offset \t length \t supporting-type ranges
 //   pack           every per-token document (JSON, one after another) and every example's code
-//   nav.json       modules with their resources and functions (names in all six languages)
+//   nav.json       modules with their resources and functions (names in all six languages), for q and depth=full
+//   nav-summary.json  modules with their totals only: what a plain nav reads, small whatever the schema
 //   examples.json  every example, sorted by token then position, with the pack range of its code per language
 //   readme.json, installation.json  the README / installation text as ContentNodes
 // Serving one token: manifest (cached per isolate) → one range read of index.tsv → the document and at
@@ -15,7 +16,7 @@ export const MAX_TYPE_READS = 4;
 /** R2 multipart parts must be at least 5 MiB and, but for the last, all the same size. */
 const PART_BYTES = 5 * 1024 * 1024;
 
-export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "examples.json", "readme.json", "installation.json"] as const;
+export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "examples.json", "readme.json", "installation.json"] as const;
 export type DocsObject = (typeof DOCS_OBJECTS)[number];
 
 /** Artifact-map name of each docs object (what retire deletes): docs.manifest, docs.pack, … */

@@ -1,6 +1,6 @@
 // The five docs answers, built from the derived objects: each as the contract's JSON and as markdown for one language.
 import { describe, languageLabel, nodesToMarkdown, offered, resolveContent, type ContentNode, type Os, descriptionFor, fenced } from "./content";
-import type { Nav, NavItem, PerLanguage, StoredDoc, StoredExample, StoredProperty, StoredType } from "./derive";
+import type { Nav, NavSummary, NavItem, PerLanguage, StoredDoc, StoredExample, StoredProperty, StoredType } from "./derive";
 import { LANGUAGES, type Language } from "./languages";
 
 export interface Answer {
@@ -39,7 +39,8 @@ export function contentAnswer(nodes: ContentNode[], links: Links, lang: Language
 }
 
 interface NavInput {
-  nav: Nav;
+  /** The full nav, or (for a plain nav without q or depth) the totals only. */
+  nav: Nav | NavSummary;
   identity: { source: string; publisher: string; name: string };
   title: string;
   description?: string;
@@ -60,13 +61,19 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
     if (!m) modules.set(name, (m = { resources: [], functions: [] }));
     return m;
   };
+  const counts = new Map<string, { resources: number; functions: number }>();
   for (const m of input.nav.modules) {
     const parts = m.name.split("/");
     for (let i = 1; i < parts.length; i++) ensure(parts.slice(0, i).join("/"));
     const target = ensure(m.name);
+    if (typeof m.resources === "number" || typeof m.functions === "number") {
+      counts.set(m.name, { resources: Number(m.resources), functions: Number(m.functions) });
+      continue;
+    }
     target.resources.push(...m.resources.filter(keep));
     target.functions.push(...m.functions.filter(keep));
   }
+  const total = (name: string, what: "resources" | "functions") => counts.get(name)?.[what] ?? modules.get(name)![what].length;
   let names = [...modules.keys()].sort();
   if (needle) {
     // Modules with a match, and their ancestors; the rest are dropped.
@@ -82,7 +89,7 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
   const item = (i: NavItem) => ({ name: displayName(i, lang), token: i.token });
   const out = names.map((name) => {
     const m = modules.get(name)!;
-    const module: Record<string, unknown> = { name, resourcesTotal: m.resources.length, functionsTotal: m.functions.length };
+    const module: Record<string, unknown> = { name, resourcesTotal: total(name, "resources"), functionsTotal: total(name, "functions") };
     if (full) {
       module.resources = m.resources.map(item);
       module.functions = m.functions.map(item);
@@ -110,7 +117,7 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
   lines.push(`${out.length} modules. README: ${json.readmeUrl}. Docs of a token: ${json.docsUrlTemplate}`, "");
   for (const name of names) {
     const m = modules.get(name)!;
-    lines.push(`- **${name}**: ${m.resources.length} resources, ${m.functions.length} functions`);
+    lines.push(`- **${name}**: ${total(name, "resources")} resources, ${total(name, "functions")} functions`);
     if (full) {
       for (const r of m.resources) lines.push(`  - resource \`${displayName(r, lang)}\` (\`${r.token}\`)`);
       for (const f of m.functions) lines.push(`  - function \`${displayName(f, lang)}\` (\`${f.token}\`)`);
