@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { routes } from "../../src/index";
 import { UNDESCRIBED_ROUTES } from "../../src/openapi/operations";
 import { OPENAPI_PATHS } from "../../src/openapi/openapi-routes";
@@ -10,6 +10,9 @@ import { publishPackage, publishTemplate, schemaFor } from "./publish-helpers";
 
 const DOCS_PACKAGE = "private/acme/acmecloud";
 const BUCKET_TOKEN = "acmecloud:s3/bucket:Bucket";
+// Dozens of real calls per test on a shared 2-core machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
 let client: Doc;
 let admin: Doc;
 let acme: OrgTokens;
