@@ -35,21 +35,25 @@ function parseAccept(header: string): MediaRange[] {
 
 /**
  * The answer's format: for each supported type the weight of the most specific range matching it;
- * the highest weight wins, then the more specific match, then JSON. No header, or nothing but
+ * the highest weight wins, then the more specific match, then the one listed first, then JSON. No header, or nothing but
  * wildcards, means JSON; nothing acceptable is a 406 naming the supported types.
  */
 export function negotiate(header: string | null): Format {
   if (header === null || header.trim() === "") return "json";
   const ranges = parseAccept(header);
-  let best: { format: Format; q: number; specificity: number } | undefined;
+  let best: { format: Format; q: number; specificity: number; position: number } | undefined;
   for (const [format, type, subtype] of SUPPORTED) {
-    let match: { q: number; specificity: number } | undefined;
-    for (const r of ranges) {
+    let match: { q: number; specificity: number; position: number } | undefined;
+    ranges.forEach((r, position) => {
       const specificity = r.type === type && r.subtype === subtype ? 3 : r.type === type && r.subtype === "*" ? 2 : r.type === "*" && r.subtype === "*" ? 1 : 0;
-      if (specificity > (match?.specificity ?? 0)) match = { q: r.q, specificity };
-    }
+      if (specificity > (match?.specificity ?? 0)) match = { q: r.q, specificity, position };
+    });
     if (!match || match.q === 0) continue;
-    if (!best || match.q > best.q || (match.q === best.q && match.specificity > best.specificity)) best = { format, ...match };
+    // Equal weight and specificity: the type listed first wins (`pulumi api` sends
+    // `text/markdown, application/json` and means markdown); a shared wildcard keeps JSON.
+    const better =
+      !best || match.q > best.q || (match.q === best.q && (match.specificity > best.specificity || (match.specificity === best.specificity && match.position < best.position)));
+    if (better) best = { format, ...match };
   }
   if (!best) throw new ApiError(406, `none of the accepted types can be produced; this route answers ${SUPPORTED_TYPES}`);
   return best.format;
