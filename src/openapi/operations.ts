@@ -86,6 +86,94 @@ function registry(op: Omit<OperationSpec, "document">): OperationSpec[] {
   ];
 }
 
+/** What registryKindRoutes serves for each kind: list, start, complete, get, delete (both prefixes). */
+function kindOperations(k: {
+  collection: "packages" | "templates";
+  tag: string;
+  ids: Record<"list" | "start" | "complete" | "get" | "remove", string>;
+  path: (version: "read" | "exact" | "none") => z.ZodObject;
+  listQuery: z.ZodObject;
+  deleteQuery?: z.ZodObject;
+  list: z.ZodType;
+  started: z.ZodType;
+  view: z.ZodType;
+  summaries: Record<"start" | "complete" | "remove", string>;
+}): OperationSpec[] {
+  const noun = k.collection.slice(0, -1);
+  const base = `/${k.collection}/{source}/{publisher}/{name}/versions`;
+  const tags = ["Registry", k.tag];
+  const writes = fails(400, 401, 403, 404, 409, 413);
+  return [
+    ...registry({
+      method: "get",
+      path: `/${k.collection}`,
+      operationId: k.ids.list,
+      summary: `List ${k.collection}, one entry per ${noun} at its latest version`,
+      tags,
+      auth: "optional",
+      query: k.listQuery,
+      responses: { 200: ok(`a page of ${k.collection}`, k.list), ...fails(400, 401) },
+    }),
+    ...registry({
+      method: "post",
+      path: base,
+      operationId: k.ids.start,
+      summary: k.summaries.start,
+      tags,
+      auth: "org",
+      pathParams: k.path("none"),
+      body: StartBody,
+      responses: { 202: ok("the publish operation", k.started), ...writes },
+    }),
+    ...registry({
+      method: "post",
+      path: `${base}/{version}/complete`,
+      operationId: k.ids.complete,
+      summary: k.summaries.complete,
+      tags,
+      auth: "org",
+      pathParams: k.path("exact"),
+      body: CompleteBody,
+      responses: { 201: ok("published", S.Completed), ...writes },
+    }),
+    ...registry({
+      method: "get",
+      path: `${base}/{version}`,
+      operationId: k.ids.get,
+      summary: `One ${noun} version, or \`latest\``,
+      tags,
+      auth: "optional",
+      pathParams: k.path("read"),
+      responses: { 200: ok("the version", k.view), ...fails(400, 401, 404) },
+    }),
+    ...registry({
+      method: "delete",
+      path: `${base}/{version}`,
+      operationId: k.ids.remove,
+      summary: k.summaries.remove,
+      tags,
+      auth: "org",
+      pathParams: k.path("exact"),
+      ...(k.deleteQuery ? { query: k.deleteQuery } : {}),
+      responses: { 204: empty("deleted"), ...fails(400, 401, 403, 404) },
+    }),
+  ];
+}
+
+/** An artifact download of a version (the kind's `downloads`): visible exactly when the version is. */
+function download(collection: "packages" | "templates", file: string, operationId: string, summary: string, answer: ResponseSpec): OperationSpec[] {
+  return registry({
+    method: "get",
+    path: `/${collection}/{source}/{publisher}/{name}/versions/{version}/${file}`,
+    operationId,
+    summary,
+    tags: ["Registry", collection === "packages" ? "Packages" : "Templates"],
+    auth: "optional",
+    pathParams: (collection === "packages" ? S.packagePath : S.templatePath)("read"),
+    responses: { 200: answer, ...fails(400, 401, 404) },
+  });
+}
+
 /** A docs route: JSON by default, the same content as markdown on `Accept: text/markdown`; pinned versions are immutable. */
 function docs(route: string, operationId: string, summary: string, query: z.ZodObject, answer: z.ZodType, extraPath: Record<string, z.ZodType> = {}): OperationSpec[] {
   return registry({
@@ -116,7 +204,6 @@ S.component("SetFeaturedRequest", Featured);
 S.component("RegisterVcsTemplateRequest", RegisterVcsTemplate);
 
 const PKG = "/packages/{source}/{publisher}/{name}";
-const TPL = "/templates/{source}/{publisher}/{name}";
 const stackPath = z.object({
   org: S.segment(),
   project: z.string().regex(STACK_NAME_PATTERN),
@@ -177,98 +264,25 @@ export const operations: OperationSpec[] = [
   },
 
   // ---- packages ----
-  ...registry({
-    method: "get",
-    path: "/packages",
-    operationId: "ListPackages",
-    summary: "List packages, one entry per package at its latest version",
-    tags: ["Registry", "Packages"],
-    auth: "optional",
-    query: S.PackageListQuery,
-    responses: { 200: ok("a page of packages", S.PackageList), ...fails(400, 401) },
+  ...kindOperations({
+    collection: "packages",
+    tag: "Packages",
+    ids: { list: "ListPackages", start: "PostPublishPackageVersion", complete: "PostPublishPackageVersionComplete", get: "GetPackageVersion", remove: "DeletePublishPackageVersion" },
+    path: S.packagePath,
+    listQuery: S.PackageListQuery,
+    list: S.PackageList,
+    started: S.StartPackagePublish,
+    view: S.PackageMetadata,
+    summaries: {
+      start: "Start publishing a package version: presigned upload URLs for its schema, README and installation text",
+      complete: "Complete a publish: metadata is read from the uploaded schema, docs are derived, and the version appears atomically",
+      remove: "Delete a package version; its number is retired",
+    },
   }),
-  ...registry({
-    method: "post",
-    path: `${PKG}/versions`,
-    operationId: "PostPublishPackageVersion",
-    summary: "Start publishing a package version: presigned upload URLs for its schema, README and installation text",
-    tags: ["Registry", "Packages"],
-    auth: "org",
-    pathParams: S.packagePath("none"),
-    body: StartBody,
-    responses: { 202: ok("the publish operation", S.StartPackagePublish), ...fails(400, 401, 403, 404, 409, 413) },
-  }),
-  ...registry({
-    method: "post",
-    path: `${PKG}/versions/{version}/complete`,
-    operationId: "PostPublishPackageVersionComplete",
-    summary: "Complete a publish: metadata is read from the uploaded schema and the version appears atomically",
-    tags: ["Registry", "Packages"],
-    auth: "org",
-    pathParams: S.packagePath("exact"),
-    body: CompleteBody,
-    responses: { 201: ok("published", S.Completed), ...fails(400, 401, 403, 404, 409, 413) },
-  }),
-  ...registry({
-    method: "get",
-    path: `${PKG}/versions/{version}`,
-    operationId: "GetPackageVersion",
-    summary: "One package version, or `latest`",
-    tags: ["Registry", "Packages"],
-    auth: "optional",
-    pathParams: S.packagePath("read"),
-    responses: { 200: ok("the version", S.PackageMetadata), ...fails(400, 401, 404) },
-  }),
-  ...registry({
-    method: "delete",
-    path: `${PKG}/versions/{version}`,
-    operationId: "DeletePublishPackageVersion",
-    summary: "Delete a package version; its number is retired",
-    tags: ["Registry", "Packages"],
-    auth: "org",
-    pathParams: S.packagePath("exact"),
-    responses: { 204: empty("deleted"), ...fails(400, 401, 403, 404) },
-  }),
-  ...registry({
-    method: "get",
-    path: `${PKG}/versions/{version}/schema`,
-    operationId: "GetPackageSchema",
-    summary: "The version's schema as uploaded",
-    tags: ["Registry", "Packages"],
-    auth: "optional",
-    pathParams: S.packagePath("read"),
-    responses: { 200: ok("the schema", S.PackageSchema), ...fails(400, 401, 404) },
-  }),
-  ...registry({
-    method: "get",
-    path: `${PKG}/versions/{version}/raw/schema`,
-    operationId: "GetPackageRawSchema",
-    summary: "The version's schema as uploaded (schemaURL)",
-    tags: ["Registry", "Packages"],
-    auth: "optional",
-    pathParams: S.packagePath("read"),
-    responses: { 200: ok("the schema", S.PackageSchema), ...fails(400, 401, 404) },
-  }),
-  ...registry({
-    method: "get",
-    path: `${PKG}/versions/{version}/raw/readme`,
-    operationId: "GetPackageRawReadme",
-    summary: "The version's README as uploaded (readmeURL)",
-    tags: ["Registry", "Packages"],
-    auth: "optional",
-    pathParams: S.packagePath("read"),
-    responses: { 200: { description: "the README", markdown: true }, ...fails(400, 401, 404) },
-  }),
-  ...registry({
-    method: "get",
-    path: `${PKG}/versions/{version}/raw/installation`,
-    operationId: "GetPackageRawInstallation",
-    summary: "The version's installation text as uploaded",
-    tags: ["Registry", "Packages"],
-    auth: "optional",
-    pathParams: S.packagePath("read"),
-    responses: { 200: { description: "the installation text", markdown: true }, ...fails(400, 401, 404) },
-  }),
+  ...download("packages", "schema", "GetPackageSchema", "The version's schema as uploaded", ok("the schema", S.PackageSchema)),
+  ...download("packages", "raw/schema", "GetPackageRawSchema", "The version's schema as uploaded (schemaURL)", ok("the schema", S.PackageSchema)),
+  ...download("packages", "raw/readme", "GetPackageRawReadme", "The version's README as uploaded (readmeURL)", { description: "the README", markdown: true }),
+  ...download("packages", "raw/installation", "GetPackageRawInstallation", "The version's installation text as uploaded", { description: "the installation text", markdown: true }),
 
   // ---- package documentation (JSON, or markdown with Accept: text/markdown) ----
   ...docs("readme", "GetPackageReadme", "The README as content nodes, in the asked language and OS", D.ContentQuery, D.ContentAnswer),
@@ -280,79 +294,24 @@ export const operations: OperationSpec[] = [
   ...docs("examples", "GetPackageExamples", "Code examples from the schema's descriptions, in one language", D.ExamplesQuery, D.ExamplesAnswer),
 
   // ---- templates ----
-  ...registry({
-    method: "get",
-    path: "/templates",
-    operationId: "ListTemplates",
-    summary: "List templates, one entry per template at its latest version",
-    tags: ["Registry", "Templates"],
-    auth: "optional",
-    query: S.TemplateListQuery,
-    responses: { 200: ok("a page of templates", S.TemplateList), ...fails(400, 401) },
+  ...kindOperations({
+    collection: "templates",
+    tag: "Templates",
+    ids: { list: "ListTemplates", start: "PostPublishTemplateVersion", complete: "PostPublishTemplateVersionComplete", get: "GetTemplateVersion", remove: "DeleteTemplateVersion" },
+    path: S.templatePath,
+    listQuery: S.TemplateListQuery,
+    deleteQuery: S.TemplateDeleteQuery,
+    list: S.TemplateList,
+    started: S.StartTemplatePublish,
+    view: S.Template,
+    summaries: {
+      start: "Start publishing a template version: a presigned upload URL for its archive",
+      complete: "Complete a template publish: the archive is checked and the version appears atomically",
+      remove: "Delete a template version; the last one only with force=true",
+    },
   }),
-  ...registry({
-    method: "post",
-    path: `${TPL}/versions`,
-    operationId: "PostPublishTemplateVersion",
-    summary: "Start publishing a template version: a presigned upload URL for its archive",
-    tags: ["Registry", "Templates"],
-    auth: "org",
-    pathParams: S.templatePath("none"),
-    body: StartBody,
-    responses: { 202: ok("the publish operation", S.StartTemplatePublish), ...fails(400, 401, 403, 404, 409, 413) },
-  }),
-  ...registry({
-    method: "post",
-    path: `${TPL}/versions/{version}/complete`,
-    operationId: "PostPublishTemplateVersionComplete",
-    summary: "Complete a template publish: the archive is checked and the version appears atomically",
-    tags: ["Registry", "Templates"],
-    auth: "org",
-    pathParams: S.templatePath("exact"),
-    body: CompleteBody,
-    responses: { 201: ok("published", S.Completed), ...fails(400, 401, 403, 404, 409, 413) },
-  }),
-  ...registry({
-    method: "get",
-    path: `${TPL}/versions/{version}`,
-    operationId: "GetTemplateVersion",
-    summary: "One template version, or `latest` (the only version of a VCS-backed template)",
-    tags: ["Registry", "Templates"],
-    auth: "optional",
-    pathParams: S.templatePath("read"),
-    responses: { 200: ok("the version", S.Template), ...fails(400, 401, 404) },
-  }),
-  ...registry({
-    method: "delete",
-    path: `${TPL}/versions/{version}`,
-    operationId: "DeleteTemplateVersion",
-    summary: "Delete a template version; the last one only with force=true",
-    tags: ["Registry", "Templates"],
-    auth: "org",
-    pathParams: S.templatePath("exact"),
-    query: S.TemplateDeleteQuery,
-    responses: { 204: empty("deleted"), ...fails(400, 401, 403, 404) },
-  }),
-  ...registry({
-    method: "get",
-    path: `${TPL}/versions/{version}/archive`,
-    operationId: "GetTemplateArchive",
-    summary: "The version's archive (gzip tar)",
-    tags: ["Registry", "Templates"],
-    auth: "optional",
-    pathParams: S.templatePath("read"),
-    responses: { 200: { description: "the archive", bytes: "application/gzip" }, ...fails(400, 401, 404) },
-  }),
-  ...registry({
-    method: "get",
-    path: `${TPL}/versions/{version}/readme`,
-    operationId: "GetTemplateReadme",
-    summary: "The root README.md of the version's archive",
-    tags: ["Registry", "Templates"],
-    auth: "optional",
-    pathParams: S.templatePath("read"),
-    responses: { 200: { description: "the README", markdown: true }, ...fails(400, 401, 404) },
-  }),
+  ...download("templates", "archive", "GetTemplateArchive", "The version's archive (gzip tar)", { description: "the archive", bytes: "application/gzip" }),
+  ...download("templates", "readme", "GetTemplateReadme", "The root README.md of the version's archive", { description: "the README", markdown: true }),
 
   // ---- usage ----
   {

@@ -3,6 +3,8 @@
 // the black-box suite uses it too.
 import { Validator, type OutputUnit } from "@cfworker/json-schema";
 
+// Operations are read from fetched JSON and walked by key, as any client of a document does: they are
+// typed `any` on purpose; the document's own validity is the black-box validator's job.
 export type Doc = {
   paths: Record<string, Record<string, any>>;
   components: { schemas: Record<string, unknown> };
