@@ -205,7 +205,7 @@ describe.each(PREFIXES)("docs routes under %s", (prefix) => {
 
 describe("content negotiation", () => {
   const url = v(PUBLIC, "2.1.0/nav");
-  it.each([[undefined], ["application/json"], ["*/*"], ["application/*"], ["text/markdown;q=0.5, application/json"], ["text/html, */*;q=0.1"]])("Accept %s → JSON with the markdown alternate Link", async (accept) => {
+  it.each([[undefined], ["application/json"], ["*/*"], ["application/*"], ["text/markdown;q=0.5, application/json"], ["text/html, */*;q=0.1"], ["application/vnd.pulumi+9"]])("Accept %s → JSON with the markdown alternate Link", async (accept) => {
     const r = await call(url, { headers: accept ? { Accept: accept } : {} });
     expect(r.status).toBe(200);
     expect(r.headers.get("Content-Type")).toBe("application/json");
