@@ -277,6 +277,10 @@ describe("caching", () => {
     const again = await call(url, { headers: { "If-None-Match": etag } });
     expect(again.status).toBe(304);
     expect(again.headers.get("ETag")).toBe(etag);
+    expect(again.headers.get("Cache-Control")).toBe("public, max-age=604800, immutable");
+    const withToken = await call(url, { token: acme.reader, headers: { "If-None-Match": `"other", ${etag}` } });
+    expect(withToken.status).toBe(304);
+    expect((await call(url, { token: acme.reader, headers: { "If-None-Match": '"other"' } })).status).toBe(200);
     // Another representation has another tag; a bad request is still refused, never a 304.
     const md = await call(url, { headers: { Accept: "text/markdown", "If-None-Match": etag } });
     expect(md.status).toBe(200);
