@@ -103,8 +103,11 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
-const perLanguage = <T>(f: (lang: Language) => T): Record<Language, T> =>
-  Object.fromEntries(LANGUAGES.map((l) => [l, f(l)])) as Record<Language, T>;
+function perLanguage<T>(f: (lang: Language) => T): Record<Language, T> {
+  const out = {} as Record<Language, T>;
+  for (const l of LANGUAGES) out[l] = f(l);
+  return out;
+}
 
 /** Streams the values at `paths` one by one; `section` is the top-level member they sit in. */
 async function streamValues(bucket: R2Bucket, key: string, paths: string[], onValue: (section: string, key: string, value: unknown) => void | Promise<void>): Promise<void> {
@@ -164,15 +167,15 @@ async function outline(bucket: R2Bucket, schemaKey: string): Promise<Outline> {
   const top: Json = {};
   const kinds = new Map<string, LocalRefKind>();
   const edges = new Map<string, string[]>();
-  await streamValues(bucket, schemaKey, ["$.name", "$.version", "$.language", "$.meta", "$.types.*", "$.resources.*"], (section, key, value) => {
-    if (section === "types" && isObject(value)) {
+  // Resources are only tokenized here: a `#/resources/…` reference names its kind itself.
+  await streamValues(bucket, schemaKey, ["$.name", "$.version", "$.language", "$.meta", "$.types.*"], (section, key, value) => {
+    if (section === "types") {
+      if (!isObject(value)) return;
       kinds.set(key, Array.isArray(value.enum) ? "enum" : "object");
       const refs = new Set<string>();
       for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
       if (refs.size) edges.set(key, [...refs]);
-    } else if (section === "resources") {
-      kinds.set(key, "resource");
-    } else if (!["types", "resources"].includes(section)) {
+    } else {
       top[key] = value;
     }
   });
