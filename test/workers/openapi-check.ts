@@ -98,3 +98,11 @@ export function checkAnswer(doc: Doc, matched: Matched, status: number, contentT
   const result = validatorFor(doc, entry.schema).validate(JSON.parse(body));
   if (!result.valid) throw new Error(`${where}: body does not match the declared schema: ${describeErrors(result.errors)}\n${body.slice(0, 2000)}`);
 }
+
+/** Whether a request body satisfies the operation's declared requestBody schema (true when none is declared). */
+export function requestBodyValid(doc: Doc, matched: Matched, body: unknown): { valid: boolean; errors: string } {
+  const schema = matched.operation.requestBody?.content?.["application/json"]?.schema;
+  if (!schema) return { valid: true, errors: "" };
+  const result = validatorFor(doc, schema).validate(body);
+  return { valid: result.valid, errors: describeErrors(result.errors) };
+}

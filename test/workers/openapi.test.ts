@@ -5,7 +5,7 @@ import { OPENAPI_PATHS } from "../../src/openapi/openapi-routes";
 import { gzip, tar } from "../unit/tar-fixtures";
 import { docsInstallation, docsReadme, docsSchema } from "./api-docs-fixture";
 import { ADMIN, BASE, call, countRows, orgWithTokens, type CallOptions, type OrgTokens } from "./helpers";
-import { checkAnswer, describedRoutes, operationById, operationByPath, templateOf, type Doc } from "./openapi-check";
+import { checkAnswer, describedRoutes, operationById, operationByPath, requestBodyValid, templateOf, type Doc } from "./openapi-check";
 import { publishPackage, publishTemplate, schemaFor } from "./publish-helpers";
 
 const DOCS_PACKAGE = "private/acme/acmecloud";
@@ -32,6 +32,11 @@ async function checked(method: string, path: string, options: CallOptions = {}) 
   const bytes = await response.arrayBuffer();
   const text = /^(application\/json|text\/)/.test(type) ? new TextDecoder().decode(bytes) : bytes.byteLength ? "<bytes>" : "";
   checkAnswer(doc, matched, response.status, type || null, text);
+  // What the gateway accepted, the document must not reject.
+  if (options.body !== undefined && response.status < 300) {
+    const request = requestBodyValid(doc, matched, options.body);
+    if (!request.valid) throw new Error(`${method} ${path}: accepted a body the declared requestBody rejects: ${request.errors}`);
+  }
   return { status: response.status, body: type.startsWith("application/json") ? JSON.parse(text) : text, operationId: matched.operation.operationId as string };
 }
 
@@ -339,6 +344,9 @@ describe("real answers match the declared schemas", () => {
     expect(() => checkAnswer(client, list, 200, "application/json", JSON.stringify({ packages: [], continuationToken: "" }))).toThrow(/schema/);
     expect(() => checkAnswer(client, list, 418, "application/json", valid)).toThrow(/not declared/);
     expect(() => checkAnswer(client, get, 200, "text/html", "<p>")).toThrow(/not declared/);
+    const start = operationById(client, "PostPublishPackageVersion");
+    expect(requestBodyValid(client, start, { version: "1.0.0", publishedAt: "2026-01-01T00:00:00Z" }).valid).toBe(true);
+    expect(requestBodyValid(client, start, { publishedAt: "2026-01-01T00:00:00Z" }).valid).toBe(false);
   });
 
   it("the description documents themselves", async () => {
