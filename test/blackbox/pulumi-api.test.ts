@@ -72,21 +72,23 @@ beforeAll(async () => {
   expect(r.status).toBe(200);
   spec = r.body;
   // Publish the fixture package the way the CLI does.
-  const base = `/api/registry/packages/${PACKAGE.source}/${PACKAGE.publisher}/${PACKAGE.name}/versions`;
-  const start = await cli("POST", base, { token: tokens.publisher, body: { version: PACKAGE.version } });
+  await publish(PACKAGE.name, PACKAGE.version, { schema: JSON.stringify(docsSchema), index: docsReadme, installationConfiguration: docsInstallation });
+  // A second package, so that a page of one has a next page.
+  await publish("second", "0.1.0", { schema: JSON.stringify({ name: "second", version: "0.1.0" }), index: "# second\n" });
+});
+
+async function publish(name: string, version: string, files: Record<string, string>) {
+  const base = `/api/registry/packages/${PACKAGE.source}/${PACKAGE.publisher}/${name}/versions`;
+  const start = await cli("POST", base, { token: tokens.publisher, body: { version } });
   expect(start.status, start.text).toBe(202);
-  for (const [slot, body] of [
-    ["schema", JSON.stringify(docsSchema)],
-    ["index", docsReadme],
-    ["installationConfiguration", docsInstallation],
-  ] as const) {
+  for (const [slot, body] of Object.entries(files)) {
     const put = await fetch(start.body.uploadURLs[slot], { method: "PUT", body });
     await put.arrayBuffer();
     expect(put.status).toBe(200);
   }
-  const complete = await cli("POST", `${base}/${PACKAGE.version}/complete`, { token: tokens.publisher, body: { operationID: start.body.operationID } });
+  const complete = await cli("POST", `${base}/${version}/complete`, { token: tokens.publisher, body: { operationID: start.body.operationID } });
   expect(complete.status, complete.text).toBe(201);
-});
+}
 
 describe("pulumi api against the gateway", () => {
   it("finds GetPackageNav by id, fills lang but not os (nav does not declare os), and gets markdown because nav declares it", async () => {
@@ -159,6 +161,27 @@ describe("pulumi api against the gateway", () => {
     const installation = await byOperationId("GetPackageInstallation", PACKAGE);
     expect(installation.status).toBe(200);
     expect(installation.contentType).toMatch(/^text\/markdown/);
+  });
+
+  it("pages like `pulumi api ListPackages --all`: one array field per page, continuationToken sent back until absent", async () => {
+    for (const id of ["ListPackages", "ListTemplates"]) {
+      const op = operationById(spec, id);
+      expect(op.operation.parameters.some((p: any) => p.in === "query" && p.name === "continuationToken")).toBe(true);
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const query = new URLSearchParams({ limit: "1", ...(cursor ? { continuationToken: cursor } : {}) });
+        const page = await send(op, op.path, query, acceptFor(op));
+        expect(page.status).toBe(200);
+        const arrays = Object.entries(page.json).filter(([, v]) => Array.isArray(v));
+        expect(arrays.map(([k]) => k)).toEqual([id === "ListPackages" ? "packages" : "templates"]);
+        if (page.json.continuationToken !== undefined) expect(page.json.continuationToken).not.toBe(cursor);
+        cursor = page.json.continuationToken;
+        pages++;
+      } while (cursor && pages < 200);
+      expect(cursor).toBeUndefined();
+      if (id === "ListPackages") expect(pages).toBeGreaterThanOrEqual(2);
+    }
   });
 
   it("an unknown token is the declared 404 {code, message}", async () => {
