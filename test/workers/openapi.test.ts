@@ -222,6 +222,29 @@ describe("declared query enums against the real worker", () => {
   });
 });
 
+describe("declared integer bounds against the real worker", () => {
+  it("every GET route's integer query parameter accepts its bounds and refuses one past them with a 400", async () => {
+    let checkedBounds = 0;
+    for (const [path, item] of Object.entries(client.paths)) {
+      for (const p of item.get?.parameters ?? []) {
+        if (p.in !== "query" || p.schema.type !== "integer") continue;
+        const bounds: Array<[number, number]> = [];
+        if (typeof p.schema.minimum === "number") bounds.push([p.schema.minimum, p.schema.minimum - 1]);
+        if (typeof p.schema.maximum === "number" && p.schema.maximum < 1e6) bounds.push([p.schema.maximum, p.schema.maximum + 1]);
+        for (const [inside, outside] of bounds) {
+          const ok = await checked("GET", `${fill(path)}?${p.name}=${inside}`, { token: acme.reader });
+          expect(ok.status, `${path}?${p.name}=${inside}`).toBe(200);
+          const bad = await checked("GET", `${fill(path)}?${p.name}=${outside}`, { token: acme.reader });
+          expect(bad.status, `${path}?${p.name}=${outside}`).toBe(400);
+          checkedBounds++;
+        }
+      }
+    }
+    // limit on both lists under both prefixes (minimum), and on examples (minimum and maximum).
+    expect(checkedBounds).toBeGreaterThanOrEqual(2 * (2 + 2));
+  });
+});
+
 describe("real answers match the declared schemas", () => {
   it("health, the CLI's login calls and their 401", async () => {
     expect((await checked("GET", "/healthz")).status).toBe(200);
