@@ -57,7 +57,6 @@ const ERROR_TEXT: Record<number, string> = {
   401: "no valid token",
   403: "the token may not do this",
   404: "absent, or not visible to the caller",
-  405: "method not allowed",
   406: "none of the accepted media types can be produced",
   409: "conflicts with the current state",
   413: "request body too large",
