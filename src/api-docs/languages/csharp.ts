@@ -1,7 +1,7 @@
 // C# names and types, as pulumi/pulumi's dotnet generator spells them: namespaces from rootNamespace and
 // `language.csharp.namespaces`, Title-cased members, `Input<T>`/`InputList<T>`/`InputMap<T>` inputs and
 // `Output<T>` outputs, `Inputs.XArgs`/`Outputs.X` nested types.
-import { canonicalModule, enumRawName, isProviderToken, languageBlock, memberTypeName, relaxedEnum, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import { canonicalModule, foreignPackage, enumRawName, isProviderToken, languageBlock, memberTypeName, relaxedEnum, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
 
 const KEYWORDS = new Set([
@@ -74,7 +74,7 @@ function csIdentifier(name: string): string {
 }
 
 function ownerOf(pkg: PackageNaming, ref: RefShape): PackageNaming {
-  return ref.external ? { name: ref.external.package, language: {} } : pkg;
+  return ref.external ? foreignPackage(ref.external, ref.token) : pkg;
 }
 
 function scalar(kind: Shape["kind"]): string | undefined {

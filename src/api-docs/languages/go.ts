@@ -1,7 +1,7 @@
 // Go names and types, as pulumi/pulumi's go generator spells them: Title-cased members, one Go package per
 // module (importBasePath, moduleToPackage, packageImportAliases), `getX` → `LookupX` on collision, and the
 // `pulumi.StringInput` / `XPtrOutput` family of input and output types.
-import { camel, canonicalModule, enumRawName, isProviderToken, languageBlock, parseToken, relaxedEnum, stringMap, stringSetting, unhyphenate, upperFirst } from "./tokens";
+import { camel, canonicalModule, enumRawName, foreignPackage, isProviderToken, languageBlock, parseToken, relaxedEnum, stringMap, stringSetting, unhyphenate, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
 
 /** Go's Title: drops a leading `$`, upper-cases the first letter, removes hyphens camel-style. */
@@ -95,7 +95,7 @@ function refName(ref: RefShape, input: boolean): string {
   const base = typeNameOf(ref.token);
   const name = ref.target === "object" && input ? `${base}Args` : base;
   if (!ref.external) return name;
-  const owner: PackageNaming = { name: ref.external.package, language: {}, ...(ref.external.version ? { version: ref.external.version } : {}) };
+  const owner = foreignPackage(ref.external, ref.token);
   return `${packageAlias(owner, ref.token)}.${name}`;
 }
 

@@ -1,7 +1,7 @@
 // Java names and types, as pulumi/pulumi-java's generator spells them: `com.pulumi.<pkg>.<module>` packages
 // (basePackage, `language.java.packages`), `<Module>Functions.getX` static functions, `inputs.XArgs` /
 // `outputs.X` / `enums.X` nested types, and `Output<T>` everywhere a value may be unknown.
-import { canonicalModule, enumRawName, isProviderToken, languageBlock, lowerFirst, memberTypeName, moduleParts, parseToken, relaxedEnum, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import { canonicalModule, foreignPackage, enumRawName, isProviderToken, languageBlock, lowerFirst, memberTypeName, moduleParts, parseToken, relaxedEnum, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
 
 const RESERVED_WORDS = new Set([
@@ -62,7 +62,7 @@ function functionsClass(pkg: PackageNaming, token: string): string {
 }
 
 function ownerOf(pkg: PackageNaming, ref: RefShape): PackageNaming {
-  return ref.external ? { name: ref.external.package, language: {} } : pkg;
+  return ref.external ? foreignPackage(ref.external, ref.token) : pkg;
 }
 
 function scalar(kind: Shape["kind"]): string | undefined {

@@ -1,6 +1,6 @@
 // Python names and types, as pulumi/pulumi's python generator (PyName, pyPack, moduleNameOverrides) and
 // its docs helper spell them.
-import { canonicalModule, enumRawName, isProviderToken, isUpper, languageBlock, memberTypeName, moduleParts, relaxedEnum, stringMap, stringSetting } from "./tokens";
+import { canonicalModule, foreignPackage, enumRawName, isProviderToken, isUpper, languageBlock, memberTypeName, moduleParts, relaxedEnum, stringMap, stringSetting } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
 
 // Names the generator keeps on its legacy casing because they already shipped that way.
@@ -139,7 +139,7 @@ function scalar(kind: Shape["kind"]): string | undefined {
 
 /** Another package's type, qualified by its Python package and module. */
 function foreignName(ref: RefShape, input: boolean): string {
-  const owner: PackageNaming = { name: ref.external?.package ?? "", language: {} };
+  const owner = foreignPackage(ref.external ?? { package: "" }, ref.token);
   const path = [pythonPackage(owner), ...moduleOfToken(owner, ref.token)];
   if (ref.target === "object") return [...path, ...(input ? [] : ["outputs"]), objectName(ref.token, input)].join(".");
   return [...path, className(ref.token)].join(".");

@@ -293,6 +293,23 @@ export function memberTypeName(token: string): string {
   return upperFirst(parseToken(token).name);
 }
 
+/**
+ * Naming for another package known only from a reference. Without its schema its moduleFormat is
+ * unknown; a token whose last module segment is the member's own name (`kms:index/keyRing:KeyRing`)
+ * follows the bridged-provider layout, so that segment is treated as a file, not a module.
+ */
+export function foreignPackage(external: { package: string; version?: string }, token: string): PackageNaming {
+  const t = parseToken(token);
+  const last = t.rawModule.split("/").pop() ?? "";
+  const fileLike = t.rawModule.includes("/") && lowerFirst(last) === lowerFirst(t.name);
+  return {
+    name: external.package,
+    language: {},
+    ...(external.version ? { version: external.version } : {}),
+    ...(fileLike ? { moduleFormat: "(.*)(?:/[^/]*)" } : {}),
+  };
+}
+
 /** Splits a module path into its parts ("storage/buckets" → ["storage", "buckets"]); the index is []. */
 export function moduleParts(mod: string): string[] {
   return mod === "" ? [] : mod.split("/").filter((p) => p !== "");

@@ -1,5 +1,5 @@
 // TypeScript/JavaScript names and types, as pulumi/pulumi's nodejs generator and its docs helper spell them.
-import { camel, canonicalModule, enumRawName, isProviderToken, languageBlock, memberTypeName, moduleParts, parseToken, relaxedEnum, stringMap, stringSetting, upperFirst } from "./tokens";
+import { camel, canonicalModule, enumRawName, foreignPackage, isProviderToken, languageBlock, memberTypeName, moduleParts, parseToken, stringMap, stringSetting, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, Shape, TypeContext } from "./types";
 
 /** The identifier a program binds the package to: `import * as azure_native from "@pulumi/azure-native"`. */
@@ -46,22 +46,39 @@ function typeNameOf(token: string): string {
   return memberTypeName(token);
 }
 
-/** How a named type is written in a docs table: this package's types bare, another package's qualified. */
+/** The alias the SDK imports another package under: `pulumi` + its name Pascal-cased (`pulumiSkylineWebapp`). */
+export function externalModuleName(name: string): string {
+  const words = name.split(/[^\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_.]/u);
+  return `pulumi${words.map(upperFirst).join("")}`;
+}
+
+/** Whether input object types carry `Args` (not in the tfbridge20 and kubernetes20 compatibility modes). */
+function inputTypesHaveArgs(pkg: PackageNaming): boolean {
+  const compatibility = stringSetting(languageBlock(pkg.language, "nodejs"), "compatibility");
+  return compatibility !== "tfbridge20" && compatibility !== "kubernetes20";
+}
+
+/**
+ * How a named type is written: in the SDK as `inputs.mod.XArgs` / `outputs.mod.X` / `enums.mod.Y`; in a
+ * docs table this package's types bare (the docs strip those qualifiers and `Args`). Another package's
+ * types stay qualified by its import alias (`pulumiKms.types.input.KeyReference`).
+ */
 function refName(pkg: PackageNaming, ref: RefShape, input: boolean, sdk: boolean): string {
-  const name = isProviderToken(ref.token) ? "Provider" : typeNameOf(ref.token);
-  const foreign = ref.external !== undefined;
-  const owner: PackageNaming = foreign ? { name: ref.external?.package ?? "", language: {} } : pkg;
+  const base = isProviderToken(ref.token) ? "Provider" : typeNameOf(ref.token);
+  if (!ref.external && !sdk) return base;
+  const owner = ref.external ? foreignPackage(ref.external, ref.token) : pkg;
   const mod = moduleOfToken(owner, ref.token);
-  if (!foreign && !sdk) return name;
-  const root = foreign ? packageIdentifier(owner.name) : undefined;
-  const qualify = (...parts: string[]) => [...(root ? [root] : []), ...parts, name].join(".");
+  const alias = ref.external ? [externalModuleName(owner.name)] : [];
   switch (ref.target) {
     case "resource":
-      return foreign ? qualify(...mod) : name;
+      return ref.external ? [...alias, ...mod, base].join(".") : base;
     case "enum":
-      return foreign ? qualify("types", "enums", ...mod) : ["enums", ...mod, name].join(".");
-    case "object":
-      return foreign ? qualify("types", input ? "input" : "output", ...mod) : [input ? "inputs" : "outputs", ...mod, name].join(".");
+      return [...(ref.external ? alias : ["enums"]), ...mod, base].join(".");
+    case "object": {
+      const name = sdk && input && inputTypesHaveArgs(owner) ? `${base}Args` : base;
+      const root = ref.external ? [...alias, "types", input ? "input" : "output"] : [input ? "inputs" : "outputs"];
+      return [...root, ...mod, name].join(".");
+    }
   }
 }
 
@@ -155,8 +172,9 @@ export const typescript: LanguageRules = {
   },
   sdkTypeName(pkg, shape, ctx, plain) {
     if (ctx.input) return sdkInput(pkg, shape, plain);
-    const relaxed = relaxedEnum(shape);
-    const inner = sdkInner(pkg, relaxed && !plain ? relaxed.primitive : shape, false);
+    // Outputs keep their unions, unless the package asks for none (disableUnionOutputTypes: `any`).
+    const noUnions = languageBlock(pkg.language, "nodejs").disableUnionOutputTypes === true;
+    const inner = noUnions && shape.kind === "union" ? "any" : sdkInner(pkg, shape, false);
     if (plain) return inner;
     return `pulumi.Output<${ctx.required ? inner : `${inner} | undefined`}>`;
   },

@@ -1,16 +1,20 @@
 // Pulumi YAML names and types, as Pulumi's docs show them: collapsed type tokens (`skyline:compute:Instance`),
 // schema property names as written, `String`/`List<String>`/`Map<String>`, objects as `Property Map`.
-import { parseToken, upperFirst } from "./tokens";
+import { lowerFirst, parseToken, upperFirst } from "./tokens";
 import type { LanguageRules, Shape, TypeContext } from "./types";
 
-/** Shortens a token as YAML programs write it: `pkg:mod/name:Name` → `pkg:mod:Name`, `pkg:index:Name` → `pkg:Name`. */
+/**
+ * Shortens a token as YAML programs write it: `pkg:mod/name:Name` → `pkg:mod:Name` (also for functions,
+ * `pkg:mod/getX:getX` → `pkg:mod:getX`, and nested modules), `pkg:index:Name` → `pkg:Name`. Pulumi YAML
+ * resolves the short form back by trying `mod/<name with a lower-case first letter>`.
+ */
 export function collapseYamlToken(token: string): string {
   const parts = token.split(":");
   if (parts.length !== 3) return token;
   const [pkgName, rawMod, name] = parts as [string, string, string];
   let mod = rawMod;
-  const slash = mod.split("/");
-  if (slash.length === 2 && upperFirst(slash[1] ?? "") === name) mod = slash[0] ?? mod;
+  const slash = mod.lastIndexOf("/");
+  if (slash >= 0 && lowerFirst(mod.slice(slash + 1)) === lowerFirst(name)) mod = mod.slice(0, slash);
   if (mod === "index" || mod === "") return `${pkgName}:${name}`;
   return `${pkgName}:${mod}:${name}`;
 }
