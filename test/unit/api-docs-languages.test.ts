@@ -275,6 +275,15 @@ describe("where each language imports a module from", () => {
     );
   });
 
+  it("Java turns a nested module without a packages entry into one package segment, and names its functions class after it", () => {
+    const p: PackageNaming = { name: "acme-cloud", language: {}, moduleFormat: "(.*)(?:/[^/]*)" };
+    expect(moduleImport("java", p, "acme-cloud:net/dns/zone:Zone")).toBe("com.pulumi.acmecloud.net_dns");
+    expect(memberName("java", p, "acme-cloud:net/dns/getZone:getZone", "function")).toBe("Net_dnsFunctions.getZone");
+    expect(memberName("java", p, "acme-cloud:index/getRegion:getRegion", "function")).toBe("AcmecloudFunctions.getRegion");
+    const mapped: PackageNaming = { ...p, language: { java: { packages: { "acme-cloud": "acme", "net/dns": "net.dns" } } } };
+    expect(moduleImport("java", mapped, "acme-cloud:net/dns/zone:Zone")).toBe("com.pulumi.acme.net.dns");
+  });
+
   it("C# rootNamespace replaces Pulumi", () => {
     const p: PackageNaming = { name: "widgets", language: { csharp: { rootNamespace: "Acme" } } };
     expect(moduleImport("csharp", p, "widgets:shop:Cart")).toBe("Acme.Widgets.Shop");
@@ -310,6 +319,13 @@ describe("property names", () => {
       { typescript: "name", python: "name", go: "Name", csharp: "InstanceName", java: "name", yaml: "name" },
       (lang) => propertyName(lang, pkg, "name", spec),
     );
+  });
+
+  it("a Java name override renames the builder setter", () => {
+    const spec = { language: { java: { name: "instanceName" }, csharp: { name: "InstanceName" } } };
+    expect(propertyName("java", pkg, "name", spec)).toBe("instanceName");
+    expect(propertyName("csharp", pkg, "name", spec)).toBe("InstanceName");
+    expect(propertyName("python", pkg, "name", spec)).toBe("name");
   });
 
   it("Python keeps the schema's spelling when mapCase is false", () => {
@@ -351,7 +367,7 @@ describe("property types as the docs tables show them", () => {
 
   it("scalars", () => {
     each({ typescript: "string", python: "str", go: "string", csharp: "string", java: "String", yaml: "String" }, (l) => type(l, { type: "string" }));
-    each({ typescript: "number", python: "int", go: "int", csharp: "int", java: "Integer", yaml: "Integer" }, (l) => type(l, { type: "integer" }));
+    each({ typescript: "number", python: "int", go: "int", csharp: "int", java: "Integer", yaml: "Number" }, (l) => type(l, { type: "integer" }));
     each({ typescript: "number", python: "float", go: "float64", csharp: "double", java: "Double", yaml: "Number" }, (l) => type(l, { type: "number" }));
     each({ typescript: "boolean", python: "bool", go: "bool", csharp: "bool", java: "Boolean", yaml: "Boolean" }, (l) => type(l, { type: "boolean" }));
   });
@@ -379,7 +395,7 @@ describe("property types as the docs tables show them", () => {
         go: "map[string]int",
         csharp: "Dictionary<string, int>",
         java: "Map<String,Integer>",
-        yaml: "Map<Integer>",
+        yaml: "Map<Number>",
       },
       (l) => type(l, inputOf(BUCKET, "lifecycleDays")),
     );
@@ -452,7 +468,7 @@ describe("property types as the docs tables show them", () => {
   it("Any, Json, Asset and Archive", () => {
     each({ typescript: "any", python: "Any", go: "interface{}", csharp: "object", java: "Object", yaml: "Any" }, (l) => type(l, inputOf(PROJECT, "settings")));
     each(
-      { typescript: "any", python: "Any", go: "interface{}", csharp: "System.Text.Json.JsonElement", java: "JsonElement", yaml: "Any" },
+      { typescript: "any", python: "Any", go: "interface{}", csharp: "System.Text.Json.JsonElement", java: "JsonElement", yaml: "JSON" },
       (l) => type(l, inputOf(BUCKET, "policy")),
     );
     each(
@@ -474,7 +490,7 @@ describe("property types as the docs tables show them", () => {
 
   it("a reference to a resource", () => {
     each(
-      { typescript: "Bucket", python: "Bucket", go: "Bucket", csharp: "Pulumi.Skyline.Storage.Bucket", java: "Bucket", yaml: "Resource" },
+      { typescript: "Bucket", python: "Bucket", go: "Bucket", csharp: "Pulumi.Skyline.Storage.Bucket", java: "Bucket", yaml: "skyline:storage:Bucket" },
       (l) => type(l, inputOf(OBJECT, "bucket")),
     );
   });
@@ -527,7 +543,7 @@ describe("property types as the docs tables show them", () => {
         go: "storage.Bucket",
         csharp: "Pulumi.Skyline.Storage.Bucket",
         java: "com.pulumi.skyline.storage.Bucket",
-        yaml: "Resource",
+        yaml: "skyline:storage:Bucket",
       },
       (l) => typeName(l, webappPkg, bucket, ctx(false)),
     );
@@ -698,7 +714,7 @@ describe("property types as the SDKs declare them, with Input/Output wrappers", 
       (l) => sdk(l, inputOf(PROJECT, "settings"), true, false),
     );
     each(
-      { typescript: "any", python: "Optional[Any]", go: "pulumi.Input", csharp: "InputJson", java: "Output<JsonElement>", yaml: "Any" },
+      { typescript: "any", python: "Optional[Any]", go: "pulumi.Input", csharp: "InputJson", java: "Output<JsonElement>", yaml: "JSON" },
       (l) => sdk(l, inputOf(BUCKET, "policy"), true, false),
     );
     each(
@@ -766,14 +782,14 @@ describe("enum member names", () => {
 
   it("a named member", () => {
     each(
-      { typescript: "PublicRead", python: "PUBLIC_READ", go: "CannedAclPublicRead", csharp: "PublicRead", java: "PublicRead", yaml: "public-read" },
+      { typescript: "PublicRead", python: "PUBLIC_READ", go: "CannedAclPublicRead", csharp: "PublicRead", java: "PublicRead", yaml: '"public-read"' },
       (l) => enumValueName(l, pkg, acl, { name: "PublicRead", value: "public-read" }),
     );
   });
 
   it("a member named only by its hyphenated value", () => {
     each(
-      { typescript: "X_large", python: "X_LARGE", go: "InstanceSize_X_Large", csharp: "X_large", java: "Xlarge", yaml: "x-large" },
+      { typescript: "X_large", python: "X_LARGE", go: "InstanceSize_X_Large", csharp: "X_large", java: "Xlarge", yaml: '"x-large"' },
       (l) => enumValueName(l, pkg, size, { value: "x-large" }),
     );
   });

@@ -1,7 +1,7 @@
 // Java names and types, as pulumi/pulumi-java's generator spells them: `com.pulumi.<pkg>.<module>` packages
 // (basePackage, `language.java.packages`), `<Module>Functions.getX` static functions, `inputs.XArgs` /
 // `outputs.X` / `enums.X` nested types, and `Output<T>` everywhere a value may be unknown.
-import { canonicalModule, foreignPackage, enumRawName, isProviderToken, languageBlock, lowerFirst, memberTypeName, moduleParts, parseToken, relaxedEnum, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import { canonicalModule, foreignPackage, enumRawName, isProviderToken, languageBlock, lowerFirst, memberTypeName, parseToken, relaxedEnum, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
 
 const RESERVED_WORDS = new Set([
@@ -42,23 +42,28 @@ function basePackage(pkg: PackageNaming): string {
   return (stringSetting(info(pkg), "basePackage") ?? "com.pulumi").replace(/\.$/, "");
 }
 
-/** The Java package of a token: base package, package name, then the module (`language.java.packages` override). */
+/** Dotted Java package parts, each made a valid identifier (a `/` in a module becomes `_`). */
+function packageParts(name: string): string[] {
+  return name.split(".").map(javaIdent);
+}
+
+/** The Java package of a token: base package, package name, then the module; `language.java.packages` maps either. */
 export function javaPackage(pkg: PackageNaming, token: string): string {
-  const root = `${basePackage(pkg)}.${javaIdent(pkg.name)}`;
+  const packages = stringMap(info(pkg), "packages");
+  const root = [basePackage(pkg), ...packageParts(packages[pkg.name] ?? pkg.name)];
   const mod = canonicalModule(pkg, token);
-  if (mod === "") return root;
-  const mapped = stringMap(info(pkg), "packages")[mod] ?? mod;
-  return [root, ...moduleParts(mapped.replace(/\./g, "/")).map(javaIdent)].join(".");
+  if (mod === "") return root.join(".");
+  return [...root, ...packageParts(packages[mod] ?? mod)].join(".");
 }
 
 function className(token: string): string {
   return isProviderToken(token) ? "Provider" : javaIdent(memberTypeName(token));
 }
 
-/** The class holding a module's functions: `S3Functions`, or `<Package>Functions` for the index. */
+/** The class holding a module's functions: Title(module) + `Functions` (`ComputeFunctions`), or `<Package>Functions` for the index. */
 function functionsClass(pkg: PackageNaming, token: string): string {
-  const parts = javaPackage(pkg, token).split(".");
-  return `${upperFirst(parts[parts.length - 1] ?? pkg.name)}Functions`;
+  const mod = canonicalModule(pkg, token);
+  return javaIdent(`${upperFirst(mod === "" ? pkg.name : mod)}Functions`);
 }
 
 function ownerOf(pkg: PackageNaming, ref: RefShape): PackageNaming {
@@ -126,7 +131,10 @@ export const java: LanguageRules = {
   typeDisplayName(_pkg, token) {
     return className(token);
   },
-  propertyName(_pkg, name) {
+  propertyName(_pkg, name, spec) {
+    // `language.java.name` renames the builder's setter and field, which is what a program writes.
+    const override = stringSetting(languageBlock(spec?.language, "java"), "name");
+    if (override) return javaIdent(override);
     const field = javaIdent(name);
     return RESERVED_METHODS.has(field) ? `${field}_` : field;
   },

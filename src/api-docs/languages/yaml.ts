@@ -1,5 +1,6 @@
-// Pulumi YAML names and types, as Pulumi's docs show them: collapsed type tokens (`skyline:compute:Instance`),
-// schema property names as written, `String`/`List<String>`/`Map<String>`, objects as `Property Map`.
+// Pulumi YAML names and types, as pulumi/pulumi-yaml's docs helper shows them: collapsed type tokens
+// (`skyline:compute:Instance`), schema property names as written, `String`/`Number`/`List<String>`/
+// `Map<String>`, objects as `Property Map`, enums as their quoted values, resources by their token.
 import { lowerFirst, parseToken, upperFirst } from "./tokens";
 import type { LanguageRules, Shape, TypeContext } from "./types";
 
@@ -19,19 +20,24 @@ export function collapseYamlToken(token: string): string {
   return `${pkgName}:${mod}:${name}`;
 }
 
+/** An enum value as YAML docs print it: strings quoted, numbers bare. */
+function literal(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
 function scalar(kind: Shape["kind"]): string | undefined {
   switch (kind) {
     case "string":
       return "String";
     case "integer":
-      return "Integer";
     case "number":
       return "Number";
     case "boolean":
       return "Boolean";
     case "any":
-    case "json":
       return "Any";
+    case "json":
+      return "JSON";
     case "archive":
       return "Archive";
     case "asset":
@@ -48,12 +54,13 @@ function render(shape: Shape, ctx: TypeContext): string {
     case "map":
       return `Map<${render(shape.items, ctx)}>`;
     case "union":
-      return [...new Set(shape.items.map((s) => render(s, ctx)))].join(" | ");
+      return shape.items.map((s) => render(s, ctx)).join(" | ");
     case "ref": {
       if (shape.target === "object") return "Property Map";
-      if (shape.target === "resource") return "Resource";
+      if (shape.target === "resource") return collapseYamlToken(shape.token);
+      // Another package's enum values are unknown here; its members are still written as strings.
       const values = shape.external ? undefined : ctx.enumValues?.(shape.token);
-      return values && values.length > 0 ? values.map((v) => JSON.stringify(v)).join(" | ") : "String";
+      return values && values.length > 0 ? values.map(literal).join(" | ") : "String";
     }
     default:
       return scalar(shape.kind) ?? "Any";
@@ -78,8 +85,8 @@ export const yaml: LanguageRules = {
     return render(shape, ctx);
   },
   enumValueName(_pkg, _enumTypeToken, value) {
-    // YAML programs write the enum's value itself.
-    return typeof value.value === "string" ? value.value : JSON.stringify(value.value);
+    // YAML has no enum names: a program writes the value itself.
+    return literal(value.value);
   },
   moduleImport(_pkg, token) {
     return collapseYamlToken(token);
