@@ -730,6 +730,20 @@ describe("property types as the SDKs declare them, with Input/Output wrappers", 
     );
   });
 
+  it("another package's object type, as the SDK references it", () => {
+    each(
+      {
+        typescript: "pulumi.Input<pulumiKms.types.input.KeyReferenceArgs>",
+        python: "Optional[pulumi.Input['pulumi_kms.KeyReferenceArgs']]",
+        go: "kms.KeyReferencePtrInput",
+        csharp: "Input<Pulumi.Kms.Inputs.KeyReferenceArgs>",
+        java: "Output<com.pulumi.kms.inputs.KeyReferenceArgs>",
+        yaml: "Property Map",
+      },
+      (l) => sdk(l, inputOf(BUCKET, "encryptionKey"), true, false),
+    );
+  });
+
   it("plain inputs carry no wrappers", () => {
     const extraTags = webapp.resources?.["skyline-webapp:index:StaticSite"]?.inputProperties?.extraTags ?? {};
     each(

@@ -182,7 +182,7 @@ function sdkInner(pkg: PackageNaming, shape: Shape, input: boolean, plain: boole
       return wrap(parts.length === 1 ? (parts[0] ?? "Any") : `Union[${parts.join(", ")}]`);
     }
     case "ref": {
-      if (shape.external) return wrap(foreignName(shape, input));
+      if (shape.external) return wrap(`'${foreignName(shape, input)}'`);
       if (shape.target !== "object") return wrap(`'${className(shape.token)}'`);
       if (!input) return `'outputs.${className(shape.token)}'`;
       const args = `'${objectName(shape.token, true)}'`;
