@@ -5,6 +5,7 @@ import {
   memberName,
   moduleImport,
   moduleOf,
+  packageNaming,
   propertyName,
   sdkTypeName,
   typeDisplayName,
@@ -31,15 +32,8 @@ type Schema = {
 type Prop = TypeSpec & { language?: Record<string, unknown> };
 
 function naming(schema: Schema): PackageNaming {
-  return {
-    name: schema.name,
-    ...(schema.version ? { version: schema.version } : {}),
-    ...(schema.publisher ? { publisher: schema.publisher } : {}),
-    ...(schema.repository ? { repository: schema.repository } : {}),
-    language: schema.language ?? {},
-    ...(schema.meta?.moduleFormat ? { moduleFormat: schema.meta.moduleFormat } : {}),
-    resources: Object.entries(schema.resources ?? {}).map(([token, r]) => ({ token, isComponent: r.isComponent === true })),
-  };
+  const resources = Object.entries(schema.resources ?? {}).map(([token, r]) => ({ token, isComponent: r.isComponent === true }));
+  return packageNaming(schema as unknown as Record<string, unknown>, resources);
 }
 
 function context(schema: Schema, input: boolean, required: boolean): TypeContext {
@@ -86,6 +80,25 @@ function each(expected: PerLanguage, actual: (lang: Language) => string) {
   const got = Object.fromEntries(LANGUAGES.map((lang) => [lang, actual(lang)]));
   expect(got).toEqual(expected);
 }
+
+describe("reading naming from a schema", () => {
+  it("takes name, version, publisher, repository, language and meta.moduleFormat from the top level", () => {
+    const resources = [{ token: INSTANCE }];
+    expect(packageNaming(skylineSchema as unknown as Record<string, unknown>, resources)).toEqual({
+      name: "skyline",
+      version: "2.3.0",
+      publisher: "acme",
+      repository: "https://github.com/acme/pulumi-skyline",
+      language: skylineSchema.language,
+      moduleFormat: "(.*)(?:/[^/]*)",
+      resources,
+    });
+  });
+
+  it("ignores fields of the wrong type", () => {
+    expect(packageNaming({ name: "x", version: 3, language: [], meta: "m" })).toEqual({ name: "x", language: {}, resources: [] });
+  });
+});
 
 describe("modules for nav", () => {
   it("applies meta.moduleFormat, keeps nested modules as flat paths, and names the index 'index'", () => {

@@ -14,6 +14,28 @@ export type { Language, LocalRefKind, PackageNaming, TypeContext, TypeRef, TypeS
 
 const RULES: Record<Language, LanguageRules> = { typescript, python, go, csharp, java, yaml };
 
+/** Reads what naming needs from a schema's top level (name, version, publisher, repository, language, meta) and its resources. */
+export function packageNaming(
+  schema: Record<string, unknown>,
+  resources: ReadonlyArray<{ token: string; isComponent?: boolean }> = [],
+): PackageNaming {
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  const obj = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const version = str(schema.version);
+  const publisher = str(schema.publisher);
+  const repository = str(schema.repository);
+  const moduleFormat = str(obj(schema.meta)?.moduleFormat);
+  return {
+    name: str(schema.name) ?? "",
+    language: obj(schema.language) ?? {},
+    ...(version ? { version } : {}),
+    ...(publisher ? { publisher } : {}),
+    ...(repository ? { repository } : {}),
+    ...(moduleFormat ? { moduleFormat } : {}),
+    resources,
+  };
+}
+
 /** Flat module path for nav: "compute", "storage/buckets", or "index" (after meta.moduleFormat). */
 export function moduleOf(pkg: PackageNaming, token: string): string {
   return moduleOfToken(pkg, token);
