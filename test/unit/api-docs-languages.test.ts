@@ -110,6 +110,12 @@ describe("modules for nav", () => {
     expect(moduleOf(pkg, "pulumi:providers:skyline")).toBe("index");
   });
 
+  it("a moduleFormat that could backtrack exponentially, or does not compile, is not used", () => {
+    const evil: PackageNaming = { name: "evil", language: {}, moduleFormat: "((a+)+)$" };
+    expect(moduleOf(evil, `evil:${"a".repeat(40)}!/x:X`)).toBe(`${"a".repeat(40)}!/x`);
+    expect(moduleOf({ name: "bad", language: {}, moduleFormat: "(unclosed" }, "bad:net/dns:Zone")).toBe("net/dns");
+  });
+
   it("without a moduleFormat, the whole module part of the token is the module", () => {
     const k8s: PackageNaming = { name: "kubernetes", language: {} };
     expect(moduleOf(k8s, "kubernetes:apps/v1:Deployment")).toBe("apps/v1");

@@ -27,9 +27,13 @@ export function isProviderToken(token: string): boolean {
 const DEFAULT_MODULE_FORMAT = /(.*)/;
 const formatCache = new Map<string, RegExp>();
 
+// A quantified group that itself contains a quantifier (`(a+)+`, `(.*)*`, `(x|y*){2,}`) can backtrack
+// exponentially; a schema is publisher input, so such a format is not run.
+const NESTED_QUANTIFIER = /\([^()]*[+*}][^()]*\)[+*{]/;
+
 function moduleFormat(pkg: PackageNaming): RegExp {
   const source = pkg.moduleFormat;
-  if (!source) return DEFAULT_MODULE_FORMAT;
+  if (!source || source.length > 200 || NESTED_QUANTIFIER.test(source)) return DEFAULT_MODULE_FORMAT;
   let re = formatCache.get(source);
   if (!re) {
     // A moduleFormat written for Go's regexp that JavaScript cannot compile falls back to the
