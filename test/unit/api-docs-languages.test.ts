@@ -303,6 +303,12 @@ describe("where each language imports a module from", () => {
     expect(moduleImport("java", mapped, "acme-cloud:net/dns/zone:Zone")).toBe("com.pulumi.acme.net.dns");
   });
 
+  it("TypeScript makes each module segment an identifier and keeps dotted namespaces", () => {
+    const k8s: PackageNaming = { name: "kubernetes", language: {} };
+    expect(memberName("typescript", k8s, "kubernetes:networking.k8s.io/v1:Ingress", "resource")).toBe("kubernetes.networking.k8s.io.v1.Ingress");
+    expect(memberName("typescript", k8s, "kubernetes:flow-control/v1:Schema", "resource")).toBe("kubernetes.flow_control.v1.Schema");
+  });
+
   it("C# rootNamespace replaces Pulumi", () => {
     const p: PackageNaming = { name: "widgets", language: { csharp: { rootNamespace: "Acme" } } };
     expect(moduleImport("csharp", p, "widgets:shop:Cart")).toBe("Acme.Widgets.Shop");

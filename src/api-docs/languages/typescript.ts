@@ -16,7 +16,8 @@ export function npmPackage(pkg: PackageNaming): string {
 function moduleOfToken(pkg: PackageNaming, token: string): string[] {
   const mod = canonicalModule(pkg, token);
   const override = stringMap(languageBlock(pkg.language, "nodejs"), "moduleToPackage")[mod];
-  return moduleParts(override ?? mod);
+  // Each segment is a namespace; dotted parts (Kubernetes' `networking.k8s.io`) stay, each made an identifier.
+  return moduleParts(override ?? mod).map((segment) => segment.split(".").map(jsIdentifier).join("."));
 }
 
 function isJsStart(c: string): boolean {
@@ -27,7 +28,14 @@ function isJsPart(c: string): boolean {
   return isJsStart(c) || /[\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(c);
 }
 
-/** Replaces characters JavaScript does not allow in identifiers with `_` (the generator's cleanName). */
+const RESERVED_WORDS = new Set([
+  "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "export",
+  "extends", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "return", "super", "switch",
+  "this", "throw", "try", "typeof", "var", "void", "while", "with", "yield", "enum", "await", "implements",
+  "interface", "package", "private", "protected", "public", "null", "true", "false",
+]);
+
+/** Replaces characters JavaScript does not allow in identifiers with `_`; a reserved word gets a leading `_`. */
 function jsIdentifier(name: string): string {
   let out = "";
   let first = true;
@@ -39,7 +47,7 @@ function jsIdentifier(name: string): string {
     }
     first = false;
   }
-  return out;
+  return RESERVED_WORDS.has(out) ? `_${out}` : out;
 }
 
 function typeNameOf(token: string): string {
