@@ -1,8 +1,8 @@
 // Java names and types, as pulumi/pulumi-java's generator spells them: `com.pulumi.<pkg>.<module>` packages
 // (basePackage, `language.java.packages`), `<Module>Functions.getX` static functions, `inputs.XArgs` /
 // `outputs.X` / `enums.X` nested types, and `Output<T>` everywhere a value may be unknown.
-import { canonicalModule, foreignPackage, enumRawName, isProviderToken, languageBlock, lowerFirst, memberTypeName, parseToken, relaxedEnum, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
-import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
+import { canonicalModule, enumRawName, foreignPackage, type IdentifierRules, isProviderToken, languageBlock, lowerFirst, makeIdentifier, memberTypeName, parseToken, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 const RESERVED_WORDS = new Set([
   "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const", "continue",
@@ -15,21 +15,16 @@ const RESERVED_WORDS = new Set([
 // Getter names that would clash with java.lang.Object or the generated builders.
 const RESERVED_METHODS = new Set(["notify", "notifyAll", "toString", "clone", "equals", "hashCode", "getClass", "wait", "finalize", "builder"]);
 
+const JAVA_IDENTIFIER: IdentifierRules = {
+  isStart: (c) => /[\p{L}_$]/u.test(c),
+  isPart: (c) => /[\p{L}\p{Nd}_$]/u.test(c),
+  keepFirst: "$",
+  drop: "-",
+};
+
 /** A valid Java identifier: hyphens dropped (azure-native → azurenative), other illegal characters to `_`, reserved words suffixed with `_`. */
 export function javaIdent(name: string): string {
-  let out = "";
-  let first = true;
-  for (const c of name) {
-    if (first && c === "$") out += c;
-    else if (c === "-") {
-      // dropped
-    } else if (!/[\p{L}\p{Nd}_$]/u.test(c)) out += "_";
-    else {
-      if (first && !/[\p{L}_$]/u.test(c)) out += "_";
-      out += c;
-    }
-    first = false;
-  }
+  const out = makeIdentifier(name, JAVA_IDENTIFIER);
   return RESERVED_WORDS.has(out) ? `${out}_` : out;
 }
 
@@ -70,28 +65,19 @@ function ownerOf(pkg: PackageNaming, ref: RefShape): PackageNaming {
   return ref.external ? foreignPackage(ref.external, ref.token) : pkg;
 }
 
-function scalar(kind: Shape["kind"]): string | undefined {
-  switch (kind) {
-    case "string":
-      return "String";
-    case "integer":
-      return "Integer";
-    case "number":
-      return "Double";
-    case "boolean":
-      return "Boolean";
-    case "any":
-      return "Object";
-    case "json":
-      return "JsonElement";
-    case "archive":
-      return "Archive";
-    case "asset":
-      return "AssetOrArchive";
-    default:
-      return undefined;
-  }
-}
+/** How the language spells each scalar and builtin type. */
+const SCALARS: ScalarNames = {
+  string: "String",
+  integer: "Integer",
+  number: "Double",
+  boolean: "Boolean",
+  any: "Object",
+  json: "JsonElement",
+  archive: "Archive",
+  asset: "AssetOrArchive",
+};
+
+const scalar = (kind: Shape["kind"]) => scalarName(SCALARS, kind);
 
 /** A named type: this package's bare (the docs strip `Args`), another package's fully qualified. */
 function refName(pkg: PackageNaming, ref: RefShape, input: boolean, sdk: boolean): string {

@@ -1,6 +1,6 @@
 // Token, module and $ref parsing shared by every language, plus the small casing helpers the
 // Pulumi generators share (Title, camel, unhyphenate). Pure; no language rules here.
-import type { PackageNaming, RefShape, Shape, TypeContext, TypeRef, TypeSpec } from "./types";
+import type { PackageNaming, RefShape, ScalarNames, Shape, TypeContext, TypeRef, TypeSpec } from "./types";
 
 /** A type token split into its package, raw module and member name (`pkg:mod/sub:Name`). */
 export interface Token {
@@ -135,6 +135,44 @@ export function titleWords(s: string): string {
     prevIsSeparator = !/[\p{L}\p{N}_]/u.test(c);
   }
   return out;
+}
+
+/** Unicode letter classes that may start an identifier in JavaScript, Python and C# (besides `_`, `$`). */
+export const ID_START = /[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}]/u;
+/** Unicode classes that may continue such an identifier. */
+export const ID_CONTINUE = /[\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u;
+
+/** What a language allows in an identifier, for makeIdentifier. */
+export interface IdentifierRules {
+  isStart(c: string): boolean;
+  isPart(c: string): boolean;
+  /** A character kept as it is when it comes first (C#'s `@`, Java's `$`). */
+  keepFirst?: string;
+  /** Characters dropped rather than replaced (Java drops `-`: azure-native → azurenative). */
+  drop?: string;
+}
+
+/** Replaces characters a language does not allow in identifiers with `_`, and puts `_` before a first character that may not start one. */
+export function makeIdentifier(name: string, rules: IdentifierRules): string {
+  let out = "";
+  let first = true;
+  for (const c of name) {
+    if (first && c === rules.keepFirst) out += c;
+    else if (rules.drop?.includes(c)) {
+      // dropped, as the generator does
+    } else if (!rules.isPart(c)) out += "_";
+    else {
+      if (first && !rules.isStart(c)) out += "_";
+      out += c;
+    }
+    first = false;
+  }
+  return out;
+}
+
+/** A scalar or builtin kind's spelling from a language's table; undefined for arrays, maps, unions and refs. */
+export function scalarName(table: ScalarNames, kind: Shape["kind"]): string | undefined {
+  return Object.hasOwn(table, kind) ? table[kind as keyof ScalarNames] : undefined;
 }
 
 /** The single-character enum names every generator spells out. */

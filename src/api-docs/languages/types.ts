@@ -62,6 +62,9 @@ export type Shape =
   | { kind: "union"; items: Shape[] }
   | ({ kind: "ref" } & RefTarget);
 
+/** A language's spelling of every scalar and builtin type. */
+export type ScalarNames = Record<"string" | "integer" | "number" | "boolean" | "any" | "json" | "archive" | "asset", string>;
+
 /** A reference shape (a named object, enum or resource). */
 export type RefShape = Extract<Shape, { kind: "ref" }>;
 

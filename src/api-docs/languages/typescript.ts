@@ -1,6 +1,6 @@
 // TypeScript/JavaScript names and types, as pulumi/pulumi's nodejs generator and its docs helper spell them.
-import { camel, canonicalModule, enumRawName, foreignPackage, isProviderToken, languageBlock, memberTypeName, moduleParts, parseToken, stringMap, stringSetting, upperFirst } from "./tokens";
-import type { LanguageRules, PackageNaming, RefShape, Shape, TypeContext } from "./types";
+import { camel, canonicalModule, enumRawName, foreignPackage, ID_CONTINUE, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, moduleParts, parseToken, scalarName, stringMap, stringSetting, upperFirst } from "./tokens";
+import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape, TypeContext } from "./types";
 
 /** The identifier a program binds the package to: `import * as azure_native from "@pulumi/azure-native"`. */
 export function packageIdentifier(name: string): string {
@@ -20,13 +20,10 @@ function moduleOfToken(pkg: PackageNaming, token: string): string[] {
   return moduleParts(override ?? mod).map((segment) => segment.split(".").map(jsIdentifier).join("."));
 }
 
-function isJsStart(c: string): boolean {
-  return c === "$" || c === "_" || /[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}]/u.test(c);
-}
-
-function isJsPart(c: string): boolean {
-  return isJsStart(c) || /[\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(c);
-}
+const JS_IDENTIFIER: IdentifierRules = {
+  isStart: (c) => c === "$" || c === "_" || ID_START.test(c),
+  isPart: (c) => c === "$" || c === "_" || ID_START.test(c) || ID_CONTINUE.test(c),
+};
 
 const RESERVED_WORDS = new Set([
   "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "export",
@@ -37,16 +34,7 @@ const RESERVED_WORDS = new Set([
 
 /** Replaces characters JavaScript does not allow in identifiers with `_`; a reserved word gets a leading `_`. */
 function jsIdentifier(name: string): string {
-  let out = "";
-  let first = true;
-  for (const c of name) {
-    if (!isJsPart(c)) out += "_";
-    else {
-      if (first && !isJsStart(c)) out += "_";
-      out += c;
-    }
-    first = false;
-  }
+  const out = makeIdentifier(name, JS_IDENTIFIER);
   return RESERVED_WORDS.has(out) ? `_${out}` : out;
 }
 
@@ -90,26 +78,19 @@ function refName(pkg: PackageNaming, ref: RefShape, input: boolean, sdk: boolean
   }
 }
 
-function scalar(kind: Shape["kind"]): string | undefined {
-  switch (kind) {
-    case "string":
-      return "string";
-    case "integer":
-    case "number":
-      return "number";
-    case "boolean":
-      return "boolean";
-    case "any":
-    case "json":
-      return "any";
-    case "archive":
-      return "pulumi.asset.Archive";
-    case "asset":
-      return "pulumi.asset.Asset | pulumi.asset.Archive";
-    default:
-      return undefined;
-  }
-}
+/** How the language spells each scalar and builtin type. */
+const SCALARS: ScalarNames = {
+  string: "string",
+  integer: "number",
+  number: "number",
+  boolean: "boolean",
+  any: "any",
+  json: "any",
+  archive: "pulumi.asset.Archive",
+  asset: "pulumi.asset.Asset | pulumi.asset.Archive",
+};
+
+const scalar = (kind: Shape["kind"]) => scalarName(SCALARS, kind);
 
 function arrayOf(element: string): string {
   return element.includes(" | ") ? `(${element})[]` : `${element}[]`;

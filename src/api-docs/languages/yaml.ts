@@ -1,8 +1,8 @@
 // Pulumi YAML names and types, as pulumi/pulumi-yaml's docs helper shows them: collapsed type tokens
 // (`skyline:compute:Instance`), schema property names as written, `String`/`Number`/`List<String>`/
 // `Map<String>`, objects as `Property Map`, enums as their quoted values, resources by their token.
-import { lowerFirst, parseToken, upperFirst } from "./tokens";
-import type { LanguageRules, Shape, TypeContext } from "./types";
+import { lowerFirst, parseToken, scalarName, upperFirst } from "./tokens";
+import type { LanguageRules, ScalarNames, Shape, TypeContext } from "./types";
 
 /**
  * Shortens a token as YAML programs write it: `pkg:mod/name:Name` → `pkg:mod:Name` (also for functions,
@@ -25,27 +25,19 @@ function literal(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
 
-function scalar(kind: Shape["kind"]): string | undefined {
-  switch (kind) {
-    case "string":
-      return "String";
-    case "integer":
-    case "number":
-      return "Number";
-    case "boolean":
-      return "Boolean";
-    case "any":
-      return "Any";
-    case "json":
-      return "JSON";
-    case "archive":
-      return "Archive";
-    case "asset":
-      return "Asset";
-    default:
-      return undefined;
-  }
-}
+/** How the language spells each scalar and builtin type. */
+const SCALARS: ScalarNames = {
+  string: "String",
+  integer: "Number",
+  number: "Number",
+  boolean: "Boolean",
+  any: "Any",
+  json: "JSON",
+  archive: "Archive",
+  asset: "Asset",
+};
+
+const scalar = (kind: Shape["kind"]) => scalarName(SCALARS, kind);
 
 function render(shape: Shape, ctx: TypeContext): string {
   switch (shape.kind) {
