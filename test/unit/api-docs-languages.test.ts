@@ -181,6 +181,13 @@ describe("resource names as a user writes them", () => {
     );
   });
 
+  it("a resource's C# class name override applies to C# only", () => {
+    const spec = { language: { csharp: { name: "ComputeInstance" } } };
+    expect(memberName("csharp", pkg, INSTANCE, "resource", spec)).toBe("Skyline.ComputeEngine.ComputeInstance");
+    expect(memberName("typescript", pkg, INSTANCE, "resource", spec)).toBe("skyline.compute.Instance");
+    expect(memberName("csharp", pkg, "skyline:compute/getInstance:getInstance", "function", spec)).toBe("Skyline.ComputeEngine.GetInstance");
+  });
+
   it("a component resource of a package with a hyphenated name", () => {
     each(
       {

@@ -152,8 +152,10 @@ function sdkInput(pkg: PackageNaming, shape: Shape): string {
 }
 
 export const csharp: LanguageRules = {
-  memberName(pkg, token) {
-    return `${relativeNamespace(pkg, token)}.${className(token)}`;
+  memberName(pkg, token, kind, spec) {
+    // A resource may rename its C# class (`language.csharp.name`), as Kubernetes does for clashing kinds.
+    const override = kind === "resource" ? stringSetting(languageBlock(spec?.language, "csharp"), "name") : undefined;
+    return `${relativeNamespace(pkg, token)}.${override ? upperFirst(override) : className(token)}`;
   },
   typeDisplayName(_pkg, token) {
     return className(token);

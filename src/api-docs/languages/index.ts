@@ -41,9 +41,15 @@ export function moduleOf(pkg: PackageNaming, token: string): string {
   return moduleOfToken(pkg, token);
 }
 
-/** A resource or function as a user writes it in that language (e.g. `skyline.compute.Instance`, `compute.LookupInstance`). */
-export function memberName(lang: Language, pkg: PackageNaming, token: string, kind: "resource" | "function"): string {
-  return RULES[lang].memberName(pkg, token, kind);
+/** A resource or function as a user writes it in that language (e.g. `skyline.compute.Instance`, `compute.LookupInstance`); `spec` is the resource's schema entry, for `language.csharp.name`. */
+export function memberName(
+  lang: Language,
+  pkg: PackageNaming,
+  token: string,
+  kind: "resource" | "function",
+  spec?: { language?: Record<string, unknown> },
+): string {
+  return RULES[lang].memberName(pkg, token, kind, spec);
 }
 
 /** An object type's or enum's name in that language (Python and Go add `Args` to input object types). */

@@ -70,7 +70,7 @@ export type RefShape = Extract<Shape, { kind: "ref" }>;
 
 /** One language's rules; index.ts dispatches to these. */
 export interface LanguageRules {
-  memberName(pkg: PackageNaming, token: string, kind: "resource" | "function"): string;
+  memberName(pkg: PackageNaming, token: string, kind: "resource" | "function", spec?: { language?: Record<string, unknown> }): string;
   typeDisplayName(pkg: PackageNaming, token: string, ctx: { input: boolean }): string;
   propertyName(pkg: PackageNaming, name: string, spec?: { language?: Record<string, unknown> }): string;
   typeName(pkg: PackageNaming, shape: Shape, ctx: TypeContext): string;
