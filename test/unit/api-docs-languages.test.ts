@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   enumValueName,
+  functionTypeNames,
   LANGUAGES,
   memberName,
   moduleImport,
@@ -261,6 +262,22 @@ describe("function names as a user writes them", () => {
     expect(memberName("go", p, "acme:other:getGadget", "function")).toBe("other.LookupGadget");
     expect(memberName("go", p, "acme:other:newGadget", "function")).toBe("other.CreateGadget");
     expect(memberName("go", p, "acme:index:newWidget", "function")).toBe("acme.CreateWidget");
+  });
+});
+
+describe("a function's argument and result types", () => {
+  it("follow the function's own name, including Go's Lookup rename", () => {
+    const token = "skyline:compute/getInstance:getInstance";
+    const got = Object.fromEntries(LANGUAGES.map((l) => [l, functionTypeNames(l, pkg, token)]));
+    expect(got).toEqual({
+      typescript: { args: "GetInstanceArgs", result: "GetInstanceResult" },
+      python: { result: "GetInstanceResult" },
+      go: { args: "LookupInstanceArgs", result: "LookupInstanceResult" },
+      csharp: { args: "GetInstanceArgs", result: "GetInstanceResult" },
+      java: { args: "GetInstanceArgs", result: "GetInstanceResult" },
+      yaml: {},
+    });
+    expect(functionTypeNames("go", pkg, "skyline:compute/getImages:getImages")).toEqual({ args: "GetImagesArgs", result: "GetImagesResult" });
   });
 });
 

@@ -179,6 +179,10 @@ export const csharp: LanguageRules = {
     if (safe.startsWith("_")) safe = className(enumTypeToken) + safe;
     return safe === "Equals" ? "EqualsValue" : safe;
   },
+  functionTypes(_pkg, token) {
+    const name = className(token);
+    return { args: `${name}Args`, result: `${name}Result` };
+  },
   moduleImport(pkg, token) {
     return fullNamespace(pkg, token);
   },

@@ -280,6 +280,10 @@ export const go: LanguageRules = {
     if (safe.includes("_") && !safe.startsWith("_")) safe = `_${safe}`;
     return typeNameOf(enumTypeToken) + safe;
   },
+  functionTypes(pkg, token) {
+    const name = goFunctionName(pkg, token);
+    return { args: `${name}Args`, result: `${name}Result` };
+  },
   moduleImport(pkg, token) {
     const mod = goModule(pkg, token);
     return mod === "" ? importBasePath(pkg) : `${importBasePath(pkg)}/${mod}`;

@@ -5,12 +5,12 @@ import { go } from "./go";
 import { java } from "./java";
 import { python } from "./python";
 import { moduleOf as moduleOfToken, toShape, typeRef as typeRefOf } from "./tokens";
-import type { Language, LanguageRules, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
+import type { FunctionTypeNames, Language, LanguageRules, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
 import { typescript } from "./typescript";
 import { yaml } from "./yaml";
 
 export { LANGUAGES } from "./types";
-export type { Language, LocalRefKind, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
+export type { FunctionTypeNames, Language, LocalRefKind, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
 
 const RULES: Record<Language, LanguageRules> = { typescript, python, go, csharp, java, yaml };
 
@@ -81,6 +81,11 @@ export function typeRef(pkg: PackageNaming, spec: TypeSpec): TypeRef | undefined
 /** An enum member's name in that language (`AccessTier.Hot`, `HOT`, `AccessTierHot`, the value itself in YAML). */
 export function enumValueName(lang: Language, pkg: PackageNaming, enumTypeToken: string, value: { name?: string; value: unknown }): string {
   return RULES[lang].enumValueName(pkg, enumTypeToken, value);
+}
+
+/** The names of a function's argument and result types (`GetInstanceArgs`/`GetInstanceResult`, Go `LookupInstanceArgs`; Python has no args class; YAML neither). */
+export function functionTypeNames(lang: Language, pkg: PackageNaming, token: string): FunctionTypeNames {
+  return RULES[lang].functionTypes(pkg, token);
 }
 
 /** Where a token's module is imported from: npm path, Python module, Go import path, C# namespace, Java package, YAML token. */

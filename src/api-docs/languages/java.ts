@@ -136,6 +136,10 @@ export const java: LanguageRules = {
   enumValueName(_pkg, _enumTypeToken, value) {
     return titleWords(javaIdent(enumRawName(value))).replace(/_+/g, "_");
   },
+  functionTypes(_pkg, token) {
+    const name = className(token);
+    return { args: `${name}Args`, result: `${name}Result` };
+  },
   moduleImport(pkg, token) {
     return javaPackage(pkg, token);
   },

@@ -212,6 +212,10 @@ export const python: LanguageRules = {
     if (safe.startsWith("_")) safe = pyName(memberTypeName(enumTypeToken)).toUpperCase() + safe;
     return safe.replace(/_+/g, "_");
   },
+  functionTypes(_pkg, token) {
+    // Python functions take keyword arguments; only the result is a class.
+    return { result: `${memberTypeName(token)}Result` };
+  },
   moduleImport(pkg, token) {
     return [pythonPackage(pkg), ...moduleOfToken(pkg, token)].join(".");
   },

@@ -68,6 +68,12 @@ export type ScalarNames = Record<"string" | "integer" | "number" | "boolean" | "
 /** A reference shape (a named object, enum or resource). */
 export type RefShape = Extract<Shape, { kind: "ref" }>;
 
+/** The classes a function's arguments and result are declared as; absent where the language has none. */
+export interface FunctionTypeNames {
+  args?: string;
+  result?: string;
+}
+
 /** One language's rules; index.ts dispatches to these. */
 export interface LanguageRules {
   memberName(pkg: PackageNaming, token: string, kind: "resource" | "function", spec?: { language?: Record<string, unknown> }): string;
@@ -77,4 +83,5 @@ export interface LanguageRules {
   sdkTypeName(pkg: PackageNaming, shape: Shape, ctx: TypeContext, plain: boolean): string;
   enumValueName(pkg: PackageNaming, enumTypeToken: string, value: { name?: string; value: unknown }): string;
   moduleImport(pkg: PackageNaming, token: string): string;
+  functionTypes(pkg: PackageNaming, token: string): FunctionTypeNames;
 }

@@ -172,6 +172,10 @@ export const typescript: LanguageRules = {
     if (safe.startsWith("_")) safe = typeNameOf(enumTypeToken) + safe;
     return safe;
   },
+  functionTypes(_pkg, token) {
+    const name = upperFirst(camel(upperFirst(parseToken(token).name)));
+    return { args: `${name}Args`, result: `${name}Result` };
+  },
   moduleImport(pkg, token) {
     return [npmPackage(pkg), ...moduleOfToken(pkg, token)].join("/");
   },

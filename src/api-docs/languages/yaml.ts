@@ -80,6 +80,10 @@ export const yaml: LanguageRules = {
     // YAML has no enum names: a program writes the value itself.
     return literal(value.value);
   },
+  functionTypes() {
+    // A YAML program passes `arguments` and reads `return`; neither has a type name.
+    return {};
+  },
   moduleImport(_pkg, token) {
     return collapseYamlToken(token);
   },
