@@ -412,9 +412,6 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
     m.resources.sort();
     m.functions.sort();
   }
-  await putJson(bucket, prefix + "nav.json", nav);
-  const summary: NavSummary = { modules: nav.modules.map((m) => ({ name: m.name, resources: m.resources.length, functions: m.functions.length })) };
-  await putJson(bucket, prefix + "nav-summary.json", summary);
   // Stable sort: by token, then position within the token's description.
   const tokenOf = (line: string) => line.slice(0, line.indexOf("\t"));
   examples.sort((a, b) => {
@@ -431,15 +428,21 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
     throw error;
   }
 
-  const written: DocsObject[] = ["pack", "index.tsv", "nav.json", "nav-summary.json", "examples.tsv"];
-  const readme = await readContent(bucket, sources.readmeKey);
-  await putJson(bucket, prefix + "readme.json", readme ?? []);
-  written.push("readme.json");
-  const installation = await readContent(bucket, sources.installationKey);
-  if (installation) {
-    await putJson(bucket, prefix + "installation.json", installation);
-    written.push("installation.json");
+  // Empty objects are not written: a schema without resources costs a manifest and a README.
+  const written: DocsObject[] = [];
+  if (pack.offset) written.push("pack");
+  if (index.offset) written.push("index.tsv");
+  if (exampleWriter.offset) written.push("examples.tsv");
+  const [readme, installation] = await Promise.all([readContent(bucket, sources.readmeKey), readContent(bucket, sources.installationKey)]);
+  const small: Array<[DocsObject, unknown]> = [];
+  if (nav.modules.length) {
+    const summary: NavSummary = { modules: nav.modules.map((m) => ({ name: m.name, resources: m.resources.length, functions: m.functions.length })) };
+    small.push(["nav.json", nav], ["nav-summary.json", summary]);
   }
+  if (readme?.length) small.push(["readme.json", readme]);
+  if (installation) small.push(["installation.json", installation]);
+  await Promise.all(small.map(([name, value]) => putJson(bucket, prefix + name, value)));
+  written.push(...small.map(([name]) => name));
   const manifest: Manifest = {
     format: DOCS_FORMAT,
     entries: members.length,

@@ -130,7 +130,9 @@ export class ObjectWriter {
     this.parts.push(await this.upload.uploadPart(this.parts.length + 1, this.take(n)));
   }
 
+  /** Finishes the object; one that got no bytes is not written at all (readers take absent as empty). */
   async close(): Promise<void> {
+    if (!this.upload && this.offset === 0) return;
     if (!this.upload) {
       await this.bucket.put(this.key, this.take(this.buffered), { httpMetadata: { contentType: this.contentType } });
       return;
