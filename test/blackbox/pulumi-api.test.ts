@@ -3,12 +3,12 @@
 // declares them, ask for markdown first only where it declares text/markdown; then walk readme → navUrl →
 // nav → docsUrlTemplate to every resource's and function's docs.
 import { beforeAll, describe, expect, it } from "vitest";
-import { docsInstallation, docsReadme, docsSchema } from "../workers/api-docs-fixture";
+import { skylineInstallation, skylineReadme, skylineSchema, webappSchema } from "../fixtures/api-docs";
 import { checkAnswer, operationById, operationByPath, successContentTypes, type Doc, type Matched } from "../workers/openapi-check";
 import { cli, gateway, setupOrg } from "./client";
 
 const ORG = "bb-pulumi-api";
-const PACKAGE = { source: "private", publisher: ORG, name: docsSchema.name, version: docsSchema.version };
+const PACKAGE = { source: "private", publisher: ORG, name: skylineSchema.name, version: skylineSchema.version };
 let tokens: { reader: string; publisher: string };
 let spec: Doc;
 
@@ -72,9 +72,9 @@ beforeAll(async () => {
   expect(r.status).toBe(200);
   spec = r.body;
   // Publish the fixture package the way the CLI does.
-  await publish(PACKAGE.name, PACKAGE.version, { schema: JSON.stringify(docsSchema), index: docsReadme, installationConfiguration: docsInstallation });
-  // A second package, so that a page of one has a next page.
-  await publish("second", "0.1.0", { schema: JSON.stringify({ name: "second", version: "0.1.0" }), index: "# second\n" });
+  await publish(PACKAGE.name, PACKAGE.version, { schema: JSON.stringify(skylineSchema), index: skylineReadme, installationConfiguration: skylineInstallation });
+  // A component package referencing skyline's types; also makes a page of one have a next page.
+  await publish(webappSchema.name, webappSchema.version, { schema: JSON.stringify(webappSchema), index: "# Skyline web app\n" });
 });
 
 async function publish(name: string, version: string, files: Record<string, string>) {
@@ -99,7 +99,7 @@ describe("pulumi api against the gateway", () => {
     expect(nav.contentType).toMatch(/^text\/markdown/);
     expect(nav.url).toContain("lang=python");
     expect(nav.url).not.toContain("os=");
-    expect(nav.text).toContain(docsSchema.displayName);
+    expect(nav.text).toContain(skylineSchema.displayName);
   });
 
   it("asks for JSON where the operation declares no markdown (GetPackageVersion), and never adds lang there", async () => {
@@ -131,13 +131,17 @@ describe("pulumi api against the gateway", () => {
     }
   });
 
-  it("follows navUrl from the README and docsUrlTemplate from the nav to the docs of every resource and function, each as JSON and markdown", async () => {
-    const readme = await byOperationId("GetPackageReadme", PACKAGE, { output: "json" });
+  it.each([
+    [skylineSchema.name, skylineSchema],
+    [webappSchema.name, webappSchema],
+  ] as const)("follows navUrl from the README and docsUrlTemplate from the nav to the docs of every resource and function of %s, each as JSON and markdown", async (_, schema) => {
+    const pkg = { ...PACKAGE, name: schema.name, version: schema.version };
+    const readme = await byOperationId("GetPackageReadme", pkg, { output: "json" });
     const nav = await byPath(`${readme.json.navUrl}${readme.json.navUrl.includes("?") ? "&" : "?"}depth=full`, { output: "json" });
     expect(nav.status).toBe(200);
     expect(nav.json.docsUrlTemplate).toContain("{token}");
     const tokensInNav = nav.json.modules.flatMap((m: any) => [...m.resources, ...m.functions].map((i: any) => i.token));
-    const declared = [...Object.keys(docsSchema.resources), ...Object.keys(docsSchema.functions ?? {})];
+    const declared = [...Object.keys(schema.resources), ...Object.keys((schema as { functions?: object }).functions ?? {})];
     expect([...tokensInNav].sort()).toEqual([...declared].sort());
     for (const token of tokensInNav) {
       // Fully percent-encoded, as a client fills a URI template; the half-encoded form works as well.
