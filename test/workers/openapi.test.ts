@@ -6,7 +6,8 @@ import { gzip, tar } from "../unit/tar-fixtures";
 import { docsInstallation, docsReadme, docsSchema } from "./api-docs-fixture";
 import { ADMIN, BASE, call, countRows, orgWithTokens, type CallOptions, type OrgTokens } from "./helpers";
 import { checkAnswer, describedRoutes, operationById, operationByPath, requestBodyValid, templateOf, type Doc } from "./openapi-check";
-import { publishPackage, publishTemplate, schemaFor } from "./publish-helpers";
+import { publishPackage, schemaFor } from "./publish-helpers";
+import { publishTemplate } from "./template-helpers";
 
 const DOCS_PACKAGE = "private/acme/acmecloud";
 const BUCKET_TOKEN = "acmecloud:s3/bucket:Bucket";

@@ -42,16 +42,3 @@ export async function publishPackage(token: string, path: string, version: strin
   if (done.status !== 201) throw new Error(`complete ${path}@${version}: ${done.status} ${JSON.stringify(done.body)}`);
   return done;
 }
-
-export async function startTemplate(token: string, path: string, version: string, prefix = "/api/registry") {
-  return callJson(`${prefix}/templates/${path}/versions`, { method: "POST", token, body: { version } });
-}
-
-/** Start, PUT the archive (as `pulumi template publish` does), complete; returns the complete response. */
-export async function publishTemplate(token: string, path: string, version: string, archive: Uint8Array, prefix = "/api/registry") {
-  const s = await startTemplate(token, path, version, prefix);
-  if (s.status !== 202) throw new Error(`start: ${s.status} ${JSON.stringify(s.body)}`);
-  const up = await put(s.body.uploadURLs.archive, archive, { "Content-Type": "application/gzip" });
-  if (up.status !== 200) throw new Error(`archive upload: ${up.status}`);
-  return callJson(`${prefix}/templates/${path}/versions/${version}/complete`, { method: "POST", token, body: { operationID: s.body.operationID } });
-}

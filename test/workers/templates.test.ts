@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { gzip, header, tar, type TarEntry } from "../unit/tar-fixtures";
 import { ADMIN, call, callJson, countObjects, createOrg, createToken, expectError } from "./helpers";
-import { publishTemplate, startTemplate } from "./publish-helpers";
+import { put } from "./publish-helpers";
 
 let acme: { publisher: string; reader: string };
 let other: { publisher: string };
@@ -45,6 +45,17 @@ function goodArchive() {
   ]);
 }
 
+async function startTemplate(token: string, path: string, version: string, prefix = "/api/registry") {
+  return callJson(`${prefix}/templates/${path}/versions`, { method: "POST", token, body: { version } });
+}
+
+async function publishTemplate(token: string, path: string, version: string, archive: Uint8Array, prefix = "/api/registry") {
+  const s = await startTemplate(token, path, version, prefix);
+  if (s.status !== 202) throw new Error(`start: ${s.status} ${JSON.stringify(s.body)}`);
+  const up = await put(s.body.uploadURLs.archive, archive, { "Content-Type": "application/gzip" });
+  expect(up.status).toBe(200);
+  return callJson(`${prefix}/templates/${path}/versions/${version}/complete`, { method: "POST", token, body: { operationID: s.body.operationID } });
+}
 
 describe.each(["/api/preview/registry", "/api/registry"])("templates under %s", (prefix) => {
   const name = prefix.includes("preview") ? "tpl-old" : "tpl-new";
