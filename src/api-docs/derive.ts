@@ -79,6 +79,8 @@ export interface NavModule {
 export interface Nav {
   naming: PackageNaming;
   modules: NavModule[];
+  /** Names a member's own schema entry overrides (e.g. `language.csharp.name`), by token and language. */
+  overrides?: Record<string, Partial<PerLanguage>>;
 }
 export interface NavSummary {
   modules: Array<{ name: string; resources: number; functions: number }>;
@@ -304,7 +306,7 @@ function memberDoc(o: Outline, token: string, kind: "resource" | "function", val
   const doc: StoredDoc = {
     token,
     kind,
-    name: perLanguage((l) => memberName(l, o.naming, token, kind)),
+    name: perLanguage((l) => memberName(l, o.naming, token, kind, value)),
     inputs: properties(o, inputsSpec, inputsRequired, true),
     outputs: properties(o, outputsSpec, outputsRequired, false),
   };
@@ -351,6 +353,7 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
   // Example index lines, kept as strings (compact); sorted and streamed out at the end.
   const examples: string[] = [];
   const modules = new Map<string, NavModule>();
+  const overrides: Record<string, Partial<PerLanguage>> = {};
 
   const append = async (value: unknown): Promise<Range> => {
     const bytes = encoder.encode(JSON.stringify(value));
@@ -376,6 +379,9 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
       let module = modules.get(moduleName);
       if (!module) modules.set(moduleName, (module = { name: moduleName, resources: [], functions: [] }));
       (kind === "resource" ? module.resources : module.functions).push(token);
+      for (const l of LANGUAGES) {
+        if (doc.name[l] !== memberName(l, o.naming, token, kind)) (overrides[token] ??= {})[l] = doc.name[l];
+      }
       for (const ex of extractExamples(doc.description ?? "")) {
         const code: StoredExample["code"] = {};
         for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(ex.code[lang]);
@@ -408,6 +414,7 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
   }
 
   const nav: Nav = { naming: o.naming, modules: [...modules.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  if (Object.keys(overrides).length) nav.overrides = overrides;
   for (const m of nav.modules) {
     m.resources.sort();
     m.functions.sort();
