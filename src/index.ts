@@ -16,9 +16,11 @@ import { packageAdminRoutes } from "./admin/package-routes";
 import { registryKindRoutes } from "./registry/registry-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
+import { apiDocsAdminRoutes, apiDocsRoutes } from "./api-docs/routes";
 import { usageRoutes } from "./usage/usage-routes";
 import { packageUsageRoutes } from "./usage/package-usage-route";
 import { countFailedSignIn, enforceRateLimit, rateLimitKey } from "./rate-limits/rate-limit";
+import { openApiRoutes } from "./openapi/openapi-routes";
 import { packageUsageDecorator } from "./usage/usage-stats";
 import { vcsTemplateSourceTotals } from "./templates/vcs-totals";
 import { deprecationRoutes } from "./lifecycle/deprecation-routes";
@@ -30,10 +32,13 @@ import type { WebhookMessage } from "./webhooks/webhook-events";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
 
-const routes: Array<[string, RouteMethods]> = [
+/** The router table; exported so the API description can be checked against it (test/workers/openapi.test.ts). */
+export const routes: Array<[string, RouteMethods]> = [
   ["/healthz", { GET: async () => json({ status: "ok" }) }],
   ...bootstrapRoutes,
   ...orgRoutes,
+  ...registryRoutes(apiDocsRoutes),
+  ...apiDocsAdminRoutes,
   ...registryRoutes(registryKindRoutes(packageKind, { listFilters: packageListFilters, decorate: packageUsageDecorator })),
   ...vcsTemplateRoutes,
   ...packageAdminRoutes,
@@ -53,6 +58,7 @@ const routes: Array<[string, RouteMethods]> = [
   ...packageUsageRoutes,
   ...auditRoutes,
   ...webhookRoutes,
+  ...openApiRoutes,
 ];
 
 const router = buildRouter(routes);

@@ -16,12 +16,12 @@ import type { IRequest } from "itty-router";
 
 const rfc3339 = z.iso.datetime({ offset: true });
 
-const CreateOrg = z.object({
+export const CreateOrg = z.object({
   login: z.string().regex(SEGMENT_PATTERN, `must match ${SEGMENT_PATTERN.source}`),
   displayName: z.string().min(1).max(200).optional(),
 });
 
-const CreateToken = z.object({
+export const CreateToken = z.object({
   role: z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` }),
   description: z.string().max(500).optional(),
   expiresAt: rfc3339.optional(),

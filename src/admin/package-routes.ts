@@ -13,7 +13,7 @@ import { catalogChanged } from "../registry/edge-cache";
 import { parseIdentity } from "../registry/request-parsing";
 import { requireOperator } from "./admin-auth";
 
-const Featured = z.object({ featured: z.boolean({ error: "must be true or false" }) });
+export const Featured = z.object({ featured: z.boolean({ error: "must be true or false" }) });
 
 export const packageAdminRoutes: Array<[string, RouteMethods]> = [
   [

@@ -17,7 +17,7 @@ import { auditEntryIfChanged, itemTarget, stampFor } from "../audit/audit-log";
 
 const httpsUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(2048);
 
-const RegisterVcsTemplate = z.object({
+export const RegisterVcsTemplate = z.object({
   source: z.enum(VCS_SOURCES, { error: `must be one of ${VCS_SOURCES.join(", ")}` }),
   publisher: z.string().regex(SEGMENT_PATTERN, `must match ${SEGMENT_PATTERN.source}`),
   name: z.string().min(1).max(400),

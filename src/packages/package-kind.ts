@@ -6,7 +6,11 @@ import { canonicalName, isValidSegment, printable } from "../registry/names";
 import { parseBooleanParam, parseEnumParam, parseSearchParam } from "../registry/request-parsing";
 import { PACKAGE_TYPES } from "../db/schema";
 import type { ListFilters } from "../registry/registry-routes";
+import { deriveDocs, OutlineBuilder } from "../api-docs/derive";
 import { extractSchemaMetadata, type PackageMetadataFields } from "./schema-metadata";
+
+/** Schemas up to this size are read from R2 once at complete and held for both passes. */
+const SMALL_SCHEMA_BYTES = 4 * 1024 * 1024;
 
 export const packageKind: RegistryKind = {
   kind: "package",
@@ -19,17 +23,27 @@ export const packageKind: RegistryKind = {
     { name: "index", required: true, maxBytes: (l) => l.docBytes, contentType: "text/markdown; charset=utf-8" },
     { name: "installationConfiguration", required: false, maxBytes: (l) => l.docBytes, contentType: "text/markdown; charset=utf-8" },
   ],
+  // The raw uploads; `readme` and `installation` themselves answer derived docs (src/api-docs/).
   downloads: [
     { path: "schema", artifact: "schema", contentType: "application/json" },
-    { path: "readme", artifact: "index", contentType: "text/markdown; charset=utf-8" },
-    { path: "installation", artifact: "installationConfiguration", contentType: "text/markdown; charset=utf-8" },
+    { path: "raw/schema", artifact: "schema", contentType: "application/json" },
+    { path: "raw/readme", artifact: "index", contentType: "text/markdown; charset=utf-8" },
+    { path: "raw/installation", artifact: "installationConfiguration", contentType: "text/markdown; charset=utf-8" },
   ],
 
   async inspect({ bucket, identity, artifacts }) {
     const schema = await bucket.get(artifacts.schema!);
     if (!schema) throw badRequest("cannot complete: the schema upload is missing");
-    const metadata = await extractSchemaMetadata(schema.body, identity);
-    return { metadata: { ...metadata }, searchText: packageSearchText(identity, metadata), packageTypes: metadata.packageTypes ?? [] };
+    // The docs outline (pass 1 of src/api-docs/derive.ts) reads along with the metadata scan. A small
+    // schema is read once and kept for the docs' second pass; a large one is streamed twice.
+    const outline = new OutlineBuilder();
+    const bytes = schema.size <= SMALL_SCHEMA_BYTES ? new Uint8Array(await schema.arrayBuffer()) : undefined;
+    const body = bytes ? new Blob([bytes]).stream() : schema.body;
+    const metadata = await extractSchemaMetadata(body, identity, outline);
+    // Derived inside the publish: a version is never visible without its docs.
+    const sources = { schemaKey: artifacts.schema!, schemaBytes: bytes, readmeKey: artifacts.index, installationKey: artifacts.installationConfiguration };
+    const derived = await deriveDocs(bucket, sources, outline);
+    return { metadata: { ...metadata }, derived, searchText: packageSearchText(identity, metadata), packageTypes: metadata.packageTypes ?? [] };
   },
 
   view({ item, version, publisherDisplayName }, { artifactUrl }) {
@@ -48,8 +62,8 @@ export const packageKind: RegistryKind = {
       isFeatured: item.featured,
       ...(m.packageTypes?.length ? { packageTypes: m.packageTypes } : {}),
       packageStatus: m.packageStatus,
-      readmeURL: artifactUrl("readme"),
-      schemaURL: artifactUrl("schema"),
+      readmeURL: artifactUrl("raw/readme"),
+      schemaURL: artifactUrl("raw/schema"),
       ...present("pluginDownloadURL", m.pluginDownloadURL),
       createdAt: version!.createdAt,
       visibility: item.visibility,
@@ -73,17 +87,21 @@ function segmentFilter(query: URLSearchParams, name: string): string | undefined
   return value;
 }
 
+export const PACKAGE_SORTS = ["name", "publisher", "createdAt", "usageTotal"] as const;
+export const PACKAGE_USAGE_FILTERS = ["used", "unused", "notOnLatest"] as const;
+export const VISIBILITIES = ["public", "private"] as const;
+
 export function packageListFilters(query: URLSearchParams): ListFilters {
   const name = segmentFilter(query, "name");
-  const sort = parseEnumParam(query, "sort", ["name", "publisher", "createdAt", "usageTotal"] as const) ?? "name";
+  const sort = parseEnumParam(query, "sort", PACKAGE_SORTS) ?? "name";
   return {
     canonicalName: name === undefined ? undefined : canonicalName(name),
     publisher: segmentFilter(query, "publisher"),
     orgLogin: segmentFilter(query, "orgLogin"),
-    visibility: parseEnumParam(query, "visibility", ["public", "private"] as const),
+    visibility: parseEnumParam(query, "visibility", VISIBILITIES),
     packageType: parseEnumParam(query, "packageType", PACKAGE_TYPES),
     searchTerms: parseSearchParam(query),
-    usage: parseEnumParam(query, "usage", ["used", "unused", "notOnLatest"] as const),
+    usage: parseEnumParam(query, "usage", PACKAGE_USAGE_FILTERS),
     backings: ["registry"],
     sort,
     // Newest first and most used first by default; names and publishers A to Z.

@@ -60,12 +60,15 @@ const MAX_STRING_CHARS = 16 * 1024 * 1024;
 const MAX_NUMBER_CHARS = 4096;
 const MAX_DEPTH = 256;
 
-const CATEGORIES = new Set(["cloud", "database", "infrastructure", "monitoring", "network", "utility", "vcs"]);
+export const PACKAGE_CATEGORIES = ["cloud", "database", "infrastructure", "monitoring", "network", "utility", "vcs"] as const;
+const CATEGORIES = new Set<string>(PACKAGE_CATEGORIES);
 const DEFAULT_CATEGORY = "cloud";
 
 export async function extractSchemaMetadata(
   stream: ReadableStream<Uint8Array>,
   identity: SchemaIdentity,
+  /** Also sees every chunk, after it was checked (the docs outline reads along). */
+  tee?: { write(chunk: Uint8Array): void },
 ): Promise<PackageMetadataFields> {
   const scan = new SchemaScan();
   const reader = stream.getReader();
@@ -75,6 +78,7 @@ export async function extractSchemaMetadata(
       const { done, value } = await reader.read();
       if (done) break;
       scan.write(value);
+      tee?.write(value);
     }
     scan.end();
     consumed = true;

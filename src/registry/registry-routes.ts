@@ -76,14 +76,31 @@ export function viewContext(kind: RegistryKind, context: RequestContext, entry: 
   return { origin: context.origin, artifactUrl: (path) => `${base}/${path}` };
 }
 
-const StartBody = z.object({
+export const StartBody = z.object({
   version: z.string({ error: "is required and must be a string" }),
   publishedAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }).optional(),
 });
 
-const CompleteBody = z.object({
+export const CompleteBody = z.object({
   operationID: z.string({ error: "is required and must be a string" }).min(1).max(200),
 });
+
+/** The version a read route names, as the caller may see it; absent and invisible are the same 404. */
+export async function loadVisibleVersion(kind: RegistryKind, identityOf: (params: RouteParams) => Identity, request: IRequest, context: RequestContext) {
+  const identity = identityOf(request.params as RouteParams);
+  const version = parseVersionParam(request.params.version, true);
+  // The token lookup is batched with the read (one D1 round trip).
+  const { caller, value: entry } = await context.readAs(
+    (viewer, db) => entryPlan(db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, viewer),
+    context.db,
+  );
+  const shown = version === "latest" ? "latest" : version.raw;
+  if (!entry) throw versionNotFound(identity, shown);
+  if (!entry.version && version !== "latest") {
+    throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions; ask for 'latest'`);
+  }
+  return { caller, identity, version, entry };
+}
 
 const MAX_PUBLISHED_AT_SKEW_MS = 5 * 60_000;
 
@@ -152,20 +169,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     });
   }
 
-  async function loadVisible(request: IRequest, context: RequestContext) {
-    const identity = identityOf(request.params as RouteParams);
-    const version = parseVersionParam(request.params.version, true);
-    const { caller, value: entry } = await context.readAs(
-      (viewer, db) => entryPlan(db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, viewer),
-      context.db,
-    );
-    const shown = version === "latest" ? "latest" : version.raw;
-    if (!entry) throw versionNotFound(identity, shown);
-    if (!entry.version && version !== "latest") {
-      throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions; ask for 'latest'`);
-    }
-    return { caller, identity, version, entry };
-  }
+  const loadVisible = (request: IRequest, context: RequestContext) => loadVisibleVersion(kind, identityOf, request, context);
 
   async function get(request: IRequest, context: RequestContext) {
     // Validated first (400/404 are never cached); keyed by the canonical identity and version.

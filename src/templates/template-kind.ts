@@ -118,7 +118,7 @@ export function templateIdentity(params: RouteParams): Identity {
   return { kind: "template", source, publisher, name, canonicalName: canonicalName(name) };
 }
 
-const BACKINGS = ["registry", "vcs", "pulumi"] as const;
+export const BACKINGS = ["registry", "vcs", "pulumi"] as const;
 
 export function templateListFilters(query: URLSearchParams): ListFilters {
   const backing = query.getAll("backing");

@@ -40,7 +40,7 @@ const PackageRef = z.object({
     .optional(),
 });
 
-const UsageReport = z.object({
+export const UsageReport = z.object({
   packages: z
     .array(PackageRef, { error: "is required and must be an array" })
     .max(MAX_PACKAGES_PER_STACK, `must list at most ${MAX_PACKAGES_PER_STACK} packages`)

@@ -1,0 +1,121 @@
+// zod schemas of the package documentation routes (readme, installation, nav, docs/{token}, examples): their query and answers.
+import { z } from "zod";
+import { OSES } from "../api-docs/content";
+import { LANGUAGES } from "../api-docs/languages";
+import { component } from "./schemas";
+
+const lang = z.enum(LANGUAGES).optional().describe("the SDK language to answer in");
+const os = z.enum(OSES).optional().describe("the OS for OS-specific text; default linux");
+const q = z.string().max(200).optional().describe("keeps what contains it (case-insensitive)");
+
+export const ContentQuery = z.object({ lang, os });
+export const NavQuery = z.object({ lang, q, depth: z.enum(["full"]).optional().describe("full: list each module's resources and functions") });
+export const DocsQuery = z.object({ lang, os });
+export const ExamplesQuery = z.object({ lang, q, limit: z.int().min(1).max(100).optional().describe("default 20") });
+
+const perLanguage = <T extends z.ZodType>(value: T) => z.strictObject(Object.fromEntries(LANGUAGES.map((l) => [l, value])) as Record<(typeof LANGUAGES)[number], T>);
+const PerLanguageText = component("PerLanguageText", perLanguage(z.string()).describe("one text per SDK language"));
+
+const ContentNode = component(
+  "ContentNode",
+  z
+    .strictObject({
+      kind: z.enum(["text", "language-chooser", "os-chooser"]).describe("a client renders `markdown` for a kind it does not know"),
+      markdown: z.string(),
+      options: z.array(z.strictObject({ content: z.string(), language: z.enum(LANGUAGES).optional(), os: z.enum(OSES).optional() })).optional(),
+    })
+    .describe("a block of a README or description; choosers carry one option per language or OS"),
+);
+
+export const ContentAnswer = component(
+  "PackageContent",
+  z.strictObject({
+    content: z.array(ContentNode),
+    version: z.string(),
+    navUrl: z.url(),
+    language: z.enum(LANGUAGES).optional(),
+    os: z.enum(OSES).optional(),
+  }),
+);
+
+const NavItem = z.strictObject({ name: z.string(), token: z.string() });
+
+export const NavAnswer = component(
+  "PackageNav",
+  z.strictObject({
+    source: z.string(),
+    publisher: z.string(),
+    name: z.string(),
+    version: z.string(),
+    title: z.string(),
+    description: z.string().min(1).optional(),
+    language: z.enum(LANGUAGES).optional(),
+    packageVersionUrl: z.url(),
+    readmeUrl: z.url(),
+    installationUrl: z.url().optional(),
+    docsUrlTemplate: z.string().describe("a URL with {token} to replace by a percent-encoded resource or function token"),
+    modules: z.array(
+      z.strictObject({
+        name: z.string().describe("a flat path such as s3 or s3/bucket"),
+        resourcesTotal: z.int().min(0),
+        functionsTotal: z.int().min(0),
+        resources: z.array(NavItem).optional().describe("only with depth=full"),
+        functions: z.array(NavItem).optional().describe("only with depth=full"),
+      }),
+    ),
+    modulesTotal: z.int().min(0),
+  }),
+);
+
+const Property = component(
+  "PackageProperty",
+  z.strictObject({
+    name: PerLanguageText,
+    description: PerLanguageText,
+    type: PerLanguageText,
+    required: z.boolean(),
+    replaceOnChanges: z.boolean(),
+    deprecated: z.string().optional(),
+    typeRef: z.strictObject({ token: z.string(), package: z.string().optional(), version: z.string().optional() }).optional(),
+  }),
+);
+
+export const DocsAnswer = component(
+  "PackageDocs",
+  z.strictObject({
+    version: z.string(),
+    navUrl: z.url(),
+    token: z.string(),
+    kind: z.enum(["resource", "function"]),
+    language: z.enum(LANGUAGES),
+    name: PerLanguageText,
+    description: z.array(ContentNode),
+    inputs: z.array(Property),
+    outputs: z.array(Property),
+    supportingTypes: z.array(
+      z.strictObject({
+        token: z.string(),
+        kind: z.enum(["object", "enum"]),
+        name: PerLanguageText,
+        properties: z.array(Property).optional(),
+        values: z.array(z.strictObject({ name: PerLanguageText, value: z.unknown(), description: PerLanguageText })).optional(),
+      }),
+    ),
+  }),
+);
+
+export const ExamplesAnswer = component(
+  "PackageExamples",
+  z.strictObject({
+    version: z.string(),
+    navUrl: z.url(),
+    language: z.enum(LANGUAGES),
+    totalCount: z.int().min(0).describe("after q, before limit"),
+    examples: z.array(z.strictObject({ id: z.string().describe("<token>#<slug>"), title: z.string(), code: z.string(), token: z.string(), kind: z.enum(["resource", "function"]) })),
+  }),
+);
+
+export const BackfillAnswer = component(
+  "DocsBackfill",
+  z.strictObject({ entries: z.int().min(0), examples: z.int().min(0), installation: z.boolean() }).describe("what was derived"),
+);

@@ -1,0 +1,57 @@
+// Serves the API descriptions. They change only with the deployed code: built once per isolate, ETag from
+// the content hash, revalidated with If-None-Match (304).
+import type { RouteMethods } from "../http/routes";
+import { buildDocument } from "./document";
+import type { DocumentName } from "./operations";
+
+export const OPENAPI_PATHS: Record<DocumentName, string> = {
+  client: "/api/openapi/pulumi-spec.json",
+  admin: "/api/openapi/admin.json",
+};
+
+/** An hour in shared and private caches; a deploy is picked up within that, and revalidation is a 304. */
+export const OPENAPI_CACHE_CONTROL = "public, max-age=3600";
+
+interface Served {
+  body: string;
+  etag: string;
+}
+
+const served = new Map<DocumentName, Promise<Served>>();
+
+async function serialize(document: DocumentName): Promise<Served> {
+  const body = JSON.stringify(buildDocument(document));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body)));
+  const hex = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return { body, etag: `"${hex}"` };
+}
+
+/** If-None-Match: `*`, or any listed tag equal to ours (weak comparison, as RFC 9110 asks for GET). */
+function matches(ifNoneMatch: string | null, etag: string): boolean {
+  if (ifNoneMatch === null) return false;
+  if (ifNoneMatch.trim() === "*") return true;
+  return ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+}
+
+function serve(document: DocumentName): RouteMethods {
+  return {
+    async GET(request) {
+      let promise = served.get(document);
+      if (!promise) {
+        promise = serialize(document);
+        served.set(document, promise);
+        // A failed build is not cached; the next request tries again (and fails the same way, loudly).
+        promise.catch(() => served.delete(document));
+      }
+      const { body, etag } = await promise;
+      const headers = { ETag: etag, "Cache-Control": OPENAPI_CACHE_CONTROL };
+      if (matches(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers });
+      return new Response(body, { headers: { ...headers, "Content-Type": "application/json" } });
+    },
+  };
+}
+
+export const openApiRoutes: Array<[string, RouteMethods]> = [
+  [OPENAPI_PATHS.client, serve("client")],
+  [OPENAPI_PATHS.admin, serve("admin")],
+];

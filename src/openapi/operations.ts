@@ -1,0 +1,451 @@
+// The table the API description is generated from: one entry per operation the gateway serves, each with
+// the zod schemas of its parameters, body and answers. Adding a route means adding its entry here (the
+// drift test in test/workers/openapi.test.ts fails until the router table and this table agree).
+import { z } from "zod";
+import { CreateOrg, CreateToken } from "../admin/org-routes";
+import { Featured } from "../admin/package-routes";
+import { RegisterVcsTemplate } from "../admin/template-routes";
+import { LOCAL_UPLOAD_PATH } from "../artifacts/presign";
+import { REGISTRY_PREFIXES } from "../http/routes";
+import { CompleteBody, StartBody } from "../registry/registry-routes";
+import { VCS_SOURCES } from "../templates/template-kind";
+import { STACK_NAME_PATTERN, UsageReport } from "../usage/usage-routes";
+import * as D from "./api-docs-schemas";
+import * as S from "./schemas";
+
+export type HttpMethod = "get" | "post" | "put" | "delete";
+export type DocumentName = "client" | "admin";
+/** none: no Authorization read; optional: anonymous or an org token; org: an org token; admin: ADMIN_TOKEN (or an org's admin token where said). */
+export type Auth = "none" | "optional" | "org" | "admin";
+
+export interface ResponseSpec {
+  description: string;
+  /** A JSON body of this shape. */
+  json?: z.ZodType;
+  /** Also (or only) `text/markdown`; `pulumi api` asks for markdown only where this is declared. */
+  markdown?: boolean;
+  /** Raw bytes of this media type (artifact downloads). */
+  bytes?: string;
+}
+
+export interface OperationSpec {
+  document: DocumentName;
+  method: HttpMethod;
+  /** OpenAPI path template: `/api/registry/packages/{source}/…`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  auth: Auth;
+  pathParams?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, ResponseSpec>;
+}
+
+/** Router patterns the documents deliberately leave out, with why. */
+export const UNDESCRIBED_ROUTES: Record<string, string> = {
+  [`${LOCAL_UPLOAD_PATH}*`]:
+    "local mode's upload target: clients PUT to the presigned uploadURLs exactly as given (in R2 mode they point at R2 and this route is a 404)",
+};
+
+// ---- helpers that keep each entry short ----
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "invalid input",
+  401: "no valid token",
+  403: "the token may not do this",
+  404: "absent, or not visible to the caller",
+  406: "none of the accepted media types can be produced",
+  409: "conflicts with the current state",
+  413: "request body too large",
+};
+
+function fails(...statuses: number[]): Record<number, ResponseSpec> {
+  return Object.fromEntries(statuses.map((s) => [s, { description: ERROR_TEXT[s] ?? "error", json: S.ErrorBody }]));
+}
+
+const ok = (description: string, json: z.ZodType): ResponseSpec => ({ description, json });
+const empty = (description: string): ResponseSpec => ({ description });
+
+/** A registry route is served under both prefixes: the `/api/registry` entry carries Pulumi's operation
+ * id, the `/api/preview/registry` one the same id with `Preview` appended (ids must be unique). */
+function registry(op: Omit<OperationSpec, "document">): OperationSpec[] {
+  const [preview, current] = REGISTRY_PREFIXES;
+  return [
+    { ...op, document: "client", path: current + op.path },
+    {
+      ...op,
+      document: "client",
+      path: preview + op.path,
+      operationId: `${op.operationId}Preview`,
+      description: `${op.description ? `${op.description}\n\n` : ""}Same as ${op.operationId}, under the prefix older Pulumi CLIs and the TypeScript SDK call.`,
+    },
+  ];
+}
+
+/** What registryKindRoutes serves for each kind: list, start, complete, get, delete (both prefixes). */
+function kindOperations(k: {
+  collection: "packages" | "templates";
+  tag: string;
+  ids: Record<"list" | "start" | "complete" | "get" | "remove", string>;
+  path: (version: "read" | "exact" | "none") => z.ZodObject;
+  listQuery: z.ZodObject;
+  deleteQuery?: z.ZodObject;
+  list: z.ZodType;
+  started: z.ZodType;
+  view: z.ZodType;
+  summaries: Record<"start" | "complete" | "remove", string>;
+}): OperationSpec[] {
+  const noun = k.collection.slice(0, -1);
+  const base = `/${k.collection}/{source}/{publisher}/{name}/versions`;
+  const tags = ["Registry", k.tag];
+  const writes = fails(400, 401, 403, 404, 409, 413);
+  return [
+    ...registry({
+      method: "get",
+      path: `/${k.collection}`,
+      operationId: k.ids.list,
+      summary: `List ${k.collection}, one entry per ${noun} at its latest version`,
+      tags,
+      auth: "optional",
+      query: k.listQuery,
+      responses: { 200: ok(`a page of ${k.collection}`, k.list), ...fails(400, 401) },
+    }),
+    ...registry({
+      method: "post",
+      path: base,
+      operationId: k.ids.start,
+      summary: k.summaries.start,
+      tags,
+      auth: "org",
+      pathParams: k.path("none"),
+      body: StartBody,
+      responses: { 202: ok("the publish operation", k.started), ...writes },
+    }),
+    ...registry({
+      method: "post",
+      path: `${base}/{version}/complete`,
+      operationId: k.ids.complete,
+      summary: k.summaries.complete,
+      tags,
+      auth: "org",
+      pathParams: k.path("exact"),
+      body: CompleteBody,
+      responses: { 201: ok("published", S.Completed), ...writes },
+    }),
+    ...registry({
+      method: "get",
+      path: `${base}/{version}`,
+      operationId: k.ids.get,
+      summary: `One ${noun} version, or \`latest\``,
+      tags,
+      auth: "optional",
+      pathParams: k.path("read"),
+      responses: { 200: ok("the version", k.view), ...fails(400, 401, 404) },
+    }),
+    ...registry({
+      method: "delete",
+      path: `${base}/{version}`,
+      operationId: k.ids.remove,
+      summary: k.summaries.remove,
+      tags,
+      auth: "org",
+      pathParams: k.path("exact"),
+      ...(k.deleteQuery ? { query: k.deleteQuery } : {}),
+      responses: { 204: empty("deleted"), ...fails(400, 401, 403, 404) },
+    }),
+  ];
+}
+
+/** An artifact download of a version (the kind's `downloads`): visible exactly when the version is. */
+function download(collection: "packages" | "templates", file: string, operationId: string, summary: string, answer: ResponseSpec): OperationSpec[] {
+  return registry({
+    method: "get",
+    path: `/${collection}/{source}/{publisher}/{name}/versions/{version}/${file}`,
+    operationId,
+    summary,
+    tags: ["Registry", collection === "packages" ? "Packages" : "Templates"],
+    auth: "optional",
+    pathParams: (collection === "packages" ? S.packagePath : S.templatePath)("read"),
+    responses: { 200: answer, ...fails(400, 401, 404) },
+  });
+}
+
+/** A docs route: JSON by default, the same content as markdown on `Accept: text/markdown`; pinned versions are immutable. */
+function docs(route: string, operationId: string, summary: string, query: z.ZodObject, answer: z.ZodType, extraPath: Record<string, z.ZodType> = {}): OperationSpec[] {
+  return registry({
+    method: "get",
+    path: `${PKG}/versions/{version}/${route}`,
+    operationId,
+    summary,
+    description: "Visible exactly when the version is. A pinned version's answer is immutable (long Cache-Control, ETag); `latest` is resolved every time. JSON answers carry `Link: <same URL>; rel=\"alternate\"; type=\"text/markdown\"`.",
+    tags: ["Registry", "PackageDocs"],
+    auth: "optional",
+    pathParams: S.packagePath("read").extend(extraPath),
+    query,
+    responses: {
+      200: { description: "the answer", json: answer, markdown: true },
+      304: empty("not modified (If-None-Match)"),
+      ...fails(400, 401, 404, 406),
+    },
+  });
+}
+
+// Request bodies are the handlers' own schemas, named here for the document.
+S.component("StartPublishRequest", StartBody);
+S.component("CompletePublishRequest", CompleteBody);
+S.component("UsageReport", UsageReport);
+S.component("CreateOrganizationRequest", CreateOrg);
+S.component("CreateTokenRequest", CreateToken);
+S.component("SetFeaturedRequest", Featured);
+S.component("RegisterVcsTemplateRequest", RegisterVcsTemplate);
+
+const PKG = "/packages/{source}/{publisher}/{name}";
+const stackPath = z.object({
+  org: S.segment(),
+  project: z.string().regex(STACK_NAME_PATTERN),
+  stack: z.string().regex(STACK_NAME_PATTERN),
+});
+
+export const operations: OperationSpec[] = [
+  // ---- health, bootstrap, the description itself ----
+  {
+    document: "client",
+    method: "get",
+    path: "/healthz",
+    operationId: "GetHealth",
+    summary: "Liveness; touches no storage",
+    tags: ["Health"],
+    auth: "none",
+    responses: { 200: ok("alive", S.Health) },
+  },
+  {
+    document: "client",
+    method: "get",
+    path: "/api/user",
+    operationId: "GetCurrentUser",
+    summary: "The org a token belongs to, shaped as the Pulumi CLI's current user",
+    tags: ["CLI"],
+    auth: "org",
+    responses: { 200: ok("the token's org as a user", S.User), ...fails(401) },
+  },
+  {
+    document: "client",
+    method: "get",
+    path: "/api/user/organizations/default",
+    operationId: "GetDefaultOrganization",
+    summary: "The default org for `pulumi` commands: the token's org",
+    tags: ["CLI"],
+    auth: "org",
+    responses: { 200: ok("the token's org", S.DefaultOrganization), ...fails(401) },
+  },
+  {
+    document: "client",
+    method: "get",
+    path: "/api/capabilities",
+    operationId: "GetCapabilities",
+    summary: "Service capabilities the CLI asks for at login (none beyond the registry)",
+    tags: ["CLI"],
+    auth: "org",
+    responses: { 200: ok("capabilities", S.Capabilities), ...fails(401) },
+  },
+  {
+    document: "client",
+    method: "get",
+    path: "/api/openapi/pulumi-spec.json",
+    operationId: "GetOpenApiSpec",
+    summary: "This document",
+    tags: ["Miscellaneous"],
+    auth: "none",
+    responses: { 200: ok("an OpenAPI 3.1 document of every client route", S.OpenApiDocument) , 304: empty("not modified (If-None-Match)") },
+  },
+
+  // ---- packages ----
+  ...kindOperations({
+    collection: "packages",
+    tag: "Packages",
+    ids: { list: "ListPackages", start: "PostPublishPackageVersion", complete: "PostPublishPackageVersionComplete", get: "GetPackageVersion", remove: "DeletePublishPackageVersion" },
+    path: S.packagePath,
+    listQuery: S.PackageListQuery,
+    list: S.PackageList,
+    started: S.StartPackagePublish,
+    view: S.PackageMetadata,
+    summaries: {
+      start: "Start publishing a package version: presigned upload URLs for its schema, README and installation text",
+      complete: "Complete a publish: metadata is read from the uploaded schema, docs are derived, and the version appears atomically",
+      remove: "Delete a package version; its number is retired",
+    },
+  }),
+  ...download("packages", "schema", "GetPackageSchema", "The version's schema as uploaded", ok("the schema", S.PackageSchema)),
+  ...download("packages", "raw/schema", "GetPackageRawSchema", "The version's schema as uploaded (schemaURL)", ok("the schema", S.PackageSchema)),
+  ...download("packages", "raw/readme", "GetPackageRawReadme", "The version's README as uploaded (readmeURL)", { description: "the README", markdown: true }),
+  ...download("packages", "raw/installation", "GetPackageRawInstallation", "The version's installation text as uploaded", { description: "the installation text", markdown: true }),
+
+  // ---- package documentation (JSON, or markdown with Accept: text/markdown) ----
+  ...docs("readme", "GetPackageReadme", "The README as content nodes, in the asked language and OS", D.ContentQuery, D.ContentAnswer),
+  ...docs("installation", "GetPackageInstallation", "The installation text as content nodes (404 when the version has none)", D.ContentQuery, D.ContentAnswer),
+  ...docs("nav", "GetPackageNav", "The package's modules, and with depth=full their resources and functions; URLs to the README and to each token's docs", D.NavQuery, D.NavAnswer),
+  ...docs("docs/{token}", "GetPackageDocs", "One resource or function: per-language names and types of its inputs and outputs, and every type they reach", D.DocsQuery, D.DocsAnswer, {
+    token: z.string().describe("a type token such as random:index/randomPassword:RandomPassword, percent-encoded or with only the slashes encoded"),
+  }),
+  ...docs("examples", "GetPackageExamples", "Code examples from the schema's descriptions, in one language", D.ExamplesQuery, D.ExamplesAnswer),
+
+  // ---- templates ----
+  ...kindOperations({
+    collection: "templates",
+    tag: "Templates",
+    ids: { list: "ListTemplates", start: "PostPublishTemplateVersion", complete: "PostPublishTemplateVersionComplete", get: "GetTemplateVersion", remove: "DeleteTemplateVersion" },
+    path: S.templatePath,
+    listQuery: S.TemplateListQuery,
+    deleteQuery: S.TemplateDeleteQuery,
+    list: S.TemplateList,
+    started: S.StartTemplatePublish,
+    view: S.Template,
+    summaries: {
+      start: "Start publishing a template version: a presigned upload URL for its archive",
+      complete: "Complete a template publish: the archive is checked and the version appears atomically",
+      remove: "Delete a template version; the last one only with force=true",
+    },
+  }),
+  ...download("templates", "archive", "GetTemplateArchive", "The version's archive (gzip tar)", { description: "the archive", bytes: "application/gzip" }),
+  ...download("templates", "readme", "GetTemplateReadme", "The root README.md of the version's archive", { description: "the README", markdown: true }),
+
+  // ---- usage ----
+  {
+    document: "client",
+    method: "put",
+    path: "/api/orgs/{org}/registry/usage/{project}/{stack}",
+    operationId: "PutStackPackageUsage",
+    summary: "Replace the list of packages one stack uses (an empty list removes the stack)",
+    tags: ["Registry", "Usage"],
+    auth: "org",
+    pathParams: stackPath,
+    body: UsageReport,
+    responses: { 204: empty("recorded"), ...fails(400, 401, 403, 413) },
+  },
+  {
+    document: "client",
+    method: "delete",
+    path: "/api/orgs/{org}/registry/usage/{project}/{stack}",
+    operationId: "DeleteStackPackageUsage",
+    summary: "Forget a stack's package usage",
+    tags: ["Registry", "Usage"],
+    auth: "org",
+    pathParams: stackPath,
+    responses: { 204: empty("removed (also when nothing was recorded)"), ...fails(400, 401, 403) },
+  },
+
+  // ---- admin API (its own document) ----
+  {
+    document: "admin",
+    method: "get",
+    path: "/api/openapi/admin.json",
+    operationId: "GetAdminOpenApiSpec",
+    summary: "This document",
+    tags: ["Miscellaneous"],
+    auth: "none",
+    responses: { 200: ok("an OpenAPI 3.1 document of the admin API", S.OpenApiDocument) , 304: empty("not modified (If-None-Match)") },
+  },
+  {
+    document: "admin",
+    method: "post",
+    path: "/api/admin/orgs",
+    operationId: "CreateOrganization",
+    summary: "Create an organization",
+    tags: ["Organizations"],
+    auth: "admin",
+    body: CreateOrg,
+    responses: { 201: ok("created", S.Organization), ...fails(400, 401, 403, 404, 409, 413) },
+  },
+  {
+    document: "admin",
+    method: "get",
+    path: "/api/admin/orgs",
+    operationId: "ListOrganizations",
+    summary: "List organizations",
+    tags: ["Organizations"],
+    auth: "admin",
+    responses: { 200: ok("every organization", S.OrganizationList), ...fails(401, 403, 404) },
+  },
+  {
+    document: "admin",
+    method: "post",
+    path: "/api/admin/orgs/{org}/tokens",
+    operationId: "CreateOrganizationToken",
+    summary: "Create a token for an org (also with an admin token of that org); the secret is shown once",
+    tags: ["Tokens"],
+    auth: "admin",
+    pathParams: z.object({ org: S.segment() }),
+    body: CreateToken,
+    responses: { 201: ok("created, with its secret", S.CreatedAccessToken), ...fails(400, 401, 403, 404, 413) },
+  },
+  {
+    document: "admin",
+    method: "get",
+    path: "/api/admin/orgs/{org}/tokens",
+    operationId: "ListOrganizationTokens",
+    summary: "An org's live tokens, never their secrets",
+    tags: ["Tokens"],
+    auth: "admin",
+    pathParams: z.object({ org: S.segment() }),
+    responses: { 200: ok("live tokens", S.AccessTokenList), ...fails(400, 401, 403, 404) },
+  },
+  {
+    document: "admin",
+    method: "delete",
+    path: "/api/admin/orgs/{org}/tokens/{id}",
+    operationId: "DeleteOrganizationToken",
+    summary: "Revoke a token; it is refused from the next request on",
+    tags: ["Tokens"],
+    auth: "admin",
+    pathParams: z.object({ org: S.segment(), id: S.segment() }),
+    responses: { 204: empty("revoked"), ...fails(400, 401, 403, 404) },
+  },
+  {
+    document: "admin",
+    method: "put",
+    path: "/api/admin/packages/{source}/{publisher}/{name}/featured",
+    operationId: "SetPackageFeatured",
+    summary: "Mark a package featured, or not (`isFeatured`)",
+    tags: ["Packages"],
+    auth: "admin",
+    pathParams: S.packagePath("none"),
+    body: Featured,
+    responses: { 204: empty("set"), ...fails(400, 401, 403, 404, 413) },
+  },
+  {
+    document: "admin",
+    method: "post",
+    path: "/api/admin/packages/{source}/{publisher}/{name}/versions/{version}/docs",
+    operationId: "BackfillPackageDocs",
+    summary: "Derive (or derive again) one version's documentation now",
+    tags: ["Packages"],
+    auth: "admin",
+    pathParams: S.packagePath("exact"),
+    responses: { 200: ok("derived", D.BackfillAnswer), ...fails(400, 401, 403, 404) },
+  },
+  {
+    document: "admin",
+    method: "post",
+    path: "/api/admin/templates",
+    operationId: "RegisterVcsTemplate",
+    summary: "Register a template that lives in a GitHub or GitLab repository",
+    tags: ["Templates"],
+    auth: "admin",
+    body: RegisterVcsTemplate,
+    responses: { 201: ok("registered", S.Template), ...fails(400, 401, 403, 404, 409, 413) },
+  },
+  {
+    document: "admin",
+    method: "delete",
+    path: "/api/admin/templates/{source}/{publisher}/{name}",
+    operationId: "DeleteVcsTemplate",
+    summary: "Remove a VCS-backed template",
+    tags: ["Templates"],
+    auth: "admin",
+    pathParams: z.object({ source: z.enum(VCS_SOURCES), publisher: S.segment(), name: z.string().describe("owner/repo/path; slashes included") }),
+    responses: { 204: empty("removed"), ...fails(400, 401, 403, 404) },
+  },
+];
