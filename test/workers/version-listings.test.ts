@@ -46,7 +46,7 @@ describe.each(PREFIXES)("version listings under %s", (prefix) => {
     // Each entry is a full PackageMetadata of that version.
     const rc2 = r.body.packages.find((p: any) => p.version === "2.0.0-rc.2");
     expect(rc2).toMatchObject({ name: "tool", publisher: "acme", source: "pulumi", visibility: "public", packageStatus: "ga" });
-    expect(rc2.schemaURL).toContain("/versions/2.0.0-rc.2/schema");
+    expect(rc2.schemaURL).toContain("/versions/2.0.0-rc.2/raw/schema");
   });
 
   it("pages with continuation tokens, every version exactly once, in order", async () => {
