@@ -17,6 +17,8 @@ import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
 import { usageRoutes } from "./usage/usage-routes";
 import { packageUsageDecorator } from "./usage/usage-stats";
+import { htmlErrorResponse, wantsHtml, webRoutes } from "./web/web-routes";
+import { hasSessionCookie } from "./web/session";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
 
@@ -37,6 +39,7 @@ const routes: Array<[string, RouteMethods]> = [
   ),
   ...uploadRoutes([...packageKind.slots, ...templateKind.slots]),
   ...usageRoutes,
+  ...webRoutes,
 ];
 
 const router = buildRouter(routes);
@@ -52,8 +55,8 @@ export default {
     const url = new URL(request.url);
     // Anonymous requests only read: they may be answered by the nearest D1 read replica. Anything
     // carrying a token goes to the primary, so a revoked token is refused at once and a publisher
-    // reads its own writes. (A session exposes prepare() and batch(), all that drizzle uses.)
-    const anonymous = request.headers.get("Authorization") === null;
+    // reads its own writes; a browser session cookie counts as a token. (A session exposes prepare() and batch(), all that drizzle uses.)
+    const anonymous = request.headers.get("Authorization") === null && !hasSessionCookie(request);
     const db = database(anonymous ? (env.DB.withSession("first-unconstrained") as unknown as D1Database) : env.DB);
     let callerPromise: Promise<Caller> | undefined;
     const context: RequestContext = {
@@ -78,7 +81,7 @@ export default {
       response = await router.fetch(request, context);
     } catch (error) {
       if (!(error instanceof ApiError)) failure = error;
-      response = errorResponse(error);
+      response = wantsHtml(request) ? await htmlErrorResponse(request, error, requestId) : errorResponse(error);
     }
     // Responses from R2 or fetch() can have immutable headers; copy before stamping the request id.
     response = new Response(response.body, response);

@@ -160,3 +160,21 @@ export const latestHistory = sqliteTable(
     index("latest_history_item").on(t.itemId, t.validTo),
   ],
 );
+
+/**
+ * Browser sign-in sessions (src/web/session.ts). The cookie carries a random id and its HMAC; only the
+ * id's SHA-256 is stored, with the org token the person pasted (by id, never the secret), so revoking
+ * or expiring that token ends the session on the next page.
+ */
+export const webSessions = sqliteTable(
+  "web_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    tokenId: text("token_id")
+      .notNull()
+      .references(() => tokens.id),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [index("web_sessions_token").on(t.tokenId), index("web_sessions_expiry").on(t.expiresAt)],
+);

@@ -3,12 +3,11 @@ import { unauthorized } from "../http/api-error";
 import { ANONYMOUS, type Caller } from "./rights";
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { tokens } from "../db/schema";
+import { tokens, type TokenRow } from "../db/schema";
 import { hashToken, readAuthorization } from "./tokens";
 import { timingSafeEqualStrings } from "./secrets";
 
 const LAST_USED_GRANULARITY_MS = 5 * 60_000;
-
 
 export async function authenticate(request: Request, db: Database, ctx: ExecutionContext): Promise<Caller> {
   const auth = readAuthorization(request.headers.get("Authorization"));
@@ -19,14 +18,18 @@ export async function authenticate(request: Request, db: Database, ctx: Executio
   return caller;
 }
 
+/** Neither revoked nor expired at `now`: the one rule for API tokens and the browser sessions made from them. */
+export function tokenIsLive(row: Pick<TokenRow, "revokedAt" | "expiresAt">, now: number): boolean {
+  return row.revokedAt === null && (row.expiresAt === null || Date.parse(row.expiresAt) > now);
+}
+
 export async function lookupToken(db: Database, secret: string, ctx?: ExecutionContext): Promise<Caller | null> {
   const hash = await hashToken(secret);
   const row = await db.select().from(tokens).where(eq(tokens.tokenHash, hash)).get();
   // The indexed lookup finds the row; the constant-time comparison is the check that is trusted.
   if (!row || !(await timingSafeEqualStrings(row.tokenHash, hash))) return null;
   const now = Date.now();
-  if (row.revokedAt !== null) return null;
-  if (row.expiresAt !== null && Date.parse(row.expiresAt) <= now) return null;
+  if (!tokenIsLive(row, now)) return null;
   // lastUsedAt is kept to a few minutes' precision so that reads do not each cost a D1 write.
   if (ctx && (row.lastUsedAt === null || now - Date.parse(row.lastUsedAt) > LAST_USED_GRANULARITY_MS)) {
     ctx.waitUntil(db.update(tokens).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(tokens.id, row.id)).run());

@@ -3,7 +3,7 @@ import { badRequest } from "../http/api-error";
 import { PACKAGE_SOURCES } from "../identity/rights";
 import { present, type RegistryKind } from "../registry/kind";
 import { canonicalName, isValidSegment, printable } from "../registry/names";
-import { parseBooleanParam, parseEnumParam } from "../registry/request-parsing";
+import { parseBooleanParam, parseEnumParam, parseSearchTerms } from "../registry/request-parsing";
 import type { ListFilters } from "../registry/registry-routes";
 import { extractSchemaMetadata, type PackageMetadataFields } from "./schema-metadata";
 
@@ -28,7 +28,7 @@ export const packageKind: RegistryKind = {
     const schema = await bucket.get(artifacts.schema!);
     if (!schema) throw badRequest("cannot complete: the schema upload is missing");
     const metadata = await extractSchemaMetadata(schema.body, identity);
-    return { metadata: { ...metadata } };
+    return { metadata: { ...metadata }, searchText: packageSearchText(identity, metadata) };
   },
 
   view({ item, version, publisherDisplayName }, { artifactUrl }) {
@@ -57,6 +57,11 @@ export const packageKind: RegistryKind = {
   },
 };
 
+/** Lower-cased text that list `search` terms must each be a substring of: name, publisher, title, description, category. */
+export function packageSearchText(identity: { name: string; publisher: string }, m: PackageMetadataFields): string {
+  return [identity.name, identity.publisher, m.title, m.description, m.category].filter((s): s is string => typeof s === "string" && s !== "").join("\n").toLowerCase();
+}
+
 function segmentFilter(query: URLSearchParams, name: string): string | undefined {
   const value = query.get(name);
   if (value === null || value === "") return undefined;
@@ -72,6 +77,7 @@ export function packageListFilters(query: URLSearchParams): ListFilters {
     publisher: segmentFilter(query, "publisher"),
     orgLogin: segmentFilter(query, "orgLogin"),
     visibility: parseEnumParam(query, "visibility", ["public", "private"] as const),
+    searchTerms: parseSearchTerms(query),
     backings: ["registry"],
     sort,
     asc: parseBooleanParam(query, "asc") ?? sort !== "createdAt",

@@ -22,6 +22,7 @@ export interface ListQuery {
   publisher?: string;
   orgLogin?: string;
   visibility?: Visibility;
+  featured?: boolean;
   /** Lower-cased terms; each must be a substring of the item's search text. */
   searchTerms?: string[];
   backings: Array<"registry" | "vcs">;
@@ -55,6 +56,7 @@ export async function listLatest(db: Database, query: ListQuery, caller: Caller)
   if (query.publisher !== undefined) conditions.push(eq(items.publisher, query.publisher));
   if (query.orgLogin !== undefined) conditions.push(eq(items.ownerOrg, query.orgLogin));
   if (query.visibility !== undefined) conditions.push(eq(items.visibility, query.visibility));
+  if (query.featured !== undefined) conditions.push(eq(items.featured, query.featured));
   // instr() matches literally: search terms are data, never LIKE patterns.
   for (const term of query.searchTerms ?? []) conditions.push(sql`instr(${items.searchText}, ${term}) > 0`);
 
@@ -150,4 +152,20 @@ export async function findItem(db: Database, kind: Kind, source: string, publish
     .from(items)
     .where(and(eq(items.kind, kind), eq(items.source, source), eq(items.publisher, publisher), eq(items.canonicalName, canonicalName)))
     .get();
+}
+
+export interface LiveVersion {
+  version: string;
+  prerelease: boolean;
+  createdAt: string;
+}
+
+/** Every live version of an item, newest (highest precedence) first. The caller has already checked visibility. */
+export async function listLiveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
+  return db
+    .select({ version: versions.version, prerelease: versions.prerelease, createdAt: versions.createdAt })
+    .from(versions)
+    .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
+    .orderBy(desc(versions.precedenceKey))
+    .all();
 }

@@ -26,6 +26,7 @@ import {
   parseVersionParam,
   requirePublisherCaller,
   versionNotFound,
+  type PageParams,
   type RouteParams,
 } from "./request-parsing";
 import { requireVersion } from "./versions";
@@ -70,6 +71,24 @@ export function viewContext(kind: RegistryKind, context: RequestContext, entry: 
   return { origin: context.origin, artifactUrl: (path) => `${base}/${path}` };
 }
 
+/**
+ * One page of a kind's listing with its continuation token. The token is MACed with the kind and
+ * filters, so the API and the web pages hand out interchangeable tokens for the same query.
+ */
+export async function listPage(
+  kind: RegistryKind,
+  filters: ListFilters,
+  page: PageParams,
+  caller: Caller,
+  context: RequestContext,
+): Promise<{ entries: CatalogEntry[]; continuationToken?: string }> {
+  const scope = JSON.stringify({ kind: kind.kind, ...filters });
+  const secret = signingSecret(context.env);
+  const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
+  const { entries, next } = await listLatest(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, caller);
+  return next ? { entries, continuationToken: await encodeContinuation(secret, scope, next) } : { entries };
+}
+
 const StartBody = z.object({
   version: z.string({ error: "is required and must be a string" }),
   publishedAt: z.iso.datetime({ offset: true, error: "must be an RFC 3339 timestamp" }).optional(),
@@ -97,14 +116,9 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
   async function list(request: IRequest, context: RequestContext) {
     const caller = await context.caller();
     const query = new URL(request.url).searchParams;
-    const page = parsePageParams(query);
-    const filters = options.listFilters(query);
-    const scope = JSON.stringify({ kind: kind.kind, ...filters });
-    const secret = signingSecret(context.env);
-    const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
-    const { entries, next } = await listLatest(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, caller);
+    const { entries, continuationToken } = await listPage(kind, options.listFilters(query), parsePageParams(query), caller, context);
     const body: Record<string, unknown> = { [kind.collection]: await render(entries, caller, context) };
-    if (next) body.continuationToken = await encodeContinuation(secret, scope, next);
+    if (continuationToken) body.continuationToken = continuationToken;
     return json(body);
   }
 

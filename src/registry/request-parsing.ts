@@ -93,3 +93,11 @@ export function parseEnumParam<T extends string>(query: URLSearchParams, name: s
   return value as T;
 }
 
+
+/** `search`: space-separated terms, lower-cased, each matched literally; at most 20. */
+export function parseSearchTerms(query: URLSearchParams): string[] | undefined {
+  const search = query.get("search");
+  const terms = search ? search.toLowerCase().split(/\s+/).filter(Boolean) : [];
+  if (terms.length > 20) throw badRequest("invalid search: at most 20 terms");
+  return terms.length ? terms : undefined;
+}

@@ -6,7 +6,7 @@ import type { CatalogEntry } from "../registry/catalog";
 import { present, type RegistryKind, type ViewContext } from "../registry/kind";
 import { canonicalName, decodeSegment, printable } from "../registry/names";
 import type { Identity } from "../registry/publish-coordinator";
-import { parseSource, type RouteParams } from "../registry/request-parsing";
+import { parseSearchTerms, parseSource, type RouteParams } from "../registry/request-parsing";
 import type { ListFilters } from "../registry/registry-routes";
 import { inspectArchive } from "./archive";
 import { templateMetadataFrom, type TemplateMetadata } from "./template-metadata";
@@ -132,13 +132,10 @@ export function templateListFilters(query: URLSearchParams): ListFilters {
   const name = query.get("name");
   const orgLogin = query.get("orgLogin");
   if (orgLogin !== null && orgLogin !== "") decodeSegment(encodeURIComponent(orgLogin), "orgLogin");
-  const search = query.get("search");
-  const terms = search ? search.toLowerCase().split(/\s+/).filter(Boolean) : [];
-  if (terms.length > 20) throw badRequest("invalid search: at most 20 terms");
   return {
     canonicalName: name ? canonicalName(name) : undefined,
     orgLogin: orgLogin || undefined,
-    searchTerms: terms.length ? terms : undefined,
+    searchTerms: parseSearchTerms(query),
     backings: backings.length ? [...backings] : [],
     sort: "name",
     asc: true,
