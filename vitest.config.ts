@@ -19,7 +19,7 @@ export default defineConfig({
     }),
   ],
   test: {
-    include: ["test/workers/**/*.test.ts", "test/unit/**/*.test.ts"],
+    include: ["test/workers/**/*.test.ts", "test/unit/**/*.test.ts", "test/unit/**/*.test.tsx"],
     setupFiles: ["./test/workers/apply-migrations.ts"],
     silent: "passed-only",
   },

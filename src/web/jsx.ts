@@ -62,7 +62,8 @@ export function h(tag: string | Component<Props>, props: Props | null, ...childr
   if (!TAG.test(tag)) throw new Error(`invalid tag name ${tag}`);
   const out: string[] = [`<${tag}`];
   for (const [name, value] of Object.entries(all)) {
-    if (name === "children" || value === undefined || value === null || value === false) continue;
+    // __source/__self: development builds of the classic transform add them; they are not attributes.
+    if (name === "children" || name === "__source" || name === "__self" || value === undefined || value === null || value === false) continue;
     if (!ATTRIBUTE.test(name) || /^on/i.test(name)) throw new Error(`attribute ${name} is not allowed`);
     if (value === true) {
       out.push(` ${name}`);
