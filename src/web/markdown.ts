@@ -14,6 +14,13 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
 
+// A README's own headings sit under the page's h1 and its section's h2: "#" becomes h3, and so on.
+md.core.ruler.push("nest_headings", (state) => {
+  for (const token of state.tokens) {
+    if (token.type === "heading_open" || token.type === "heading_close") token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + 2)}`;
+  }
+});
+
 export function markdownToHtml(text: string): RawHtml {
   return trustedHtml(md.render(text));
 }

@@ -7,6 +7,7 @@ const STYLESHEET = `
 :root{--fg:#1b1f24;--muted:#4b5563;--bg:#fff;--panel:#f5f6f8;--line:#d6d9de;--accent:#1f4fd1;--accent-dark:#163a9c;--warn:#8a4b00;--focus:#ffbf47;
 font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5;color:var(--fg);background:var(--bg)}
 *{box-sizing:border-box}
+[hidden]{display:none !important}
 body{margin:0}
 a{color:var(--accent)}a:hover{color:var(--accent-dark)}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px;box-shadow:0 0 0 5px var(--fg)}
@@ -21,7 +22,7 @@ header.site form{margin:0}
 header.site button{background:none;border:1px solid #fff;color:#fff;border-radius:4px;padding:.2rem .6rem;font:inherit;cursor:pointer}
 main{max-width:72rem;margin:0 auto;padding:1.5rem 1rem 3rem}
 footer.site{border-top:1px solid var(--line);color:var(--muted);padding:1rem;text-align:center;font-size:.9rem}
-h1{font-size:1.8rem;margin:.2rem 0 .6rem;line-height:1.2}h2{font-size:1.3rem;margin-top:2rem}
+h1{font-size:1.8rem;margin:.2rem 0 .6rem;line-height:1.2;overflow-wrap:anywhere}h2{font-size:1.3rem;margin-top:2rem}
 .muted{color:var(--muted)}
 .search{display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0}
 .search input[type=search]{flex:1 1 16rem;min-width:0}
@@ -33,7 +34,7 @@ button:hover,.button:hover{background:var(--accent-dark);color:#fff}
 .filters label,.field label{display:block;font-weight:600;font-size:.9rem}
 .cards{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:1rem}
 .card{border:1px solid var(--line);border-radius:6px;padding:1rem;display:flex;gap:.75rem;align-items:flex-start;background:#fff}
-.card h3{margin:0;font-size:1.05rem}.card p{margin:.3rem 0 0;color:var(--muted);font-size:.95rem;overflow-wrap:anywhere}
+.card>div{min-width:0}.card h3{margin:0;font-size:1.05rem;overflow-wrap:anywhere}.card p{margin:.3rem 0 0;color:var(--muted);font-size:.95rem;overflow-wrap:anywhere}
 .logo{width:48px;height:48px;object-fit:contain;flex:none}
 .badge{display:inline-block;border:1px solid var(--line);border-radius:999px;padding:0 .5rem;font-size:.8rem;color:var(--muted);background:var(--panel)}
 .badge.warn{color:var(--warn);border-color:var(--warn)}
@@ -43,7 +44,7 @@ button:hover,.button:hover{background:var(--accent-dark);color:#fff}
 aside.meta{background:var(--panel);border-radius:6px;padding:1rem;align-self:start}
 aside.meta dl{margin:0}aside.meta dt{font-weight:600;margin-top:.6rem}aside.meta dd{margin:0;overflow-wrap:anywhere}
 .command{display:flex;gap:.5rem;align-items:center;background:#0f172a;color:#f8fafc;border-radius:6px;padding:.6rem .8rem;overflow-x:auto}
-.command code{white-space:pre;flex:1;font-size:.9rem}
+.command code{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0;flex:1;font-size:.9rem}
 .command button{background:#334155;border-color:#94a3b8;padding:.15rem .5rem;font-size:.85rem}
 .markdown{overflow-wrap:anywhere}
 .markdown pre,pre{background:var(--panel);padding:.75rem;border-radius:6px;overflow-x:auto}
