@@ -15,6 +15,7 @@ import { packageAdminRoutes } from "./admin/package-routes";
 import { registryKindRoutes } from "./registry/registry-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
+import { apiDocsAdminRoutes, apiDocsRoutes } from "./api-docs/routes";
 import { usageRoutes } from "./usage/usage-routes";
 import { packageUsageDecorator } from "./usage/usage-stats";
 import { htmlErrorResponse, wantsHtml, webRoutes } from "./web/web-routes";
@@ -26,6 +27,8 @@ const routes: Array<[string, RouteMethods]> = [
   ["/healthz", { GET: async () => json({ status: "ok" }) }],
   ...bootstrapRoutes,
   ...orgRoutes,
+  ...registryRoutes(apiDocsRoutes),
+  ...apiDocsAdminRoutes,
   ...registryRoutes(registryKindRoutes(packageKind, { listFilters: packageListFilters, decorate: packageUsageDecorator })),
   ...vcsTemplateRoutes,
   ...packageAdminRoutes,

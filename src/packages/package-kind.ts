@@ -5,6 +5,7 @@ import { present, type RegistryKind } from "../registry/kind";
 import { canonicalName, isValidSegment, printable } from "../registry/names";
 import { parseBooleanParam, parseEnumParam, parseSearchTerms } from "../registry/request-parsing";
 import type { ListFilters } from "../registry/registry-routes";
+import { deriveDocs } from "../api-docs/derive";
 import { extractSchemaMetadata, type PackageMetadataFields } from "./schema-metadata";
 
 export const packageKind: RegistryKind = {
@@ -18,17 +19,21 @@ export const packageKind: RegistryKind = {
     { name: "index", required: true, maxBytes: (l) => l.docBytes, contentType: "text/markdown; charset=utf-8" },
     { name: "installationConfiguration", required: false, maxBytes: (l) => l.docBytes, contentType: "text/markdown; charset=utf-8" },
   ],
+  // The raw uploads; `readme` and `installation` themselves answer derived docs (src/api-docs/).
   downloads: [
     { path: "schema", artifact: "schema", contentType: "application/json" },
-    { path: "readme", artifact: "index", contentType: "text/markdown; charset=utf-8" },
-    { path: "installation", artifact: "installationConfiguration", contentType: "text/markdown; charset=utf-8" },
+    { path: "raw/schema", artifact: "schema", contentType: "application/json" },
+    { path: "raw/readme", artifact: "index", contentType: "text/markdown; charset=utf-8" },
+    { path: "raw/installation", artifact: "installationConfiguration", contentType: "text/markdown; charset=utf-8" },
   ],
 
   async inspect({ bucket, identity, artifacts }) {
     const schema = await bucket.get(artifacts.schema!);
     if (!schema) throw badRequest("cannot complete: the schema upload is missing");
     const metadata = await extractSchemaMetadata(schema.body, identity);
-    return { metadata: { ...metadata }, searchText: packageSearchText(identity, metadata) };
+    // Derived inside the publish: a version is never visible without its docs.
+    const derived = await deriveDocs(bucket, { schemaKey: artifacts.schema!, readmeKey: artifacts.index, installationKey: artifacts.installationConfiguration });
+    return { metadata: { ...metadata }, derived, searchText: packageSearchText(identity, metadata) };
   },
 
   view({ item, version, publisherDisplayName }, { artifactUrl }) {
@@ -47,8 +52,8 @@ export const packageKind: RegistryKind = {
       isFeatured: item.featured,
       ...(m.packageTypes?.length ? { packageTypes: m.packageTypes } : {}),
       packageStatus: m.packageStatus,
-      readmeURL: artifactUrl("readme"),
-      schemaURL: artifactUrl("schema"),
+      readmeURL: artifactUrl("raw/readme"),
+      schemaURL: artifactUrl("raw/schema"),
       ...present("pluginDownloadURL", m.pluginDownloadURL),
       createdAt: version!.createdAt,
       visibility: item.visibility,

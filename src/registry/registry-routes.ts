@@ -98,6 +98,24 @@ const CompleteBody = z.object({
   operationID: z.string({ error: "is required and must be a string" }).min(1).max(200),
 });
 
+/** The version a read route names, as the caller may see it; absent and invisible are the same 404. */
+export async function loadVisibleVersion(kind: RegistryKind, identityOf: (params: RouteParams) => Identity, request: IRequest, context: RequestContext) {
+  const caller = await context.caller();
+  const identity = identityOf(request.params as RouteParams);
+  const version = parseVersionParam(request.params.version, true);
+  const entry = await getEntry(
+    context.db,
+    { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } },
+    caller,
+  );
+  const shown = version === "latest" ? "latest" : version.raw;
+  if (!entry) throw versionNotFound(identity, shown);
+  if (!entry.version && version !== "latest") {
+    throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions; ask for 'latest'`);
+  }
+  return { caller, identity, version, entry };
+}
+
 const MAX_PUBLISHED_AT_SKEW_MS = 5 * 60_000;
 
 export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions): Array<[string, RouteMethods]> {
@@ -122,22 +140,7 @@ export function registryKindRoutes(kind: RegistryKind, options: KindRouteOptions
     return json(body);
   }
 
-  async function loadVisible(request: IRequest, context: RequestContext) {
-    const caller = await context.caller();
-    const identity = identityOf(request.params as RouteParams);
-    const version = parseVersionParam(request.params.version, true);
-    const entry = await getEntry(
-      context.db,
-      { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } },
-      caller,
-    );
-    const shown = version === "latest" ? "latest" : version.raw;
-    if (!entry) throw versionNotFound(identity, shown);
-    if (!entry.version && version !== "latest") {
-      throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions; ask for 'latest'`);
-    }
-    return { caller, identity, version, entry };
-  }
+  const loadVisible = (request: IRequest, context: RequestContext) => loadVisibleVersion(kind, identityOf, request, context);
 
   async function get(request: IRequest, context: RequestContext) {
     const { caller, entry } = await loadVisible(request, context);

@@ -12,6 +12,8 @@ beforeAll(async () => {
 });
 
 const publishedVersions = async () => (await env.DB.prepare("SELECT COUNT(*) AS n FROM versions WHERE retired = 0").first<{ n: number }>())!.n;
+/** The schema and README uploads, and the docs derived from them (src/api-docs/storage.ts). */
+const OBJECTS_PER_VERSION = 9;
 const publishedObjects = () => countObjects("packages/");
 
 describe.each(PREFIXES)("packages under %s", (prefix) => {
@@ -38,8 +40,8 @@ describe.each(PREFIXES)("packages under %s", (prefix) => {
       isFeatured: false,
       visibility: "private",
     });
-    expect(got.body.readmeURL).toBe(`http://gateway.test/api/registry/packages/${path}/versions/1.0.0/readme`);
-    expect(got.body.schemaURL).toBe(`http://gateway.test/api/registry/packages/${path}/versions/1.0.0/schema`);
+    expect(got.body.readmeURL).toBe(`http://gateway.test/api/registry/packages/${path}/versions/1.0.0/raw/readme`);
+    expect(got.body.schemaURL).toBe(`http://gateway.test/api/registry/packages/${path}/versions/1.0.0/raw/schema`);
     expect(new Date(got.body.createdAt).toISOString()).toBe(got.body.createdAt);
 
     const latest = await callJson(`${prefix}/packages/${path}/versions/latest`, { token: acme.reader });
@@ -91,7 +93,8 @@ describe("get", () => {
 
   it("public artifacts are fetchable anonymously", async () => {
     await publishPackage(acme.publisher, "pulumi/acme/open", "1.0.0");
-    const r = await call("/api/registry/packages/pulumi/acme/open/versions/1.0.0/readme");
+    const got = await callJson("/api/registry/packages/pulumi/acme/open/versions/1.0.0");
+    const r = await call(got.body.readmeURL);
     expect(r.status).toBe(200);
     expect(r.headers.get("Content-Type")).toContain("text/markdown");
   });
@@ -102,7 +105,7 @@ describe("get", () => {
     expect(r.status).toBe(200);
     expect(r.body.version).toBe("1.0.0+sha.1");
     expect((await callJson("/api/registry/packages/pulumi/acme/built/versions/1.0.0")).body.version).toBe("1.0.0+sha.1");
-    expect(r.body.readmeURL).toContain("/versions/1.0.0%2Bsha.1/readme");
+    expect(r.body.readmeURL).toContain("/versions/1.0.0%2Bsha.1/raw/readme");
     expect((await call(r.body.readmeURL)).status).toBe(200);
   });
 
@@ -381,20 +384,20 @@ describe("complete", () => {
     const b = await staged("pulumi/acme/dual", "1.0.0", { schema: schemaFor("dual", "1.0.0"), index: "# b" });
     expect((await completePublish(acme.publisher, "pulumi/acme/dual", "1.0.0", b)).status).toBe(201);
     expectError(await completePublish(acme.publisher, "pulumi/acme/dual", "1.0.0", a), 409);
-    const readme = await call("/api/registry/packages/pulumi/acme/dual/versions/1.0.0/readme");
+    const readme = await call((await callJson("/api/registry/packages/pulumi/acme/dual/versions/1.0.0")).body.readmeURL);
     expect(await readme.text()).toBe("# b");
-    expect(await countObjects("packages/pulumi/acme/dual/")).toBe(2);
+    expect(await countObjects("packages/pulumi/acme/dual/")).toBe(OBJECTS_PER_VERSION);
   });
 
   it("one operation completed three times at once: one 201, two 409, the version's artifacts intact", async () => {
     const op = await staged("pulumi/acme/samop", "1.0.0", { schema: schemaFor("samop", "1.0.0"), index: "# same op" });
     const results = await Promise.all([1, 2, 3].map(() => completePublish(acme.publisher, "pulumi/acme/samop", "1.0.0", op)));
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
-    const readme = await call("/api/registry/packages/pulumi/acme/samop/versions/1.0.0/readme");
+    const readme = await call((await callJson("/api/registry/packages/pulumi/acme/samop/versions/1.0.0")).body.readmeURL);
     expect(readme.status).toBe(200);
     expect(await readme.text()).toBe("# same op");
     expect((await call("/api/registry/packages/pulumi/acme/samop/versions/1.0.0/schema")).status).toBe(200);
-    expect(await countObjects("packages/pulumi/acme/samop/")).toBe(2);
+    expect(await countObjects("packages/pulumi/acme/samop/")).toBe(OBJECTS_PER_VERSION);
   });
 
   it("complete answers 201 with a JSON object body", async () => {
@@ -421,14 +424,14 @@ describe("complete", () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(9);
     const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM versions v JOIN items i ON i.id = v.item_id WHERE i.name = 'race'").first<{ n: number }>();
     expect(rows!.n).toBe(1);
-    expect(await countObjects("packages/pulumi/acme/race/")).toBe(2);
+    expect(await countObjects("packages/pulumi/acme/race/")).toBe(OBJECTS_PER_VERSION);
   });
 });
 
 describe("delete", () => {
   it("retires the version: 409 that says it was deleted on re-publish; artifacts removed", async () => {
     await publishPackage(acme.publisher, "pulumi/acme/gone", "1.0.0");
-    expect(await countObjects("packages/pulumi/acme/gone/")).toBe(2);
+    expect(await countObjects("packages/pulumi/acme/gone/")).toBe(OBJECTS_PER_VERSION);
     expect((await call("/api/registry/packages/pulumi/acme/gone/versions/1.0.0", { method: "DELETE", token: acme.publisher })).status).toBe(204);
     expect(await countObjects("packages/pulumi/acme/gone/")).toBe(0);
     const again = await startPublish(acme.publisher, "pulumi/acme/gone", "1.0.0");

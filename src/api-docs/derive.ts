@@ -1,0 +1,373 @@
+// Derives a package version's docs from its schema, README and installation text, streamed from R2, into immutable objects (see storage.ts).
+//
+// Memory stays flat in the schema's size: the schema is never held whole. Pass 1 streams it to learn
+// the package's naming options, which tokens are object types, enums and resources, and which types
+// each type refers to (a small graph of tokens). Pass 2 streams it again, one type / resource /
+// function at a time, writing each document to the pack as it completes; a resource's supporting
+// types may appear later in the file, so their pack ranges are joined to it in the index afterwards.
+import { JSONParser } from "@streamparser/json";
+import { extractExamples, parseContent } from "./content";
+import {
+  LANGUAGES,
+  enumValueName,
+  memberName,
+  moduleOf,
+  propertyName,
+  typeDisplayName,
+  typeName,
+  typeRef,
+  type Language,
+  type LocalRefKind,
+  type PackageNaming,
+  type TypeRef,
+  type TypeSpec,
+} from "./languages";
+import {
+  DOCS_FORMAT,
+  FENCE_EVERY,
+  ObjectWriter,
+  artifactName,
+  docsPrefix,
+  indexLine,
+  putJson,
+  type DocsObject,
+  type Fence,
+  type IndexEntry,
+  type Manifest,
+  type Range,
+} from "./storage";
+
+export type PerLanguage<T = string> = Record<Language, T>;
+
+export interface StoredProperty {
+  name: PerLanguage;
+  /** Raw markdown; expanded per language when served. */
+  description?: string;
+  type: PerLanguage;
+  required: boolean;
+  replaceOnChanges: boolean;
+  deprecated?: string;
+  typeRef?: TypeRef;
+}
+
+export interface StoredDoc {
+  token: string;
+  kind: "resource" | "function";
+  name: PerLanguage;
+  description?: string;
+  inputs: StoredProperty[];
+  outputs: StoredProperty[];
+  deprecated?: string;
+}
+
+export interface StoredType {
+  token: string;
+  kind: "object" | "enum";
+  name: PerLanguage;
+  description?: string;
+  properties?: StoredProperty[];
+  values?: Array<{ name: PerLanguage; value: unknown; description?: string }>;
+}
+
+export interface NavItem {
+  token: string;
+  name: PerLanguage;
+}
+export interface NavModule {
+  name: string;
+  resources: NavItem[];
+  functions: NavItem[];
+}
+export interface Nav {
+  modules: NavModule[];
+}
+export interface NavSummary {
+  modules: Array<{ name: string; resources: number; functions: number }>;
+}
+
+export interface StoredExample {
+  token: string;
+  kind: "resource" | "function";
+  slug: string;
+  title: string;
+  code: Partial<Record<Language, Range>>;
+}
+
+export interface DocsSources {
+  schemaKey: string;
+  readmeKey?: string;
+  installationKey?: string;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+const perLanguage = <T>(f: (lang: Language) => T): Record<Language, T> =>
+  Object.fromEntries(LANGUAGES.map((l) => [l, f(l)])) as Record<Language, T>;
+
+/** Streams the values at `paths` one by one; `section` is the top-level member they sit in. */
+async function streamValues(bucket: R2Bucket, key: string, paths: string[], onValue: (section: string, key: string, value: unknown) => void | Promise<void>): Promise<void> {
+  const object = await bucket.get(key);
+  if (!object) throw new Error(`schema ${key} is missing`);
+  const parser = new JSONParser({ paths, keepStack: false });
+  const pending: Array<[string, string, unknown]> = [];
+  parser.onValue = ({ value, key: k, stack }) => {
+    const section = stack.length >= 2 ? String(stack[1]!.key) : String(k);
+    pending.push([section, String(k), value]);
+  };
+  const reader = object.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parser.write(value);
+      // Values are handed on after each chunk so that writes can be awaited; a chunk holds few of them.
+      for (const item of pending.splice(0)) await onValue(...item);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  if (!parser.isEnded) parser.end();
+}
+
+/** Local type tokens a type spec refers to (`#/types/…`), anywhere inside it. */
+function collectRefs(spec: unknown, out: Set<string>): void {
+  if (!isObject(spec)) return;
+  const ref = spec.$ref;
+  if (typeof ref === "string" && ref.startsWith("#/types/")) out.add(decodeToken(ref.slice("#/types/".length)));
+  collectRefs(spec.items, out);
+  collectRefs(spec.additionalProperties, out);
+  if (Array.isArray(spec.oneOf)) for (const s of spec.oneOf) collectRefs(s, out);
+}
+
+function propertiesOf(spec: unknown): Array<[string, Json]> {
+  if (!isObject(spec) || !isObject(spec.properties)) return [];
+  return Object.entries(spec.properties).filter((e): e is [string, Json] => isObject(e[1]));
+}
+
+function decodeToken(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+interface Outline {
+  naming: PackageNaming;
+  kinds: Map<string, LocalRefKind>;
+  edges: Map<string, string[]>;
+}
+
+async function outline(bucket: R2Bucket, schemaKey: string): Promise<Outline> {
+  const top: Json = {};
+  const kinds = new Map<string, LocalRefKind>();
+  const edges = new Map<string, string[]>();
+  await streamValues(bucket, schemaKey, ["$.name", "$.version", "$.language", "$.meta", "$.types.*", "$.resources.*"], (section, key, value) => {
+    if (section === "types" && isObject(value)) {
+      kinds.set(key, Array.isArray(value.enum) ? "enum" : "object");
+      const refs = new Set<string>();
+      for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
+      if (refs.size) edges.set(key, [...refs]);
+    } else if (section === "resources") {
+      kinds.set(key, "resource");
+    } else if (!["types", "resources"].includes(section)) {
+      top[key] = value;
+    }
+  });
+  const meta = isObject(top.meta) ? top.meta : {};
+  const naming: PackageNaming = {
+    name: String(top.name ?? ""),
+    language: isObject(top.language) ? top.language : {},
+  };
+  if (typeof top.version === "string") naming.version = top.version;
+  if (typeof meta.moduleFormat === "string") naming.moduleFormat = meta.moduleFormat;
+  return { naming, kinds, edges };
+}
+
+function properties(o: Outline, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
+  const requiredSet = new Set(Array.isArray(required) ? required.filter((r): r is string => typeof r === "string") : []);
+  const refKind = (token: string) => o.kinds.get(token);
+  return propertiesOf(spec).map(([name, p]) => {
+    const isRequired = requiredSet.has(name);
+    const t = p as TypeSpec;
+    const prop: StoredProperty = {
+      name: perLanguage((l) => propertyName(l, o.naming, name, p)),
+      type: perLanguage((l) => typeName(l, o.naming, t, { input, required: isRequired, refKind })),
+      required: isRequired,
+      replaceOnChanges: p.replaceOnChanges === true || p.willReplaceOnChanges === true,
+    };
+    const description = text(p.description);
+    if (description) prop.description = description;
+    const deprecated = text(p.deprecationMessage);
+    if (deprecated) prop.deprecated = deprecated;
+    const ref = typeRef(o.naming, t);
+    if (ref) prop.typeRef = ref;
+    return prop;
+  });
+}
+
+function typeDoc(o: Outline, token: string, value: Json): StoredType {
+  if (Array.isArray(value.enum)) {
+    return {
+      token,
+      kind: "enum",
+      name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false, kind: "enum" })),
+      ...(text(value.description) ? { description: text(value.description) } : {}),
+      values: value.enum.filter(isObject).map((v) => ({
+        name: perLanguage((l) => enumValueName(l, o.naming, token, { name: text(v.name), value: v.value })),
+        value: v.value,
+        ...(text(v.description) ? { description: text(v.description) } : {}),
+      })),
+    };
+  }
+  return {
+    token,
+    kind: "object",
+    name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false })),
+    ...(text(value.description) ? { description: text(value.description) } : {}),
+    properties: properties(o, value, value.required, false),
+  };
+}
+
+function memberDoc(o: Outline, token: string, kind: "resource" | "function", value: Json): { doc: StoredDoc; refs: Set<string> } {
+  const inputsSpec = kind === "resource" ? { properties: value.inputProperties } : value.inputs;
+  const inputsRequired = kind === "resource" ? value.requiredInputs : isObject(value.inputs) ? value.inputs.required : undefined;
+  const outputsSpec = kind === "resource" ? value : value.outputs;
+  const outputsRequired = kind === "resource" ? value.required : isObject(value.outputs) ? value.outputs.required : undefined;
+  const refs = new Set<string>();
+  for (const [, p] of [...propertiesOf(inputsSpec), ...propertiesOf(outputsSpec)]) collectRefs(p, refs);
+  const doc: StoredDoc = {
+    token,
+    kind,
+    name: perLanguage((l) => memberName(l, o.naming, token, kind)),
+    inputs: properties(o, inputsSpec, inputsRequired, true),
+    outputs: properties(o, outputsSpec, outputsRequired, false),
+  };
+  const description = text(value.description);
+  if (description) doc.description = description;
+  const deprecated = text(value.deprecationMessage);
+  if (deprecated) doc.deprecated = deprecated;
+  return { doc, refs };
+}
+
+/** Every local object/enum type reachable from `start` through property references. */
+function reach(o: Outline, start: Set<string>): string[] {
+  const seen = new Set<string>();
+  const queue = [...start];
+  while (queue.length) {
+    const token = queue.pop()!;
+    if (seen.has(token)) continue;
+    const kind = o.kinds.get(token);
+    if (kind !== "object" && kind !== "enum") continue;
+    seen.add(token);
+    for (const next of o.edges.get(token) ?? []) if (!seen.has(next)) queue.push(next);
+  }
+  return [...seen].sort();
+}
+
+const encoder = new TextEncoder();
+
+async function readContent(bucket: R2Bucket, key: string | undefined) {
+  if (!key) return undefined;
+  const object = await bucket.get(key);
+  return object ? parseContent(await object.text()) : undefined;
+}
+
+/**
+ * Writes the docs objects beside the schema and answers their keys by artifact name. The manifest
+ * is written last: a reader that finds it finds everything it points at.
+ */
+export async function deriveDocs(bucket: R2Bucket, sources: DocsSources): Promise<Record<string, string>> {
+  const prefix = docsPrefix(sources.schemaKey);
+  const o = await outline(bucket, sources.schemaKey);
+  const pack = new ObjectWriter(bucket, prefix + "pack", "application/octet-stream");
+  const typeRanges = new Map<string, Range>();
+  const members: Array<{ token: string; kind: "resource" | "function"; range: Range; refs: string[] }> = [];
+  const examples: StoredExample[] = [];
+  const modules = new Map<string, NavModule>();
+
+  const append = async (value: unknown): Promise<Range> => {
+    const bytes = encoder.encode(JSON.stringify(value));
+    const range: Range = [pack.offset, bytes.byteLength];
+    await pack.write(bytes);
+    return range;
+  };
+
+  try {
+    await streamValues(bucket, sources.schemaKey, ["$.types.*", "$.resources.*", "$.functions.*"], async (section, token, value) => {
+      if (!isObject(value)) return;
+      if (section === "types") {
+        typeRanges.set(token, await append(typeDoc(o, token, value)));
+        return;
+      }
+      const kind = section === "resources" ? "resource" : "function";
+      const { doc, refs } = memberDoc(o, token, kind, value);
+      members.push({ token, kind, range: await append(doc), refs: [...refs] });
+      const moduleName = moduleOf(o.naming, token);
+      let module = modules.get(moduleName);
+      if (!module) modules.set(moduleName, (module = { name: moduleName, resources: [], functions: [] }));
+      (kind === "resource" ? module.resources : module.functions).push({ token, name: doc.name });
+      for (const ex of extractExamples(doc.description ?? "")) {
+        const code: StoredExample["code"] = {};
+        for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(ex.code[lang]);
+        examples.push({ token, kind, slug: ex.slug, title: ex.title, code });
+      }
+    });
+    await pack.close();
+  } catch (error) {
+    await pack.abort();
+    throw error;
+  }
+
+  // The index: members sorted by token, each with its supporting types' pack ranges.
+  members.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
+  const index = new ObjectWriter(bucket, prefix + "index.tsv", "text/tab-separated-values; charset=utf-8");
+  const fences: Fence[] = [];
+  try {
+    for (const [i, m] of members.entries()) {
+      if (i % FENCE_EVERY === 0) fences.push({ token: m.token, offset: index.offset });
+      const types = reach(o, new Set(m.refs)).map((t) => typeRanges.get(t)!).filter(Boolean);
+      const entry: IndexEntry = { token: m.token, kind: m.kind, range: m.range, types };
+      await index.write(encoder.encode(indexLine(entry)));
+    }
+    await index.close();
+  } catch (error) {
+    await index.abort();
+    throw error;
+  }
+
+  const nav: Nav = { modules: [...modules.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  for (const m of nav.modules) {
+    m.resources.sort((a, b) => (a.token < b.token ? -1 : 1));
+    m.functions.sort((a, b) => (a.token < b.token ? -1 : 1));
+  }
+  await putJson(bucket, prefix + "nav.json", nav);
+  const summary: NavSummary = { modules: nav.modules.map((m) => ({ name: m.name, resources: m.resources.length, functions: m.functions.length })) };
+  await putJson(bucket, prefix + "nav-summary.json", summary);
+  // Stable sort: by token, then position within the token's description.
+  examples.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
+  await putJson(bucket, prefix + "examples.json", examples);
+
+  const written: DocsObject[] = ["pack", "index.tsv", "nav.json", "nav-summary.json", "examples.json"];
+  const readme = await readContent(bucket, sources.readmeKey);
+  await putJson(bucket, prefix + "readme.json", readme ?? []);
+  written.push("readme.json");
+  const installation = await readContent(bucket, sources.installationKey);
+  if (installation) {
+    await putJson(bucket, prefix + "installation.json", installation);
+    written.push("installation.json");
+  }
+  const manifest: Manifest = {
+    format: DOCS_FORMAT,
+    entries: members.length,
+    indexBytes: index.offset,
+    fences,
+    examples: examples.length,
+    hasInstallation: installation !== undefined,
+  };
+  await putJson(bucket, prefix + "manifest.json", manifest);
+  written.push("manifest.json");
+  return Object.fromEntries(written.map((w) => [artifactName(w), prefix + w]));
+}

@@ -1,0 +1,61 @@
+// Per-language names and types for package docs: one pure module per language, dispatched from here.
+// The renderer and pipeline call only these functions and never learn a language's rules.
+import { csharp } from "./csharp";
+import { go } from "./go";
+import { java } from "./java";
+import { python } from "./python";
+import { moduleOf as moduleOfToken, toShape, typeRef as typeRefOf } from "./tokens";
+import type { Language, LanguageRules, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
+import { typescript } from "./typescript";
+import { yaml } from "./yaml";
+
+export { LANGUAGES } from "./types";
+export type { Language, LocalRefKind, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
+
+const RULES: Record<Language, LanguageRules> = { typescript, python, go, csharp, java, yaml };
+
+/** Flat module path for nav: "compute", "storage/buckets", or "index" (after meta.moduleFormat). */
+export function moduleOf(pkg: PackageNaming, token: string): string {
+  return moduleOfToken(pkg, token);
+}
+
+/** A resource or function as a user writes it in that language (e.g. `skyline.compute.Instance`, `compute.LookupInstance`). */
+export function memberName(lang: Language, pkg: PackageNaming, token: string, kind: "resource" | "function"): string {
+  return RULES[lang].memberName(pkg, token, kind);
+}
+
+/** An object type's or enum's name in that language (Python and Go add `Args` to input object types). */
+export function typeDisplayName(lang: Language, pkg: PackageNaming, token: string, ctx: { input: boolean; kind?: "object" | "enum" }): string {
+  const kind = ctx.kind ?? "object";
+  return RULES[lang].typeDisplayName(pkg, token, { input: ctx.input && kind === "object" });
+}
+
+/** A property's name in that language, honouring `language.csharp.name` and Python's `mapCase: false`. */
+export function propertyName(lang: Language, pkg: PackageNaming, name: string, spec?: { language?: Record<string, unknown> }): string {
+  return RULES[lang].propertyName(pkg, name, spec);
+}
+
+/** A property's type as that language's docs tables show it (no Input/Output wrappers there). */
+export function typeName(lang: Language, pkg: PackageNaming, spec: TypeSpec, ctx: TypeContext): string {
+  return RULES[lang].typeName(pkg, toShape(pkg, spec, ctx), ctx);
+}
+
+/** A property's type as the SDK declares it, with that language's Input/Output wrappers (`pulumi.Input<string>`, `pulumi.StringPtrInput`, `Output<String>`). */
+export function sdkTypeName(lang: Language, pkg: PackageNaming, spec: TypeSpec, ctx: TypeContext): string {
+  return RULES[lang].sdkTypeName(pkg, toShape(pkg, spec, ctx), ctx, spec.plain === true);
+}
+
+/** The object, enum or resource a type refers to (looking through arrays, maps and unions), including other packages'. */
+export function typeRef(pkg: PackageNaming, spec: TypeSpec): TypeRef | undefined {
+  return typeRefOf(pkg, spec);
+}
+
+/** An enum member's name in that language (`AccessTier.Hot`, `HOT`, `AccessTierHot`, the value itself in YAML). */
+export function enumValueName(lang: Language, pkg: PackageNaming, enumTypeToken: string, value: { name?: string; value: unknown }): string {
+  return RULES[lang].enumValueName(pkg, enumTypeToken, value);
+}
+
+/** Where a token's module is imported from: npm path, Python module, Go import path, C# namespace, Java package, YAML token. */
+export function moduleImport(lang: Language, pkg: PackageNaming, token: string): string {
+  return RULES[lang].moduleImport(pkg, token);
+}

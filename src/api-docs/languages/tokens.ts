@@ -1,0 +1,299 @@
+// Token, module and $ref parsing shared by every language, plus the small casing helpers the
+// Pulumi generators share (Title, camel, unhyphenate). Pure; no language rules here.
+import type { PackageNaming, RefShape, Shape, TypeContext, TypeRef, TypeSpec } from "./types";
+
+/** A type token split into its package, raw module and member name (`pkg:mod/sub:Name`). */
+export interface Token {
+  pkg: string;
+  rawModule: string;
+  name: string;
+}
+
+/** Splits `pkg:module:Name`; a token with fewer parts gets an empty module (the index). */
+export function parseToken(token: string): Token {
+  const parts = token.split(":");
+  if (parts.length >= 3) {
+    return { pkg: parts[0] ?? "", rawModule: parts[1] ?? "", name: parts.slice(2).join(":") };
+  }
+  if (parts.length === 2) return { pkg: parts[0] ?? "", rawModule: "", name: parts[1] ?? "" };
+  return { pkg: "", rawModule: "", name: token };
+}
+
+/** Whether a token names the package's provider resource (`pulumi:providers:pkg`). */
+export function isProviderToken(token: string): boolean {
+  return token.startsWith("pulumi:providers:");
+}
+
+const DEFAULT_MODULE_FORMAT = /(.*)/;
+const formatCache = new Map<string, RegExp>();
+
+function moduleFormat(pkg: PackageNaming): RegExp {
+  const source = pkg.moduleFormat;
+  if (!source) return DEFAULT_MODULE_FORMAT;
+  let re = formatCache.get(source);
+  if (!re) {
+    // A moduleFormat written for Go's regexp that JavaScript cannot compile falls back to the
+    // default format, which is what the schema loader does for an absent format.
+    try {
+      re = new RegExp(source);
+    } catch {
+      re = DEFAULT_MODULE_FORMAT;
+    }
+    formatCache.set(source, re);
+  }
+  return re;
+}
+
+/** The canonical module of a token as Pulumi's schema loader computes it ("" for the index). */
+export function canonicalModule(pkg: PackageNaming, token: string): string {
+  const t = parseToken(token);
+  if (t.pkg === "pulumi" && (t.rawModule === "providers" || t.rawModule === "pulumi")) return "";
+  const match = moduleFormat(pkg).exec(t.rawModule);
+  const mod = match?.[1];
+  if (mod === undefined || mod === "index") return "";
+  return mod;
+}
+
+/** The flat module path used by nav: the canonical module, or "index". */
+export function moduleOf(pkg: PackageNaming, token: string): string {
+  return canonicalModule(pkg, token) || "index";
+}
+
+/** Reads `language.<lang>` of a schema (or of a property) as a plain object. */
+export function languageBlock(language: Record<string, unknown> | undefined, lang: string): Record<string, unknown> {
+  const block = language?.[lang];
+  return block !== null && typeof block === "object" && !Array.isArray(block) ? (block as Record<string, unknown>) : {};
+}
+
+/** A string-to-string map from a language block (e.g. csharp.namespaces); other entries are ignored. */
+export function stringMap(block: Record<string, unknown>, key: string): Record<string, string> {
+  const value = block[key];
+  const out: Record<string, string> = {};
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (typeof v === "string") out[k] = v;
+  }
+  return out;
+}
+
+/** A string setting from a language block, or undefined when absent or empty. */
+export function stringSetting(block: Record<string, unknown>, key: string): string | undefined {
+  const value = block[key];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** Upper-cases the first character (Pulumi's UppercaseFirst / Title in nodejs, dotnet, java). */
+export function upperFirst(s: string): string {
+  if (s === "") return s;
+  const first = String.fromCodePoint(s.codePointAt(0) ?? 0);
+  return first.toUpperCase() + s.slice(first.length);
+}
+
+/** Lower-cases the first character (Java's LowerCamelCase). */
+export function lowerFirst(s: string): string {
+  if (s === "") return s;
+  const first = String.fromCodePoint(s.codePointAt(0) ?? 0);
+  return first.toLowerCase() + s.slice(first.length);
+}
+
+/** Removes each hyphen and upper-cases the character after it ("abc-def" → "abcDef"); a trailing hyphen is dropped. */
+export function unhyphenate(s: string): string {
+  return s.replace(/-+(.?)/gu, (_m, next: string) => next.toUpperCase());
+}
+
+/** Lower-cases the leading run of non-lowercase characters, up to the first lowercase one ("URLPath" → "urlpath"). */
+export function camel(s: string): string {
+  const chars = [...unhyphenate(s)];
+  let out = "";
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] ?? "";
+    if (isLower(c)) return out + chars.slice(i).join("");
+    out += c.toLowerCase();
+  }
+  return out;
+}
+
+/** Whether a single character is a lowercase letter. */
+export function isLower(c: string): boolean {
+  return c !== c.toUpperCase() && c === c.toLowerCase();
+}
+
+/** Whether a single character is an uppercase letter. */
+export function isUpper(c: string): boolean {
+  return c !== c.toLowerCase() && c === c.toUpperCase();
+}
+
+/** Go's strings.Title: upper-cases every letter that starts a word (after a non-letter, non-digit, non-underscore). */
+export function titleWords(s: string): string {
+  let out = "";
+  let prevIsSeparator = true;
+  for (const c of s) {
+    out += prevIsSeparator ? c.toUpperCase() : c;
+    prevIsSeparator = !/[\p{L}\p{N}_]/u.test(c);
+  }
+  return out;
+}
+
+/** The single-character enum names every generator spells out. */
+const SHORT_ENUM_NAMES: Record<string, string> = {
+  "*": "Asterisk",
+  "0": "Zero",
+  "1": "One",
+  "2": "Two",
+  "3": "Three",
+  "4": "Four",
+  "5": "Five",
+  "6": "Six",
+  "7": "Seven",
+  "8": "Eight",
+  "9": "Nine",
+};
+
+/** The raw name an enum member starts from: its `name`, else its value, with short names expanded. */
+export function enumRawName(value: { name?: string; value: unknown }): string {
+  const raw = value.name !== undefined && value.name !== "" ? value.name : String(value.value);
+  return SHORT_ENUM_NAMES[raw] ?? raw;
+}
+
+/** Parses a `$ref` into a named type, a builtin, or undefined when it is not one we know. */
+export function parseRef(pkg: PackageNaming, ref: string, ctx?: Pick<TypeContext, "refKind">): Shape | undefined {
+  switch (ref) {
+    case "pulumi.json#/Any":
+      return { kind: "any" };
+    case "pulumi.json#/Json":
+      return { kind: "json" };
+    case "pulumi.json#/Archive":
+      return { kind: "archive" };
+    case "pulumi.json#/Asset":
+      return { kind: "asset" };
+  }
+  const hash = ref.indexOf("#");
+  if (hash < 0) return undefined;
+  const location = ref.slice(0, hash);
+  const pointer = ref.slice(hash + 1);
+  const section = /^\/(types|resources)\/(.+)$/.exec(pointer);
+  if (section) {
+    const token = safeDecode(section[2] ?? "");
+    const isResource = section[1] === "resources";
+    const external = location === "" ? undefined : externalPackage(location);
+    if (location !== "" && !external) return undefined;
+    // Pointing into the same package by a full path is still a local reference.
+    if (!external || external.package === pkg.name) {
+      const target = ctx?.refKind(token) ?? (isResource ? "resource" : "object");
+      return { kind: "ref", token, target };
+    }
+    // Another package's types are objects unless proven otherwise: without its schema an enum
+    // cannot be told apart, and Pulumi's own docs link such references as object types.
+    return { kind: "ref", token, target: isResource ? "resource" : "object", external };
+  }
+  if (pointer === "/provider" && location === "") {
+    return { kind: "ref", token: `pulumi:providers:${pkg.name}`, target: "resource" };
+  }
+  return undefined;
+}
+
+/** `/aws/v6.0.0/schema.json` or `https://host/aws/v6.0.0/schema.json` → `{package: "aws", version: "6.0.0"}`. */
+function externalPackage(location: string): { package: string; version?: string } | undefined {
+  let path = location;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/]+/i.exec(path);
+  if (scheme) path = path.slice(scheme[0].length);
+  const segments = path.split("/").filter((s) => s !== "");
+  if (segments.length < 2 || segments[segments.length - 1] !== "schema.json") return undefined;
+  if (segments.length >= 3) {
+    const versionSegment = segments[segments.length - 2] ?? "";
+    const name = segments[segments.length - 3] ?? "";
+    if (/^v\d/.test(versionSegment)) return { package: name, version: versionSegment.slice(1) };
+  }
+  return { package: segments[segments.length - 2] ?? "" };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    // A token with a stray % is taken literally, as the schema wrote it.
+    return s;
+  }
+}
+
+/** Reduces a schema type to the shape every language renders. */
+export function toShape(pkg: PackageNaming, spec: TypeSpec, ctx?: Pick<TypeContext, "refKind">): Shape {
+  if (spec.$ref !== undefined) {
+    const ref = parseRef(pkg, spec.$ref, ctx);
+    if (ref) return ref;
+    // An unresolvable reference with a primitive `type` alongside it keeps the primitive.
+    if (spec.type !== undefined && spec.type !== "array" && spec.type !== "object") return { kind: spec.type };
+    return { kind: "any" };
+  }
+  if (spec.oneOf && spec.oneOf.length > 0) {
+    const items: Shape[] = [];
+    for (const item of spec.oneOf) {
+      const shape = toShape(pkg, item, ctx);
+      if (!items.some((s) => sameShape(s, shape))) items.push(shape);
+    }
+    return items.length === 1 ? (items[0] as Shape) : { kind: "union", items };
+  }
+  switch (spec.type) {
+    case "string":
+    case "integer":
+    case "number":
+    case "boolean":
+      return { kind: spec.type };
+    case "array":
+      return { kind: "array", items: toShape(pkg, spec.items ?? {}, ctx), plainItems: spec.items?.plain === true };
+    case "object":
+      return {
+        kind: "map",
+        items: toShape(pkg, spec.additionalProperties ?? { type: "string" }, ctx),
+        plainItems: spec.additionalProperties?.plain === true,
+      };
+    default:
+      return { kind: "any" };
+  }
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The named type a schema type refers to, looking through arrays, maps and unions. */
+export function typeRef(pkg: PackageNaming, spec: TypeSpec): TypeRef | undefined {
+  return refOfShape(toShape(pkg, spec));
+}
+
+function refOfShape(shape: Shape): TypeRef | undefined {
+  switch (shape.kind) {
+    case "ref":
+      return shape.external
+        ? { token: shape.token, package: shape.external.package, ...(shape.external.version ? { version: shape.external.version } : {}) }
+        : { token: shape.token };
+    case "array":
+    case "map":
+      return refOfShape(shape.items);
+    case "union":
+      for (const item of shape.items) {
+        const found = refOfShape(item);
+        if (found) return found;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A union of a string and a (local or external) enum: the generators' "relaxed enum". */
+export function relaxedEnum(shape: Shape): { enumShape: RefShape; primitive: Shape } | undefined {
+  if (shape.kind !== "union") return undefined;
+  const enumShape = shape.items.find((s): s is RefShape => s.kind === "ref" && s.target === "enum");
+  const primitive = shape.items.find((s) => s.kind === "string" || s.kind === "integer" || s.kind === "number" || s.kind === "boolean");
+  return enumShape && primitive && shape.items.length === 2 ? { enumShape, primitive } : undefined;
+}
+
+/** The Pulumi package's token name Title-cased, as every generator's tokenToName does. */
+export function memberTypeName(token: string): string {
+  return upperFirst(parseToken(token).name);
+}
+
+/** Splits a module path into its parts ("storage/buckets" → ["storage", "buckets"]); the index is []. */
+export function moduleParts(mod: string): string[] {
+  return mod === "" ? [] : mod.split("/").filter((p) => p !== "");
+}

@@ -1,0 +1,278 @@
+// The five docs routes under …/versions/{version|latest}/ (readme, installation, nav, docs/{token}, examples) and the operator's backfill.
+import type { IRequest } from "itty-router";
+import { and, eq } from "drizzle-orm";
+import { versions } from "../db/schema";
+import { badRequest, notFound } from "../http/api-error";
+import type { RequestContext } from "../http/context";
+import { json } from "../http/respond";
+import type { RouteMethods } from "../http/routes";
+import { requireOperator } from "../admin/admin-auth";
+import { encodeKey } from "../artifacts/presign";
+import { packageKind } from "../packages/package-kind";
+import type { PackageMetadataFields } from "../packages/schema-metadata";
+import type { CatalogEntry } from "../registry/catalog";
+import { describeIdentity, type Identity } from "../registry/publish-coordinator";
+import { loadVisibleVersion } from "../registry/registry-routes";
+import { parseEnumParam, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
+import { findItem, getEntry } from "../registry/catalog";
+import type { Caller } from "../identity/rights";
+import { printable } from "../registry/names";
+import { edgeCached } from "./cache";
+import { OSES, type ContentNode, type Os } from "./content";
+import { deriveDocs, type Nav, type NavSummary, type StoredDoc, type StoredExample, type StoredType } from "./derive";
+import { LANGUAGES, type Language } from "./languages";
+import { negotiate } from "./negotiate";
+import { artifactName, docsPrefix, getJson, lookup, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
+import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, navAnswer, selectExamples, type Answer, type Links } from "./views";
+
+const IMMUTABLE_SECONDS = 7 * 24 * 3600;
+const MAX_Q = 200;
+const DEFAULT_EXAMPLES = 20;
+const MAX_EXAMPLES = 100;
+const MAX_TOKEN = 512;
+
+interface DocsQuery {
+  lang?: Language;
+  os?: Os;
+  q?: string;
+  full: boolean;
+  limit: number;
+}
+
+type Param = "lang" | "os" | "q" | "depth" | "limit";
+
+function parseQuery(query: URLSearchParams, accepted: readonly Param[]): DocsQuery {
+  const has = (p: Param) => accepted.includes(p);
+  const out: DocsQuery = { full: false, limit: DEFAULT_EXAMPLES };
+  if (has("lang")) out.lang = parseEnumParam(query, "lang", LANGUAGES);
+  if (has("os")) out.os = parseEnumParam(query, "os", OSES);
+  if (has("q")) {
+    const q = query.get("q");
+    if (q !== null && q.length > MAX_Q) throw badRequest(`invalid q: longer than ${MAX_Q} characters`);
+    if (q) out.q = q;
+  }
+  if (has("depth")) {
+    const depth = query.get("depth");
+    if (depth !== null && depth !== "full") throw badRequest(`invalid depth '${printable(depth)}': the only depth is 'full'`);
+    out.full = depth === "full";
+  }
+  if (has("limit")) {
+    const raw = query.get("limit");
+    if (raw !== null) {
+      if (!/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_EXAMPLES) throw badRequest(`invalid limit '${printable(raw)}': must be an integer from 1 to ${MAX_EXAMPLES}`);
+      out.limit = Number(raw);
+    }
+  }
+  return out;
+}
+
+/** The token of `docs/{token}`: percent-encoded or half-encoded; once decoded, the same thing. */
+function parseToken(raw: string | undefined): string {
+  let token: string;
+  try {
+    token = decodeURIComponent(raw ?? "");
+  } catch {
+    throw badRequest("invalid token: malformed percent-encoding");
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (token === "" || token.length > MAX_TOKEN || /[\u0000-\u001f\u007f]/.test(token)) throw badRequest(`invalid token '${printable(token)}'`);
+  return token;
+}
+
+export interface VersionDocs {
+  prefix: string;
+  manifest: Manifest;
+}
+
+/**
+ * The docs of a visible version. A version published before docs existed (or whose derived objects
+ * are gone) gets them derived now, from its own immutable uploads, and recorded in its artifact map.
+ */
+export async function docsOf(context: RequestContext, entry: CatalogEntry, identity: Identity, force = false): Promise<VersionDocs> {
+  const row = entry.version!;
+  const artifacts = JSON.parse(row.artifacts) as Record<string, string>;
+  if (!artifacts.schema) throw notFound(`${describeIdentity(identity, row.version)} has no schema to document`);
+  const prefix = docsPrefix(artifacts.schema);
+  const bucket = context.env.ARTIFACTS;
+  if (!force && artifacts[artifactName("manifest.json")]) {
+    const manifest = await readManifest(bucket, prefix);
+    if (manifest) return { prefix, manifest };
+  }
+  let derived: Record<string, string>;
+  try {
+    derived = await deriveDocs(bucket, { schemaKey: artifacts.schema, readmeKey: artifacts.index, installationKey: artifacts.installationConfiguration });
+  } catch (error) {
+    console.log(JSON.stringify({ requestId: context.requestId, docsDerivationFailed: `${describeIdentity(identity, row.version)}: ${String(error)}` }));
+    throw notFound(`${describeIdentity(identity, row.version)} has no docs: they could not be derived from its schema`);
+  }
+  // Recorded so that deleting the version removes them too; a retired version is left alone.
+  await context.db
+    .update(versions)
+    .set({ artifacts: JSON.stringify({ ...artifacts, ...derived }) })
+    .where(and(eq(versions.id, row.id), eq(versions.retired, false)));
+  const manifest = await readManifest(bucket, prefix);
+  if (!manifest) throw new Error(`docs manifest missing right after deriving ${prefix}`);
+  return { prefix, manifest };
+}
+
+interface Prepared {
+  /** Validation that reads storage (a token's index line); done before any 304. */
+  entry?: IndexEntry;
+}
+
+interface DocsRoute {
+  path: string;
+  params: readonly Param[];
+  prepare?(request: IRequest, docs: VersionDocs, context: RequestContext): Promise<Prepared>;
+  answer(input: { request: IRequest; context: RequestContext; docs: VersionDocs; query: DocsQuery; links: Links; entry: CatalogEntry; identity: Identity; prepared: Prepared }): Promise<Answer>;
+}
+
+async function contentObject(context: RequestContext, docs: VersionDocs, object: "readme.json" | "installation.json"): Promise<ContentNode[] | undefined> {
+  return getJson<ContentNode[]>(context.env.ARTIFACTS, docs.prefix + object);
+}
+
+const docsRoutes: DocsRoute[] = [
+  {
+    path: "readme",
+    params: ["lang", "os"],
+    async answer({ context, docs, query, links }) {
+      return contentAnswer((await contentObject(context, docs, "readme.json")) ?? [], links, query.lang, query.os);
+    },
+  },
+  {
+    path: "installation",
+    params: ["lang", "os"],
+    async prepare(request, docs) {
+      if (!docs.manifest.hasInstallation) throw notFound(`package version has no installation text`);
+      return {};
+    },
+    async answer({ context, docs, query, links }) {
+      const nodes = await contentObject(context, docs, "installation.json");
+      if (!nodes) throw notFound("package version has no installation text");
+      return contentAnswer(nodes, links, query.lang, query.os);
+    },
+  },
+  {
+    path: "nav",
+    params: ["lang", "q", "depth"],
+    async answer({ context, docs, query, links, entry, identity }) {
+      const object = query.q || query.full ? "nav.json" : "nav-summary.json";
+      const nav = (await getJson<Nav | NavSummary>(context.env.ARTIFACTS, docs.prefix + object)) ?? { modules: [] };
+      const m = JSON.parse(entry.version!.metadata) as PackageMetadataFields;
+      return navAnswer(
+        { nav, identity: { source: identity.source, publisher: identity.publisher, name: entry.item.name }, title: m.title ?? entry.item.name, description: m.description, hasInstallation: docs.manifest.hasInstallation },
+        links,
+        query.lang,
+        query.q,
+        query.full,
+      );
+    },
+  },
+  {
+    path: "docs/:token+",
+    params: ["lang", "os"],
+    async prepare(request, docs, context) {
+      const token = parseToken(request.params.token);
+      const entry = await lookup(context.env.ARTIFACTS, docs.prefix, docs.manifest, token);
+      if (!entry) throw notFound(`no resource or function '${printable(token)}' in this package version`);
+      return { entry };
+    },
+    async answer({ context, docs, query, links, prepared }) {
+      const e = prepared.entry!;
+      const [doc, ...types] = await readPacked<StoredDoc | StoredType>(context.env.ARTIFACTS, docs.prefix, [e.range, ...e.types]);
+      return docsAnswer(doc as StoredDoc, types as StoredType[], links, query.lang ?? DEFAULT_LANGUAGE);
+    },
+  },
+  {
+    path: "examples",
+    params: ["lang", "q", "limit"],
+    async answer({ context, docs, query, links }) {
+      const lang = query.lang ?? DEFAULT_LANGUAGE;
+      const all = (await getJson<StoredExample[]>(context.env.ARTIFACTS, docs.prefix + "examples.json")) ?? [];
+      const selection = selectExamples(all, lang, query.q, query.limit);
+      const code = await readPacked<string>(context.env.ARTIFACTS, docs.prefix, selection.page.map((e) => e.code[lang]!));
+      return examplesAnswer(selection, code, links, lang);
+    },
+  },
+];
+
+const packageIdentity = (params: RouteParams) => parseIdentity(packageKind, params);
+
+async function etagFor(parts: unknown[]): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(parts)));
+  const hex = [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `"docs-${hex}"`;
+}
+
+function matches(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  return header.split(",").some((t) => {
+    const v = t.trim();
+    return v === "*" || v === etag || v === `W/${etag}`;
+  });
+}
+
+function handler(route: DocsRoute) {
+  return async (request: IRequest, context: RequestContext): Promise<Response> => {
+    const url = new URL(request.url);
+    const query = parseQuery(url.searchParams, route.params);
+    const format = negotiate(request.headers.get("Accept"));
+    const { entry, identity, version } = await loadVisibleVersion(packageKind, packageIdentity, request, context);
+    const docs = await docsOf(context, entry, identity);
+    const prepared = route.prepare ? await route.prepare(request, docs, context) : {};
+    const pinned = version !== "latest";
+    const row = entry.version!;
+    const etag = await etagFor([row.id, docs.prefix, route.path, url.pathname.replace(/^.*\/versions\/[^/]+\//, ""), [...url.searchParams].sort(), format]);
+    const scope = entry.item.visibility === "public" ? "public" : "private";
+    const headers: Record<string, string> = {
+      ETag: etag,
+      "Cache-Control": pinned ? `${scope}, max-age=${IMMUTABLE_SECONDS}, immutable` : `${scope}, no-cache`,
+      Vary: "Accept, Authorization",
+    };
+    if (format === "json") headers.Link = `<${request.url}>; rel="alternate"; type="text/markdown"`;
+    if (matches(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers });
+
+    const prefix = url.pathname.startsWith("/api/preview/registry") ? "/api/preview/registry" : "/api/registry";
+    const links: Links = {
+      version: row.version,
+      base: `${context.origin}${prefix}/packages/${identity.source}/${identity.publisher}/${encodeKey(entry.item.name)}/versions/${encodeURIComponent(row.version)}`,
+      langQuery: query.lang ? `?lang=${query.lang}` : "",
+    };
+    const response = await edgeCached(request, context, format, async () => {
+      const answer = await route.answer({ request, context, docs, query, links, entry, identity, prepared });
+      return format === "json"
+        ? json(answer.json)
+        : new Response(answer.markdown, { headers: { "Content-Type": "text/markdown; charset=utf-8" } });
+    });
+    const out = new Response(response.body, response);
+    for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
+    return out;
+  };
+}
+
+/** Routes relative to a registry prefix (wrap with registryRoutes). */
+export const apiDocsRoutes: Array<[string, RouteMethods]> = docsRoutes.map((route) => [
+  `/packages/:source/:publisher/:name/versions/:version/${route.path}`,
+  { GET: handler(route) },
+]);
+
+/** Operator backfill: derive (or re-derive) one version's docs now. */
+export const apiDocsAdminRoutes: Array<[string, RouteMethods]> = [
+  [
+    "/api/admin/packages/:source/:publisher/:name/versions/:version/docs",
+    {
+      async POST(request, context) {
+        await requireOperator(request, context);
+        const identity = packageIdentity(request.params);
+        const version = parseVersionParam(request.params.version, false);
+        // The operator sees every version: look it up as its owner would.
+        const item = await findItem(context.db, "package", identity.source, identity.publisher, identity.canonicalName);
+        const owner: Caller = { kind: "org", org: item?.ownerOrg ?? "", role: "reader", tokenId: "" };
+        const entry = item ? await getEntry(context.db, { ...identity, version: { precedenceKey: version.precedenceKey } }, owner) : null;
+        if (!entry?.version) throw versionNotFound(identity, version.raw);
+        const docs = await docsOf(context, entry, identity, true);
+        return json({ entries: docs.manifest.entries, examples: docs.manifest.examples, installation: docs.manifest.hasInstallation });
+      },
+    },
+  ],
+];

@@ -1,0 +1,216 @@
+// Storage layout of a version's derived docs in R2: keys, a streaming object writer, and the reads that serve one token.
+//
+// Under `<version prefix>docs/`:
+//   manifest.json  small: counts, and a fence every FENCE_EVERY index lines (token → byte offset in index.tsv)
+//   index.tsv      one line per token, sorted: token \t kind \t offset \t length \t supporting-type ranges
+//   pack           every per-token document (JSON, one after another) and every example's code
+//   nav.json       modules with their resources and functions (names in all six languages), for q and depth=full
+//   nav-summary.json  modules with their totals only: what a plain nav reads, small whatever the schema
+//   examples.json  every example, sorted by token then position, with the pack range of its code per language
+//   readme.json, installation.json  the README / installation text as ContentNodes
+// Serving one token: manifest (cached per isolate) → one range read of index.tsv → the document and at
+// most MAX_TYPE_READS range reads of the pack for its supporting types, in parallel.
+export const DOCS_FORMAT = 1;
+export const FENCE_EVERY = 64;
+export const MAX_TYPE_READS = 4;
+/** R2 multipart parts must be at least 5 MiB and, but for the last, all the same size. */
+const PART_BYTES = 5 * 1024 * 1024;
+
+export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "examples.json", "readme.json", "installation.json"] as const;
+export type DocsObject = (typeof DOCS_OBJECTS)[number];
+
+/** Artifact-map name of each docs object (what retire deletes): docs.manifest, docs.pack, … */
+export function artifactName(object: DocsObject): string {
+  return `docs.${object.replace(/\..*$/, "")}`;
+}
+
+/** The docs prefix of a version: beside its promoted schema. */
+export function docsPrefix(schemaKey: string): string {
+  return schemaKey.replace(/[^/]*$/, "") + "docs/";
+}
+
+export interface Fence {
+  token: string;
+  offset: number;
+}
+
+export interface Manifest {
+  format: number;
+  entries: number;
+  indexBytes: number;
+  fences: Fence[];
+  examples: number;
+  hasInstallation: boolean;
+}
+
+export type Range = [offset: number, length: number];
+
+export interface IndexEntry {
+  token: string;
+  kind: "resource" | "function" | "object" | "enum";
+  range: Range;
+  types: Range[];
+}
+
+export function indexLine(e: IndexEntry): string {
+  return [e.token, e.kind, e.range[0], e.range[1], e.types.map(([o, l]) => `${o}:${l}`).join(",")].join("\t") + "\n";
+}
+
+function parseIndexLine(line: string): IndexEntry | undefined {
+  const [token, kind, offset, length, types] = line.split("\t");
+  if (!token || !kind || offset === undefined || length === undefined) return undefined;
+  return {
+    token,
+    kind: kind as IndexEntry["kind"],
+    range: [Number(offset), Number(length)],
+    types: types ? types.split(",").map((p) => p.split(":").map(Number) as Range) : [],
+  };
+}
+
+/** Merges sorted ranges into at most `max` reads, joining across the smallest gaps first. */
+export function coalesce(ranges: Range[], max = MAX_TYPE_READS): Range[] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const spans: Array<[number, number]> = [];
+  for (const [o, l] of sorted) {
+    const last = spans[spans.length - 1];
+    if (last && o <= last[1]) last[1] = Math.max(last[1], o + l);
+    else spans.push([o, o + l]);
+  }
+  while (spans.length > max) {
+    let best = 0;
+    for (let i = 1; i < spans.length - 1; i++) if (spans[i + 1]![0] - spans[i]![1] < spans[best + 1]![0] - spans[best]![1]) best = i;
+    spans[best]![1] = spans[best + 1]![1];
+    spans.splice(best + 1, 1);
+  }
+  return spans.map(([s, e]) => [s, e - s]);
+}
+
+/**
+ * Writes one object of unknown length as it is produced: a single put when small, else an R2
+ * multipart upload of fixed-size parts. Holds at most about two parts in memory.
+ */
+export class ObjectWriter {
+  private chunks: Uint8Array[] = [];
+  private buffered = 0;
+  private upload: R2MultipartUpload | undefined;
+  private parts: R2UploadedPart[] = [];
+  /** Bytes written so far: the offset of the next write. */
+  offset = 0;
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    readonly key: string,
+    private readonly contentType: string,
+  ) {}
+
+  async write(bytes: Uint8Array): Promise<void> {
+    this.chunks.push(bytes);
+    this.buffered += bytes.byteLength;
+    this.offset += bytes.byteLength;
+    while (this.buffered >= PART_BYTES) await this.flushPart(PART_BYTES);
+  }
+
+  private take(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const head = this.chunks[0]!;
+      const use = Math.min(head.byteLength, n - filled);
+      out.set(head.subarray(0, use), filled);
+      filled += use;
+      if (use === head.byteLength) this.chunks.shift();
+      else this.chunks[0] = head.subarray(use);
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  private async flushPart(n: number): Promise<void> {
+    this.upload ??= await this.bucket.createMultipartUpload(this.key, { httpMetadata: { contentType: this.contentType } });
+    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, this.take(n)));
+  }
+
+  async close(): Promise<void> {
+    if (!this.upload) {
+      await this.bucket.put(this.key, this.take(this.buffered), { httpMetadata: { contentType: this.contentType } });
+      return;
+    }
+    if (this.buffered > 0) await this.flushPart(this.buffered);
+    await this.upload.complete(this.parts);
+  }
+
+  async abort(): Promise<void> {
+    await this.upload?.abort().catch(() => undefined);
+  }
+}
+
+export async function putJson(bucket: R2Bucket, key: string, value: unknown): Promise<void> {
+  await bucket.put(key, JSON.stringify(value), { httpMetadata: { contentType: "application/json" } });
+}
+
+export async function getJson<T>(bucket: R2Bucket, key: string): Promise<T | undefined> {
+  const object = await bucket.get(key);
+  return object ? ((await object.json()) as T) : undefined;
+}
+
+// Manifests are immutable (their key names one publish attempt), so an isolate may keep them.
+const manifests = new Map<string, Manifest>();
+const MAX_CACHED_MANIFESTS = 200;
+
+export async function readManifest(bucket: R2Bucket, prefix: string): Promise<Manifest | undefined> {
+  const key = prefix + "manifest.json";
+  const cached = manifests.get(key);
+  if (cached) return cached;
+  const manifest = await getJson<Manifest>(bucket, key);
+  if (!manifest || manifest.format !== DOCS_FORMAT) return undefined;
+  if (manifests.size >= MAX_CACHED_MANIFESTS) manifests.delete(manifests.keys().next().value!);
+  manifests.set(key, manifest);
+  return manifest;
+}
+
+async function readRange(bucket: R2Bucket, key: string, [offset, length]: Range): Promise<string> {
+  if (length === 0) return "";
+  const object = await bucket.get(key, { range: { offset, length } });
+  if (!object) throw new Error(`derived docs object ${key} is missing`);
+  return object.text();
+}
+
+/** Finds one token's index line: one range read of the block its fence points at. */
+export async function lookup(bucket: R2Bucket, prefix: string, manifest: Manifest, token: string): Promise<IndexEntry | undefined> {
+  const { fences } = manifest;
+  let lo = 0;
+  let hi = fences.length - 1;
+  if (hi < 0 || token < fences[0]!.token) return undefined;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (fences[mid]!.token <= token) lo = mid;
+    else hi = mid - 1;
+  }
+  const start = fences[lo]!.offset;
+  const end = lo + 1 < fences.length ? fences[lo + 1]!.offset : manifest.indexBytes;
+  const block = await readRange(bucket, prefix + "index.tsv", [start, end - start]);
+  for (const line of block.split("\n")) {
+    const entry = parseIndexLine(line);
+    if (entry?.token === token) return entry;
+  }
+  return undefined;
+}
+
+/** Reads documents from the pack: each range once, covering reads merged to at most MAX_TYPE_READS. */
+export async function readPacked<T>(bucket: R2Bucket, prefix: string, ranges: Range[]): Promise<T[]> {
+  if (!ranges.length) return [];
+  const reads = coalesce(ranges);
+  const bytes = await Promise.all(
+    reads.map(async (r) => {
+      const object = await bucket.get(prefix + "pack", { range: { offset: r[0], length: r[1] } });
+      if (!object) throw new Error(`derived docs pack ${prefix}pack is missing`);
+      return new Uint8Array(await object.arrayBuffer());
+    }),
+  );
+  const decoder = new TextDecoder();
+  return ranges.map(([o, l]) => {
+    const i = reads.findIndex(([ro, rl]) => o >= ro && o + l <= ro + rl);
+    const read = reads[i]!;
+    return JSON.parse(decoder.decode(bytes[i]!.subarray(o - read[0], o - read[0] + l))) as T;
+  });
+}

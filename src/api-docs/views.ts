@@ -1,0 +1,210 @@
+// The five docs answers, built from the derived objects: each as the contract's JSON and as markdown for one language.
+import { describe, languageLabel, nodesToMarkdown, offered, resolveContent, type ContentNode, type Os, descriptionFor, fenced } from "./content";
+import type { Nav, NavSummary, NavItem, PerLanguage, StoredDoc, StoredExample, StoredProperty, StoredType } from "./derive";
+import { LANGUAGES, type Language } from "./languages";
+
+export interface Answer {
+  json: Record<string, unknown>;
+  markdown: string;
+}
+
+export interface Links {
+  version: string;
+  /** `…/versions/{version}` of the resolved version, on the request's prefix. */
+  base: string;
+  /** `?lang=…` (or "") carried into links. */
+  langQuery: string;
+}
+
+export const DEFAULT_LANGUAGE: Language = "typescript";
+
+const navUrl = (l: Links) => `${l.base}/nav${l.langQuery}`;
+
+/** README / installation: language asked → Go → first offered; OS asked → Linux → first offered. */
+export function contentAnswer(nodes: ContentNode[], links: Links, lang: Language | undefined, os: Os | undefined): Answer {
+  const languages = offered(nodes, "language-chooser") as Language[];
+  const oses = offered(nodes, "os-chooser") as Os[];
+  let language: Language | undefined;
+  if (lang) language = languages.length === 0 || languages.includes(lang) ? lang : languages.includes("go") ? "go" : languages[0];
+  let chosenOs: Os | undefined;
+  if (oses.length) {
+    const wanted = os ?? "linux";
+    chosenOs = oses.includes(wanted) ? wanted : oses[0];
+  } else chosenOs = os;
+  const content = resolveContent(nodes, { language, os: chosenOs });
+  const json: Record<string, unknown> = { content, version: links.version, navUrl: navUrl(links) };
+  if (language) json.language = language;
+  if (chosenOs) json.os = chosenOs;
+  return { json, markdown: nodesToMarkdown(content) + "\n" };
+}
+
+interface NavInput {
+  /** The full nav, or (for a plain nav without q or depth) the totals only. */
+  nav: Nav | NavSummary;
+  identity: { source: string; publisher: string; name: string };
+  title: string;
+  description?: string;
+  hasInstallation: boolean;
+}
+
+function displayName(item: NavItem, lang: Language | undefined): string {
+  return lang ? item.name[lang] : item.token.slice(item.token.lastIndexOf(":") + 1);
+}
+
+export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean): Answer {
+  const needle = q?.toLowerCase();
+  const keep = (item: NavItem) => !needle || item.token.toLowerCase().includes(needle) || displayName(item, lang).toLowerCase().includes(needle);
+  // Every module and each of its ancestors, with the items directly in it after `q`.
+  const modules = new Map<string, { resources: NavItem[]; functions: NavItem[] }>();
+  const ensure = (name: string) => {
+    let m = modules.get(name);
+    if (!m) modules.set(name, (m = { resources: [], functions: [] }));
+    return m;
+  };
+  const counts = new Map<string, { resources: number; functions: number }>();
+  for (const m of input.nav.modules) {
+    const parts = m.name.split("/");
+    for (let i = 1; i < parts.length; i++) ensure(parts.slice(0, i).join("/"));
+    const target = ensure(m.name);
+    if (typeof m.resources === "number" || typeof m.functions === "number") {
+      counts.set(m.name, { resources: Number(m.resources), functions: Number(m.functions) });
+      continue;
+    }
+    target.resources.push(...m.resources.filter(keep));
+    target.functions.push(...m.functions.filter(keep));
+  }
+  const total = (name: string, what: "resources" | "functions") => counts.get(name)?.[what] ?? modules.get(name)![what].length;
+  let names = [...modules.keys()].sort();
+  if (needle) {
+    // Modules with a match, and their ancestors; the rest are dropped.
+    const kept = new Set<string>();
+    for (const name of names) {
+      const m = modules.get(name)!;
+      if (!m.resources.length && !m.functions.length) continue;
+      const parts = name.split("/");
+      for (let i = 1; i <= parts.length; i++) kept.add(parts.slice(0, i).join("/"));
+    }
+    names = names.filter((n) => kept.has(n));
+  }
+  const item = (i: NavItem) => ({ name: displayName(i, lang), token: i.token });
+  const out = names.map((name) => {
+    const m = modules.get(name)!;
+    const module: Record<string, unknown> = { name, resourcesTotal: total(name, "resources"), functionsTotal: total(name, "functions") };
+    if (full) {
+      module.resources = m.resources.map(item);
+      module.functions = m.functions.map(item);
+    }
+    return module;
+  });
+  const json: Record<string, unknown> = {
+    source: input.identity.source,
+    publisher: input.identity.publisher,
+    name: input.identity.name,
+    version: links.version,
+    title: input.title,
+  };
+  if (input.description) json.description = input.description;
+  if (lang) json.language = lang;
+  json.packageVersionUrl = links.base;
+  json.readmeUrl = `${links.base}/readme${links.langQuery}`;
+  if (input.hasInstallation) json.installationUrl = `${links.base}/installation${links.langQuery}`;
+  json.docsUrlTemplate = `${links.base}/docs/{token}${links.langQuery}`;
+  json.modules = out;
+  json.modulesTotal = out.length;
+
+  const lines = [`# ${input.title} ${links.version}`, ""];
+  if (input.description) lines.push(input.description, "");
+  lines.push(`${out.length} modules. README: ${json.readmeUrl}. Docs of a token: ${json.docsUrlTemplate}`, "");
+  for (const name of names) {
+    const m = modules.get(name)!;
+    lines.push(`- **${name}**: ${total(name, "resources")} resources, ${total(name, "functions")} functions`);
+    if (full) {
+      for (const r of m.resources) lines.push(`  - resource \`${displayName(r, lang)}\` (\`${r.token}\`)`);
+      for (const f of m.functions) lines.push(`  - function \`${displayName(f, lang)}\` (\`${f.token}\`)`);
+    }
+  }
+  return { json, markdown: lines.join("\n") + "\n" };
+}
+
+function expandProperty(p: StoredProperty) {
+  const out: Record<string, unknown> = {
+    name: p.name,
+    description: perLanguage((l) => descriptionFor(p.description, l)),
+    type: p.type,
+    required: p.required,
+    replaceOnChanges: p.replaceOnChanges,
+  };
+  if (p.deprecated) out.deprecated = p.deprecated;
+  if (p.typeRef) out.typeRef = p.typeRef;
+  return out;
+}
+
+function perLanguage<T>(f: (lang: Language) => T): PerLanguage<T> {
+  return Object.fromEntries(LANGUAGES.map((l) => [l, f(l)])) as PerLanguage<T>;
+}
+
+function expandType(t: StoredType) {
+  const out: Record<string, unknown> = { token: t.token, kind: t.kind, name: t.name };
+  if (t.properties) out.properties = t.properties.map(expandProperty);
+  if (t.values) out.values = t.values.map((v) => ({ name: v.name, value: v.value, description: perLanguage((l) => descriptionFor(v.description, l)) }));
+  return out;
+}
+
+function propertyLines(props: StoredProperty[], lang: Language): string[] {
+  if (!props.length) return ["None."];
+  return props.map((p) => {
+    const flags = [p.required ? "required" : "optional", ...(p.replaceOnChanges ? ["replaces on change"] : []), ...(p.deprecated ? [`deprecated: ${p.deprecated}`] : [])];
+    const d = descriptionFor(p.description, lang).replace(/\n+/g, " ");
+    return `- \`${p.name[lang]}\` \`${p.type[lang]}\` (${flags.join(", ")})${d ? ` — ${d}` : ""}`;
+  });
+}
+
+export function docsAnswer(doc: StoredDoc, types: StoredType[], links: Links, lang: Language): Answer {
+  const description = resolveContent(describe(doc.description), { language: lang });
+  const json: Record<string, unknown> = {
+    version: links.version,
+    navUrl: navUrl(links),
+    token: doc.token,
+    kind: doc.kind,
+    language: lang,
+    name: doc.name,
+    description,
+    inputs: doc.inputs.map(expandProperty),
+    outputs: doc.outputs.map(expandProperty),
+    supportingTypes: types.map(expandType),
+  };
+  const lines = [`# ${doc.name[lang]}`, "", `${doc.kind === "resource" ? "Resource" : "Function"} \`${doc.token}\` in ${languageLabel(lang)}.`, ""];
+  if (doc.deprecated) lines.push(`**Deprecated:** ${doc.deprecated}`, "");
+  if (description.length) lines.push(nodesToMarkdown(description), "");
+  lines.push("## Inputs", "", ...propertyLines(doc.inputs, lang), "", "## Outputs", "", ...propertyLines(doc.outputs, lang), "");
+  if (types.length) {
+    lines.push("## Supporting types", "");
+    for (const t of types) {
+      lines.push(`### ${t.name[lang]}`, "", `${t.kind === "enum" ? "Enum" : "Object type"} \`${t.token}\`.`, "");
+      if (t.properties) lines.push(...propertyLines(t.properties, lang), "");
+      if (t.values) for (const v of t.values) lines.push(`- \`${v.name[lang]}\` = \`${JSON.stringify(v.value)}\`${v.description ? ` — ${descriptionFor(v.description, lang)}` : ""}`);
+      if (t.values) lines.push("");
+    }
+  }
+  return { json, markdown: lines.join("\n") };
+}
+
+export interface ExampleSelection {
+  totalCount: number;
+  page: StoredExample[];
+}
+
+/** Examples in the language that have code in it, `q` over title and token, sorted as stored. */
+export function selectExamples(all: StoredExample[], lang: Language, q: string | undefined, limit: number): ExampleSelection {
+  const needle = q?.toLowerCase();
+  const matching = all.filter((e) => e.code[lang] && (!needle || e.title.toLowerCase().includes(needle) || e.token.toLowerCase().includes(needle)));
+  return { totalCount: matching.length, page: matching.slice(0, limit) };
+}
+
+export function examplesAnswer(selection: ExampleSelection, code: string[], links: Links, lang: Language): Answer {
+  const examples = selection.page.map((e, i) => ({ id: `${e.token}#${e.slug}`, title: e.title, code: code[i]!, token: e.token, kind: e.kind }));
+  const json = { version: links.version, navUrl: navUrl(links), language: lang, totalCount: selection.totalCount, examples };
+  const lines = [`# Examples (${languageLabel(lang)})`, "", `${selection.totalCount} examples; showing ${examples.length}.`, ""];
+  for (const e of examples) lines.push(`## ${e.title}`, "", `${e.kind === "resource" ? "Resource" : "Function"} \`${e.token}\` — \`${e.id}\``, "", fenced(lang, e.code), "");
+  return { json, markdown: lines.join("\n") };
+}
