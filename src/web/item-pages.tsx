@@ -12,7 +12,8 @@ export interface PackageDetail extends PackageSummary {
   createdAt: string;
 }
 
-export function VersionSelector({ pkg, versions }: { pkg: PackageSummary; versions: LiveVersion[] }): RawHtml {
+/** A GET form: without JavaScript its button submits, with it the select does; `then` keeps a docs page's place. */
+export function VersionSelector({ pkg, versions, then, lang }: { pkg: PackageSummary; versions: LiveVersion[]; then?: string; lang?: string }): RawHtml {
   return (
     <form class="inline-form" method="get" action={packagePath(pkg)}>
       <div class="field">
@@ -25,6 +26,8 @@ export function VersionSelector({ pkg, versions }: { pkg: PackageSummary; versio
           ))}
         </select>
       </div>
+      {then ? <input type="hidden" name="then" value={then} /> : null}
+      {lang ? <input type="hidden" name="lang" value={lang} /> : null}
       <button type="submit" data-autosubmit-button="">
         Show version
       </button>

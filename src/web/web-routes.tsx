@@ -5,48 +5,30 @@ import { ApiError, notFound } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { readLimited } from "../http/json-body";
 import type { RouteMethods } from "../http/routes";
-import { ANONYMOUS, type Caller } from "../identity/rights";
+import { ANONYMOUS } from "../identity/rights";
 import { packageKind, packageListFilters } from "../packages/package-kind";
 import { getEntry, listLatest, listLiveVersions, type CatalogEntry } from "../registry/catalog";
-import { anonymousCached } from "../registry/edge-cache";
 import { listPage, viewContext } from "../registry/registry-routes";
-import { parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
+import { parseIdentity, versionNotFound, type RouteParams } from "../registry/request-parsing";
 import type { RegistryKind } from "../registry/kind";
 import { requireVersion } from "../registry/versions";
 import { templateIdentity, templateKind, templateListFilters } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
 import { packagePath, type PackageSummary, type TemplateSummary } from "./components";
-import { Markdown, MissingText, PackagePage, TemplatePage, type PackageDetail, type TemplateDetail } from "./item-pages";
-import { h, type RawHtml } from "./jsx";
-import type { PageShell } from "./layout";
+import { Markdown, MissingText, PackagePage, TemplatePage, type TemplateDetail } from "./item-pages";
+import { Fragment, h } from "./jsx";
 import { ErrorPage, SignInPage } from "./notice-pages";
 import { htmlResponse } from "./page-response";
-import { clearSessionCookie, readSession, requireSameOrigin, signIn, signOut } from "./session";
-import { assetPaths, staticAsset } from "./static-assets";
+import { readSession, requireSameOrigin, signIn, signOut } from "./session";
+import { artifactText, loadPackage, page, shellFor } from "./page-kit";
+import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, type ResolvedContent } from "./api-docs-routes";
+import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
+import { DEFAULT_LANGUAGE } from "../api-docs/views";
+import type { Language } from "../api-docs/languages";
+import { staticAsset } from "./static-assets";
 
 const PAGE_SIZE = 24;
 const HOME_LIST = 6;
-
-async function shellFor(request: Request, caller: Caller, title: string): Promise<PageShell> {
-  const url = new URL(request.url);
-  return { title, caller, assets: await assetPaths(), path: url.pathname + url.search };
-}
-
-/**
- * Renders a page for whoever is looking. Anonymous: through the edge cache (the catalog generation
- * keys it, so a publish or delete shows at once). Signed in: rendered for them, `private, no-store`.
- */
-async function page(request: IRequest, context: RequestContext, build: (caller: Caller) => Promise<RawHtml>): Promise<Response> {
-  const { caller, staleCookie } = await readSession(request, context);
-  if (caller.kind === "org") return htmlResponse(await build(caller), { personal: true });
-  const response = await anonymousCached(request, context, async () => htmlResponse(await build(caller)));
-  if (staleCookie) {
-    const out = new Response(response.body, response);
-    out.headers.append("Set-Cookie", clearSessionCookie(context));
-    return out;
-  }
-  return response;
-}
 
 function views(kind: RegistryKind, context: RequestContext, entries: CatalogEntry[]) {
   return entries.map((entry) => kind.view(entry, viewContext(kind, context, entry)));
@@ -102,52 +84,73 @@ async function templateList(request: IRequest, context: RequestContext) {
   });
 }
 
-async function artifactText(context: RequestContext, entry: CatalogEntry, slot: string): Promise<string | undefined> {
-  const key = entry.version ? (JSON.parse(entry.version.artifacts) as Record<string, string>)[slot] : undefined;
-  if (!key) return undefined;
-  const object = await context.env.ARTIFACTS.get(key);
-  return object ? object.text() : undefined;
+/** `then` from a docs page's version selector: a path below the version, in the shape the docs pages use. */
+function safeThen(value: string | null): string {
+  return value && /^api(\/[A-Za-z0-9._-]{1,200}){0,12}$/.test(value) ? "/" + value : "";
 }
 
-export interface PackagePageData {
-  caller: Caller;
-  entry: CatalogEntry;
-  detail: PackageDetail;
-}
-
-/** One visible package version, for its page and its docs pages; absent and private look the same. */
-export async function loadPackage(request: IRequest, context: RequestContext, caller: Caller): Promise<PackagePageData> {
-  const identity = parseIdentity(packageKind, request.params as RouteParams);
-  const version = parseVersionParam(request.params.version ?? "latest", true);
-  const entry = await getEntry(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, caller);
-  if (!entry?.version) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
-  const detail = packageKind.view(entry, viewContext(packageKind, context, entry)) as unknown as PackageDetail;
-  return { caller, entry, detail };
+function ContentSection({ content, missing, hrefFor, label }: { content?: ResolvedContent; missing: string; hrefFor: (l: Language) => string; label: string }) {
+  if (!content || !content.nodes.length) return <MissingText what={missing} />;
+  return (
+    <>
+      {content.language && content.languages.length > 1 ? <LanguageTabs languages={content.languages} current={content.language} hrefFor={hrefFor} label={label} /> : null}
+      <ContentNodes nodes={content.nodes} />
+    </>
+  );
 }
 
 async function packagePage(request: IRequest, context: RequestContext) {
-  const chosen = new URL(request.url).searchParams.get("version");
+  const query = new URL(request.url).searchParams;
+  const chosen = query.get("version");
   if (chosen !== null) {
     // The version selector without JavaScript: a GET form naming the version, answered with its page's URL.
     const identity = parseIdentity(packageKind, request.params as RouteParams);
     const version = requireVersion(chosen);
-    return new Response(null, { status: 303, headers: { Location: packagePath(identity, version.raw) } });
+    const lang = parseLanguage(request);
+    const location = packagePath(identity, version.raw) + safeThen(query.get("then")) + (lang ? `?lang=${lang}` : "");
+    return new Response(null, { status: 303, headers: { Location: location } });
   }
   return page(request, context, async (caller) => {
-    const { entry, detail } = await loadPackage(request, context, caller);
-    const [versions, readme, installation] = await Promise.all([
+    const lang = parseLanguage(request);
+    const data = await loadPackage(request, context, caller);
+    const { entry, detail } = data;
+    const docs = await packageDocs(request, context, data, lang);
+    const wanted = lang ?? DEFAULT_LANGUAGE;
+    const [versions, readme, installation, summary] = await Promise.all([
       listLiveVersions(context.db, entry.item.id),
-      artifactText(context, entry, "index"),
-      artifactText(context, entry, "installationConfiguration"),
+      docsContent(context, docs, "readme.json", wanted),
+      docs.docs.manifest.hasInstallation ? docsContent(context, docs, "installation.json", wanted) : Promise.resolve(undefined),
+      navSummary(context, docs),
     ]);
+    const here = packagePath(detail, detail.version);
+    const apiLang = readme?.language ?? wanted;
+    const modules = summary.modules.filter((m) => m.resources + m.functions > 0);
     return (
       <PackagePage
         shell={await shellFor(request, caller, detail.title ?? detail.name)}
         pkg={detail}
         versions={versions}
-        readme={readme ? <Markdown text={readme} /> : <MissingText what="README" />}
-        installation={installation ? <Markdown text={installation} /> : <MissingText what="installation text" />}
-        apiDocs={<p class="muted">API documentation is not available for this package yet.</p>}
+        readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}?lang=${l}#readme`} label="README language" />}
+        installation={<ContentSection content={installation} missing="installation text" hrefFor={(l) => `${here}?lang=${l}#installation`} label="Installation language" />}
+        apiDocs={
+          modules.length ? (
+            <>
+              <p>
+                <a href={`${apiPath(detail)}?lang=${apiLang}`}>Browse the API</a>: {String(modules.length)} modules,{" "}
+                {String(modules.reduce((n, m) => n + m.resources, 0))} resources and {String(modules.reduce((n, m) => n + m.functions, 0))} functions.
+              </p>
+              <ul>
+                {modules.map((m) => (
+                  <li>
+                    <a href={`${apiPath(detail, m.name)}?lang=${apiLang}`}>{m.name}</a> <span class="muted">{`${m.resources} resources, ${m.functions} functions`}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <p class="muted">This package documents no resources or functions.</p>
+          )
+        }
       />
     );
   });
@@ -215,6 +218,7 @@ export const webRoutes: Array<[string, RouteMethods]> = [
   ["/packages", { GET: packageList }],
   ["/packages/:source/:publisher/:name", { GET: packagePage }],
   ["/packages/:source/:publisher/:name/:version", { GET: packagePage }],
+  ...apiDocsPageRoutes,
   ["/templates", { GET: templateList }],
   ["/templates/:source/:publisher/:name+", { GET: templatePage }],
   ["/sign-in", { GET: signInForm, POST: signInSubmit }],
