@@ -54,7 +54,7 @@ aside.meta dl{margin:0}aside.meta dt{font-weight:600;margin-top:.6rem}aside.meta
 .tabs a{display:block;padding:.4rem .8rem;text-decoration:none;border:1px solid transparent;border-bottom:none;border-radius:4px 4px 0 0}
 .tabs a[aria-current=page]{border-color:var(--line);background:#fff;font-weight:600;color:var(--fg)}
 .inline-form{display:flex;gap:.5rem;align-items:end;flex-wrap:wrap;margin:.5rem 0}
-table.props{border-collapse:collapse;width:100%}table.props th,table.props td{border-bottom:1px solid var(--line);text-align:left;padding:.4rem;vertical-align:top}
+table.props{border-collapse:collapse;width:100%}table.props .markdown p{margin:0}table.props th,table.props td{border-bottom:1px solid var(--line);text-align:left;padding:.4rem;vertical-align:top}
 .pager{display:flex;gap:1rem;margin-top:1rem}
 .error-box{border:1px solid #b91c1c;background:#fef2f2;color:#7f1d1d;padding:.75rem;border-radius:6px}
 nav.modules ul{list-style:none;padding-left:1rem}nav.modules>ul{padding-left:0}

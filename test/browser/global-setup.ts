@@ -7,6 +7,7 @@ import type { TestProject } from "vitest/node";
 // @ts-expect-error -- plain ESM script shared with the benchmark; no type declarations.
 import { startDevServer } from "../../scripts/dev-server.mjs";
 import { EVIL, seedSchema } from "./fixtures";
+import { docsInstallation, docsReadme, docsSchema } from "../workers/api-docs-fixture";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -78,6 +79,23 @@ export default async function setup(project: TestProject) {
     }
     await api(base, "PUT", "/api/admin/packages/pulumi/acme/widgets/featured", admin, { featured: true });
     await publishPackage(base, token, "pulumi/acme/gadgets", "0.3.0", { schema: seedSchema("gadgets", "0.3.0"), readme: "# Gadgets\n\nSmall things.\n" });
+    await publishPackage(base, token, "pulumi/acme/acmecloud", "2.1.0", { schema: JSON.stringify(docsSchema), readme: docsReadme, installation: docsInstallation });
+    await publishPackage(base, token, "private/acme/acmecloud-internal", "2.1.0", {
+      schema: JSON.stringify({ ...docsSchema, name: "acmecloud-internal", displayName: "Acme Cloud (internal)" }),
+      readme: "# Acme Cloud (internal)\n\nThe internal build.\n",
+    });
+    await api(base, "POST", "/api/admin/orgs", admin, { login: "kubernetes" });
+    const k8s = await api(base, "POST", "/api/admin/orgs/kubernetes/tokens", admin, { role: "publisher" });
+    await publishPackage(base, k8s.token, "pulumi/kubernetes/kubernetes", "4.0.0", {
+      schema: JSON.stringify({
+        name: "kubernetes",
+        version: "4.0.0",
+        displayName: "Kubernetes",
+        resources: { "kubernetes:core/v1:Pod": { description: "A pod.", inputProperties: { spec: { $ref: "#/types/kubernetes:core/v1:PodSpec" } }, properties: {} } },
+        types: { "kubernetes:core/v1:PodSpec": { type: "object", properties: { image: { type: "string" } } } },
+      }),
+      readme: "# Kubernetes\n",
+    });
     await publishPackage(base, token, "private/acme/vault", "1.0.0", { schema: seedSchema("vault", "1.0.0"), readme: "# Vault\n\nAcme's private vault component.\n" });
     await publishPackage(base, token, "pulumi/acme/evil", "1.0.0", {
       schema: JSON.stringify({ name: "evil", version: "1.0.0", displayName: EVIL.title, description: EVIL.description, logoUrl: "javascript:window.__pwned='logo'", keywords: ["category/cloud"] }),

@@ -52,6 +52,67 @@ describe("browsing", () => {
     await context.close();
   });
 
+  it("package → API doc of a resource → a linked type → another package's docs", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages/pulumi/acme/acmecloud");
+    await inspect(page, "package-with-docs");
+    await page.getByRole("link", { name: "Browse the API" }).click();
+    await page.waitForURL(/\/packages\/pulumi\/acme\/acmecloud\/2\.1\.0\/api\?lang=typescript$/);
+    await inspect(page, "api-index");
+    await page.getByRole("navigation", { name: "Modules" }).getByRole("link", { name: "acmecloud.s3.Bucket", exact: true }).click();
+    await page.waitForURL(/\/api\/s3\/Bucket\?lang=typescript$/);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("acmecloud.s3.Bucket");
+    await expect(page.locator("#inputs + table").textContent()).resolves.toContain("bucketName");
+    await inspect(page, "api-resource");
+    // A property whose type is an object type of this package: its link lands on that type's section.
+    const website = page.locator("#inputs + table tr", { hasText: "website" }).locator("a").first();
+    const target = (await website.getAttribute("href"))!;
+    expect(target).toMatch(/^#type-/);
+    await website.click();
+    await page.waitForURL(new RegExp(`${target}$`));
+    await expect(page.locator(target).isVisible()).resolves.toBe(true);
+    await expect(page.locator(target).textContent()).resolves.toContain("BucketWebsite");
+    await screenshot(page, "api-linked-type");
+    // A type from another package in this registry links into that package's docs.
+    await page.locator("#inputs + table tr", { hasText: "podSpec" }).locator("a").first().click();
+    await page.waitForURL(/\/packages\/pulumi\/kubernetes\/kubernetes\/4\.0\.0\/api\/core\/v1\?lang=typescript$/);
+    await expect(page.getByRole("navigation", { name: "Modules" }).getByRole("link", { name: /\.Pod$/ }).count()).resolves.toBe(1);
+    await inspect(page, "api-other-package");
+    await context.close();
+  });
+
+  it("switching language renames inputs on a docs page and picks the README's chooser text", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api/s3/Bucket?lang=typescript");
+    const language = page.getByRole("navigation", { name: "Language" });
+    await language.getByRole("link", { name: "Python" }).click();
+    await page.waitForURL(/\?lang=python$/);
+    await expect(page.locator("#inputs + table").textContent()).resolves.toContain("bucket_name");
+    await expect(language.locator("[aria-current=page]").textContent()).resolves.toBe("Python");
+    await inspect(page, "api-resource-python");
+    await language.getByRole("link", { name: "Go" }).click();
+    await page.waitForURL(/\?lang=go$/);
+    await expect(page.locator("#inputs + table").textContent()).resolves.toContain("BucketName");
+
+    await page.goto("/packages/pulumi/acme/acmecloud");
+    await expect(page.locator("#readme ~ .markdown").allTextContents().then((t) => t.join(" "))).resolves.toContain("npm install @acme/acmecloud");
+    await page.getByRole("navigation", { name: "README language" }).getByRole("link", { name: "Python" }).click();
+    await page.waitForURL(/\?lang=python#readme$/);
+    const readme = (await page.locator("#readme ~ .markdown").allTextContents()).join(" ");
+    expect(readme).toContain("pip install acme_acmecloud");
+    expect(readme).not.toContain("npm install");
+    await inspect(page, "package-readme-python");
+    await context.close();
+  });
+
+  it("the version selector on a docs page keeps the page and its language", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages/pulumi/acme/widgets/1.1.0/api?lang=python");
+    await page.getByLabel("Version").selectOption("1.0.0");
+    await page.waitForURL(/\/packages\/pulumi\/acme\/widgets\/1\.0\.0\/api\?lang=python$/);
+    await context.close();
+  });
+
   it("the version selector lists every version newest first with pre-releases marked, and switches version", async () => {
     const { context, page } = await fresh();
     await page.goto("/packages/pulumi/acme/widgets");
@@ -131,11 +192,18 @@ describe("sign-in", () => {
 
     await page.goto("/templates/private/acme/web-app");
     await inspect(page, "private-template");
+    const privateDocs = await page.goto("/packages/private/acme/acmecloud-internal/2.1.0/api/s3/Bucket");
+    expect(privateDocs!.status()).toBe(200);
+    await expect(page.locator("#inputs + table").textContent()).resolves.toContain("bucketName");
+    await inspect(page, "private-docs");
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(base + "/");
     const after = await page.goto("/packages/private/acme/vault");
     expect(after!.status()).toBe(404);
+    expect(await page.locator("main").innerHTML()).toBe(absentMain);
+    const docsAfter = await page.goto("/packages/private/acme/acmecloud-internal/2.1.0/api/s3/Bucket");
+    expect(docsAfter!.status()).toBe(404);
     expect(await page.locator("main").innerHTML()).toBe(absentMain);
     await context.close();
   });
