@@ -3,6 +3,7 @@
 // Environment: BENCH_PACKAGES (default 200), BENCH_CONCURRENCY (8), BENCH_LISTS (200), BENCH_SCHEMA_MB (50).
 import { readFileSync, readdirSync } from "node:fs";
 import { startDevServer } from "./dev-server.mjs";
+import { benchPages } from "./bench-pages.mjs";
 
 const N = Number(process.env.BENCH_PACKAGES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -23,9 +24,9 @@ async function api(method, path, token, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function publish(token, name, version, schema) {
+async function publish(token, name, version, schema, readme = `# ${name}\n`) {
   const start = await api("POST", `/api/registry/packages/pulumi/bench/${name}/versions`, token, { version });
-  for (const [slot, body] of [["schema", schema], ["index", `# ${name}\n`]]) {
+  for (const [slot, body] of [["schema", schema], ["index", readme]]) {
     const r = await fetch(start.uploadURLs[slot], { method: "PUT", body });
     await r.arrayBuffer();
     if (r.status !== 200) throw new Error(`upload ${slot}: ${r.status}`);
@@ -154,6 +155,7 @@ try {
   const completeMs = performance.now() - c0;
   clearInterval(sampler);
   const meta = await api("GET", "/api/registry/packages/pulumi/bench/large/versions/latest");
+  const pageReport = await benchPages(server, token, publish);
 
   const mb = (b) => (b / 1024 / 1024).toFixed(1);
   console.log(`\nedge-registry bench (wrangler dev, local D1/R2/DO, ${new Date().toISOString()})`);
@@ -161,6 +163,7 @@ try {
   console.log(`list walk:   ${walk.length} pages of 100 (${walked} items, authenticated): ${pct(walk)}`);
   console.log(`list, anonymous (edge cache): ${anonymous.length} × limit=100: ${pct(anonymous)}`);
   console.log(`list, authenticated (D1 + usageStats): ${authenticated.length} × limit=100: ${pct(authenticated)}`);
+  console.log(pageReport);
   console.log(`large schema: ${mb(big.byteLength)} MiB, complete ${completeMs.toFixed(0)} ms, workerd RSS ${mb(baseline)} → peak ${mb(peak)} MiB (+${mb(peak - baseline)} MiB); title=${meta.title}`);
 } finally {
   await server.stop();

@@ -128,10 +128,11 @@ async function apiPage(request: IRequest, context: RequestContext) {
   return page(request, context, async (caller) => {
     const language = parseLanguage(request) ?? DEFAULT_LANGUAGE;
     const data = await loadPackage(request, context, caller);
-    const d = await packageDocs(request, context, data, language);
     const rest = request.params.path === undefined ? [] : apiRest(request.params.path);
+    const versionsRead = listLiveVersions(context.db, data.entry.item.id);
+    const d = await packageDocs(request, context, data, language);
     const bucket = context.env.ARTIFACTS;
-    const [nav, versions] = await Promise.all([getJson<Nav>(bucket, d.docs.prefix + "nav.json"), listLiveVersions(context.db, data.entry.item.id)]);
+    const [nav, versions] = await Promise.all([getJson<Nav>(bucket, d.docs.prefix + "nav.json"), versionsRead]);
     const modules = nav?.modules ?? [];
     const pkg = data.detail;
     const frame = { pkg, versions, language };

@@ -114,10 +114,11 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const lang = parseLanguage(request);
     const data = await loadPackage(request, context, caller);
     const { entry, detail } = data;
+    const versionsRead = listLiveVersions(context.db, entry.item.id);
     const docs = await packageDocs(request, context, data, lang);
     const wanted = lang ?? DEFAULT_LANGUAGE;
     const [versions, readme, installation, summary] = await Promise.all([
-      listLiveVersions(context.db, entry.item.id),
+      versionsRead,
       docsContent(context, docs, "readme.json", wanted),
       docs.docs.manifest.hasInstallation ? docsContent(context, docs, "installation.json", wanted) : Promise.resolve(undefined),
       navSummary(context, docs),
