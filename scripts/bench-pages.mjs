@@ -39,7 +39,7 @@ async function timed(url, headers) {
 /** @param {{ url: string }} server @param {string} token a publisher token of org `bench` */
 export async function benchPages(server, token, publish) {
   await publish(token, "pages-cloud", "1.0.0", docsSchema("pages-cloud", "1.0.0"), "# Bench Cloud\n\nA README with `code` and **bold**.\n");
-  const form = new URLSearchParams({ token, next: "/" });
+  const form = `token=${encodeURIComponent(token)}&next=%2F`;
   const signIn = await fetch(`${server.url}/sign-in`, {
     method: "POST",
     redirect: "manual",
