@@ -1,14 +1,18 @@
 // `npm run bench`: publishes N packages through a real `wrangler dev`, lists them, and publishes one
 // large schema while sampling the workerd process's memory. Prints numbers; asserts nothing.
-// Environment: BENCH_PACKAGES (default 200), BENCH_CONCURRENCY (8), BENCH_LISTS (200), BENCH_SCHEMA_MB (50).
+// Then docs: complete of a provider-shaped schema with its docs derived (at BENCH_SCHEMA_MB and a quarter
+// of it, to show time linear and memory flat), and p50 of nav and docs/{token} against /healthz.
+// Environment: BENCH_PACKAGES (default 200), BENCH_CONCURRENCY (8), BENCH_LISTS (200), BENCH_SCHEMA_MB (100), BENCH_DOCS_READS (200).
 import { readFileSync, readdirSync } from "node:fs";
+import { docsSchema } from "./docs-schema.mjs";
 import { startDevServer } from "./dev-server.mjs";
 import { benchPages } from "./bench-pages.mjs";
 
 const N = Number(process.env.BENCH_PACKAGES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const LISTS = Number(process.env.BENCH_LISTS ?? 200);
-const SCHEMA_MB = Number(process.env.BENCH_SCHEMA_MB ?? 50);
+const SCHEMA_MB = Number(process.env.BENCH_SCHEMA_MB ?? 100);
+const DOCS_READS = Number(process.env.BENCH_DOCS_READS ?? 200);
 
 const server = await startDevServer({ name: "bench" });
 const json = { "Content-Type": "application/json", Accept: "application/vnd.pulumi+9" };
@@ -80,18 +84,6 @@ function rssBytes(pids) {
   return total;
 }
 
-function largeSchema(name, version, bytes) {
-  const parts = [`{"name":"${name}","version":"${version}","displayName":"Large","resources":{`];
-  let size = parts[0].length;
-  for (let i = 0; size < bytes - 100; i++) {
-    const s = `${i ? "," : ""}"${name}:index/r${i}:R${i}":{"description":"resource ${i} with a little text","properties":{"id":{"type":"string"},"n":{"type":"integer"}}}`;
-    parts.push(s);
-    size += s.length;
-  }
-  parts.push(`},"description":"large"}`);
-  return Buffer.from(parts.join(""));
-}
-
 try {
   await api("POST", "/api/admin/orgs", server.adminToken, { login: "bench" });
   const { token } = await api("POST", "/api/admin/orgs/bench/tokens", server.adminToken, { role: "publisher" });
@@ -137,25 +129,52 @@ try {
   for (const list of [walk, anonymous, authenticated]) list.sort((a, b) => a - b);
   const pct = (list) => `p50 ${percentile(list, 50).toFixed(1)} ms, p99 ${percentile(list, 99).toFixed(1)} ms`;
 
-  // One large schema, with the workerd process's resident memory sampled throughout the complete.
-  const big = largeSchema("large", "1.0.0", SCHEMA_MB * 1024 * 1024);
+  // Large provider schemas, with the workerd process's resident memory sampled throughout each complete.
   const pids = workerdPids(server.pid);
-  const start = await api("POST", "/api/registry/packages/pulumi/bench/large/versions", token, { version: "1.0.0" });
-  for (const [slot, body] of [["schema", big], ["index", "# large\n"]]) {
-    const r = await fetch(start.uploadURLs[slot], { method: "PUT", body });
-    await r.arrayBuffer();
+  async function completeLarge(name, megabytes) {
+    const big = docsSchema(name, "1.0.0", megabytes * 1024 * 1024);
+    const start = await api("POST", `/api/registry/packages/pulumi/bench/${name}/versions`, token, { version: "1.0.0" });
+    for (const [slot, body] of [["schema", big.schema], ["index", `# ${name}\n`]]) {
+      const r = await fetch(start.uploadURLs[slot], { method: "PUT", body });
+      await r.arrayBuffer();
+    }
+    const baseline = rssBytes(pids);
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssBytes(pids));
+    }, 20);
+    const c0 = performance.now();
+    await api("POST", `/api/registry/packages/pulumi/bench/${name}/versions/1.0.0/complete`, token, { operationID: start.operationID });
+    const completeMs = performance.now() - c0;
+    clearInterval(sampler);
+    return { bytes: big.schema.byteLength, resources: big.resources, firstToken: big.firstToken, completeMs, baseline, peak };
   }
-  const baseline = rssBytes(pids);
-  let peak = baseline;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, rssBytes(pids));
-  }, 20);
-  const c0 = performance.now();
-  await api("POST", "/api/registry/packages/pulumi/bench/large/versions/1.0.0/complete", token, { operationID: start.operationID });
-  const completeMs = performance.now() - c0;
-  clearInterval(sampler);
+  const quarter = await completeLarge("large-quarter", SCHEMA_MB / 4);
+  const large = await completeLarge("large", SCHEMA_MB);
   const meta = await api("GET", "/api/registry/packages/pulumi/bench/large/versions/latest");
   const pageReport = await benchPages(server, token, publish);
+
+  // Docs reads of the large package against the floor (/healthz), interleaved in one loop.
+  const docsBase = "/api/registry/packages/pulumi/bench/large/versions/1.0.0";
+  const token1 = encodeURIComponent(large.firstToken);
+  const reads = { healthz: [], navAnon: [], navToken: [], docsAnon: [], docsToken: [] };
+  async function timed(list, path, auth) {
+    const s = performance.now();
+    const r = await fetch(server.url + path, { headers: auth ? { Authorization: `token ${auth}` } : {} });
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`GET ${path}: ${r.status}`);
+    list.push(performance.now() - s);
+  }
+  for (let i = 0; i < DOCS_READS; i++) {
+    await timed(reads.healthz, "/healthz");
+    await timed(reads.navAnon, `${docsBase}/nav`);
+    await timed(reads.navToken, `${docsBase}/nav`, token);
+    await timed(reads.docsAnon, `${docsBase}/docs/${token1}?lang=python`);
+    await timed(reads.docsToken, `${docsBase}/docs/${token1}?lang=python`, token);
+  }
+  for (const list of Object.values(reads)) list.sort((a, b) => a - b);
+  const floor = percentile(reads.healthz, 50);
+  const ratio = (list) => `p50 ${percentile(list, 50).toFixed(1)} ms (${(percentile(list, 50) / floor).toFixed(2)}× /healthz)`;
 
   const mb = (b) => (b / 1024 / 1024).toFixed(1);
   console.log(`\nedge-registry bench (wrangler dev, local D1/R2/DO, ${new Date().toISOString()})`);
@@ -163,8 +182,16 @@ try {
   console.log(`list walk:   ${walk.length} pages of 100 (${walked} items, authenticated): ${pct(walk)}`);
   console.log(`list, anonymous (edge cache): ${anonymous.length} × limit=100: ${pct(anonymous)}`);
   console.log(`list, authenticated (D1 + usageStats): ${authenticated.length} × limit=100: ${pct(authenticated)}`);
+  const line = (r) =>
+    `${mb(r.bytes)} MiB (${r.resources} resources), complete with docs ${r.completeMs.toFixed(0)} ms (${(r.completeMs / (r.bytes / 1024 / 1024)).toFixed(0)} ms/MiB), workerd RSS ${mb(r.baseline)} → peak ${mb(r.peak)} MiB (+${mb(r.peak - r.baseline)} MiB)`;
+  console.log(`large schema: ${line(quarter)}`);
+  console.log(`large schema: ${line(large)}; title=${meta.title}`);
+  console.log(`docs reads (${DOCS_READS} each, 1 of ${large.resources} tokens): /healthz p50 ${floor.toFixed(1)} ms`);
+  console.log(`  nav, anonymous (edge cache):        ${ratio(reads.navAnon)}`);
+  console.log(`  nav, with a token (uncached):       ${ratio(reads.navToken)}`);
+  console.log(`  docs/{token}, anonymous (edge):     ${ratio(reads.docsAnon)}`);
+  console.log(`  docs/{token}, with a token (uncached): ${ratio(reads.docsToken)}`);
   console.log(pageReport);
-  console.log(`large schema: ${mb(big.byteLength)} MiB, complete ${completeMs.toFixed(0)} ms, workerd RSS ${mb(baseline)} → peak ${mb(peak)} MiB (+${mb(peak - baseline)} MiB); title=${meta.title}`);
 } finally {
   await server.stop();
 }

@@ -69,16 +69,14 @@ export interface StoredType {
   values?: Array<{ name: PerLanguage; value: unknown; description?: string }>;
 }
 
-export interface NavItem {
-  token: string;
-  name: PerLanguage;
-}
 export interface NavModule {
   name: string;
-  resources: NavItem[];
-  functions: NavItem[];
+  /** Tokens, sorted; their names are the naming rules' (applied when served, to keep derivation small). */
+  resources: string[];
+  functions: string[];
 }
 export interface Nav {
+  naming: PackageNaming;
   modules: NavModule[];
 }
 export interface NavSummary {
@@ -103,8 +101,11 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
-const perLanguage = <T>(f: (lang: Language) => T): Record<Language, T> =>
-  Object.fromEntries(LANGUAGES.map((l) => [l, f(l)])) as Record<Language, T>;
+function perLanguage<T>(f: (lang: Language) => T): Record<Language, T> {
+  const out = {} as Record<Language, T>;
+  for (const l of LANGUAGES) out[l] = f(l);
+  return out;
+}
 
 /** Streams the values at `paths` one by one; `section` is the top-level member they sit in. */
 async function streamValues(bucket: R2Bucket, key: string, paths: string[], onValue: (section: string, key: string, value: unknown) => void | Promise<void>): Promise<void> {
@@ -154,28 +155,48 @@ function decodeToken(raw: string): string {
   }
 }
 
+/**
+ * What pass 1 keeps: naming options, and local object/enum types as small integer ids with their kind
+ * and the ids they refer to, so that memory per type is a map entry and a few numbers.
+ */
 interface Outline {
   naming: PackageNaming;
-  kinds: Map<string, LocalRefKind>;
-  edges: Map<string, string[]>;
+  typeIds: Map<string, number>;
+  typeTokens: string[];
+  isEnum: boolean[];
+  edges: Array<number[] | undefined>;
 }
 
 async function outline(bucket: R2Bucket, schemaKey: string): Promise<Outline> {
   const top: Json = {};
-  const kinds = new Map<string, LocalRefKind>();
-  const edges = new Map<string, string[]>();
-  await streamValues(bucket, schemaKey, ["$.name", "$.version", "$.language", "$.meta", "$.types.*", "$.resources.*"], (section, key, value) => {
-    if (section === "types" && isObject(value)) {
-      kinds.set(key, Array.isArray(value.enum) ? "enum" : "object");
+  const typeIds = new Map<string, number>();
+  const typeTokens: string[] = [];
+  const isEnum: boolean[] = [];
+  const refsByType: Array<string[] | undefined> = [];
+  const id = (token: string) => {
+    let n = typeIds.get(token);
+    if (n === undefined) {
+      n = typeIds.size;
+      typeIds.set(token, n);
+      typeTokens[n] = token;
+    }
+    return n;
+  };
+  // Resources are only tokenized here: a `#/resources/…` reference names its kind itself.
+  await streamValues(bucket, schemaKey, ["$.name", "$.version", "$.language", "$.meta", "$.types.*"], (section, key, value) => {
+    if (section === "types") {
+      if (!isObject(value)) return;
+      const n = id(key);
+      isEnum[n] = Array.isArray(value.enum);
       const refs = new Set<string>();
       for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
-      if (refs.size) edges.set(key, [...refs]);
-    } else if (section === "resources") {
-      kinds.set(key, "resource");
-    } else if (!["types", "resources"].includes(section)) {
+      if (refs.size) refsByType[n] = [...refs];
+    } else {
       top[key] = value;
     }
   });
+  // Ids are known for every defined type only now; references to undefined types are dropped.
+  const edges = refsByType.map((refs) => refs?.map((t) => typeIds.get(t)).filter((n): n is number => n !== undefined));
   const meta = isObject(top.meta) ? top.meta : {};
   const naming: PackageNaming = {
     name: String(top.name ?? ""),
@@ -183,12 +204,17 @@ async function outline(bucket: R2Bucket, schemaKey: string): Promise<Outline> {
   };
   if (typeof top.version === "string") naming.version = top.version;
   if (typeof meta.moduleFormat === "string") naming.moduleFormat = meta.moduleFormat;
-  return { naming, kinds, edges };
+  return { naming, typeIds, typeTokens, isEnum, edges };
+}
+
+function refKindOf(o: Outline, token: string): LocalRefKind {
+  const n = o.typeIds.get(token);
+  return n === undefined ? undefined : o.isEnum[n] ? "enum" : "object";
 }
 
 function properties(o: Outline, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
   const requiredSet = new Set(Array.isArray(required) ? required.filter((r): r is string => typeof r === "string") : []);
-  const refKind = (token: string) => o.kinds.get(token);
+  const refKind = (token: string) => refKindOf(o, token);
   return propertiesOf(spec).map(([name, p]) => {
     const isRequired = requiredSet.has(name);
     const t = p as TypeSpec;
@@ -252,19 +278,18 @@ function memberDoc(o: Outline, token: string, kind: "resource" | "function", val
   return { doc, refs };
 }
 
-/** Every local object/enum type reachable from `start` through property references. */
-function reach(o: Outline, start: Set<string>): string[] {
-  const seen = new Set<string>();
+/** Ids of every local object/enum type reachable from `start` through property references, in token order. */
+function reach(o: Outline, start: number[]): number[] {
+  const seen = new Set<number>();
   const queue = [...start];
   while (queue.length) {
-    const token = queue.pop()!;
-    if (seen.has(token)) continue;
-    const kind = o.kinds.get(token);
-    if (kind !== "object" && kind !== "enum") continue;
-    seen.add(token);
-    for (const next of o.edges.get(token) ?? []) if (!seen.has(next)) queue.push(next);
+    const n = queue.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const next of o.edges[n] ?? []) if (!seen.has(next)) queue.push(next);
   }
-  return [...seen].sort();
+  const tokens = o.typeTokens;
+  return [...seen].sort((a, b) => (tokens[a]! < tokens[b]! ? -1 : tokens[a]! > tokens[b]! ? 1 : 0));
 }
 
 const encoder = new TextEncoder();
@@ -283,8 +308,9 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources): Promis
   const prefix = docsPrefix(sources.schemaKey);
   const o = await outline(bucket, sources.schemaKey);
   const pack = new ObjectWriter(bucket, prefix + "pack", "application/octet-stream");
-  const typeRanges = new Map<string, Range>();
-  const members: Array<{ token: string; kind: "resource" | "function"; range: Range; refs: string[] }> = [];
+  // Pack ranges of types by id: offsets and lengths, two numbers each.
+  const typeRanges: number[] = [];
+  const members: Array<{ token: string; kind: "resource" | "function"; range: Range; refs: number[] }> = [];
   const examples: StoredExample[] = [];
   const modules = new Map<string, NavModule>();
 
@@ -299,16 +325,19 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources): Promis
     await streamValues(bucket, sources.schemaKey, ["$.types.*", "$.resources.*", "$.functions.*"], async (section, token, value) => {
       if (!isObject(value)) return;
       if (section === "types") {
-        typeRanges.set(token, await append(typeDoc(o, token, value)));
+        const n = o.typeIds.get(token);
+        const range = await append(typeDoc(o, token, value));
+        if (n !== undefined) [typeRanges[2 * n], typeRanges[2 * n + 1]] = range;
         return;
       }
       const kind = section === "resources" ? "resource" : "function";
       const { doc, refs } = memberDoc(o, token, kind, value);
-      members.push({ token, kind, range: await append(doc), refs: [...refs] });
+      const ids = [...refs].map((t) => o.typeIds.get(t)).filter((n): n is number => n !== undefined);
+      members.push({ token, kind, range: await append(doc), refs: ids });
       const moduleName = moduleOf(o.naming, token);
       let module = modules.get(moduleName);
       if (!module) modules.set(moduleName, (module = { name: moduleName, resources: [], functions: [] }));
-      (kind === "resource" ? module.resources : module.functions).push({ token, name: doc.name });
+      (kind === "resource" ? module.resources : module.functions).push(token);
       for (const ex of extractExamples(doc.description ?? "")) {
         const code: StoredExample["code"] = {};
         for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(ex.code[lang]);
@@ -328,7 +357,9 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources): Promis
   try {
     for (const [i, m] of members.entries()) {
       if (i % FENCE_EVERY === 0) fences.push({ token: m.token, offset: index.offset });
-      const types = reach(o, new Set(m.refs)).map((t) => typeRanges.get(t)!).filter(Boolean);
+      const types = reach(o, m.refs)
+        .filter((n) => typeRanges[2 * n] !== undefined)
+        .map((n): Range => [typeRanges[2 * n]!, typeRanges[2 * n + 1]!]);
       const entry: IndexEntry = { token: m.token, kind: m.kind, range: m.range, types };
       await index.write(encoder.encode(indexLine(entry)));
     }
@@ -338,10 +369,10 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources): Promis
     throw error;
   }
 
-  const nav: Nav = { modules: [...modules.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  const nav: Nav = { naming: o.naming, modules: [...modules.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
   for (const m of nav.modules) {
-    m.resources.sort((a, b) => (a.token < b.token ? -1 : 1));
-    m.functions.sort((a, b) => (a.token < b.token ? -1 : 1));
+    m.resources.sort();
+    m.functions.sort();
   }
   await putJson(bucket, prefix + "nav.json", nav);
   const summary: NavSummary = { modules: nav.modules.map((m) => ({ name: m.name, resources: m.resources.length, functions: m.functions.length })) };

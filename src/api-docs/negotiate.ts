@@ -8,6 +8,9 @@ const SUPPORTED: Array<[Format, string, string]> = [
 ];
 export const SUPPORTED_TYPES = "application/json, text/markdown";
 
+/** The Pulumi CLI's own JSON media type, `application/vnd.pulumi+9`, which every CLI request sends. */
+const PULUMI_JSON = /^vnd\.pulumi\+\d+$/;
+
 interface MediaRange {
   type: string;
   subtype: string;
@@ -36,7 +39,7 @@ function parseAccept(header: string): MediaRange[] {
 /**
  * The answer's format: for each supported type the weight of the most specific range matching it;
  * the highest weight wins, then the more specific match, then JSON. No header, or nothing but
- * wildcards, means JSON; nothing acceptable is a 406 naming the supported types.
+ * wildcards, means JSON (as does the CLI's `application/vnd.pulumi+N`); nothing acceptable is a 406 naming the supported types.
  */
 export function negotiate(header: string | null): Format {
   if (header === null || header.trim() === "") return "json";
@@ -45,7 +48,8 @@ export function negotiate(header: string | null): Format {
   for (const [format, type, subtype] of SUPPORTED) {
     let match: { q: number; specificity: number } | undefined;
     for (const r of ranges) {
-      const specificity = r.type === type && r.subtype === subtype ? 3 : r.type === type && r.subtype === "*" ? 2 : r.type === "*" && r.subtype === "*" ? 1 : 0;
+      const exact = (r.type === type && r.subtype === subtype) || (format === "json" && r.type === "application" && PULUMI_JSON.test(r.subtype));
+      const specificity = exact ? 3 : r.type === type && r.subtype === "*" ? 2 : r.type === "*" && r.subtype === "*" ? 1 : 0;
       if (specificity > (match?.specificity ?? 0)) match = { q: r.q, specificity };
     }
     if (!match || match.q === 0) continue;

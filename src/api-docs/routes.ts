@@ -212,40 +212,85 @@ function matches(header: string | null, etag: string): boolean {
   });
 }
 
+// Rendered answers are immutable for a docs prefix (one publish attempt), so an isolate keeps recent
+// ones: a token-bearing read then costs the visibility check alone. Bounded by total size.
+const answers = new Map<string, { body: string; bytes: number }>();
+const MAX_ANSWER_BYTES = 256 * 1024;
+const MAX_CACHED_BYTES = 16 * 1024 * 1024;
+let cachedBytes = 0;
+
+function remember(key: string, body: string): void {
+  const bytes = body.length * 2;
+  if (bytes > MAX_ANSWER_BYTES) return;
+  while (cachedBytes + bytes > MAX_CACHED_BYTES && answers.size) {
+    const [oldest, value] = answers.entries().next().value!;
+    answers.delete(oldest);
+    cachedBytes -= value.bytes;
+  }
+  answers.set(key, { body, bytes });
+  cachedBytes += bytes;
+}
+
+/** Internal headers carrying the docs' own ETag and Cache-Control through the edge cache, which sets its own. */
+const STASHED_ETAG = "X-Docs-ETag";
+const STASHED_CACHE_CONTROL = "X-Docs-Cache-Control";
+
+async function produce(route: DocsRoute, request: IRequest, context: RequestContext, url: URL, query: DocsQuery, format: "json" | "markdown"): Promise<Response> {
+  const { entry, identity, version } = await loadVisibleVersion(packageKind, packageIdentity, request, context);
+  const docs = await docsOf(context, entry, identity);
+  const row = entry.version!;
+  const prefix = url.pathname.startsWith("/api/preview/registry") ? "/api/preview/registry" : "/api/registry";
+  const links: Links = {
+    version: row.version,
+    base: `${context.origin}${prefix}/packages/${identity.source}/${identity.publisher}/${encodeKey(entry.item.name)}/versions/${encodeURIComponent(row.version)}`,
+    langQuery: query.lang ? `?lang=${query.lang}` : "",
+  };
+  const subpath = url.pathname.replace(/^.*?\/versions\/[^/]+\//, "");
+  const key = JSON.stringify([docs.prefix, links.base, subpath, query, format]);
+  const etag = await etagFor([row.id, key]);
+  const scope = entry.item.visibility === "public" ? "public" : "private";
+  const headers: Record<string, string> = {
+    [STASHED_ETAG]: etag,
+    [STASHED_CACHE_CONTROL]: version !== "latest" ? `${scope}, max-age=${IMMUTABLE_SECONDS}, immutable` : `${scope}, no-cache`,
+    Vary: "Accept, Authorization",
+    "Content-Type": format === "json" ? "application/json" : "text/markdown; charset=utf-8",
+  };
+  if (format === "json") headers.Link = `<${request.url}>; rel="alternate"; type="text/markdown"`;
+  let body = answers.get(key)?.body;
+  if (body === undefined) {
+    // Validation that reads storage (is the token there?) comes before any 304.
+    const prepared = route.prepare ? await route.prepare(request, docs, context) : {};
+    if (matches(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers });
+    const answer = await route.answer({ request, context, docs, query, links, entry, identity, prepared });
+    body = format === "json" ? JSON.stringify(answer.json) : answer.markdown;
+    remember(key, body);
+  } else if (matches(request.headers.get("If-None-Match"), etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(body, { headers });
+}
+
 function handler(route: DocsRoute) {
   return async (request: IRequest, context: RequestContext): Promise<Response> => {
     const url = new URL(request.url);
+    // Everything that needs no storage is checked first: bad parameters and formats never touch it.
     const query = parseQuery(url.searchParams, route.params);
     const format = negotiate(request.headers.get("Accept"));
-    const { entry, identity, version } = await loadVisibleVersion(packageKind, packageIdentity, request, context);
-    const docs = await docsOf(context, entry, identity);
-    const prepared = route.prepare ? await route.prepare(request, docs, context) : {};
-    const pinned = version !== "latest";
-    const row = entry.version!;
-    const etag = await etagFor([row.id, docs.prefix, route.path, url.pathname.replace(/^.*\/versions\/[^/]+\//, ""), [...url.searchParams].sort(), format]);
-    const scope = entry.item.visibility === "public" ? "public" : "private";
-    const headers: Record<string, string> = {
-      ETag: etag,
-      "Cache-Control": pinned ? `${scope}, max-age=${IMMUTABLE_SECONDS}, immutable` : `${scope}, no-cache`,
-      Vary: "Accept, Authorization",
-    };
-    if (format === "json") headers.Link = `<${request.url}>; rel="alternate"; type="text/markdown"`;
-    if (matches(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers });
-
-    const prefix = url.pathname.startsWith("/api/preview/registry") ? "/api/preview/registry" : "/api/registry";
-    const links: Links = {
-      version: row.version,
-      base: `${context.origin}${prefix}/packages/${identity.source}/${identity.publisher}/${encodeKey(entry.item.name)}/versions/${encodeURIComponent(row.version)}`,
-      langQuery: query.lang ? `?lang=${query.lang}` : "",
-    };
-    const response = await edgeCached(request, context, format, async () => {
-      const answer = await route.answer({ request, context, docs, query, links, entry, identity, prepared });
-      return format === "json"
-        ? json(answer.json)
-        : new Response(answer.markdown, { headers: { "Content-Type": "text/markdown; charset=utf-8" } });
-    });
-    const out = new Response(response.body, response);
-    for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
+    const response = await edgeCached(request, context, format, () => produce(route, request, context, url, query, format));
+    const etag = response.headers.get(STASHED_ETAG);
+    const out = new Response(response.status === 304 ? null : response.body, response);
+    if (etag) out.headers.set("ETag", etag);
+    const cacheControl = response.headers.get(STASHED_CACHE_CONTROL);
+    if (cacheControl) out.headers.set("Cache-Control", cacheControl);
+    out.headers.delete(STASHED_ETAG);
+    out.headers.delete(STASHED_CACHE_CONTROL);
+    // An edge hit was validated when it was stored (same URL, format and catalog generation).
+    if (out.status === 200 && etag && matches(request.headers.get("If-None-Match"), etag)) {
+      await out.body?.cancel();
+      const notModified = new Response(null, { status: 304, headers: out.headers });
+      notModified.headers.delete("Content-Type");
+      return notModified;
+    }
     return out;
   };
 }

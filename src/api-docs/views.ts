@@ -1,7 +1,12 @@
 // The five docs answers, built from the derived objects: each as the contract's JSON and as markdown for one language.
 import { describe, languageLabel, nodesToMarkdown, offered, resolveContent, type ContentNode, type Os, descriptionFor, fenced } from "./content";
-import type { Nav, NavSummary, NavItem, PerLanguage, StoredDoc, StoredExample, StoredProperty, StoredType } from "./derive";
-import { LANGUAGES, type Language } from "./languages";
+import type { Nav, NavSummary, PerLanguage, StoredDoc, StoredExample, StoredProperty, StoredType } from "./derive";
+import { LANGUAGES, memberName, type Language, type PackageNaming } from "./languages";
+
+interface NavItem {
+  token: string;
+  kind: "resource" | "function";
+}
 
 export interface Answer {
   json: Record<string, unknown>;
@@ -47,13 +52,13 @@ interface NavInput {
   hasInstallation: boolean;
 }
 
-function displayName(item: NavItem, lang: Language | undefined): string {
-  return lang ? item.name[lang] : item.token.slice(item.token.lastIndexOf(":") + 1);
-}
+const NO_NAMING: PackageNaming = { name: "", language: {} };
 
 export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean): Answer {
+  const naming = "naming" in input.nav ? input.nav.naming : NO_NAMING;
+  const displayName = (item: NavItem) => (lang ? memberName(lang, naming, item.token, item.kind) : item.token.slice(item.token.lastIndexOf(":") + 1));
   const needle = q?.toLowerCase();
-  const keep = (item: NavItem) => !needle || item.token.toLowerCase().includes(needle) || displayName(item, lang).toLowerCase().includes(needle);
+  const keep = (item: NavItem) => !needle || item.token.toLowerCase().includes(needle) || displayName(item).toLowerCase().includes(needle);
   // Every module and each of its ancestors, with the items directly in it after `q`.
   const modules = new Map<string, { resources: NavItem[]; functions: NavItem[] }>();
   const ensure = (name: string) => {
@@ -70,8 +75,8 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
       counts.set(m.name, { resources: Number(m.resources), functions: Number(m.functions) });
       continue;
     }
-    target.resources.push(...m.resources.filter(keep));
-    target.functions.push(...m.functions.filter(keep));
+    target.resources.push(...m.resources.map((token) => ({ token, kind: "resource" as const })).filter(keep));
+    target.functions.push(...m.functions.map((token) => ({ token, kind: "function" as const })).filter(keep));
   }
   const total = (name: string, what: "resources" | "functions") => counts.get(name)?.[what] ?? modules.get(name)![what].length;
   let names = [...modules.keys()].sort();
@@ -86,7 +91,7 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
     }
     names = names.filter((n) => kept.has(n));
   }
-  const item = (i: NavItem) => ({ name: displayName(i, lang), token: i.token });
+  const item = (i: NavItem) => ({ name: displayName(i), token: i.token });
   const out = names.map((name) => {
     const m = modules.get(name)!;
     const module: Record<string, unknown> = { name, resourcesTotal: total(name, "resources"), functionsTotal: total(name, "functions") };
@@ -119,8 +124,8 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
     const m = modules.get(name)!;
     lines.push(`- **${name}**: ${total(name, "resources")} resources, ${total(name, "functions")} functions`);
     if (full) {
-      for (const r of m.resources) lines.push(`  - resource \`${displayName(r, lang)}\` (\`${r.token}\`)`);
-      for (const f of m.functions) lines.push(`  - function \`${displayName(f, lang)}\` (\`${f.token}\`)`);
+      for (const r of m.resources) lines.push(`  - resource \`${displayName(r)}\` (\`${r.token}\`)`);
+      for (const f of m.functions) lines.push(`  - function \`${displayName(f)}\` (\`${f.token}\`)`);
     }
   }
   return { json, markdown: lines.join("\n") + "\n" };

@@ -12,7 +12,8 @@ import { offered, type ContentNode } from "../api-docs/content";
 import type { Nav, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
 import { getJson, lookup, readPacked } from "../api-docs/storage";
-import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, type Links } from "../api-docs/views";
+import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, type Links } from "../api-docs/views";
+import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
 import { listLatest, listLiveVersions, getEntry } from "../registry/catalog";
 import { canonicalName } from "../registry/names";
@@ -64,13 +65,37 @@ export async function navSummary(context: RequestContext, d: PackageDocs): Promi
   return (await getJson<NavSummary>(context.env.ARTIFACTS, d.docs.prefix + "nav-summary.json")) ?? { modules: [] };
 }
 
-function modulesView(pkg: PackageSummary, nav: Nav, language: Language): ModuleView[] {
-  return nav.modules.map((m) => ({
-    name: m.name,
-    href: apiPath(pkg, m.name),
-    resources: m.resources.map((r) => ({ name: r.name[language], href: apiPath(pkg, `${m.name}/${memberSegment(r.token)}`), kind: "resource" as const })),
-    functions: m.functions.map((f) => ({ name: f.name[language], href: apiPath(pkg, `${m.name}/${memberSegment(f.token)}`), kind: "function" as const })),
-  }));
+/** A module of the `nav` route's answer with `depth=full`. */
+interface NavModuleAnswer {
+  name: string;
+  resources: Array<{ name: string; token: string }>;
+  functions: Array<{ name: string; token: string }>;
+}
+
+/** The module navigation exactly as the `nav` route answers it (depth=full, in the chosen language). */
+async function fullNav(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language): Promise<NavModuleAnswer[]> {
+  const nav = (await getJson<Nav>(context.env.ARTIFACTS, d.docs.prefix + "nav.json")) ?? { modules: [] };
+  const m = JSON.parse(data.entry.version!.metadata) as PackageMetadataFields;
+  const item = data.entry.item;
+  const answer = navAnswer(
+    { nav: nav as Nav, identity: { source: item.source, publisher: item.publisher, name: item.name }, title: m.title ?? item.name, description: m.description, hasInstallation: d.docs.manifest.hasInstallation },
+    d.links,
+    language,
+    undefined,
+    true,
+  );
+  return (answer.json as { modules: NavModuleAnswer[] }).modules;
+}
+
+function modulesView(pkg: PackageSummary, modules: NavModuleAnswer[]): ModuleView[] {
+  return modules
+    .filter((m) => m.resources.length + m.functions.length > 0)
+    .map((m) => ({
+      name: m.name,
+      href: apiPath(pkg, m.name),
+      resources: m.resources.map((r) => ({ name: r.name, href: apiPath(pkg, `${m.name}/${memberSegment(r.token)}`), kind: "resource" as const })),
+      functions: m.functions.map((f) => ({ name: f.name, href: apiPath(pkg, `${m.name}/${memberSegment(f.token)}`), kind: "function" as const })),
+    }));
 }
 
 const PATH_SEGMENT = /^[A-Za-z0-9._-]{1,200}$/;
@@ -132,23 +157,23 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const versionsRead = listLiveVersions(context.db, data.entry.item.id);
     const d = await packageDocs(request, context, data, language);
     const bucket = context.env.ARTIFACTS;
-    const [nav, versions] = await Promise.all([getJson<Nav>(bucket, d.docs.prefix + "nav.json"), versionsRead]);
-    const modules = nav?.modules ?? [];
+    const [modules, versions] = await Promise.all([fullNav(context, d, data, language), versionsRead]);
     const pkg = data.detail;
     const frame = { pkg, versions, language };
     if (!rest.length) {
-      return <ApiIndexPage {...frame} shell={await shellFor(request, caller, `${pkg.title ?? pkg.name} API`)} subpath="api" modules={modulesView(pkg, { modules }, language)} />;
+      return <ApiIndexPage {...frame} shell={await shellFor(request, caller, `${pkg.title ?? pkg.name} API`)} subpath="api" modules={modulesView(pkg, modules)} />;
     }
     const joined = rest.join("/");
     const memberModule = rest.slice(0, -1).join("/");
-    const member = modules.find((m) => m.name === memberModule)?.[`resources`].concat(modules.find((m) => m.name === memberModule)!.functions).find((i) => memberSegment(i.token) === rest[rest.length - 1]);
+    const inModule = modules.find((m) => m.name === memberModule);
+    const member = inModule ? [...inModule.resources, ...inModule.functions].find((i) => memberSegment(i.token) === rest[rest.length - 1]) : undefined;
     if (!member) {
       // A module page: the module itself, or (for a link made from a type token) its nearest documented ancestor.
       for (let n = rest.length; n > 0; n--) {
         const name = rest.slice(0, n).join("/");
         const shown = modules.filter((m) => m.name === name || m.name.startsWith(name + "/"));
         if (shown.length) {
-          return <ApiIndexPage {...frame} shell={await shellFor(request, caller, `Module ${name}`)} subpath={`api/${joined}`} module={name} modules={modulesView(pkg, { modules: shown }, language)} />;
+          return <ApiIndexPage {...frame} shell={await shellFor(request, caller, `Module ${name}`)} subpath={`api/${joined}`} module={name} modules={modulesView(pkg, shown)} />;
         }
       }
       throw notFound("no such API docs page");

@@ -205,7 +205,7 @@ describe.each(PREFIXES)("docs routes under %s", (prefix) => {
 
 describe("content negotiation", () => {
   const url = v(PUBLIC, "2.1.0/nav");
-  it.each([[undefined], ["application/json"], ["*/*"], ["application/*"], ["text/markdown;q=0.5, application/json"], ["text/html, */*;q=0.1"]])("Accept %s → JSON with the markdown alternate Link", async (accept) => {
+  it.each([[undefined], ["application/json"], ["*/*"], ["application/*"], ["text/markdown;q=0.5, application/json"], ["text/html, */*;q=0.1"], ["application/vnd.pulumi+9"]])("Accept %s → JSON with the markdown alternate Link", async (accept) => {
     const r = await call(url, { headers: accept ? { Accept: accept } : {} });
     expect(r.status).toBe(200);
     expect(r.headers.get("Content-Type")).toBe("application/json");
@@ -277,6 +277,10 @@ describe("caching", () => {
     const again = await call(url, { headers: { "If-None-Match": etag } });
     expect(again.status).toBe(304);
     expect(again.headers.get("ETag")).toBe(etag);
+    expect(again.headers.get("Cache-Control")).toBe("public, max-age=604800, immutable");
+    const withToken = await call(url, { token: acme.reader, headers: { "If-None-Match": `"other", ${etag}` } });
+    expect(withToken.status).toBe(304);
+    expect((await call(url, { token: acme.reader, headers: { "If-None-Match": '"other"' } })).status).toBe(200);
     // Another representation has another tag; a bad request is still refused, never a 304.
     const md = await call(url, { headers: { Accept: "text/markdown", "If-None-Match": etag } });
     expect(md.status).toBe(200);
