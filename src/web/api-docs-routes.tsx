@@ -8,7 +8,7 @@ import type { RouteMethods } from "../http/routes";
 import type { Caller } from "../identity/rights";
 import { encodeKey } from "../artifacts/presign";
 import { docsOf, type VersionDocs } from "../api-docs/routes";
-import { offered, type ContentNode } from "../api-docs/content";
+import { offered, OSES, type ContentNode, type Os } from "../api-docs/content";
 import type { Nav, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
 import { getJson, lookup, readPacked } from "../api-docs/storage";
@@ -50,15 +50,23 @@ export interface ResolvedContent {
   /** The language the content was resolved to (the README's fallback rules), when it has language choosers. */
   language?: Language;
   languages: Language[];
+  /** Likewise for operating-system choosers (Linux unless another is asked for). */
+  os?: Os;
+  oses: Os[];
 }
 
 /** README or installation text resolved as the `readme`/`installation` routes resolve it. */
-export async function docsContent(context: RequestContext, d: PackageDocs, object: "readme.json" | "installation.json", lang: Language): Promise<ResolvedContent | undefined> {
+export async function docsContent(context: RequestContext, d: PackageDocs, object: "readme.json" | "installation.json", lang: Language, os?: Os): Promise<ResolvedContent | undefined> {
   const nodes = await getJson<ContentNode[]>(context.env.ARTIFACTS, d.docs.prefix + object);
   if (!nodes) return undefined;
   const languages = offered(nodes, "language-chooser") as Language[];
-  const answer = contentAnswer(nodes, d.links, lang, undefined).json as { content: ContentNode[]; language?: Language };
-  return { nodes: answer.content, language: languages.length ? answer.language : undefined, languages };
+  const oses = offered(nodes, "os-chooser") as Os[];
+  const answer = contentAnswer(nodes, d.links, lang, os).json as { content: ContentNode[]; language?: Language; os?: Os };
+  return { nodes: answer.content, language: languages.length ? answer.language : undefined, languages, os: oses.length ? answer.os : undefined, oses };
+}
+
+export function parseOs(request: Request): Os | undefined {
+  return parseEnumParam(new URL(request.url).searchParams, "os", OSES);
 }
 
 export async function navSummary(context: RequestContext, d: PackageDocs): Promise<NavSummary> {

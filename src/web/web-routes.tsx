@@ -21,7 +21,8 @@ import { ErrorPage, SignInPage } from "./notice-pages";
 import { htmlResponse } from "./page-response";
 import { readSession, requireSameOrigin, signIn, signOut } from "./session";
 import { artifactText, loadPackage, page, shellFor } from "./page-kit";
-import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, type ResolvedContent } from "./api-docs-routes";
+import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, parseOs, type ResolvedContent } from "./api-docs-routes";
+import type { Os } from "../api-docs/content";
 import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
 import { DEFAULT_LANGUAGE } from "../api-docs/views";
 import type { Language } from "../api-docs/languages";
@@ -89,15 +90,33 @@ function safeThen(value: string | null): string {
   return value && /^api(\/[A-Za-z0-9._-]{1,200}){0,12}$/.test(value) ? "/" + value : "";
 }
 
-function ContentSection({ content, missing, hrefFor, label }: { content?: ResolvedContent; missing: string; hrefFor: (l: Language) => string; label: string }) {
-  if (!content || !content.nodes.length) return <MissingText what={missing} />;
+const OS_LABELS: Record<Os, string> = { linux: "Linux", macos: "macOS", windows: "Windows" };
+
+function ContentSection(props: { content?: ResolvedContent; missing: string; hrefFor: (l: Language) => string; osHrefFor: (os: Os) => string; label: string }) {
+  const { content } = props;
+  if (!content || !content.nodes.length) return <MissingText what={props.missing} />;
   return (
     <>
-      {content.language && content.languages.length > 1 ? <LanguageTabs languages={content.languages} current={content.language} hrefFor={hrefFor} label={label} /> : null}
+      {content.language && content.languages.length > 1 ? <LanguageTabs languages={content.languages} current={content.language} hrefFor={props.hrefFor} label={`${props.label} language`} /> : null}
+      {content.os && content.oses.length > 1 ? (
+        <nav aria-label={`${props.label} operating system`}>
+          <ul class="tabs">
+            {content.oses.map((os) => (
+              <li>
+                <a href={props.osHrefFor(os)} aria-current={os === content.os ? "page" : undefined}>
+                  {OS_LABELS[os]}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
       <ContentNodes nodes={content.nodes} />
     </>
   );
 }
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 async function packagePage(request: IRequest, context: RequestContext) {
   const query = new URL(request.url).searchParams;
@@ -112,6 +131,7 @@ async function packagePage(request: IRequest, context: RequestContext) {
   }
   return page(request, context, async (caller) => {
     const lang = parseLanguage(request);
+    const os = parseOs(request);
     const data = await loadPackage(request, context, caller);
     const { entry, detail } = data;
     const versionsRead = listLiveVersions(context.db, entry.item.id);
@@ -119,11 +139,12 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const wanted = lang ?? DEFAULT_LANGUAGE;
     const [versions, readme, installation, summary] = await Promise.all([
       versionsRead,
-      docsContent(context, docs, "readme.json", wanted),
-      docs.docs.manifest.hasInstallation ? docsContent(context, docs, "installation.json", wanted) : Promise.resolve(undefined),
+      docsContent(context, docs, "readme.json", wanted, os),
+      docs.docs.manifest.hasInstallation ? docsContent(context, docs, "installation.json", wanted, os) : Promise.resolve(undefined),
       navSummary(context, docs),
     ]);
     const here = packagePath(detail, detail.version);
+    const query = (l: Language | undefined, o: Os | undefined) => `?${new URLSearchParams([...(l ? [["lang", l]] : []), ...(o ? [["os", o]] : [])]).toString()}`;
     const apiLang = readme?.language ?? wanted;
     const modules = summary.modules.filter((m) => m.resources + m.functions > 0);
     return (
@@ -131,19 +152,21 @@ async function packagePage(request: IRequest, context: RequestContext) {
         shell={await shellFor(request, caller, detail.title ?? detail.name)}
         pkg={detail}
         versions={versions}
-        readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}?lang=${l}#readme`} label="README language" />}
-        installation={<ContentSection content={installation} missing="installation text" hrefFor={(l) => `${here}?lang=${l}#installation`} label="Installation language" />}
+        readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" />}
+        installation={
+          <ContentSection content={installation} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" />
+        }
         apiDocs={
           modules.length ? (
             <>
               <p>
-                <a href={`${apiPath(detail)}?lang=${apiLang}`}>Browse the API</a>: {String(modules.length)} modules,{" "}
-                {String(modules.reduce((n, m) => n + m.resources, 0))} resources and {String(modules.reduce((n, m) => n + m.functions, 0))} functions.
+                <a href={`${apiPath(detail)}?lang=${apiLang}`}>Browse the API</a>:{" "}
+                {`${count(modules.length, "module")}, ${count(modules.reduce((n, m) => n + m.resources, 0), "resource")} and ${count(modules.reduce((n, m) => n + m.functions, 0), "function")}.`}
               </p>
               <ul>
                 {modules.map((m) => (
                   <li>
-                    <a href={`${apiPath(detail, m.name)}?lang=${apiLang}`}>{m.name}</a> <span class="muted">{`${m.resources} resources, ${m.functions} functions`}</span>
+                    <a href={`${apiPath(detail, m.name)}?lang=${apiLang}`}>{m.name}</a> <span class="muted">{`${count(m.resources, "resource")}, ${count(m.functions, "function")}`}</span>
                   </li>
                 ))}
               </ul>

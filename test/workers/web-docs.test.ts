@@ -45,10 +45,15 @@ describe("docs pages", () => {
     expect(java.text).toContain("go get github.com/acme/pulumi-acmecloud/sdk/go");
   });
 
-  it("the installation text is shown for one operating system", async () => {
+  it("the installation text is shown for one operating system, Linux unless another is chosen", async () => {
     const { text } = await page(base);
     expect(text).toContain("apt install acme");
     expect(text).not.toContain("brew install acme");
+    const mac = await page(`${base}?os=macos`);
+    expect(mac.text).toContain("brew install acme");
+    expect(mac.text).not.toContain("apt install acme");
+    expect(mac.text).toMatch(/<a href="[^"]*\?os=macos#installation" aria-current="page">macOS<\/a>/);
+    expect((await page(`${base}?os=beos`)).r.status).toBe(400);
   });
 
   it("the API index lists every module with its resources and functions, named in the chosen language", async () => {
