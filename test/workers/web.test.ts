@@ -147,6 +147,17 @@ describe("errors", () => {
     expect(other.response.headers.get("Content-Type")).toBe("application/json");
   });
 
+  it("an unexpected failure is an HTML 500 page naming the request id, without the failure's detail", async () => {
+    const { htmlErrorResponse } = await import("../../src/web/web-routes");
+    const r = await htmlErrorResponse(new Request(`${BASE}/packages`), new Error("D1 exploded: secret detail"), "req-1234");
+    expect(r.status).toBe(500);
+    expect(r.headers.get("Cache-Control")).toBe("no-store");
+    expect(r.headers.get("Content-Security-Policy")).toContain("default-src 'self'");
+    const text = await r.text();
+    expect(text).toContain("<code>req-1234</code>");
+    expect(text).not.toContain("secret detail");
+  });
+
   it("a bad path segment is an HTML 400 for a browser", async () => {
     const { r } = await page("/packages/pulumi/webco/shown/not-a-version");
     expect(r.status).toBe(400);
