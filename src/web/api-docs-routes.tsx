@@ -11,7 +11,7 @@ import { docsOf, type VersionDocs } from "../api-docs/routes";
 import { offered, OSES, type ContentNode, type Os } from "../api-docs/content";
 import type { Nav, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
-import { getJson, lookup, readPacked } from "../api-docs/storage";
+import { docsPrefix, getJson, lookup, readPacked } from "../api-docs/storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
@@ -29,20 +29,38 @@ export function parseLanguage(request: Request): Language | undefined {
 }
 
 export interface PackageDocs {
-  docs: VersionDocs;
+  /** The version's docs (derived now if it predates them); resolves before any page is rendered. */
+  ready: Promise<VersionDocs>;
   links: Links;
+  /**
+   * One derived object. The read starts at once, beside docsOf's manifest check (the docs prefix
+   * follows from the schema key alone); when the object is not there yet it is read again once the
+   * docs exist. A docsOf failure (no schema, underivable) is the page's failure either way.
+   */
+  read<T>(object: string): Promise<T | undefined>;
 }
 
-export async function packageDocs(request: IRequest, context: RequestContext, data: PackagePageData, lang: Language | undefined): Promise<PackageDocs> {
+export function packageDocs(request: IRequest, context: RequestContext, data: PackagePageData, lang: Language | undefined): PackageDocs {
   const identity = parseIdentity(packageKind, request.params as RouteParams);
-  const docs = await docsOf(context, data.entry, identity);
   const row = data.entry.version!;
+  const schemaKey = (JSON.parse(row.artifacts) as Record<string, string>).schema;
+  const ready = docsOf(context, data.entry, identity);
+  ready.catch(() => undefined); // awaited by every read and by the page; marked handled for the reads that finish first
+  const bucket = context.env.ARTIFACTS;
   const links: Links = {
     version: row.version,
     base: `${context.origin}/api/registry/packages/${identity.source}/${identity.publisher}/${encodeKey(data.entry.item.name)}/versions/${encodeURIComponent(row.version)}`,
     langQuery: lang ? `?lang=${lang}` : "",
   };
-  return { docs, links };
+  return {
+    ready,
+    links,
+    async read<T>(object: string) {
+      const early = schemaKey ? await getJson<T>(bucket, docsPrefix(schemaKey) + object) : undefined;
+      const docs = await ready;
+      return early ?? getJson<T>(bucket, docs.prefix + object);
+    },
+  };
 }
 
 export interface ResolvedContent {
@@ -57,7 +75,7 @@ export interface ResolvedContent {
 
 /** README or installation text resolved as the `readme`/`installation` routes resolve it. */
 export async function docsContent(context: RequestContext, d: PackageDocs, object: "readme.json" | "installation.json", lang: Language, os?: Os): Promise<ResolvedContent | undefined> {
-  const nodes = await getJson<ContentNode[]>(context.env.ARTIFACTS, d.docs.prefix + object);
+  const nodes = await d.read<ContentNode[]>(object);
   if (!nodes) return undefined;
   const languages = offered(nodes, "language-chooser") as Language[];
   const oses = offered(nodes, "os-chooser") as Os[];
@@ -70,7 +88,7 @@ export function parseOs(request: Request): Os | undefined {
 }
 
 export async function navSummary(context: RequestContext, d: PackageDocs): Promise<NavSummary> {
-  return (await getJson<NavSummary>(context.env.ARTIFACTS, d.docs.prefix + "nav-summary.json")) ?? { modules: [] };
+  return (await d.read<NavSummary>("nav-summary.json")) ?? { modules: [] };
 }
 
 /** A module of the `nav` route's answer with `depth=full`. */
@@ -82,11 +100,12 @@ interface NavModuleAnswer {
 
 /** The module navigation exactly as the `nav` route answers it (depth=full, in the chosen language). */
 async function fullNav(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language): Promise<NavModuleAnswer[]> {
-  const nav = (await getJson<Nav>(context.env.ARTIFACTS, d.docs.prefix + "nav.json")) ?? { modules: [] };
+  const nav = (await d.read<Nav>("nav.json")) ?? { modules: [] };
+  const docs = await d.ready;
   const m = JSON.parse(data.entry.version!.metadata) as PackageMetadataFields;
   const item = data.entry.item;
   const answer = navAnswer(
-    { nav: nav as Nav, identity: { source: item.source, publisher: item.publisher, name: item.name }, title: m.title ?? item.name, description: m.description, hasInstallation: d.docs.manifest.hasInstallation },
+    { nav: nav as Nav, identity: { source: item.source, publisher: item.publisher, name: item.name }, title: m.title ?? item.name, description: m.description, hasInstallation: docs.manifest.hasInstallation },
     d.links,
     language,
     undefined,
@@ -163,9 +182,9 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const data = await loadPackage(request, context, caller);
     const rest = request.params.path === undefined ? [] : apiRest(request.params.path);
     const versionsRead = listLiveVersions(context.db, data.entry.item.id);
-    const d = await packageDocs(request, context, data, language);
+    const d = packageDocs(request, context, data, language);
     const bucket = context.env.ARTIFACTS;
-    const [modules, versions] = await Promise.all([fullNav(context, d, data, language), versionsRead]);
+    const [modules, versions, docs] = await Promise.all([fullNav(context, d, data, language), versionsRead, d.ready]);
     const pkg = data.detail;
     const frame = { pkg, versions, language };
     if (!rest.length) {
@@ -186,9 +205,9 @@ async function apiPage(request: IRequest, context: RequestContext) {
       }
       throw notFound("no such API docs page");
     }
-    const entry = await lookup(bucket, d.docs.prefix, d.docs.manifest, member.token);
+    const entry = await lookup(bucket, docs.prefix, docs.manifest, member.token);
     if (!entry) throw notFound("no such API docs page");
-    const [doc, ...types] = await readPacked<StoredDoc | StoredType>(bucket, d.docs.prefix, [entry.range, ...entry.types]);
+    const [doc, ...types] = await readPacked<StoredDoc | StoredType>(bucket, docs.prefix, [entry.range, ...entry.types]);
     const answer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json as unknown as DocAnswer;
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
     const members = new Map(modules.flatMap((m) => [...m.resources, ...m.functions].map((i) => [i.token, apiPath(pkg, `${m.name}/${memberSegment(i.token)}`)] as const)));

@@ -135,13 +135,14 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const data = await loadPackage(request, context, caller);
     const { entry, detail } = data;
     const versionsRead = listLiveVersions(context.db, entry.item.id);
-    const docs = await packageDocs(request, context, data, lang);
+    const docs = packageDocs(request, context, data, lang);
     const wanted = lang ?? DEFAULT_LANGUAGE;
-    const [versions, readme, installation, summary] = await Promise.all([
+    const [versions, readme, installation, summary, derived] = await Promise.all([
       versionsRead,
       docsContent(context, docs, "readme.json", wanted, os),
-      docs.docs.manifest.hasInstallation ? docsContent(context, docs, "installation.json", wanted, os) : Promise.resolve(undefined),
+      docsContent(context, docs, "installation.json", wanted, os),
       navSummary(context, docs),
+      docs.ready,
     ]);
     const here = packagePath(detail, detail.version);
     const query = (l: Language | undefined, o: Os | undefined) => `?${new URLSearchParams([...(l ? [["lang", l]] : []), ...(o ? [["os", o]] : [])]).toString()}`;
@@ -154,7 +155,7 @@ async function packagePage(request: IRequest, context: RequestContext) {
         versions={versions}
         readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" />}
         installation={
-          <ContentSection content={installation} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" />
+          <ContentSection content={derived.manifest.hasInstallation ? installation : undefined} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" />
         }
         apiDocs={
           modules.length ? (
