@@ -2,7 +2,10 @@
 // large schema while sampling the workerd process's memory. Prints numbers; asserts nothing.
 // Then docs: complete of a provider-shaped schema with its docs derived (at BENCH_SCHEMA_MB and a quarter
 // of it, to show time linear and memory flat), and p50 of nav and docs/{token} against /healthz.
+// Last, scripts/derive-memory.mjs derives the same two sizes under a 128 MB heap limit and reports the
+// derivation's own memory (set BENCH_DERIVE_MEMORY=0 to skip).
 // Environment: BENCH_PACKAGES (default 200), BENCH_CONCURRENCY (8), BENCH_LISTS (200), BENCH_SCHEMA_MB (100), BENCH_DOCS_READS (200).
+import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { docsSchema } from "./docs-schema.mjs";
 import { startDevServer } from "./dev-server.mjs";
@@ -194,4 +197,14 @@ try {
   console.log(pageReport);
 } finally {
   await server.stop();
+}
+
+if (process.env.BENCH_DERIVE_MEMORY !== "0") {
+  const script = new URL("./derive-memory.mjs", import.meta.url).pathname;
+  const results = JSON.parse(execFileSync(process.execPath, [script, String(SCHEMA_MB / 4), String(SCHEMA_MB)], { encoding: "utf8" }).trim().split("\n").pop());
+  for (const r of results) {
+    console.log(
+      `docs derivation alone (Node, --max-old-space-size=128): ${r.schemaMiB.toFixed(1)} MiB schema, ${r.resources} resources: ${(r.ms / 1000).toFixed(1)} s, heap+buffers peak +${r.peakMiB.toFixed(1)} MiB (live after GC +${r.livePeakMiB.toFixed(1)} MiB), pack ${r.packMiB.toFixed(0)} MiB`,
+    );
+  }
 }

@@ -28,6 +28,7 @@ import {
   ObjectWriter,
   artifactName,
   docsPrefix,
+  exampleLine,
   indexLine,
   putJson,
   type DocsObject,
@@ -78,6 +79,8 @@ export interface NavModule {
 export interface Nav {
   naming: PackageNaming;
   modules: NavModule[];
+  /** Names a member's own schema entry overrides (e.g. `language.csharp.name`), by token and language. */
+  overrides?: Record<string, Partial<PerLanguage>>;
 }
 export interface NavSummary {
   modules: Array<{ name: string; resources: number; functions: number }>;
@@ -107,16 +110,22 @@ function perLanguage<T>(f: (lang: Language) => T): Record<Language, T> {
   return out;
 }
 
-/** Streams the values at `paths` one by one; `section` is the top-level member they sit in. */
-async function streamValues(bucket: R2Bucket, key: string, paths: string[], onValue: (section: string, key: string, value: unknown) => void | Promise<void>): Promise<void> {
+/** A streaming parser handing each value at `paths` over with the top-level member (`section`) it sits in. */
+function valueParser(paths: string[], onValue: (section: string, key: string, value: unknown) => void): JSONParser {
+  const parser = new JSONParser({ paths, keepStack: false });
+  parser.onValue = ({ value, key, stack }) => {
+    const section = stack.length >= 2 ? String(stack[1]!.key) : String(key);
+    onValue(section, String(key), value);
+  };
+  return parser;
+}
+
+/** Streams the values at `paths` one by one, awaiting `onValue` for each (so that it may write). */
+async function streamValues(bucket: R2Bucket, key: string, paths: string[], onValue: (section: string, key: string, value: unknown) => Promise<void>): Promise<void> {
   const object = await bucket.get(key);
   if (!object) throw new Error(`schema ${key} is missing`);
-  const parser = new JSONParser({ paths, keepStack: false });
   const pending: Array<[string, string, unknown]> = [];
-  parser.onValue = ({ value, key: k, stack }) => {
-    const section = stack.length >= 2 ? String(stack[1]!.key) : String(k);
-    pending.push([section, String(k), value]);
-  };
+  const parser = valueParser(paths, (...item) => pending.push(item));
   const reader = object.body.getReader();
   try {
     for (;;) {
@@ -167,44 +176,74 @@ interface Outline {
   edges: Array<number[] | undefined>;
 }
 
-async function outline(bucket: R2Bucket, schemaKey: string): Promise<Outline> {
-  const top: Json = {};
-  const typeIds = new Map<string, number>();
-  const typeTokens: string[] = [];
-  const isEnum: boolean[] = [];
-  const refsByType: Array<string[] | undefined> = [];
-  const id = (token: string) => {
-    let n = typeIds.get(token);
-    if (n === undefined) {
-      n = typeIds.size;
-      typeIds.set(token, n);
-      typeTokens[n] = token;
-    }
-    return n;
-  };
+/**
+ * Pass 1, fed chunk by chunk: by `outline()` reading the schema itself, or by the metadata scan at
+ * complete, which reads the schema anyway (one read of R2 and one tokenization fewer).
+ */
+export class OutlineBuilder {
+  private readonly top: Json = {};
+  private readonly typeIds = new Map<string, number>();
+  private readonly typeTokens: string[] = [];
+  private readonly isEnum: boolean[] = [];
+  private readonly refsByType: Array<string[] | undefined> = [];
   // Resources are only tokenized here: a `#/resources/…` reference names its kind itself.
-  await streamValues(bucket, schemaKey, ["$.name", "$.version", "$.language", "$.meta", "$.types.*"], (section, key, value) => {
-    if (section === "types") {
-      if (!isObject(value)) return;
-      const n = id(key);
-      isEnum[n] = Array.isArray(value.enum);
-      const refs = new Set<string>();
-      for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
-      if (refs.size) refsByType[n] = [...refs];
-    } else {
-      top[key] = value;
+  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.types.*"], (section, key, value) => this.onValue(section, key, value));
+
+  private failure: unknown;
+
+  /** Never throws: a schema the metadata scan rejects is reported by that scan, not from here. */
+  write(chunk: Uint8Array): void {
+    if (this.failure !== undefined) return;
+    try {
+      this.parser.write(chunk);
+    } catch (error) {
+      this.failure = error;
     }
-  });
-  // Ids are known for every defined type only now; references to undefined types are dropped.
-  const edges = refsByType.map((refs) => refs?.map((t) => typeIds.get(t)).filter((n): n is number => n !== undefined));
-  const meta = isObject(top.meta) ? top.meta : {};
-  const naming: PackageNaming = {
-    name: String(top.name ?? ""),
-    language: isObject(top.language) ? top.language : {},
-  };
-  if (typeof top.version === "string") naming.version = top.version;
-  if (typeof meta.moduleFormat === "string") naming.moduleFormat = meta.moduleFormat;
-  return { naming, typeIds, typeTokens, isEnum, edges };
+  }
+
+  private onValue(section: string, key: string, value: unknown): void {
+    if (section !== "types") {
+      this.top[key] = value;
+      return;
+    }
+    if (!isObject(value)) return;
+    let n = this.typeIds.get(key);
+    if (n === undefined) {
+      n = this.typeIds.size;
+      this.typeIds.set(key, n);
+      this.typeTokens[n] = key;
+    }
+    this.isEnum[n] = Array.isArray(value.enum);
+    const refs = new Set<string>();
+    for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
+    if (refs.size) this.refsByType[n] = [...refs];
+  }
+
+  finish(): Outline {
+    if (this.failure !== undefined) throw this.failure;
+    if (!this.parser.isEnded) this.parser.end();
+    const { top, typeIds } = this;
+    // Ids are known for every defined type only now; references to undefined types are dropped.
+    const edges = this.refsByType.map((refs) => refs?.map((t) => typeIds.get(t)).filter((n): n is number => n !== undefined));
+    const meta = isObject(top.meta) ? top.meta : {};
+    const naming: PackageNaming = { name: String(top.name ?? ""), language: isObject(top.language) ? top.language : {} };
+    if (typeof top.version === "string") naming.version = top.version;
+    if (typeof meta.moduleFormat === "string") naming.moduleFormat = meta.moduleFormat;
+    return { naming, typeIds, typeTokens: this.typeTokens, isEnum: this.isEnum, edges };
+  }
+}
+
+async function outline(bucket: R2Bucket, schemaKey: string): Promise<Outline> {
+  const object = await bucket.get(schemaKey);
+  if (!object) throw new Error(`schema ${schemaKey} is missing`);
+  const builder = new OutlineBuilder();
+  const reader = object.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    builder.write(value);
+  }
+  return builder.finish();
 }
 
 function refKindOf(o: Outline, token: string): LocalRefKind {
@@ -267,7 +306,7 @@ function memberDoc(o: Outline, token: string, kind: "resource" | "function", val
   const doc: StoredDoc = {
     token,
     kind,
-    name: perLanguage((l) => memberName(l, o.naming, token, kind)),
+    name: perLanguage((l) => memberName(l, o.naming, token, kind, value)),
     inputs: properties(o, inputsSpec, inputsRequired, true),
     outputs: properties(o, outputsSpec, outputsRequired, false),
   };
@@ -304,15 +343,17 @@ async function readContent(bucket: R2Bucket, key: string | undefined) {
  * Writes the docs objects beside the schema and answers their keys by artifact name. The manifest
  * is written last: a reader that finds it finds everything it points at.
  */
-export async function deriveDocs(bucket: R2Bucket, sources: DocsSources): Promise<Record<string, string>> {
+export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outlined?: OutlineBuilder): Promise<Record<string, string>> {
   const prefix = docsPrefix(sources.schemaKey);
-  const o = await outline(bucket, sources.schemaKey);
+  const o = outlined ? outlined.finish() : await outline(bucket, sources.schemaKey);
   const pack = new ObjectWriter(bucket, prefix + "pack", "application/octet-stream");
   // Pack ranges of types by id: offsets and lengths, two numbers each.
   const typeRanges: number[] = [];
   const members: Array<{ token: string; kind: "resource" | "function"; range: Range; refs: number[] }> = [];
-  const examples: StoredExample[] = [];
+  // Example index lines, kept as strings (compact); sorted and streamed out at the end.
+  const examples: string[] = [];
   const modules = new Map<string, NavModule>();
+  const overrides: Record<string, Partial<PerLanguage>> = {};
 
   const append = async (value: unknown): Promise<Range> => {
     const bytes = encoder.encode(JSON.stringify(value));
@@ -338,10 +379,13 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources): Promis
       let module = modules.get(moduleName);
       if (!module) modules.set(moduleName, (module = { name: moduleName, resources: [], functions: [] }));
       (kind === "resource" ? module.resources : module.functions).push(token);
+      for (const l of LANGUAGES) {
+        if (doc.name[l] !== memberName(l, o.naming, token, kind)) (overrides[token] ??= {})[l] = doc.name[l];
+      }
       for (const ex of extractExamples(doc.description ?? "")) {
         const code: StoredExample["code"] = {};
         for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(ex.code[lang]);
-        examples.push({ token, kind, slug: ex.slug, title: ex.title, code });
+        examples.push(exampleLine({ token, kind, slug: ex.slug, title: ex.title, code }));
       }
     });
     await pack.close();
@@ -370,26 +414,42 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources): Promis
   }
 
   const nav: Nav = { naming: o.naming, modules: [...modules.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  if (Object.keys(overrides).length) nav.overrides = overrides;
   for (const m of nav.modules) {
     m.resources.sort();
     m.functions.sort();
   }
-  await putJson(bucket, prefix + "nav.json", nav);
-  const summary: NavSummary = { modules: nav.modules.map((m) => ({ name: m.name, resources: m.resources.length, functions: m.functions.length })) };
-  await putJson(bucket, prefix + "nav-summary.json", summary);
   // Stable sort: by token, then position within the token's description.
-  examples.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
-  await putJson(bucket, prefix + "examples.json", examples);
-
-  const written: DocsObject[] = ["pack", "index.tsv", "nav.json", "nav-summary.json", "examples.json"];
-  const readme = await readContent(bucket, sources.readmeKey);
-  await putJson(bucket, prefix + "readme.json", readme ?? []);
-  written.push("readme.json");
-  const installation = await readContent(bucket, sources.installationKey);
-  if (installation) {
-    await putJson(bucket, prefix + "installation.json", installation);
-    written.push("installation.json");
+  const tokenOf = (line: string) => line.slice(0, line.indexOf("\t"));
+  examples.sort((a, b) => {
+    const ta = tokenOf(a);
+    const tb = tokenOf(b);
+    return ta < tb ? -1 : ta > tb ? 1 : 0;
+  });
+  const exampleWriter = new ObjectWriter(bucket, prefix + "examples.tsv", "text/tab-separated-values; charset=utf-8");
+  try {
+    for (const line of examples) await exampleWriter.write(encoder.encode(line));
+    await exampleWriter.close();
+  } catch (error) {
+    await exampleWriter.abort();
+    throw error;
   }
+
+  // Empty objects are not written: a schema without resources costs a manifest and a README.
+  const written: DocsObject[] = [];
+  if (pack.offset) written.push("pack");
+  if (index.offset) written.push("index.tsv");
+  if (exampleWriter.offset) written.push("examples.tsv");
+  const [readme, installation] = await Promise.all([readContent(bucket, sources.readmeKey), readContent(bucket, sources.installationKey)]);
+  const small: Array<[DocsObject, unknown]> = [];
+  if (nav.modules.length) {
+    const summary: NavSummary = { modules: nav.modules.map((m) => ({ name: m.name, resources: m.resources.length, functions: m.functions.length })) };
+    small.push(["nav.json", nav], ["nav-summary.json", summary]);
+  }
+  if (readme?.length) small.push(["readme.json", readme]);
+  if (installation) small.push(["installation.json", installation]);
+  await Promise.all(small.map(([name, value]) => putJson(bucket, prefix + name, value)));
+  written.push(...small.map(([name]) => name));
   const manifest: Manifest = {
     format: DOCS_FORMAT,
     entries: members.length,

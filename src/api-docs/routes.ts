@@ -19,10 +19,10 @@ import type { Caller } from "../identity/rights";
 import { printable } from "../registry/names";
 import { edgeCached } from "./cache";
 import { OSES, type ContentNode, type Os } from "./content";
-import { deriveDocs, type Nav, type NavSummary, type StoredDoc, type StoredExample, type StoredType } from "./derive";
+import { deriveDocs, type Nav, type NavSummary, type StoredDoc, type StoredType } from "./derive";
 import { LANGUAGES, type Language } from "./languages";
 import { negotiate } from "./negotiate";
-import { artifactName, docsPrefix, getJson, lookup, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
+import { artifactName, docsPrefix, getJson, parseExampleLines, lookup, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, navAnswer, selectExamples, type Answer, type Links } from "./views";
 
 const IMMUTABLE_SECONDS = 7 * 24 * 3600;
@@ -188,7 +188,8 @@ const docsRoutes: DocsRoute[] = [
     params: ["lang", "q", "limit"],
     async answer({ context, docs, query, links }) {
       const lang = query.lang ?? DEFAULT_LANGUAGE;
-      const all = (await getJson<StoredExample[]>(context.env.ARTIFACTS, docs.prefix + "examples.json")) ?? [];
+      const object = await context.env.ARTIFACTS.get(docs.prefix + "examples.tsv");
+      const all = object ? parseExampleLines(await object.text()) : [];
       const selection = selectExamples(all, lang, query.q, query.limit);
       const code = await readPacked<string>(context.env.ARTIFACTS, docs.prefix, selection.page.map((e) => e.code[lang]!));
       return examplesAnswer(selection, code, links, lang);

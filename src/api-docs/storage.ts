@@ -6,7 +6,7 @@
 //   pack           every per-token document (JSON, one after another) and every example's code
 //   nav.json       modules with their resources and functions (names in all six languages), for q and depth=full
 //   nav-summary.json  modules with their totals only: what a plain nav reads, small whatever the schema
-//   examples.json  every example, sorted by token then position, with the pack range of its code per language
+//   examples.tsv   one line per example, sorted by token then position: token, kind, slug, title, code ranges per language
 //   readme.json, installation.json  the README / installation text as ContentNodes
 // Serving one token: manifest (cached per isolate) → one range read of index.tsv → the document and at
 // most MAX_TYPE_READS range reads of the pack for its supporting types, in parallel.
@@ -16,7 +16,7 @@ export const MAX_TYPE_READS = 4;
 /** R2 multipart parts must be at least 5 MiB and, but for the last, all the same size. */
 const PART_BYTES = 5 * 1024 * 1024;
 
-export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "examples.json", "readme.json", "installation.json"] as const;
+export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "examples.tsv", "readme.json", "installation.json"] as const;
 export type DocsObject = (typeof DOCS_OBJECTS)[number];
 
 /** Artifact-map name of each docs object (what retire deletes): docs.manifest, docs.pack, … */
@@ -130,7 +130,9 @@ export class ObjectWriter {
     this.parts.push(await this.upload.uploadPart(this.parts.length + 1, this.take(n)));
   }
 
+  /** Finishes the object; one that got no bytes is not written at all (readers take absent as empty). */
   async close(): Promise<void> {
+    if (!this.upload && this.offset === 0) return;
     if (!this.upload) {
       await this.bucket.put(this.key, this.take(this.buffered), { httpMetadata: { contentType: this.contentType } });
       return;
@@ -213,4 +215,35 @@ export async function readPacked<T>(bucket: R2Bucket, prefix: string, ranges: Ra
     const read = reads[i]!;
     return JSON.parse(decoder.decode(bytes[i]!.subarray(o - read[0], o - read[0] + l))) as T;
   });
+}
+
+export interface ExampleEntry {
+  token: string;
+  kind: "resource" | "function";
+  slug: string;
+  title: string;
+  code: Partial<Record<string, Range>>;
+}
+
+/** One examples.tsv line; the title's whitespace is folded to single spaces so it stays one field. */
+export function exampleLine(e: ExampleEntry): string {
+  const code = Object.entries(e.code)
+    .map(([lang, r]) => `${lang}:${r![0]}:${r![1]}`)
+    .join(",");
+  return [e.token, e.kind, e.slug, e.title.replace(/\s+/g, " "), code].join("\t") + "\n";
+}
+
+export function parseExampleLines(text: string): ExampleEntry[] {
+  const out: ExampleEntry[] = [];
+  for (const line of text.split("\n")) {
+    const [token, kind, slug, title, code] = line.split("\t");
+    if (!token || !kind || slug === undefined || title === undefined || code === undefined) continue;
+    const ranges: ExampleEntry["code"] = {};
+    for (const part of code.split(",")) {
+      const [lang, offset, length] = part.split(":");
+      if (lang && offset !== undefined && length !== undefined) ranges[lang] = [Number(offset), Number(length)];
+    }
+    out.push({ token, kind: kind as ExampleEntry["kind"], slug, title, code: ranges });
+  }
+  return out;
 }

@@ -56,7 +56,9 @@ const NO_NAMING: PackageNaming = { name: "", language: {} };
 
 export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean): Answer {
   const naming = "naming" in input.nav ? input.nav.naming : NO_NAMING;
-  const displayName = (item: NavItem) => (lang ? memberName(lang, naming, item.token, item.kind) : item.token.slice(item.token.lastIndexOf(":") + 1));
+  const overrides = "naming" in input.nav ? input.nav.overrides : undefined;
+  const displayName = (item: NavItem) =>
+    lang ? (overrides?.[item.token]?.[lang] ?? memberName(lang, naming, item.token, item.kind)) : item.token.slice(item.token.lastIndexOf(":") + 1);
   const needle = q?.toLowerCase();
   const keep = (item: NavItem) => !needle || item.token.toLowerCase().includes(needle) || displayName(item).toLowerCase().includes(needle);
   // Every module and each of its ancestors, with the items directly in it after `q`.

@@ -5,7 +5,7 @@ import { present, type RegistryKind } from "../registry/kind";
 import { canonicalName, isValidSegment, printable } from "../registry/names";
 import { parseBooleanParam, parseEnumParam, parseSearchTerms } from "../registry/request-parsing";
 import type { ListFilters } from "../registry/registry-routes";
-import { deriveDocs } from "../api-docs/derive";
+import { deriveDocs, OutlineBuilder } from "../api-docs/derive";
 import { extractSchemaMetadata, type PackageMetadataFields } from "./schema-metadata";
 
 export const packageKind: RegistryKind = {
@@ -30,9 +30,11 @@ export const packageKind: RegistryKind = {
   async inspect({ bucket, identity, artifacts }) {
     const schema = await bucket.get(artifacts.schema!);
     if (!schema) throw badRequest("cannot complete: the schema upload is missing");
-    const metadata = await extractSchemaMetadata(schema.body, identity);
+    // The docs outline (pass 1 of src/api-docs/derive.ts) reads along with the metadata scan.
+    const outline = new OutlineBuilder();
+    const metadata = await extractSchemaMetadata(schema.body, identity, outline);
     // Derived inside the publish: a version is never visible without its docs.
-    const derived = await deriveDocs(bucket, { schemaKey: artifacts.schema!, readmeKey: artifacts.index, installationKey: artifacts.installationConfiguration });
+    const derived = await deriveDocs(bucket, { schemaKey: artifacts.schema!, readmeKey: artifacts.index, installationKey: artifacts.installationConfiguration }, outline);
     return { metadata: { ...metadata }, derived, searchText: packageSearchText(identity, metadata) };
   },
 

@@ -66,6 +66,8 @@ const DEFAULT_CATEGORY = "cloud";
 export async function extractSchemaMetadata(
   stream: ReadableStream<Uint8Array>,
   identity: SchemaIdentity,
+  /** Also sees every chunk, after it was checked (the docs outline reads along). */
+  tee?: { write(chunk: Uint8Array): void },
 ): Promise<PackageMetadataFields> {
   const scan = new SchemaScan();
   const reader = stream.getReader();
@@ -75,6 +77,7 @@ export async function extractSchemaMetadata(
       const { done, value } = await reader.read();
       if (done) break;
       scan.write(value);
+      tee?.write(value);
     }
     scan.end();
     consumed = true;

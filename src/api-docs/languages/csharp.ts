@@ -1,8 +1,8 @@
 // C# names and types, as pulumi/pulumi's dotnet generator spells them: namespaces from rootNamespace and
 // `language.csharp.namespaces`, Title-cased members, `Input<T>`/`InputList<T>`/`InputMap<T>` inputs and
 // `Output<T>` outputs, `Inputs.XArgs`/`Outputs.X` nested types.
-import { canonicalModule, enumRawName, isProviderToken, languageBlock, memberTypeName, relaxedEnum, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
-import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
+import { canonicalModule, enumRawName, foreignPackage, ID_CONTINUE, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 const KEYWORDS = new Set([
   "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const",
@@ -50,55 +50,35 @@ function className(token: string): string {
   return isProviderToken(token) ? "Provider" : memberTypeName(token);
 }
 
-function isCsStart(c: string): boolean {
-  return c === "_" || /[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}]/u.test(c);
-}
+const CS_IDENTIFIER: IdentifierRules = {
+  isStart: (c) => c === "_" || ID_START.test(c),
+  isPart: (c) => c === "_" || ID_START.test(c) || ID_CONTINUE.test(c) || /\p{Cf}/u.test(c),
+  keepFirst: "@",
+};
 
-function isCsPart(c: string): boolean {
-  return isCsStart(c) || /[\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Cf}]/u.test(c);
-}
-
+/** A valid C# identifier; a keyword is escaped with `@`. */
 function csIdentifier(name: string): string {
-  let out = "";
-  let first = true;
-  for (const c of name) {
-    if (first && c === "@") out += c;
-    else if (!isCsPart(c)) out += "_";
-    else {
-      if (first && !isCsStart(c)) out += "_";
-      out += c;
-    }
-    first = false;
-  }
+  const out = makeIdentifier(name, CS_IDENTIFIER);
   return KEYWORDS.has(out) ? `@${out}` : out;
 }
 
 function ownerOf(pkg: PackageNaming, ref: RefShape): PackageNaming {
-  return ref.external ? { name: ref.external.package, language: {} } : pkg;
+  return ref.external ? foreignPackage(ref.external, ref.token) : pkg;
 }
 
-function scalar(kind: Shape["kind"]): string | undefined {
-  switch (kind) {
-    case "string":
-      return "string";
-    case "integer":
-      return "int";
-    case "number":
-      return "double";
-    case "boolean":
-      return "bool";
-    case "any":
-      return "object";
-    case "json":
-      return "System.Text.Json.JsonElement";
-    case "archive":
-      return "Archive";
-    case "asset":
-      return "AssetOrArchive";
-    default:
-      return undefined;
-  }
-}
+/** How the language spells each scalar and builtin type. */
+const SCALARS: ScalarNames = {
+  string: "string",
+  integer: "int",
+  number: "double",
+  boolean: "bool",
+  any: "object",
+  json: "System.Text.Json.JsonElement",
+  archive: "Archive",
+  asset: "AssetOrArchive",
+};
+
+const scalar = (kind: Shape["kind"]) => scalarName(SCALARS, kind);
 
 /** The docs-table spelling: this package's object types bare (the docs strip `Pulumi.X.Y.Inputs.` and `Args`), enums and resources by full name. */
 function refDisplay(pkg: PackageNaming, ref: RefShape, input: boolean): string {
@@ -172,8 +152,10 @@ function sdkInput(pkg: PackageNaming, shape: Shape): string {
 }
 
 export const csharp: LanguageRules = {
-  memberName(pkg, token) {
-    return `${relativeNamespace(pkg, token)}.${className(token)}`;
+  memberName(pkg, token, kind, spec) {
+    // A resource may rename its C# class (`language.csharp.name`), as Kubernetes does for clashing kinds.
+    const override = kind === "resource" ? stringSetting(languageBlock(spec?.language, "csharp"), "name") : undefined;
+    return `${relativeNamespace(pkg, token)}.${override ? upperFirst(override) : className(token)}`;
   },
   typeDisplayName(_pkg, token) {
     return className(token);
@@ -196,6 +178,10 @@ export const csharp: LanguageRules = {
     let safe = titleWords(csIdentifier(enumRawName(value))).replace(/_+/g, "_");
     if (safe.startsWith("_")) safe = className(enumTypeToken) + safe;
     return safe === "Equals" ? "EqualsValue" : safe;
+  },
+  functionTypes(_pkg, token) {
+    const name = className(token);
+    return { args: `${name}Args`, result: `${name}Result` };
   },
   moduleImport(pkg, token) {
     return fullNamespace(pkg, token);

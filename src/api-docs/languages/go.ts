@@ -1,7 +1,7 @@
 // Go names and types, as pulumi/pulumi's go generator spells them: Title-cased members, one Go package per
 // module (importBasePath, moduleToPackage, packageImportAliases), `getX` → `LookupX` on collision, and the
 // `pulumi.StringInput` / `XPtrOutput` family of input and output types.
-import { camel, canonicalModule, enumRawName, isProviderToken, languageBlock, parseToken, relaxedEnum, stringMap, stringSetting, unhyphenate, upperFirst } from "./tokens";
+import { camel, canonicalModule, enumRawName, foreignPackage, makeIdentifier, type IdentifierRules, isProviderToken, languageBlock, parseToken, relaxedEnum, stringMap, stringSetting, unhyphenate, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
 
 /** Go's Title: drops a leading `$`, upper-cases the first letter, removes hyphens camel-style. */
@@ -95,7 +95,7 @@ function refName(ref: RefShape, input: boolean): string {
   const base = typeNameOf(ref.token);
   const name = ref.target === "object" && input ? `${base}Args` : base;
   if (!ref.external) return name;
-  const owner: PackageNaming = { name: ref.external.package, language: {}, ...(ref.external.version ? { version: ref.external.version } : {}) };
+  const owner = foreignPackage(ref.external, ref.token);
   return `${packageAlias(owner, ref.token)}.${name}`;
 }
 
@@ -223,30 +223,19 @@ function outputType(shape: Shape): string {
   }
 }
 
-function isGoStart(c: string): boolean {
-  return c === "_" || /\p{L}/u.test(c);
-}
-
-function isGoPart(c: string): boolean {
-  return isGoStart(c) || /\p{Nd}/u.test(c);
-}
+const GO_IDENTIFIER: IdentifierRules = {
+  isStart: (c) => c === "_" || /\p{L}/u.test(c),
+  isPart: (c) => c === "_" || /[\p{L}\p{Nd}]/u.test(c),
+};
 
 const GO_KEYWORDS = new Set([
   "break", "default", "func", "interface", "select", "case", "defer", "go", "map", "struct", "chan", "else",
   "goto", "package", "switch", "const", "fallthrough", "if", "range", "type", "continue", "for", "import", "return", "var",
 ]);
 
+/** A valid Go identifier; a keyword gets a leading `_`. */
 function goIdentifier(name: string): string {
-  let out = "";
-  let first = true;
-  for (const c of name) {
-    if (!isGoPart(c)) out += "_";
-    else {
-      if (first && !isGoStart(c)) out += "_";
-      out += c;
-    }
-    first = false;
-  }
+  const out = makeIdentifier(name, GO_IDENTIFIER);
   return GO_KEYWORDS.has(out) ? `_${out}` : out;
 }
 
@@ -290,6 +279,10 @@ export const go: LanguageRules = {
     let safe = goIdentifier(enumTitle(enumRawName(value))).replace(/_+/g, "_");
     if (safe.includes("_") && !safe.startsWith("_")) safe = `_${safe}`;
     return typeNameOf(enumTypeToken) + safe;
+  },
+  functionTypes(pkg, token) {
+    const name = goFunctionName(pkg, token);
+    return { args: `${name}Args`, result: `${name}Result` };
   },
   moduleImport(pkg, token) {
     const mod = goModule(pkg, token);

@@ -5,23 +5,51 @@ import { go } from "./go";
 import { java } from "./java";
 import { python } from "./python";
 import { moduleOf as moduleOfToken, toShape, typeRef as typeRefOf } from "./tokens";
-import type { Language, LanguageRules, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
+import type { FunctionTypeNames, Language, LanguageRules, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
 import { typescript } from "./typescript";
 import { yaml } from "./yaml";
 
 export { LANGUAGES } from "./types";
-export type { Language, LocalRefKind, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
+export type { FunctionTypeNames, Language, LocalRefKind, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
 
 const RULES: Record<Language, LanguageRules> = { typescript, python, go, csharp, java, yaml };
+
+/** Reads what naming needs from a schema's top level (name, version, publisher, repository, language, meta) and its resources. */
+export function packageNaming(
+  schema: Record<string, unknown>,
+  resources: ReadonlyArray<{ token: string; isComponent?: boolean }> = [],
+): PackageNaming {
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  const obj = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const version = str(schema.version);
+  const publisher = str(schema.publisher);
+  const repository = str(schema.repository);
+  const moduleFormat = str(obj(schema.meta)?.moduleFormat);
+  return {
+    name: str(schema.name) ?? "",
+    language: obj(schema.language) ?? {},
+    ...(version ? { version } : {}),
+    ...(publisher ? { publisher } : {}),
+    ...(repository ? { repository } : {}),
+    ...(moduleFormat ? { moduleFormat } : {}),
+    resources,
+  };
+}
 
 /** Flat module path for nav: "compute", "storage/buckets", or "index" (after meta.moduleFormat). */
 export function moduleOf(pkg: PackageNaming, token: string): string {
   return moduleOfToken(pkg, token);
 }
 
-/** A resource or function as a user writes it in that language (e.g. `skyline.compute.Instance`, `compute.LookupInstance`). */
-export function memberName(lang: Language, pkg: PackageNaming, token: string, kind: "resource" | "function"): string {
-  return RULES[lang].memberName(pkg, token, kind);
+/** A resource or function as a user writes it in that language (e.g. `skyline.compute.Instance`, `compute.LookupInstance`); `spec` is the resource's schema entry, for `language.csharp.name`. */
+export function memberName(
+  lang: Language,
+  pkg: PackageNaming,
+  token: string,
+  kind: "resource" | "function",
+  spec?: { language?: Record<string, unknown> },
+): string {
+  return RULES[lang].memberName(pkg, token, kind, spec);
 }
 
 /** An object type's or enum's name in that language (Python and Go add `Args` to input object types). */
@@ -53,6 +81,11 @@ export function typeRef(pkg: PackageNaming, spec: TypeSpec): TypeRef | undefined
 /** An enum member's name in that language (`AccessTier.Hot`, `HOT`, `AccessTierHot`, the value itself in YAML). */
 export function enumValueName(lang: Language, pkg: PackageNaming, enumTypeToken: string, value: { name?: string; value: unknown }): string {
   return RULES[lang].enumValueName(pkg, enumTypeToken, value);
+}
+
+/** The names of a function's argument and result types (`GetInstanceArgs`/`GetInstanceResult`, Go `LookupInstanceArgs`; Python has no args class; YAML neither). */
+export function functionTypeNames(lang: Language, pkg: PackageNaming, token: string): FunctionTypeNames {
+  return RULES[lang].functionTypes(pkg, token);
 }
 
 /** Where a token's module is imported from: npm path, Python module, Go import path, C# namespace, Java package, YAML token. */

@@ -1,8 +1,8 @@
 // Java names and types, as pulumi/pulumi-java's generator spells them: `com.pulumi.<pkg>.<module>` packages
 // (basePackage, `language.java.packages`), `<Module>Functions.getX` static functions, `inputs.XArgs` /
 // `outputs.X` / `enums.X` nested types, and `Output<T>` everywhere a value may be unknown.
-import { canonicalModule, enumRawName, isProviderToken, languageBlock, lowerFirst, memberTypeName, moduleParts, parseToken, relaxedEnum, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
-import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
+import { canonicalModule, enumRawName, foreignPackage, type IdentifierRules, isProviderToken, languageBlock, lowerFirst, makeIdentifier, memberTypeName, parseToken, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 const RESERVED_WORDS = new Set([
   "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const", "continue",
@@ -15,21 +15,16 @@ const RESERVED_WORDS = new Set([
 // Getter names that would clash with java.lang.Object or the generated builders.
 const RESERVED_METHODS = new Set(["notify", "notifyAll", "toString", "clone", "equals", "hashCode", "getClass", "wait", "finalize", "builder"]);
 
+const JAVA_IDENTIFIER: IdentifierRules = {
+  isStart: (c) => /[\p{L}_$]/u.test(c),
+  isPart: (c) => /[\p{L}\p{Nd}_$]/u.test(c),
+  keepFirst: "$",
+  drop: "-",
+};
+
 /** A valid Java identifier: hyphens dropped (azure-native → azurenative), other illegal characters to `_`, reserved words suffixed with `_`. */
 export function javaIdent(name: string): string {
-  let out = "";
-  let first = true;
-  for (const c of name) {
-    if (first && c === "$") out += c;
-    else if (c === "-") {
-      // dropped
-    } else if (!/[\p{L}\p{Nd}_$]/u.test(c)) out += "_";
-    else {
-      if (first && !/[\p{L}_$]/u.test(c)) out += "_";
-      out += c;
-    }
-    first = false;
-  }
+  const out = makeIdentifier(name, JAVA_IDENTIFIER);
   return RESERVED_WORDS.has(out) ? `${out}_` : out;
 }
 
@@ -42,51 +37,47 @@ function basePackage(pkg: PackageNaming): string {
   return (stringSetting(info(pkg), "basePackage") ?? "com.pulumi").replace(/\.$/, "");
 }
 
-/** The Java package of a token: base package, package name, then the module (`language.java.packages` override). */
+/** Dotted Java package parts, each made a valid identifier (a `/` in a module becomes `_`). */
+function packageParts(name: string): string[] {
+  return name.split(".").map(javaIdent);
+}
+
+/** The Java package of a token: base package, package name, then the module; `language.java.packages` maps either. */
 export function javaPackage(pkg: PackageNaming, token: string): string {
-  const root = `${basePackage(pkg)}.${javaIdent(pkg.name)}`;
+  const packages = stringMap(info(pkg), "packages");
+  const root = [basePackage(pkg), ...packageParts(packages[pkg.name] ?? pkg.name)];
   const mod = canonicalModule(pkg, token);
-  if (mod === "") return root;
-  const mapped = stringMap(info(pkg), "packages")[mod] ?? mod;
-  return [root, ...moduleParts(mapped.replace(/\./g, "/")).map(javaIdent)].join(".");
+  if (mod === "") return root.join(".");
+  return [...root, ...packageParts(packages[mod] ?? mod)].join(".");
 }
 
 function className(token: string): string {
   return isProviderToken(token) ? "Provider" : javaIdent(memberTypeName(token));
 }
 
-/** The class holding a module's functions: `S3Functions`, or `<Package>Functions` for the index. */
+/** The class holding a module's functions: Title(module) + `Functions` (`ComputeFunctions`), or `<Package>Functions` for the index. */
 function functionsClass(pkg: PackageNaming, token: string): string {
-  const parts = javaPackage(pkg, token).split(".");
-  return `${upperFirst(parts[parts.length - 1] ?? pkg.name)}Functions`;
+  const mod = canonicalModule(pkg, token);
+  return javaIdent(`${upperFirst(mod === "" ? pkg.name : mod)}Functions`);
 }
 
 function ownerOf(pkg: PackageNaming, ref: RefShape): PackageNaming {
-  return ref.external ? { name: ref.external.package, language: {} } : pkg;
+  return ref.external ? foreignPackage(ref.external, ref.token) : pkg;
 }
 
-function scalar(kind: Shape["kind"]): string | undefined {
-  switch (kind) {
-    case "string":
-      return "String";
-    case "integer":
-      return "Integer";
-    case "number":
-      return "Double";
-    case "boolean":
-      return "Boolean";
-    case "any":
-      return "Object";
-    case "json":
-      return "JsonElement";
-    case "archive":
-      return "Archive";
-    case "asset":
-      return "AssetOrArchive";
-    default:
-      return undefined;
-  }
-}
+/** How the language spells each scalar and builtin type. */
+const SCALARS: ScalarNames = {
+  string: "String",
+  integer: "Integer",
+  number: "Double",
+  boolean: "Boolean",
+  any: "Object",
+  json: "JsonElement",
+  archive: "Archive",
+  asset: "AssetOrArchive",
+};
+
+const scalar = (kind: Shape["kind"]) => scalarName(SCALARS, kind);
 
 /** A named type: this package's bare (the docs strip `Args`), another package's fully qualified. */
 function refName(pkg: PackageNaming, ref: RefShape, input: boolean, sdk: boolean): string {
@@ -126,7 +117,10 @@ export const java: LanguageRules = {
   typeDisplayName(_pkg, token) {
     return className(token);
   },
-  propertyName(_pkg, name) {
+  propertyName(_pkg, name, spec) {
+    // `language.java.name` renames the builder's setter and field, which is what a program writes.
+    const override = stringSetting(languageBlock(spec?.language, "java"), "name");
+    if (override) return javaIdent(override);
     const field = javaIdent(name);
     return RESERVED_METHODS.has(field) ? `${field}_` : field;
   },
@@ -141,6 +135,10 @@ export const java: LanguageRules = {
   },
   enumValueName(_pkg, _enumTypeToken, value) {
     return titleWords(javaIdent(enumRawName(value))).replace(/_+/g, "_");
+  },
+  functionTypes(_pkg, token) {
+    const name = className(token);
+    return { args: `${name}Args`, result: `${name}Result` };
   },
   moduleImport(pkg, token) {
     return javaPackage(pkg, token);

@@ -1,7 +1,7 @@
 // Python names and types, as pulumi/pulumi's python generator (PyName, pyPack, moduleNameOverrides) and
 // its docs helper spell them.
-import { canonicalModule, enumRawName, isProviderToken, isUpper, languageBlock, memberTypeName, moduleParts, relaxedEnum, stringMap, stringSetting } from "./tokens";
-import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
+import { canonicalModule, enumRawName, foreignPackage, ID_CONTINUE, ID_START, type IdentifierRules, isProviderToken, isUpper, languageBlock, makeIdentifier, memberTypeName, moduleParts, relaxedEnum, scalarName, stringMap, stringSetting } from "./tokens";
+import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 // Names the generator keeps on its legacy casing because they already shipped that way.
 const LEGACY_NAMES = new Set(["openXJsonSerDe", "GetPublicIPs", "GetUptimeCheckIPs"]);
@@ -13,13 +13,12 @@ const KEYWORDS = new Set([
   "nonlocal", "not", "or", "pass", "print", "raise", "return", "try", "while", "with", "yield",
 ]);
 
-function isPyStart(c: string): boolean {
-  return c === "_" || /[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}]/u.test(c);
-}
-
-function isPyPart(c: string): boolean {
-  return isPyStart(c) || /[\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(c);
-}
+const PY_IDENTIFIER: IdentifierRules = {
+  isStart: (c) => c === "_" || ID_START.test(c),
+  isPart: (c) => c === "_" || ID_START.test(c) || ID_CONTINUE.test(c),
+};
+const isPyStart = PY_IDENTIFIER.isStart;
+const isPyPart = PY_IDENTIFIER.isPart;
 
 /** Appends `_` to a Python keyword, as EnsureKeywordSafe does. */
 function keywordSafe(name: string): string {
@@ -115,31 +114,23 @@ function objectName(token: string, input: boolean): string {
   return input ? `${className(token)}Args` : className(token);
 }
 
-function scalar(kind: Shape["kind"]): string | undefined {
-  switch (kind) {
-    case "string":
-      return "str";
-    case "integer":
-      return "int";
-    case "number":
-      return "float";
-    case "boolean":
-      return "bool";
-    case "any":
-    case "json":
-      return "Any";
-    case "archive":
-      return "pulumi.Archive";
-    case "asset":
-      return "Union[pulumi.Asset, pulumi.Archive]";
-    default:
-      return undefined;
-  }
-}
+/** How the language spells each scalar and builtin type. */
+const SCALARS: ScalarNames = {
+  string: "str",
+  integer: "int",
+  number: "float",
+  boolean: "bool",
+  any: "Any",
+  json: "Any",
+  archive: "pulumi.Archive",
+  asset: "Union[pulumi.Asset, pulumi.Archive]",
+};
+
+const scalar = (kind: Shape["kind"]) => scalarName(SCALARS, kind);
 
 /** Another package's type, qualified by its Python package and module. */
 function foreignName(ref: RefShape, input: boolean): string {
-  const owner: PackageNaming = { name: ref.external?.package ?? "", language: {} };
+  const owner = foreignPackage(ref.external ?? { package: "" }, ref.token);
   const path = [pythonPackage(owner), ...moduleOfToken(owner, ref.token)];
   if (ref.target === "object") return [...path, ...(input ? [] : ["outputs"]), objectName(ref.token, input)].join(".");
   return [...path, className(ref.token)].join(".");
@@ -182,7 +173,7 @@ function sdkInner(pkg: PackageNaming, shape: Shape, input: boolean, plain: boole
       return wrap(parts.length === 1 ? (parts[0] ?? "Any") : `Union[${parts.join(", ")}]`);
     }
     case "ref": {
-      if (shape.external) return wrap(foreignName(shape, input));
+      if (shape.external) return wrap(`'${foreignName(shape, input)}'`);
       if (shape.target !== "object") return wrap(`'${className(shape.token)}'`);
       if (!input) return `'outputs.${className(shape.token)}'`;
       const args = `'${objectName(shape.token, true)}'`;
@@ -217,18 +208,13 @@ export const python: LanguageRules = {
     return `pulumi.Output[${ctx.required ? inner : `Optional[${inner}]`}]`;
   },
   enumValueName(_pkg, enumTypeToken, value) {
-    let safe = "";
-    let first = true;
-    for (const c of pyName(enumRawName(value)).toUpperCase()) {
-      if (!isPyPart(c)) safe += "_";
-      else {
-        if (first && !isPyStart(c)) safe += "_";
-        safe += c;
-      }
-      first = false;
-    }
+    let safe = makeIdentifier(pyName(enumRawName(value)).toUpperCase(), PY_IDENTIFIER);
     if (safe.startsWith("_")) safe = pyName(memberTypeName(enumTypeToken)).toUpperCase() + safe;
     return safe.replace(/_+/g, "_");
+  },
+  functionTypes(_pkg, token) {
+    // Python functions take keyword arguments; only the result is a class.
+    return { result: `${memberTypeName(token)}Result` };
   },
   moduleImport(pkg, token) {
     return [pythonPackage(pkg), ...moduleOfToken(pkg, token)].join(".");

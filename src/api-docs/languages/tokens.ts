@@ -1,6 +1,6 @@
 // Token, module and $ref parsing shared by every language, plus the small casing helpers the
 // Pulumi generators share (Title, camel, unhyphenate). Pure; no language rules here.
-import type { PackageNaming, RefShape, Shape, TypeContext, TypeRef, TypeSpec } from "./types";
+import type { PackageNaming, RefShape, ScalarNames, Shape, TypeContext, TypeRef, TypeSpec } from "./types";
 
 /** A type token split into its package, raw module and member name (`pkg:mod/sub:Name`). */
 export interface Token {
@@ -27,9 +27,13 @@ export function isProviderToken(token: string): boolean {
 const DEFAULT_MODULE_FORMAT = /(.*)/;
 const formatCache = new Map<string, RegExp>();
 
+// A quantified group that itself contains a quantifier (`(a+)+`, `(.*)*`, `(x|y*){2,}`) can backtrack
+// exponentially; a schema is publisher input, so such a format is not run.
+const NESTED_QUANTIFIER = /\([^()]*[+*}][^()]*\)[+*{]/;
+
 function moduleFormat(pkg: PackageNaming): RegExp {
   const source = pkg.moduleFormat;
-  if (!source) return DEFAULT_MODULE_FORMAT;
+  if (!source || source.length > 200 || NESTED_QUANTIFIER.test(source)) return DEFAULT_MODULE_FORMAT;
   let re = formatCache.get(source);
   if (!re) {
     // A moduleFormat written for Go's regexp that JavaScript cannot compile falls back to the
@@ -131,6 +135,44 @@ export function titleWords(s: string): string {
     prevIsSeparator = !/[\p{L}\p{N}_]/u.test(c);
   }
   return out;
+}
+
+/** Unicode letter classes that may start an identifier in JavaScript, Python and C# (besides `_`, `$`). */
+export const ID_START = /[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}]/u;
+/** Unicode classes that may continue such an identifier. */
+export const ID_CONTINUE = /[\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u;
+
+/** What a language allows in an identifier, for makeIdentifier. */
+export interface IdentifierRules {
+  isStart(c: string): boolean;
+  isPart(c: string): boolean;
+  /** A character kept as it is when it comes first (C#'s `@`, Java's `$`). */
+  keepFirst?: string;
+  /** Characters dropped rather than replaced (Java drops `-`: azure-native → azurenative). */
+  drop?: string;
+}
+
+/** Replaces characters a language does not allow in identifiers with `_`, and puts `_` before a first character that may not start one. */
+export function makeIdentifier(name: string, rules: IdentifierRules): string {
+  let out = "";
+  let first = true;
+  for (const c of name) {
+    if (first && c === rules.keepFirst) out += c;
+    else if (rules.drop?.includes(c)) {
+      // dropped, as the generator does
+    } else if (!rules.isPart(c)) out += "_";
+    else {
+      if (first && !rules.isStart(c)) out += "_";
+      out += c;
+    }
+    first = false;
+  }
+  return out;
+}
+
+/** A scalar or builtin kind's spelling from a language's table; undefined for arrays, maps, unions and refs. */
+export function scalarName(table: ScalarNames, kind: Shape["kind"]): string | undefined {
+  return Object.hasOwn(table, kind) ? table[kind as keyof ScalarNames] : undefined;
 }
 
 /** The single-character enum names every generator spells out. */
@@ -291,6 +333,23 @@ export function relaxedEnum(shape: Shape): { enumShape: RefShape; primitive: Sha
 /** The Pulumi package's token name Title-cased, as every generator's tokenToName does. */
 export function memberTypeName(token: string): string {
   return upperFirst(parseToken(token).name);
+}
+
+/**
+ * Naming for another package known only from a reference. Without its schema its moduleFormat is
+ * unknown; a token whose last module segment is the member's own name (`kms:index/keyRing:KeyRing`)
+ * follows the bridged-provider layout, so that segment is treated as a file, not a module.
+ */
+export function foreignPackage(external: { package: string; version?: string }, token: string): PackageNaming {
+  const t = parseToken(token);
+  const last = t.rawModule.split("/").pop() ?? "";
+  const fileLike = t.rawModule.includes("/") && lowerFirst(last) === lowerFirst(t.name);
+  return {
+    name: external.package,
+    language: {},
+    ...(external.version ? { version: external.version } : {}),
+    ...(fileLike ? { moduleFormat: "(.*)(?:/[^/]*)" } : {}),
+  };
 }
 
 /** Splits a module path into its parts ("storage/buckets" → ["storage", "buckets"]); the index is []. */

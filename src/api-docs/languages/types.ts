@@ -62,16 +62,26 @@ export type Shape =
   | { kind: "union"; items: Shape[] }
   | ({ kind: "ref" } & RefTarget);
 
+/** A language's spelling of every scalar and builtin type. */
+export type ScalarNames = Record<"string" | "integer" | "number" | "boolean" | "any" | "json" | "archive" | "asset", string>;
+
 /** A reference shape (a named object, enum or resource). */
 export type RefShape = Extract<Shape, { kind: "ref" }>;
 
+/** The classes a function's arguments and result are declared as; absent where the language has none. */
+export interface FunctionTypeNames {
+  args?: string;
+  result?: string;
+}
+
 /** One language's rules; index.ts dispatches to these. */
 export interface LanguageRules {
-  memberName(pkg: PackageNaming, token: string, kind: "resource" | "function"): string;
+  memberName(pkg: PackageNaming, token: string, kind: "resource" | "function", spec?: { language?: Record<string, unknown> }): string;
   typeDisplayName(pkg: PackageNaming, token: string, ctx: { input: boolean }): string;
   propertyName(pkg: PackageNaming, name: string, spec?: { language?: Record<string, unknown> }): string;
   typeName(pkg: PackageNaming, shape: Shape, ctx: TypeContext): string;
   sdkTypeName(pkg: PackageNaming, shape: Shape, ctx: TypeContext, plain: boolean): string;
   enumValueName(pkg: PackageNaming, enumTypeToken: string, value: { name?: string; value: unknown }): string;
   moduleImport(pkg: PackageNaming, token: string): string;
+  functionTypes(pkg: PackageNaming, token: string): FunctionTypeNames;
 }

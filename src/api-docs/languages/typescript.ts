@@ -1,6 +1,6 @@
 // TypeScript/JavaScript names and types, as pulumi/pulumi's nodejs generator and its docs helper spell them.
-import { camel, canonicalModule, enumRawName, isProviderToken, languageBlock, memberTypeName, moduleParts, parseToken, relaxedEnum, stringMap, stringSetting, upperFirst } from "./tokens";
-import type { LanguageRules, PackageNaming, RefShape, Shape, TypeContext } from "./types";
+import { camel, canonicalModule, enumRawName, foreignPackage, ID_CONTINUE, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, moduleParts, parseToken, scalarName, stringMap, stringSetting, upperFirst } from "./tokens";
+import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape, TypeContext } from "./types";
 
 /** The identifier a program binds the package to: `import * as azure_native from "@pulumi/azure-native"`. */
 export function packageIdentifier(name: string): string {
@@ -16,75 +16,81 @@ export function npmPackage(pkg: PackageNaming): string {
 function moduleOfToken(pkg: PackageNaming, token: string): string[] {
   const mod = canonicalModule(pkg, token);
   const override = stringMap(languageBlock(pkg.language, "nodejs"), "moduleToPackage")[mod];
-  return moduleParts(override ?? mod);
+  // Each segment is a namespace; dotted parts (Kubernetes' `networking.k8s.io`) stay, each made an identifier.
+  return moduleParts(override ?? mod).map((segment) => segment.split(".").map(jsIdentifier).join("."));
 }
 
-function isJsStart(c: string): boolean {
-  return c === "$" || c === "_" || /[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}]/u.test(c);
-}
+const JS_IDENTIFIER: IdentifierRules = {
+  isStart: (c) => c === "$" || c === "_" || ID_START.test(c),
+  isPart: (c) => c === "$" || c === "_" || ID_START.test(c) || ID_CONTINUE.test(c),
+};
 
-function isJsPart(c: string): boolean {
-  return isJsStart(c) || /[\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u.test(c);
-}
+const RESERVED_WORDS = new Set([
+  "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "export",
+  "extends", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "return", "super", "switch",
+  "this", "throw", "try", "typeof", "var", "void", "while", "with", "yield", "enum", "await", "implements",
+  "interface", "package", "private", "protected", "public", "null", "true", "false",
+]);
 
-/** Replaces characters JavaScript does not allow in identifiers with `_` (the generator's cleanName). */
+/** Replaces characters JavaScript does not allow in identifiers with `_`; a reserved word gets a leading `_`. */
 function jsIdentifier(name: string): string {
-  let out = "";
-  let first = true;
-  for (const c of name) {
-    if (!isJsPart(c)) out += "_";
-    else {
-      if (first && !isJsStart(c)) out += "_";
-      out += c;
-    }
-    first = false;
-  }
-  return out;
+  const out = makeIdentifier(name, JS_IDENTIFIER);
+  return RESERVED_WORDS.has(out) ? `_${out}` : out;
 }
 
 function typeNameOf(token: string): string {
   return memberTypeName(token);
 }
 
-/** How a named type is written in a docs table: this package's types bare, another package's qualified. */
+/** The alias the SDK imports another package under: `pulumi` + its name Pascal-cased (`pulumiSkylineWebapp`). */
+export function externalModuleName(name: string): string {
+  const words = name.split(/[^\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_.]/u);
+  return `pulumi${words.map(upperFirst).join("")}`;
+}
+
+/** Whether input object types carry `Args` (not in the tfbridge20 and kubernetes20 compatibility modes). */
+function inputTypesHaveArgs(pkg: PackageNaming): boolean {
+  const compatibility = stringSetting(languageBlock(pkg.language, "nodejs"), "compatibility");
+  return compatibility !== "tfbridge20" && compatibility !== "kubernetes20";
+}
+
+/**
+ * How a named type is written: in the SDK as `inputs.mod.XArgs` / `outputs.mod.X` / `enums.mod.Y`; in a
+ * docs table this package's types bare (the docs strip those qualifiers and `Args`). Another package's
+ * types stay qualified by its import alias (`pulumiKms.types.input.KeyReference`).
+ */
 function refName(pkg: PackageNaming, ref: RefShape, input: boolean, sdk: boolean): string {
-  const name = isProviderToken(ref.token) ? "Provider" : typeNameOf(ref.token);
-  const foreign = ref.external !== undefined;
-  const owner: PackageNaming = foreign ? { name: ref.external?.package ?? "", language: {} } : pkg;
+  const base = isProviderToken(ref.token) ? "Provider" : typeNameOf(ref.token);
+  if (!ref.external && !sdk) return base;
+  const owner = ref.external ? foreignPackage(ref.external, ref.token) : pkg;
   const mod = moduleOfToken(owner, ref.token);
-  if (!foreign && !sdk) return name;
-  const root = foreign ? packageIdentifier(owner.name) : undefined;
-  const qualify = (...parts: string[]) => [...(root ? [root] : []), ...parts, name].join(".");
+  const alias = ref.external ? [externalModuleName(owner.name)] : [];
   switch (ref.target) {
     case "resource":
-      return foreign ? qualify(...mod) : name;
+      return ref.external ? [...alias, ...mod, base].join(".") : base;
     case "enum":
-      return foreign ? qualify("types", "enums", ...mod) : ["enums", ...mod, name].join(".");
-    case "object":
-      return foreign ? qualify("types", input ? "input" : "output", ...mod) : [input ? "inputs" : "outputs", ...mod, name].join(".");
+      return [...(ref.external ? alias : ["enums"]), ...mod, base].join(".");
+    case "object": {
+      const name = sdk && input && inputTypesHaveArgs(owner) ? `${base}Args` : base;
+      const root = ref.external ? [...alias, "types", input ? "input" : "output"] : [input ? "inputs" : "outputs"];
+      return [...root, ...mod, name].join(".");
+    }
   }
 }
 
-function scalar(kind: Shape["kind"]): string | undefined {
-  switch (kind) {
-    case "string":
-      return "string";
-    case "integer":
-    case "number":
-      return "number";
-    case "boolean":
-      return "boolean";
-    case "any":
-    case "json":
-      return "any";
-    case "archive":
-      return "pulumi.asset.Archive";
-    case "asset":
-      return "pulumi.asset.Asset | pulumi.asset.Archive";
-    default:
-      return undefined;
-  }
-}
+/** How the language spells each scalar and builtin type. */
+const SCALARS: ScalarNames = {
+  string: "string",
+  integer: "number",
+  number: "number",
+  boolean: "boolean",
+  any: "any",
+  json: "any",
+  archive: "pulumi.asset.Archive",
+  asset: "pulumi.asset.Asset | pulumi.asset.Archive",
+};
+
+const scalar = (kind: Shape["kind"]) => scalarName(SCALARS, kind);
 
 function arrayOf(element: string): string {
   return element.includes(" | ") ? `(${element})[]` : `${element}[]`;
@@ -155,8 +161,9 @@ export const typescript: LanguageRules = {
   },
   sdkTypeName(pkg, shape, ctx, plain) {
     if (ctx.input) return sdkInput(pkg, shape, plain);
-    const relaxed = relaxedEnum(shape);
-    const inner = sdkInner(pkg, relaxed && !plain ? relaxed.primitive : shape, false);
+    // Outputs keep their unions, unless the package asks for none (disableUnionOutputTypes: `any`).
+    const noUnions = languageBlock(pkg.language, "nodejs").disableUnionOutputTypes === true;
+    const inner = noUnions && shape.kind === "union" ? "any" : sdkInner(pkg, shape, false);
     if (plain) return inner;
     return `pulumi.Output<${ctx.required ? inner : `${inner} | undefined`}>`;
   },
@@ -164,6 +171,10 @@ export const typescript: LanguageRules = {
     let safe = jsIdentifier(upperFirst(enumRawName(value))).replace(/_+/g, "_");
     if (safe.startsWith("_")) safe = typeNameOf(enumTypeToken) + safe;
     return safe;
+  },
+  functionTypes(_pkg, token) {
+    const name = upperFirst(camel(upperFirst(parseToken(token).name)));
+    return { args: `${name}Args`, result: `${name}Result` };
   },
   moduleImport(pkg, token) {
     return [npmPackage(pkg), ...moduleOfToken(pkg, token)].join("/");

@@ -1,41 +1,43 @@
-// Pulumi YAML names and types, as Pulumi's docs show them: collapsed type tokens (`skyline:compute:Instance`),
-// schema property names as written, `String`/`List<String>`/`Map<String>`, objects as `Property Map`.
-import { parseToken, upperFirst } from "./tokens";
-import type { LanguageRules, Shape, TypeContext } from "./types";
+// Pulumi YAML names and types, as pulumi/pulumi-yaml's docs helper shows them: collapsed type tokens
+// (`skyline:compute:Instance`), schema property names as written, `String`/`Number`/`List<String>`/
+// `Map<String>`, objects as `Property Map`, enums as their quoted values, resources by their token.
+import { lowerFirst, parseToken, scalarName, upperFirst } from "./tokens";
+import type { LanguageRules, ScalarNames, Shape, TypeContext } from "./types";
 
-/** Shortens a token as YAML programs write it: `pkg:mod/name:Name` → `pkg:mod:Name`, `pkg:index:Name` → `pkg:Name`. */
+/**
+ * Shortens a token as YAML programs write it: `pkg:mod/name:Name` → `pkg:mod:Name` (also for functions,
+ * `pkg:mod/getX:getX` → `pkg:mod:getX`, and nested modules), `pkg:index:Name` → `pkg:Name`. Pulumi YAML
+ * resolves the short form back by trying `mod/<name with a lower-case first letter>`.
+ */
 export function collapseYamlToken(token: string): string {
   const parts = token.split(":");
   if (parts.length !== 3) return token;
   const [pkgName, rawMod, name] = parts as [string, string, string];
   let mod = rawMod;
-  const slash = mod.split("/");
-  if (slash.length === 2 && upperFirst(slash[1] ?? "") === name) mod = slash[0] ?? mod;
+  const slash = mod.lastIndexOf("/");
+  if (slash >= 0 && lowerFirst(mod.slice(slash + 1)) === lowerFirst(name)) mod = mod.slice(0, slash);
   if (mod === "index" || mod === "") return `${pkgName}:${name}`;
   return `${pkgName}:${mod}:${name}`;
 }
 
-function scalar(kind: Shape["kind"]): string | undefined {
-  switch (kind) {
-    case "string":
-      return "String";
-    case "integer":
-      return "Integer";
-    case "number":
-      return "Number";
-    case "boolean":
-      return "Boolean";
-    case "any":
-    case "json":
-      return "Any";
-    case "archive":
-      return "Archive";
-    case "asset":
-      return "Asset";
-    default:
-      return undefined;
-  }
+/** An enum value as YAML docs print it: strings quoted, numbers bare. */
+function literal(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
+
+/** How the language spells each scalar and builtin type. */
+const SCALARS: ScalarNames = {
+  string: "String",
+  integer: "Number",
+  number: "Number",
+  boolean: "Boolean",
+  any: "Any",
+  json: "JSON",
+  archive: "Archive",
+  asset: "Asset",
+};
+
+const scalar = (kind: Shape["kind"]) => scalarName(SCALARS, kind);
 
 function render(shape: Shape, ctx: TypeContext): string {
   switch (shape.kind) {
@@ -44,12 +46,13 @@ function render(shape: Shape, ctx: TypeContext): string {
     case "map":
       return `Map<${render(shape.items, ctx)}>`;
     case "union":
-      return [...new Set(shape.items.map((s) => render(s, ctx)))].join(" | ");
+      return shape.items.map((s) => render(s, ctx)).join(" | ");
     case "ref": {
       if (shape.target === "object") return "Property Map";
-      if (shape.target === "resource") return "Resource";
+      if (shape.target === "resource") return collapseYamlToken(shape.token);
+      // Another package's enum values are unknown here; its members are still written as strings.
       const values = shape.external ? undefined : ctx.enumValues?.(shape.token);
-      return values && values.length > 0 ? values.map((v) => JSON.stringify(v)).join(" | ") : "String";
+      return values && values.length > 0 ? values.map(literal).join(" | ") : "String";
     }
     default:
       return scalar(shape.kind) ?? "Any";
@@ -74,8 +77,12 @@ export const yaml: LanguageRules = {
     return render(shape, ctx);
   },
   enumValueName(_pkg, _enumTypeToken, value) {
-    // YAML programs write the enum's value itself.
-    return typeof value.value === "string" ? value.value : JSON.stringify(value.value);
+    // YAML has no enum names: a program writes the value itself.
+    return literal(value.value);
+  },
+  functionTypes() {
+    // A YAML program passes `arguments` and reads `return`; neither has a type name.
+    return {};
   },
   moduleImport(_pkg, token) {
     return collapseYamlToken(token);
