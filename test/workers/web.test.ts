@@ -158,6 +158,18 @@ describe("errors", () => {
     expect(text).not.toContain("secret detail");
   });
 
+  it("a method a page does not accept is an HTML 405 with Allow; HEAD of a page is served", async () => {
+    const r = await call("/packages", { method: "POST", headers: html });
+    expect(r.status).toBe(405);
+    expect(r.headers.get("Allow")).toBe("GET");
+    expect(r.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+    await r.text();
+    const head = await call("/", { method: "HEAD", headers: html });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+    expect(await head.text()).toBe("");
+  });
+
   it("a bad path segment is an HTML 400 for a browser", async () => {
     const { r } = await page("/packages/pulumi/webco/shown/not-a-version");
     expect(r.status).toBe(400);
