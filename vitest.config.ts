@@ -22,5 +22,8 @@ export default defineConfig({
     include: ["test/workers/**/*.test.ts", "test/unit/**/*.test.ts", "test/unit/**/*.test.tsx"],
     setupFiles: ["./test/workers/apply-migrations.ts"],
     silent: "passed-only",
+    // Publish-heavy tests (ten or more publishes, each deriving docs) need more than the default
+    // 5 s when the machine is shared.
+    testTimeout: 20_000,
   },
 });

@@ -64,7 +64,7 @@ if (process.argv[2] === "--derive") {
   // The measured child: derive the schema in the given directory.
   const dir = process.argv[3];
   const bucket = fileBucket(dir);
-  global.gc?.();
+  globalThis.gc?.();
   const base = process.memoryUsage();
   let peak = 0;
   const sample = () => {
@@ -74,7 +74,7 @@ if (process.argv[2] === "--derive") {
   // Live memory: what survives a full GC, sampled every second (the rest is garbage V8 collects when it must).
   let live = 0;
   const liveTimer = setInterval(() => {
-    global.gc?.();
+    globalThis.gc?.();
     const m = process.memoryUsage();
     live = Math.max(live, m.heapUsed + m.arrayBuffers - base.heapUsed - base.arrayBuffers);
   }, 1000);

@@ -96,6 +96,8 @@ export interface StoredExample {
 
 export interface DocsSources {
   schemaKey: string;
+  /** The schema's bytes, when the caller already holds them (small schemas at complete). */
+  schemaBytes?: Uint8Array;
   readmeKey?: string;
   installationKey?: string;
 }
@@ -120,13 +122,37 @@ function valueParser(paths: string[], onValue: (section: string, key: string, va
   return parser;
 }
 
+const SLICE_BYTES = 256 * 1024;
+
+/** The bytes in slices, as a stream (a small schema already in memory is not read from R2 again). */
+function sliced(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.byteLength) return controller.close();
+      controller.enqueue(bytes.subarray(at, (at += SLICE_BYTES)));
+    },
+  });
+}
+
 /** Streams the values at `paths` one by one, awaiting `onValue` for each (so that it may write). */
-async function streamValues(bucket: R2Bucket, key: string, paths: string[], onValue: (section: string, key: string, value: unknown) => Promise<void>): Promise<void> {
-  const object = await bucket.get(key);
-  if (!object) throw new Error(`schema ${key} is missing`);
+async function streamValues(
+  bucket: R2Bucket,
+  key: string,
+  paths: string[],
+  onValue: (section: string, key: string, value: unknown) => Promise<void>,
+  bytes?: Uint8Array,
+): Promise<void> {
+  let body: ReadableStream<Uint8Array>;
+  if (bytes) body = sliced(bytes);
+  else {
+    const object = await bucket.get(key);
+    if (!object) throw new Error(`schema ${key} is missing`);
+    body = object.body;
+  }
   const pending: Array<[string, string, unknown]> = [];
   const parser = valueParser(paths, (...item) => pending.push(item));
-  const reader = object.body.getReader();
+  const reader = body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -355,6 +381,9 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
   const modules = new Map<string, NavModule>();
   const overrides: Record<string, Partial<PerLanguage>> = {};
 
+  // The README and installation are read while the schema is parsed.
+  const texts = Promise.all([readContent(bucket, sources.readmeKey), readContent(bucket, sources.installationKey)]);
+  texts.catch(() => undefined);
   const append = async (value: unknown): Promise<Range> => {
     const bytes = encoder.encode(JSON.stringify(value));
     const range: Range = [pack.offset, bytes.byteLength];
@@ -387,7 +416,7 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
         for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(ex.code[lang]);
         examples.push(exampleLine({ token, kind, slug: ex.slug, title: ex.title, code }));
       }
-    });
+    }, sources.schemaBytes);
     await pack.close();
   } catch (error) {
     await pack.abort();
@@ -440,7 +469,7 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
   if (pack.offset) written.push("pack");
   if (index.offset) written.push("index.tsv");
   if (exampleWriter.offset) written.push("examples.tsv");
-  const [readme, installation] = await Promise.all([readContent(bucket, sources.readmeKey), readContent(bucket, sources.installationKey)]);
+  const [readme, installation] = await texts;
   const small: Array<[DocsObject, unknown]> = [];
   if (nav.modules.length) {
     const summary: NavSummary = { modules: nav.modules.map((m) => ({ name: m.name, resources: m.resources.length, functions: m.functions.length })) };

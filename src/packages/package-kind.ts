@@ -8,6 +8,9 @@ import type { ListFilters } from "../registry/registry-routes";
 import { deriveDocs, OutlineBuilder } from "../api-docs/derive";
 import { extractSchemaMetadata, type PackageMetadataFields } from "./schema-metadata";
 
+/** Schemas up to this size are read from R2 once at complete and held for both passes. */
+const SMALL_SCHEMA_BYTES = 4 * 1024 * 1024;
+
 export const packageKind: RegistryKind = {
   kind: "package",
   noun: "package",
@@ -30,11 +33,15 @@ export const packageKind: RegistryKind = {
   async inspect({ bucket, identity, artifacts }) {
     const schema = await bucket.get(artifacts.schema!);
     if (!schema) throw badRequest("cannot complete: the schema upload is missing");
-    // The docs outline (pass 1 of src/api-docs/derive.ts) reads along with the metadata scan.
+    // The docs outline (pass 1 of src/api-docs/derive.ts) reads along with the metadata scan. A small
+    // schema is read once and kept for the docs' second pass; a large one is streamed twice.
     const outline = new OutlineBuilder();
-    const metadata = await extractSchemaMetadata(schema.body, identity, outline);
+    const bytes = schema.size <= SMALL_SCHEMA_BYTES ? new Uint8Array(await schema.arrayBuffer()) : undefined;
+    const body = bytes ? new Blob([bytes]).stream() : schema.body;
+    const metadata = await extractSchemaMetadata(body, identity, outline);
     // Derived inside the publish: a version is never visible without its docs.
-    const derived = await deriveDocs(bucket, { schemaKey: artifacts.schema!, readmeKey: artifacts.index, installationKey: artifacts.installationConfiguration }, outline);
+    const sources = { schemaKey: artifacts.schema!, schemaBytes: bytes, readmeKey: artifacts.index, installationKey: artifacts.installationConfiguration };
+    const derived = await deriveDocs(bucket, sources, outline);
     return { metadata: { ...metadata }, derived, searchText: packageSearchText(identity, metadata) };
   },
 

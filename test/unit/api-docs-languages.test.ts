@@ -18,6 +18,7 @@ import {
   type TypeContext,
   type TypeSpec,
 } from "../../src/api-docs/languages";
+import { boundedMemo } from "../../src/api-docs/languages/tokens";
 import { skylineSchema, webappSchema } from "../fixtures/api-docs";
 
 type Schema = {
@@ -278,6 +279,30 @@ describe("a function's argument and result types", () => {
       yaml: {},
     });
     expect(functionTypeNames("go", pkg, "skyline:compute/getImages:getImages")).toEqual({ args: "GetImagesArgs", result: "GetImagesResult" });
+  });
+});
+
+describe("memoized naming", () => {
+  it("a bounded memo answers like the function it wraps and forgets everything at its limit", () => {
+    let calls = 0;
+    const upper = boundedMemo(2, (s) => {
+      calls++;
+      return s.toUpperCase();
+    });
+    expect([upper("a"), upper("a"), upper("b")]).toEqual(["A", "A", "B"]);
+    expect(calls).toBe(2);
+    expect(upper("c")).toBe("C");
+    expect(upper("a")).toBe("A");
+    expect(calls).toBe(4);
+  });
+
+  it("Go's rename follows the resources of the naming it is given, not an earlier one", () => {
+    const resources = [{ token: "acme:net:Zone" }];
+    const a: PackageNaming = { name: "acme", language: {}, resources };
+    const b: PackageNaming = { name: "acme", language: { go: { moduleToPackage: { net: "network" } } }, resources };
+    expect(memberName("go", a, "acme:net:getZone", "function")).toBe("net.LookupZone");
+    expect(memberName("go", b, "acme:net:getZone", "function")).toBe("network.LookupZone");
+    expect(memberName("go", { name: "acme", language: {} }, "acme:net:getZone", "function")).toBe("net.GetZone");
   });
 });
 

@@ -120,6 +120,8 @@ describe.each(PREFIXES)("docs routes under %s", (prefix) => {
     const half = await callJson(v(PUBLIC, "2.1.0/docs/acmecloud:s3%2Fbucket:Bucket", prefix));
     expect(half.status).toBe(200);
     expect(half.body.token).toBe(BUCKET);
+    const raw = await callJson(v(PUBLIC, `2.1.0/docs/${BUCKET}`, prefix));
+    expect(raw.body.token).toBe(BUCKET);
     expect(half.body.language).toBe("typescript");
     const fn = await callJson(v(PUBLIC, `2.1.0/docs/${encodeURIComponent("acmecloud:s3/getBucket:getBucket")}?lang=go`, prefix));
     expect(fn.body).toMatchObject({ kind: "function", token: "acmecloud:s3/getBucket:getBucket" });

@@ -1,7 +1,7 @@
 // C# names and types, as pulumi/pulumi's dotnet generator spells them: namespaces from rootNamespace and
 // `language.csharp.namespaces`, Title-cased members, `Input<T>`/`InputList<T>`/`InputMap<T>` inputs and
 // `Output<T>` outputs, `Inputs.XArgs`/`Outputs.X` nested types.
-import { canonicalModule, enumRawName, foreignPackage, ID_CONTINUE, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import { boundedMemo, canonicalModule, enumRawName, foreignPackage, charClass, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 const KEYWORDS = new Set([
@@ -51,8 +51,8 @@ function className(token: string): string {
 }
 
 const CS_IDENTIFIER: IdentifierRules = {
-  isStart: (c) => c === "_" || ID_START.test(c),
-  isPart: (c) => c === "_" || ID_START.test(c) || ID_CONTINUE.test(c) || /\p{Cf}/u.test(c),
+  isStart: charClass({ digits: false, extra: "_", unicode: ID_START }),
+  isPart: charClass({ digits: true, extra: "_", unicode: /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}\p{Cf}]/u }),
   keepFirst: "@",
 };
 
@@ -61,6 +61,9 @@ function csIdentifier(name: string): string {
   const out = makeIdentifier(name, CS_IDENTIFIER);
   return KEYWORDS.has(out) ? `@${out}` : out;
 }
+
+/** A property's C# name: Title-cased, made an identifier (memoized: names repeat across a schema). */
+const csPropertyName = boundedMemo(20_000, (name) => csIdentifier(upperFirst(name)));
 
 function ownerOf(pkg: PackageNaming, ref: RefShape): PackageNaming {
   return ref.external ? foreignPackage(ref.external, ref.token) : pkg;
@@ -162,7 +165,7 @@ export const csharp: LanguageRules = {
   },
   propertyName(_pkg, name, spec) {
     const override = stringSetting(languageBlock(spec?.language, "csharp"), "name");
-    return override ?? csIdentifier(upperFirst(name));
+    return override ?? csPropertyName(name);
   },
   typeName(pkg, shape, ctx) {
     return display(pkg, shape, ctx.input);

@@ -1,7 +1,7 @@
 // Go names and types, as pulumi/pulumi's go generator spells them: Title-cased members, one Go package per
 // module (importBasePath, moduleToPackage, packageImportAliases), `getX` → `LookupX` on collision, and the
 // `pulumi.StringInput` / `XPtrOutput` family of input and output types.
-import { camel, canonicalModule, enumRawName, foreignPackage, makeIdentifier, type IdentifierRules, isProviderToken, languageBlock, parseToken, relaxedEnum, stringMap, stringSetting, unhyphenate, upperFirst } from "./tokens";
+import { camel, canonicalModule, enumRawName, foreignPackage, charClass, makeIdentifier, type IdentifierRules, isProviderToken, languageBlock, parseToken, relaxedEnum, stringMap, stringSetting, unhyphenate, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
 
 /** Go's Title: drops a leading `$`, upper-cases the first letter, removes hyphens camel-style. */
@@ -75,15 +75,32 @@ function resourceNames(name: string, isComponent: boolean): string[] {
   return names;
 }
 
+// The names each Go package's resources define, computed once per resource list (not per function),
+// and again if the same list is named under other options.
+const takenNames = new WeakMap<object, { pkg: PackageNaming; byModule: Map<string, Set<string>> }>();
+
+function namesTakenIn(pkg: PackageNaming, mod: string): ReadonlySet<string> {
+  const resources = pkg.resources;
+  if (!resources || resources.length === 0) return new Set();
+  let entry = takenNames.get(resources);
+  if (!entry || entry.pkg !== pkg) {
+    const byModule = new Map<string, Set<string>>();
+    for (const r of resources) {
+      if (isProviderToken(r.token)) continue;
+      const rMod = goModule(pkg, r.token);
+      let names = byModule.get(rMod);
+      if (!names) byModule.set(rMod, (names = new Set()));
+      for (const n of resourceNames(typeNameOf(r.token), r.isComponent === true)) names.add(n);
+    }
+    takenNames.set(resources, (entry = { pkg, byModule }));
+  }
+  return entry.byModule.get(mod) ?? new Set();
+}
+
 /** A function's Go name: Title-cased, `Get…`/`New…` renamed to `Lookup…`/`Create…` when a resource in its package already uses the name. */
 export function goFunctionName(pkg: PackageNaming, token: string): string {
   const name = goTitle(parseToken(token).name);
-  const mod = goModule(pkg, token);
-  const taken = new Set<string>();
-  for (const r of pkg.resources ?? []) {
-    if (isProviderToken(r.token) || goModule(pkg, r.token) !== mod) continue;
-    for (const n of resourceNames(typeNameOf(r.token), r.isComponent === true)) taken.add(n);
-  }
+  const taken = namesTakenIn(pkg, goModule(pkg, token));
   if (taken.has(name) || taken.has(`${name}Args`) || taken.has(`${name}Result`)) {
     if (name.startsWith("New")) return `Create${name.slice(3)}`;
     if (name.startsWith("Get")) return `Lookup${name.slice(3)}`;
@@ -224,8 +241,8 @@ function outputType(shape: Shape): string {
 }
 
 const GO_IDENTIFIER: IdentifierRules = {
-  isStart: (c) => c === "_" || /\p{L}/u.test(c),
-  isPart: (c) => c === "_" || /[\p{L}\p{Nd}]/u.test(c),
+  isStart: charClass({ digits: false, extra: "_", unicode: /\p{L}/u }),
+  isPart: charClass({ digits: true, extra: "_", unicode: /[\p{L}\p{Nd}]/u }),
 };
 
 const GO_KEYWORDS = new Set([

@@ -1,7 +1,7 @@
 // Java names and types, as pulumi/pulumi-java's generator spells them: `com.pulumi.<pkg>.<module>` packages
 // (basePackage, `language.java.packages`), `<Module>Functions.getX` static functions, `inputs.XArgs` /
 // `outputs.X` / `enums.X` nested types, and `Output<T>` everywhere a value may be unknown.
-import { canonicalModule, enumRawName, foreignPackage, type IdentifierRules, isProviderToken, languageBlock, lowerFirst, makeIdentifier, memberTypeName, parseToken, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import { boundedMemo, canonicalModule, enumRawName, foreignPackage, charClass, type IdentifierRules, isProviderToken, languageBlock, lowerFirst, makeIdentifier, memberTypeName, parseToken, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 const RESERVED_WORDS = new Set([
@@ -16,8 +16,8 @@ const RESERVED_WORDS = new Set([
 const RESERVED_METHODS = new Set(["notify", "notifyAll", "toString", "clone", "equals", "hashCode", "getClass", "wait", "finalize", "builder"]);
 
 const JAVA_IDENTIFIER: IdentifierRules = {
-  isStart: (c) => /[\p{L}_$]/u.test(c),
-  isPart: (c) => /[\p{L}\p{Nd}_$]/u.test(c),
+  isStart: charClass({ digits: false, extra: "_$", unicode: /\p{L}/u }),
+  isPart: charClass({ digits: true, extra: "_$", unicode: /[\p{L}\p{Nd}]/u }),
   keepFirst: "$",
   drop: "-",
 };
@@ -27,6 +27,12 @@ export function javaIdent(name: string): string {
   const out = makeIdentifier(name, JAVA_IDENTIFIER);
   return RESERVED_WORDS.has(out) ? `${out}_` : out;
 }
+
+/** A property's getter name: an identifier, `_` after names Object or the builders already use (memoized). */
+const javaGetter = boundedMemo(20_000, (name) => {
+  const field = javaIdent(name);
+  return RESERVED_METHODS.has(field) ? `${field}_` : field;
+});
 
 function info(pkg: PackageNaming): Record<string, unknown> {
   return languageBlock(pkg.language, "java");
@@ -121,8 +127,7 @@ export const java: LanguageRules = {
     // `language.java.name` renames the builder's setter and field, which is what a program writes.
     const override = stringSetting(languageBlock(spec?.language, "java"), "name");
     if (override) return javaIdent(override);
-    const field = javaIdent(name);
-    return RESERVED_METHODS.has(field) ? `${field}_` : field;
+    return javaGetter(name);
   },
   typeName(pkg, shape, ctx) {
     return render(pkg, shape, ctx.input, false);

@@ -1,6 +1,6 @@
 // Python names and types, as pulumi/pulumi's python generator (PyName, pyPack, moduleNameOverrides) and
 // its docs helper spell them.
-import { canonicalModule, enumRawName, foreignPackage, ID_CONTINUE, ID_START, type IdentifierRules, isProviderToken, isUpper, languageBlock, makeIdentifier, memberTypeName, moduleParts, relaxedEnum, scalarName, stringMap, stringSetting } from "./tokens";
+import { boundedMemo, canonicalModule, enumRawName, foreignPackage, charClass, ID_PART, ID_START, type IdentifierRules, isDigit, isProviderToken, isUpper, languageBlock, makeIdentifier, memberTypeName, moduleParts, relaxedEnum, scalarName, stringMap, stringSetting } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 // Names the generator keeps on its legacy casing because they already shipped that way.
@@ -14,8 +14,8 @@ const KEYWORDS = new Set([
 ]);
 
 const PY_IDENTIFIER: IdentifierRules = {
-  isStart: (c) => c === "_" || ID_START.test(c),
-  isPart: (c) => c === "_" || ID_START.test(c) || ID_CONTINUE.test(c),
+  isStart: charClass({ digits: false, extra: "_", unicode: ID_START }),
+  isPart: charClass({ digits: true, extra: "_", unicode: ID_PART }),
 };
 const isPyStart = PY_IDENTIFIER.isStart;
 const isPyPart = PY_IDENTIFIER.isPart;
@@ -26,7 +26,9 @@ function keywordSafe(name: string): string {
 }
 
 /** camelCase → snake_case with acronyms kept whole ("SHA256Hash" → "sha256_hash", "publicIPs" → "public_ips"). */
-export function pyName(name: string): string {
+export const pyName = boundedMemo(20_000, computePyName);
+
+function computePyName(name: string): string {
   const legacy = LEGACY_NAMES.has(name);
   type State = "first" | "upper" | "acronym" | "lowerOrNumber";
   let state: State = "first";
@@ -57,7 +59,7 @@ export function pyName(name: string): string {
       case "acronym":
         if (isUpper(char)) {
           current.push(char.toLowerCase());
-        } else if (/\p{Nd}/u.test(char) || (char === "s" && !legacy)) {
+        } else if (isDigit(char) || (char === "s" && !legacy)) {
           // Digits (and a plural "s") right after an acronym stay in the acronym's word.
           state = "lowerOrNumber";
           current.push(char);

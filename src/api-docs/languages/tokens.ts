@@ -63,18 +63,30 @@ export function moduleOf(pkg: PackageNaming, token: string): string {
   return canonicalModule(pkg, token) || "index";
 }
 
+const EMPTY_BLOCK: Record<string, unknown> = Object.freeze({});
+
 /** Reads `language.<lang>` of a schema (or of a property) as a plain object. */
 export function languageBlock(language: Record<string, unknown> | undefined, lang: string): Record<string, unknown> {
   const block = language?.[lang];
-  return block !== null && typeof block === "object" && !Array.isArray(block) ? (block as Record<string, unknown>) : {};
+  return block !== null && typeof block === "object" && !Array.isArray(block) ? (block as Record<string, unknown>) : EMPTY_BLOCK;
 }
 
+// Override maps (a provider's csharp.namespaces can hold thousands of entries) are read once per
+// language block, not once per name: the pipeline names every property in six languages.
+const stringMaps = new WeakMap<Record<string, unknown>, Map<string, Readonly<Record<string, string>>>>();
+
 /** A string-to-string map from a language block (e.g. csharp.namespaces); other entries are ignored. */
-export function stringMap(block: Record<string, unknown>, key: string): Record<string, string> {
-  const value = block[key];
-  const out: Record<string, string> = {};
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (typeof v === "string") out[k] = v;
+export function stringMap(block: Record<string, unknown>, key: string): Readonly<Record<string, string>> {
+  let byKey = stringMaps.get(block);
+  if (!byKey) stringMaps.set(block, (byKey = new Map()));
+  let out = byKey.get(key);
+  if (!out) {
+    const value = block[key];
+    const map: Record<string, string> = Object.create(null);
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (typeof v === "string") map[k] = v;
+    }
+    byKey.set(key, (out = map));
   }
   return out;
 }
@@ -116,14 +128,42 @@ export function camel(s: string): string {
   return out;
 }
 
+// ASCII is answered by character code: naming runs for every property in six languages, and a
+// Unicode-class regex per character dominated the cost.
+const isAsciiUpper = (k: number) => k >= 65 && k <= 90;
+const isAsciiLower = (k: number) => k >= 97 && k <= 122;
+const isAsciiDigit = (k: number) => k >= 48 && k <= 57;
+
 /** Whether a single character is a lowercase letter. */
 export function isLower(c: string): boolean {
+  const k = c.charCodeAt(0);
+  if (k < 128) return isAsciiLower(k);
   return c !== c.toUpperCase() && c === c.toLowerCase();
 }
 
 /** Whether a single character is an uppercase letter. */
 export function isUpper(c: string): boolean {
+  const k = c.charCodeAt(0);
+  if (k < 128) return isAsciiUpper(k);
   return c !== c.toLowerCase() && c === c.toUpperCase();
+}
+
+/** Whether a single character is a decimal digit. */
+export function isDigit(c: string): boolean {
+  const k = c.charCodeAt(0);
+  return k < 128 ? isAsciiDigit(k) : /\p{Nd}/u.test(c);
+}
+
+/**
+ * A character predicate: ASCII letters (and digits, with `digits`) plus the listed ASCII extras by
+ * code, anything beyond ASCII by the Unicode class given.
+ */
+export function charClass(options: { digits: boolean; extra: string; unicode: RegExp }): (c: string) => boolean {
+  return (c) => {
+    const k = c.charCodeAt(0);
+    if (k >= 128) return options.unicode.test(c);
+    return isAsciiUpper(k) || isAsciiLower(k) || (options.digits && isAsciiDigit(k)) || options.extra.includes(c);
+  };
 }
 
 /** Go's strings.Title: upper-cases every letter that starts a word (after a non-letter, non-digit, non-underscore). */
@@ -137,10 +177,10 @@ export function titleWords(s: string): string {
   return out;
 }
 
-/** Unicode letter classes that may start an identifier in JavaScript, Python and C# (besides `_`, `$`). */
+/** Unicode letter classes that may start an identifier in JavaScript, Python and C#. */
 export const ID_START = /[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}]/u;
 /** Unicode classes that may continue such an identifier. */
-export const ID_CONTINUE = /[\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u;
+export const ID_PART = /[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]/u;
 
 /** What a language allows in an identifier, for makeIdentifier. */
 export interface IdentifierRules {
@@ -196,41 +236,70 @@ export function enumRawName(value: { name?: string; value: unknown }): string {
   return SHORT_ENUM_NAMES[raw] ?? raw;
 }
 
-/** Parses a `$ref` into a named type, a builtin, or undefined when it is not one we know. */
-export function parseRef(pkg: PackageNaming, ref: string, ctx?: Pick<TypeContext, "refKind">): Shape | undefined {
-  switch (ref) {
-    case "pulumi.json#/Any":
-      return { kind: "any" };
-    case "pulumi.json#/Json":
-      return { kind: "json" };
-    case "pulumi.json#/Archive":
-      return { kind: "archive" };
-    case "pulumi.json#/Asset":
-      return { kind: "asset" };
-  }
+/**
+ * Memoizes a pure function of a string, forgetting everything once `limit` keys are held, so the
+ * memory stays bounded whatever the schema's size. Schemas repeat the same names and `$ref`s
+ * thousands of times, and each is spelled in six languages.
+ */
+export function boundedMemo<T>(limit: number, compute: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined && !cache.has(key)) {
+      if (cache.size >= limit) cache.clear();
+      value = compute(key);
+      cache.set(key, value);
+    }
+    return value as T;
+  };
+}
+
+const BUILTIN_REFS: Record<string, Shape> = {
+  "pulumi.json#/Any": { kind: "any" },
+  "pulumi.json#/Json": { kind: "json" },
+  "pulumi.json#/Archive": { kind: "archive" },
+  "pulumi.json#/Asset": { kind: "asset" },
+};
+
+type ParsedRef =
+  | { builtin: Shape }
+  | { token: string; isResource: boolean; external?: { package: string; version?: string }; provider?: boolean }
+  | undefined;
+
+/** The package-independent part of reading a `$ref`. */
+const parseRefText = boundedMemo<ParsedRef>(20_000, (ref) => {
+  const builtin = BUILTIN_REFS[ref];
+  if (builtin) return { builtin };
   const hash = ref.indexOf("#");
   if (hash < 0) return undefined;
   const location = ref.slice(0, hash);
   const pointer = ref.slice(hash + 1);
   const section = /^\/(types|resources)\/(.+)$/.exec(pointer);
   if (section) {
-    const token = safeDecode(section[2] ?? "");
-    const isResource = section[1] === "resources";
     const external = location === "" ? undefined : externalPackage(location);
     if (location !== "" && !external) return undefined;
-    // Pointing into the same package by a full path is still a local reference.
-    if (!external || external.package === pkg.name) {
-      const target = ctx?.refKind(token) ?? (isResource ? "resource" : "object");
-      return { kind: "ref", token, target };
-    }
-    // Another package's types are objects unless proven otherwise: without its schema an enum
-    // cannot be told apart, and Pulumi's own docs link such references as object types.
-    return { kind: "ref", token, target: isResource ? "resource" : "object", external };
+    const token = safeDecode(section[2] ?? "");
+    return { token, isResource: section[1] === "resources", ...(external ? { external } : {}) };
   }
-  if (pointer === "/provider" && location === "") {
-    return { kind: "ref", token: `pulumi:providers:${pkg.name}`, target: "resource" };
-  }
+  if (pointer === "/provider" && location === "") return { token: "", isResource: true, provider: true };
   return undefined;
+});
+
+/** Parses a `$ref` into a named type, a builtin, or undefined when it is not one we know. */
+export function parseRef(pkg: PackageNaming, ref: string, ctx?: Pick<TypeContext, "refKind">): Shape | undefined {
+  const parsed = parseRefText(ref);
+  if (!parsed) return undefined;
+  if ("builtin" in parsed) return parsed.builtin;
+  if (parsed.provider) return { kind: "ref", token: `pulumi:providers:${pkg.name}`, target: "resource" };
+  const { token, isResource, external } = parsed;
+  // Pointing into the same package by a full path is still a local reference.
+  if (!external || external.package === pkg.name) {
+    const target = ctx?.refKind(token) ?? (isResource ? "resource" : "object");
+    return { kind: "ref", token, target };
+  }
+  // Another package's types are objects unless proven otherwise: without its schema an enum
+  // cannot be told apart, and Pulumi's own docs link such references as object types.
+  return { kind: "ref", token, target: isResource ? "resource" : "object", external };
 }
 
 /** `/aws/v6.0.0/schema.json` or `https://host/aws/v6.0.0/schema.json` → `{package: "aws", version: "6.0.0"}`. */

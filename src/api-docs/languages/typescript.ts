@@ -1,5 +1,5 @@
 // TypeScript/JavaScript names and types, as pulumi/pulumi's nodejs generator and its docs helper spell them.
-import { camel, canonicalModule, enumRawName, foreignPackage, ID_CONTINUE, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, moduleParts, parseToken, scalarName, stringMap, stringSetting, upperFirst } from "./tokens";
+import { camel, canonicalModule, enumRawName, foreignPackage, charClass, ID_PART, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, moduleParts, parseToken, scalarName, stringMap, stringSetting, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape, TypeContext } from "./types";
 
 /** The identifier a program binds the package to: `import * as azure_native from "@pulumi/azure-native"`. */
@@ -21,8 +21,8 @@ function moduleOfToken(pkg: PackageNaming, token: string): string[] {
 }
 
 const JS_IDENTIFIER: IdentifierRules = {
-  isStart: (c) => c === "$" || c === "_" || ID_START.test(c),
-  isPart: (c) => c === "$" || c === "_" || ID_START.test(c) || ID_CONTINUE.test(c),
+  isStart: charClass({ digits: false, extra: "$_", unicode: ID_START }),
+  isPart: charClass({ digits: true, extra: "$_", unicode: ID_PART }),
 };
 
 const RESERVED_WORDS = new Set([
