@@ -42,7 +42,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["test/workers/**/*.test.ts", "test/unit/**/*.test.ts"],
+          include: ["test/workers/**/*.test.ts", "test/unit/**/*.test.ts", "test/unit/**/*.test.tsx"],
           exclude: [RATE_LIMIT_TESTS],
           setupFiles: ["./test/workers/apply-migrations.ts"],
           globalSetup: ["./test/workers/webhook-receiver.ts"],

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { docsSchema } from "./docs-schema.mjs";
 import { startDevServer } from "./dev-server.mjs";
+import { benchPages } from "./bench-pages.mjs";
 
 const N = Number(process.env.BENCH_PACKAGES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -31,9 +32,9 @@ async function api(method, path, token, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function publish(token, name, version, schema) {
+async function publish(token, name, version, schema, readme = `# ${name}\n`) {
   const start = await api("POST", `/api/registry/packages/pulumi/bench/${name}/versions`, token, { version });
-  for (const [slot, body] of [["schema", schema], ["index", `# ${name}\n`]]) {
+  for (const [slot, body] of [["schema", schema], ["index", readme]]) {
     const r = await fetch(start.uploadURLs[slot], { method: "PUT", body });
     await r.arrayBuffer();
     if (r.status !== 200) throw new Error(`upload ${slot}: ${r.status}`);
@@ -155,6 +156,7 @@ try {
   const quarter = await completeLarge("large-quarter", SCHEMA_MB / 4);
   const large = await completeLarge("large", SCHEMA_MB);
   const meta = await api("GET", "/api/registry/packages/pulumi/bench/large/versions/latest");
+  const pageReport = await benchPages(server, token, publish);
 
   // Docs reads of the large package against the floor (/healthz), interleaved in one loop.
   const docsBase = "/api/registry/packages/pulumi/bench/large/versions/1.0.0";
@@ -193,6 +195,7 @@ try {
   console.log(`  nav, with a token (uncached):       ${ratio(reads.navToken)}`);
   console.log(`  docs/{token}, anonymous (edge):     ${ratio(reads.docsAnon)}`);
   console.log(`  docs/{token}, with a token (uncached): ${ratio(reads.docsToken)}`);
+  console.log(pageReport);
 } finally {
   await server.stop();
 }

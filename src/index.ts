@@ -29,6 +29,8 @@ import { auditRoutes, pruneAuditLog } from "./audit/audit-routes";
 import { webhookRoutes } from "./webhooks/webhook-routes";
 import { handleWebhookBatch } from "./webhooks/webhook-consumer";
 import type { WebhookMessage } from "./webhooks/webhook-events";
+import { htmlErrorResponse, wantsHtml, webRoutes } from "./web/web-routes";
+import { hasSessionCookie } from "./web/session";
 
 export { PublishCoordinator } from "./registry/publish-coordinator";
 
@@ -59,6 +61,7 @@ export const routes: Array<[string, RouteMethods]> = [
   ...auditRoutes,
   ...webhookRoutes,
   ...openApiRoutes,
+  ...webRoutes,
 ];
 
 const router = buildRouter(routes);
@@ -74,8 +77,8 @@ export default {
     const url = new URL(request.url);
     // Anonymous requests only read: they may be answered by the nearest D1 read replica. Anything
     // carrying a token goes to the primary, so a revoked token is refused at once and a publisher
-    // reads its own writes. (A session exposes prepare() and batch(), all that drizzle uses.)
-    const anonymous = request.headers.get("Authorization") === null;
+    // reads its own writes; a browser session cookie counts as a token. (A session exposes prepare() and batch(), all that drizzle uses.)
+    const anonymous = request.headers.get("Authorization") === null && !hasSessionCookie(request);
     const d1 = newD1Stats();
     const primaryDb = database(countingD1(env.DB, d1));
     const db = anonymous ? database(countingD1(env.DB.withSession("first-unconstrained"), d1) as unknown as D1Database) : primaryDb;
@@ -118,7 +121,7 @@ export default {
       response = await router.fetch(request, context);
     } catch (error) {
       if (!(error instanceof ApiError)) failure = error;
-      response = errorResponse(error);
+      response = wantsHtml(request) ? await htmlErrorResponse(request, error, requestId) : errorResponse(error);
     }
     // Responses from R2 or fetch() can have immutable headers; copy before stamping the request id.
     response = new Response(response.body, response);

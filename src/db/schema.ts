@@ -74,6 +74,8 @@ export const items = sqliteTable(
     index("items_by_owner_publisher").on(t.kind, t.ownerOrg, t.publisher, t.source, t.canonicalName),
     index("items_by_visibility_name").on(t.kind, t.visibility, t.canonicalName, t.source, t.publisher),
     index("items_by_visibility_publisher").on(t.kind, t.visibility, t.publisher, t.source, t.canonicalName),
+    // The home page's featured list: only featured rows are in it.
+    index("items_featured").on(t.kind, t.canonicalName, t.source, t.publisher).where(sql`${t.featured} = 1`),
     ...PACKAGE_TYPES.flatMap((type) => [
       index(`items_${type}_by_name`).on(t.kind, t.canonicalName, t.source, t.publisher).where(hasPackageType(t.packageTypes, type)),
       index(`items_${type}_by_publisher`).on(t.kind, t.publisher, t.source, t.canonicalName).where(hasPackageType(t.packageTypes, type)),
@@ -266,3 +268,21 @@ export const webhookDeliveries = sqliteTable(
 );
 
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+/**
+ * Browser sign-in sessions (src/web/session.ts). The cookie carries a random id and its HMAC; only the
+ * id's SHA-256 is stored, with the org token the person pasted (by id, never the secret), so revoking
+ * or expiring that token ends the session on the next page.
+ */
+export const webSessions = sqliteTable(
+  "web_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    tokenId: text("token_id")
+      .notNull()
+      .references(() => tokens.id),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [index("web_sessions_token").on(t.tokenId), index("web_sessions_expiry").on(t.expiresAt)],
+);

@@ -5,7 +5,7 @@ import { concatBytes } from "./bytes";
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
-async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
+export async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get("Content-Length");
   if (declared !== null && Number(declared) > limit) {
     throw new ApiError(413, `request body exceeds ${limit} bytes`);

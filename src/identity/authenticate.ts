@@ -37,13 +37,17 @@ function tokenStatement(db: Database, hash: string) {
 
 type TokenLookup = { token: TokenRow; usageReported: number } | undefined;
 
+/** Neither revoked nor expired at `now`: the one rule for API tokens and the browser sessions made from them. */
+export function tokenIsLive(row: Pick<TokenRow, "revokedAt" | "expiresAt">, now: number): boolean {
+  return row.revokedAt === null && (row.expiresAt === null || Date.parse(row.expiresAt) > now);
+}
+
 async function callerFrom(db: Database, hash: string, found: TokenLookup, ctx?: ExecutionContext): Promise<Caller | null> {
   const row = found?.token;
   // The indexed lookup finds the row; the constant-time comparison is the check that is trusted.
   if (!row || !(await timingSafeEqualStrings(row.tokenHash, hash))) return null;
   const now = Date.now();
-  if (row.revokedAt !== null) return null;
-  if (row.expiresAt !== null && Date.parse(row.expiresAt) <= now) return null;
+  if (!tokenIsLive(row, now)) return null;
   // lastUsedAt is kept to a few minutes' precision so that reads do not each cost a D1 write.
   if (ctx && (row.lastUsedAt === null || now - Date.parse(row.lastUsedAt) > LAST_USED_GRANULARITY_MS)) {
     ctx.waitUntil(db.update(tokens).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(tokens.id, row.id)).run());

@@ -2,7 +2,7 @@
 // Reads never touch the Durable Object. Each read is built as statements plus a `finish` step, so a
 // caller can batch it with the token lookup (one D1 round trip); see docs/listing-indexes.md for
 // which index drives which filter and sort.
-import { and, asc, desc, eq, getTableColumns, gt, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { hasPackageType, items, latestHistory, orgs, stackUsage, tokens, versions, type ItemRow, type PackageType, type VersionRow } from "../db/schema";
 import type { Caller, Visibility } from "../identity/rights";
@@ -463,4 +463,46 @@ export async function listVersions(db: Database, query: VersionsQuery, caller: C
   const entries = page.map((version) => ({ item: found.item, version, publisherDisplayName: found.publisherDisplayName }));
   const last = page[page.length - 1];
   return { item: found.item, entries, ...(rows.length > query.limit && last ? { next: last.precedenceKey } : {}) };
+}
+
+export interface LiveVersion {
+  version: string;
+  prerelease: boolean;
+  createdAt: string;
+}
+
+/** Every live version of an item, newest (highest precedence) first, for the web pages' version selector. The caller has already checked visibility. */
+export async function listLiveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
+  return db
+    .select({ version: versions.version, prerelease: versions.prerelease, createdAt: versions.createdAt })
+    .from(versions)
+    .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
+    .orderBy(desc(versions.precedenceKey))
+    .all();
+}
+
+/**
+ * Featured packages the viewer may see, by name, at their latest versions (the home page). A partial
+ * index holds only featured rows, so this reads about as many rows as there are featured items.
+ */
+export async function listFeatured(db: Database, viewer: Viewer, limit: number): Promise<CatalogEntry[]> {
+  const featured = await db
+    .select({ source: items.source, publisher: items.publisher, canonicalName: items.canonicalName })
+    .from(items)
+    .where(and(eq(items.kind, "package"), sql`${items.featured} = 1`, isNotNull(items.latestVersionId)))
+    .orderBy(asc(items.canonicalName), asc(items.source), asc(items.publisher))
+    .limit(limit * 4)
+    .all();
+  const entries: CatalogEntry[] = [];
+  for (const key of featured) {
+    const entry = await getEntry(db, { kind: "package", ...key, version: "latest" }, viewer);
+    if (entry) entries.push(entry);
+    if (entries.length === limit) break;
+  }
+  return entries;
+}
+
+/** One page of `listPlan` run on its own (the web pages, which have the caller already). */
+export function listLatest(db: Database, query: ListQuery, viewer: Viewer): Promise<ListResult> {
+  return runPlan(db, listPlan(db, query, viewer));
 }

@@ -14,7 +14,7 @@ import type { RouteMethods } from "../http/routes";
 import { canPublish, canSee, type Caller } from "../identity/rights";
 import { encodeKey, uploadSigner } from "../artifacts/presign";
 import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
-import { entryPlan, getEntry, listPlan, listVersions, type CatalogEntry, type ListQuery } from "./catalog";
+import { entryPlan, getEntry, listPlan, listVersions, runPlan, type CatalogEntry, type ListQuery } from "./catalog";
 import { canonicalKey, catalogChanged, edgeCached } from "./edge-cache";
 import { viewerOf } from "../identity/authenticate";
 import { decodeContinuation, decodeSingleKey, encodeContinuation } from "./continuation";
@@ -84,6 +84,25 @@ export const StartBody = z.object({
 export const CompleteBody = z.object({
   operationID: z.string({ error: "is required and must be a string" }).min(1).max(200),
 });
+
+/**
+ * One page of a kind's listing with its continuation token, for the web pages. The token is MACed with
+ * the kind and filters exactly as the API list does, so the API and the pages hand out interchangeable
+ * tokens for the same query.
+ */
+export async function listPage(
+  kind: RegistryKind,
+  filters: ListFilters,
+  page: { limit: number; continuationToken?: string },
+  caller: Caller,
+  context: RequestContext,
+): Promise<{ entries: CatalogEntry[]; continuationToken?: string }> {
+  const scope = JSON.stringify({ kind: kind.kind, ...filters });
+  const secret = signingSecret(context.env);
+  const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
+  const { entries, next } = await runPlan(context.db, listPlan(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, viewerOf(caller)));
+  return next ? { entries, continuationToken: await encodeContinuation(secret, scope, next) } : { entries };
+}
 
 /** The version a read route names, as the caller may see it; absent and invisible are the same 404. */
 export async function loadVisibleVersion(kind: RegistryKind, identityOf: (params: RouteParams) => Identity, request: IRequest, context: RequestContext) {

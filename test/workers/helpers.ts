@@ -10,6 +10,8 @@ export interface CallOptions {
   body?: unknown;
   rawBody?: BodyInit;
   headers?: Record<string, string>;
+  /** "manual" to see a redirect instead of following it. */
+  redirect?: "follow" | "manual";
 }
 
 export async function call(path: string, options: CallOptions = {}): Promise<Response> {
@@ -21,7 +23,7 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
     headers.set("Content-Type", "application/json");
   }
   const url = path.startsWith("http") ? path : BASE + path;
-  return exports.default.fetch(new Request(url, { method: options.method ?? "GET", headers, body }));
+  return exports.default.fetch(new Request(url, { method: options.method ?? "GET", headers, body, redirect: options.redirect }));
 }
 
 export async function callJson<T = any>(path: string, options: CallOptions = {}): Promise<{ status: number; body: T; response: Response }> {

@@ -1,0 +1,284 @@
+// API documentation pages: module navigation and one page per resource or function, in a chosen
+// language, rendered from the answers of the docs JSON routes (src/api-docs/views.ts).
+import { Fragment, h, type Child, type RawHtml } from "./jsx";
+import { Layout, type PageShell } from "./layout";
+import { Markdown, packagePath, type PackageSummary } from "./components";
+import { VersionSelector } from "./item-pages";
+import type { LiveVersion } from "../registry/catalog";
+import { LANGUAGES, type Language } from "../api-docs/languages";
+import { languageLabel, type ContentNode } from "../api-docs/content";
+
+export type PerLanguage = Record<Language, string>;
+
+export interface DocProperty {
+  name: PerLanguage;
+  description: PerLanguage;
+  type: PerLanguage;
+  required: boolean;
+  replaceOnChanges: boolean;
+  deprecated?: string;
+  typeRef?: { token: string; package?: string; version?: string };
+}
+
+export interface DocSupportingType {
+  token: string;
+  kind: "object" | "enum";
+  name: PerLanguage;
+  properties?: DocProperty[];
+  values?: Array<{ name: PerLanguage; value: unknown; description: PerLanguage }>;
+}
+
+/** The JSON answer of `docs/{token}` (views.ts docsAnswer). */
+export interface DocAnswer {
+  token: string;
+  kind: "resource" | "function";
+  language: Language;
+  name: PerLanguage;
+  description: ContentNode[];
+  inputs: DocProperty[];
+  outputs: DocProperty[];
+  supportingTypes: DocSupportingType[];
+}
+
+export interface NavEntry {
+  name: string;
+  href: string;
+  kind: "resource" | "function";
+}
+
+export interface ModuleView {
+  name: string;
+  href: string;
+  resources: NavEntry[];
+  functions: NavEntry[];
+}
+
+const segment = encodeURIComponent;
+
+export function apiPath(pkg: PackageSummary, rest = ""): string {
+  return `${packagePath(pkg, pkg.version)}/api${rest ? "/" + rest.split("/").map(segment).join("/") : ""}`;
+}
+
+/** The member's last token part: `acmecloud:s3/bucket:Bucket` → `Bucket`. */
+export function memberSegment(token: string): string {
+  return token.slice(token.lastIndexOf(":") + 1);
+}
+
+export function typeAnchor(token: string): string {
+  return "type-" + token.replace(/[^A-Za-z0-9_-]+/g, "-");
+}
+
+export function ContentNodes({ nodes }: { nodes: ContentNode[] }): RawHtml {
+  return (
+    <>
+      {nodes.map((n) => (
+        <Markdown text={n.markdown} />
+      ))}
+    </>
+  );
+}
+
+export function LanguageTabs({ languages, current, hrefFor, label }: { languages: readonly Language[]; current: Language; hrefFor: (lang: Language) => string; label: string }): RawHtml {
+  return (
+    <nav aria-label={label}>
+      <ul class="tabs">
+        {languages.map((lang) => (
+          <li>
+            <a href={hrefFor(lang)} aria-current={lang === current ? "page" : undefined}>
+              {languageLabel(lang)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function Breadcrumbs({ items }: { items: Array<{ label: string; href?: string }> }): RawHtml {
+  return (
+    <nav aria-label="Breadcrumb">
+      <p class="muted">
+        {items.map((item, i) => (
+          <>
+            {i ? " › " : ""}
+            {item.href ? <a href={item.href}>{item.label}</a> : <span aria-current="page">{item.label}</span>}
+          </>
+        ))}
+      </p>
+    </nav>
+  );
+}
+
+interface DocsFrame {
+  shell: PageShell;
+  pkg: PackageSummary;
+  versions: LiveVersion[];
+  language: Language;
+  /** This page's path below `…/{version}/`, kept when switching version or language. */
+  subpath: string;
+}
+
+function langHref(frame: DocsFrame, lang: Language): string {
+  return `${apiPath(frame.pkg, frame.subpath.replace(/^api\/?/, ""))}?lang=${lang}`;
+}
+
+function Frame(props: DocsFrame & { title: string; crumbs: Array<{ label: string; href?: string }>; children?: Child }): RawHtml {
+  return (
+    <Layout {...props.shell}>
+      <Breadcrumbs items={props.crumbs} />
+      <h1>{props.title}</h1>
+      <div class="inline-form">
+        <VersionSelector pkg={props.pkg} versions={props.versions} then={props.subpath} lang={props.language} />
+      </div>
+      <LanguageTabs languages={LANGUAGES} current={props.language} hrefFor={(l) => langHref(props, l)} label="Language" />
+      {props.children}
+    </Layout>
+  );
+}
+
+function crumbsFor(frame: DocsFrame, more: Array<{ label: string; href?: string }>) {
+  return [{ label: frame.pkg.title ?? frame.pkg.name, href: `${packagePath(frame.pkg, frame.pkg.version)}?lang=${frame.language}` }, ...more];
+}
+
+function ModuleList({ modules, language }: { modules: ModuleView[]; language: Language }): RawHtml {
+  return (
+    <nav class="modules" aria-label="Modules">
+      <ul>
+        {modules.map((m) => (
+          <li>
+            <h2 id={`module-${m.name.replace(/[^A-Za-z0-9_-]+/g, "-")}`}>
+              <a href={`${m.href}?lang=${language}`}>{m.name}</a>
+            </h2>
+            {m.resources.length ? (
+              <>
+                <h3>Resources</h3>
+                <ul>
+                  {m.resources.map((r) => (
+                    <li>
+                      <a href={`${r.href}?lang=${language}`}>{r.name}</a>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+            {m.functions.length ? (
+              <>
+                <h3>Functions</h3>
+                <ul>
+                  {m.functions.map((f) => (
+                    <li>
+                      <a href={`${f.href}?lang=${language}`}>{f.name}</a>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function ApiIndexPage(props: DocsFrame & { modules: ModuleView[]; module?: string }): RawHtml {
+  const crumbs = props.module
+    ? crumbsFor(props, [{ label: "API", href: `${apiPath(props.pkg)}?lang=${props.language}` }, { label: props.module }])
+    : crumbsFor(props, [{ label: "API" }]);
+  return (
+    <Frame {...props} title={props.module ? `Module ${props.module}` : `${props.pkg.title ?? props.pkg.name} API`} crumbs={crumbs}>
+      {props.modules.length ? <ModuleList modules={props.modules} language={props.language} /> : <p>This package documents no resources or functions.</p>}
+    </Frame>
+  );
+}
+
+/** Where a property's type links: a supporting type on this page, a member page, or another package. */
+export type TypeLinker = (ref: DocProperty["typeRef"]) => string | undefined;
+
+function PropertyTable({ props, language, link, caption }: { props: DocProperty[]; language: Language; link: TypeLinker; caption: string }): RawHtml {
+  if (!props.length) return <p class="muted">None.</p>;
+  return (
+    <table class="props">
+      <caption class="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Type</th>
+          <th scope="col">Description</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.map((p) => {
+          const href = link(p.typeRef);
+          return (
+            <tr>
+              <td>
+                <code>{p.name[language]}</code>
+                <br />
+                <span class="badge">{p.required ? "required" : "optional"}</span>
+                {p.replaceOnChanges ? <span class="badge warn">replaces on change</span> : null}
+              </td>
+              <td>{href ? <a href={href}><code>{p.type[language]}</code></a> : <code>{p.type[language]}</code>}</td>
+              <td>
+                {p.deprecated ? <p class="badge warn">{`Deprecated: ${p.deprecated}`}</p> : null}
+                {p.description[language] ? <Markdown text={p.description[language]} /> : null}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; link: TypeLinker }): RawHtml {
+  const { doc, language } = props;
+  const name = doc.name[language];
+  return (
+    <Frame
+      {...props}
+      title={name}
+      crumbs={crumbsFor(props, [
+        { label: "API", href: `${apiPath(props.pkg)}?lang=${language}` },
+        { label: props.module, href: `${apiPath(props.pkg, props.module)}?lang=${language}` },
+        { label: name },
+      ])}
+    >
+      <p class="muted">
+        {doc.kind === "resource" ? "Resource" : "Function"} <code>{doc.token}</code>
+      </p>
+      <ContentNodes nodes={doc.description} />
+      <section aria-labelledby="inputs">
+        <h2 id="inputs">Inputs</h2>
+        <PropertyTable props={doc.inputs} language={language} link={props.link} caption={`Inputs of ${name}`} />
+      </section>
+      <section aria-labelledby="outputs">
+        <h2 id="outputs">Outputs</h2>
+        <PropertyTable props={doc.outputs} language={language} link={props.link} caption={`Outputs of ${name}`} />
+      </section>
+      <section aria-labelledby="supporting-types">
+        <h2 id="supporting-types">Supporting types</h2>
+        {doc.supportingTypes.length ? null : <p class="muted">None.</p>}
+        {doc.supportingTypes.map((t) => (
+          <section aria-labelledby={typeAnchor(t.token)}>
+            <h3 id={typeAnchor(t.token)} tabindex="-1">
+              {t.name[language]} <span class="badge">{t.kind === "enum" ? "enum" : "object"}</span>
+            </h3>
+            <p class="muted">
+              <code>{t.token}</code>
+            </p>
+            {t.properties ? <PropertyTable props={t.properties} language={language} link={props.link} caption={`Properties of ${t.name[language]}`} /> : null}
+            {t.values ? (
+              <ul>
+                {t.values.map((v) => (
+                  <li>
+                    <code>{v.name[language]}</code> = <code>{JSON.stringify(v.value)}</code> {v.description[language] ? <Markdown text={v.description[language]} /> : null}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </section>
+        ))}
+      </section>
+    </Frame>
+  );
+}

@@ -1,0 +1,231 @@
+// Docs for people: the package page's README and installation in a chosen language, the API index,
+// module pages and one page per resource or function. Everything comes from the derived docs through
+// the functions the JSON routes call (docsOf, storage reads, views.ts answers), never from the schema.
+import type { IRequest } from "itty-router";
+import { badRequest, notFound } from "../http/api-error";
+import type { RequestContext } from "../http/context";
+import type { RouteMethods } from "../http/routes";
+import type { Caller } from "../identity/rights";
+import { encodeKey } from "../artifacts/presign";
+import { docsOf, type VersionDocs } from "../api-docs/routes";
+import { offered, OSES, type ContentNode, type Os } from "../api-docs/content";
+import type { Nav, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
+import { LANGUAGES, type Language } from "../api-docs/languages";
+import { docsPrefix, getJson, lookup, readPacked } from "../api-docs/storage";
+import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, type Links } from "../api-docs/views";
+import type { PackageMetadataFields } from "../packages/schema-metadata";
+import { packageKind } from "../packages/package-kind";
+import { listLatest, listLiveVersions, getEntry } from "../registry/catalog";
+import { canonicalName } from "../registry/names";
+import { parseEnumParam, parseIdentity, type RouteParams } from "../registry/request-parsing";
+import { parseVersion } from "../registry/versions";
+import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, type DocAnswer, type ModuleView, type TypeLinker } from "./api-docs-pages";
+import { packagePath, type PackageSummary } from "./components";
+import { h } from "./jsx";
+import { loadPackage, page, shellFor, type PackagePageData } from "./page-kit";
+
+export function parseLanguage(request: Request): Language | undefined {
+  return parseEnumParam(new URL(request.url).searchParams, "lang", LANGUAGES);
+}
+
+export interface PackageDocs {
+  /** The version's docs (derived now if it predates them); resolves before any page is rendered. */
+  ready: Promise<VersionDocs>;
+  links: Links;
+  /**
+   * One derived object. The read starts at once, beside docsOf's manifest check (the docs prefix
+   * follows from the schema key alone); when the object is not there yet it is read again once the
+   * docs exist. A docsOf failure (no schema, underivable) is the page's failure either way.
+   */
+  read<T>(object: string): Promise<T | undefined>;
+}
+
+export function packageDocs(request: IRequest, context: RequestContext, data: PackagePageData, lang: Language | undefined): PackageDocs {
+  const identity = parseIdentity(packageKind, request.params as RouteParams);
+  const row = data.entry.version!;
+  const schemaKey = (JSON.parse(row.artifacts) as Record<string, string>).schema;
+  const ready = docsOf(context, data.entry, identity);
+  ready.catch(() => undefined); // awaited by every read and by the page; marked handled for the reads that finish first
+  const bucket = context.env.ARTIFACTS;
+  const links: Links = {
+    version: row.version,
+    base: `${context.origin}/api/registry/packages/${identity.source}/${identity.publisher}/${encodeKey(data.entry.item.name)}/versions/${encodeURIComponent(row.version)}`,
+    langQuery: lang ? `?lang=${lang}` : "",
+  };
+  return {
+    ready,
+    links,
+    async read<T>(object: string) {
+      const early = schemaKey ? await getJson<T>(bucket, docsPrefix(schemaKey) + object) : undefined;
+      const docs = await ready;
+      return early ?? getJson<T>(bucket, docs.prefix + object);
+    },
+  };
+}
+
+export interface ResolvedContent {
+  nodes: ContentNode[];
+  /** The language the content was resolved to (the README's fallback rules), when it has language choosers. */
+  language?: Language;
+  languages: Language[];
+  /** Likewise for operating-system choosers (Linux unless another is asked for). */
+  os?: Os;
+  oses: Os[];
+}
+
+/** README or installation text resolved as the `readme`/`installation` routes resolve it. */
+export async function docsContent(context: RequestContext, d: PackageDocs, object: "readme.json" | "installation.json", lang: Language, os?: Os): Promise<ResolvedContent | undefined> {
+  const nodes = await d.read<ContentNode[]>(object);
+  if (!nodes) return undefined;
+  const languages = offered(nodes, "language-chooser") as Language[];
+  const oses = offered(nodes, "os-chooser") as Os[];
+  const answer = contentAnswer(nodes, d.links, lang, os).json as { content: ContentNode[]; language?: Language; os?: Os };
+  return { nodes: answer.content, language: languages.length ? answer.language : undefined, languages, os: oses.length ? answer.os : undefined, oses };
+}
+
+export function parseOs(request: Request): Os | undefined {
+  return parseEnumParam(new URL(request.url).searchParams, "os", OSES);
+}
+
+export async function navSummary(context: RequestContext, d: PackageDocs): Promise<NavSummary> {
+  return (await d.read<NavSummary>("nav-summary.json")) ?? { modules: [] };
+}
+
+/** A module of the `nav` route's answer with `depth=full`. */
+interface NavModuleAnswer {
+  name: string;
+  resources: Array<{ name: string; token: string }>;
+  functions: Array<{ name: string; token: string }>;
+}
+
+/** The module navigation exactly as the `nav` route answers it (depth=full, in the chosen language). */
+async function fullNav(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language): Promise<NavModuleAnswer[]> {
+  const nav = (await d.read<Nav>("nav.json")) ?? { modules: [] };
+  const docs = await d.ready;
+  const m = JSON.parse(data.entry.version!.metadata) as PackageMetadataFields;
+  const item = data.entry.item;
+  const answer = navAnswer(
+    { nav: nav as Nav, identity: { source: item.source, publisher: item.publisher, name: item.name }, title: m.title ?? item.name, description: m.description, hasInstallation: docs.manifest.hasInstallation },
+    d.links,
+    language,
+    undefined,
+    true,
+  );
+  return (answer.json as { modules: NavModuleAnswer[] }).modules;
+}
+
+function modulesView(pkg: PackageSummary, modules: NavModuleAnswer[]): ModuleView[] {
+  return modules
+    .filter((m) => m.resources.length + m.functions.length > 0)
+    .map((m) => ({
+      name: m.name,
+      href: apiPath(pkg, m.name),
+      resources: m.resources.map((r) => ({ name: r.name, href: apiPath(pkg, `${m.name}/${memberSegment(r.token)}`), kind: "resource" as const })),
+      functions: m.functions.map((f) => ({ name: f.name, href: apiPath(pkg, `${m.name}/${memberSegment(f.token)}`), kind: "function" as const })),
+    }));
+}
+
+const PATH_SEGMENT = /^[A-Za-z0-9._-]{1,200}$/;
+
+function apiRest(raw: string | undefined): string[] {
+  const parts = (raw ?? "").split("/").map((p) => {
+    let value: string;
+    try {
+      value = decodeURIComponent(p);
+    } catch {
+      throw badRequest("invalid API docs path: malformed percent-encoding");
+    }
+    if (!PATH_SEGMENT.test(value)) throw notFound("no such API docs page");
+    return value;
+  });
+  if (parts.length > 12) throw notFound("no such API docs page");
+  return parts;
+}
+
+/**
+ * A type in another package links to that package in this registry (the referenced version when it is
+ * live, else its latest), at the type's module: the docs index types only under the resources and
+ * functions that use them, so there is no page of the type itself. Absent or invisible → no link.
+ */
+async function externalLinks(context: RequestContext, caller: Caller, doc: DocAnswer, lang: Language): Promise<Map<string, string>> {
+  const refs = [...doc.inputs, ...doc.outputs, ...doc.supportingTypes.flatMap((t) => t.properties ?? [])].map((p) => p.typeRef).filter((r) => r?.package);
+  const out = new Map<string, string>();
+  const packages = new Map<string, Promise<string | undefined>>();
+  const target = (pkgName: string, version: string | undefined) => {
+    const key = `${pkgName}@${version ?? ""}`;
+    let found = packages.get(key);
+    if (!found) {
+      found = (async () => {
+        const { entries } = await listLatest(context.db, { kind: "package", canonicalName: canonicalName(pkgName), backings: ["registry"], sort: "name", asc: true, limit: 1 }, caller);
+        const first = entries[0];
+        if (!first) return undefined;
+        const wanted = version ? parseVersion(version.replace(/^v/, "")) : null;
+        const pinned = wanted ? await getEntry(context.db, { kind: "package", source: first.item.source, publisher: first.item.publisher, canonicalName: first.item.canonicalName, version: { precedenceKey: wanted.precedenceKey } }, caller) : null;
+        return packagePath(first.item, (pinned ?? first).version!.version);
+      })();
+      packages.set(key, found);
+    }
+    return found;
+  };
+  for (const ref of refs) {
+    const base = await target(ref!.package!, ref!.version);
+    if (!base) continue;
+    const module = ref!.token.split(":")[1] ?? "index";
+    out.set(`${ref!.package}|${ref!.token}`, `${base}/api/${module.split("/").map(encodeURIComponent).join("/")}?lang=${lang}`);
+  }
+  return out;
+}
+
+async function apiPage(request: IRequest, context: RequestContext) {
+  return page(request, context, async (caller) => {
+    const language = parseLanguage(request) ?? DEFAULT_LANGUAGE;
+    const data = await loadPackage(request, context, caller);
+    const rest = request.params.path === undefined ? [] : apiRest(request.params.path);
+    const versionsRead = listLiveVersions(context.db, data.entry.item.id);
+    const d = packageDocs(request, context, data, language);
+    const bucket = context.env.ARTIFACTS;
+    const [modules, versions, docs] = await Promise.all([fullNav(context, d, data, language), versionsRead, d.ready]);
+    const pkg = data.detail;
+    const frame = { pkg, versions, language };
+    if (!rest.length) {
+      return <ApiIndexPage {...frame} shell={await shellFor(request, caller, `${pkg.title ?? pkg.name} API`)} subpath="api" modules={modulesView(pkg, modules)} />;
+    }
+    const joined = rest.join("/");
+    const memberModule = rest.slice(0, -1).join("/");
+    const inModule = modules.find((m) => m.name === memberModule);
+    const member = inModule ? [...inModule.resources, ...inModule.functions].find((i) => memberSegment(i.token) === rest[rest.length - 1]) : undefined;
+    if (!member) {
+      // A module page: the module itself, or (for a link made from a type token) its nearest documented ancestor.
+      for (let n = rest.length; n > 0; n--) {
+        const name = rest.slice(0, n).join("/");
+        const shown = modules.filter((m) => m.name === name || m.name.startsWith(name + "/"));
+        if (shown.length) {
+          return <ApiIndexPage {...frame} shell={await shellFor(request, caller, `Module ${name}`)} subpath={`api/${joined}`} module={name} modules={modulesView(pkg, shown)} />;
+        }
+      }
+      throw notFound("no such API docs page");
+    }
+    const entry = await lookup(bucket, docs.prefix, docs.manifest, member.token);
+    if (!entry) throw notFound("no such API docs page");
+    const [doc, ...types] = await readPacked<StoredDoc | StoredType>(bucket, docs.prefix, [entry.range, ...entry.types]);
+    const answer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json as unknown as DocAnswer;
+    const supporting = new Set(answer.supportingTypes.map((t) => t.token));
+    const members = new Map(modules.flatMap((m) => [...m.resources, ...m.functions].map((i) => [i.token, apiPath(pkg, `${m.name}/${memberSegment(i.token)}`)] as const)));
+    const external = await externalLinks(context, caller, answer, language);
+    const link: TypeLinker = (ref) => {
+      if (!ref) return undefined;
+      if (ref.package) return external.get(`${ref.package}|${ref.token}`);
+      if (supporting.has(ref.token)) return `#${typeAnchor(ref.token)}`;
+      const memberHref = members.get(ref.token);
+      return memberHref ? `${memberHref}?lang=${language}` : undefined;
+    };
+    return (
+      <MemberPage {...frame} shell={await shellFor(request, caller, `${answer.name[language]} · ${pkg.title ?? pkg.name}`)} subpath={`api/${joined}`} doc={answer} module={memberModule} link={link} />
+    );
+  });
+}
+
+export const apiDocsPageRoutes: Array<[string, RouteMethods]> = [
+  ["/packages/:source/:publisher/:name/:version/api", { GET: apiPage }],
+  ["/packages/:source/:publisher/:name/:version/api/:path+", { GET: apiPage }],
+];

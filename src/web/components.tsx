@@ -1,0 +1,86 @@
+// Small pieces several pages share: package and template cards, the command box, rendered markdown.
+import { h, type RawHtml } from "./jsx";
+import { markdownToHtml } from "./markdown";
+
+export interface PackageSummary {
+  source: string;
+  publisher: string;
+  name: string;
+  version: string;
+  title?: string;
+  description?: string;
+  logoUrl?: string;
+  visibility: string;
+  publisherDisplayName?: string;
+}
+
+export interface TemplateSummary {
+  source: string;
+  publisher: string;
+  name: string;
+  displayName: string;
+  description?: string;
+  language: string;
+  visibility: string;
+}
+
+const segment = encodeURIComponent;
+
+export function packagePath(p: { source: string; publisher: string; name: string }, version?: string): string {
+  const base = `/packages/${segment(p.source)}/${segment(p.publisher)}/${segment(p.name)}`;
+  return version ? `${base}/${segment(version)}` : base;
+}
+
+export function templatePath(t: { source: string; publisher: string; name: string }): string {
+  return `/templates/${segment(t.source)}/${segment(t.publisher)}/${t.name.split("/").map(segment).join("/")}`;
+}
+
+export function isHttpsUrl(value: string | undefined): value is string {
+  return typeof value === "string" && /^https:\/\//i.test(value);
+}
+
+export function PackageCard({ pkg }: { pkg: PackageSummary }): RawHtml {
+  return (
+    <li class="card">
+      {isHttpsUrl(pkg.logoUrl) ? <img class="logo" src={pkg.logoUrl} alt="" loading="lazy" /> : null}
+      <div>
+        <h3>
+          <a href={packagePath(pkg)}>{pkg.title ?? pkg.name}</a>
+        </h3>
+        <p>
+          {pkg.publisherDisplayName ?? pkg.publisher} · {pkg.source} · v{pkg.version}{" "}
+          {pkg.visibility === "private" ? <span class="badge">private</span> : null}
+        </p>
+        {pkg.description ? <p>{pkg.description}</p> : null}
+      </div>
+    </li>
+  );
+}
+
+export function TemplateCard({ template }: { template: TemplateSummary }): RawHtml {
+  return (
+    <li class="card">
+      <div>
+        <h3>
+          <a href={templatePath(template)}>{template.displayName}</a>
+        </h3>
+        <p>
+          {template.publisher} · {template.language} {template.visibility === "private" ? <span class="badge">private</span> : null}
+        </p>
+        {template.description ? <p>{template.description}</p> : null}
+      </div>
+    </li>
+  );
+}
+
+export function Command({ label, command }: { label: string; command: string }): RawHtml {
+  return (
+    <div class="command" role="group" aria-label={label}>
+      <code>{command}</code>
+    </div>
+  );
+}
+
+export function Markdown({ text }: { text: string }): RawHtml {
+  return <div class="markdown">{markdownToHtml(text)}</div>;
+}

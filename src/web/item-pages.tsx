@@ -1,0 +1,224 @@
+// A package's page (version selector, add command, README, installation) and a template's page.
+import { Fragment, h, type Child, type RawHtml } from "./jsx";
+import { Layout, type PageShell } from "./layout";
+import { Command, isHttpsUrl, Markdown, packagePath, type PackageSummary } from "./components";
+import type { LiveVersion } from "../registry/catalog";
+
+export interface PackageDetail extends PackageSummary {
+  repoUrl?: string;
+  category?: string;
+  packageTypes?: string[];
+  packageStatus?: string;
+  createdAt: string;
+}
+
+/** A GET form: without JavaScript its button submits, with it the select does; `then` keeps a docs page's place. */
+export function VersionSelector({ pkg, versions, then, lang }: { pkg: PackageSummary; versions: LiveVersion[]; then?: string; lang?: string }): RawHtml {
+  return (
+    <form class="inline-form" method="get" action={packagePath(pkg)}>
+      <div class="field">
+        <label for="version-select">Version</label>
+        <select id="version-select" name="version" data-autosubmit="">
+          {versions.map((v) => (
+            <option value={v.version} selected={v.version === pkg.version}>
+              {v.prerelease ? `${v.version} (pre-release)` : v.version}
+            </option>
+          ))}
+        </select>
+      </div>
+      {then ? <input type="hidden" name="then" value={then} /> : null}
+      {lang ? <input type="hidden" name="lang" value={lang} /> : null}
+      <button type="submit" data-autosubmit-button="">
+        Show version
+      </button>
+    </form>
+  );
+}
+
+export function PackagePage(props: {
+  shell: PageShell;
+  pkg: PackageDetail;
+  versions: LiveVersion[];
+  readme: Child;
+  installation: Child;
+  apiDocs: Child;
+}): RawHtml {
+  const { pkg } = props;
+  const current = props.versions.find((v) => v.version === pkg.version);
+  return (
+    <Layout {...props.shell}>
+      <div class="pkg-head">
+        {isHttpsUrl(pkg.logoUrl) ? <img class="logo" src={pkg.logoUrl} alt={`${pkg.title ?? pkg.name} logo`} /> : null}
+        <div>
+          <h1>{pkg.title ?? pkg.name}</h1>
+          <p class="muted">
+            {pkg.source}/{pkg.publisher}/{pkg.name} · v{pkg.version} {current?.prerelease ? <span class="badge warn">pre-release</span> : null}{" "}
+            {pkg.visibility === "private" ? <span class="badge">private</span> : null}
+          </p>
+        </div>
+      </div>
+      {pkg.description ? <p>{pkg.description}</p> : null}
+      <Command label="Add this package" command={`pulumi package add ${pkg.source}/${pkg.publisher}/${pkg.name}@${pkg.version}`} />
+      <div class="layout">
+        <div>
+          <section aria-labelledby="readme">
+            <h2 id="readme">README</h2>
+            {props.readme}
+          </section>
+          <section aria-labelledby="installation">
+            <h2 id="installation">Installation</h2>
+            {props.installation}
+          </section>
+          <section aria-labelledby="api-docs">
+            <h2 id="api-docs">API documentation</h2>
+            {props.apiDocs}
+          </section>
+        </div>
+        <aside class="meta" aria-label="Package details">
+          <VersionSelector pkg={pkg} versions={props.versions} />
+          <dl>
+            <dt>Publisher</dt>
+            <dd>{pkg.publisherDisplayName ?? pkg.publisher}</dd>
+            <dt>Published</dt>
+            <dd>
+              <time datetime={pkg.createdAt}>{pkg.createdAt.slice(0, 10)}</time>
+            </dd>
+            {pkg.category ? (
+              <>
+                <dt>Category</dt>
+                <dd>{pkg.category}</dd>
+              </>
+            ) : null}
+            {pkg.packageTypes?.length ? (
+              <>
+                <dt>Package type</dt>
+                <dd>{pkg.packageTypes.join(", ")}</dd>
+              </>
+            ) : null}
+            {pkg.packageStatus ? (
+              <>
+                <dt>Status</dt>
+                <dd>{pkg.packageStatus === "ga" ? "Generally available" : "Public preview"}</dd>
+              </>
+            ) : null}
+            {isHttpsUrl(pkg.repoUrl) ? (
+              <>
+                <dt>Repository</dt>
+                <dd>
+                  <a href={pkg.repoUrl} rel="nofollow noopener">
+                    {pkg.repoUrl}
+                  </a>
+                </dd>
+              </>
+            ) : null}
+            <dt>All versions</dt>
+            <dd>{props.versions.length}</dd>
+          </dl>
+        </aside>
+      </div>
+    </Layout>
+  );
+}
+
+export interface TemplateDetail {
+  source: string;
+  publisher: string;
+  name: string;
+  version?: string;
+  displayName: string;
+  description?: string;
+  language: string;
+  runtime?: { name: string };
+  visibility: string;
+  updatedAt: string;
+  metadata?: Record<string, string>;
+  config?: Record<string, { description?: string; default?: unknown; secret?: boolean }>;
+  url: string;
+  repoSlug?: string;
+}
+
+export function TemplatePage(props: { shell: PageShell; template: TemplateDetail; readme: Child }): RawHtml {
+  const t = props.template;
+  const metadata = Object.entries(t.metadata ?? {});
+  const config = Object.entries(t.config ?? {});
+  return (
+    <Layout {...props.shell}>
+      <h1>{t.displayName}</h1>
+      <p class="muted">
+        {t.source}/{t.publisher}/{t.name}
+        {t.version ? ` · v${t.version}` : ""} {t.visibility === "private" ? <span class="badge">private</span> : null}
+      </p>
+      {t.description ? <p>{t.description}</p> : null}
+      <Command label="Create a project from this template" command={`pulumi new ${t.url}`} />
+      <div class="layout">
+        <section aria-labelledby="readme">
+          <h2 id="readme">README</h2>
+          {props.readme}
+        </section>
+        <aside class="meta" aria-label="Template details">
+          <dl>
+            <dt>Language</dt>
+            <dd>{t.language}</dd>
+            {t.runtime ? (
+              <>
+                <dt>Runtime</dt>
+                <dd>{t.runtime.name}</dd>
+              </>
+            ) : null}
+            <dt>Updated</dt>
+            <dd>
+              <time datetime={t.updatedAt}>{t.updatedAt.slice(0, 10)}</time>
+            </dd>
+            {t.repoSlug ? (
+              <>
+                <dt>Repository</dt>
+                <dd>{t.repoSlug}</dd>
+              </>
+            ) : null}
+            {metadata.map(([k, v]) => (
+              <>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </>
+            ))}
+          </dl>
+        </aside>
+      </div>
+      <section aria-labelledby="config">
+        <h2 id="config">Configuration</h2>
+        {config.length ? (
+          <table class="props">
+            <thead>
+              <tr>
+                <th scope="col">Key</th>
+                <th scope="col">Description</th>
+                <th scope="col">Default</th>
+                <th scope="col">Secret</th>
+              </tr>
+            </thead>
+            <tbody>
+              {config.map(([key, c]) => (
+                <tr>
+                  <td>
+                    <code>{key}</code>
+                  </td>
+                  <td>{c.description ?? ""}</td>
+                  <td>{c.default === undefined ? "" : <code>{typeof c.default === "string" ? c.default : JSON.stringify(c.default)}</code>}</td>
+                  <td>{c.secret ? "yes" : "no"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p class="muted">This template asks for no configuration.</p>
+        )}
+      </section>
+    </Layout>
+  );
+}
+
+export function MissingText({ what }: { what: string }): RawHtml {
+  return <p class="muted">{`This version has no ${what}.`}</p>;
+}
+
+export { Markdown };

@@ -1,0 +1,108 @@
+// The one stylesheet and the one small script, served under content-hashed URLs as immutable files.
+// The script only enhances: selects submit on change and commands get a copy button; every page
+// works without it.
+import { sha256Hex } from "../identity/secrets";
+
+const STYLESHEET = `
+:root{--fg:#1b1f24;--muted:#4b5563;--bg:#fff;--panel:#f5f6f8;--line:#d6d9de;--accent:#1f4fd1;--accent-dark:#163a9c;--warn:#8a4b00;--focus:#ffbf47;
+font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5;color:var(--fg);background:var(--bg)}
+*{box-sizing:border-box}
+[hidden]{display:none !important}
+body{margin:0}
+a{color:var(--accent)}a:hover{color:var(--accent-dark)}
+:focus-visible{outline:3px solid var(--focus);outline-offset:2px;box-shadow:0 0 0 5px var(--fg)}
+.skip{position:absolute;left:-999px;top:0;background:var(--bg);padding:.5rem 1rem;z-index:10}
+.skip:focus{left:.5rem}
+header.site{background:#10223f;color:#fff}
+header.site .bar{max-width:72rem;margin:0 auto;padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
+header.site a{color:#fff;text-decoration:none}header.site a:hover{text-decoration:underline}
+header.site .brand{font-weight:700;font-size:1.15rem;margin-right:auto}
+header.site nav ul{display:flex;gap:1rem;list-style:none;margin:0;padding:0;flex-wrap:wrap}
+header.site form{margin:0}
+header.site button{background:none;border:1px solid #fff;color:#fff;border-radius:4px;padding:.2rem .6rem;font:inherit;cursor:pointer}
+main{max-width:72rem;margin:0 auto;padding:1.5rem 1rem 3rem}
+footer.site{border-top:1px solid var(--line);color:var(--muted);padding:1rem;text-align:center;font-size:.9rem}
+h1{font-size:1.8rem;margin:.2rem 0 .6rem;line-height:1.2;overflow-wrap:anywhere}h2{font-size:1.3rem;margin-top:2rem}
+.muted{color:var(--muted)}
+.search{display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0}
+.search input[type=search]{flex:1 1 16rem;min-width:0}
+input,select,button,textarea{font:inherit}
+input,select,textarea{border:1px solid #6b7280;border-radius:4px;padding:.45rem .6rem;background:#fff;color:var(--fg)}
+button,.button{background:var(--accent);color:#fff;border:1px solid var(--accent);border-radius:4px;padding:.45rem .9rem;cursor:pointer;text-decoration:none;display:inline-block}
+button:hover,.button:hover{background:var(--accent-dark);color:#fff}
+.filters{display:flex;gap:1rem;flex-wrap:wrap;align-items:end;background:var(--panel);padding:.75rem;border-radius:6px}
+.filters label,.field label{display:block;font-weight:600;font-size:.9rem}
+.cards{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:1rem}
+.card{border:1px solid var(--line);border-radius:6px;padding:1rem;display:flex;gap:.75rem;align-items:flex-start;background:#fff}
+.card>div{min-width:0}.card h3{margin:0;font-size:1.05rem;overflow-wrap:anywhere}.card p{margin:.3rem 0 0;color:var(--muted);font-size:.95rem;overflow-wrap:anywhere}
+.logo{width:48px;height:48px;object-fit:contain;flex:none}
+.badge{display:inline-block;border:1px solid var(--line);border-radius:999px;padding:0 .5rem;font-size:.8rem;color:var(--muted);background:var(--panel)}
+.badge.warn{color:var(--warn);border-color:var(--warn)}
+.pkg-head{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+.layout{display:grid;grid-template-columns:minmax(0,1fr) 18rem;gap:2rem}
+@media (max-width:52rem){.layout{grid-template-columns:minmax(0,1fr)}}
+aside.meta{background:var(--panel);border-radius:6px;padding:1rem;align-self:start}
+aside.meta dl{margin:0}aside.meta dt{font-weight:600;margin-top:.6rem}aside.meta dd{margin:0;overflow-wrap:anywhere}
+.command{display:flex;gap:.5rem;align-items:center;background:#0f172a;color:#f8fafc;border-radius:6px;padding:.6rem .8rem;overflow-x:auto}
+.command code{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0;flex:1;font-size:.9rem}
+.command button{background:#334155;border-color:#94a3b8;padding:.15rem .5rem;font-size:.85rem}
+.markdown{overflow-wrap:anywhere}
+.markdown pre,pre{background:var(--panel);padding:.75rem;border-radius:6px;overflow-x:auto}
+.markdown img{max-width:100%}
+.markdown table{border-collapse:collapse}.markdown td,.markdown th{border:1px solid var(--line);padding:.3rem .5rem}
+.tabs{display:flex;flex-wrap:wrap;gap:.25rem;list-style:none;padding:0;margin:1rem 0 0;border-bottom:1px solid var(--line)}
+.tabs a{display:block;padding:.4rem .8rem;text-decoration:none;border:1px solid transparent;border-bottom:none;border-radius:4px 4px 0 0}
+.tabs a[aria-current=page]{border-color:var(--line);background:#fff;font-weight:600;color:var(--fg)}
+.inline-form{display:flex;gap:.5rem;align-items:end;flex-wrap:wrap;margin:.5rem 0}
+table.props{border-collapse:collapse;width:100%}table.props .markdown p{margin:0}table.props th,table.props td{border-bottom:1px solid var(--line);text-align:left;padding:.4rem;vertical-align:top}
+.pager{display:flex;gap:1rem;margin-top:1rem}
+.error-box{border:1px solid #b91c1c;background:#fef2f2;color:#7f1d1d;padding:.75rem;border-radius:6px}
+nav.modules ul{list-style:none;padding-left:1rem}nav.modules>ul{padding-left:0}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+`;
+
+const SCRIPT = `
+document.querySelectorAll("select[data-autosubmit]").forEach(function(s){s.addEventListener("change",function(){if(s.form)s.form.submit();});});
+document.querySelectorAll("[data-autosubmit-button]").forEach(function(b){b.hidden=true;});
+if(navigator.clipboard){document.querySelectorAll(".command").forEach(function(c){var code=c.querySelector("code");if(!code)return;var b=document.createElement("button");b.type="button";b.textContent="Copy";b.setAttribute("aria-label","Copy command");b.addEventListener("click",function(){navigator.clipboard.writeText(code.textContent||"").then(function(){b.textContent="Copied";});});c.appendChild(b);});}
+`;
+
+interface Asset {
+  body: string;
+  contentType: string;
+  ext: string;
+}
+
+const ASSETS: Record<string, Asset> = {
+  style: { body: STYLESHEET, contentType: "text/css; charset=utf-8", ext: "css" },
+  app: { body: SCRIPT, contentType: "text/javascript; charset=utf-8", ext: "js" },
+};
+
+let paths: Promise<Record<string, string>> | undefined;
+
+/** `/static/<name>.<hash>.<ext>` for each asset; computed once per isolate. */
+export function assetPaths(): Promise<Record<string, string>> {
+  paths ??= (async () => {
+    const out: Record<string, string> = {};
+    for (const [name, asset] of Object.entries(ASSETS)) out[name] = `/static/${name}.${(await sha256Hex(asset.body)).slice(0, 16)}.${asset.ext}`;
+    return out;
+  })();
+  return paths;
+}
+
+/** The asset at a hashed path, or null: an old hash is a 404, never another file's bytes under it. */
+export async function staticAsset(pathname: string): Promise<Response | null> {
+  const known = await assetPaths();
+  for (const [name, path] of Object.entries(known)) {
+    if (path !== pathname) continue;
+    const asset = ASSETS[name]!;
+    return new Response(asset.body, {
+      headers: {
+        "Content-Type": asset.contentType,
+        "Cache-Control": "public, max-age=31536000, immutable",
+        "X-Content-Type-Options": "nosniff",
+      },
+    });
+  }
+  return null;
+}

@@ -1,0 +1,269 @@
+// The browsable registry: HTML pages on the same Worker, built from the registry core's catalog reads.
+// Anonymous pages go through the same edge cache as anonymous API reads; signed-in pages never do.
+import type { IRequest } from "itty-router";
+import { ApiError, notFound } from "../http/api-error";
+import type { RequestContext } from "../http/context";
+import { readLimited } from "../http/json-body";
+import type { RouteMethods } from "../http/routes";
+import { ANONYMOUS } from "../identity/rights";
+import { packageKind, packageListFilters } from "../packages/package-kind";
+import { getEntry, listFeatured, listLatest, listLiveVersions, type CatalogEntry } from "../registry/catalog";
+import { listPage, viewContext } from "../registry/registry-routes";
+import { parseIdentity, versionNotFound, type RouteParams } from "../registry/request-parsing";
+import type { RegistryKind } from "../registry/kind";
+import { requireVersion } from "../registry/versions";
+import { templateIdentity, templateKind, templateListFilters } from "../templates/template-kind";
+import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
+import { packagePath, type PackageSummary, type TemplateSummary } from "./components";
+import { Markdown, MissingText, PackagePage, TemplatePage, type TemplateDetail } from "./item-pages";
+import { Fragment, h } from "./jsx";
+import { ErrorPage, SignInPage } from "./notice-pages";
+import { htmlResponse } from "./page-response";
+import { readSession, requireSameOrigin, signIn, signOut } from "./session";
+import { artifactText, loadPackage, page, shellFor } from "./page-kit";
+import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, parseOs, type ResolvedContent } from "./api-docs-routes";
+import type { Os } from "../api-docs/content";
+import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
+import { DEFAULT_LANGUAGE } from "../api-docs/views";
+import type { Language } from "../api-docs/languages";
+import { staticAsset } from "./static-assets";
+import { clientAddressKey, enforceRateLimit } from "../rate-limits/rate-limit";
+
+const PAGE_SIZE = 24;
+const HOME_LIST = 6;
+
+function views(kind: RegistryKind, context: RequestContext, entries: CatalogEntry[]) {
+  return entries.map((entry) => kind.view(entry, viewContext(kind, context, entry)));
+}
+
+const packageSummaries = (context: RequestContext, entries: CatalogEntry[]) => views(packageKind, context, entries) as unknown as PackageSummary[];
+const templateSummaries = (context: RequestContext, entries: CatalogEntry[]) => views(templateKind, context, entries) as unknown as TemplateSummary[];
+
+async function home(request: IRequest, context: RequestContext) {
+  return page(request, context, async (caller) => {
+    const packages = { kind: "package" as const, backings: ["registry" as const], limit: HOME_LIST };
+    const [featured, recent, templates] = await Promise.all([
+      listFeatured(context.db, caller, HOME_LIST),
+      listLatest(context.db, { ...packages, sort: "createdAt", asc: false }, caller),
+      listLatest(context.db, { kind: "template", backings: ["registry"], limit: HOME_LIST, sort: "createdAt", asc: false }, caller),
+    ]);
+    return (
+      <HomePage
+        shell={await shellFor(request, caller, "Home")}
+        featured={packageSummaries(context, featured)}
+        recent={packageSummaries(context, recent.entries)}
+        templates={templateSummaries(context, templates.entries)}
+      />
+    );
+  });
+}
+
+/** The web list speaks the API's query parameters, so its filters, sorts and continuation tokens are the API's. */
+async function packageList(request: IRequest, context: RequestContext) {
+  return page(request, context, async (caller) => {
+    const query = new URL(request.url).searchParams;
+    const filters = packageListFilters(query);
+    const continuationToken = query.get("continuationToken") || undefined;
+    const { entries, continuationToken: next } = await listPage(packageKind, filters, { limit: PAGE_SIZE, continuationToken }, caller, context);
+    const state = {
+      search: query.get("search") ?? "",
+      publisher: query.get("publisher") ?? "",
+      visibility: query.get("visibility") ?? "",
+      sort: query.get("sort") ?? "",
+    };
+    return <PackageListPage shell={await shellFor(request, caller, "Packages")} state={state} packages={packageSummaries(context, entries)} next={next} />;
+  });
+}
+
+async function templateList(request: IRequest, context: RequestContext) {
+  return page(request, context, async (caller) => {
+    const query = new URLSearchParams(new URL(request.url).search);
+    // Both kinds of templates a person can use: published ones and operator-registered VCS ones.
+    if (!query.has("backing")) ["registry", "vcs"].forEach((b) => query.append("backing", b));
+    const continuationToken = query.get("continuationToken") || undefined;
+    const { entries, continuationToken: next } = await listPage(templateKind, templateListFilters(query), { limit: PAGE_SIZE, continuationToken }, caller, context);
+    return <TemplateListPage shell={await shellFor(request, caller, "Templates")} search={query.get("search") ?? ""} templates={templateSummaries(context, entries)} next={next} />;
+  });
+}
+
+/** `then` from a docs page's version selector: a path below the version, in the shape the docs pages use. */
+function safeThen(value: string | null): string {
+  return value && /^api(\/[A-Za-z0-9._-]{1,200}){0,12}$/.test(value) ? "/" + value : "";
+}
+
+const OS_LABELS: Record<Os, string> = { linux: "Linux", macos: "macOS", windows: "Windows" };
+
+function ContentSection(props: { content?: ResolvedContent; missing: string; hrefFor: (l: Language) => string; osHrefFor: (os: Os) => string; label: string }) {
+  const { content } = props;
+  if (!content || !content.nodes.length) return <MissingText what={props.missing} />;
+  return (
+    <>
+      {content.language && content.languages.length > 1 ? <LanguageTabs languages={content.languages} current={content.language} hrefFor={props.hrefFor} label={`${props.label} language`} /> : null}
+      {content.os && content.oses.length > 1 ? (
+        <nav aria-label={`${props.label} operating system`}>
+          <ul class="tabs">
+            {content.oses.map((os) => (
+              <li>
+                <a href={props.osHrefFor(os)} aria-current={os === content.os ? "page" : undefined}>
+                  {OS_LABELS[os]}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
+      <ContentNodes nodes={content.nodes} />
+    </>
+  );
+}
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+async function packagePage(request: IRequest, context: RequestContext) {
+  const query = new URL(request.url).searchParams;
+  const chosen = query.get("version");
+  if (chosen !== null) {
+    // The version selector without JavaScript: a GET form naming the version, answered with its page's URL.
+    const identity = parseIdentity(packageKind, request.params as RouteParams);
+    const version = requireVersion(chosen);
+    const lang = parseLanguage(request);
+    const location = packagePath(identity, version.raw) + safeThen(query.get("then")) + (lang ? `?lang=${lang}` : "");
+    return new Response(null, { status: 303, headers: { Location: location } });
+  }
+  return page(request, context, async (caller) => {
+    const lang = parseLanguage(request);
+    const os = parseOs(request);
+    const data = await loadPackage(request, context, caller);
+    const { entry, detail } = data;
+    const versionsRead = listLiveVersions(context.db, entry.item.id);
+    const docs = packageDocs(request, context, data, lang);
+    const wanted = lang ?? DEFAULT_LANGUAGE;
+    const [versions, readme, installation, summary, derived] = await Promise.all([
+      versionsRead,
+      docsContent(context, docs, "readme.json", wanted, os),
+      docsContent(context, docs, "installation.json", wanted, os),
+      navSummary(context, docs),
+      docs.ready,
+    ]);
+    const here = packagePath(detail, detail.version);
+    const query = (l: Language | undefined, o: Os | undefined) => `?${new URLSearchParams([...(l ? [["lang", l]] : []), ...(o ? [["os", o]] : [])]).toString()}`;
+    const apiLang = readme?.language ?? wanted;
+    const modules = summary.modules.filter((m) => m.resources + m.functions > 0);
+    return (
+      <PackagePage
+        shell={await shellFor(request, caller, detail.title ?? detail.name)}
+        pkg={detail}
+        versions={versions}
+        readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" />}
+        installation={
+          <ContentSection content={derived.manifest.hasInstallation ? installation : undefined} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" />
+        }
+        apiDocs={
+          modules.length ? (
+            <>
+              <p>
+                <a href={`${apiPath(detail)}?lang=${apiLang}`}>Browse the API</a>:{" "}
+                {`${count(modules.length, "module")}, ${count(modules.reduce((n, m) => n + m.resources, 0), "resource")} and ${count(modules.reduce((n, m) => n + m.functions, 0), "function")}.`}
+              </p>
+              <ul>
+                {modules.map((m) => (
+                  <li>
+                    <a href={`${apiPath(detail, m.name)}?lang=${apiLang}`}>{m.name}</a> <span class="muted">{`${count(m.resources, "resource")}, ${count(m.functions, "function")}`}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <p class="muted">This package documents no resources or functions.</p>
+          )
+        }
+      />
+    );
+  });
+}
+
+async function templatePage(request: IRequest, context: RequestContext) {
+  return page(request, context, async (caller) => {
+    const identity = templateIdentity(request.params as RouteParams);
+    const entry = await getEntry(context.db, { ...identity, version: "latest" }, caller);
+    if (!entry) throw versionNotFound(identity, "latest");
+    const detail = templateKind.view(entry, viewContext(templateKind, context, entry)) as unknown as TemplateDetail;
+    const readme = await artifactText(context, entry, "readme");
+    return (
+      <TemplatePage
+        shell={await shellFor(request, caller, detail.displayName)}
+        template={detail}
+        readme={readme ? <Markdown text={readme} /> : <MissingText what="README" />}
+      />
+    );
+  });
+}
+
+/** Where to go after signing in: a path on this site only, never another origin. */
+function safeNext(value: string | null): string {
+  return value && /^\/(?![/\\])/.test(value) && value.length <= 2000 ? value : "/";
+}
+
+const MAX_FORM_BYTES = 4096;
+
+async function signInForm(request: IRequest, context: RequestContext) {
+  const { caller } = await readSession(request, context);
+  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  return htmlResponse(<SignInPage shell={await shellFor(request, caller, "Sign in")} next={next} />, { personal: true });
+}
+
+async function signInSubmit(request: IRequest, context: RequestContext) {
+  requireSameOrigin(request, context);
+  // Stricter than reads, per client address: each attempt counts, so pasted-token guessing is slow.
+  await enforceRateLimit(context.env, "signIn", clientAddressKey(request));
+  if (!(request.headers.get("Content-Type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    throw new ApiError(415, "sign-in expects a form submission");
+  }
+  const form = new URLSearchParams(new TextDecoder().decode(await readLimited(request, MAX_FORM_BYTES)));
+  const next = safeNext(form.get("next"));
+  const secret = (form.get("token") ?? "").trim();
+  const session = secret && secret.length <= 512 ? await signIn(context, secret) : null;
+  if (!session) {
+    const shell = await shellFor(request, ANONYMOUS, "Sign in");
+    return htmlResponse(<SignInPage shell={shell} next={next} error="That token was not accepted: it is unknown, expired or revoked." />, { status: 401, personal: true });
+  }
+  return new Response(null, { status: 303, headers: { Location: next, "Set-Cookie": session.setCookie, "Cache-Control": "private, no-store" } });
+}
+
+async function signOutSubmit(request: IRequest, context: RequestContext) {
+  requireSameOrigin(request, context);
+  return new Response(null, { status: 303, headers: { Location: "/", "Set-Cookie": await signOut(request, context), "Cache-Control": "private, no-store" } });
+}
+
+async function staticFile(request: IRequest) {
+  const asset = await staticAsset(new URL(request.url).pathname);
+  if (!asset) throw notFound("no such static file");
+  return asset;
+}
+
+export const webRoutes: Array<[string, RouteMethods]> = [
+  ["/", { GET: home }],
+  ["/packages", { GET: packageList }],
+  ["/packages/:source/:publisher/:name", { GET: packagePage }],
+  ["/packages/:source/:publisher/:name/:version", { GET: packagePage }],
+  ...apiDocsPageRoutes,
+  ["/templates", { GET: templateList }],
+  ["/templates/:source/:publisher/:name+", { GET: templatePage }],
+  ["/sign-in", { GET: signInForm, POST: signInSubmit }],
+  ["/sign-out", { POST: signOutSubmit }],
+  ["/static/:file", { GET: staticFile }],
+];
+
+/** Browsers asking for a page get HTML errors; API paths (and anything not asking for HTML) keep JSON. */
+export function wantsHtml(request: Request): boolean {
+  const path = new URL(request.url).pathname;
+  if (path.startsWith("/api/") || path === "/api" || path === "/healthz" || path.startsWith("/_artifacts/")) return false;
+  return (request.headers.get("Accept") ?? "").toLowerCase().includes("text/html");
+}
+
+export async function htmlErrorResponse(request: Request, error: unknown, requestId: string): Promise<Response> {
+  const status = error instanceof ApiError ? error.status : 500;
+  const shell = await shellFor(request, ANONYMOUS, status === 404 ? "Not found" : "Error");
+  const headers: Record<string, string> = { ...(error instanceof ApiError ? error.headers : {}), "Cache-Control": "no-store" };
+  return htmlResponse(<ErrorPage shell={shell} status={status} requestId={status >= 500 ? requestId : undefined} />, { status, headers });
+}

@@ -1,0 +1,309 @@
+// Walks the registry's pages in a real Chromium: browsing, version and sign-in flows, and stored text
+// that tries to run script. Every page is screenshotted (.tmp/screenshots/) and checked with axe-core.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { expectAccessible, inspect, launch, screenshot } from "./browser-helpers";
+
+const base = inject("webUrl");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function fresh(options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: base, ...options });
+  return { context, page: await context.newPage() };
+}
+
+describe("browsing", () => {
+  it("home → search → package → template page", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/");
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Find a Pulumi package or template");
+    await expect(page.locator("#featured + ul.cards").getByRole("link", { name: "Widgets" }).count()).resolves.toBe(1);
+    await inspect(page, "home");
+
+    await page.getByLabel("Search packages").fill("gadgets");
+    await page.getByLabel("Search packages").press("Enter");
+    await page.waitForURL(/\/packages\?search=gadgets/);
+    const results = page.locator("section[aria-label=Results] h3 a");
+    await expect(results.allTextContents()).resolves.toEqual(["Gadgets"]);
+    await inspect(page, "search");
+
+    await results.first().click();
+    await page.waitForURL(/\/packages\/pulumi\/acme\/gadgets$/);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Gadgets");
+    await expect(page.locator(".command code").first().textContent()).resolves.toBe("pulumi package add pulumi/acme/gadgets@0.3.0");
+    await expect(page.locator("#readme + .markdown h3").textContent()).resolves.toBe("Gadgets");
+    await inspect(page, "package");
+
+    await page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Templates" }).click();
+    await page.waitForURL(/\/templates$/);
+    await inspect(page, "templates");
+    await page.getByRole("link", { name: "Static website" }).click();
+    await page.waitForURL(/\/templates\/github\/acme\/templates\/static-site$/);
+    await expect(page.locator(".command code").textContent()).resolves.toBe("pulumi new registry://templates/github/acme/templates/static-site");
+    await inspect(page, "template");
+    await context.close();
+  });
+
+  it("package → API doc of a resource → a linked type → another package's docs", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages/pulumi/acme/acmecloud");
+    await inspect(page, "package-with-docs");
+    await page.getByRole("link", { name: "Browse the API" }).click();
+    await page.waitForURL(/\/packages\/pulumi\/acme\/acmecloud\/2\.1\.0\/api\?lang=typescript$/);
+    await inspect(page, "api-index");
+    await page.getByRole("navigation", { name: "Modules" }).getByRole("link", { name: "acmecloud.s3.Bucket", exact: true }).click();
+    await page.waitForURL(/\/api\/s3\/Bucket\?lang=typescript$/);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("acmecloud.s3.Bucket");
+    await expect(page.locator("#inputs + table").textContent()).resolves.toContain("bucketName");
+    await inspect(page, "api-resource");
+    // A property whose type is an object type of this package: its link lands on that type's section.
+    const website = page.locator("#inputs + table tr", { hasText: "website" }).locator("a").first();
+    const target = (await website.getAttribute("href"))!;
+    expect(target).toMatch(/^#type-/);
+    await website.click();
+    await page.waitForURL(new RegExp(`${target}$`));
+    await expect(page.locator(target).isVisible()).resolves.toBe(true);
+    await expect(page.locator(target).textContent()).resolves.toContain("BucketWebsite");
+    await screenshot(page, "api-linked-type");
+    // A type from another package in this registry links into that package's docs.
+    await page.locator("#inputs + table tr", { hasText: "podSpec" }).locator("a").first().click();
+    await page.waitForURL(/\/packages\/pulumi\/kubernetes\/kubernetes\/4\.0\.0\/api\/core\/v1\?lang=typescript$/);
+    await expect(page.getByRole("navigation", { name: "Modules" }).getByRole("link", { name: /\.Pod$/ }).count()).resolves.toBe(1);
+    await inspect(page, "api-other-package");
+    await context.close();
+  });
+
+  it("switching language renames inputs on a docs page and picks the README's chooser text", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api/s3/Bucket?lang=typescript");
+    const language = page.getByRole("navigation", { name: "Language" });
+    await language.getByRole("link", { name: "Python" }).click();
+    await page.waitForURL(/\?lang=python$/);
+    await expect(page.locator("#inputs + table").textContent()).resolves.toContain("bucket_name");
+    await expect(language.locator("[aria-current=page]").textContent()).resolves.toBe("Python");
+    await inspect(page, "api-resource-python");
+    await language.getByRole("link", { name: "Go" }).click();
+    await page.waitForURL(/\?lang=go$/);
+    await expect(page.locator("#inputs + table").textContent()).resolves.toContain("BucketName");
+
+    await page.goto("/packages/pulumi/acme/acmecloud");
+    await expect(page.locator("#readme ~ .markdown").allTextContents().then((t) => t.join(" "))).resolves.toContain("npm install @acme/acmecloud");
+    await page.getByRole("navigation", { name: "README language" }).getByRole("link", { name: "Python" }).click();
+    await page.waitForURL(/\?lang=python#readme$/);
+    const readme = (await page.locator("#readme ~ .markdown").allTextContents()).join(" ");
+    expect(readme).toContain("pip install acme_acmecloud");
+    expect(readme).not.toContain("npm install");
+    await inspect(page, "package-readme-python");
+    await context.close();
+  });
+
+  it("the version selector on a docs page keeps the page and its language", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages/pulumi/acme/widgets/1.1.0/api?lang=python");
+    await page.getByLabel("Version").selectOption("1.0.0");
+    await page.waitForURL(/\/packages\/pulumi\/acme\/widgets\/1\.0\.0\/api\?lang=python$/);
+    await context.close();
+  });
+
+  it("the version selector lists every version newest first with pre-releases marked, and switches version", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages/pulumi/acme/widgets");
+    const select = page.getByLabel("Version");
+    await expect(select.locator("option").allTextContents()).resolves.toEqual(["2.0.0-beta.1 (pre-release)", "1.1.0", "1.0.0"]);
+    await expect(select.inputValue()).resolves.toBe("1.1.0");
+    await select.selectOption("1.0.0");
+    await page.waitForURL(/\/packages\/pulumi\/acme\/widgets\/1\.0\.0$/);
+    await expect(page.locator(".command code").first().textContent()).resolves.toBe("pulumi package add pulumi/acme/widgets@1.0.0");
+    await expect(page.locator("#readme + .markdown").textContent()).resolves.toContain("This is 1.0.0.");
+    await inspect(page, "package-version");
+    await context.close();
+  });
+
+  it("without JavaScript the version selector still works through its button", async () => {
+    const { context, page } = await fresh({ javaScriptEnabled: false });
+    await page.goto("/packages/pulumi/acme/widgets");
+    await page.getByLabel("Version").selectOption("2.0.0-beta.1");
+    await page.getByRole("button", { name: "Show version" }).click();
+    await page.waitForURL(/\/packages\/pulumi\/acme\/widgets\/2\.0\.0-beta\.1$/);
+    await expect(page.locator(".badge.warn").textContent()).resolves.toBe("pre-release");
+    await screenshot(page, "package-prerelease-nojs");
+    await context.close();
+  });
+
+  it("works on a phone: nothing scrolls sideways", async () => {
+    const { context, page } = await fresh({ viewport: { width: 390, height: 844 } });
+    for (const path of ["/", "/packages/pulumi/acme/widgets", "/templates/github/acme/templates/static-site"]) {
+      await page.goto(path);
+      const wider = await page.evaluate(() =>
+        [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => `${e.tagName}.${e.className}`),
+      );
+      expect(wider, path).toEqual([]);
+    }
+    await screenshot(page, "template-phone");
+    await page.goto("/packages/pulumi/acme/widgets");
+    await screenshot(page, "package-phone");
+    await context.close();
+  });
+
+  it("keyboard: the first Tab reaches the skip link, which moves focus to the content", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages/pulumi/acme/widgets");
+    await page.keyboard.press("Tab");
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("main");
+    await context.close();
+  });
+});
+
+describe("sign-in", () => {
+  it("signing in with an org token shows a private package; signing out shows the same 404 as an absent package", async () => {
+    const { context, page } = await fresh();
+    const absent = await page.goto("/packages/private/acme/no-such-package");
+    expect(absent!.status()).toBe(404);
+    const absentMain = await page.locator("main").innerHTML();
+    await inspect(page, "not-found");
+
+    const hidden = await page.goto("/packages/private/acme/vault");
+    expect(hidden!.status()).toBe(404);
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await page.waitForURL(/\/sign-in\?next=/);
+    await inspect(page, "sign-in");
+    await page.getByLabel("Org token").fill(inject("orgToken"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/packages\/private\/acme\/vault$/);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Vault");
+    await expect(page.locator("header.site").textContent()).resolves.toContain("Signed in as acme");
+    await expect(page.locator("#readme + .markdown").textContent()).resolves.toContain("Acme's private vault component.");
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === "registry_session")!;
+    expect(session.httpOnly).toBe(true);
+    expect(session.sameSite).toBe("Strict");
+    expect(session.value).not.toContain(inject("orgToken"));
+    await inspect(page, "private-package");
+
+    await page.goto("/templates/private/acme/web-app");
+    await inspect(page, "private-template");
+    const privateDocs = await page.goto("/packages/private/acme/acmecloud-internal/2.1.0/api/s3/Bucket");
+    expect(privateDocs!.status()).toBe(200);
+    await expect(page.locator("#inputs + table").textContent()).resolves.toContain("bucketName");
+    await inspect(page, "private-docs");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(base + "/");
+    const after = await page.goto("/packages/private/acme/vault");
+    expect(after!.status()).toBe(404);
+    expect(await page.locator("main").innerHTML()).toBe(absentMain);
+    const docsAfter = await page.goto("/packages/private/acme/acmecloud-internal/2.1.0/api/s3/Bucket");
+    expect(docsAfter!.status()).toBe(404);
+    expect(await page.locator("main").innerHTML()).toBe(absentMain);
+    await context.close();
+  });
+
+  it("a wrong token is refused on the form", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/sign-in");
+    await page.getByLabel("Org token").fill("erg_wrong");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("not accepted");
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it("revoking the token ends the session on the next page", async () => {
+    const admin = inject("adminToken");
+    const created = await fetch(`${base}/api/admin/orgs/acme/tokens`, {
+      method: "POST",
+      headers: { Authorization: `token ${admin}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ role: "reader" }),
+    }).then((r) => r.json() as Promise<{ id: string; token: string }>);
+    const { context, page } = await fresh();
+    await page.goto("/sign-in?next=/packages/private/acme/vault");
+    await page.getByLabel("Org token").fill(created.token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/packages\/private\/acme\/vault$/);
+    const revoke = await fetch(`${base}/api/admin/orgs/acme/tokens/${created.id}`, { method: "DELETE", headers: { Authorization: `token ${admin}` } });
+    expect(revoke.status).toBe(204);
+    const next = await page.reload();
+    expect(next!.status()).toBe(404);
+    await expect(page.locator("header.site").textContent()).resolves.not.toContain("Signed in");
+    await context.close();
+  });
+});
+
+describe("stored text cannot run script", () => {
+  async function watched(path: string, name: string, options: { signedIn?: boolean } = {}) {
+    const { context, page } = await fresh();
+    if (options.signedIn) {
+      await page.goto("/sign-in");
+      await page.getByLabel("Org token").fill(inject("orgToken"));
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(base + "/");
+    }
+    const dialogs: string[] = [];
+    const requests: string[] = [];
+    const consoleErrors: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on("request", (r) => requests.push(r.url()));
+    page.on("console", (m) => {
+      if (m.type() === "error") consoleErrors.push(m.text());
+    });
+    const response = await page.goto(path);
+    expect(response!.status()).toBe(200);
+    const served = await response!.text();
+    await page.waitForLoadState("networkidle");
+    // Try the links too: none of them may run script.
+    for (const link of await page.locator("main a").all()) {
+      const href = await link.getAttribute("href");
+      expect(href ?? "", "no script URL in any link").not.toMatch(/^\s*(javascript|data|vbscript):/i);
+    }
+    await page.waitForTimeout(300);
+    expect(dialogs).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+    // Only this origin's page, stylesheet, script (and favicon) were requested.
+    const origin = new URL(base).origin;
+    expect(requests.filter((u) => !u.startsWith(origin + "/"))).toEqual([]);
+    expect(requests.filter((u) => !/\/(static\/[a-z]+\.[0-9a-f]{16}\.(css|js)|favicon\.ico)$/.test(u) && u !== origin + path)).toEqual([]);
+    // A CSP violation would mean markup got through and was merely blocked: escaping must stop it first.
+    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    // No DOM change: the rendered stored text in the live page is exactly what the server sent.
+    const liveMarkdown = await page.locator(".markdown").evaluateAll((els) => els.map((e) => e.innerHTML));
+    const servedMarkdown = await page.evaluate((html) => {
+      const doc = new DOMParser().parseFromString(html, "text/html");
+      return [...doc.querySelectorAll(".markdown")].map((e) => e.innerHTML);
+    }, served);
+    expect(liveMarkdown).toEqual(servedMarkdown);
+    expect(await page.locator("script").count()).toBe(1);
+    expect(await page.locator("main [onerror], main [onload], main [onclick], main iframe, main svg").count()).toBe(0);
+    await expect(page.locator("main").textContent()).resolves.toContain("<script>window.__pwned=");
+    await inspect(page, name);
+    await context.close();
+  }
+
+  it("a package whose title, description and README carry script shows it as text and runs nothing", async () => {
+    await watched("/packages/pulumi/acme/evil", "evil-package");
+  });
+
+  it("a template whose README, metadata and config carry script shows it as text and runs nothing", async () => {
+    await watched("/templates/private/acme/web-app", "evil-template", { signedIn: true });
+  });
+
+  it("VCS template metadata with script is text", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/templates/github/acme/templates/static-site");
+    await expect(page.locator("aside.meta").textContent()).resolves.toContain("<script>window.__pwned='script'");
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+    await context.close();
+  });
+});
