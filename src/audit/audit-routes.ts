@@ -16,6 +16,9 @@ import { parseEnumParam, parsePageParams } from "../registry/request-parsing";
 import { AUDIT_ACTIONS } from "./audit-log";
 import { database } from "../db/client";
 
+/** What the `target` filter may be: an entry's target such as `package/private/acme/vpc` or `webhook/wh_…`. */
+export const AUDIT_TARGET_PATTERN = /^[A-Za-z0-9._/+-]{1,600}$/;
+
 function timeParam(query: URLSearchParams, name: string): string | undefined {
   const value = query.get(name);
   if (value === null || value === "") return undefined;
@@ -44,7 +47,7 @@ async function auditPage(request: IRequest, context: RequestContext, org: string
   const page = parsePageParams(query);
   const action = parseEnumParam(query, "action", AUDIT_ACTIONS);
   const rawTarget = query.get("target");
-  if (rawTarget !== null && rawTarget !== "" && !/^[A-Za-z0-9._/+-]{1,600}$/.test(rawTarget)) throw badRequest(`invalid target filter '${printable(rawTarget)}'`);
+  if (rawTarget !== null && rawTarget !== "" && !AUDIT_TARGET_PATTERN.test(rawTarget)) throw badRequest(`invalid target filter '${printable(rawTarget)}'`);
   const target = rawTarget || undefined;
   const since = timeParam(query, "since");
   const until = timeParam(query, "until");

@@ -20,7 +20,7 @@ import { parseVersion, type ParsedVersion } from "../registry/versions";
 import { enqueueEvent } from "../webhooks/webhook-events";
 import { catalogChanged } from "../registry/edge-cache";
 
-const DeprecateBody = z.object({
+export const DeprecateBody = z.object({
   message: z.string({ error: "is required and must be a string" }).trim().min(1, "must not be empty").max(1000, "must be at most 1000 characters"),
   replacement: z.string({ error: "must be a string" }).max(600).optional(),
 });

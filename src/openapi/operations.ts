@@ -6,11 +6,14 @@ import { CreateOrg, CreateToken } from "../admin/org-routes";
 import { Featured } from "../admin/package-routes";
 import { RegisterVcsTemplate } from "../admin/template-routes";
 import { LOCAL_UPLOAD_PATH } from "../artifacts/presign";
+import { DeprecateBody } from "../lifecycle/deprecation-routes";
+import { RegisterWebhook } from "../webhooks/webhook-routes";
 import { REGISTRY_PREFIXES } from "../http/routes";
 import { CompleteBody, StartBody } from "../registry/registry-routes";
 import { VCS_SOURCES } from "../templates/template-kind";
 import { STACK_NAME_PATTERN, UsageReport } from "../usage/usage-routes";
 import * as D from "./api-docs-schemas";
+import * as O from "./org-registry-schemas";
 import * as S from "./schemas";
 
 export type HttpMethod = "get" | "post" | "put" | "delete";
@@ -89,11 +92,12 @@ function registry(op: Omit<OperationSpec, "document">): OperationSpec[] {
 function kindOperations(k: {
   collection: "packages" | "templates";
   tag: string;
-  ids: Record<"list" | "start" | "complete" | "get" | "remove", string>;
+  ids: Record<"list" | "versions" | "start" | "complete" | "get" | "remove", string>;
   path: (version: "read" | "exact" | "none") => z.ZodObject;
   listQuery: z.ZodObject;
   deleteQuery?: z.ZodObject;
   list: z.ZodType;
+  versions: z.ZodType;
   started: z.ZodType;
   view: z.ZodType;
   summaries: Record<"start" | "complete" | "remove", string>;
@@ -112,6 +116,18 @@ function kindOperations(k: {
       auth: "optional",
       query: k.listQuery,
       responses: { 200: ok(`a page of ${k.collection}`, k.list), ...fails(400, 401) },
+    }),
+    ...registry({
+      method: "get",
+      path: base,
+      operationId: k.ids.versions,
+      summary: `The live versions of one ${noun}, newest first`,
+      description: `Visible exactly when the ${noun} is (the same 404 as a get). A VCS-backed template has no versions: 400.`,
+      tags,
+      auth: "optional",
+      pathParams: k.path("none"),
+      query: S.PageQuery,
+      responses: { 200: ok("a page of versions", k.versions), ...fails(400, 401, 404) },
     }),
     ...registry({
       method: "post",
@@ -159,6 +175,45 @@ function kindOperations(k: {
   ];
 }
 
+/** PUT and DELETE of `…/versions/{version}/deprecation` and `…/deprecation` (both prefixes): publisher rights as for delete. */
+function deprecationOperations(collection: "packages" | "templates", path: (version: "read" | "exact" | "none") => z.ZodObject): OperationSpec[] {
+  const noun = collection === "packages" ? "Package" : "Template";
+  const tags = ["Registry", `${noun}s`, "Deprecation"];
+  const base = `/${collection}/{source}/{publisher}/{name}`;
+  const whole = `the whole ${noun.toLowerCase()} (every version; shown in preference to a version's own)`;
+  return [
+    ...(
+      [
+        [`${base}/versions/{version}/deprecation`, `${noun}Version`, "one version", path("exact")],
+        [`${base}/deprecation`, noun, whole, path("none")],
+      ] as const
+    ).flatMap(([route, id, what, pathParams]) => [
+      ...registry({
+        method: "put",
+        path: route,
+        operationId: `Deprecate${id}`,
+        summary: `Deprecate ${what}, with a message and optionally a replacement in this registry`,
+        description: "Deprecating again replaces the message and replacement and keeps deprecatedAt. Deprecated versions stay readable; `latest` prefers a version that is not deprecated.",
+        tags,
+        auth: "org",
+        pathParams,
+        body: DeprecateBody,
+        responses: { 204: empty("deprecated"), ...fails(400, 401, 403, 404, 413) },
+      }),
+      ...registry({
+        method: "delete",
+        path: route,
+        operationId: `Undeprecate${id}`,
+        summary: `Lift the deprecation of ${what}`,
+        tags,
+        auth: "org",
+        pathParams,
+        responses: { 204: empty("not deprecated (also when it was not)"), ...fails(400, 401, 403, 404) },
+      }),
+    ]),
+  ];
+}
+
 /** An artifact download of a version (the kind's `downloads`): visible exactly when the version is. */
 function download(collection: "packages" | "templates", file: string, operationId: string, summary: string, answer: ResponseSpec): OperationSpec[] {
   return registry({
@@ -201,8 +256,12 @@ S.component("CreateOrganizationRequest", CreateOrg);
 S.component("CreateTokenRequest", CreateToken);
 S.component("SetFeaturedRequest", Featured);
 S.component("RegisterVcsTemplateRequest", RegisterVcsTemplate);
+S.component("DeprecateRequest", DeprecateBody);
+S.component("RegisterWebhookRequest", RegisterWebhook);
 
 const PKG = "/packages/{source}/{publisher}/{name}";
+const orgPath = z.object({ org: S.segment() });
+const webhookPath = z.object({ org: S.segment(), id: S.segment() });
 const stackPath = z.object({
   org: S.segment(),
   project: z.string().regex(STACK_NAME_PATTERN),
@@ -266,10 +325,11 @@ export const operations: OperationSpec[] = [
   ...kindOperations({
     collection: "packages",
     tag: "Packages",
-    ids: { list: "ListPackages", start: "PostPublishPackageVersion", complete: "PostPublishPackageVersionComplete", get: "GetPackageVersion", remove: "DeletePublishPackageVersion" },
+    ids: { list: "ListPackages", versions: "ListPackageVersions", start: "PostPublishPackageVersion", complete: "PostPublishPackageVersionComplete", get: "GetPackageVersion", remove: "DeletePublishPackageVersion" },
     path: S.packagePath,
     listQuery: S.PackageListQuery,
     list: S.PackageList,
+    versions: S.PackageVersionList,
     started: S.StartPackagePublish,
     view: S.PackageMetadata,
     summaries: {
@@ -278,6 +338,7 @@ export const operations: OperationSpec[] = [
       remove: "Delete a package version; its number is retired",
     },
   }),
+  ...deprecationOperations("packages", S.packagePath),
   ...download("packages", "schema", "GetPackageSchema", "The version's schema as uploaded", ok("the schema", S.PackageSchema)),
   ...download("packages", "raw/schema", "GetPackageRawSchema", "The version's schema as uploaded (schemaURL)", ok("the schema", S.PackageSchema)),
   ...download("packages", "raw/readme", "GetPackageRawReadme", "The version's README as uploaded (readmeURL)", { description: "the README", markdown: true }),
@@ -296,11 +357,12 @@ export const operations: OperationSpec[] = [
   ...kindOperations({
     collection: "templates",
     tag: "Templates",
-    ids: { list: "ListTemplates", start: "PostPublishTemplateVersion", complete: "PostPublishTemplateVersionComplete", get: "GetTemplateVersion", remove: "DeleteTemplateVersion" },
+    ids: { list: "ListTemplates", versions: "ListTemplateVersions", start: "PostPublishTemplateVersion", complete: "PostPublishTemplateVersionComplete", get: "GetTemplateVersion", remove: "DeleteTemplateVersion" },
     path: S.templatePath,
     listQuery: S.TemplateListQuery,
     deleteQuery: S.TemplateDeleteQuery,
     list: S.TemplateList,
+    versions: S.TemplateVersionList,
     started: S.StartTemplatePublish,
     view: S.Template,
     summaries: {
@@ -309,6 +371,7 @@ export const operations: OperationSpec[] = [
       remove: "Delete a template version; the last one only with force=true",
     },
   }),
+  ...deprecationOperations("templates", S.templatePath),
   ...download("templates", "archive", "GetTemplateArchive", "The version's archive (gzip tar)", { description: "the archive", bytes: "application/gzip" }),
   ...download("templates", "readme", "GetTemplateReadme", "The root README.md of the version's archive", { description: "the README", markdown: true }),
 
@@ -335,6 +398,82 @@ export const operations: OperationSpec[] = [
     auth: "org",
     pathParams: stackPath,
     responses: { 204: empty("removed (also when nothing was recorded)"), ...fails(400, 401, 403) },
+  },
+
+  {
+    document: "client",
+    method: "get",
+    path: "/api/orgs/{org}/packages/usage",
+    operationId: "ListPackageUsage",
+    summary: "Which of the org's stacks use a package, from their usage reports",
+    description: "Any token of the org. Keyset-paged by project, stack and package.",
+    tags: ["Registry", "Usage"],
+    auth: "org",
+    pathParams: orgPath,
+    query: O.PackageUsageQuery,
+    responses: { 200: ok("a page of stacks", O.PackageUsage), ...fails(400, 401, 403) },
+  },
+
+  // ---- an org's audit log and webhooks (admin tokens of the org) ----
+  {
+    document: "client",
+    method: "get",
+    path: "/api/orgs/{org}/registry/audit",
+    operationId: "ListOrganizationAuditEntries",
+    summary: "The audit log entries about the org, newest first",
+    description: "An admin token of the org. One entry per accepted change; refused requests write none.",
+    tags: ["Registry", "Audit"],
+    auth: "org",
+    pathParams: orgPath,
+    query: O.AuditQuery,
+    responses: { 200: ok("a page of entries", O.AuditPage), ...fails(400, 401, 403) },
+  },
+  {
+    document: "client",
+    method: "post",
+    path: "/api/orgs/{org}/registry/webhooks",
+    operationId: "CreateOrganizationWebhook",
+    summary: "Register a webhook endpoint for registry events; the signing secret is shown once",
+    description: "An admin token of the org. https URLs only (and no credentials in them); at most 20 per org (409).",
+    tags: ["Registry", "Webhooks"],
+    auth: "org",
+    pathParams: orgPath,
+    body: RegisterWebhook,
+    responses: { 201: ok("registered, with its secret", O.CreatedWebhook), ...fails(400, 401, 403, 409, 413) },
+  },
+  {
+    document: "client",
+    method: "get",
+    path: "/api/orgs/{org}/registry/webhooks",
+    operationId: "ListOrganizationWebhooks",
+    summary: "The org's webhook endpoints, never their secrets",
+    tags: ["Registry", "Webhooks"],
+    auth: "org",
+    pathParams: orgPath,
+    responses: { 200: ok("every endpoint", O.WebhookList), ...fails(400, 401, 403) },
+  },
+  {
+    document: "client",
+    method: "delete",
+    path: "/api/orgs/{org}/registry/webhooks/{id}",
+    operationId: "DeleteOrganizationWebhook",
+    summary: "Remove a webhook endpoint and its delivery history",
+    tags: ["Registry", "Webhooks"],
+    auth: "org",
+    pathParams: webhookPath,
+    responses: { 204: empty("removed"), ...fails(400, 401, 403, 404) },
+  },
+  {
+    document: "client",
+    method: "get",
+    path: "/api/orgs/{org}/registry/webhooks/{id}/deliveries",
+    operationId: "ListOrganizationWebhookDeliveries",
+    summary: "An endpoint's delivery attempts, newest first",
+    tags: ["Registry", "Webhooks"],
+    auth: "org",
+    pathParams: webhookPath,
+    query: S.PageQuery,
+    responses: { 200: ok("a page of attempts", O.WebhookDeliveries), ...fails(400, 401, 403, 404) },
   },
 
   // ---- admin API (its own document) ----
@@ -425,6 +564,18 @@ export const operations: OperationSpec[] = [
     auth: "admin",
     pathParams: S.packagePath("exact"),
     responses: { 200: ok("derived", D.BackfillAnswer), ...fails(400, 401, 403, 404) },
+  },
+  {
+    document: "admin",
+    method: "get",
+    path: "/api/admin/audit",
+    operationId: "ListAuditEntries",
+    summary: "Every audit log entry, newest first",
+    description: "The operator's ADMIN_TOKEN only. The same filters as an org's audit log.",
+    tags: ["Audit"],
+    auth: "admin",
+    query: O.AuditQuery,
+    responses: { 200: ok("a page of entries", O.AuditPage), ...fails(400, 401, 403, 404) },
   },
   {
     document: "admin",

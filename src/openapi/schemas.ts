@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { PACKAGE_SOURCES, TEMPLATE_SOURCES } from "../identity/rights";
 import { ROLES } from "../identity/tokens";
-import { PACKAGE_SORTS, VISIBILITIES } from "../packages/package-kind";
+import { PACKAGE_TYPES } from "../db/schema";
+import { PACKAGE_SORTS, PACKAGE_USAGE_FILTERS, VISIBILITIES } from "../packages/package-kind";
 import { PACKAGE_CATEGORIES } from "../packages/schema-metadata";
 import { SEGMENT_PATTERN } from "../registry/names";
 import { BACKINGS } from "../templates/template-kind";
@@ -19,8 +20,8 @@ export function component<S extends z.ZodType>(id: string, schema: S): S {
 }
 
 /** Optional fields are omitted when unknown, never null or "". */
-const text = () => z.string().min(1);
-const timestamp = () => z.iso.datetime({ offset: true }).describe("RFC 3339 UTC timestamp");
+export const text = () => z.string().min(1);
+export const timestamp = () => z.iso.datetime({ offset: true }).describe("RFC 3339 UTC timestamp");
 const url = () => z.url().describe("absolute URL");
 
 export const ErrorBody = component(
@@ -57,20 +58,35 @@ export const PageQuery = z.object({
   continuationToken: continuationToken.optional(),
 });
 
+const searchParam = () =>
+  z
+    .string()
+    .max(200)
+    .describe("free text: up to 20 whitespace-separated terms, all of which must match (case-insensitive substrings)");
+
 export const PackageListQuery = z.object({
   name: segment().optional().describe("package name, matched on its canonical form"),
   publisher: segment().optional(),
   orgLogin: segment().optional().describe("the owning organization"),
   visibility: z.enum(VISIBILITIES).optional(),
-  sort: z.enum(PACKAGE_SORTS).optional().describe("default name; createdAt is when the latest version was published"),
-  asc: z.boolean().optional().describe("default true for name and publisher, false for createdAt"),
+  search: searchParam().optional().describe("free text: up to 20 whitespace-separated terms, each a case-insensitive substring of the name, publisher, title, description or category"),
+  packageType: z.enum(PACKAGE_TYPES).optional().describe("packages whose latest version is of this type"),
+  usage: z
+    .enum(PACKAGE_USAGE_FILTERS)
+    .optional()
+    .describe("by the caller's org's stacks: used by any, by none, or used by some stack not on the latest version; needs an org token (401 anonymously)"),
+  sort: z
+    .enum(PACKAGE_SORTS)
+    .optional()
+    .describe("default name; createdAt is when the latest version was published; usageTotal is how many of the caller's org's stacks use it (needs an org token, 401 anonymously)"),
+  asc: z.boolean().optional().describe("default true for name and publisher, false for createdAt and usageTotal"),
   ...PageQuery.shape,
 });
 
 export const TemplateListQuery = z.object({
   name: z.string().optional(),
   orgLogin: segment().optional(),
-  search: z.string().optional().describe("whitespace-separated terms, all of which must match (case-insensitive substrings)"),
+  search: searchParam().optional(),
   backing: z.array(z.enum(BACKINGS)).optional().describe("repeatable; default registry"),
   ...PageQuery.shape,
 });
@@ -99,6 +115,17 @@ export const templatePath = (version: "read" | "exact" | "none") =>
   });
 
 // ---- packages ----
+
+export const Deprecation = component(
+  "Deprecation",
+  z
+    .strictObject({
+      message: text(),
+      replacement: text().optional().describe("source/publisher/name[@version] of something in this registry"),
+      deprecatedAt: timestamp(),
+    })
+    .describe("present when the version, or the whole package or template, is deprecated; a whole-item deprecation is shown in preference to the version's own"),
+);
 
 export const UsageStats = component(
   "UsageStats",
@@ -139,6 +166,7 @@ export const PackageMetadata = component(
         parameter: z.base64().describe("standard base64"),
       })
       .optional(),
+    deprecation: Deprecation.optional(),
     usageStats: UsageStats.optional(),
   }),
 );
@@ -147,6 +175,14 @@ export const PackageList = component(
   "ListPackagesResponse",
   z.strictObject({
     packages: z.array(PackageMetadata).describe("one entry per package, at its latest version"),
+    continuationToken: continuationToken.optional().describe("absent on the last page"),
+  }),
+);
+
+export const PackageVersionList = component(
+  "ListPackageVersionsResponse",
+  z.strictObject({
+    packages: z.array(PackageMetadata).describe("one entry per live version, newest first"),
     continuationToken: continuationToken.optional().describe("absent on the last page"),
   }),
 );
@@ -196,6 +232,7 @@ export const Template = component(
       .record(z.string(), z.strictObject({ description: z.string().optional(), default: z.unknown().optional(), secret: z.boolean().optional() }))
       .optional(),
     url: text().describe("registry://templates/{source}/{publisher}/{name}[@{version}]"),
+    deprecation: Deprecation.optional(),
   }),
 );
 
@@ -205,6 +242,18 @@ export const TemplateList = component(
     templates: z.array(Template),
     continuationToken: continuationToken.optional().describe("absent on the last page"),
     diagnostics: z.array(z.string()).optional(),
+    vcsTemplateSourceTotals: z
+      .array(z.strictObject({ orgLogin: segment(), total: z.int().min(1) }))
+      .optional()
+      .describe("when the list asks for backing=vcs: how many VCS-backed templates match the filters, per owning org"),
+  }),
+);
+
+export const TemplateVersionList = component(
+  "ListTemplateVersionsResponse",
+  z.strictObject({
+    templates: z.array(Template).describe("one entry per live version, newest first"),
+    continuationToken: continuationToken.optional().describe("absent on the last page"),
   }),
 );
 

@@ -21,7 +21,7 @@ import { newSecretSalt, webhookSecret } from "./webhook-signing";
 
 export const MAX_WEBHOOKS_PER_ORG = 20;
 
-const RegisterWebhook = z.object({
+export const RegisterWebhook = z.object({
   url: z.string({ error: "is required and must be a string" }).min(1).max(2048),
   events: z
     .array(z.enum(WEBHOOK_EVENTS, { error: `must be one of ${WEBHOOK_EVENTS.join(", ")}` }), { error: "is required and must be an array" })

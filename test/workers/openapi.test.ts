@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { routes } from "../../src/index";
 import { UNDESCRIBED_ROUTES } from "../../src/openapi/operations";
 import { OPENAPI_PATHS } from "../../src/openapi/openapi-routes";
@@ -17,6 +17,8 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 let client: Doc;
 let admin: Doc;
 let acme: OrgTokens;
+/** A registered webhook of acme's, so `{id}` reaches a real one. */
+let hookId: string;
 
 async function fetchDoc(path: string): Promise<Doc> {
   const r = await call(path);
@@ -80,6 +82,13 @@ beforeAll(async () => {
     body: { packages: [{ source: "private", publisher: "acme", name: "db", version: "1.0.0" }] },
   });
   expect(usage.status).toBe(204);
+  const hook = await call("/api/orgs/acme/registry/webhooks", {
+    method: "POST",
+    token: acme.admin,
+    body: { url: `${inject("receiverUrl")}/hook/openapi`, events: ["package.deprecated"] },
+  });
+  expect(hook.status).toBe(201);
+  hookId = ((await hook.json()) as { id: string }).id;
 });
 
 describe("the API description", () => {
@@ -163,9 +172,28 @@ function fill(path: string): string {
     ? { source: "private", publisher: "acme", name: "web", version: "1.0.0" }
     : /\/(readme|installation|nav|docs\/\{token\}|examples)$/.test(path)
       ? { source: "private", publisher: "acme", name: "acmecloud", version: "2.1.0", token: encodeURIComponent(BUCKET_TOKEN) }
-      : { source: "private", publisher: "acme", name: "db", version: "1.0.0", org: "acme", project: "web", stack: "prod", id: "tok_none" };
+      : { source: "private", publisher: "acme", name: "db", version: "1.0.0", org: "acme", project: "web", stack: "prod", id: path.includes("/webhooks/") ? hookId : "tok_none" };
   return path.replace(/\{([^}]+)\}/g, (_, name: string) => values[name] ?? name);
 }
+
+/** Values for the required query parameters an operation declares (a name without one here fails the test). */
+const REQUIRED_QUERY: Record<string, string> = { packageName: "private/acme/db" };
+
+/** `fill(path)` plus the operation's required query parameters and `extra`: a URL that reaches a real item. */
+function fillUrl(doc: Doc, method: string, path: string, extra: Record<string, string>): string {
+  const query = new URLSearchParams();
+  for (const p of doc.paths[path]![method.toLowerCase()]!.parameters ?? []) {
+    if (p.in !== "query" || !p.required || p.name in extra) continue;
+    const value = REQUIRED_QUERY[p.name];
+    if (value === undefined) throw new Error(`${method} ${path}: no value for the required query parameter ${p.name}`);
+    query.set(p.name, value);
+  }
+  for (const [name, value] of Object.entries(extra)) query.set(name, value);
+  return `${fill(path)}?${query}`;
+}
+
+/** The org's audit log and webhooks need an admin token of the org; every other route reads with `token`. */
+const tokenFor = (path: string, token: string) => (/\/registry\/(audit|webhooks)/.test(path) ? acme.admin : token);
 
 interface EnumParam {
   method: string;
@@ -206,20 +234,20 @@ describe("declared query enums against the real worker", () => {
   it("accepts every declared value of every enum parameter on GET routes", async () => {
     for (const p of enumParams(client).filter((p) => p.method === "GET")) {
       for (const value of p.values) {
-        const r = await checked("GET", `${fill(p.path)}?${new URLSearchParams({ [p.name]: value })}`, { token: acme.reader });
+        const r = await checked("GET", fillUrl(client, "GET", p.path, { [p.name]: value }), { token: tokenFor(p.path, acme.reader) });
         expect(r.status, `${p.path}?${p.name}=${value}: ${JSON.stringify(r.body)}`).toBe(200);
       }
     }
   });
 
   it("answers a value outside the declared enum with a 400 {code, message}, on every route, and writes nothing", async () => {
-    const before = { versions: await countRows("versions"), items: await countRows("items") };
+    const before = { versions: await countRows("versions"), items: await countRows("items"), audit: await countRows("audit_log"), hooks: await countRows("webhooks") };
     for (const p of enumParams(client)) {
-      const r = await checked(p.method, `${fill(p.path)}?${p.name}=not-a-declared-value`, { token: acme.publisher });
+      const r = await checked(p.method, fillUrl(client, p.method, p.path, { [p.name]: "not-a-declared-value" }), { token: tokenFor(p.path, acme.publisher) });
       expect(r.status, `${p.method} ${p.path}?${p.name}`).toBe(400);
       expect(r.body.code).toBe(400);
     }
-    expect({ versions: await countRows("versions"), items: await countRows("items") }).toEqual(before);
+    expect({ versions: await countRows("versions"), items: await countRows("items"), audit: await countRows("audit_log"), hooks: await countRows("webhooks") }).toEqual(before);
   });
 });
 
@@ -233,16 +261,17 @@ describe("declared integer bounds against the real worker", () => {
         if (typeof p.schema.minimum === "number") bounds.push([p.schema.minimum, p.schema.minimum - 1]);
         if (typeof p.schema.maximum === "number" && p.schema.maximum < 1e6) bounds.push([p.schema.maximum, p.schema.maximum + 1]);
         for (const [inside, outside] of bounds) {
-          const ok = await checked("GET", `${fill(path)}?${p.name}=${inside}`, { token: acme.reader });
-          expect(ok.status, `${path}?${p.name}=${inside}`).toBe(200);
-          const bad = await checked("GET", `${fill(path)}?${p.name}=${outside}`, { token: acme.reader });
+          const ok = await checked("GET", fillUrl(client, "GET", path, { [p.name]: String(inside) }), { token: tokenFor(path, acme.reader) });
+          expect(ok.status, `${path}?${p.name}=${inside}: ${JSON.stringify(ok.body)}`).toBe(200);
+          const bad = await checked("GET", fillUrl(client, "GET", path, { [p.name]: String(outside) }), { token: tokenFor(path, acme.reader) });
           expect(bad.status, `${path}?${p.name}=${outside}`).toBe(400);
           checkedBounds++;
         }
       }
     }
-    // limit on both lists under both prefixes (minimum), and on examples (minimum and maximum).
-    expect(checkedBounds).toBeGreaterThanOrEqual(2 * (2 + 2));
+    // limit on both lists and both version lists under both prefixes (minimum), on examples (minimum and
+    // maximum), and on package usage, the audit log and webhook deliveries (minimum).
+    expect(checkedBounds).toBeGreaterThanOrEqual(2 * (2 + 2 + 2) + 3);
   });
 });
 
@@ -357,6 +386,107 @@ describe("real answers match the declared schemas", () => {
     const vcs = { source: "gitlab", publisher: "beta", name: "gt", repoSlug: "g/t", downloadURL: "https://gitlab.com/g/t.tar.gz", description: "d", language: "go", metadata: { a: "b" } };
     expect((await checked("POST", "/api/admin/templates", { token: ADMIN, body: vcs })).status).toBe(201);
     expect((await checked("DELETE", "/api/admin/templates/gitlab/beta/gt", { token: ADMIN })).status).toBe(204);
+  });
+
+  it("version listings of packages and templates, and their 400/404", async () => {
+    for (const prefix of ["/api/registry", "/api/preview/registry"]) {
+      const packages = await checked("GET", `${prefix}/packages/private/acme/db/versions?limit=1`, { token: acme.reader });
+      expect(packages.operationId).toBe(prefix === "/api/registry" ? "ListPackageVersions" : "ListPackageVersionsPreview");
+      expect(packages.body.packages.map((p: any) => p.version)).toEqual(["1.0.0"]);
+      const templates = await checked("GET", `${prefix}/templates/private/acme/web/versions`, { token: acme.reader });
+      expect(templates.operationId).toBe(prefix === "/api/registry" ? "ListTemplateVersions" : "ListTemplateVersionsPreview");
+      expect(templates.body.templates.length).toBeGreaterThanOrEqual(1);
+      expect((await checked("GET", `${prefix}/packages/private/acme/db/versions`)).status).toBe(404);
+      expect((await checked("GET", `${prefix}/templates/github/acme/k8s/versions`)).status).toBe(400);
+      expect((await checked("GET", `${prefix}/packages/private/acme/db/versions?continuationToken=forged`, { token: acme.reader })).status).toBe(400);
+    }
+  });
+
+  it("deprecation of a version and of a whole package or template: 204, the deprecation field in views, its lifting, and 400/401/403/404", async () => {
+    // A replacement is of the same kind: a package for packages; the templates name none.
+    const body = { message: "use tools", replacement: "pulumi/acme/tools@0.3.0" };
+    for (const [path, view] of [
+      ["/api/registry/packages/private/acme/db/versions/1.0.0/deprecation", "/api/registry/packages/private/acme/db/versions/1.0.0"],
+      ["/api/preview/registry/packages/private/acme/db/deprecation", "/api/registry/packages/private/acme/db/versions/latest"],
+      ["/api/registry/templates/private/acme/web/deprecation", "/api/registry/templates/private/acme/web/versions/latest"],
+      ["/api/preview/registry/templates/private/acme/web/versions/1.0.0/deprecation", "/api/registry/templates/private/acme/web/versions/1.0.0"],
+    ]) {
+      const sent = path!.includes("/templates/") ? { message: body.message } : body;
+      expect((await checked("PUT", path!, { token: acme.publisher, body: sent })).status, path).toBe(204);
+      expect((await checked("GET", view!, { token: acme.reader })).body.deprecation).toMatchObject({ message: "use tools" });
+    }
+    expect((await checked("GET", "/api/registry/packages?visibility=private", { token: acme.reader })).body.packages.find((p: any) => p.name === "db").deprecation).toBeDefined();
+    expect((await checked("GET", "/api/registry/templates/private/acme/web/versions", { token: acme.reader })).body.templates[0].deprecation).toBeDefined();
+    const pkg = "/api/registry/packages/private/acme/db/deprecation";
+    expect((await checked("PUT", pkg, { token: acme.publisher, body: { message: "" } })).status).toBe(400);
+    expect((await checked("PUT", pkg, { token: acme.publisher, body: { message: "m", replacement: "private/acme/absent" } })).status).toBe(400);
+    expect((await checked("PUT", pkg, { body })).status).toBe(401);
+    expect((await checked("PUT", pkg, { token: acme.reader, body })).status).toBe(403);
+    expect((await checked("PUT", "/api/registry/packages/private/acme/absent/deprecation", { token: acme.publisher, body })).status).toBe(404);
+    for (const path of [
+      pkg,
+      "/api/registry/packages/private/acme/db/versions/1.0.0/deprecation",
+      "/api/registry/templates/private/acme/web/deprecation",
+      "/api/registry/templates/private/acme/web/versions/1.0.0/deprecation",
+    ]) {
+      expect((await checked("DELETE", path, { token: acme.publisher })).status, path).toBe(204);
+    }
+    expect((await checked("DELETE", pkg, { token: acme.reader })).status).toBe(403);
+    expect((await checked("GET", "/api/registry/packages/private/acme/db/versions/1.0.0", { token: acme.reader })).body.deprecation).toBeUndefined();
+  });
+
+  it("which of an org's stacks use a package, and its 400/401/403", async () => {
+    const usage = await checked("GET", "/api/orgs/acme/packages/usage?packageName=acme/db&version=1.0.0", { token: acme.reader });
+    expect(usage.body).toMatchObject({ packageName: "acme/db", totalStacks: 1, stacks: [{ stackId: "acme/web/prod", version: "1.0.0" }] });
+    expect((await checked("GET", "/api/orgs/acme/packages/usage", { token: acme.reader })).status).toBe(400);
+    expect((await checked("GET", "/api/orgs/acme/packages/usage?packageName=db")).status).toBe(401);
+    const other = await orgWithTokens("openapi-other");
+    expect((await checked("GET", "/api/orgs/acme/packages/usage?packageName=db", { token: other.reader })).status).toBe(403);
+  });
+
+  it("an org's audit log and the operator's, filtered, and their 400/401/403", async () => {
+    const org = await checked("GET", "/api/orgs/acme/registry/audit?limit=2", { token: acme.admin });
+    expect(org.body.entries).toHaveLength(2);
+    expect(org.body.continuationToken).toBeDefined();
+    const next = await checked("GET", `/api/orgs/acme/registry/audit?limit=2&continuationToken=${org.body.continuationToken}`, { token: acme.admin });
+    expect(next.body.entries).toHaveLength(2);
+    const published = await checked("GET", "/api/orgs/acme/registry/audit?action=package.publish.complete&since=2000-01-01T00:00:00Z", { token: acme.admin });
+    expect(published.body.entries.length).toBeGreaterThan(0);
+    expect(published.body.entries.every((e: any) => e.action === "package.publish.complete" && e.actor.kind === "token")).toBe(true);
+    expect((await checked("GET", "/api/orgs/acme/registry/audit?target=package/private/acme/db", { token: acme.admin })).body.entries.length).toBeGreaterThan(0);
+    expect((await checked("GET", "/api/orgs/acme/registry/audit?since=yesterday", { token: acme.admin })).status).toBe(400);
+    expect((await checked("GET", "/api/orgs/acme/registry/audit", { token: acme.reader })).status).toBe(403);
+    expect((await checked("GET", "/api/orgs/acme/registry/audit")).status).toBe(401);
+    const all = await checked("GET", "/api/admin/audit?action=org.create", { token: ADMIN });
+    expect(all.operationId).toBe("ListAuditEntries");
+    expect(all.body.entries.some((e: any) => e.actor.kind === "operator")).toBe(true);
+    expect((await checked("GET", "/api/admin/audit", { token: acme.admin })).status).toBe(403);
+    expect((await checked("GET", "/api/admin/audit?until=not-a-time", { token: ADMIN })).status).toBe(400);
+  });
+
+  it("webhooks: register (201, with its secret), list, a delivery attempt, delete (204), and 400/401/403/404", async () => {
+    const hooks = "/api/orgs/acme/registry/webhooks";
+    const created = await checked("POST", hooks, { token: acme.admin, body: { url: `${inject("receiverUrl")}/hook/openapi-second`, events: ["package.deleted", "template.deleted"] } });
+    expect(created.status).toBe(201);
+    expect(created.body.secret).toBeDefined();
+    const listed = await checked("GET", hooks, { token: acme.admin });
+    expect(listed.body.webhooks.map((h: any) => h.id)).toEqual(expect.arrayContaining([hookId, created.body.id]));
+    expect(listed.body.webhooks.every((h: any) => h.secret === undefined)).toBe(true);
+    // The deprecation test's events reach the first hook through the queue; wait for an attempt to be recorded.
+    const deadline = Date.now() + 15_000;
+    let deliveries: any[] = [];
+    while (deliveries.length === 0 && Date.now() < deadline) {
+      deliveries = (await checked("GET", `${hooks}/${hookId}/deliveries`, { token: acme.admin })).body.deliveries;
+      if (deliveries.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(deliveries[0]).toMatchObject({ event: "package.deprecated", outcome: "delivered", status: 200 });
+    expect((await checked("POST", hooks, { token: acme.admin, body: { url: "ftp://example.com/", events: ["package.deleted"] } })).status).toBe(400);
+    expect((await checked("POST", hooks, { token: acme.admin, body: { url: "https://example.com/", events: ["package.renamed"] } })).status).toBe(400);
+    expect((await checked("GET", hooks)).status).toBe(401);
+    expect((await checked("GET", hooks, { token: acme.publisher })).status).toBe(403);
+    expect((await checked("DELETE", `${hooks}/${created.body.id}`, { token: acme.admin })).status).toBe(204);
+    expect((await checked("DELETE", `${hooks}/${created.body.id}`, { token: acme.admin })).status).toBe(404);
+    expect((await checked("GET", `${hooks}/${created.body.id}/deliveries`, { token: acme.admin })).status).toBe(404);
   });
 
   it("the checker itself refuses an undeclared field, an undeclared status and an undeclared media type", () => {
