@@ -15,6 +15,7 @@ import { STACK_NAME_PATTERN, UsageReport } from "../usage/usage-routes";
 import * as D from "./api-docs-schemas";
 import * as O from "./org-registry-schemas";
 import * as S from "./schemas";
+import { webRoutes } from "../web/web-routes";
 
 export type HttpMethod = "get" | "post" | "put" | "delete";
 export type DocumentName = "client" | "admin";
@@ -51,6 +52,8 @@ export interface OperationSpec {
 export const UNDESCRIBED_ROUTES: Record<string, string> = {
   [`${LOCAL_UPLOAD_PATH}*`]:
     "local mode's upload target: clients PUT to the presigned uploadURLs exactly as given (in R2 mode they point at R2 and this route is a 404)",
+  // The browsable catalog (src/web): HTML pages and their form posts and assets, for people, not API clients.
+  ...Object.fromEntries(webRoutes.map(([pattern]) => [pattern, "an HTML page of the browsable catalog (src/web), not an API operation"])),
 };
 
 // ---- helpers that keep each entry short ----

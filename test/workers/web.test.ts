@@ -161,7 +161,7 @@ describe("errors", () => {
   it("a method a page does not accept is an HTML 405 with Allow; HEAD of a page is served", async () => {
     const r = await call("/packages", { method: "POST", headers: html });
     expect(r.status).toBe(405);
-    expect(r.headers.get("Allow")).toBe("GET");
+    expect(r.headers.get("Allow")).toBe("GET, HEAD");
     expect(r.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
     await r.text();
     const head = await call("/", { method: "HEAD", headers: html });
