@@ -107,7 +107,11 @@ export default {
         return callerPromise;
       },
       async readAs(plan, readDb = db) {
-        const result = await readAsCaller(request, readDb, ctx, callerPromise, (viewer) => plan(viewer, readDb));
+        const result = await readAsCaller(request, readDb, ctx, callerPromise, (viewer) => plan(viewer, readDb)).catch(async (error: unknown) => {
+          // A refused token counts against its address's sign-in budget here too, as in caller().
+          if (error instanceof ApiError && error.status === 401) await countFailedSignIn(env, request);
+          throw error;
+        });
         callerPromise ??= Promise.resolve(result.caller);
         if (result.caller.kind === "org") context.log.org = result.caller.org;
         return result;

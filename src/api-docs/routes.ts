@@ -232,6 +232,15 @@ function remember(key: string, body: string): void {
   cachedBytes += bytes;
 }
 
+function canonicalUrl(url: URL, accepted: readonly Param[]): string {
+  const out = new URL(url.origin + url.pathname);
+  for (const p of accepted) {
+    const value = url.searchParams.get(p);
+    if (value !== null) out.searchParams.set(p, value);
+  }
+  return out.toString();
+}
+
 /** Internal headers carrying the docs' own ETag and Cache-Control through the edge cache, which sets its own. */
 const STASHED_ETAG = "X-Docs-ETag";
 const STASHED_CACHE_CONTROL = "X-Docs-Cache-Control";
@@ -256,7 +265,8 @@ async function produce(route: DocsRoute, request: IRequest, context: RequestCont
     Vary: "Accept, Authorization",
     "Content-Type": format === "json" ? "application/json" : "text/markdown; charset=utf-8",
   };
-  if (format === "json") headers.Link = `<${request.url}>; rel="alternate"; type="text/markdown"`;
+  // The same URL with only the parameters this route reads: the answer is cached under those alone.
+  if (format === "json") headers.Link = `<${canonicalUrl(url, route.params)}>; rel="alternate"; type="text/markdown"`;
   let body = answers.get(key)?.body;
   if (body === undefined) {
     // Validation that reads storage (is the token there?) comes before any 304.

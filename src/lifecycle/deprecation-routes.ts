@@ -9,7 +9,7 @@ import type { RequestContext } from "../http/context";
 import { readBody } from "../http/json-body";
 import { noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
-import { canPublish, canSee, type Caller } from "../identity/rights";
+import { canPublish, canSee, visibilityForSource, type Caller } from "../identity/rights";
 import { getEntry } from "../registry/catalog";
 import type { RegistryKind } from "../registry/kind";
 import { printable } from "../registry/names";
@@ -58,6 +58,10 @@ export function deprecationRoutes(kind: RegistryKind, identityOf: (params: Route
     const { identity, version } = replacement;
     const entry = await getEntry(context.db, { ...identity, version: version ? { precedenceKey: version.precedenceKey } : "latest" }, caller);
     if (!entry || !entry.version) throw badRequest(`invalid replacement: ${describeIdentity(identity, version?.raw)} not found in this registry`);
+    // Everyone who can see a public item sees its deprecation, so its replacement must be public too.
+    if (entry.item.visibility === "private" && visibilityForSource(target.source) === "public") {
+      throw badRequest("invalid replacement: a public package or template cannot name a private replacement");
+    }
     const sameItem = identity.source === target.source && identity.publisher === target.publisher && identity.canonicalName === target.canonicalName;
     if (sameItem && (!targetVersion || !version || version.precedenceKey === targetVersion.precedenceKey)) {
       throw badRequest("invalid replacement: it names what is being deprecated");

@@ -31,6 +31,8 @@ export function rateLimitPeriodSeconds(env: Env): number {
  * secret never becomes a key), or, without one, the client address Cloudflare reports.
  */
 export async function rateLimitKey(request: Request): Promise<string> {
+  // Only API routes read tokens; anywhere else a made-up token would buy a fresh budget per request.
+  if (!new URL(request.url).pathname.startsWith("/api/")) return clientAddressKey(request);
   const auth = readAuthorization(request.headers.get("Authorization"));
   if (auth.kind === "token") return `token:${await sha256Hex(auth.secret)}`;
   return clientAddressKey(request);

@@ -95,6 +95,8 @@ export function parseSearchParam(query: URLSearchParams): string[] | undefined {
   const search = query.get("search");
   if (!search) return undefined;
   if (search.length > MAX_SEARCH_CHARS) throw badRequest(`invalid search: at most ${MAX_SEARCH_CHARS} characters`);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(search)) throw badRequest("invalid search: control characters are not allowed");
   const terms = [...new Set(search.toLowerCase().split(/\s+/).filter(Boolean))];
   if (terms.length > MAX_SEARCH_TERMS) throw badRequest(`invalid search: at most ${MAX_SEARCH_TERMS} terms`);
   return terms.length ? terms : undefined;

@@ -29,7 +29,15 @@ export async function page(request: IRequest, context: RequestContext, build: (c
   if (caller.kind === "org") return htmlResponse(await build(caller), { personal: true });
   // Keyed by path and query parameters in a fixed order, so their order never makes a new entry.
   const params = [...new URL(request.url).searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const response = await edgeCached(request, context, canonicalKey(request, [["page", "html"], ...params]), async () => htmlResponse(await build(caller)));
+  // Pages never read an Authorization header (people sign in with a cookie), so one does not skip the cache.
+  const headers = new Headers(request.headers);
+  headers.delete("Authorization");
+  const anonymous = new Request(request.url, { method: request.method, headers });
+  const response = await edgeCached(anonymous, context, canonicalKey(request, [["page", "html"], ...params]), async (fill) => {
+    // A miss reads D1's primary, as every edge-cache fill does (the freshness bound in the README).
+    context.db = fill.db;
+    return htmlResponse(await build(caller));
+  });
   if (staleCookie) {
     const out = new Response(response.body, response);
     out.headers.append("Set-Cookie", clearSessionCookie(context));

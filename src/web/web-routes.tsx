@@ -63,6 +63,9 @@ async function packageList(request: IRequest, context: RequestContext) {
   return page(request, context, async (caller) => {
     const query = new URL(request.url).searchParams;
     const filters = packageListFilters(query);
+    if ((filters.usage !== undefined || filters.sort === "usageTotal") && caller.kind !== "org") {
+      throw new ApiError(401, `${filters.usage !== undefined ? "usage" : "sort=usageTotal"} is about your org's stacks: sign in first`);
+    }
     const continuationToken = query.get("continuationToken") || undefined;
     const { entries, continuationToken: next } = await listPage(packageKind, filters, { limit: PAGE_SIZE, continuationToken }, caller, context);
     const state = {
@@ -200,8 +203,10 @@ async function templatePage(request: IRequest, context: RequestContext) {
 }
 
 /** Where to go after signing in: a path on this site only, never another origin. */
-function safeNext(value: string | null): string {
-  return value && /^\/(?![/\\])/.test(value) && value.length <= 2000 ? value : "/";
+export function safeNext(value: string | null): string {
+  // Browsers drop tabs and newlines from URLs ("/\t/evil.example" is "//evil.example"), and CR/LF cannot
+  // be a header value: anything but printable, space-free ASCII after a single leading "/" goes home.
+  return value && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) && value.length <= 2000 ? value : "/";
 }
 
 const MAX_FORM_BYTES = 4096;

@@ -228,6 +228,11 @@ describe("content negotiation", () => {
     const u = v(PUBLIC, `2.1.0/docs/${encodeURIComponent(BUCKET)}?lang=go`);
     expect((await call(u)).headers.get("Link")).toBe(`<http://gateway.test${u}>; rel="alternate"; type="text/markdown"`);
   });
+  it("the Link keeps only the parameters the route reads, so a cached answer never repeats another caller's junk", async () => {
+    const u = v(PUBLIC, `2.1.0/docs/${encodeURIComponent(BUCKET)}`);
+    await call(`${u}?lang=go&attacker=1;rel=preload`);
+    expect((await call(`${u}?lang=go`)).headers.get("Link")).toBe(`<http://gateway.test${u}?lang=go>; rel="alternate"; type="text/markdown"`);
+  });
 });
 
 describe("bad input writes nothing", () => {

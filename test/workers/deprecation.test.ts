@@ -29,6 +29,16 @@ const writes = async () => ({
   audit: await countRows("audit_log"),
 });
 
+describe("replacements and visibility", () => {
+  it("a public package cannot name a private replacement, which anonymous readers would then see; nothing is written", async () => {
+    const before = await writes();
+    const r = await deprecate(`${pkg("pulumi/acme/next")}/deprecation`, { message: "moved", replacement: "private/acme/internal" });
+    expectError(r, 400);
+    expect(r.body.message).toContain("private replacement");
+    expect(await writes()).toEqual(before);
+  });
+});
+
 describe.each(PREFIXES)("version deprecation under %s", (prefix) => {
   it("latest skips a deprecated version and returns to it when undeprecated", async () => {
     const path = "pulumi/acme/lib";

@@ -52,6 +52,12 @@ describe("search over packages", () => {
     expect(names((await callJson("/api/registry/packages?search=_")).body)).toEqual([]);
   });
 
+  it("a search with a control character is a 400, not a database error", async () => {
+    for (const path of ["/api/registry/packages?search=%00abc", "/api/registry/packages?search=ab%01", "/api/registry/templates?search=%00abc"]) {
+      expectError(await callJson(path), 400);
+    }
+  });
+
   it("short terms (under three characters) still match as substrings", async () => {
     expect(names((await callJson("/api/registry/packages?search=ek")).body)).toEqual(["eks-cluster"]);
     expect(names((await callJson("/api/registry/packages?search=ek%20aws")).body)).toEqual(["eks-cluster"]);

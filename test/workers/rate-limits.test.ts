@@ -126,6 +126,14 @@ describe("rate limits", () => {
     expect((await callJson("/api/user", { token: valid, headers: { "CF-Connecting-IP": "192.0.2.50" } })).status).toBe(200);
   });
 
+  it("refused tokens on catalog reads (which batch the token lookup) count against the sign-in limit too", async () => {
+    await earlyInWindow();
+    const guess = (path: string) => callJson(path, { token: `erg_guess${Math.random()}`, headers: { "CF-Connecting-IP": "192.0.2.60" } });
+    expectError(await guess("/api/registry/packages"), 401);
+    expectError(await guess("/api/registry/packages/pulumi/x/y/versions/latest"), 401);
+    expectError(await guess("/api/registry/packages"), 429);
+  });
+
   it("RATE_LIMITS=off counts nothing", async () => {
     const off = { ...env, RATE_LIMITS: "off" };
     for (let i = 0; i < 5; i++) await enforceRateLimit(off, "signIn", "ip:192.0.2.1");

@@ -302,4 +302,31 @@ describe("sign-in", () => {
     });
     expect(r.headers.get("Location")).toBe("/");
   });
+
+  it("a next with a tab, a newline or a backslash trick redirects home instead of off-site or to a 500", async () => {
+    for (const next of ["/\t/evil.example", "/\n/x", "/\r\nSet-Cookie: a=b", "/ /evil.example", "/\\evil.example"]) {
+      const r = await call("/sign-in", {
+        redirect: "manual",
+        method: "POST",
+        rawBody: new URLSearchParams({ token: publisher, next }).toString(),
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: BASE, "Sec-Fetch-Site": "same-origin" },
+      });
+      expect(r.status, JSON.stringify(next)).toBe(303);
+      expect(r.headers.get("Location")).toBe("/");
+    }
+  });
+
+  it("an anonymous package list sorted by usage is a 401 page, not a 500", async () => {
+    const { r } = await page("/packages?sort=usageTotal");
+    expect(r.status).toBe(401);
+    expect(r.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+  });
+
+  it("a made-up Authorization header on a page neither skips the edge cache nor changes the page", async () => {
+    await page("/packages");
+    const { r } = await page("/packages", { Authorization: `token junk-${crypto.randomUUID()}` });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("X-Edge-Cache")).toBe("hit");
+    expect(r.headers.get("X-D1-Queries")).toBe("0");
+  });
 });
