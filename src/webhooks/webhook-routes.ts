@@ -29,7 +29,30 @@ export const RegisterWebhook = z.object({
     .refine((events) => new Set(events).size === events.length, "must not repeat an event"),
 });
 
-/** https anywhere; `http://127.0.0.1` only when WEBHOOK_ALLOW_LOCAL_HTTP=true. No credentials in the URL. */
+/**
+ * Loopback, private, link-local, shared and unspecified addresses (and `localhost` names): a
+ * registry's webhooks must not reach the network it runs beside. `URL` has already normalised IPv4
+ * literals (`0x7f000001` → `127.0.0.1`) and bracketed IPv6.
+ */
+export function isInternalHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  }
+  if (host.startsWith("[")) {
+    const v6 = host.slice(1, -1);
+    return v6 === "::" || v6 === "::1" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || v6.startsWith("::ffff:");
+  }
+  return false;
+}
+
+/**
+ * https to a public host; `http://127.0.0.1` (and internal https hosts) only when
+ * WEBHOOK_ALLOW_LOCAL_HTTP=true, for local development. No credentials in the URL.
+ */
 export function checkWebhookUrl(raw: string, allowLocalHttp: boolean): string {
   let url: URL;
   try {
@@ -38,7 +61,10 @@ export function checkWebhookUrl(raw: string, allowLocalHttp: boolean): string {
     throw badRequest(`invalid webhook url '${printable(raw)}': not a URL`);
   }
   if (url.username || url.password) throw badRequest("invalid webhook url: it must not carry credentials");
-  if (url.protocol === "https:") return url.toString();
+  if (url.protocol === "https:") {
+    if (isInternalHost(url.hostname) && !allowLocalHttp) throw badRequest(`invalid webhook url '${printable(raw)}': it names a loopback, private or link-local host`);
+    return url.toString();
+  }
   if (url.protocol === "http:" && allowLocalHttp && url.hostname === "127.0.0.1") return url.toString();
   throw badRequest(`invalid webhook url '${printable(raw)}': only https URLs are accepted${allowLocalHttp ? " (or http://127.0.0.1)" : ""}`);
 }
