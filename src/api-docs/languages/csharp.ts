@@ -1,7 +1,7 @@
 // C# names and types, as pulumi/pulumi's dotnet generator spells them: namespaces from rootNamespace and
 // `language.csharp.namespaces`, Title-cased members, `Input<T>`/`InputList<T>`/`InputMap<T>` inputs and
 // `Output<T>` outputs, `Inputs.XArgs`/`Outputs.X` nested types.
-import { boundedMemo, canonicalModule, enumRawName, foreignPackage, charClass, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import { boundedMemo, canonicalModule, enumRawName, ownerOf, charClass, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 const KEYWORDS = new Set([
@@ -64,10 +64,6 @@ function csIdentifier(name: string): string {
 
 /** A property's C# name: Title-cased, made an identifier (memoized: names repeat across a schema). */
 const csPropertyName = boundedMemo(20_000, (name) => csIdentifier(upperFirst(name)));
-
-function ownerOf(pkg: PackageNaming, ref: RefShape): PackageNaming {
-  return ref.external ? foreignPackage(ref.external, ref.token) : pkg;
-}
 
 /** How the language spells each scalar and builtin type. */
 const SCALARS: ScalarNames = {

@@ -1,7 +1,7 @@
 // Java names and types, as pulumi/pulumi-java's generator spells them: `com.pulumi.<pkg>.<module>` packages
 // (basePackage, `language.java.packages`), `<Module>Functions.getX` static functions, `inputs.XArgs` /
 // `outputs.X` / `enums.X` nested types, and `Output<T>` everywhere a value may be unknown.
-import { boundedMemo, canonicalModule, enumRawName, foreignPackage, charClass, type IdentifierRules, isProviderToken, languageBlock, lowerFirst, makeIdentifier, memberTypeName, parseToken, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import { boundedMemo, canonicalModule, enumRawName, ownerOf, charClass, type IdentifierRules, isProviderToken, languageBlock, lowerFirst, makeIdentifier, memberTypeName, parseToken, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 const RESERVED_WORDS = new Set([
@@ -65,10 +65,6 @@ function className(token: string): string {
 function functionsClass(pkg: PackageNaming, token: string): string {
   const mod = canonicalModule(pkg, token);
   return javaIdent(`${upperFirst(mod === "" ? pkg.name : mod)}Functions`);
-}
-
-function ownerOf(pkg: PackageNaming, ref: RefShape): PackageNaming {
-  return ref.external ? foreignPackage(ref.external, ref.token) : pkg;
 }
 
 /** How the language spells each scalar and builtin type. */

@@ -404,6 +404,11 @@ export function memberTypeName(token: string): string {
   return upperFirst(parseToken(token).name);
 }
 
+/** The package a reference's type belongs to: this one, or another known only from the reference. */
+export function ownerOf(pkg: PackageNaming, ref: { external?: { package: string; version?: string }; token: string }): PackageNaming {
+  return ref.external ? foreignPackage(ref.external, ref.token) : pkg;
+}
+
 /**
  * Naming for another package known only from a reference. Without its schema its moduleFormat is
  * unknown; a token whose last module segment is the member's own name (`kms:index/keyRing:KeyRing`)

@@ -1,5 +1,5 @@
 // TypeScript/JavaScript names and types, as pulumi/pulumi's nodejs generator and its docs helper spell them.
-import { camel, canonicalModule, enumRawName, foreignPackage, charClass, ID_PART, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, moduleParts, parseToken, scalarName, stringMap, stringSetting, upperFirst } from "./tokens";
+import { camel, canonicalModule, enumRawName, ownerOf, charClass, ID_PART, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, moduleParts, parseToken, scalarName, stringMap, stringSetting, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape, TypeContext } from "./types";
 
 /** The identifier a program binds the package to: `import * as azure_native from "@pulumi/azure-native"`. */
@@ -62,7 +62,7 @@ function inputTypesHaveArgs(pkg: PackageNaming): boolean {
 function refName(pkg: PackageNaming, ref: RefShape, input: boolean, sdk: boolean): string {
   const base = isProviderToken(ref.token) ? "Provider" : typeNameOf(ref.token);
   if (!ref.external && !sdk) return base;
-  const owner = ref.external ? foreignPackage(ref.external, ref.token) : pkg;
+  const owner = ownerOf(pkg, ref);
   const mod = moduleOfToken(owner, ref.token);
   const alias = ref.external ? [externalModuleName(owner.name)] : [];
   switch (ref.target) {
