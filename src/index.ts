@@ -83,6 +83,11 @@ export default {
     const primaryDb = database(countingD1(env.DB, d1));
     const db = anonymous ? database(countingD1(env.DB.withSession("first-unconstrained"), d1) as unknown as D1Database) : primaryDb;
     let callerPromise: Promise<Caller> | undefined;
+    // A refused token counts against its address's sign-in budget, whichever way it was checked.
+    const countRefused = async (error: unknown): Promise<never> => {
+      if (error instanceof ApiError && error.status === 401) await countFailedSignIn(env, request);
+      throw error;
+    };
     const context: RequestContext = {
       env,
       ctx,
@@ -94,24 +99,14 @@ export default {
       origin: originFor(env, url),
       log: {},
       caller() {
-        callerPromise ??= authenticate(request, db, ctx).then(
-          (caller) => {
-            if (caller.kind === "org") context.log.org = caller.org;
-            return caller;
-          },
-          async (error: unknown) => {
-            if (error instanceof ApiError && error.status === 401) await countFailedSignIn(env, request);
-            throw error;
-          },
-        );
+        callerPromise ??= authenticate(request, db, ctx).then((caller) => {
+          if (caller.kind === "org") context.log.org = caller.org;
+          return caller;
+        }, countRefused);
         return callerPromise;
       },
       async readAs(plan, readDb = db) {
-        const result = await readAsCaller(request, readDb, ctx, callerPromise, (viewer) => plan(viewer, readDb)).catch(async (error: unknown) => {
-          // A refused token counts against its address's sign-in budget here too, as in caller().
-          if (error instanceof ApiError && error.status === 401) await countFailedSignIn(env, request);
-          throw error;
-        });
+        const result = await readAsCaller(request, readDb, ctx, callerPromise, (viewer) => plan(viewer, readDb)).catch(countRefused);
         callerPromise ??= Promise.resolve(result.caller);
         if (result.caller.kind === "org") context.log.org = result.caller.org;
         return result;

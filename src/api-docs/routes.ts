@@ -13,7 +13,8 @@ import type { PackageMetadataFields } from "../packages/schema-metadata";
 import type { CatalogEntry } from "../registry/catalog";
 import { describeIdentity, type Identity } from "../registry/publish-coordinator";
 import { loadVisibleVersion } from "../registry/registry-routes";
-import { parseEnumParam, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
+import { decodeOnce, parseEnumParam, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
+import { sha256Hex } from "../identity/secrets";
 import { findItem, getEntry } from "../registry/catalog";
 import type { Caller } from "../identity/rights";
 import { printable } from "../registry/names";
@@ -68,12 +69,7 @@ function parseQuery(query: URLSearchParams, accepted: readonly Param[]): DocsQue
 
 /** The token of `docs/{token}`: percent-encoded or half-encoded; once decoded, the same thing. */
 function parseToken(raw: string | undefined): string {
-  let token: string;
-  try {
-    token = decodeURIComponent(raw ?? "");
-  } catch {
-    throw badRequest("invalid token: malformed percent-encoding");
-  }
+  const token = decodeOnce(raw, "token");
   // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (token === "" || token.length > MAX_TOKEN || /[\u0000-\u001f\u007f]/.test(token)) throw badRequest(`invalid token '${printable(token)}'`);
   return token;
@@ -200,9 +196,7 @@ const docsRoutes: DocsRoute[] = [
 const packageIdentity = (params: RouteParams) => parseIdentity(packageKind, params);
 
 async function etagFor(parts: unknown[]): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(parts)));
-  const hex = [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `"docs-${hex}"`;
+  return `"docs-${(await sha256Hex(JSON.stringify(parts))).slice(0, 32)}"`;
 }
 
 function matches(header: string | null, etag: string): boolean {
@@ -223,6 +217,12 @@ let cachedBytes = 0;
 function remember(key: string, body: string): void {
   const bytes = body.length * 2;
   if (bytes > MAX_ANSWER_BYTES) return;
+  // Two concurrent misses store the same key: count it once.
+  const old = answers.get(key);
+  if (old) {
+    answers.delete(key);
+    cachedBytes -= old.bytes;
+  }
   while (cachedBytes + bytes > MAX_CACHED_BYTES && answers.size) {
     const [oldest, value] = answers.entries().next().value!;
     answers.delete(oldest);

@@ -1,6 +1,7 @@
 // Serves the API descriptions. They change only with the deployed code: built once per isolate, ETag from
 // the content hash, revalidated with If-None-Match (304).
 import type { RouteMethods } from "../http/routes";
+import { sha256Hex } from "../identity/secrets";
 import { buildDocument } from "./document";
 import type { DocumentName } from "./operations";
 
@@ -21,9 +22,7 @@ const served = new Map<DocumentName, Promise<Served>>();
 
 async function serialize(document: DocumentName): Promise<Served> {
   const body = JSON.stringify(buildDocument(document));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body)));
-  const hex = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return { body, etag: `"${hex}"` };
+  return { body, etag: `"${await sha256Hex(body)}"` };
 }
 
 /** If-None-Match: `*`, or any listed tag equal to ours (weak comparison, as RFC 9110 asks for GET). */

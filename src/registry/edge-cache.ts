@@ -157,7 +157,8 @@ export async function edgeCached(
     if (Date.now() - entry.storedAt > maxAge / 2 && !refreshing.has(key)) {
       refreshing.add(key);
       // Counted on its own: no reader waits for these D1 calls, so the response does not report them.
-      const background = { ...context, d1: newD1Stats(), primaryDb: database(countingD1(context.env.DB, newD1Stats())) };
+      const stats = newD1Stats();
+      const background = { ...context, d1: stats, primaryDb: database(countingD1(context.env.DB, stats)) };
       context.ctx.waitUntil(fill(key, generation!, background, produce).finally(() => refreshing.delete(key)));
     }
     return forClient(request, entry.body, new Response(null, { status: entry.status, headers: entry.headers }), entry.etag, "hit");

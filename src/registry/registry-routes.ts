@@ -14,7 +14,7 @@ import type { RouteMethods } from "../http/routes";
 import { canPublish, canSee, type Caller } from "../identity/rights";
 import { encodeKey, uploadSigner } from "../artifacts/presign";
 import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
-import { entryPlan, getEntry, listPlan, listVersions, runPlan, type CatalogEntry, type ListQuery } from "./catalog";
+import { entryPlan, getEntry, listLatest, listPlan, listVersions, type CatalogEntry, type ListQuery } from "./catalog";
 import { canonicalKey, catalogChanged, edgeCached } from "./edge-cache";
 import { viewerOf } from "../identity/authenticate";
 import { decodeContinuation, decodeSingleKey, encodeContinuation } from "./continuation";
@@ -100,7 +100,7 @@ export async function listPage(
   const scope = JSON.stringify({ kind: kind.kind, ...filters });
   const secret = signingSecret(context.env);
   const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
-  const { entries, next } = await runPlan(context.db, listPlan(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, viewerOf(caller)));
+  const { entries, next } = await listLatest(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, viewerOf(caller));
   return next ? { entries, continuationToken: await encodeContinuation(secret, scope, next) } : { entries };
 }
 

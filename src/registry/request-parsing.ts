@@ -14,7 +14,7 @@ export interface RouteParams {
   version?: string;
 }
 
-function decodeOnce(raw: string | undefined, what: string): string {
+export function decodeOnce(raw: string | undefined, what: string): string {
   try {
     return decodeURIComponent(raw ?? "");
   } catch {
