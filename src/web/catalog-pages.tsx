@@ -67,11 +67,20 @@ export interface PackageListState {
   sort: string;
 }
 
-export function PackageListPage(props: { shell: PageShell; state: PackageListState; packages: PackageSummary[]; next?: string }): RawHtml {
+/**
+ * The next page's query: this page's own parameters, all of them, with the next token. The token is
+ * bound to every filter, so dropping one (packageType, usage, asc, …) would make the next page a 400.
+ */
+export function nextPageQuery(query: URLSearchParams, next: string | undefined): URLSearchParams {
+  const out = new URLSearchParams(query);
+  out.delete("continuationToken");
+  if (next) out.set("continuationToken", next);
+  return out;
+}
+
+export function PackageListPage(props: { shell: PageShell; state: PackageListState; query: URLSearchParams; packages: PackageSummary[]; next?: string }): RawHtml {
   const { state } = props;
-  const nextQuery = new URLSearchParams();
-  for (const [k, v] of Object.entries(state)) if (v) nextQuery.set(k, v);
-  if (props.next) nextQuery.set("continuationToken", props.next);
+  const nextQuery = nextPageQuery(props.query, props.next);
   return (
     <Layout {...props.shell}>
       <h1>Packages</h1>
@@ -138,10 +147,8 @@ export function PackageListPage(props: { shell: PageShell; state: PackageListSta
   );
 }
 
-export function TemplateListPage(props: { shell: PageShell; search: string; templates: TemplateSummary[]; next?: string }): RawHtml {
-  const nextQuery = new URLSearchParams();
-  if (props.search) nextQuery.set("search", props.search);
-  if (props.next) nextQuery.set("continuationToken", props.next);
+export function TemplateListPage(props: { shell: PageShell; search: string; query: URLSearchParams; templates: TemplateSummary[]; next?: string }): RawHtml {
+  const nextQuery = nextPageQuery(props.query, props.next);
   return (
     <Layout {...props.shell}>
       <h1>Templates</h1>

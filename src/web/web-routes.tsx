@@ -74,7 +74,7 @@ async function packageList(request: IRequest, context: RequestContext) {
       visibility: query.get("visibility") ?? "",
       sort: query.get("sort") ?? "",
     };
-    return <PackageListPage shell={await shellFor(request, caller, "Packages")} state={state} packages={packageSummaries(context, entries)} next={next} />;
+    return <PackageListPage shell={await shellFor(request, caller, "Packages")} state={state} query={query} packages={packageSummaries(context, entries)} next={next} />;
   });
 }
 
@@ -85,7 +85,7 @@ async function templateList(request: IRequest, context: RequestContext) {
     if (!query.has("backing")) ["registry", "vcs"].forEach((b) => query.append("backing", b));
     const continuationToken = query.get("continuationToken") || undefined;
     const { entries, continuationToken: next } = await listPage(templateKind, templateListFilters(query), { limit: PAGE_SIZE, continuationToken }, caller, context);
-    return <TemplateListPage shell={await shellFor(request, caller, "Templates")} search={query.get("search") ?? ""} templates={templateSummaries(context, entries)} next={next} />;
+    return <TemplateListPage shell={await shellFor(request, caller, "Templates")} search={query.get("search") ?? ""} query={query} templates={templateSummaries(context, entries)} next={next} />;
   });
 }
 

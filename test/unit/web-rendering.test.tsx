@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { h, isSafeUrl } from "../../src/web/jsx";
 import { markdownToHtml } from "../../src/web/markdown";
+import { nextPageQuery } from "../../src/web/catalog-pages";
 
 describe("JSX to string", () => {
   it("escapes text children and attribute values", () => {
@@ -48,5 +49,20 @@ describe("markdown", () => {
     const out = markdownToHtml("[site](https://example.com/)\n\n```html\n<b>x</b>\n```\n").html;
     expect(out).toContain('<a href="https://example.com/" rel="nofollow ugc noopener">site</a>');
     expect(out).toContain("&lt;b&gt;x&lt;/b&gt;");
+  });
+});
+
+describe("list pages", () => {
+  it("the next page keeps every filter of this page, so its token still matches", () => {
+    const query = new URLSearchParams("packageType=native&usage=used&asc=false&search=aws&continuationToken=old");
+    const next = nextPageQuery(query, "tok_2");
+    expect([...next]).toEqual([
+      ["packageType", "native"],
+      ["usage", "used"],
+      ["asc", "false"],
+      ["search", "aws"],
+      ["continuationToken", "tok_2"],
+    ]);
+    expect(nextPageQuery(query, undefined).has("continuationToken")).toBe(false);
   });
 });
