@@ -12,8 +12,9 @@ describe("parseVersion", () => {
   });
 
   it("gives versions differing only in build metadata the same precedence key", () => {
-    expect(parseVersion("1.2.3+a")?.precedenceKey).toBe(parseVersion("1.2.3+b")?.precedenceKey);
-    expect(parseVersion("1.2.3")?.precedenceKey).toBe(parseVersion("1.2.3+b")?.precedenceKey);
+    expect(typeof parseVersion("1.2.3")!.precedenceKey).toBe("string");
+    expect(parseVersion("1.2.3+a")!.precedenceKey).toBe(parseVersion("1.2.3+b")!.precedenceKey);
+    expect(parseVersion("1.2.3")!.precedenceKey).toBe(parseVersion("1.2.3+b")!.precedenceKey);
   });
 
   it("orders precedence keys exactly as SemVer precedence", () => {
