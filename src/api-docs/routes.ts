@@ -13,59 +13,21 @@ import type { PackageMetadataFields } from "../packages/schema-metadata";
 import type { CatalogEntry } from "../registry/catalog";
 import { describeIdentity, type Identity } from "../registry/publish-coordinator";
 import { loadVisibleVersion } from "../registry/registry-routes";
-import { decodeOnce, parseEnumParam, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
+import { decodeOnce, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
 import { sha256Hex } from "../identity/secrets";
 import { findItem, getEntry } from "../registry/catalog";
 import type { Caller } from "../identity/rights";
 import { printable } from "../registry/names";
 import { edgeCached } from "./cache";
-import { OSES, type ContentNode, type Os } from "./content";
+import type { ContentNode } from "./content";
 import { deriveDocs, type Nav, type NavSummary, type StoredDoc, type StoredType } from "./derive";
-import { LANGUAGES, type Language } from "./languages";
 import { negotiate } from "./negotiate";
+import { ContentQuery, DocsQuery, ExamplesQuery, NavQuery, parseDocsQuery, type ParsedDocsQuery, type QuerySchema } from "./query";
 import { artifactName, docsPrefix, getJson, parseExampleLines, lookup, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, navAnswer, selectExamples, type Answer, type Links } from "./views";
 
 const IMMUTABLE_SECONDS = 7 * 24 * 3600;
-const MAX_Q = 200;
-const DEFAULT_EXAMPLES = 20;
-const MAX_EXAMPLES = 100;
 const MAX_TOKEN = 512;
-
-interface DocsQuery {
-  lang?: Language;
-  os?: Os;
-  q?: string;
-  full: boolean;
-  limit: number;
-}
-
-type Param = "lang" | "os" | "q" | "depth" | "limit";
-
-function parseQuery(query: URLSearchParams, accepted: readonly Param[]): DocsQuery {
-  const has = (p: Param) => accepted.includes(p);
-  const out: DocsQuery = { full: false, limit: DEFAULT_EXAMPLES };
-  if (has("lang")) out.lang = parseEnumParam(query, "lang", LANGUAGES);
-  if (has("os")) out.os = parseEnumParam(query, "os", OSES);
-  if (has("q")) {
-    const q = query.get("q");
-    if (q !== null && q.length > MAX_Q) throw badRequest(`invalid q: longer than ${MAX_Q} characters`);
-    if (q) out.q = q;
-  }
-  if (has("depth")) {
-    const depth = query.get("depth");
-    if (depth !== null && depth !== "full") throw badRequest(`invalid depth '${printable(depth)}': the only depth is 'full'`);
-    out.full = depth === "full";
-  }
-  if (has("limit")) {
-    const raw = query.get("limit");
-    if (raw !== null) {
-      if (!/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_EXAMPLES) throw badRequest(`invalid limit '${printable(raw)}': must be an integer from 1 to ${MAX_EXAMPLES}`);
-      out.limit = Number(raw);
-    }
-  }
-  return out;
-}
 
 /** The token of `docs/{token}`: percent-encoded or half-encoded; once decoded, the same thing. */
 function parseToken(raw: string | undefined): string {
@@ -118,9 +80,10 @@ interface Prepared {
 
 interface DocsRoute {
   path: string;
-  params: readonly Param[];
+  /** Its query parameters: parsed with this schema, and declared by it in the OpenAPI document. */
+  query: QuerySchema;
   prepare?(request: IRequest, docs: VersionDocs, context: RequestContext): Promise<Prepared>;
-  answer(input: { request: IRequest; context: RequestContext; docs: VersionDocs; query: DocsQuery; links: Links; entry: CatalogEntry; identity: Identity; prepared: Prepared }): Promise<Answer>;
+  answer(input: { request: IRequest; context: RequestContext; docs: VersionDocs; query: ParsedDocsQuery; links: Links; entry: CatalogEntry; identity: Identity; prepared: Prepared }): Promise<Answer>;
 }
 
 async function contentObject(context: RequestContext, docs: VersionDocs, object: "readme.json" | "installation.json"): Promise<ContentNode[] | undefined> {
@@ -130,14 +93,14 @@ async function contentObject(context: RequestContext, docs: VersionDocs, object:
 const docsRoutes: DocsRoute[] = [
   {
     path: "readme",
-    params: ["lang", "os"],
+    query: ContentQuery,
     async answer({ context, docs, query, links }) {
       return contentAnswer((await contentObject(context, docs, "readme.json")) ?? [], links, query.lang, query.os);
     },
   },
   {
     path: "installation",
-    params: ["lang", "os"],
+    query: ContentQuery,
     async prepare(request, docs) {
       if (!docs.manifest.hasInstallation) throw notFound(`package version has no installation text`);
       return {};
@@ -150,7 +113,7 @@ const docsRoutes: DocsRoute[] = [
   },
   {
     path: "nav",
-    params: ["lang", "q", "depth"],
+    query: NavQuery,
     async answer({ context, docs, query, links, entry, identity }) {
       const object = query.q || query.full ? "nav.json" : "nav-summary.json";
       const nav = (await getJson<Nav | NavSummary>(context.env.ARTIFACTS, docs.prefix + object)) ?? { modules: [] };
@@ -166,7 +129,7 @@ const docsRoutes: DocsRoute[] = [
   },
   {
     path: "docs/:token+",
-    params: ["lang", "os"],
+    query: DocsQuery,
     async prepare(request, docs, context) {
       const token = parseToken(request.params.token);
       const entry = await lookup(context.env.ARTIFACTS, docs.prefix, docs.manifest, token);
@@ -181,7 +144,7 @@ const docsRoutes: DocsRoute[] = [
   },
   {
     path: "examples",
-    params: ["lang", "q", "limit"],
+    query: ExamplesQuery,
     async answer({ context, docs, query, links }) {
       const lang = query.lang ?? DEFAULT_LANGUAGE;
       const object = await context.env.ARTIFACTS.get(docs.prefix + "examples.tsv");
@@ -232,9 +195,9 @@ function remember(key: string, body: string): void {
   cachedBytes += bytes;
 }
 
-function canonicalUrl(url: URL, accepted: readonly Param[]): string {
+function canonicalUrl(url: URL, schema: QuerySchema): string {
   const out = new URL(url.origin + url.pathname);
-  for (const p of accepted) {
+  for (const p of Object.keys(schema.shape)) {
     const value = url.searchParams.get(p);
     if (value !== null) out.searchParams.set(p, value);
   }
@@ -245,7 +208,7 @@ function canonicalUrl(url: URL, accepted: readonly Param[]): string {
 const STASHED_ETAG = "X-Docs-ETag";
 const STASHED_CACHE_CONTROL = "X-Docs-Cache-Control";
 
-async function produce(route: DocsRoute, request: IRequest, context: RequestContext, url: URL, query: DocsQuery, format: "json" | "markdown"): Promise<Response> {
+async function produce(route: DocsRoute, request: IRequest, context: RequestContext, url: URL, query: ParsedDocsQuery, format: "json" | "markdown"): Promise<Response> {
   const { entry, identity, version } = await loadVisibleVersion(packageKind, packageIdentity, request, context);
   const docs = await docsOf(context, entry, identity);
   const row = entry.version!;
@@ -266,7 +229,7 @@ async function produce(route: DocsRoute, request: IRequest, context: RequestCont
     "Content-Type": format === "json" ? "application/json" : "text/markdown; charset=utf-8",
   };
   // The same URL with only the parameters this route reads: the answer is cached under those alone.
-  if (format === "json") headers.Link = `<${canonicalUrl(url, route.params)}>; rel="alternate"; type="text/markdown"`;
+  if (format === "json") headers.Link = `<${canonicalUrl(url, route.query)}>; rel="alternate"; type="text/markdown"`;
   let body = answers.get(key)?.body;
   if (body === undefined) {
     // Validation that reads storage (is the token there?) comes before any 304.
@@ -285,7 +248,7 @@ function handler(route: DocsRoute) {
   return async (request: IRequest, context: RequestContext): Promise<Response> => {
     const url = new URL(request.url);
     // Everything that needs no storage is checked first: bad parameters and formats never touch it.
-    const query = parseQuery(url.searchParams, route.params);
+    const query = parseDocsQuery(url.searchParams, route.query);
     const format = negotiate(request.headers.get("Accept"));
     const response = await edgeCached(request, context, format, query, (context) => produce(route, request, context, url, query, format));
     const etag = response.headers.get(STASHED_ETAG);

@@ -4,14 +4,7 @@ import { OSES } from "../api-docs/content";
 import { LANGUAGES } from "../api-docs/languages";
 import { component } from "./schemas";
 
-const lang = z.enum(LANGUAGES).optional().describe("the SDK language to answer in");
-const os = z.enum(OSES).optional().describe("the OS for OS-specific text; default linux");
-const q = z.string().max(200).optional().describe("keeps what contains it (case-insensitive)");
-
-export const ContentQuery = z.object({ lang, os });
-export const NavQuery = z.object({ lang, q, depth: z.enum(["full"]).optional().describe("full: list each module's resources and functions") });
-export const DocsQuery = z.object({ lang, os });
-export const ExamplesQuery = z.object({ lang, q, limit: z.int().min(1).max(100).optional().describe("default 20") });
+export { ContentQuery, DocsQuery, ExamplesQuery, NavQuery } from "../api-docs/query";
 
 const perLanguage = <T extends z.ZodType>(value: T) => z.strictObject(Object.fromEntries(LANGUAGES.map((l) => [l, value])) as Record<(typeof LANGUAGES)[number], T>);
 const PerLanguageText = component("PerLanguageText", perLanguage(z.string()).describe("one text per SDK language"));

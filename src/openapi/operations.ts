@@ -599,7 +599,7 @@ export const operations: OperationSpec[] = [
     summary: "Remove a VCS-backed template",
     tags: ["Templates"],
     auth: "admin",
-    pathParams: z.object({ source: z.enum(VCS_SOURCES), publisher: S.segment(), name: z.string().describe("owner/repo/path; slashes included") }),
+    pathParams: z.object({ source: z.enum(VCS_SOURCES), publisher: S.segment(), name: z.string().describe("owner/repo/path, its slashes sent as they are or percent-encoded (%2F)") }),
     responses: { 204: empty("removed"), ...fails(400, 401, 403, 404) },
   },
 ];

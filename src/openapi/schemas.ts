@@ -110,7 +110,7 @@ export const templatePath = (version: "read" | "exact" | "none") =>
   z.object({
     source: z.enum(TEMPLATE_SOURCES),
     publisher: segment(),
-    name: z.string().describe("one segment; for github and gitlab templates the rest of the path up to /versions/, slashes included"),
+    name: z.string().describe("one segment; for github and gitlab templates owner/repo/path, its slashes sent as they are or percent-encoded (%2F), as an OpenAPI client encodes them"),
     ...(version === "none" ? {} : { version: version === "read" ? versionParam : exactVersionParam }),
   });
 

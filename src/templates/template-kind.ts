@@ -103,10 +103,14 @@ export const templateKind: RegistryKind = {
   },
 };
 
-/** VCS template names are `owner/repo/path`: each part a valid segment. Registry names are one segment. */
+/**
+ * VCS template names are `owner/repo/path`: each part a valid segment. Registry names are one segment.
+ * The parts may be separated by `/` (as the Pulumi CLI sends them) or by `%2F` (as an OpenAPI client
+ * fills a `{name}` path parameter); both spell the same name.
+ */
 export function templateName(raw: string | undefined, source: string): string {
   if (!(VCS_SOURCES as readonly string[]).includes(source)) return decodeSegment(raw, "name");
-  const parts = (raw ?? "").split("/");
+  const parts = (raw ?? "").split(/\/|%2F/i);
   if (parts.length > 8) throw badRequest("invalid name: too many path parts");
   return parts.map((p) => decodeSegment(p, "name")).join("/");
 }

@@ -251,6 +251,27 @@ describe("declared query enums against the real worker", () => {
   });
 });
 
+describe("declared docs parameters are the ones the docs routes read", () => {
+  it("a bad value of a parameter another docs route declares is ignored where it is not declared", async () => {
+    const docsPaths = Object.keys(client.paths).filter((path) => path.startsWith("/api/registry/packages/") && /\/versions\/\{version\}\/(readme|installation|nav|docs\/\{token\}|examples)$/.test(path));
+    expect(docsPaths).toHaveLength(5);
+    const declared = (path: string) => new Set<string>((client.paths[path]!.get!.parameters ?? []).filter((p: any) => p.in === "query").map((p: any) => p.name));
+    const all = new Set(docsPaths.flatMap((path) => [...declared(path)]));
+    expect([...all].sort()).toEqual(["depth", "lang", "limit", "os", "q"]);
+    let ignored = 0;
+    for (const path of docsPaths) {
+      for (const name of all) {
+        if (declared(path).has(name)) continue;
+        const r = await checked("GET", fillUrl(client, "GET", path, { [name]: "x".repeat(300) }), { token: acme.reader });
+        expect(r.status, `${path}?${name}: ${JSON.stringify(r.body)}`).toBe(200);
+        ignored++;
+      }
+    }
+    // readme, installation and docs lack q, depth and limit; nav lacks os and limit; examples lacks os and depth.
+    expect(ignored).toBe(3 * 3 + 2 + 2);
+  });
+});
+
 describe("declared integer bounds against the real worker", () => {
   it("every GET route's integer query parameter accepts its bounds and refuses one past them with a 400", async () => {
     let checkedBounds = 0;

@@ -286,6 +286,27 @@ describe("VCS-backed templates", () => {
     expectError(await callJson("/api/admin/templates", { method: "POST", token: ADMIN, body: { ...body, downloadURL: "ftp://x" } }), 400);
   });
 
+  it("take their name's slashes raw or percent-encoded (%2F), as an OpenAPI client fills {name}", async () => {
+    const name = "pulumi/examples/encoded-slashes";
+    expect((await callJson("/api/admin/templates", { method: "POST", token: ADMIN, body: { ...body, name } })).status).toBe(201);
+    const raw = await callJson(`/api/registry/templates/github/pulumi/${name}/versions/latest`);
+    const encoded = await callJson(`/api/registry/templates/github/pulumi/${encodeURIComponent(name)}/versions/latest`);
+    const mixed = await callJson(`/api/registry/templates/github/pulumi/pulumi%2fexamples/encoded-slashes/versions/latest`);
+    expect(raw.status).toBe(200);
+    expect(encoded.status).toBe(200);
+    expect(mixed.status).toBe(200);
+    expect(encoded.body).toEqual(raw.body);
+    expect(mixed.body).toEqual(raw.body);
+    // An encoded slash is a separator, never part of a segment: `..` and empty parts stay refused.
+    expectError(await callJson(`/api/registry/templates/github/pulumi/pulumi%2F..%2Fexamples/versions/latest`), 400);
+    expectError(await callJson(`/api/registry/templates/github/pulumi/pulumi%2F%2Fexamples/versions/latest`), 400);
+    expectError(await callJson(`/api/registry/templates/github/pulumi/pulumi%252Fexamples/versions/latest`), 400);
+    // A registry-backed name stays one segment: %2F there is an invalid name, not a separator.
+    expectError(await callJson(`/api/registry/templates/private/acme/a%2Fb/versions/latest`), 400);
+    expect((await call(`/api/admin/templates/github/pulumi/${encodeURIComponent(name)}`, { method: "DELETE", token: ADMIN })).status).toBe(204);
+    expectError(await callJson(`/api/registry/templates/github/pulumi/${name}/versions/latest`), 404);
+  });
+
   it("are removed by the operator", async () => {
     await callJson("/api/admin/templates", { method: "POST", token: ADMIN, body: { ...body, name: "pulumi/examples/gone" } });
     expect((await call("/api/admin/templates/github/pulumi/pulumi/examples/gone", { method: "DELETE", token: ADMIN })).status).toBe(204);
