@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { database } from "../../src/db/client";
-import { listPlan, type ListQuery, type Viewer } from "../../src/registry/catalog";
+import { listPlan, otherPublisherSpelling, type ListQuery, type Viewer } from "../../src/registry/catalog";
 import { seedCatalogSql } from "../../scripts/seed-catalog.mjs";
 import { createOrg, createToken } from "./helpers";
 import { publishPackage } from "./publish-helpers";
@@ -161,5 +161,37 @@ describe("list queries on a catalog of 20,000 packages", () => {
       expect(deep.names.length).toBe(LIMIT);
       expect(deep.names).not.toEqual(first.names);
     }
+  });
+});
+
+describe("the publisher spelling check, on a publisher with 2,000 packages", () => {
+  const insert = (id: string, publisher: string) =>
+    env.DB.prepare(
+      "INSERT INTO items (id, kind, source, publisher, name, canonical_name, owner_org, visibility, created_at) VALUES (?1, 'package', 'pulumi', ?2, ?1, ?1, 'pub-3', 'public', 'now')",
+    ).bind(id, publisher);
+
+  it("a new package's insert checks its publisher's spelling in a few seeks, not a walk of the publisher's items", async () => {
+    const ok = await insert("spelling-check-ok", "pub-3").run();
+    try {
+      // The trigger's two EXISTS are one seek each; the old `<>` form read all 2,000 pub-3 rows.
+      expect(ok.meta.rows_read).toBeLessThan(50);
+    } finally {
+      await env.DB.prepare("DELETE FROM items WHERE id = 'spelling-check-ok'").run();
+    }
+    const plan = await env.DB.prepare(
+      "EXPLAIN QUERY PLAN SELECT 1 FROM items WHERE kind = 'package' AND source = 'pulumi' AND lower(publisher) = lower('PUB-3') AND publisher > 'PUB-3'",
+    ).all<{ detail: string }>();
+    expect(plan.results.map((r) => r.detail).join("\n")).toMatch(/USING COVERING INDEX items_publisher_spelling \(kind=\? AND source=\? AND <expr>=\? AND publisher>\?\)/);
+  });
+
+  it("another spelling is still refused, by the trigger and by the coordinator's check, which names the one that exists", async () => {
+    const items = (await env.DB.prepare("SELECT count(*) AS n FROM items").first<{ n: number }>())!.n;
+    await expect(insert("spelling-check-bad", "PUB-3").run()).rejects.toThrow(/publisher spelling conflict/);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM items").first<{ n: number }>())!.n).toBe(items);
+    const db = database(env.DB);
+    expect(await otherPublisherSpelling(db, "package", "pulumi", "PUB-3")).toBe("pub-3");
+    expect(await otherPublisherSpelling(db, "package", "pulumi", "Pub-3")).toBe("pub-3");
+    expect(await otherPublisherSpelling(db, "package", "pulumi", "pub-3")).toBeUndefined();
+    expect(await otherPublisherSpelling(db, "package", "pulumi", "pub-33")).toBeUndefined();
   });
 });
