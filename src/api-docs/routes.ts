@@ -3,6 +3,7 @@ import type { IRequest } from "itty-router";
 import { and, eq } from "drizzle-orm";
 import { versions } from "../db/schema";
 import { badRequest, notFound } from "../http/api-error";
+import { noneMatchHits } from "../http/conditional";
 import type { RequestContext } from "../http/context";
 import { json } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
@@ -162,14 +163,6 @@ async function etagFor(parts: unknown[]): Promise<string> {
   return `"docs-${(await sha256Hex(JSON.stringify(parts))).slice(0, 32)}"`;
 }
 
-function matches(header: string | null, etag: string): boolean {
-  if (!header) return false;
-  return header.split(",").some((t) => {
-    const v = t.trim();
-    return v === "*" || v === etag || v === `W/${etag}`;
-  });
-}
-
 // Rendered answers are immutable for a docs prefix (one publish attempt), so an isolate keeps recent
 // ones: a token-bearing read then costs the visibility check alone. Bounded by total size.
 const answers = new Map<string, { body: string; bytes: number }>();
@@ -234,11 +227,11 @@ async function produce(route: DocsRoute, request: IRequest, context: RequestCont
   if (body === undefined) {
     // Validation that reads storage (is the token there?) comes before any 304.
     const prepared = route.prepare ? await route.prepare(request, docs, context) : {};
-    if (matches(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers });
+    if (noneMatchHits(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers });
     const answer = await route.answer({ request, context, docs, query, links, entry, identity, prepared });
     body = format === "json" ? JSON.stringify(answer.json) : answer.markdown;
     remember(key, body);
-  } else if (matches(request.headers.get("If-None-Match"), etag)) {
+  } else if (noneMatchHits(request.headers.get("If-None-Match"), etag)) {
     return new Response(null, { status: 304, headers });
   }
   return new Response(body, { headers });
@@ -259,7 +252,7 @@ function handler(route: DocsRoute) {
     out.headers.delete(STASHED_ETAG);
     out.headers.delete(STASHED_CACHE_CONTROL);
     // An edge hit was validated when it was stored (same canonical path, query, format and generation).
-    if (out.status === 200 && etag && matches(request.headers.get("If-None-Match"), etag)) {
+    if (out.status === 200 && etag && noneMatchHits(request.headers.get("If-None-Match"), etag)) {
       await out.body?.cancel();
       const notModified = new Response(null, { status: 304, headers: out.headers });
       notModified.headers.delete("Content-Type");

@@ -1,5 +1,6 @@
 // Serves the API descriptions. They change only with the deployed code: built once per isolate, ETag from
 // the content hash, revalidated with If-None-Match (304).
+import { noneMatchHits } from "../http/conditional";
 import type { RouteMethods } from "../http/routes";
 import { sha256Hex } from "../identity/secrets";
 import { buildDocument } from "./document";
@@ -25,13 +26,6 @@ async function serialize(document: DocumentName): Promise<Served> {
   return { body, etag: `"${await sha256Hex(body)}"` };
 }
 
-/** If-None-Match: `*`, or any listed tag equal to ours (weak comparison, as RFC 9110 asks for GET). */
-function matches(ifNoneMatch: string | null, etag: string): boolean {
-  if (ifNoneMatch === null) return false;
-  if (ifNoneMatch.trim() === "*") return true;
-  return ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
-}
-
 function serve(document: DocumentName): RouteMethods {
   return {
     async GET(request) {
@@ -44,7 +38,7 @@ function serve(document: DocumentName): RouteMethods {
       }
       const { body, etag } = await promise;
       const headers = { ETag: etag, "Cache-Control": OPENAPI_CACHE_CONTROL };
-      if (matches(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers });
+      if (noneMatchHits(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers });
       return new Response(body, { headers: { ...headers, "Content-Type": "application/json" } });
     },
   };

@@ -4,6 +4,7 @@
 // entry), so that location's older entries stop matching at once; token-bearing requests never use it.
 import { database } from "../db/client";
 import { countingD1, newD1Stats } from "../db/counting";
+import { noneMatchHits } from "../http/conditional";
 import type { RequestContext } from "../http/context";
 
 /** How long a location may serve an entry without looking at D1: the cross-location staleness bound. */
@@ -59,12 +60,6 @@ async function etagOf(body: ArrayBuffer): Promise<string> {
   return `W/"${[...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
 }
 
-/** If-None-Match naming this answer's validator (or `*`); weak comparison, as for GET. */
-function notModified(request: Request, etag: string): boolean {
-  const tags = request.headers.get("If-None-Match")?.split(",").map((t) => t.trim().replace(/^W\//, "")) ?? [];
-  return tags.includes("*") || tags.includes(etag.replace(/^W\//, ""));
-}
-
 function forClient(request: Request, body: BodyInit | null, from: Response, etag: string, state: "hit" | "miss"): Response {
   const headers = new Headers(from.headers);
   headers.set("ETag", etag);
@@ -72,7 +67,7 @@ function forClient(request: Request, body: BodyInit | null, from: Response, etag
   headers.set("X-Edge-Cache", state);
   headers.delete(GENERATION_HEADER);
   headers.delete(STORED_AT_HEADER);
-  if (notModified(request, etag)) {
+  if (noneMatchHits(request.headers.get("If-None-Match"), etag)) {
     for (const h of ["Content-Type", "Content-Length"]) headers.delete(h);
     return new Response(null, { status: 304, headers });
   }
