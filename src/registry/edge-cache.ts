@@ -1,7 +1,8 @@
 // Edge cache for anonymous GETs (any route: lists, versions, documentation): the Cache API under a
 // canonical key, no D1 query on a hit. Freshness (README "Edge cache"): an entry lives EDGE_TTL_SECONDS
 // in its location; a write made through this Worker moves the location's generation (one small cache
-// entry), so that location's older entries stop matching at once; token-bearing requests never use it.
+// entry), so that location's older entries stop matching (at once in the writing isolate, within
+// GENERATION_CONFIRM_MS in the location's others); token-bearing requests never use it.
 import { database } from "../db/client";
 import { countingD1, newD1Stats } from "../db/counting";
 import { noneMatchHits } from "../http/conditional";
@@ -34,12 +35,40 @@ function generationKey(request: Request): string {
   return `${new URL(request.url).origin}/__edge-cache/generation`;
 }
 
+/**
+ * How long an isolate trusts the location's generation it last read (or wrote) before reading it again:
+ * the bound on how late a write served by another isolate of the same location shows here. A hit inside
+ * it does no I/O at all; the isolate that served a write sees it at once.
+ */
+export const GENERATION_CONFIRM_MS = 100;
+
+/** The location's generation as this isolate last read or wrote it, per origin. */
+const confirmed = new Map<string, { generation: string | undefined; at: number }>();
+/** Moves on every generation this isolate writes, so a read that started before a write cannot undo it. */
+let localWrites = 0;
+
+function rememberGeneration(origin: string, generation: string | undefined, at: number): void {
+  // One origin in practice (a few with PUBLIC_URL aliases); never a growing map, whatever Host says.
+  if (confirmed.size >= 8 && !confirmed.has(origin)) confirmed.clear();
+  confirmed.set(origin, { generation, at });
+}
+
 async function currentGeneration(request: Request): Promise<string | undefined> {
+  const origin = new URL(request.url).origin;
+  const known = confirmed.get(origin);
+  if (known && Date.now() - known.at <= GENERATION_CONFIRM_MS) return known.generation;
+  // Timed from before the read: the confirmation never claims to be newer than what it saw.
+  const at = Date.now();
+  const writes = localWrites;
   const hit = await caches.default.match(generationKey(request));
-  return hit ? (await hit.text()) || undefined : undefined;
+  const generation = hit ? (await hit.text()) || undefined : undefined;
+  if (writes === localWrites) rememberGeneration(origin, generation, at);
+  return writes === localWrites ? generation : confirmed.get(origin)?.generation;
 }
 
 async function putGeneration(request: Request, generation: string): Promise<void> {
+  localWrites++;
+  rememberGeneration(new URL(request.url).origin, generation, Date.now());
   await caches.default.put(
     generationKey(request),
     new Response(generation, { headers: { "Cache-Control": `public, max-age=${GENERATION_TTL_SECONDS}`, "Content-Type": "text/plain" } }),

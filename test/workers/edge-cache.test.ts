@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EDGE_TTL_SECONDS } from "../../src/registry/edge-cache";
-import { ADMIN, call, callJson, createOrg, createToken, expectError } from "./helpers";
+import { EDGE_TTL_SECONDS, GENERATION_CONFIRM_MS } from "../../src/registry/edge-cache";
+import { ADMIN, BASE, call, callJson, createOrg, createToken, expectError } from "./helpers";
 import { publishPackage } from "./publish-helpers";
 
 /** An anonymous GET until the edge cache answers it (cache.put runs after the response, in waitUntil). */
@@ -135,6 +135,29 @@ describe("edge cache for anonymous reads", () => {
     expect(fresh.at).toBeLessThanOrEqual((EDGE_TTL_SECONDS + 0.5) * 1000);
     await env.DB.prepare("UPDATE items SET featured = ? WHERE canonical_name = 'cached'").bind(isFeatured ? 1 : 0).run();
   }, 20_000);
+
+  it(`a write served by another isolate of this location shows here within GENERATION_CONFIRM_MS (${GENERATION_CONFIRM_MS} ms)`, async () => {
+    const path = "/api/registry/packages?publisher=acme&limit=6";
+    await (await untilHit(path)).text();
+    // Another isolate's write moves the location's generation in the Cache API, not this isolate's memory.
+    const moved = Date.now();
+    await caches.default.put(
+      `${BASE}/__edge-cache/generation`,
+      new Response(crypto.randomUUID(), { headers: { "Cache-Control": "public, max-age=86400", "Content-Type": "text/plain" } }),
+    );
+    let seenAt: number | undefined;
+    while (Date.now() - moved < GENERATION_CONFIRM_MS + 1000) {
+      const r = await call(path);
+      await r.text();
+      if (r.headers.get("X-Edge-Cache") === "miss") {
+        seenAt = Date.now() - moved;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(seenAt, "the moved generation was never seen").toBeDefined();
+    expect(seenAt!).toBeLessThanOrEqual(GENERATION_CONFIRM_MS + 50);
+  });
 
   it("a write served here is visible at once to anonymous readers here, and to the writer", async () => {
     await untilHit("/api/registry/packages?publisher=acme&limit=5");
