@@ -423,13 +423,16 @@ export async function findItem(db: Database, kind: Kind, source: string, publish
  * in case: publishers, like org logins, are unique ignoring case.
  */
 export async function otherPublisherSpelling(db: Database, kind: Kind, source: string, publisher: string): Promise<string | undefined> {
-  const row = await db
-    .select({ publisher: items.publisher })
-    .from(items)
-    .where(and(eq(items.kind, kind), eq(items.source, source), sql`lower(${items.publisher}) = lower(${publisher})`, sql`${items.publisher} <> ${publisher}`))
-    .limit(1)
-    .get();
-  return row?.publisher;
+  // Two range seeks on items_publisher_nocase (spellings sorting below, then above): `<>` would read
+  // every item of the publisher.
+  const spelled = (other: SQL) =>
+    db
+      .select({ publisher: items.publisher })
+      .from(items)
+      .where(and(eq(items.kind, kind), eq(items.source, source), sql`lower(${items.publisher}) = lower(${publisher})`, other))
+      .limit(1);
+  const [below, above] = await db.batch([spelled(lt(items.publisher, publisher)), spelled(gt(items.publisher, publisher))]);
+  return (below[0] ?? above[0])?.publisher;
 }
 
 export interface VersionsQuery {
