@@ -88,23 +88,24 @@ const usageRowsOf = (org: SQL) =>
 const offLatest = (org: SQL) =>
   sql`exists (select 1 ${usageRowsOf(org)} and ${stackUsage.precedenceKey} is not (select ${versions.precedenceKey} from ${versions} where ${versions.id} = ${items.latestVersionId}))`;
 
-type Driver = "name" | "publisher" | "orgLogin" | "search" | "usage" | "packageType" | "visibility" | "sort";
+type Driver = "name" | "publisher" | "orgLogin" | "search" | "usage" | "packageType" | "visibility" | "backing" | "sort";
 
 /**
  * The one filter whose index drives the walk, by a fixed priority (the most selective kinds first); the
  * others are checked on the rows it yields. docs/listing-indexes.md explains the order.
  */
-export function drivingFilter(q: Pick<ListQuery, "canonicalName" | "publisher" | "orgLogin" | "searchTerms" | "usage" | "packageType" | "visibility">): Driver {
+export function drivingFilter(q: Pick<ListQuery, "kind" | "canonicalName" | "publisher" | "orgLogin" | "usage" | "packageType" | "visibility" | "backings" | "sort">): Driver {
   if (q.canonicalName !== undefined) return "name";
   if (q.publisher !== undefined) return "publisher";
   if (q.orgLogin !== undefined) return "orgLogin";
-  if (q.searchTerms && ftsQuery(q.searchTerms)) return "search";
   if (q.usage === "used" || q.usage === "notOnLatest") return "usage";
   // Private items are the few on a shared registry and public ones the bulk: private drives before a
   // package type, public only when nothing else is asked for.
   if (q.visibility === "private") return "visibility";
   if (q.packageType !== undefined) return "packageType";
   if (q.visibility !== undefined) return "visibility";
+  // Template lists asking for one backing (registry-published or VCS-backed) walk that backing's rows.
+  if (q.kind === "template" && q.backings.length === 1 && q.sort === "name") return "backing";
   return "sort";
 }
 
@@ -123,17 +124,22 @@ function entryOf(row: { item: ItemRow; version: { [K in keyof VersionRow]: Versi
   return { item: row.item, version: row.version.id === null ? null : (row.version as VersionRow), publisherDisplayName: row.publisherDisplayName };
 }
 
-/** The filter conditions on items (and, for createdAt walks, on latest_history) with only the driver index-usable. */
 /**
- * How many search matches a search may drive a page from: up to this many it reads and sorts them all;
- * beyond, the sort index drives and each row is checked against the FTS index (a broad term passes
- * every few rows, so the page fills fast). Both forms go in the same batch, each gated on the count.
+ * A `search` is planned two ways, both asked for in one batch and exclusive (docs/listing-indexes.md):
+ * - at most `fewSearchMatches(limit)` FTS matches (a narrow term): the matches are read and sorted;
+ * - more (a broad or middle term): the sort's (or the next filter's) index is walked for at most
+ *   `walkBudget(limit)` rows, each tested literally (`instr`) on the item row the walk reads anyway. A
+ *   page that does not fill within the budget is answered short, with a continuation at the budget's
+ *   last row, so every request reads a bounded number of rows whatever the catalog's size.
  */
-export const FEW_SEARCH_MATCHES = 200;
+export const SEARCH_FACTOR = 5;
+export const fewSearchMatches = (limit: number) => SEARCH_FACTOR * (limit + 1);
+export const walkBudget = (limit: number) => SEARCH_FACTOR * (limit + 1);
 
-const matchCount = (match: string) =>
-  sql`(select count(*) from (select 1 from items_search where items_search match ${match} limit ${FEW_SEARCH_MATCHES + 1}))`;
+/** Reads at most `cap + 1` FTS matches. */
+const matchCount = (match: string, cap: number) => sql`(select count(*) from (select 1 from items_search where items_search match ${match} limit ${cap + 1}))`;
 
+/** The filter conditions on items (and, for createdAt walks, on latest_history) with only the driver index-usable. */
 /**
  * @param kindValue what the index-usable `kind = …` compares with: normally the kind; the broad-search
  *   walk makes it null unless the term is broad, so SQLite's index range is empty and nothing is read.
@@ -159,6 +165,7 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
   if (query.publisher !== undefined) conditions.push(sql`${indexed(on(items.publisher, lh.publisher), drivesHere("publisher"))} = ${query.publisher}`);
   if (query.orgLogin !== undefined) conditions.push(sql`${indexed(on(items.ownerOrg, lh.ownerOrg), drivesHere("orgLogin"))} = ${query.orgLogin}`);
   if (query.visibility !== undefined) conditions.push(sql`${indexed(on(items.visibility, lh.visibility), drivesHere("visibility"))} = ${query.visibility}`);
+  if (drivesHere("backing")) conditions.push(sql`${items.backing} = ${query.backings[0]!}`);
   if (query.packageType !== undefined) {
     // Written exactly as the partial indexes' WHERE, or wrapped so it cannot pick them.
     const column = on(items.packageTypes, lh.packageTypes);
@@ -167,15 +174,16 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
   }
   if (query.searchTerms?.length) {
     const match = ftsQuery(query.searchTerms);
-    // Driving: at most FEW_SEARCH_MATCHES + 1 matches are read; more, and this answer is not used.
+    // Driving: the FTS matches are the candidates, at most fewSearchMatches + 1 of them read; with more,
+    // the count makes this statement answer nothing (the walk answers instead).
     if (match && drivesHere("search")) {
-      conditions.push(sql`${items}.rowid in (select rowid from items_search where items_search match ${match} limit ${FEW_SEARCH_MATCHES + 1})`);
-      conditions.push(sql`${matchCount(match)} <= ${FEW_SEARCH_MATCHES}`);
+      const cap = fewSearchMatches(query.limit);
+      conditions.push(sql`${items}.rowid in (select rowid from items_search where items_search match ${match} limit ${cap + 1})`);
+      conditions.push(sql`${matchCount(match, cap)} <= ${cap}`);
     }
-    // Not driving: a per-row check that seeks the FTS index at this row.
-    else if (match) conditions.push(sql`exists (select 1 from items_search where items_search match ${match} and items_search.rowid = ${items}.rowid)`);
-    // Trigram matching needs 3 characters: shorter terms are checked literally on the rows found.
-    for (const term of query.searchTerms) if ([...term].length < 3) conditions.push(sql`instr(${items.searchText}, ${term}) > 0`);
+    // The definitive test whichever plan found the row: each term a literal substring of the item's
+    // (lower-cased) search text. A trigram FTS match is implied by it, so both plans list the same items.
+    for (const term of query.searchTerms) conditions.push(sql`instr(${items.searchText}, ${term}) > 0`);
   }
   if (query.usage !== undefined) {
     const org = viewerOrg(viewer);
@@ -210,31 +218,56 @@ function pageOf<R extends Parameters<typeof entryOf>[0]>(rows: R[], limit: numbe
   return { page, more: rows.length > limit, entries: page.map(entryOf) };
 }
 
-/** The kind, when the search is broad (more than FEW_SEARCH_MATCHES matches); else null, which matches nothing. */
-function broadSearchKind(query: ListQuery): SQL {
-  return sql`case when ${matchCount(ftsQuery(query.searchTerms ?? [])!)} > ${FEW_SEARCH_MATCHES} then ${query.kind} end`;
-}
-
 export type ListResult = { entries: CatalogEntry[]; next?: Position };
 
-export function listPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPlan<ListResult> {
-  if (!query.backings.length) return { statements: [], finish: () => ({ entries: [] }) };
-  if (query.sort === "usageTotal") return usageTotalPlan(db, query, viewer);
+/** One way to answer a list query: which index drives, and for a search walk its gate and row budget. */
+interface Walk {
+  driver: Driver;
+  /** See filterConditions: null (nothing read) unless this walk is the one that answers. */
+  kindValue?: SQL;
+  /** At most this many rows of the walk are tested; a page that does not fill ends at the last of them. */
+  budget?: number;
+}
+
+/**
+ * The walks that answer a query, in one batch; at most one of them returns rows. Without a search, the
+ * driving filter's walk. With a search (unless one name drives: a handful of rows), the FTS matches
+ * sorted when they are few, else a budgeted walk of the next driver's index.
+ */
+function walksFor(query: ListQuery): Walk[] {
   const driver = drivingFilter(query);
-  if (driver !== "search") return walkPlan(db, query, viewer, driver);
-  // A search that drives: its few matches sorted, or (many matches) the next driver's walk with a
-  // per-row check. One of the two gated statements returns rows; both go in one batch.
-  const few = walkPlan(db, query, viewer, "search");
-  const many = walkPlan(db, query, viewer, drivingFilter({ ...query, searchTerms: undefined }), broadSearchKind(query));
+  if (!query.searchTerms?.length || driver === "name") return [{ driver }];
+  const match = ftsQuery(query.searchTerms);
+  if (!match) return [{ driver, budget: walkBudget(query.limit) }];
+  const broad = sql`case when ${matchCount(match, fewSearchMatches(query.limit))} > ${fewSearchMatches(query.limit)} then ${query.kind} end`;
+  return [{ driver: "search" }, { driver, kindValue: broad, budget: walkBudget(query.limit) }];
+}
+
+/** The answer of the first walk that found anything; an empty page when none did. */
+function firstAnswer(plans: Array<ReadPlan<ListResult>>): ReadPlan<ListResult> {
   return {
-    statements: [...few.statements, ...many.statements],
-    finish([fewRows, manyRows]) {
-      return (fewRows as unknown[]).length ? few.finish([fewRows]) : many.finish([manyRows]);
+    statements: plans.flatMap((p) => p.statements),
+    finish(results) {
+      let at = 0;
+      for (const plan of plans) {
+        const answer = plan.finish(results.slice(at, (at += plan.statements.length)));
+        if (answer.entries.length || answer.next) return answer;
+      }
+      return { entries: [] };
     },
   };
 }
 
-function walkPlan(db: Database, query: ListQuery, viewer: Viewer, driver: Driver, kindValue?: SQL): ReadPlan<ListResult> {
+export function listPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPlan<ListResult> {
+  if (!query.backings.length) return { statements: [], finish: () => ({ entries: [] }) };
+  if (query.sort === "usageTotal") return usageTotalPlan(db, query, viewer);
+  return firstAnswer(walksFor(query).map((walk) => walkPlan(db, query, viewer, walk)));
+}
+
+/** What sorts above every text key (a BLOB) and at or below every one (''): the bound of a window that runs to the end. */
+const windowOpenEnd = (ascending: boolean, width: number) => sql.join(Array.from({ length: width }, () => (ascending ? sql`x''` : sql`''`)), sql`, `);
+
+function walkPlan(db: Database, query: ListQuery, viewer: Viewer, { driver, kindValue, budget }: Walk): ReadPlan<ListResult> {
   const byTime = query.sort === "createdAt";
   const columns =
     query.sort === "name"
@@ -244,6 +277,8 @@ function walkPlan(db: Database, query: ListQuery, viewer: Viewer, driver: Driver
         : // createdAt walks latest_history as of the walk's start, so a moving latest keeps its place.
           [latestHistory.latestCreatedAt, latestHistory.source, latestHistory.publisher, latestHistory.canonicalName];
   const conditions = filterConditions(query, viewer, driver, byTime, kindValue);
+  // The walk's rows before the search test: the budget counts these.
+  const walked = budget ? filterConditions({ ...query, searchTerms: undefined }, viewer, driver, byTime, kindValue) : [];
   let after = query.after;
   let asOf = Date.now();
   if (byTime && after) {
@@ -252,14 +287,31 @@ function walkPlan(db: Database, query: ListQuery, viewer: Viewer, driver: Driver
     asOf = after[0];
     after = after.slice(1);
   }
+  const shared: SQL[] = [];
   if (after) {
     if (after.length !== columns.length) throw new Error("continuation position does not fit the sort");
-    conditions.push(keyset(columns, after, query.asc));
+    shared.push(keyset(columns, after, query.asc));
   }
-  if (byTime) conditions.push(lte(latestHistory.validFrom, asOf), or(isNull(latestHistory.validTo), gt(latestHistory.validTo, asOf))!);
+  if (byTime) shared.push(lte(latestHistory.validFrom, asOf), or(isNull(latestHistory.validTo), gt(latestHistory.validTo, asOf))!);
+  conditions.push(...shared);
   const order = columns.map((c) => orderTerm(c, driver, query.asc));
-  const walked = byTime ? latestHistory.latestCreatedAt : items.latestCreatedAt;
-  const selection = { ...entryColumns, walk: { createdAt: sql<string | null>`${walked}`.as("walk_created_at") } };
+  // A budgeted walk: the key of its budget-th row (none when the walk ends sooner). The page stops there.
+  const keyColumns = Object.fromEntries(columns.map((c, n) => [`k${n}`, sql<string>`${c}`.as(`k${n}`)]));
+  const windowEnd = budget
+    ? (byTime ? db.select(keyColumns).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)).$dynamic() : db.select(keyColumns).from(items).$dynamic())
+        .where(and(...walked, ...shared))
+        .orderBy(...order)
+        .limit(1)
+        .offset(budget - 1)
+    : undefined;
+  if (windowEnd) {
+    const keys = sql.join(columns.map((_, n) => sql.raw(`k${n}`)), sql`, `);
+    const bound = sql`(select ${keys} from (select 0 as open, * from (${windowEnd}) union all select 1, ${windowOpenEnd(query.asc, columns.length)}) order by open limit 1)`;
+    const left = sql.join(columns.map((c) => sql`${c}`), sql`, `);
+    conditions.push(query.asc ? sql`(${left}) <= ${bound}` : sql`(${left}) >= ${bound}`);
+  }
+  const walkedAt = byTime ? latestHistory.latestCreatedAt : items.latestCreatedAt;
+  const selection = { ...entryColumns, walk: { createdAt: sql<string | null>`${walkedAt}`.as("walk_created_at") } };
   const from = byTime
     ? db.select(selection).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)).$dynamic()
     : db.select(selection).from(items).$dynamic();
@@ -270,10 +322,16 @@ function walkPlan(db: Database, query: ListQuery, viewer: Viewer, driver: Driver
     .orderBy(...order)
     .limit(query.limit + 1);
   return {
-    statements: [statement],
-    finish([rows]) {
+    statements: windowEnd ? [statement, windowEnd] : [statement],
+    finish([rows, ends]) {
       const { page, more, entries } = pageOf(rows as Awaited<typeof statement>, query.limit);
       const last = page[page.length - 1];
+      // A full budget and a page that did not fill: the next page starts after the budget's last row.
+      const end = (ends as Array<Record<string, string>> | undefined)?.[0];
+      if (!more && end) {
+        const position = columns.map((_, n) => end[`k${n}`] ?? null);
+        return { entries, next: byTime ? [asOf, ...position] : position };
+      }
       if (!more || !last) return { entries };
       const i = last.item;
       const next: Position =
@@ -301,8 +359,8 @@ function usageTotalPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPla
   const startPhase = after ? (after[0] as 1 | 2) : phases[0]!;
   const wanted = phases.slice(phases.indexOf(startPhase));
   const names = [items.canonicalName, items.source, items.publisher];
-  const statements: BatchStatement[] = [];
-  const builders: Array<{ phase: 1 | 2; statement: BatchStatement }> = [];
+  type Entry = { entry: CatalogEntry; position: Position };
+  const halves: Array<{ statements: BatchStatement[]; finish(results: unknown[]): { entries: Entry[]; cut?: Position } }> = [];
   for (const phase of wanted) {
     const resume = after && after[0] === phase ? after.slice(1) : undefined;
     if (phase === 1) {
@@ -319,47 +377,52 @@ function usageTotalPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPla
         .where(and(...conditions))
         .orderBy(...[total, ...names].map((c) => orderTerm(c, "usage", query.asc)))
         .limit(query.limit + 1);
-      builders.push({ phase, statement: statement as unknown as BatchStatement });
+      halves.push({
+        statements: [statement as unknown as BatchStatement],
+        finish: ([rows]) => ({
+          entries: (rows as Array<Parameters<typeof entryOf>[0] & { total: number }>).map((r) => ({
+            entry: entryOf(r),
+            position: [1, Number(r.total), r.item.canonicalName, r.item.source, r.item.publisher],
+          })),
+        }),
+      });
     } else {
       if (query.usage === "used" || query.usage === "notOnLatest") continue;
-      const unused = { ...query, usage: "unused" as const };
-      const driver = drivingFilter({ ...unused, usage: undefined });
-      // A driving search comes as the same exclusive pair as in listPlan: its few matches, or the walk.
-      const variants: Array<[Driver, SQL | undefined]> =
-        driver === "search"
-          ? [
-              ["search", undefined],
-              [drivingFilter({ ...unused, usage: undefined, searchTerms: undefined }), broadSearchKind(query)],
-            ]
-          : [[driver, undefined]];
-      for (const [variantDriver, kindValue] of variants) {
-        const conditions = filterConditions(unused, viewer, variantDriver, false, kindValue);
-        if (resume) conditions.push(keyset(names, resume.slice(1), query.asc));
-        const statement = db
-          .select({ ...entryColumns, total: sql<number>`0`.as("total") })
-          .from(items)
-          .leftJoin(versions, eq(versions.id, items.latestVersionId))
-          .leftJoin(orgs, eq(orgs.login, items.publisher))
-          .where(and(...conditions))
-          .orderBy(...names.map((c) => orderTerm(c, variantDriver, query.asc)))
-          .limit(query.limit + 1);
-        builders.push({ phase, statement: statement as unknown as BatchStatement });
-      }
+      // Every other package by name: the same walks as a name-sorted list with usage=unused (a search
+      // among them is the same exclusive pair, budgeted the same way).
+      const unused: ListQuery = { ...query, usage: "unused", sort: "name", after: resume?.slice(1) };
+      const plan = firstAnswer(walksFor(unused).map((walk) => walkPlan(db, unused, viewer, walk)));
+      halves.push({
+        statements: plan.statements,
+        finish(results) {
+          const { entries, next } = plan.finish(results);
+          return {
+            entries: entries.map((entry) => ({ entry, position: [2, 0, entry.item.canonicalName, entry.item.source, entry.item.publisher] })),
+            cut: next && [2, 0, ...next],
+          };
+        },
+      });
     }
   }
-  for (const b of builders) statements.push(b.statement);
   return {
-    statements,
+    statements: halves.flatMap((h) => h.statements),
     finish(results) {
-      type Row = Parameters<typeof entryOf>[0] & { total: number; phase: 1 | 2 };
-      const rows: Row[] = [];
-      builders.forEach((b, n) => {
-        for (const r of results[n] as Row[]) rows.push({ ...r, total: Number(r.total), phase: b.phase });
-      });
-      const { page, more, entries } = pageOf(rows, query.limit);
-      const last = page[page.length - 1];
-      if (!more || !last) return { entries };
-      return { entries, next: [last.phase, last.total, last.item.canonicalName, last.item.source, last.item.publisher] };
+      const rows: Entry[] = [];
+      let cut: Position | undefined;
+      let at = 0;
+      for (const half of halves) {
+        const answer = half.finish(results.slice(at, (at += half.statements.length)));
+        rows.push(...answer.entries);
+        // A half that stops before its end (a full page, or a search walk's budget) ends the answer there.
+        if (answer.cut) {
+          cut = answer.cut;
+          break;
+        }
+      }
+      const page = rows.slice(0, query.limit);
+      const entries = page.map((r) => r.entry);
+      if (rows.length > query.limit) return { entries, next: page[page.length - 1]!.position };
+      return cut ? { entries, next: cut } : { entries };
     },
   };
 }
@@ -423,13 +486,16 @@ export async function findItem(db: Database, kind: Kind, source: string, publish
  * in case: publishers, like org logins, are unique ignoring case.
  */
 export async function otherPublisherSpelling(db: Database, kind: Kind, source: string, publisher: string): Promise<string | undefined> {
-  const row = await db
-    .select({ publisher: items.publisher })
-    .from(items)
-    .where(and(eq(items.kind, kind), eq(items.source, source), sql`lower(${items.publisher}) = lower(${publisher})`, sql`${items.publisher} <> ${publisher}`))
-    .limit(1)
-    .get();
-  return row?.publisher;
+  // Two range seeks on items_publisher_nocase (spellings sorting below, then above): `<>` would read
+  // every item of the publisher.
+  const spelled = (other: SQL) =>
+    db
+      .select({ publisher: items.publisher })
+      .from(items)
+      .where(and(eq(items.kind, kind), eq(items.source, source), sql`lower(${items.publisher}) = lower(${publisher})`, other))
+      .limit(1);
+  const [below, above] = await db.batch([spelled(lt(items.publisher, publisher)), spelled(gt(items.publisher, publisher))]);
+  return (below[0] ?? above[0])?.publisher;
 }
 
 export interface VersionsQuery {

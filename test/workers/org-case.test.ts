@@ -85,4 +85,19 @@ describe("publishers are unique ignoring case", () => {
     await expect(insert.run()).rejects.toThrow(/publisher spelling conflict/);
     expect(await countRows("items")).toBe(items);
   });
+
+  it("the trigger refuses a spelling that sorts after the existing one as well as before it", async () => {
+    const row = (id: string, publisher: string) =>
+      env.DB.prepare(
+        `INSERT INTO items (id, kind, source, publisher, name, canonical_name, owner_org, visibility, created_at) VALUES (?, 'package', 'opentofu', ?, ?, ?, 'tofu-two', 'public', 'now')`,
+      ).bind(id, publisher, id, id);
+    await row("y1", "MixedCase").run();
+    const items = await countRows("items");
+    // "mixedcase" > "MixedCase" > "MIXEDCASE" in binary order: one of each side.
+    await expect(row("y2", "mixedcase").run()).rejects.toThrow(/publisher spelling conflict/);
+    await expect(row("y3", "MIXEDCASE").run()).rejects.toThrow(/publisher spelling conflict/);
+    expect(await countRows("items")).toBe(items);
+    await row("y4", "MixedCase").run();
+    expect(await countRows("items")).toBe(items + 1);
+  });
 });
