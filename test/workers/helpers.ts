@@ -61,6 +61,17 @@ export async function countRows(table: string): Promise<number> {
   return row?.n ?? 0;
 }
 
+/**
+ * Row counts of every table (the FTS index's own tables included) and the R2 object count: what a
+ * refused request must leave exactly as it found. Compare two snapshots with toEqual.
+ */
+export async function writeSnapshot(): Promise<{ rows: Record<string, number>; objects: number }> {
+  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name").all<{ name: string }>();
+  const rows: Record<string, number> = {};
+  for (const { name } of tables.results) rows[name] = await countRows(`"${name.replace(/"/g, '""')}"`);
+  return { rows, objects: await countObjects() };
+}
+
 export async function countObjects(prefix = ""): Promise<number> {
   let n = 0;
   let cursor: string | undefined;
