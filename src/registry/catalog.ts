@@ -33,6 +33,8 @@ export interface ListQuery {
   orgLogin?: string;
   visibility?: Visibility;
   packageType?: PackageType;
+  /** A package category (`cloud`, `database`, …): one per package, so plain indexes led by it. */
+  category?: string;
   /** Lower-cased terms; each must be a substring of the item's search text. */
   searchTerms?: string[];
   /** The viewer's org's usage; needs an org viewer. */
@@ -88,13 +90,13 @@ const usageRowsOf = (org: SQL) =>
 const offLatest = (org: SQL) =>
   sql`exists (select 1 ${usageRowsOf(org)} and ${stackUsage.precedenceKey} is not (select ${versions.precedenceKey} from ${versions} where ${versions.id} = ${items.latestVersionId}))`;
 
-type Driver = "name" | "publisher" | "orgLogin" | "search" | "usage" | "packageType" | "visibility" | "sort";
+type Driver = "name" | "publisher" | "orgLogin" | "search" | "usage" | "category" | "packageType" | "visibility" | "sort";
 
 /**
  * The one filter whose index drives the walk, by a fixed priority (the most selective kinds first); the
  * others are checked on the rows it yields. docs/listing-indexes.md explains the order.
  */
-export function drivingFilter(q: Pick<ListQuery, "canonicalName" | "publisher" | "orgLogin" | "searchTerms" | "usage" | "packageType" | "visibility">): Driver {
+export function drivingFilter(q: Pick<ListQuery, "canonicalName" | "publisher" | "orgLogin" | "searchTerms" | "usage" | "category" | "packageType" | "visibility">): Driver {
   if (q.canonicalName !== undefined) return "name";
   if (q.publisher !== undefined) return "publisher";
   if (q.orgLogin !== undefined) return "orgLogin";
@@ -103,6 +105,8 @@ export function drivingFilter(q: Pick<ListQuery, "canonicalName" | "publisher" |
   // Private items are the few on a shared registry and public ones the bulk: private drives before a
   // package type, public only when nothing else is asked for.
   if (q.visibility === "private") return "visibility";
+  // A category is one of seven, a package type one of three: the category drives first.
+  if (q.category !== undefined) return "category";
   if (q.packageType !== undefined) return "packageType";
   if (q.visibility !== undefined) return "visibility";
   return "sort";
@@ -165,6 +169,7 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
     const cond = hasPackageType(column, query.packageType);
     conditions.push(drivesHere("packageType") ? cond : sql`+(${cond})`);
   }
+  if (query.category !== undefined) conditions.push(sql`${indexed(on(items.category, lh.category), drivesHere("category"))} = ${query.category}`);
   if (query.searchTerms?.length) {
     const match = ftsQuery(query.searchTerms);
     // Driving: at most FEW_SEARCH_MATCHES + 1 matches are read; more, and this answer is not used.

@@ -61,7 +61,8 @@ async function home(request: IRequest, context: RequestContext) {
 /** The web list speaks the API's query parameters, so its filters, sorts and continuation tokens are the API's. */
 async function packageList(request: IRequest, context: RequestContext) {
   return page(request, context, async (caller) => {
-    const query = new URL(request.url).searchParams;
+    // A filter form's "Any" submits an empty value: that filter is not asked for (the API would call "" a bad value).
+    const query = new URLSearchParams([...new URL(request.url).searchParams].filter(([, value]) => value !== ""));
     const filters = packageListFilters(query);
     if ((filters.usage !== undefined || filters.sort === "usageTotal") && caller.kind !== "org") {
       throw new ApiError(401, `${filters.usage !== undefined ? "usage" : "sort=usageTotal"} is about your org's stacks: sign in first`);
@@ -72,6 +73,8 @@ async function packageList(request: IRequest, context: RequestContext) {
       search: query.get("search") ?? "",
       publisher: query.get("publisher") ?? "",
       visibility: query.get("visibility") ?? "",
+      packageType: query.get("packageType") ?? "",
+      category: query.get("category") ?? "",
       sort: query.get("sort") ?? "",
     };
     return <PackageListPage shell={await shellFor(request, caller, "Packages")} state={state} query={query} packages={packageSummaries(context, entries)} next={next} />;

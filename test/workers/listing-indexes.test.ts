@@ -80,6 +80,9 @@ const selective: Array<{ label: string; query: Partial<ListQuery>; viewer?: View
   { label: "name+publisher+orgLogin", query: { canonicalName: "tiny-beta", publisher: "tiny", orgLogin: "tiny" }, expect: ["tiny-beta"] },
   { label: "visibility+packageType", query: { visibility: "private", packageType: "native" }, viewer: hidden, expect: ["hidden-one", "hidden-two"] },
   { label: "public+packageType", query: { visibility: "public", packageType: "bridged" }, expect: ["tiny-alpha", "tiny-beta"] },
+  { label: "category", query: { category: "monitoring" }, expect: ["tiny-alpha", "tiny-beta"] },
+  { label: "category+packageType+search", query: { category: "monitoring", packageType: "bridged", searchTerms: ["zanzibar"] }, expect: ["tiny-alpha", "tiny-beta"] },
+  { label: "private+category", query: { visibility: "private", category: "database" }, viewer: hidden, expect: ["hidden-one", "hidden-two"] },
 ];
 
 // Filters that match thousands: a page must still cost about a page.
@@ -94,6 +97,9 @@ const broad: Array<{ label: string; query: Partial<ListQuery>; viewer?: Viewer; 
   { label: "search (6,667) + publisher", query: { searchTerms: ["kubernetes"], publisher: "pub-3" }, maxRows: BROAD_SEARCH_ROWS },
   { label: "orgLogin+packageType", query: { orgLogin: "pub-2", packageType: "native" } },
   { label: "publisher+packageType", query: { publisher: "pub-3", packageType: "component" } },
+  { label: "category=infrastructure (10,000)", query: { category: "infrastructure" } },
+  { label: "category+packageType", query: { category: "cloud", packageType: "component" } },
+  { label: "publisher+category", query: { publisher: "pub-5", category: "infrastructure" } },
 ];
 
 const sorts = ["name", "publisher", "createdAt"] as const;

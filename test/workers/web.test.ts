@@ -97,6 +97,40 @@ describe("pages", () => {
     expect(bad.r.headers.get("Content-Type")).toContain("text/html");
   });
 
+  it("the package list filters by package type and category, composed with search and sort; the next-page link keeps them", async () => {
+    await publishPackage(publisher, "pulumi/webco/metrics-one", "1.0.0", { schema: schemaFor("metrics-one", "1.0.0", { keywords: ["category/monitoring", "kind/component"] }) });
+    await publishPackage(publisher, "pulumi/webco/metrics-two", "1.0.0", { schema: schemaFor("metrics-two", "1.0.0", { keywords: ["category/monitoring", "kind/component"] }) });
+    await publishPackage(publisher, "pulumi/webco/metrics-native", "1.0.0", { schema: schemaFor("metrics-native", "1.0.0", { keywords: ["category/monitoring", "kind/native"] }) });
+    const listed = (text: string) => [...text.matchAll(/<h3><a href="\/packages\/pulumi\/webco\/([a-z-]+)"/g)].map((m) => m[1]);
+    const { r, text } = await page("/packages?category=monitoring&packageType=component&sort=name");
+    expect(r.status).toBe(200);
+    expect(listed(text)).toEqual(["metrics-one", "metrics-two"]);
+    // The selects show what is filtered on, and offer every value the API accepts.
+    expect(text).toMatch(/<option value="component" selected>Component<\/option>/);
+    expect(text).toMatch(/<option value="monitoring" selected>Monitoring<\/option>/);
+    for (const v of ["bridged", "native", "cloud", "database", "infrastructure", "network", "utility", "vcs"]) expect(text).toContain(`<option value="${v}"`);
+    expect(listed((await page("/packages?category=monitoring&search=native")).text)).toEqual(["metrics-native"]);
+    // The form's "Any" (an empty value) is no filter.
+    expect(listed((await page("/packages?category=monitoring&packageType=&visibility=&search=")).text)).toEqual(["metrics-native", "metrics-one", "metrics-two"]);
+    // Continuation tokens are the API's, bound to every filter: the API's first page of one goes on to the page's second.
+    const first = await callJson("/api/registry/packages?category=monitoring&packageType=component&sort=name&limit=1");
+    expect(first.body.packages.map((p: { name: string }) => p.name)).toEqual(["metrics-one"]);
+    const token = encodeURIComponent(first.body.continuationToken);
+    expect(listed((await page(`/packages?category=monitoring&packageType=component&sort=name&continuationToken=${token}`)).text)).toEqual(["metrics-two"]);
+    for (const other of ["category=network&packageType=component&sort=name", "packageType=component&sort=name", "category=monitoring&sort=name"]) {
+      expect((await page(`/packages?${other}&continuationToken=${token}`)).r.status, other).toBe(400);
+    }
+  });
+
+  it("a bad package type or category on the list page is an HTML 400 page", async () => {
+    for (const q of ["packageType=natives", "category=clouds", "category=Cloud"]) {
+      const { r, text } = await page(`/packages?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(r.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+      expect(text).toContain("<h1");
+    }
+  });
+
   it("anonymous pages are served through the edge cache and a publish invalidates them", async () => {
     const first = await call("/packages/pulumi/webco/shown", { headers: html });
     await first.text();
