@@ -474,12 +474,19 @@ export interface LiveVersion {
   version: string;
   prerelease: boolean;
   createdAt: string;
+  /** The version itself is deprecated (a whole-item deprecation is the item's, not in here). */
+  deprecated: boolean;
 }
 
 /** Every live version of an item, newest (highest precedence) first, for the web pages' version selector. The caller has already checked visibility. */
 export async function listLiveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
   return db
-    .select({ version: versions.version, prerelease: versions.prerelease, createdAt: versions.createdAt })
+    .select({
+      version: versions.version,
+      prerelease: versions.prerelease,
+      createdAt: versions.createdAt,
+      deprecated: sql<boolean>`${versions.deprecation} is not null`.mapWith(Boolean),
+    })
     .from(versions)
     .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
     .orderBy(desc(versions.precedenceKey))

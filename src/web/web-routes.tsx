@@ -9,12 +9,12 @@ import { ANONYMOUS } from "../identity/rights";
 import { packageKind, packageListFilters } from "../packages/package-kind";
 import { getEntry, listFeatured, listLatest, listLiveVersions, type CatalogEntry } from "../registry/catalog";
 import { listPage, viewContext } from "../registry/registry-routes";
-import { parseIdentity, versionNotFound, type RouteParams } from "../registry/request-parsing";
+import { decodeOnce, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
 import type { RegistryKind } from "../registry/kind";
 import { requireVersion } from "../registry/versions";
-import { templateIdentity, templateKind, templateListFilters } from "../templates/template-kind";
+import { templateIdentity, templateKind, templateListFilters, VCS_SOURCES } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
-import { packagePath, type PackageSummary, type TemplateSummary } from "./components";
+import { packagePath, templatePath, type PackageSummary, type TemplateSummary } from "./components";
 import { Markdown, MissingText, PackagePage, TemplatePage, type TemplateDetail } from "./item-pages";
 import { Fragment, h } from "./jsx";
 import { ErrorPage, SignInPage } from "./notice-pages";
@@ -188,17 +188,40 @@ async function packagePage(request: IRequest, context: RequestContext) {
   });
 }
 
+/** A template version's page: `/templates/{source}/{publisher}/{name}/versions/{version}`. */
+export function templateVersionPath(t: { source: string; publisher: string; name: string }, version: string): string {
+  return `${templatePath(t)}/versions/${encodeURIComponent(version)}`;
+}
+
+/** The template page at its latest version, or at the version its path names; with every live version to switch to. */
 async function templatePage(request: IRequest, context: RequestContext) {
-  return page(request, context, async (caller) => {
+  const chosen = new URL(request.url).searchParams.get("version");
+  if (chosen !== null) {
+    // The version selector without JavaScript: a GET form naming the version, answered with its page's URL.
     const identity = templateIdentity(request.params as RouteParams);
-    const entry = await getEntry(context.db, { ...identity, version: "latest" }, caller);
-    if (!entry) throw versionNotFound(identity, "latest");
+    return new Response(null, { status: 303, headers: { Location: templateVersionPath(identity, requireVersion(chosen).raw) } });
+  }
+  return page(request, context, async (caller) => {
+    const params = { ...(request.params as RouteParams) };
+    // VCS-backed templates have no versions, and their names have several segments: `…/versions/x` is part of the name.
+    if (params.version !== undefined && (VCS_SOURCES as readonly string[]).includes(decodeOnce(params.source, "source"))) {
+      params.name = `${params.name}/versions/${params.version}`;
+      delete params.version;
+    }
+    const identity = templateIdentity(params);
+    const version = params.version === undefined ? "latest" : parseVersionParam(params.version, false);
+    const entry = await getEntry(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, caller);
+    if (!entry) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
     const detail = templateKind.view(entry, viewContext(templateKind, context, entry)) as unknown as TemplateDetail;
-    const readme = await artifactText(context, entry, "readme");
+    // VCS-backed templates have no versions to list.
+    const [readme, versions] = await Promise.all([artifactText(context, entry, "readme"), entry.version ? listLiveVersions(context.db, entry.item.id) : Promise.resolve([])]);
+    const deprecation = entry.item.deprecation ?? entry.version?.deprecation;
     return (
       <TemplatePage
-        shell={await shellFor(request, caller, detail.displayName)}
+        shell={await shellFor(request, caller, detail.version && version !== "latest" ? `${detail.displayName} ${detail.version}` : detail.displayName)}
         template={detail}
+        versions={versions}
+        deprecation={deprecation ? (JSON.parse(deprecation) as { message: string }) : undefined}
         readme={readme ? <Markdown text={readme} /> : <MissingText what="README" />}
       />
     );
@@ -256,6 +279,8 @@ export const webRoutes: Array<[string, RouteMethods]> = [
   ["/packages/:source/:publisher/:name/:version", { GET: packagePage }],
   ...apiDocsPageRoutes,
   ["/templates", { GET: templateList }],
+  // Before the catch-all name: a VCS template's name may have several segments, a registry one's has one.
+  ["/templates/:source/:publisher/:name+/versions/:version", { GET: templatePage }],
   ["/templates/:source/:publisher/:name+", { GET: templatePage }],
   ["/sign-in", { GET: signInForm, POST: signInSubmit }],
   ["/sign-out", { POST: signOutSubmit }],
