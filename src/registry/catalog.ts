@@ -4,7 +4,7 @@
 // which index drives which filter and sort.
 import { and, asc, desc, eq, getTableColumns, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { hasPackageType, items, latestHistory, orgs, stackUsage, tokens, versions, type ItemRow, type PackageType, type VersionRow } from "../db/schema";
+import { hasPackageType, items, latestHistory, orgs, stackUsage, tokens, versions, webSessions, type ItemRow, type PackageType, type VersionRow } from "../db/schema";
 import type { Caller, Visibility } from "../identity/rights";
 import type { Position } from "./continuation";
 import type { Kind } from "./kind";
@@ -21,7 +21,14 @@ export interface CatalogEntry {
  * batch: the query names its org by the token's hash, and the result is thrown away unless the token
  * turns out to be valid.
  */
-export type Viewer = { kind: "anonymous" } | { kind: "org"; org: string } | { kind: "token"; hash: string };
+export type Viewer = { kind: "anonymous" } | { kind: "org"; org: string } | { kind: "token"; hash: string } | SessionViewer;
+
+/**
+ * A browser session (src/web/session.ts) read by the SHA-256 of its id: the query names the session's org
+ * only while the session and its token are live at `now` (ISO), so a page's reads need not wait for the
+ * session lookup, and a revoked token's session reads as anonymous.
+ */
+export type SessionViewer = { kind: "session"; idHash: string; now: string };
 
 export type SortField = "name" | "publisher" | "createdAt" | "usageTotal";
 export type UsageFilter = "used" | "unused" | "notOnLatest";
@@ -64,6 +71,10 @@ export async function runPlan<T>(db: Database, plan: ReadPlan<T>): Promise<T> {
 export function viewerOrg(viewer: Viewer): SQL | undefined {
   if (viewer.kind === "org") return sql`${viewer.org}`;
   if (viewer.kind === "token") return sql`(select ${tokens.orgLogin} from ${tokens} where ${tokens.tokenHash} = ${viewer.hash})`;
+  if (viewer.kind === "session") {
+    const now = viewer.now;
+    return sql`(select ${tokens.orgLogin} from ${webSessions} join ${tokens} on ${tokens.id} = ${webSessions.tokenId} where ${webSessions.idHash} = ${viewer.idHash} and ${webSessions.expiresAt} > ${now} and ${tokens.revokedAt} is null and (${tokens.expiresAt} is null or ${tokens.expiresAt} > ${now}))`;
+  }
   return undefined;
 }
 
@@ -478,8 +489,11 @@ export interface LiveVersion {
   deprecated: boolean;
 }
 
-/** Every live version of an item, newest (highest precedence) first, for the web pages' version selector. The caller has already checked visibility. */
-export async function listLiveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
+/**
+ * Every live version of an item, newest (highest precedence) first, found by identity if the viewer may
+ * see the item (else none): the web pages' version selectors read it beside the item's entry, not after it.
+ */
+export async function listLiveVersionsOf(db: Database, key: Omit<EntryKey, "version">, viewer: Viewer): Promise<LiveVersion[]> {
   return db
     .select({
       version: versions.version,
@@ -487,8 +501,9 @@ export async function listLiveVersions(db: Database, itemId: string): Promise<Li
       createdAt: versions.createdAt,
       deprecated: sql<boolean>`${versions.deprecation} is not null`.mapWith(Boolean),
     })
-    .from(versions)
-    .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
+    .from(items)
+    .innerJoin(versions, and(eq(versions.itemId, items.id), eq(versions.retired, false)))
+    .where(and(eq(items.kind, key.kind), eq(items.source, key.source), eq(items.publisher, key.publisher), eq(items.canonicalName, key.canonicalName), visibleTo(viewer)))
     .orderBy(desc(versions.precedenceKey))
     .all();
 }

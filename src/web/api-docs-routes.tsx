@@ -5,7 +5,6 @@ import type { IRequest } from "itty-router";
 import { badRequest, notFound } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import type { RouteMethods } from "../http/routes";
-import type { Caller } from "../identity/rights";
 import { encodeKey } from "../artifacts/presign";
 import { docsOf, type VersionDocs } from "../api-docs/routes";
 import { offered, OSES, type ContentNode, type Os } from "../api-docs/content";
@@ -15,7 +14,7 @@ import { docsPrefix, getJson, lookup, readPacked } from "../api-docs/storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
-import { listLatest, listLiveVersions, getEntry } from "../registry/catalog";
+import { listLatest, getEntry, type Viewer } from "../registry/catalog";
 import { canonicalName } from "../registry/names";
 import { parseEnumParam, parseIdentity, type RouteParams } from "../registry/request-parsing";
 import { parseVersion } from "../registry/versions";
@@ -147,7 +146,7 @@ function apiRest(raw: string | undefined): string[] {
  * live, else its latest), at the type's module: the docs index types only under the resources and
  * functions that use them, so there is no page of the type itself. Absent or invisible → no link.
  */
-async function externalLinks(context: RequestContext, caller: Caller, doc: DocAnswer, lang: Language): Promise<Map<string, string>> {
+async function externalLinks(context: RequestContext, viewer: Viewer, doc: DocAnswer, lang: Language): Promise<Map<string, string>> {
   const refs = [...doc.inputs, ...doc.outputs, ...doc.supportingTypes.flatMap((t) => t.properties ?? [])].map((p) => p.typeRef).filter((r) => r?.package);
   const out = new Map<string, string>();
   const packages = new Map<string, Promise<string | undefined>>();
@@ -156,11 +155,11 @@ async function externalLinks(context: RequestContext, caller: Caller, doc: DocAn
     let found = packages.get(key);
     if (!found) {
       found = (async () => {
-        const { entries } = await listLatest(context.db, { kind: "package", canonicalName: canonicalName(pkgName), backings: ["registry"], sort: "name", asc: true, limit: 1 }, caller);
+        const { entries } = await listLatest(context.db, { kind: "package", canonicalName: canonicalName(pkgName), backings: ["registry"], sort: "name", asc: true, limit: 1 }, viewer);
         const first = entries[0];
         if (!first) return undefined;
         const wanted = version ? parseVersion(version.replace(/^v/, "")) : null;
-        const pinned = wanted ? await getEntry(context.db, { kind: "package", source: first.item.source, publisher: first.item.publisher, canonicalName: first.item.canonicalName, version: { precedenceKey: wanted.precedenceKey } }, caller) : null;
+        const pinned = wanted ? await getEntry(context.db, { kind: "package", source: first.item.source, publisher: first.item.publisher, canonicalName: first.item.canonicalName, version: { precedenceKey: wanted.precedenceKey } }, viewer) : null;
         return packagePath(first.item, (pinned ?? first).version!.version);
       })();
       packages.set(key, found);
@@ -177,14 +176,14 @@ async function externalLinks(context: RequestContext, caller: Caller, doc: DocAn
 }
 
 async function apiPage(request: IRequest, context: RequestContext) {
-  return page(request, context, async (caller) => {
+  return page(request, context, async ({ viewer, caller }) => {
     const language = parseLanguage(request) ?? DEFAULT_LANGUAGE;
-    const data = await loadPackage(request, context, caller);
+    const data = await loadPackage(request, context, viewer);
     const rest = request.params.path === undefined ? [] : apiRest(request.params.path);
-    const versionsRead = listLiveVersions(context.db, data.entry.item.id);
     const d = packageDocs(request, context, data, language);
     const bucket = context.env.ARTIFACTS;
-    const [modules, versions, docs] = await Promise.all([fullNav(context, d, data, language), versionsRead, d.ready]);
+    const [modules, docs] = await Promise.all([fullNav(context, d, data, language), d.ready]);
+    const versions = data.versions;
     const pkg = data.detail;
     const frame = { pkg, versions, language };
     if (!rest.length) {
@@ -211,7 +210,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const answer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json as unknown as DocAnswer;
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
     const members = new Map(modules.flatMap((m) => [...m.resources, ...m.functions].map((i) => [i.token, apiPath(pkg, `${m.name}/${memberSegment(i.token)}`)] as const)));
-    const external = await externalLinks(context, caller, answer, language);
+    const external = await externalLinks(context, viewer, answer, language);
     const link: TypeLinker = (ref) => {
       if (!ref) return undefined;
       if (ref.package) return external.get(`${ref.package}|${ref.token}`);

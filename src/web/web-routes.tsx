@@ -7,7 +7,7 @@ import { readLimited } from "../http/json-body";
 import type { RouteMethods } from "../http/routes";
 import { ANONYMOUS } from "../identity/rights";
 import { packageKind, packageListFilters } from "../packages/package-kind";
-import { getEntry, listFeatured, listLatest, listLiveVersions, type CatalogEntry } from "../registry/catalog";
+import { getEntry, listFeatured, listLatest, listLiveVersionsOf, type CatalogEntry } from "../registry/catalog";
 import { listPage, viewContext } from "../registry/registry-routes";
 import { decodeOnce, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
 import type { RegistryKind } from "../registry/kind";
@@ -40,12 +40,12 @@ const packageSummaries = (context: RequestContext, entries: CatalogEntry[]) => v
 const templateSummaries = (context: RequestContext, entries: CatalogEntry[]) => views(templateKind, context, entries) as unknown as TemplateSummary[];
 
 async function home(request: IRequest, context: RequestContext) {
-  return page(request, context, async (caller) => {
+  return page(request, context, async ({ viewer, caller }) => {
     const packages = { kind: "package" as const, backings: ["registry" as const], limit: HOME_LIST };
     const [featured, recent, templates] = await Promise.all([
-      listFeatured(context.db, caller, HOME_LIST),
-      listLatest(context.db, { ...packages, sort: "createdAt", asc: false }, caller),
-      listLatest(context.db, { kind: "template", backings: ["registry"], limit: HOME_LIST, sort: "createdAt", asc: false }, caller),
+      listFeatured(context.db, viewer, HOME_LIST),
+      listLatest(context.db, { ...packages, sort: "createdAt", asc: false }, viewer),
+      listLatest(context.db, { kind: "template", backings: ["registry"], limit: HOME_LIST, sort: "createdAt", asc: false }, viewer),
     ]);
     return (
       <HomePage
@@ -60,15 +60,15 @@ async function home(request: IRequest, context: RequestContext) {
 
 /** The web list speaks the API's query parameters, so its filters, sorts and continuation tokens are the API's. */
 async function packageList(request: IRequest, context: RequestContext) {
-  return page(request, context, async (caller) => {
+  return page(request, context, async ({ viewer, caller }) => {
     // A filter form's "Any" submits an empty value: that filter is not asked for (the API would call "" a bad value).
     const query = new URLSearchParams([...new URL(request.url).searchParams].filter(([, value]) => value !== ""));
     const filters = packageListFilters(query);
-    if ((filters.usage !== undefined || filters.sort === "usageTotal") && caller.kind !== "org") {
+    if ((filters.usage !== undefined || filters.sort === "usageTotal") && (await caller).kind !== "org") {
       throw new ApiError(401, `${filters.usage !== undefined ? "usage" : "sort=usageTotal"} is about your org's stacks: sign in first`);
     }
     const continuationToken = query.get("continuationToken") || undefined;
-    const { entries, continuationToken: next } = await listPage(packageKind, filters, { limit: PAGE_SIZE, continuationToken }, caller, context);
+    const { entries, continuationToken: next } = await listPage(packageKind, filters, { limit: PAGE_SIZE, continuationToken }, viewer, context);
     const state = {
       search: query.get("search") ?? "",
       publisher: query.get("publisher") ?? "",
@@ -82,12 +82,12 @@ async function packageList(request: IRequest, context: RequestContext) {
 }
 
 async function templateList(request: IRequest, context: RequestContext) {
-  return page(request, context, async (caller) => {
+  return page(request, context, async ({ viewer, caller }) => {
     const query = new URLSearchParams(new URL(request.url).search);
     // Both kinds of templates a person can use: published ones and operator-registered VCS ones.
     if (!query.has("backing")) ["registry", "vcs"].forEach((b) => query.append("backing", b));
     const continuationToken = query.get("continuationToken") || undefined;
-    const { entries, continuationToken: next } = await listPage(templateKind, templateListFilters(query), { limit: PAGE_SIZE, continuationToken }, caller, context);
+    const { entries, continuationToken: next } = await listPage(templateKind, templateListFilters(query), { limit: PAGE_SIZE, continuationToken }, viewer, context);
     return <TemplateListPage shell={await shellFor(request, caller, "Templates")} search={query.get("search") ?? ""} query={query} templates={templateSummaries(context, entries)} next={next} />;
   });
 }
@@ -136,16 +136,15 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const location = packagePath(identity, version.raw) + safeThen(query.get("then")) + (lang ? `?lang=${lang}` : "");
     return new Response(null, { status: 303, headers: { Location: location } });
   }
-  return page(request, context, async (caller) => {
+  return page(request, context, async ({ viewer, caller }) => {
     const lang = parseLanguage(request);
     const os = parseOs(request);
-    const data = await loadPackage(request, context, caller);
-    const { entry, detail } = data;
-    const versionsRead = listLiveVersions(context.db, entry.item.id);
+    const data = await loadPackage(request, context, viewer);
+    const { detail } = data;
     const docs = packageDocs(request, context, data, lang);
     const wanted = lang ?? DEFAULT_LANGUAGE;
     const [versions, readme, installation, summary, derived] = await Promise.all([
-      versionsRead,
+      data.versions,
       docsContent(context, docs, "readme.json", wanted, os),
       docsContent(context, docs, "installation.json", wanted, os),
       navSummary(context, docs),
@@ -201,7 +200,7 @@ async function templatePage(request: IRequest, context: RequestContext) {
     const identity = templateIdentity(request.params as RouteParams);
     return new Response(null, { status: 303, headers: { Location: templateVersionPath(identity, requireVersion(chosen).raw) } });
   }
-  return page(request, context, async (caller) => {
+  return page(request, context, async ({ viewer, caller }) => {
     const params = { ...(request.params as RouteParams) };
     // VCS-backed templates have no versions, and their names have several segments: `…/versions/x` is part of the name.
     if (params.version !== undefined && (VCS_SOURCES as readonly string[]).includes(decodeOnce(params.source, "source"))) {
@@ -210,11 +209,15 @@ async function templatePage(request: IRequest, context: RequestContext) {
     }
     const identity = templateIdentity(params);
     const version = params.version === undefined ? "latest" : parseVersionParam(params.version, false);
-    const entry = await getEntry(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, caller);
-    if (!entry) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
+    // The versions beside the entry, by identity (none for a VCS-backed template, which has no versions).
+    const [entry, versions] = await Promise.all([
+      getEntry(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, viewer),
+      listLiveVersionsOf(context.db, identity, viewer),
+    ]);
+    if (!entry || (version !== "latest" && !entry.version)) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
     const detail = templateKind.view(entry, viewContext(templateKind, context, entry)) as unknown as TemplateDetail;
     // VCS-backed templates have no versions to list.
-    const [readme, versions] = await Promise.all([artifactText(context, entry, "readme"), entry.version ? listLiveVersions(context.db, entry.item.id) : Promise.resolve([])]);
+    const readme = await artifactText(context, entry, "readme");
     const deprecation = entry.item.deprecation ?? entry.version?.deprecation;
     return (
       <TemplatePage

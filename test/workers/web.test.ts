@@ -2,6 +2,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { BASE, call, callJson, countRows, createOrg, createToken } from "./helpers";
 import { publishPackage, schemaFor } from "./publish-helpers";
+import { env } from "cloudflare:workers";
+import { database } from "../../src/db/client";
+import { sha256Hex } from "../../src/identity/secrets";
+import { getEntry, listLiveVersionsOf } from "../../src/registry/catalog";
 
 let publisher: string;
 let tokenId: string;
@@ -303,6 +307,29 @@ describe("sign-in", () => {
     const r = await call("/packages/private/webco/hidden", { headers: { ...html, Cookie: cookie } });
     expect(r.status).toBe(404);
     await r.text();
+  });
+
+  it("a signed-in page's reads check the session inside SQL: the session's org while it and its token are live, else public only", async () => {
+    await createOrg("sqlsess-co");
+    const t = await createToken("sqlsess-co", "publisher");
+    await publishPackage(t.token, "private/sqlsess-co/secret", "1.0.0");
+    const cookie = await signInCookie(t.token);
+    const idHash = await sha256Hex(cookie.slice(cookie.indexOf("=") + 1).split(".")[0]!);
+    const key = { kind: "package" as const, source: "private", publisher: "sqlsess-co", canonicalName: "secret" };
+    const now = new Date().toISOString();
+    const viewer = (at = now, hash = idHash) => ({ kind: "session" as const, idHash: hash, now: at });
+    expect((await getEntry(database(env.DB), { ...key, version: "latest" }, viewer()))?.item.name).toBe("secret");
+    expect((await listLiveVersionsOf(database(env.DB), key, viewer())).map((v) => v.version)).toEqual(["1.0.0"]);
+    // An unknown session, one past its expiry, and (below) one whose token is revoked: as anonymous.
+    expect(await getEntry(database(env.DB), { ...key, version: "latest" }, viewer(now, "0".repeat(64)))).toBeNull();
+    expect(await getEntry(database(env.DB), { ...key, version: "latest" }, viewer(new Date(Date.now() + 13 * 3600_000).toISOString()))).toBeNull();
+    const { ADMIN } = await import("./helpers");
+    expect((await call(`/api/admin/orgs/sqlsess-co/tokens/${t.id}`, { method: "DELETE", token: ADMIN })).status).toBe(204);
+    expect(await getEntry(database(env.DB), { ...key, version: "latest" }, viewer())).toBeNull();
+    expect(await listLiveVersionsOf(database(env.DB), key, viewer())).toEqual([]);
+    const page = await call("/packages/private/sqlsess-co/secret", { headers: { ...html, Cookie: cookie } });
+    expect(page.status).toBe(404);
+    await page.text();
   });
 
   it("revoking the token ends the session on the next page, and the stale cookie is cleared", async () => {
