@@ -2,7 +2,7 @@
 // Reads never touch the Durable Object. Each read is built as statements plus a `finish` step, so a
 // caller can batch it with the token lookup (one D1 round trip); see docs/listing-indexes.md for
 // which index drives which filter and sort.
-import { and, asc, desc, eq, getTableColumns, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { hasPackageType, items, latestHistory, orgs, stackUsage, tokens, versions, webSessions, type ItemRow, type PackageType, type VersionRow } from "../db/schema";
 import type { Caller, Visibility } from "../identity/rights";
@@ -65,6 +65,19 @@ export async function runPlan<T>(db: Database, plan: ReadPlan<T>): Promise<T> {
   if (plan.statements.length === 0) return plan.finish([]);
   const results = plan.statements.length === 1 ? [await plan.statements[0]!] : await db.batch(plan.statements as [BatchStatement, ...BatchStatement[]]);
   return plan.finish(results as unknown[]);
+}
+
+/** Several reads in one D1 batch (one round trip), each finished from its own statements' results. */
+export async function runPlans<T extends readonly unknown[]>(db: Database, plans: { [K in keyof T]: ReadPlan<T[K]> }): Promise<T> {
+  const all = plans as unknown as Array<ReadPlan<unknown>>;
+  const statements = all.flatMap((p) => p.statements);
+  const results: unknown[] = statements.length === 0 ? [] : statements.length === 1 ? [await statements[0]!] : await db.batch(statements as [BatchStatement, ...BatchStatement[]]);
+  let at = 0;
+  return all.map((p) => {
+    const mine = results.slice(at, at + p.statements.length);
+    at += p.statements.length;
+    return p.finish(mine);
+  }) as unknown as T;
 }
 
 /** The viewer's org as SQL: a literal, or the org of the token being looked up alongside. */
@@ -493,8 +506,8 @@ export interface LiveVersion {
  * Every live version of an item, newest (highest precedence) first, found by identity if the viewer may
  * see the item (else none): the web pages' version selectors read it beside the item's entry, not after it.
  */
-export async function listLiveVersionsOf(db: Database, key: Omit<EntryKey, "version">, viewer: Viewer): Promise<LiveVersion[]> {
-  return db
+export function versionsPlan(db: Database, key: Omit<EntryKey, "version">, viewer: Viewer): ReadPlan<LiveVersion[]> {
+  const statement = db
     .select({
       version: versions.version,
       prerelease: versions.prerelease,
@@ -504,29 +517,27 @@ export async function listLiveVersionsOf(db: Database, key: Omit<EntryKey, "vers
     .from(items)
     .innerJoin(versions, and(eq(versions.itemId, items.id), eq(versions.retired, false)))
     .where(and(eq(items.kind, key.kind), eq(items.source, key.source), eq(items.publisher, key.publisher), eq(items.canonicalName, key.canonicalName), visibleTo(viewer)))
-    .orderBy(desc(versions.precedenceKey))
-    .all();
+    .orderBy(desc(versions.precedenceKey));
+  return {
+    statements: [statement],
+    finish: ([rows]) => rows as LiveVersion[],
+  };
 }
 
 /**
  * Featured packages the viewer may see, by name, at their latest versions (the home page). A partial
- * index holds only featured rows, so this reads about as many rows as there are featured items.
+ * index holds only featured rows: the walk reads featured rows in name order until `limit` are visible.
  */
-export async function listFeatured(db: Database, viewer: Viewer, limit: number): Promise<CatalogEntry[]> {
-  const featured = await db
-    .select({ source: items.source, publisher: items.publisher, canonicalName: items.canonicalName })
+export function featuredPlan(db: Database, viewer: Viewer, limit: number): ReadPlan<CatalogEntry[]> {
+  const statement = db
+    .select(entryColumns)
     .from(items)
-    .where(and(eq(items.kind, "package"), sql`${items.featured} = 1`, isNotNull(items.latestVersionId)))
+    .innerJoin(versions, eq(versions.id, items.latestVersionId))
+    .leftJoin(orgs, eq(orgs.login, items.publisher))
+    .where(and(eq(items.kind, "package"), sql`${items.featured} = 1`, visibleTo(viewer)))
     .orderBy(asc(items.canonicalName), asc(items.source), asc(items.publisher))
-    .limit(limit * 4)
-    .all();
-  const entries: CatalogEntry[] = [];
-  for (const key of featured) {
-    const entry = await getEntry(db, { kind: "package", ...key, version: "latest" }, viewer);
-    if (entry) entries.push(entry);
-    if (entries.length === limit) break;
-  }
-  return entries;
+    .limit(limit);
+  return { statements: [statement], finish: ([rows]) => (rows as Array<Parameters<typeof entryOf>[0]>).map(entryOf) };
 }
 
 /** One page of `listPlan` run on its own (the web pages, which have the caller already). */

@@ -176,9 +176,9 @@ async function externalLinks(context: RequestContext, viewer: Viewer, doc: DocAn
 }
 
 async function apiPage(request: IRequest, context: RequestContext) {
-  return page(request, context, async ({ viewer, caller }) => {
+  return page(request, context, async (looker) => {
     const language = parseLanguage(request) ?? DEFAULT_LANGUAGE;
-    const data = await loadPackage(request, context, viewer);
+    const data = await loadPackage(request, context, looker);
     const rest = request.params.path === undefined ? [] : apiRest(request.params.path);
     const d = packageDocs(request, context, data, language);
     const bucket = context.env.ARTIFACTS;
@@ -187,7 +187,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const pkg = data.detail;
     const frame = { pkg, versions, language };
     if (!rest.length) {
-      return <ApiIndexPage {...frame} shell={await shellFor(request, caller, `${pkg.title ?? pkg.name} API`)} subpath="api" modules={modulesView(pkg, modules)} />;
+      return <ApiIndexPage {...frame} shell={await shellFor(request, looker.caller(), `${pkg.title ?? pkg.name} API`)} subpath="api" modules={modulesView(pkg, modules)} />;
     }
     const joined = rest.join("/");
     const memberModule = rest.slice(0, -1).join("/");
@@ -199,7 +199,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
         const name = rest.slice(0, n).join("/");
         const shown = modules.filter((m) => m.name === name || m.name.startsWith(name + "/"));
         if (shown.length) {
-          return <ApiIndexPage {...frame} shell={await shellFor(request, caller, `Module ${name}`)} subpath={`api/${joined}`} module={name} modules={modulesView(pkg, shown)} />;
+          return <ApiIndexPage {...frame} shell={await shellFor(request, looker.caller(), `Module ${name}`)} subpath={`api/${joined}`} module={name} modules={modulesView(pkg, shown)} />;
         }
       }
       throw notFound("no such API docs page");
@@ -210,7 +210,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const answer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json as unknown as DocAnswer;
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
     const members = new Map(modules.flatMap((m) => [...m.resources, ...m.functions].map((i) => [i.token, apiPath(pkg, `${m.name}/${memberSegment(i.token)}`)] as const)));
-    const external = await externalLinks(context, viewer, answer, language);
+    const external = await externalLinks(context, looker.viewer, answer, language);
     const link: TypeLinker = (ref) => {
       if (!ref) return undefined;
       if (ref.package) return external.get(`${ref.package}|${ref.token}`);
@@ -219,7 +219,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
       return memberHref ? `${memberHref}?lang=${language}` : undefined;
     };
     return (
-      <MemberPage {...frame} shell={await shellFor(request, caller, `${answer.name[language]} · ${pkg.title ?? pkg.name}`)} subpath={`api/${joined}`} doc={answer} module={memberModule} link={link} />
+      <MemberPage {...frame} shell={await shellFor(request, looker.caller(), `${answer.name[language]} · ${pkg.title ?? pkg.name}`)} subpath={`api/${joined}`} doc={answer} module={memberModule} link={link} />
     );
   });
 }

@@ -4,7 +4,7 @@ import type { IRequest } from "itty-router";
 import type { RequestContext } from "../http/context";
 import { ANONYMOUS, type Caller } from "../identity/rights";
 import { packageKind } from "../packages/package-kind";
-import { getEntry, listLiveVersionsOf, type CatalogEntry, type LiveVersion, type Viewer } from "../registry/catalog";
+import { entryPlan, runPlan, runPlans, versionsPlan, type CatalogEntry, type LiveVersion, type ReadPlan, type Viewer } from "../registry/catalog";
 import { canonicalKey, edgeCached } from "../registry/edge-cache";
 import { viewContext } from "../registry/registry-routes";
 import { parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
@@ -12,7 +12,7 @@ import type { PackageDetail } from "./item-pages";
 import type { RawHtml } from "./jsx";
 import type { PageShell } from "./layout";
 import { htmlResponse } from "./page-response";
-import { clearSessionCookie, lookUpSession, sessionCookie } from "./session";
+import { clearSessionCookie, sessionCookie, sessionPlan, type WebIdentity } from "./session";
 import { assetPaths } from "./static-assets";
 
 export async function shellFor(request: Request, caller: Caller | Promise<Caller>, title: string): Promise<PageShell> {
@@ -21,14 +21,39 @@ export async function shellFor(request: Request, caller: Caller | Promise<Caller
 }
 
 /**
- * Who a page is for. `viewer` is what its catalog reads pass to SQL: for a signed-in cookie the session
- * itself, checked inside each query, so the reads start at once instead of after the session lookup.
- * `caller` is that lookup, run beside them, for what the page says about the person (and for what only an
- * org may ask); a revoked token's session reads and renders as anonymous either way.
+ * Who a page is for, and how it reads. `viewer` is what its catalog reads pass to SQL: for a signed-in
+ * cookie the session itself, checked inside each query (the session's org only while the session and its
+ * token are live). `read` runs plans in one D1 batch, and the first batch also carries the session lookup,
+ * so a signed-in page costs the round trips an anonymous one does. `caller()` is that lookup's answer, for
+ * what the page says about the person and what only an org may ask for; a revoked token's session reads
+ * and renders as anonymous.
  */
 export interface Looker {
   viewer: Viewer;
-  caller: Promise<Caller>;
+  caller(): Promise<Caller>;
+  read<T extends readonly unknown[]>(...plans: { [K in keyof T]: ReadPlan<T[K]> }): Promise<T>;
+}
+
+function sessionLooker(context: RequestContext, idHash: string): Looker & { identity(): Promise<WebIdentity> } {
+  let identity: Promise<WebIdentity> | undefined;
+  const read = <T extends readonly unknown[]>(...plans: { [K in keyof T]: ReadPlan<T[K]> }): Promise<T> => {
+    if (identity) return runPlans<T>(context.db, plans);
+    // The first batch: the session lookup goes in front of the page's reads.
+    const both = runPlans<[WebIdentity, ...T]>(context.db, [sessionPlan(context, idHash), ...plans] as never);
+    identity = both.then(([who]) => who);
+    return both.then(([, ...values]) => values as unknown as T);
+  };
+  const lookUp = () => (identity ??= runPlan(context.db, sessionPlan(context, idHash)));
+  return {
+    viewer: { kind: "session", idHash, now: new Date().toISOString() },
+    read,
+    caller: () => lookUp().then((w) => w.caller),
+    identity: lookUp,
+  };
+}
+
+function anonymousLooker(context: RequestContext): Looker {
+  return { viewer: ANONYMOUS, caller: () => Promise.resolve(ANONYMOUS), read: (...plans) => runPlans(context.db, plans) };
 }
 
 /**
@@ -38,16 +63,14 @@ export interface Looker {
 export async function page(request: IRequest, context: RequestContext, build: (looker: Looker) => Promise<RawHtml>): Promise<Response> {
   const cookie = await sessionCookie(request, context);
   if (typeof cookie === "object") {
-    const session = lookUpSession(context, cookie.idHash);
-    session.catch(() => undefined); // awaited below; handled if the build fails first
-    const html = await build({ viewer: { kind: "session", idHash: cookie.idHash, now: new Date().toISOString() }, caller: session.then((s) => s.caller) });
-    const { staleCookie } = await session;
+    const looker = sessionLooker(context, cookie.idHash);
+    const html = await build(looker);
+    const { staleCookie } = await looker.identity();
     // Rendered for this cookie whatever it turned out to be: never shared-cached.
     const response = htmlResponse(html, { personal: true });
     if (staleCookie) response.headers.append("Set-Cookie", clearSessionCookie(context));
     return response;
   }
-  const anonymous = { viewer: ANONYMOUS, caller: Promise.resolve(ANONYMOUS) };
   // Keyed by path and query parameters in a fixed order, so their order never makes a new entry.
   const params = [...new URL(request.url).searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   // Pages never read an Authorization header (people sign in with a cookie), so one does not skip the cache.
@@ -57,7 +80,7 @@ export async function page(request: IRequest, context: RequestContext, build: (l
   const response = await edgeCached(cacheable, context, canonicalKey(request, [["page", "html"], ...params]), async (fill) => {
     // A miss reads D1's primary, as every edge-cache fill does (the freshness bound in the README).
     context.db = fill.db;
-    return htmlResponse(await build(anonymous));
+    return htmlResponse(await build(anonymousLooker(context)));
   });
   if (cookie === "forged") {
     const out = new Response(response.body, response);
@@ -82,14 +105,14 @@ export interface PackagePageData {
 }
 
 /** One visible package version and the package's live versions, for its page and its docs pages; absent and private look the same. */
-export async function loadPackage(request: IRequest, context: RequestContext, viewer: Viewer): Promise<PackagePageData> {
+export async function loadPackage(request: IRequest, context: RequestContext, looker: Looker): Promise<PackagePageData> {
   const identity = parseIdentity(packageKind, request.params as RouteParams);
   const version = parseVersionParam(request.params.version ?? "latest", true);
-  // Both in parallel: the versions are read by identity, under the same visibility check as the entry.
-  const [entry, versions] = await Promise.all([
-    getEntry(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, viewer),
-    listLiveVersionsOf(context.db, identity, viewer),
-  ]);
+  // One batch: the versions are read by identity, under the same visibility check as the entry.
+  const [entry, versions] = await looker.read(
+    entryPlan(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, looker.viewer),
+    versionsPlan(context.db, identity, looker.viewer),
+  );
   if (!entry?.version) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
   const detail = packageKind.view(entry, viewContext(packageKind, context, entry)) as unknown as PackageDetail;
   return { entry, detail, versions };

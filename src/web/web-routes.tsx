@@ -7,7 +7,7 @@ import { readLimited } from "../http/json-body";
 import type { RouteMethods } from "../http/routes";
 import { ANONYMOUS } from "../identity/rights";
 import { packageKind, packageListFilters } from "../packages/package-kind";
-import { getEntry, listFeatured, listLatest, listLiveVersionsOf, type CatalogEntry } from "../registry/catalog";
+import { entryPlan, featuredPlan, listPlan, versionsPlan, type CatalogEntry } from "../registry/catalog";
 import { listPage, viewContext } from "../registry/registry-routes";
 import { decodeOnce, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
 import type { RegistryKind } from "../registry/kind";
@@ -40,16 +40,17 @@ const packageSummaries = (context: RequestContext, entries: CatalogEntry[]) => v
 const templateSummaries = (context: RequestContext, entries: CatalogEntry[]) => views(templateKind, context, entries) as unknown as TemplateSummary[];
 
 async function home(request: IRequest, context: RequestContext) {
-  return page(request, context, async ({ viewer, caller }) => {
+  return page(request, context, async (looker) => {
     const packages = { kind: "package" as const, backings: ["registry" as const], limit: HOME_LIST };
-    const [featured, recent, templates] = await Promise.all([
-      listFeatured(context.db, viewer, HOME_LIST),
-      listLatest(context.db, { ...packages, sort: "createdAt", asc: false }, viewer),
-      listLatest(context.db, { kind: "template", backings: ["registry"], limit: HOME_LIST, sort: "createdAt", asc: false }, viewer),
-    ]);
+    const { viewer } = looker;
+    const [featured, recent, templates] = await looker.read(
+      featuredPlan(context.db, viewer, HOME_LIST),
+      listPlan(context.db, { ...packages, sort: "createdAt", asc: false }, viewer),
+      listPlan(context.db, { kind: "template", backings: ["registry"], limit: HOME_LIST, sort: "createdAt", asc: false }, viewer),
+    );
     return (
       <HomePage
-        shell={await shellFor(request, caller, "Home")}
+        shell={await shellFor(request, looker.caller(), "Home")}
         featured={packageSummaries(context, featured)}
         recent={packageSummaries(context, recent.entries)}
         templates={templateSummaries(context, templates.entries)}
@@ -60,15 +61,15 @@ async function home(request: IRequest, context: RequestContext) {
 
 /** The web list speaks the API's query parameters, so its filters, sorts and continuation tokens are the API's. */
 async function packageList(request: IRequest, context: RequestContext) {
-  return page(request, context, async ({ viewer, caller }) => {
+  return page(request, context, async (looker) => {
     // A filter form's "Any" submits an empty value: that filter is not asked for (the API would call "" a bad value).
     const query = new URLSearchParams([...new URL(request.url).searchParams].filter(([, value]) => value !== ""));
     const filters = packageListFilters(query);
-    if ((filters.usage !== undefined || filters.sort === "usageTotal") && (await caller).kind !== "org") {
+    if ((filters.usage !== undefined || filters.sort === "usageTotal") && (await looker.caller()).kind !== "org") {
       throw new ApiError(401, `${filters.usage !== undefined ? "usage" : "sort=usageTotal"} is about your org's stacks: sign in first`);
     }
     const continuationToken = query.get("continuationToken") || undefined;
-    const { entries, continuationToken: next } = await listPage(packageKind, filters, { limit: PAGE_SIZE, continuationToken }, viewer, context);
+    const { entries, continuationToken: next } = await listPage(packageKind, filters, { limit: PAGE_SIZE, continuationToken }, looker.viewer, context, (plan) => looker.read(plan).then(([r]) => r));
     const state = {
       search: query.get("search") ?? "",
       publisher: query.get("publisher") ?? "",
@@ -77,18 +78,18 @@ async function packageList(request: IRequest, context: RequestContext) {
       category: query.get("category") ?? "",
       sort: query.get("sort") ?? "",
     };
-    return <PackageListPage shell={await shellFor(request, caller, "Packages")} state={state} query={query} packages={packageSummaries(context, entries)} next={next} />;
+    return <PackageListPage shell={await shellFor(request, looker.caller(), "Packages")} state={state} query={query} packages={packageSummaries(context, entries)} next={next} />;
   });
 }
 
 async function templateList(request: IRequest, context: RequestContext) {
-  return page(request, context, async ({ viewer, caller }) => {
+  return page(request, context, async (looker) => {
     const query = new URLSearchParams(new URL(request.url).search);
     // Both kinds of templates a person can use: published ones and operator-registered VCS ones.
     if (!query.has("backing")) ["registry", "vcs"].forEach((b) => query.append("backing", b));
     const continuationToken = query.get("continuationToken") || undefined;
-    const { entries, continuationToken: next } = await listPage(templateKind, templateListFilters(query), { limit: PAGE_SIZE, continuationToken }, viewer, context);
-    return <TemplateListPage shell={await shellFor(request, caller, "Templates")} search={query.get("search") ?? ""} query={query} templates={templateSummaries(context, entries)} next={next} />;
+    const { entries, continuationToken: next } = await listPage(templateKind, templateListFilters(query), { limit: PAGE_SIZE, continuationToken }, looker.viewer, context, (plan) => looker.read(plan).then(([r]) => r));
+    return <TemplateListPage shell={await shellFor(request, looker.caller(), "Templates")} search={query.get("search") ?? ""} query={query} templates={templateSummaries(context, entries)} next={next} />;
   });
 }
 
@@ -136,10 +137,10 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const location = packagePath(identity, version.raw) + safeThen(query.get("then")) + (lang ? `?lang=${lang}` : "");
     return new Response(null, { status: 303, headers: { Location: location } });
   }
-  return page(request, context, async ({ viewer, caller }) => {
+  return page(request, context, async (looker) => {
     const lang = parseLanguage(request);
     const os = parseOs(request);
-    const data = await loadPackage(request, context, viewer);
+    const data = await loadPackage(request, context, looker);
     const { detail } = data;
     const docs = packageDocs(request, context, data, lang);
     const wanted = lang ?? DEFAULT_LANGUAGE;
@@ -156,7 +157,7 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const modules = summary.modules.filter((m) => m.resources + m.functions > 0);
     return (
       <PackagePage
-        shell={await shellFor(request, caller, detail.title ?? detail.name)}
+        shell={await shellFor(request, looker.caller(), detail.title ?? detail.name)}
         pkg={detail}
         versions={versions}
         readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" />}
@@ -200,7 +201,7 @@ async function templatePage(request: IRequest, context: RequestContext) {
     const identity = templateIdentity(request.params as RouteParams);
     return new Response(null, { status: 303, headers: { Location: templateVersionPath(identity, requireVersion(chosen).raw) } });
   }
-  return page(request, context, async ({ viewer, caller }) => {
+  return page(request, context, async (looker) => {
     const params = { ...(request.params as RouteParams) };
     // VCS-backed templates have no versions, and their names have several segments: `…/versions/x` is part of the name.
     if (params.version !== undefined && (VCS_SOURCES as readonly string[]).includes(decodeOnce(params.source, "source"))) {
@@ -210,10 +211,10 @@ async function templatePage(request: IRequest, context: RequestContext) {
     const identity = templateIdentity(params);
     const version = params.version === undefined ? "latest" : parseVersionParam(params.version, false);
     // The versions beside the entry, by identity (none for a VCS-backed template, which has no versions).
-    const [entry, versions] = await Promise.all([
-      getEntry(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, viewer),
-      listLiveVersionsOf(context.db, identity, viewer),
-    ]);
+    const [entry, versions] = await looker.read(
+      entryPlan(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, looker.viewer),
+      versionsPlan(context.db, identity, looker.viewer),
+    );
     if (!entry || (version !== "latest" && !entry.version)) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
     const detail = templateKind.view(entry, viewContext(templateKind, context, entry)) as unknown as TemplateDetail;
     // VCS-backed templates have no versions to list.
@@ -221,7 +222,7 @@ async function templatePage(request: IRequest, context: RequestContext) {
     const deprecation = entry.item.deprecation ?? entry.version?.deprecation;
     return (
       <TemplatePage
-        shell={await shellFor(request, caller, detail.version && version !== "latest" ? `${detail.displayName} ${detail.version}` : detail.displayName)}
+        shell={await shellFor(request, looker.caller(), detail.version && version !== "latest" ? `${detail.displayName} ${detail.version}` : detail.displayName)}
         template={detail}
         versions={versions}
         deprecation={deprecation ? (JSON.parse(deprecation) as { message: string }) : undefined}

@@ -5,7 +5,7 @@ import { publishPackage, schemaFor } from "./publish-helpers";
 import { env } from "cloudflare:workers";
 import { database } from "../../src/db/client";
 import { sha256Hex } from "../../src/identity/secrets";
-import { getEntry, listLiveVersionsOf } from "../../src/registry/catalog";
+import { getEntry, runPlan, versionsPlan, type Viewer } from "../../src/registry/catalog";
 
 let publisher: string;
 let tokenId: string;
@@ -318,18 +318,37 @@ describe("sign-in", () => {
     const key = { kind: "package" as const, source: "private", publisher: "sqlsess-co", canonicalName: "secret" };
     const now = new Date().toISOString();
     const viewer = (at = now, hash = idHash) => ({ kind: "session" as const, idHash: hash, now: at });
+    const liveVersions = (v: Viewer) => runPlan(database(env.DB), versionsPlan(database(env.DB), key, v));
     expect((await getEntry(database(env.DB), { ...key, version: "latest" }, viewer()))?.item.name).toBe("secret");
-    expect((await listLiveVersionsOf(database(env.DB), key, viewer())).map((v) => v.version)).toEqual(["1.0.0"]);
+    expect((await liveVersions(viewer())).map((v) => v.version)).toEqual(["1.0.0"]);
     // An unknown session, one past its expiry, and (below) one whose token is revoked: as anonymous.
     expect(await getEntry(database(env.DB), { ...key, version: "latest" }, viewer(now, "0".repeat(64)))).toBeNull();
     expect(await getEntry(database(env.DB), { ...key, version: "latest" }, viewer(new Date(Date.now() + 13 * 3600_000).toISOString()))).toBeNull();
     const { ADMIN } = await import("./helpers");
     expect((await call(`/api/admin/orgs/sqlsess-co/tokens/${t.id}`, { method: "DELETE", token: ADMIN })).status).toBe(204);
     expect(await getEntry(database(env.DB), { ...key, version: "latest" }, viewer())).toBeNull();
-    expect(await listLiveVersionsOf(database(env.DB), key, viewer())).toEqual([]);
+    expect(await liveVersions(viewer())).toEqual([]);
     const page = await call("/packages/private/sqlsess-co/secret", { headers: { ...html, Cookie: cookie } });
     expect(page.status).toBe(404);
     await page.text();
+  });
+
+  it("the home page's featured packages are the featured ones the person may see, by name", async () => {
+    await createOrg("feat-co");
+    const t = await createToken("feat-co", "publisher");
+    for (const path of ["pulumi/feat-co/feat-public", "private/feat-co/feat-private", "pulumi/feat-co/feat-plain"]) await publishPackage(t.token, path, "1.0.0");
+    const { ADMIN } = await import("./helpers");
+    for (const path of ["pulumi/feat-co/feat-public", "private/feat-co/feat-private"]) {
+      expect((await call(`/api/admin/packages/${path}/featured`, { method: "PUT", token: ADMIN, body: { featured: true } })).status).toBe(204);
+    }
+    const featured = (text: string) => /<section aria-labelledby="featured">([\s\S]*?)<\/section>/.exec(text)![1]!;
+    const anonymous = featured((await page(`/?fresh=${Math.random()}`)).text);
+    expect(anonymous).toContain("/packages/pulumi/feat-co/feat-public");
+    expect(anonymous).not.toContain("feat-private");
+    expect(anonymous).not.toContain("feat-plain");
+    const signedIn = featured((await page("/", { Cookie: await signInCookie(t.token) })).text);
+    expect(signedIn).toContain("/packages/private/feat-co/feat-private");
+    expect(signedIn).toContain("/packages/pulumi/feat-co/feat-public");
   });
 
   it("revoking the token ends the session on the next page, and the stale cookie is cleared", async () => {
