@@ -59,15 +59,17 @@ function anonymousLooker(context: RequestContext): Looker {
 /**
  * Renders a page for whoever is looking. Anonymous: through the edge cache (README "Edge cache": a
  * write shows at once in its location and everywhere within EDGE_TTL_SECONDS). Signed in: rendered for them, `private, no-store`.
+ * A build may answer a Response instead of a page (a redirect).
  */
-export async function page(request: IRequest, context: RequestContext, build: (looker: Looker) => Promise<RawHtml>): Promise<Response> {
+export async function page(request: IRequest, context: RequestContext, build: (looker: Looker) => Promise<RawHtml | Response>): Promise<Response> {
   const cookie = await sessionCookie(request, context);
   if (typeof cookie === "object") {
     const looker = sessionLooker(context, cookie.idHash);
     const html = await build(looker);
     const { staleCookie } = await looker.identity();
     // Rendered for this cookie whatever it turned out to be: never shared-cached.
-    const response = htmlResponse(html, { personal: true });
+    const response = html instanceof Response ? new Response(html.body, html) : htmlResponse(html, { personal: true });
+    response.headers.set("Cache-Control", "private, no-store");
     if (staleCookie) response.headers.append("Set-Cookie", clearSessionCookie(context));
     return response;
   }
@@ -80,7 +82,8 @@ export async function page(request: IRequest, context: RequestContext, build: (l
   const response = await edgeCached(cacheable, context, canonicalKey(request, [["page", "html"], ...params]), async (fill) => {
     // A miss reads D1's primary, as every edge-cache fill does (the freshness bound in the README).
     context.db = fill.db;
-    return htmlResponse(await build(anonymousLooker(context)));
+    const built = await build(anonymousLooker(context));
+    return built instanceof Response ? built : htmlResponse(built);
   });
   if (cookie === "forged") {
     const out = new Response(response.body, response);

@@ -95,7 +95,7 @@ async function templateList(request: IRequest, context: RequestContext) {
 
 /** `then` from a docs page's version selector: a path below the version, in the shape the docs pages use. */
 function safeThen(value: string | null): string {
-  return value && /^api(\/[A-Za-z0-9._-]{1,200}){0,12}$/.test(value) ? "/" + value : "";
+  return value && /^(api|types)(\/[A-Za-z0-9._-]{1,200}){0,12}$/.test(value) ? "/" + value : "";
 }
 
 const OS_LABELS: Record<Os, string> = { linux: "Linux", macos: "macOS", windows: "Windows" };
