@@ -19,7 +19,7 @@ import { canonicalName } from "../registry/names";
 import { parseEnumParam, parseIdentity, type RouteParams } from "../registry/request-parsing";
 import { parseVersion } from "../registry/versions";
 import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type DocSupportingType, type ModuleView, type TypeLinker } from "./api-docs-pages";
-import { packagePath, type PackageSummary } from "./components";
+import type { PackageSummary } from "./components";
 import { h } from "./jsx";
 import { loadPackage, page, shellFor, type PackagePageData } from "./page-kit";
 
