@@ -18,7 +18,12 @@ beforeAll(async () => {
   const { token } = await createToken("seeder", "publisher");
   await publishPackage(token, "pulumi/seeder/seed-template", "1.0.0");
   for (const statement of seedCatalogSql({ count: COUNT, template: "seed-template" })) await env.DB.prepare(statement).run();
+  // A browser session of org `hidden`, for the session viewer (the signed-in pages' reads).
+  const { id } = await createToken("hidden", "reader");
+  await env.DB.prepare("INSERT INTO web_sessions (id_hash, token_id, created_at, expires_at) VALUES (?, ?, ?, ?)").bind(SESSION_HASH, id, new Date().toISOString(), "2999-01-01T00:00:00.000Z").run();
 }, 120_000);
+
+const SESSION_HASH = "5e55".repeat(16);
 
 interface Measured {
   plan: string[];
@@ -83,6 +88,7 @@ const selective: Array<{ label: string; query: Partial<ListQuery>; viewer?: View
   { label: "category", query: { category: "monitoring" }, expect: ["tiny-alpha", "tiny-beta"] },
   { label: "category+packageType+search", query: { category: "monitoring", packageType: "bridged", searchTerms: ["zanzibar"] }, expect: ["tiny-alpha", "tiny-beta"] },
   { label: "private+category", query: { visibility: "private", category: "database" }, viewer: hidden, expect: ["hidden-one", "hidden-two"] },
+  { label: "visibility, session viewer", query: { visibility: "private" }, viewer: { kind: "session", idHash: SESSION_HASH, now: new Date().toISOString() }, expect: ["hidden-one", "hidden-two"] },
 ];
 
 // Filters that match thousands: a page must still cost about a page.
