@@ -1,5 +1,6 @@
-// Page latency for `npm run bench`: the home page, a package page and a docs page, anonymous (served
-// from the edge cache once warm) and signed in (rendered every time), as p50 and as ratios to /healthz,
+// Page latency for `npm run bench` (and alone: `npm run bench:pages`): the home page, a package page and
+// a docs page, anonymous (served from the edge cache once warm), anonymous on a cache miss, and signed in
+// (rendered every time), as p50 and as ratios to /healthz,
 // measured interleaved in one run so that machine noise hits every series alike.
 const ROUNDS = Number(process.env.BENCH_PAGE_ROUNDS ?? 200);
 
@@ -37,7 +38,7 @@ async function timed(url, headers) {
 }
 
 /** @param {{ url: string }} server @param {string} token a publisher token of org `bench` */
-export async function benchPages(server, token, publish) {
+export async function benchPages(server, token, publish, { roundTrips = false } = {}) {
   await publish(token, "pages-cloud", "1.0.0", docsSchema("pages-cloud", "1.0.0"), "# Bench Cloud\n\nA README with `code` and **bold**.\n");
   const form = `token=${encodeURIComponent(token)}&next=%2F`;
   const signIn = await fetch(`${server.url}/sign-in`, {
@@ -58,7 +59,10 @@ export async function benchPages(server, token, publish) {
   for (const name of Object.keys(pages)) {
     series[`${name} anonymous`] = [];
     series[`${name} signed in`] = [];
+    series[`${name} anonymous miss`] = [];
   }
+  // A query parameter no page reads makes a new cache key: a miss, rendered like a signed-in page but anonymously.
+  const miss = (path) => `${path}${path.includes("?") ? "&" : "?"}miss=${Math.random()}`;
   const html = { Accept: "text/html" };
   // Warm the edge cache and the isolate.
   for (const path of Object.values(pages)) for (let i = 0; i < 3; i++) await timed(server.url + path, html);
@@ -67,10 +71,22 @@ export async function benchPages(server, token, publish) {
     for (const [name, path] of Object.entries(pages)) {
       series[`${name} anonymous`].push(await timed(server.url + path, html));
       series[`${name} signed in`].push(await timed(server.url + path, { ...html, Cookie: cookie }));
+      series[`${name} anonymous miss`].push(await timed(server.url + miss(path), html));
     }
   }
   const floor = p50(series.healthz);
   const lines = [`pages (${ROUNDS} rounds, interleaved; floor = /healthz p50 ${floor.toFixed(2)} ms):`];
+  if (roundTrips) {
+    // Needs EXPOSE_D1_STATS=true: what each page costs in D1 when it is rendered (a cache miss, or signed in).
+    for (const [name, path] of Object.entries(pages)) {
+      const trips = async (headers) => {
+        const r = await fetch(server.url + miss(path), { headers });
+        await r.arrayBuffer();
+        return `${r.headers.get("X-D1-Round-Trips")} trips / ${r.headers.get("X-D1-Queries")} queries`;
+      };
+      lines.push(`  D1 ${name.padEnd(8)} anonymous miss: ${await trips(html)}; signed in: ${await trips({ ...html, Cookie: cookie })}`);
+    }
+  }
   for (const [name, samples] of Object.entries(series)) {
     if (name === "healthz") continue;
     const m = p50(samples);
@@ -78,3 +94,40 @@ export async function benchPages(server, token, publish) {
   }
   return lines.join("\n");
 }
+
+/**
+ * Run alone (`npm run bench:pages`): a fresh `wrangler dev` with EXPOSE_D1_STATS on, just this benchmark,
+ * plus the D1 round trips each page makes (anonymous on a cache miss, and signed in).
+ */
+async function main() {
+  const { startDevServer } = await import("./dev-server.mjs");
+  const server = await startDevServer({ name: "bench-pages", vars: { RATE_LIMITS: "off", EXPOSE_D1_STATS: "true" } });
+  try {
+    const call = async (method, path, token, body) => {
+      const r = await fetch(server.url + path, {
+        method,
+        headers: { "Content-Type": "application/json", Accept: "application/vnd.pulumi+9", ...(token ? { Authorization: `token ${token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await r.text();
+      if (r.status >= 400) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    };
+    await call("POST", "/api/admin/orgs", server.adminToken, { login: "bench" });
+    const { token } = await call("POST", "/api/admin/orgs/bench/tokens", server.adminToken, { role: "publisher" });
+    const publish = async (token, name, version, schema, readme) => {
+      const path = `/api/registry/packages/pulumi/bench/${name}/versions`;
+      const start = await call("POST", path, token, { version });
+      for (const [slot, body] of [["schema", schema], ["index", readme]]) {
+        const r = await fetch(start.uploadURLs[slot], { method: "PUT", body });
+        await r.arrayBuffer();
+      }
+      await call("POST", `${path}/${version}/complete`, token, { operationID: start.operationID });
+    };
+    console.log(await benchPages(server, token, publish, { roundTrips: true }));
+  } finally {
+    await server.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1]).href) await main();

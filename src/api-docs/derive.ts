@@ -423,13 +423,24 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
     throw error;
   }
 
-  // The index: members sorted by token, each with its supporting types' pack ranges.
-  members.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
+  // The index: members and types sorted by token (a member before a type of the same token, as
+  // Kubernetes schemas have), each member with its supporting types' pack ranges. A type's own line
+  // (its page in the web docs) lists none: its properties link to their types' lines.
+  const typeLines = o.typeTokens.flatMap((token, n) => (typeRanges[2 * n] === undefined ? [] : [{ token, kind: (o.isEnum[n] ? "enum" : "object") as IndexEntry["kind"], range: [typeRanges[2 * n]!, typeRanges[2 * n + 1]!] as Range, refs: [] as number[] }]));
+  const lines = [...members, ...typeLines];
+  const rank = (kind: IndexEntry["kind"]) => (kind === "resource" || kind === "function" ? 0 : 1);
+  lines.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : rank(a.kind) - rank(b.kind)));
   const index = new ObjectWriter(bucket, prefix + "index.tsv", "text/tab-separated-values; charset=utf-8");
   const fences: Fence[] = [];
   try {
-    for (const [i, m] of members.entries()) {
-      if (i % FENCE_EVERY === 0) fences.push({ token: m.token, offset: index.offset });
+    let sinceFence = FENCE_EVERY;
+    for (const [i, m] of lines.entries()) {
+      // Lines of one token stay in one block: lookup reads the block of the last fence at or before a token.
+      if (sinceFence >= FENCE_EVERY && (i === 0 || lines[i - 1]!.token !== m.token)) {
+        fences.push({ token: m.token, offset: index.offset });
+        sinceFence = 0;
+      }
+      sinceFence++;
       const types = reach(o, m.refs)
         .filter((n) => typeRanges[2 * n] !== undefined)
         .map((n): Range => [typeRanges[2 * n]!, typeRanges[2 * n + 1]!]);

@@ -2,7 +2,9 @@
 //
 // Under `<version prefix>docs/`:
 //   manifest.json  small: counts, and a fence every FENCE_EVERY index lines (token → byte offset in index.tsv)
-//   index.tsv      one line per token, sorted: token \t kind \t offset \t length \t supporting-type ranges
+//   index.tsv      one line per resource, function and type, sorted by token (a member before a type of
+//                  the same token): token \t kind \t offset \t length \t supporting-type ranges (members
+//                  only); format 2 added the type lines (the web docs' type pages)
 //   pack           every per-token document (JSON, one after another) and every example's code
 //   nav.json       modules with their resources and functions (names in all six languages), for q and depth=full
 //   nav-summary.json  modules with their totals only: what a plain nav reads, small whatever the schema
@@ -10,7 +12,7 @@
 //   readme.json, installation.json  the README / installation text as ContentNodes
 // Serving one token: manifest (cached per isolate) → one range read of index.tsv → the document and at
 // most MAX_TYPE_READS range reads of the pack for its supporting types, in parallel.
-export const DOCS_FORMAT = 1;
+export const DOCS_FORMAT = 2;
 export const FENCE_EVERY = 64;
 export const MAX_TYPE_READS = 4;
 /** R2 multipart parts must be at least 5 MiB and, but for the last, all the same size. */
@@ -177,8 +179,14 @@ async function readRange(bucket: R2Bucket, key: string, [offset, length]: Range)
   return object.text();
 }
 
-/** Finds one token's index line: one range read of the block its fence points at. */
-export async function lookup(bucket: R2Bucket, prefix: string, manifest: Manifest, token: string): Promise<IndexEntry | undefined> {
+export const MEMBER_KINDS: ReadonlyArray<IndexEntry["kind"]> = ["resource", "function"];
+export const TYPE_KINDS: ReadonlyArray<IndexEntry["kind"]> = ["object", "enum"];
+
+/**
+ * Finds one token's index line of one of `kinds` (a resource or function unless asked otherwise; a
+ * token can name a resource and a type at once): one range read of the block its fence points at.
+ */
+export async function lookup(bucket: R2Bucket, prefix: string, manifest: Manifest, token: string, kinds = MEMBER_KINDS): Promise<IndexEntry | undefined> {
   const { fences } = manifest;
   let lo = 0;
   let hi = fences.length - 1;
@@ -193,7 +201,7 @@ export async function lookup(bucket: R2Bucket, prefix: string, manifest: Manifes
   const block = await readRange(bucket, prefix + "index.tsv", [start, end - start]);
   for (const line of block.split("\n")) {
     const entry = parseIndexLine(line);
-    if (entry?.token === token) return entry;
+    if (entry?.token === token && kinds.includes(entry.kind)) return entry;
   }
   return undefined;
 }

@@ -157,6 +157,11 @@ function expandType(t: StoredType) {
   return out;
 }
 
+/** One supporting type on its own (the web docs' type page): its expansion plus its description in `lang`. */
+export function typeAnswer(t: StoredType, lang: Language) {
+  return { ...expandType(t), description: resolveContent(describe(t.description), { language: lang }) };
+}
+
 function propertyLines(props: StoredProperty[], lang: Language): string[] {
   if (!props.length) return ["None."];
   return props.map((p) => {

@@ -57,6 +57,8 @@ export const items = sqliteTable(
     searchText: text("search_text").notNull().default(""),
     /** Copy of the latest version's package types, sorted and comma-joined (`bridged,native`); "" for none and for templates. */
     packageTypes: text("package_types").notNull().default(""),
+    /** Copy of the latest version's category (`cloud`, `database`, …, from the schema's `category/<x>` keyword); "" for templates. */
+    category: text("category").notNull().default(""),
     /** VCS-backed templates only: their whole view, as JSON. */
     vcs: text("vcs"),
     createdAt: text("created_at").notNull(),
@@ -82,6 +84,9 @@ export const items = sqliteTable(
       index(`items_${type}_by_name`).on(t.kind, t.canonicalName, t.source, t.publisher).where(hasPackageType(t.packageTypes, type)),
       index(`items_${type}_by_publisher`).on(t.kind, t.publisher, t.source, t.canonicalName).where(hasPackageType(t.packageTypes, type)),
     ]),
+    // list `category=`: one value per item, so plain indexes led by it.
+    index("items_by_category_name").on(t.kind, t.category, t.canonicalName, t.source, t.publisher),
+    index("items_by_category_publisher").on(t.kind, t.category, t.publisher, t.source, t.canonicalName),
   ],
 );
 
@@ -172,10 +177,11 @@ export const latestHistory = sqliteTable(
     source: text("source").notNull(),
     publisher: text("publisher").notNull(),
     canonicalName: text("canonical_name").notNull(),
-    /** Copies of the item's (immutable) owner and visibility and of this latest's package types, so every filter walks an index here too. */
+    /** Copies of the item's (immutable) owner and visibility and of this latest's package types and category, so every filter walks an index here too. */
     ownerOrg: text("owner_org").notNull().default(""),
     visibility: text("visibility", { enum: ["public", "private"] }).notNull().default("public"),
     packageTypes: text("package_types").notNull().default(""),
+    category: text("category").notNull().default(""),
     latestCreatedAt: text("latest_created_at").notNull(),
     validFrom: integer("valid_from").notNull(),
     validTo: integer("valid_to"),
@@ -187,6 +193,7 @@ export const latestHistory = sqliteTable(
     index("latest_history_by_publisher").on(t.kind, t.publisher, t.latestCreatedAt, t.source, t.canonicalName),
     index("latest_history_by_owner").on(t.kind, t.ownerOrg, t.latestCreatedAt, t.source, t.publisher, t.canonicalName),
     index("latest_history_by_visibility").on(t.kind, t.visibility, t.latestCreatedAt, t.source, t.publisher, t.canonicalName),
+    index("latest_history_by_category").on(t.kind, t.category, t.latestCreatedAt, t.source, t.publisher, t.canonicalName),
     ...PACKAGE_TYPES.map((type) =>
       index(`latest_history_${type}`).on(t.kind, t.latestCreatedAt, t.source, t.publisher, t.canonicalName).where(hasPackageType(t.packageTypes, type)),
     ),

@@ -71,6 +71,7 @@ export const PackageListQuery = z.object({
   visibility: z.enum(VISIBILITIES).optional(),
   search: searchParam().optional().describe("free text: up to 20 whitespace-separated terms, each a case-insensitive substring of the name, publisher, title, description or category"),
   packageType: z.enum(PACKAGE_TYPES).optional().describe("packages whose latest version is of this type"),
+  category: z.enum(PACKAGE_CATEGORIES).optional().describe("packages whose latest version is in this category (its schema's `category/<x>` keyword; an extension of this registry)"),
   usage: z
     .enum(PACKAGE_USAGE_FILTERS)
     .optional()

@@ -7,7 +7,7 @@ import { parseBooleanParam, parseEnumParam, parseSearchParam } from "../registry
 import { PACKAGE_TYPES } from "../db/schema";
 import type { ListFilters } from "../registry/registry-routes";
 import { deriveDocs, OutlineBuilder } from "../api-docs/derive";
-import { extractSchemaMetadata, type PackageMetadataFields } from "./schema-metadata";
+import { extractSchemaMetadata, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
 
 /** Schemas up to this size are read from R2 once at complete and held for both passes. */
 const SMALL_SCHEMA_BYTES = 4 * 1024 * 1024;
@@ -100,6 +100,7 @@ export function packageListFilters(query: URLSearchParams): ListFilters {
     orgLogin: segmentFilter(query, "orgLogin"),
     visibility: parseEnumParam(query, "visibility", VISIBILITIES),
     packageType: parseEnumParam(query, "packageType", PACKAGE_TYPES),
+    category: parseEnumParam(query, "category", PACKAGE_CATEGORIES),
     searchTerms: parseSearchParam(query),
     usage: parseEnumParam(query, "usage", PACKAGE_USAGE_FILTERS),
     backings: ["registry"],

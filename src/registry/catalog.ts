@@ -2,9 +2,9 @@
 // Reads never touch the Durable Object. Each read is built as statements plus a `finish` step, so a
 // caller can batch it with the token lookup (one D1 round trip); see docs/listing-indexes.md for
 // which index drives which filter and sort.
-import { and, asc, desc, eq, getTableColumns, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { hasPackageType, items, latestHistory, orgs, stackUsage, tokens, versions, type ItemRow, type PackageType, type VersionRow } from "../db/schema";
+import { hasPackageType, items, latestHistory, orgs, stackUsage, tokens, versions, webSessions, type ItemRow, type PackageType, type VersionRow } from "../db/schema";
 import type { Caller, Visibility } from "../identity/rights";
 import type { Position } from "./continuation";
 import type { Kind } from "./kind";
@@ -21,7 +21,14 @@ export interface CatalogEntry {
  * batch: the query names its org by the token's hash, and the result is thrown away unless the token
  * turns out to be valid.
  */
-export type Viewer = { kind: "anonymous" } | { kind: "org"; org: string } | { kind: "token"; hash: string };
+export type Viewer = { kind: "anonymous" } | { kind: "org"; org: string } | { kind: "token"; hash: string } | SessionViewer;
+
+/**
+ * A browser session (src/web/session.ts) read by the SHA-256 of its id: the query names the session's org
+ * only while the session and its token are live at `now` (ISO), so a page's reads need not wait for the
+ * session lookup, and a revoked token's session reads as anonymous.
+ */
+export type SessionViewer = { kind: "session"; idHash: string; now: string };
 
 export type SortField = "name" | "publisher" | "createdAt" | "usageTotal";
 export type UsageFilter = "used" | "unused" | "notOnLatest";
@@ -33,6 +40,8 @@ export interface ListQuery {
   orgLogin?: string;
   visibility?: Visibility;
   packageType?: PackageType;
+  /** A package category (`cloud`, `database`, …): one per package, so plain indexes led by it. */
+  category?: string;
   /** Lower-cased terms; each must be a substring of the item's search text. */
   searchTerms?: string[];
   /** The viewer's org's usage; needs an org viewer. */
@@ -58,10 +67,27 @@ export async function runPlan<T>(db: Database, plan: ReadPlan<T>): Promise<T> {
   return plan.finish(results as unknown[]);
 }
 
+/** Several reads in one D1 batch (one round trip), each finished from its own statements' results. */
+export async function runPlans<T extends readonly unknown[]>(db: Database, plans: { [K in keyof T]: ReadPlan<T[K]> }): Promise<T> {
+  const all = plans as unknown as Array<ReadPlan<unknown>>;
+  const statements = all.flatMap((p) => p.statements);
+  const results: unknown[] = statements.length === 0 ? [] : statements.length === 1 ? [await statements[0]!] : await db.batch(statements as [BatchStatement, ...BatchStatement[]]);
+  let at = 0;
+  return all.map((p) => {
+    const mine = results.slice(at, at + p.statements.length);
+    at += p.statements.length;
+    return p.finish(mine);
+  }) as unknown as T;
+}
+
 /** The viewer's org as SQL: a literal, or the org of the token being looked up alongside. */
 export function viewerOrg(viewer: Viewer): SQL | undefined {
   if (viewer.kind === "org") return sql`${viewer.org}`;
   if (viewer.kind === "token") return sql`(select ${tokens.orgLogin} from ${tokens} where ${tokens.tokenHash} = ${viewer.hash})`;
+  if (viewer.kind === "session") {
+    const now = viewer.now;
+    return sql`(select ${tokens.orgLogin} from ${webSessions} join ${tokens} on ${tokens.id} = ${webSessions.tokenId} where ${webSessions.idHash} = ${viewer.idHash} and ${webSessions.expiresAt} > ${now} and ${tokens.revokedAt} is null and (${tokens.expiresAt} is null or ${tokens.expiresAt} > ${now}))`;
+  }
   return undefined;
 }
 
@@ -88,13 +114,13 @@ const usageRowsOf = (org: SQL) =>
 const offLatest = (org: SQL) =>
   sql`exists (select 1 ${usageRowsOf(org)} and ${stackUsage.precedenceKey} is not (select ${versions.precedenceKey} from ${versions} where ${versions.id} = ${items.latestVersionId}))`;
 
-type Driver = "name" | "publisher" | "orgLogin" | "search" | "usage" | "packageType" | "visibility" | "backing" | "sort";
+type Driver = "name" | "publisher" | "orgLogin" | "search" | "usage" | "category" | "packageType" | "visibility" | "backing" | "sort";
 
 /**
  * The one filter whose index drives the walk, by a fixed priority (the most selective kinds first); the
  * others are checked on the rows it yields. docs/listing-indexes.md explains the order.
  */
-export function drivingFilter(q: Pick<ListQuery, "kind" | "canonicalName" | "publisher" | "orgLogin" | "usage" | "packageType" | "visibility" | "backings" | "sort">): Driver {
+export function drivingFilter(q: Pick<ListQuery, "kind" | "canonicalName" | "publisher" | "orgLogin" | "usage" | "category" | "packageType" | "visibility" | "backings" | "sort">): Driver {
   if (q.canonicalName !== undefined) return "name";
   if (q.publisher !== undefined) return "publisher";
   if (q.orgLogin !== undefined) return "orgLogin";
@@ -102,6 +128,8 @@ export function drivingFilter(q: Pick<ListQuery, "kind" | "canonicalName" | "pub
   // Private items are the few on a shared registry and public ones the bulk: private drives before a
   // package type, public only when nothing else is asked for.
   if (q.visibility === "private") return "visibility";
+  // A category is one of seven, a package type one of three: the category drives first.
+  if (q.category !== undefined) return "category";
   if (q.packageType !== undefined) return "packageType";
   if (q.visibility !== undefined) return "visibility";
   // Template lists asking for one backing (registry-published or VCS-backed) walk that backing's rows.
@@ -172,6 +200,7 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
     const cond = hasPackageType(column, query.packageType);
     conditions.push(drivesHere("packageType") ? cond : sql`+(${cond})`);
   }
+  if (query.category !== undefined) conditions.push(sql`${indexed(on(items.category, lh.category), drivesHere("category"))} = ${query.category}`);
   if (query.searchTerms?.length) {
     const match = ftsQuery(query.searchTerms);
     // Driving: the FTS matches are the candidates, at most fewSearchMatches + 1 of them read; with more,
@@ -535,37 +564,46 @@ export interface LiveVersion {
   version: string;
   prerelease: boolean;
   createdAt: string;
+  /** The version itself is deprecated (a whole-item deprecation is the item's, not in here). */
+  deprecated: boolean;
 }
 
-/** Every live version of an item, newest (highest precedence) first, for the web pages' version selector. The caller has already checked visibility. */
-export async function listLiveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
-  return db
-    .select({ version: versions.version, prerelease: versions.prerelease, createdAt: versions.createdAt })
-    .from(versions)
-    .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
-    .orderBy(desc(versions.precedenceKey))
-    .all();
+/**
+ * Every live version of an item, newest (highest precedence) first, found by identity if the viewer may
+ * see the item (else none): the web pages' version selectors read it beside the item's entry, not after it.
+ */
+export function versionsPlan(db: Database, key: Omit<EntryKey, "version">, viewer: Viewer): ReadPlan<LiveVersion[]> {
+  const statement = db
+    .select({
+      version: versions.version,
+      prerelease: versions.prerelease,
+      createdAt: versions.createdAt,
+      deprecated: sql<boolean>`${versions.deprecation} is not null`.mapWith(Boolean),
+    })
+    .from(items)
+    .innerJoin(versions, and(eq(versions.itemId, items.id), eq(versions.retired, false)))
+    .where(and(eq(items.kind, key.kind), eq(items.source, key.source), eq(items.publisher, key.publisher), eq(items.canonicalName, key.canonicalName), visibleTo(viewer)))
+    .orderBy(desc(versions.precedenceKey));
+  return {
+    statements: [statement],
+    finish: ([rows]) => rows as LiveVersion[],
+  };
 }
 
 /**
  * Featured packages the viewer may see, by name, at their latest versions (the home page). A partial
- * index holds only featured rows, so this reads about as many rows as there are featured items.
+ * index holds only featured rows: the walk reads featured rows in name order until `limit` are visible.
  */
-export async function listFeatured(db: Database, viewer: Viewer, limit: number): Promise<CatalogEntry[]> {
-  const featured = await db
-    .select({ source: items.source, publisher: items.publisher, canonicalName: items.canonicalName })
+export function featuredPlan(db: Database, viewer: Viewer, limit: number): ReadPlan<CatalogEntry[]> {
+  const statement = db
+    .select(entryColumns)
     .from(items)
-    .where(and(eq(items.kind, "package"), sql`${items.featured} = 1`, isNotNull(items.latestVersionId)))
+    .innerJoin(versions, eq(versions.id, items.latestVersionId))
+    .leftJoin(orgs, eq(orgs.login, items.publisher))
+    .where(and(eq(items.kind, "package"), sql`${items.featured} = 1`, visibleTo(viewer)))
     .orderBy(asc(items.canonicalName), asc(items.source), asc(items.publisher))
-    .limit(limit * 4)
-    .all();
-  const entries: CatalogEntry[] = [];
-  for (const key of featured) {
-    const entry = await getEntry(db, { kind: "package", ...key, version: "latest" }, viewer);
-    if (entry) entries.push(entry);
-    if (entries.length === limit) break;
-  }
-  return entries;
+    .limit(limit);
+  return { statements: [statement], finish: ([rows]) => (rows as Array<Parameters<typeof entryOf>[0]>).map(entryOf) };
 }
 
 /** One page of `listPlan` run on its own (the web pages, which have the caller already). */

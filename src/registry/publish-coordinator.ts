@@ -239,6 +239,7 @@ export class PublishCoordinator extends DurableObject<Env> {
         searchText: input.searchText,
         deprecated: false,
         packageTypes: input.packageTypes,
+        category: categoryOf(input.metadata),
       };
       const latest = pickLatest([...(check.value.item ? await liveVersions(db, itemId) : []), newVersion]);
       const statements = [];
@@ -396,7 +397,13 @@ export class PublishCoordinator extends DurableObject<Env> {
   }
 }
 
-type LiveVersion = Pick<VersionRow, "id" | "precedenceKey" | "prerelease" | "createdAt" | "searchText" | "packageTypes"> & { deprecated: boolean };
+type LiveVersion = Pick<VersionRow, "id" | "precedenceKey" | "prerelease" | "createdAt" | "searchText" | "packageTypes"> & { deprecated: boolean; category: string };
+
+/** A version's list category: the package metadata's `category` (read from the schema at complete); "" for templates. */
+function categoryOf(metadata: string): string {
+  const category = (JSON.parse(metadata) as { category?: unknown }).category;
+  return typeof category === "string" ? category : "";
+}
 
 /** An item's live versions: what `latest` is picked from. */
 function liveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
@@ -409,6 +416,7 @@ function liveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
       searchText: versions.searchText,
       deprecated: sql<boolean>`${versions.deprecation} is not null`.mapWith(Boolean),
       packageTypes: versions.packageTypes,
+      category: sql<string>`coalesce(json_extract(${versions.metadata}, '$.category'), '')`,
     })
     .from(versions)
     .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
@@ -429,6 +437,7 @@ function moveLatest(db: Database, id: Identity & { itemId: string; ownerOrg: str
         latestCreatedAt: latest?.createdAt ?? null,
         searchText: latest?.searchText ?? "",
         packageTypes: latest?.packageTypes ?? "",
+        category: latest?.category ?? "",
       })
       .where(eq(items.id, id.itemId)),
     db
@@ -448,6 +457,7 @@ function moveLatest(db: Database, id: Identity & { itemId: string; ownerOrg: str
       ownerOrg: id.ownerOrg,
       visibility: visibilityForSource(id.source),
       packageTypes: latest.packageTypes,
+      category: latest.category,
       latestCreatedAt: latest.createdAt,
       validFrom: now,
     }),

@@ -14,7 +14,7 @@ import type { RouteMethods } from "../http/routes";
 import { canPublish, canSee, type Caller } from "../identity/rights";
 import { encodeKey, uploadSigner } from "../artifacts/presign";
 import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
-import { entryPlan, getEntry, listLatest, listPlan, listVersions, type CatalogEntry, type ListQuery } from "./catalog";
+import { entryPlan, getEntry, listPlan, listVersions, runPlan, type CatalogEntry, type ListQuery, type ListResult, type ReadPlan, type Viewer } from "./catalog";
 import { canonicalKey, catalogChanged, edgeCached } from "./edge-cache";
 import { viewerOf } from "../identity/authenticate";
 import { decodeContinuation, decodeSingleKey, encodeContinuation } from "./continuation";
@@ -94,13 +94,15 @@ export async function listPage(
   kind: RegistryKind,
   filters: ListFilters,
   page: { limit: number; continuationToken?: string },
-  caller: Caller,
+  viewer: Viewer,
   context: RequestContext,
+  /** How the read runs: alone by default; a page batches it with its session lookup. */
+  run: (plan: ReadPlan<ListResult>) => Promise<ListResult> = (plan) => runPlan(context.db, plan),
 ): Promise<{ entries: CatalogEntry[]; continuationToken?: string }> {
   const scope = JSON.stringify({ kind: kind.kind, ...filters });
   const secret = signingSecret(context.env);
   const after = page.continuationToken ? await decodeContinuation(secret, scope, page.continuationToken) : undefined;
-  const { entries, next } = await listLatest(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, viewerOf(caller));
+  const { entries, next } = await run(listPlan(context.db, { kind: kind.kind, ...filters, limit: page.limit, after }, viewer));
   return next ? { entries, continuationToken: await encodeContinuation(secret, scope, next) } : { entries };
 }
 

@@ -119,7 +119,8 @@ interface DocsFrame {
 }
 
 function langHref(frame: DocsFrame, lang: Language): string {
-  return `${apiPath(frame.pkg, frame.subpath.replace(/^api\/?/, ""))}?lang=${lang}`;
+  // The subpath's segments were validated as URL-safe when the page was routed.
+  return `${packagePath(frame.pkg, frame.pkg.version)}/${frame.subpath}?lang=${lang}`;
 }
 
 function Frame(props: DocsFrame & { title: string; crumbs: Array<{ label: string; href?: string }>; children?: Child }): RawHtml {
@@ -263,22 +264,54 @@ export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; 
             <h3 id={typeAnchor(t.token)} tabindex="-1">
               {t.name[language]} <span class="badge">{t.kind === "enum" ? "enum" : "object"}</span>
             </h3>
-            <p class="muted">
-              <code>{t.token}</code>
-            </p>
-            {t.properties ? <PropertyTable props={t.properties} language={language} link={props.link} caption={`Properties of ${t.name[language]}`} /> : null}
-            {t.values ? (
-              <ul>
-                {t.values.map((v) => (
-                  <li>
-                    <code>{v.name[language]}</code> = <code>{JSON.stringify(v.value)}</code> {v.description[language] ? <Markdown text={v.description[language]} /> : null}
-                  </li>
-                ))}
-              </ul>
-            ) : null}
+            <TypeBody type={t} language={language} link={props.link} />
           </section>
         ))}
       </section>
     </Frame>
   );
+}
+
+/** A type's token, and its properties or enum values: under its heading on a member page, or on its own page. */
+function TypeBody({ type: t, language, link }: { type: DocSupportingType; language: Language; link: TypeLinker }): RawHtml {
+  return (
+    <>
+      <p class="muted">
+        <code>{t.token}</code>
+      </p>
+      {t.properties ? <PropertyTable props={t.properties} language={language} link={link} caption={`Properties of ${t.name[language]}`} /> : null}
+      {t.values ? (
+        <ul>
+          {t.values.map((v) => (
+            <li>
+              <code>{v.name[language]}</code> = <code>{JSON.stringify(v.value)}</code> {v.description[language] ? <Markdown text={v.description[language]} /> : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}
+
+/** The page of one object type or enum, in the chosen language. */
+export function TypePage(props: DocsFrame & { type: DocSupportingType & { description: ContentNode[] }; link: TypeLinker }): RawHtml {
+  const { type: t, language } = props;
+  const name = t.name[language];
+  return (
+    <Frame {...props} title={name} crumbs={crumbsFor(props, [{ label: "API", href: `${apiPath(props.pkg)}?lang=${language}` }, { label: name }])}>
+      <p class="muted">{t.kind === "enum" ? "Enum" : "Object type"}</p>
+      <ContentNodes nodes={t.description} />
+      <section aria-labelledby="type-definition">
+        <h2 id="type-definition">{t.kind === "enum" ? "Values" : "Properties"}</h2>
+        <TypeBody type={t} language={language} link={props.link} />
+      </section>
+    </Frame>
+  );
+}
+
+/** The page of a type: `…/{version}/types/{module…}/{Name}` for the token `pkg:module…:Name`; none for another token shape. */
+export function typePath(pkg: { source: string; publisher: string; name: string }, version: string, token: string): string | undefined {
+  const parts = token.split(":");
+  if (parts.length !== 3 || !parts[1] || !parts[2]) return undefined;
+  return `${packagePath(pkg, version)}/types/${[...parts[1].split("/"), parts[2]].map(segment).join("/")}`;
 }

@@ -5,22 +5,21 @@ import type { IRequest } from "itty-router";
 import { badRequest, notFound } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import type { RouteMethods } from "../http/routes";
-import type { Caller } from "../identity/rights";
 import { encodeKey } from "../artifacts/presign";
 import { docsOf, type VersionDocs } from "../api-docs/routes";
 import { offered, OSES, type ContentNode, type Os } from "../api-docs/content";
 import type { Nav, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
-import { docsPrefix, getJson, lookup, readPacked } from "../api-docs/storage";
-import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, type Links } from "../api-docs/views";
+import { docsPrefix, getJson, lookup, readPacked, TYPE_KINDS } from "../api-docs/storage";
+import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
-import { listLatest, listLiveVersions, getEntry } from "../registry/catalog";
+import { listLatest, getEntry, type Viewer } from "../registry/catalog";
 import { canonicalName } from "../registry/names";
 import { parseEnumParam, parseIdentity, type RouteParams } from "../registry/request-parsing";
 import { parseVersion } from "../registry/versions";
-import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, type DocAnswer, type ModuleView, type TypeLinker } from "./api-docs-pages";
-import { packagePath, type PackageSummary } from "./components";
+import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type DocSupportingType, type ModuleView, type TypeLinker } from "./api-docs-pages";
+import type { PackageSummary } from "./components";
 import { h } from "./jsx";
 import { loadPackage, page, shellFor, type PackagePageData } from "./page-kit";
 
@@ -143,52 +142,55 @@ function apiRest(raw: string | undefined): string[] {
 }
 
 /**
- * A type in another package links to that package in this registry (the referenced version when it is
- * live, else its latest), at the type's module: the docs index types only under the resources and
- * functions that use them, so there is no page of the type itself. Absent or invisible → no link.
+ * A type in another package links to its type page in that package in this registry (the referenced
+ * version when it is live, else its latest). Absent or invisible → no link.
  */
-async function externalLinks(context: RequestContext, caller: Caller, doc: DocAnswer, lang: Language): Promise<Map<string, string>> {
-  const refs = [...doc.inputs, ...doc.outputs, ...doc.supportingTypes.flatMap((t) => t.properties ?? [])].map((p) => p.typeRef).filter((r) => r?.package);
+async function externalLinks(context: RequestContext, viewer: Viewer, props: DocProperty[], lang: Language): Promise<Map<string, string>> {
+  const refs = props.map((p) => p.typeRef).filter((r) => r?.package);
   const out = new Map<string, string>();
-  const packages = new Map<string, Promise<string | undefined>>();
+  const packages = new Map<string, Promise<{ item: { source: string; publisher: string; name: string }; version: string } | undefined>>();
   const target = (pkgName: string, version: string | undefined) => {
     const key = `${pkgName}@${version ?? ""}`;
     let found = packages.get(key);
     if (!found) {
       found = (async () => {
-        const { entries } = await listLatest(context.db, { kind: "package", canonicalName: canonicalName(pkgName), backings: ["registry"], sort: "name", asc: true, limit: 1 }, caller);
+        const { entries } = await listLatest(context.db, { kind: "package", canonicalName: canonicalName(pkgName), backings: ["registry"], sort: "name", asc: true, limit: 1 }, viewer);
         const first = entries[0];
         if (!first) return undefined;
         const wanted = version ? parseVersion(version.replace(/^v/, "")) : null;
-        const pinned = wanted ? await getEntry(context.db, { kind: "package", source: first.item.source, publisher: first.item.publisher, canonicalName: first.item.canonicalName, version: { precedenceKey: wanted.precedenceKey } }, caller) : null;
-        return packagePath(first.item, (pinned ?? first).version!.version);
+        const pinned = wanted ? await getEntry(context.db, { kind: "package", source: first.item.source, publisher: first.item.publisher, canonicalName: first.item.canonicalName, version: { precedenceKey: wanted.precedenceKey } }, viewer) : null;
+        return { item: first.item, version: (pinned ?? first).version!.version };
       })();
       packages.set(key, found);
     }
     return found;
   };
   for (const ref of refs) {
-    const base = await target(ref!.package!, ref!.version);
-    if (!base) continue;
-    const module = ref!.token.split(":")[1] ?? "index";
-    out.set(`${ref!.package}|${ref!.token}`, `${base}/api/${module.split("/").map(encodeURIComponent).join("/")}?lang=${lang}`);
+    const found = await target(ref!.package!, ref!.version);
+    const path = found && typePath(found.item, found.version, ref!.token);
+    if (path) out.set(`${ref!.package}|${ref!.token}`, `${path}?lang=${lang}`);
   }
   return out;
 }
 
+/** The member pages of a package version, by token. */
+function memberPaths(pkg: PackageSummary, modules: NavModuleAnswer[]): Map<string, string> {
+  return new Map(modules.flatMap((m) => [...m.resources, ...m.functions].map((i) => [i.token, apiPath(pkg, `${m.name}/${memberSegment(i.token)}`)] as const)));
+}
+
 async function apiPage(request: IRequest, context: RequestContext) {
-  return page(request, context, async (caller) => {
+  return page(request, context, async (looker) => {
     const language = parseLanguage(request) ?? DEFAULT_LANGUAGE;
-    const data = await loadPackage(request, context, caller);
+    const data = await loadPackage(request, context, looker);
     const rest = request.params.path === undefined ? [] : apiRest(request.params.path);
-    const versionsRead = listLiveVersions(context.db, data.entry.item.id);
     const d = packageDocs(request, context, data, language);
     const bucket = context.env.ARTIFACTS;
-    const [modules, versions, docs] = await Promise.all([fullNav(context, d, data, language), versionsRead, d.ready]);
+    const [modules, docs] = await Promise.all([fullNav(context, d, data, language), d.ready]);
+    const versions = data.versions;
     const pkg = data.detail;
     const frame = { pkg, versions, language };
     if (!rest.length) {
-      return <ApiIndexPage {...frame} shell={await shellFor(request, caller, `${pkg.title ?? pkg.name} API`)} subpath="api" modules={modulesView(pkg, modules)} />;
+      return <ApiIndexPage {...frame} shell={await shellFor(request, looker.caller(), `${pkg.title ?? pkg.name} API`)} subpath="api" modules={modulesView(pkg, modules)} />;
     }
     const joined = rest.join("/");
     const memberModule = rest.slice(0, -1).join("/");
@@ -200,7 +202,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
         const name = rest.slice(0, n).join("/");
         const shown = modules.filter((m) => m.name === name || m.name.startsWith(name + "/"));
         if (shown.length) {
-          return <ApiIndexPage {...frame} shell={await shellFor(request, caller, `Module ${name}`)} subpath={`api/${joined}`} module={name} modules={modulesView(pkg, shown)} />;
+          return <ApiIndexPage {...frame} shell={await shellFor(request, looker.caller(), `Module ${name}`)} subpath={`api/${joined}`} module={name} modules={modulesView(pkg, shown)} />;
         }
       }
       throw notFound("no such API docs page");
@@ -210,17 +212,64 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const [doc, ...types] = await readPacked<StoredDoc | StoredType>(bucket, docs.prefix, [entry.range, ...entry.types]);
     const answer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json as unknown as DocAnswer;
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
-    const members = new Map(modules.flatMap((m) => [...m.resources, ...m.functions].map((i) => [i.token, apiPath(pkg, `${m.name}/${memberSegment(i.token)}`)] as const)));
-    const external = await externalLinks(context, caller, answer, language);
-    const link: TypeLinker = (ref) => {
-      if (!ref) return undefined;
-      if (ref.package) return external.get(`${ref.package}|${ref.token}`);
-      if (supporting.has(ref.token)) return `#${typeAnchor(ref.token)}`;
-      const memberHref = members.get(ref.token);
-      return memberHref ? `${memberHref}?lang=${language}` : undefined;
-    };
+    const props = [...answer.inputs, ...answer.outputs, ...answer.supportingTypes.flatMap((t) => t.properties ?? [])];
+    const external = await externalLinks(context, looker.viewer, props, language);
+    const link = typeLinker(pkg, memberPaths(pkg, modules), external, language, supporting);
     return (
-      <MemberPage {...frame} shell={await shellFor(request, caller, `${answer.name[language]} · ${pkg.title ?? pkg.name}`)} subpath={`api/${joined}`} doc={answer} module={memberModule} link={link} />
+      <MemberPage {...frame} shell={await shellFor(request, looker.caller(), `${answer.name[language]} · ${pkg.title ?? pkg.name}`)} subpath={`api/${joined}`} doc={answer} module={memberModule} link={link} />
+    );
+  });
+}
+
+/**
+ * Where a property's type links: a type in another package to its page there; a supporting type shown on
+ * this page to its heading; a resource of this package to its page; any other type of it to its type page.
+ */
+function typeLinker(pkg: PackageSummary, members: Map<string, string>, external: Map<string, string>, language: Language, onThisPage = new Set<string>()): TypeLinker {
+  return (ref) => {
+    if (!ref) return undefined;
+    if (ref.package) return external.get(`${ref.package}|${ref.token}`);
+    if (onThisPage.has(ref.token)) return `#${typeAnchor(ref.token)}`;
+    const path = members.get(ref.token) ?? typePath(pkg, pkg.version, ref.token);
+    return path ? `${path}?lang=${language}` : undefined;
+  };
+}
+
+/**
+ * A type's page: `…/{version}/types/{module…}/{Name}` shows the type `{package}:{module…}:{Name}`. A token
+ * that names only a resource (a reference can point at one) redirects to the resource's page.
+ */
+async function typePage(request: IRequest, context: RequestContext) {
+  return page(request, context, async (looker) => {
+    const language = parseLanguage(request) ?? DEFAULT_LANGUAGE;
+    const data = await loadPackage(request, context, looker);
+    const rest = apiRest(request.params.path);
+    if (rest.length < 2) throw notFound("no such API docs page");
+    const token = `${data.entry.item.name}:${rest.slice(0, -1).join("/")}:${rest[rest.length - 1]}`;
+    const d = packageDocs(request, context, data, language);
+    const bucket = context.env.ARTIFACTS;
+    const docs = await d.ready;
+    const [entry, modules] = await Promise.all([lookup(bucket, docs.prefix, docs.manifest, token, TYPE_KINDS), fullNav(context, d, data, language)]);
+    const pkg = data.detail;
+    const members = memberPaths(pkg, modules);
+    if (!entry) {
+      const member = members.get(token);
+      if (member) return new Response(null, { status: 303, headers: { Location: `${member}?lang=${language}` } });
+      throw notFound("no such API docs page");
+    }
+    const [stored] = await readPacked<StoredType>(bucket, docs.prefix, [entry.range]);
+    const type = typeAnswer(stored!, language) as unknown as DocSupportingType & { description: ContentNode[] };
+    const external = await externalLinks(context, looker.viewer, type.properties ?? [], language);
+    return (
+      <TypePage
+        pkg={pkg}
+        versions={data.versions}
+        language={language}
+        shell={await shellFor(request, looker.caller(), `${type.name[language]} · ${pkg.title ?? pkg.name}`)}
+        subpath={`types/${rest.join("/")}`}
+        type={type}
+        link={typeLinker(pkg, members, external, language)}
+      />
     );
   });
 }
@@ -228,4 +277,5 @@ async function apiPage(request: IRequest, context: RequestContext) {
 export const apiDocsPageRoutes: Array<[string, RouteMethods]> = [
   ["/packages/:source/:publisher/:name/:version/api", { GET: apiPage }],
   ["/packages/:source/:publisher/:name/:version/api/:path+", { GET: apiPage }],
+  ["/packages/:source/:publisher/:name/:version/types/:path+", { GET: typePage }],
 ];

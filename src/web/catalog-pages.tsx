@@ -2,6 +2,30 @@
 import { h, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
 import { PackageCard, TemplateCard, type PackageSummary, type TemplateSummary } from "./components";
+import { PACKAGE_TYPES } from "../db/schema";
+import { PACKAGE_CATEGORIES } from "../packages/schema-metadata";
+
+const PACKAGE_TYPE_LABELS: Record<(typeof PACKAGE_TYPES)[number], string> = { bridged: "Bridged", component: "Component", native: "Native" };
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A select of one list filter: "Any" plus every allowed value, the current one selected. */
+function FilterSelect(props: { id: string; label: string; value: string; options: ReadonlyArray<readonly [value: string, label: string]> }): RawHtml {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} name={props.id}>
+        <option value="" selected={props.value === ""}>
+          Any
+        </option>
+        {props.options.map(([value, label]) => (
+          <option value={value} selected={props.value === value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
 
 export function HomePage(props: { shell: PageShell; featured: PackageSummary[]; recent: PackageSummary[]; templates: TemplateSummary[] }): RawHtml {
   return (
@@ -64,6 +88,8 @@ export interface PackageListState {
   search: string;
   publisher: string;
   visibility: string;
+  packageType: string;
+  category: string;
   sort: string;
 }
 
@@ -93,6 +119,8 @@ export function PackageListPage(props: { shell: PageShell; state: PackageListSta
           <label for="publisher">Publisher</label>
           <input id="publisher" type="text" name="publisher" value={state.publisher} />
         </div>
+        <FilterSelect id="packageType" label="Package type" value={state.packageType} options={PACKAGE_TYPES.map((t) => [t, PACKAGE_TYPE_LABELS[t]] as const)} />
+        <FilterSelect id="category" label="Category" value={state.category} options={PACKAGE_CATEGORIES.map((c) => [c, c === "vcs" ? "Version control" : capitalized(c)] as const)} />
         {props.shell.caller.kind === "org" ? (
           <div class="field">
             <label for="visibility">Visibility</label>

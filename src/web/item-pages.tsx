@@ -1,7 +1,7 @@
 // A package's page (version selector, add command, README, installation) and a template's page.
 import { Fragment, h, type Child, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
-import { Command, isHttpsUrl, Markdown, packagePath, type PackageSummary } from "./components";
+import { Command, isHttpsUrl, Markdown, packagePath, templatePath, type PackageSummary } from "./components";
 import type { LiveVersion } from "../registry/catalog";
 
 export interface PackageDetail extends PackageSummary {
@@ -12,16 +12,25 @@ export interface PackageDetail extends PackageSummary {
   createdAt: string;
 }
 
-/** A GET form: without JavaScript its button submits, with it the select does; `then` keeps a docs page's place. */
-export function VersionSelector({ pkg, versions, then, lang }: { pkg: PackageSummary; versions: LiveVersion[]; then?: string; lang?: string }): RawHtml {
+/** How a version is offered: pre-releases and deprecated versions say so. */
+export function versionLabel(v: Pick<LiveVersion, "version" | "prerelease" | "deprecated">): string {
+  const marks = [...(v.prerelease ? ["pre-release"] : []), ...(v.deprecated ? ["deprecated"] : [])];
+  return marks.length ? `${v.version} (${marks.join(", ")})` : v.version;
+}
+
+/**
+ * A GET form: without JavaScript its button submits, with it the select does; `then` keeps a docs page's
+ * place. `action` is the item's unversioned page (a package's by default), which redirects to the version's.
+ */
+export function VersionSelector({ pkg, versions, then, lang, action }: { pkg: { source: string; publisher: string; name: string; version?: string }; versions: LiveVersion[]; then?: string; lang?: string; action?: string }): RawHtml {
   return (
-    <form class="inline-form" method="get" action={packagePath(pkg)}>
+    <form class="inline-form" method="get" action={action ?? packagePath(pkg)}>
       <div class="field">
         <label for="version-select">Version</label>
         <select id="version-select" name="version" data-autosubmit="">
           {versions.map((v) => (
             <option value={v.version} selected={v.version === pkg.version}>
-              {v.prerelease ? `${v.version} (pre-release)` : v.version}
+              {versionLabel(v)}
             </option>
           ))}
         </select>
@@ -137,17 +146,20 @@ export interface TemplateDetail {
   repoSlug?: string;
 }
 
-export function TemplatePage(props: { shell: PageShell; template: TemplateDetail; readme: Child }): RawHtml {
+export function TemplatePage(props: { shell: PageShell; template: TemplateDetail; readme: Child; versions: LiveVersion[]; deprecation?: { message: string } }): RawHtml {
   const t = props.template;
   const metadata = Object.entries(t.metadata ?? {});
   const config = Object.entries(t.config ?? {});
+  const current = props.versions.find((v) => v.version === t.version);
   return (
     <Layout {...props.shell}>
       <h1>{t.displayName}</h1>
       <p class="muted">
         {t.source}/{t.publisher}/{t.name}
-        {t.version ? ` · v${t.version}` : ""} {t.visibility === "private" ? <span class="badge">private</span> : null}
+        {t.version ? ` · v${t.version}` : ""} {current?.prerelease ? <span class="badge warn">pre-release</span> : null}{" "}
+        {current?.deprecated ? <span class="badge warn">deprecated</span> : null} {t.visibility === "private" ? <span class="badge">private</span> : null}
       </p>
+      {props.deprecation ? <p class="badge warn">{`Deprecated: ${props.deprecation.message}`}</p> : null}
       {t.description ? <p>{t.description}</p> : null}
       <Command label="Create a project from this template" command={`pulumi new ${t.url}`} />
       <div class="layout">
@@ -156,6 +168,7 @@ export function TemplatePage(props: { shell: PageShell; template: TemplateDetail
           {props.readme}
         </section>
         <aside class="meta" aria-label="Template details">
+          {t.version && props.versions.length ? <VersionSelector pkg={t} versions={props.versions} action={templatePath(t)} /> : null}
           <dl>
             <dt>Language</dt>
             <dd>{t.language}</dd>

@@ -2,9 +2,9 @@
 // anonymous), and loading one visible package version.
 import type { IRequest } from "itty-router";
 import type { RequestContext } from "../http/context";
-import type { Caller } from "../identity/rights";
+import { ANONYMOUS, type Caller } from "../identity/rights";
 import { packageKind } from "../packages/package-kind";
-import { getEntry, type CatalogEntry } from "../registry/catalog";
+import { entryPlan, runPlan, runPlans, versionsPlan, type CatalogEntry, type LiveVersion, type ReadPlan, type Viewer } from "../registry/catalog";
 import { canonicalKey, edgeCached } from "../registry/edge-cache";
 import { viewContext } from "../registry/registry-routes";
 import { parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
@@ -12,33 +12,80 @@ import type { PackageDetail } from "./item-pages";
 import type { RawHtml } from "./jsx";
 import type { PageShell } from "./layout";
 import { htmlResponse } from "./page-response";
-import { clearSessionCookie, readSession } from "./session";
+import { clearSessionCookie, sessionCookie, sessionPlan, type WebIdentity } from "./session";
 import { assetPaths } from "./static-assets";
 
-export async function shellFor(request: Request, caller: Caller, title: string): Promise<PageShell> {
+export async function shellFor(request: Request, caller: Caller | Promise<Caller>, title: string): Promise<PageShell> {
   const url = new URL(request.url);
-  return { title, caller, assets: await assetPaths(), path: url.pathname + url.search };
+  return { title, caller: await caller, assets: await assetPaths(), path: url.pathname + url.search };
+}
+
+/**
+ * Who a page is for, and how it reads. `viewer` is what its catalog reads pass to SQL: for a signed-in
+ * cookie the session itself, checked inside each query (the session's org only while the session and its
+ * token are live). `read` runs plans in one D1 batch, and the first batch also carries the session lookup,
+ * so a signed-in page costs the round trips an anonymous one does. `caller()` is that lookup's answer, for
+ * what the page says about the person and what only an org may ask for; a revoked token's session reads
+ * and renders as anonymous.
+ */
+export interface Looker {
+  viewer: Viewer;
+  caller(): Promise<Caller>;
+  read<T extends readonly unknown[]>(...plans: { [K in keyof T]: ReadPlan<T[K]> }): Promise<T>;
+}
+
+function sessionLooker(context: RequestContext, idHash: string): Looker & { identity(): Promise<WebIdentity> } {
+  let identity: Promise<WebIdentity> | undefined;
+  const read = <T extends readonly unknown[]>(...plans: { [K in keyof T]: ReadPlan<T[K]> }): Promise<T> => {
+    if (identity) return runPlans<T>(context.db, plans);
+    // The first batch: the session lookup goes in front of the page's reads.
+    const both = runPlans<[WebIdentity, ...T]>(context.db, [sessionPlan(context, idHash), ...plans] as never);
+    identity = both.then(([who]) => who);
+    return both.then(([, ...values]) => values as unknown as T);
+  };
+  const lookUp = () => (identity ??= runPlan(context.db, sessionPlan(context, idHash)));
+  return {
+    viewer: { kind: "session", idHash, now: new Date().toISOString() },
+    read,
+    caller: () => lookUp().then((w) => w.caller),
+    identity: lookUp,
+  };
+}
+
+function anonymousLooker(context: RequestContext): Looker {
+  return { viewer: ANONYMOUS, caller: () => Promise.resolve(ANONYMOUS), read: (...plans) => runPlans(context.db, plans) };
 }
 
 /**
  * Renders a page for whoever is looking. Anonymous: through the edge cache (README "Edge cache": a
  * write shows at once in its location and everywhere within EDGE_TTL_SECONDS). Signed in: rendered for them, `private, no-store`.
+ * A build may answer a Response instead of a page (a redirect).
  */
-export async function page(request: IRequest, context: RequestContext, build: (caller: Caller) => Promise<RawHtml>): Promise<Response> {
-  const { caller, staleCookie } = await readSession(request, context);
-  if (caller.kind === "org") return htmlResponse(await build(caller), { personal: true });
+export async function page(request: IRequest, context: RequestContext, build: (looker: Looker) => Promise<RawHtml | Response>): Promise<Response> {
+  const cookie = await sessionCookie(request, context);
+  if (typeof cookie === "object") {
+    const looker = sessionLooker(context, cookie.idHash);
+    const html = await build(looker);
+    const { staleCookie } = await looker.identity();
+    // Rendered for this cookie whatever it turned out to be: never shared-cached.
+    const response = html instanceof Response ? new Response(html.body, html) : htmlResponse(html, { personal: true });
+    response.headers.set("Cache-Control", "private, no-store");
+    if (staleCookie) response.headers.append("Set-Cookie", clearSessionCookie(context));
+    return response;
+  }
   // Keyed by path and query parameters in a fixed order, so their order never makes a new entry.
   const params = [...new URL(request.url).searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   // Pages never read an Authorization header (people sign in with a cookie), so one does not skip the cache.
   const headers = new Headers(request.headers);
   headers.delete("Authorization");
-  const anonymous = new Request(request.url, { method: request.method, headers });
-  const response = await edgeCached(anonymous, context, canonicalKey(request, [["page", "html"], ...params]), async (fill) => {
+  const cacheable = new Request(request.url, { method: request.method, headers });
+  const response = await edgeCached(cacheable, context, canonicalKey(request, [["page", "html"], ...params]), async (fill) => {
     // A miss reads D1's primary, as every edge-cache fill does (the freshness bound in the README).
     context.db = fill.db;
-    return htmlResponse(await build(caller));
+    const built = await build(anonymousLooker(context));
+    return built instanceof Response ? built : htmlResponse(built);
   });
-  if (staleCookie) {
+  if (cookie === "forged") {
     const out = new Response(response.body, response);
     out.headers.append("Set-Cookie", clearSessionCookie(context));
     return out;
@@ -54,18 +101,23 @@ export async function artifactText(context: RequestContext, entry: CatalogEntry,
 }
 
 export interface PackagePageData {
-  caller: Caller;
   entry: CatalogEntry;
   detail: PackageDetail;
+  /** Every live version, newest first, for the version selector (read beside the entry). */
+  versions: LiveVersion[];
 }
 
-/** One visible package version, for its page and its docs pages; absent and private look the same. */
-export async function loadPackage(request: IRequest, context: RequestContext, caller: Caller): Promise<PackagePageData> {
+/** One visible package version and the package's live versions, for its page and its docs pages; absent and private look the same. */
+export async function loadPackage(request: IRequest, context: RequestContext, looker: Looker): Promise<PackagePageData> {
   const identity = parseIdentity(packageKind, request.params as RouteParams);
   const version = parseVersionParam(request.params.version ?? "latest", true);
-  const entry = await getEntry(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, caller);
+  // One batch: the versions are read by identity, under the same visibility check as the entry.
+  const [entry, versions] = await looker.read(
+    entryPlan(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, looker.viewer),
+    versionsPlan(context.db, identity, looker.viewer),
+  );
   if (!entry?.version) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
   const detail = packageKind.view(entry, viewContext(packageKind, context, entry)) as unknown as PackageDetail;
-  return { caller, entry, detail };
+  return { entry, detail, versions };
 }
 

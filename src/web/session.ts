@@ -1,7 +1,8 @@
 // Browser sessions: a person pastes an org token once; the gateway checks it and keeps a server-side
 // session row (D1) keyed by the SHA-256 of a random id. The cookie carries only that id and its HMAC
 // (key: SIGNING_SECRET), never the token. See docs/web-sign-in.md for why.
-import { eq, lt } from "drizzle-orm";
+import { eq, lt, sql } from "drizzle-orm";
+import { runPlan, type ReadPlan } from "../registry/catalog";
 import { tokens, webSessions } from "../db/schema";
 import { signingSecret } from "../env";
 import { forbidden } from "../http/api-error";
@@ -65,25 +66,45 @@ export interface WebIdentity {
   staleCookie: boolean;
 }
 
-/** Who is looking at a page: the session's org when its row and its token are both live, else anonymous. */
-export async function readSession(request: Request, context: RequestContext): Promise<WebIdentity> {
-  if (!hasSessionCookie(request)) return { caller: ANONYMOUS, staleCookie: false };
+/**
+ * The session a request's cookie names, by the SHA-256 of its id, once its MAC is checked (no D1 read):
+ * `none` without a session cookie, `forged` when the cookie's MAC is wrong.
+ */
+export async function sessionCookie(request: Request, context: RequestContext): Promise<{ idHash: string } | "none" | "forged"> {
+  if (!hasSessionCookie(request)) return "none";
   const id = await sessionId(request, context);
-  if (!id) return { caller: ANONYMOUS, staleCookie: true };
-  const idHash = await sha256Hex(id);
-  const row = await context.db
-    .select({ expiresAt: webSessions.expiresAt, token: tokens })
+  return id ? { idHash: await sha256Hex(id) } : "forged";
+}
+
+/** The session row and its token, both checked live when read; a dead session's row is deleted. A read plan, so a page can batch it with its own reads. */
+export function sessionPlan(context: RequestContext, idHash: string): ReadPlan<WebIdentity> {
+  const statement = context.db
+    .select({ sessionExpiresAt: sql<string>`${webSessions.expiresAt}`.as("session_expires_at"), token: tokens })
     .from(webSessions)
     .innerJoin(tokens, eq(tokens.id, webSessions.tokenId))
     .where(eq(webSessions.idHash, idHash))
-    .get();
-  const now = Date.now();
-  if (!row || Date.parse(row.expiresAt) <= now || !tokenIsLive(row.token, now)) {
-    if (row) context.ctx.waitUntil(context.db.delete(webSessions).where(eq(webSessions.idHash, idHash)).run());
-    return { caller: ANONYMOUS, staleCookie: true };
-  }
-  context.log.org = row.token.orgLogin;
-  return { caller: { kind: "org", org: row.token.orgLogin, role: row.token.role, tokenId: row.token.id }, staleCookie: false };
+    .limit(1);
+  return {
+    statements: [statement],
+    finish([rows]) {
+      const row = (rows as Awaited<typeof statement>)[0];
+      const now = Date.now();
+      if (!row || Date.parse(row.sessionExpiresAt) <= now || !tokenIsLive(row.token, now)) {
+        if (row) context.ctx.waitUntil(context.db.delete(webSessions).where(eq(webSessions.idHash, idHash)).run());
+        return { caller: ANONYMOUS, staleCookie: true };
+      }
+      context.log.org = row.token.orgLogin;
+      return { caller: { kind: "org", org: row.token.orgLogin, role: row.token.role, tokenId: row.token.id }, staleCookie: false };
+    },
+  };
+}
+
+/** Who is looking at a page: the session's org when its row and its token are both live, else anonymous. */
+export async function readSession(request: Request, context: RequestContext): Promise<WebIdentity> {
+  const cookie = await sessionCookie(request, context);
+  if (cookie === "none") return { caller: ANONYMOUS, staleCookie: false };
+  if (cookie === "forged") return { caller: ANONYMOUS, staleCookie: true };
+  return runPlan(context.db, sessionPlan(context, cookie.idHash));
 }
 
 /** Checks a pasted token and opens a session for it; null when the token is not a live org token. */

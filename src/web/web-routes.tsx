@@ -7,14 +7,14 @@ import { readLimited } from "../http/json-body";
 import type { RouteMethods } from "../http/routes";
 import { ANONYMOUS } from "../identity/rights";
 import { packageKind, packageListFilters } from "../packages/package-kind";
-import { getEntry, listFeatured, listLatest, listLiveVersions, type CatalogEntry } from "../registry/catalog";
+import { entryPlan, featuredPlan, listPlan, versionsPlan, type CatalogEntry } from "../registry/catalog";
 import { listPage, viewContext } from "../registry/registry-routes";
-import { parseIdentity, versionNotFound, type RouteParams } from "../registry/request-parsing";
+import { decodeOnce, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry/request-parsing";
 import type { RegistryKind } from "../registry/kind";
 import { requireVersion } from "../registry/versions";
-import { templateIdentity, templateKind, templateListFilters } from "../templates/template-kind";
+import { templateIdentity, templateKind, templateListFilters, VCS_SOURCES } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
-import { packagePath, type PackageSummary, type TemplateSummary } from "./components";
+import { packagePath, templatePath, type PackageSummary, type TemplateSummary } from "./components";
 import { Markdown, MissingText, PackagePage, TemplatePage, type TemplateDetail } from "./item-pages";
 import { Fragment, h } from "./jsx";
 import { ErrorPage, SignInPage } from "./notice-pages";
@@ -40,16 +40,17 @@ const packageSummaries = (context: RequestContext, entries: CatalogEntry[]) => v
 const templateSummaries = (context: RequestContext, entries: CatalogEntry[]) => views(templateKind, context, entries) as unknown as TemplateSummary[];
 
 async function home(request: IRequest, context: RequestContext) {
-  return page(request, context, async (caller) => {
+  return page(request, context, async (looker) => {
     const packages = { kind: "package" as const, backings: ["registry" as const], limit: HOME_LIST };
-    const [featured, recent, templates] = await Promise.all([
-      listFeatured(context.db, caller, HOME_LIST),
-      listLatest(context.db, { ...packages, sort: "createdAt", asc: false }, caller),
-      listLatest(context.db, { kind: "template", backings: ["registry"], limit: HOME_LIST, sort: "createdAt", asc: false }, caller),
-    ]);
+    const { viewer } = looker;
+    const [featured, recent, templates] = await looker.read(
+      featuredPlan(context.db, viewer, HOME_LIST),
+      listPlan(context.db, { ...packages, sort: "createdAt", asc: false }, viewer),
+      listPlan(context.db, { kind: "template", backings: ["registry"], limit: HOME_LIST, sort: "createdAt", asc: false }, viewer),
+    );
     return (
       <HomePage
-        shell={await shellFor(request, caller, "Home")}
+        shell={await shellFor(request, looker.caller(), "Home")}
         featured={packageSummaries(context, featured)}
         recent={packageSummaries(context, recent.entries)}
         templates={templateSummaries(context, templates.entries)}
@@ -60,38 +61,41 @@ async function home(request: IRequest, context: RequestContext) {
 
 /** The web list speaks the API's query parameters, so its filters, sorts and continuation tokens are the API's. */
 async function packageList(request: IRequest, context: RequestContext) {
-  return page(request, context, async (caller) => {
-    const query = new URL(request.url).searchParams;
+  return page(request, context, async (looker) => {
+    // A filter form's "Any" submits an empty value: that filter is not asked for (the API would call "" a bad value).
+    const query = new URLSearchParams([...new URL(request.url).searchParams].filter(([, value]) => value !== ""));
     const filters = packageListFilters(query);
-    if ((filters.usage !== undefined || filters.sort === "usageTotal") && caller.kind !== "org") {
+    if ((filters.usage !== undefined || filters.sort === "usageTotal") && (await looker.caller()).kind !== "org") {
       throw new ApiError(401, `${filters.usage !== undefined ? "usage" : "sort=usageTotal"} is about your org's stacks: sign in first`);
     }
     const continuationToken = query.get("continuationToken") || undefined;
-    const { entries, continuationToken: next } = await listPage(packageKind, filters, { limit: PAGE_SIZE, continuationToken }, caller, context);
+    const { entries, continuationToken: next } = await listPage(packageKind, filters, { limit: PAGE_SIZE, continuationToken }, looker.viewer, context, (plan) => looker.read(plan).then(([r]) => r));
     const state = {
       search: query.get("search") ?? "",
       publisher: query.get("publisher") ?? "",
       visibility: query.get("visibility") ?? "",
+      packageType: query.get("packageType") ?? "",
+      category: query.get("category") ?? "",
       sort: query.get("sort") ?? "",
     };
-    return <PackageListPage shell={await shellFor(request, caller, "Packages")} state={state} query={query} packages={packageSummaries(context, entries)} next={next} />;
+    return <PackageListPage shell={await shellFor(request, looker.caller(), "Packages")} state={state} query={query} packages={packageSummaries(context, entries)} next={next} />;
   });
 }
 
 async function templateList(request: IRequest, context: RequestContext) {
-  return page(request, context, async (caller) => {
+  return page(request, context, async (looker) => {
     const query = new URLSearchParams(new URL(request.url).search);
     // Both kinds of templates a person can use: published ones and operator-registered VCS ones.
     if (!query.has("backing")) ["registry", "vcs"].forEach((b) => query.append("backing", b));
     const continuationToken = query.get("continuationToken") || undefined;
-    const { entries, continuationToken: next } = await listPage(templateKind, templateListFilters(query), { limit: PAGE_SIZE, continuationToken }, caller, context);
-    return <TemplateListPage shell={await shellFor(request, caller, "Templates")} search={query.get("search") ?? ""} query={query} templates={templateSummaries(context, entries)} next={next} />;
+    const { entries, continuationToken: next } = await listPage(templateKind, templateListFilters(query), { limit: PAGE_SIZE, continuationToken }, looker.viewer, context, (plan) => looker.read(plan).then(([r]) => r));
+    return <TemplateListPage shell={await shellFor(request, looker.caller(), "Templates")} search={query.get("search") ?? ""} query={query} templates={templateSummaries(context, entries)} next={next} />;
   });
 }
 
 /** `then` from a docs page's version selector: a path below the version, in the shape the docs pages use. */
 function safeThen(value: string | null): string {
-  return value && /^api(\/[A-Za-z0-9._-]{1,200}){0,12}$/.test(value) ? "/" + value : "";
+  return value && /^(api|types)(\/[A-Za-z0-9._-]{1,200}){0,12}$/.test(value) ? "/" + value : "";
 }
 
 const OS_LABELS: Record<Os, string> = { linux: "Linux", macos: "macOS", windows: "Windows" };
@@ -133,16 +137,15 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const location = packagePath(identity, version.raw) + safeThen(query.get("then")) + (lang ? `?lang=${lang}` : "");
     return new Response(null, { status: 303, headers: { Location: location } });
   }
-  return page(request, context, async (caller) => {
+  return page(request, context, async (looker) => {
     const lang = parseLanguage(request);
     const os = parseOs(request);
-    const data = await loadPackage(request, context, caller);
-    const { entry, detail } = data;
-    const versionsRead = listLiveVersions(context.db, entry.item.id);
+    const data = await loadPackage(request, context, looker);
+    const { detail } = data;
     const docs = packageDocs(request, context, data, lang);
     const wanted = lang ?? DEFAULT_LANGUAGE;
     const [versions, readme, installation, summary, derived] = await Promise.all([
-      versionsRead,
+      data.versions,
       docsContent(context, docs, "readme.json", wanted, os),
       docsContent(context, docs, "installation.json", wanted, os),
       navSummary(context, docs),
@@ -154,7 +157,7 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const modules = summary.modules.filter((m) => m.resources + m.functions > 0);
     return (
       <PackagePage
-        shell={await shellFor(request, caller, detail.title ?? detail.name)}
+        shell={await shellFor(request, looker.caller(), detail.title ?? detail.name)}
         pkg={detail}
         versions={versions}
         readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" />}
@@ -185,17 +188,44 @@ async function packagePage(request: IRequest, context: RequestContext) {
   });
 }
 
+/** A template version's page: `/templates/{source}/{publisher}/{name}/versions/{version}`. */
+export function templateVersionPath(t: { source: string; publisher: string; name: string }, version: string): string {
+  return `${templatePath(t)}/versions/${encodeURIComponent(version)}`;
+}
+
+/** The template page at its latest version, or at the version its path names; with every live version to switch to. */
 async function templatePage(request: IRequest, context: RequestContext) {
-  return page(request, context, async (caller) => {
+  const chosen = new URL(request.url).searchParams.get("version");
+  if (chosen !== null) {
+    // The version selector without JavaScript: a GET form naming the version, answered with its page's URL.
     const identity = templateIdentity(request.params as RouteParams);
-    const entry = await getEntry(context.db, { ...identity, version: "latest" }, caller);
-    if (!entry) throw versionNotFound(identity, "latest");
+    return new Response(null, { status: 303, headers: { Location: templateVersionPath(identity, requireVersion(chosen).raw) } });
+  }
+  return page(request, context, async (looker) => {
+    const params = { ...(request.params as RouteParams) };
+    // VCS-backed templates have no versions, and their names have several segments: `…/versions/x` is part of the name.
+    if (params.version !== undefined && (VCS_SOURCES as readonly string[]).includes(decodeOnce(params.source, "source"))) {
+      params.name = `${params.name}/versions/${params.version}`;
+      delete params.version;
+    }
+    const identity = templateIdentity(params);
+    const version = params.version === undefined ? "latest" : parseVersionParam(params.version, false);
+    // The versions beside the entry, by identity (none for a VCS-backed template, which has no versions).
+    const [entry, versions] = await looker.read(
+      entryPlan(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, looker.viewer),
+      versionsPlan(context.db, identity, looker.viewer),
+    );
+    if (!entry || (version !== "latest" && !entry.version)) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
     const detail = templateKind.view(entry, viewContext(templateKind, context, entry)) as unknown as TemplateDetail;
+    // VCS-backed templates have no versions to list.
     const readme = await artifactText(context, entry, "readme");
+    const deprecation = entry.item.deprecation ?? entry.version?.deprecation;
     return (
       <TemplatePage
-        shell={await shellFor(request, caller, detail.displayName)}
+        shell={await shellFor(request, looker.caller(), detail.version && version !== "latest" ? `${detail.displayName} ${detail.version}` : detail.displayName)}
         template={detail}
+        versions={versions}
+        deprecation={deprecation ? (JSON.parse(deprecation) as { message: string }) : undefined}
         readme={readme ? <Markdown text={readme} /> : <MissingText what="README" />}
       />
     );
@@ -253,6 +283,8 @@ export const webRoutes: Array<[string, RouteMethods]> = [
   ["/packages/:source/:publisher/:name/:version", { GET: packagePage }],
   ...apiDocsPageRoutes,
   ["/templates", { GET: templateList }],
+  // Before the catch-all name: a VCS template's name may have several segments, a registry one's has one.
+  ["/templates/:source/:publisher/:name+/versions/:version", { GET: templatePage }],
   ["/templates/:source/:publisher/:name+", { GET: templatePage }],
   ["/sign-in", { GET: signInForm, POST: signInSubmit }],
   ["/sign-out", { POST: signOutSubmit }],

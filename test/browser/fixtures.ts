@@ -1,6 +1,6 @@
 // What the browser suite publishes: ordinary packages, and stored text that tries to run script.
 
-export function seedSchema(name: string, version: string): string {
+export function seedSchema(name: string, version: string, keywords = ["category/cloud", "kind/native"]): string {
   return JSON.stringify({
     name,
     version,
@@ -8,7 +8,7 @@ export function seedSchema(name: string, version: string): string {
     description: `The ${name} package: resources for managing ${name}.`,
     publisher: "Acme",
     repository: "https://github.com/acme/pulumi-" + name,
-    keywords: ["category/cloud", "kind/native"],
+    keywords,
   });
 }
 

@@ -79,6 +79,9 @@ export default async function setup(project: TestProject) {
     }
     await api(base, "PUT", "/api/admin/packages/pulumi/acme/widgets/featured", admin, { featured: true });
     await publishPackage(base, token, "pulumi/acme/gadgets", "0.3.0", { schema: seedSchema("gadgets", "0.3.0"), readme: "# Gadgets\n\nSmall things.\n" });
+    // For the list page's package type and category filters.
+    await publishPackage(base, token, "pulumi/acme/monitor", "1.0.0", { schema: seedSchema("monitor", "1.0.0", ["category/monitoring", "kind/component"]), readme: "# Monitor\n" });
+    await publishPackage(base, token, "pulumi/acme/metrics", "1.0.0", { schema: seedSchema("metrics", "1.0.0", ["category/monitoring", "kind/native"]), readme: "# Metrics\n" });
     await publishPackage(base, token, "pulumi/acme/acmecloud", "2.1.0", { schema: JSON.stringify(docsSchema), readme: docsReadme, installation: docsInstallation });
     await publishPackage(base, token, "private/acme/acmecloud-internal", "2.1.0", {
       schema: JSON.stringify({ ...docsSchema, name: "acmecloud-internal", displayName: "Acme Cloud (internal)" }),
@@ -92,7 +95,7 @@ export default async function setup(project: TestProject) {
         version: "4.0.0",
         displayName: "Kubernetes",
         resources: { "kubernetes:core/v1:Pod": { description: "A pod.", inputProperties: { spec: { $ref: "#/types/kubernetes:core/v1:PodSpec" } }, properties: {} } },
-        types: { "kubernetes:core/v1:PodSpec": { type: "object", properties: { image: { type: "string" } } } },
+        types: { "kubernetes:core/v1:PodSpec": { type: "object", description: "The specification of a pod.", properties: { image: { type: "string", description: "The container image." } } } },
       }),
       readme: "# Kubernetes\n",
     });
@@ -109,6 +112,15 @@ export default async function setup(project: TestProject) {
       "index.ts": "export {};\n",
       "package.json": "{}\n",
     });
+    // A template with several versions: a pre-release, a deprecated one, each with its own README and config.
+    for (const version of ["1.0.0", "1.1.0", "2.0.0-rc.1"]) {
+      await publishTemplate(base, token, "private/acme/service", version, {
+        "Pulumi.yaml": `name: service\nruntime: nodejs\ndescription: A service\ntemplate:\n  displayName: Service\n  description: A containerized service\n  metadata:\n    release: r${version}\n  config:\n    replicas:\n      description: How many replicas\n      default: "${version === "1.0.0" ? 1 : 3}"\n`,
+        "README.md": `# Service ${version}\n\nThis is the ${version} template.\n`,
+        "index.ts": "export {};\n",
+      });
+    }
+    await api(base, "PUT", "/api/registry/templates/private/acme/service/versions/1.0.0/deprecation", token, { message: "use 1.1.0" });
     await api(base, "POST", "/api/admin/templates", admin, {
       source: "github",
       publisher: "acme",

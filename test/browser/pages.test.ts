@@ -73,11 +73,47 @@ describe("browsing", () => {
     await expect(page.locator(target).isVisible()).resolves.toBe(true);
     await expect(page.locator(target).textContent()).resolves.toContain("BucketWebsite");
     await screenshot(page, "api-linked-type");
-    // A type from another package in this registry links into that package's docs.
+    // A type from another package in this registry links to that type's page there.
     await page.locator("#inputs + table tr", { hasText: "podSpec" }).locator("a").first().click();
-    await page.waitForURL(/\/packages\/pulumi\/kubernetes\/kubernetes\/4\.0\.0\/api\/core\/v1\?lang=typescript$/);
-    await expect(page.getByRole("navigation", { name: "Modules" }).getByRole("link", { name: /\.Pod$/ }).count()).resolves.toBe(1);
-    await inspect(page, "api-other-package");
+    await page.waitForURL(/\/packages\/pulumi\/kubernetes\/kubernetes\/4\.0\.0\/types\/core\/v1\/PodSpec\?lang=typescript$/);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("PodSpec");
+    await expect(page.locator("main").textContent()).resolves.toContain("The specification of a pod.");
+    await expect(page.locator("#type-definition ~ table").textContent()).resolves.toContain("The container image.");
+    await inspect(page, "api-other-package-type");
+    await context.close();
+  });
+
+  it("a type's own page, in the chosen language, links to the types of its properties", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages/pulumi/acme/acmecloud/2.1.0/types/s3/BucketWebsite/BucketWebsite?lang=python");
+    await expect(page.locator("#type-definition ~ table").textContent()).resolves.toContain("routing_rules");
+    await inspect(page, "api-type");
+    await page.locator("#type-definition ~ table tr", { hasText: "routing_rules" }).locator("a").first().click();
+    await page.waitForURL(/\/types\/s3\/RoutingRule\/RoutingRule\?lang=python$/);
+    await expect(page.locator("main").textContent()).resolves.toContain("acmecloud:s3/RoutingRule:RoutingRule");
+    await context.close();
+  });
+
+  it("the package list filters by package type and category, and the filters stay chosen", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages");
+    await page.getByLabel("Package type").selectOption("component");
+    await page.getByLabel("Category").selectOption("monitoring");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/\/packages\?.*category=monitoring/);
+    const results = page.locator("section[aria-label=Results] h3 a");
+    await expect(results.allTextContents()).resolves.toEqual(["Monitor"]);
+    await expect(page.getByLabel("Package type").inputValue()).resolves.toBe("component");
+    await expect(page.getByLabel("Category").inputValue()).resolves.toBe("monitoring");
+    await inspect(page, "package-list-filtered");
+    // "Any" package type: both monitoring packages.
+    await page.getByLabel("Package type").selectOption("");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL((url) => url.searchParams.get("packageType") === "");
+    await expect(results.allTextContents()).resolves.toEqual(["Metrics", "Monitor"]);
+    const bad = await page.goto("/packages?category=clouds");
+    expect(bad!.status()).toBe(400);
+    await inspect(page, "package-list-bad-filter");
     await context.close();
   });
 
@@ -205,6 +241,27 @@ describe("sign-in", () => {
     const docsAfter = await page.goto("/packages/private/acme/acmecloud-internal/2.1.0/api/s3/Bucket");
     expect(docsAfter!.status()).toBe(404);
     expect(await page.locator("main").innerHTML()).toBe(absentMain);
+    await context.close();
+  });
+
+  it("a template's version selector lists every version, marks pre-releases and deprecated ones, and opens each version's page", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/sign-in?next=/templates/private/acme/service");
+    await page.getByLabel("Org token").fill(inject("orgToken"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/templates\/private\/acme\/service$/);
+    const select = page.getByLabel("Version");
+    await expect(select.locator("option").allTextContents()).resolves.toEqual(["2.0.0-rc.1 (pre-release)", "1.1.0", "1.0.0 (deprecated)"]);
+    await expect(select.inputValue()).resolves.toBe("1.1.0");
+    await expect(page.locator(".command code").textContent()).resolves.toBe("pulumi new registry://templates/private/acme/service@1.1.0");
+    await inspect(page, "template-versions");
+    await select.selectOption("1.0.0");
+    await page.waitForURL(/\/templates\/private\/acme\/service\/versions\/1\.0\.0$/);
+    await expect(page.locator(".command code").textContent()).resolves.toBe("pulumi new registry://templates/private/acme/service@1.0.0");
+    await expect(page.locator("#readme ~ .markdown").textContent()).resolves.toContain("This is the 1.0.0 template.");
+    await expect(page.locator("aside.meta").textContent()).resolves.toContain("r1.0.0");
+    await expect(page.locator("main").textContent()).resolves.toContain("Deprecated: use 1.1.0");
+    await inspect(page, "template-version");
     await context.close();
   });
 

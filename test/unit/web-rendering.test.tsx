@@ -54,10 +54,11 @@ describe("markdown", () => {
 
 describe("list pages", () => {
   it("the next page keeps every filter of this page, so its token still matches", () => {
-    const query = new URLSearchParams("packageType=native&usage=used&asc=false&search=aws&continuationToken=old");
+    const query = new URLSearchParams("packageType=native&category=monitoring&usage=used&asc=false&search=aws&continuationToken=old");
     const next = nextPageQuery(query, "tok_2");
     expect([...next]).toEqual([
       ["packageType", "native"],
+      ["category", "monitoring"],
       ["usage", "used"],
       ["asc", "false"],
       ["search", "aws"],

@@ -18,7 +18,12 @@ beforeAll(async () => {
   const { token } = await createToken("seeder", "publisher");
   await publishPackage(token, "pulumi/seeder/seed-template", "1.0.0");
   for (const statement of seedCatalogSql({ count: COUNT, template: "seed-template" })) await env.DB.prepare(statement).run();
+  // A browser session of org `hidden`, for the session viewer (the signed-in pages' reads).
+  const { id } = await createToken("hidden", "reader");
+  await env.DB.prepare("INSERT INTO web_sessions (id_hash, token_id, created_at, expires_at) VALUES (?, ?, ?, ?)").bind(SESSION_HASH, id, new Date().toISOString(), "2999-01-01T00:00:00.000Z").run();
 }, 120_000);
+
+const SESSION_HASH = "5e55".repeat(16);
 
 interface Measured {
   plan: string[];
@@ -80,6 +85,10 @@ const selective: Array<{ label: string; query: Partial<ListQuery>; viewer?: View
   { label: "name+publisher+orgLogin", query: { canonicalName: "tiny-beta", publisher: "tiny", orgLogin: "tiny" }, expect: ["tiny-beta"] },
   { label: "visibility+packageType", query: { visibility: "private", packageType: "native" }, viewer: hidden, expect: ["hidden-one", "hidden-two"] },
   { label: "public+packageType", query: { visibility: "public", packageType: "bridged" }, expect: ["tiny-alpha", "tiny-beta"] },
+  { label: "category", query: { category: "monitoring" }, expect: ["tiny-alpha", "tiny-beta"] },
+  { label: "category+packageType+search", query: { category: "monitoring", packageType: "bridged", searchTerms: ["zanzibar"] }, expect: ["tiny-alpha", "tiny-beta"] },
+  { label: "private+category", query: { visibility: "private", category: "database" }, viewer: hidden, expect: ["hidden-one", "hidden-two"] },
+  { label: "visibility, session viewer", query: { visibility: "private" }, viewer: { kind: "session", idHash: SESSION_HASH, now: new Date().toISOString() }, expect: ["hidden-one", "hidden-two"] },
 ];
 
 // Filters that match thousands: a page must still cost about a page.
@@ -94,6 +103,9 @@ const broad: Array<{ label: string; query: Partial<ListQuery>; viewer?: Viewer; 
   { label: "search (6,667) + publisher", query: { searchTerms: ["kubernetes"], publisher: "pub-3" }, maxRows: BROAD_SEARCH_ROWS },
   { label: "orgLogin+packageType", query: { orgLogin: "pub-2", packageType: "native" } },
   { label: "publisher+packageType", query: { publisher: "pub-3", packageType: "component" } },
+  { label: "category=infrastructure (10,000)", query: { category: "infrastructure" } },
+  { label: "category+packageType", query: { category: "cloud", packageType: "component" } },
+  { label: "publisher+category", query: { publisher: "pub-5", category: "infrastructure" } },
 ];
 
 const sorts = ["name", "publisher", "createdAt"] as const;

@@ -189,3 +189,45 @@ describe("D1 round trips of token reads", () => {
     expectError(await callJson("/api/registry/packages?publisher=nobody", { token: "erg_not-a-real-token" }), 401);
   });
 });
+
+describe("category filter (an extension: the category read from the schema's category/<x> keyword)", () => {
+  beforeAll(async () => {
+    const publish = (name: string, version: string, keywords: string[]) =>
+      publishPackage(quiet.publisher, `pulumi/quiet/${name}`, version, { schema: schemaFor(name, version, { keywords }) });
+    await publish("quiet-metrics", "1.0.0", ["category/monitoring", "kind/native"]);
+    await publish("quiet-logs", "1.0.0", ["category/monitoring"]);
+    await publish("quiet-db", "1.0.0", ["category/database"]);
+    // The latest decides: quiet-db moves to monitoring with 2.0.0, quiet-logs leaves it with 2.0.0.
+    await publish("quiet-db", "2.0.0", ["category/monitoring"]);
+    await publish("quiet-logs", "2.0.0", ["category/network"]);
+  });
+
+  it("lists the packages whose latest version is in the category, composed with the other filters", async () => {
+    expect(names((await callJson("/api/registry/packages?category=monitoring")).body)).toEqual(["quiet-db", "quiet-metrics"]);
+    expect(names((await callJson("/api/registry/packages?category=network")).body)).toEqual(["quiet-logs"]);
+    expect(names((await callJson("/api/registry/packages?category=monitoring&packageType=native")).body)).toEqual(["quiet-metrics"]);
+    expect(names((await callJson("/api/registry/packages?category=monitoring&search=db")).body)).toEqual(["quiet-db"]);
+    expect(names((await callJson("/api/registry/packages?category=monitoring&publisher=acme")).body)).toEqual([]);
+    // No category/<x> keyword: the default, cloud (spec §3).
+    expect(names((await callJson("/api/registry/packages?category=cloud&name=aws-native")).body)).toEqual(["aws-native"]);
+    expect(names((await callJson("/api/registry/packages?category=monitoring&name=aws-native")).body)).toEqual([]);
+    expect(names((await callJson("/api/registry/packages?category=monitoring&sort=createdAt")).body)).toEqual(["quiet-db", "quiet-metrics"]);
+  });
+
+  it("pages with a continuation token bound to the category", async () => {
+    const first = await callJson("/api/registry/packages?category=monitoring&limit=1");
+    expect(names(first.body)).toEqual(["quiet-db"]);
+    const token = encodeURIComponent(first.body.continuationToken);
+    expect(names((await callJson(`/api/registry/packages?category=monitoring&limit=1&continuationToken=${token}`)).body)).toEqual(["quiet-metrics"]);
+    expectError(await callJson(`/api/registry/packages?category=network&limit=1&continuationToken=${token}`), 400);
+    expectError(await callJson(`/api/registry/packages?limit=1&continuationToken=${token}`), 400);
+  });
+
+  it("an unknown category is a 400 naming the allowed values", async () => {
+    for (const bad of ["clouds", "Cloud", "", "category/cloud"]) {
+      const r = await callJson(`/api/registry/packages?category=${encodeURIComponent(bad)}`);
+      expectError(r, 400);
+      expect(r.body.message).toContain("cloud, database, infrastructure");
+    }
+  });
+});

@@ -2,6 +2,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { BASE, call, callJson, countRows, createOrg, createToken } from "./helpers";
 import { publishPackage, schemaFor } from "./publish-helpers";
+import { env } from "cloudflare:workers";
+import { database } from "../../src/db/client";
+import { sha256Hex } from "../../src/identity/secrets";
+import { getEntry, runPlan, versionsPlan, type Viewer } from "../../src/registry/catalog";
 
 let publisher: string;
 let tokenId: string;
@@ -95,6 +99,40 @@ describe("pages", () => {
     const bad = await page("/packages?publisher=webco&continuationToken=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     expect(bad.r.status).toBe(400);
     expect(bad.r.headers.get("Content-Type")).toContain("text/html");
+  });
+
+  it("the package list filters by package type and category, composed with search and sort; the next-page link keeps them", async () => {
+    await publishPackage(publisher, "pulumi/webco/metrics-one", "1.0.0", { schema: schemaFor("metrics-one", "1.0.0", { keywords: ["category/monitoring", "kind/component"] }) });
+    await publishPackage(publisher, "pulumi/webco/metrics-two", "1.0.0", { schema: schemaFor("metrics-two", "1.0.0", { keywords: ["category/monitoring", "kind/component"] }) });
+    await publishPackage(publisher, "pulumi/webco/metrics-native", "1.0.0", { schema: schemaFor("metrics-native", "1.0.0", { keywords: ["category/monitoring", "kind/native"] }) });
+    const listed = (text: string) => [...text.matchAll(/<h3><a href="\/packages\/pulumi\/webco\/([a-z-]+)"/g)].map((m) => m[1]);
+    const { r, text } = await page("/packages?category=monitoring&packageType=component&sort=name");
+    expect(r.status).toBe(200);
+    expect(listed(text)).toEqual(["metrics-one", "metrics-two"]);
+    // The selects show what is filtered on, and offer every value the API accepts.
+    expect(text).toMatch(/<option value="component" selected>Component<\/option>/);
+    expect(text).toMatch(/<option value="monitoring" selected>Monitoring<\/option>/);
+    for (const v of ["bridged", "native", "cloud", "database", "infrastructure", "network", "utility", "vcs"]) expect(text).toContain(`<option value="${v}"`);
+    expect(listed((await page("/packages?category=monitoring&search=native")).text)).toEqual(["metrics-native"]);
+    // The form's "Any" (an empty value) is no filter.
+    expect(listed((await page("/packages?category=monitoring&packageType=&visibility=&search=")).text)).toEqual(["metrics-native", "metrics-one", "metrics-two"]);
+    // Continuation tokens are the API's, bound to every filter: the API's first page of one goes on to the page's second.
+    const first = await callJson("/api/registry/packages?category=monitoring&packageType=component&sort=name&limit=1");
+    expect(first.body.packages.map((p: { name: string }) => p.name)).toEqual(["metrics-one"]);
+    const token = encodeURIComponent(first.body.continuationToken);
+    expect(listed((await page(`/packages?category=monitoring&packageType=component&sort=name&continuationToken=${token}`)).text)).toEqual(["metrics-two"]);
+    for (const other of ["category=network&packageType=component&sort=name", "packageType=component&sort=name", "category=monitoring&sort=name"]) {
+      expect((await page(`/packages?${other}&continuationToken=${token}`)).r.status, other).toBe(400);
+    }
+  });
+
+  it("a bad package type or category on the list page is an HTML 400 page", async () => {
+    for (const q of ["packageType=natives", "category=clouds", "category=Cloud"]) {
+      const { r, text } = await page(`/packages?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(r.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+      expect(text).toContain("<h1");
+    }
   });
 
   it("anonymous pages are served through the edge cache and a publish invalidates them", async () => {
@@ -269,6 +307,48 @@ describe("sign-in", () => {
     const r = await call("/packages/private/webco/hidden", { headers: { ...html, Cookie: cookie } });
     expect(r.status).toBe(404);
     await r.text();
+  });
+
+  it("a signed-in page's reads check the session inside SQL: the session's org while it and its token are live, else public only", async () => {
+    await createOrg("sqlsess-co");
+    const t = await createToken("sqlsess-co", "publisher");
+    await publishPackage(t.token, "private/sqlsess-co/secret", "1.0.0");
+    const cookie = await signInCookie(t.token);
+    const idHash = await sha256Hex(cookie.slice(cookie.indexOf("=") + 1).split(".")[0]!);
+    const key = { kind: "package" as const, source: "private", publisher: "sqlsess-co", canonicalName: "secret" };
+    const now = new Date().toISOString();
+    const viewer = (at = now, hash = idHash) => ({ kind: "session" as const, idHash: hash, now: at });
+    const liveVersions = (v: Viewer) => runPlan(database(env.DB), versionsPlan(database(env.DB), key, v));
+    expect((await getEntry(database(env.DB), { ...key, version: "latest" }, viewer()))?.item.name).toBe("secret");
+    expect((await liveVersions(viewer())).map((v) => v.version)).toEqual(["1.0.0"]);
+    // An unknown session, one past its expiry, and (below) one whose token is revoked: as anonymous.
+    expect(await getEntry(database(env.DB), { ...key, version: "latest" }, viewer(now, "0".repeat(64)))).toBeNull();
+    expect(await getEntry(database(env.DB), { ...key, version: "latest" }, viewer(new Date(Date.now() + 13 * 3600_000).toISOString()))).toBeNull();
+    const { ADMIN } = await import("./helpers");
+    expect((await call(`/api/admin/orgs/sqlsess-co/tokens/${t.id}`, { method: "DELETE", token: ADMIN })).status).toBe(204);
+    expect(await getEntry(database(env.DB), { ...key, version: "latest" }, viewer())).toBeNull();
+    expect(await liveVersions(viewer())).toEqual([]);
+    const page = await call("/packages/private/sqlsess-co/secret", { headers: { ...html, Cookie: cookie } });
+    expect(page.status).toBe(404);
+    await page.text();
+  });
+
+  it("the home page's featured packages are the featured ones the person may see, by name", async () => {
+    await createOrg("feat-co");
+    const t = await createToken("feat-co", "publisher");
+    for (const path of ["pulumi/feat-co/feat-public", "private/feat-co/feat-private", "pulumi/feat-co/feat-plain"]) await publishPackage(t.token, path, "1.0.0");
+    const { ADMIN } = await import("./helpers");
+    for (const path of ["pulumi/feat-co/feat-public", "private/feat-co/feat-private"]) {
+      expect((await call(`/api/admin/packages/${path}/featured`, { method: "PUT", token: ADMIN, body: { featured: true } })).status).toBe(204);
+    }
+    const featured = (text: string) => /<section aria-labelledby="featured">([\s\S]*?)<\/section>/.exec(text)![1]!;
+    const anonymous = featured((await page(`/?fresh=${Math.random()}`)).text);
+    expect(anonymous).toContain("/packages/pulumi/feat-co/feat-public");
+    expect(anonymous).not.toContain("feat-private");
+    expect(anonymous).not.toContain("feat-plain");
+    const signedIn = featured((await page("/", { Cookie: await signInCookie(t.token) })).text);
+    expect(signedIn).toContain("/packages/private/feat-co/feat-private");
+    expect(signedIn).toContain("/packages/pulumi/feat-co/feat-public");
   });
 
   it("revoking the token ends the session on the next page, and the stale cookie is cleared", async () => {
