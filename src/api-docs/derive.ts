@@ -6,6 +6,8 @@
 // function at a time, writing each document to the pack as it completes; a resource's supporting
 // types may appear later in the file, so their pack ranges are joined to it in the index afterwards.
 import { JSONParser } from "@streamparser/json";
+import { parseRef } from "./languages/tokens";
+import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits } from "./spill";
 import { extractExamples, parseContent } from "./content";
 import {
   LANGUAGES,
@@ -190,96 +192,135 @@ function decodeToken(raw: string): string {
   }
 }
 
-/**
- * What pass 1 keeps: naming options, and local object/enum types as small integer ids with their kind
- * and the ids they refer to, so that memory per type is a map entry and a few numbers.
- */
+/** What pass 1 leaves: naming options, and every local object/enum type's kind in a lookup table. */
 interface Outline {
   naming: PackageNaming;
-  typeIds: Map<string, number>;
-  typeTokens: string[];
-  isEnum: boolean[];
-  edges: Array<number[] | undefined>;
+  /** Type token → "e" (enum) or "o" (object). */
+  kinds: SpillTable;
 }
 
 /**
  * Pass 1, fed chunk by chunk: by `outline()` reading the schema itself, or by the metadata scan at
- * complete, which reads the schema anyway (one read of R2 and one tokenization fewer).
+ * complete, which reads the schema anyway (one read of R2 and one tokenization fewer). Owns the
+ * derivation's temporary objects: `deriveDocs` deletes them when it ends, `discard` when it never runs.
  */
 export class OutlineBuilder {
   private readonly top: Json = {};
-  private readonly typeIds = new Map<string, number>();
-  private readonly typeTokens: string[] = [];
-  private readonly isEnum: boolean[] = [];
-  private readonly refsByType: Array<string[] | undefined> = [];
+  private pending: Array<[string, string, unknown]> = [];
   // Resources are only tokenized here: a `#/resources/…` reference names its kind itself.
-  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.types.*"], (section, key, value) => this.onValue(section, key, value));
-
+  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.types.*"], (...item) => this.pending.push(item));
+  readonly spill: Spill;
+  private readonly kinds: SpillSorter;
   private failure: unknown;
 
-  /** Never throws: a schema the metadata scan rejects is reported by that scan, not from here. */
-  write(chunk: Uint8Array): void {
+  constructor(bucket: R2Bucket, schemaKey: string, limits?: Partial<SpillLimits>) {
+    this.spill = new Spill(bucket, `${docsPrefix(schemaKey)}tmp/${crypto.randomUUID()}/`, limits);
+    this.kinds = new SpillSorter(this.spill, "kinds");
+  }
+
+  /** Throws only when storage fails: a schema the metadata scan rejects is reported by that scan, not from here. */
+  async write(chunk: Uint8Array): Promise<void> {
     if (this.failure !== undefined) return;
     try {
       this.parser.write(chunk);
     } catch (error) {
       this.failure = error;
-    }
-  }
-
-  private onValue(section: string, key: string, value: unknown): void {
-    if (section !== "types") {
-      this.top[key] = value;
+      this.pending = [];
       return;
     }
-    if (!isObject(value)) return;
-    let n = this.typeIds.get(key);
-    if (n === undefined) {
-      n = this.typeIds.size;
-      this.typeIds.set(key, n);
-      this.typeTokens[n] = key;
-    }
-    this.isEnum[n] = Array.isArray(value.enum);
-    const refs = new Set<string>();
-    for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
-    if (refs.size) this.refsByType[n] = [...refs];
+    await this.drain();
   }
 
-  finish(): Outline {
+  private async drain(): Promise<void> {
+    for (const [section, key, value] of this.pending.splice(0)) {
+      if (section !== "types") this.top[key] = value;
+      else if (isObject(value)) await this.kinds.add(key, Array.isArray(value.enum) ? "e" : "o");
+    }
+  }
+
+  async finish(): Promise<Outline> {
     if (this.failure !== undefined) throw this.failure;
     if (!this.parser.isEnded) this.parser.end();
-    const { top, typeIds } = this;
-    // Ids are known for every defined type only now; references to undefined types are dropped.
-    const edges = this.refsByType.map((refs) => refs?.map((t) => typeIds.get(t)).filter((n): n is number => n !== undefined));
+    await this.drain();
+    const { top } = this;
     const meta = isObject(top.meta) ? top.meta : {};
     const naming: PackageNaming = { name: String(top.name ?? ""), language: isObject(top.language) ? top.language : {} };
     if (typeof top.version === "string") naming.version = top.version;
     if (typeof meta.moduleFormat === "string") naming.moduleFormat = meta.moduleFormat;
-    return { naming, typeIds, typeTokens: this.typeTokens, isEnum: this.isEnum, edges };
+    return { naming, kinds: await SpillTable.build(this.spill, "kinds-table", this.kinds.sorted()) };
+  }
+
+  /** Deletes what pass 1 wrote, when the derivation is not going to run. */
+  async discard(): Promise<void> {
+    await this.spill.cleanup();
   }
 }
 
-async function outline(bucket: R2Bucket, schemaKey: string): Promise<Outline> {
+async function outline(builder: OutlineBuilder, bucket: R2Bucket, schemaKey: string): Promise<Outline> {
   const object = await bucket.get(schemaKey);
   if (!object) throw new Error(`schema ${schemaKey} is missing`);
-  const builder = new OutlineBuilder();
   const reader = object.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    builder.write(value);
+    await builder.write(value);
   }
   return builder.finish();
 }
 
-function refKindOf(o: Outline, token: string): LocalRefKind {
-  const n = o.typeIds.get(token);
-  return n === undefined ? undefined : o.isEnum[n] ? "enum" : "object";
+/**
+ * The kinds of the local types one schema value refers to, looked up before its names are computed
+ * (the naming rules ask synchronously). A token the walk below did not foresee is recorded as
+ * missing, looked up, and the value's names computed again: the answer never depends on the walk.
+ */
+class KindLookup {
+  private known = new Map<string, LocalRefKind>();
+  private missing = new Set<string>();
+  readonly refKind = (token: string): LocalRefKind => {
+    if (this.known.has(token)) return this.known.get(token);
+    this.missing.add(token);
+    return undefined;
+  };
+
+  constructor(private readonly o: Outline) {}
+
+  private async load(tokens: Iterable<string>): Promise<void> {
+    for (const t of tokens) {
+      if (this.known.has(t)) continue;
+      const kind = await this.o.kinds.get(t);
+      this.known.set(t, kind === "e" ? "enum" : kind === "o" ? "object" : undefined);
+    }
+  }
+
+  /** Computes `f` with the kinds of every local type in `specs` known. */
+  async with<T>(specs: unknown[], f: () => T): Promise<T> {
+    this.known = new Map();
+    const tokens = new Set<string>();
+    const record = (t: string): LocalRefKind => {
+      tokens.add(t);
+      return undefined;
+    };
+    const walk = (spec: unknown): void => {
+      if (!isObject(spec)) return;
+      if (typeof spec.$ref === "string") parseRef(this.o.naming, spec.$ref, { refKind: record });
+      walk(spec.items);
+      walk(spec.additionalProperties);
+      if (Array.isArray(spec.oneOf)) for (const s of spec.oneOf) walk(s);
+    };
+    for (const spec of specs) for (const [, p] of propertiesOf(spec)) walk(p);
+    await this.load(tokens);
+    for (;;) {
+      this.missing = new Set();
+      const out = f();
+      if (!this.missing.size) return out;
+      await this.load(this.missing);
+    }
+  }
 }
 
-function properties(o: Outline, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
+function properties(o: Outline, kinds: KindLookup, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
   const requiredSet = new Set(Array.isArray(required) ? required.filter((r): r is string => typeof r === "string") : []);
-  const refKind = (token: string) => refKindOf(o, token);
+  const { refKind } = kinds;
   return propertiesOf(spec).map(([name, p]) => {
     const isRequired = requiredSet.has(name);
     const t = p as TypeSpec;
@@ -299,43 +340,44 @@ function properties(o: Outline, spec: unknown, required: unknown, input: boolean
   });
 }
 
-function typeDoc(o: Outline, token: string, value: Json): StoredType {
+function typeDoc(o: Outline, kinds: KindLookup, token: string, value: Json): Promise<StoredType> {
   if (Array.isArray(value.enum)) {
-    return {
+    const values = value.enum;
+    return Promise.resolve({
       token,
       kind: "enum",
       name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false, kind: "enum" })),
       ...(text(value.description) ? { description: text(value.description) } : {}),
-      values: value.enum.filter(isObject).map((v) => ({
+      values: values.filter(isObject).map((v) => ({
         name: perLanguage((l) => enumValueName(l, o.naming, token, { name: text(v.name), value: v.value })),
         value: v.value,
         ...(text(v.description) ? { description: text(v.description) } : {}),
       })),
-    };
+    });
   }
-  return {
+  return kinds.with([value], () => ({
     token,
     kind: "object",
     name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false })),
     ...(text(value.description) ? { description: text(value.description) } : {}),
-    properties: properties(o, value, value.required, false),
-  };
+    properties: properties(o, kinds, value, value.required, false),
+  }));
 }
 
-function memberDoc(o: Outline, token: string, kind: "resource" | "function", value: Json): { doc: StoredDoc; refs: Set<string> } {
+async function memberDoc(o: Outline, kinds: KindLookup, token: string, kind: "resource" | "function", value: Json): Promise<{ doc: StoredDoc; refs: Set<string> }> {
   const inputsSpec = kind === "resource" ? { properties: value.inputProperties } : value.inputs;
   const inputsRequired = kind === "resource" ? value.requiredInputs : isObject(value.inputs) ? value.inputs.required : undefined;
   const outputsSpec = kind === "resource" ? value : value.outputs;
   const outputsRequired = kind === "resource" ? value.required : isObject(value.outputs) ? value.outputs.required : undefined;
   const refs = new Set<string>();
   for (const [, p] of [...propertiesOf(inputsSpec), ...propertiesOf(outputsSpec)]) collectRefs(p, refs);
-  const doc: StoredDoc = {
+  const doc = await kinds.with([inputsSpec, outputsSpec], (): StoredDoc => ({
     token,
     kind,
     name: perLanguage((l) => memberName(l, o.naming, token, kind, value)),
-    inputs: properties(o, inputsSpec, inputsRequired, true),
-    outputs: properties(o, outputsSpec, outputsRequired, false),
-  };
+    inputs: properties(o, kinds, inputsSpec, inputsRequired, true),
+    outputs: properties(o, kinds, outputsSpec, outputsRequired, false),
+  }));
   const description = text(value.description);
   if (description) doc.description = description;
   const deprecated = text(value.deprecationMessage);
@@ -343,18 +385,27 @@ function memberDoc(o: Outline, token: string, kind: "resource" | "function", val
   return { doc, refs };
 }
 
-/** Ids of every local object/enum type reachable from `start` through property references, in token order. */
-function reach(o: Outline, start: number[]): number[] {
-  const seen = new Set<number>();
+/** Every local object/enum type reachable from `start` through property references, with its pack range, in token order. */
+async function reach(types: SpillTable, start: string[]): Promise<Range[]> {
+  const seen = new Map<string, Range | undefined>();
   const queue = [...start];
   while (queue.length) {
-    const n = queue.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    for (const next of o.edges[n] ?? []) if (!seen.has(next)) queue.push(next);
+    const t = queue.pop()!;
+    if (seen.has(t)) continue;
+    const record = await types.get(t);
+    if (record === undefined) {
+      // Not a type of this schema: neither listed nor followed.
+      seen.set(t, undefined);
+      continue;
+    }
+    const [offset, length, ...refs] = JSON.parse(record) as [number, number, ...string[]];
+    seen.set(t, [offset, length]);
+    for (const next of refs) if (!seen.has(next)) queue.push(next);
   }
-  const tokens = o.typeTokens;
-  return [...seen].sort((a, b) => (tokens[a]! < tokens[b]! ? -1 : tokens[a]! > tokens[b]! ? 1 : 0));
+  return [...seen]
+    .filter((e): e is [string, Range] => e[1] !== undefined)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((e) => e[1]);
 }
 
 const encoder = new TextEncoder();
@@ -365,25 +416,42 @@ async function readContent(bucket: R2Bucket, key: string | undefined) {
   return object ? parseContent(await object.text()) : undefined;
 }
 
+/** What pass 2 keeps of a resource or function until the index is written (in a sorter, by token). */
+type MemberRecord = [kind: "resource" | "function", offset: number, length: number, refs: string[], override: Partial<PerLanguage> | 0, examples: string[]];
+
 /**
  * Writes the docs objects beside the schema and answers their keys by artifact name. The manifest
- * is written last: a reader that finds it finds everything it points at.
+ * is written last: a reader that finds it finds everything it points at. Temporary objects (see
+ * spill.ts) are deleted before it returns or throws.
  */
-export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outlined?: OutlineBuilder): Promise<Record<string, string>> {
-  const prefix = docsPrefix(sources.schemaKey);
-  const o = outlined ? outlined.finish() : await outline(bucket, sources.schemaKey);
-  const pack = new ObjectWriter(bucket, prefix + "pack", "application/octet-stream");
-  // Pack ranges of types by id: offsets and lengths, two numbers each.
-  const typeRanges: number[] = [];
-  const members: Array<{ token: string; kind: "resource" | "function"; range: Range; refs: number[] }> = [];
-  // Example index lines, kept as strings (compact); sorted and streamed out at the end.
-  const examples: string[] = [];
-  const modules = new Map<string, NavModule>();
-  const overrides: Record<string, Partial<PerLanguage>> = {};
+export async function deriveDocs(
+  bucket: R2Bucket,
+  sources: DocsSources,
+  outlined?: OutlineBuilder,
+  limits?: Partial<SpillLimits>,
+): Promise<Record<string, string>> {
+  const builder = outlined ?? new OutlineBuilder(bucket, sources.schemaKey, limits);
+  try {
+    return await derive(bucket, sources, builder, !outlined);
+  } finally {
+    await builder.spill.cleanup();
+  }
+}
 
+async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBuilder, readOutline: boolean): Promise<Record<string, string>> {
+  const prefix = docsPrefix(sources.schemaKey);
+  const { spill } = builder;
   // The README and installation are read while the schema is parsed.
   const texts = Promise.all([readContent(bucket, sources.readmeKey), readContent(bucket, sources.installationKey)]);
   texts.catch(() => undefined);
+  const o = readOutline ? await outline(builder, bucket, sources.schemaKey) : await builder.finish();
+  const kinds = new KindLookup(o);
+  const pack = new ObjectWriter(bucket, prefix + "pack", "application/octet-stream");
+  // Type token → [pack offset, length, ...tokens of the types it refers to].
+  const typeRecords = new SpillSorter(spill, "types");
+  // Member token → MemberRecord (JSON).
+  const members = new SpillSorter(spill, "members");
+
   const append = async (value: unknown): Promise<Range> => {
     const bytes = encoder.encode(JSON.stringify(value));
     const range: Range = [pack.offset, bytes.byteLength];
@@ -395,99 +463,153 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
     await streamValues(bucket, sources.schemaKey, ["$.types.*", "$.resources.*", "$.functions.*"], async (section, token, value) => {
       if (!isObject(value)) return;
       if (section === "types") {
-        const n = o.typeIds.get(token);
-        const range = await append(typeDoc(o, token, value));
-        if (n !== undefined) [typeRanges[2 * n], typeRanges[2 * n + 1]] = range;
+        const range = await append(await typeDoc(o, kinds, token, value));
+        const refs = new Set<string>();
+        for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
+        await typeRecords.add(token, JSON.stringify([...range, ...refs]));
         return;
       }
       const kind = section === "resources" ? "resource" : "function";
-      const { doc, refs } = memberDoc(o, token, kind, value);
-      const ids = [...refs].map((t) => o.typeIds.get(t)).filter((n): n is number => n !== undefined);
-      members.push({ token, kind, range: await append(doc), refs: ids });
-      const moduleName = moduleOf(o.naming, token);
-      let module = modules.get(moduleName);
-      if (!module) modules.set(moduleName, (module = { name: moduleName, resources: [], functions: [] }));
-      (kind === "resource" ? module.resources : module.functions).push(token);
+      const { doc, refs } = await memberDoc(o, kinds, token, kind, value);
+      const range = await append(doc);
+      let override: Partial<PerLanguage> | 0 = 0;
       for (const l of LANGUAGES) {
-        if (doc.name[l] !== memberName(l, o.naming, token, kind)) (overrides[token] ??= {})[l] = doc.name[l];
+        if (doc.name[l] !== memberName(l, o.naming, token, kind)) (override ||= {})[l] = doc.name[l];
       }
+      const examples: string[] = [];
       for (const ex of extractExamples(doc.description ?? "")) {
         const code: StoredExample["code"] = {};
         for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(ex.code[lang]);
         examples.push(exampleLine({ token, kind, slug: ex.slug, title: ex.title, code }));
       }
+      const record: MemberRecord = [kind, ...range, [...refs], override, examples];
+      await members.add(token, JSON.stringify(record));
     }, sources.schemaBytes);
     await pack.close();
   } catch (error) {
     await pack.abort();
     throw error;
   }
+  const types = await SpillTable.build(spill, "types-table", typeRecords.sorted());
 
-  // The index: members sorted by token, each with its supporting types' pack ranges.
-  members.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
-  const index = new ObjectWriter(bucket, prefix + "index.tsv", "text/tab-separated-values; charset=utf-8");
+  // Index and examples from the members in token order (stable: a token's examples keep their
+  // position), each index line with its supporting types' pack ranges; nav and overrides go to
+  // sorters of their own, read back when nav.json is written.
+  const index = new TextWriter(new ObjectWriter(bucket, prefix + "index.tsv", "text/tab-separated-values; charset=utf-8"));
+  const exampleWriter = new TextWriter(new ObjectWriter(bucket, prefix + "examples.tsv", "text/tab-separated-values; charset=utf-8"));
+  const navItems = new SpillSorter(spill, "nav");
+  const overrides = new SpillSorter(spill, "overrides");
   const fences: Fence[] = [];
+  let entries = 0;
+  let indexBytes = 0;
+  let exampleCount = 0;
   try {
-    for (const [i, m] of members.entries()) {
-      if (i % FENCE_EVERY === 0) fences.push({ token: m.token, offset: index.offset });
-      const types = reach(o, m.refs)
-        .filter((n) => typeRanges[2 * n] !== undefined)
-        .map((n): Range => [typeRanges[2 * n]!, typeRanges[2 * n + 1]!]);
-      const entry: IndexEntry = { token: m.token, kind: m.kind, range: m.range, types };
-      await index.write(encoder.encode(indexLine(entry)));
+    for await (const [token, json] of members.sorted()) {
+      const [kind, offset, length, refs, override, examples] = JSON.parse(json) as MemberRecord;
+      if (entries++ % FENCE_EVERY === 0) fences.push({ token, offset: indexBytes });
+      const entry: IndexEntry = { token, kind, range: [offset, length], types: await reach(types, refs) };
+      const line = indexLine(entry);
+      indexBytes += encoder.encode(line).byteLength;
+      await index.write(line);
+      for (const ex of examples) await exampleWriter.write(ex);
+      exampleCount += examples.length;
+      // Modules in name order, then resources before functions, each in token order.
+      await navItems.add(`${moduleOf(o.naming, token)}\u0000${kind === "resource" ? 0 : 1}${token}`, token);
+      if (override) await overrides.add(token, JSON.stringify(override));
     }
     await index.close();
-  } catch (error) {
-    await index.abort();
-    throw error;
-  }
-
-  const nav: Nav = { naming: o.naming, modules: [...modules.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
-  if (Object.keys(overrides).length) nav.overrides = overrides;
-  for (const m of nav.modules) {
-    m.resources.sort();
-    m.functions.sort();
-  }
-  // Stable sort: by token, then position within the token's description.
-  const tokenOf = (line: string) => line.slice(0, line.indexOf("\t"));
-  examples.sort((a, b) => {
-    const ta = tokenOf(a);
-    const tb = tokenOf(b);
-    return ta < tb ? -1 : ta > tb ? 1 : 0;
-  });
-  const exampleWriter = new ObjectWriter(bucket, prefix + "examples.tsv", "text/tab-separated-values; charset=utf-8");
-  try {
-    for (const line of examples) await exampleWriter.write(encoder.encode(line));
     await exampleWriter.close();
   } catch (error) {
-    await exampleWriter.abort();
+    await index.writer.abort();
+    await exampleWriter.writer.abort();
     throw error;
   }
 
-  // Empty objects are not written: a schema without resources costs a manifest and a README.
   const written: DocsObject[] = [];
   if (pack.offset) written.push("pack");
-  if (index.offset) written.push("index.tsv");
-  if (exampleWriter.offset) written.push("examples.tsv");
+  if (indexBytes) written.push("index.tsv");
+  if (exampleCount) written.push("examples.tsv");
   const [readme, installation] = await texts;
-  const small: Array<[DocsObject, unknown]> = [];
-  if (nav.modules.length) {
-    const summary: NavSummary = { modules: nav.modules.map((m) => ({ name: m.name, resources: m.resources.length, functions: m.functions.length })) };
-    small.push(["nav.json", nav], ["nav-summary.json", summary]);
+  if (entries) {
+    const summary = await writeNav(bucket, prefix + "nav.json", o.naming, navItems, overrides);
+    await putJson(bucket, prefix + "nav-summary.json", summary);
+    written.push("nav.json", "nav-summary.json");
   }
+  const small: Array<[DocsObject, unknown]> = [];
   if (readme?.length) small.push(["readme.json", readme]);
   if (installation) small.push(["installation.json", installation]);
   await Promise.all(small.map(([name, value]) => putJson(bucket, prefix + name, value)));
   written.push(...small.map(([name]) => name));
   const manifest: Manifest = {
     format: DOCS_FORMAT,
-    entries: members.length,
-    indexBytes: index.offset,
+    entries,
+    indexBytes,
     fences,
-    examples: examples.length,
+    examples: exampleCount,
     hasInstallation: installation !== undefined,
   };
   await putJson(bucket, prefix + "manifest.json", manifest);
   written.push("manifest.json");
   return Object.fromEntries(written.map((w) => [artifactName(w), prefix + w]));
+}
+
+/**
+ * Streams nav.json (the JSON of a `Nav`) from the sorted nav items and overrides, and answers the
+ * summary: memory holds one module's totals per module, not its tokens.
+ */
+const closeModule = (inFunctions: boolean) => (inFunctions ? "]}" : `],"functions":[]}`);
+
+async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<NavSummary> {
+  const out = new TextWriter(new ObjectWriter(bucket, key, "application/json"));
+  const summary: NavSummary = { modules: [] };
+  try {
+    await out.write(`{"naming":${JSON.stringify(naming)},"modules":[`);
+    let module: NavSummary["modules"][number] | undefined;
+    let inFunctions = false;
+    for await (const [sortKey, token] of items.sorted()) {
+      const name = sortKey.slice(0, sortKey.indexOf("\u0000"));
+      const isFunction = sortKey[name.length + 1] === "1";
+      if (module?.name !== name) {
+        await out.write(`${module ? closeModule(inFunctions) + "," : ""}{"name":${JSON.stringify(name)},"resources":[`);
+        summary.modules.push((module = { name, resources: 0, functions: 0 }));
+        inFunctions = false;
+      }
+      if (isFunction && !inFunctions) {
+        await out.write(`],"functions":[`);
+        inFunctions = true;
+      }
+      const first = isFunction ? module.functions === 0 : module.resources === 0;
+      await out.write(`${first ? "" : ","}${JSON.stringify(token)}`);
+      if (isFunction) module.functions++;
+      else module.resources++;
+    }
+    if (module) await out.write(closeModule(inFunctions));
+    await out.write("]");
+    if (overrides.size) {
+      await out.write(`,"overrides":{`);
+      let last: [string, Partial<PerLanguage>] | undefined;
+      let first = true;
+      const emit = async ([token, names]: [string, Partial<PerLanguage>]) => {
+        await out.write(`${first ? "" : ","}${JSON.stringify(token)}:${JSON.stringify(names)}`);
+        first = false;
+      };
+      for await (const [token, json] of overrides.sorted()) {
+        const names = JSON.parse(json) as Partial<PerLanguage>;
+        // A token listed twice (a resource and a function) keeps one entry, as a map would.
+        if (last?.[0] === token) Object.assign(last[1], names);
+        else {
+          if (last) await emit(last);
+          last = [token, names];
+        }
+      }
+      if (last) await emit(last);
+      await out.write("}");
+    }
+    await out.write("}");
+    await out.close();
+  } catch (error) {
+    await out.writer.abort();
+    throw error;
+  }
+  return summary;
 }
