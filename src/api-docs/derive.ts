@@ -6,7 +6,6 @@
 // function at a time, writing each document to the pack as it completes; a resource's supporting
 // types may appear later in the file, so their pack ranges are joined to it in the index afterwards.
 import { JSONParser } from "@streamparser/json";
-import { parseRef } from "./languages/tokens";
 import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits } from "./spill";
 import { extractExamples, parseContent } from "./content";
 import {
@@ -192,30 +191,54 @@ function decodeToken(raw: string): string {
   }
 }
 
-/** What pass 1 leaves: naming options, and every local object/enum type's kind in a lookup table. */
+/**
+ * What pass 1 leaves: naming options, and the kinds of the local types each schema value refers
+ * to, as a stream in value order (pass 2 reads it in step with the schema).
+ */
 interface Outline {
   naming: PackageNaming;
-  /** Type token → "e" (enum) or "o" (object). */
-  kinds: SpillTable;
+  kinds: KindStream;
+}
+
+/** Schema values (object types, resources, functions) are numbered in document order by both passes. */
+const seqKey = (n: number) => n.toString(36).padStart(8, "0");
+
+/** Every type or resource token a `$ref` anywhere inside `value` names (local or not: a superset of what the naming rules ask about). */
+function refTokens(value: unknown, out: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const v of value) refTokens(v, out);
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === "$ref" && typeof v === "string") {
+      const m = /^\/(?:types|resources)\/(.+)$/.exec(v.slice(v.indexOf("#") + 1));
+      if (v.includes("#") && m) out.add(decodeToken(m[1]!));
+    } else if (typeof v === "object" && v !== null) refTokens(v, out);
+  }
 }
 
 /**
  * Pass 1, fed chunk by chunk: by `outline()` reading the schema itself, or by the metadata scan at
- * complete, which reads the schema anyway (one read of R2 and one tokenization fewer). Owns the
+ * complete, which reads the schema anyway (one read of R2 and one tokenization fewer). It sorts two
+ * things into R2 when large: every local type's kind by token, and every (token, value number) a
+ * value refers to; joined by token, they give each value's kinds, sorted by value number. Owns the
  * derivation's temporary objects: `deriveDocs` deletes them when it ends, `discard` when it never runs.
  */
 export class OutlineBuilder {
   private readonly top: Json = {};
   private pending: Array<[string, string, unknown]> = [];
-  // Resources are only tokenized here: a `#/resources/…` reference names its kind itself.
-  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.types.*"], (...item) => this.pending.push(item));
+  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.types.*", "$.resources.*", "$.functions.*"], (...item) => this.pending.push(item));
   readonly spill: Spill;
   private readonly kinds: SpillSorter;
+  private readonly refs: SpillSorter;
+  private seq = 0;
   private failure: unknown;
 
   constructor(bucket: R2Bucket, schemaKey: string, limits?: Partial<SpillLimits>) {
     this.spill = new Spill(bucket, `${docsPrefix(schemaKey)}tmp/${crypto.randomUUID()}/`, limits);
     this.kinds = new SpillSorter(this.spill, "kinds");
+    this.refs = new SpillSorter(this.spill, "refs");
   }
 
   /** Throws only when storage fails: a schema the metadata scan rejects is reported by that scan, not from here. */
@@ -233,8 +256,16 @@ export class OutlineBuilder {
 
   private async drain(): Promise<void> {
     for (const [section, key, value] of this.pending.splice(0)) {
-      if (section !== "types") this.top[key] = value;
-      else if (isObject(value)) await this.kinds.add(key, Array.isArray(value.enum) ? "e" : "o");
+      if (section !== "types" && section !== "resources" && section !== "functions") {
+        this.top[key] = value;
+        continue;
+      }
+      if (!isObject(value)) continue;
+      const n = seqKey(this.seq++);
+      if (section === "types") await this.kinds.add(key, Array.isArray(value.enum) ? "e" : "o");
+      const tokens = new Set<string>();
+      refTokens(value, tokens);
+      for (const t of tokens) await this.refs.add(t, n);
     }
   }
 
@@ -247,12 +278,54 @@ export class OutlineBuilder {
     const naming: PackageNaming = { name: String(top.name ?? ""), language: isObject(top.language) ? top.language : {} };
     if (typeof top.version === "string") naming.version = top.version;
     if (typeof meta.moduleFormat === "string") naming.moduleFormat = meta.moduleFormat;
-    return { naming, kinds: await SpillTable.build(this.spill, "kinds-table", this.kinds.sorted()) };
+    // The join: both streams sorted by token; a type defined twice keeps its last kind, as a map would.
+    const answers = new SpillSorter(this.spill, "answers");
+    const kinds = this.kinds.sorted();
+    let kind = await kinds.next();
+    // The last kind record of the token last looked up (refs arrive sorted, so repeats are adjacent).
+    let found: [string, string] | undefined;
+    for await (const [token, n] of this.refs.sorted()) {
+      if (found?.[0] !== token) {
+        found = undefined;
+        while (!kind.done && kind.value[0] < token) kind = await kinds.next();
+        while (!kind.done && kind.value[0] === token) {
+          found = kind.value;
+          kind = await kinds.next();
+        }
+      }
+      if (found) await answers.add(n, `${found[1]}${token}`);
+    }
+    return { naming, kinds: new KindStream(answers.sorted()) };
   }
 
   /** Deletes what pass 1 wrote, when the derivation is not going to run. */
   async discard(): Promise<void> {
     await this.spill.cleanup();
+  }
+}
+
+/**
+ * The kinds of the local types one schema value refers to, read before its names are computed (the
+ * naming rules ask synchronously). A token not answered is not a type of this schema.
+ */
+class KindStream {
+  private known = new Map<string, LocalRefKind>();
+  private seq = 0;
+  private head: IteratorResult<[string, string]> | undefined;
+  readonly refKind = (token: string): LocalRefKind => this.known.get(token);
+
+  constructor(private readonly answers: AsyncGenerator<[string, string]>) {}
+
+  /** Moves to the next schema value (every object value of types, resources and functions, in order). */
+  async next(): Promise<void> {
+    const n = seqKey(this.seq++);
+    this.known = new Map();
+    this.head ??= await this.answers.next();
+    while (!this.head.done && this.head.value[0] <= n) {
+      const [key, answer] = this.head.value;
+      if (key === n) this.known.set(answer.slice(1), answer[0] === "e" ? "enum" : "object");
+      this.head = await this.answers.next();
+    }
   }
 }
 
@@ -268,57 +341,7 @@ async function outline(builder: OutlineBuilder, bucket: R2Bucket, schemaKey: str
   return builder.finish();
 }
 
-/**
- * The kinds of the local types one schema value refers to, looked up before its names are computed
- * (the naming rules ask synchronously). A token the walk below did not foresee is recorded as
- * missing, looked up, and the value's names computed again: the answer never depends on the walk.
- */
-class KindLookup {
-  private known = new Map<string, LocalRefKind>();
-  private missing = new Set<string>();
-  readonly refKind = (token: string): LocalRefKind => {
-    if (this.known.has(token)) return this.known.get(token);
-    this.missing.add(token);
-    return undefined;
-  };
-
-  constructor(private readonly o: Outline) {}
-
-  private async load(tokens: Iterable<string>): Promise<void> {
-    for (const t of tokens) {
-      if (this.known.has(t)) continue;
-      const kind = await this.o.kinds.get(t);
-      this.known.set(t, kind === "e" ? "enum" : kind === "o" ? "object" : undefined);
-    }
-  }
-
-  /** Computes `f` with the kinds of every local type in `specs` known. */
-  async with<T>(specs: unknown[], f: () => T): Promise<T> {
-    this.known = new Map();
-    const tokens = new Set<string>();
-    const record = (t: string): LocalRefKind => {
-      tokens.add(t);
-      return undefined;
-    };
-    const walk = (spec: unknown): void => {
-      if (!isObject(spec)) return;
-      if (typeof spec.$ref === "string") parseRef(this.o.naming, spec.$ref, { refKind: record });
-      walk(spec.items);
-      walk(spec.additionalProperties);
-      if (Array.isArray(spec.oneOf)) for (const s of spec.oneOf) walk(s);
-    };
-    for (const spec of specs) for (const [, p] of propertiesOf(spec)) walk(p);
-    await this.load(tokens);
-    for (;;) {
-      this.missing = new Set();
-      const out = f();
-      if (!this.missing.size) return out;
-      await this.load(this.missing);
-    }
-  }
-}
-
-function properties(o: Outline, kinds: KindLookup, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
+function properties(o: Outline, kinds: KindStream, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
   const requiredSet = new Set(Array.isArray(required) ? required.filter((r): r is string => typeof r === "string") : []);
   const { refKind } = kinds;
   return propertiesOf(spec).map(([name, p]) => {
@@ -340,10 +363,10 @@ function properties(o: Outline, kinds: KindLookup, spec: unknown, required: unkn
   });
 }
 
-function typeDoc(o: Outline, kinds: KindLookup, token: string, value: Json): Promise<StoredType> {
+function typeDoc(o: Outline, kinds: KindStream, token: string, value: Json): StoredType {
   if (Array.isArray(value.enum)) {
     const values = value.enum;
-    return Promise.resolve({
+    return {
       token,
       kind: "enum",
       name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false, kind: "enum" })),
@@ -353,31 +376,31 @@ function typeDoc(o: Outline, kinds: KindLookup, token: string, value: Json): Pro
         value: v.value,
         ...(text(v.description) ? { description: text(v.description) } : {}),
       })),
-    });
+    };
   }
-  return kinds.with([value], () => ({
+  return {
     token,
     kind: "object",
     name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false })),
     ...(text(value.description) ? { description: text(value.description) } : {}),
     properties: properties(o, kinds, value, value.required, false),
-  }));
+  };
 }
 
-async function memberDoc(o: Outline, kinds: KindLookup, token: string, kind: "resource" | "function", value: Json): Promise<{ doc: StoredDoc; refs: Set<string> }> {
+function memberDoc(o: Outline, kinds: KindStream, token: string, kind: "resource" | "function", value: Json): { doc: StoredDoc; refs: Set<string> } {
   const inputsSpec = kind === "resource" ? { properties: value.inputProperties } : value.inputs;
   const inputsRequired = kind === "resource" ? value.requiredInputs : isObject(value.inputs) ? value.inputs.required : undefined;
   const outputsSpec = kind === "resource" ? value : value.outputs;
   const outputsRequired = kind === "resource" ? value.required : isObject(value.outputs) ? value.outputs.required : undefined;
   const refs = new Set<string>();
   for (const [, p] of [...propertiesOf(inputsSpec), ...propertiesOf(outputsSpec)]) collectRefs(p, refs);
-  const doc = await kinds.with([inputsSpec, outputsSpec], (): StoredDoc => ({
+  const doc: StoredDoc = {
     token,
     kind,
     name: perLanguage((l) => memberName(l, o.naming, token, kind, value)),
     inputs: properties(o, kinds, inputsSpec, inputsRequired, true),
     outputs: properties(o, kinds, outputsSpec, outputsRequired, false),
-  }));
+  };
   const description = text(value.description);
   if (description) doc.description = description;
   const deprecated = text(value.deprecationMessage);
@@ -445,7 +468,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
   const texts = Promise.all([readContent(bucket, sources.readmeKey), readContent(bucket, sources.installationKey)]);
   texts.catch(() => undefined);
   const o = readOutline ? await outline(builder, bucket, sources.schemaKey) : await builder.finish();
-  const kinds = new KindLookup(o);
+  const { kinds } = o;
   const pack = new ObjectWriter(bucket, prefix + "pack", "application/octet-stream");
   // Type token → [pack offset, length, ...tokens of the types it refers to].
   const typeRecords = new SpillSorter(spill, "types");
@@ -462,15 +485,16 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
   try {
     await streamValues(bucket, sources.schemaKey, ["$.types.*", "$.resources.*", "$.functions.*"], async (section, token, value) => {
       if (!isObject(value)) return;
+      await kinds.next();
       if (section === "types") {
-        const range = await append(await typeDoc(o, kinds, token, value));
+        const range = await append(typeDoc(o, kinds, token, value));
         const refs = new Set<string>();
         for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
         await typeRecords.add(token, JSON.stringify([...range, ...refs]));
         return;
       }
       const kind = section === "resources" ? "resource" : "function";
-      const { doc, refs } = await memberDoc(o, kinds, token, kind, value);
+      const { doc, refs } = memberDoc(o, kinds, token, kind, value);
       const range = await append(doc);
       let override: Partial<PerLanguage> | 0 = 0;
       for (const l of LANGUAGES) {
