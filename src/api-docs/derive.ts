@@ -1,10 +1,13 @@
 // Derives a package version's docs from its schema, README and installation text, streamed from R2, into immutable objects (see storage.ts).
 //
-// Memory stays flat in the schema's size: the schema is never held whole. Pass 1 streams it to learn
-// the package's naming options, which tokens are object types, enums and resources, and which types
-// each type refers to (a small graph of tokens). Pass 2 streams it again, one type / resource /
-// function at a time, writing each document to the pack as it completes; a resource's supporting
-// types may appear later in the file, so their pack ranges are joined to it in the index afterwards.
+// Memory stays flat in the schema's size: the schema is never held whole, and every per-token fact
+// goes to temporary R2 objects (spill.ts) instead of maps. Pass 1 streams the schema for the naming
+// options and sorts, by token, each type's kind and each reference a value makes; joined, they give
+// each value the kinds of the types it refers to, in document order. Pass 2 streams it again, one
+// type / resource / function at a time, reading those kinds in step, writing each document to the
+// pack as it completes and sorting what the index needs; the index, examples and nav are then
+// written from the sorted members, supporting types found through a block-read table of types.
+// docs/api-docs.md describes the layout, the limits and what they cost.
 import { JSONParser } from "@streamparser/json";
 import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits } from "./spill";
 import { extractExamples, parseContent } from "./content";
