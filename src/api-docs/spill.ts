@@ -121,12 +121,15 @@ interface Run {
   size: number;
 }
 
-/** Reads one run's records in order, `readBytes` at a time. */
+/**
+ * Reads one run's records in order, `readBytes` at a time. Each line is decoded on its own: a
+ * record kept by a caller (in another sorter's buffer) must not be a slice of a whole block's
+ * string, which would keep every block it came from alive.
+ */
 class RunReader {
   private offset = 0;
-  private lines: string[] = [];
+  private block = new Uint8Array(0);
   private at = 0;
-  private carry = "";
   private readonly decoder = new TextDecoder();
 
   constructor(
@@ -136,19 +139,27 @@ class RunReader {
   ) {}
 
   async next(): Promise<SpillRecord | undefined> {
-    while (this.at >= this.lines.length) {
+    for (;;) {
+      const end = this.block.indexOf(10, this.at);
+      if (end >= 0) {
+        const text = this.decoder.decode(this.block.subarray(this.at, end));
+        this.at = end + 1;
+        return parseLine(text);
+      }
       if (this.offset >= this.run.size) return undefined;
       const length = Math.min(this.readBytes, this.run.size - this.offset);
       const object = await this.bucket.get(this.run.key, { range: { offset: this.offset, length } });
       if (!object) throw new Error(`temporary docs object ${this.run.key} is missing`);
       const bytes = new Uint8Array(await object.arrayBuffer());
       this.offset += length;
-      const lines = (this.carry + this.decoder.decode(bytes, { stream: this.offset < this.run.size })).split("\n");
-      this.carry = lines.pop()!;
-      this.lines = lines;
+      // The unfinished line of the last block goes in front of the new one.
+      const rest = this.block.subarray(this.at);
+      const joined = new Uint8Array(rest.byteLength + bytes.byteLength);
+      joined.set(rest);
+      joined.set(bytes, rest.byteLength);
+      this.block = joined;
       this.at = 0;
     }
-    return parseLine(this.lines[this.at++]!);
   }
 }
 
