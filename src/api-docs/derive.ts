@@ -457,11 +457,17 @@ export async function deriveDocs(
   limits?: Partial<SpillLimits>,
 ): Promise<Record<string, string>> {
   const builder = outlined ?? new OutlineBuilder(bucket, sources.schemaKey, limits);
+  let derived: Record<string, string>;
   try {
-    return await derive(bucket, sources, builder, !outlined);
-  } finally {
-    await builder.spill.cleanup();
+    derived = await derive(bucket, sources, builder, !outlined);
+  } catch (error) {
+    // The derivation's own failure is the one reported, even if deleting also fails.
+    await builder.spill.cleanup().catch(() => undefined);
+    throw error;
   }
+  // A failure to delete fails the derivation: nothing temporary may outlive a successful one.
+  await builder.spill.cleanup();
+  return derived;
 }
 
 async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBuilder, readOutline: boolean): Promise<Record<string, string>> {
