@@ -2,8 +2,9 @@
 // large schema while sampling the workerd process's memory. Prints numbers; asserts nothing.
 // Then docs: complete of a provider-shaped schema with its docs derived (at BENCH_SCHEMA_MB and a quarter
 // of it, to show time linear and memory flat), and p50 of nav and docs/{token} against /healthz.
-// Last, scripts/derive-memory.mjs derives the same two sizes under a 128 MB heap limit and reports the
-// derivation's own memory (set BENCH_DERIVE_MEMORY=0 to skip).
+// Last, scripts/derive-memory.mjs derives a quarter, one and four times BENCH_SCHEMA_MB (or the sizes in
+// BENCH_DERIVE_MB, comma-separated) under a 128 MB heap limit and reports the derivation's own memory and
+// R2 calls, to show memory flat in the schema's size (set BENCH_DERIVE_MEMORY=0 to skip; 400 MiB takes minutes).
 // Environment: BENCH_PACKAGES (default 200), BENCH_CONCURRENCY (8), BENCH_LISTS (200), BENCH_SCHEMA_MB (100), BENCH_DOCS_READS (200).
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
@@ -202,10 +203,11 @@ try {
 
 if (process.env.BENCH_DERIVE_MEMORY !== "0") {
   const script = new URL("./derive-memory.mjs", import.meta.url).pathname;
-  const results = JSON.parse(execFileSync(process.execPath, [script, String(SCHEMA_MB / 4), String(SCHEMA_MB)], { encoding: "utf8" }).trim().split("\n").pop());
+  const sizes = (process.env.BENCH_DERIVE_MB ?? [SCHEMA_MB / 4, SCHEMA_MB, SCHEMA_MB * 4].join(",")).split(",");
+  const results = JSON.parse(execFileSync(process.execPath, [script, ...sizes], { encoding: "utf8" }).trim().split("\n").pop());
   for (const r of results) {
     console.log(
-      `docs derivation alone (Node, --max-old-space-size=128): ${r.schemaMiB.toFixed(1)} MiB schema, ${r.resources} resources: ${(r.ms / 1000).toFixed(1)} s, heap+buffers peak +${r.peakMiB.toFixed(1)} MiB (live after GC +${r.livePeakMiB.toFixed(1)} MiB), pack ${r.packMiB.toFixed(0)} MiB`,
+      `docs derivation alone (Node, --max-old-space-size=128): ${r.schemaMiB.toFixed(1)} MiB schema, ${r.resources} resources: ${(r.ms / 1000).toFixed(1)} s, heap+buffers peak +${r.peakMiB.toFixed(1)} MiB (live after GC +${r.livePeakMiB.toFixed(1)} MiB), pack ${r.packMiB.toFixed(0)} MiB, ${r.r2Calls} R2 calls (${r.temporaryObjects} temporary objects, ${r.temporaryLeft} left)`,
     );
   }
 }

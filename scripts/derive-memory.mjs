@@ -1,35 +1,56 @@
-// Measures the docs derivation's own JS memory on a large generated schema: runs deriveDocs (bundled
-// from src/api-docs/derive.ts) in Node against a file-backed bucket with R2's get/put/multipart calls,
+// Measures the docs derivation's own JS memory and R2 calls on large generated schemas: runs deriveDocs (bundled
+// from src/api-docs/derive.ts) in Node against a file-backed bucket with R2's get/put/delete/multipart calls,
 // sampling heap + array buffers. The schema is generated to a file by this process, then derived by a
 // child limited to a 128 MB heap (--max-old-space-size=128): finishing at all shows it fits the Worker.
 // Usage: node scripts/derive-memory.mjs <MiB> [<MiB> …]   (prints one JSON line of results)
+// DERIVE_SPILL='{"runBytes":…}' overrides the spill limits (src/api-docs/spill.ts) for an experiment.
 import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from "node:fs";
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync, writeFileSync, writeSync, appendFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
-import { docsSchema } from "./docs-schema.mjs";
+import { writeDocsSchema } from "./docs-schema.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const out = join(root, ".tmp", "derive-bundle.mjs");
-mkdirSync(dirname(out), { recursive: true });
-await build({ entryPoints: [join(root, "src/api-docs/derive.ts")], bundle: true, format: "esm", platform: "neutral", outfile: out, logLevel: "error" });
-const { deriveDocs } = await import(pathToFileURL(out).href);
 
-/** The R2 calls deriveDocs makes, on files. */
-function fileBucket(dir) {
+/** The R2 calls deriveDocs makes, on files, each counted (subrequests of a Worker). */
+function fileBucket(dir, calls) {
   const path = (key) => join(dir, encodeURIComponent(key));
+  const count = (name) => (calls[name] = (calls[name] ?? 0) + 1);
+  const readRange = (key, start, length) => {
+    const fd = openSync(path(key), "r");
+    try {
+      const buf = Buffer.alloc(length);
+      readSync(fd, buf, 0, length, start);
+      return buf;
+    } finally {
+      closeSync(fd);
+    }
+  };
   const object = (key, range) => {
     const size = statSync(path(key)).size;
     const start = range?.offset ?? 0;
-    const end = range ? start + range.length - 1 : size - 1;
-    const body = () => Readable.toWeb(createReadStream(path(key), { start, end, highWaterMark: 64 * 1024 }));
-    return { size, get body() { return body(); }, text: async () => readFileSync(path(key), "utf8").slice(0) };
+    const length = range ? Math.min(range.length, size - start) : size;
+    const body = () => Readable.toWeb(createReadStream(path(key), { start, end: start + length - 1, highWaterMark: 64 * 1024 }));
+    const bytes = () => readRange(key, start, length);
+    return {
+      size,
+      get body() {
+        return body();
+      },
+      arrayBuffer: async () => {
+        const b = bytes();
+        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+      },
+      text: async () => bytes().toString("utf8"),
+    };
   };
   return {
     async get(key, options) {
+      count(options?.range ? "get (range)" : "get");
       try {
         statSync(path(key));
       } catch {
@@ -38,23 +59,34 @@ function fileBucket(dir) {
       return object(key, options?.range);
     },
     async put(key, value) {
+      count("put");
       writeFileSync(path(key), typeof value === "string" ? value : Buffer.from(value));
     },
+    async delete(keys) {
+      count("delete");
+      for (const key of [keys].flat()) rmSync(path(key), { force: true });
+    },
     async createMultipartUpload(key) {
+      count("createMultipartUpload");
       const parts = [];
       return {
         async uploadPart(n, bytes) {
+          count("uploadPart");
           const file = path(`${key}.part${n}`);
           writeFileSync(file, Buffer.from(bytes));
           parts.push(file);
           return { partNumber: n, etag: String(n) };
         },
         async complete() {
+          count("complete");
           writeFileSync(path(key), "");
           for (const f of parts) appendFileSync(path(key), readFileSync(f));
           for (const f of parts) rmSync(f);
         },
-        async abort() {},
+        async abort() {
+          count("abort");
+          for (const f of parts) rmSync(f, { force: true });
+        },
       };
     },
   };
@@ -63,7 +95,11 @@ function fileBucket(dir) {
 if (process.argv[2] === "--derive") {
   // The measured child: derive the schema in the given directory.
   const dir = process.argv[3];
-  const bucket = fileBucket(dir);
+  const { deriveDocs } = await import(pathToFileURL(out).href);
+  const calls = {};
+  const bucket = fileBucket(dir, calls);
+  let temporary = 0;
+  const limits = { ...JSON.parse(process.env.DERIVE_SPILL ?? "{}"), onTemporary: () => temporary++ };
   globalThis.gc?.();
   const base = process.memoryUsage();
   let peak = 0;
@@ -80,23 +116,44 @@ if (process.argv[2] === "--derive") {
   }, 1000);
   const timer = setInterval(sample, 5);
   const t0 = performance.now();
-  const keys = await deriveDocs(bucket, { schemaKey: "v/schema", readmeKey: "v/index" });
+  const keys = await deriveDocs(bucket, { schemaKey: "v/schema", readmeKey: "v/index" }, undefined, limits);
   const ms = performance.now() - t0;
   clearInterval(timer);
   clearInterval(liveTimer);
   sample();
   const pack = statSync(join(dir, encodeURIComponent(keys["docs.pack"]))).size;
-  console.log(JSON.stringify({ ms, peakMiB: peak / 1024 / 1024, livePeakMiB: live / 1024 / 1024, packMiB: pack / 1024 / 1024, heapLimitMiB: 128 }));
+  const left = readdirSync(dir).filter((f) => decodeURIComponent(f).includes("/docs/tmp/")).length;
+  const r2Calls = Object.values(calls).reduce((a, b) => a + b, 0);
+  console.log(JSON.stringify({ ms, peakMiB: peak / 1024 / 1024, livePeakMiB: live / 1024 / 1024, packMiB: pack / 1024 / 1024, heapLimitMiB: 128, r2Calls, calls, temporaryObjects: temporary, temporaryLeft: left }));
 } else {
+  mkdirSync(dirname(out), { recursive: true });
+  await build({ entryPoints: [join(root, "src/api-docs/derive.ts")], bundle: true, format: "esm", platform: "neutral", outfile: out, logLevel: "error" });
   const results = [];
   for (const mib of process.argv.slice(2).map(Number)) {
     const dir = mkdtempSync(join(tmpdir(), "derive-"));
-    const { schema, resources } = docsSchema("big", "1.0.0", mib * 1024 * 1024);
-    writeFileSync(join(dir, encodeURIComponent("v/schema")), schema);
+    // Written piece by piece: a 400 MiB schema is more than one JS string may hold comfortably.
+    const fd = openSync(join(dir, encodeURIComponent("v/schema")), "w");
+    let pending = [];
+    let pendingBytes = 0;
+    const flush = () => {
+      writeSync(fd, pending.join(""));
+      pending = [];
+      pendingBytes = 0;
+    };
+    const { bytes, resources } = writeDocsSchema("big", "1.0.0", mib * 1024 * 1024, (s) => {
+      pending.push(s);
+      pendingBytes += s.length;
+      if (pendingBytes > 8 * 1024 * 1024) flush();
+    });
+    flush();
+    closeSync(fd);
     writeFileSync(join(dir, encodeURIComponent("v/index")), "# big\n");
-    const child = execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=128", new URL(import.meta.url).pathname, "--derive", dir], { encoding: "utf8" });
-    results.push({ schemaMiB: schema.byteLength / 1024 / 1024, resources, ...JSON.parse(child.trim().split("\n").pop()) });
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      const child = execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=128", new URL(import.meta.url).pathname, "--derive", dir], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+      results.push({ schemaMiB: bytes / 1024 / 1024, resources, ...JSON.parse(child.trim().split("\n").pop()) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   console.log(JSON.stringify(results));
 }

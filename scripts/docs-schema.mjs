@@ -3,9 +3,15 @@
 
 export function docsSchema(name, version, targetBytes) {
   const parts = [];
+  const out = writeDocsSchema(name, version, targetBytes, (s) => parts.push(s));
+  return { schema: Buffer.from(parts.join("")), ...out };
+}
+
+/** The same schema handed to `write` piece by piece (for sizes too large to hold as one string). */
+export function writeDocsSchema(name, version, targetBytes, write) {
   let size = 0;
   const push = (s) => {
-    parts.push(s);
+    write(s);
     size += Buffer.byteLength(s);
   };
   const modules = 50;
@@ -36,5 +42,5 @@ export function docsSchema(name, version, targetBytes) {
   // Pad to the target with unreferenced types.
   for (let j = 0; size < targetBytes - 100; j++) push(`,"${name}:pad/P${j}:P${j}":{"type":"object","properties":{"v":{"type":"string","description":"padding to reach the target size of the benchmark schema"}}}`);
   push(`}}`);
-  return { schema: Buffer.from(parts.join("")), resources: n, firstToken: `${name}:${mod(0)}/r0:R0` };
+  return { bytes: size, resources: n, firstToken: `${name}:${mod(0)}/r0:R0` };
 }

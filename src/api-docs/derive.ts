@@ -1,11 +1,15 @@
 // Derives a package version's docs from its schema, README and installation text, streamed from R2, into immutable objects (see storage.ts).
 //
-// Memory stays flat in the schema's size: the schema is never held whole. Pass 1 streams it to learn
-// the package's naming options, which tokens are object types, enums and resources, and which types
-// each type refers to (a small graph of tokens). Pass 2 streams it again, one type / resource /
-// function at a time, writing each document to the pack as it completes; a resource's supporting
-// types may appear later in the file, so their pack ranges are joined to it in the index afterwards.
+// Memory stays flat in the schema's size: the schema is never held whole, and every per-token fact
+// goes to temporary R2 objects (spill.ts) instead of maps. Pass 1 streams the schema for the naming
+// options and sorts, by token, each type's kind and each reference a value makes; joined, they give
+// each value the kinds of the types it refers to, in document order. Pass 2 streams it again, one
+// type / resource / function at a time, reading those kinds in step, writing each document to the
+// pack as it completes and sorting what the index needs; the index, examples and nav are then
+// written from the sorted members, supporting types found through a block-read table of types.
+// docs/api-docs.md describes the layout, the limits and what they cost.
 import { JSONParser } from "@streamparser/json";
+import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits } from "./spill";
 import { extractExamples, parseContent } from "./content";
 import {
   LANGUAGES,
@@ -191,95 +195,158 @@ function decodeToken(raw: string): string {
 }
 
 /**
- * What pass 1 keeps: naming options, and local object/enum types as small integer ids with their kind
- * and the ids they refer to, so that memory per type is a map entry and a few numbers.
+ * What pass 1 leaves: naming options, and the kinds of the local types each schema value refers
+ * to, as a stream in value order (pass 2 reads it in step with the schema).
  */
 interface Outline {
   naming: PackageNaming;
-  typeIds: Map<string, number>;
-  typeTokens: string[];
-  isEnum: boolean[];
-  edges: Array<number[] | undefined>;
+  kinds: KindStream;
+}
+
+/** Schema values (object types, resources, functions) are numbered in document order by both passes. */
+const seqKey = (n: number) => n.toString(36).padStart(8, "0");
+
+/** Every type or resource token a `$ref` anywhere inside `value` names (local or not: a superset of what the naming rules ask about). */
+function refTokens(value: unknown, out: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const v of value) refTokens(v, out);
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === "$ref" && typeof v === "string") {
+      const m = /^\/(?:types|resources)\/(.+)$/.exec(v.slice(v.indexOf("#") + 1));
+      if (v.includes("#") && m) out.add(decodeToken(m[1]!));
+    } else if (typeof v === "object" && v !== null) refTokens(v, out);
+  }
 }
 
 /**
  * Pass 1, fed chunk by chunk: by `outline()` reading the schema itself, or by the metadata scan at
- * complete, which reads the schema anyway (one read of R2 and one tokenization fewer).
+ * complete, which reads the schema anyway (one read of R2 and one tokenization fewer). It sorts two
+ * things into R2 when large: every local type's kind by token, and every (token, value number) a
+ * value refers to; joined by token, they give each value's kinds, sorted by value number. Owns the
+ * derivation's temporary objects: `deriveDocs` deletes them when it ends, `discard` when it never runs.
  */
 export class OutlineBuilder {
   private readonly top: Json = {};
-  private readonly typeIds = new Map<string, number>();
-  private readonly typeTokens: string[] = [];
-  private readonly isEnum: boolean[] = [];
-  private readonly refsByType: Array<string[] | undefined> = [];
-  // Resources are only tokenized here: a `#/resources/…` reference names its kind itself.
-  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.types.*"], (section, key, value) => this.onValue(section, key, value));
-
+  private pending: Array<[string, string, unknown]> = [];
+  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.types.*", "$.resources.*", "$.functions.*"], (...item) => this.pending.push(item));
+  readonly spill: Spill;
+  private readonly kinds: SpillSorter;
+  private readonly refs: SpillSorter;
+  private seq = 0;
   private failure: unknown;
 
-  /** Never throws: a schema the metadata scan rejects is reported by that scan, not from here. */
-  write(chunk: Uint8Array): void {
+  constructor(bucket: R2Bucket, schemaKey: string, limits?: Partial<SpillLimits>) {
+    this.spill = new Spill(bucket, `${docsPrefix(schemaKey)}tmp/${crypto.randomUUID()}/`, limits);
+    this.kinds = new SpillSorter(this.spill, "kinds");
+    this.refs = new SpillSorter(this.spill, "refs");
+  }
+
+  /** Throws only when storage fails: a schema the metadata scan rejects is reported by that scan, not from here. */
+  async write(chunk: Uint8Array): Promise<void> {
     if (this.failure !== undefined) return;
     try {
       this.parser.write(chunk);
     } catch (error) {
       this.failure = error;
-    }
-  }
-
-  private onValue(section: string, key: string, value: unknown): void {
-    if (section !== "types") {
-      this.top[key] = value;
+      this.pending = [];
       return;
     }
-    if (!isObject(value)) return;
-    let n = this.typeIds.get(key);
-    if (n === undefined) {
-      n = this.typeIds.size;
-      this.typeIds.set(key, n);
-      this.typeTokens[n] = key;
-    }
-    this.isEnum[n] = Array.isArray(value.enum);
-    const refs = new Set<string>();
-    for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
-    if (refs.size) this.refsByType[n] = [...refs];
+    await this.drain();
   }
 
-  finish(): Outline {
+  private async drain(): Promise<void> {
+    for (const [section, key, value] of this.pending.splice(0)) {
+      if (section !== "types" && section !== "resources" && section !== "functions") {
+        this.top[key] = value;
+        continue;
+      }
+      if (!isObject(value)) continue;
+      const n = seqKey(this.seq++);
+      if (section === "types") await this.kinds.add(key, Array.isArray(value.enum) ? "e" : "o");
+      const tokens = new Set<string>();
+      refTokens(value, tokens);
+      for (const t of tokens) await this.refs.add(t, n);
+    }
+  }
+
+  async finish(): Promise<Outline> {
     if (this.failure !== undefined) throw this.failure;
     if (!this.parser.isEnded) this.parser.end();
-    const { top, typeIds } = this;
-    // Ids are known for every defined type only now; references to undefined types are dropped.
-    const edges = this.refsByType.map((refs) => refs?.map((t) => typeIds.get(t)).filter((n): n is number => n !== undefined));
+    await this.drain();
+    const { top } = this;
     const meta = isObject(top.meta) ? top.meta : {};
     const naming: PackageNaming = { name: String(top.name ?? ""), language: isObject(top.language) ? top.language : {} };
     if (typeof top.version === "string") naming.version = top.version;
     if (typeof meta.moduleFormat === "string") naming.moduleFormat = meta.moduleFormat;
-    return { naming, typeIds, typeTokens: this.typeTokens, isEnum: this.isEnum, edges };
+    // The join: both streams sorted by token; a type defined twice keeps its last kind, as a map would.
+    const answers = new SpillSorter(this.spill, "answers");
+    const kinds = this.kinds.sorted();
+    let kind = await kinds.next();
+    // The last kind record of the token last looked up (refs arrive sorted, so repeats are adjacent).
+    let found: [string, string] | undefined;
+    for await (const [token, n] of this.refs.sorted()) {
+      if (found?.[0] !== token) {
+        found = undefined;
+        while (!kind.done && kind.value[0] < token) kind = await kinds.next();
+        while (!kind.done && kind.value[0] === token) {
+          found = kind.value;
+          kind = await kinds.next();
+        }
+      }
+      if (found) await answers.add(n, `${found[1]}${token}`);
+    }
+    return { naming, kinds: new KindStream(answers.sorted()) };
+  }
+
+  /** Deletes what pass 1 wrote, when the derivation is not going to run. */
+  async discard(): Promise<void> {
+    await this.spill.cleanup();
   }
 }
 
-async function outline(bucket: R2Bucket, schemaKey: string): Promise<Outline> {
+/**
+ * The kinds of the local types one schema value refers to, read before its names are computed (the
+ * naming rules ask synchronously). A token not answered is not a type of this schema.
+ */
+class KindStream {
+  private known = new Map<string, LocalRefKind>();
+  private seq = 0;
+  private head: IteratorResult<[string, string]> | undefined;
+  readonly refKind = (token: string): LocalRefKind => this.known.get(token);
+
+  constructor(private readonly answers: AsyncGenerator<[string, string]>) {}
+
+  /** Moves to the next schema value (every object value of types, resources and functions, in order). */
+  async next(): Promise<void> {
+    const n = seqKey(this.seq++);
+    this.known = new Map();
+    this.head ??= await this.answers.next();
+    while (!this.head.done && this.head.value[0] <= n) {
+      const [key, answer] = this.head.value;
+      if (key === n) this.known.set(answer.slice(1), answer[0] === "e" ? "enum" : "object");
+      this.head = await this.answers.next();
+    }
+  }
+}
+
+async function outline(builder: OutlineBuilder, bucket: R2Bucket, schemaKey: string): Promise<Outline> {
   const object = await bucket.get(schemaKey);
   if (!object) throw new Error(`schema ${schemaKey} is missing`);
-  const builder = new OutlineBuilder();
   const reader = object.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    builder.write(value);
+    await builder.write(value);
   }
   return builder.finish();
 }
 
-function refKindOf(o: Outline, token: string): LocalRefKind {
-  const n = o.typeIds.get(token);
-  return n === undefined ? undefined : o.isEnum[n] ? "enum" : "object";
-}
-
-function properties(o: Outline, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
+function properties(o: Outline, kinds: KindStream, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
   const requiredSet = new Set(Array.isArray(required) ? required.filter((r): r is string => typeof r === "string") : []);
-  const refKind = (token: string) => refKindOf(o, token);
+  const { refKind } = kinds;
   return propertiesOf(spec).map(([name, p]) => {
     const isRequired = requiredSet.has(name);
     const t = p as TypeSpec;
@@ -299,14 +366,15 @@ function properties(o: Outline, spec: unknown, required: unknown, input: boolean
   });
 }
 
-function typeDoc(o: Outline, token: string, value: Json): StoredType {
+function typeDoc(o: Outline, kinds: KindStream, token: string, value: Json): StoredType {
   if (Array.isArray(value.enum)) {
+    const values = value.enum;
     return {
       token,
       kind: "enum",
       name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false, kind: "enum" })),
       ...(text(value.description) ? { description: text(value.description) } : {}),
-      values: value.enum.filter(isObject).map((v) => ({
+      values: values.filter(isObject).map((v) => ({
         name: perLanguage((l) => enumValueName(l, o.naming, token, { name: text(v.name), value: v.value })),
         value: v.value,
         ...(text(v.description) ? { description: text(v.description) } : {}),
@@ -318,11 +386,11 @@ function typeDoc(o: Outline, token: string, value: Json): StoredType {
     kind: "object",
     name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false })),
     ...(text(value.description) ? { description: text(value.description) } : {}),
-    properties: properties(o, value, value.required, false),
+    properties: properties(o, kinds, value, value.required, false),
   };
 }
 
-function memberDoc(o: Outline, token: string, kind: "resource" | "function", value: Json): { doc: StoredDoc; refs: Set<string> } {
+function memberDoc(o: Outline, kinds: KindStream, token: string, kind: "resource" | "function", value: Json): { doc: StoredDoc; refs: Set<string> } {
   const inputsSpec = kind === "resource" ? { properties: value.inputProperties } : value.inputs;
   const inputsRequired = kind === "resource" ? value.requiredInputs : isObject(value.inputs) ? value.inputs.required : undefined;
   const outputsSpec = kind === "resource" ? value : value.outputs;
@@ -333,8 +401,8 @@ function memberDoc(o: Outline, token: string, kind: "resource" | "function", val
     token,
     kind,
     name: perLanguage((l) => memberName(l, o.naming, token, kind, value)),
-    inputs: properties(o, inputsSpec, inputsRequired, true),
-    outputs: properties(o, outputsSpec, outputsRequired, false),
+    inputs: properties(o, kinds, inputsSpec, inputsRequired, true),
+    outputs: properties(o, kinds, outputsSpec, outputsRequired, false),
   };
   const description = text(value.description);
   if (description) doc.description = description;
@@ -343,18 +411,27 @@ function memberDoc(o: Outline, token: string, kind: "resource" | "function", val
   return { doc, refs };
 }
 
-/** Ids of every local object/enum type reachable from `start` through property references, in token order. */
-function reach(o: Outline, start: number[]): number[] {
-  const seen = new Set<number>();
+/** Every local object/enum type reachable from `start` through property references, with its pack range, in token order. */
+async function reach(types: SpillTable, start: string[]): Promise<Range[]> {
+  const seen = new Map<string, Range | undefined>();
   const queue = [...start];
   while (queue.length) {
-    const n = queue.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    for (const next of o.edges[n] ?? []) if (!seen.has(next)) queue.push(next);
+    const t = queue.pop()!;
+    if (seen.has(t)) continue;
+    const record = await types.get(t);
+    if (record === undefined) {
+      // Not a type of this schema: neither listed nor followed.
+      seen.set(t, undefined);
+      continue;
+    }
+    const [offset, length, ...refs] = JSON.parse(record) as [number, number, ...string[]];
+    seen.set(t, [offset, length]);
+    for (const next of refs) if (!seen.has(next)) queue.push(next);
   }
-  const tokens = o.typeTokens;
-  return [...seen].sort((a, b) => (tokens[a]! < tokens[b]! ? -1 : tokens[a]! > tokens[b]! ? 1 : 0));
+  return [...seen]
+    .filter((e): e is [string, Range] => e[1] !== undefined)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((e) => e[1]);
 }
 
 const encoder = new TextEncoder();
@@ -365,25 +442,52 @@ async function readContent(bucket: R2Bucket, key: string | undefined) {
   return object ? parseContent(await object.text()) : undefined;
 }
 
+/** What pass 2 keeps of a resource or function until the index is written (in a sorter, by token). */
+type MemberRecord = [kind: "resource" | "function", offset: number, length: number, refs: string[], override: Partial<PerLanguage> | 0, examples: string[]];
+/** A type's own index line (its page in the web docs): its properties link to their types' lines, so it lists none. */
+type TypeLineRecord = [kind: "object" | "enum", offset: number, length: number];
+/** Index lines sort by token, then a member before a type of the same token (Kubernetes schemas have both). */
+const lineKey = (token: string, rank: 0 | 1) => `${token}\u0000${rank}`;
+
 /**
  * Writes the docs objects beside the schema and answers their keys by artifact name. The manifest
- * is written last: a reader that finds it finds everything it points at.
+ * is written last: a reader that finds it finds everything it points at. Temporary objects (see
+ * spill.ts) are deleted before it returns or throws.
  */
-export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outlined?: OutlineBuilder): Promise<Record<string, string>> {
-  const prefix = docsPrefix(sources.schemaKey);
-  const o = outlined ? outlined.finish() : await outline(bucket, sources.schemaKey);
-  const pack = new ObjectWriter(bucket, prefix + "pack", "application/octet-stream");
-  // Pack ranges of types by id: offsets and lengths, two numbers each.
-  const typeRanges: number[] = [];
-  const members: Array<{ token: string; kind: "resource" | "function"; range: Range; refs: number[] }> = [];
-  // Example index lines, kept as strings (compact); sorted and streamed out at the end.
-  const examples: string[] = [];
-  const modules = new Map<string, NavModule>();
-  const overrides: Record<string, Partial<PerLanguage>> = {};
+export async function deriveDocs(
+  bucket: R2Bucket,
+  sources: DocsSources,
+  outlined?: OutlineBuilder,
+  limits?: Partial<SpillLimits>,
+): Promise<Record<string, string>> {
+  const builder = outlined ?? new OutlineBuilder(bucket, sources.schemaKey, limits);
+  let derived: Record<string, string>;
+  try {
+    derived = await derive(bucket, sources, builder, !outlined);
+  } catch (error) {
+    // The derivation's own failure is the one reported, even if deleting also fails.
+    await builder.spill.cleanup().catch(() => undefined);
+    throw error;
+  }
+  // A failure to delete fails the derivation: nothing temporary may outlive a successful one.
+  await builder.spill.cleanup();
+  return derived;
+}
 
+async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBuilder, readOutline: boolean): Promise<Record<string, string>> {
+  const prefix = docsPrefix(sources.schemaKey);
+  const { spill } = builder;
   // The README and installation are read while the schema is parsed.
   const texts = Promise.all([readContent(bucket, sources.readmeKey), readContent(bucket, sources.installationKey)]);
   texts.catch(() => undefined);
+  const o = readOutline ? await outline(builder, bucket, sources.schemaKey) : await builder.finish();
+  const { kinds } = o;
+  const pack = new ObjectWriter(bucket, prefix + "pack", "application/octet-stream");
+  // Type token → [pack offset, length, ...tokens of the types it refers to].
+  const typeRecords = new SpillSorter(spill, "types");
+  // Index lines: lineKey(member token, 0) → MemberRecord, lineKey(type token, 1) → TypeLineRecord (JSON).
+  const members = new SpillSorter(spill, "members");
+
   const append = async (value: unknown): Promise<Range> => {
     const bytes = encoder.encode(JSON.stringify(value));
     const range: Range = [pack.offset, bytes.byteLength];
@@ -394,111 +498,174 @@ export async function deriveDocs(bucket: R2Bucket, sources: DocsSources, outline
   try {
     await streamValues(bucket, sources.schemaKey, ["$.types.*", "$.resources.*", "$.functions.*"], async (section, token, value) => {
       if (!isObject(value)) return;
+      await kinds.next();
       if (section === "types") {
-        const n = o.typeIds.get(token);
-        const range = await append(typeDoc(o, token, value));
-        if (n !== undefined) [typeRanges[2 * n], typeRanges[2 * n + 1]] = range;
+        const range = await append(typeDoc(o, kinds, token, value));
+        const refs = new Set<string>();
+        for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
+        await typeRecords.add(token, JSON.stringify([...range, ...refs]));
+        const line: TypeLineRecord = [Array.isArray(value.enum) ? "enum" : "object", ...range];
+        await members.add(lineKey(token, 1), JSON.stringify(line));
         return;
       }
       const kind = section === "resources" ? "resource" : "function";
-      const { doc, refs } = memberDoc(o, token, kind, value);
-      const ids = [...refs].map((t) => o.typeIds.get(t)).filter((n): n is number => n !== undefined);
-      members.push({ token, kind, range: await append(doc), refs: ids });
-      const moduleName = moduleOf(o.naming, token);
-      let module = modules.get(moduleName);
-      if (!module) modules.set(moduleName, (module = { name: moduleName, resources: [], functions: [] }));
-      (kind === "resource" ? module.resources : module.functions).push(token);
+      const { doc, refs } = memberDoc(o, kinds, token, kind, value);
+      const range = await append(doc);
+      let override: Partial<PerLanguage> | 0 = 0;
       for (const l of LANGUAGES) {
-        if (doc.name[l] !== memberName(l, o.naming, token, kind)) (overrides[token] ??= {})[l] = doc.name[l];
+        if (doc.name[l] !== memberName(l, o.naming, token, kind)) (override ||= {})[l] = doc.name[l];
       }
+      const examples: string[] = [];
       for (const ex of extractExamples(doc.description ?? "")) {
         const code: StoredExample["code"] = {};
         for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(ex.code[lang]);
         examples.push(exampleLine({ token, kind, slug: ex.slug, title: ex.title, code }));
       }
+      const record: MemberRecord = [kind, ...range, [...refs], override, examples];
+      await members.add(lineKey(token, 0), JSON.stringify(record));
     }, sources.schemaBytes);
     await pack.close();
   } catch (error) {
     await pack.abort();
     throw error;
   }
+  const types = await SpillTable.build(spill, "types-table", typeRecords.sorted());
 
-  // The index: members and types sorted by token (a member before a type of the same token, as
-  // Kubernetes schemas have), each member with its supporting types' pack ranges. A type's own line
-  // (its page in the web docs) lists none: its properties link to their types' lines.
-  const typeLines = o.typeTokens.flatMap((token, n) => (typeRanges[2 * n] === undefined ? [] : [{ token, kind: (o.isEnum[n] ? "enum" : "object") as IndexEntry["kind"], range: [typeRanges[2 * n]!, typeRanges[2 * n + 1]!] as Range, refs: [] as number[] }]));
-  const lines = [...members, ...typeLines];
-  const rank = (kind: IndexEntry["kind"]) => (kind === "resource" || kind === "function" ? 0 : 1);
-  lines.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : rank(a.kind) - rank(b.kind)));
-  const index = new ObjectWriter(bucket, prefix + "index.tsv", "text/tab-separated-values; charset=utf-8");
+  // Index and examples from the members in token order (stable: a token's examples keep their
+  // position), each index line with its supporting types' pack ranges; nav and overrides go to
+  // sorters of their own, read back when nav.json is written.
+  const index = new TextWriter(new ObjectWriter(bucket, prefix + "index.tsv", "text/tab-separated-values; charset=utf-8"));
+  const exampleWriter = new TextWriter(new ObjectWriter(bucket, prefix + "examples.tsv", "text/tab-separated-values; charset=utf-8"));
+  const navItems = new SpillSorter(spill, "nav");
+  const overrides = new SpillSorter(spill, "overrides");
   const fences: Fence[] = [];
+  let entries = 0;
+  let indexBytes = 0;
+  let exampleCount = 0;
   try {
     let sinceFence = FENCE_EVERY;
-    for (const [i, m] of lines.entries()) {
+    let previous: string | undefined;
+    for await (const [key, json] of members.sorted()) {
+      const token = key.slice(0, key.lastIndexOf("\u0000"));
       // Lines of one token stay in one block: lookup reads the block of the last fence at or before a token.
-      if (sinceFence >= FENCE_EVERY && (i === 0 || lines[i - 1]!.token !== m.token)) {
-        fences.push({ token: m.token, offset: index.offset });
+      if (sinceFence >= FENCE_EVERY && token !== previous) {
+        fences.push({ token, offset: indexBytes });
         sinceFence = 0;
       }
       sinceFence++;
-      const types = reach(o, m.refs)
-        .filter((n) => typeRanges[2 * n] !== undefined)
-        .map((n): Range => [typeRanges[2 * n]!, typeRanges[2 * n + 1]!]);
-      const entry: IndexEntry = { token: m.token, kind: m.kind, range: m.range, types };
-      await index.write(encoder.encode(indexLine(entry)));
+      previous = token;
+      const record = JSON.parse(json) as MemberRecord | TypeLineRecord;
+      if (record[0] === "object" || record[0] === "enum") {
+        const line = indexLine({ token, kind: record[0], range: [record[1], record[2]], types: [] });
+        indexBytes += encoder.encode(line).byteLength;
+        await index.write(line);
+        continue;
+      }
+      const [kind, offset, length, refs, override, examples] = record as MemberRecord;
+      entries++;
+      const entry: IndexEntry = { token, kind, range: [offset, length], types: await reach(types, refs) };
+      const line = indexLine(entry);
+      indexBytes += encoder.encode(line).byteLength;
+      await index.write(line);
+      for (const ex of examples) await exampleWriter.write(ex);
+      exampleCount += examples.length;
+      // Modules in name order, then resources before functions, each in token order.
+      await navItems.add(`${moduleOf(o.naming, token)}\u0000${kind === "resource" ? 0 : 1}${token}`, token);
+      if (override) await overrides.add(token, JSON.stringify(override));
     }
     await index.close();
-  } catch (error) {
-    await index.abort();
-    throw error;
-  }
-
-  const nav: Nav = { naming: o.naming, modules: [...modules.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
-  if (Object.keys(overrides).length) nav.overrides = overrides;
-  for (const m of nav.modules) {
-    m.resources.sort();
-    m.functions.sort();
-  }
-  // Stable sort: by token, then position within the token's description.
-  const tokenOf = (line: string) => line.slice(0, line.indexOf("\t"));
-  examples.sort((a, b) => {
-    const ta = tokenOf(a);
-    const tb = tokenOf(b);
-    return ta < tb ? -1 : ta > tb ? 1 : 0;
-  });
-  const exampleWriter = new ObjectWriter(bucket, prefix + "examples.tsv", "text/tab-separated-values; charset=utf-8");
-  try {
-    for (const line of examples) await exampleWriter.write(encoder.encode(line));
     await exampleWriter.close();
   } catch (error) {
-    await exampleWriter.abort();
+    await index.writer.abort();
+    await exampleWriter.writer.abort();
     throw error;
   }
 
-  // Empty objects are not written: a schema without resources costs a manifest and a README.
   const written: DocsObject[] = [];
   if (pack.offset) written.push("pack");
-  if (index.offset) written.push("index.tsv");
-  if (exampleWriter.offset) written.push("examples.tsv");
+  if (indexBytes) written.push("index.tsv");
+  if (exampleCount) written.push("examples.tsv");
   const [readme, installation] = await texts;
-  const small: Array<[DocsObject, unknown]> = [];
-  if (nav.modules.length) {
-    const summary: NavSummary = { modules: nav.modules.map((m) => ({ name: m.name, resources: m.resources.length, functions: m.functions.length })) };
-    small.push(["nav.json", nav], ["nav-summary.json", summary]);
+  if (entries) {
+    const summary = await writeNav(bucket, prefix + "nav.json", o.naming, navItems, overrides);
+    await putJson(bucket, prefix + "nav-summary.json", summary);
+    written.push("nav.json", "nav-summary.json");
   }
+  const small: Array<[DocsObject, unknown]> = [];
   if (readme?.length) small.push(["readme.json", readme]);
   if (installation) small.push(["installation.json", installation]);
   await Promise.all(small.map(([name, value]) => putJson(bucket, prefix + name, value)));
   written.push(...small.map(([name]) => name));
   const manifest: Manifest = {
     format: DOCS_FORMAT,
-    entries: members.length,
-    indexBytes: index.offset,
+    entries,
+    indexBytes,
     fences,
-    examples: examples.length,
+    examples: exampleCount,
     hasInstallation: installation !== undefined,
   };
   await putJson(bucket, prefix + "manifest.json", manifest);
   written.push("manifest.json");
   return Object.fromEntries(written.map((w) => [artifactName(w), prefix + w]));
+}
+
+/**
+ * Streams nav.json (the JSON of a `Nav`) from the sorted nav items and overrides, and answers the
+ * summary: memory holds one module's totals per module, not its tokens.
+ */
+const closeModule = (inFunctions: boolean) => (inFunctions ? "]}" : `],"functions":[]}`);
+
+async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<NavSummary> {
+  const out = new TextWriter(new ObjectWriter(bucket, key, "application/json"));
+  const summary: NavSummary = { modules: [] };
+  try {
+    await out.write(`{"naming":${JSON.stringify(naming)},"modules":[`);
+    let module: NavSummary["modules"][number] | undefined;
+    let inFunctions = false;
+    for await (const [sortKey, token] of items.sorted()) {
+      const name = sortKey.slice(0, sortKey.indexOf("\u0000"));
+      const isFunction = sortKey[name.length + 1] === "1";
+      if (module?.name !== name) {
+        await out.write(`${module ? closeModule(inFunctions) + "," : ""}{"name":${JSON.stringify(name)},"resources":[`);
+        summary.modules.push((module = { name, resources: 0, functions: 0 }));
+        inFunctions = false;
+      }
+      if (isFunction && !inFunctions) {
+        await out.write(`],"functions":[`);
+        inFunctions = true;
+      }
+      const first = isFunction ? module.functions === 0 : module.resources === 0;
+      await out.write(`${first ? "" : ","}${JSON.stringify(token)}`);
+      if (isFunction) module.functions++;
+      else module.resources++;
+    }
+    if (module) await out.write(closeModule(inFunctions));
+    await out.write("]");
+    if (overrides.size) {
+      await out.write(`,"overrides":{`);
+      let last: [string, Partial<PerLanguage>] | undefined;
+      let first = true;
+      const emit = async ([token, names]: [string, Partial<PerLanguage>]) => {
+        await out.write(`${first ? "" : ","}${JSON.stringify(token)}:${JSON.stringify(names)}`);
+        first = false;
+      };
+      for await (const [token, json] of overrides.sorted()) {
+        const names = JSON.parse(json) as Partial<PerLanguage>;
+        // A token listed twice (a resource and a function) keeps one entry, as a map would.
+        if (last?.[0] === token) Object.assign(last[1], names);
+        else {
+          if (last) await emit(last);
+          last = [token, names];
+        }
+      }
+      if (last) await emit(last);
+      await out.write("}");
+    }
+    await out.write("}");
+    await out.close();
+  } catch (error) {
+    await out.writer.abort();
+    throw error;
+  }
+  return summary;
 }

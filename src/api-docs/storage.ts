@@ -10,6 +10,7 @@
 //   nav-summary.json  modules with their totals only: what a plain nav reads, small whatever the schema
 //   examples.tsv   one line per example, sorted by token then position: token, kind, slug, title, code ranges per language
 //   readme.json, installation.json  the README / installation text as ContentNodes
+//   tmp/<id>/      only while a derivation runs: its sorted runs and lookup tables (spill.ts), then deleted
 // Serving one token: manifest (cached per isolate) → one range read of index.tsv → the document and at
 // most MAX_TYPE_READS range reads of the pack for its supporting types, in parallel.
 export const DOCS_FORMAT = 2;

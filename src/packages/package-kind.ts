@@ -36,10 +36,17 @@ export const packageKind: RegistryKind = {
     if (!schema) throw badRequest("cannot complete: the schema upload is missing");
     // The docs outline (pass 1 of src/api-docs/derive.ts) reads along with the metadata scan. A small
     // schema is read once and kept for the docs' second pass; a large one is streamed twice.
-    const outline = new OutlineBuilder();
+    const outline = new OutlineBuilder(bucket, artifacts.schema!);
     const bytes = schema.size <= SMALL_SCHEMA_BYTES ? new Uint8Array(await schema.arrayBuffer()) : undefined;
     const body = bytes ? new Blob([bytes]).stream() : schema.body;
-    const metadata = await extractSchemaMetadata(body, identity, outline);
+    let metadata: PackageMetadataFields;
+    try {
+      metadata = await extractSchemaMetadata(body, identity, outline);
+    } catch (error) {
+      // The outline may have spilled to R2 already (large schemas); deriveDocs would delete that.
+      await outline.discard();
+      throw error;
+    }
     // Derived inside the publish: a version is never visible without its docs.
     const sources = { schemaKey: artifacts.schema!, schemaBytes: bytes, readmeKey: artifacts.index, installationKey: artifacts.installationConfiguration };
     const derived = await deriveDocs(bucket, sources, outline);

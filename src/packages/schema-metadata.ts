@@ -68,7 +68,7 @@ export async function extractSchemaMetadata(
   stream: ReadableStream<Uint8Array>,
   identity: SchemaIdentity,
   /** Also sees every chunk, after it was checked (the docs outline reads along). */
-  tee?: { write(chunk: Uint8Array): void },
+  tee?: { write(chunk: Uint8Array): Promise<void> },
 ): Promise<PackageMetadataFields> {
   const scan = new SchemaScan();
   const reader = stream.getReader();
@@ -78,7 +78,7 @@ export async function extractSchemaMetadata(
       const { done, value } = await reader.read();
       if (done) break;
       scan.write(value);
-      tee?.write(value);
+      await tee?.write(value);
     }
     scan.end();
     consumed = true;

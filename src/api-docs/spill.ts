@@ -1,0 +1,334 @@
+// Temporary R2 objects that hold a docs derivation's per-token state, so that its memory stays flat in the schema's size.
+//
+// Two shapes, both over string records `key → value`:
+// - SpillSorter: an external merge sort. Records are buffered up to `runBytes`, then sorted and
+//   written as one run object; reading merges the runs by range reads of `readBytes`, at most
+//   `fanIn` runs at once (more are first merged in groups into bigger runs). Stable: records with
+//   equal keys come out in the order they were added. Below `runBytes` nothing is written at all.
+// - SpillTable: a sorted stream written as blocks of about `blockBytes` into one object, with one
+//   fence (first key, offset, length) per block kept in memory, and the last `cacheBlocks` blocks
+//   read kept parsed. Equal keys: the last one wins. A table of one block stays in memory.
+// Every object lives under one derivation's own `tmp/<random id>/` prefix (two derivations of the
+// same version at once never share one) and `Spill.cleanup` deletes all of them, on success and on
+// failure alike.
+import { ObjectWriter } from "./storage";
+
+export interface SpillLimits {
+  /** Record bytes a sorter holds before it writes them out as a sorted run. */
+  runBytes: number;
+  /** Bytes of one range read of a run while merging. */
+  readBytes: number;
+  /** Runs merged at once. */
+  fanIn: number;
+  /** Bytes of one block of a lookup table. */
+  blockBytes: number;
+  /** Blocks of one lookup table kept parsed in memory. */
+  cacheBlocks: number;
+  /** Told the key of every temporary object as it is created (tests and measurements). */
+  onTemporary?: (key: string) => void;
+}
+
+const MiB = 1024 * 1024;
+/** See docs/api-docs.md ("Memory and storage operations") for what these cost in memory and R2 calls. */
+export const SPILL_LIMITS: SpillLimits = { runBytes: 4 * MiB, readBytes: 1 * MiB, fanIn: 12, blockBytes: 1 * MiB, cacheBlocks: 4 };
+
+export type SpillRecord = [key: string, value: string];
+
+const encoder = new TextEncoder();
+
+const escape = (s: string) => (/[\\\t\n]/.test(s) ? s.replace(/[\\\t\n]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : "\\n")) : s);
+const unescape = (s: string) => (s.includes("\\") ? s.replace(/\\(.)/g, (_, c: string) => (c === "t" ? "\t" : c === "n" ? "\n" : c)) : s);
+const line = ([key, value]: SpillRecord) => `${escape(key)}\t${escape(value)}\n`;
+function parseLine(text: string): SpillRecord {
+  const tab = text.indexOf("\t");
+  return [unescape(text.slice(0, tab)), unescape(text.slice(tab + 1))];
+}
+const byKey = (a: SpillRecord, b: SpillRecord) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/** One derivation's temporary objects: names them, and deletes them. */
+export class Spill {
+  private readonly live = new Set<string>();
+  private count = 0;
+  readonly limits: SpillLimits;
+
+  constructor(
+    readonly bucket: R2Bucket,
+    /** Ends with `/`. */
+    readonly prefix: string,
+    limits: Partial<SpillLimits> = {},
+  ) {
+    this.limits = { ...SPILL_LIMITS, ...limits };
+  }
+
+  /** A fresh key for a temporary object, remembered until it is removed. */
+  key(name: string): string {
+    const key = `${this.prefix}${name}-${this.count++}`;
+    this.live.add(key);
+    this.limits.onTemporary?.(key);
+    return key;
+  }
+
+  async remove(keys: string[]): Promise<void> {
+    // R2 deletes up to 1000 keys per call.
+    for (let i = 0; i < keys.length; i += 1000) await this.bucket.delete(keys.slice(i, i + 1000));
+    for (const k of keys) this.live.delete(k);
+  }
+
+  /** Deletes every temporary object still there. */
+  async cleanup(): Promise<void> {
+    await this.remove([...this.live]);
+  }
+}
+
+/** Writes text as it is produced, encoding it in batches (one small array per record would be costly). */
+export class TextWriter {
+  private pending = "";
+  constructor(readonly writer: ObjectWriter) {}
+
+  async write(text: string): Promise<void> {
+    this.pending += text;
+    if (this.pending.length >= 64 * 1024) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (!this.pending) return;
+    const bytes = encoder.encode(this.pending);
+    this.pending = "";
+    await this.writer.write(bytes);
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.writer.close();
+  }
+}
+
+/** Runs `fill` into a new object, aborting its upload if anything fails. */
+async function writeObject(bucket: R2Bucket, key: string, contentType: string, fill: (out: TextWriter) => Promise<void>): Promise<number> {
+  const out = new TextWriter(new ObjectWriter(bucket, key, contentType));
+  try {
+    await fill(out);
+    await out.close();
+  } catch (error) {
+    await out.writer.abort();
+    throw error;
+  }
+  return out.writer.offset;
+}
+
+interface Run {
+  key: string;
+  size: number;
+}
+
+/**
+ * Reads one run's records in order, `readBytes` at a time. Each line is decoded on its own: a
+ * record kept by a caller (in another sorter's buffer) must not be a slice of a whole block's
+ * string, which would keep every block it came from alive.
+ */
+class RunReader {
+  private offset = 0;
+  private block = new Uint8Array(0);
+  private at = 0;
+  private readonly decoder = new TextDecoder();
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly run: Run,
+    private readonly readBytes: number,
+  ) {}
+
+  async next(): Promise<SpillRecord | undefined> {
+    for (;;) {
+      const end = this.block.indexOf(10, this.at);
+      if (end >= 0) {
+        const text = this.decoder.decode(this.block.subarray(this.at, end));
+        this.at = end + 1;
+        return parseLine(text);
+      }
+      if (this.offset >= this.run.size) return undefined;
+      const length = Math.min(this.readBytes, this.run.size - this.offset);
+      const object = await this.bucket.get(this.run.key, { range: { offset: this.offset, length } });
+      if (!object) throw new Error(`temporary docs object ${this.run.key} is missing`);
+      const bytes = new Uint8Array(await object.arrayBuffer());
+      this.offset += length;
+      // The unfinished line of the last block goes in front of the new one.
+      const rest = this.block.subarray(this.at);
+      const joined = new Uint8Array(rest.byteLength + bytes.byteLength);
+      joined.set(rest);
+      joined.set(bytes, rest.byteLength);
+      this.block = joined;
+      this.at = 0;
+    }
+  }
+}
+
+/** Merges sorted runs; equal keys come out in run order. */
+async function* merge(bucket: R2Bucket, runs: Run[], readBytes: number): AsyncGenerator<SpillRecord> {
+  const readers = runs.map((r) => new RunReader(bucket, r, readBytes));
+  const heads = await Promise.all(readers.map((r) => r.next()));
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
+    }
+    if (best < 0) return;
+    yield heads[best]!;
+    heads[best] = await readers[best]!.next();
+  }
+}
+
+export class SpillSorter {
+  private buffer: SpillRecord[] = [];
+  private bytes = 0;
+  private runs: Run[] = [];
+  /** Records added. */
+  size = 0;
+
+  constructor(
+    private readonly spill: Spill,
+    private readonly name: string,
+  ) {}
+
+  async add(key: string, value: string): Promise<void> {
+    this.buffer.push([key, value]);
+    this.size++;
+    this.bytes += key.length + value.length + 2;
+    if (this.bytes >= this.spill.limits.runBytes) await this.writeRun();
+  }
+
+  private async writeRun(): Promise<void> {
+    const records = this.buffer.sort(byKey);
+    this.buffer = [];
+    this.bytes = 0;
+    const key = this.spill.key(this.name);
+    const size = await writeObject(this.spill.bucket, key, "text/plain; charset=utf-8", async (out) => {
+      for (const r of records) await out.write(line(r));
+    });
+    this.runs.push({ key, size });
+  }
+
+  /** Every record, sorted by key (stable). Read once. */
+  async *sorted(): AsyncGenerator<SpillRecord> {
+    if (!this.runs.length) {
+      const records = this.buffer.sort(byKey);
+      this.buffer = [];
+      yield* records;
+      return;
+    }
+    if (this.buffer.length) await this.writeRun();
+    const { bucket, limits } = this.spill;
+    let runs = this.runs;
+    this.runs = [];
+    while (runs.length > limits.fanIn) {
+      const merged: Run[] = [];
+      for (let i = 0; i < runs.length; i += limits.fanIn) {
+        const group = runs.slice(i, i + limits.fanIn);
+        const key = this.spill.key(this.name);
+        const size = await writeObject(bucket, key, "text/plain; charset=utf-8", async (out) => {
+          for await (const r of merge(bucket, group, limits.readBytes)) await out.write(line(r));
+        });
+        merged.push({ key, size });
+        await this.spill.remove(group.map((r) => r.key));
+      }
+      runs = merged;
+    }
+    yield* merge(bucket, runs, limits.readBytes);
+  }
+}
+
+interface Fence {
+  key: string;
+  offset: number;
+  length: number;
+}
+
+export class SpillTable {
+  private readonly cache = new Map<number, Map<string, string>>();
+
+  private constructor(
+    private readonly spill: Spill,
+    private readonly key: string | undefined,
+    private readonly fences: Fence[],
+    inMemory?: Map<string, string>,
+  ) {
+    if (inMemory) this.cache.set(0, inMemory);
+  }
+
+  /** Writes a table from records sorted by key; of equal keys the last is kept. */
+  static async build(spill: Spill, name: string, records: AsyncIterable<SpillRecord>): Promise<SpillTable> {
+    const { blockBytes } = spill.limits;
+    let block: SpillRecord[] = [];
+    let blockChars = 0;
+    let out: TextWriter | undefined;
+    let key: string | undefined;
+    const fences: Fence[] = [];
+    const writeBlock = async () => {
+      if (!out) {
+        key = spill.key(name);
+        out = new TextWriter(new ObjectWriter(spill.bucket, key, "text/plain; charset=utf-8"));
+      }
+      const bytes = encoder.encode(block.map(line).join(""));
+      fences.push({ key: block[0]![0], offset: out.writer.offset, length: bytes.byteLength });
+      await out.writer.write(bytes);
+      block = [];
+      blockChars = 0;
+    };
+    try {
+      for await (const record of records) {
+        const last = block[block.length - 1];
+        if (last && last[0] === record[0]) {
+          blockChars += record[1].length - last[1].length;
+          block[block.length - 1] = record;
+          continue;
+        }
+        // A key equal to the last one of the previous block cannot occur: records arrive sorted, and
+        // equal keys are joined above before a block is closed (a block closes only on a new key).
+        if (blockChars >= blockBytes) await writeBlock();
+        block.push(record);
+        blockChars += record[0].length + record[1].length + 2;
+      }
+      if (!out) return new SpillTable(spill, undefined, [], new Map(block));
+      if (block.length) await writeBlock();
+      await out.close();
+    } catch (error) {
+      await out?.writer.abort();
+      throw error;
+    }
+    return new SpillTable(spill, key, fences);
+  }
+
+  async get(k: string): Promise<string | undefined> {
+    if (!this.key) return this.cache.get(0)!.get(k);
+    const { fences } = this;
+    if (!fences.length || k < fences[0]!.key) return undefined;
+    let lo = 0;
+    let hi = fences.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (fences[mid]!.key <= k) lo = mid;
+      else hi = mid - 1;
+    }
+    return (await this.block(lo)).get(k);
+  }
+
+  private async block(n: number): Promise<Map<string, string>> {
+    const cached = this.cache.get(n);
+    if (cached) {
+      // Most recently used last: the first entry is the one evicted.
+      this.cache.delete(n);
+      this.cache.set(n, cached);
+      return cached;
+    }
+    const fence = this.fences[n]!;
+    const object = await this.spill.bucket.get(this.key!, { range: { offset: fence.offset, length: fence.length } });
+    if (!object) throw new Error(`temporary docs object ${this.key} is missing`);
+    const text = await object.text();
+    const records = new Map<string, string>();
+    for (const l of text.split("\n")) if (l) records.set(...parseLine(l));
+    if (this.cache.size >= this.spill.limits.cacheBlocks) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(n, records);
+    return records;
+  }
+}
