@@ -132,9 +132,8 @@ function entryOf(row: { item: ItemRow; version: { [K in keyof VersionRow]: Versi
  *   page that does not fill within the budget is answered short, with a continuation at the budget's
  *   last row, so every request reads a bounded number of rows whatever the catalog's size.
  */
-export const SEARCH_FACTOR = 5;
-export const fewSearchMatches = (limit: number) => SEARCH_FACTOR * (limit + 1);
-export const walkBudget = (limit: number) => SEARCH_FACTOR * (limit + 1);
+export const fewSearchMatches = (limit: number) => 2 * (limit + 1);
+export const walkBudget = (limit: number) => 4 * (limit + 1);
 
 /** Reads at most `cap + 1` FTS matches. */
 const matchCount = (match: string, cap: number) => sql`(select count(*) from (select 1 from items_search where items_search match ${match} limit ${cap + 1}))`;
@@ -174,12 +173,12 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
   }
   if (query.searchTerms?.length) {
     const match = ftsQuery(query.searchTerms);
-    // Driving: the FTS matches are the candidates, at most fewSearchMatches + 1 of them read; with more,
-    // the count makes this statement answer nothing (the walk answers instead).
+    // Driving: the FTS matches are the candidates. The count (at most fewSearchMatches + 1 read) is the
+    // candidates' LIMIT, 0 when there are more: then nothing is read (the walk answers instead).
     if (match && drivesHere("search")) {
       const cap = fewSearchMatches(query.limit);
-      conditions.push(sql`${items}.rowid in (select rowid from items_search where items_search match ${match} limit ${cap + 1})`);
-      conditions.push(sql`${matchCount(match, cap)} <= ${cap}`);
+      const gate = sql`case when ${matchCount(match, cap)} <= ${cap} then ${cap} else 0 end`;
+      conditions.push(sql`${items}.rowid in (select rowid from items_search where items_search match ${match} limit ${gate})`);
     }
     // The definitive test whichever plan found the row: each term a literal substring of the item's
     // (lower-cased) search text. A trigram FTS match is implied by it, so both plans list the same items.
@@ -264,9 +263,6 @@ export function listPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPl
   return firstAnswer(walksFor(query).map((walk) => walkPlan(db, query, viewer, walk)));
 }
 
-/** What sorts above every text key (a BLOB) and at or below every one (''): the bound of a window that runs to the end. */
-const windowOpenEnd = (ascending: boolean, width: number) => sql.join(Array.from({ length: width }, () => (ascending ? sql`x''` : sql`''`)), sql`, `);
-
 function walkPlan(db: Database, query: ListQuery, viewer: Viewer, { driver, kindValue, budget }: Walk): ReadPlan<ListResult> {
   const byTime = query.sort === "createdAt";
   const columns =
@@ -277,7 +273,7 @@ function walkPlan(db: Database, query: ListQuery, viewer: Viewer, { driver, kind
         : // createdAt walks latest_history as of the walk's start, so a moving latest keeps its place.
           [latestHistory.latestCreatedAt, latestHistory.source, latestHistory.publisher, latestHistory.canonicalName];
   const conditions = filterConditions(query, viewer, driver, byTime, kindValue);
-  // The walk's rows before the search test: the budget counts these.
+  // A budgeted walk's rows before the search test: the budget counts these.
   const walked = budget ? filterConditions({ ...query, searchTerms: undefined }, viewer, driver, byTime, kindValue) : [];
   let after = query.after;
   let asOf = Date.now();
@@ -295,32 +291,51 @@ function walkPlan(db: Database, query: ListQuery, viewer: Viewer, { driver, kind
   if (byTime) shared.push(lte(latestHistory.validFrom, asOf), or(isNull(latestHistory.validTo), gt(latestHistory.validTo, asOf))!);
   conditions.push(...shared);
   const order = columns.map((c) => orderTerm(c, driver, query.asc));
-  // A budgeted walk: the key of its budget-th row (none when the walk ends sooner). The page stops there.
+  const walkedAt = byTime ? latestHistory.latestCreatedAt : items.latestCreatedAt;
+  // A budgeted walk (a search): at most `budget` rows of the walk, in order, each with its search test;
+  // the page is the first limit + 1 that pass. A separate statement reads the key of the budget-th row
+  // (none when the walk ends sooner): a page that does not fill continues after it.
   const keyColumns = Object.fromEntries(columns.map((c, n) => [`k${n}`, sql<string>`${c}`.as(`k${n}`)]));
+  const walkFrom = <S extends Record<string, unknown>>(selection: S) =>
+    (byTime ? db.select(selection as never).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)) : db.select(selection as never).from(items)).$dynamic();
   const windowEnd = budget
-    ? (byTime ? db.select(keyColumns).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)).$dynamic() : db.select(keyColumns).from(items).$dynamic())
+    ? walkFrom(keyColumns)
         .where(and(...walked, ...shared))
         .orderBy(...order)
         .limit(1)
         .offset(budget - 1)
     : undefined;
-  if (windowEnd) {
-    const keys = sql.join(columns.map((_, n) => sql.raw(`k${n}`)), sql`, `);
-    const bound = sql`(select ${keys} from (select 0 as open, * from (${windowEnd}) union all select 1, ${windowOpenEnd(query.asc, columns.length)}) order by open limit 1)`;
-    const left = sql.join(columns.map((c) => sql`${c}`), sql`, `);
-    conditions.push(query.asc ? sql`(${left}) <= ${bound}` : sql`(${left}) >= ${bound}`);
+  let statement;
+  if (budget) {
+    const tests = (query.searchTerms ?? []).map((term) => sql`instr(${items.searchText}, ${term}) > 0`);
+    const window = walkFrom({ rid: sql<number>`${items}.rowid`.as("rid"), hit: sql<number>`(${and(...tests)})`.as("hit"), ...keyColumns })
+      .where(and(...walked, ...shared))
+      .orderBy(...order)
+      .limit(budget)
+      .as("w");
+    const w = window as unknown as Record<string, SQL.Aliased<string>>;
+    const keys = columns.map((_, n) => w[`k${n}`]!);
+    statement = db
+      .select({ ...entryColumns, walk: { createdAt: sql<string | null>`${byTime ? keys[0] : items.latestCreatedAt}`.as("walk_created_at") } })
+      .from(window)
+      .innerJoin(items, sql`${items}.rowid = ${w.rid}`)
+      .leftJoin(versions, eq(versions.id, items.latestVersionId))
+      .leftJoin(orgs, eq(orgs.login, items.publisher))
+      .where(sql`${w.hit} = 1`)
+      .orderBy(...keys.map((k) => (query.asc ? asc(k) : desc(k))))
+      .limit(query.limit + 1);
+  } else {
+    const selection = { ...entryColumns, walk: { createdAt: sql<string | null>`${walkedAt}`.as("walk_created_at") } };
+    const from = byTime
+      ? db.select(selection).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)).$dynamic()
+      : db.select(selection).from(items).$dynamic();
+    statement = from
+      .leftJoin(versions, eq(versions.id, items.latestVersionId))
+      .leftJoin(orgs, eq(orgs.login, items.publisher))
+      .where(and(...conditions))
+      .orderBy(...order)
+      .limit(query.limit + 1);
   }
-  const walkedAt = byTime ? latestHistory.latestCreatedAt : items.latestCreatedAt;
-  const selection = { ...entryColumns, walk: { createdAt: sql<string | null>`${walkedAt}`.as("walk_created_at") } };
-  const from = byTime
-    ? db.select(selection).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)).$dynamic()
-    : db.select(selection).from(items).$dynamic();
-  const statement = from
-    .leftJoin(versions, eq(versions.id, items.latestVersionId))
-    .leftJoin(orgs, eq(orgs.login, items.publisher))
-    .where(and(...conditions))
-    .orderBy(...order)
-    .limit(query.limit + 1);
   return {
     statements: windowEnd ? [statement, windowEnd] : [statement],
     finish([rows, ends]) {
