@@ -90,6 +90,8 @@ const offLatest = (org: SQL) =>
 
 type Driver = "name" | "publisher" | "orgLogin" | "search" | "usage" | "packageType" | "visibility" | "backing" | "sort";
 
+const singleTemplateBacking = (q: Pick<ListQuery, "kind" | "backings" | "sort">) => q.kind === "template" && q.backings.length === 1 && q.sort === "name";
+
 /**
  * The one filter whose index drives the walk, by a fixed priority (the most selective kinds first); the
  * others are checked on the rows it yields. docs/listing-indexes.md explains the order.
@@ -105,7 +107,7 @@ export function drivingFilter(q: Pick<ListQuery, "kind" | "canonicalName" | "pub
   if (q.packageType !== undefined) return "packageType";
   if (q.visibility !== undefined) return "visibility";
   // Template lists asking for one backing (registry-published or VCS-backed) walk that backing's rows.
-  if (q.kind === "template" && q.backings.length === 1 && q.sort === "name") return "backing";
+  if (singleTemplateBacking(q)) return "backing";
   return "sort";
 }
 
@@ -164,7 +166,8 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
   if (query.publisher !== undefined) conditions.push(sql`${indexed(on(items.publisher, lh.publisher), drivesHere("publisher"))} = ${query.publisher}`);
   if (query.orgLogin !== undefined) conditions.push(sql`${indexed(on(items.ownerOrg, lh.ownerOrg), drivesHere("orgLogin"))} = ${query.orgLogin}`);
   if (query.visibility !== undefined) conditions.push(sql`${indexed(on(items.visibility, lh.visibility), drivesHere("visibility"))} = ${query.visibility}`);
-  if (drivesHere("backing")) conditions.push(sql`${items.backing} = ${query.backings[0]!}`);
+  // A template list of one backing: the backing is part of the driving index (items_by_backing_*).
+  if (drivesHere("backing") || (drivesHere("orgLogin") && singleTemplateBacking(query))) conditions.push(sql`${items.backing} = ${query.backings[0]!}`);
   if (query.packageType !== undefined) {
     // Written exactly as the partial indexes' WHERE, or wrapped so it cannot pick them.
     const column = on(items.packageTypes, lh.packageTypes);
