@@ -1,4 +1,5 @@
 CREATE INDEX `items_by_backing_name` ON `items` (`kind`,`backing`,`canonical_name`,`source`,`publisher`);--> statement-breakpoint
+CREATE INDEX `items_by_backing_owner` ON `items` (`kind`,`backing`,`owner_org`,`canonical_name`,`source`,`publisher`);--> statement-breakpoint
 -- Hand-added: the one-spelling-per-publisher check (0004) read every item of the publisher on each
 -- insert (`lower(publisher) = … AND publisher <> …` has only an equality prefix), so a new item of a
 -- publisher with 10,000 packages read 10,000 index entries, and seeding a catalog was quadratic. With

@@ -84,6 +84,10 @@ const scenarios = (s) => [
   ["packageType=bridged (2 match)", `${L}?packageType=bridged`, "reader"],
   ["search=zanzibar (2 match)", `${L}?search=zanzibar`, "reader"],
   ["search=kubernetes (33%)", `${L}?search=kubernetes`, "reader"],
+  ["search=orbital (2%)", `${L}?search=orbital`, "reader"],
+  ["search=kubernetes&sort=createdAt", `${L}?search=kubernetes&sort=createdAt`, "reader"],
+  // limit=20: at 1,000 packages pub-3 has 33 matches, so both catalogs return a full page.
+  ["search=kubernetes&publisher=pub-3", `${L}?search=kubernetes&publisher=pub-3&limit=20`, "reader"],
   ["usage=used (2 match)", `${L}?usage=used`, "tiny"],
   ["usage=unused", `${L}?usage=unused`, "tiny"],
   // limit=50: at 1,000 packages pub-3 has 50 native ones, so both catalogs return a full page.

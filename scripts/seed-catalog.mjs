@@ -7,7 +7,8 @@
 // The catalog, for `count` packages:
 // - `pkg-000000`…: publisher `pub-<i mod 10>` (source pulumi, public), package type native or
 //   component (alternating every 10 packages, so not tied to the publisher), category cloud or
-//   infrastructure (alternating every 100 packages), description mentioning "kubernetes" (i mod 3 = 1) or "cloud".
+//   infrastructure (alternating every 100 packages), description mentioning "kubernetes" (i mod 3 = 1)
+//   or "cloud", and "orbital" when i mod 50 = 7 (2 %: a middle search term).
 // - two packages of publisher `tiny` (public, bridged, category monitoring, "zanzibar" in the
 //   description): the filters that match two.
 // - two private packages of org `hidden` (category database; visibility=private matches two).
@@ -30,7 +31,8 @@ export function seedCatalogSql({ count, template }) {
       SELECT i, printf('pkg-%06d', i) AS name, 'pulumi' AS source, 'pub-' || (i % ${SEED_PUBLISHERS}) AS publisher, 'public' AS visibility,
              CASE WHEN (i / ${SEED_PUBLISHERS}) % 2 = 0 THEN 'native' ELSE 'component' END AS types,
              CASE WHEN (i / 100) % 2 = 0 THEN 'cloud' ELSE 'infrastructure' END AS category,
-             'The ' || printf('pkg-%06d', i) || ' package for ' || CASE WHEN i % 3 = 1 THEN 'kubernetes' ELSE 'cloud' END || ' things' AS description
+             'The ' || printf('pkg-%06d', i) || ' package for ' || CASE WHEN i % 3 = 1 THEN 'kubernetes' ELSE 'cloud' END || ' things'
+               || CASE WHEN i % 50 = 7 THEN ' in orbital' ELSE '' END AS description
       FROM n
       UNION ALL SELECT ${count}, 'tiny-alpha', 'pulumi', 'tiny', 'public', 'bridged', 'monitoring', 'The zanzibar alpha package'
       UNION ALL SELECT ${count + 1}, 'tiny-beta', 'pulumi', 'tiny', 'public', 'bridged', 'monitoring', 'The zanzibar beta package'

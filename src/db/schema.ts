@@ -78,6 +78,7 @@ export const items = sqliteTable(
     index("items_by_visibility_publisher").on(t.kind, t.visibility, t.publisher, t.source, t.canonicalName),
     // Template lists asking for one backing (`backing=vcs`): that backing's rows in name order.
     index("items_by_backing_name").on(t.kind, t.backing, t.canonicalName, t.source, t.publisher),
+    index("items_by_backing_owner").on(t.kind, t.backing, t.ownerOrg, t.canonicalName, t.source, t.publisher),
     // The home page's featured list: only featured rows are in it.
     index("items_featured").on(t.kind, t.canonicalName, t.source, t.publisher).where(sql`${t.featured} = 1`),
     ...PACKAGE_TYPES.flatMap((type) => [

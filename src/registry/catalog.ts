@@ -116,6 +116,8 @@ const offLatest = (org: SQL) =>
 
 type Driver = "name" | "publisher" | "orgLogin" | "search" | "usage" | "category" | "packageType" | "visibility" | "backing" | "sort";
 
+const singleTemplateBacking = (q: Pick<ListQuery, "kind" | "backings" | "sort">) => q.kind === "template" && q.backings.length === 1 && q.sort === "name";
+
 /**
  * The one filter whose index drives the walk, by a fixed priority (the most selective kinds first); the
  * others are checked on the rows it yields. docs/listing-indexes.md explains the order.
@@ -133,7 +135,7 @@ export function drivingFilter(q: Pick<ListQuery, "kind" | "canonicalName" | "pub
   if (q.packageType !== undefined) return "packageType";
   if (q.visibility !== undefined) return "visibility";
   // Template lists asking for one backing (registry-published or VCS-backed) walk that backing's rows.
-  if (q.kind === "template" && q.backings.length === 1 && q.sort === "name") return "backing";
+  if (singleTemplateBacking(q)) return "backing";
   return "sort";
 }
 
@@ -160,9 +162,8 @@ function entryOf(row: { item: ItemRow; version: { [K in keyof VersionRow]: Versi
  *   page that does not fill within the budget is answered short, with a continuation at the budget's
  *   last row, so every request reads a bounded number of rows whatever the catalog's size.
  */
-export const SEARCH_FACTOR = 5;
-export const fewSearchMatches = (limit: number) => SEARCH_FACTOR * (limit + 1);
-export const walkBudget = (limit: number) => SEARCH_FACTOR * (limit + 1);
+export const fewSearchMatches = (limit: number) => 2 * (limit + 1);
+export const walkBudget = (limit: number) => 4 * (limit + 1);
 
 /** Reads at most `cap + 1` FTS matches. */
 const matchCount = (match: string, cap: number) => sql`(select count(*) from (select 1 from items_search where items_search match ${match} limit ${cap + 1}))`;
@@ -193,7 +194,8 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
   if (query.publisher !== undefined) conditions.push(sql`${indexed(on(items.publisher, lh.publisher), drivesHere("publisher"))} = ${query.publisher}`);
   if (query.orgLogin !== undefined) conditions.push(sql`${indexed(on(items.ownerOrg, lh.ownerOrg), drivesHere("orgLogin"))} = ${query.orgLogin}`);
   if (query.visibility !== undefined) conditions.push(sql`${indexed(on(items.visibility, lh.visibility), drivesHere("visibility"))} = ${query.visibility}`);
-  if (drivesHere("backing")) conditions.push(sql`${items.backing} = ${query.backings[0]!}`);
+  // A template list of one backing: the backing is part of the driving index (items_by_backing_*).
+  if (drivesHere("backing") || (drivesHere("orgLogin") && singleTemplateBacking(query))) conditions.push(sql`${items.backing} = ${query.backings[0]!}`);
   if (query.packageType !== undefined) {
     // Written exactly as the partial indexes' WHERE, or wrapped so it cannot pick them.
     const column = on(items.packageTypes, lh.packageTypes);
@@ -203,12 +205,12 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
   if (query.category !== undefined) conditions.push(sql`${indexed(on(items.category, lh.category), drivesHere("category"))} = ${query.category}`);
   if (query.searchTerms?.length) {
     const match = ftsQuery(query.searchTerms);
-    // Driving: the FTS matches are the candidates, at most fewSearchMatches + 1 of them read; with more,
-    // the count makes this statement answer nothing (the walk answers instead).
+    // Driving: the FTS matches are the candidates. The count (at most fewSearchMatches + 1 read) is the
+    // candidates' LIMIT, 0 when there are more: then nothing is read (the walk answers instead).
     if (match && drivesHere("search")) {
       const cap = fewSearchMatches(query.limit);
-      conditions.push(sql`${items}.rowid in (select rowid from items_search where items_search match ${match} limit ${cap + 1})`);
-      conditions.push(sql`${matchCount(match, cap)} <= ${cap}`);
+      const gate = sql`case when ${matchCount(match, cap)} <= ${cap} then ${cap} else 0 end`;
+      conditions.push(sql`${items}.rowid in (select rowid from items_search where items_search match ${match} limit ${gate})`);
     }
     // The definitive test whichever plan found the row: each term a literal substring of the item's
     // (lower-cased) search text. A trigram FTS match is implied by it, so both plans list the same items.
@@ -293,9 +295,6 @@ export function listPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPl
   return firstAnswer(walksFor(query).map((walk) => walkPlan(db, query, viewer, walk)));
 }
 
-/** What sorts above every text key (a BLOB) and at or below every one (''): the bound of a window that runs to the end. */
-const windowOpenEnd = (ascending: boolean, width: number) => sql.join(Array.from({ length: width }, () => (ascending ? sql`x''` : sql`''`)), sql`, `);
-
 function walkPlan(db: Database, query: ListQuery, viewer: Viewer, { driver, kindValue, budget }: Walk): ReadPlan<ListResult> {
   const byTime = query.sort === "createdAt";
   const columns =
@@ -306,7 +305,7 @@ function walkPlan(db: Database, query: ListQuery, viewer: Viewer, { driver, kind
         : // createdAt walks latest_history as of the walk's start, so a moving latest keeps its place.
           [latestHistory.latestCreatedAt, latestHistory.source, latestHistory.publisher, latestHistory.canonicalName];
   const conditions = filterConditions(query, viewer, driver, byTime, kindValue);
-  // The walk's rows before the search test: the budget counts these.
+  // A budgeted walk's rows before the search test: the budget counts these.
   const walked = budget ? filterConditions({ ...query, searchTerms: undefined }, viewer, driver, byTime, kindValue) : [];
   let after = query.after;
   let asOf = Date.now();
@@ -324,32 +323,51 @@ function walkPlan(db: Database, query: ListQuery, viewer: Viewer, { driver, kind
   if (byTime) shared.push(lte(latestHistory.validFrom, asOf), or(isNull(latestHistory.validTo), gt(latestHistory.validTo, asOf))!);
   conditions.push(...shared);
   const order = columns.map((c) => orderTerm(c, driver, query.asc));
-  // A budgeted walk: the key of its budget-th row (none when the walk ends sooner). The page stops there.
+  const walkedAt = byTime ? latestHistory.latestCreatedAt : items.latestCreatedAt;
+  // A budgeted walk (a search): at most `budget` rows of the walk, in order, each with its search test;
+  // the page is the first limit + 1 that pass. A separate statement reads the key of the budget-th row
+  // (none when the walk ends sooner): a page that does not fill continues after it.
   const keyColumns = Object.fromEntries(columns.map((c, n) => [`k${n}`, sql<string>`${c}`.as(`k${n}`)]));
+  const walkFrom = <S extends Record<string, unknown>>(selection: S) =>
+    (byTime ? db.select(selection as never).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)) : db.select(selection as never).from(items)).$dynamic();
   const windowEnd = budget
-    ? (byTime ? db.select(keyColumns).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)).$dynamic() : db.select(keyColumns).from(items).$dynamic())
+    ? walkFrom(keyColumns)
         .where(and(...walked, ...shared))
         .orderBy(...order)
         .limit(1)
         .offset(budget - 1)
     : undefined;
-  if (windowEnd) {
-    const keys = sql.join(columns.map((_, n) => sql.raw(`k${n}`)), sql`, `);
-    const bound = sql`(select ${keys} from (select 0 as open, * from (${windowEnd}) union all select 1, ${windowOpenEnd(query.asc, columns.length)}) order by open limit 1)`;
-    const left = sql.join(columns.map((c) => sql`${c}`), sql`, `);
-    conditions.push(query.asc ? sql`(${left}) <= ${bound}` : sql`(${left}) >= ${bound}`);
+  let statement;
+  if (budget) {
+    const tests = (query.searchTerms ?? []).map((term) => sql`instr(${items.searchText}, ${term}) > 0`);
+    const window = walkFrom({ rid: sql<number>`${items}.rowid`.as("rid"), hit: sql<number>`(${and(...tests)})`.as("hit"), ...keyColumns })
+      .where(and(...walked, ...shared))
+      .orderBy(...order)
+      .limit(budget)
+      .as("w");
+    const w = window as unknown as Record<string, SQL.Aliased<string>>;
+    const keys = columns.map((_, n) => w[`k${n}`]!);
+    statement = db
+      .select({ ...entryColumns, walk: { createdAt: sql<string | null>`${byTime ? keys[0] : items.latestCreatedAt}`.as("walk_created_at") } })
+      .from(window)
+      .innerJoin(items, sql`${items}.rowid = ${w.rid}`)
+      .leftJoin(versions, eq(versions.id, items.latestVersionId))
+      .leftJoin(orgs, eq(orgs.login, items.publisher))
+      .where(sql`${w.hit} = 1`)
+      .orderBy(...keys.map((k) => (query.asc ? asc(k) : desc(k))))
+      .limit(query.limit + 1);
+  } else {
+    const selection = { ...entryColumns, walk: { createdAt: sql<string | null>`${walkedAt}`.as("walk_created_at") } };
+    const from = byTime
+      ? db.select(selection).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)).$dynamic()
+      : db.select(selection).from(items).$dynamic();
+    statement = from
+      .leftJoin(versions, eq(versions.id, items.latestVersionId))
+      .leftJoin(orgs, eq(orgs.login, items.publisher))
+      .where(and(...conditions))
+      .orderBy(...order)
+      .limit(query.limit + 1);
   }
-  const walkedAt = byTime ? latestHistory.latestCreatedAt : items.latestCreatedAt;
-  const selection = { ...entryColumns, walk: { createdAt: sql<string | null>`${walkedAt}`.as("walk_created_at") } };
-  const from = byTime
-    ? db.select(selection).from(latestHistory).innerJoin(items, eq(items.id, latestHistory.itemId)).$dynamic()
-    : db.select(selection).from(items).$dynamic();
-  const statement = from
-    .leftJoin(versions, eq(versions.id, items.latestVersionId))
-    .leftJoin(orgs, eq(orgs.login, items.publisher))
-    .where(and(...conditions))
-    .orderBy(...order)
-    .limit(query.limit + 1);
   return {
     statements: windowEnd ? [statement, windowEnd] : [statement],
     finish([rows, ends]) {

@@ -3,8 +3,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { database } from "../../src/db/client";
-import { listPlan, otherPublisherSpelling, type ListQuery, type Viewer } from "../../src/registry/catalog";
+import { fewSearchMatches, listPlan, otherPublisherSpelling, walkBudget, type ListQuery, type Viewer } from "../../src/registry/catalog";
 import { seedCatalogSql } from "../../scripts/seed-catalog.mjs";
+import { expectIndexBacked as expectBacked, measure as measureList, type Measured } from "./listing-measure";
 import { createOrg, createToken } from "./helpers";
 import { publishPackage } from "./publish-helpers";
 
@@ -25,45 +26,15 @@ beforeAll(async () => {
 
 const SESSION_HASH = "5e55".repeat(16);
 
-interface Measured {
-  plan: string[];
-  rowsRead: number;
-  names: string[];
-}
-
-/** Runs a list plan's statements directly on the binding: their query plans, rows read and what they list. */
-async function measure(query: Partial<ListQuery>, viewer: Viewer = { kind: "anonymous" }): Promise<Measured> {
-  const db = database(env.DB);
-  const plan = listPlan(db, { kind: "package", backings: ["registry"], sort: "name", asc: true, limit: LIMIT, ...query }, viewer);
-  const out: Measured = { plan: [], rowsRead: 0, names: [] };
-  const results: unknown[] = [];
-  for (const statement of plan.statements) {
-    const { sql, params } = (statement as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL();
-    const explained = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
-    out.plan.push(...explained.results.map((r) => r.detail));
-    const result = await env.DB.prepare(sql).bind(...params).all();
-    out.rowsRead += result.meta.rows_read;
-    // The plan's own mapping, to check the answer as well as its cost.
-    results.push(await statement);
-  }
-  out.names = plan.finish(results).entries.map((e) => e.item.name);
-  return out;
-}
-
-const LARGE = /^(SCAN|SEARCH) (items|latest_history|versions|stack_usage|orgs|tokens)\b/;
 /**
- * A broad search (more than FEW_SEARCH_MATCHES matches) also pays a fixed cost that does not grow with
- * the catalog: counting up to FEW_SEARCH_MATCHES + 1 matches, and FTS index pages for each row checked.
+ * A search reads more per request than a plain page, still bounded by the page: its three statements
+ * each count at most fewSearchMatches + 1 FTS matches, and the walk's two read at most walkBudget rows
+ * of the walked index, each with its item (and latest_history) row — about 10 reads per budgeted row.
  */
-const BROAD_SEARCH_ROWS = 1_500;
+const SEARCH_ROWS = 10 * walkBudget(LIMIT);
 
-function expectIndexBacked(m: Measured, label: string, maxRows = MAX_ROWS_READ) {
-  for (const line of m.plan) {
-    if (/^SCAN (items|latest_history|versions|stack_usage|orgs|tokens)\b/.test(line)) throw new Error(`${label}: full scan in plan: ${line}\n${m.plan.join("\n")}`);
-    if (LARGE.test(line) && !/USING (INDEX|COVERING INDEX|INTEGER PRIMARY KEY|PRIMARY KEY)/.test(line)) throw new Error(`${label}: no index: ${line}`);
-  }
-  if (m.rowsRead > maxRows) throw new Error(`${label}: read ${m.rowsRead} rows for a page of ${LIMIT}\n${m.plan.join("\n")}`);
-}
+const measure = (query: Partial<ListQuery>, viewer?: Viewer) => measureList({ kind: "package", backings: ["registry"], sort: "name", asc: true, limit: LIMIT, ...query }, viewer);
+const expectIndexBacked = (m: Measured, label: string, maxRows = MAX_ROWS_READ) => expectBacked(m, label, maxRows);
 
 const tiny: Viewer = { kind: "org", org: "tiny" };
 const hidden: Viewer = { kind: "org", org: "hidden" };
@@ -99,8 +70,8 @@ const broad: Array<{ label: string; query: Partial<ListQuery>; viewer?: Viewer; 
   { label: "visibility=public", query: { visibility: "public" } },
   { label: "packageType=native (10,000)", query: { packageType: "native" } },
   { label: "usage=unused", query: { usage: "unused" }, viewer: tiny },
-  { label: "search (6,667 match)", query: { searchTerms: ["kubernetes"] }, maxRows: BROAD_SEARCH_ROWS },
-  { label: "search (6,667) + publisher", query: { searchTerms: ["kubernetes"], publisher: "pub-3" }, maxRows: BROAD_SEARCH_ROWS },
+  { label: "search (6,667 match)", query: { searchTerms: ["kubernetes"] }, maxRows: SEARCH_ROWS },
+  { label: "search (6,667) + publisher", query: { searchTerms: ["kubernetes"], publisher: "pub-3" }, maxRows: SEARCH_ROWS },
   { label: "orgLogin+packageType", query: { orgLogin: "pub-2", packageType: "native" } },
   { label: "publisher+packageType", query: { publisher: "pub-3", packageType: "component" } },
   { label: "category=infrastructure (10,000)", query: { category: "infrastructure" } },
@@ -161,6 +132,74 @@ describe("list queries on a catalog of 20,000 packages", () => {
       expect(new Set(seen).size).toBe(3 * LIMIT);
       if (sort === "name") expect(seen).toEqual([...seen].sort());
     }
+  });
+
+  // Search terms at three densities, alone and with other filters: each plan is bounded by the page.
+  const isMatch = (terms: string[]) => (name: string) => {
+    if (name.startsWith("tiny-")) return terms.every((t) => ["zanzibar", "package", "tiny"].some((w) => w.includes(t)) || name.includes(t));
+    const i = Number(name.slice(4));
+    return terms.every((t) => (t === "kubernetes" ? i % 3 === 1 : t === "orbital" ? i % 50 === 7 : name.includes(t)));
+  };
+  const densities = [
+    { label: "broad (6,667 of 20,004)", terms: ["kubernetes"], fills: true },
+    { label: "middle (400)", terms: ["orbital"], fills: false },
+    { label: "narrow (2)", terms: ["zanzibar"], fills: false },
+    { label: "middle AND broad (134)", terms: ["orbital", "kubernetes"], fills: false },
+  ];
+  const alongside: Array<Partial<ListQuery>> = [{}, { publisher: "pub-7" }, { orgLogin: "pub-3" }, { packageType: "native" }, { visibility: "public" }];
+  for (const sort of sorts) {
+    for (const asc of [true, false]) {
+      it(`search plans read a bounded number of rows, broad, middle or narrow, under sort=${sort} asc=${asc}`, async () => {
+        for (const d of densities) {
+          for (const other of alongside) {
+            const label = `${d.label} ${JSON.stringify(other)} sort=${sort} asc=${asc}`;
+            const m = await measure({ ...other, searchTerms: d.terms, sort, asc });
+            expectIndexBacked(m, label, SEARCH_ROWS);
+            expect(m.names.length, label).toBeLessThanOrEqual(LIMIT);
+            for (const name of m.names) expect(isMatch(d.terms)(name), `${label}: ${name}`).toBe(true);
+            if (d.fills && Object.keys(other).length === 0) expect(m.names.length, label).toBe(LIMIT);
+            if (d.terms[0] === "zanzibar") {
+              expect([...m.names].sort(), label).toEqual(other.publisher || other.orgLogin || other.packageType ? [] : ["tiny-alpha", "tiny-beta"]);
+              expect(m.next, label).toBeUndefined();
+            }
+          }
+        }
+      });
+    }
+  }
+
+  it("a middle term's pages (short ones included) list exactly its matches in order, each page bounded", async () => {
+    const limit = 100;
+    const order = { name: "canonical_name, source, publisher", publisher: "publisher, source, canonical_name", createdAt: "latest_created_at, source, publisher, canonical_name" };
+    for (const sort of sorts) {
+      for (const asc of [true, false]) {
+        const dir = asc ? "asc" : "desc";
+        const expected = await env.DB.prepare(
+          `SELECT name FROM items WHERE kind = 'package' AND visibility = 'public' AND instr(search_text, 'orbital') > 0 ORDER BY ${order[sort].split(", ").map((c) => `${c} ${dir}`).join(", ")}`,
+        ).all<{ name: string }>();
+        expect(expected.results.length).toBe(400);
+        const seen: string[] = [];
+        let after: ListQuery["after"];
+        let pages = 0;
+        do {
+          const m = await measureList({ kind: "package", backings: ["registry"], sort, asc, limit, searchTerms: ["orbital"], after });
+          expectIndexBacked(m, `orbital page ${pages} sort=${sort} asc=${asc}`, 8 * walkBudget(limit));
+          seen.push(...m.names);
+          after = m.next;
+          pages++;
+        } while (after && pages < 1000);
+        expect(seen, `sort=${sort} asc=${asc}`).toEqual(expected.results.map((r) => r.name));
+        // 20,004 rows walked at most walkBudget at a time.
+        expect(pages).toBeLessThanOrEqual(Math.ceil(20_004 / walkBudget(limit)) + 1);
+      }
+    }
+  });
+
+  it("a narrow term is answered from its FTS matches in one page; the count stops at fewSearchMatches + 1", async () => {
+    const m = await measure({ searchTerms: ["zanzibar"] });
+    expect(m.plan.some((l) => /items_search VIRTUAL TABLE/.test(l))).toBe(true);
+    expect(m.names).toEqual(["tiny-alpha", "tiny-beta"]);
+    expect(fewSearchMatches(LIMIT)).toBeLessThan(400);
   });
 
   it("a deep page (keyset position) costs what the first page costs", async () => {
