@@ -165,8 +165,16 @@ function entryOf(row: { item: ItemRow; version: { [K in keyof VersionRow]: Versi
 export const fewSearchMatches = (limit: number) => 2 * (limit + 1);
 export const walkBudget = (limit: number) => 4 * (limit + 1);
 
-/** Reads at most `cap + 1` FTS matches. */
-const matchCount = (match: string, cap: number) => sql`(select count(*) from (select 1 from items_search where items_search match ${match} limit ${cap + 1}))`;
+/**
+ * The rowids of the FTS matches of this kind that the viewer may see, at most `limit` of them. Which plan
+ * answers is decided on these alone: a count over every match (other orgs' private items, the other
+ * kind) would tell an anonymous caller, by the shape of the answer, how many private items hold a word.
+ */
+const visibleMatches = (match: string, query: ListQuery, viewer: Viewer, limit: SQL | number) =>
+  sql`select items_search.rowid from items_search join ${items} on ${items}.rowid = items_search.rowid where items_search match ${match} and ${items.kind} = ${query.kind} and ${visibleTo(viewer)} limit ${limit}`;
+
+/** How many visible matches there are, counting at most `cap + 1`. */
+const matchCount = (match: string, cap: number, query: ListQuery, viewer: Viewer) => sql`(select count(*) from (${visibleMatches(match, query, viewer, cap + 1)}))`;
 
 /** The filter conditions on items (and, for createdAt walks, on latest_history) with only the driver index-usable. */
 /**
@@ -209,8 +217,8 @@ function filterConditions(query: ListQuery, viewer: Viewer, driver: Driver, onHi
     // candidates' LIMIT, 0 when there are more: then nothing is read (the walk answers instead).
     if (match && drivesHere("search")) {
       const cap = fewSearchMatches(query.limit);
-      const gate = sql`case when ${matchCount(match, cap)} <= ${cap} then ${cap} else 0 end`;
-      conditions.push(sql`${items}.rowid in (select rowid from items_search where items_search match ${match} limit ${gate})`);
+      const gate = sql`case when ${matchCount(match, cap, query, viewer)} <= ${cap} then ${cap} else 0 end`;
+      conditions.push(sql`${items}.rowid in (${visibleMatches(match, query, viewer, gate)})`);
     }
     // The definitive test whichever plan found the row: each term a literal substring of the item's
     // (lower-cased) search text. A trigram FTS match is implied by it, so both plans list the same items.
@@ -265,12 +273,12 @@ interface Walk {
  * driving filter's walk. With a search (unless one name drives: a handful of rows), the FTS matches
  * sorted when they are few, else a budgeted walk of the next driver's index.
  */
-function walksFor(query: ListQuery): Walk[] {
+function walksFor(query: ListQuery, viewer: Viewer): Walk[] {
   const driver = drivingFilter(query);
   if (!query.searchTerms?.length || driver === "name") return [{ driver }];
   const match = ftsQuery(query.searchTerms);
   if (!match) return [{ driver, budget: walkBudget(query.limit) }];
-  const broad = sql`case when ${matchCount(match, fewSearchMatches(query.limit))} > ${fewSearchMatches(query.limit)} then ${query.kind} end`;
+  const broad = sql`case when ${matchCount(match, fewSearchMatches(query.limit), query, viewer)} > ${fewSearchMatches(query.limit)} then ${query.kind} end`;
   return [{ driver: "search" }, { driver, kindValue: broad, budget: walkBudget(query.limit) }];
 }
 
@@ -292,7 +300,7 @@ function firstAnswer(plans: Array<ReadPlan<ListResult>>): ReadPlan<ListResult> {
 export function listPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPlan<ListResult> {
   if (!query.backings.length) return { statements: [], finish: () => ({ entries: [] }) };
   if (query.sort === "usageTotal") return usageTotalPlan(db, query, viewer);
-  return firstAnswer(walksFor(query).map((walk) => walkPlan(db, query, viewer, walk)));
+  return firstAnswer(walksFor(query, viewer).map((walk) => walkPlan(db, query, viewer, walk)));
 }
 
 function walkPlan(db: Database, query: ListQuery, viewer: Viewer, { driver, kindValue, budget }: Walk): ReadPlan<ListResult> {
@@ -438,7 +446,7 @@ function usageTotalPlan(db: Database, query: ListQuery, viewer: Viewer): ReadPla
       // Every other package by name: the same walks as a name-sorted list with usage=unused (a search
       // among them is the same exclusive pair, budgeted the same way).
       const unused: ListQuery = { ...query, usage: "unused", sort: "name", after: resume?.slice(1) };
-      const plan = firstAnswer(walksFor(unused).map((walk) => walkPlan(db, unused, viewer, walk)));
+      const plan = firstAnswer(walksFor(unused, viewer).map((walk) => walkPlan(db, unused, viewer, walk)));
       halves.push({
         statements: plan.statements,
         finish(results) {
