@@ -44,12 +44,15 @@ export const GENERATION_CONFIRM_MS = 100;
 
 /** The location's generation as this isolate last read or wrote it, per origin. */
 const confirmed = new Map<string, { generation: string | undefined; at: number }>();
-/** Moves on every generation this isolate writes, so a read that started before a write cannot undo it. */
-let localWrites = 0;
+/** Per origin, moves on every generation this isolate writes, so a read that started before a write cannot undo it. */
+const localWrites = new Map<string, number>();
 
 function rememberGeneration(origin: string, generation: string | undefined, at: number): void {
   // One origin in practice (a few with PUBLIC_URL aliases); never a growing map, whatever Host says.
-  if (confirmed.size >= 8 && !confirmed.has(origin)) confirmed.clear();
+  if (confirmed.size >= 8 && !confirmed.has(origin)) {
+    confirmed.clear();
+    localWrites.clear();
+  }
   confirmed.set(origin, { generation, at });
 }
 
@@ -59,16 +62,19 @@ async function currentGeneration(request: Request): Promise<string | undefined> 
   if (known && Date.now() - known.at <= GENERATION_CONFIRM_MS) return known.generation;
   // Timed from before the read: the confirmation never claims to be newer than what it saw.
   const at = Date.now();
-  const writes = localWrites;
+  const writes = localWrites.get(origin) ?? 0;
   const hit = await caches.default.match(generationKey(request));
   const generation = hit ? (await hit.text()) || undefined : undefined;
-  if (writes === localWrites) rememberGeneration(origin, generation, at);
-  return writes === localWrites ? generation : confirmed.get(origin)?.generation;
+  // This isolate wrote this origin's generation meanwhile: what it wrote is newer than what was read.
+  if ((localWrites.get(origin) ?? 0) !== writes) return confirmed.get(origin)?.generation;
+  rememberGeneration(origin, generation, at);
+  return generation;
 }
 
 async function putGeneration(request: Request, generation: string): Promise<void> {
-  localWrites++;
-  rememberGeneration(new URL(request.url).origin, generation, Date.now());
+  const origin = new URL(request.url).origin;
+  rememberGeneration(origin, generation, Date.now());
+  localWrites.set(origin, (localWrites.get(origin) ?? 0) + 1);
   await caches.default.put(
     generationKey(request),
     new Response(generation, { headers: { "Cache-Control": `public, max-age=${GENERATION_TTL_SECONDS}`, "Content-Type": "text/plain" } }),
