@@ -53,7 +53,12 @@ export interface ModuleView {
   functions: NavEntry[];
 }
 
-const segment = encodeURIComponent;
+/**
+ * One path segment of an API docs link from a schema token's parts, which the publisher chose: `.` and
+ * `..` would be dot-segments that a browser resolves (even percent-encoded), climbing out of the
+ * package, so they become `-`, a page that does not exist.
+ */
+const segment = (part: string) => (part === "." || part === ".." ? "-" : encodeURIComponent(part));
 
 export function apiPath(pkg: PackageSummary, rest = ""): string {
   return `${packagePath(pkg, pkg.version)}/api${rest ? "/" + rest.split("/").map(segment).join("/") : ""}`;

@@ -134,7 +134,7 @@ function apiRest(raw: string | undefined): string[] {
     } catch {
       throw badRequest("invalid API docs path: malformed percent-encoding");
     }
-    if (!PATH_SEGMENT.test(value)) throw notFound("no such API docs page");
+    if (!PATH_SEGMENT.test(value) || value === "." || value === "..") throw notFound("no such API docs page");
     return value;
   });
   if (parts.length > 12) throw notFound("no such API docs page");

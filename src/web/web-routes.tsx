@@ -94,8 +94,10 @@ async function templateList(request: IRequest, context: RequestContext) {
 }
 
 /** `then` from a docs page's version selector: a path below the version, in the shape the docs pages use. */
+/** The version selector's `then`: a subpath of the package version's pages, never a dot-segment that climbs out. */
 function safeThen(value: string | null): string {
-  return value && /^(api|types)(\/[A-Za-z0-9._-]{1,200}){0,12}$/.test(value) ? "/" + value : "";
+  if (!value || !/^(api|types)(\/[A-Za-z0-9._-]{1,200}){0,12}$/.test(value)) return "";
+  return value.split("/").some((part) => part === "." || part === "..") ? "" : "/" + value;
 }
 
 const OS_LABELS: Record<Os, string> = { linux: "Linux", macos: "macOS", windows: "Windows" };

@@ -163,5 +163,10 @@ describe("docs pages", () => {
     expect(type.headers.get("Location")).toBe(`${base}/types/s3/RoutingRule/RoutingRule?lang=go`);
     const evil = await call(`/packages/pulumi/acme/acmecloud?version=2.1.0&then=//evil.example`, { headers: html, redirect: "manual" });
     expect(evil.headers.get("Location")).toBe(base);
+    // Dot-segments would climb out of the package version once the browser resolves the Location.
+    for (const then of ["api/../../../../admin", "types/./x", "api/s3/..", "api/.."]) {
+      const climb = await call(`/packages/pulumi/acme/acmecloud?version=2.1.0&then=${encodeURIComponent(then)}`, { headers: html, redirect: "manual" });
+      expect(climb.headers.get("Location"), then).toBe(base);
+    }
   });
 });
