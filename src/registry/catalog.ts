@@ -2,7 +2,7 @@
 // Reads never touch the Durable Object. Each read is built as statements plus a `finish` step, so a
 // caller can batch it with the token lookup (one D1 round trip); see docs/listing-indexes.md for
 // which index drives which filter and sort.
-import { and, asc, desc, eq, getTableColumns, gt, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { hasPackageType, items, latestHistory, orgs, stackUsage, tokens, versions, webSessions, type ItemRow, type PackageType, type VersionRow } from "../db/schema";
 import type { Caller, Visibility } from "../identity/rights";
@@ -526,6 +526,50 @@ export function entryPlan(db: Database, key: EntryKey, viewer: Viewer): ReadPlan
 
 export function getEntry(db: Database, key: EntryKey, viewer: Viewer): Promise<CatalogEntry | null> {
   return runPlan(db, entryPlan(db, key, viewer));
+}
+
+/** A package a schema's cross-package reference may mean, with its latest version and those of `wanted` that are live. */
+export interface ReferencedPackage {
+  item: ItemRow;
+  latest: string | null;
+  live: Array<{ version: string; precedenceKey: string }>;
+}
+
+/**
+ * The packages that cross-package references by bare name (`/kubernetes/v4.0.0/schema.json#…`) may mean,
+ * in one D1 round trip whatever their number: by canonical name, only under the referencing package's
+ * own publisher (on its source, or `private`: both the org's own), under pulumi/pulumi, or on source pulumi under a publisher named like the
+ * package (`pulumi/kubernetes/kubernetes`); publishers are org logins, which only the operator creates,
+ * so no org can take a reference by publishing a same-named package under its own name. Each comes
+ * with its latest version and any of `wanted` (precedence keys) that is live. Callers keep `names` and
+ * `wanted` to a few dozen each (D1 binds at most 100 values).
+ */
+export async function referencedPackages(
+  db: Database,
+  names: readonly string[],
+  home: { source: string; publisher: string },
+  wanted: readonly string[],
+  viewer: Viewer,
+): Promise<ReferencedPackage[]> {
+  if (!names.length) return [];
+  const where = and(
+    eq(items.kind, "package"),
+    inArray(items.canonicalName, [...names]),
+    or(
+      and(inArray(items.source, [home.source, "private"]), eq(items.publisher, home.publisher)),
+      and(eq(items.source, "pulumi"), eq(items.publisher, "pulumi")),
+      and(eq(items.source, "pulumi"), eq(items.publisher, items.name)),
+    ),
+    visibleTo(viewer),
+  );
+  const found = db.select({ item: items, latest: versions.version }).from(items).leftJoin(versions, eq(versions.id, items.latestVersionId)).where(where);
+  const pinned = db
+    .select({ itemId: versions.itemId, version: versions.version, precedenceKey: versions.precedenceKey })
+    .from(versions)
+    .innerJoin(items, eq(items.id, versions.itemId))
+    .where(and(where, inArray(versions.precedenceKey, wanted.length ? [...wanted] : [""]), eq(versions.retired, false)));
+  const [rows, live] = await db.batch([found, pinned]);
+  return rows.map((r) => ({ item: r.item, latest: r.latest, live: live.filter((v) => v.itemId === r.item.id) }));
 }
 
 export async function findItem(db: Database, kind: Kind, source: string, publisher: string, canonicalName: string): Promise<ItemRow | undefined> {

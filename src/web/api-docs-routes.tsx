@@ -14,7 +14,7 @@ import { docsPrefix, getJson, lookup, readPacked, TYPE_KINDS } from "../api-docs
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
-import { listLatest, getEntry, type Viewer } from "../registry/catalog";
+import { referencedPackages, type ReferencedPackage, type Viewer } from "../registry/catalog";
 import { canonicalName } from "../registry/names";
 import { parseEnumParam, parseIdentity, type RouteParams } from "../registry/request-parsing";
 import { parseVersion } from "../registry/versions";
@@ -141,34 +141,35 @@ function apiRest(raw: string | undefined): string[] {
   return parts;
 }
 
+/** At most this many other packages (and referenced versions) are looked up for one page; types of the rest show unlinked. */
+const MAX_LINKED_PACKAGES = 40;
+
 /**
- * A type in another package links to its type page in that package in this registry (the referenced
- * version when it is live, else its latest). Absent or invisible → no link.
+ * A type in another package links to its type page in that package in this registry: the package of
+ * that name under this package's own publisher (its source, then private), else pulumi/pulumi/<name>, else
+ * pulumi/<name>/<name> (never any other publisher's same-named package: see referencedPackages); the
+ * referenced version when it is live, else its latest. Absent or invisible → no link. One D1 round
+ * trip for the whole page.
  */
-async function externalLinks(context: RequestContext, viewer: Viewer, props: DocProperty[], lang: Language): Promise<Map<string, string>> {
-  const refs = props.map((p) => p.typeRef).filter((r) => r?.package);
+async function externalLinks(context: RequestContext, viewer: Viewer, home: PackageSummary, props: DocProperty[], lang: Language): Promise<Map<string, string>> {
+  const refs = props.flatMap((p) => (p.typeRef?.package ? [{ ...p.typeRef, package: p.typeRef.package }] : []));
   const out = new Map<string, string>();
-  const packages = new Map<string, Promise<{ item: { source: string; publisher: string; name: string }; version: string } | undefined>>();
-  const target = (pkgName: string, version: string | undefined) => {
-    const key = `${pkgName}@${version ?? ""}`;
-    let found = packages.get(key);
-    if (!found) {
-      found = (async () => {
-        const { entries } = await listLatest(context.db, { kind: "package", canonicalName: canonicalName(pkgName), backings: ["registry"], sort: "name", asc: true, limit: 1 }, viewer);
-        const first = entries[0];
-        if (!first) return undefined;
-        const wanted = version ? parseVersion(version.replace(/^v/, "")) : null;
-        const pinned = wanted ? await getEntry(context.db, { kind: "package", source: first.item.source, publisher: first.item.publisher, canonicalName: first.item.canonicalName, version: { precedenceKey: wanted.precedenceKey } }, viewer) : null;
-        return { item: first.item, version: (pinned ?? first).version!.version };
-      })();
-      packages.set(key, found);
-    }
-    return found;
-  };
+  if (!refs.length) return out;
+  const names = [...new Set(refs.map((r) => canonicalName(r.package)))].slice(0, MAX_LINKED_PACKAGES);
+  const keyOf = (version: string | undefined) => (version ? parseVersion(version.replace(/^v/, ""))?.precedenceKey : undefined);
+  const wanted = [...new Set(refs.flatMap((r) => keyOf(r.version) ?? []))].slice(0, MAX_LINKED_PACKAGES);
+  const found = await referencedPackages(context.db, names, home, wanted, viewer);
+  // This package's own publisher first (its source, then private), then Pulumi's, then the publisher named like the package.
+  const rank = (p: ReferencedPackage) =>
+    p.item.publisher === home.publisher ? (p.item.source === home.source ? 0 : 1) : p.item.publisher === "pulumi" ? 2 : 3;
+  found.sort((a, b) => rank(a) - rank(b));
   for (const ref of refs) {
-    const found = await target(ref!.package!, ref!.version);
-    const path = found && typePath(found.item, found.version, ref!.token);
-    if (path) out.set(`${ref!.package}|${ref!.token}`, `${path}?lang=${lang}`);
+    const target = found.find((p) => p.item.canonicalName === canonicalName(ref.package));
+    if (!target) continue;
+    const key = keyOf(ref.version);
+    const version = target.live.find((v) => v.precedenceKey === key)?.version ?? target.latest;
+    const path = version ? typePath(target.item, version, ref.token) : undefined;
+    if (path) out.set(`${ref.package}|${ref.token}`, `${path}?lang=${lang}`);
   }
   return out;
 }
@@ -213,7 +214,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const answer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json as unknown as DocAnswer;
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
     const props = [...answer.inputs, ...answer.outputs, ...answer.supportingTypes.flatMap((t) => t.properties ?? [])];
-    const external = await externalLinks(context, looker.viewer, props, language);
+    const external = await externalLinks(context, looker.viewer, pkg, props, language);
     const link = typeLinker(pkg, memberPaths(pkg, modules), external, language, supporting);
     return (
       <MemberPage {...frame} shell={await shellFor(request, looker.caller(), `${answer.name[language]} · ${pkg.title ?? pkg.name}`)} subpath={`api/${joined}`} doc={answer} module={memberModule} link={link} />
@@ -259,7 +260,7 @@ async function typePage(request: IRequest, context: RequestContext) {
     }
     const [stored] = await readPacked<StoredType>(bucket, docs.prefix, [entry.range]);
     const type = typeAnswer(stored!, language) as unknown as DocSupportingType & { description: ContentNode[] };
-    const external = await externalLinks(context, looker.viewer, type.properties ?? [], language);
+    const external = await externalLinks(context, looker.viewer, pkg, type.properties ?? [], language);
     return (
       <TypePage
         pkg={pkg}

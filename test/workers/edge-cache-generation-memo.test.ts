@@ -1,6 +1,6 @@
-// Review: the generation memo (GENERATION_CONFIRM_MS). A generation read that overlaps this isolate's
-// write for ANOTHER origin falls back to this origin's expired memo (localWrites is global, not per
-// origin), so an entry stamped before another isolate's write is served as a hit.
+// The generation memo (GENERATION_CONFIRM_MS): a generation read that overlaps this isolate's write for
+// another origin must not fall back to this origin's expired memo (writes are counted per origin), else
+// an entry stamped before another isolate's write would be served as a hit. Found in review.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { catalogChanged, edgeCached, GENERATION_CONFIRM_MS } from "../../src/registry/edge-cache";

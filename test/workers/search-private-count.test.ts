@@ -1,6 +1,6 @@
-// Review: the search plan is chosen by counting FTS matches over ALL items (every kind, private ones
-// included), and the two plans answer an empty result differently (the budgeted walk: an empty page with
-// a continuation token; the FTS plan: an empty page, no token). So an anonymous caller learns whether
+// The search plan must be chosen on the matches the caller may see: the two plans answer an empty result
+// differently (the budgeted walk: an empty page with a continuation token; the FTS plan: an empty page,
+// no token), so a count over all matches (other kinds, private items) let an anonymous caller learn whether
 // more than 5×(limit+1) items — private ones of other orgs included — contain a substring.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Review: the signed-in pages' session viewer (one D1 batch) never shows a dead session more than an
+// the signed-in pages' session viewer (one D1 batch) never shows a dead session more than an
 // anonymous visitor sees; the new pages (category list, type pages, template version pages, links into
 // other packages' types) neither leak private items nor echo markup.
 import { env } from "cloudflare:workers";
