@@ -88,3 +88,15 @@ export function expectError(r: { status: number; body: any }, status: number) {
     throw new Error(`expected a ${status} {code,message} error, got ${r.status} ${JSON.stringify(r.body)}`);
   }
 }
+
+/** Signs in through the web form, as a browser on this origin would; answers the session cookie (`name=value`). */
+export async function signIn(token: string): Promise<string> {
+  const r = await call("/sign-in", {
+    redirect: "manual",
+    method: "POST",
+    rawBody: new URLSearchParams({ token, next: "/" }).toString(),
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: BASE, "Sec-Fetch-Site": "same-origin" },
+  });
+  if (r.status !== 303) throw new Error(`sign-in: ${r.status}`);
+  return r.headers.get("Set-Cookie")!.split(";")[0]!;
+}

@@ -3,7 +3,7 @@
 // other packages' types) neither leak private items nor echo markup.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createOrg, createToken } from "./helpers";
+import { call, createOrg, createToken, signIn } from "./helpers";
 import { publishPackage } from "./publish-helpers";
 import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
 
@@ -37,16 +37,6 @@ const linkerSchema = JSON.stringify({
   },
 });
 
-async function signIn(token: string): Promise<string> {
-  const r = await call("/sign-in", {
-    redirect: "manual",
-    method: "POST",
-    rawBody: new URLSearchParams({ token, next: "/" }).toString(),
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "http://gateway.test", "Sec-Fetch-Site": "same-origin" },
-  });
-  expect(r.status).toBe(303);
-  return r.headers.get("Set-Cookie")!.split(";")[0]!;
-}
 
 async function page(path: string, cookie?: string) {
   const r = await call(path, { headers: { ...html, ...(cookie ? { Cookie: cookie } : {}) }, redirect: "manual" });

@@ -1,7 +1,7 @@
 // a deleted (retired) version's new pages (template version page, type page) are 404, and a
 // deprecated template version's page says so.
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, callJson, orgWithTokens, type OrgTokens } from "./helpers";
+import { call, callJson, orgWithTokens, signIn, type OrgTokens } from "./helpers";
 import { publishPackage } from "./publish-helpers";
 import { goodArchive, publishTemplate } from "./template-helpers";
 import { docsSchema } from "./api-docs-fixture";
@@ -13,15 +13,6 @@ beforeAll(async () => {
   for (const v of ["2.0.0", "2.1.0"]) await publishPackage(t.publisher, "pulumi/acme/acmecloud", v, { schema: JSON.stringify({ ...docsSchema, version: v }) });
 });
 
-async function signIn(token: string): Promise<string> {
-  const r = await call("/sign-in", {
-    redirect: "manual",
-    method: "POST",
-    rawBody: new URLSearchParams({ token, next: "/" }).toString(),
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "http://gateway.test", "Sec-Fetch-Site": "same-origin" },
-  });
-  return r.headers.get("Set-Cookie")!.split(";")[0]!;
-}
 
 describe("deleted versions", () => {
   it("template version page and type page 404 after the version is deleted; selectors drop it", async () => {

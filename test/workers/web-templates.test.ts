@@ -1,7 +1,7 @@
 // Template pages by version: the selector lists every live version (pre-releases and deprecated ones
 // marked), and each version has its own page with its README, metadata, config and `pulumi new` command.
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, callJson, orgWithTokens, type OrgTokens } from "./helpers";
+import { call, callJson, orgWithTokens, signIn, type OrgTokens } from "./helpers";
 import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
 
 let acme: OrgTokens;
@@ -35,17 +35,6 @@ beforeAll(async () => {
   expect(dep.status).toBe(204);
 });
 
-/** Signs in through the form, as a browser on this origin would. */
-async function signIn(token: string): Promise<string> {
-  const r = await call("/sign-in", {
-    redirect: "manual",
-    method: "POST",
-    rawBody: new URLSearchParams({ token, next: "/" }).toString(),
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "http://gateway.test", "Sec-Fetch-Site": "same-origin" },
-  });
-  expect(r.status).toBe(303);
-  return r.headers.get("Set-Cookie")!.split(";")[0]!;
-}
 
 describe("template version pages", () => {
   it("the template page offers every live version newest first, pre-releases and deprecated versions marked, the latest selected", async () => {

@@ -1,6 +1,6 @@
 // The HTML pages inside workerd: escaping, caching, sessions, cross-site refusal, HTML vs JSON errors.
 import { beforeAll, describe, expect, it } from "vitest";
-import { BASE, call, callJson, countRows, createOrg, createToken } from "./helpers";
+import { BASE, call, callJson, countRows, createOrg, createToken, signIn } from "./helpers";
 import { publishPackage, schemaFor } from "./publish-helpers";
 import { env } from "cloudflare:workers";
 import { database } from "../../src/db/client";
@@ -31,18 +31,6 @@ async function page(path: string, headers: Record<string, string> = {}) {
   return { r, text: await r.text() };
 }
 
-/** Signs in through the form, as a browser on this origin would. */
-async function signInCookie(token: string): Promise<string> {
-  const r = await call("/sign-in", {
-    redirect: "manual",
-    method: "POST",
-    rawBody: new URLSearchParams({ token, next: "/" }).toString(),
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: BASE, "Sec-Fetch-Site": "same-origin" },
-  });
-  expect(r.status).toBe(303);
-  const cookie = r.headers.get("Set-Cookie")!;
-  return cookie.split(";")[0]!;
-}
 
 describe("pages", () => {
   it("the home page lists recently published packages with the security headers", async () => {
@@ -254,7 +242,7 @@ describe("sign-in", () => {
   });
 
   it("a signed-in person sees their private package; the page is private, no-store and not edge-cached", async () => {
-    const cookie = await signInCookie(publisher);
+    const cookie = await signIn(publisher);
     const r = await call("/packages/private/webco/hidden", { headers: { ...html, Cookie: cookie } });
     expect(r.status).toBe(200);
     expect(r.headers.get("Cache-Control")).toBe("private, no-store");
@@ -300,7 +288,7 @@ describe("sign-in", () => {
   });
 
   it("signing out ends the session: the same cookie no longer shows private packages", async () => {
-    const cookie = await signInCookie(publisher);
+    const cookie = await signIn(publisher);
     const out = await call("/sign-out", { redirect: "manual", method: "POST", headers: { Cookie: cookie, Origin: BASE, "Sec-Fetch-Site": "same-origin" } });
     expect(out.status).toBe(303);
     expect(out.headers.get("Set-Cookie")).toMatch(/Max-Age=0/);
@@ -313,7 +301,7 @@ describe("sign-in", () => {
     await createOrg("sqlsess-co");
     const t = await createToken("sqlsess-co", "publisher");
     await publishPackage(t.token, "private/sqlsess-co/secret", "1.0.0");
-    const cookie = await signInCookie(t.token);
+    const cookie = await signIn(t.token);
     const idHash = await sha256Hex(cookie.slice(cookie.indexOf("=") + 1).split(".")[0]!);
     const key = { kind: "package" as const, source: "private", publisher: "sqlsess-co", canonicalName: "secret" };
     const now = new Date().toISOString();
@@ -346,7 +334,7 @@ describe("sign-in", () => {
     expect(anonymous).toContain("/packages/pulumi/feat-co/feat-public");
     expect(anonymous).not.toContain("feat-private");
     expect(anonymous).not.toContain("feat-plain");
-    const signedIn = featured((await page("/", { Cookie: await signInCookie(t.token) })).text);
+    const signedIn = featured((await page("/", { Cookie: await signIn(t.token) })).text);
     expect(signedIn).toContain("/packages/private/feat-co/feat-private");
     expect(signedIn).toContain("/packages/pulumi/feat-co/feat-public");
   });
@@ -354,7 +342,7 @@ describe("sign-in", () => {
   it("revoking the token ends the session on the next page, and the stale cookie is cleared", async () => {
     await createOrg("revoked-co");
     const t = await createToken("revoked-co", "reader");
-    const cookie = await signInCookie(t.token);
+    const cookie = await signIn(t.token);
     const ok = await call("/", { headers: { ...html, Cookie: cookie } });
     expect(await ok.text()).toContain("Signed in as <strong>revoked-co</strong>");
     const { ADMIN } = await import("./helpers");
@@ -366,7 +354,7 @@ describe("sign-in", () => {
   });
 
   it("a forged or tampered cookie is anonymous", async () => {
-    const cookie = await signInCookie(publisher);
+    const cookie = await signIn(publisher);
     const tampered = cookie.slice(0, -2) + (cookie.endsWith("AA") ? "BB" : "AA");
     const r = await call("/packages/private/webco/hidden", { headers: { ...html, Cookie: tampered } });
     expect(r.status).toBe(404);
