@@ -13,6 +13,11 @@ export const EDGE_TTL_SECONDS = 5;
 const GENERATION_TTL_SECONDS = 86_400;
 const GENERATION_HEADER = "X-Edge-Generation";
 const STORED_AT_HEADER = "X-Edge-Stored-At";
+/**
+ * Past this share of its life a hit also refreshes its entry in the background: late enough that a key
+ * read about once a second refreshes once per life, early enough (1 s left) for the refill to land.
+ */
+const REFRESH_AFTER = 0.8;
 /** Keys this isolate is refreshing now, so a hot key is refreshed once, not by every request that sees it age. */
 const refreshing = new Set<string>();
 const CLIENT_CACHE_CONTROL = "public, max-age=0, must-revalidate";
@@ -182,9 +187,9 @@ export async function edgeCached(
     if (fresh(entry, generation)) remember(key, entry);
   }
   if (fresh(entry, generation)) {
-    // Past half its life, a hit also refreshes the entry in the background (once per isolate), so a
+    // Past REFRESH_AFTER of its life, a hit also refreshes the entry in the background (once per isolate), so a
     // key read steadily never pays a miss; what is served is still never older than EDGE_TTL_SECONDS.
-    if (Date.now() - entry.storedAt > maxAge / 2 && !refreshing.has(key)) {
+    if (Date.now() - entry.storedAt > maxAge * REFRESH_AFTER && !refreshing.has(key)) {
       refreshing.add(key);
       // Counted on its own: no reader waits for these D1 calls, so the response does not report them.
       const stats = newD1Stats();
