@@ -100,7 +100,7 @@ async function etagOf(body: ArrayBuffer): Promise<string> {
   return `W/"${[...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
 }
 
-function forClient(request: Request, body: BodyInit | null, from: Response, etag: string, state: "hit" | "miss"): Response {
+function forClient(request: Request, body: BodyInit | null, from: { status: number; headers: Headers }, etag: string, state: "hit" | "miss"): Response {
   const headers = new Headers(from.headers);
   headers.set("ETag", etag);
   headers.set("Cache-Control", CLIENT_CACHE_CONTROL);
@@ -196,7 +196,7 @@ export async function edgeCached(
       const background = { ...context, d1: stats, primaryDb: database(countingD1(context.env.DB, stats)) };
       context.ctx.waitUntil(fill(key, generation!, background, produce).finally(() => refreshing.delete(key)));
     }
-    return forClient(request, entry.body, new Response(null, { status: entry.status, headers: entry.headers }), entry.etag, "hit");
+    return forClient(request, entry.body, entry, entry.etag, "hit");
   }
   forget(key);
   // A location with no generation yet starts one before reading D1, so an entry's stamp is never newer

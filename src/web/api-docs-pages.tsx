@@ -278,12 +278,15 @@ export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; 
 }
 
 /** A type's token, and its properties or enum values: under its heading on a member page, or on its own page. */
-function TypeBody({ type: t, language, link }: { type: DocSupportingType; language: Language; link: TypeLinker }): RawHtml {
+/** A type's token (unless its page already shows it by the title), properties or values. */
+function TypeBody({ type: t, language, link, withToken = true }: { type: DocSupportingType; language: Language; link: TypeLinker; withToken?: boolean }): RawHtml {
   return (
     <>
-      <p class="muted">
-        <code>{t.token}</code>
-      </p>
+      {withToken ? (
+        <p class="muted">
+          <code>{t.token}</code>
+        </p>
+      ) : null}
       {t.properties ? <PropertyTable props={t.properties} language={language} link={link} caption={`Properties of ${t.name[language]}`} /> : null}
       {t.values ? (
         <ul>
@@ -304,11 +307,13 @@ export function TypePage(props: DocsFrame & { type: DocSupportingType & { descri
   const name = t.name[language];
   return (
     <Frame {...props} title={name} crumbs={crumbsFor(props, [{ label: "API", href: `${apiPath(props.pkg)}?lang=${language}` }, { label: name }])}>
-      <p class="muted">{t.kind === "enum" ? "Enum" : "Object type"}</p>
+      <p class="muted">
+        {t.kind === "enum" ? "Enum" : "Object type"} <code>{t.token}</code>
+      </p>
       <ContentNodes nodes={t.description} />
       <section aria-labelledby="type-definition">
         <h2 id="type-definition">{t.kind === "enum" ? "Values" : "Properties"}</h2>
-        <TypeBody type={t} language={language} link={props.link} />
+        <TypeBody type={t} language={language} link={props.link} withToken={false} />
       </section>
     </Frame>
   );

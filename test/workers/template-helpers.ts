@@ -46,3 +46,15 @@ export async function publishTemplate(token: string, path: string, version: stri
   expect(up.status).toBe(200);
   return callJson(`${prefix}/templates/${path}/versions/${version}/complete`, { method: "POST", token, body: { operationID: s.body.operationID } });
 }
+
+/** A VCS-backed template as the operator registers it (POST /api/admin/templates). */
+export const VCS_TEMPLATE = {
+  source: "github",
+  publisher: "pulumi",
+  name: "pulumi/examples/aws-ts-s3",
+  repoSlug: "pulumi/examples",
+  downloadURL: "https://github.com/pulumi/examples/archive/refs/heads/master.tar.gz",
+  displayName: "S3 website",
+  language: "typescript",
+  metadata: { cloud: "aws" },
+};

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { gzip, header, tar, type TarEntry } from "../unit/tar-fixtures";
 import { ADMIN, call, callJson, countObjects, createOrg, createToken, expectError } from "./helpers";
-import { archiveOf, concatPadded, goodArchive, PULUMI_YAML, publishTemplate, startTemplate } from "./template-helpers";
+import { archiveOf, concatPadded, goodArchive, PULUMI_YAML, publishTemplate, startTemplate, VCS_TEMPLATE } from "./template-helpers";
 
 let acme: { publisher: string; reader: string };
 let other: { publisher: string };
@@ -251,16 +251,7 @@ describe("template delete", () => {
 });
 
 describe("VCS-backed templates", () => {
-  const body = {
-    source: "github",
-    publisher: "pulumi",
-    name: "pulumi/examples/aws-ts-s3",
-    repoSlug: "pulumi/examples",
-    downloadURL: "https://github.com/pulumi/examples/archive/refs/heads/master.tar.gz",
-    displayName: "S3 website",
-    language: "typescript",
-    metadata: { cloud: "aws" },
-  };
+  const body = VCS_TEMPLATE;
 
   it("are registered by the operator, listed only with backing=vcs, served at latest", async () => {
     const r = await callJson("/api/admin/templates", { method: "POST", token: ADMIN, body });

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, call, callJson, createOrg, createToken, writeSnapshot } from "./helpers";
 import { publishPackage } from "./publish-helpers";
-import { goodArchive, publishTemplate } from "./template-helpers";
+import { goodArchive, publishTemplate, VCS_TEMPLATE } from "./template-helpers";
 import { docsSchema } from "./api-docs-fixture";
 
 let pub = "";
@@ -12,16 +12,7 @@ beforeAll(async () => {
   pub = (await createToken("acme", "publisher")).token;
   await publishPackage(pub, "pulumi/acme/acmecloud", "2.1.0", { schema: JSON.stringify(docsSchema) });
   expect((await publishTemplate(pub, "private/acme/web-app", "1.0.0", await goodArchive())).status).toBe(201);
-  const vcs = {
-    source: "github",
-    publisher: "pulumi",
-    name: "pulumi/examples/aws-ts-s3",
-    repoSlug: "pulumi/examples",
-    downloadURL: "https://github.com/pulumi/examples/archive/refs/heads/master.tar.gz",
-    displayName: "S3 website",
-    language: "typescript",
-    metadata: { cloud: "aws" },
-  };
+  const vcs = VCS_TEMPLATE;
   expect((await callJson("/api/admin/templates", { method: "POST", token: ADMIN, body: vcs })).status).toBe(201);
 });
 
