@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/blackbox/**/*.test.ts"],
+    // test/tooling checks the project's own tooling (the lint cycle check); it needs Node, not the server.
+    include: ["test/blackbox/**/*.test.ts", "test/tooling/**/*.test.ts"],
     globalSetup: ["./test/blackbox/global-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
