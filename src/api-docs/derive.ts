@@ -474,13 +474,49 @@ export async function deriveDocs(
   return derived;
 }
 
+/** The derivation's three stages: the pack (with the sorted member and type records), the index, the small objects. */
 async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBuilder, readOutline: boolean): Promise<Record<string, string>> {
   const prefix = docsPrefix(sources.schemaKey);
-  const { spill } = builder;
   // The README and installation are read while the schema is parsed.
   const texts = Promise.all([readContent(bucket, sources.readmeKey), readContent(bucket, sources.installationKey)]);
   texts.catch(() => undefined);
   const o = readOutline ? await outline(builder, bucket, sources.schemaKey) : await builder.finish();
+  const packed = await writePack(bucket, sources, prefix, o, builder.spill);
+  const types = await SpillTable.build(builder.spill, "types-table", packed.typeRecords.sorted());
+  const indexed = await writeIndex(bucket, prefix, o, types, packed.members, builder.spill);
+  const written: DocsObject[] = [];
+  if (packed.packBytes) written.push("pack");
+  if (indexed.indexBytes) written.push("index.tsv");
+  if (indexed.exampleCount) written.push("examples.tsv");
+  const [readme, installation] = await texts;
+  if (indexed.entries) {
+    const summary = await writeNav(bucket, prefix + "nav.json", o.naming, indexed.navItems, indexed.overrides);
+    await putJson(bucket, prefix + "nav-summary.json", summary);
+    written.push("nav.json", "nav-summary.json");
+  }
+  const small: Array<[DocsObject, unknown]> = [];
+  if (readme?.length) small.push(["readme.json", readme]);
+  if (installation) small.push(["installation.json", installation]);
+  await Promise.all(small.map(([name, value]) => putJson(bucket, prefix + name, value)));
+  written.push(...small.map(([name]) => name));
+  const manifest: Manifest = {
+    format: DOCS_FORMAT,
+    entries: indexed.entries,
+    indexBytes: indexed.indexBytes,
+    fences: indexed.fences,
+    examples: indexed.exampleCount,
+    hasInstallation: installation !== undefined,
+  };
+  await putJson(bucket, prefix + "manifest.json", manifest);
+  written.push("manifest.json");
+  return Object.fromEntries(written.map((w) => [artifactName(w), prefix + w]));
+}
+
+/**
+ * Pass 2 over the schema: every type, resource and function (and each example's code) is appended to the
+ * pack; what the index needs of them goes to sorters by token.
+ */
+async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string, o: Outline, spill: Spill) {
   const { kinds } = o;
   const pack = new ObjectWriter(bucket, prefix + "pack", "application/octet-stream");
   // Type token → [pack offset, length, ...tokens of the types it refers to].
@@ -529,11 +565,15 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
     await pack.abort();
     throw error;
   }
-  const types = await SpillTable.build(spill, "types-table", typeRecords.sorted());
+  return { packBytes: pack.offset, typeRecords, members };
+}
 
-  // Index and examples from the members in token order (stable: a token's examples keep their
-  // position), each index line with its supporting types' pack ranges; nav and overrides go to
-  // sorters of their own, read back when nav.json is written.
+/**
+ * Index and examples from the members in token order (stable: a token's examples keep their position),
+ * each index line with its supporting types' pack ranges; nav and overrides go to sorters of their own,
+ * read back when nav.json is written.
+ */
+async function writeIndex(bucket: R2Bucket, prefix: string, o: Outline, types: SpillTable, members: SpillSorter, spill: Spill) {
   const index = new TextWriter(new ObjectWriter(bucket, prefix + "index.tsv", "text/tab-separated-values; charset=utf-8"));
   const exampleWriter = new TextWriter(new ObjectWriter(bucket, prefix + "examples.tsv", "text/tab-separated-values; charset=utf-8"));
   const navItems = new SpillSorter(spill, "nav");
@@ -580,33 +620,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
     await exampleWriter.writer.abort();
     throw error;
   }
-
-  const written: DocsObject[] = [];
-  if (pack.offset) written.push("pack");
-  if (indexBytes) written.push("index.tsv");
-  if (exampleCount) written.push("examples.tsv");
-  const [readme, installation] = await texts;
-  if (entries) {
-    const summary = await writeNav(bucket, prefix + "nav.json", o.naming, navItems, overrides);
-    await putJson(bucket, prefix + "nav-summary.json", summary);
-    written.push("nav.json", "nav-summary.json");
-  }
-  const small: Array<[DocsObject, unknown]> = [];
-  if (readme?.length) small.push(["readme.json", readme]);
-  if (installation) small.push(["installation.json", installation]);
-  await Promise.all(small.map(([name, value]) => putJson(bucket, prefix + name, value)));
-  written.push(...small.map(([name]) => name));
-  const manifest: Manifest = {
-    format: DOCS_FORMAT,
-    entries,
-    indexBytes,
-    fences,
-    examples: exampleCount,
-    hasInstallation: installation !== undefined,
-  };
-  await putJson(bucket, prefix + "manifest.json", manifest);
-  written.push("manifest.json");
-  return Object.fromEntries(written.map((w) => [artifactName(w), prefix + w]));
+  return { entries, indexBytes, exampleCount, fences, navItems, overrides };
 }
 
 /**
