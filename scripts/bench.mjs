@@ -3,13 +3,16 @@
 // (scripts/seed-catalog.mjs) after one real publish whose version values the seed copies. Prints p50/p90
 // per scenario, the ratio to the floor (GET /healthz) and between the two catalogs, and D1 queries per
 // request (from X-D1-Queries, which EXPOSE_D1_STATS=true turns on). Asserts nothing.
-// Environment: BENCH_SMALL (1000), BENCH_LARGE (100000), BENCH_ROUNDS (60).
+// Environment: BENCH_SMALL (1000), BENCH_LARGE (100000), BENCH_ROUNDS (60); BENCH_AGAINST=<git ref> also
+// runs that release (checked out under .tmp/releases) on the same two catalogs, interleaved request by
+// request with this one, and prints this release's p50 as a ratio to that one's.
 // The publish-throughput and large-schema numbers are `npm run bench:publish`.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startDevServer, wranglerLocal } from "./dev-server.mjs";
+import * as devServer from "./dev-server.mjs";
 import { projectRoot } from "./offline-env.mjs";
-import { seedCatalogSql } from "./seed-catalog.mjs";
+import { openReleaseTree } from "./release-tree.mjs";
+import * as seedCatalog from "./seed-catalog.mjs";
 
 const SIZES = [Number(process.env.BENCH_SMALL ?? 1000), Number(process.env.BENCH_LARGE ?? 100_000)];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
@@ -28,9 +31,14 @@ async function api(server, method, path, token, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-/** A server whose D1 holds `count` seeded packages, plus the tokens the scenarios use. */
-async function seededServer(count) {
-  const name = `bench-${count}`;
+/**
+ * A server whose D1 holds `count` seeded packages, plus the tokens the scenarios use; `release` is whose
+ * dev-server and seed modules run it (this checkout's by default).
+ */
+async function seededServer(count, release = { devServer, seedCatalog, label: "this" }) {
+  const { startDevServer, wranglerLocal } = release.devServer;
+  const { seedCatalogSql } = release.seedCatalog;
+  const name = `bench-${release.label}-${count}`;
   const first = await startDevServer({ name, vars });
   const { adminToken, signingSecret, state } = first;
   let server;
@@ -61,7 +69,7 @@ async function seededServer(count) {
   for (let i = 0; i < Math.floor((count / 2) / 500) || i < 1; i++) {
     deep = (await api(server, "GET", `/api/registry/packages?limit=500${deep ? `&continuationToken=${deep}` : ""}`, reader)).continuationToken;
   }
-  return { server, count, seedSeconds, reader, tiny, deep };
+  return { server, count, seedSeconds, reader, tiny, deep, release: release.label };
 }
 
 const L = "/api/registry/packages";
@@ -114,12 +122,34 @@ async function timed(s, path, who) {
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
+/** Per scenario: p50, p90, mean D1 queries and the most round trips, over the samples of one server. */
+function summarize(perServer) {
+  return perServer.map(({ ms, queries, trips }) => {
+    const sorted = [...ms].sort((a, b) => a - b);
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    return { p50: pct(sorted, 50), p90: pct(sorted, 90), queries: mean(queries), trips: Math.max(...trips) };
+  });
+}
+
+function printTable(head, rows) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+}
+
 const servers = [];
+const against = process.env.BENCH_AGAINST ? openReleaseTree(process.env.BENCH_AGAINST) : undefined;
 try {
   for (const size of SIZES) servers.push(await seededServer(size));
+  if (against) {
+    const release = { devServer: await against.import("scripts/dev-server.mjs"), seedCatalog: await against.import("scripts/seed-catalog.mjs"), label: against.sha.slice(0, 7) };
+    for (const size of SIZES) servers.push(await seededServer(size, release));
+  }
   const labels = scenarios(servers[0]).map(([label]) => label);
   const samples = servers.map(() => labels.map(() => ({ ms: [], queries: [], trips: [] })));
-  // Warm-up, then interleaved rounds: every scenario on both catalogs in turn.
+  // Warm-up, then interleaved rounds: every scenario on every server in turn.
   for (const [i, s] of servers.entries()) for (const [, path, who] of scenarios(s)) await timed(s, path, who).catch((e) => console.error(i, e.message));
   for (let round = 0; round < ROUNDS; round++) {
     for (let n = 0; n < labels.length; n++) {
@@ -132,36 +162,40 @@ try {
       }
     }
   }
-  const stats = samples.map((perServer) =>
-    perServer.map(({ ms, queries, trips }) => {
-      const sorted = [...ms].sort((a, b) => a - b);
-      const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      return { p50: pct(sorted, 50), p90: pct(sorted, 90), queries: mean(queries), trips: Math.max(...trips) };
-    }),
-  );
+  const stats = samples.map(summarize);
   const [small, large] = stats;
   const f = (n, d = 1) => n.toFixed(d);
   console.log(`\nedge-registry listing bench (wrangler dev, local D1, ${new Date().toISOString()}), ${ROUNDS} interleaved rounds`);
-  for (const s of servers) console.log(`seeded ${s.count.toLocaleString("en")} packages straight into D1 in ${f(s.seedSeconds)} s`);
-  const head = ["scenario", `${SIZES[0]} p50`, "p90", "×floor", `${SIZES[1]} p50`, "p90", "×floor", `${SIZES[1]}/${SIZES[0]}`, "D1 q/req", "max trips"];
-  const rows = labels.map((label, n) => [
-    label,
-    f(small[n].p50),
-    f(small[n].p90),
-    f(small[n].p50 / small[0].p50, 2),
-    f(large[n].p50),
-    f(large[n].p90),
-    f(large[n].p50 / large[0].p50, 2),
-    f(large[n].p50 / small[n].p50, 2),
-    f(large[n].queries, 2),
-    String(large[n].trips),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
-  console.log(line(head));
-  console.log(`|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|")}|`);
-  for (const r of rows) console.log(line(r));
+  for (const s of servers) console.log(`${s.release}: seeded ${s.count.toLocaleString("en")} packages straight into D1 in ${f(s.seedSeconds)} s`);
+  printTable(
+    ["scenario", `${SIZES[0]} p50`, "p90", "×floor", `${SIZES[1]} p50`, "p90", "×floor", `${SIZES[1]}/${SIZES[0]}`, "D1 q/req", "max trips"],
+    labels.map((label, n) => [
+      label,
+      f(small[n].p50),
+      f(small[n].p90),
+      f(small[n].p50 / small[0].p50, 2),
+      f(large[n].p50),
+      f(large[n].p90),
+      f(large[n].p50 / large[0].p50, 2),
+      f(large[n].p50 / small[n].p50, 2),
+      f(large[n].queries, 2),
+      String(large[n].trips),
+    ]),
+  );
   console.log("latencies in ms; ×floor = p50 / the floor's p50 on the same catalog; D1 q/req = mean D1 statements a response waited for (large catalog); max trips = most sequential D1 round trips seen");
+  if (against) {
+    const [theirSmall, theirLarge] = stats.slice(2);
+    const ref = servers[2].release;
+    console.log(`\nthis checkout against ${ref} (${process.env.BENCH_AGAINST}), interleaved request by request on the same catalogs`);
+    printTable(
+      ["scenario", `${SIZES[0]} this/${ref}`, `${SIZES[1]} this/${ref}`, `${ref} ${SIZES[1]} ×floor`, `${ref} D1 q/req`],
+      labels.map((label, n) => [label, f(small[n].p50 / theirSmall[n].p50, 2), f(large[n].p50 / theirLarge[n].p50, 2), f(theirLarge[n].p50 / theirLarge[0].p50, 2), f(theirLarge[n].queries, 2)]),
+    );
+    const ratios = labels.flatMap((_, n) => (n === 0 ? [] : [small[n].p50 / theirSmall[n].p50, large[n].p50 / theirLarge[n].p50]));
+    const geo = Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
+    console.log(`geometric mean of this/${ref} p50 over every scenario and catalog: ${f(geo, 3)} (1.000 = the same speed)`);
+  }
 } finally {
   for (const s of servers) await s.server.stop();
+  against?.remove();
 }
