@@ -37,8 +37,17 @@ async function timed(url, headers) {
   return performance.now() - s;
 }
 
-/** @param {{ url: string }} server @param {string} token a publisher token of org `bench` */
-export async function benchPages(server, token, publish, { roundTrips = false } = {}) {
+const pages = {
+  home: "/",
+  package: "/packages/pulumi/bench/pages-cloud",
+  docs: "/packages/pulumi/bench/pages-cloud/1.0.0/api/storage/Bucket7?lang=python",
+};
+const html = { Accept: "text/html" };
+// A query parameter no page reads makes a new cache key: a miss, rendered like a signed-in page but anonymously.
+const miss = (path) => `${path}${path.includes("?") ? "&" : "?"}miss=${Math.random()}`;
+
+/** Publishes the bench package on `server` and signs in: what the page series need of one server. */
+async function preparePages(server, token, publish) {
   await publish(token, "pages-cloud", "1.0.0", docsSchema("pages-cloud", "1.0.0"), "# Bench Cloud\n\nA README with `code` and **bold**.\n");
   const form = `token=${encodeURIComponent(token)}&next=%2F`;
   const signIn = await fetch(`${server.url}/sign-in`, {
@@ -49,84 +58,131 @@ export async function benchPages(server, token, publish, { roundTrips = false } 
   });
   const cookie = (signIn.headers.get("Set-Cookie") ?? "").split(";")[0];
   if (signIn.status !== 303 || !cookie) throw new Error(`sign-in failed: ${signIn.status}`);
-
-  const pages = {
-    home: "/",
-    package: "/packages/pulumi/bench/pages-cloud",
-    docs: "/packages/pulumi/bench/pages-cloud/1.0.0/api/storage/Bucket7?lang=python",
-  };
-  const series = { healthz: [] };
-  for (const name of Object.keys(pages)) {
-    series[`${name} anonymous`] = [];
-    series[`${name} signed in`] = [];
-    series[`${name} anonymous miss`] = [];
-  }
-  // A query parameter no page reads makes a new cache key: a miss, rendered like a signed-in page but anonymously.
-  const miss = (path) => `${path}${path.includes("?") ? "&" : "?"}miss=${Math.random()}`;
-  const html = { Accept: "text/html" };
   // Warm the edge cache and the isolate.
   for (const path of Object.values(pages)) for (let i = 0; i < 3; i++) await timed(server.url + path, html);
+  return { server, cookie };
+}
+
+/** Every series on every prepared server, interleaved round by round; p50 per series and server. */
+async function measurePages(targets) {
+  const series = targets.map(() => {
+    const one = { healthz: [] };
+    for (const name of Object.keys(pages)) {
+      one[`${name} anonymous`] = [];
+      one[`${name} signed in`] = [];
+      one[`${name} anonymous miss`] = [];
+    }
+    return one;
+  });
   for (let i = 0; i < ROUNDS; i++) {
-    series.healthz.push(await timed(`${server.url}/healthz`, {}));
-    for (const [name, path] of Object.entries(pages)) {
-      series[`${name} anonymous`].push(await timed(server.url + path, html));
-      series[`${name} signed in`].push(await timed(server.url + path, { ...html, Cookie: cookie }));
-      series[`${name} anonymous miss`].push(await timed(server.url + miss(path), html));
+    for (const [t, { server, cookie }] of targets.entries()) {
+      series[t].healthz.push(await timed(`${server.url}/healthz`, {}));
+      for (const [name, path] of Object.entries(pages)) {
+        series[t][`${name} anonymous`].push(await timed(server.url + path, html));
+        series[t][`${name} signed in`].push(await timed(server.url + path, { ...html, Cookie: cookie }));
+        series[t][`${name} anonymous miss`].push(await timed(server.url + miss(path), html));
+      }
     }
   }
-  const floor = p50(series.healthz);
-  const lines = [`pages (${ROUNDS} rounds, interleaved; floor = /healthz p50 ${floor.toFixed(2)} ms):`];
-  if (roundTrips) {
-    // Needs EXPOSE_D1_STATS=true: what each page costs in D1 when it is rendered (a cache miss, or signed in).
-    for (const [name, path] of Object.entries(pages)) {
-      const trips = async (headers) => {
-        const r = await fetch(server.url + miss(path), { headers });
-        await r.arrayBuffer();
-        return `${r.headers.get("X-D1-Round-Trips")} trips / ${r.headers.get("X-D1-Queries")} queries`;
-      };
-      lines.push(`  D1 ${name.padEnd(8)} anonymous miss: ${await trips(html)}; signed in: ${await trips({ ...html, Cookie: cookie })}`);
-    }
+  return series.map((one) => Object.fromEntries(Object.entries(one).map(([name, samples]) => [name, p50(samples)])));
+}
+
+/** What each page costs in D1 when it is rendered (a cache miss, or signed in); needs EXPOSE_D1_STATS=true. */
+async function roundTripLines({ server, cookie }) {
+  const lines = [];
+  for (const [name, path] of Object.entries(pages)) {
+    const trips = async (headers) => {
+      const r = await fetch(server.url + miss(path), { headers });
+      await r.arrayBuffer();
+      return `${r.headers.get("X-D1-Round-Trips")} trips / ${r.headers.get("X-D1-Queries")} queries`;
+    };
+    lines.push(`  D1 ${name.padEnd(8)} anonymous miss: ${await trips(html)}; signed in: ${await trips({ ...html, Cookie: cookie })}`);
   }
-  for (const [name, samples] of Object.entries(series)) {
-    if (name === "healthz") continue;
-    const m = p50(samples);
-    lines.push(`  ${name.padEnd(20)} p50 ${m.toFixed(2).padStart(7)} ms  ${(m / floor).toFixed(2)}× the floor`);
-  }
-  return lines.join("\n");
+  return lines;
+}
+
+function reportLines(medians) {
+  const floor = medians.healthz;
+  return Object.entries(medians)
+    .filter(([name]) => name !== "healthz")
+    .map(([name, m]) => `  ${name.padEnd(20)} p50 ${m.toFixed(2).padStart(7)} ms  ${(m / floor).toFixed(2)}× the floor`);
+}
+
+/** @param {{ url: string }} server @param {string} token a publisher token of org `bench` */
+export async function benchPages(server, token, publish, { roundTrips = false } = {}) {
+  const target = await preparePages(server, token, publish);
+  const [medians] = await measurePages([target]);
+  const lines = [`pages (${ROUNDS} rounds, interleaved; floor = /healthz p50 ${medians.healthz.toFixed(2)} ms):`];
+  if (roundTrips) lines.push(...(await roundTripLines(target)));
+  return [...lines, ...reportLines(medians)].join("\n");
 }
 
 /**
  * Run alone (`npm run bench:pages`): a fresh `wrangler dev` with EXPOSE_D1_STATS on, just this benchmark,
  * plus the D1 round trips each page makes (anonymous on a cache miss, and signed in).
  */
+/** A fresh `wrangler dev` of `devServer`'s release with org `bench`, its publisher token and a publish function. */
+async function benchServer(devServer, name) {
+  const server = await devServer.startDevServer({ name, vars: { RATE_LIMITS: "off", EXPOSE_D1_STATS: "true" } });
+  const call = async (method, path, token, body) => {
+    const r = await fetch(server.url + path, {
+      method,
+      headers: { "Content-Type": "application/json", Accept: "application/vnd.pulumi+9", ...(token ? { Authorization: `token ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (r.status >= 400) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  await call("POST", "/api/admin/orgs", server.adminToken, { login: "bench" });
+  const { token } = await call("POST", "/api/admin/orgs/bench/tokens", server.adminToken, { role: "publisher" });
+  const publish = async (token, name, version, schema, readme) => {
+    const path = `/api/registry/packages/pulumi/bench/${name}/versions`;
+    const start = await call("POST", path, token, { version });
+    for (const [slot, body] of [["schema", schema], ["index", readme]]) {
+      const r = await fetch(start.uploadURLs[slot], { method: "PUT", body });
+      await r.arrayBuffer();
+    }
+    await call("POST", `${path}/${version}/complete`, token, { operationID: start.operationID });
+  };
+  return { server, token, publish };
+}
+
+/**
+ * Run alone (`npm run bench:pages`): a fresh `wrangler dev` with EXPOSE_D1_STATS on, just this benchmark,
+ * plus the D1 round trips each page makes (anonymous on a cache miss, and signed in). BENCH_AGAINST=<git ref>
+ * also runs that release (checked out under .tmp/releases), interleaved round by round with this one.
+ */
 async function main() {
-  const { startDevServer } = await import("./dev-server.mjs");
-  const server = await startDevServer({ name: "bench-pages", vars: { RATE_LIMITS: "off", EXPOSE_D1_STATS: "true" } });
+  const devServer = await import("./dev-server.mjs");
+  const { openReleaseTree } = await import("./release-tree.mjs");
+  const against = process.env.BENCH_AGAINST ? openReleaseTree(process.env.BENCH_AGAINST) : undefined;
+  const started = [];
   try {
-    const call = async (method, path, token, body) => {
-      const r = await fetch(server.url + path, {
-        method,
-        headers: { "Content-Type": "application/json", Accept: "application/vnd.pulumi+9", ...(token ? { Authorization: `token ${token}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await r.text();
-      if (r.status >= 400) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    };
-    await call("POST", "/api/admin/orgs", server.adminToken, { login: "bench" });
-    const { token } = await call("POST", "/api/admin/orgs/bench/tokens", server.adminToken, { role: "publisher" });
-    const publish = async (token, name, version, schema, readme) => {
-      const path = `/api/registry/packages/pulumi/bench/${name}/versions`;
-      const start = await call("POST", path, token, { version });
-      for (const [slot, body] of [["schema", schema], ["index", readme]]) {
-        const r = await fetch(start.uploadURLs[slot], { method: "PUT", body });
-        await r.arrayBuffer();
+    started.push(await benchServer(devServer, "bench-pages"));
+    if (against) started.push(await benchServer(await against.import("scripts/dev-server.mjs"), "bench-pages-against"));
+    const targets = [];
+    for (const { server, token, publish } of started) targets.push(await preparePages(server, token, publish));
+    const medians = await measurePages(targets);
+    console.log(`pages (${ROUNDS} rounds, interleaved; floor = /healthz p50 ${medians[0].healthz.toFixed(2)} ms):`);
+    console.log([...(await roundTripLines(targets[0])), ...reportLines(medians[0])].join("\n"));
+    if (against) {
+      const ref = against.sha.slice(0, 7);
+      console.log(`\n${ref} (${process.env.BENCH_AGAINST}) in the same rounds (floor ${medians[1].healthz.toFixed(2)} ms):`);
+      console.log([...(await roundTripLines(targets[1])), ...reportLines(medians[1])].join("\n"));
+      console.log(`\nthis/${ref} p50 per series:`);
+      const ratios = [];
+      for (const name of Object.keys(medians[0])) {
+        const r = medians[0][name] / medians[1][name];
+        if (name !== "healthz") ratios.push(r);
+        console.log(`  ${name.padEnd(20)} ${r.toFixed(2)}`);
       }
-      await call("POST", `${path}/${version}/complete`, token, { operationID: start.operationID });
-    };
-    console.log(await benchPages(server, token, publish, { roundTrips: true }));
+      const geo = Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
+      console.log(`geometric mean of this/${ref} p50 over every page series: ${geo.toFixed(3)} (1.000 = the same speed)`);
+    }
   } finally {
-    await server.stop();
+    for (const { server } of started) await server.stop();
+    against?.remove();
   }
 }
 
