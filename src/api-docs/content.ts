@@ -203,25 +203,38 @@ export function offered(nodes: ContentNode[], chooser: "language-chooser" | "os-
 }
 
 export interface Resolution {
-  language?: Language;
+  /**
+   * One language: a chooser without it disappears (a description's examples). A preference list: each
+   * chooser shows its first option in the list's order, else its own first option (a README: never lost).
+   */
+  language?: Language | readonly Language[];
   os?: Os;
+}
+
+/** The option a chooser shows under the resolution; undefined when it is not being resolved, null when it has none. */
+function chosenOption(n: ContentNode, r: Resolution): ContentOption | null | undefined {
+  if (n.kind === "os-chooser" && r.os) return n.options?.find((o) => o.os === r.os) ?? null;
+  if (n.kind !== "language-chooser" || !r.language) return undefined;
+  if (typeof r.language === "string") return n.options?.find((o) => o.language === r.language) ?? null;
+  for (const language of r.language) {
+    const option = n.options?.find((o) => o.language === language);
+    if (option) return option;
+  }
+  return n.options?.[0] ?? null;
 }
 
 /**
  * Keeps one option of each chooser that the resolution names, as a text node; choosers of a kind not
- * being resolved stay as they are. A chooser without the chosen option disappears.
+ * being resolved stay as they are.
  */
 export function resolveContent(nodes: ContentNode[], r: Resolution): ContentNode[] {
   const out: ContentNode[] = [];
   for (const n of nodes) {
-    const pick = n.kind === "language-chooser" && r.language ? (o: ContentOption) => o.language === r.language : n.kind === "os-chooser" && r.os ? (o: ContentOption) => o.os === r.os : undefined;
-    if (!pick) {
+    const chosen = chosenOption(n, r);
+    if (chosen === undefined) {
       if (n.kind === "text") pushText(out, n.markdown);
       else out.push(n);
-      continue;
-    }
-    const chosen = n.options?.find(pick);
-    if (chosen) pushText(out, chosen.content);
+    } else if (chosen) pushText(out, chosen.content);
   }
   return out;
 }

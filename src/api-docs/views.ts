@@ -25,7 +25,11 @@ export const DEFAULT_LANGUAGE: Language = "typescript";
 
 const navUrl = (l: Links) => `${l.base}/nav${l.langQuery}`;
 
-/** README / installation: language asked → Go → first offered; OS asked → Linux → first offered. */
+/**
+ * README / installation. Each language chooser shows the language asked, else Go, else its own first option
+ * (so no chooser disappears); `language` answers what the document as a whole resolved to (asked → Go → first
+ * offered). OS asked → Linux → first offered.
+ */
 export function contentAnswer(nodes: ContentNode[], links: Links, lang: Language | undefined, os: Os | undefined): Answer {
   const languages = offered(nodes, "language-chooser") as Language[];
   const oses = offered(nodes, "os-chooser") as Os[];
@@ -36,7 +40,7 @@ export function contentAnswer(nodes: ContentNode[], links: Links, lang: Language
     const wanted = os ?? "linux";
     chosenOs = oses.includes(wanted) ? wanted : oses[0];
   } else chosenOs = os;
-  const content = resolveContent(nodes, { language, os: chosenOs });
+  const content = resolveContent(nodes, { language: lang && [lang, "go"], os: chosenOs });
   const json: Record<string, unknown> = { content, version: links.version, navUrl: navUrl(links) };
   if (language) json.language = language;
   if (chosenOs) json.os = chosenOs;
@@ -77,10 +81,13 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
       counts.set(m.name, { resources: Number(m.resources), functions: Number(m.functions) });
       continue;
     }
+    // The module's totals, whatever `q` keeps of its items (the contract says so).
+    counts.set(m.name, { resources: m.resources.length, functions: m.functions.length });
     target.resources.push(...m.resources.map((token) => ({ token, kind: "resource" as const })).filter(keep));
     target.functions.push(...m.functions.map((token) => ({ token, kind: "function" as const })).filter(keep));
   }
-  const total = (name: string, what: "resources" | "functions") => counts.get(name)?.[what] ?? modules.get(name)![what].length;
+  // Ancestor modules with no items of their own total none.
+  const total = (name: string, what: "resources" | "functions") => counts.get(name)?.[what] ?? 0;
   let names = [...modules.keys()].sort();
   if (needle) {
     // Modules with a match, and their ancestors; the rest are dropped.
@@ -177,6 +184,8 @@ export function docsAnswer(doc: StoredDoc, types: StoredType[], links: Links, la
     version: links.version,
     navUrl: navUrl(links),
     token: doc.token,
+    // The newest SDK's name for the same field; both are served.
+    typeToken: doc.token,
     kind: doc.kind,
     language: lang,
     name: doc.name,

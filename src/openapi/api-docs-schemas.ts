@@ -79,6 +79,7 @@ export const DocsAnswer = component(
     version: z.string(),
     navUrl: z.url(),
     token: z.string(),
+    typeToken: z.string().describe("the same as token: the newest SDK's name for it"),
     kind: z.enum(["resource", "function"]),
     language: z.enum(LANGUAGES),
     name: PerLanguageText,

@@ -4,6 +4,7 @@ import { describe as describeDescription, extractExamples, parseContent, resolve
 import { negotiate } from "../../src/api-docs/negotiate";
 import { coalesce } from "../../src/api-docs/storage";
 import { ApiError } from "../../src/http/api-error";
+import { contentAnswer } from "../../src/api-docs/views";
 
 describe("chooser shortcodes", () => {
   const md = `Intro\n\n{{< chooser language "typescript,python" >}}\n{{% choosable language "javascript,typescript" %}}\nTS text\n{{% /choosable %}}\n{{% choosable language python %}}\nPY text\n{{% /choosable %}}\n{{< /chooser >}}\n\nOutro`;
@@ -99,5 +100,31 @@ describe("coalescing pack reads", () => {
     const reads = coalesce(many);
     expect(reads.length).toBeLessThanOrEqual(4);
     for (const [o, l] of many) expect(reads.some(([ro, rl]) => o >= ro && o + l <= ro + rl)).toBe(true);
+  });
+});
+
+describe("README language fallback, per chooser", () => {
+  const chooser = (languages: string[]) =>
+    `{{< chooser language "${languages.join(",")}" >}}\n${languages.map((l) => `{{% choosable language ${l} %}}\n${l} text\n{{% /choosable %}}`).join("\n")}\n{{< /chooser >}}`;
+  // The first chooser offers Go, the second neither the asked language nor Go.
+  const readme = parseContent(`Intro\n\n${chooser(["typescript", "python", "go"])}\n\nMiddle\n\n${chooser(["python", "java"])}\n\nOutro`);
+  const links = { version: "1.0.0", base: "http://gateway.test/api/registry/packages/pulumi/acme/x/versions/1.0.0", langQuery: "" };
+
+  it("shows the asked language in every chooser that has it", () => {
+    const answer = contentAnswer(readme, links, "python", undefined);
+    expect(answer.json.content).toEqual([{ kind: "text", markdown: "Intro\n\npython text\n\nMiddle\n\npython text\n\nOutro" }]);
+    expect(answer.json.language).toBe("python");
+  });
+
+  it("falls back to Go, then to each chooser's own first option, so no chooser loses its text", () => {
+    const answer = contentAnswer(readme, links, "csharp", undefined);
+    expect(answer.json.content).toEqual([{ kind: "text", markdown: "Intro\n\ngo text\n\nMiddle\n\npython text\n\nOutro" }]);
+    expect(answer.json.language).toBe("go");
+    expect(answer.markdown).toContain("python text");
+  });
+
+  it("takes the asked language where a chooser has it even when another chooser falls back", () => {
+    const answer = contentAnswer(readme, links, "java", undefined);
+    expect(answer.json.content).toEqual([{ kind: "text", markdown: "Intro\n\ngo text\n\nMiddle\n\njava text\n\nOutro" }]);
   });
 });

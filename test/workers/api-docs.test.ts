@@ -62,11 +62,12 @@ describe.each(PREFIXES)("docs routes under %s", (prefix) => {
     expect(getBucket.name).toMatch(/get_bucket$/);
   });
 
-  it("nav q keeps matching items (name or token, any case), their ancestor modules, and drops empty modules", async () => {
+  it("nav q keeps matching items (name or token, any case), their ancestor modules, and drops empty modules; totals stay the modules' own", async () => {
     const r = await callJson(v(PUBLIC, "2.1.0/nav?q=FIREwall&depth=full", prefix));
     expect(r.status).toBe(200);
     expect(r.body.modules).toEqual([
-      { name: "compute", resourcesTotal: 0, functionsTotal: 0, resources: [], functions: [] },
+      // compute holds Instance, which q drops: its totals still count it.
+      { name: "compute", resourcesTotal: 1, functionsTotal: 0, resources: [], functions: [] },
       { name: "compute/network", resourcesTotal: 1, functionsTotal: 0, resources: [{ name: "Firewall", token: "acmecloud:compute/network/firewall:Firewall" }], functions: [] },
     ]);
     expect(r.body.modulesTotal).toBe(2);
@@ -141,6 +142,15 @@ describe.each(PREFIXES)("docs routes under %s", (prefix) => {
     expect(md).toContain("## Supporting types");
     expect(md).toContain("```python");
     expect(md).not.toContain("```typescript");
+  });
+
+  it("docs/{token} names its token twice: token, and typeToken as the newest SDK calls it", async () => {
+    const r = await callJson(v(PUBLIC, `2.1.0/docs/${encodeURIComponent(BUCKET)}?lang=go`, prefix));
+    expect(r.status).toBe(200);
+    expect(r.body.token).toBe(BUCKET);
+    expect(r.body.typeToken).toBe(BUCKET);
+    const fn = await callJson(v(PUBLIC, `2.1.0/docs/${encodeURIComponent("acmecloud:s3/getBucket:getBucket")}`, prefix));
+    expect(fn.body).toMatchObject({ token: "acmecloud:s3/getBucket:getBucket", typeToken: "acmecloud:s3/getBucket:getBucket", kind: "function" });
   });
 
   it("readme: chooser nodes without lang; with lang only that language, falling back to Go, then the first offered", async () => {
