@@ -2,7 +2,7 @@
 // hand each regular file to a visitor (which reads it or lets it be skipped), and stop the moment a bound is
 // crossed. Shared by every kind whose artifact is an archive; `label` names it in every error.
 import { badRequest } from "../http/api-error";
-import { printable } from "../registry/names";
+import { printable } from "../core/vocabulary/names";
 import { BLOCK, BlockReader, ignoreCancelFailure, readAtLeast } from "./block-reader";
 import { checkSafeName, cString, isZero, normalize, notTar, parseHeader, parsePax, quoted, type Header, type PaxRecords } from "./tar-format";
 

@@ -1,7 +1,7 @@
 // The tar header format as Go's archive/tar (the Pulumi CLI's extractor) reads it: ustar/GNU headers,
 // pax records, base-256 sizes, safe names. Pure functions; `label` names the archive in error messages.
 import { badRequest } from "../http/api-error";
-import { printable } from "../registry/names";
+import { printable } from "../core/vocabulary/names";
 import { BLOCK } from "./block-reader";
 
 export interface Header {

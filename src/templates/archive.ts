@@ -1,6 +1,6 @@
 // Streaming, bounded check of a template archive (gzip tar) that keeps only its root Pulumi.yaml and README.
 // The walk itself (gunzip, tar blocks, bounds, safe names) is src/archives/gzip-tar.ts.
-import type { Limits } from "../env";
+import type { Limits } from "../core/vocabulary/limits";
 import { badRequest } from "../http/api-error";
 import { walkGzipTar, type TarFile } from "../archives/gzip-tar";
 import { quoted } from "../archives/tar-format";

@@ -2,12 +2,15 @@
 // and VCS-backed templates (operator-registered, no versions) in the same catalog.
 import { badRequest } from "../http/api-error";
 import { TEMPLATE_SOURCES } from "../identity/rights";
-import type { CatalogEntry } from "../registry/catalog";
-import { present, type RegistryKind, type ViewContext } from "../registry/kind";
-import { canonicalName, decodeSegment, printable } from "../registry/names";
-import type { Identity } from "../registry/publish-coordinator";
-import { parseSearchParam, parseSource, type RouteParams } from "../registry/request-parsing";
-import type { ListFilters } from "../registry/registry-routes";
+import type { CatalogEntry } from "../core/vocabulary/catalog-entry";
+import { present, type RegistryKind, type ViewContext } from "../core/kind";
+import { canonicalName, decodeSegment, printable } from "../core/vocabulary/names";
+import type { Identity } from "../core/vocabulary/identity";
+import { parseSearchParam } from "../http/query-params";
+import { parseSource } from "../core/identity-parsing";
+import { type RouteParams } from "../core/kind";
+import type { ListFilters } from "../core/catalog/list-query";
+import { vcsTemplateSourceTotals } from "./vcs-totals";
 import { inspectArchive } from "./archive";
 import { templateMetadataFrom, type TemplateMetadata } from "./template-metadata";
 
@@ -79,6 +82,12 @@ export const templateKind: RegistryKind = {
   knownSources: TEMPLATE_SOURCES,
   publishSources: ["private"],
   slots: [{ name: "archive", required: true, maxBytes: (l) => l.archiveBytes, contentType: "application/gzip" }],
+  namePattern: ":name+",
+  identity: templateIdentity,
+  listFilters: templateListFilters,
+  lastVersionNeedsForce: true,
+  deprecatable: true,
+  listExtras: vcsTemplateSourceTotals,
   downloads: [
     { path: "archive", artifact: "archive", contentType: "application/gzip" },
     { path: "readme", artifact: "readme", contentType: "text/markdown; charset=utf-8" },
