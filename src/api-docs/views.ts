@@ -2,14 +2,16 @@
 import { describe, languageLabel, nodesToMarkdown, offered, resolveContent, type ContentNode, type Os, descriptionFor, fenced } from "./content";
 import type { Nav, NavSummary, PerLanguage, StoredDoc, StoredExample, StoredProperty, StoredType } from "./derive";
 import { LANGUAGES, memberName, type Language, type PackageNaming } from "./languages";
+import type { ContentAnswerJson, DocsAnswerJson, ExamplesAnswerJson, NavAnswerJson, PropertyJson, SupportingTypeJson } from "../openapi/api-docs-schemas";
 
 interface NavItem {
   token: string;
   kind: "resource" | "function";
 }
 
-export interface Answer {
-  json: Record<string, unknown>;
+/** A docs answer as JSON (typed by its schema in src/openapi/api-docs-schemas.ts) and as markdown. */
+export interface Answer<Json = Record<string, unknown>> {
+  json: Json;
   markdown: string;
 }
 
@@ -30,7 +32,7 @@ const navUrl = (l: Links) => `${l.base}/nav${l.langQuery}`;
  * (so no chooser disappears); `language` answers what the document as a whole resolved to (asked → Go → first
  * offered). OS asked → Linux → first offered.
  */
-export function contentAnswer(nodes: ContentNode[], links: Links, lang: Language | undefined, os: Os | undefined): Answer {
+export function contentAnswer(nodes: ContentNode[], links: Links, lang: Language | undefined, os: Os | undefined): Answer<ContentAnswerJson> {
   const languages = offered(nodes, "language-chooser") as Language[];
   const oses = offered(nodes, "os-chooser") as Os[];
   let language: Language | undefined;
@@ -41,7 +43,7 @@ export function contentAnswer(nodes: ContentNode[], links: Links, lang: Language
     chosenOs = oses.includes(wanted) ? wanted : oses[0];
   } else chosenOs = os;
   const content = resolveContent(nodes, { language: lang && [lang, "go"], os: chosenOs });
-  const json: Record<string, unknown> = { content, version: links.version, navUrl: navUrl(links) };
+  const json: ContentAnswerJson = { content, version: links.version, navUrl: navUrl(links) };
   if (language) json.language = language;
   if (chosenOs) json.os = chosenOs;
   return { json, markdown: nodesToMarkdown(content) + "\n" };
@@ -58,7 +60,7 @@ interface NavInput {
 
 const NO_NAMING: PackageNaming = { name: "", language: {} };
 
-export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean): Answer {
+export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean): Answer<NavAnswerJson> {
   const naming = "naming" in input.nav ? input.nav.naming : NO_NAMING;
   const overrides = "naming" in input.nav ? input.nav.overrides : undefined;
   const displayName = (item: NavItem) =>
@@ -103,28 +105,31 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
   const item = (i: NavItem) => ({ name: displayName(i), token: i.token });
   const out = names.map((name) => {
     const m = modules.get(name)!;
-    const module: Record<string, unknown> = { name, resourcesTotal: total(name, "resources"), functionsTotal: total(name, "functions") };
+    const module: NavAnswerJson["modules"][number] = { name, resourcesTotal: total(name, "resources"), functionsTotal: total(name, "functions") };
     if (full) {
       module.resources = m.resources.map(item);
       module.functions = m.functions.map(item);
     }
     return module;
   });
-  const json: Record<string, unknown> = {
+  const readmeUrl = `${links.base}/readme${links.langQuery}`;
+  const docsUrlTemplate = `${links.base}/docs/{token}${links.langQuery}`;
+  // Built in the contract's field order.
+  const json: NavAnswerJson = {
     source: input.identity.source,
     publisher: input.identity.publisher,
     name: input.identity.name,
     version: links.version,
     title: input.title,
+    ...(input.description ? { description: input.description } : {}),
+    ...(lang ? { language: lang } : {}),
+    packageVersionUrl: links.base,
+    readmeUrl,
+    ...(input.hasInstallation ? { installationUrl: `${links.base}/installation${links.langQuery}` } : {}),
+    docsUrlTemplate,
+    modules: out,
+    modulesTotal: out.length,
   };
-  if (input.description) json.description = input.description;
-  if (lang) json.language = lang;
-  json.packageVersionUrl = links.base;
-  json.readmeUrl = `${links.base}/readme${links.langQuery}`;
-  if (input.hasInstallation) json.installationUrl = `${links.base}/installation${links.langQuery}`;
-  json.docsUrlTemplate = `${links.base}/docs/{token}${links.langQuery}`;
-  json.modules = out;
-  json.modulesTotal = out.length;
 
   const lines = [`# ${input.title} ${links.version}`, ""];
   if (input.description) lines.push(input.description, "");
@@ -140,8 +145,8 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
   return { json, markdown: lines.join("\n") + "\n" };
 }
 
-function expandProperty(p: StoredProperty) {
-  const out: Record<string, unknown> = {
+function expandProperty(p: StoredProperty): PropertyJson {
+  const out: PropertyJson = {
     name: p.name,
     description: perLanguage((l) => descriptionFor(p.description, l)),
     type: p.type,
@@ -157,15 +162,15 @@ function perLanguage<T>(f: (lang: Language) => T): PerLanguage<T> {
   return Object.fromEntries(LANGUAGES.map((l) => [l, f(l)])) as PerLanguage<T>;
 }
 
-function expandType(t: StoredType) {
-  const out: Record<string, unknown> = { token: t.token, kind: t.kind, name: t.name };
+function expandType(t: StoredType): SupportingTypeJson {
+  const out: SupportingTypeJson = { token: t.token, kind: t.kind, name: t.name };
   if (t.properties) out.properties = t.properties.map(expandProperty);
   if (t.values) out.values = t.values.map((v) => ({ name: v.name, value: v.value, description: perLanguage((l) => descriptionFor(v.description, l)) }));
   return out;
 }
 
 /** One supporting type on its own (the web docs' type page): its expansion plus its description in `lang`. */
-export function typeAnswer(t: StoredType, lang: Language) {
+export function typeAnswer(t: StoredType, lang: Language): SupportingTypeJson & { description: ContentNode[] } {
   return { ...expandType(t), description: resolveContent(describe(t.description), { language: lang }) };
 }
 
@@ -178,9 +183,9 @@ function propertyLines(props: StoredProperty[], lang: Language): string[] {
   });
 }
 
-export function docsAnswer(doc: StoredDoc, types: StoredType[], links: Links, lang: Language): Answer {
+export function docsAnswer(doc: StoredDoc, types: StoredType[], links: Links, lang: Language): Answer<DocsAnswerJson> {
   const description = resolveContent(describe(doc.description), { language: lang });
-  const json: Record<string, unknown> = {
+  const json: DocsAnswerJson = {
     version: links.version,
     navUrl: navUrl(links),
     token: doc.token,
@@ -222,9 +227,9 @@ export function selectExamples(all: StoredExample[], lang: Language, q: string |
   return { totalCount: matching.length, page: matching.slice(0, limit) };
 }
 
-export function examplesAnswer(selection: ExampleSelection, code: string[], links: Links, lang: Language): Answer {
+export function examplesAnswer(selection: ExampleSelection, code: string[], links: Links, lang: Language): Answer<ExamplesAnswerJson> {
   const examples = selection.page.map((e, i) => ({ id: `${e.token}#${e.slug}`, title: e.title, code: code[i]!, token: e.token, kind: e.kind }));
-  const json = { version: links.version, navUrl: navUrl(links), language: lang, totalCount: selection.totalCount, examples };
+  const json: ExamplesAnswerJson = { version: links.version, navUrl: navUrl(links), language: lang, totalCount: selection.totalCount, examples };
   const lines = [`# Examples (${languageLabel(lang)})`, "", `${selection.totalCount} examples; showing ${examples.length}.`, ""];
   for (const e of examples) lines.push(`## ${e.title}`, "", `${e.kind === "resource" ? "Resource" : "Function"} \`${e.token}\` — \`${e.id}\``, "", fenced(lang, e.code), "");
   return { json, markdown: lines.join("\n") };

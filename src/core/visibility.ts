@@ -4,7 +4,8 @@ import { sql, type SQL } from "drizzle-orm";
 import { items, tokens, webSessions } from "../db/schema";
 import type { ResolvedViewer, Viewer } from "./vocabulary/viewer";
 
-export type Visibility = "public" | "private";
+export const VISIBILITIES = ["public", "private"] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
 
 /** Items on the `private` source are private to their owning org; every other source is public. */
 export function visibilityForSource(source: string): Visibility {

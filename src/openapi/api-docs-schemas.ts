@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { OSES } from "../api-docs/content";
 import { LANGUAGES } from "../api-docs/languages";
-import { component } from "./schemas";
+import { component } from "./schema-kit";
 
 export { ContentQuery, DocsQuery, ExamplesQuery, NavQuery } from "../api-docs/query";
 
@@ -108,6 +108,14 @@ export const ExamplesAnswer = component(
     examples: z.array(z.strictObject({ id: z.string().describe("<token>#<slug>"), title: z.string(), code: z.string(), token: z.string(), kind: z.enum(["resource", "function"]) })),
   }),
 );
+
+/** The docs answers as the routes give them (typed from the schemas the API description is built from). */
+export type ContentAnswerJson = z.infer<typeof ContentAnswer>;
+export type NavAnswerJson = z.infer<typeof NavAnswer>;
+export type DocsAnswerJson = z.infer<typeof DocsAnswer>;
+export type SupportingTypeJson = DocsAnswerJson["supportingTypes"][number];
+export type PropertyJson = DocsAnswerJson["inputs"][number];
+export type ExamplesAnswerJson = z.infer<typeof ExamplesAnswer>;
 
 export const BackfillAnswer = component(
   "DocsBackfill",

@@ -2,27 +2,22 @@
 // Request bodies are not here: the handlers' own zod schemas are used for them (see operations.ts).
 import { z } from "zod";
 import { PACKAGE_SOURCES, TEMPLATE_SOURCES } from "../identity/rights";
+import { VISIBILITIES } from "../core/visibility";
 import { ROLES } from "../identity/tokens";
 import { PACKAGE_TYPES } from "../db/schema";
-import { PACKAGE_SORTS, PACKAGE_USAGE_FILTERS, VISIBILITIES } from "../packages/package-kind";
+import { PACKAGE_SORTS, PACKAGE_USAGE_FILTERS } from "../packages/package-kind";
 import { PACKAGE_CATEGORIES } from "../packages/schema-metadata";
-import { SEGMENT_PATTERN } from "../core/vocabulary/names";
 import { BACKINGS } from "../templates/template-kind";
+import { PackageMetadata } from "../packages/package-answer";
+import { Template } from "../templates/template-answer";
+import { component, segment, text, timestamp, url } from "./schema-kit";
 
-/** Named schemas appear under `components.schemas` with their id (and as `$ref`s wherever used). */
-export const named = new Map<z.ZodType, string>();
-
-export function component<S extends z.ZodType>(id: string, schema: S): S {
-  const existing = named.get(schema);
-  if (existing !== undefined && existing !== id) throw new Error(`schema named both ${existing} and ${id}`);
-  named.set(schema, id);
-  return schema;
-}
-
-/** Optional fields are omitted when unknown, never null or "". */
-export const text = () => z.string().min(1);
-export const timestamp = () => z.iso.datetime({ offset: true }).describe("RFC 3339 UTC timestamp");
-const url = () => z.url().describe("absolute URL");
+// The answer pieces kinds declare next to their views, and the kit they are built with, under the names
+// the rest of src/openapi/ has always used.
+export { component, named, segment, text, timestamp } from "./schema-kit";
+export { Deprecation } from "./schema-kit";
+export { PackageMetadata, UsageStats } from "../packages/package-answer";
+export { Template } from "../templates/template-answer";
 
 export const ErrorBody = component(
   "Error",
@@ -47,7 +42,6 @@ export const ErrorBody = component(
 
 // ---- parameters ----
 
-export const segment = () => z.string().regex(SEGMENT_PATTERN);
 export const continuationToken = z
   .string()
   .regex(/^[A-Za-z0-9_-]+$/)
@@ -117,61 +111,6 @@ export const templatePath = (version: "read" | "exact" | "none") =>
 
 // ---- packages ----
 
-export const Deprecation = component(
-  "Deprecation",
-  z
-    .strictObject({
-      message: text(),
-      replacement: text().optional().describe("source/publisher/name[@version] of something in this registry"),
-      deprecatedAt: timestamp(),
-    })
-    .describe("present when the version, or the whole package or template, is deprecated; a whole-item deprecation is shown in preference to the version's own"),
-);
-
-export const UsageStats = component(
-  "UsageStats",
-  z
-    .strictObject({
-      totalStacks: z.int().min(0),
-      onLatest: z.int().min(0),
-      onOlder: z.int().min(0),
-      versionUnresolved: z.int().min(0),
-    })
-    .describe("stacks of the caller's org using the package; only for callers with an org token"),
-);
-
-export const PackageMetadata = component(
-  "PackageMetadata",
-  z.strictObject({
-    name: text(),
-    publisher: text(),
-    publisherDisplayName: text().optional(),
-    source: z.enum(PACKAGE_SOURCES),
-    version: text(),
-    title: text().optional(),
-    description: text().optional(),
-    logoUrl: text().optional(),
-    repoUrl: text().optional(),
-    category: z.enum(PACKAGE_CATEGORIES).optional(),
-    isFeatured: z.boolean(),
-    packageTypes: z.array(z.enum(["native", "component", "bridged"])).min(1).optional(),
-    packageStatus: z.enum(["ga", "public_preview"]),
-    readmeURL: url(),
-    schemaURL: url(),
-    pluginDownloadURL: text().optional(),
-    createdAt: timestamp(),
-    visibility: z.enum(VISIBILITIES),
-    parameterization: z
-      .strictObject({
-        baseProvider: z.strictObject({ name: text(), publisher: text(), source: text(), version: text() }),
-        parameter: z.base64().describe("standard base64"),
-      })
-      .optional(),
-    deprecation: Deprecation.optional(),
-    usageStats: UsageStats.optional(),
-  }),
-);
-
 export const PackageList = component(
   "ListPackagesResponse",
   z.strictObject({
@@ -211,31 +150,6 @@ export const StartTemplatePublish = component(
 export const Completed = component("PublishCompleteResponse", z.strictObject({}).describe("the version is published"));
 
 // ---- templates ----
-
-export const Template = component(
-  "Template",
-  z.strictObject({
-    name: text(),
-    publisher: text(),
-    source: z.enum(TEMPLATE_SOURCES),
-    version: text().optional().describe("absent for VCS-backed templates, which have no versions"),
-    displayName: text(),
-    description: text().optional(),
-    runtime: z.strictObject({ name: text(), options: z.record(z.string(), z.unknown()).optional() }).optional(),
-    language: text().describe("typescript, javascript, python, go, dotnet, java, yaml or unknown; as registered for VCS-backed templates"),
-    readmeURL: url().optional(),
-    downloadURL: url(),
-    repoSlug: text().optional().describe("VCS-backed templates only"),
-    visibility: z.enum(VISIBILITIES),
-    updatedAt: timestamp(),
-    metadata: z.record(z.string(), z.string()).optional(),
-    config: z
-      .record(z.string(), z.strictObject({ description: z.string().optional(), default: z.unknown().optional(), secret: z.boolean().optional() }))
-      .optional(),
-    url: text().describe("registry://templates/{source}/{publisher}/{name}[@{version}]"),
-    deprecation: Deprecation.optional(),
-  }),
-);
 
 export const TemplateList = component(
   "ListTemplatesResponse",

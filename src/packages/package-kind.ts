@@ -1,6 +1,9 @@
 // Packages on the registry core: three artifact slots, metadata read from the schema, the PackageMetadata view.
 import { badRequest } from "../http/api-error";
 import { PACKAGE_SOURCES } from "../identity/rights";
+import { VISIBILITIES } from "../core/visibility";
+import { oneOf } from "../openapi/schema-kit";
+import type { PackageView } from "./package-answer";
 import { present, type RegistryKind } from "../core/kind";
 import { canonicalName, isValidSegment, printable } from "../core/vocabulary/names";
 import { parseBooleanParam, parseEnumParam, parseSearchParam } from "../http/query-params";
@@ -14,7 +17,7 @@ import { extractSchemaMetadata, PACKAGE_CATEGORIES, type PackageMetadataFields }
 /** Schemas up to this size are read from R2 once at complete and held for both passes. */
 const SMALL_SCHEMA_BYTES = 4 * 1024 * 1024;
 
-export const packageKind: RegistryKind = {
+export const packageKind: RegistryKind<PackageView> = {
   kind: "package",
   noun: "package",
   collection: "packages",
@@ -61,27 +64,27 @@ export const packageKind: RegistryKind = {
     return { metadata: { ...metadata }, derived, searchText: packageSearchText(identity, metadata), packageTypes: metadata.packageTypes ?? [] };
   },
 
-  view({ item, version, publisherDisplayName }, { artifactUrl }) {
+  view({ item, version, publisherDisplayName }, { artifactUrl }): PackageView {
     const m = JSON.parse(version!.metadata) as PackageMetadataFields;
     return {
       name: item.name,
       publisher: item.publisher,
       ...present("publisherDisplayName", publisherDisplayName),
-      source: item.source,
+      source: oneOf(PACKAGE_SOURCES, item.source, "package source"),
       version: version!.version,
       ...present("title", m.title),
       ...present("description", m.description),
       ...present("logoUrl", m.logoUrl),
       ...present("repoUrl", m.repoUrl),
-      ...present("category", m.category),
+      ...present("category", m.category === undefined || m.category === "" ? undefined : oneOf(PACKAGE_CATEGORIES, m.category, "package category")),
       isFeatured: item.featured,
-      ...(m.packageTypes?.length ? { packageTypes: m.packageTypes } : {}),
+      ...(m.packageTypes?.length ? { packageTypes: m.packageTypes.map((t) => oneOf(PACKAGE_TYPES, t, "package type")) } : {}),
       packageStatus: m.packageStatus,
       readmeURL: artifactUrl("raw/readme"),
       schemaURL: artifactUrl("raw/schema"),
       ...present("pluginDownloadURL", m.pluginDownloadURL),
       createdAt: version!.createdAt,
-      visibility: item.visibility,
+      visibility: oneOf(VISIBILITIES, item.visibility, "visibility"),
       ...present("parameterization", m.parameterization),
     };
   },
@@ -104,7 +107,6 @@ function segmentFilter(query: URLSearchParams, name: string): string | undefined
 
 export const PACKAGE_SORTS = ["name", "publisher", "createdAt", "usageTotal"] as const;
 export const PACKAGE_USAGE_FILTERS = ["used", "unused", "notOnLatest"] as const;
-export const VISIBILITIES = ["public", "private"] as const;
 
 export function packageListFilters(query: URLSearchParams): ListFilters {
   const name = segmentFilter(query, "name");

@@ -13,6 +13,9 @@ import type { ListFilters } from "../core/catalog/list-query";
 import { vcsTemplateSourceTotals } from "./vcs-totals";
 import { inspectArchive } from "./archive";
 import { templateMetadataFrom, type TemplateMetadata } from "./template-metadata";
+import type { TemplateView } from "./template-answer";
+import { VISIBILITIES } from "../core/visibility";
+import { oneOf } from "../openapi/schema-kit";
 
 export const VCS_SOURCES = ["github", "gitlab"] as const;
 
@@ -34,14 +37,14 @@ export function searchTextOf(name: string, fields: { displayName?: string; descr
     .toLowerCase();
 }
 
-function registryView(entry: CatalogEntry, { artifactUrl }: ViewContext) {
+function registryView(entry: CatalogEntry, { artifactUrl }: ViewContext): TemplateView {
   const { item, version } = entry;
   const m = JSON.parse(version!.metadata) as TemplateMetadata;
   const artifacts = JSON.parse(version!.artifacts) as Record<string, string>;
   return {
     name: item.name,
     publisher: item.publisher,
-    source: item.source,
+    source: oneOf(TEMPLATE_SOURCES, item.source, "template source"),
     version: version!.version,
     displayName: m.displayName,
     ...present("description", m.description),
@@ -49,7 +52,7 @@ function registryView(entry: CatalogEntry, { artifactUrl }: ViewContext) {
     language: m.language,
     ...(artifacts.readme ? { readmeURL: artifactUrl("readme") } : {}),
     downloadURL: artifactUrl("archive"),
-    visibility: item.visibility,
+    visibility: oneOf(VISIBILITIES, item.visibility, "visibility"),
     updatedAt: version!.createdAt,
     ...present("metadata", m.metadata),
     ...present("config", m.config),
@@ -57,25 +60,25 @@ function registryView(entry: CatalogEntry, { artifactUrl }: ViewContext) {
   };
 }
 
-function vcsView({ item }: CatalogEntry) {
+function vcsView({ item }: CatalogEntry): TemplateView {
   const v = JSON.parse(item.vcs!) as VcsTemplate;
   return {
     name: item.name,
     publisher: item.publisher,
-    source: item.source,
+    source: oneOf(TEMPLATE_SOURCES, item.source, "template source"),
     displayName: v.displayName ?? item.name,
     ...present("description", v.description),
     language: v.language ?? "unknown",
     downloadURL: v.downloadURL,
     repoSlug: v.repoSlug,
-    visibility: item.visibility,
+    visibility: oneOf(VISIBILITIES, item.visibility, "visibility"),
     updatedAt: item.createdAt,
     ...present("metadata", v.metadata),
     url: `registry://templates/${item.source}/${item.publisher}/${item.name}`,
   };
 }
 
-export const templateKind: RegistryKind = {
+export const templateKind: RegistryKind<TemplateView> = {
   kind: "template",
   noun: "template",
   collection: "templates",

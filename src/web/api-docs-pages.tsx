@@ -7,38 +7,14 @@ import { VersionSelector } from "./item-pages";
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
 import { LANGUAGES, type Language } from "../api-docs/languages";
 import { languageLabel, type ContentNode } from "../api-docs/content";
+import type { DocsAnswerJson, PropertyJson, SupportingTypeJson } from "../openapi/api-docs-schemas";
 
 export type PerLanguage = Record<Language, string>;
 
-export interface DocProperty {
-  name: PerLanguage;
-  description: PerLanguage;
-  type: PerLanguage;
-  required: boolean;
-  replaceOnChanges: boolean;
-  deprecated?: string;
-  typeRef?: { token: string; package?: string; version?: string };
-}
-
-export interface DocSupportingType {
-  token: string;
-  kind: "object" | "enum";
-  name: PerLanguage;
-  properties?: DocProperty[];
-  values?: Array<{ name: PerLanguage; value: unknown; description: PerLanguage }>;
-}
-
-/** The JSON answer of `docs/{token}` (views.ts docsAnswer). */
-export interface DocAnswer {
-  token: string;
-  kind: "resource" | "function";
-  language: Language;
-  name: PerLanguage;
-  description: ContentNode[];
-  inputs: DocProperty[];
-  outputs: DocProperty[];
-  supportingTypes: DocSupportingType[];
-}
+/** The pages show the docs routes' JSON answers, typed by their schemas (src/openapi/api-docs-schemas.ts). */
+export type DocProperty = PropertyJson;
+export type DocSupportingType = SupportingTypeJson;
+export type DocAnswer = DocsAnswerJson;
 
 export interface NavEntry {
   name: string;

@@ -21,7 +21,7 @@ import { parseEnumParam } from "../http/query-params";
 import { parseIdentity } from "../core/identity-parsing";
 import { type RouteParams } from "../core/kind";
 import { parseVersion } from "../core/vocabulary/versions";
-import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type DocSupportingType, type ModuleView, type TypeLinker } from "./api-docs-pages";
+import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type TypeLinker } from "./api-docs-pages";
 import type { PackageSummary } from "./components";
 import { h } from "./jsx";
 import { loadPackage, page, shellFor, type PackagePageData } from "./page-kit";
@@ -81,7 +81,7 @@ export async function docsContent(context: RequestContext, d: PackageDocs, objec
   if (!nodes) return undefined;
   const languages = offered(nodes, "language-chooser") as Language[];
   const oses = offered(nodes, "os-chooser") as Os[];
-  const answer = contentAnswer(nodes, d.links, lang, os).json as { content: ContentNode[]; language?: Language; os?: Os };
+  const answer = contentAnswer(nodes, d.links, lang, os).json;
   return { nodes: answer.content, language: languages.length ? answer.language : undefined, languages, os: oses.length ? answer.os : undefined, oses };
 }
 
@@ -214,7 +214,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const entry = await lookup(bucket, docs.prefix, docs.manifest, member.token);
     if (!entry) throw notFound("no such API docs page");
     const [doc, ...types] = await readPacked<StoredDoc | StoredType>(bucket, docs.prefix, [entry.range, ...entry.types]);
-    const answer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json as unknown as DocAnswer;
+    const answer: DocAnswer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json;
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
     const props = [...answer.inputs, ...answer.outputs, ...answer.supportingTypes.flatMap((t) => t.properties ?? [])];
     const external = await externalLinks(context, looker.viewer, pkg, props, language);
@@ -262,7 +262,7 @@ async function typePage(request: IRequest, context: RequestContext) {
       throw notFound("no such API docs page");
     }
     const [stored] = await readPacked<StoredType>(bucket, docs.prefix, [entry.range]);
-    const type = typeAnswer(stored!, language) as unknown as DocSupportingType & { description: ContentNode[] };
+    const type = typeAnswer(stored!, language);
     const external = await externalLinks(context, looker.viewer, pkg, type.properties ?? [], language);
     return (
       <TypePage

@@ -1,28 +1,14 @@
 // Small pieces several pages share: package and template cards, the command box, rendered markdown.
 import { h, type RawHtml } from "./jsx";
 import { markdownToHtml } from "./markdown";
+import type { PackageView } from "../packages/package-answer";
+import type { TemplateView } from "../templates/template-answer";
 
-export interface PackageSummary {
-  source: string;
-  publisher: string;
-  name: string;
-  version: string;
-  title?: string;
-  description?: string;
-  logoUrl?: string;
-  visibility: string;
-  publisherDisplayName?: string;
-}
+/** What a package card shows: the API's view of the package (src/packages/package-answer.ts). */
+export type PackageSummary = Pick<PackageView, "source" | "publisher" | "name" | "version" | "title" | "description" | "logoUrl" | "visibility" | "publisherDisplayName">;
 
-export interface TemplateSummary {
-  source: string;
-  publisher: string;
-  name: string;
-  displayName: string;
-  description?: string;
-  language: string;
-  visibility: string;
-}
+/** What a template card shows: the API's view of the template (src/templates/template-answer.ts). */
+export type TemplateSummary = Pick<TemplateView, "source" | "publisher" | "name" | "displayName" | "description" | "language" | "visibility">;
 
 const segment = encodeURIComponent;
 

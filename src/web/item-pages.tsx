@@ -1,16 +1,13 @@
 // A package's page (version selector, add command, README, installation) and a template's page.
 import { Fragment, h, type Child, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
-import { Command, isHttpsUrl, Markdown, packagePath, templatePath, type PackageSummary } from "./components";
+import { Command, isHttpsUrl, Markdown, packagePath, templatePath } from "./components";
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
+import type { PackageView } from "../packages/package-answer";
+import type { TemplateView } from "../templates/template-answer";
 
-export interface PackageDetail extends PackageSummary {
-  repoUrl?: string;
-  category?: string;
-  packageTypes?: string[];
-  packageStatus?: string;
-  createdAt: string;
-}
+/** A package page shows the API's whole view of the version. */
+export type PackageDetail = PackageView;
 
 /** How a version is offered: pre-releases and deprecated versions say so. */
 export function versionLabel(v: Pick<LiveVersion, "version" | "prerelease" | "deprecated">): string {
@@ -129,22 +126,8 @@ export function PackagePage(props: {
   );
 }
 
-export interface TemplateDetail {
-  source: string;
-  publisher: string;
-  name: string;
-  version?: string;
-  displayName: string;
-  description?: string;
-  language: string;
-  runtime?: { name: string };
-  visibility: string;
-  updatedAt: string;
-  metadata?: Record<string, string>;
-  config?: Record<string, { description?: string; default?: unknown; secret?: boolean }>;
-  url: string;
-  repoSlug?: string;
-}
+/** A template page shows the API's whole view of the template (at a version, unless VCS-backed). */
+export type TemplateDetail = TemplateView;
 
 export function TemplatePage(props: { shell: PageShell; template: TemplateDetail; readme: Child; versions: LiveVersion[]; deprecation?: { message: string } }): RawHtml {
   const t = props.template;

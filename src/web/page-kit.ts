@@ -46,7 +46,7 @@ function sessionLooker(context: RequestContext, idHash: string): Looker & { iden
     // The first batch: the session lookup goes in front of the page's reads.
     const both = runPlans<[WebIdentity, ...T]>(context.db, [sessionPlan(context, idHash), ...plans] as never);
     identity = both.then(([who]) => who);
-    return both.then(([, ...values]) => values as unknown as T);
+    return both.then(([, ...values]) => values);
   };
   const lookUp = () => (identity ??= runPlan(context.db, sessionPlan(context, idHash)));
   return {
@@ -124,6 +124,6 @@ export async function loadPackage(request: IRequest, context: RequestContext, lo
   // One batch: the versions are read by identity, under the same visibility check as the entry.
   const { resolved, versions } = await resolveVersion(lookerReader(context, looker), { identity, version }, { withVersions: true });
   if (!resolved?.version) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
-  const detail = viewOf(packageKind, context.origin, resolved.entry) as unknown as PackageDetail;
+  const detail: PackageDetail = viewOf(packageKind, context.origin, resolved.entry);
   return { entry: resolved.entry, detail, versions };
 }

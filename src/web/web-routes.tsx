@@ -14,7 +14,7 @@ import { listPage } from "../core/catalog/list-service";
 import { resolveVersion } from "../core/resolve-version";
 import { viewOf } from "../core/views";
 import { decodeOnce, versionNotFound } from "../core/identity-parsing";
-import type { AnyKind, RouteParams } from "../core/kind";
+import type { RouteParams } from "../core/kind";
 import { parseVersionParam } from "../registry-api/request-parsing";
 import { requireVersion } from "../core/vocabulary/versions";
 import { templateKind, VCS_SOURCES } from "../templates/template-kind";
@@ -37,12 +37,8 @@ import { clientAddressKey, enforceRateLimit } from "../rate-limits/rate-limit";
 const PAGE_SIZE = 24;
 const HOME_LIST = 6;
 
-function views(kind: AnyKind, context: RequestContext, entries: CatalogEntry[]) {
-  return entries.map((entry) => viewOf(kind, context.origin, entry));
-}
-
-const packageSummaries = (context: RequestContext, entries: CatalogEntry[]) => views(packageKind, context, entries) as unknown as PackageSummary[];
-const templateSummaries = (context: RequestContext, entries: CatalogEntry[]) => views(templateKind, context, entries) as unknown as TemplateSummary[];
+const packageSummaries = (context: RequestContext, entries: CatalogEntry[]): PackageSummary[] => entries.map((entry) => viewOf(packageKind, context.origin, entry));
+const templateSummaries = (context: RequestContext, entries: CatalogEntry[]): TemplateSummary[] => entries.map((entry) => viewOf(templateKind, context.origin, entry));
 
 async function home(request: IRequest, context: RequestContext) {
   return page(request, context, async (looker) => {
@@ -221,7 +217,7 @@ async function templatePage(request: IRequest, context: RequestContext) {
     const { resolved, versions } = await resolveVersion(lookerReader(context, looker), { identity, version }, { withVersions: true });
     if (!resolved || (version !== "latest" && !resolved.version)) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
     const entry = resolved.entry;
-    const detail = viewOf(templateKind, context.origin, entry) as unknown as TemplateDetail;
+    const detail: TemplateDetail = viewOf(templateKind, context.origin, entry);
     // VCS-backed templates have no versions to list.
     const readme = await artifactText(context, entry, "readme");
     const deprecation = resolved.deprecation;

@@ -45,7 +45,7 @@ export function usageTotalPlan(db: Database, query: ListQuery, viewer: Viewer): 
         .orderBy(...[total, ...names].map((c) => orderTerm(c, "usage", query.asc)))
         .limit(query.limit + 1);
       halves.push({
-        statements: [statement as unknown as BatchStatement],
+        statements: [statement],
         finish: ([rows]) => ({
           entries: (rows as Array<Parameters<typeof entryOf>[0] & { total: number }>).map((r) => ({
             entry: entryOf(r),

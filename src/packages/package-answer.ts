@@ -1,0 +1,56 @@
+// What the API answers for a package version (PackageMetadata), as a zod schema: the OpenAPI document is built
+// from it, and the package view and the pages are typed by it.
+import { z } from "zod";
+import { PACKAGE_SOURCES } from "../identity/rights";
+import { VISIBILITIES } from "../core/visibility";
+import { component, Deprecation, text, timestamp, url } from "../openapi/schema-kit";
+import { PACKAGE_CATEGORIES } from "./schema-metadata";
+
+export const UsageStats = component(
+  "UsageStats",
+  z
+    .strictObject({
+      totalStacks: z.int().min(0),
+      onLatest: z.int().min(0),
+      onOlder: z.int().min(0),
+      versionUnresolved: z.int().min(0),
+    })
+    .describe("stacks of the caller's org using the package; only for callers with an org token"),
+);
+
+export const PackageMetadata = component(
+  "PackageMetadata",
+  z.strictObject({
+    name: text(),
+    publisher: text(),
+    publisherDisplayName: text().optional(),
+    source: z.enum(PACKAGE_SOURCES),
+    version: text(),
+    title: text().optional(),
+    description: text().optional(),
+    logoUrl: text().optional(),
+    repoUrl: text().optional(),
+    category: z.enum(PACKAGE_CATEGORIES).optional(),
+    isFeatured: z.boolean(),
+    packageTypes: z.array(z.enum(["native", "component", "bridged"])).min(1).optional(),
+    packageStatus: z.enum(["ga", "public_preview"]),
+    readmeURL: url(),
+    schemaURL: url(),
+    pluginDownloadURL: text().optional(),
+    createdAt: timestamp(),
+    visibility: z.enum(VISIBILITIES),
+    parameterization: z
+      .strictObject({
+        baseProvider: z.strictObject({ name: text(), publisher: text(), source: text(), version: text() }),
+        parameter: z.base64().describe("standard base64"),
+      })
+      .optional(),
+    deprecation: Deprecation.optional(),
+    usageStats: UsageStats.optional(),
+  }),
+);
+
+/** A package version as the API answers it. */
+export type PackageAnswer = z.infer<typeof PackageMetadata>;
+/** What the package kind's view makes of an entry; the API adds the deprecation in force and, for org callers, usage. */
+export type PackageView = Omit<PackageAnswer, "deprecation" | "usageStats">;

@@ -1,0 +1,36 @@
+// What the API answers for a template (Template), as a zod schema: the OpenAPI document is built from it, and
+// the template view and the pages are typed by it.
+import { z } from "zod";
+import { TEMPLATE_SOURCES } from "../identity/rights";
+import { VISIBILITIES } from "../core/visibility";
+import { component, Deprecation, text, timestamp, url } from "../openapi/schema-kit";
+
+export const Template = component(
+  "Template",
+  z.strictObject({
+    name: text(),
+    publisher: text(),
+    source: z.enum(TEMPLATE_SOURCES),
+    version: text().optional().describe("absent for VCS-backed templates, which have no versions"),
+    displayName: text(),
+    description: text().optional(),
+    runtime: z.strictObject({ name: text(), options: z.record(z.string(), z.unknown()).optional() }).optional(),
+    language: text().describe("typescript, javascript, python, go, dotnet, java, yaml or unknown; as registered for VCS-backed templates"),
+    readmeURL: url().optional(),
+    downloadURL: url(),
+    repoSlug: text().optional().describe("VCS-backed templates only"),
+    visibility: z.enum(VISIBILITIES),
+    updatedAt: timestamp(),
+    metadata: z.record(z.string(), z.string()).optional(),
+    config: z
+      .record(z.string(), z.strictObject({ description: z.string().optional(), default: z.unknown().optional(), secret: z.boolean().optional() }))
+      .optional(),
+    url: text().describe("registry://templates/{source}/{publisher}/{name}[@{version}]"),
+    deprecation: Deprecation.optional(),
+  }),
+);
+
+/** A template as the API answers it. */
+export type TemplateAnswer = z.infer<typeof Template>;
+/** What the template kind's view makes of an entry; the API adds the deprecation in force. */
+export type TemplateView = Omit<TemplateAnswer, "deprecation">;
