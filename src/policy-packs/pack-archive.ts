@@ -43,7 +43,7 @@ export async function inspectPackArchive(stream: ReadableStream<Uint8Array>, bou
 export function projectFacts(bytes: Uint8Array): { runtime: PackRuntime; description?: string } {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw badRequest("PulumiPolicy.yaml is not valid UTF-8");
   }

@@ -261,7 +261,7 @@ function ignore(): void {
 
 /** Reads the inflated stream in blocks, holding one chunk plus what a caller asked for. */
 class BlockReader {
-  private chunk = new Uint8Array(0);
+  private chunk: Uint8Array = new Uint8Array(0);
   private pos = 0;
   private ended = false;
 
