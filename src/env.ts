@@ -1,5 +1,5 @@
 // Bindings and configuration: what wrangler.toml, .dev.vars and secrets provide, parsed once per request.
-import type { PublishCoordinator } from "./registry/publish-coordinator";
+import type { PublishCoordinator } from "./core/publish/coordinator";
 import type { WebhookMessage } from "./webhooks/webhook-events";
 
 export interface Env {

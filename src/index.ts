@@ -13,7 +13,7 @@ import { packageKind, packageListFilters } from "./packages/package-kind";
 import { templateIdentity, templateKind, templateListFilters } from "./templates/template-kind";
 import { vcsTemplateRoutes } from "./admin/template-routes";
 import { packageAdminRoutes } from "./admin/package-routes";
-import { registryKindRoutes } from "./registry/registry-routes";
+import { registryKindRoutes } from "./registry-api/registry-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
 import { apiDocsAdminRoutes, apiDocsRoutes } from "./api-docs/routes";
@@ -23,8 +23,8 @@ import { countFailedSignIn, enforceRateLimit, rateLimitKey } from "./rate-limits
 import { openApiRoutes } from "./openapi/openapi-routes";
 import { packageUsageDecorator } from "./usage/usage-stats";
 import { vcsTemplateSourceTotals } from "./templates/vcs-totals";
-import { deprecationRoutes } from "./lifecycle/deprecation-routes";
-import { parseIdentity } from "./registry/request-parsing";
+import { deprecationRoutes } from "./registry-api/deprecation-routes";
+import { parseIdentity } from "./registry-api/request-parsing";
 import { auditRoutes, pruneAuditLog } from "./audit/audit-routes";
 import { webhookRoutes } from "./webhooks/webhook-routes";
 import { handleWebhookBatch } from "./webhooks/webhook-consumer";
@@ -32,7 +32,7 @@ import type { WebhookMessage } from "./webhooks/webhook-events";
 import { htmlErrorResponse, wantsHtml, webRoutes } from "./web/web-routes";
 import { hasSessionCookie } from "./web/session";
 
-export { PublishCoordinator } from "./registry/publish-coordinator";
+export { PublishCoordinator } from "./core/publish/coordinator";
 
 /** The router table; exported so the API description can be checked against it (test/workers/openapi.test.ts). */
 export const routes: Array<[string, RouteMethods]> = [

@@ -8,10 +8,10 @@ import { readBody } from "../http/json-body";
 import { noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { packageKind } from "../packages/package-kind";
-import { findItem } from "../registry/catalog";
-import { catalogChanged } from "../registry/edge-cache";
-import { parseIdentity } from "../registry/request-parsing";
-import { requireOperator } from "./admin-auth";
+import { findItem } from "../core/catalog/lookups";
+import { catalogChanged } from "../http/edge-cache";
+import { parseIdentity } from "../registry-api/request-parsing";
+import { requireOperator } from "../identity/operator-auth";
 
 export const Featured = z.object({ featured: z.boolean({ error: "must be true or false" }) });
 

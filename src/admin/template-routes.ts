@@ -8,11 +8,11 @@ import type { RequestContext } from "../http/context";
 import { readBody } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
-import { canonicalName, decodeSegment, SEGMENT_PATTERN } from "../registry/names";
-import { parseSource } from "../registry/request-parsing";
+import { canonicalName, decodeSegment, SEGMENT_PATTERN } from "../core/vocabulary/names";
+import { parseSource } from "../registry-api/request-parsing";
 import { searchTextOf, templateKind, templateName, VCS_SOURCES, type VcsTemplate } from "../templates/template-kind";
-import { requireOperator } from "./admin-auth";
-import { catalogChanged } from "../registry/edge-cache";
+import { requireOperator } from "../identity/operator-auth";
+import { catalogChanged } from "../http/edge-cache";
 import { auditEntryIfChanged, itemTarget, stampFor } from "../audit/audit-log";
 
 const httpsUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(2048);

@@ -1,5 +1,5 @@
 // The one call site between the docs routes and the edge cache; the docs' own client caching headers are set by the routes.
-import { canonicalKey, edgeCached as edgeCache } from "../registry/edge-cache";
+import { canonicalKey, edgeCached as edgeCache } from "../http/edge-cache";
 import type { RequestContext } from "../http/context";
 import type { Format } from "./negotiate";
 

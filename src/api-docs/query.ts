@@ -2,7 +2,7 @@
 // and the OpenAPI document (src/openapi/api-docs-schemas.ts) declares them, so the two cannot differ.
 import { z } from "zod";
 import { badRequest } from "../http/api-error";
-import { printable } from "../registry/names";
+import { printable } from "../core/vocabulary/names";
 import { OSES, type Os } from "./content";
 import { LANGUAGES, type Language } from "./languages";
 

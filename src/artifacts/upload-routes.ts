@@ -3,8 +3,8 @@
 import { ApiError } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import type { RouteMethods } from "../http/routes";
-import type { ArtifactSlot } from "../registry/kind";
-import { LOCAL_UPLOAD_PATH, r2Configured, verifyLocalPresigned } from "./presign";
+import type { ArtifactSlot } from "../core/kind";
+import { LOCAL_UPLOAD_PATH, r2Configured, verifyLocalPresigned } from "./upload-signing";
 import { parseStagingKey } from "./storage-keys";
 
 export function uploadRoutes(slots: readonly ArtifactSlot[]): Array<[string, RouteMethods]> {

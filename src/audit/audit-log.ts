@@ -3,28 +3,20 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { auditLog, nowIso } from "../db/schema";
-import type { RequestContext } from "../http/context";
 import type { Caller } from "../identity/rights";
-import type { Identity } from "../registry/publish-coordinator";
+import { kindAuditActions, type KindAuditAction } from "../core/vocabulary/kind-actions";
+import { REGISTERED_KINDS } from "../registered-kinds";
+import type { Identity } from "../core/vocabulary/identity";
 
 /** Who made a change: an org token (its id and org, never the secret) or the operator's ADMIN_TOKEN. */
 export type Actor = { kind: "token"; org: string; tokenId: string } | { kind: "operator" };
 
-export const AUDIT_ACTIONS = [
+/** Actions that are not about a kind's items (and a few kind-specific ones: operator features, VCS templates). */
+const OTHER_ACTIONS = [
   "org.create",
   "token.create",
   "token.revoke",
-  "package.publish.start",
-  "package.publish.complete",
-  "package.delete",
-  "package.deprecate",
-  "package.undeprecate",
   "package.featured",
-  "template.publish.start",
-  "template.publish.complete",
-  "template.delete",
-  "template.deprecate",
-  "template.undeprecate",
   "template.vcs.register",
   "template.vcs.unregister",
   "usage.report",
@@ -32,7 +24,10 @@ export const AUDIT_ACTIONS = [
   "webhook.create",
   "webhook.delete",
 ] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditAction = (typeof OTHER_ACTIONS)[number] | KindAuditAction;
+
+/** Every action an entry may record: the others, and each registered kind's own (src/core/vocabulary/kind-actions.ts). */
+export const AUDIT_ACTIONS: [AuditAction, ...AuditAction[]] = [OTHER_ACTIONS[0], ...OTHER_ACTIONS.slice(1), ...kindAuditActions(REGISTERED_KINDS)];
 
 /** Plain data, so it can travel into the publish coordinator with the change it belongs to. */
 export interface AuditStamp {
@@ -55,7 +50,7 @@ export function actorOf(caller: Extract<Caller, { kind: "org" }>): Actor {
   return { kind: "token", org: caller.org, tokenId: caller.tokenId };
 }
 
-export function stampFor(context: RequestContext, actor: Actor): AuditStamp {
+export function stampFor(context: { requestId: string }, actor: Actor): AuditStamp {
   return { actor, requestId: context.requestId };
 }
 

@@ -2,7 +2,7 @@
 // Filters by action, target and time range; newest first, keyset-paged on the entry id.
 import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { IRequest } from "itty-router";
-import { requireOperator, requireOrgAdminToken } from "../admin/admin-auth";
+import { requireOperator, requireOrgAdminToken } from "../identity/operator-auth";
 import { auditLog, type AuditRow } from "../db/schema";
 import type { Database } from "../db/client";
 import { auditRetentionDays, signingSecret, type Env } from "../env";
@@ -10,9 +10,9 @@ import { badRequest } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { json } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
-import { decodeSingleKey, encodeContinuation } from "../registry/continuation";
-import { decodeSegment, printable } from "../registry/names";
-import { parseEnumParam, parsePageParams } from "../registry/request-parsing";
+import { decodeSingleKey, encodeContinuation } from "../core/continuation";
+import { decodeSegment, printable } from "../core/vocabulary/names";
+import { parseEnumParam, parsePageParams } from "../registry-api/request-parsing";
 import { AUDIT_ACTIONS } from "./audit-log";
 import { database } from "../db/client";
 

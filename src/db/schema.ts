@@ -40,7 +40,8 @@ export const items = sqliteTable(
   "items",
   {
     id: text("id").primaryKey(),
-    kind: text("kind", { enum: ["package", "template"] }).notNull(),
+    // An open string registered by a kind descriptor (src/core/kind.ts); plain text in SQL.
+    kind: text("kind").notNull(),
     source: text("source").notNull(),
     publisher: text("publisher").notNull(),
     name: text("name").notNull(),
@@ -174,7 +175,8 @@ export const latestHistory = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     itemId: text("item_id").notNull(),
-    kind: text("kind", { enum: ["package", "template"] }).notNull(),
+    // An open string registered by a kind descriptor (src/core/kind.ts); plain text in SQL.
+    kind: text("kind").notNull(),
     source: text("source").notNull(),
     publisher: text("publisher").notNull(),
     canonicalName: text("canonical_name").notNull(),

@@ -1,10 +1,12 @@
 // What every handler receives besides the request: bindings, configuration and the caller, resolved once.
 import type { IRequest } from "itty-router";
 import type { Database } from "../db/client";
-import type { Env, Limits } from "../env";
+import type { Env } from "../env";
+import type { Limits } from "../core/vocabulary/limits";
 import type { Caller } from "../identity/rights";
 import type { D1Stats } from "../db/counting";
-import type { ReadPlan, Viewer } from "../registry/catalog";
+import type { ReadPlan } from "../core/vocabulary/read-plan";
+import type { Viewer } from "../core/vocabulary/viewer";
 
 export interface RequestContext {
   env: Env;

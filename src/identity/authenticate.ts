@@ -8,7 +8,8 @@ import type { Database } from "../db/client";
 import { stackUsage, tokens, type TokenRow } from "../db/schema";
 import { hashToken, readAuthorization } from "./tokens";
 import { timingSafeEqualStrings } from "./secrets";
-import { runPlan, type BatchStatement, type ReadPlan, type Viewer } from "../registry/catalog";
+import { runPlan, type BatchStatement, type ReadPlan } from "../core/vocabulary/read-plan";
+import { type Viewer } from "../core/vocabulary/viewer";
 
 const LAST_USED_GRANULARITY_MS = 5 * 60_000;
 

@@ -8,18 +8,8 @@ export type Caller =
 
 export const ANONYMOUS: Caller = { kind: "anonymous" };
 
-export type Visibility = "public" | "private";
-
 export const PACKAGE_SOURCES = ["pulumi", "opentofu", "private"] as const;
 export const TEMPLATE_SOURCES = ["private", "github", "gitlab"] as const;
-
-export function visibilityForSource(source: string): Visibility {
-  return source === "private" ? "private" : "public";
-}
-
-export function canSee(caller: Caller, item: { visibility: Visibility; ownerOrg: string }): boolean {
-  return item.visibility === "public" || (caller.kind === "org" && caller.org === item.ownerOrg);
-}
 
 export function hasRole(caller: Caller, needed: Role): boolean {
   if (caller.kind !== "org") return false;

@@ -6,7 +6,7 @@ import { ROLES } from "../identity/tokens";
 import { PACKAGE_TYPES } from "../db/schema";
 import { PACKAGE_SORTS, PACKAGE_USAGE_FILTERS, VISIBILITIES } from "../packages/package-kind";
 import { PACKAGE_CATEGORIES } from "../packages/schema-metadata";
-import { SEGMENT_PATTERN } from "../registry/names";
+import { SEGMENT_PATTERN } from "../core/vocabulary/names";
 import { BACKINGS } from "../templates/template-kind";
 
 /** Named schemas appear under `components.schemas` with their id (and as `$ref`s wherever used). */

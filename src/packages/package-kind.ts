@@ -1,11 +1,11 @@
 // Packages on the registry core: three artifact slots, metadata read from the schema, the PackageMetadata view.
 import { badRequest } from "../http/api-error";
 import { PACKAGE_SOURCES } from "../identity/rights";
-import { present, type RegistryKind } from "../registry/kind";
-import { canonicalName, isValidSegment, printable } from "../registry/names";
-import { parseBooleanParam, parseEnumParam, parseSearchParam } from "../registry/request-parsing";
+import { present, type RegistryKind } from "../core/kind";
+import { canonicalName, isValidSegment, printable } from "../core/vocabulary/names";
+import { parseBooleanParam, parseEnumParam, parseSearchParam } from "../registry-api/request-parsing";
 import { PACKAGE_TYPES } from "../db/schema";
-import type { ListFilters } from "../registry/registry-routes";
+import type { ListFilters } from "../core/catalog/list-query";
 import { deriveDocs, OutlineBuilder } from "../api-docs/derive";
 import { extractSchemaMetadata, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
 

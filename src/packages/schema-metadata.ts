@@ -16,8 +16,8 @@
 //   because the CLI decodes it strictly and could not use the published version.
 import { TokenParser, TokenParserError, Tokenizer, TokenizerError, TokenType, type ParsedTokenInfo } from "@streamparser/json";
 import { badRequest } from "../http/api-error";
-import { printable } from "../registry/names";
-import { packageStatusFor, parseVersion, requireVersion } from "../registry/versions";
+import { printable } from "../core/vocabulary/names";
+import { packageStatusFor, parseVersion, requireVersion } from "../core/vocabulary/versions";
 
 export interface SchemaIdentity {
   source: string;

@@ -1,9 +1,9 @@
 // Streaming, bounded check of a template archive (gzip tar) that keeps only its root Pulumi.yaml and README.
 // Strategy: gunzip with the runtime, read tar blocks as they arrive, cancel the upload the moment a bound is crossed.
 import { concatBytes } from "../http/bytes";
-import type { Limits } from "../env";
+import type { Limits } from "../core/vocabulary/limits";
 import { badRequest } from "../http/api-error";
-import { printable } from "../registry/names";
+import { printable } from "../core/vocabulary/names";
 
 export interface ArchiveFacts {
   /** Text of the root Pulumi.yaml (or Pulumi.yml when there is no Pulumi.yaml). */

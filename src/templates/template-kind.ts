@@ -2,12 +2,12 @@
 // and VCS-backed templates (operator-registered, no versions) in the same catalog.
 import { badRequest } from "../http/api-error";
 import { TEMPLATE_SOURCES } from "../identity/rights";
-import type { CatalogEntry } from "../registry/catalog";
-import { present, type RegistryKind, type ViewContext } from "../registry/kind";
-import { canonicalName, decodeSegment, printable } from "../registry/names";
-import type { Identity } from "../registry/publish-coordinator";
-import { parseSearchParam, parseSource, type RouteParams } from "../registry/request-parsing";
-import type { ListFilters } from "../registry/registry-routes";
+import type { CatalogEntry } from "../core/vocabulary/catalog-entry";
+import { present, type RegistryKind, type ViewContext } from "../core/kind";
+import { canonicalName, decodeSegment, printable } from "../core/vocabulary/names";
+import type { Identity } from "../core/vocabulary/identity";
+import { parseSearchParam, parseSource, type RouteParams } from "../registry-api/request-parsing";
+import type { ListFilters } from "../core/catalog/list-query";
 import { inspectArchive } from "./archive";
 import { templateMetadataFrom, type TemplateMetadata } from "./template-metadata";
 

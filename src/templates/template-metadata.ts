@@ -1,7 +1,7 @@
 // What a template's listing says about it, derived from its Pulumi.yaml (spec §5, "Template fields").
 import { parse } from "yaml";
 import { badRequest } from "../http/api-error";
-import { printable } from "../registry/names";
+import { printable } from "../core/vocabulary/names";
 
 export type TemplateLanguage = "typescript" | "javascript" | "python" | "go" | "dotnet" | "java" | "yaml" | "unknown";
 

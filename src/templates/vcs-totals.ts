@@ -2,7 +2,7 @@
 // list's filters, per owning org (`pulumi new` reads the totals beside the first page).
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { items } from "../db/schema";
-import type { KindRouteOptions } from "../registry/registry-routes";
+import type { KindRouteOptions } from "../registry-api/registry-routes";
 
 export const vcsTemplateSourceTotals: NonNullable<KindRouteOptions["listExtras"]> = async (filters, _caller, context) => {
   if (!filters.backings.includes("vcs")) return {};

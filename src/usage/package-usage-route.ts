@@ -9,10 +9,10 @@ import type { RequestContext } from "../http/context";
 import { json } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { PACKAGE_SOURCES } from "../identity/rights";
-import { decodeContinuation, encodeContinuation } from "../registry/continuation";
-import { canonicalName, decodeSegment, isValidSegment, printable } from "../registry/names";
-import { parsePageParams } from "../registry/request-parsing";
-import { requireVersion } from "../registry/versions";
+import { decodeContinuation, encodeContinuation } from "../core/continuation";
+import { canonicalName, decodeSegment, isValidSegment, printable } from "../core/vocabulary/names";
+import { parsePageParams } from "../registry-api/request-parsing";
+import { requireVersion } from "../core/vocabulary/versions";
 
 interface PackageName {
   source?: string;

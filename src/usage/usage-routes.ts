@@ -10,8 +10,8 @@ import { parseWith, readJsonObject } from "../http/json-body";
 import { noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { hasRole, PACKAGE_SOURCES, type Caller } from "../identity/rights";
-import { canonicalName, decodeSegment, printable, SEGMENT_PATTERN } from "../registry/names";
-import { parseVersion, type ParsedVersion } from "../registry/versions";
+import { canonicalName, decodeSegment, printable, SEGMENT_PATTERN } from "../core/vocabulary/names";
+import { parseVersion, type ParsedVersion } from "../core/vocabulary/versions";
 import { actorOf, auditEntry, auditEntryIfChanged, stampFor, type AuditStamp } from "../audit/audit-log";
 
 export const MAX_PACKAGES_PER_STACK = 1000;

@@ -6,8 +6,8 @@ import type { Database } from "../db/client";
 import { items, stackUsage, versions } from "../db/schema";
 import type { RequestContext } from "../http/context";
 import type { Caller } from "../identity/rights";
-import type { CatalogEntry } from "../registry/catalog";
-import type { KindRouteOptions } from "../registry/registry-routes";
+import type { CatalogEntry } from "../core/vocabulary/catalog-entry";
+import type { KindRouteOptions } from "../registry-api/registry-routes";
 
 export interface UsageStats {
   totalStacks: number;

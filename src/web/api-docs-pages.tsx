@@ -4,7 +4,7 @@ import { Fragment, h, type Child, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
 import { Markdown, packagePath, type PackageSummary } from "./components";
 import { VersionSelector } from "./item-pages";
-import type { LiveVersion } from "../registry/catalog";
+import type { LiveVersion } from "../core/vocabulary/catalog-entry";
 import { LANGUAGES, type Language } from "../api-docs/languages";
 import { languageLabel, type ContentNode } from "../api-docs/content";
 

@@ -2,7 +2,7 @@
 import { Fragment, h, type Child, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
 import { Command, isHttpsUrl, Markdown, packagePath, templatePath, type PackageSummary } from "./components";
-import type { LiveVersion } from "../registry/catalog";
+import type { LiveVersion } from "../core/vocabulary/catalog-entry";
 
 export interface PackageDetail extends PackageSummary {
   repoUrl?: string;

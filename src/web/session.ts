@@ -2,7 +2,7 @@
 // session row (D1) keyed by the SHA-256 of a random id. The cookie carries only that id and its HMAC
 // (key: SIGNING_SECRET), never the token. See docs/web-sign-in.md for why.
 import { eq, lt, sql } from "drizzle-orm";
-import { runPlan, type ReadPlan } from "../registry/catalog";
+import { runPlan, type ReadPlan } from "../core/vocabulary/read-plan";
 import { tokens, webSessions } from "../db/schema";
 import { signingSecret } from "../env";
 import { forbidden } from "../http/api-error";

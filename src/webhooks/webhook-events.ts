@@ -2,21 +2,17 @@
 // of the owning org. Enqueued in waitUntil, so a slow or failing queue never delays or fails the change.
 import { and, eq, sql } from "drizzle-orm";
 import { webhooks, nowIso } from "../db/schema";
-import type { RequestContext } from "../http/context";
-import type { Deprecation, Identity } from "../registry/publish-coordinator";
+import type { Database } from "../db/client";
+import { kindEventTypes, type KindEventType } from "../core/vocabulary/kind-actions";
+import { REGISTERED_KINDS } from "../registered-kinds";
+import type { Deprecation } from "../core/vocabulary/deprecation";
+import type { Identity, Kind } from "../core/vocabulary/identity";
 import { randomId } from "../identity/secrets";
 
-export const WEBHOOK_EVENTS = [
-  "package.published",
-  "package.deleted",
-  "package.deprecated",
-  "package.undeprecated",
-  "template.published",
-  "template.deleted",
-  "template.deprecated",
-  "template.undeprecated",
-] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+/** Each registered kind's events (`${kind}.published`, …; src/core/vocabulary/kind-actions.ts). */
+const [firstEvent, ...otherEvents] = kindEventTypes(REGISTERED_KINDS);
+export const WEBHOOK_EVENTS: [KindEventType, ...KindEventType[]] = [firstEvent!, ...otherEvents];
+export type WebhookEvent = KindEventType;
 
 /** The JSON body a receiver gets. */
 export interface RegistryEvent {
@@ -25,7 +21,7 @@ export interface RegistryEvent {
   createdAt: string;
   org: string;
   /** What changed; `version` is absent when a whole package or template was (un)deprecated. */
-  target: { kind: "package" | "template"; source: string; publisher: string; name: string; version?: string };
+  target: { kind: Kind; source: string; publisher: string; name: string; version?: string };
   deprecation?: Deprecation;
 }
 
@@ -56,7 +52,15 @@ export function buildEvent(input: EventInput): RegistryEvent {
 }
 
 /** Fans the event out to the org's subscribed endpoints; call only once the change has committed. */
-export function enqueueEvent(context: RequestContext, input: EventInput): void {
+/** What enqueueing needs of a request (or any other caller that committed a change). */
+export interface EventContext {
+  env: { WEBHOOK_QUEUE?: Queue<WebhookMessage> };
+  db: Database;
+  ctx: { waitUntil(promise: Promise<unknown>): void };
+  requestId: string;
+}
+
+export function enqueueEvent(context: EventContext, input: EventInput): void {
   const queue = context.env.WEBHOOK_QUEUE;
   if (!queue) return;
   const event = buildEvent(input);

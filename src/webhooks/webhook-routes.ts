@@ -3,7 +3,7 @@
 import { and, asc, count, desc, eq, lt } from "drizzle-orm";
 import type { IRequest } from "itty-router";
 import { z } from "zod";
-import { requireOrgAdminToken } from "../admin/admin-auth";
+import { requireOrgAdminToken } from "../identity/operator-auth";
 import { actorOf, auditEntry, auditEntryIfChanged, stampFor } from "../audit/audit-log";
 import { nowIso, webhookDeliveries, webhooks, type WebhookRow } from "../db/schema";
 import { signingSecret, webhookSettings } from "../env";
@@ -13,9 +13,9 @@ import { readBody } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { randomId } from "../identity/secrets";
-import { decodeSingleKey, encodeContinuation } from "../registry/continuation";
-import { decodeSegment, printable } from "../registry/names";
-import { parsePageParams } from "../registry/request-parsing";
+import { decodeSingleKey, encodeContinuation } from "../core/continuation";
+import { decodeSegment, printable } from "../core/vocabulary/names";
+import { parsePageParams } from "../registry-api/request-parsing";
 import { WEBHOOK_EVENTS } from "./webhook-events";
 import { newSecretSalt, webhookSecret } from "./webhook-signing";
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { canPublish, canSee, visibilityForSource, type Caller } from "../../src/identity/rights";
+import { canPublish, type Caller } from "../../src/identity/rights";
+import { canSee, visibilityForSource } from "../../src/core/visibility";
 import { readAuthorization } from "../../src/identity/tokens";
-import { canonicalName, decodeSegment } from "../../src/registry/names";
-import { decodeContinuation, encodeContinuation } from "../../src/registry/continuation";
+import { canonicalName, decodeSegment } from "../../src/core/vocabulary/names";
+import { decodeContinuation, encodeContinuation } from "../../src/core/continuation";
 import { ApiError } from "../../src/http/api-error";
 
 const acme: Caller = { kind: "org", org: "acme", role: "publisher", tokenId: "t" };

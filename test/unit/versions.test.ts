@@ -1,6 +1,6 @@
 import compare from "semver/functions/compare";
 import { describe, expect, it } from "vitest";
-import { packageStatusFor, parseVersion, pickLatest } from "../../src/registry/versions";
+import { packageStatusFor, parseVersion, pickLatest } from "../../src/core/vocabulary/versions";
 
 describe("parseVersion", () => {
   it.each(["1.0.0", "0.0.1", "1.2.3-alpha.1", "1.2.3+build.5", "1.2.3-rc.1+sha.abc", "10.20.30"])("accepts %s", (v) => {

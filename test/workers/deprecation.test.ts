@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, callJson, countRows, expectError, orgWithTokens, type OrgTokens } from "./helpers";
 import { completePublish, PREFIXES, publishPackage, put, schemaFor, startPublish } from "./publish-helpers";
-import { pickLatest } from "../../src/registry/versions";
+import { pickLatest } from "../../src/core/vocabulary/versions";
 import { goodArchive, publishTemplate } from "./template-helpers";
 
 let acme: OrgTokens;

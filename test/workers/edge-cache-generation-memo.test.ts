@@ -3,7 +3,7 @@
 // an entry stamped before another isolate's write would be served as a hit. Found in review.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { catalogChanged, edgeCached, GENERATION_CONFIRM_MS } from "../../src/registry/edge-cache";
+import { catalogChanged, edgeCached, GENERATION_CONFIRM_MS } from "../../src/http/edge-cache";
 
 function fakeContext(): any {
   const waits: Promise<unknown>[] = [];

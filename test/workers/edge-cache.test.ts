@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EDGE_TTL_SECONDS, GENERATION_CONFIRM_MS } from "../../src/registry/edge-cache";
+import { EDGE_TTL_SECONDS, GENERATION_CONFIRM_MS } from "../../src/http/edge-cache";
 import { ADMIN, BASE, call, callJson, createOrg, createToken, expectError } from "./helpers";
 import { publishPackage } from "./publish-helpers";
 

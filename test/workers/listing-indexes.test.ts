@@ -3,7 +3,11 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { database } from "../../src/db/client";
-import { fewSearchMatches, listPlan, otherPublisherSpelling, walkBudget, type ListQuery, type Viewer } from "../../src/registry/catalog";
+import { fewSearchMatches, walkBudget } from "../../src/core/catalog/list-planner";
+import { listPlan } from "../../src/core/catalog/list";
+import { otherPublisherSpelling } from "../../src/core/catalog/lookups";
+import { type ListQuery } from "../../src/core/catalog/list-query";
+import { type Viewer } from "../../src/core/vocabulary/viewer";
 import { seedCatalogSql } from "../../scripts/seed-catalog.mjs";
 import { expectIndexBacked as expectBacked, measure as measureList, type Measured } from "./listing-measure";
 import { createOrg, createToken } from "./helpers";

@@ -2,7 +2,9 @@
 // what it lists; and the check that a plan is index-backed (no full scan of a large table, rows bounded).
 import { env } from "cloudflare:workers";
 import { database } from "../../src/db/client";
-import { listPlan, type ListQuery, type ListResult, type Viewer } from "../../src/registry/catalog";
+import { listPlan } from "../../src/core/catalog/list";
+import { type ListQuery, type ListResult } from "../../src/core/catalog/list-query";
+import { type Viewer } from "../../src/core/vocabulary/viewer";
 
 export interface Measured {
   plan: string[];

@@ -262,7 +262,7 @@ describe("upload URLs", () => {
     const s = await startPublish(acme.publisher, "pulumi/acme/expired", "1.0.0");
     const url = new URL(s.body.uploadURLs.schema);
     // Re-sign the same URL as if it had been issued two hours ago.
-    const { uploadSigner } = await import("../../src/artifacts/presign");
+    const { uploadSigner } = await import("../../src/artifacts/upload-signing");
     const signer = uploadSigner(env, "http://gateway.test");
     const realNow = Date.now;
     Date.now = () => realNow() - 2 * 3600_000;

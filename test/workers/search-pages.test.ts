@@ -2,7 +2,7 @@
 // plans: the budgeted walk (many matches; pages may be short, even empty, with a continuation) and the
 // FTS-first plan (few matches), whichever answers each page.
 import { describe, expect, it } from "vitest";
-import { fewSearchMatches, walkBudget } from "../../src/registry/catalog";
+import { fewSearchMatches, walkBudget } from "../../src/core/catalog/list-planner";
 import { call, callJson, createOrg, createToken } from "./helpers";
 import { publishPackage, schemaFor } from "./publish-helpers";
 

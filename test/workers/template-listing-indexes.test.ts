@@ -4,7 +4,9 @@
 // bounded number of rows, whether a filter matches two templates or thousands.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { walkBudget, type ListQuery, type Viewer } from "../../src/registry/catalog";
+import { walkBudget } from "../../src/core/catalog/list-planner";
+import { type ListQuery } from "../../src/core/catalog/list-query";
+import { type Viewer } from "../../src/core/vocabulary/viewer";
 import { templateListFilters } from "../../src/templates/template-kind";
 import { searchTextOf } from "../../src/templates/template-kind";
 import { createOrg, createToken } from "./helpers";

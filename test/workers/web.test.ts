@@ -5,7 +5,9 @@ import { publishPackage, schemaFor } from "./publish-helpers";
 import { env } from "cloudflare:workers";
 import { database } from "../../src/db/client";
 import { sha256Hex } from "../../src/identity/secrets";
-import { getEntry, runPlan, versionsPlan, type Viewer } from "../../src/registry/catalog";
+import { getEntry, versionsPlan } from "../../src/core/catalog/entries";
+import { runPlan } from "../../src/core/vocabulary/read-plan";
+import { type Viewer } from "../../src/core/vocabulary/viewer";
 
 let publisher: string;
 let tokenId: string;

@@ -11,15 +11,23 @@ import type { RequestContext } from "../http/context";
 import { readBody } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
-import { canPublish, canSee, type Caller } from "../identity/rights";
-import { encodeKey, uploadSigner } from "../artifacts/presign";
+import { canPublish, type Caller } from "../identity/rights";
+import { canSee } from "../core/visibility";
+import { encodeKey, uploadSigner } from "../artifacts/upload-signing";
 import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
-import { entryPlan, getEntry, listPlan, listVersions, runPlan, type CatalogEntry, type ListQuery, type ListResult, type ReadPlan, type Viewer } from "./catalog";
-import { canonicalKey, catalogChanged, edgeCached } from "./edge-cache";
+import { entryPlan, getEntry, listVersions } from "../core/catalog/entries";
+import { listPlan } from "../core/catalog/list";
+import { runPlan, type ReadPlan } from "../core/vocabulary/read-plan";
+import { type CatalogEntry } from "../core/vocabulary/catalog-entry";
+import { type ListQuery, type ListResult } from "../core/catalog/list-query";
+import { type Viewer } from "../core/vocabulary/viewer";
+import { canonicalKey, catalogChanged, edgeCached } from "../http/edge-cache";
 import { viewerOf } from "../identity/authenticate";
-import { decodeContinuation, decodeSingleKey, encodeContinuation } from "./continuation";
-import type { RegistryKind, ViewContext } from "./kind";
-import { coordinatorName, deletePrefix, describeIdentity, type Identity, type Outcome } from "./publish-coordinator";
+import { decodeContinuation, decodeSingleKey, encodeContinuation } from "../core/continuation";
+import type { RegistryKind, ViewContext } from "../core/kind";
+import { coordinatorName, deletePrefix } from "../core/publish/coordinator";
+import { describeIdentity, type Identity } from "../core/vocabulary/identity";
+import { type Outcome } from "../core/vocabulary/outcome";
 import {
   parseBooleanParam,
   parseIdentity,
@@ -29,7 +37,7 @@ import {
   versionNotFound,
   type RouteParams,
 } from "./request-parsing";
-import { requireVersion } from "./versions";
+import { requireVersion } from "../core/vocabulary/versions";
 import { actorOf, stampFor } from "../audit/audit-log";
 import { enqueueEvent } from "../webhooks/webhook-events";
 import { enforceRateLimit, rateLimitKey } from "../rate-limits/rate-limit";

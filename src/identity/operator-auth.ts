@@ -1,10 +1,10 @@
 // Authorises the admin API: the ADMIN_TOKEN secret, or (for an org's own tokens) an admin-role org token.
 import { ApiError, forbidden, unauthorized } from "../http/api-error";
 import type { RequestContext } from "../http/context";
-import { lookupToken } from "../identity/authenticate";
-import { readAuthorization } from "../identity/tokens";
-import { timingSafeEqualStrings } from "../identity/secrets";
-import type { Caller } from "../identity/rights";
+import { lookupToken } from "./authenticate";
+import { readAuthorization } from "./tokens";
+import { timingSafeEqualStrings } from "./secrets";
+import type { Caller } from "./rights";
 import { countFailedSignIn } from "../rate-limits/rate-limit";
 
 import type { Actor } from "../audit/audit-log";

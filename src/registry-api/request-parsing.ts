@@ -2,10 +2,10 @@
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { hasRole, type Caller } from "../identity/rights";
-import { canonicalName, decodeSegment, printable } from "./names";
-import { describeIdentity, type Identity } from "./publish-coordinator";
-import type { RegistryKind } from "./kind";
-import { requireVersion, type ParsedVersion } from "./versions";
+import { canonicalName, decodeSegment, printable } from "../core/vocabulary/names";
+import { describeIdentity, type Identity } from "../core/vocabulary/identity";
+import type { RegistryKind } from "../core/kind";
+import { requireVersion, type ParsedVersion } from "../core/vocabulary/versions";
 
 export interface RouteParams {
   source?: string;

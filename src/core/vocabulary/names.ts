@@ -1,5 +1,5 @@
 // Path-segment rules: what a publisher or name may be, and the canonical form names are unique on.
-import { badRequest } from "../http/api-error";
+import { badRequest } from "../../http/api-error";
 
 export const SEGMENT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 

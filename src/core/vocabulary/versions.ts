@@ -1,6 +1,6 @@
 // SemVer rules as pure functions: strict parsing, a sortable precedence key, and which version is `latest`.
 import semverParse from "semver/functions/parse";
-import { badRequest } from "../http/api-error";
+import { badRequest } from "../../http/api-error";
 
 export interface ParsedVersion {
   /** As given, build metadata included. */

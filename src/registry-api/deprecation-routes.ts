@@ -9,16 +9,19 @@ import type { RequestContext } from "../http/context";
 import { readBody } from "../http/json-body";
 import { noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
-import { canPublish, canSee, visibilityForSource, type Caller } from "../identity/rights";
-import { getEntry } from "../registry/catalog";
-import type { RegistryKind } from "../registry/kind";
-import { printable } from "../registry/names";
-import { describeIdentity, type Deprecation, type Identity } from "../registry/publish-coordinator";
-import { coordinator, unwrap } from "../registry/registry-routes";
-import { parseVersionParam, requirePublisherCaller, type RouteParams } from "../registry/request-parsing";
-import { parseVersion, type ParsedVersion } from "../registry/versions";
+import { canPublish, type Caller } from "../identity/rights";
+import { canSee, visibilityForSource } from "../core/visibility";
+import { getEntry } from "../core/catalog/entries";
+import type { RegistryKind } from "../core/kind";
+import { printable } from "../core/vocabulary/names";
+import { describeIdentity, type Identity } from "../core/vocabulary/identity";
+import { type Deprecation } from "../core/vocabulary/deprecation";
+import { coordinator } from "./registry-routes";
+import { unwrap } from "../core/vocabulary/outcome";
+import { parseVersionParam, requirePublisherCaller, type RouteParams } from "./request-parsing";
+import { parseVersion, type ParsedVersion } from "../core/vocabulary/versions";
 import { enqueueEvent } from "../webhooks/webhook-events";
-import { catalogChanged } from "../registry/edge-cache";
+import { catalogChanged } from "../http/edge-cache";
 
 export const DeprecateBody = z.object({
   message: z.string({ error: "is required and must be a string" }).trim().min(1, "must not be empty").max(1000, "must be at most 1000 characters"),

@@ -1,6 +1,6 @@
 // What differs between packages and templates, as a small descriptor the shared registry core is driven by.
-import type { Limits } from "../env";
-import type { CatalogEntry } from "./catalog";
+import type { Limits } from "./vocabulary/limits";
+import type { CatalogEntry } from "./vocabulary/catalog-entry";
 
 export type Kind = "package" | "template";
 

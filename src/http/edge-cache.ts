@@ -5,8 +5,8 @@
 // GENERATION_CONFIRM_MS in the location's others); token-bearing requests never use it.
 import { database } from "../db/client";
 import { countingD1, newD1Stats } from "../db/counting";
-import { noneMatchHits } from "../http/conditional";
-import type { RequestContext } from "../http/context";
+import { noneMatchHits } from "./conditional";
+import type { RequestContext } from "./context";
 
 /** How long a location may serve an entry without looking at D1: the cross-location staleness bound. */
 export const EDGE_TTL_SECONDS = 5;

@@ -3,16 +3,15 @@
 // See docs/publish-concurrency.md for why the sequence cannot race.
 import { DurableObject } from "cloudflare:workers";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { database, type Database } from "../db/client";
-import { items, latestHistory, versions, type ItemRow, type VersionRow } from "../db/schema";
-import type { Env } from "../env";
-import { visibilityForSource } from "../identity/rights";
-import { randomId } from "../identity/secrets";
-import { stagingPrefix } from "../artifacts/storage-keys";
-import { findItem, otherPublisherSpelling } from "./catalog";
-import type { Kind } from "./kind";
-import { pickLatest } from "./versions";
-import { auditEntry, itemTarget, type AuditStamp } from "../audit/audit-log";
+import { database, type Database } from "../../db/client";
+import { items, latestHistory, versions, type ItemRow, type VersionRow } from "../../db/schema";
+import { visibilityForSource } from "../visibility";
+import { randomId } from "../../identity/secrets";
+import { stagingPrefix } from "../../artifacts/storage-keys";
+import { findItem, otherPublisherSpelling } from "../catalog/lookups";
+import type { Kind } from "../vocabulary/identity";
+import { pickLatest } from "../vocabulary/versions";
+import { auditEntry, itemTarget, type AuditStamp } from "../../audit/audit-log";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
@@ -106,7 +105,13 @@ function publisherSpellingConflict(id: Identity, existing: string): string {
   return `publisher '${existing}' already exists on ${id.kind} source '${id.source}'; '${id.publisher}' differs from it only in case`;
 }
 
-export class PublishCoordinator extends DurableObject<Env> {
+/** The bindings the coordinator uses: declared here, so that env.ts can name this class without an import cycle. */
+interface CoordinatorBindings {
+  DB: D1Database;
+  ARTIFACTS: R2Bucket;
+}
+
+export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
   /** A DO interleaves requests while one awaits I/O (D1, R2); this chain makes each step run alone. */
   private queue: Promise<unknown> = Promise.resolve();
 
