@@ -2,7 +2,7 @@
 // root naming `runtime` (and optionally `description`); bounded like a template archive.
 import { parse } from "yaml";
 import { badRequest } from "../http/api-error";
-import { printable } from "../registry/names";
+import { printable } from "../core/vocabulary/names";
 import { walkGzipTar, type TarBounds } from "./tar-entries";
 
 export interface PackRuntime {

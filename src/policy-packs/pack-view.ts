@@ -1,6 +1,6 @@
 // The stored metadata of a policy pack version and the RegistryPolicyPack view built from it: pure,
 // so the API, the org routes and the pages present a pack the same way.
-import { present } from "../registry/kind";
+import { present } from "../core/kind";
 import { ENFORCEMENT_LEVELS, type EnforcementLevel, type PackStartFields, type PolicyInput, type RegistryPolicyPack } from "./policy-pack-schemas";
 import type { PackRuntime } from "./pack-archive";
 

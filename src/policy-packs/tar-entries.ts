@@ -1,7 +1,7 @@
 // A bounded, streaming walk over the entries of a gzip tar that hands each regular file to a visitor.
 // Policy-pack archives are checked with it: the same bounds and safe-name rules as template archives.
 import { badRequest } from "../http/api-error";
-import { printable } from "../registry/names";
+import { printable } from "../core/vocabulary/names";
 
 export interface TarBounds {
   unpackedBytes: number;

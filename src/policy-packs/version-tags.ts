@@ -1,8 +1,8 @@
 // How the org routes' version words map onto registry versions: a SemVer `versionTag` is the version; a
 // bare integer (what an older @pulumi/policy completes with when it sent no tag) is `N.0.0`.
 import { badRequest } from "../http/api-error";
-import { printable } from "../registry/names";
-import { parseVersion, type ParsedVersion } from "../registry/versions";
+import { printable } from "../core/vocabulary/names";
+import { parseVersion, type ParsedVersion } from "../core/vocabulary/versions";
 import { VERSION_TAG_PATTERN } from "./policy-pack-schemas";
 
 /** Integers beyond this are no publish count this registry will reach; bounding them keeps `N.0.0` valid. */
