@@ -3,7 +3,7 @@
 import { parse } from "yaml";
 import { badRequest } from "../http/api-error";
 import { printable } from "../core/vocabulary/names";
-import { walkGzipTar, type TarBounds } from "./tar-entries";
+import { walkGzipTar, type TarLimits } from "./tar-entries";
 
 export interface PackRuntime {
   name: string;
@@ -23,18 +23,16 @@ const PROJECT_FILE_MAX_BYTES = 1024 * 1024;
 /** Enough for any real project file; low enough that an alias bomb fails instead of expanding. */
 const MAX_ALIAS_COUNT = 100;
 
-export async function inspectPackArchive(stream: ReadableStream<Uint8Array>, bounds: TarBounds): Promise<PackArchiveFacts> {
+export async function inspectPackArchive(stream: ReadableStream<Uint8Array>, limits: TarLimits): Promise<PackArchiveFacts> {
   let project: Uint8Array | undefined;
-  const counts = await walkGzipTar(
-    stream,
-    bounds,
-    { what: WHAT },
+  const counts = await walkGzipTar(stream, limits, WHAT, async (file) => {
+    if (file.name !== "PulumiPolicy.yaml") return;
+    if (file.size > PROJECT_FILE_MAX_BYTES) {
+      throw badRequest(`${WHAT} entry '${printable(file.rawName)}' is ${file.size} bytes; PulumiPolicy.yaml may be at most ${PROJECT_FILE_MAX_BYTES}`);
+    }
     // A later entry of the same name wins, as it would on extraction.
-    (file) => (file.path === "PulumiPolicy.yaml" ? { read: PROJECT_FILE_MAX_BYTES } : "skip"),
-    (_file, bytes) => {
-      project = bytes;
-    },
-  );
+    project = await file.read();
+  });
   if (!project) throw badRequest(`${WHAT} has no PulumiPolicy.yaml at its root`);
   return { ...projectFacts(project), ...counts };
 }

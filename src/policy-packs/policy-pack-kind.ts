@@ -47,7 +47,7 @@ export const policyPackKind: RegistryKind<RegistryPolicyPack> = {
   async inspect({ bucket, identity, artifacts, limits, start }) {
     const archive = await bucket.get(artifacts.archive!);
     if (!archive) throw badRequest("cannot complete: the archive upload is missing");
-    const facts = await inspectPackArchive(archive.body, { unpackedBytes: limits.archiveUnpackedBytes, entries: limits.archiveEntries });
+    const facts = await inspectPackArchive(archive.body, limits);
     // The start stored the extension as validated; parsing again gives its defaults their types.
     const metadata = packMetadata(identity.name, PackStartFields.parse(start ?? {}), facts);
     const searchText = [identity.name, metadata.displayName, metadata.description, ...metadata.policies.map((p) => p.name)]

@@ -3,23 +3,25 @@
 import { badRequest } from "../http/api-error";
 import { printable } from "../core/vocabulary/names";
 
-export interface TarBounds {
-  unpackedBytes: number;
-  entries: number;
+export interface TarLimits {
+  archiveUnpackedBytes: number;
+  archiveEntries: number;
 }
 
+/** A regular file of the archive, as an extractor would name it. */
 export interface TarFile {
-  /** Normalized relative path (`./a//b` → `a/b`). */
-  path: string;
+  /** Normalized (`./a//b` → `a/b`). */
+  name: string;
+  /** As stored, for messages. */
+  rawName: string;
   size: number;
+  /** The file's bytes; the visitor checks `size` against its own cap first. Unread files are skipped. */
+  read(): Promise<Uint8Array>;
 }
 
-/** What a visitor wants of a file's bytes: read them (at most `maxBytes`, else a 400) or skip them. */
-export type Visit = { read: number } | "skip";
-
-export interface TarWalkLabel {
-  /** How errors name the archive: "policy pack archive". */
-  what: string;
+export interface TarTotals {
+  entries: number;
+  unpackedBytes: number;
 }
 
 const BLOCK = 512;
@@ -29,26 +31,25 @@ const META_RUN_MAX = 8;
 const REFUSED_TYPES: Record<string, string> = { "1": "hard link", "2": "symbolic link", "3": "character device", "4": "block device", "6": "FIFO" };
 
 /**
- * Walks `stream` (gzip of a tar) and calls `visit` for each regular file; `onData` receives the bytes of
- * the files the visitor asked to read. Refuses (400) non-gzip, non-tar, links and devices, absolute or
- * `..` names, and anything past the bounds; inflates nothing after a verdict.
+ * Walks `stream` (gzip of a tar) and hands each regular file to `visit`, which may read it. Refuses (400)
+ * non-gzip, non-tar, links and devices, absolute or `..` names, and anything past the limits; inflates
+ * nothing after a verdict. The same signature as the shared walker the templates use, so switching is an import.
  */
 export async function walkGzipTar(
   stream: ReadableStream<Uint8Array>,
-  bounds: TarBounds,
-  label: TarWalkLabel,
-  visit: (file: TarFile) => Visit,
-  onData: (file: TarFile, bytes: Uint8Array) => void,
-): Promise<{ entries: number; unpackedBytes: number }> {
+  limits: TarLimits,
+  label: string,
+  visit: (file: TarFile) => Promise<void> | void,
+): Promise<TarTotals> {
   const blocks = await gunzipBlocks(stream, label);
   try {
-    return await walkEntries(blocks, bounds, label, visit, onData);
+    return await walkEntries(blocks, { unpackedBytes: limits.archiveUnpackedBytes, entries: limits.archiveEntries }, label, visit);
   } finally {
     await blocks.cancel();
   }
 }
 
-async function gunzipBlocks(stream: ReadableStream<Uint8Array>, label: TarWalkLabel): Promise<BlockReader> {
+async function gunzipBlocks(stream: ReadableStream<Uint8Array>, label: string): Promise<BlockReader> {
   const reader = stream.getReader();
   const first = await reader.read().catch(async (error: unknown) => {
     await reader.cancel().catch(ignore);
@@ -59,7 +60,7 @@ async function gunzipBlocks(stream: ReadableStream<Uint8Array>, label: TarWalkLa
   // stream that is not gzip then fails in the decompressor with the same 400.
   if (head.length === 0 || head[0] !== 0x1f || (head.length > 1 && head[1] !== 0x8b)) {
     await reader.cancel().catch(ignore);
-    throw badRequest(`${label.what} is not gzip-compressed`);
+    throw badRequest(`${label} is not gzip-compressed`);
   }
   let pending: Uint8Array | undefined = head;
   let sourceFailure: { error: unknown } | undefined;
@@ -82,7 +83,7 @@ async function gunzipBlocks(stream: ReadableStream<Uint8Array>, label: TarWalkLa
   });
   return new BlockReader(replayed.pipeThrough(new DecompressionStream("gzip")).getReader(), (error) => {
     if (sourceFailure) throw sourceFailure.error;
-    throw badRequest(`${label.what} is not a valid gzip stream${error instanceof Error ? `: ${error.message}` : ""}`);
+    throw badRequest(`${label} is not a valid gzip stream${error instanceof Error ? `: ${error.message}` : ""}`);
   });
 }
 
@@ -102,12 +103,11 @@ interface Pending {
 
 async function walkEntries(
   tar: BlockReader,
-  bounds: TarBounds,
-  label: TarWalkLabel,
-  visit: (file: TarFile) => Visit,
-  onData: (file: TarFile, bytes: Uint8Array) => void,
-): Promise<{ entries: number; unpackedBytes: number }> {
-  const fail = (why: string) => badRequest(`${label.what} ${why}`);
+  bounds: { unpackedBytes: number; entries: number },
+  label: string,
+  visit: (file: TarFile) => Promise<void> | void,
+): Promise<TarTotals> {
+  const fail = (why: string) => badRequest(`${label} ${why}`);
   let entries = 0;
   let unpackedBytes = 0;
   let pending: Pending = { run: 0 };
@@ -143,16 +143,23 @@ async function walkEntries(
     if (REFUSED_TYPES[type]) throw fail(`entry '${printable(name)}' is a ${REFUSED_TYPES[type]} (type '${type}'); only regular files are allowed`);
     if (type !== "0" && type !== "7" && type !== "5") throw fail(`entry '${printable(name)}' has unsupported type '${printable(type)}'; only regular files are allowed`);
     charge(size, name);
-    const file = { path: normalize(name), size };
-    const wanted = type === "5" ? "skip" : visit(file);
-    if (wanted === "skip") {
-      if (!(await tar.skipPadded(size))) throw fail(`is truncated: it ends inside entry '${printable(name)}'`);
-      continue;
+    const truncated = () => fail(`is truncated: it ends inside entry '${printable(name)}'`);
+    let consumed = false;
+    if (type !== "5") {
+      await visit({
+        name: normalize(name),
+        rawName: name,
+        size,
+        read: async () => {
+          if (consumed) throw new Error(`entry '${name}' was read already`);
+          consumed = true;
+          const data = await tar.readPadded(size);
+          if (!data) throw truncated();
+          return data;
+        },
+      });
     }
-    if (size > wanted.read) throw fail(`entry '${printable(name)}' is ${size} bytes; at most ${wanted.read} are allowed`);
-    const data = await tar.readPadded(size);
-    if (!data) throw fail(`is truncated: it ends inside entry '${printable(name)}'`);
-    onData(file, data);
+    if (!consumed && !(await tar.skipPadded(size))) throw truncated();
   }
   return { entries, unpackedBytes };
 }

@@ -4,7 +4,7 @@ import { inspectPackArchive, projectFacts } from "../../src/policy-packs/pack-ar
 import { gzip, gzipTar, header, streamOf, tar, type TarEntry, zeroBomb } from "./tar-fixtures";
 
 const MiB = 1024 * 1024;
-const BOUNDS = { unpackedBytes: 100 * MiB, entries: 10_000 };
+const BOUNDS = { archiveUnpackedBytes: 100 * MiB, archiveEntries: 10_000 };
 const POLICY_YAML = "runtime: nodejs\ndescription: Guards for storage buckets\n";
 const root: TarEntry = { name: "PulumiPolicy.yaml", data: POLICY_YAML };
 const code: TarEntry = { name: "index.ts", data: "export const policies = [];\n" };
@@ -122,8 +122,8 @@ describe("policy pack archive: what is refused", () => {
 
   it("more entries than the bound is a 400; exactly the bound is accepted", async () => {
     const files = Array.from({ length: 4 }, (_, i) => ({ name: `f${i}.ts`, data: "x" }));
-    await rejection(inspect([root, ...files], { ...BOUNDS, entries: 4 }), /more than 4 entries/);
-    await expect(inspect([root, ...files.slice(1)], { ...BOUNDS, entries: 4 })).resolves.toMatchObject({ entries: 4 });
+    await rejection(inspect([root, ...files], { ...BOUNDS, archiveEntries: 4 }), /more than 4 entries/);
+    await expect(inspect([root, ...files.slice(1)], { ...BOUNDS, archiveEntries: 4 })).resolves.toMatchObject({ entries: 4 });
   });
 
   it("a gzip bomb stops at the unpacked bound without inflating the rest", async () => {
@@ -133,7 +133,7 @@ describe("policy pack archive: what is refused", () => {
   });
 
   it("a PulumiPolicy.yaml over 1 MiB is a 400", async () => {
-    await rejection(inspect([{ name: "PulumiPolicy.yaml", data: `# ${"x".repeat(MiB)}\nruntime: nodejs\n` }]), /PulumiPolicy\.yaml' is \d+ bytes; at most 1048576/);
+    await rejection(inspect([{ name: "PulumiPolicy.yaml", data: `# ${"x".repeat(MiB)}\nruntime: nodejs\n` }]), /PulumiPolicy\.yaml' is \d+ bytes; PulumiPolicy\.yaml may be at most 1048576/);
   });
 
   it("an archive that ends inside an entry or a header is a 400 saying it is truncated", async () => {
