@@ -6,7 +6,7 @@ import type { RegistryKind, RouteParams } from "../core/kind";
 import { parseIdentity } from "../core/identity-parsing";
 import type { ListFilters } from "../core/catalog/list-query";
 import type { CatalogEntry } from "../core/vocabulary/catalog-entry";
-import { decodeSegment, printable } from "../core/vocabulary/names";
+import { decodeSegment } from "../core/vocabulary/names";
 import { parseEnumParam } from "../http/query-params";
 import { inspectPackArchive } from "./pack-archive";
 import { packMetadata, packView, type PackMetadata } from "./pack-view";
@@ -66,6 +66,11 @@ export const policyPackKind: RegistryKind<RegistryPolicyPack> = {
     );
   },
 
+  // Pulumi's GetRegistryPolicyPackVersionResponse: the pack, and the version's policies beside it.
+  presentVersion(view, entry) {
+    return { policyPack: view, policies: packMetadataOf(entry).policies };
+  },
+
   async decorate(_entries, caller) {
     const full = caller.kind === "org" && hasRole(caller, "publisher");
     return (view) => {
@@ -78,5 +83,3 @@ export const policyPackKind: RegistryKind<RegistryPolicyPack> = {
 export function orgPackIdentity(org: string, rawName: string | undefined) {
   return policyPackKind.identity({ source: "private", publisher: encodeURIComponent(org), name: rawName });
 }
-
-export const describeTag = (raw: string) => `'${printable(raw)}'`;

@@ -2,7 +2,8 @@
 // routes the stock CLI calls), spread into the OpenAPI operation table by src/openapi/operations.ts.
 import { z } from "zod";
 import { REGISTRY_PREFIXES } from "../http/routes";
-import { Completed, ErrorBody, segment } from "../openapi/schemas";
+import { Completed, component, ErrorBody, segment } from "../openapi/schemas";
+import { CompleteBody, DeprecateBody, StartBody } from "../registry-api/bodies";
 import * as P from "./policy-pack-schemas";
 
 /** The shape of an entry of the OpenAPI operation table (declared here too: that table imports this file). */
@@ -52,14 +53,8 @@ const orgVersionPath = z.object({
   versionTag: z.string().regex(P.VERSION_TAG_PATTERN).describe("the version's SemVer tag, or the integer version of a pack published without a tag"),
 });
 
-export const StartPackBody = z
-  .object({
-    version: z.string({ error: "is required and must be a string" }),
-    publishedAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .extend(P.PackStartFields.shape);
-const CompletePackBody = z.object({ operationID: z.string().min(1).max(200) });
-const DeprecatePackBody = z.object({ message: z.string().min(1), replacement: z.string().optional() });
+/** The registry start body: the core's `{version, publishedAt?}` and the kind's start extension, in one object. */
+export const StartPackBody = component("StartPolicyPackPublishRequest", StartBody.extend(P.PackStartFields.shape));
 
 /** Under `/api/registry` with the id as given, under `/api/preview/registry` with `Preview` appended. */
 function registry(op: Omit<PackOperation, "document">): PackOperation[] {
@@ -125,7 +120,7 @@ const registryOperations: PackOperation[] = [
     tags: TAGS,
     auth: "org",
     pathParams: packPath("exact"),
-    body: CompletePackBody,
+    body: CompleteBody,
     responses: { 201: ok("published", Completed), ...writes },
   }),
   ...registry({
@@ -182,7 +177,7 @@ const registryOperations: PackOperation[] = [
       tags: [...TAGS, "Deprecation"],
       auth: "org",
       pathParams,
-      body: DeprecatePackBody,
+      body: DeprecateBody,
       responses: { 204: empty("deprecated"), ...fails(400, 401, 403, 404, 413) },
     }),
     ...registry({
@@ -272,11 +267,3 @@ const orgOperations: PackOperation[] = [
 ];
 
 export const policyPackOperations: PackOperation[] = [...registryOperations, ...orgOperations];
-
-/** Named components for the bodies only this file declares. */
-export const POLICY_PACK_BODY_NAMES: Array<[z.ZodType, string]> = [
-  [StartPackBody, "StartPolicyPackPublishRequest"],
-  [CompletePackBody, "CompletePolicyPackPublishRequest"],
-  [DeprecatePackBody, "DeprecatePolicyPackRequest"],
-];
-

@@ -3,12 +3,13 @@
 import type { IRequest } from "itty-router";
 import type { RequestContext } from "../http/context";
 import type { RouteMethods } from "../http/routes";
-import { listPage, viewContext } from "../registry-api/registry-routes";
 import { parseVersionParam } from "../registry-api/request-parsing";
+import { listPage } from "../core/catalog/list-service";
 import { requireVersionOf } from "../core/resolve-version";
+import { viewOf } from "../core/views";
 import { requireVersion } from "../core/vocabulary/versions";
 import type { CatalogEntry } from "../core/vocabulary/catalog-entry";
-import { page, shellFor } from "../web/page-kit";
+import { lookerReader, page, shellFor } from "../web/page-kit";
 import { h } from "../web/jsx";
 import { packMetadataOf, policyPackKind } from "./policy-pack-kind";
 import { packPagePath, PolicyPackListPage, PolicyPackPage } from "./policy-pack-pages";
@@ -17,7 +18,7 @@ import type { RegistryPolicyPack } from "./policy-pack-schemas";
 const PAGE_SIZE = 24;
 
 function packViews(context: RequestContext, entries: CatalogEntry[]): RegistryPolicyPack[] {
-  return entries.map((entry) => policyPackKind.view(entry, viewContext(policyPackKind, context, entry)));
+  return entries.map((entry) => viewOf(policyPackKind, context.origin, entry));
 }
 
 async function packList(request: IRequest, context: RequestContext) {
@@ -25,7 +26,7 @@ async function packList(request: IRequest, context: RequestContext) {
     const query = new URLSearchParams(new URL(request.url).search);
     const continuationToken = query.get("continuationToken") || undefined;
     const filters = policyPackKind.listFilters(new URLSearchParams());
-    const { entries, continuationToken: next } = await listPage(policyPackKind, filters, { limit: PAGE_SIZE, continuationToken }, looker.viewer, context, (plan) => looker.read(plan).then(([r]) => r));
+    const { entries, continuationToken: next } = await listPage(context.env, policyPackKind, filters, { limit: PAGE_SIZE, continuationToken }, lookerReader(context, looker));
     const caller = await looker.caller();
     return <PolicyPackListPage shell={await shellFor(request, caller, "Policy packs")} query={query} packs={packViews(context, entries)} next={next} signedIn={caller.kind === "org"} />;
   });
@@ -38,9 +39,8 @@ async function packPage(request: IRequest, context: RequestContext) {
   if (chosen !== null) return new Response(null, { status: 303, headers: { Location: packPagePath(identity, requireVersion(chosen).raw) } });
   return page(request, context, async (looker) => {
     const version = request.params.version === undefined ? "latest" : parseVersionParam(request.params.version, false);
-    const read = <T,>(build: Parameters<Parameters<typeof requireVersionOf>[1]>[0]) => looker.read(build(looker.viewer, context.db)).then(([r]) => r as T);
-    const { resolved, versions } = await requireVersionOf(policyPackKind, read, { identity, version }, { withVersions: true });
-    const pack = policyPackKind.view(resolved.entry, viewContext(policyPackKind, context, resolved.entry));
+    const { resolved, versions } = await requireVersionOf(policyPackKind, lookerReader(context, looker), { identity, version }, { withVersions: true });
+    const pack = viewOf(policyPackKind, context.origin, resolved.entry);
     const metadata = packMetadataOf(resolved.entry);
     const shown = resolved.deprecation ? { ...pack, deprecation: resolved.deprecation } : pack;
     return (
