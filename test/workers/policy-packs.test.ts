@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { call, callJson, countObjects, expectError, orgWithTokens, writeSnapshot, type OrgTokens } from "./helpers";
 import { put } from "./publish-helpers";
 import {
@@ -222,11 +222,26 @@ describe("registry routes: rules", () => {
     expect(got.body.policyPack.deprecation).toMatchObject({ message: "use new" });
   });
 
-  it("publishes and deletes are audited and raise policypack.* events through the core", async () => {
-    await publishPack(acme.publisher, "private/acme/audited", "1.0.0");
+  it("publishes and deletes are audited and raise policypack.* webhook events through the core", async () => {
+    const hook = await callJson("/api/orgs/acme/registry/webhooks", {
+      method: "POST",
+      token: acme.admin,
+      body: { url: `${inject("receiverUrl")}/hook/policy-packs`, events: ["policypack.published", "policypack.deleted"] },
+    });
+    expect(hook.status).toBe(201);
+    await cliPublish(acme.publisher, "acme", "audited", "1.0.0");
     await call("/api/registry/policypacks/private/acme/audited", { method: "DELETE", token: acme.publisher });
-    const rows = await env.DB.prepare("SELECT action FROM audit_log WHERE target = 'policypack/private/acme/audited' ORDER BY rowid").all<{ action: string }>();
-    expect(rows.results.map((r) => r.action)).toEqual(["policypack.publish.start", "policypack.publish.complete", expect.stringMatching(/^policypack\.delete/)]);
+    const rows = await env.DB.prepare("SELECT action FROM audit_log WHERE target = 'policypack/private/acme/audited' ORDER BY id").all<{ action: string }>();
+    expect(rows.results.map((r) => r.action)).toEqual(["policypack.publish.start", "policypack.publish.complete", "policypack.delete"]);
+    const deadline = Date.now() + 15_000;
+    let received: Array<{ body: string }> = [];
+    while (received.length < 2 && Date.now() < deadline) {
+      received = (await (await fetch(`${inject("receiverUrl")}/received/policy-packs`)).json()) as Array<{ body: string }>;
+      if (received.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    const events = received.map((r) => JSON.parse(r.body) as { type: string; target: Record<string, string> });
+    expect(events.map((e) => e.type).sort()).toEqual(["policypack.deleted", "policypack.published"]);
+    expect(events.find((e) => e.type === "policypack.published")!.target).toEqual({ kind: "policypack", source: "private", publisher: "acme", name: "audited", version: "1.0.0" });
   });
 
   it("the archive as published is what PulumiPolicy.yaml-reading clients get back", async () => {
