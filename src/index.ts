@@ -36,7 +36,7 @@ import { policyPackWebRoutes } from "./policy-packs/policy-pack-web";
 export { PublishCoordinator } from "./core/publish/coordinator";
 
 /** The kinds this Worker serves (their names are listed in registered-kinds.ts for the derived lists). */
-const KINDS = [packageKind, templateKind, policyPackKind];
+export const KINDS = [packageKind, templateKind, policyPackKind];
 
 /** The router table; exported so the API description can be checked against it (test/workers/openapi.test.ts). */
 export const routes: Array<[string, RouteMethods]> = [

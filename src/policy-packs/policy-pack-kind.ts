@@ -1,7 +1,6 @@
 // Policy packs on the registry core: one archive slot, policies and enforcement levels from the publish
 // start (the pack's code declares them), runtime from the archive's PulumiPolicy.yaml, the RegistryPolicyPack view.
 import { badRequest } from "../http/api-error";
-import { hasRole } from "../identity/rights";
 import type { RegistryKind, RouteParams } from "../core/kind";
 import { parseIdentity } from "../core/identity-parsing";
 import type { ListFilters } from "../core/catalog/list-query";
@@ -9,7 +8,7 @@ import type { CatalogEntry } from "../core/vocabulary/catalog-entry";
 import { decodeSegment } from "../core/vocabulary/names";
 import { parseEnumParam } from "../http/query-params";
 import { inspectPackArchive } from "./pack-archive";
-import { packMetadata, packView, type PackMetadata } from "./pack-view";
+import { accessLevelOf, packMetadata, packView, type PackMetadata } from "./pack-view";
 import { ACCESS_FILTERS, PackStartFields, type RegistryPolicyPack } from "./policy-pack-schemas";
 
 export const POLICY_PACK_KIND = "policypack";
@@ -57,25 +56,19 @@ export const policyPackKind: RegistryKind<RegistryPolicyPack> = {
     return { metadata: { ...metadata }, searchText };
   },
 
-  view(entry, { artifactUrl }) {
+  view(entry, { artifactUrl, caller }) {
     const { item, version } = entry;
+    // Only a caller of the owning org sees a pack at all; its role says whether it may change it.
+    const accessLevel = accessLevelOf(caller?.kind === "org" ? caller.role : undefined);
     return packView(
       { itemId: item.id, source: item.source, publisher: item.publisher, name: item.name, version: version!.version, createdAt: version!.createdAt, metadata: packMetadataOf(entry) },
-      // Readers' level; `decorate` raises it for a token that may publish.
-      { accessLevel: "view-only", downloadURL: artifactUrl("archive") },
+      { accessLevel, downloadURL: artifactUrl("archive") },
     );
   },
 
   // Pulumi's GetRegistryPolicyPackVersionResponse: the pack, and the version's policies beside it.
   presentVersion(view, entry) {
     return { policyPack: view, policies: packMetadataOf(entry).policies };
-  },
-
-  async decorate(_entries, caller) {
-    const full = caller.kind === "org" && hasRole(caller, "publisher");
-    return (view) => {
-      if (full) view.accessLevel = "full";
-    };
   },
 };
 
