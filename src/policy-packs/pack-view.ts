@@ -14,7 +14,7 @@ export interface PackMetadata {
   readme?: string;
   provider?: string;
   repository?: string;
-  tags?: Record<string, string>;
+  tags?: string[];
   metadata?: Record<string, string>;
 }
 
@@ -34,7 +34,7 @@ export function packMetadata(name: string, start: PackStartFields, archive: { ru
     ...present("readme", start.readme),
     ...present("provider", start.provider),
     ...present("repository", start.repository),
-    ...(start.tags && Object.keys(start.tags).length ? { tags: start.tags } : {}),
+    ...(start.tags?.length ? { tags: start.tags } : {}),
     ...(start.metadata && Object.keys(start.metadata).length ? { metadata: start.metadata } : {}),
   };
 }

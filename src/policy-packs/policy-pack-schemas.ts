@@ -27,6 +27,8 @@ export const Policy = component(
     severity: z.enum(SEVERITIES, { error: "must be one of '', low, medium, high, critical" }).optional(),
     framework: jsonObject().optional(),
     tags: z.array(short(200)).max(50).optional(),
+    remediationSteps: short(4000).optional(),
+    url: short(2000).optional(),
   }),
 );
 export type PolicyInput = z.infer<typeof Policy>;
@@ -49,7 +51,7 @@ const packFields = {
   description: short(4000).optional(),
   readme: short(60_000).optional(),
   provider: short(200).optional(),
-  tags: z.record(z.string(), z.string()).optional(),
+  tags: z.array(short(200), { error: "must be an array of strings" }).max(100, "must list at most 100 tags").optional(),
   repository: short(2000).optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 };

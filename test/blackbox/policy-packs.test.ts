@@ -45,7 +45,8 @@ describe("policy packs over HTTP, published as `pulumi policy publish` does", ()
     });
     const start = await cli("POST", `/api/orgs/${ORG}/policypacks`, {
       token: tokens.publisher,
-      body: { name: "storage-guards", displayName: "Storage guards", versionTag: "1.0.0", policies: POLICIES },
+      // What the CLI sends: its runtime as a bare name, tags as a list, metadata from the VCS.
+      body: { name: "storage-guards", displayName: "Storage guards", versionTag: "1.0.0", policies: POLICIES, runtime: "nodejs", tags: ["storage"], provider: "aws", metadata: { "vcs.kind": "git" } },
     });
     expect(start.status, start.text).toBe(200);
     expect(start.headers.get("content-type")).toBe("application/json");

@@ -25,12 +25,27 @@ export const POLICIES = [
     message: "This bucket is public.",
     configSchema: { properties: { allowList: { type: "array", items: { type: "string" } } }, type: "object" },
     severity: "high",
+    tags: ["storage"],
+    remediationSteps: "Make the bucket private.",
+    url: "https://example.com/policies/no-public-buckets",
   },
   { name: "tagged", displayName: "Tagged", description: "Resources carry an owner tag.", enforcementLevel: "advisory", message: "Tag it.", severity: "" },
 ];
 
+/** The body `pulumi policy publish` sends (every field it may send; `runtime` is a bare name there). */
 export function cliBody(name: string, versionTag: string | undefined, extra: Record<string, unknown> = {}) {
-  return { name, displayName: `${name} pack`, ...(versionTag === undefined ? {} : { versionTag }), policies: POLICIES, ...extra };
+  return {
+    name,
+    displayName: `${name} pack`,
+    ...(versionTag === undefined ? {} : { versionTag }),
+    policies: POLICIES,
+    provider: "aws",
+    tags: ["storage", "security"],
+    repository: "https://example.com/acme/guards",
+    runtime: "nodejs",
+    metadata: { "vcs.commit": "0123abc" },
+    ...extra,
+  };
 }
 
 export async function cliStart(token: string | undefined, org: string, body: unknown) {
