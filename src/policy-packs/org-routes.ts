@@ -10,6 +10,7 @@ import { json, noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import type { Caller } from "../identity/rights";
 import { itemTarget } from "../audit/audit-log";
+import { enforceRateLimit, rateLimitKey } from "../rate-limits/rate-limit";
 import { requirePublisher } from "../core/publish/publisher-rights";
 import { completePublish, startPublish } from "../core/publish/publish-service";
 import { deleteItem, retireVersion } from "../core/publish/retire-service";
@@ -54,6 +55,8 @@ async function publishOrder(context: RequestContext, where: { org: string; canon
 }
 
 async function publish(request: IRequest, context: RequestContext) {
+  // The same publish budget as a registry start.
+  await enforceRateLimit(context.env, "publish", await rateLimitKey(request));
   const { org, caller } = await orgCaller(request, context, "publish policy packs");
   const publisher = requirePublisher(caller);
   const body = parseWith(OrgPublishBody, await readJsonObject(request, ORG_PUBLISH_BODY_BYTES), "policy pack");
