@@ -28,11 +28,15 @@ import { handleWebhookBatch } from "./webhooks/webhook-consumer";
 import type { WebhookMessage } from "./webhooks/webhook-events";
 import { htmlErrorResponse, wantsHtml, webRoutes } from "./web/web-routes";
 import { hasSessionCookie } from "./web/session";
+import { policyPackKind } from "./policy-packs/policy-pack-kind";
+import { policyPackOrgRoutes } from "./policy-packs/org-routes";
+import { policyPackRegistryRoutes } from "./policy-packs/registry-routes";
+import { policyPackWebRoutes } from "./policy-packs/policy-pack-web";
 
 export { PublishCoordinator } from "./core/publish/coordinator";
 
 /** The kinds this Worker serves (their names are listed in registered-kinds.ts for the derived lists). */
-export const KINDS = [packageKind, templateKind];
+export const KINDS = [packageKind, templateKind, policyPackKind];
 
 /** The router table; exported so the API description can be checked against it (test/workers/openapi.test.ts). */
 export const routes: Array<[string, RouteMethods]> = [
@@ -45,6 +49,8 @@ export const routes: Array<[string, RouteMethods]> = [
   ...vcsTemplateRoutes,
   ...packageAdminRoutes,
   ...registryRoutes(registryKindRoutes(templateKind)),
+  ...registryRoutes(policyPackRegistryRoutes()),
+  ...policyPackOrgRoutes,
   ...uploadRoutes(KINDS.flatMap((kind) => kind.slots)),
   ...usageRoutes,
   ...packageUsageRoutes,
@@ -52,6 +58,7 @@ export const routes: Array<[string, RouteMethods]> = [
   ...webhookRoutes,
   ...openApiRoutes,
   ...webRoutes,
+  ...policyPackWebRoutes,
 ];
 
 const router = buildRouter(routes);

@@ -15,6 +15,8 @@ import * as D from "./api-docs-schemas";
 import * as O from "./org-registry-schemas";
 import * as S from "./schemas";
 import { webRoutes } from "../web/web-routes";
+import { policyPackOperations } from "../policy-packs/policy-pack-operations";
+import { policyPackWebRoutes } from "../policy-packs/policy-pack-web";
 
 export type HttpMethod = "get" | "post" | "put" | "delete";
 export type DocumentName = "client" | "admin";
@@ -52,7 +54,7 @@ export const UNDESCRIBED_ROUTES: Record<string, string> = {
   [`${LOCAL_UPLOAD_PATH}*`]:
     "local mode's upload target: clients PUT to the presigned uploadURLs exactly as given (in R2 mode they point at R2 and this route is a 404)",
   // The browsable catalog (src/web): HTML pages and their form posts and assets, for people, not API clients.
-  ...Object.fromEntries(webRoutes.map(([pattern]) => [pattern, "an HTML page of the browsable catalog (src/web), not an API operation"])),
+  ...Object.fromEntries([...webRoutes, ...policyPackWebRoutes].map(([pattern]) => [pattern, "an HTML page of the browsable catalog (src/web), not an API operation"])),
 };
 
 // ---- helpers that keep each entry short ----
@@ -614,4 +616,7 @@ export const operations: OperationSpec[] = [
     pathParams: z.object({ source: z.enum(VCS_SOURCES), publisher: S.segment(), name: z.string().describe("owner/repo/path, its slashes sent as they are or percent-encoded (%2F)") }),
     responses: { 204: empty("removed"), ...fails(400, 401, 403, 404) },
   },
+
+  // ---- policy packs (src/policy-packs) ----
+  ...policyPackOperations,
 ];

@@ -40,6 +40,11 @@ export function Layout(props: PageShell & { children?: Child }): RawHtml {
                 <li>
                   <a href="/templates">Templates</a>
                 </li>
+                {caller.kind === "org" ? (
+                  <li>
+                    <a href="/policy-packs">Policy packs</a>
+                  </li>
+                ) : null}
                 {caller.kind === "anonymous" ? (
                   <li>
                     <a href={`/sign-in?next=${encodeURIComponent(props.path)}`}>Sign in</a>

@@ -8,6 +8,8 @@ import { ADMIN, BASE, call, countRows, orgWithTokens, type CallOptions, type Org
 import { checkAnswer, describedRoutes, operationById, operationByPath, requestBodyValid, templateOf, type Doc } from "./openapi-check";
 import { publishPackage, schemaFor } from "./publish-helpers";
 import { publishTemplate } from "./template-helpers";
+import { cliBody, goodPackArchive, publishPack } from "./policy-pack-helpers";
+import { put } from "./publish-helpers";
 
 const DOCS_PACKAGE = "private/acme/acmecloud";
 const BUCKET_TOKEN = "acmecloud:s3/bucket:Bucket";
@@ -69,6 +71,8 @@ beforeAll(async () => {
   await publishPackage(acme.publisher, DOCS_PACKAGE, "2.1.0", { schema: JSON.stringify(docsSchema), readme: docsReadme, installation: docsInstallation });
   await publishTemplate(acme.publisher, "private/acme/web", "1.0.0", await archive());
   await publishTemplate(acme.publisher, "private/acme/web", "1.1.0", await archive());
+  // A policy pack under the name the path filler uses for every other collection.
+  expect((await publishPack(acme.publisher, "private/acme/db", "1.0.0")).status).toBe(201);
   const vcs = await call("/api/admin/templates", {
     method: "POST",
     token: ADMIN,
@@ -522,6 +526,28 @@ describe("real answers match the declared schemas", () => {
     const start = operationById(client, "PostPublishPackageVersion");
     expect(requestBodyValid(client, start, { version: "1.0.0", publishedAt: "2026-01-01T00:00:00Z" }).valid).toBe(true);
     expect(requestBodyValid(client, start, { publishedAt: "2026-01-01T00:00:00Z" }).valid).toBe(false);
+  });
+
+  it("policy packs: registry lists and gets, the CLI's org routes, and their errors", async () => {
+    for (const prefix of ["/api/registry", "/api/preview/registry"]) {
+      const list = await checked("GET", `${prefix}/policypacks?limit=1`, { token: acme.reader });
+      expect(list.body.policyPacks.map((p: any) => p.name)).toEqual(["db"]);
+      expect((await checked("POST", `${prefix}/policypacks`, { token: acme.reader, body: { orgLogin: "acme", access: "enabled" } })).body).toEqual({ policyPacks: list.body.policyPacks });
+      expect((await checked("GET", `${prefix}/policypacks/private/acme/db/versions/latest`, { token: acme.publisher })).body.policyPack.accessLevel).toBe("full");
+      expect((await checked("GET", `${prefix}/policypacks/private/acme/db/versions`, { token: acme.reader })).body.policyPacks).toHaveLength(1);
+      expect((await checked("GET", `${prefix}/policypacks/private/acme/db/versions/1.0.0`)).status).toBe(404);
+      expect((await checked("GET", `${prefix}/policypacks?access=none`, { token: acme.reader })).status).toBe(400);
+    }
+    const started = await checked("POST", "/api/orgs/acme/policypacks", { token: acme.publisher, body: cliBody("cli-pack", "2.0.0") });
+    expect(started.status).toBe(200);
+    expect((await put(started.body.uploadURI, await goodPackArchive())).status).toBe(200);
+    expect((await checked("POST", "/api/orgs/acme/policypacks/cli-pack/versions/2.0.0/complete", { token: acme.publisher })).status).toBe(204);
+    expect((await checked("POST", "/api/orgs/acme/policypacks/cli-pack/versions/2.0.0/complete", { token: acme.publisher })).status).toBe(409);
+    expect((await checked("GET", "/api/orgs/acme/policypacks", { token: acme.reader })).body.policyPacks).toHaveLength(2);
+    expect((await checked("GET", "/api/orgs/acme/policypacks/cli-pack/versions/2.0.0/schema", { token: acme.reader })).status).toBe(200);
+    expect((await checked("POST", "/api/orgs/acme/policypacks", { token: acme.reader, body: cliBody("cli-pack", "2.1.0") })).status).toBe(403);
+    expect((await checked("DELETE", "/api/orgs/acme/policypacks/cli-pack/versions/2.0.0", { token: acme.publisher })).status).toBe(204);
+    expect((await checked("DELETE", "/api/orgs/acme/policypacks/cli-pack", { token: acme.publisher })).status).toBe(404);
   });
 
   it("the description documents themselves", async () => {
