@@ -3,7 +3,7 @@
 import { parse } from "yaml";
 import { badRequest } from "../http/api-error";
 import { printable } from "../core/vocabulary/names";
-import { walkGzipTar, type TarLimits } from "./tar-entries";
+import { walkGzipTar, type TarLimits } from "../archives/gzip-tar";
 
 export interface PackRuntime {
   name: string;
