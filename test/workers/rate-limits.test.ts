@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "../../src/http/api-error";
 import { generateToken, hashToken } from "../../src/identity/tokens";
+import { tokenKeys } from "../../src/env";
 import { clientAddressKey, enforceRateLimit } from "../../src/rate-limits/rate-limit";
 import { callJson, countRows, expectError } from "./helpers";
 
@@ -18,7 +19,7 @@ const API_LIMIT = 8;
 async function orgToken(login: string, role = "publisher"): Promise<string> {
   const now = new Date().toISOString();
   await env.DB.prepare("INSERT OR IGNORE INTO orgs (login, display_name, created_at) VALUES (?, ?, ?)").bind(login, login, now).run();
-  const { id, secret } = generateToken();
+  const { id, secret } = await generateToken(tokenKeys(env));
   await env.DB.prepare("INSERT INTO tokens (id, org_login, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)").bind(id, login, role, await hashToken(secret), now).run();
   return secret;
 }
