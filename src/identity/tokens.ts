@@ -1,6 +1,6 @@
 // Org tokens: their format, minting, MAC verification, hashing and reading them off the Authorization
 // header. Pure apart from randomness and WebCrypto. See docs/tokens.md for the format and key rotation.
-import { base64url, fromBase64url, hmacSha256, randomBytes, randomId, sha256Hex } from "./secrets";
+import { base64url, hmacSha256, randomBytes, randomId, sha256Hex } from "./secrets";
 
 export const ROLES = ["reader", "publisher", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -8,6 +8,7 @@ export type Role = (typeof ROLES)[number];
 /** Recognisable in logs and secret scanners. */
 export const TOKEN_PREFIX = "erg_";
 const MAC_BYTES = 16;
+const encoder = new TextEncoder();
 
 /**
  * A token minted under a key of TOKEN_KEYS: `erg_<keyId>.<id>.<random>.<mac>`, where `id` is the token
@@ -65,9 +66,10 @@ export async function screenToken(secret: string, keys: TokenKey[]): Promise<Tok
   const match = SIGNED.exec(secret);
   const key = match && keys.find((k) => k.id === match[1]);
   if (!match || !key) return { kind: "refused" };
-  const given = fromBase64url(match[4]!);
-  const expected = await macOf(key, match[2]!, match[3]!);
-  if (!given || given.length !== expected.length || !crypto.subtle.timingSafeEqual(given, expected)) return { kind: "refused" };
+  // Compared as text, so the MAC has one spelling (base64url's spare bits cannot make variants of a token).
+  const given = encoder.encode(match[4]!);
+  const expected = encoder.encode(base64url(await macOf(key, match[2]!, match[3]!)));
+  if (given.length !== expected.length || !crypto.subtle.timingSafeEqual(given, expected)) return { kind: "refused" };
   return { kind: "signed", tokenId: `tok_${match[2]}`, keyId: key.id };
 }
 
