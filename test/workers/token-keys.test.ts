@@ -1,29 +1,15 @@
 // Org tokens carry a MAC under TOKEN_KEYS: a made-up token is refused before any storage binding is
 // touched, tokens from before the MAC keep working, and keys rotate without revoking tokens.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import type { Env } from "../../src/env";
 import { generateToken, hashToken, parseTokenKeys, screenToken } from "../../src/identity/tokens";
 import { rateLimitKey } from "../../src/rate-limits/rate-limit";
-import { ADMIN, BASE, call, callJson, createOrg, createToken, expectError, writeSnapshot } from "./helpers";
+import { ADMIN, BASE, call, callJson, callWithEnv, createOrg, createToken, expectError, writeSnapshot } from "./helpers";
 
 const T1 = "t1:test-token-key-one-0123456789";
 const T2 = "t2:test-token-key-two-0123456789";
 
-/** The worker under another configuration (same bindings), as a deployment with other secrets would run. */
-async function callWith(vars: Partial<Env>, path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
-  const headers = new Headers();
-  if (init.token) headers.set("Authorization", `token ${init.token}`);
-  if (init.body !== undefined) headers.set("Content-Type", "application/json");
-  const ctx = createExecutionContext();
-  const request = new Request(BASE + path, { method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-  const response = await worker.fetch(request as never, { ...(env as unknown as Env), ...vars }, ctx);
-  await waitOnExecutionContext(ctx);
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, response };
-}
+const callWith = (vars: Record<string, string | undefined>, path: string, options: { method?: string; token?: string; body?: unknown } = {}) => callWithEnv(vars, path, options);
 
 let publisher: string;
 let admin: string;
