@@ -132,6 +132,10 @@ export default {
     // Responses from R2 or fetch() can have immutable headers; copy before stamping the request id.
     response = new Response(response.body, response);
     response.headers.set("X-Pulumi-Request-ID", requestId);
+    // On every answer, publisher bytes (raw downloads, archives) included: browsers take Content-Type as given.
+    response.headers.set("X-Content-Type-Options", "nosniff");
+    // Over https only (a browser ignores it over http); the operator's other hosts are not ours to pin.
+    if (url.protocol === "https:") response.headers.set("Strict-Transport-Security", "max-age=31536000");
     if (env.EXPOSE_D1_STATS === "true") {
       response.headers.set("X-D1-Queries", String(d1.queries));
       response.headers.set("X-D1-Round-Trips", String(d1.roundTrips));

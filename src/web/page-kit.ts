@@ -1,6 +1,7 @@
 // What every page handler shares: the shell, rendering for the person looking (edge-cached when
 // anonymous), and loading one visible package version.
 import type { IRequest } from "itty-router";
+import { ApiError } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { ANONYMOUS, type Caller } from "../identity/rights";
 import { packageKind } from "../packages/package-kind";
@@ -65,7 +66,10 @@ export async function page(request: IRequest, context: RequestContext, build: (l
   const cookie = await sessionCookie(request, context);
   if (typeof cookie === "object") {
     const looker = sessionLooker(context, cookie.idHash);
-    const html = await build(looker);
+    const html = await build(looker).catch(async (error: unknown) => {
+      // An error page seen with a dead session clears its cookie too.
+      throw (await looker.identity().then((w) => w.staleCookie, () => false)) ? clearingCookie(error, context) : error;
+    });
     const { staleCookie } = await looker.identity();
     // Rendered for this cookie whatever it turned out to be: never shared-cached.
     const response = html instanceof Response ? new Response(html.body, html) : htmlResponse(html, { personal: true });
@@ -84,6 +88,8 @@ export async function page(request: IRequest, context: RequestContext, build: (l
     context.db = fill.db;
     const built = await build(anonymousLooker(context));
     return built instanceof Response ? built : htmlResponse(built);
+  }).catch((error: unknown) => {
+    throw cookie === "forged" ? clearingCookie(error, context) : error;
   });
   if (cookie === "forged") {
     const out = new Response(response.body, response);
@@ -91,6 +97,12 @@ export async function page(request: IRequest, context: RequestContext, build: (l
     return out;
   }
   return response;
+}
+
+/** The same error, its page also clearing the session cookie (an ApiError's headers go on its page). */
+function clearingCookie(error: unknown, context: RequestContext): unknown {
+  if (!(error instanceof ApiError)) return error;
+  return new ApiError(error.status, error.message, error.errors, { ...error.headers, "Set-Cookie": clearSessionCookie(context) });
 }
 
 export async function artifactText(context: RequestContext, entry: CatalogEntry, slot: string): Promise<string | undefined> {
