@@ -1,7 +1,8 @@
 // Page latency for `npm run bench` (and alone: `npm run bench:pages`): the home page, a package page and
 // a docs page, anonymous (served from the edge cache once warm), anonymous on a cache miss, and signed in
 // (rendered every time), as p50 and as ratios to /healthz,
-// measured interleaved in one run so that machine noise hits every series alike.
+// measured interleaved in one run so that machine noise hits every series alike. Alone, it ends with
+// what made-up tokens cost (scripts/bench-tokens.mjs).
 const ROUNDS = Number(process.env.BENCH_PAGE_ROUNDS ?? 200);
 
 const docsSchema = (name, version) =>
@@ -101,6 +102,7 @@ export async function benchPages(server, token, publish, { roundTrips = false } 
  */
 async function main() {
   const { startDevServer } = await import("./dev-server.mjs");
+  const { benchMadeUpTokens } = await import("./bench-tokens.mjs");
   const server = await startDevServer({ name: "bench-pages", vars: { RATE_LIMITS: "off", EXPOSE_D1_STATS: "true" } });
   try {
     const call = async (method, path, token, body) => {
@@ -125,6 +127,8 @@ async function main() {
       await call("POST", `${path}/${version}/complete`, token, { operationID: start.operationID });
     };
     console.log(await benchPages(server, token, publish, { roundTrips: true }));
+    server.rateLimits = "off";
+    console.log("\n" + (await benchMadeUpTokens(server)));
   } finally {
     await server.stop();
   }

@@ -3,14 +3,14 @@
 import type { Env } from "../env";
 import { tokenKeys } from "../env";
 import { unauthorized } from "../http/api-error";
-import { countFailedSignIn } from "../rate-limits/rate-limit";
+import { countFailedSignIn, refuseIfSignInExhausted } from "../rate-limits/rate-limit";
 import { timingSafeEqualStrings } from "./secrets";
 import { readAuthorization, screenToken } from "./tokens";
 
 /**
  * Throws the 401 (or the sign-in limiter's 429) for an API request whose token is neither the operator's
  * ADMIN_TOKEN, nor a token of the pre-MAC shape (judged by its lookup, behind the per-address API
- * limit), nor a token whose MAC verifies. Pages never read the Authorization header, so it is not
+ * limit, and not at all while the address's sign-in budget is spent), nor a token whose MAC verifies. Pages never read the Authorization header, so it is not
  * looked at there; a malformed header is left to the route (refused without storage access too).
  */
 export async function refuseForgedToken(request: Request, env: Env): Promise<void> {
@@ -18,7 +18,13 @@ export async function refuseForgedToken(request: Request, env: Env): Promise<voi
   const auth = readAuthorization(request.headers.get("Authorization"));
   if (auth.kind !== "token") return;
   if (env.ADMIN_TOKEN && (await timingSafeEqualStrings(auth.secret, env.ADMIN_TOKEN))) return;
-  if ((await screenToken(auth.secret, tokenKeys(env))).kind !== "refused") return;
+  const screen = await screenToken(auth.secret, tokenKeys(env));
+  if (screen.kind === "signed") return;
+  if (screen.kind === "legacy") {
+    // Judged by a lookup, so not from an address that has just spent its sign-in budget guessing.
+    refuseIfSignInExhausted(env, request);
+    return;
+  }
   await countFailedSignIn(env, request);
   throw unauthorized("invalid, expired or revoked token");
 }

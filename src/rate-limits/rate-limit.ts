@@ -64,5 +64,39 @@ export async function enforceRateLimit(env: Env, limiter: RateLimitClass, key: s
  * Throws the 429 when over that limit; otherwise the caller goes on to throw its 401.
  */
 export async function countFailedSignIn(env: Env, request: Request): Promise<void> {
-  await enforceRateLimit(env, "signIn", clientAddressKey(request));
+  const key = clientAddressKey(request);
+  try {
+    await enforceRateLimit(env, "signIn", key);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 429) rememberExhausted(key, rateLimitPeriodSeconds(env));
+    throw error;
+  }
+}
+
+/**
+ * Addresses whose sign-in budget this isolate has seen run out, and until when (ms): while it is out,
+ * a token of the pre-MAC shape from that address is refused without its lookup (the one kind of token
+ * only a lookup can judge), so guessing in that shape costs no storage either (docs/tokens.md).
+ */
+const exhausted = new Map<string, number>();
+const MAX_REMEMBERED = 10_000;
+
+function rememberExhausted(key: string, periodSeconds: number): void {
+  // Bounded whatever the traffic: forgetting early only means one more limiter check and lookup.
+  if (exhausted.size >= MAX_REMEMBERED) exhausted.clear();
+  exhausted.set(key, Date.now() + periodSeconds * 1000);
+}
+
+/** Throws the sign-in 429 when this address's sign-in budget is known to be spent; no binding is asked. */
+export function refuseIfSignInExhausted(env: Env, request: Request): void {
+  if (!rateLimitsEnabled(env)) return;
+  const key = clientAddressKey(request);
+  const until = exhausted.get(key);
+  if (until === undefined) return;
+  if (until <= Date.now()) {
+    exhausted.delete(key);
+    return;
+  }
+  const period = rateLimitPeriodSeconds(env);
+  throw new ApiError(429, `rate limit exceeded; retry after ${period} seconds`, undefined, { "Retry-After": String(period) });
 }
