@@ -9,6 +9,8 @@ const bindings = {
   TEST_MIGRATIONS: migrations,
   ADMIN_TOKEN: "test-admin-token-0123456789",
   SIGNING_SECRET: "test-signing-secret-0123456789abcdef",
+  // Org token MAC keys: `t2` mints, `t1` still verifies (test/workers/token-keys.test.ts rotates them).
+  TOKEN_KEYS: "t2:test-token-key-two-0123456789,t1:test-token-key-one-0123456789",
   // Webhook tests deliver to a receiver on 127.0.0.1 (test/workers/webhook-receiver.ts).
   WEBHOOK_ALLOW_LOCAL_HTTP: "true",
   // Every response reports its D1 queries and round trips (X-D1-Queries, X-D1-Round-Trips).

@@ -40,7 +40,7 @@ async function seededServer(count, release = { devServer, seedCatalog, label: "t
   const { seedCatalogSql } = release.seedCatalog;
   const name = `bench-${release.label}-${count}`;
   const first = await startDevServer({ name, vars });
-  const { adminToken, signingSecret, state } = first;
+  const { adminToken, signingSecret, tokenKeys, state } = first;
   let server;
   try {
     await api(first, "POST", "/api/admin/orgs", adminToken, { login: "bench" });
@@ -61,7 +61,7 @@ async function seededServer(count, release = { devServer, seedCatalog, label: "t
   const t0 = performance.now();
   wranglerLocal(state, ["d1", "execute", "DB", "--file", file]);
   const seedSeconds = (performance.now() - t0) / 1000;
-  server = await startDevServer({ name, vars, state, adminToken, signingSecret });
+  server = await startDevServer({ name, vars, state, adminToken, signingSecret, tokenKeys });
   const reader = (await api(server, "POST", "/api/admin/orgs/bench/tokens", adminToken, { role: "reader" })).token;
   const tiny = (await api(server, "POST", "/api/admin/orgs/tiny/tokens", adminToken, { role: "reader" })).token;
   // A continuation token half-way through the catalog (pages of 500; the token does not depend on limit).

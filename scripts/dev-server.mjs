@@ -34,12 +34,12 @@ export function wranglerLocal(state, args) {
 
 /**
  * @param {{ name: string, uploadMode?: "r2" | "gateway", vars?: Record<string,string>, log?: (line: string) => void,
- *   state?: string, adminToken?: string, signingSecret?: string }} options
+ *   state?: string, adminToken?: string, signingSecret?: string, tokenKeys?: string }} options
  *   uploadMode `r2` (the default, as in production) presigns uploads for the S3 API wrangler dev serves
  *   for the local bucket; `gateway` uses the Worker's own verifying upload route.
  *   `state` reuses a state directory (kept by `stop({ keepState: true })`) instead of a fresh one.
  */
-export async function startDevServer({ name, uploadMode = "r2", vars = {}, log = () => {}, state: reuse, adminToken: givenAdmin, signingSecret }) {
+export async function startDevServer({ name, uploadMode = "r2", vars = {}, log = () => {}, state: reuse, adminToken: givenAdmin, signingSecret, tokenKeys: givenKeys }) {
   const port = await freePort();
   const state = reuse ?? join(projectRoot, ".tmp", "state", `${name}-${process.pid}-${port}`);
   if (!reuse) {
@@ -50,8 +50,9 @@ export async function startDevServer({ name, uploadMode = "r2", vars = {}, log =
   wranglerLocal(state, ["d1", "migrations", "apply", "DB"]);
   const adminToken = givenAdmin ?? `adm_${randomBytes(24).toString("base64url")}`;
   const secret = signingSecret ?? randomBytes(32).toString("base64url");
+  const tokenKeys = givenKeys ?? `k1:${randomBytes(32).toString("base64url")}`;
   const modeVars = uploadMode === "r2" ? localR2Vars(port) : { UPLOAD_MODE: "gateway" };
-  const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: secret, ...modeVars, ...vars };
+  const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: secret, TOKEN_KEYS: tokenKeys, ...modeVars, ...vars };
   const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
   const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -89,5 +90,5 @@ export async function startDevServer({ name, uploadMode = "r2", vars = {}, log =
     }
     if (!keepState) rmSync(state, { recursive: true, force: true });
   }
-  return { url, port, pid: child.pid, adminToken, signingSecret: secret, state, uploadMode, stop, output };
+  return { url, port, pid: child.pid, adminToken, signingSecret: secret, tokenKeys, state, uploadMode, stop, output };
 }

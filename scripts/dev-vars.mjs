@@ -1,6 +1,6 @@
-// Creates .dev.vars (git-ignored) with a random ADMIN_TOKEN and signing secret, once; later runs reuse it.
+// Creates .dev.vars (git-ignored) with a random ADMIN_TOKEN, signing secret and token key, once; later runs reuse it.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "./offline-env.mjs";
 
@@ -12,12 +12,19 @@ export function ensureDevVars() {
       "# Local secrets for `npm start` (wrangler dev). Generated once; delete the file to get new ones.",
       `ADMIN_TOKEN=adm_${randomBytes(32).toString("base64url")}`,
       `SIGNING_SECRET=${randomBytes(32).toString("base64url")}`,
+      newTokenKeysLine(),
       "",
     ];
     writeFileSync(devVarsPath, lines.join("\n"), { mode: 0o600 });
+  } else if (!/^TOKEN_KEYS=/m.test(readFileSync(devVarsPath, "utf8"))) {
+    // A .dev.vars from before org tokens carried a MAC: add the key, keep the rest.
+    appendFileSync(devVarsPath, `${newTokenKeysLine()}\n`);
   }
   return readDevVars();
 }
+
+/** Org token MAC keys (docs/tokens.md): one key, `k1`, to start with. */
+const newTokenKeysLine = () => `TOKEN_KEYS=k1:${randomBytes(32).toString("base64url")}`;
 
 export function readDevVars() {
   const vars = {};

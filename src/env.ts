@@ -1,5 +1,6 @@
 // Bindings and configuration: what wrangler.toml, .dev.vars and secrets provide, parsed once per request.
 import type { PublishCoordinator } from "./core/publish/coordinator";
+import { parseTokenKeys, type TokenKey } from "./identity/tokens";
 import type { WebhookMessage } from "./webhooks/webhook-events";
 
 export interface Env {
@@ -8,6 +9,8 @@ export interface Env {
   PUBLISH_COORDINATOR: DurableObjectNamespace<PublishCoordinator>;
   /** Enables the admin API; unset → every /api/admin route is 404. */
   ADMIN_TOKEN?: string;
+  /** Org token MAC keys, `keyId:secret[,keyId:secret…]`: the first mints, all verify (docs/tokens.md). A secret. */
+  TOKEN_KEYS?: string;
   /** HMAC key for continuation tokens and, in local mode, the SigV4 secret of upload URLs. */
   SIGNING_SECRET?: string;
   /** Origin for artifact URLs in responses; defaults to the request's origin. */
@@ -98,6 +101,13 @@ export function webhookSettings(env: Env): WebhookSettings {
 }
 
 export const auditRetentionDays = (env: Env) => positiveNumber(env.AUDIT_RETENTION_DAYS, 365);
+
+/** The parsed TOKEN_KEYS, once per isolate for each value the variable takes. */
+let parsedKeys: { raw: string | undefined; keys: TokenKey[] } | undefined;
+export function tokenKeys(env: Env): TokenKey[] {
+  if (parsedKeys?.raw !== env.TOKEN_KEYS || !parsedKeys) parsedKeys = { raw: env.TOKEN_KEYS, keys: parseTokenKeys(env.TOKEN_KEYS) };
+  return parsedKeys.keys;
+}
 
 export function signingSecret(env: Env): string {
   const secret = env.SIGNING_SECRET;

@@ -1,10 +1,12 @@
 // Worker entry: request id → route → one place that renders errors → one JSON log line per request.
 import { database } from "./db/client";
-import { limitsFrom, type Env } from "./env";
+import { limitsFrom, tokenKeys, type Env } from "./env";
 import { orgRoutes } from "./admin/org-routes";
 import { bootstrapRoutes } from "./cli/bootstrap-routes";
 import { authenticate, readAsCaller } from "./identity/authenticate";
 import { countingD1, newD1Stats } from "./db/counting";
+import { countingStorage, newStorageStats, storageCalls } from "./db/storage-counting";
+import { refuseForgedToken } from "./identity/token-gate";
 import type { Caller } from "./identity/rights";
 import type { RequestContext } from "./http/context";
 import { errorResponse, json } from "./http/respond";
@@ -68,8 +70,11 @@ function originFor(env: Env, url: URL): string {
 }
 
 export default {
-  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  async fetch(request: Request, rawEnv: Env, ctx: ExecutionContext): Promise<Response> {
     const started = Date.now();
+    // Every storage call the request makes is counted (the log line; X-Storage-Calls in tests).
+    const storage = newStorageStats();
+    const env = countingStorage(rawEnv, storage);
     const requestId = crypto.randomUUID();
     const url = new URL(request.url);
     // Anonymous requests only read: they may be answered by the nearest D1 read replica. Anything
@@ -97,14 +102,14 @@ export default {
       log: {},
       catalogChanged: () => catalogChanged(request),
       caller() {
-        callerPromise ??= authenticate(request, db, ctx).then((caller) => {
+        callerPromise ??= authenticate(request, db, tokenKeys(env), ctx).then((caller) => {
           if (caller.kind === "org") context.log.org = caller.org;
           return caller;
         }, countRefused);
         return callerPromise;
       },
       async readAs(plan, readDb = db) {
-        const result = await readAsCaller(request, readDb, ctx, callerPromise, (viewer) => plan(viewer, readDb)).catch(countRefused);
+        const result = await readAsCaller(request, readDb, tokenKeys(env), ctx, callerPromise, (viewer) => plan(viewer, readDb)).catch(countRefused);
         callerPromise ??= Promise.resolve(result.caller);
         if (result.caller.kind === "org") context.log.org = result.caller.org;
         return result;
@@ -113,6 +118,8 @@ export default {
     let response: Response;
     let failure: unknown;
     try {
+      // A token whose MAC fails is refused first, before any storage access (docs/tokens.md).
+      await refuseForgedToken(request, env);
       // Counted before anything is read or written; health checks are never limited.
       if (url.pathname !== "/healthz") await enforceRateLimit(env, "api", await rateLimitKey(request));
       response = await router.fetch(request, context);
@@ -123,9 +130,14 @@ export default {
     // Responses from R2 or fetch() can have immutable headers; copy before stamping the request id.
     response = new Response(response.body, response);
     response.headers.set("X-Pulumi-Request-ID", requestId);
+    // On every answer, publisher bytes (raw downloads, archives) included: browsers take Content-Type as given.
+    response.headers.set("X-Content-Type-Options", "nosniff");
+    // Over https only (a browser ignores it over http); the operator's other hosts are not ours to pin.
+    if (url.protocol === "https:") response.headers.set("Strict-Transport-Security", "max-age=31536000");
     if (env.EXPOSE_D1_STATS === "true") {
       response.headers.set("X-D1-Queries", String(d1.queries));
       response.headers.set("X-D1-Round-Trips", String(d1.roundTrips));
+      response.headers.set("X-Storage-Calls", String(storageCalls(storage)));
     }
     const line: Record<string, unknown> = {
       requestId,
@@ -135,6 +147,7 @@ export default {
       durationMs: Date.now() - started,
       d1Queries: d1.queries,
       d1RoundTrips: d1.roundTrips,
+      storageCalls: storageCalls(storage),
     };
     if (context.log.org) line.org = context.log.org;
     if (failure) line.error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);

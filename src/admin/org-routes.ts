@@ -1,13 +1,15 @@
-// Admin API for organizations and their tokens.
+// Admin API for organizations and their tokens. A token minted by a token never outlives it: its expiry is
+// at most its parent's, and revoking a token revokes everything it minted, transitively (docs/tokens.md).
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { orgs, tokens, type TokenRow, nowIso } from "../db/schema";
-import { badRequest, conflict, notFound } from "../http/api-error";
+import { badRequest, conflict, notFound, unauthorized } from "../http/api-error";
 import type { RouteMethods } from "../http/routes";
 import { readBody } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import { decodeSegment, SEGMENT_PATTERN } from "../core/vocabulary/names";
 import { generateToken, hashToken, ROLES } from "../identity/tokens";
+import { tokenKeys } from "../env";
 import { catalogChanged } from "../http/edge-cache";
 import { requireAdminEnabled, requireOperator, requireOrgManager } from "../identity/operator-auth";
 import { auditEntry, auditEntryIfChanged, stampFor } from "../audit/audit-log";
@@ -37,6 +39,8 @@ function tokenView(row: TokenRow) {
     ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}),
     ...(row.lastUsedAt ? { lastUsedAt: row.lastUsedAt } : {}),
     ...(row.revokedAt ? { revokedAt: row.revokedAt } : {}),
+    ...(row.parentTokenId ? { parentTokenId: row.parentTokenId } : {}),
+    ...(row.macKeyId ? { keyId: row.macKeyId } : {}),
   };
 }
 
@@ -47,7 +51,7 @@ async function managedOrg(request: IRequest, context: RequestContext) {
   const actor = await requireOrgManager(request, context, login);
   const org = await context.db.select().from(orgs).where(eq(orgs.login, login)).get();
   if (!org) throw notFound(`organization '${login}' not found`);
-  return { org, stamp: stampFor(context, actor) };
+  return { org, actor, stamp: stampFor(context, actor) };
 }
 
 export const orgRoutes: Array<[string, RouteMethods]> = [
@@ -84,12 +88,25 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
     "/api/admin/orgs/:org/tokens",
     {
       async POST(request, context) {
-        const { org, stamp } = await managedOrg(request, context);
+        const { org, actor, stamp } = await managedOrg(request, context);
         const body = await readBody(request, CreateToken, "token");
         if (body.expiresAt && Date.parse(body.expiresAt) <= Date.now()) {
           throw badRequest("invalid token: 'expiresAt' must be in the future");
         }
-        const { id, secret } = generateToken();
+        const db = context.db;
+        let expiresAt = body.expiresAt ? new Date(body.expiresAt).toISOString() : null;
+        const parentTokenId = actor.kind === "token" ? actor.tokenId : null;
+        if (parentTokenId) {
+          // The minting token was just authenticated; its expiry bounds the new token's.
+          const parent = await db.select({ expiresAt: tokens.expiresAt }).from(tokens).where(eq(tokens.id, parentTokenId)).get();
+          if (parent?.expiresAt) {
+            if (expiresAt === null) expiresAt = parent.expiresAt;
+            else if (Date.parse(expiresAt) > Date.parse(parent.expiresAt)) {
+              throw badRequest(`invalid token: 'expiresAt' must not be later than the expiry of the token minting it (${parent.expiresAt})`);
+            }
+          }
+        }
+        const { id, secret, keyId } = await generateToken(tokenKeys(context.env));
         const row: TokenRow = {
           id,
           orgLogin: org.login,
@@ -97,15 +114,25 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
           tokenHash: await hashToken(secret),
           description: body.description ?? null,
           createdAt: nowIso(),
-          expiresAt: body.expiresAt ? new Date(body.expiresAt).toISOString() : null,
+          expiresAt,
           revokedAt: null,
           lastUsedAt: null,
+          parentTokenId,
+          macKeyId: keyId,
         };
-        const db = context.db;
-        await db.batch([
-          db.insert(tokens).values(row),
-          auditEntry(db, stamp, { action: "token.create", org: org.login, target: `token/${id}`, outcome: 201, detail: { role: row.role } }),
-        ]);
+        const audit = { action: "token.create", org: org.login, target: `token/${id}`, outcome: 201, detail: { role: row.role } } as const;
+        if (parentTokenId === null) {
+          await db.batch([db.insert(tokens).values(row), auditEntry(db, stamp, audit)]);
+        } else {
+          // Inserted only while the parent is still live: a revocation racing this mint either comes
+          // first (nothing is minted) or after (and then revokes the new token with its parent).
+          const [inserted] = await db.batch([
+            db.insert(tokens).select(sql`select ${row.id}, ${row.orgLogin}, ${row.role}, ${row.tokenHash}, ${row.description}, ${row.createdAt}, ${row.expiresAt}, null, null, ${parentTokenId}, ${row.macKeyId}
+              where exists (select 1 from ${tokens} where ${tokens.id} = ${parentTokenId} and ${tokens.revokedAt} is null and (${tokens.expiresAt} is null or ${tokens.expiresAt} > ${row.createdAt}))`).returning({ id: tokens.id }),
+            auditEntryIfChanged(db, stamp, audit),
+          ]);
+          if (!inserted[0]) throw unauthorized("admin API: the token minting this one was revoked or has expired");
+        }
         const { id: tokenId, ...view } = tokenView(row);
         // The secret is returned this once and never again.
         return json({ id: tokenId, token: secret, ...view }, 201);
@@ -129,15 +156,20 @@ export const orgRoutes: Array<[string, RouteMethods]> = [
         const { org, stamp } = await managedOrg(request, context);
         const id = decodeSegment(request.params.id, "token id");
         const db = context.db;
+        // The token and, transitively, every token minted by it (all in the same org).
+        const lineage = sql`with recursive lineage(id) as (
+            select ${tokens.id} from ${tokens} where ${tokens.id} = ${id} and ${tokens.orgLogin} = ${org.login}
+            union select t.id from ${tokens} t join lineage on t.parent_token_id = lineage.id
+          ) select id from lineage`;
         const [revoked] = await db.batch([
           db
             .update(tokens)
             .set({ revokedAt: nowIso() })
-            .where(and(eq(tokens.id, id), eq(tokens.orgLogin, org.login), isNull(tokens.revokedAt)))
+            .where(and(sql`${tokens.id} in (${lineage})`, isNull(tokens.revokedAt)))
             .returning({ id: tokens.id }),
           auditEntryIfChanged(db, stamp, { action: "token.revoke", org: org.login, target: `token/${id}`, outcome: 204 }),
         ]);
-        if (!revoked[0]) throw notFound(`token '${id}' not found in organization '${org.login}'`);
+        if (!revoked.some((r) => r.id === id)) throw notFound(`token '${id}' not found in organization '${org.login}'`);
         return noContent();
       },
     },

@@ -31,8 +31,17 @@ export const tokens = sqliteTable(
     expiresAt: text("expires_at"),
     revokedAt: text("revoked_at"),
     lastUsedAt: text("last_used_at"),
+    /** The token that minted this one (through the admin API); null when the operator did. It never outlives its parent. */
+    parentTokenId: text("parent_token_id"),
+    /** The TOKEN_KEYS key its MAC was made with; null for tokens minted before MACs (docs/tokens.md). */
+    macKeyId: text("mac_key_id"),
   },
-  (t) => [uniqueIndex("tokens_hash_unique").on(t.tokenHash), index("tokens_org_idx").on(t.orgLogin, t.createdAt)],
+  (t) => [
+    uniqueIndex("tokens_hash_unique").on(t.tokenHash),
+    index("tokens_org_idx").on(t.orgLogin, t.createdAt),
+    // Revoking a token walks down to what it minted.
+    index("tokens_parent_idx").on(t.parentTokenId),
+  ],
 );
 
 /** One row per package or template identity; `latestVersionId` is null when no live version is left. */

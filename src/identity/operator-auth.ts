@@ -6,6 +6,7 @@ import { readAuthorization } from "./tokens";
 import { timingSafeEqualStrings } from "./secrets";
 import type { Caller } from "./rights";
 import { countFailedSignIn } from "../rate-limits/rate-limit";
+import { tokenKeys } from "../env";
 
 import type { Actor } from "../audit/audit-log";
 
@@ -27,7 +28,7 @@ export async function adminPrincipal(request: Request, context: RequestContext):
   const auth = readAuthorization(request.headers.get("Authorization"));
   if (auth.kind !== "token") throw unauthorized("admin API: missing or malformed Authorization header");
   if (await timingSafeEqualStrings(auth.secret, adminToken)) return { kind: "operator" };
-  const caller = await lookupToken(context.db, auth.secret, context.ctx);
+  const caller = await lookupToken(context.db, auth.secret, tokenKeys(context.env), context.ctx);
   if (!caller || caller.kind !== "org") {
     await countFailedSignIn(context.env, request);
     throw unauthorized("admin API: invalid token");

@@ -213,6 +213,8 @@ const tokenFields = {
   createdAt: timestamp(),
   expiresAt: timestamp().optional(),
   lastUsedAt: timestamp().optional().describe("to within 5 minutes"),
+  parentTokenId: text().optional().describe("the token that minted this one; revoking it revokes this one"),
+  keyId: text().optional().describe("the TOKEN_KEYS key this token's MAC was made with; absent for tokens minted before MACs"),
 };
 
 export const AccessToken = component("AccessToken", z.strictObject(tokenFields).describe("never carries the secret or its hash"));

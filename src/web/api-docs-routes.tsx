@@ -183,8 +183,10 @@ function memberPaths(pkg: PackageSummary, modules: NavModuleAnswer[]): Map<strin
 }
 
 async function apiPage(request: IRequest, context: RequestContext) {
+  // The one parameter these pages read, validated before the cache is consulted.
+  const lang = parseLanguage(request);
   return page(request, context, async (looker) => {
-    const language = parseLanguage(request) ?? DEFAULT_LANGUAGE;
+    const language = lang ?? DEFAULT_LANGUAGE;
     const data = await loadPackage(request, context, looker);
     const rest = request.params.path === undefined ? [] : apiRest(request.params.path);
     const d = packageDocs(request, context, data, language);
@@ -222,7 +224,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
     return (
       <MemberPage {...frame} shell={await shellFor(request, looker.caller(), `${answer.name[language]} · ${pkg.title ?? pkg.name}`)} subpath={`api/${joined}`} doc={answer} module={memberModule} link={link} />
     );
-  });
+  }, { params: [["lang", lang]] });
 }
 
 /**
@@ -244,8 +246,10 @@ function typeLinker(pkg: PackageSummary, members: Map<string, string>, external:
  * that names only a resource (a reference can point at one) redirects to the resource's page.
  */
 async function typePage(request: IRequest, context: RequestContext) {
+  // The one parameter these pages read, validated before the cache is consulted.
+  const lang = parseLanguage(request);
   return page(request, context, async (looker) => {
-    const language = parseLanguage(request) ?? DEFAULT_LANGUAGE;
+    const language = lang ?? DEFAULT_LANGUAGE;
     const data = await loadPackage(request, context, looker);
     const rest = apiRest(request.params.path);
     if (rest.length < 2) throw notFound("no such API docs page");
@@ -275,7 +279,7 @@ async function typePage(request: IRequest, context: RequestContext) {
         link={typeLinker(pkg, members, external, language)}
       />
     );
-  });
+  }, { params: [["lang", lang]] });
 }
 
 export const apiDocsPageRoutes: Array<[string, RouteMethods]> = [

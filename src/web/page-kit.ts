@@ -1,6 +1,7 @@
 // What every page handler shares: the shell, rendering for the person looking (edge-cached when
 // anonymous), and loading one visible package version.
 import type { IRequest } from "itty-router";
+import { ApiError } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { ANONYMOUS, type Caller } from "../identity/rights";
 import { packageKind } from "../packages/package-kind";
@@ -20,9 +21,32 @@ import { htmlResponse } from "./page-response";
 import { clearSessionCookie, sessionCookie, sessionPlan, type WebIdentity } from "./session";
 import { assetPaths } from "./static-assets";
 
+/** Per request being rendered by page(): its path with only the query parameters the page reads. */
+const canonicalPaths = new WeakMap<Request, string>();
+
 export async function shellFor(request: Request, caller: Caller | Promise<Caller>, title: string): Promise<PageShell> {
   const url = new URL(request.url);
-  return { title, caller: await caller, assets: await assetPaths(), path: url.pathname + url.search };
+  // A shared (cached) page must not carry one visitor's unknown parameters into everyone's sign-in link.
+  return { title, caller: await caller, assets: await assetPaths(), path: canonicalPaths.get(request) ?? url.pathname };
+}
+
+/** Query parameters as `[name, value]` pairs, in a fixed order. */
+export type QueryPairs = ReadonlyArray<readonly [string, string | number | boolean | undefined]>;
+
+/**
+ * What a page reads of its query: `params`, the parameters by name (validated by the caller), in the
+ * order given; `key`, the validated values its cache entry is keyed by, when they are not `params`
+ * themselves (a list page keys by its parsed filters). Nothing else varies or busts the cache.
+ */
+export interface PageQuery {
+  params?: QueryPairs;
+  key?: QueryPairs;
+}
+
+/** The values of the named parameters, in the order named, empty ones dropped (a form's "Any"). */
+export function knownParams(request: Request, names: readonly string[]): Array<[string, string]> {
+  const query = new URL(request.url).searchParams;
+  return names.flatMap((name) => query.getAll(name).filter((v) => v !== "").map((v): [string, string] => [name, v]));
 }
 
 /**
@@ -66,11 +90,17 @@ function anonymousLooker(context: RequestContext): Looker {
  * write shows at once in its location and everywhere within EDGE_TTL_SECONDS). Signed in: rendered for them, `private, no-store`.
  * A build may answer a Response instead of a page (a redirect).
  */
-export async function page(request: IRequest, context: RequestContext, build: (looker: Looker) => Promise<RawHtml | Response>): Promise<Response> {
+export async function page(request: IRequest, context: RequestContext, build: (looker: Looker) => Promise<RawHtml | Response>, query: PageQuery = {}): Promise<Response> {
+  const params = (query.params ?? []).filter((p): p is readonly [string, string | number | boolean] => p[1] !== undefined);
+  const search = new URLSearchParams(params.map(([k, v]) => [k, String(v)])).toString();
+  canonicalPaths.set(request, new URL(request.url).pathname + (search ? `?${search}` : ""));
   const cookie = await sessionCookie(request, context);
   if (typeof cookie === "object") {
     const looker = sessionLooker(context, cookie.idHash);
-    const html = await build(looker);
+    const html = await build(looker).catch(async (error: unknown) => {
+      // An error page seen with a dead session clears its cookie too.
+      throw (await looker.identity().then((w) => w.staleCookie, () => false)) ? clearingCookie(error, context) : error;
+    });
     const { staleCookie } = await looker.identity();
     // Rendered for this cookie whatever it turned out to be: never shared-cached.
     const response = html instanceof Response ? new Response(html.body, html) : htmlResponse(html, { personal: true });
@@ -78,17 +108,19 @@ export async function page(request: IRequest, context: RequestContext, build: (l
     if (staleCookie) response.headers.append("Set-Cookie", clearSessionCookie(context));
     return response;
   }
-  // Keyed by path and query parameters in a fixed order, so their order never makes a new entry.
-  const params = [...new URL(request.url).searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // Keyed by path and the parameters the page reads, validated, in a fixed order: unknown parameters,
+  // their order and their spelling never make a new entry (docs/page-cache-keys.md).
   // Pages never read an Authorization header (people sign in with a cookie), so one does not skip the cache.
   const headers = new Headers(request.headers);
   headers.delete("Authorization");
   const cacheable = new Request(request.url, { method: request.method, headers });
-  const response = await edgeCached(cacheable, context, canonicalKey(request, [["page", "html"], ...params]), async (fill) => {
+  const response = await edgeCached(cacheable, context, canonicalKey(request, [["page", "html"], ...(query.key ?? params)]), async (fill) => {
     // A miss reads D1's primary, as every edge-cache fill does (the freshness bound in the README).
     context.db = fill.db;
     const built = await build(anonymousLooker(context));
     return built instanceof Response ? built : htmlResponse(built);
+  }).catch((error: unknown) => {
+    throw cookie === "forged" ? clearingCookie(error, context) : error;
   });
   if (cookie === "forged") {
     const out = new Response(response.body, response);
@@ -101,6 +133,12 @@ export async function page(request: IRequest, context: RequestContext, build: (l
 /** resolveVersion's reader for a page: plans built for the looker's viewer, batched with its session lookup. */
 export function lookerReader(context: RequestContext, looker: Looker): ScopedReader {
   return (build) => looker.read(build(looker.viewer, context.db)).then(([value]) => value);
+}
+
+/** The same error, its page also clearing the session cookie (an ApiError's headers go on its page). */
+function clearingCookie(error: unknown, context: RequestContext): unknown {
+  if (!(error instanceof ApiError)) return error;
+  return new ApiError(error.status, error.message, error.errors, { ...error.headers, "Set-Cookie": clearSessionCookie(context) });
 }
 
 export async function artifactText(context: RequestContext, entry: CatalogEntry, slot: string): Promise<string | undefined> {

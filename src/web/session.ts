@@ -4,7 +4,7 @@
 import { eq, lt, sql } from "drizzle-orm";
 import { runPlan, type ReadPlan } from "../core/vocabulary/read-plan";
 import { tokens, webSessions } from "../db/schema";
-import { signingSecret } from "../env";
+import { signingSecret, tokenKeys } from "../env";
 import { forbidden } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { lookupToken, tokenIsLive } from "../identity/authenticate";
@@ -109,7 +109,7 @@ export async function readSession(request: Request, context: RequestContext): Pr
 
 /** Checks a pasted token and opens a session for it; null when the token is not a live org token. */
 export async function signIn(context: RequestContext, secret: string): Promise<{ caller: OrgCaller; setCookie: string } | null> {
-  const caller = await lookupToken(context.db, secret, context.ctx);
+  const caller = await lookupToken(context.db, secret, tokenKeys(context.env), context.ctx);
   if (!caller || caller.kind !== "org") return null;
   const token = await context.db.select({ expiresAt: tokens.expiresAt }).from(tokens).where(eq(tokens.id, caller.tokenId)).get();
   const now = Date.now();

@@ -25,7 +25,7 @@ import { Fragment, h } from "./jsx";
 import { ErrorPage, SignInPage } from "./notice-pages";
 import { htmlResponse } from "./page-response";
 import { readSession, requireSameOrigin, signIn, signOut } from "./session";
-import { artifactText, loadPackage, lookerReader, page, shellFor } from "./page-kit";
+import { artifactText, knownParams, loadPackage, lookerReader, page, shellFor } from "./page-kit";
 import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, parseOs, type ResolvedContent } from "./api-docs-routes";
 import type { Os } from "../api-docs/content";
 import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
@@ -60,12 +60,18 @@ async function home(request: IRequest, context: RequestContext) {
   });
 }
 
+const PACKAGE_LIST_PARAMS = ["name", "publisher", "orgLogin", "visibility", "packageType", "category", "search", "usage", "sort", "asc", "continuationToken"];
+const TEMPLATE_LIST_PARAMS = ["backing", "name", "orgLogin", "search", "continuationToken"];
+
 /** The web list speaks the API's query parameters, so its filters, sorts and continuation tokens are the API's. */
 async function packageList(request: IRequest, context: RequestContext) {
+  // Only the API's parameters; a filter form's "Any" submits an empty value: that filter is not asked for
+  // (the API would call "" a bad value). Validated before the cache is consulted, keyed as parsed.
+  const params = knownParams(request, PACKAGE_LIST_PARAMS);
+  const query = new URLSearchParams(params);
+  const filters = packageKind.listFilters(query);
+  const key = [["q", JSON.stringify(filters)], ["continuationToken", query.get("continuationToken") ?? undefined]] as const;
   return page(request, context, async (looker) => {
-    // A filter form's "Any" submits an empty value: that filter is not asked for (the API would call "" a bad value).
-    const query = new URLSearchParams([...new URL(request.url).searchParams].filter(([, value]) => value !== ""));
-    const filters = packageKind.listFilters(query);
     if ((filters.usage !== undefined || filters.sort === "usageTotal") && (await looker.caller()).kind !== "org") {
       throw new ApiError(401, `${filters.usage !== undefined ? "usage" : "sort=usageTotal"} is about your org's stacks: sign in first`);
     }
@@ -80,18 +86,25 @@ async function packageList(request: IRequest, context: RequestContext) {
       sort: query.get("sort") ?? "",
     };
     return <PackageListPage shell={await shellFor(request, looker.caller(), "Packages")} state={state} query={query} packages={packageSummaries(context, entries)} next={next} />;
-  });
+  }, { params, key });
 }
 
 async function templateList(request: IRequest, context: RequestContext) {
-  return page(request, context, async (looker) => {
-    const query = new URLSearchParams(new URL(request.url).search);
-    // Both kinds of templates a person can use: published ones and operator-registered VCS ones.
-    if (!query.has("backing")) ["registry", "vcs"].forEach((b) => query.append("backing", b));
-    const continuationToken = query.get("continuationToken") || undefined;
-    const { entries, continuationToken: next } = await listPage(context.env, templateKind, templateKind.listFilters(query), { limit: PAGE_SIZE, continuationToken }, lookerReader(context, looker));
-    return <TemplateListPage shell={await shellFor(request, looker.caller(), "Templates")} search={query.get("search") ?? ""} query={query} templates={templateSummaries(context, entries)} next={next} />;
-  });
+  const params = knownParams(request, TEMPLATE_LIST_PARAMS);
+  const query = new URLSearchParams(params);
+  // Both kinds of templates a person can use: published ones and operator-registered VCS ones.
+  if (!query.has("backing")) ["registry", "vcs"].forEach((b) => query.append("backing", b));
+  const continuationToken = query.get("continuationToken") || undefined;
+  const filters = templateKind.listFilters(query);
+  return page(
+    request,
+    context,
+    async (looker) => {
+      const { entries, continuationToken: next } = await listPage(context.env, templateKind, filters, { limit: PAGE_SIZE, continuationToken }, lookerReader(context, looker));
+      return <TemplateListPage shell={await shellFor(request, looker.caller(), "Templates")} search={query.get("search") ?? ""} query={query} templates={templateSummaries(context, entries)} next={next} />;
+    },
+    { params, key: [["q", JSON.stringify(filters)], ["continuationToken", continuationToken]] },
+  );
 }
 
 /** `then` from a docs page's version selector: a path below the version, in the shape the docs pages use. */
@@ -140,9 +153,10 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const location = packagePath(identity, version.raw) + safeThen(query.get("then")) + (lang ? `?lang=${lang}` : "");
     return new Response(null, { status: 303, headers: { Location: location } });
   }
+  // Validated before the cache is consulted: the page reads these two parameters and no other.
+  const lang = parseLanguage(request);
+  const os = parseOs(request);
   return page(request, context, async (looker) => {
-    const lang = parseLanguage(request);
-    const os = parseOs(request);
     const data = await loadPackage(request, context, looker);
     const { detail } = data;
     const docs = packageDocs(request, context, data, lang);
@@ -188,7 +202,7 @@ async function packagePage(request: IRequest, context: RequestContext) {
         }
       />
     );
-  });
+  }, { params: [["lang", lang], ["os", os]] });
 }
 
 /** A template version's page: `/templates/{source}/{publisher}/{name}/versions/{version}`. */

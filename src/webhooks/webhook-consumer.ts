@@ -1,12 +1,22 @@
 // Queue consumer: delivers one event to one endpoint per message, signed; a failure is retried with
 // exponential backoff (message.retry), and after the last try the runtime moves the message to the
-// dead-letter queue, whose consumer records the final failure. Every attempt is recorded.
+// dead-letter queue, whose consumer records the final failure. Every attempt is recorded. The target is
+// checked again before each attempt, under the settings of now (docs/webhooks.md).
 import { and, count, eq } from "drizzle-orm";
 import { database, type Database } from "../db/client";
 import { nowIso, webhookDeliveries, webhooks } from "../db/schema";
 import { signingSecret, webhookSettings, type Env } from "../env";
 import type { WebhookMessage } from "./webhook-events";
 import { signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSecret } from "./webhook-signing";
+import { checkWebhookUrl } from "./webhook-targets";
+import { ApiError } from "../http/api-error";
+
+/**
+ * What the deliveries log says when no HTTP answer came: one sentence, no timing, whatever the cause
+ * (unknown host, closed port, refused or reset connection, TLS failure, timeout), so the log cannot
+ * tell an open port from a closed one. The cause goes to the Worker's own log, for the operator.
+ */
+export const NO_ANSWER = "no HTTP answer from the receiver (unreachable, refused, failed TLS or timed out)";
 
 /** Must match the queue names in wrangler.toml. */
 export const WEBHOOK_QUEUE_NAME = "edge-registry-webhooks";
@@ -23,7 +33,7 @@ interface AttemptResult {
   ok: boolean;
   status: number | null;
   error: string | null;
-  durationMs: number;
+  durationMs: number | null;
 }
 
 async function attemptDelivery(env: Env, hook: { id: string; url: string; secretSalt: string }, message: WebhookMessage): Promise<AttemptResult> {
@@ -51,7 +61,9 @@ async function attemptDelivery(env: Env, hook: { id: string; url: string; secret
     const ok = response.status >= 200 && response.status < 300;
     return { ok, status: response.status, error: ok ? null : `receiver answered ${response.status}`, durationMs: Date.now() - started };
   } catch (error) {
-    return { ok: false, status: null, error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error), durationMs: Date.now() - started };
+    const cause = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error);
+    console.log(JSON.stringify({ webhook: hook.id, event: message.event.id, deliveryError: cause }));
+    return { ok: false, status: null, error: NO_ANSWER, durationMs: null };
   }
 }
 
@@ -68,8 +80,18 @@ async function deliver(env: Env, db: Database, message: Message<WebhookMessage>)
   const hook = await db.select().from(webhooks).where(eq(webhooks.id, message.body.webhookId)).get();
   // Deleted since the event was enqueued: nobody to tell.
   if (!hook) return message.ack();
+  const settings = webhookSettings(env);
+  try {
+    // A target accepted under other settings (local targets allowed then, not now) receives nothing.
+    checkWebhookUrl(hook.url, settings.allowLocalHttp);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    await recordAttempt(db, message.body, { attempt: message.attempts, outcome: "failed", error: `not delivered: ${error.message}` });
+    // Retrying cannot help until the settings change; the org sees why in the log and can re-register.
+    return message.ack();
+  }
   const result = await attemptDelivery(env, hook, message.body);
-  const delay = result.ok ? null : retryDelaySeconds(message.attempts, webhookSettings(env).retryBaseSeconds);
+  const delay = result.ok ? null : retryDelaySeconds(message.attempts, settings.retryBaseSeconds);
   await recordAttempt(db, message.body, {
     attempt: message.attempts,
     outcome: result.ok ? "delivered" : "failed",

@@ -1,23 +1,24 @@
 // Webhook endpoints of an org (admin tokens only): register (the secret is shown once), list, delete,
 // and each endpoint's delivery attempts, newest first.
-import { and, asc, count, desc, eq, lt } from "drizzle-orm";
+import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
 import type { IRequest } from "itty-router";
 import { z } from "zod";
 import { requireOrgAdminToken } from "../identity/operator-auth";
-import { actorOf, auditEntry, auditEntryIfChanged, stampFor } from "../audit/audit-log";
+import { actorOf, auditEntryIfChanged, stampFor } from "../audit/audit-log";
 import { nowIso, webhookDeliveries, webhooks, type WebhookRow } from "../db/schema";
 import { signingSecret, webhookSettings } from "../env";
-import { badRequest, conflict, notFound } from "../http/api-error";
+import { conflict, notFound } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { readBody } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { randomId } from "../identity/secrets";
 import { decodeSingleKey, encodeContinuation } from "../core/continuation";
-import { decodeSegment, printable } from "../core/vocabulary/names";
+import { decodeSegment } from "../core/vocabulary/names";
 import { parsePageParams } from "../http/query-params";
 import { WEBHOOK_EVENTS } from "./webhook-events";
 import { newSecretSalt, webhookSecret } from "./webhook-signing";
+import { checkWebhookUrl } from "./webhook-targets";
 
 export const MAX_WEBHOOKS_PER_ORG = 20;
 
@@ -28,46 +29,6 @@ export const RegisterWebhook = z.object({
     .min(1, "must name at least one event")
     .refine((events) => new Set(events).size === events.length, "must not repeat an event"),
 });
-
-/**
- * Loopback, private, link-local, shared and unspecified addresses (and `localhost` names): a
- * registry's webhooks must not reach the network it runs beside. `URL` has already normalised IPv4
- * literals (`0x7f000001` → `127.0.0.1`) and bracketed IPv6.
- */
-export function isInternalHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, "");
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
-  }
-  if (host.startsWith("[")) {
-    const v6 = host.slice(1, -1);
-    return v6 === "::" || v6 === "::1" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || v6.startsWith("::ffff:");
-  }
-  return false;
-}
-
-/**
- * https to a public host; `http://127.0.0.1` (and internal https hosts) only when
- * WEBHOOK_ALLOW_LOCAL_HTTP=true, for local development. No credentials in the URL.
- */
-export function checkWebhookUrl(raw: string, allowLocalHttp: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw badRequest(`invalid webhook url '${printable(raw)}': not a URL`);
-  }
-  if (url.username || url.password) throw badRequest("invalid webhook url: it must not carry credentials");
-  if (url.protocol === "https:") {
-    if (isInternalHost(url.hostname) && !allowLocalHttp) throw badRequest(`invalid webhook url '${printable(raw)}': it names a loopback, private or link-local host`);
-    return url.toString();
-  }
-  if (url.protocol === "http:" && allowLocalHttp && url.hostname === "127.0.0.1") return url.toString();
-  throw badRequest(`invalid webhook url '${printable(raw)}': only https URLs are accepted${allowLocalHttp ? " (or http://127.0.0.1)" : ""}`);
-}
 
 const view = (row: WebhookRow) => ({ id: row.id, url: row.url, events: JSON.parse(row.events) as string[], createdAt: row.createdAt });
 
@@ -88,15 +49,22 @@ async function register(request: IRequest, context: RequestContext) {
   const { org, stamp } = await orgAdmin(request, context);
   const body = await readBody(request, RegisterWebhook, "webhook");
   const url = checkWebhookUrl(body.url, webhookSettings(context.env).allowLocalHttp);
-  const existing = await context.db.select({ n: count() }).from(webhooks).where(eq(webhooks.orgLogin, org)).get();
-  if ((existing?.n ?? 0) >= MAX_WEBHOOKS_PER_ORG) throw conflict(`organization '${org}' already has ${MAX_WEBHOOKS_PER_ORG} webhooks, the most it may have`);
   const row: WebhookRow = { id: `wh_${randomId(12)}`, orgLogin: org, url, events: JSON.stringify(body.events), secretSalt: newSecretSalt(), createdAt: nowIso() };
   const secret = await webhookSecret(signingSecret(context.env), row.id, row.secretSalt);
   const db = context.db;
-  await db.batch([
-    db.insert(webhooks).values(row),
-    auditEntry(db, stamp, { action: "webhook.create", org, target: `webhook/${row.id}`, outcome: 201, detail: { url, events: body.events } }),
+  // The cap is checked by the insert itself (one statement, D1 runs them one at a time), so concurrent
+  // registrations cannot pass it together as a count followed by an insert could.
+  const [inserted] = await db.batch([
+    db
+      .insert(webhooks)
+      .select(
+        sql`select ${row.id}, ${row.orgLogin}, ${row.url}, ${row.events}, ${row.secretSalt}, ${row.createdAt}
+          where (select count(*) from ${webhooks} where ${webhooks.orgLogin} = ${org}) < ${MAX_WEBHOOKS_PER_ORG}`,
+      )
+      .returning({ id: webhooks.id }),
+    auditEntryIfChanged(db, stamp, { action: "webhook.create", org, target: `webhook/${row.id}`, outcome: 201, detail: { url, events: body.events } }),
   ]);
+  if (!inserted[0]) throw conflict(`organization '${org}' already has ${MAX_WEBHOOKS_PER_ORG} webhooks, the most it may have`);
   // The secret is shown this once; it is derived again for each delivery and never stored.
   return json({ ...view(row), secret }, 201);
 }

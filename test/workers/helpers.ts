@@ -1,5 +1,8 @@
 // Drives the worker in-process (real bindings) the way a client would, plus fixtures for orgs and tokens.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import type { Env } from "../../src/env";
+import worker from "../../src/index";
 
 export const ADMIN = "test-admin-token-0123456789";
 export const BASE = "http://gateway.test";
@@ -24,6 +27,23 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   }
   const url = path.startsWith("http") ? path : BASE + path;
   return exports.default.fetch(new Request(url, { method: options.method ?? "GET", headers, body, redirect: options.redirect }));
+}
+
+/** The worker under another configuration (the same bindings), as a deployment with other vars or secrets would run. */
+export async function callWithEnv<T = any>(vars: Record<string, string | undefined>, path: string, options: CallOptions = {}): Promise<{ status: number; body: T; response: Response }> {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("Authorization", `token ${options.token}`);
+  let body: BodyInit | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers.set("Content-Type", "application/json");
+  }
+  const ctx = createExecutionContext();
+  const request = new Request(BASE + path, { method: options.method ?? "GET", headers, body, redirect: options.redirect });
+  const response = await worker.fetch(request as never, { ...(env as unknown as Env), ...vars }, ctx);
+  await waitOnExecutionContext(ctx);
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, response };
 }
 
 export async function callJson<T = any>(path: string, options: CallOptions = {}): Promise<{ status: number; body: T; response: Response }> {

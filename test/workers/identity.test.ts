@@ -65,7 +65,7 @@ describe("admin API: tokens", () => {
     const r = await callJson("/api/admin/orgs/tok/tokens", { method: "POST", token: ADMIN, body: { role, description: `ci ${role}` } });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ org: "tok", role, description: `ci ${role}` });
-    expect(r.body.token).toMatch(/^erg_[A-Za-z0-9_-]{43}$/);
+    expect(r.body.token).toMatch(/^erg_t2\.[0-9a-f]{24}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/);
     expect(r.body.id).toMatch(/^tok_/);
   });
 

@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "../../src/http/api-error";
 import { generateToken, hashToken } from "../../src/identity/tokens";
+import { tokenKeys } from "../../src/env";
 import { clientAddressKey, enforceRateLimit } from "../../src/rate-limits/rate-limit";
 import { callJson, countRows, expectError } from "./helpers";
 
@@ -18,7 +19,7 @@ const API_LIMIT = 8;
 async function orgToken(login: string, role = "publisher"): Promise<string> {
   const now = new Date().toISOString();
   await env.DB.prepare("INSERT OR IGNORE INTO orgs (login, display_name, created_at) VALUES (?, ?, ?)").bind(login, login, now).run();
-  const { id, secret } = generateToken();
+  const { id, secret } = await generateToken(tokenKeys(env));
   await env.DB.prepare("INSERT INTO tokens (id, org_login, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)").bind(id, login, role, await hashToken(secret), now).run();
   return secret;
 }
@@ -132,6 +133,26 @@ describe("rate limits", () => {
     expectError(await guess("/api/registry/packages"), 401);
     expectError(await guess("/api/registry/packages/pulumi/x/y/versions/latest"), 401);
     expectError(await guess("/api/registry/packages"), 429);
+  });
+
+  it("made-up tokens cost no storage, and once an address's sign-in budget is spent its pre-MAC-shaped tokens are not even looked up", async () => {
+    await earlyInWindow();
+    const from = (token: string) => callJson("/api/registry/packages", { token, headers: { "CF-Connecting-IP": "192.0.2.70" } });
+    const costs = (r: { response: Response }) => [r.response.headers.get("X-D1-Queries"), r.response.headers.get("X-Storage-Calls")];
+    const first = await from(`erg_t2.${"1".repeat(24)}.${"A".repeat(43)}.${"B".repeat(22)}`);
+    expectError(first, 401);
+    expect(costs(first)).toEqual(["0", "0"]);
+    // A pre-MAC-shaped guess is judged by its lookup while the address has budget…
+    const looked = await from(`erg_${"z".repeat(43)}`);
+    expectError(looked, 401);
+    expect(costs(looked)[0]).not.toBe("0");
+    const over = await from("erg_made.up");
+    expectError(over, 429);
+    expect(costs(over)).toEqual(["0", "0"]);
+    // …and not at all once it is spent.
+    const refused = await from(`erg_${"y".repeat(43)}`);
+    expectError(refused, 429);
+    expect(costs(refused)).toEqual(["0", "0"]);
   });
 
   it("RATE_LIMITS=off counts nothing", async () => {

@@ -1,8 +1,8 @@
 // Global setup (Node): a real HTTP receiver on 127.0.0.1 for webhook deliveries. `POST /hook/<name>`
 // records the request and answers 200, 500 for names starting with `fail`, nothing for `hang`; `GET /received/<name>`
-// returns what was recorded for that name.
+// returns what was recorded for that name; `GET /free-port` a loopback port nothing listens on.
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
@@ -24,6 +24,12 @@ export default async function setup(project: TestProject) {
         received.set(name, list);
         // `hang…` never answers: a receiver that holds the connection open.
         if (!name.startsWith("hang")) response.writeHead(name.startsWith("fail") ? 500 : 200).end();
+      } else if (request.method === "GET" && kind === "free-port") {
+        // A port that was free a moment ago and is closed now: deliveries there are refused.
+        const probe = createNetServer().listen(0, "127.0.0.1", () => {
+          const { port } = probe.address() as AddressInfo;
+          probe.close(() => response.writeHead(200).end(String(port)));
+        });
       } else if (request.method === "GET" && kind === "received") {
         response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(received.get(name) ?? []));
       } else {
