@@ -55,9 +55,11 @@ describe("README quick start", () => {
       await waitFor(`${url}/healthz`, 420_000, () => server.exitCode === null).catch((error: Error) => {
         throw new Error(`${error.message}\n${serverLog.join("")}`);
       });
-      // The quiet start: a migration summary and the banner, not wrangler's tables.
+      // The quiet start: a migration summary and the banner (printed once /healthz answers), not wrangler's tables.
+      for (let i = 0; i < 100 && !serverLog.join("").includes("export ADMIN_TOKEN="); i++) await new Promise((r) => setTimeout(r, 100));
       const printed = serverLog.join("");
       expect(printed).toMatch(/applied \d+ migrations/);
+      expect(printed).not.toContain("┌");
       expect(printed).toContain(`export REGISTRY_URL=${url}`);
 
       // The second shell: every other block in order, in one bash; then the variables they exported.
