@@ -82,8 +82,8 @@ async function main() {
     return;
   }
 
-  const base = (values.url ?? process.env.REGISTRY_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
-  const token = values.token ?? process.env.PUBLISHER_TOKEN;
+  const base = (values.url || process.env.REGISTRY_URL || "http://127.0.0.1:8787").replace(/\/+$/, "");
+  const token = values.token || process.env.PUBLISHER_TOKEN;
   if (!token) fail("no token: pass --token or set PUBLISHER_TOKEN to an org token with the publisher or admin role", 2);
   const auth = { Authorization: `token ${token}` };
   const json = { ...auth, "Content-Type": "application/json" };
