@@ -1,6 +1,7 @@
 // `npm run publish -- <dir> [--token T] [--url U] [--publisher P] [--source S] [--name N] [--version V] [--dry-run]`:
 // publishes a package or template directory to the registry over its HTTP API (start → uploads → complete),
 // without the Pulumi CLI, and prints the page URL.
+import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BundleError, readBundle } from "./publish-bundle.mjs";
 
@@ -76,7 +77,9 @@ async function main() {
   }
   if (positionals.length !== 1) fail(`give exactly one directory\n${USAGE}`, 2);
 
-  const bundle = readBundle(positionals[0], { name: values.name, version: values.version });
+  // npm runs scripts from the package root; a directory is meant relative to where npm was run.
+  const dir = relative(process.cwd(), resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0])) || ".";
+  const bundle = readBundle(dir, { name: values.name, version: values.version });
   if (values["dry-run"]) {
     console.log(`publish: ${summarize(bundle)}: every slot rule checked locally; nothing sent (--dry-run)`);
     return;
