@@ -4,6 +4,7 @@ import { Fragment, h, type Child, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
 import { Markdown, packagePath, type PackageSummary } from "./components";
 import { VersionSelector } from "./item-pages";
+import { DeprecationBanner } from "./deprecation";
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
 import { LANGUAGES, type Language } from "../api-docs/languages";
 import { languageLabel, type ContentNode } from "../api-docs/content";
@@ -133,6 +134,7 @@ function Frame(props: DocsFrame & { title: string; crumbs: Array<{ label: string
     <Layout {...props.shell}>
       <Breadcrumbs items={props.crumbs} />
       <h1>{props.title}</h1>
+      {props.pkg.deprecation ? <DeprecationBanner deprecation={props.pkg.deprecation} kind="package" /> : null}
       <div class="inline-form">
         <VersionSelector pkg={props.pkg} versions={props.versions} then={props.subpath} lang={props.language} />
       </div>

@@ -1,6 +1,7 @@
 // Small pieces several pages share: package and template cards, the command box, rendered markdown.
 import { h, type RawHtml } from "./jsx";
 import { markdownToHtml } from "./markdown";
+import type { ShownDeprecation } from "./deprecation";
 
 export interface PackageSummary {
   source: string;
@@ -12,6 +13,8 @@ export interface PackageSummary {
   logoUrl?: string;
   visibility: string;
   publisherDisplayName?: string;
+  /** Set by the page from the catalog entry (the whole item's, else the version's). */
+  deprecation?: ShownDeprecation;
 }
 
 export interface TemplateSummary {
@@ -22,6 +25,8 @@ export interface TemplateSummary {
   description?: string;
   language: string;
   visibility: string;
+  publisherDisplayName?: string;
+  deprecation?: ShownDeprecation;
 }
 
 const segment = encodeURIComponent;
@@ -49,7 +54,7 @@ export function PackageCard({ pkg }: { pkg: PackageSummary }): RawHtml {
         </h3>
         <p>
           {pkg.publisherDisplayName ?? pkg.publisher} · {pkg.source} · v{pkg.version}{" "}
-          {pkg.visibility === "private" ? <span class="badge">private</span> : null}
+          {pkg.visibility === "private" ? <span class="badge">private</span> : null} <DeprecatedBadge deprecation={pkg.deprecation} />
         </p>
         {pkg.description ? <p>{pkg.description}</p> : null}
       </div>
@@ -65,7 +70,8 @@ export function TemplateCard({ template }: { template: TemplateSummary }): RawHt
           <a href={templatePath(template)}>{template.displayName}</a>
         </h3>
         <p>
-          {template.publisher} · {template.language} {template.visibility === "private" ? <span class="badge">private</span> : null}
+          {template.publisher} · {template.language} {template.visibility === "private" ? <span class="badge">private</span> : null}{" "}
+          <DeprecatedBadge deprecation={template.deprecation} />
         </p>
         {template.description ? <p>{template.description}</p> : null}
       </div>
@@ -83,4 +89,9 @@ export function Command({ label, command }: { label: string; command: string }):
 
 export function Markdown({ text }: { text: string }): RawHtml {
   return <div class="markdown">{markdownToHtml(text)}</div>;
+}
+
+/** A listing card's mark for a deprecated package or template (its page carries the banner). */
+export function DeprecatedBadge({ deprecation }: { deprecation?: ShownDeprecation }): RawHtml | null {
+  return deprecation ? <span class="badge warn">deprecated</span> : null;
 }

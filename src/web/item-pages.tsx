@@ -3,6 +3,7 @@ import { Fragment, h, type Child, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
 import { Command, isHttpsUrl, Markdown, packagePath, templatePath, type PackageSummary } from "./components";
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
+import { DeprecationBanner, type ShownDeprecation } from "./deprecation";
 
 export interface PackageDetail extends PackageSummary {
   repoUrl?: string;
@@ -62,10 +63,11 @@ export function PackagePage(props: {
           <h1>{pkg.title ?? pkg.name}</h1>
           <p class="muted">
             {pkg.source}/{pkg.publisher}/{pkg.name} · v{pkg.version} {current?.prerelease ? <span class="badge warn">pre-release</span> : null}{" "}
-            {pkg.visibility === "private" ? <span class="badge">private</span> : null}
+            {pkg.visibility === "private" ? <span class="badge">private</span> : null} {current?.deprecated || pkg.deprecation ? <span class="badge warn">deprecated</span> : null}
           </p>
         </div>
       </div>
+      {pkg.deprecation ? <DeprecationBanner deprecation={pkg.deprecation} kind="package" /> : null}
       {pkg.description ? <p>{pkg.description}</p> : null}
       <Command label="Add this package" command={`pulumi package add ${pkg.source}/${pkg.publisher}/${pkg.name}@${pkg.version}`} />
       <div class="layout">
@@ -146,7 +148,7 @@ export interface TemplateDetail {
   repoSlug?: string;
 }
 
-export function TemplatePage(props: { shell: PageShell; template: TemplateDetail; readme: Child; versions: LiveVersion[]; deprecation?: { message: string } }): RawHtml {
+export function TemplatePage(props: { shell: PageShell; template: TemplateDetail; readme: Child; versions: LiveVersion[]; deprecation?: ShownDeprecation }): RawHtml {
   const t = props.template;
   const metadata = Object.entries(t.metadata ?? {});
   const config = Object.entries(t.config ?? {});
@@ -159,7 +161,7 @@ export function TemplatePage(props: { shell: PageShell; template: TemplateDetail
         {t.version ? ` · v${t.version}` : ""} {current?.prerelease ? <span class="badge warn">pre-release</span> : null}{" "}
         {current?.deprecated ? <span class="badge warn">deprecated</span> : null} {t.visibility === "private" ? <span class="badge">private</span> : null}
       </p>
-      {props.deprecation ? <p class="badge warn">{`Deprecated: ${props.deprecation.message}`}</p> : null}
+      {props.deprecation ? <DeprecationBanner deprecation={props.deprecation} kind="template" /> : null}
       {t.description ? <p>{t.description}</p> : null}
       <Command label="Create a project from this template" command={`pulumi new ${t.url}`} />
       <div class="layout">

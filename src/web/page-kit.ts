@@ -17,6 +17,7 @@ import type { PageShell } from "./layout";
 import { htmlResponse } from "./page-response";
 import { clearSessionCookie, sessionCookie, sessionPlan, type WebIdentity } from "./session";
 import { assetPaths } from "./static-assets";
+import { deprecationOf } from "./deprecation";
 
 export async function shellFor(request: Request, caller: Caller | Promise<Caller>, title: string): Promise<PageShell> {
   const url = new URL(request.url);
@@ -121,6 +122,8 @@ export async function loadPackage(request: IRequest, context: RequestContext, lo
   );
   if (!entry?.version) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
   const detail = packageKind.view(entry, viewContext(packageKind, context, entry)) as unknown as PackageDetail;
+  const deprecation = deprecationOf(entry);
+  if (deprecation) detail.deprecation = deprecation;
   return { entry, detail, versions };
 }
 

@@ -56,6 +56,8 @@ aside.meta dl{margin:0}aside.meta dt{font-weight:600;margin-top:.6rem}aside.meta
 .inline-form{display:flex;gap:.5rem;align-items:end;flex-wrap:wrap;margin:.5rem 0}
 table.props{border-collapse:collapse;width:100%}table.props .markdown p{margin:0}table.props th,table.props td{border-bottom:1px solid var(--line);text-align:left;padding:.4rem;vertical-align:top}
 .pager{display:flex;gap:1rem;margin-top:1rem}
+.banner{border:1px solid var(--line);border-left-width:6px;border-radius:6px;padding:.5rem .9rem;margin:.75rem 0;background:var(--panel)}.banner p{margin:.3rem 0}
+.banner.warn{border-color:var(--warn);background:#fff7ed}
 .error-box{border:1px solid #b91c1c;background:#fef2f2;color:#7f1d1d;padding:.75rem;border-radius:6px}
 nav.modules ul{list-style:none;padding-left:1rem}nav.modules>ul{padding-left:0}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}

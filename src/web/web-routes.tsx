@@ -30,13 +30,18 @@ import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
 import { DEFAULT_LANGUAGE } from "../api-docs/views";
 import type { Language } from "../api-docs/languages";
 import { staticAsset } from "./static-assets";
+import { deprecationOf } from "./deprecation";
 import { clientAddressKey, enforceRateLimit } from "../rate-limits/rate-limit";
 
 const PAGE_SIZE = 24;
 const HOME_LIST = 6;
 
 function views(kind: RegistryKind, context: RequestContext, entries: CatalogEntry[]) {
-  return entries.map((entry) => kind.view(entry, viewContext(kind, context, entry)));
+  return entries.map((entry) => {
+    const view = kind.view(entry, viewContext(kind, context, entry));
+    const deprecation = deprecationOf(entry);
+    return deprecation ? { ...view, deprecation } : view;
+  });
 }
 
 const packageSummaries = (context: RequestContext, entries: CatalogEntry[]) => views(packageKind, context, entries) as unknown as PackageSummary[];
@@ -224,13 +229,13 @@ async function templatePage(request: IRequest, context: RequestContext) {
     const detail = templateKind.view(entry, viewContext(templateKind, context, entry)) as unknown as TemplateDetail;
     // VCS-backed templates have no versions to list.
     const readme = await artifactText(context, entry, "readme");
-    const deprecation = entry.item.deprecation ?? entry.version?.deprecation;
+    const deprecation = deprecationOf(entry);
     return (
       <TemplatePage
         shell={await shellFor(request, looker.caller(), detail.version && version !== "latest" ? `${detail.displayName} ${detail.version}` : detail.displayName)}
         template={detail}
         versions={versions}
-        deprecation={deprecation ? (JSON.parse(deprecation) as { message: string }) : undefined}
+        deprecation={deprecation}
         readme={readme ? <Markdown text={readme} /> : <MissingText what="README" />}
       />
     );

@@ -174,6 +174,20 @@ describe("browsing", () => {
     await context.close();
   });
 
+  it("a deprecated package shows a banner linking its replacement, and its card a badge", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages?search=gizmos");
+    await expect(page.locator("section[aria-label=Results] .card .badge.warn").textContent()).resolves.toBe("deprecated");
+    await inspect(page, "package-list-deprecated");
+    await page.getByRole("link", { name: "Gizmos" }).click();
+    const banner = page.getByRole("region", { name: "Deprecation" });
+    await expect(banner.textContent()).resolves.toBe("This package is deprecated. Gizmos became gadgets.Use pulumi/acme/gadgets instead.");
+    await inspect(page, "package-deprecated");
+    await banner.getByRole("link", { name: "pulumi/acme/gadgets" }).click();
+    await page.waitForURL(/\/packages\/pulumi\/acme\/gadgets$/);
+    await context.close();
+  });
+
   it("works on a phone: nothing scrolls sideways", async () => {
     const { context, page } = await fresh({ viewport: { width: 390, height: 844 } });
     for (const path of ["/", "/packages/pulumi/acme/widgets", "/templates/github/acme/templates/static-site"]) {
@@ -260,7 +274,7 @@ describe("sign-in", () => {
     await expect(page.locator(".command code").textContent()).resolves.toBe("pulumi new registry://templates/private/acme/service@1.0.0");
     await expect(page.locator("#readme ~ .markdown").textContent()).resolves.toContain("This is the 1.0.0 template.");
     await expect(page.locator("aside.meta").textContent()).resolves.toContain("r1.0.0");
-    await expect(page.locator("main").textContent()).resolves.toContain("Deprecated: use 1.1.0");
+    await expect(page.getByRole("region", { name: "Deprecation" }).textContent()).resolves.toBe("This version is deprecated. use 1.1.0");
     await inspect(page, "template-version");
     await context.close();
   });
