@@ -11,6 +11,7 @@
 import { JSONParser } from "@streamparser/json";
 import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits } from "./spill";
 import { extractExamples, parseContent } from "./content";
+import { packageFacts, type PackageFacts } from "./package-facts";
 import {
   LANGUAGES,
   enumValueName,
@@ -200,6 +201,7 @@ function decodeToken(raw: string): string {
  */
 interface Outline {
   naming: PackageNaming;
+  facts: PackageFacts;
   kinds: KindStream;
 }
 
@@ -231,7 +233,7 @@ function refTokens(value: unknown, out: Set<string>): void {
 export class OutlineBuilder {
   private readonly top: Json = {};
   private pending: Array<[string, string, unknown]> = [];
-  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.types.*", "$.resources.*", "$.functions.*"], (...item) => this.pending.push(item));
+  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.license", "$.homepage", "$.repository", "$.types.*", "$.resources.*", "$.functions.*"], (...item) => this.pending.push(item));
   readonly spill: Spill;
   private readonly kinds: SpillSorter;
   private readonly refs: SpillSorter;
@@ -298,7 +300,7 @@ export class OutlineBuilder {
       }
       if (found) await answers.add(n, `${found[1]}${token}`);
     }
-    return { naming, kinds: new KindStream(answers.sorted()) };
+    return { naming, facts: packageFacts(top), kinds: new KindStream(answers.sorted()) };
   }
 
   /** Deletes what pass 1 wrote, when the derivation is not going to run. */
@@ -603,6 +605,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
     fences,
     examples: exampleCount,
     hasInstallation: installation !== undefined,
+    package: o.facts,
   };
   await putJson(bucket, prefix + "manifest.json", manifest);
   written.push("manifest.json");

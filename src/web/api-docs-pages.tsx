@@ -5,9 +5,12 @@ import { Layout, type PageShell } from "./layout";
 import { Markdown, packagePath, type PackageSummary } from "./components";
 import { VersionSelector } from "./item-pages";
 import { DeprecationBanner } from "./deprecation";
+import { LanguageTabs } from "./language-tabs";
+
+export { LanguageTabs };
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
 import { LANGUAGES, type Language } from "../api-docs/languages";
-import { languageLabel, type ContentNode } from "../api-docs/content";
+import type { ContentNode } from "../api-docs/content";
 
 export type PerLanguage = Record<Language, string>;
 
@@ -81,22 +84,6 @@ export function ContentNodes({ nodes }: { nodes: ContentNode[] }): RawHtml {
         <Markdown text={n.markdown} />
       ))}
     </>
-  );
-}
-
-export function LanguageTabs({ languages, current, hrefFor, label }: { languages: readonly Language[]; current: Language; hrefFor: (lang: Language) => string; label: string }): RawHtml {
-  return (
-    <nav aria-label={label}>
-      <ul class="tabs">
-        {languages.map((lang) => (
-          <li>
-            <a href={hrefFor(lang)} aria-current={lang === current ? "page" : undefined}>
-              {languageLabel(lang)}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
   );
 }
 

@@ -79,9 +79,10 @@ export function TemplateCard({ template }: { template: TemplateSummary }): RawHt
   );
 }
 
-export function Command({ label, command }: { label: string; command: string }): RawHtml {
+export function Command({ label, command, caption }: { label: string; command: string; caption?: string }): RawHtml {
   return (
     <div class="command" role="group" aria-label={label}>
+      {caption ? <span class="command-caption">{caption}</span> : null}
       <code>{command}</code>
     </div>
   );

@@ -45,6 +45,7 @@ aside.meta{background:var(--panel);border-radius:6px;padding:1rem;align-self:sta
 aside.meta dl{margin:0}aside.meta dt{font-weight:600;margin-top:.6rem}aside.meta dd{margin:0;overflow-wrap:anywhere}
 .command{display:flex;gap:.5rem;align-items:center;background:#0f172a;color:#f8fafc;border-radius:6px;padding:.6rem .8rem;overflow-x:auto}
 .command code{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0;flex:1;font-size:.9rem}
+.command-caption{flex:none;font-size:.8rem;color:#cbd5e1;font-weight:600}
 .command button{background:#334155;border-color:#94a3b8;padding:.15rem .5rem;font-size:.85rem}
 .markdown{overflow-wrap:anywhere}
 .markdown pre,pre{background:var(--panel);padding:.75rem;border-radius:6px;overflow-x:auto}

@@ -18,7 +18,8 @@ import { requireVersion } from "../core/vocabulary/versions";
 import { templateIdentity, templateKind, templateListFilters, VCS_SOURCES } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
 import { packagePath, templatePath, type PackageSummary, type TemplateSummary } from "./components";
-import { Markdown, MissingText, PackagePage, TemplatePage, type TemplateDetail } from "./item-pages";
+import { InstallSection, Markdown, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateDetail } from "./item-pages";
+import { installChoices } from "./install-commands";
 import { Fragment, h } from "./jsx";
 import { ErrorPage, SignInPage } from "./notice-pages";
 import { htmlResponse } from "./page-response";
@@ -164,12 +165,15 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const here = packagePath(detail, detail.version);
     const query = (l: Language | undefined, o: Os | undefined) => `?${new URLSearchParams([...(l ? [["lang", l]] : []), ...(o ? [["os", o]] : [])]).toString()}`;
     const apiLang = readme?.language ?? wanted;
+    const choices = installChoices(derived.manifest.package, detail.version);
     const modules = summary.modules.filter((m) => m.resources + m.functions > 0);
     return (
       <PackagePage
         shell={await shellFor(request, looker.caller(), detail.title ?? detail.name)}
         pkg={detail}
         versions={versions}
+        facts={derived.manifest.package}
+        install={<InstallSection choices={choices} current={lang} hrefFor={(l) => `${here}${query(l, os)}#install`} />}
         readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" />}
         installation={
           <ContentSection content={derived.manifest.hasInstallation ? installation : undefined} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" />
@@ -195,6 +199,14 @@ async function packagePage(request: IRequest, context: RequestContext) {
         }
       />
     );
+  });
+}
+
+/** Every live version of a package with its date, pre-releases and deprecated versions marked: one D1 batch. */
+async function packageVersionsPage(request: IRequest, context: RequestContext) {
+  return page(request, context, async (looker) => {
+    const { detail, versions } = await loadPackage(request, context, looker);
+    return <VersionsPage shell={await shellFor(request, looker.caller(), `${detail.title ?? detail.name} versions`)} pkg={detail} versions={versions} />;
   });
 }
 
@@ -290,6 +302,8 @@ export const webRoutes: Array<[string, RouteMethods]> = [
   ["/", { GET: home }],
   ["/packages", { GET: packageList }],
   ["/packages/:source/:publisher/:name", { GET: packagePage }],
+  // Before `:version`: "versions" is no version (a version starts with a digit).
+  ["/packages/:source/:publisher/:name/versions", { GET: packageVersionsPage }],
   ["/packages/:source/:publisher/:name/:version", { GET: packagePage }],
   ...apiDocsPageRoutes,
   ["/templates", { GET: templateList }],

@@ -188,9 +188,28 @@ describe("browsing", () => {
     await context.close();
   });
 
+  it("install commands switch language by their tabs without JavaScript; the versions page links every version", async () => {
+    const { context, page } = await fresh({ javaScriptEnabled: false });
+    await page.goto("/packages/pulumi/acme/acmecloud");
+    const install = page.getByRole("region", { name: "Install the SDK" });
+    await expect(install.locator(".command code").allTextContents()).resolves.toEqual(["npm install @acme/acmecloud@2.1.0", "yarn add @acme/acmecloud@2.1.0"]);
+    await install.getByRole("navigation", { name: "Install language" }).getByRole("link", { name: "Python" }).click();
+    await page.waitForURL(/\?lang=python#install$/);
+    await expect(install.locator(".command code").allTextContents()).resolves.toEqual(["pip install acme_acmecloud==2.1.0"]);
+    await inspect(page, "package-install-python");
+    await page.goto("/packages/pulumi/acme/widgets");
+    await page.getByRole("link", { name: "All 3 versions" }).click();
+    await page.waitForURL(/\/packages\/pulumi\/acme\/widgets\/versions$/);
+    await expect(page.locator("table.versions tbody tr").allTextContents()).resolves.toHaveLength(3);
+    await inspect(page, "package-versions");
+    await page.getByRole("link", { name: "2.0.0-beta.1" }).click();
+    await page.waitForURL(/\/packages\/pulumi\/acme\/widgets\/2\.0\.0-beta\.1$/);
+    await context.close();
+  });
+
   it("works on a phone: nothing scrolls sideways", async () => {
     const { context, page } = await fresh({ viewport: { width: 390, height: 844 } });
-    for (const path of ["/", "/packages/pulumi/acme/widgets", "/templates/github/acme/templates/static-site"]) {
+    for (const path of ["/", "/packages/pulumi/acme/widgets", "/packages/pulumi/acme/widgets/versions", "/packages/pulumi/acme/acmecloud?lang=java", "/templates/github/acme/templates/static-site"]) {
       await page.goto(path);
       const wider = await page.evaluate(() =>
         [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => `${e.tagName}.${e.className}`),
