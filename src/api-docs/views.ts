@@ -54,9 +54,13 @@ interface NavInput {
 
 const NO_NAMING: PackageNaming = { name: "", language: {} };
 
+/** The full nav (names, tokens) rather than the summary (totals, and ranges where nav.json's parts lie). */
+const isFullNav = (nav: Nav | NavSummary): nav is Nav => "naming" in nav && !Array.isArray(nav.naming);
+
 export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean): Answer {
-  const naming = "naming" in input.nav ? input.nav.naming : NO_NAMING;
-  const overrides = "naming" in input.nav ? input.nav.overrides : undefined;
+  const detailed = isFullNav(input.nav) ? input.nav : undefined;
+  const naming = detailed ? detailed.naming : NO_NAMING;
+  const overrides = detailed?.overrides;
   const displayName = (item: NavItem) =>
     lang ? (overrides?.[item.token]?.[lang] ?? memberName(lang, naming, item.token, item.kind)) : item.token.slice(item.token.lastIndexOf(":") + 1);
   const needle = q?.toLowerCase();
