@@ -9,22 +9,19 @@ import type { Caller } from "./identity/rights";
 import type { RequestContext } from "./http/context";
 import { errorResponse, json } from "./http/respond";
 import { buildRouter, registryRoutes, type RouteMethods } from "./http/routes";
-import { packageKind, packageListFilters } from "./packages/package-kind";
-import { templateIdentity, templateKind, templateListFilters } from "./templates/template-kind";
+import { packageKind } from "./packages/package-kind";
+import { templateKind } from "./templates/template-kind";
 import { vcsTemplateRoutes } from "./admin/template-routes";
 import { packageAdminRoutes } from "./admin/package-routes";
-import { registryKindRoutes } from "./registry-api/registry-routes";
+import { registryKindRoutes } from "./registry-api/kind-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
 import { ApiError } from "./http/api-error";
+import { catalogChanged } from "./http/edge-cache";
 import { apiDocsAdminRoutes, apiDocsRoutes } from "./api-docs/routes";
 import { usageRoutes } from "./usage/usage-routes";
 import { packageUsageRoutes } from "./usage/package-usage-route";
 import { countFailedSignIn, enforceRateLimit, rateLimitKey } from "./rate-limits/rate-limit";
 import { openApiRoutes } from "./openapi/openapi-routes";
-import { packageUsageDecorator } from "./usage/usage-stats";
-import { vcsTemplateSourceTotals } from "./templates/vcs-totals";
-import { deprecationRoutes } from "./registry-api/deprecation-routes";
-import { parseIdentity } from "./registry-api/request-parsing";
 import { auditRoutes, pruneAuditLog } from "./audit/audit-routes";
 import { webhookRoutes } from "./webhooks/webhook-routes";
 import { handleWebhookBatch } from "./webhooks/webhook-consumer";
@@ -34,6 +31,9 @@ import { hasSessionCookie } from "./web/session";
 
 export { PublishCoordinator } from "./core/publish/coordinator";
 
+/** The kinds this Worker serves (their names are listed in registered-kinds.ts for the derived lists). */
+const KINDS = [packageKind, templateKind];
+
 /** The router table; exported so the API description can be checked against it (test/workers/openapi.test.ts). */
 export const routes: Array<[string, RouteMethods]> = [
   ["/healthz", { GET: async () => json({ status: "ok" }) }],
@@ -41,21 +41,11 @@ export const routes: Array<[string, RouteMethods]> = [
   ...orgRoutes,
   ...registryRoutes(apiDocsRoutes),
   ...apiDocsAdminRoutes,
-  ...registryRoutes(registryKindRoutes(packageKind, { listFilters: packageListFilters, decorate: packageUsageDecorator })),
+  ...registryRoutes(registryKindRoutes(packageKind)),
   ...vcsTemplateRoutes,
   ...packageAdminRoutes,
-  ...registryRoutes(
-    registryKindRoutes(templateKind, {
-      listFilters: templateListFilters,
-      identity: templateIdentity,
-      namePattern: ":name+",
-      lastVersionNeedsForce: true,
-      listExtras: vcsTemplateSourceTotals,
-    }),
-  ),
-  ...registryRoutes(deprecationRoutes(packageKind, (params) => parseIdentity(packageKind, params))),
-  ...registryRoutes(deprecationRoutes(templateKind, templateIdentity, ":name+")),
-  ...uploadRoutes([...packageKind.slots, ...templateKind.slots]),
+  ...registryRoutes(registryKindRoutes(templateKind)),
+  ...uploadRoutes(KINDS.flatMap((kind) => kind.slots)),
   ...usageRoutes,
   ...packageUsageRoutes,
   ...auditRoutes,
@@ -98,6 +88,7 @@ export default {
       requestId,
       origin: originFor(env, url),
       log: {},
+      catalogChanged: () => catalogChanged(request),
       caller() {
         callerPromise ??= authenticate(request, db, ctx).then((caller) => {
           if (caller.kind === "org") context.log.org = caller.org;

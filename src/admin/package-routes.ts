@@ -10,7 +10,7 @@ import type { RouteMethods } from "../http/routes";
 import { packageKind } from "../packages/package-kind";
 import { findItem } from "../core/catalog/lookups";
 import { catalogChanged } from "../http/edge-cache";
-import { parseIdentity } from "../registry-api/request-parsing";
+import { parseIdentity } from "../core/identity-parsing";
 import { requireOperator } from "../identity/operator-auth";
 
 export const Featured = z.object({ featured: z.boolean({ error: "must be true or false" }) });

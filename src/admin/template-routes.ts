@@ -9,7 +9,7 @@ import { readBody } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { canonicalName, decodeSegment, SEGMENT_PATTERN } from "../core/vocabulary/names";
-import { parseSource } from "../registry-api/request-parsing";
+import { parseSource } from "../core/identity-parsing";
 import { searchTextOf, templateKind, templateName, VCS_SOURCES, type VcsTemplate } from "../templates/template-kind";
 import { requireOperator } from "../identity/operator-auth";
 import { catalogChanged } from "../http/edge-cache";

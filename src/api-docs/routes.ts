@@ -1,24 +1,25 @@
 // The five docs routes under …/versions/{version|latest}/ (readme, installation, nav, docs/{token}, examples) and the operator's backfill.
 import type { IRequest } from "itty-router";
-import { and, eq } from "drizzle-orm";
-import { versions } from "../db/schema";
 import { badRequest, notFound } from "../http/api-error";
 import { noneMatchHits } from "../http/conditional";
 import type { RequestContext } from "../http/context";
 import { json } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { requireOperator } from "../identity/operator-auth";
-import { encodeKey } from "../artifacts/upload-signing";
+import { encodeKey } from "../http/url-path";
 import { packageKind } from "../packages/package-kind";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import type { CatalogEntry } from "../core/vocabulary/catalog-entry";
 import { describeIdentity, type Identity } from "../core/vocabulary/identity";
-import { loadVisibleVersion } from "../registry-api/registry-routes";
-import { decodeOnce, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry-api/request-parsing";
+import { resolveRouteVersion } from "../registry-api/read-routes";
+import { readerFor, resolveVersion } from "../core/resolve-version";
+import { coordinatorFor } from "../core/publish/coordinator-stub";
+import { unwrap } from "../core/vocabulary/outcome";
+import { decodeOnce, parseIdentity, versionNotFound } from "../core/identity-parsing";
+import { type RouteParams } from "../core/kind";
+import { parseVersionParam } from "../registry-api/request-parsing";
 import { sha256Hex } from "../identity/secrets";
 import { findItem } from "../core/catalog/lookups";
-import { getEntry } from "../core/catalog/entries";
-import type { Caller } from "../identity/rights";
 import { printable } from "../core/vocabulary/names";
 import { edgeCached } from "./cache";
 import type { ContentNode } from "./content";
@@ -65,11 +66,9 @@ export async function docsOf(context: RequestContext, entry: CatalogEntry, ident
     console.log(JSON.stringify({ requestId: context.requestId, docsDerivationFailed: `${describeIdentity(identity, row.version)}: ${String(error)}` }));
     throw notFound(`${describeIdentity(identity, row.version)} has no docs: they could not be derived from its schema`);
   }
-  // Recorded so that deleting the version removes them too; a retired version is left alone.
-  await context.db
-    .update(versions)
-    .set({ artifacts: JSON.stringify({ ...artifacts, ...derived }) })
-    .where(and(eq(versions.id, row.id), eq(versions.retired, false)));
+  // Recorded so that deleting the version removes them too (a retired version is left alone); through the
+  // coordinator, like every write to a version's stored state.
+  unwrap(await coordinatorFor(context.env, identity).recordArtifacts({ ...identity, versionId: row.id, artifacts: derived }));
   const manifest = await readManifest(bucket, prefix);
   if (!manifest) throw new Error(`docs manifest missing right after deriving ${prefix}`);
   return { prefix, manifest };
@@ -203,7 +202,8 @@ const STASHED_ETAG = "X-Docs-ETag";
 const STASHED_CACHE_CONTROL = "X-Docs-Cache-Control";
 
 async function produce(route: DocsRoute, request: IRequest, context: RequestContext, url: URL, query: ParsedDocsQuery, format: "json" | "markdown"): Promise<Response> {
-  const { entry, identity, version } = await loadVisibleVersion(packageKind, packageIdentity, request, context);
+  const { resolved, identity, version } = await resolveRouteVersion(packageKind, request, context);
+  const entry = resolved.entry;
   const docs = await docsOf(context, entry, identity);
   const row = entry.version!;
   const prefix = url.pathname.startsWith("/api/preview/registry") ? "/api/preview/registry" : "/api/registry";
@@ -280,10 +280,9 @@ export const apiDocsAdminRoutes: Array<[string, RouteMethods]> = [
         const version = parseVersionParam(request.params.version, false);
         // The operator sees every version: look it up as its owner would.
         const item = await findItem(context.db, "package", identity.source, identity.publisher, identity.canonicalName);
-        const owner: Caller = { kind: "org", org: item?.ownerOrg ?? "", role: "reader", tokenId: "" };
-        const entry = item ? await getEntry(context.db, { ...identity, version: { precedenceKey: version.precedenceKey } }, owner) : null;
-        if (!entry?.version) throw versionNotFound(identity, version.raw);
-        const docs = await docsOf(context, entry, identity, true);
+        const found = item ? await resolveVersion(readerFor(context.db, { kind: "org", org: item.ownerOrg }), { identity, version }) : undefined;
+        if (!found?.resolved?.version) throw versionNotFound(identity, version.raw);
+        const docs = await docsOf(context, found.resolved.entry, identity, true);
         return json({ entries: docs.manifest.entries, examples: docs.manifest.examples, installation: docs.manifest.hasInstallation });
       },
     },

@@ -3,6 +3,7 @@
 import { AwsClient, AwsV4Signer } from "aws4fetch";
 import { signingSecret, type Env } from "../env";
 import { timingSafeEqualStrings } from "../identity/secrets";
+import { encodeKey } from "../http/url-path";
 
 /** Path of the local S3-compatible upload route; keys follow it, one encoded segment at a time. */
 export const LOCAL_UPLOAD_PATH = "/_artifacts/";
@@ -21,11 +22,6 @@ export interface UploadSigner {
   mode: SigningMode;
   /** A presigned URL for `method` on `key`, valid for `expiresSeconds`. */
   sign(key: string, method: "PUT" | "GET", expiresSeconds: number): Promise<string>;
-}
-
-/** Each key segment is URI-encoded: a raw `+` would otherwise be signed as a space. */
-export function encodeKey(key: string): string {
-  return key.split("/").map(encodeURIComponent).join("/");
 }
 
 /**

@@ -12,7 +12,7 @@ import { json } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { decodeSingleKey, encodeContinuation } from "../core/continuation";
 import { decodeSegment, printable } from "../core/vocabulary/names";
-import { parseEnumParam, parsePageParams } from "../registry-api/request-parsing";
+import { parseEnumParam, parsePageParams } from "../http/query-params";
 import { AUDIT_ACTIONS } from "./audit-log";
 import { database } from "../db/client";
 

@@ -2,13 +2,14 @@
 import type { IRequest } from "itty-router";
 import type { Database } from "../db/client";
 import type { Env } from "../env";
+import type { CoreContext } from "../core/vocabulary/core-context";
 import type { Limits } from "../core/vocabulary/limits";
 import type { Caller } from "../identity/rights";
 import type { D1Stats } from "../db/counting";
 import type { ReadPlan } from "../core/vocabulary/read-plan";
 import type { Viewer } from "../core/vocabulary/viewer";
 
-export interface RequestContext {
+export interface RequestContext extends CoreContext {
   env: Env;
   ctx: ExecutionContext;
   /** Anonymous requests: a D1 session that may read from the nearest replica. Token requests: the primary. */

@@ -26,6 +26,19 @@ export function allowedMethods(methods: RouteMethods): string[] {
   return allowed;
 }
 
+/** Method tables whose other methods fall through to the next route (and at the end to the 404), not a 405. */
+const fallingThrough = new WeakSet<RouteMethods>();
+
+/**
+ * Marks a path's methods as its only business: any other method on it is not a 405 but falls through, as
+ * if the path were not routed. For a path that overlaps others' shapes, e.g. an item's own path
+ * `/{collection}/{source}/{publisher}/{name}`, which a mistyped version path also matches.
+ */
+export function otherMethodsFallThrough(methods: RouteMethods): RouteMethods {
+  fallingThrough.add(methods);
+  return methods;
+}
+
 export function buildRouter(table: Array<[string, RouteMethods]>) {
   const router = IttyRouter<IRequest, [RequestContext]>();
   const relax = () => {
@@ -43,6 +56,7 @@ export function buildRouter(table: Array<[string, RouteMethods]>) {
         relax();
       }
     }
+    if (fallingThrough.has(methods)) continue;
     router.all(pattern, () => {
       throw new ApiError(405, `method not allowed; this route accepts ${allowed.join(", ")}`, undefined, {
         Allow: allowed.join(", "),

@@ -6,10 +6,9 @@ import { CreateOrg, CreateToken } from "../admin/org-routes";
 import { Featured } from "../admin/package-routes";
 import { RegisterVcsTemplate } from "../admin/template-routes";
 import { LOCAL_UPLOAD_PATH } from "../artifacts/upload-signing";
-import { DeprecateBody } from "../registry-api/deprecation-routes";
 import { RegisterWebhook } from "../webhooks/webhook-routes";
 import { REGISTRY_PREFIXES } from "../http/routes";
-import { CompleteBody, StartBody } from "../registry-api/registry-routes";
+import { CompleteBody, DeprecateBody, StartBody } from "../registry-api/bodies";
 import { VCS_SOURCES } from "../templates/template-kind";
 import { STACK_NAME_PATTERN, UsageReport } from "../usage/usage-routes";
 import * as D from "./api-docs-schemas";
@@ -91,11 +90,11 @@ function registry(op: Omit<OperationSpec, "document">): OperationSpec[] {
   ];
 }
 
-/** What registryKindRoutes serves for each kind: list, start, complete, get, delete (both prefixes). */
+/** What registryKindRoutes serves for each kind: list, start, complete, get, delete a version or the whole item (both prefixes). */
 function kindOperations(k: {
   collection: "packages" | "templates";
   tag: string;
-  ids: Record<"list" | "versions" | "start" | "complete" | "get" | "remove", string>;
+  ids: Record<"list" | "versions" | "start" | "complete" | "get" | "remove" | "removeItem", string>;
   path: (version: "read" | "exact" | "none") => z.ZodObject;
   listQuery: z.ZodObject;
   deleteQuery?: z.ZodObject;
@@ -103,7 +102,7 @@ function kindOperations(k: {
   versions: z.ZodType;
   started: z.ZodType;
   view: z.ZodType;
-  summaries: Record<"start" | "complete" | "remove", string>;
+  summaries: Record<"start" | "complete" | "remove" | "removeItem", string>;
 }): OperationSpec[] {
   const noun = k.collection.slice(0, -1);
   const base = `/${k.collection}/{source}/{publisher}/{name}/versions`;
@@ -173,6 +172,17 @@ function kindOperations(k: {
       auth: "org",
       pathParams: k.path("exact"),
       ...(k.deleteQuery ? { query: k.deleteQuery } : {}),
+      responses: { 204: empty("deleted"), ...fails(400, 401, 403, 404) },
+    }),
+    ...registry({
+      method: "delete",
+      path: `/${k.collection}/{source}/{publisher}/{name}`,
+      operationId: k.ids.removeItem,
+      summary: k.summaries.removeItem,
+      description: `Every live version is deleted at once (their numbers are retired); one audit entry and one \`${noun}.deleted\` event without a version. 404 when the ${noun} has no live versions.`,
+      tags,
+      auth: "org",
+      pathParams: k.path("none"),
       responses: { 204: empty("deleted"), ...fails(400, 401, 403, 404) },
     }),
   ];
@@ -328,7 +338,7 @@ export const operations: OperationSpec[] = [
   ...kindOperations({
     collection: "packages",
     tag: "Packages",
-    ids: { list: "ListPackages", versions: "ListPackageVersions", start: "PostPublishPackageVersion", complete: "PostPublishPackageVersionComplete", get: "GetPackageVersion", remove: "DeletePublishPackageVersion" },
+    ids: { list: "ListPackages", versions: "ListPackageVersions", start: "PostPublishPackageVersion", complete: "PostPublishPackageVersionComplete", get: "GetPackageVersion", remove: "DeletePublishPackageVersion", removeItem: "DeletePackage" },
     path: S.packagePath,
     listQuery: S.PackageListQuery,
     list: S.PackageList,
@@ -339,6 +349,7 @@ export const operations: OperationSpec[] = [
       start: "Start publishing a package version: presigned upload URLs for its schema, README and installation text",
       complete: "Complete a publish: metadata is read from the uploaded schema, docs are derived, and the version appears atomically",
       remove: "Delete a package version; its number is retired",
+      removeItem: "Delete a package: every version, their numbers retired",
     },
   }),
   ...deprecationOperations("packages", S.packagePath),
@@ -360,7 +371,7 @@ export const operations: OperationSpec[] = [
   ...kindOperations({
     collection: "templates",
     tag: "Templates",
-    ids: { list: "ListTemplates", versions: "ListTemplateVersions", start: "PostPublishTemplateVersion", complete: "PostPublishTemplateVersionComplete", get: "GetTemplateVersion", remove: "DeleteTemplateVersion" },
+    ids: { list: "ListTemplates", versions: "ListTemplateVersions", start: "PostPublishTemplateVersion", complete: "PostPublishTemplateVersionComplete", get: "GetTemplateVersion", remove: "DeleteTemplateVersion", removeItem: "DeleteTemplate" },
     path: S.templatePath,
     listQuery: S.TemplateListQuery,
     deleteQuery: S.TemplateDeleteQuery,
@@ -372,6 +383,7 @@ export const operations: OperationSpec[] = [
       start: "Start publishing a template version: a presigned upload URL for its archive",
       complete: "Complete a template publish: the archive is checked and the version appears atomically",
       remove: "Delete a template version; the last one only with force=true",
+      removeItem: "Delete a template: every version (no force needed), their numbers retired",
     },
   }),
   ...deprecationOperations("templates", S.templatePath),

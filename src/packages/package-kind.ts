@@ -3,9 +3,11 @@ import { badRequest } from "../http/api-error";
 import { PACKAGE_SOURCES } from "../identity/rights";
 import { present, type RegistryKind } from "../core/kind";
 import { canonicalName, isValidSegment, printable } from "../core/vocabulary/names";
-import { parseBooleanParam, parseEnumParam, parseSearchParam } from "../registry-api/request-parsing";
+import { parseBooleanParam, parseEnumParam, parseSearchParam } from "../http/query-params";
 import { PACKAGE_TYPES } from "../db/schema";
 import type { ListFilters } from "../core/catalog/list-query";
+import { parseIdentity } from "../core/identity-parsing";
+import { packageUsageDecorator } from "../usage/usage-stats";
 import { deriveDocs, OutlineBuilder } from "../api-docs/derive";
 import { extractSchemaMetadata, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
 
@@ -24,6 +26,12 @@ export const packageKind: RegistryKind = {
     { name: "installationConfiguration", required: false, maxBytes: (l) => l.docBytes, contentType: "text/markdown; charset=utf-8" },
   ],
   // The raw uploads; `readme` and `installation` themselves answer derived docs (src/api-docs/).
+  namePattern: ":name",
+  identity: (params) => parseIdentity(packageKind, params),
+  listFilters: packageListFilters,
+  lastVersionNeedsForce: false,
+  deprecatable: true,
+  decorate: packageUsageDecorator,
   downloads: [
     { path: "schema", artifact: "schema", contentType: "application/json" },
     { path: "raw/schema", artifact: "schema", contentType: "application/json" },

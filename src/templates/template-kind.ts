@@ -6,8 +6,11 @@ import type { CatalogEntry } from "../core/vocabulary/catalog-entry";
 import { present, type RegistryKind, type ViewContext } from "../core/kind";
 import { canonicalName, decodeSegment, printable } from "../core/vocabulary/names";
 import type { Identity } from "../core/vocabulary/identity";
-import { parseSearchParam, parseSource, type RouteParams } from "../registry-api/request-parsing";
+import { parseSearchParam } from "../http/query-params";
+import { parseSource } from "../core/identity-parsing";
+import { type RouteParams } from "../core/kind";
 import type { ListFilters } from "../core/catalog/list-query";
+import { vcsTemplateSourceTotals } from "./vcs-totals";
 import { inspectArchive } from "./archive";
 import { templateMetadataFrom, type TemplateMetadata } from "./template-metadata";
 
@@ -79,6 +82,12 @@ export const templateKind: RegistryKind = {
   knownSources: TEMPLATE_SOURCES,
   publishSources: ["private"],
   slots: [{ name: "archive", required: true, maxBytes: (l) => l.archiveBytes, contentType: "application/gzip" }],
+  namePattern: ":name+",
+  identity: templateIdentity,
+  listFilters: templateListFilters,
+  lastVersionNeedsForce: true,
+  deprecatable: true,
+  listExtras: vcsTemplateSourceTotals,
   downloads: [
     { path: "archive", artifact: "archive", contentType: "application/gzip" },
     { path: "readme", artifact: "readme", contentType: "text/markdown; charset=utf-8" },

@@ -2,9 +2,9 @@
 // list's filters, per owning org (`pulumi new` reads the totals beside the first page).
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { items } from "../db/schema";
-import type { KindRouteOptions } from "../registry-api/registry-routes";
+import type { RegistryKind } from "../core/kind";
 
-export const vcsTemplateSourceTotals: NonNullable<KindRouteOptions["listExtras"]> = async (filters, _caller, context) => {
+export const vcsTemplateSourceTotals: NonNullable<RegistryKind["listExtras"]> = async (filters, _caller, context) => {
   if (!filters.backings.includes("vcs")) return {};
   // VCS-backed templates are public, so the totals are the same for every caller.
   const conditions: SQL[] = [eq(items.kind, "template"), eq(items.backing, "vcs")];

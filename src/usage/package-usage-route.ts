@@ -11,7 +11,7 @@ import type { RouteMethods } from "../http/routes";
 import { PACKAGE_SOURCES } from "../identity/rights";
 import { decodeContinuation, encodeContinuation } from "../core/continuation";
 import { canonicalName, decodeSegment, isValidSegment, printable } from "../core/vocabulary/names";
-import { parsePageParams } from "../registry-api/request-parsing";
+import { parsePageParams } from "../http/query-params";
 import { requireVersion } from "../core/vocabulary/versions";
 
 interface PackageName {

@@ -4,10 +4,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { items, stackUsage, versions } from "../db/schema";
-import type { RequestContext } from "../http/context";
+import type { CoreContext } from "../core/vocabulary/core-context";
 import type { Caller } from "../identity/rights";
 import type { CatalogEntry } from "../core/vocabulary/catalog-entry";
-import type { KindRouteOptions } from "../registry-api/registry-routes";
+import type { RegistryKind } from "../core/kind";
 
 export interface UsageStats {
   totalStacks: number;
@@ -60,10 +60,10 @@ export async function countUsage(db: Database, org: string, itemIds: readonly st
 }
 
 /** `decorate` for the package kind: org callers get usageStats on every entry, anonymous callers nothing. */
-export const packageUsageDecorator: NonNullable<KindRouteOptions["decorate"]> = async (
+export const packageUsageDecorator: NonNullable<RegistryKind["decorate"]> = async (
   entries: CatalogEntry[],
   caller: Caller,
-  context: RequestContext,
+  context: CoreContext,
 ) => {
   if (caller.kind !== "org") return () => undefined;
   // An org that never reported usage has all-zero counts: no query (the token lookup told us).

@@ -4,13 +4,15 @@ import type { IRequest } from "itty-router";
 import type { RequestContext } from "../http/context";
 import { ANONYMOUS, type Caller } from "../identity/rights";
 import { packageKind } from "../packages/package-kind";
-import { entryPlan, versionsPlan } from "../core/catalog/entries";
 import { runPlan, runPlans, type ReadPlan } from "../core/vocabulary/read-plan";
 import { type CatalogEntry, type LiveVersion } from "../core/vocabulary/catalog-entry";
 import { type Viewer } from "../core/vocabulary/viewer";
 import { canonicalKey, edgeCached } from "../http/edge-cache";
-import { viewContext } from "../registry-api/registry-routes";
-import { parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry-api/request-parsing";
+import { viewOf } from "../core/views";
+import { resolveVersion, type ScopedReader } from "../core/resolve-version";
+import { versionNotFound } from "../core/identity-parsing";
+import { type RouteParams } from "../core/kind";
+import { parseVersionParam } from "../registry-api/request-parsing";
 import type { PackageDetail } from "./item-pages";
 import type { RawHtml } from "./jsx";
 import type { PageShell } from "./layout";
@@ -97,6 +99,11 @@ export async function page(request: IRequest, context: RequestContext, build: (l
   return response;
 }
 
+/** resolveVersion's reader for a page: plans built for the looker's viewer, batched with its session lookup. */
+export function lookerReader(context: RequestContext, looker: Looker): ScopedReader {
+  return (build) => looker.read(build(looker.viewer, context.db)).then(([value]) => value);
+}
+
 export async function artifactText(context: RequestContext, entry: CatalogEntry, slot: string): Promise<string | undefined> {
   const key = entry.version ? (JSON.parse(entry.version.artifacts) as Record<string, string>)[slot] : undefined;
   if (!key) return undefined;
@@ -113,17 +120,13 @@ export interface PackagePageData {
 
 /** One visible package version and the package's live versions, for its page and its docs pages; absent and private look the same. */
 export async function loadPackage(request: IRequest, context: RequestContext, looker: Looker): Promise<PackagePageData> {
-  const identity = parseIdentity(packageKind, request.params as RouteParams);
+  const identity = packageKind.identity(request.params as RouteParams);
   const version = parseVersionParam(request.params.version ?? "latest", true);
   // One batch: the versions are read by identity, under the same visibility check as the entry.
-  const [entry, versions] = await looker.read(
-    entryPlan(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, looker.viewer),
-    versionsPlan(context.db, identity, looker.viewer),
-  );
-  if (!entry?.version) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
-  const detail = packageKind.view(entry, viewContext(packageKind, context, entry)) as unknown as PackageDetail;
-  const deprecation = deprecationOf(entry);
+  const { resolved, versions } = await resolveVersion(lookerReader(context, looker), { identity, version }, { withVersions: true });
+  if (!resolved?.version) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
+  const detail = viewOf(packageKind, context.origin, resolved.entry) as unknown as PackageDetail;
+  const deprecation = deprecationOf(resolved.entry);
   if (deprecation) detail.deprecation = deprecation;
-  return { entry, detail, versions };
+  return { entry: resolved.entry, detail, versions };
 }
-

@@ -6,16 +6,18 @@ import type { RequestContext } from "../http/context";
 import { readLimited } from "../http/json-body";
 import type { RouteMethods } from "../http/routes";
 import { ANONYMOUS } from "../identity/rights";
-import { packageKind, packageListFilters } from "../packages/package-kind";
-import { entryPlan, versionsPlan } from "../core/catalog/entries";
+import { packageKind } from "../packages/package-kind";
 import { featuredPlan } from "../core/catalog/featured";
 import { listPlan } from "../core/catalog/list";
 import { type CatalogEntry } from "../core/vocabulary/catalog-entry";
-import { listPage, viewContext } from "../registry-api/registry-routes";
-import { decodeOnce, parseIdentity, parseVersionParam, versionNotFound, type RouteParams } from "../registry-api/request-parsing";
-import type { RegistryKind } from "../core/kind";
+import { listPage } from "../core/catalog/list-service";
+import { resolveVersion } from "../core/resolve-version";
+import { viewOf } from "../core/views";
+import { decodeOnce, versionNotFound } from "../core/identity-parsing";
+import type { AnyKind, RouteParams } from "../core/kind";
+import { parseVersionParam } from "../registry-api/request-parsing";
 import { requireVersion } from "../core/vocabulary/versions";
-import { templateIdentity, templateKind, templateListFilters, VCS_SOURCES } from "../templates/template-kind";
+import { templateKind, VCS_SOURCES } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
 import { packagePath, templatePath, type PackageSummary, type TemplateSummary } from "./components";
 import { InstallSection, Markdown, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateDetail } from "./item-pages";
@@ -24,7 +26,7 @@ import { Fragment, h } from "./jsx";
 import { ErrorPage, SignInPage } from "./notice-pages";
 import { htmlResponse } from "./page-response";
 import { readSession, requireSameOrigin, signIn, signOut } from "./session";
-import { artifactText, loadPackage, page, shellFor } from "./page-kit";
+import { artifactText, loadPackage, lookerReader, page, shellFor } from "./page-kit";
 import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, parseOs, type ResolvedContent } from "./api-docs-routes";
 import type { Os } from "../api-docs/content";
 import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
@@ -37,9 +39,9 @@ import { clientAddressKey, enforceRateLimit } from "../rate-limits/rate-limit";
 const PAGE_SIZE = 24;
 const HOME_LIST = 6;
 
-function views(kind: RegistryKind, context: RequestContext, entries: CatalogEntry[]) {
+function views(kind: AnyKind, context: RequestContext, entries: CatalogEntry[]) {
   return entries.map((entry) => {
-    const view = kind.view(entry, viewContext(kind, context, entry));
+    const view = viewOf(kind, context.origin, entry);
     const deprecation = deprecationOf(entry);
     return deprecation ? { ...view, deprecation } : view;
   });
@@ -73,12 +75,12 @@ async function packageList(request: IRequest, context: RequestContext) {
   return page(request, context, async (looker) => {
     // A filter form's "Any" submits an empty value: that filter is not asked for (the API would call "" a bad value).
     const query = new URLSearchParams([...new URL(request.url).searchParams].filter(([, value]) => value !== ""));
-    const filters = packageListFilters(query);
+    const filters = packageKind.listFilters(query);
     if ((filters.usage !== undefined || filters.sort === "usageTotal") && (await looker.caller()).kind !== "org") {
       throw new ApiError(401, `${filters.usage !== undefined ? "usage" : "sort=usageTotal"} is about your org's stacks: sign in first`);
     }
     const continuationToken = query.get("continuationToken") || undefined;
-    const { entries, continuationToken: next } = await listPage(packageKind, filters, { limit: PAGE_SIZE, continuationToken }, looker.viewer, context, (plan) => looker.read(plan).then(([r]) => r));
+    const { entries, continuationToken: next } = await listPage(context.env, packageKind, filters, { limit: PAGE_SIZE, continuationToken }, lookerReader(context, looker));
     const state = {
       search: query.get("search") ?? "",
       publisher: query.get("publisher") ?? "",
@@ -97,7 +99,7 @@ async function templateList(request: IRequest, context: RequestContext) {
     // Both kinds of templates a person can use: published ones and operator-registered VCS ones.
     if (!query.has("backing")) ["registry", "vcs"].forEach((b) => query.append("backing", b));
     const continuationToken = query.get("continuationToken") || undefined;
-    const { entries, continuationToken: next } = await listPage(templateKind, templateListFilters(query), { limit: PAGE_SIZE, continuationToken }, looker.viewer, context, (plan) => looker.read(plan).then(([r]) => r));
+    const { entries, continuationToken: next } = await listPage(context.env, templateKind, templateKind.listFilters(query), { limit: PAGE_SIZE, continuationToken }, lookerReader(context, looker));
     return <TemplateListPage shell={await shellFor(request, looker.caller(), "Templates")} search={query.get("search") ?? ""} query={query} templates={templateSummaries(context, entries)} next={next} />;
   });
 }
@@ -142,7 +144,7 @@ async function packagePage(request: IRequest, context: RequestContext) {
   const chosen = query.get("version");
   if (chosen !== null) {
     // The version selector without JavaScript: a GET form naming the version, answered with its page's URL.
-    const identity = parseIdentity(packageKind, request.params as RouteParams);
+    const identity = packageKind.identity(request.params as RouteParams);
     const version = requireVersion(chosen);
     const lang = parseLanguage(request);
     const location = packagePath(identity, version.raw) + safeThen(query.get("then")) + (lang ? `?lang=${lang}` : "");
@@ -220,7 +222,7 @@ async function templatePage(request: IRequest, context: RequestContext) {
   const chosen = new URL(request.url).searchParams.get("version");
   if (chosen !== null) {
     // The version selector without JavaScript: a GET form naming the version, answered with its page's URL.
-    const identity = templateIdentity(request.params as RouteParams);
+    const identity = templateKind.identity(request.params as RouteParams);
     return new Response(null, { status: 303, headers: { Location: templateVersionPath(identity, requireVersion(chosen).raw) } });
   }
   return page(request, context, async (looker) => {
@@ -230,15 +232,13 @@ async function templatePage(request: IRequest, context: RequestContext) {
       params.name = `${params.name}/versions/${params.version}`;
       delete params.version;
     }
-    const identity = templateIdentity(params);
+    const identity = templateKind.identity(params);
     const version = params.version === undefined ? "latest" : parseVersionParam(params.version, false);
     // The versions beside the entry, by identity (none for a VCS-backed template, which has no versions).
-    const [entry, versions] = await looker.read(
-      entryPlan(context.db, { ...identity, version: version === "latest" ? "latest" : { precedenceKey: version.precedenceKey } }, looker.viewer),
-      versionsPlan(context.db, identity, looker.viewer),
-    );
-    if (!entry || (version !== "latest" && !entry.version)) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
-    const detail = templateKind.view(entry, viewContext(templateKind, context, entry)) as unknown as TemplateDetail;
+    const { resolved, versions } = await resolveVersion(lookerReader(context, looker), { identity, version }, { withVersions: true });
+    if (!resolved || (version !== "latest" && !resolved.version)) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
+    const entry = resolved.entry;
+    const detail = viewOf(templateKind, context.origin, entry) as unknown as TemplateDetail;
     // VCS-backed templates have no versions to list.
     const readme = await artifactText(context, entry, "readme");
     const deprecation = deprecationOf(entry);

@@ -15,7 +15,7 @@ import type { RouteMethods } from "../http/routes";
 import { randomId } from "../identity/secrets";
 import { decodeSingleKey, encodeContinuation } from "../core/continuation";
 import { decodeSegment, printable } from "../core/vocabulary/names";
-import { parsePageParams } from "../registry-api/request-parsing";
+import { parsePageParams } from "../http/query-params";
 import { WEBHOOK_EVENTS } from "./webhook-events";
 import { newSecretSalt, webhookSecret } from "./webhook-signing";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeKey, uploadSigner, verifyLocalPresigned } from "../../src/artifacts/upload-signing";
+import { encodeKey } from "../../src/http/url-path";
+import { uploadSigner, verifyLocalPresigned } from "../../src/artifacts/upload-signing";
 import type { Env } from "../../src/env";
 
 const base = { SIGNING_SECRET: "a-signing-secret-of-some-length" } as Env;

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Operation } from "../../src/core/publish/coordinator";
+import type { Operation } from "../../src/core/publish/coordinator-inputs";
 import { countObjects, createOrg, createToken, expectError } from "./helpers";
 import { completePublish, put, schemaFor, startPublish } from "./publish-helpers";
 

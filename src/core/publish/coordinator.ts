@@ -1,102 +1,28 @@
 // Durable Object, one per (kind, source, publisher, canonical name): serializes every check-then-write on
-// that identity (start, commit, retire) and keeps pending publish operations in its own storage.
-// See docs/publish-concurrency.md for why the sequence cannot race.
+// that identity (start, commit, retire, deprecate, derived artifacts) and keeps pending publish operations
+// in its own storage. See docs/publish-concurrency.md for why the sequence cannot race.
 import { DurableObject } from "cloudflare:workers";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { database, type Database } from "../../db/client";
-import { items, latestHistory, versions, type ItemRow, type VersionRow } from "../../db/schema";
+import { items, versions, type ItemRow } from "../../db/schema";
 import { visibilityForSource } from "../visibility";
 import { randomId } from "../../identity/secrets";
 import { stagingPrefix } from "../../artifacts/storage-keys";
+import { deletePrefix } from "../../artifacts/delete-prefix";
 import { findItem, otherPublisherSpelling } from "../catalog/lookups";
-import type { Kind } from "../vocabulary/identity";
+import { describeIdentity, type Identity, type VersionRef } from "../vocabulary/identity";
+import type { Deprecation } from "../vocabulary/deprecation";
+import { fail, ok, type Outcome } from "../vocabulary/outcome";
 import { pickLatest } from "../vocabulary/versions";
-import { auditEntry, itemTarget, type AuditStamp } from "../../audit/audit-log";
-
-export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
-const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
-const fail = (status: number, message: string): Outcome<never> => ({ ok: false, status, message });
-
-export interface Identity {
-  kind: Kind;
-  source: string;
-  publisher: string;
-  name: string;
-  canonicalName: string;
-}
-
-export interface VersionRef {
-  version: string;
-  precedenceKey: string;
-  prerelease: boolean;
-}
-
-export interface Operation extends Identity, VersionRef {
-  id: string;
-  org: string;
-  createdAt: number;
-  expiresAt: number;
-  publishedAt?: string;
-  completed: boolean;
-}
-
-export interface StartInput extends Identity, VersionRef {
-  org: string;
-  publishedAt?: string;
-  ttlMs: number;
-  allowReuse: boolean;
-  audit: AuditStamp;
-}
-
-export interface CommitInput {
-  operationId: string;
-  org: string;
-  metadata: string;
-  artifacts: Record<string, string>;
-  searchText: string;
-  /** Sorted, comma-joined package types ("" for templates). */
-  packageTypes: string;
-  allowReuse: boolean;
-  audit: AuditStamp;
-}
-
-export interface RetireInput extends Identity {
-  /** As given in the path, for messages; the version is found by its precedence key. */
-  version: string;
-  precedenceKey: string;
-  org: string;
-  /** Templates: refuse to retire the last live version unless `force`. */
-  lastNeedsForce: boolean;
-  force: boolean;
-  audit: AuditStamp;
-}
-
-/** What a deprecated version or item carries (stored as JSON, shown as `deprecation`). */
-export interface Deprecation {
-  message: string;
-  /** `source/publisher/name[@version]` of something in this registry. */
-  replacement?: string;
-  deprecatedAt: string;
-}
-
-export interface DeprecateInput extends Identity {
-  /** The version to (un)deprecate; absent for the whole item. */
-  version?: { raw: string; precedenceKey: string };
-  /** Null undoes a deprecation. `deprecatedAt` is kept from an earlier deprecation when there is one. */
-  deprecation: Omit<Deprecation, "deprecatedAt"> | null;
-  org: string;
-  audit: AuditStamp;
-}
+import { auditEntry, itemTarget } from "../../audit/audit-log";
+import { kindAuditAction } from "../vocabulary/kind-actions";
+import { categoryOf, liveVersions, moveLatest, type LiveVersion } from "./latest-pointer";
+import type { CommitInput, DeprecateInput, Operation, RecordArtifactsInput, RetireInput, RetireItemInput, StartInput } from "./coordinator-inputs";
 
 const OP_PREFIX = "op:";
 
 export function coordinatorName(identity: Identity): string {
   return `${identity.kind}/${identity.source}/${identity.publisher}/${identity.canonicalName}`;
-}
-
-/** `package version 'source/publisher/name@version'` (or without the version): the form every message uses. */
-export function describeIdentity(id: Identity, version?: string): string {
-  return `${id.kind} ${version ? "version " : ""}'${id.source}/${id.publisher}/${id.name}${version ? `@${version}` : ""}'`;
 }
 
 const describe = describeIdentity;
@@ -179,6 +105,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
         createdAt: now,
         expiresAt: now + input.ttlMs,
         publishedAt: input.publishedAt,
+        ...(input.extension === undefined ? {} : { extension: input.extension }),
         completed: false,
       };
       await this.ctx.storage.put(OP_PREFIX + op.id, op);
@@ -186,7 +113,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
       // and if that fails the operation is removed again, so neither exists without the other.
       try {
         await auditEntry(this.db, input.audit, {
-          action: `${op.kind}.publish.start`,
+          action: kindAuditAction(op.kind, "publish.start"),
           org: input.org,
           target: itemTarget(op),
           version: op.version,
@@ -281,7 +208,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
       );
       statements.push(
         ...moveLatest(db, { ...op, itemId, ownerOrg: check.value.item?.ownerOrg ?? op.org }, latest, Date.now()),
-        auditEntry(db, input.audit, { action: `${op.kind}.publish.complete`, org: op.org, target: itemTarget(op), version: op.version, outcome: 201 }),
+        auditEntry(db, input.audit, { action: kindAuditAction(op.kind, "publish.complete"), org: op.org, target: itemTarget(op), version: op.version, outcome: 201 }),
       );
       try {
         await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
@@ -320,7 +247,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
       await db.batch([
         db.update(versions).set({ retired: true, retiredAt: new Date().toISOString() }).where(eq(versions.id, version.id)),
         ...moveLatest(db, { ...input, itemId: item.id, ownerOrg: item.ownerOrg }, pickLatest(remaining), Date.now()),
-        auditEntry(db, input.audit, { action: `${input.kind}.delete`, org: item.ownerOrg, target: itemTarget(input), version: version.version, outcome: 204 }),
+        auditEntry(db, input.audit, { action: kindAuditAction(input.kind, "delete"), org: item.ownerOrg, target: itemTarget(input), version: version.version, outcome: 204 }),
       ]);
       const keys = Object.values(JSON.parse(version.artifacts) as Record<string, string>);
       if (keys.length) await this.env.ARTIFACTS.delete(keys);
@@ -367,7 +294,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
       }
       statements.push(
         auditEntry(db, input.audit, {
-          action: `${input.kind}.${stored ? "deprecate" : "undeprecate"}`,
+          action: kindAuditAction(input.kind, stored ? "deprecate" : "undeprecate"),
           org: item.ownerOrg,
           target: itemTarget(input),
           version: version?.version ?? null,
@@ -377,6 +304,90 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
       );
       await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
       return ok({ changed: true, ownerOrg: item.ownerOrg, deprecation: stored });
+    });
+  }
+
+  /** A pending operation of this caller's, unexpired and not completed: what an attach writes for. */
+  async pendingOperation(input: Identity & { operationId: string; org: string }): Promise<Outcome<Operation>> {
+    const op = await this.ctx.storage.get<Operation>(OP_PREFIX + input.operationId);
+    const matches =
+      op && op.kind === input.kind && op.source === input.source && op.publisher === input.publisher && op.name === input.name && op.org === input.org && op.expiresAt > Date.now();
+    if (!op || !matches) return fail(404, `publish operation '${input.operationId}' not found for ${describe(input)}`);
+    if (op.completed) return fail(409, `publish operation '${op.id}' was already completed`);
+    return ok(op);
+  }
+
+  /**
+   * The newest unexpired pending operation of this version started by this org: how a client that
+   * completes without naming its operation (the stock CLI's policy-pack complete) finds it.
+   */
+  async pendingOperationFor(input: Identity & { version: string; org: string }): Promise<Outcome<{ operationId: string }>> {
+    const now = Date.now();
+    const ops = await this.ctx.storage.list<Operation>({ prefix: OP_PREFIX });
+    let newest: Operation | undefined;
+    for (const op of ops.values()) {
+      const matches = op.kind === input.kind && op.source === input.source && op.publisher === input.publisher && op.name === input.name && op.version === input.version;
+      if (matches && op.org === input.org && !op.completed && op.expiresAt > now && (!newest || op.createdAt > newest.createdAt)) newest = op;
+    }
+    if (!newest) return fail(404, `no pending publish operation for ${describe(input, input.version)}; start one first`);
+    return ok({ operationId: newest.id });
+  }
+
+  /**
+   * Merges derived artifacts (docs derived after the fact, a later attachment) into a live version's
+   * artifact map, so deleting the version removes them too. A retired version is left alone.
+   */
+  async recordArtifacts(input: RecordArtifactsInput): Promise<Outcome<{ recorded: boolean }>> {
+    return this.serialized(async () => {
+      const db = this.db;
+      const row = await db
+        .select({ artifacts: versions.artifacts })
+        .from(versions)
+        .where(and(eq(versions.id, input.versionId), eq(versions.retired, false)))
+        .get();
+      if (!row) return ok({ recorded: false });
+      const merged = { ...(JSON.parse(row.artifacts) as Record<string, string>), ...input.artifacts };
+      await db
+        .update(versions)
+        .set({ artifacts: JSON.stringify(merged) })
+        .where(and(eq(versions.id, input.versionId), eq(versions.retired, false)));
+      return ok({ recorded: true });
+    });
+  }
+
+  /**
+   * Retire every live version of an item at once (a whole-item delete): one batch with one audit entry,
+   * `latest` cleared; the version numbers stay taken, as for a per-version delete.
+   */
+  async retireItem(input: RetireItemInput): Promise<Outcome<{ ownerOrg: string; retired: string[] }>> {
+    return this.serialized(async () => {
+      const db = this.db;
+      const item = await findItem(db, input.kind, input.source, input.publisher, input.canonicalName);
+      const live = item
+        ? await db
+            .select()
+            .from(versions)
+            .where(and(eq(versions.itemId, item.id), eq(versions.retired, false)))
+            .all()
+        : [];
+      if (!item || live.length === 0) return fail(404, `${describe(input)} not found`);
+      if (item.ownerOrg !== input.org) return fail(403, `${describe(input)} is owned by another organization`);
+      const retiredAt = new Date().toISOString();
+      await db.batch([
+        db.update(versions).set({ retired: true, retiredAt }).where(and(eq(versions.itemId, item.id), eq(versions.retired, false))),
+        ...moveLatest(db, { ...input, itemId: item.id, ownerOrg: item.ownerOrg }, undefined, Date.now()),
+        auditEntry(db, input.audit, {
+          action: kindAuditAction(input.kind, "delete"),
+          org: item.ownerOrg,
+          target: itemTarget(input),
+          version: null,
+          outcome: 204,
+          detail: { versions: live.map((v) => v.version) },
+        }),
+      ]);
+      const keys = live.flatMap((v) => Object.values(JSON.parse(v.artifacts) as Record<string, string>));
+      for (let i = 0; i < keys.length; i += 1000) await this.env.ARTIFACTS.delete(keys.slice(i, i + 1000));
+      return ok({ ownerOrg: item.ownerOrg, retired: live.map((v) => v.version) });
     });
   }
 
@@ -400,80 +411,4 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
     }
     if (next !== undefined) await this.ctx.storage.setAlarm(next);
   }
-}
-
-type LiveVersion = Pick<VersionRow, "id" | "precedenceKey" | "prerelease" | "createdAt" | "searchText" | "packageTypes"> & { deprecated: boolean; category: string };
-
-/** A version's list category: the package metadata's `category` (read from the schema at complete); "" for templates. */
-function categoryOf(metadata: string): string {
-  const category = (JSON.parse(metadata) as { category?: unknown }).category;
-  return typeof category === "string" ? category : "";
-}
-
-/** An item's live versions: what `latest` is picked from. */
-function liveVersions(db: Database, itemId: string): Promise<LiveVersion[]> {
-  return db
-    .select({
-      id: versions.id,
-      precedenceKey: versions.precedenceKey,
-      prerelease: versions.prerelease,
-      createdAt: versions.createdAt,
-      searchText: versions.searchText,
-      deprecated: sql<boolean>`${versions.deprecation} is not null`.mapWith(Boolean),
-      packageTypes: versions.packageTypes,
-      category: sql<string>`coalesce(json_extract(${versions.metadata}, '$.category'), '')`,
-    })
-    .from(versions)
-    .where(and(eq(versions.itemId, itemId), eq(versions.retired, false)))
-    .all();
-}
-
-/**
- * Statements that point an item's `latest` (and the copies listings sort and search on) at `latest`,
- * picked by pickLatest under the coordinator's lock, and record the move in latest_history for
- * createdAt walks.
- */
-function moveLatest(db: Database, id: Identity & { itemId: string; ownerOrg: string }, latest: LiveVersion | undefined, now: number) {
-  const statements = [
-    db
-      .update(items)
-      .set({
-        latestVersionId: latest?.id ?? null,
-        latestCreatedAt: latest?.createdAt ?? null,
-        searchText: latest?.searchText ?? "",
-        packageTypes: latest?.packageTypes ?? "",
-        category: latest?.category ?? "",
-      })
-      .where(eq(items.id, id.itemId)),
-    db
-      .update(latestHistory)
-      .set({ validTo: now })
-      .where(and(eq(latestHistory.itemId, id.itemId), isNull(latestHistory.validTo))),
-  ];
-  if (!latest) return statements;
-  return [
-    ...statements,
-    db.insert(latestHistory).values({
-      itemId: id.itemId,
-      kind: id.kind,
-      source: id.source,
-      publisher: id.publisher,
-      canonicalName: id.canonicalName,
-      ownerOrg: id.ownerOrg,
-      visibility: visibilityForSource(id.source),
-      packageTypes: latest.packageTypes,
-      category: latest.category,
-      latestCreatedAt: latest.createdAt,
-      validFrom: now,
-    }),
-  ];
-}
-
-export async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({ prefix, cursor });
-    if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
 }

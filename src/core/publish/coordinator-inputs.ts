@@ -1,0 +1,68 @@
+// What crosses into the publish coordinator: plain, serializable inputs (a Durable Object RPC copies them).
+import type { AuditStamp } from "../../audit/audit-log";
+import type { Deprecation } from "../vocabulary/deprecation";
+import type { Identity, VersionRef } from "../vocabulary/identity";
+
+export interface Operation extends Identity, VersionRef {
+  id: string;
+  org: string;
+  createdAt: number;
+  expiresAt: number;
+  publishedAt?: string;
+  /** The kind's start extension as JSON, validated at start; handed (parsed) to its inspection at complete. */
+  extension?: string;
+  completed: boolean;
+}
+
+export interface StartInput extends Identity, VersionRef {
+  org: string;
+  publishedAt?: string;
+  /** JSON of the kind's validated start extension. */
+  extension?: string;
+  ttlMs: number;
+  allowReuse: boolean;
+  audit: AuditStamp;
+}
+
+export interface CommitInput {
+  operationId: string;
+  org: string;
+  metadata: string;
+  artifacts: Record<string, string>;
+  searchText: string;
+  /** Sorted, comma-joined package types ("" for templates). */
+  packageTypes: string;
+  allowReuse: boolean;
+  audit: AuditStamp;
+}
+
+export interface RetireInput extends Identity {
+  /** As given in the path, for messages; the version is found by its precedence key. */
+  version: string;
+  precedenceKey: string;
+  org: string;
+  /** Templates: refuse to retire the last live version unless `force`. */
+  lastNeedsForce: boolean;
+  force: boolean;
+  audit: AuditStamp;
+}
+
+export interface DeprecateInput extends Identity {
+  /** The version to (un)deprecate; absent for the whole item. */
+  version?: { raw: string; precedenceKey: string };
+  /** Null undoes a deprecation. `deprecatedAt` is kept from an earlier deprecation when there is one. */
+  deprecation: Omit<Deprecation, "deprecatedAt"> | null;
+  org: string;
+  audit: AuditStamp;
+}
+
+export interface RecordArtifactsInput extends Identity {
+  versionId: string;
+  /** Artifact name → R2 key, merged into the version's map. */
+  artifacts: Record<string, string>;
+}
+
+export interface RetireItemInput extends Identity {
+  org: string;
+  audit: AuditStamp;
+}
