@@ -2,6 +2,7 @@
 import { describe, languageLabel, nodesToMarkdown, offered, resolveContent, type ContentNode, type Os, descriptionFor, fenced } from "./content";
 import type { Nav, NavSummary, PerLanguage, StoredDoc, StoredExample, StoredProperty, StoredType } from "./derive";
 import { LANGUAGES, memberName, type Language, type PackageNaming } from "./languages";
+import { constructorSyntaxFor } from "./constructor-syntax";
 
 interface NavItem {
   token: string;
@@ -189,9 +190,13 @@ export function docsAnswer(doc: StoredDoc, types: StoredType[], links: Links, la
     outputs: doc.outputs.map(expandProperty),
     supportingTypes: types.map(expandType),
   };
+  // Resources only: a function is called, not declared.
+  const syntax = doc.kind === "resource" ? constructorSyntaxFor(doc, types, lang) : undefined;
+  if (syntax !== undefined) json.constructorSyntax = [{ kind: "text", markdown: fenced(lang, syntax) } satisfies ContentNode];
   const lines = [`# ${doc.name[lang]}`, "", `${doc.kind === "resource" ? "Resource" : "Function"} \`${doc.token}\` in ${languageLabel(lang)}.`, ""];
   if (doc.deprecated) lines.push(`**Deprecated:** ${doc.deprecated}`, "");
   if (description.length) lines.push(nodesToMarkdown(description), "");
+  if (syntax !== undefined) lines.push("## Constructor syntax", "", fenced(lang, syntax), "");
   lines.push("## Inputs", "", ...propertyLines(doc.inputs, lang), "", "## Outputs", "", ...propertyLines(doc.outputs, lang), "");
   if (types.length) {
     lines.push("## Supporting types", "");
