@@ -6,6 +6,7 @@ import { Markdown, packagePath, type PackageSummary } from "./components";
 import { VersionSelector } from "./item-pages";
 import { DeprecationBanner } from "./deprecation";
 import { LanguageTabs } from "./language-tabs";
+import { splitImport } from "../api-docs/import-section";
 
 export { LanguageTabs };
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
@@ -35,6 +36,7 @@ export interface DocSupportingType {
 /** The JSON answer of `docs/{token}` (views.ts docsAnswer). */
 export interface DocAnswer {
   token: string;
+  constructorSyntax?: ContentNode[];
   kind: "resource" | "function";
   language: Language;
   name: PerLanguage;
@@ -109,6 +111,62 @@ interface DocsFrame {
   language: Language;
   /** This page's path below `…/{version}/`, kept when switching version or language. */
   subpath: string;
+  /** The API tree beside the page: every module, some expanded. */
+  tree?: TreeModule[];
+  /** The page shown in the tree as current (a member's path). */
+  current?: string;
+  /** The tree's filter, as asked. */
+  q?: string;
+}
+
+/** A module in the API tree: its totals, and its members when it is expanded. */
+export interface TreeModule {
+  name: string;
+  href: string;
+  resources: number;
+  functions: number;
+  items?: NavEntry[];
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+/**
+ * Modules → resources and functions, with a filter that is a GET form (the server re-renders the tree
+ * filtered, no JavaScript needed); the site script also filters the shown entries as one types.
+ */
+function ApiTree({ frame }: { frame: DocsFrame }): RawHtml {
+  const { pkg, language } = frame;
+  return (
+    <nav class="api-tree" aria-label="API navigation">
+      <form method="get" action={apiPath(pkg)} role="search" class="tree-filter">
+        <label for="api-filter">Filter resources and functions</label>
+        <div class="tree-filter-row">
+          <input id="api-filter" type="search" name="q" value={frame.q ?? ""} maxlength="100" data-tree-filter="" />
+          <input type="hidden" name="lang" value={language} />
+          <button type="submit">Filter</button>
+        </div>
+      </form>
+      <ul class="tree">
+        {(frame.tree ?? []).map((m) => (
+          <li data-name={m.name.toLowerCase()}>
+            <a href={`${m.href}?lang=${language}`}>{m.name}</a> <span class="muted">{`(${m.resources + m.functions})`}</span>
+            {m.items?.length ? (
+              <ul>
+                {m.items.map((i) => (
+                  <li class={i.kind === "function" ? "fn" : "res"} data-name={i.name.toLowerCase()}>
+                    <a href={`${i.href}?lang=${language}`} aria-current={i.href === frame.current ? "page" : undefined}>
+                      {i.name}
+                    </a>
+                    {i.kind === "function" ? <span class="sr-only"> (function)</span> : null}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
 }
 
 function langHref(frame: DocsFrame, lang: Language): string {
@@ -126,7 +184,10 @@ function Frame(props: DocsFrame & { title: string; crumbs: Array<{ label: string
         <VersionSelector pkg={props.pkg} versions={props.versions} then={props.subpath} lang={props.language} />
       </div>
       <LanguageTabs languages={LANGUAGES} current={props.language} hrefFor={(l) => langHref(props, l)} label="Language" />
-      {props.children}
+      <div class="docs-layout">
+        <div class="docs-main">{props.children}</div>
+        <ApiTree frame={props} />
+      </div>
     </Layout>
   );
 }
@@ -175,13 +236,51 @@ function ModuleList({ modules, language }: { modules: ModuleView[]; language: La
   );
 }
 
-export function ApiIndexPage(props: DocsFrame & { modules: ModuleView[]; module?: string }): RawHtml {
+/** Modules by name and totals only (a big package's index): each module's page lists its members. */
+function CollapsedModules({ pkg, modules, language }: { pkg: PackageSummary; modules: Array<{ name: string; resources: number; functions: number }>; language: Language }): RawHtml {
+  return (
+    <nav class="modules" aria-label="Modules">
+      <ul>
+        {modules.map((m) => (
+          <li>
+            <a href={`${apiPath(pkg, m.name)}?lang=${language}`}>{m.name}</a> <span class="muted">{`${plural(m.resources, "resource")}, ${plural(m.functions, "function")}`}</span>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function ApiIndexPage(
+  props: DocsFrame & {
+    modules: ModuleView[];
+    module?: string;
+    /** Set when the modules are shown by name only (too many members to list). */
+    collapsed?: Array<{ name: string; resources: number; functions: number }>;
+    /** Set when the tree's filter chose the members shown. */
+    filtered?: { total: number; shown: number };
+  },
+): RawHtml {
   const crumbs = props.module
     ? crumbsFor(props, [{ label: "API", href: `${apiPath(props.pkg)}?lang=${props.language}` }, { label: props.module }])
     : crumbsFor(props, [{ label: "API" }]);
   return (
     <Frame {...props} title={props.module ? `Module ${props.module}` : `${props.pkg.title ?? props.pkg.name} API`} crumbs={crumbs}>
-      {props.modules.length ? <ModuleList modules={props.modules} language={props.language} /> : <p>This package documents no resources or functions.</p>}
+      {props.filtered ? (
+        <p role="status">
+          {props.filtered.total === 0
+            ? `Nothing matches “${props.q ?? ""}”.`
+            : `${props.filtered.total === 1 ? "1 match" : `${props.filtered.total} matches`} for “${props.q ?? ""}”${props.filtered.shown < props.filtered.total ? `; the first ${props.filtered.shown} are shown` : ""}.`}{" "}
+          <a href={`${apiPath(props.pkg)}?lang=${props.language}`}>Clear the filter</a>
+        </p>
+      ) : null}
+      {props.collapsed ? (
+        <CollapsedModules pkg={props.pkg} modules={props.collapsed} language={props.language} />
+      ) : props.modules.length ? (
+        <ModuleList modules={props.modules} language={props.language} />
+      ) : props.filtered ? null : (
+        <p>This package documents no resources or functions.</p>
+      )}
     </Frame>
   );
 }
@@ -228,6 +327,7 @@ function PropertyTable({ props, language, link, caption }: { props: DocProperty[
 export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; link: TypeLinker }): RawHtml {
   const { doc, language } = props;
   const name = doc.name[language];
+  const { description, importMarkdown } = splitImport(doc.description);
   return (
     <Frame
       {...props}
@@ -241,7 +341,13 @@ export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; 
       <p class="muted">
         {doc.kind === "resource" ? "Resource" : "Function"} <code>{doc.token}</code>
       </p>
-      <ContentNodes nodes={doc.description} />
+      <ContentNodes nodes={description} />
+      {doc.constructorSyntax?.length ? (
+        <section aria-labelledby="constructor-syntax">
+          <h2 id="constructor-syntax">Constructor syntax</h2>
+          <ContentNodes nodes={doc.constructorSyntax} />
+        </section>
+      ) : null}
       <section aria-labelledby="inputs">
         <h2 id="inputs">Inputs</h2>
         <PropertyTable props={doc.inputs} language={language} link={props.link} caption={`Inputs of ${name}`} />
@@ -250,6 +356,12 @@ export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; 
         <h2 id="outputs">Outputs</h2>
         <PropertyTable props={doc.outputs} language={language} link={props.link} caption={`Outputs of ${name}`} />
       </section>
+      {importMarkdown ? (
+        <section aria-labelledby="import">
+          <h2 id="import">Import</h2>
+          <Markdown text={importMarkdown} />
+        </section>
+      ) : null}
       <section aria-labelledby="supporting-types">
         <h2 id="supporting-types">Supporting types</h2>
         {doc.supportingTypes.length ? null : <p class="muted">None.</p>}

@@ -61,10 +61,28 @@ table.props{border-collapse:collapse;width:100%}table.props .markdown p{margin:0
 .banner.warn{border-color:var(--warn);background:#fff7ed}
 .error-box{border:1px solid #b91c1c;background:#fef2f2;color:#7f1d1d;padding:.75rem;border-radius:6px}
 nav.modules ul{list-style:none;padding-left:1rem}nav.modules>ul{padding-left:0}
+.docs-layout{display:grid;grid-template-columns:17rem minmax(0,1fr);gap:2rem;margin-top:1rem}
+.docs-layout>.docs-main{grid-column:2;grid-row:1;min-width:0}.docs-layout>.api-tree{grid-column:1;grid-row:1}
+@media (max-width:52rem){.docs-layout{grid-template-columns:minmax(0,1fr)}.docs-layout>.docs-main,.docs-layout>.api-tree{grid-column:1;grid-row:auto}}
+.api-tree{background:var(--panel);border-radius:6px;padding:.75rem;align-self:start;font-size:.95rem;overflow-wrap:anywhere}
+.api-tree label{display:block;font-weight:600;font-size:.9rem}
+.tree-filter-row{display:flex;gap:.4rem;margin:.3rem 0 .6rem}.tree-filter-row input{flex:1;min-width:0}.tree-filter-row button{padding:.3rem .6rem}
+ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:0}ul.tree ul{padding-left:.9rem;margin:.2rem 0 .4rem}ul.tree li{margin:.15rem 0}
+ul.tree li.fn::before{content:"ƒ ";color:var(--muted)}
+ul.tree a[aria-current=page]{font-weight:700;color:var(--fg)}
+pre code.hljs{display:block}
+.hljs-keyword,.hljs-meta .hljs-keyword,.hljs-doctag,.hljs-selector-tag{color:#a0149c}
+.hljs-string,.hljs-regexp,.hljs-meta .hljs-string{color:#1a6b2a}
+.hljs-comment,.hljs-quote{color:#57606a;font-style:italic}
+.hljs-number,.hljs-literal,.hljs-symbol,.hljs-bullet{color:#9a4a00}
+.hljs-title,.hljs-title.function_,.hljs-title.class_,.hljs-section{color:#1f4fd1}
+.hljs-type,.hljs-built_in,.hljs-params{color:#7a3e00}
+.hljs-attr,.hljs-attribute,.hljs-variable,.hljs-property,.hljs-name,.hljs-tag{color:#0b5b8a}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
 const SCRIPT = `
+document.querySelectorAll("input[data-tree-filter]").forEach(function(input){var nav=input.closest("nav");if(!nav)return;input.addEventListener("input",function(){var q=input.value.trim().toLowerCase();nav.querySelectorAll("ul.tree>li").forEach(function(m){var any=false;m.querySelectorAll("li[data-name]").forEach(function(i){var ok=!q||i.getAttribute("data-name").indexOf(q)>=0;i.hidden=!ok;if(ok)any=true;});m.hidden=!!q&&!any&&m.getAttribute("data-name").indexOf(q)<0;});});});
 document.querySelectorAll("select[data-autosubmit]").forEach(function(s){s.addEventListener("change",function(){if(s.form)s.form.submit();});});
 document.querySelectorAll("[data-autosubmit-button]").forEach(function(b){b.hidden=true;});
 if(navigator.clipboard){document.querySelectorAll(".command").forEach(function(c){var code=c.querySelector("code");if(!code)return;var b=document.createElement("button");b.type="button";b.textContent="Copy";b.setAttribute("aria-label","Copy command");b.addEventListener("click",function(){navigator.clipboard.writeText(code.textContent||"").then(function(){b.textContent="Copied";});});c.appendChild(b);});}
