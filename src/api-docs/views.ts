@@ -225,7 +225,7 @@ export function selectExamples(all: StoredExample[], lang: Language, q: string |
 export function examplesAnswer(selection: ExampleSelection, code: string[], links: Links, lang: Language): Answer {
   const examples = selection.page.map((e, i) => ({ id: `${e.token}#${e.slug}`, title: e.title, code: code[i]!, token: e.token, kind: e.kind }));
   const json = { version: links.version, navUrl: navUrl(links), language: lang, totalCount: selection.totalCount, examples };
-  const lines = [`# Examples (${languageLabel(lang)})`, "", `${selection.totalCount} examples; showing ${examples.length}.`, ""];
+  const lines = [`# Examples (${languageLabel(lang)})`, "", `${selection.totalCount === 1 ? "1 example" : `${selection.totalCount} examples`}; showing ${examples.length}.`, ""];
   for (const e of examples) lines.push(`## ${e.title}`, "", `${e.kind === "resource" ? "Resource" : "Function"} \`${e.token}\` — \`${e.id}\``, "", fenced(lang, e.code), "");
   return { json, markdown: lines.join("\n") };
 }

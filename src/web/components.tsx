@@ -2,6 +2,7 @@
 import { h, type RawHtml } from "./jsx";
 import { markdownToHtml } from "./markdown";
 import type { ShownDeprecation } from "./deprecation";
+import { PACKAGE_LOGO_PATH } from "./static-assets";
 
 export interface PackageSummary {
   source: string;
@@ -40,6 +41,11 @@ export function templatePath(t: { source: string; publisher: string; name: strin
   return `/templates/${segment(t.source)}/${segment(t.publisher)}/${t.name.split("/").map(segment).join("/")}`;
 }
 
+/** The package's own logo (https only), else the same-origin fallback; the site script swaps a logo that fails to load for the fallback. */
+export function PackageLogo({ url, alt }: { url?: string; alt: string }): RawHtml {
+  return isHttpsUrl(url) ? <img class="logo" src={url} alt={alt} loading="lazy" data-fallback={PACKAGE_LOGO_PATH} /> : <img class="logo" src={PACKAGE_LOGO_PATH} alt={alt} />;
+}
+
 export function isHttpsUrl(value: string | undefined): value is string {
   return typeof value === "string" && /^https:\/\//i.test(value);
 }
@@ -47,7 +53,7 @@ export function isHttpsUrl(value: string | undefined): value is string {
 export function PackageCard({ pkg }: { pkg: PackageSummary }): RawHtml {
   return (
     <li class="card">
-      {isHttpsUrl(pkg.logoUrl) ? <img class="logo" src={pkg.logoUrl} alt="" loading="lazy" /> : null}
+      <PackageLogo url={pkg.logoUrl} alt="" />
       <div>
         <h3>
           <a href={packagePath(pkg)}>{pkg.title ?? pkg.name}</a>
@@ -70,7 +76,7 @@ export function TemplateCard({ template }: { template: TemplateSummary }): RawHt
           <a href={templatePath(template)}>{template.displayName}</a>
         </h3>
         <p>
-          {template.publisher} · {template.language} {template.visibility === "private" ? <span class="badge">private</span> : null}{" "}
+          {template.publisherDisplayName ?? template.publisher} · {template.language} {template.visibility === "private" ? <span class="badge">private</span> : null}{" "}
           <DeprecatedBadge deprecation={template.deprecation} />
         </p>
         {template.description ? <p>{template.description}</p> : null}

@@ -1,7 +1,7 @@
 // A package's page (version selector, add command, README, installation) and a template's page.
 import { Fragment, h, type Child, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
-import { Command, isHttpsUrl, Markdown, packagePath, templatePath, type PackageSummary } from "./components";
+import { Command, isHttpsUrl, Markdown, PackageLogo, packagePath, templatePath, type PackageSummary } from "./components";
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
 import { DeprecationBanner, type ShownDeprecation } from "./deprecation";
 import type { InstallChoice } from "./install-commands";
@@ -80,7 +80,7 @@ export function PackagePage(props: {
   return (
     <Layout {...props.shell}>
       <div class="pkg-head">
-        {isHttpsUrl(pkg.logoUrl) ? <img class="logo" src={pkg.logoUrl} alt={`${pkg.title ?? pkg.name} logo`} /> : null}
+        <PackageLogo url={pkg.logoUrl} alt={`${pkg.title ?? pkg.name} logo`} />
         <div>
           <h1>{pkg.title ?? pkg.name}</h1>
           <p class="muted">

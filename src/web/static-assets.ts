@@ -47,6 +47,7 @@ aside.meta dl{margin:0}aside.meta dt{font-weight:600;margin-top:.6rem}aside.meta
 .command code{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0;flex:1;font-size:.9rem}
 .command-caption{flex:none;font-size:.8rem;color:#cbd5e1;font-weight:600}
 .command button{background:#334155;border-color:#94a3b8;padding:.15rem .5rem;font-size:.85rem}
+code,pre,kbd,samp{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:1em}
 .markdown{overflow-wrap:anywhere}
 .markdown pre,pre{background:var(--panel);padding:.75rem;border-radius:6px;overflow-x:auto}
 .markdown img{max-width:100%}
@@ -82,11 +83,16 @@ pre code.hljs{display:block}
 `;
 
 const SCRIPT = `
+document.querySelectorAll("img[data-fallback]").forEach(function(img){function swap(){var f=img.getAttribute("data-fallback");if(f&&img.getAttribute("src")!==f)img.setAttribute("src",f);}if(img.complete&&img.naturalWidth===0)swap();else img.addEventListener("error",swap);});
 document.querySelectorAll("input[data-tree-filter]").forEach(function(input){var nav=input.closest("nav");if(!nav)return;input.addEventListener("input",function(){var q=input.value.trim().toLowerCase();nav.querySelectorAll("ul.tree>li").forEach(function(m){var any=false;m.querySelectorAll("li[data-name]").forEach(function(i){var ok=!q||i.getAttribute("data-name").indexOf(q)>=0;i.hidden=!ok;if(ok)any=true;});m.hidden=!!q&&!any&&m.getAttribute("data-name").indexOf(q)<0;});});});
 document.querySelectorAll("select[data-autosubmit]").forEach(function(s){s.addEventListener("change",function(){if(s.form)s.form.submit();});});
 document.querySelectorAll("[data-autosubmit-button]").forEach(function(b){b.hidden=true;});
 if(navigator.clipboard){document.querySelectorAll(".command").forEach(function(c){var code=c.querySelector("code");if(!code)return;var b=document.createElement("button");b.type="button";b.textContent="Copy";b.setAttribute("aria-label","Copy command");b.addEventListener("click",function(){navigator.clipboard.writeText(code.textContent||"").then(function(){b.textContent="Copied";});});c.appendChild(b);});}
 `;
+
+// A package without a logo (or whose logo cannot be fetched) shows this: same-origin, no network beyond this site.
+const PACKAGE_LOGO = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48"><rect width="48" height="48" rx="8" fill="#10223f"/><path d="M24 9 38 17v14l-14 8-14-8V17z" fill="none" stroke="#ffbf47" stroke-width="3" stroke-linejoin="round"/><path d="M10 17l14 8 14-8M24 25v14" fill="none" stroke="#ffbf47" stroke-width="3" stroke-linejoin="round"/></svg>`;
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#10223f"/><path d="M16 5 26 10.5v11L16 27 6 21.5v-11z" fill="none" stroke="#ffbf47" stroke-width="2.5" stroke-linejoin="round"/></svg>`;
 
 interface Asset {
   body: string;
@@ -97,7 +103,20 @@ interface Asset {
 const ASSETS: Record<string, Asset> = {
   style: { body: STYLESHEET, contentType: "text/css; charset=utf-8", ext: "css" },
   app: { body: SCRIPT, contentType: "text/javascript; charset=utf-8", ext: "js" },
+  icon: { body: FAVICON, contentType: "image/svg+xml", ext: "svg" },
 };
+
+/** The fallback logo at a fixed path (cards render synchronously, before the hashed paths are known); cached a day. */
+export const PACKAGE_LOGO_PATH = "/static/package-logo.svg";
+
+export function packageLogo(): Response {
+  return new Response(PACKAGE_LOGO, { headers: { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff" } });
+}
+
+/** `/favicon.ico`, which browsers ask for on their own: the same icon as the pages' `<link rel="icon">`. */
+export function favicon(): Response {
+  return new Response(FAVICON, { headers: { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff" } });
+}
 
 let paths: Promise<Record<string, string>> | undefined;
 

@@ -1,7 +1,7 @@
 // The browsable registry: HTML pages on the same Worker, built from the registry core's catalog reads.
 // Anonymous pages go through the same edge cache as anonymous API reads; signed-in pages never do.
 import type { IRequest } from "itty-router";
-import { ApiError, notFound } from "../http/api-error";
+import { ApiError, badRequest, notFound } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { readLimited } from "../http/json-body";
 import type { RouteMethods } from "../http/routes";
@@ -28,11 +28,14 @@ import { htmlResponse } from "./page-response";
 import { readSession, requireSameOrigin, signIn, signOut } from "./session";
 import { artifactText, loadPackage, lookerReader, page, shellFor } from "./page-kit";
 import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, parseOs, type ResolvedContent } from "./api-docs-routes";
-import type { Os } from "../api-docs/content";
+import type { ContentNode, Os } from "../api-docs/content";
 import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
 import { DEFAULT_LANGUAGE } from "../api-docs/views";
 import type { Language } from "../api-docs/languages";
-import { staticAsset } from "./static-assets";
+import { orgs } from "../db/schema";
+import { sql } from "drizzle-orm";
+import { isValidSegment, printable } from "../core/vocabulary/names";
+import { favicon, packageLogo, staticAsset } from "./static-assets";
 import { deprecationOf } from "./deprecation";
 import { clientAddressKey, enforceRateLimit } from "../rate-limits/rate-limit";
 
@@ -41,9 +44,12 @@ const HOME_LIST = 6;
 
 function views(kind: AnyKind, context: RequestContext, entries: CatalogEntry[]) {
   return entries.map((entry) => {
-    const view = viewOf(kind, context.origin, entry);
+    const view: Record<string, unknown> = { ...viewOf(kind, context.origin, entry) };
+    // Cards of packages and templates name the publisher the same way: its display name.
+    if (entry.publisherDisplayName) view.publisherDisplayName = entry.publisherDisplayName;
     const deprecation = deprecationOf(entry);
-    return deprecation ? { ...view, deprecation } : view;
+    if (deprecation) view.deprecation = deprecation;
+    return view;
   });
 }
 
@@ -70,17 +76,40 @@ async function home(request: IRequest, context: RequestContext) {
   });
 }
 
+/** The login of the org whose display name is `name` (case-insensitively), if exactly one has it. */
+async function publisherByDisplayName(context: RequestContext, name: string): Promise<string | undefined> {
+  if (name.length > 200) return undefined;
+  const rows = await context.db.select({ login: orgs.login }).from(orgs).where(sql`${orgs.displayName} = ${name.trim()} collate nocase`).limit(2);
+  return rows.length === 1 ? rows[0]!.login : undefined;
+}
+
 /** The web list speaks the API's query parameters, so its filters, sorts and continuation tokens are the API's. */
 async function packageList(request: IRequest, context: RequestContext) {
   return page(request, context, async (looker) => {
     // A filter form's "Any" submits an empty value: that filter is not asked for (the API would call "" a bad value).
     const query = new URLSearchParams([...new URL(request.url).searchParams].filter(([, value]) => value !== ""));
+    const publisher = query.get("publisher");
+    if (publisher !== null && !isValidSegment(publisher)) {
+      // Not a login: the name cards show ("Acme Corp") is looked up and the list asked for by login.
+      const login = await publisherByDisplayName(context, publisher);
+      if (!login) throw badRequest(`no publisher is named '${printable(publisher)}': filter by the publisher's login (as in a package's path) or by its name as shown on its packages`);
+      query.set("publisher", login);
+      return new Response(null, { status: 303, headers: { Location: `/packages?${query.toString()}` } });
+    }
     const filters = packageKind.listFilters(query);
     if ((filters.usage !== undefined || filters.sort === "usageTotal") && (await looker.caller()).kind !== "org") {
       throw new ApiError(401, `${filters.usage !== undefined ? "usage" : "sort=usageTotal"} is about your org's stacks: sign in first`);
     }
     const continuationToken = query.get("continuationToken") || undefined;
     const { entries, continuationToken: next } = await listPage(context.env, packageKind, filters, { limit: PAGE_SIZE, continuationToken }, lookerReader(context, looker));
+    if (publisher && !entries.length && !continuationToken) {
+      // A login-shaped display name ("Acme"): nothing is listed under that login, but a publisher is shown by that name.
+      const login = await publisherByDisplayName(context, publisher);
+      if (login && login !== publisher) {
+        query.set("publisher", login);
+        return new Response(null, { status: 303, headers: { Location: `/packages?${query.toString()}` } });
+      }
+    }
     const state = {
       search: query.get("search") ?? "",
       publisher: query.get("publisher") ?? "",
@@ -113,8 +142,18 @@ function safeThen(value: string | null): string {
 
 const OS_LABELS: Record<Os, string> = { linux: "Linux", macos: "macOS", windows: "Windows" };
 
+/** A text's own first heading when it repeats its section's ("## Installation" under "Installation"): dropped. */
+export function withoutRepeatedHeading(nodes: ContentNode[], heading: string): ContentNode[] {
+  const [first, ...rest] = nodes;
+  if (!first || first.kind !== "text") return nodes;
+  const m = /^\s*#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*(?:\n|$)/.exec(first.markdown);
+  if (!m || m[1]!.trim().toLowerCase() !== heading.toLowerCase()) return nodes;
+  const markdown = first.markdown.slice(m[0].length).replace(/^\s+/, "");
+  return markdown ? [{ ...first, markdown }, ...rest] : rest;
+}
+
 function ContentSection(props: { content?: ResolvedContent; missing: string; hrefFor: (l: Language) => string; osHrefFor: (os: Os) => string; label: string }) {
-  const { content } = props;
+  const content = props.content && { ...props.content, nodes: withoutRepeatedHeading(props.content.nodes, props.label) };
   if (!content || !content.nodes.length) return <MissingText what={props.missing} />;
   return (
     <>
@@ -312,7 +351,9 @@ export const webRoutes: Array<[string, RouteMethods]> = [
   ["/templates/:source/:publisher/:name+", { GET: templatePage }],
   ["/sign-in", { GET: signInForm, POST: signInSubmit }],
   ["/sign-out", { POST: signOutSubmit }],
+  ["/static/package-logo.svg", { GET: async () => packageLogo() }],
   ["/static/:file", { GET: staticFile }],
+  ["/favicon.ico", { GET: async () => favicon() }],
 ];
 
 /** Browsers asking for a page get HTML errors; API paths (and anything not asking for HTML) keep JSON. */
@@ -326,5 +367,7 @@ export async function htmlErrorResponse(request: Request, error: unknown, reques
   const status = error instanceof ApiError ? error.status : 500;
   const shell = await shellFor(request, ANONYMOUS, status === 404 ? "Not found" : "Error");
   const headers: Record<string, string> = { ...(error instanceof ApiError ? error.headers : {}), "Cache-Control": "no-store" };
-  return htmlResponse(<ErrorPage shell={shell} status={status} requestId={status >= 500 ? requestId : undefined} />, { status, headers });
+  // A refused request says why (the `{code, message}` message), as the API does; a 404 stays the same whether absent or private, and a 5xx says nothing of the inside.
+  const message = error instanceof ApiError && status >= 400 && status < 500 && status !== 404 ? error.message : undefined;
+  return htmlResponse(<ErrorPage shell={shell} status={status} requestId={status >= 500 ? requestId : undefined} message={message} />, { status, headers });
 }

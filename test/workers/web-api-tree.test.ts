@@ -27,7 +27,7 @@ async function page(path: string) {
 }
 
 const tree = (text: string) => /<nav class="api-tree" aria-label="API navigation">([\s\S]*?)<\/nav>/.exec(text)?.[1] ?? "";
-const links = (html: string) => [...html.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => m[2]);
+const links = (html: string) => [...html.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => m[2]!);
 
 async function docsKey(object: string): Promise<string> {
   const listed = await env.ARTIFACTS.list({ prefix: "" , limit: 1000 });
