@@ -71,7 +71,12 @@ nav.modules ul{list-style:none;padding-left:1rem}nav.modules>ul{padding-left:0}
 ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:0}ul.tree ul{padding-left:.9rem;margin:.2rem 0 .4rem}ul.tree li{margin:.15rem 0}
 ul.tree li.fn::before{content:"ƒ ";color:var(--muted)}
 ul.tree a[aria-current=page]{font-weight:700;color:var(--fg)}
-pre code.hljs{display:block}
+pre code{display:block}
+@media (max-width:52rem){pre{white-space:pre-wrap;overflow-wrap:anywhere}
+table.props,table.props tbody,table.props tr,table.props td,table.props th{display:block;width:100%}
+table.props thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+table.props tr{border-bottom:1px solid var(--line);padding:.3rem 0}table.props td{border:none;padding:.2rem .4rem}}
+table.props td,main p code,main li code,main td code{overflow-wrap:anywhere}
 .hljs-keyword,.hljs-meta .hljs-keyword,.hljs-doctag,.hljs-selector-tag{color:#a0149c}
 .hljs-string,.hljs-regexp,.hljs-meta .hljs-string{color:#1a6b2a}
 .hljs-comment,.hljs-quote{color:#57606a;font-style:italic}

@@ -196,15 +196,22 @@ describe("browsing", () => {
     await install.getByRole("navigation", { name: "Install language" }).getByRole("link", { name: "Python" }).click();
     await page.waitForURL(/\?lang=python#install$/);
     await expect(install.locator(".command code").allTextContents()).resolves.toEqual(["pip install acme_acmecloud==2.1.0"]);
-    await inspect(page, "package-install-python");
+    await screenshot(page, "package-install-python-nojs");
     await page.goto("/packages/pulumi/acme/widgets");
     await page.getByRole("link", { name: "All 3 versions" }).click();
     await page.waitForURL(/\/packages\/pulumi\/acme\/widgets\/versions$/);
     await expect(page.locator("table.versions tbody tr").allTextContents()).resolves.toHaveLength(3);
-    await inspect(page, "package-versions");
+    await screenshot(page, "package-versions-nojs");
     await page.getByRole("link", { name: "2.0.0-beta.1" }).click();
     await page.waitForURL(/\/packages\/pulumi\/acme\/widgets\/2\.0\.0-beta\.1$/);
     await context.close();
+    // The same pages with JavaScript, for axe (which runs as script in the page).
+    const checked = await fresh();
+    await checked.page.goto("/packages/pulumi/acme/acmecloud?lang=python");
+    await inspect(checked.page, "package-install-python");
+    await checked.page.goto("/packages/pulumi/acme/widgets/versions");
+    await inspect(checked.page, "package-versions");
+    await checked.context.close();
   });
 
   it("the API tree: modules → members, the current member marked; its filter works without JavaScript and live with it", async () => {
@@ -212,14 +219,14 @@ describe("browsing", () => {
     await page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api/s3/Bucket?lang=typescript");
     const tree = page.getByRole("navigation", { name: "API navigation" });
     await expect(tree.locator("[aria-current=page]").textContent()).resolves.toBe("acmecloud.s3.Bucket");
-    await expect(page.locator("#constructor-syntax ~ pre code .hljs-keyword").first().textContent()).resolves.toBe("const");
-    await inspect(page, "api-resource-tree");
+    await expect(page.locator("#constructor-syntax + .markdown pre code .hljs-keyword").first().textContent()).resolves.toBe("const");
+    await screenshot(page, "api-resource-tree-nojs");
     await tree.getByLabel("Filter resources and functions").fill("instance");
     await tree.getByRole("button", { name: "Filter" }).click();
     await page.waitForURL(/\/api\?q=instance&lang=typescript$/);
     await expect(page.getByRole("status").textContent()).resolves.toContain("1 match for “instance”.");
     await expect(page.getByRole("navigation", { name: "Modules" }).getByRole("link").allTextContents()).resolves.toEqual(["compute", "acmecloud.compute.Instance"]);
-    await inspect(page, "api-filtered-nojs");
+    await screenshot(page, "api-filtered-nojs");
     await context.close();
 
     const live = await fresh();
@@ -228,6 +235,10 @@ describe("browsing", () => {
     await liveTree.getByLabel("Filter resources and functions").fill("get_b");
     await expect(liveTree.locator("li.fn:visible, li.res:visible").allTextContents()).resolves.toEqual(["acmecloud.s3.get_bucket (function)"]);
     await screenshot(live.page, "api-tree-live-filter");
+    await live.page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api/s3/Bucket?lang=typescript");
+    await inspect(live.page, "api-resource-tree");
+    await live.page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api?q=instance&lang=typescript");
+    await inspect(live.page, "api-filtered");
     await live.context.close();
   });
 
