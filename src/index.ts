@@ -32,7 +32,7 @@ import { hasSessionCookie } from "./web/session";
 export { PublishCoordinator } from "./core/publish/coordinator";
 
 /** The kinds this Worker serves (their names are listed in registered-kinds.ts for the derived lists). */
-const KINDS = [packageKind, templateKind];
+export const KINDS = [packageKind, templateKind];
 
 /** The router table; exported so the API description can be checked against it (test/workers/openapi.test.ts). */
 export const routes: Array<[string, RouteMethods]> = [

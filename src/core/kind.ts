@@ -54,6 +54,8 @@ export interface Inspection {
 
 export interface ViewContext {
   origin: string;
+  /** Who the view is rendered for, when the adapter knows (API answers do; pages render for anyone). */
+  caller?: Caller;
   /** Stable gateway URL of one of the version's artifacts (§4). */
   artifactUrl(path: string): string;
 }

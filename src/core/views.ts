@@ -22,7 +22,7 @@ export function viewOf<View extends object>(kind: { view(entry: CatalogEntry, co
 export async function renderViews(context: CoreContext, kind: AnyKind, entries: CatalogEntry[], caller: Caller): Promise<Array<Record<string, unknown>>> {
   const decorate = kind.decorate ? await kind.decorate(entries, caller, context) : undefined;
   return entries.map((entry) => {
-    const view: Record<string, unknown> = { ...kind.view(entry, viewContext(kind, context.origin, entry)) };
+    const view: Record<string, unknown> = { ...kind.view(entry, { ...viewContext(kind, context.origin, entry), caller }) };
     const deprecation = deprecationOf(entry);
     if (deprecation) view.deprecation = deprecation;
     decorate?.(view, entry);

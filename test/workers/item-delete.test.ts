@@ -1,7 +1,7 @@
 // The whole-item delete (DELETE …/{collection}/{source}/{publisher}/{name}), for every kind: every live
 // version retired at once, one audit entry, one event; refused requests leave nothing changed.
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { callJson, countObjects, expectError, orgWithTokens, writeSnapshot, type OrgTokens } from "./helpers";
 import { publishPackage, startPublish } from "./publish-helpers";
 import { goodArchive, publishTemplate } from "./template-helpers";
@@ -90,5 +90,28 @@ describe("deleting a whole template", () => {
     expect(dep.status).toBe(204);
     expect((await callJson("/api/registry/templates/private/acme/tpl-dep/deprecation", { method: "DELETE", token: acme.publisher })).status).toBe(204);
     expect((await callJson("/api/registry/templates/private/acme/tpl-dep/versions/latest", { token: acme.reader })).status).toBe(200);
+  });
+});
+
+describe("the whole-item delete's webhook event", () => {
+  it("is one `${kind}.deleted` event without a version", async () => {
+    const receiver = inject("receiverUrl");
+    const hook = await callJson("/api/orgs/acme/registry/webhooks", { method: "POST", token: acme.admin, body: { url: `${receiver}/hook/item-delete`, events: ["package.deleted"] } });
+    expect(hook.status).toBe(201);
+    for (const v of ["1.0.0", "2.0.0"]) await publishPackage(acme.publisher, "pulumi/acme/hooked-gone", v);
+    expect((await callJson(pkg("pulumi/acme/hooked-gone"), { method: "DELETE", token: acme.publisher })).status).toBe(204);
+    const deadline = Date.now() + 15_000;
+    let got: Array<{ body: string }> = [];
+    while (got.length < 1 && Date.now() < deadline) {
+      got = (await (await fetch(`${receiver}/received/item-delete`)).json()) as Array<{ body: string }>;
+      if (!got.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    // A moment more: a second event would have arrived by now.
+    await new Promise((r) => setTimeout(r, 500));
+    got = (await (await fetch(`${receiver}/received/item-delete`)).json()) as Array<{ body: string }>;
+    expect(got).toHaveLength(1);
+    const event = JSON.parse(got[0]!.body);
+    expect(event).toMatchObject({ type: "package.deleted", org: "acme", target: { kind: "package", source: "pulumi", publisher: "acme", name: "hooked-gone" } });
+    expect(event.target).not.toHaveProperty("version");
   });
 });
