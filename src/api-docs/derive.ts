@@ -11,6 +11,7 @@
 import { JSONParser } from "@streamparser/json";
 import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits } from "./spill";
 import { extractExamples, parseContent } from "./content";
+import { packageFacts, type PackageFacts } from "./package-facts";
 import {
   LANGUAGES,
   enumValueName,
@@ -87,7 +88,11 @@ export interface Nav {
   overrides?: Record<string, Partial<PerLanguage>>;
 }
 export interface NavSummary {
-  modules: Array<{ name: string; resources: number; functions: number }>;
+  /** `range`: where the module's object lies in nav.json, so a page can read one module (absent before it was kept). */
+  modules: Array<{ name: string; resources: number; functions: number; range?: Range }>;
+  /** Where nav.json's `naming` and `overrides` values lie (absent before they were kept). */
+  naming?: Range;
+  overrides?: Range;
 }
 
 export interface StoredExample {
@@ -200,6 +205,7 @@ function decodeToken(raw: string): string {
  */
 interface Outline {
   naming: PackageNaming;
+  facts: PackageFacts;
   kinds: KindStream;
 }
 
@@ -231,7 +237,7 @@ function refTokens(value: unknown, out: Set<string>): void {
 export class OutlineBuilder {
   private readonly top: Json = {};
   private pending: Array<[string, string, unknown]> = [];
-  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.types.*", "$.resources.*", "$.functions.*"], (...item) => this.pending.push(item));
+  private readonly parser = valueParser(["$.name", "$.version", "$.language", "$.meta", "$.license", "$.homepage", "$.repository", "$.types.*", "$.resources.*", "$.functions.*"], (...item) => this.pending.push(item));
   readonly spill: Spill;
   private readonly kinds: SpillSorter;
   private readonly refs: SpillSorter;
@@ -298,7 +304,7 @@ export class OutlineBuilder {
       }
       if (found) await answers.add(n, `${found[1]}${token}`);
     }
-    return { naming, kinds: new KindStream(answers.sorted()) };
+    return { naming, facts: packageFacts(top), kinds: new KindStream(answers.sorted()) };
   }
 
   /** Deletes what pass 1 wrote, when the derivation is not going to run. */
@@ -506,6 +512,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
     fences: indexed.fences,
     examples: indexed.exampleCount,
     hasInstallation: installation !== undefined,
+    package: o.facts,
   };
   await putJson(bucket, prefix + "manifest.json", manifest);
   written.push("manifest.json");
@@ -629,38 +636,67 @@ async function writeIndex(bucket: R2Bucket, prefix: string, o: Outline, types: S
  */
 const closeModule = (inFunctions: boolean) => (inFunctions ? "]}" : `],"functions":[]}`);
 
+/** UTF-8 length without encoding: the offsets of nav.json's parts are byte offsets for range reads. */
+function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : c < 0x800 ? 1 : 0;
+  }
+  return n;
+}
+
 async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<NavSummary> {
   const out = new TextWriter(new ObjectWriter(bucket, key, "application/json"));
   const summary: NavSummary = { modules: [] };
+  // Bytes written so far: each module's object and the naming/overrides values get their range.
+  let offset = 0;
+  const write = (text: string) => {
+    offset += utf8Length(text);
+    return out.write(text);
+  };
   try {
-    await out.write(`{"naming":${JSON.stringify(naming)},"modules":[`);
+    await write(`{"naming":`);
+    const namingJson = JSON.stringify(naming);
+    summary.naming = [offset, utf8Length(namingJson)];
+    await write(`${namingJson},"modules":[`);
     let module: NavSummary["modules"][number] | undefined;
     let inFunctions = false;
+    const close = async () => {
+      if (!module) return;
+      await write(closeModule(inFunctions));
+      module.range = [module.range![0], offset - module.range![0]];
+    };
     for await (const [sortKey, token] of items.sorted()) {
       const name = sortKey.slice(0, sortKey.indexOf("\u0000"));
       const isFunction = sortKey[name.length + 1] === "1";
       if (module?.name !== name) {
-        await out.write(`${module ? closeModule(inFunctions) + "," : ""}{"name":${JSON.stringify(name)},"resources":[`);
-        summary.modules.push((module = { name, resources: 0, functions: 0 }));
+        const first = !module;
+        await close();
+        if (!first) await write(",");
+        summary.modules.push((module = { name, resources: 0, functions: 0, range: [offset, 0] }));
+        await write(`{"name":${JSON.stringify(name)},"resources":[`);
         inFunctions = false;
       }
       if (isFunction && !inFunctions) {
-        await out.write(`],"functions":[`);
+        await write(`],"functions":[`);
         inFunctions = true;
       }
       const first = isFunction ? module.functions === 0 : module.resources === 0;
-      await out.write(`${first ? "" : ","}${JSON.stringify(token)}`);
+      await write(`${first ? "" : ","}${JSON.stringify(token)}`);
       if (isFunction) module.functions++;
       else module.resources++;
     }
-    if (module) await out.write(closeModule(inFunctions));
-    await out.write("]");
+    await close();
+    await write("]");
     if (overrides.size) {
-      await out.write(`,"overrides":{`);
+      await write(`,"overrides":`);
+      const start = offset;
+      await write("{");
       let last: [string, Partial<PerLanguage>] | undefined;
       let first = true;
       const emit = async ([token, names]: [string, Partial<PerLanguage>]) => {
-        await out.write(`${first ? "" : ","}${JSON.stringify(token)}:${JSON.stringify(names)}`);
+        await write(`${first ? "" : ","}${JSON.stringify(token)}:${JSON.stringify(names)}`);
         first = false;
       };
       for await (const [token, json] of overrides.sorted()) {
@@ -673,9 +709,10 @@ async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, it
         }
       }
       if (last) await emit(last);
-      await out.write("}");
+      await write("}");
+      summary.overrides = [start, offset - start];
     }
-    await out.write("}");
+    await write("}");
     await out.close();
   } catch (error) {
     await out.writer.abort();

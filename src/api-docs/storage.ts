@@ -13,6 +13,8 @@
 //   tmp/<id>/      only while a derivation runs: its sorted runs and lookup tables (spill.ts), then deleted
 // Serving one token: manifest (cached per isolate) → one range read of index.tsv → the document and at
 // most MAX_TYPE_READS range reads of the pack for its supporting types, in parallel.
+import type { PackageFacts } from "./package-facts";
+
 export const DOCS_FORMAT = 2;
 export const FENCE_EVERY = 64;
 export const MAX_TYPE_READS = 4;
@@ -44,6 +46,8 @@ export interface Manifest {
   fences: Fence[];
   examples: number;
   hasInstallation: boolean;
+  /** License, homepage, repository and install names (package-facts.ts); absent in docs derived before they were kept. */
+  package?: PackageFacts;
 }
 
 export type Range = [offset: number, length: number];

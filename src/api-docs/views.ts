@@ -3,6 +3,7 @@ import { describe, languageLabel, nodesToMarkdown, offered, resolveContent, type
 import type { Nav, NavSummary, PerLanguage, StoredDoc, StoredExample, StoredProperty, StoredType } from "./derive";
 import { LANGUAGES, memberName, type Language, type PackageNaming } from "./languages";
 import type { ContentAnswerJson, DocsAnswerJson, ExamplesAnswerJson, NavAnswerJson, PropertyJson, SupportingTypeJson } from "../openapi/api-docs-schemas";
+import { constructorSyntaxFor } from "./constructor-syntax";
 
 interface NavItem {
   token: string;
@@ -60,9 +61,13 @@ interface NavInput {
 
 const NO_NAMING: PackageNaming = { name: "", language: {} };
 
+/** The full nav (names, tokens) rather than the summary (totals, and ranges where nav.json's parts lie). */
+const isFullNav = (nav: Nav | NavSummary): nav is Nav => "naming" in nav && !Array.isArray(nav.naming);
+
 export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean): Answer<NavAnswerJson> {
-  const naming = "naming" in input.nav ? input.nav.naming : NO_NAMING;
-  const overrides = "naming" in input.nav ? input.nav.overrides : undefined;
+  const detailed = isFullNav(input.nav) ? input.nav : undefined;
+  const naming = detailed ? detailed.naming : NO_NAMING;
+  const overrides = detailed?.overrides;
   const displayName = (item: NavItem) =>
     lang ? (overrides?.[item.token]?.[lang] ?? memberName(lang, naming, item.token, item.kind)) : item.token.slice(item.token.lastIndexOf(":") + 1);
   const needle = q?.toLowerCase();
@@ -199,9 +204,13 @@ export function docsAnswer(doc: StoredDoc, types: StoredType[], links: Links, la
     outputs: doc.outputs.map(expandProperty),
     supportingTypes: types.map(expandType),
   };
+  // Resources only: a function is called, not declared.
+  const syntax = doc.kind === "resource" ? constructorSyntaxFor(doc, types, lang) : undefined;
+  if (syntax !== undefined) json.constructorSyntax = [{ kind: "text", markdown: fenced(lang, syntax) } satisfies ContentNode];
   const lines = [`# ${doc.name[lang]}`, "", `${doc.kind === "resource" ? "Resource" : "Function"} \`${doc.token}\` in ${languageLabel(lang)}.`, ""];
   if (doc.deprecated) lines.push(`**Deprecated:** ${doc.deprecated}`, "");
   if (description.length) lines.push(nodesToMarkdown(description), "");
+  if (syntax !== undefined) lines.push("## Constructor syntax", "", fenced(lang, syntax), "");
   lines.push("## Inputs", "", ...propertyLines(doc.inputs, lang), "", "## Outputs", "", ...propertyLines(doc.outputs, lang), "");
   if (types.length) {
     lines.push("## Supporting types", "");
@@ -230,7 +239,7 @@ export function selectExamples(all: StoredExample[], lang: Language, q: string |
 export function examplesAnswer(selection: ExampleSelection, code: string[], links: Links, lang: Language): Answer<ExamplesAnswerJson> {
   const examples = selection.page.map((e, i) => ({ id: `${e.token}#${e.slug}`, title: e.title, code: code[i]!, token: e.token, kind: e.kind }));
   const json: ExamplesAnswerJson = { version: links.version, navUrl: navUrl(links), language: lang, totalCount: selection.totalCount, examples };
-  const lines = [`# Examples (${languageLabel(lang)})`, "", `${selection.totalCount} examples; showing ${examples.length}.`, ""];
+  const lines = [`# Examples (${languageLabel(lang)})`, "", `${selection.totalCount === 1 ? "1 example" : `${selection.totalCount} examples`}; showing ${examples.length}.`, ""];
   for (const e of examples) lines.push(`## ${e.title}`, "", `${e.kind === "resource" ? "Resource" : "Function"} \`${e.token}\` — \`${e.id}\``, "", fenced(lang, e.code), "");
   return { json, markdown: lines.join("\n") };
 }

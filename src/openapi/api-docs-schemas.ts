@@ -84,6 +84,12 @@ export const DocsAnswer = component(
     language: z.enum(LANGUAGES),
     name: PerLanguageText,
     description: z.array(ContentNode),
+    constructorSyntax: z
+      .array(ContentNode)
+      .optional()
+      .describe(
+        "resources only: how to declare the resource in the answer's language (TypeScript, Python, Go, C#, Java or YAML), with the language's names for it and its input properties and a placeholder value of each property's type, as one fenced code block",
+      ),
     inputs: z.array(Property),
     outputs: z.array(Property),
     supportingTypes: z.array(

@@ -4,9 +4,14 @@ import { Fragment, h, type Child, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
 import { Markdown, packagePath, type PackageSummary } from "./components";
 import { VersionSelector } from "./item-pages";
+import { DeprecationBanner } from "./deprecation";
+import { LanguageTabs } from "./language-tabs";
+import { splitImport } from "../api-docs/import-section";
+
+export { LanguageTabs };
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
 import { LANGUAGES, type Language } from "../api-docs/languages";
-import { languageLabel, type ContentNode } from "../api-docs/content";
+import type { ContentNode } from "../api-docs/content";
 import type { DocsAnswerJson, PropertyJson, SupportingTypeJson } from "../openapi/api-docs-schemas";
 
 export type PerLanguage = Record<Language, string>;
@@ -59,22 +64,6 @@ export function ContentNodes({ nodes }: { nodes: ContentNode[] }): RawHtml {
   );
 }
 
-export function LanguageTabs({ languages, current, hrefFor, label }: { languages: readonly Language[]; current: Language; hrefFor: (lang: Language) => string; label: string }): RawHtml {
-  return (
-    <nav aria-label={label}>
-      <ul class="tabs">
-        {languages.map((lang) => (
-          <li>
-            <a href={hrefFor(lang)} aria-current={lang === current ? "page" : undefined}>
-              {languageLabel(lang)}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
-}
-
 function Breadcrumbs({ items }: { items: Array<{ label: string; href?: string }> }): RawHtml {
   return (
     <nav aria-label="Breadcrumb">
@@ -97,6 +86,62 @@ interface DocsFrame {
   language: Language;
   /** This page's path below `…/{version}/`, kept when switching version or language. */
   subpath: string;
+  /** The API tree beside the page: every module, some expanded. */
+  tree?: TreeModule[];
+  /** The page shown in the tree as current (a member's path). */
+  current?: string;
+  /** The tree's filter, as asked. */
+  q?: string;
+}
+
+/** A module in the API tree: its totals, and its members when it is expanded. */
+export interface TreeModule {
+  name: string;
+  href: string;
+  resources: number;
+  functions: number;
+  items?: NavEntry[];
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+/**
+ * Modules → resources and functions, with a filter that is a GET form (the server re-renders the tree
+ * filtered, no JavaScript needed); the site script also filters the shown entries as one types.
+ */
+function ApiTree({ frame }: { frame: DocsFrame }): RawHtml {
+  const { pkg, language } = frame;
+  return (
+    <nav class="api-tree" aria-label="API navigation">
+      <form method="get" action={apiPath(pkg)} role="search" class="tree-filter">
+        <label for="api-filter">Filter resources and functions</label>
+        <div class="tree-filter-row">
+          <input id="api-filter" type="search" name="q" value={frame.q ?? ""} maxlength="100" data-tree-filter="" />
+          <input type="hidden" name="lang" value={language} />
+          <button type="submit">Filter</button>
+        </div>
+      </form>
+      <ul class="tree">
+        {(frame.tree ?? []).map((m) => (
+          <li data-name={m.name.toLowerCase()}>
+            <a href={`${m.href}?lang=${language}`}>{m.name}</a> <span class="muted">{`(${m.resources + m.functions})`}</span>
+            {m.items?.length ? (
+              <ul>
+                {m.items.map((i) => (
+                  <li class={i.kind === "function" ? "fn" : "res"} data-name={i.name.toLowerCase()}>
+                    <a href={`${i.href}?lang=${language}`} aria-current={i.href === frame.current ? "page" : undefined}>
+                      {i.name}
+                    </a>
+                    {i.kind === "function" ? <span class="sr-only"> (function)</span> : null}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
 }
 
 function langHref(frame: DocsFrame, lang: Language): string {
@@ -109,11 +154,15 @@ function Frame(props: DocsFrame & { title: string; crumbs: Array<{ label: string
     <Layout {...props.shell}>
       <Breadcrumbs items={props.crumbs} />
       <h1>{props.title}</h1>
+      {props.pkg.deprecation ? <DeprecationBanner deprecation={props.pkg.deprecation} kind="package" /> : null}
       <div class="inline-form">
         <VersionSelector pkg={props.pkg} versions={props.versions} then={props.subpath} lang={props.language} />
       </div>
       <LanguageTabs languages={LANGUAGES} current={props.language} hrefFor={(l) => langHref(props, l)} label="Language" />
-      {props.children}
+      <div class="docs-layout">
+        <div class="docs-main">{props.children}</div>
+        <ApiTree frame={props} />
+      </div>
     </Layout>
   );
 }
@@ -162,13 +211,51 @@ function ModuleList({ modules, language }: { modules: ModuleView[]; language: La
   );
 }
 
-export function ApiIndexPage(props: DocsFrame & { modules: ModuleView[]; module?: string }): RawHtml {
+/** Modules by name and totals only (a big package's index): each module's page lists its members. */
+function CollapsedModules({ pkg, modules, language }: { pkg: PackageSummary; modules: Array<{ name: string; resources: number; functions: number }>; language: Language }): RawHtml {
+  return (
+    <nav class="modules" aria-label="Modules">
+      <ul>
+        {modules.map((m) => (
+          <li>
+            <a href={`${apiPath(pkg, m.name)}?lang=${language}`}>{m.name}</a> <span class="muted">{`${plural(m.resources, "resource")}, ${plural(m.functions, "function")}`}</span>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function ApiIndexPage(
+  props: DocsFrame & {
+    modules: ModuleView[];
+    module?: string;
+    /** Set when the modules are shown by name only (too many members to list). */
+    collapsed?: Array<{ name: string; resources: number; functions: number }>;
+    /** Set when the tree's filter chose the members shown. */
+    filtered?: { total: number; shown: number };
+  },
+): RawHtml {
   const crumbs = props.module
     ? crumbsFor(props, [{ label: "API", href: `${apiPath(props.pkg)}?lang=${props.language}` }, { label: props.module }])
     : crumbsFor(props, [{ label: "API" }]);
   return (
     <Frame {...props} title={props.module ? `Module ${props.module}` : `${props.pkg.title ?? props.pkg.name} API`} crumbs={crumbs}>
-      {props.modules.length ? <ModuleList modules={props.modules} language={props.language} /> : <p>This package documents no resources or functions.</p>}
+      {props.filtered ? (
+        <p role="status">
+          {props.filtered.total === 0
+            ? `Nothing matches “${props.q ?? ""}”.`
+            : `${props.filtered.total === 1 ? "1 match" : `${props.filtered.total} matches`} for “${props.q ?? ""}”${props.filtered.shown < props.filtered.total ? `; the first ${props.filtered.shown} are shown` : ""}.`}{" "}
+          <a href={`${apiPath(props.pkg)}?lang=${props.language}`}>Clear the filter</a>
+        </p>
+      ) : null}
+      {props.collapsed ? (
+        <CollapsedModules pkg={props.pkg} modules={props.collapsed} language={props.language} />
+      ) : props.modules.length ? (
+        <ModuleList modules={props.modules} language={props.language} />
+      ) : props.filtered ? null : (
+        <p>This package documents no resources or functions.</p>
+      )}
     </Frame>
   );
 }
@@ -215,6 +302,7 @@ function PropertyTable({ props, language, link, caption }: { props: DocProperty[
 export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; link: TypeLinker }): RawHtml {
   const { doc, language } = props;
   const name = doc.name[language];
+  const { description, importMarkdown } = splitImport(doc.description);
   return (
     <Frame
       {...props}
@@ -228,7 +316,13 @@ export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; 
       <p class="muted">
         {doc.kind === "resource" ? "Resource" : "Function"} <code>{doc.token}</code>
       </p>
-      <ContentNodes nodes={doc.description} />
+      <ContentNodes nodes={description} />
+      {doc.constructorSyntax?.length ? (
+        <section aria-labelledby="constructor-syntax">
+          <h2 id="constructor-syntax">Constructor syntax</h2>
+          <ContentNodes nodes={doc.constructorSyntax} />
+        </section>
+      ) : null}
       <section aria-labelledby="inputs">
         <h2 id="inputs">Inputs</h2>
         <PropertyTable props={doc.inputs} language={language} link={props.link} caption={`Inputs of ${name}`} />
@@ -237,6 +331,12 @@ export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; 
         <h2 id="outputs">Outputs</h2>
         <PropertyTable props={doc.outputs} language={language} link={props.link} caption={`Outputs of ${name}`} />
       </section>
+      {importMarkdown ? (
+        <section aria-labelledby="import">
+          <h2 id="import">Import</h2>
+          <Markdown text={importMarkdown} />
+        </section>
+      ) : null}
       <section aria-labelledby="supporting-types">
         <h2 id="supporting-types">Supporting types</h2>
         {doc.supportingTypes.length ? null : <p class="muted">None.</p>}

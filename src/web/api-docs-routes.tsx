@@ -21,7 +21,9 @@ import { parseEnumParam } from "../http/query-params";
 import { parseIdentity } from "../core/identity-parsing";
 import { type RouteParams } from "../core/kind";
 import { parseVersion } from "../core/vocabulary/versions";
-import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type TypeLinker } from "./api-docs-pages";
+import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type NavEntry, type TreeModule, type TypeLinker } from "./api-docs-pages";
+import { readNavSlice } from "../api-docs/nav-slice";
+import { moduleOf, type PackageNaming } from "../api-docs/languages";
 import type { PackageSummary } from "./components";
 import { h } from "./jsx";
 import { loadPackage, page, shellFor, type PackagePageData } from "./page-kit";
@@ -100,31 +102,95 @@ interface NavModuleAnswer {
   functions: Array<{ name: string; token: string }>;
 }
 
-/** The module navigation exactly as the `nav` route answers it (depth=full, in the chosen language). */
-async function fullNav(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language): Promise<NavModuleAnswer[]> {
-  const nav = (await d.read<Nav>("nav.json")) ?? { modules: [] };
-  const docs = await d.ready;
+/** The module navigation as the `nav` route answers it (depth=full, in the chosen language, after `q`) from a whole or partial nav. */
+function navModulesOf(nav: Nav, d: PackageDocs, docs: VersionDocs, data: PackagePageData, language: Language, q?: string): NavModuleAnswer[] {
   const m = JSON.parse(data.entry.version!.metadata) as PackageMetadataFields;
   const item = data.entry.item;
   const answer = navAnswer(
-    { nav: nav as Nav, identity: { source: item.source, publisher: item.publisher, name: item.name }, title: m.title ?? item.name, description: m.description, hasInstallation: docs.manifest.hasInstallation },
+    { nav, identity: { source: item.source, publisher: item.publisher, name: item.name }, title: m.title ?? item.name, description: m.description, hasInstallation: docs.manifest.hasInstallation },
     d.links,
     language,
-    undefined,
+    q,
     true,
   );
   return (answer.json as { modules: NavModuleAnswer[] }).modules;
 }
 
+/** The whole nav (the filter, small packages, and docs derived before nav ranges were kept). */
+async function fullNav(d: PackageDocs, data: PackagePageData, language: Language, q?: string): Promise<NavModuleAnswer[]> {
+  const nav = (await d.read<Nav>("nav.json")) ?? { naming: { name: "", language: {} }, modules: [] };
+  return navModulesOf(nav, d, await d.ready, data, language, q);
+}
+
+/**
+ * The named modules only, read by range from nav.json (issue "bounded work": a page showing one member
+ * reads its module's slice, not the package's whole navigation); the whole nav for older derivations.
+ */
+async function someModules(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, summary: NavSummary, names: string[]): Promise<NavModuleAnswer[]> {
+  if (!names.length) return [];
+  const docs = await d.ready;
+  const slice = await readNavSlice(context.env.ARTIFACTS, docs.prefix, summary, names);
+  const modules = slice ? navModulesOf(slice, d, docs, data, language) : await fullNav(d, data, language);
+  return modules.filter((m) => names.includes(m.name));
+}
+
+/** A package's naming options: read by range when the summary says where they lie. */
+async function namingOf(context: RequestContext, d: PackageDocs, summary: NavSummary): Promise<PackageNaming> {
+  const docs = await d.ready;
+  const slice = await readNavSlice(context.env.ARTIFACTS, docs.prefix, summary, []);
+  return (slice ?? (await d.read<Nav>("nav.json")))?.naming ?? { name: "", language: {} };
+}
+
+function entriesOf(pkg: PackageSummary, m: NavModuleAnswer): NavEntry[] {
+  return [
+    ...m.resources.map((r) => ({ name: r.name, href: apiPath(pkg, `${m.name}/${memberSegment(r.token)}`), kind: "resource" as const })),
+    ...m.functions.map((f) => ({ name: f.name, href: apiPath(pkg, `${m.name}/${memberSegment(f.token)}`), kind: "function" as const })),
+  ];
+}
+
 function modulesView(pkg: PackageSummary, modules: NavModuleAnswer[]): ModuleView[] {
   return modules
     .filter((m) => m.resources.length + m.functions.length > 0)
-    .map((m) => ({
-      name: m.name,
-      href: apiPath(pkg, m.name),
-      resources: m.resources.map((r) => ({ name: r.name, href: apiPath(pkg, `${m.name}/${memberSegment(r.token)}`), kind: "resource" as const })),
-      functions: m.functions.map((f) => ({ name: f.name, href: apiPath(pkg, `${m.name}/${memberSegment(f.token)}`), kind: "function" as const })),
-    }));
+    .map((m) => {
+      const entries = entriesOf(pkg, m);
+      return { name: m.name, href: apiPath(pkg, m.name), resources: entries.filter((e) => e.kind === "resource"), functions: entries.filter((e) => e.kind === "function") };
+    });
+}
+
+/** Above this many members in what a page would list, modules are shown collapsed (names and counts from the summary). */
+export const EXPANDED_MAX = 400;
+/** The filter lists at most this many matches. */
+export const FILTER_MAX = 200;
+const MAX_FILTER_CHARS = 100;
+
+/** The tree beside every API page: every module from the summary, the `expanded` ones with their members. */
+function treeOf(pkg: PackageSummary, summary: NavSummary, expanded: NavModuleAnswer[]): TreeModule[] {
+  const open = new Map(expanded.map((m) => [m.name, m]));
+  const names = new Set(summary.modules.map((m) => m.name));
+  const out: TreeModule[] = summary.modules.map((m) => {
+    const shown = open.get(m.name);
+    return { name: m.name, href: apiPath(pkg, m.name), resources: m.resources, functions: m.functions, items: shown ? entriesOf(pkg, shown) : undefined };
+  });
+  // Filter matches in modules the summary does not list (older derivations) still show.
+  for (const m of expanded) if (!names.has(m.name) && m.resources.length + m.functions.length) out.push({ name: m.name, href: apiPath(pkg, m.name), resources: m.resources.length, functions: m.functions.length, items: entriesOf(pkg, m) });
+  return out;
+}
+
+/** At most `max` members in all, in module order: what a filter shows. */
+function capMembers(modules: NavModuleAnswer[], max: number): { modules: NavModuleAnswer[]; total: number } {
+  let left = max;
+  let total = 0;
+  const out: NavModuleAnswer[] = [];
+  for (const m of modules) {
+    total += m.resources.length + m.functions.length;
+    if (left <= 0) continue;
+    const resources = m.resources.slice(0, left);
+    left -= resources.length;
+    const functions = m.functions.slice(0, Math.max(0, left));
+    left -= functions.length;
+    if (resources.length + functions.length) out.push({ ...m, resources, functions });
+  }
+  return { modules: out, total };
 }
 
 const PATH_SEGMENT = /^[A-Za-z0-9._-]{1,200}$/;
@@ -182,33 +248,62 @@ function memberPaths(pkg: PackageSummary, modules: NavModuleAnswer[]): Map<strin
   return new Map(modules.flatMap((m) => [...m.resources, ...m.functions].map((i) => [i.token, apiPath(pkg, `${m.name}/${memberSegment(i.token)}`)] as const)));
 }
 
+/** The filter of the API tree (`q`): trimmed and bounded; absent when empty. */
+export function parseFilter(request: Request): string | undefined {
+  const q = (new URL(request.url).searchParams.get("q") ?? "").trim();
+  return q ? q.slice(0, MAX_FILTER_CHARS) : undefined;
+}
+
+const memberCount = (modules: NavSummary["modules"]) => modules.reduce((n, m) => n + m.resources + m.functions, 0);
+
 async function apiPage(request: IRequest, context: RequestContext) {
-  // The one parameter these pages read, validated before the cache is consulted.
+  // The parameters these pages read (language, the tree's filter), validated before the cache is consulted.
   const lang = parseLanguage(request);
+  const q = parseFilter(request);
   return page(request, context, async (looker) => {
     const language = lang ?? DEFAULT_LANGUAGE;
     const data = await loadPackage(request, context, looker);
     const rest = request.params.path === undefined ? [] : apiRest(request.params.path);
     const d = packageDocs(request, context, data, language);
     const bucket = context.env.ARTIFACTS;
-    const [modules, docs] = await Promise.all([fullNav(context, d, data, language), d.ready]);
+    const [summary, docs] = await Promise.all([navSummary(context, d), d.ready]);
     const versions = data.versions;
     const pkg = data.detail;
-    const frame = { pkg, versions, language };
+    const frame = { pkg, versions, language, q };
     if (!rest.length) {
-      return <ApiIndexPage {...frame} shell={await shellFor(request, looker.caller(), `${pkg.title ?? pkg.name} API`)} subpath="api" modules={modulesView(pkg, modules)} />;
+      const shell = await shellFor(request, looker.caller(), `${pkg.title ?? pkg.name} API`);
+      if (q) {
+        // The filter reads the whole nav (names in every language are matched, as the nav route's `q` does); it lists at most FILTER_MAX.
+        const { modules, total } = capMembers(await fullNav(d, data, language, q), FILTER_MAX);
+        return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, modules)} tree={treeOf(pkg, summary, modules)} filtered={{ total, shown: Math.min(total, FILTER_MAX) }} />;
+      }
+      // A small package is listed whole; a big one by module (each module's page lists its members).
+      const expanded = memberCount(summary.modules) <= EXPANDED_MAX ? await fullNav(d, data, language) : [];
+      const collapsed = expanded.length ? undefined : summary.modules;
+      return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, expanded)} collapsed={collapsed} tree={treeOf(pkg, summary, expanded)} />;
     }
     const joined = rest.join("/");
     const memberModule = rest.slice(0, -1).join("/");
-    const inModule = modules.find((m) => m.name === memberModule);
+    const [inModule] = summary.modules.some((m) => m.name === memberModule) ? await someModules(context, d, data, language, summary, [memberModule]) : [];
     const member = inModule ? [...inModule.resources, ...inModule.functions].find((i) => memberSegment(i.token) === rest[rest.length - 1]) : undefined;
     if (!member) {
       // A module page: the module itself, or (for a link made from a type token) its nearest documented ancestor.
       for (let n = rest.length; n > 0; n--) {
         const name = rest.slice(0, n).join("/");
-        const shown = modules.filter((m) => m.name === name || m.name.startsWith(name + "/"));
+        const shown = summary.modules.filter((m) => m.name === name || m.name.startsWith(name + "/"));
         if (shown.length) {
-          return <ApiIndexPage {...frame} shell={await shellFor(request, looker.caller(), `Module ${name}`)} subpath={`api/${joined}`} module={name} modules={modulesView(pkg, shown)} />;
+          const expanded = memberCount(shown) <= EXPANDED_MAX ? await someModules(context, d, data, language, summary, shown.map((m) => m.name)) : [];
+          return (
+            <ApiIndexPage
+              {...frame}
+              shell={await shellFor(request, looker.caller(), `Module ${name}`)}
+              subpath={`api/${joined}`}
+              module={name}
+              modules={modulesView(pkg, expanded)}
+              collapsed={expanded.length ? undefined : shown}
+              tree={treeOf(pkg, summary, expanded)}
+            />
+          );
         }
       }
       throw notFound("no such API docs page");
@@ -220,11 +315,21 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
     const props = [...answer.inputs, ...answer.outputs, ...answer.supportingTypes.flatMap((t) => t.properties ?? [])];
     const external = await externalLinks(context, looker.viewer, pkg, props, language);
-    const link = typeLinker(pkg, memberPaths(pkg, modules), external, language, supporting);
+    const link = typeLinker(pkg, memberPaths(pkg, [inModule!]), external, language, supporting);
+    const here = apiPath(pkg, `${memberModule}/${memberSegment(member.token)}`);
     return (
-      <MemberPage {...frame} shell={await shellFor(request, looker.caller(), `${answer.name[language]} · ${pkg.title ?? pkg.name}`)} subpath={`api/${joined}`} doc={answer} module={memberModule} link={link} />
+      <MemberPage
+        {...frame}
+        shell={await shellFor(request, looker.caller(), `${answer.name[language]} · ${pkg.title ?? pkg.name}`)}
+        subpath={`api/${joined}`}
+        doc={answer}
+        module={memberModule}
+        link={link}
+        tree={treeOf(pkg, summary, [inModule!])}
+        current={here}
+      />
     );
-  }, { params: [["lang", lang]] });
+  }, { params: [["lang", lang], ["q", q]] });
 }
 
 /**
@@ -256,13 +361,13 @@ async function typePage(request: IRequest, context: RequestContext) {
     const token = `${data.entry.item.name}:${rest.slice(0, -1).join("/")}:${rest[rest.length - 1]}`;
     const d = packageDocs(request, context, data, language);
     const bucket = context.env.ARTIFACTS;
-    const docs = await d.ready;
-    const [entry, modules] = await Promise.all([lookup(bucket, docs.prefix, docs.manifest, token, TYPE_KINDS), fullNav(context, d, data, language)]);
+    const [docs, summary] = await Promise.all([d.ready, navSummary(context, d)]);
+    const entry = await lookup(bucket, docs.prefix, docs.manifest, token, TYPE_KINDS);
     const pkg = data.detail;
-    const members = memberPaths(pkg, modules);
     if (!entry) {
-      const member = members.get(token);
-      if (member) return new Response(null, { status: 303, headers: { Location: `${member}?lang=${language}` } });
+      // A reference may name a resource: its page is under its module, which the naming rules give.
+      const member = await lookup(bucket, docs.prefix, docs.manifest, token);
+      if (member) return new Response(null, { status: 303, headers: { Location: `${apiPath(pkg, `${moduleOf(await namingOf(context, d, summary), token)}/${memberSegment(token)}`)}?lang=${language}` } });
       throw notFound("no such API docs page");
     }
     const [stored] = await readPacked<StoredType>(bucket, docs.prefix, [entry.range]);
@@ -276,7 +381,8 @@ async function typePage(request: IRequest, context: RequestContext) {
         shell={await shellFor(request, looker.caller(), `${type.name[language]} · ${pkg.title ?? pkg.name}`)}
         subpath={`types/${rest.join("/")}`}
         type={type}
-        link={typeLinker(pkg, members, external, language)}
+        link={typeLinker(pkg, new Map(), external, language)}
+        tree={treeOf(pkg, summary, [])}
       />
     );
   }, { params: [["lang", lang]] });

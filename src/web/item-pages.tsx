@@ -1,13 +1,18 @@
 // A package's page (version selector, add command, README, installation) and a template's page.
 import { Fragment, h, type Child, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
-import { Command, isHttpsUrl, Markdown, packagePath, templatePath } from "./components";
+import { Command, isHttpsUrl, Markdown, PackageLogo, packagePath, templatePath } from "./components";
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
+import { DeprecationBanner, type ShownDeprecation } from "./deprecation";
+import type { InstallChoice } from "./install-commands";
+import type { PackageFacts } from "../api-docs/package-facts";
+import type { Language } from "../api-docs/languages";
+import { LanguageTabs } from "./language-tabs";
 import type { PackageView } from "../packages/package-answer";
 import type { TemplateView } from "../templates/template-answer";
 
-/** A package page shows the API's whole view of the version. */
-export type PackageDetail = PackageView;
+/** A package page shows the API's whole view of the version, with the deprecation in force (set by the page). */
+export type PackageDetail = PackageView & { deprecation?: ShownDeprecation };
 
 /** How a version is offered: pre-releases and deprecated versions say so. */
 export function versionLabel(v: Pick<LiveVersion, "version" | "prerelease" | "deprecated">): string {
@@ -41,6 +46,21 @@ export function VersionSelector({ pkg, versions, then, lang, action }: { pkg: { 
   );
 }
 
+/** Install commands for one language at a time, switched by links (no JavaScript needed), as the README's language tabs are. */
+export function InstallSection({ choices, current, hrefFor }: { choices: InstallChoice[]; current?: Language; hrefFor: (lang: Language) => string }): RawHtml | null {
+  if (!choices.length) return null;
+  const shown = choices.find((c) => c.language === current) ?? choices[0]!;
+  return (
+    <section aria-labelledby="install">
+      <h2 id="install">Install the SDK</h2>
+      {choices.length > 1 ? <LanguageTabs languages={choices.map((c) => c.language)} current={shown.language} hrefFor={hrefFor} label="Install language" /> : null}
+      {shown.commands.map((c) => (
+        <Command label={`Install with ${c.tool}`} command={c.command} caption={c.tool} />
+      ))}
+    </section>
+  );
+}
+
 export function PackagePage(props: {
   shell: PageShell;
   pkg: PackageDetail;
@@ -48,23 +68,28 @@ export function PackagePage(props: {
   readme: Child;
   installation: Child;
   apiDocs: Child;
+  install?: Child;
+  facts?: PackageFacts;
 }): RawHtml {
+  const facts = props.facts;
   const { pkg } = props;
   const current = props.versions.find((v) => v.version === pkg.version);
   return (
     <Layout {...props.shell}>
       <div class="pkg-head">
-        {isHttpsUrl(pkg.logoUrl) ? <img class="logo" src={pkg.logoUrl} alt={`${pkg.title ?? pkg.name} logo`} /> : null}
+        <PackageLogo url={pkg.logoUrl} alt={`${pkg.title ?? pkg.name} logo`} />
         <div>
           <h1>{pkg.title ?? pkg.name}</h1>
           <p class="muted">
             {pkg.source}/{pkg.publisher}/{pkg.name} · v{pkg.version} {current?.prerelease ? <span class="badge warn">pre-release</span> : null}{" "}
-            {pkg.visibility === "private" ? <span class="badge">private</span> : null}
+            {pkg.visibility === "private" ? <span class="badge">private</span> : null} {current?.deprecated || pkg.deprecation ? <span class="badge warn">deprecated</span> : null}
           </p>
         </div>
       </div>
+      {pkg.deprecation ? <DeprecationBanner deprecation={pkg.deprecation} kind="package" /> : null}
       {pkg.description ? <p>{pkg.description}</p> : null}
       <Command label="Add this package" command={`pulumi package add ${pkg.source}/${pkg.publisher}/${pkg.name}@${pkg.version}`} />
+      {props.install}
       <div class="layout">
         <div>
           <section aria-labelledby="readme">
@@ -107,6 +132,22 @@ export function PackagePage(props: {
                 <dd>{pkg.packageStatus === "ga" ? "Generally available" : "Public preview"}</dd>
               </>
             ) : null}
+            {facts?.license ? (
+              <>
+                <dt>License</dt>
+                <dd>{facts.license}</dd>
+              </>
+            ) : null}
+            {isHttpsUrl(facts?.homepage) ? (
+              <>
+                <dt>Homepage</dt>
+                <dd>
+                  <a href={facts.homepage} rel="nofollow noopener">
+                    {facts.homepage}
+                  </a>
+                </dd>
+              </>
+            ) : null}
             {isHttpsUrl(pkg.repoUrl) ? (
               <>
                 <dt>Repository</dt>
@@ -117,8 +158,10 @@ export function PackagePage(props: {
                 </dd>
               </>
             ) : null}
-            <dt>All versions</dt>
-            <dd>{props.versions.length}</dd>
+            <dt>Versions</dt>
+            <dd>
+              <a href={`${packagePath(pkg)}/versions`}>{props.versions.length === 1 ? "1 version" : `All ${props.versions.length} versions`}</a>
+            </dd>
           </dl>
         </aside>
       </div>
@@ -126,10 +169,54 @@ export function PackagePage(props: {
   );
 }
 
+/** `/packages/{source}/{publisher}/{name}/versions`: every live version, newest first, each linked to its page. */
+export function VersionsPage(props: { shell: PageShell; pkg: PackageDetail; versions: LiveVersion[] }): RawHtml {
+  const { pkg, versions } = props;
+  const latest = pkg.version;
+  return (
+    <Layout {...props.shell}>
+      <nav aria-label="Breadcrumb">
+        <p class="muted">
+          <a href={packagePath(pkg)}>{pkg.title ?? pkg.name}</a> › <span aria-current="page">Versions</span>
+        </p>
+      </nav>
+      <h1>{`${pkg.title ?? pkg.name} versions`}</h1>
+      {pkg.deprecation?.scope === "item" ? <DeprecationBanner deprecation={pkg.deprecation} kind="package" /> : null}
+      <p class="muted">{versions.length === 1 ? "1 version" : `${versions.length} versions`}, newest first.</p>
+      <table class="props versions">
+        <caption class="sr-only">{`Versions of ${pkg.source}/${pkg.publisher}/${pkg.name}`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">Published</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {versions.map((v) => (
+            <tr>
+              <td>
+                <a href={packagePath(pkg, v.version)}>{v.version}</a>
+              </td>
+              <td>
+                <time datetime={v.createdAt}>{v.createdAt.slice(0, 10)}</time>
+              </td>
+              <td>
+                {v.version === latest ? <span class="badge">latest</span> : null} {v.prerelease ? <span class="badge warn">pre-release</span> : null}{" "}
+                {v.deprecated ? <span class="badge warn">deprecated</span> : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Layout>
+  );
+}
+
 /** A template page shows the API's whole view of the template (at a version, unless VCS-backed). */
 export type TemplateDetail = TemplateView;
 
-export function TemplatePage(props: { shell: PageShell; template: TemplateDetail; readme: Child; versions: LiveVersion[]; deprecation?: { message: string } }): RawHtml {
+export function TemplatePage(props: { shell: PageShell; template: TemplateDetail; readme: Child; versions: LiveVersion[]; deprecation?: ShownDeprecation }): RawHtml {
   const t = props.template;
   const metadata = Object.entries(t.metadata ?? {});
   const config = Object.entries(t.config ?? {});
@@ -142,7 +229,7 @@ export function TemplatePage(props: { shell: PageShell; template: TemplateDetail
         {t.version ? ` · v${t.version}` : ""} {current?.prerelease ? <span class="badge warn">pre-release</span> : null}{" "}
         {current?.deprecated ? <span class="badge warn">deprecated</span> : null} {t.visibility === "private" ? <span class="badge">private</span> : null}
       </p>
-      {props.deprecation ? <p class="badge warn">{`Deprecated: ${props.deprecation.message}`}</p> : null}
+      {props.deprecation ? <DeprecationBanner deprecation={props.deprecation} kind="template" /> : null}
       {t.description ? <p>{t.description}</p> : null}
       <Command label="Create a project from this template" command={`pulumi new ${t.url}`} />
       <div class="layout">

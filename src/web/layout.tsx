@@ -21,6 +21,7 @@ export function Layout(props: PageShell & { children?: Child }): RawHtml {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · edge-registry`}</title>
         <link rel="stylesheet" href={assets.style} />
+        <link rel="icon" href={assets.icon} type="image/svg+xml" />
         <script src={assets.app} defer></script>
       </head>
       <body>

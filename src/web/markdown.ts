@@ -3,8 +3,11 @@
 // http(s) or mailto URLs, so `javascript:`, `data:` and `vbscript:` cannot appear.
 import MarkdownIt from "markdown-it";
 import { isSafeUrl, trustedHtml, type RawHtml } from "./jsx";
+import { highlightCode } from "./highlight";
 
-const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
+// Fenced code in a known language is highlighted on the server (highlight.ts builds the spans);
+// "" lets markdown-it escape it as plain text.
+const md = new MarkdownIt({ html: false, linkify: true, typographer: false, highlight: (code, language) => highlightCode(code, language)?.html ?? "" });
 md.validateLink = isSafeUrl;
 
 // Links written by publishers: never followed for ranking, and no window.opener for the target.

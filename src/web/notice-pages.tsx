@@ -1,5 +1,5 @@
 // Sign-in and error pages.
-import { h, type RawHtml } from "./jsx";
+import { Fragment, h, type RawHtml } from "./jsx";
 import { Layout, type PageShell } from "./layout";
 
 export function SignInPage(props: { shell: PageShell; next: string; error?: string }): RawHtml {
@@ -26,7 +26,7 @@ export function SignInPage(props: { shell: PageShell; next: string; error?: stri
   );
 }
 
-export function ErrorPage(props: { shell: PageShell; status: number; requestId?: string }): RawHtml {
+export function ErrorPage(props: { shell: PageShell; status: number; requestId?: string; message?: string }): RawHtml {
   const notFound = props.status === 404;
   const title = notFound ? "Page not found" : props.status >= 500 ? "Something went wrong" : "This request could not be served";
   return (
@@ -37,7 +37,14 @@ export function ErrorPage(props: { shell: PageShell; status: number; requestId?:
       ) : props.status >= 500 ? (
         <p>The registry could not answer this request. Try again in a moment.</p>
       ) : (
-        <p>{`The request was refused (HTTP ${props.status}).`}</p>
+        <>
+          <p>{`The request was refused (HTTP ${props.status}).`}</p>
+          {props.message ? (
+            <p class="error-box" role="alert">
+              {props.message}
+            </p>
+          ) : null}
+        </>
       )}
       {props.requestId ? (
         <p>

@@ -20,6 +20,7 @@ import type { PageShell } from "./layout";
 import { htmlResponse } from "./page-response";
 import { clearSessionCookie, sessionCookie, sessionPlan, type WebIdentity } from "./session";
 import { assetPaths } from "./static-assets";
+import { deprecationOf } from "./deprecation";
 
 /** Per request being rendered by page(): its path with only the query parameters the page reads. */
 const canonicalPaths = new WeakMap<Request, string>();
@@ -163,5 +164,7 @@ export async function loadPackage(request: IRequest, context: RequestContext, lo
   const { resolved, versions } = await resolveVersion(lookerReader(context, looker), { identity, version }, { withVersions: true });
   if (!resolved?.version) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
   const detail: PackageDetail = viewOf(packageKind, context.origin, resolved.entry);
+  const deprecation = deprecationOf(resolved.entry);
+  if (deprecation) detail.deprecation = deprecation;
   return { entry: resolved.entry, detail, versions };
 }

@@ -45,7 +45,9 @@ aside.meta{background:var(--panel);border-radius:6px;padding:1rem;align-self:sta
 aside.meta dl{margin:0}aside.meta dt{font-weight:600;margin-top:.6rem}aside.meta dd{margin:0;overflow-wrap:anywhere}
 .command{display:flex;gap:.5rem;align-items:center;background:#0f172a;color:#f8fafc;border-radius:6px;padding:.6rem .8rem;overflow-x:auto}
 .command code{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0;flex:1;font-size:.9rem}
+.command-caption{flex:none;font-size:.8rem;color:#cbd5e1;font-weight:600}
 .command button{background:#334155;border-color:#94a3b8;padding:.15rem .5rem;font-size:.85rem}
+code,pre,kbd,samp{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:1em}
 .markdown{overflow-wrap:anywhere}
 .markdown pre,pre{background:var(--panel);padding:.75rem;border-radius:6px;overflow-x:auto}
 .markdown img{max-width:100%}
@@ -56,16 +58,46 @@ aside.meta dl{margin:0}aside.meta dt{font-weight:600;margin-top:.6rem}aside.meta
 .inline-form{display:flex;gap:.5rem;align-items:end;flex-wrap:wrap;margin:.5rem 0}
 table.props{border-collapse:collapse;width:100%}table.props .markdown p{margin:0}table.props th,table.props td{border-bottom:1px solid var(--line);text-align:left;padding:.4rem;vertical-align:top}
 .pager{display:flex;gap:1rem;margin-top:1rem}
+.banner{border:1px solid var(--line);border-left-width:6px;border-radius:6px;padding:.5rem .9rem;margin:.75rem 0;background:var(--panel)}.banner p{margin:.3rem 0}
+.banner.warn{border-color:var(--warn);background:#fff7ed}
 .error-box{border:1px solid #b91c1c;background:#fef2f2;color:#7f1d1d;padding:.75rem;border-radius:6px}
 nav.modules ul{list-style:none;padding-left:1rem}nav.modules>ul{padding-left:0}
+.docs-layout{display:grid;grid-template-columns:17rem minmax(0,1fr);gap:2rem;margin-top:1rem}
+.docs-layout>.docs-main{grid-column:2;grid-row:1;min-width:0}.docs-layout>.api-tree{grid-column:1;grid-row:1}
+@media (max-width:52rem){.docs-layout{grid-template-columns:minmax(0,1fr)}.docs-layout>.docs-main,.docs-layout>.api-tree{grid-column:1;grid-row:auto}}
+.api-tree{background:var(--panel);border-radius:6px;padding:.75rem;align-self:start;font-size:.95rem;overflow-wrap:anywhere}
+.api-tree label{display:block;font-weight:600;font-size:.9rem}
+.tree-filter-row{display:flex;gap:.4rem;margin:.3rem 0 .6rem}.tree-filter-row input{flex:1;min-width:0}.tree-filter-row button{padding:.3rem .6rem}
+ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:0}ul.tree ul{padding-left:.9rem;margin:.2rem 0 .4rem}ul.tree li{margin:.15rem 0}
+ul.tree li.fn::before{content:"ƒ ";color:var(--muted)}
+ul.tree a[aria-current=page]{font-weight:700;color:var(--fg)}
+pre code{display:block}
+@media (max-width:52rem){pre{white-space:pre-wrap;overflow-wrap:anywhere}
+table.props,table.props tbody,table.props tr,table.props td,table.props th{display:block;width:100%}
+table.props thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+table.props tr{border-bottom:1px solid var(--line);padding:.3rem 0}table.props td{border:none;padding:.2rem .4rem}}
+table.props td,main p code,main li code,main td code{overflow-wrap:anywhere}
+.hljs-keyword,.hljs-meta .hljs-keyword,.hljs-doctag,.hljs-selector-tag{color:#a0149c}
+.hljs-string,.hljs-regexp,.hljs-meta .hljs-string{color:#1a6b2a}
+.hljs-comment,.hljs-quote{color:#57606a;font-style:italic}
+.hljs-number,.hljs-literal,.hljs-symbol,.hljs-bullet{color:#9a4a00}
+.hljs-title,.hljs-title.function_,.hljs-title.class_,.hljs-section{color:#1f4fd1}
+.hljs-type,.hljs-built_in,.hljs-params{color:#7a3e00}
+.hljs-attr,.hljs-attribute,.hljs-variable,.hljs-property,.hljs-name,.hljs-tag{color:#0b5b8a}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
 const SCRIPT = `
+document.querySelectorAll("img[data-fallback]").forEach(function(img){function swap(){var f=img.getAttribute("data-fallback");if(f&&img.getAttribute("src")!==f)img.setAttribute("src",f);}if(img.complete&&img.naturalWidth===0)swap();else img.addEventListener("error",swap);});
+document.querySelectorAll("input[data-tree-filter]").forEach(function(input){var nav=input.closest("nav");if(!nav)return;input.addEventListener("input",function(){var q=input.value.trim().toLowerCase();nav.querySelectorAll("ul.tree>li").forEach(function(m){var any=false;m.querySelectorAll("li[data-name]").forEach(function(i){var ok=!q||i.getAttribute("data-name").indexOf(q)>=0;i.hidden=!ok;if(ok)any=true;});m.hidden=!!q&&!any&&m.getAttribute("data-name").indexOf(q)<0;});});});
 document.querySelectorAll("select[data-autosubmit]").forEach(function(s){s.addEventListener("change",function(){if(s.form)s.form.submit();});});
 document.querySelectorAll("[data-autosubmit-button]").forEach(function(b){b.hidden=true;});
 if(navigator.clipboard){document.querySelectorAll(".command").forEach(function(c){var code=c.querySelector("code");if(!code)return;var b=document.createElement("button");b.type="button";b.textContent="Copy";b.setAttribute("aria-label","Copy command");b.addEventListener("click",function(){navigator.clipboard.writeText(code.textContent||"").then(function(){b.textContent="Copied";});});c.appendChild(b);});}
 `;
+
+// A package without a logo (or whose logo cannot be fetched) shows this: same-origin, no network beyond this site.
+const PACKAGE_LOGO = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48"><rect width="48" height="48" rx="8" fill="#10223f"/><path d="M24 9 38 17v14l-14 8-14-8V17z" fill="none" stroke="#ffbf47" stroke-width="3" stroke-linejoin="round"/><path d="M10 17l14 8 14-8M24 25v14" fill="none" stroke="#ffbf47" stroke-width="3" stroke-linejoin="round"/></svg>`;
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#10223f"/><path d="M16 5 26 10.5v11L16 27 6 21.5v-11z" fill="none" stroke="#ffbf47" stroke-width="2.5" stroke-linejoin="round"/></svg>`;
 
 interface Asset {
   body: string;
@@ -76,7 +108,20 @@ interface Asset {
 const ASSETS: Record<string, Asset> = {
   style: { body: STYLESHEET, contentType: "text/css; charset=utf-8", ext: "css" },
   app: { body: SCRIPT, contentType: "text/javascript; charset=utf-8", ext: "js" },
+  icon: { body: FAVICON, contentType: "image/svg+xml", ext: "svg" },
 };
+
+/** The fallback logo at a fixed path (cards render synchronously, before the hashed paths are known); cached a day. */
+export const PACKAGE_LOGO_PATH = "/static/package-logo.svg";
+
+export function packageLogo(): Response {
+  return new Response(PACKAGE_LOGO, { headers: { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff" } });
+}
+
+/** `/favicon.ico`, which browsers ask for on their own: the same icon as the pages' `<link rel="icon">`. */
+export function favicon(): Response {
+  return new Response(FAVICON, { headers: { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff" } });
+}
 
 let paths: Promise<Record<string, string>> | undefined;
 

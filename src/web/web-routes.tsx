@@ -1,7 +1,7 @@
 // The browsable registry: HTML pages on the same Worker, built from the registry core's catalog reads.
 // Anonymous pages go through the same edge cache as anonymous API reads; signed-in pages never do.
 import type { IRequest } from "itty-router";
-import { ApiError, notFound } from "../http/api-error";
+import { ApiError, badRequest, notFound } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { readLimited } from "../http/json-body";
 import type { RouteMethods } from "../http/routes";
@@ -20,25 +20,38 @@ import { requireVersion } from "../core/vocabulary/versions";
 import { templateKind, VCS_SOURCES } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
 import { packagePath, templatePath, type PackageSummary, type TemplateSummary } from "./components";
-import { Markdown, MissingText, PackagePage, TemplatePage, type TemplateDetail } from "./item-pages";
+import { InstallSection, Markdown, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateDetail } from "./item-pages";
+import { installChoices } from "./install-commands";
 import { Fragment, h } from "./jsx";
 import { ErrorPage, SignInPage } from "./notice-pages";
 import { htmlResponse } from "./page-response";
 import { readSession, requireSameOrigin, signIn, signOut } from "./session";
 import { artifactText, knownParams, loadPackage, lookerReader, page, shellFor } from "./page-kit";
 import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, parseOs, type ResolvedContent } from "./api-docs-routes";
-import type { Os } from "../api-docs/content";
+import type { ContentNode, Os } from "../api-docs/content";
 import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
 import { DEFAULT_LANGUAGE } from "../api-docs/views";
 import type { Language } from "../api-docs/languages";
-import { staticAsset } from "./static-assets";
+import { orgs } from "../db/schema";
+import { sql } from "drizzle-orm";
+import { isValidSegment, printable } from "../core/vocabulary/names";
+import { favicon, packageLogo, staticAsset } from "./static-assets";
+import { deprecationOf } from "./deprecation";
 import { clientAddressKey, enforceRateLimit } from "../rate-limits/rate-limit";
 
 const PAGE_SIZE = 24;
 const HOME_LIST = 6;
 
-const packageSummaries = (context: RequestContext, entries: CatalogEntry[]): PackageSummary[] => entries.map((entry) => viewOf(packageKind, context.origin, entry));
-const templateSummaries = (context: RequestContext, entries: CatalogEntry[]): TemplateSummary[] => entries.map((entry) => viewOf(templateKind, context.origin, entry));
+/** A card's fields: the kind's view, the publisher by its display name (the same on packages and templates), the deprecation in force. */
+function cardFields(entry: CatalogEntry) {
+  const deprecation = deprecationOf(entry);
+  return { ...(entry.publisherDisplayName ? { publisherDisplayName: entry.publisherDisplayName } : {}), ...(deprecation ? { deprecation } : {}) };
+}
+
+const packageSummaries = (context: RequestContext, entries: CatalogEntry[]): PackageSummary[] =>
+  entries.map((entry) => ({ ...viewOf(packageKind, context.origin, entry), ...cardFields(entry) }));
+const templateSummaries = (context: RequestContext, entries: CatalogEntry[]): TemplateSummary[] =>
+  entries.map((entry) => ({ ...viewOf(templateKind, context.origin, entry), ...cardFields(entry) }));
 
 async function home(request: IRequest, context: RequestContext) {
   return page(request, context, async (looker) => {
@@ -63,12 +76,27 @@ async function home(request: IRequest, context: RequestContext) {
 const PACKAGE_LIST_PARAMS = ["name", "publisher", "orgLogin", "visibility", "packageType", "category", "search", "usage", "sort", "asc", "continuationToken"];
 const TEMPLATE_LIST_PARAMS = ["backing", "name", "orgLogin", "search", "continuationToken"];
 
+/** The login of the org whose display name is `name` (case-insensitively), if exactly one has it. */
+async function publisherByDisplayName(context: RequestContext, name: string): Promise<string | undefined> {
+  if (name.length > 200) return undefined;
+  const rows = await context.db.select({ login: orgs.login }).from(orgs).where(sql`${orgs.displayName} = ${name.trim()} collate nocase`).limit(2);
+  return rows.length === 1 ? rows[0]!.login : undefined;
+}
+
 /** The web list speaks the API's query parameters, so its filters, sorts and continuation tokens are the API's. */
 async function packageList(request: IRequest, context: RequestContext) {
   // Only the API's parameters; a filter form's "Any" submits an empty value: that filter is not asked for
   // (the API would call "" a bad value). Validated before the cache is consulted, keyed as parsed.
   const params = knownParams(request, PACKAGE_LIST_PARAMS);
   const query = new URLSearchParams(params);
+  const publisher = query.get("publisher");
+  if (publisher !== null && !isValidSegment(publisher)) {
+    // Not a login: the name cards show ("Acme Corp") is looked up and the list asked for by login.
+    const login = await publisherByDisplayName(context, publisher);
+    if (!login) throw badRequest(`no publisher is named '${printable(publisher)}': filter by the publisher's login (as in a package's path) or by its name as shown on its packages`);
+    query.set("publisher", login);
+    return new Response(null, { status: 303, headers: { Location: `/packages?${query.toString()}` } });
+  }
   const filters = packageKind.listFilters(query);
   const key = [["q", JSON.stringify(filters)], ["continuationToken", query.get("continuationToken") ?? undefined]] as const;
   return page(request, context, async (looker) => {
@@ -77,6 +105,14 @@ async function packageList(request: IRequest, context: RequestContext) {
     }
     const continuationToken = query.get("continuationToken") || undefined;
     const { entries, continuationToken: next } = await listPage(context.env, packageKind, filters, { limit: PAGE_SIZE, continuationToken }, lookerReader(context, looker));
+    if (publisher && !entries.length && !continuationToken) {
+      // A login-shaped display name ("Acme"): nothing is listed under that login, but a publisher is shown by that name.
+      const login = await publisherByDisplayName(context, publisher);
+      if (login && login !== publisher) {
+        query.set("publisher", login);
+        return new Response(null, { status: 303, headers: { Location: `/packages?${query.toString()}` } });
+      }
+    }
     const state = {
       search: query.get("search") ?? "",
       publisher: query.get("publisher") ?? "",
@@ -116,8 +152,18 @@ function safeThen(value: string | null): string {
 
 const OS_LABELS: Record<Os, string> = { linux: "Linux", macos: "macOS", windows: "Windows" };
 
+/** A text's own first heading when it repeats its section's ("## Installation" under "Installation"): dropped. */
+export function withoutRepeatedHeading(nodes: ContentNode[], heading: string): ContentNode[] {
+  const [first, ...rest] = nodes;
+  if (!first || first.kind !== "text") return nodes;
+  const m = /^\s*#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*(?:\n|$)/.exec(first.markdown);
+  if (!m || m[1]!.trim().toLowerCase() !== heading.toLowerCase()) return nodes;
+  const markdown = first.markdown.slice(m[0].length).replace(/^\s+/, "");
+  return markdown ? [{ ...first, markdown }, ...rest] : rest;
+}
+
 function ContentSection(props: { content?: ResolvedContent; missing: string; hrefFor: (l: Language) => string; osHrefFor: (os: Os) => string; label: string }) {
-  const { content } = props;
+  const content = props.content && { ...props.content, nodes: withoutRepeatedHeading(props.content.nodes, props.label) };
   if (!content || !content.nodes.length) return <MissingText what={props.missing} />;
   return (
     <>
@@ -171,12 +217,15 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const here = packagePath(detail, detail.version);
     const query = (l: Language | undefined, o: Os | undefined) => `?${new URLSearchParams([...(l ? [["lang", l]] : []), ...(o ? [["os", o]] : [])]).toString()}`;
     const apiLang = readme?.language ?? wanted;
+    const choices = installChoices(derived.manifest.package, detail.version);
     const modules = summary.modules.filter((m) => m.resources + m.functions > 0);
     return (
       <PackagePage
         shell={await shellFor(request, looker.caller(), detail.title ?? detail.name)}
         pkg={detail}
         versions={versions}
+        facts={derived.manifest.package}
+        install={<InstallSection choices={choices} current={lang} hrefFor={(l) => `${here}${query(l, os)}#install`} />}
         readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" />}
         installation={
           <ContentSection content={derived.manifest.hasInstallation ? installation : undefined} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" />
@@ -203,6 +252,14 @@ async function packagePage(request: IRequest, context: RequestContext) {
       />
     );
   }, { params: [["lang", lang], ["os", os]] });
+}
+
+/** Every live version of a package with its date, pre-releases and deprecated versions marked: one D1 batch. */
+async function packageVersionsPage(request: IRequest, context: RequestContext) {
+  return page(request, context, async (looker) => {
+    const { detail, versions } = await loadPackage(request, context, looker);
+    return <VersionsPage shell={await shellFor(request, looker.caller(), `${detail.title ?? detail.name} versions`)} pkg={detail} versions={versions} />;
+  });
 }
 
 /** A template version's page: `/templates/{source}/{publisher}/{name}/versions/{version}`. */
@@ -234,13 +291,13 @@ async function templatePage(request: IRequest, context: RequestContext) {
     const detail: TemplateDetail = viewOf(templateKind, context.origin, entry);
     // VCS-backed templates have no versions to list.
     const readme = await artifactText(context, entry, "readme");
-    const deprecation = resolved.deprecation;
+    const deprecation = deprecationOf(entry);
     return (
       <TemplatePage
         shell={await shellFor(request, looker.caller(), detail.version && version !== "latest" ? `${detail.displayName} ${detail.version}` : detail.displayName)}
         template={detail}
         versions={versions}
-        deprecation={deprecation ?? undefined}
+        deprecation={deprecation}
         readme={readme ? <Markdown text={readme} /> : <MissingText what="README" />}
       />
     );
@@ -295,6 +352,8 @@ export const webRoutes: Array<[string, RouteMethods]> = [
   ["/", { GET: home }],
   ["/packages", { GET: packageList }],
   ["/packages/:source/:publisher/:name", { GET: packagePage }],
+  // Before `:version`: "versions" is no version (a version starts with a digit).
+  ["/packages/:source/:publisher/:name/versions", { GET: packageVersionsPage }],
   ["/packages/:source/:publisher/:name/:version", { GET: packagePage }],
   ...apiDocsPageRoutes,
   ["/templates", { GET: templateList }],
@@ -303,7 +362,9 @@ export const webRoutes: Array<[string, RouteMethods]> = [
   ["/templates/:source/:publisher/:name+", { GET: templatePage }],
   ["/sign-in", { GET: signInForm, POST: signInSubmit }],
   ["/sign-out", { POST: signOutSubmit }],
+  ["/static/package-logo.svg", { GET: async () => packageLogo() }],
   ["/static/:file", { GET: staticFile }],
+  ["/favicon.ico", { GET: async () => favicon() }],
 ];
 
 /** Browsers asking for a page get HTML errors; API paths (and anything not asking for HTML) keep JSON. */
@@ -317,5 +378,7 @@ export async function htmlErrorResponse(request: Request, error: unknown, reques
   const status = error instanceof ApiError ? error.status : 500;
   const shell = await shellFor(request, ANONYMOUS, status === 404 ? "Not found" : "Error");
   const headers: Record<string, string> = { ...(error instanceof ApiError ? error.headers : {}), "Cache-Control": "no-store" };
-  return htmlResponse(<ErrorPage shell={shell} status={status} requestId={status >= 500 ? requestId : undefined} />, { status, headers });
+  // A refused request says why (the `{code, message}` message), as the API does; a 404 stays the same whether absent or private, and a 5xx says nothing of the inside.
+  const message = error instanceof ApiError && status >= 400 && status < 500 && status !== 404 ? error.message : undefined;
+  return htmlResponse(<ErrorPage shell={shell} status={status} requestId={status >= 500 ? requestId : undefined} message={message} />, { status, headers });
 }

@@ -79,6 +79,9 @@ export default async function setup(project: TestProject) {
     }
     await api(base, "PUT", "/api/admin/packages/pulumi/acme/widgets/featured", admin, { featured: true });
     await publishPackage(base, token, "pulumi/acme/gadgets", "0.3.0", { schema: seedSchema("gadgets", "0.3.0"), readme: "# Gadgets\n\nSmall things.\n" });
+    // A deprecated package whose replacement is another package here.
+    await publishPackage(base, token, "pulumi/acme/gizmos", "0.1.0", { schema: seedSchema("gizmos", "0.1.0"), readme: "# Gizmos\n" });
+    await api(base, "PUT", "/api/registry/packages/pulumi/acme/gizmos/deprecation", token, { message: "Gizmos became gadgets.", replacement: "pulumi/acme/gadgets" });
     // For the list page's package type and category filters.
     await publishPackage(base, token, "pulumi/acme/monitor", "1.0.0", { schema: seedSchema("monitor", "1.0.0", ["category/monitoring", "kind/component"]), readme: "# Monitor\n" });
     await publishPackage(base, token, "pulumi/acme/metrics", "1.0.0", { schema: seedSchema("metrics", "1.0.0", ["category/monitoring", "kind/native"]), readme: "# Metrics\n" });

@@ -174,9 +174,91 @@ describe("browsing", () => {
     await context.close();
   });
 
+  it("a deprecated package shows a banner linking its replacement, and its card a badge", async () => {
+    const { context, page } = await fresh();
+    await page.goto("/packages?search=gizmos");
+    await expect(page.locator("section[aria-label=Results] .card .badge.warn").textContent()).resolves.toBe("deprecated");
+    await inspect(page, "package-list-deprecated");
+    await page.getByRole("link", { name: "Gizmos" }).click();
+    const banner = page.getByRole("region", { name: "Deprecation" });
+    await expect(banner.textContent()).resolves.toBe("This package is deprecated. Gizmos became gadgets.Use pulumi/acme/gadgets instead.");
+    await inspect(page, "package-deprecated");
+    await banner.getByRole("link", { name: "pulumi/acme/gadgets" }).click();
+    await page.waitForURL(/\/packages\/pulumi\/acme\/gadgets$/);
+    await context.close();
+  });
+
+  it("install commands switch language by their tabs without JavaScript; the versions page links every version", async () => {
+    const { context, page } = await fresh({ javaScriptEnabled: false });
+    await page.goto("/packages/pulumi/acme/acmecloud");
+    const install = page.getByRole("region", { name: "Install the SDK" });
+    await expect(install.locator(".command code").allTextContents()).resolves.toEqual(["npm install @acme/acmecloud@2.1.0", "yarn add @acme/acmecloud@2.1.0"]);
+    await install.getByRole("navigation", { name: "Install language" }).getByRole("link", { name: "Python" }).click();
+    await page.waitForURL(/\?lang=python#install$/);
+    await expect(install.locator(".command code").allTextContents()).resolves.toEqual(["pip install acme_acmecloud==2.1.0"]);
+    await screenshot(page, "package-install-python-nojs");
+    await page.goto("/packages/pulumi/acme/widgets");
+    await page.getByRole("link", { name: "All 3 versions" }).click();
+    await page.waitForURL(/\/packages\/pulumi\/acme\/widgets\/versions$/);
+    await expect(page.locator("table.versions tbody tr").allTextContents()).resolves.toHaveLength(3);
+    await screenshot(page, "package-versions-nojs");
+    await page.getByRole("link", { name: "2.0.0-beta.1" }).click();
+    await page.waitForURL(/\/packages\/pulumi\/acme\/widgets\/2\.0\.0-beta\.1$/);
+    await context.close();
+    // The same pages with JavaScript, for axe (which runs as script in the page).
+    const checked = await fresh();
+    await checked.page.goto("/packages/pulumi/acme/acmecloud?lang=python");
+    await inspect(checked.page, "package-install-python");
+    await checked.page.goto("/packages/pulumi/acme/widgets/versions");
+    await inspect(checked.page, "package-versions");
+    await checked.context.close();
+  });
+
+  it("the API tree: modules → members, the current member marked; its filter works without JavaScript and live with it", async () => {
+    const { context, page } = await fresh({ javaScriptEnabled: false });
+    await page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api/s3/Bucket?lang=typescript");
+    const tree = page.getByRole("navigation", { name: "API navigation" });
+    await expect(tree.locator("[aria-current=page]").textContent()).resolves.toBe("acmecloud.s3.Bucket");
+    await expect(page.locator("#constructor-syntax + .markdown pre code .hljs-keyword").first().textContent()).resolves.toBe("const");
+    await screenshot(page, "api-resource-tree-nojs");
+    await tree.getByLabel("Filter resources and functions").fill("instance");
+    await tree.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/\/api\?q=instance&lang=typescript$/);
+    await expect(page.getByRole("status").textContent()).resolves.toContain("1 match for “instance”.");
+    await expect(page.getByRole("navigation", { name: "Modules" }).getByRole("link").allTextContents()).resolves.toEqual(["compute", "acmecloud.compute.Instance"]);
+    await screenshot(page, "api-filtered-nojs");
+    await context.close();
+
+    const live = await fresh();
+    await live.page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api?lang=python");
+    const liveTree = live.page.getByRole("navigation", { name: "API navigation" });
+    await liveTree.getByLabel("Filter resources and functions").fill("get_b");
+    await expect(liveTree.locator("li.fn:visible, li.res:visible").allTextContents()).resolves.toEqual(["acmecloud.s3.get_bucket (function)"]);
+    await screenshot(live.page, "api-tree-live-filter");
+    await live.page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api/s3/Bucket?lang=typescript");
+    await inspect(live.page, "api-resource-tree");
+    await live.page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api?q=instance&lang=typescript");
+    await inspect(live.page, "api-filtered");
+    await live.context.close();
+  });
+
+  it("a 400 page says what was wrong", async () => {
+    const { context, page } = await fresh();
+    const r = await page.goto("/packages?publisher=Nobody+Like+This");
+    expect(r!.status()).toBe(400);
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("no publisher is named 'Nobody Like This'");
+    await inspect(page, "bad-request");
+    // The display name cards show works as the filter.
+    await page.goto("/packages?publisher=Acme+Corp");
+    await page.waitForURL(/publisher=acme/);
+    await expect(page.locator("section[aria-label=Results] .card").count()).resolves.toBeGreaterThan(3);
+    await context.close();
+  });
+
   it("works on a phone: nothing scrolls sideways", async () => {
     const { context, page } = await fresh({ viewport: { width: 390, height: 844 } });
-    for (const path of ["/", "/packages/pulumi/acme/widgets", "/templates/github/acme/templates/static-site"]) {
+    const paths = ["/", "/packages/pulumi/acme/widgets", "/packages/pulumi/acme/widgets/versions", "/packages/pulumi/acme/acmecloud?lang=java", "/packages/pulumi/acme/acmecloud/2.1.0/api/s3/Bucket?lang=csharp", "/packages/pulumi/acme/gizmos", "/templates/github/acme/templates/static-site"];
+    for (const path of paths) {
       await page.goto(path);
       const wider = await page.evaluate(() =>
         [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => `${e.tagName}.${e.className}`),
@@ -186,6 +268,14 @@ describe("browsing", () => {
     await screenshot(page, "template-phone");
     await page.goto("/packages/pulumi/acme/widgets");
     await screenshot(page, "package-phone");
+    await page.goto("/packages/pulumi/acme/acmecloud?lang=python");
+    await screenshot(page, "package-install-phone");
+    await page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api/s3/Bucket?lang=go");
+    await screenshot(page, "api-resource-phone");
+    await page.goto("/packages/pulumi/acme/gizmos");
+    await screenshot(page, "package-deprecated-phone");
+    await page.goto("/packages/pulumi/acme/widgets/versions");
+    await screenshot(page, "package-versions-phone");
     await context.close();
   });
 
@@ -260,7 +350,7 @@ describe("sign-in", () => {
     await expect(page.locator(".command code").textContent()).resolves.toBe("pulumi new registry://templates/private/acme/service@1.0.0");
     await expect(page.locator("#readme ~ .markdown").textContent()).resolves.toContain("This is the 1.0.0 template.");
     await expect(page.locator("aside.meta").textContent()).resolves.toContain("r1.0.0");
-    await expect(page.locator("main").textContent()).resolves.toContain("Deprecated: use 1.1.0");
+    await expect(page.getByRole("region", { name: "Deprecation" }).textContent()).resolves.toBe("This version is deprecated. use 1.1.0");
     await inspect(page, "template-version");
     await context.close();
   });
@@ -331,7 +421,7 @@ describe("stored text cannot run script", () => {
     // Only this origin's page, stylesheet, script (and favicon) were requested.
     const origin = new URL(base).origin;
     expect(requests.filter((u) => !u.startsWith(origin + "/"))).toEqual([]);
-    expect(requests.filter((u) => !/\/(static\/[a-z]+\.[0-9a-f]{16}\.(css|js)|favicon\.ico)$/.test(u) && u !== origin + path)).toEqual([]);
+    expect(requests.filter((u) => !/\/(static\/[a-z]+\.[0-9a-f]{16}\.(css|js|svg)|static\/package-logo\.svg|favicon\.ico)$/.test(u) && u !== origin + path)).toEqual([]);
     // A CSP violation would mean markup got through and was merely blocked: escaping must stop it first.
     expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     // No DOM change: the rendered stored text in the live page is exactly what the server sent.

@@ -57,7 +57,7 @@ describe("template version pages", () => {
     expect(text).not.toContain("us-east-2");
     expect(options(text)).toContain("1.0.0 *");
     const deprecated = await page("/templates/private/tplco/web-app/versions/1.1.0", cookie);
-    expect(deprecated.text).toContain("Deprecated: use 1.2.0");
+    expect(deprecated.text).toMatch(/This version is deprecated.<\/strong> use 1.2.0/);
     expect(deprecated.text).toContain("eu-west-2");
     const pre = await page("/templates/private/tplco/web-app/versions/2.0.0-rc.1", cookie);
     expect(pre.text).toContain("pulumi new registry://templates/private/tplco/web-app@2.0.0-rc.1");
