@@ -379,6 +379,8 @@ export async function htmlErrorResponse(request: Request, error: unknown, reques
   const shell = await shellFor(request, ANONYMOUS, status === 404 ? "Not found" : "Error");
   const headers: Record<string, string> = { ...(error instanceof ApiError ? error.headers : {}), "Cache-Control": "no-store" };
   // A refused request says why (the `{code, message}` message), as the API does; a 404 stays the same whether absent or private, and a 5xx says nothing of the inside.
-  const message = error instanceof ApiError && status >= 400 && status < 500 && status !== 404 ? error.message : undefined;
+  // Control characters a request smuggled into a message are shown as escapes, never as themselves.
+  // eslint-disable-next-line no-control-regex -- the point is to find control characters
+  const message = error instanceof ApiError && status >= 400 && status < 500 && status !== 404 ? error.message.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : undefined;
   return htmlResponse(<ErrorPage shell={shell} status={status} requestId={status >= 500 ? requestId : undefined} message={message} />, { status, headers });
 }
