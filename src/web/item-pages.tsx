@@ -61,6 +61,71 @@ export function InstallSection({ choices, current, hrefFor }: { choices: Install
   );
 }
 
+/** The package page's side panel: version selector, publisher, dates, category, type, status, license, links. */
+function PackageDetails({ pkg, versions, facts }: { pkg: PackageDetail; versions: LiveVersion[]; facts?: PackageFacts }): RawHtml {
+  return (
+    <aside class="meta" aria-label="Package details">
+      <VersionSelector pkg={pkg} versions={versions} />
+      <dl>
+        <dt>Publisher</dt>
+        <dd>{pkg.publisherDisplayName ?? pkg.publisher}</dd>
+        <dt>Published</dt>
+        <dd>
+          <time datetime={pkg.createdAt}>{pkg.createdAt.slice(0, 10)}</time>
+        </dd>
+        {pkg.category ? (
+          <>
+            <dt>Category</dt>
+            <dd>{pkg.category}</dd>
+          </>
+        ) : null}
+        {pkg.packageTypes?.length ? (
+          <>
+            <dt>Package type</dt>
+            <dd>{pkg.packageTypes.join(", ")}</dd>
+          </>
+        ) : null}
+        {pkg.packageStatus ? (
+          <>
+            <dt>Status</dt>
+            <dd>{pkg.packageStatus === "ga" ? "Generally available" : "Public preview"}</dd>
+          </>
+        ) : null}
+        {facts?.license ? (
+          <>
+            <dt>License</dt>
+            <dd>{facts.license}</dd>
+          </>
+        ) : null}
+        {isHttpsUrl(facts?.homepage) ? (
+          <>
+            <dt>Homepage</dt>
+            <dd>
+              <a href={facts.homepage} rel="nofollow noopener">
+                {facts.homepage}
+              </a>
+            </dd>
+          </>
+        ) : null}
+        {isHttpsUrl(pkg.repoUrl) ? (
+          <>
+            <dt>Repository</dt>
+            <dd>
+              <a href={pkg.repoUrl} rel="nofollow noopener">
+                {pkg.repoUrl}
+              </a>
+            </dd>
+          </>
+        ) : null}
+        <dt>Versions</dt>
+        <dd>
+          <a href={`${packagePath(pkg)}/versions`}>{versions.length === 1 ? "1 version" : `All ${versions.length} versions`}</a>
+        </dd>
+      </dl>
+    </aside>
+  );
+}
+
 export function PackagePage(props: {
   shell: PageShell;
   pkg: PackageDetail;
@@ -105,65 +170,7 @@ export function PackagePage(props: {
             {props.apiDocs}
           </section>
         </div>
-        <aside class="meta" aria-label="Package details">
-          <VersionSelector pkg={pkg} versions={props.versions} />
-          <dl>
-            <dt>Publisher</dt>
-            <dd>{pkg.publisherDisplayName ?? pkg.publisher}</dd>
-            <dt>Published</dt>
-            <dd>
-              <time datetime={pkg.createdAt}>{pkg.createdAt.slice(0, 10)}</time>
-            </dd>
-            {pkg.category ? (
-              <>
-                <dt>Category</dt>
-                <dd>{pkg.category}</dd>
-              </>
-            ) : null}
-            {pkg.packageTypes?.length ? (
-              <>
-                <dt>Package type</dt>
-                <dd>{pkg.packageTypes.join(", ")}</dd>
-              </>
-            ) : null}
-            {pkg.packageStatus ? (
-              <>
-                <dt>Status</dt>
-                <dd>{pkg.packageStatus === "ga" ? "Generally available" : "Public preview"}</dd>
-              </>
-            ) : null}
-            {facts?.license ? (
-              <>
-                <dt>License</dt>
-                <dd>{facts.license}</dd>
-              </>
-            ) : null}
-            {isHttpsUrl(facts?.homepage) ? (
-              <>
-                <dt>Homepage</dt>
-                <dd>
-                  <a href={facts.homepage} rel="nofollow noopener">
-                    {facts.homepage}
-                  </a>
-                </dd>
-              </>
-            ) : null}
-            {isHttpsUrl(pkg.repoUrl) ? (
-              <>
-                <dt>Repository</dt>
-                <dd>
-                  <a href={pkg.repoUrl} rel="nofollow noopener">
-                    {pkg.repoUrl}
-                  </a>
-                </dd>
-              </>
-            ) : null}
-            <dt>Versions</dt>
-            <dd>
-              <a href={`${packagePath(pkg)}/versions`}>{props.versions.length === 1 ? "1 version" : `All ${props.versions.length} versions`}</a>
-            </dd>
-          </dl>
-        </aside>
+        <PackageDetails pkg={pkg} versions={props.versions} facts={facts} />
       </div>
     </Layout>
   );
