@@ -54,14 +54,9 @@ export interface Env {
   EXPOSE_D1_STATS?: string;
 }
 
-export interface Limits {
-  schemaBytes: number;
-  docBytes: number;
-  archiveBytes: number;
-  archiveUnpackedBytes: number;
-  archiveEntries: number;
-  operationTtlMs: number;
-}
+// The limits' shape lives with the core's vocabulary; this file parses them from configuration.
+export type { Limits } from "./core/vocabulary/limits";
+import type { Limits } from "./core/vocabulary/limits";
 
 const MiB = 1024 * 1024;
 
