@@ -1,22 +1,20 @@
 // What the stock CLI's `pulumi policy publish|ls|rm` call: `/api/orgs/{org}/policypacks…`. Adapters on
 // the core's publish, retire and resolve services for the identity `private/{org}/{name}`.
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { IRequest } from "itty-router";
-import { auditLog, items, versions } from "../db/schema";
-import { forbidden, notFound, unauthorized } from "../http/api-error";
+import { items, versions } from "../db/schema";
+import { forbidden, unauthorized } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { parseWith, readJsonObject } from "../http/json-body";
 import { json, noContent } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import type { Caller } from "../identity/rights";
-import { itemTarget } from "../audit/audit-log";
 import { enforceRateLimit, rateLimitKey } from "../rate-limits/rate-limit";
 import { requirePublisher } from "../core/publish/publisher-rights";
 import { completePublish, startPublish } from "../core/publish/publish-service";
 import { deleteItem, retireVersion } from "../core/publish/retire-service";
 import { readerFor, requireVersionOf } from "../core/resolve-version";
 import { decodeSegment } from "../core/vocabulary/names";
-import type { Identity } from "../core/vocabulary/identity";
 import { orgPackIdentity, packMetadataOf, policyPackKind, POLICY_PACK_KIND } from "./policy-pack-kind";
 import { OrgPublishBody } from "./policy-pack-schemas";
 import { versionForNumber, versionForPublishedTag, versionForTag } from "./version-tags";
@@ -68,31 +66,14 @@ async function publish(request: IRequest, context: RequestContext) {
   return json({ version: number, uploadURI: started.uploadURLs.archive });
 }
 
-/**
- * The operation this org started for this version, newest first. The coordinator writes a
- * `publish.start` audit entry with the operation id for every operation it keeps (and drops the
- * operation if that write fails), so the entry is the index the CLI's body-less complete needs.
- */
-async function startedOperation(context: RequestContext, identity: Identity, version: string, org: string): Promise<string | undefined> {
-  const row = await context.primaryDb
-    .select({ detail: auditLog.detail })
-    .from(auditLog)
-    .where(and(eq(auditLog.target, itemTarget(identity)), eq(auditLog.action, `${POLICY_PACK_KIND}.publish.start`), eq(auditLog.version, version), eq(auditLog.org, org)))
-    .orderBy(desc(auditLog.id))
-    .limit(1)
-    .get();
-  const detail = row?.detail ? (JSON.parse(row.detail) as { operationId?: unknown }) : undefined;
-  return typeof detail?.operationId === "string" ? detail.operationId : undefined;
-}
-
 async function complete(request: IRequest, context: RequestContext) {
   const { org, caller } = await orgCaller(request, context, "publish policy packs");
   const publisher = requirePublisher(caller);
   const identity = orgPackIdentity(org, request.params.name);
   const version = versionForTag(decodeSegment(request.params.versionTag, "version tag"));
-  const operationId = await startedOperation(context, identity, version.raw, org);
-  if (!operationId) throw notFound(`no publish of policy pack '${org}/${identity.name}' version '${version.raw}' was started by this organization`);
-  await completePublish(context, policyPackKind, publisher, identity, version, operationId);
+  // No operation id in a body-less complete: the coordinator picks this org's newest pending operation
+  // of the version (404 when there is none).
+  await completePublish(context, policyPackKind, publisher, identity, version);
   return noContent();
 }
 

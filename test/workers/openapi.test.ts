@@ -542,7 +542,7 @@ describe("real answers match the declared schemas", () => {
     expect(started.status).toBe(200);
     expect((await put(started.body.uploadURI, await goodPackArchive())).status).toBe(200);
     expect((await checked("POST", "/api/orgs/acme/policypacks/cli-pack/versions/2.0.0/complete", { token: acme.publisher })).status).toBe(204);
-    expect((await checked("POST", "/api/orgs/acme/policypacks/cli-pack/versions/2.0.0/complete", { token: acme.publisher })).status).toBe(409);
+    expect((await checked("POST", "/api/orgs/acme/policypacks/cli-pack/versions/2.0.0/complete", { token: acme.publisher })).status).toBe(404);
     expect((await checked("GET", "/api/orgs/acme/policypacks", { token: acme.reader })).body.policyPacks).toHaveLength(2);
     expect((await checked("GET", "/api/orgs/acme/policypacks/cli-pack/versions/2.0.0/schema", { token: acme.reader })).status).toBe(200);
     expect((await checked("POST", "/api/orgs/acme/policypacks", { token: acme.reader, body: cliBody("cli-pack", "2.1.0") })).status).toBe(403);
