@@ -111,21 +111,19 @@ export const templatePath = (version: "read" | "exact" | "none") =>
 
 // ---- packages ----
 
-export const PackageList = component(
-  "ListPackagesResponse",
-  z.strictObject({
-    packages: z.array(PackageMetadata).describe("one entry per package, at its latest version"),
-    continuationToken: continuationToken.optional().describe("absent on the last page"),
-  }),
-);
+/** A keyset page of `item`s under `field`, with the continuation token every list answers. */
+export function pagedList<F extends string, T extends z.ZodType>(id: string, field: F, item: T, what: string) {
+  return component(
+    id,
+    z.strictObject({
+      [field]: z.array(item).describe(what),
+      continuationToken: continuationToken.optional().describe("absent on the last page"),
+    } as Record<F, z.ZodArray<T>> & { continuationToken: z.ZodOptional<typeof continuationToken> }),
+  );
+}
 
-export const PackageVersionList = component(
-  "ListPackageVersionsResponse",
-  z.strictObject({
-    packages: z.array(PackageMetadata).describe("one entry per live version, newest first"),
-    continuationToken: continuationToken.optional().describe("absent on the last page"),
-  }),
-);
+export const PackageList = pagedList("ListPackagesResponse", "packages", PackageMetadata, "one entry per package, at its latest version");
+export const PackageVersionList = pagedList("ListPackageVersionsResponse", "packages", PackageMetadata, "one entry per live version, newest first");
 
 export const StartPackagePublish = component(
   "StartPackagePublishResponse",
@@ -164,13 +162,7 @@ export const TemplateList = component(
   }),
 );
 
-export const TemplateVersionList = component(
-  "ListTemplateVersionsResponse",
-  z.strictObject({
-    templates: z.array(Template).describe("one entry per live version, newest first"),
-    continuationToken: continuationToken.optional().describe("absent on the last page"),
-  }),
-);
+export const TemplateVersionList = pagedList("ListTemplateVersionsResponse", "templates", Template, "one entry per live version, newest first");
 
 // ---- around the registry ----
 

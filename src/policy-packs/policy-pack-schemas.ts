@@ -1,7 +1,7 @@
 // zod schemas of policy packs: the bodies the CLI and registry clients send, and the answers (the
 // RegistryPolicyPack view, the org routes' shapes), named for the API description.
 import { z } from "zod";
-import { component, continuationToken, Deprecation, segment, text, timestamp } from "../openapi/schemas";
+import { component, continuationToken, Deprecation, pagedList, segment, text, timestamp } from "../openapi/schemas";
 
 export const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;
 export type EnforcementLevel = (typeof ENFORCEMENT_LEVELS)[number];
@@ -131,21 +131,8 @@ export const PolicyPackVersion = component(
   z.strictObject({ policyPack: RegistryPolicyPack, policies: z.array(StoredPolicy) }),
 );
 
-export const PolicyPackList = component(
-  "ListPolicyPacksResponse",
-  z.strictObject({
-    policyPacks: z.array(RegistryPolicyPack).describe("one entry per pack, at its latest version"),
-    continuationToken: continuationToken.optional().describe("absent on the last page"),
-  }),
-);
-
-export const PolicyPackVersionList = component(
-  "ListPolicyPackVersionsResponse",
-  z.strictObject({
-    policyPacks: z.array(RegistryPolicyPack).describe("one entry per live version, newest first"),
-    continuationToken: continuationToken.optional().describe("absent on the last page"),
-  }),
-);
+export const PolicyPackList = pagedList("ListPolicyPacksResponse", "policyPacks", RegistryPolicyPack, "one entry per pack, at its latest version");
+export const PolicyPackVersionList = pagedList("ListPolicyPackVersionsResponse", "policyPacks", RegistryPolicyPack, "one entry per live version, newest first");
 
 export const StartPolicyPackPublish = component(
   "StartPolicyPackPublishResponse",
