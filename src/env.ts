@@ -2,6 +2,7 @@
 import type { PublishCoordinator } from "./core/publish/coordinator";
 import { parseTokenKeys, type TokenKey } from "./identity/tokens";
 import type { WebhookMessage } from "./webhooks/webhook-events";
+import type { JobMessage } from "./jobs/jobs";
 
 export interface Env {
   DB: D1Database;
@@ -32,6 +33,12 @@ export interface Env {
   MAX_ARCHIVE_UNPACKED_BYTES?: string;
   MAX_ARCHIVE_ENTRIES?: string;
   OPERATION_TTL_MINUTES?: string;
+  /** Producer binding of the durable job queue (src/jobs/): docs derivations; unset → jobs run only when re-driven. */
+  JOBS_QUEUE?: Queue<JobMessage>;
+  /** How long a started job step owns its job before another run may take it over (default 120). */
+  JOB_LEASE_SECONDS?: string;
+  /** A pending job unchanged for this long, with no step running, is re-driven (default 20). */
+  JOB_STALL_SECONDS?: string;
   /** Producer binding of the webhook delivery queue; unset → no webhook events are sent. */
   WEBHOOK_QUEUE?: Queue<WebhookMessage>;
   /** `true` lets webhooks target `http://127.0.0.1` (local development); otherwise https only. */

@@ -28,6 +28,8 @@ import { auditRoutes, pruneAuditLog } from "./audit/audit-routes";
 import { webhookRoutes } from "./webhooks/webhook-routes";
 import { handleWebhookBatch } from "./webhooks/webhook-consumer";
 import type { WebhookMessage } from "./webhooks/webhook-events";
+import { redriveSoon, redriveStalled, runJobMessage, type JobHandler, type JobMessage } from "./jobs/jobs";
+import { docsJob } from "./api-docs/docs-job";
 import { htmlErrorResponse, wantsHtml, webRoutes } from "./web/web-routes";
 import { hasSessionCookie } from "./web/session";
 import { policyPackKind } from "./policy-packs/policy-pack-kind";
@@ -40,9 +42,25 @@ export { PublishCoordinator } from "./core/publish/coordinator";
 /** The kinds this Worker serves (their names are listed in registered-kinds.ts for the derived lists). */
 export const KINDS = [packageKind, templateKind, policyPackKind];
 
+/** Durable job kinds (src/jobs/), by name. */
+const JOB_HANDLERS: ReadonlyMap<string, JobHandler> = new Map([[docsJob.kind, docsJob]]);
+/** The queue that carries job messages (wrangler.toml); any other queue is the webhooks'. */
+export const JOBS_QUEUE_NAME = "edge-registry-jobs";
+/** The cron that re-drives stalled jobs (every minute); the other one prunes the audit log. */
+const REDRIVE_CRON = "* * * * *";
+
 /** The router table; exported so the API description can be checked against it (test/workers/openapi.test.ts). */
 export const routes: Array<[string, RouteMethods]> = [
-  ["/healthz", { GET: async () => json({ status: "ok" }) }],
+  [
+    "/healthz",
+    {
+      // Also what a restarted server is first asked: stalled durable jobs are re-driven from here (off the answer's path).
+      GET: async (_request, context) => {
+        redriveSoon(context.env, context.ctx);
+        return json({ status: "ok" });
+      },
+    },
+  ],
   ...bootstrapRoutes,
   ...orgRoutes,
   ...registryRoutes(apiDocsRoutes),
@@ -155,14 +173,23 @@ export default {
     return response;
   },
 
-  /** Webhook deliveries and, from the dead-letter queue, the record of a final failure. */
-  async queue(batch: MessageBatch<WebhookMessage>, env: Env, _ctx: ExecutionContext): Promise<void> {
-    await handleWebhookBatch(batch, env);
+  /** Durable job steps, one message at a time; webhook deliveries and, from the dead-letter queue, the record of a final failure. */
+  async queue(batch: MessageBatch<WebhookMessage | JobMessage>, env: Env, _ctx: ExecutionContext): Promise<void> {
+    if (batch.queue === JOBS_QUEUE_NAME) {
+      // Each message's outcome is recorded on its job (runJobMessage never throws): all are acknowledged.
+      for (const message of (batch as MessageBatch<JobMessage>).messages) await runJobMessage(env, JOB_HANDLERS, message.body);
+      return;
+    }
+    await handleWebhookBatch(batch as MessageBatch<WebhookMessage>, env);
   },
 
-  /** Daily: audit entries past their retention go. */
-  async scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+  /** Every minute: stalled durable jobs are sent again. Daily: audit entries past their retention go. */
+  async scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+    if (controller.cron === REDRIVE_CRON) {
+      await redriveStalled(env);
+      return;
+    }
     const pruned = await pruneAuditLog(env);
     console.log(JSON.stringify({ scheduled: "audit-retention", pruned }));
   },
-} satisfies ExportedHandler<Env, WebhookMessage>;
+} satisfies ExportedHandler<Env, WebhookMessage | JobMessage>;

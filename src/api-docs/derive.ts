@@ -109,6 +109,8 @@ export interface DocsSources {
   schemaBytes?: Uint8Array;
   readmeKey?: string;
   installationKey?: string;
+  /** Where the docs objects go (ends with "/"); default: beside the schema (docsPrefix). */
+  prefix?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -482,7 +484,7 @@ export async function deriveDocs(
 
 /** The derivation's three stages: the pack (with the sorted member and type records), the index, the small objects. */
 async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBuilder, readOutline: boolean): Promise<Record<string, string>> {
-  const prefix = docsPrefix(sources.schemaKey);
+  const prefix = sources.prefix ?? docsPrefix(sources.schemaKey);
   // The README and installation are read while the schema is parsed.
   const texts = Promise.all([readContent(bucket, sources.readmeKey), readContent(bucket, sources.installationKey)]);
   texts.catch(() => undefined);

@@ -1,6 +1,6 @@
 // The five docs routes under …/versions/{version|latest}/ (readme, installation, nav, docs/{token}, examples) and the operator's backfill.
 import type { IRequest } from "itty-router";
-import { badRequest, notFound } from "../http/api-error";
+import { ApiError, badRequest, notFound } from "../http/api-error";
 import { noneMatchHits } from "../http/conditional";
 import type { RequestContext } from "../http/context";
 import { json } from "../http/respond";
@@ -23,10 +23,11 @@ import { findItem } from "../core/catalog/lookups";
 import { printable } from "../core/vocabulary/names";
 import { edgeCached } from "./cache";
 import type { ContentNode } from "./content";
-import { deriveDocs, type Nav, type NavSummary, type StoredDoc, type StoredType } from "./derive";
+import { docsJobReport, rederiveDocs, startDocsJobIfAbsent } from "./docs-job";
+import { type Nav, type NavSummary, type StoredDoc, type StoredType } from "./derive";
 import { negotiate } from "./negotiate";
 import { ContentQuery, DocsQuery, ExamplesQuery, NavQuery, parseDocsQuery, type ParsedDocsQuery, type QuerySchema } from "./query";
-import { artifactName, docsPrefix, getJson, parseExampleLines, lookup, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
+import { artifactName, docsPrefixOf, getJson, parseExampleLines, lookup, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, navAnswer, selectExamples, type Answer, type Links } from "./views";
 
 const IMMUTABLE_SECONDS = 7 * 24 * 3600;
@@ -45,33 +46,44 @@ export interface VersionDocs {
   manifest: Manifest;
 }
 
+/** Seconds a client is asked to wait before asking again for docs being derived. */
+export const DOCS_RETRY_AFTER_SECONDS = 5;
+
 /**
- * The docs of a visible version. A version published before docs existed (or whose derived objects
- * are gone) gets them derived now, from its own immutable uploads, and recorded in its artifact map.
+ * The docs of a visible version, once derived. Docs are never derived here (docs/operator/durable-jobs.md):
+ * while a job derives them the answer is 503 with Retry-After; a derivation that failed is a 422 naming the
+ * operator's re-drive; a version stored before docs were derived off the request path, with none, gets its
+ * job started now (once) and the same 503.
  */
-export async function docsOf(context: RequestContext, entry: CatalogEntry, identity: Identity, force = false): Promise<VersionDocs> {
+export async function docsOf(context: RequestContext, entry: CatalogEntry, identity: Identity): Promise<VersionDocs> {
   const row = entry.version!;
   const artifacts = JSON.parse(row.artifacts) as Record<string, string>;
-  if (!artifacts.schema) throw notFound(`${describeIdentity(identity, row.version)} has no schema to document`);
-  const prefix = docsPrefix(artifacts.schema);
-  const bucket = context.env.ARTIFACTS;
-  if (!force && artifacts[artifactName("manifest.json")]) {
-    const manifest = await readManifest(bucket, prefix);
+  const prefix = docsPrefixOf(artifacts);
+  if (!prefix) throw notFound(`${describeIdentity(identity, row.version)} has no schema to document`);
+  if (artifacts[artifactName("manifest.json")]) {
+    const manifest = await readManifest(context.env.ARTIFACTS, prefix);
     if (manifest) return { prefix, manifest };
   }
-  let derived: Record<string, string>;
-  try {
-    derived = await deriveDocs(bucket, { schemaKey: artifacts.schema, readmeKey: artifacts.index, installationKey: artifacts.installationConfiguration });
-  } catch (error) {
-    console.log(JSON.stringify({ requestId: context.requestId, docsDerivationFailed: `${describeIdentity(identity, row.version)}: ${String(error)}` }));
-    throw notFound(`${describeIdentity(identity, row.version)} has no docs: they could not be derived from its schema`);
+  if (row.docsStatus === "failed") throw docsFailed(identity, row.version);
+  if (row.docsStatus !== "pending") await startBackfill(context, row.id);
+  throw docsPending(identity, row.version);
+}
+
+export function docsPending(identity: Identity, version: string): ApiError {
+  return new ApiError(503, `the documentation of ${describeIdentity(identity, version)} is being generated; retry in ${DOCS_RETRY_AFTER_SECONDS} seconds`, undefined, {
+    "Retry-After": String(DOCS_RETRY_AFTER_SECONDS),
+  });
+}
+
+export function docsFailed(identity: Identity, version: string): ApiError {
+  return new ApiError(422, `the documentation of ${describeIdentity(identity, version)} could not be derived from its schema; the registry's operator can derive it again (POST /api/admin/…/docs)`);
+}
+
+/** A version without docs and without a job (stored by an earlier release): its derivation starts, once. */
+async function startBackfill(context: RequestContext, versionId: string): Promise<void> {
+  if (await startDocsJobIfAbsent(context.env, versionId)) {
+    console.log(JSON.stringify({ requestId: context.requestId, docsBackfillStarted: versionId }));
   }
-  // Recorded so that deleting the version removes them too (a retired version is left alone); through the
-  // coordinator, like every write to a version's stored state.
-  unwrap(await coordinatorFor(context.env, identity).recordArtifacts({ ...identity, versionId: row.id, artifacts: derived }));
-  const manifest = await readManifest(bucket, prefix);
-  if (!manifest) throw new Error(`docs manifest missing right after deriving ${prefix}`);
-  return { prefix, manifest };
 }
 
 interface Prepared {
@@ -269,21 +281,33 @@ export const apiDocsRoutes: Array<[string, RouteMethods]> = docsRoutes.map((rout
   { GET: handler(route) },
 ]);
 
-/** Operator backfill: derive (or re-derive) one version's docs now. */
+/** The version an operator names, whoever owns it (looked up as its owner would). */
+async function operatorVersion(request: IRequest, context: RequestContext) {
+  await requireOperator(request, context);
+  const identity = packageIdentity(request.params);
+  const version = parseVersionParam(request.params.version, false);
+  const item = await findItem(context.db, "package", identity.source, identity.publisher, identity.canonicalName);
+  const found = item ? await resolveVersion(readerFor(context.db, { kind: "org", org: item.ownerOrg }), { identity, version }) : undefined;
+  if (!found?.resolved?.version) throw versionNotFound(identity, version.raw);
+  return { identity, row: found.resolved.entry.version! };
+}
+
+/**
+ * The operator's view of a version's docs derivation (GET) and its re-drive (POST): a new attempt of the
+ * durable job, whatever state the last one ended in. Docs already served stay served until it succeeds.
+ */
 export const apiDocsAdminRoutes: Array<[string, RouteMethods]> = [
   [
     "/api/admin/packages/:source/:publisher/:name/versions/:version/docs",
     {
+      async GET(request, context) {
+        const { row } = await operatorVersion(request, context);
+        return json(await docsJobReport(context.env, row.id, row.docsStatus));
+      },
       async POST(request, context) {
-        await requireOperator(request, context);
-        const identity = packageIdentity(request.params);
-        const version = parseVersionParam(request.params.version, false);
-        // The operator sees every version: look it up as its owner would.
-        const item = await findItem(context.db, "package", identity.source, identity.publisher, identity.canonicalName);
-        const found = item ? await resolveVersion(readerFor(context.db, { kind: "org", org: item.ownerOrg }), { identity, version }) : undefined;
-        if (!found?.resolved?.version) throw versionNotFound(identity, version.raw);
-        const docs = await docsOf(context, found.resolved.entry, identity, true);
-        return json({ entries: docs.manifest.entries, examples: docs.manifest.examples, installation: docs.manifest.hasInstallation });
+        const { identity, row } = await operatorVersion(request, context);
+        await rederiveDocs(context.env, identity, row.id, !!(JSON.parse(row.artifacts) as Record<string, string>)[artifactName("manifest.json")]);
+        return json(await docsJobReport(context.env, row.id, "pending"), 202);
       },
     },
   ],

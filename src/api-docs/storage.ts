@@ -34,6 +34,16 @@ export function docsPrefix(schemaKey: string): string {
   return schemaKey.replace(/[^/]*$/, "") + "docs/";
 }
 
+/**
+ * Where a version's docs live: beside the manifest its artifact map records (a re-derivation writes a
+ * fresh prefix and swaps the map), else beside its schema (docs not derived yet, or derived in place).
+ */
+export function docsPrefixOf(artifacts: Record<string, string>): string | undefined {
+  const manifest = artifacts[artifactName("manifest.json")];
+  if (manifest?.endsWith("manifest.json")) return manifest.slice(0, -"manifest.json".length);
+  return artifacts.schema === undefined ? undefined : docsPrefix(artifacts.schema);
+}
+
 export interface Fence {
   token: string;
   offset: number;

@@ -50,6 +50,13 @@ export interface Inspection {
   searchText?: string;
   /** What list `packageType` matches (packages). */
   packageTypes?: readonly string[];
+  /**
+   * Durable jobs (src/jobs/) to start for the new version, created in the commit's batch and sent after it
+   * (their subject is the version id): e.g. the docs derivation, which complete no longer waits for.
+   */
+  jobs?: readonly string[];
+  /** The version's docs status as committed (`pending` while a job derives them). */
+  docsStatus?: "pending";
 }
 
 export interface ViewContext {

@@ -125,6 +125,12 @@ export const versions = sqliteTable(
     retiredAt: text("retired_at"),
     /** `{message, replacement?, deprecatedAt}` as JSON; a deprecated version is not picked as `latest`. */
     deprecation: text("deprecation"),
+    /**
+     * Where the version's derived documentation stands (packages): "pending" while durable steps derive it
+     * after complete, then "ready" or "failed". NULL for versions stored before docs were derived off the
+     * request path (their docs were derived at complete, or are derived when first asked for).
+     */
+    docsStatus: text("docs_status", { enum: ["pending", "ready", "failed"] }),
   },
   (t) => [
     // Equal precedence is the same version: the last line of defence against a double publish.
@@ -306,4 +312,35 @@ export const webSessions = sqliteTable(
     expiresAt: text("expires_at").notNull(),
   },
   (t) => [index("web_sessions_token").on(t.tokenId), index("web_sessions_expiry").on(t.expiresAt)],
+);
+
+/**
+ * Durable work done after a request, in bounded steps (src/jobs/): one row per (kind, subject), e.g. the
+ * docs derivation of a version. A queue message names the (attempt, step) it runs; a step claims the row
+ * with a lease, and only the claim that matches the row's attempt and step may advance it.
+ */
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    kind: text("kind").notNull(),
+    subject: text("subject").notNull(),
+    /** Starts at 1; a re-drive by an operator starts a new attempt (older messages then do nothing). */
+    attempt: integer("attempt").notNull(),
+    status: text("status", { enum: ["pending", "done", "failed"] }).notNull(),
+    /** Steps completed in this attempt. */
+    step: integer("step").notNull(),
+    /** The kind's resumable state after `step` steps, as JSON. */
+    state: text("state").notNull(),
+    /** Steps started in this attempt, re-runs after a crash or a failure included. */
+    runs: integer("runs").notNull().default(0),
+    /** Starts of the current step (a crash counts as a try); reset when a step completes. */
+    tries: integer("tries").notNull().default(0),
+    error: text("error"),
+    /** Epoch ms until which a started step owns the row; 0 when no step runs. */
+    leaseUntil: integer("lease_until").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    /** Epoch ms of the last change, or of the last re-drive. */
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.subject] }), index("jobs_stalled").on(t.status, t.updatedAt)],
 );

@@ -18,6 +18,21 @@ export const UsageStats = component(
     .describe("stacks of the caller's org using the package; only for callers with an org token"),
 );
 
+export const DOCS_STATUSES = ["pending", "ready", "failed"] as const;
+
+export const DocsState = component(
+  "DocsState",
+  z
+    .strictObject({
+      status: z
+        .enum(DOCS_STATUSES)
+        .describe(
+          "`pending` while the documentation is derived from the schema after publishing (the docs routes answer 503 with Retry-After meanwhile), `ready` once the docs routes serve it, `failed` when it could not be derived (the docs routes answer 422)",
+        ),
+    })
+    .describe("where the version's documentation stands"),
+);
+
 export const PackageMetadata = component(
   "PackageMetadata",
   z.strictObject({
@@ -45,6 +60,7 @@ export const PackageMetadata = component(
         parameter: z.base64().describe("standard base64"),
       })
       .optional(),
+    docs: DocsState,
     deprecation: Deprecation.optional(),
     usageStats: UsageStats.optional(),
   }),

@@ -3,7 +3,7 @@ import { badRequest } from "../http/api-error";
 import { PACKAGE_SOURCES } from "../identity/rights";
 import { VISIBILITIES } from "../core/visibility";
 import { oneOf } from "../openapi/schema-kit";
-import type { PackageView } from "./package-answer";
+import { DOCS_STATUSES, type PackageView } from "./package-answer";
 import { present, type RegistryKind } from "../core/kind";
 import { canonicalName, isValidSegment, printable } from "../core/vocabulary/names";
 import { parseBooleanParam, parseEnumParam, parseSearchParam } from "../http/query-params";
@@ -11,11 +11,10 @@ import { PACKAGE_TYPES } from "../db/schema";
 import type { ListFilters } from "../core/catalog/list-query";
 import { parseIdentity } from "../core/identity-parsing";
 import { packageUsageDecorator } from "../usage/usage-stats";
-import { deriveDocs, OutlineBuilder } from "../api-docs/derive";
+import { DOCS_JOB } from "../api-docs/docs-job";
+import { artifactName } from "../api-docs/storage";
+import type { VersionRow } from "../db/schema";
 import { extractSchemaMetadata, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
-
-/** Schemas up to this size are read from R2 once at complete and held for both passes. */
-const SMALL_SCHEMA_BYTES = 4 * 1024 * 1024;
 
 export const packageKind: RegistryKind<PackageView> = {
   kind: "package",
@@ -45,23 +44,16 @@ export const packageKind: RegistryKind<PackageView> = {
   async inspect({ bucket, identity, artifacts }) {
     const schema = await bucket.get(artifacts.schema!);
     if (!schema) throw badRequest("cannot complete: the schema upload is missing");
-    // The docs outline (pass 1 of src/api-docs/derive.ts) reads along with the metadata scan. A small
-    // schema is read once and kept for the docs' second pass; a large one is streamed twice.
-    const outline = new OutlineBuilder(bucket, artifacts.schema!);
-    const bytes = schema.size <= SMALL_SCHEMA_BYTES ? new Uint8Array(await schema.arrayBuffer()) : undefined;
-    const body = bytes ? new Blob([bytes]).stream() : schema.body;
-    let metadata: PackageMetadataFields;
-    try {
-      metadata = await extractSchemaMetadata(body, identity, outline);
-    } catch (error) {
-      // The outline may have spilled to R2 already (large schemas); deriveDocs would delete that.
-      await outline.discard();
-      throw error;
-    }
-    // Derived inside the publish: a version is never visible without its docs.
-    const sources = { schemaKey: artifacts.schema!, schemaBytes: bytes, readmeKey: artifacts.index, installationKey: artifacts.installationConfiguration };
-    const derived = await deriveDocs(bucket, sources, outline);
-    return { metadata: { ...metadata }, derived, searchText: packageSearchText(identity, metadata), packageTypes: metadata.packageTypes ?? [] };
+    // Only what makes the version valid and listable; its docs are derived after complete, in durable
+    // bounded steps (src/api-docs/docs-job.ts), and the version says how far they are (`docs.status`).
+    const metadata = await extractSchemaMetadata(schema.body, identity);
+    return {
+      metadata: { ...metadata },
+      searchText: packageSearchText(identity, metadata),
+      packageTypes: metadata.packageTypes ?? [],
+      jobs: [DOCS_JOB],
+      docsStatus: "pending",
+    };
   },
 
   view({ item, version, publisherDisplayName }, { artifactUrl }): PackageView {
@@ -86,9 +78,19 @@ export const packageKind: RegistryKind<PackageView> = {
       createdAt: version!.createdAt,
       visibility: oneOf(VISIBILITIES, item.visibility, "visibility"),
       ...present("parameterization", m.parameterization),
+      docs: { status: docsStatusOf(version!) },
     };
   },
 };
+
+/**
+ * A version's docs status: as recorded, or for a version stored before docs were derived off the request
+ * path, `ready` when its docs exist and `pending` when they are derived on first request.
+ */
+export function docsStatusOf(version: Pick<VersionRow, "docsStatus" | "artifacts">): PackageView["docs"]["status"] {
+  if (version.docsStatus) return oneOf(DOCS_STATUSES, version.docsStatus, "docs status");
+  return (JSON.parse(version.artifacts) as Record<string, string>)[artifactName("manifest.json")] ? "ready" : "pending";
+}
 
 /** Lower-cased text that list `search` terms must each be a substring of: name, publisher, title, description, category. */
 export function packageSearchText(identity: { name: string; publisher: string }, m: PackageMetadataFields): string {

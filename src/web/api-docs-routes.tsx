@@ -10,7 +10,7 @@ import { docsOf, type VersionDocs } from "../api-docs/routes";
 import { offered, OSES, type ContentNode, type Os } from "../api-docs/content";
 import type { Nav, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
-import { docsPrefix, getJson, lookup, readPacked, TYPE_KINDS } from "../api-docs/storage";
+import { docsPrefixOf, getJson, lookup, readPacked, TYPE_KINDS } from "../api-docs/storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
@@ -47,7 +47,7 @@ export interface PackageDocs {
 export function packageDocs(request: IRequest, context: RequestContext, data: PackagePageData, lang: Language | undefined): PackageDocs {
   const identity = parseIdentity(packageKind, request.params as RouteParams);
   const row = data.entry.version!;
-  const schemaKey = (JSON.parse(row.artifacts) as Record<string, string>).schema;
+  const earlyPrefix = docsPrefixOf(JSON.parse(row.artifacts) as Record<string, string>);
   const ready = docsOf(context, data.entry, identity);
   ready.catch(() => undefined); // awaited by every read and by the page; marked handled for the reads that finish first
   const bucket = context.env.ARTIFACTS;
@@ -60,7 +60,7 @@ export function packageDocs(request: IRequest, context: RequestContext, data: Pa
     ready,
     links,
     async read<T>(object: string) {
-      const early = schemaKey ? await getJson<T>(bucket, docsPrefix(schemaKey) + object) : undefined;
+      const early = earlyPrefix ? await getJson<T>(bucket, earlyPrefix + object) : undefined;
       const docs = await ready;
       return early ?? getJson<T>(bucket, docs.prefix + object);
     },

@@ -20,6 +20,7 @@ import { requireVersion } from "../core/vocabulary/versions";
 import { templateKind, VCS_SOURCES } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
 import { packagePath, templatePath, type PackageSummary, type TemplateSummary } from "./components";
+import { DocsNotice, docsUnavailable } from "./docs-status";
 import { InstallSection, Markdown, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateDetail } from "./item-pages";
 import { installChoices } from "./install-commands";
 import { Fragment, h } from "./jsx";
@@ -206,6 +207,14 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const data = await loadPackage(request, context, looker);
     const { detail } = data;
     const docs = packageDocs(request, context, data, lang);
+    const unavailable = await docsUnavailable(docs.ready);
+    if (unavailable) {
+      // The version is published; its README, installation text and API come with its docs.
+      const notice = <DocsNotice status={unavailable} />;
+      return (
+        <PackagePage shell={await shellFor(request, looker.caller(), detail.title ?? detail.name)} pkg={detail} versions={await data.versions} readme={notice} installation={null} apiDocs={notice} />
+      );
+    }
     const wanted = lang ?? DEFAULT_LANGUAGE;
     const [versions, readme, installation, summary, derived] = await Promise.all([
       data.versions,

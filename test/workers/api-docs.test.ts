@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, call, callJson, countObjects, countRows, expectError, orgWithTokens, type OrgTokens } from "./helpers";
-import { PREFIXES, publishPackage } from "./publish-helpers";
+import { docsSettled, PREFIXES, publishPackage } from "./publish-helpers";
 import { docsInstallation, docsReadme, docsSchema } from "./api-docs-fixture";
 
 let acme: OrgTokens;
@@ -338,16 +338,23 @@ describe("versions published before docs existed", () => {
     expect(docsKeys.length).toBeGreaterThan(4);
     await env.ARTIFACTS.delete(docsKeys.map(([, key]) => key));
     const kept = Object.fromEntries(Object.entries(artifacts).filter(([k]) => !k.startsWith("docs.")));
-    await env.DB.prepare("UPDATE versions SET artifacts = ? WHERE id = ?").bind(JSON.stringify(kept), row!.id).run();
+    // As the release before durable derivations left it: no docs status, no job.
+    await env.DB.prepare("UPDATE versions SET artifacts = ?, docs_status = NULL WHERE id = ?").bind(JSON.stringify(kept), row!.id).run();
+    await env.DB.prepare("DELETE FROM jobs WHERE subject = ?").bind(row!.id).run();
     return { id: row!.id, docsKeys: docsKeys.map(([, key]) => key) };
   }
 
-  it("get their docs derived on first request, recorded in the artifact map", async () => {
+  it("get their docs derived after the first request asks (503 with Retry-After meanwhile), recorded in the artifact map", async () => {
     const path = "pulumi/acme/oldpkg";
     const schema = JSON.stringify({ ...docsSchema, name: "oldpkg" }).replaceAll("acmecloud:", "oldpkg:");
     await publishPackage(acme.publisher, path, "2.1.0", { schema, readme: docsReadme });
     const { id, docsKeys } = await forgetDocs(path, "2.1.0");
     expect(await env.ARTIFACTS.head(docsKeys[0]!)).toBeNull();
+    const first = await callJson(v(path, `2.1.0/docs/${encodeURIComponent("oldpkg:s3/bucket:Bucket")}`));
+    expectError(first, 503);
+    expect(first.response.headers.get("Retry-After")).toBe("5");
+    expect(first.body.message).toContain("is being generated");
+    expect(await docsSettled(acme.publisher, path, "2.1.0")).toBe("ready");
     const r = await callJson(v(path, `2.1.0/docs/${encodeURIComponent("oldpkg:s3/bucket:Bucket")}`));
     expect(r.status).toBe(200);
     expect(r.body.supportingTypes).toHaveLength(3);
@@ -361,9 +368,13 @@ describe("versions published before docs existed", () => {
     await publishPackage(acme.publisher, path, "2.1.0", { schema: JSON.stringify({ ...docsSchema, name: "oldpriv" }), readme: docsReadme });
     const { docsKeys } = await forgetDocs(path, "2.1.0");
     expectError(await callJson(`/api/admin/packages/${path}/versions/2.1.0/docs`, { method: "POST", token: acme.admin }), 403);
-    const done = await callJson(`/api/admin/packages/${path}/versions/2.1.0/docs`, { method: "POST", token: ADMIN });
-    expect(done.status).toBe(200);
-    expect(done.body).toEqual({ entries: 5, examples: 3, installation: false });
+    const started = await callJson(`/api/admin/packages/${path}/versions/2.1.0/docs`, { method: "POST", token: ADMIN });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ status: "pending", job: { attempt: 1, status: "pending", stepsDone: 0 } });
+    expect(await docsSettled(acme.publisher, path, "2.1.0")).toBe("ready");
+    const report = await callJson(`/api/admin/packages/${path}/versions/2.1.0/docs`, { token: ADMIN });
+    expect(report.body).toMatchObject({ status: "ready", job: { attempt: 1, status: "done" } });
+    expect((await callJson(v(path, "2.1.0/nav"), { token: acme.reader })).body.modulesTotal).toBe(4);
     for (const key of docsKeys) expect(await env.ARTIFACTS.head(key)).not.toBeNull();
     expectError(await callJson(`/api/admin/packages/private/acme/nosuch/versions/2.1.0/docs`, { method: "POST", token: ADMIN }), 404);
   });

@@ -26,6 +26,8 @@ export interface PublishOptions {
   installation?: string;
   prefix?: string;
   publishedAt?: string;
+  /** Complete answers before the docs are derived; by default this waits for them (false: answer at once). */
+  waitForDocs?: boolean;
 }
 
 /** Publishes `source/publisher/name@version`; returns the complete response. */
@@ -40,5 +42,21 @@ export async function publishPackage(token: string, path: string, version: strin
   if (options.installation !== undefined) await put(urls.installationConfiguration, options.installation);
   const done = await completePublish(token, path, version, started.body.operationID, options.prefix);
   if (done.status !== 201) throw new Error(`complete ${path}@${version}: ${done.status} ${JSON.stringify(done.body)}`);
+  if (options.waitForDocs !== false) await docsSettled(token, path, version, options.prefix);
   return done;
+}
+
+/**
+ * Waits until the version's docs, derived after complete by the durable job runner through the real
+ * queue, are no longer pending; answers the status they ended in.
+ */
+export async function docsSettled(token: string, path: string, version: string, prefix = "/api/registry", timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await callJson(`${prefix}/packages/${path}/versions/${encodeURIComponent(version)}`, { token });
+    const status = r.body?.docs?.status;
+    if (r.status === 200 && status !== "pending") return status;
+    if (Date.now() > deadline) throw new Error(`docs of ${path}@${version} still ${status ?? r.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

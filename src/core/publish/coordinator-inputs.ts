@@ -34,6 +34,9 @@ export interface CommitInput {
   packageTypes: string;
   allowReuse: boolean;
   audit: AuditStamp;
+  /** Job kinds to create for the new version in the same batch (see Inspection.jobs). */
+  jobs?: readonly string[];
+  docsStatus?: "pending";
 }
 
 export interface RetireInput extends Identity {
@@ -60,6 +63,10 @@ export interface RecordArtifactsInput extends Identity {
   versionId: string;
   /** Artifact name → R2 key, merged into the version's map. */
   artifacts: Record<string, string>;
+  /** Names starting with this that `artifacts` does not carry are dropped from the map (a re-derivation replaces a set). */
+  replacing?: string;
+  /** Set on the version with the artifacts (a docs derivation's end). */
+  docsStatus?: "pending" | "ready" | "failed";
 }
 
 export interface RetireItemInput extends Identity {

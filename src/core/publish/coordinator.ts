@@ -1,6 +1,7 @@
 // Durable Object, one per (kind, source, publisher, canonical name): serializes every check-then-write on
 // that identity (start, commit, retire, deprecate, derived artifacts) and keeps pending publish operations
 // in its own storage. See docs/publish-concurrency.md for why the sequence cannot race.
+import { createJob } from "../../jobs/jobs";
 import { DurableObject } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { database, type Database } from "../../db/client";
@@ -204,7 +205,9 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
           searchText: input.searchText,
           packageTypes: input.packageTypes,
           operationId: op.id,
+          docsStatus: input.docsStatus,
         }),
+        ...(input.jobs ?? []).map((job) => createJob(db, job, versionId, null)),
       );
       statements.push(
         ...moveLatest(db, { ...op, itemId, ownerOrg: check.value.item?.ownerOrg ?? op.org }, latest, Date.now()),
@@ -335,23 +338,25 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
 
   /**
    * Merges derived artifacts (docs derived after the fact, a later attachment) into a live version's
-   * artifact map, so deleting the version removes them too. A retired version is left alone.
+   * artifact map, so deleting the version removes them too, and sets its docs status if asked. Answers the
+   * keys the map no longer holds (replaced by this call), for the caller to delete. A retired version is
+   * left alone.
    */
-  async recordArtifacts(input: RecordArtifactsInput): Promise<Outcome<{ recorded: boolean }>> {
+  async recordArtifacts(input: RecordArtifactsInput): Promise<Outcome<{ recorded: boolean; unreferenced: string[] }>> {
     return this.serialized(async () => {
       const db = this.db;
-      const row = await db
-        .select({ artifacts: versions.artifacts })
-        .from(versions)
-        .where(and(eq(versions.id, input.versionId), eq(versions.retired, false)))
-        .get();
-      if (!row) return ok({ recorded: false });
-      const merged = { ...(JSON.parse(row.artifacts) as Record<string, string>), ...input.artifacts };
+      const live = and(eq(versions.id, input.versionId), eq(versions.retired, false));
+      const row = await db.select({ artifacts: versions.artifacts }).from(versions).where(live).get();
+      if (!row) return ok({ recorded: false, unreferenced: [] });
+      const before = JSON.parse(row.artifacts) as Record<string, string>;
+      const kept = Object.entries(before).filter(([name]) => input.replacing === undefined || !name.startsWith(input.replacing) || name in input.artifacts);
+      const merged = { ...Object.fromEntries(kept), ...input.artifacts };
+      const referenced = new Set(Object.values(merged));
       await db
         .update(versions)
-        .set({ artifacts: JSON.stringify(merged) })
-        .where(and(eq(versions.id, input.versionId), eq(versions.retired, false)));
-      return ok({ recorded: true });
+        .set({ artifacts: JSON.stringify(merged), ...(input.docsStatus ? { docsStatus: input.docsStatus } : {}) })
+        .where(live);
+      return ok({ recorded: true, unreferenced: Object.values(before).filter((key) => !referenced.has(key)) });
     });
   }
 

@@ -15,6 +15,7 @@ import type { ParsedVersion } from "../vocabulary/versions";
 import type { coordinatorFor } from "./coordinator-stub";
 import type { Operation } from "./coordinator-inputs";
 import type { OrgCaller } from "./publisher-rights";
+import { sendJob } from "../../jobs/jobs";
 
 async function committedWithPrefix(context: CoreContext, operationId: string, prefix: string): Promise<boolean> {
   const row = await context.db
@@ -84,8 +85,17 @@ export async function promoteAndCommit(
       packageTypes: [...(inspection.packageTypes ?? [])].sort().join(","),
       allowReuse: commit.allowReuse,
       audit: stampFor(context, actorOf(caller)),
+      jobs: inspection.jobs,
+      docsStatus: inspection.docsStatus,
     });
-    return unwrap(outcome);
+    const committed = unwrap(outcome);
+    // After the commit: a message lost here (a crash) is sent again by the re-driver (src/jobs/jobs.ts).
+    for (const job of inspection.jobs ?? []) {
+      await sendJob(context.env, { kind: job, subject: committed.versionId, attempt: 1, step: 0 }).catch((error) =>
+        console.log(JSON.stringify({ requestId: context.requestId, jobSendFailed: `${job} ${committed.versionId}: ${String(error)}` })),
+      );
+    }
+    return committed;
   } catch (error) {
     // Remove this attempt's copies unless its version is live: a commit that threw (a dropped
     // connection, say) may still have committed, and then the copies are the version's artifacts.

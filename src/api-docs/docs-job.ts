@@ -1,0 +1,145 @@
+// A package version's docs, derived after complete by the durable job runner (src/jobs/jobs.ts): the
+// job's subject is the version id, its state says where the docs go and how far the derivation got.
+//
+// A first derivation writes beside the schema (docsPrefix), where nothing is readable until the last
+// step records the manifest in the version's artifact map. A re-derivation (an operator's re-drive, a
+// version whose docs the previous release derived) writes under a fresh `a<attempt>/` prefix and swaps
+// the map in one write, so readers see the old docs or the new ones, never a mix; the old objects are
+// deleted after the swap.
+import { and, eq, isNull } from "drizzle-orm";
+import { deletePrefix } from "../artifacts/delete-prefix";
+import { database, type Database } from "../db/client";
+import { items, jobs, versions } from "../db/schema";
+import { unwrap } from "../core/vocabulary/outcome";
+import type { Env } from "../env";
+import { coordinatorFor } from "../core/publish/coordinator-stub";
+import type { Identity } from "../core/vocabulary/identity";
+import { createJob, findJob, sendJob, type JobHandler, type JobRow } from "../jobs/jobs";
+import { deriveStep, discardDerivation, type DerivationInput } from "./derive-steps";
+import { artifactName, docsPrefix } from "./storage";
+
+export const DOCS_JOB = "docs";
+/** Artifact-map names of docs objects start with this (storage.ts `artifactName`). */
+const DOCS_ARTIFACTS = "docs.";
+
+interface DocsJobState {
+  /** Decided by the first step. */
+  prefix?: string;
+  inner?: unknown;
+}
+
+interface VersionRow {
+  id: string;
+  artifacts: Record<string, string>;
+  identity: Identity;
+}
+
+async function liveVersion(db: Database, versionId: string): Promise<VersionRow | undefined> {
+  const row = await db
+    .select({ id: versions.id, artifacts: versions.artifacts, kind: items.kind, source: items.source, publisher: items.publisher, name: items.name, canonicalName: items.canonicalName })
+    .from(versions)
+    .innerJoin(items, eq(items.id, versions.itemId))
+    .where(and(eq(versions.id, versionId), eq(versions.retired, false)))
+    .get();
+  if (!row) return undefined;
+  const { id, artifacts, ...identity } = row;
+  return { id, artifacts: JSON.parse(artifacts) as Record<string, string>, identity };
+}
+
+function inputFor(job: JobRow, version: VersionRow, prefix: string): DerivationInput {
+  const a = version.artifacts;
+  return { schemaKey: a.schema!, readmeKey: a.index, installationKey: a.installationConfiguration, prefix, workId: `${job.subject}-${job.attempt}` };
+}
+
+/** A fresh prefix unless this is the first derivation of a version that has none recorded yet. */
+function prefixFor(job: JobRow, version: VersionRow): string {
+  const base = docsPrefix(version.artifacts.schema!);
+  return job.attempt === 1 && !version.artifacts[artifactName("manifest.json")] ? base : `${base}a${job.attempt}/`;
+}
+
+export const docsJob: JobHandler = {
+  kind: DOCS_JOB,
+
+  async step(env, job, stored) {
+    const db = database(env.DB);
+    const state = (stored ?? {}) as DocsJobState;
+    const version = await liveVersion(db, job.subject);
+    // Deleted meanwhile (its retire removed the recorded objects): drop what this attempt wrote.
+    if (!version?.artifacts.schema) {
+      if (state.prefix) await deletePrefix(env.ARTIFACTS, state.prefix);
+      return { done: true };
+    }
+    const prefix = state.prefix ?? prefixFor(job, version);
+    const input = inputFor(job, version, prefix);
+    const result = await deriveStep(env.ARTIFACTS, input, state.inner ?? null);
+    if (!result.done) return { done: false, state: { prefix, inner: result.state } satisfies DocsJobState };
+    const recorded = await coordinatorFor(env, version.identity).recordArtifacts({
+      ...version.identity,
+      versionId: version.id,
+      artifacts: result.artifacts,
+      replacing: DOCS_ARTIFACTS,
+      docsStatus: "ready",
+    });
+    if (recorded.ok && recorded.value.unreferenced.length) await env.ARTIFACTS.delete(recorded.value.unreferenced);
+    if (!recorded.ok || !recorded.value.recorded) {
+      // Retired while the last step ran: nothing refers to what it wrote.
+      await env.ARTIFACTS.delete(Object.values(result.artifacts));
+    }
+    await discardDerivation(env.ARTIFACTS, input);
+    return { done: true };
+  },
+
+  async failed(env, job, error) {
+    const db = database(env.DB);
+    const version = await liveVersion(db, job.subject);
+    if (!version?.artifacts.schema) return;
+    const state = JSON.parse(job.state) as DocsJobState | null;
+    const prefix = state?.prefix ?? prefixFor(job, version);
+    await discardDerivation(env.ARTIFACTS, inputFor(job, version, prefix));
+    // Objects a fresh prefix got are this attempt's alone; beside the schema, only when none are recorded.
+    const recordedManifest = version.artifacts[artifactName("manifest.json")];
+    if (!recordedManifest || !recordedManifest.startsWith(prefix)) await deletePrefix(env.ARTIFACTS, prefix);
+    // Docs that were ready stay served (a failed re-derivation changes nothing readers see).
+    if (!recordedManifest) await coordinatorFor(env, version.identity).recordArtifacts({ ...version.identity, versionId: version.id, artifacts: {}, docsStatus: "failed" });
+    console.log(JSON.stringify({ docsDerivationFailed: { versionId: version.id, error } }));
+  },
+};
+
+/** Starts a version's first derivation unless it has a job already; answers whether it started one. */
+export async function startDocsJobIfAbsent(env: Env, versionId: string): Promise<boolean> {
+  const db = database(env.DB);
+  const now = Date.now();
+  const created = await db
+    .insert(jobs)
+    .values({ kind: DOCS_JOB, subject: versionId, attempt: 1, status: "pending", step: 0, state: "null", createdAt: now, updatedAt: now })
+    .onConflictDoNothing()
+    .returning({ attempt: jobs.attempt })
+    .get();
+  if (!created) return false;
+  await db.update(versions).set({ docsStatus: "pending" }).where(and(eq(versions.id, versionId), isNull(versions.docsStatus)));
+  await sendJob(env, { kind: DOCS_JOB, subject: versionId, attempt: 1, step: 0 });
+  return true;
+}
+
+/**
+ * A new attempt of a version's derivation (an operator's re-drive). A version with docs keeps serving
+ * them, and its status, until the new ones replace them; one without shows `pending` again.
+ */
+export async function rederiveDocs(env: Env, identity: Identity, versionId: string, hasDocs: boolean): Promise<number> {
+  const db = database(env.DB);
+  const row = await createJob(db, DOCS_JOB, versionId, null).get();
+  if (!hasDocs) unwrap(await coordinatorFor(env, identity).recordArtifacts({ ...identity, versionId, artifacts: {}, docsStatus: "pending" }));
+  await sendJob(env, { kind: DOCS_JOB, subject: versionId, attempt: row!.attempt, step: 0 });
+  return row!.attempt;
+}
+
+/** What the operator's docs route answers about a version's derivation. */
+export async function docsJobReport(env: Env, versionId: string, docsStatus: string | null) {
+  const job = await findJob(database(env.DB), DOCS_JOB, versionId);
+  return {
+    status: docsStatus ?? "ready",
+    ...(job
+      ? { job: { attempt: job.attempt, status: job.status, stepsDone: job.step, stepRuns: job.runs, ...(job.error ? { error: job.error } : {}), updatedAt: new Date(job.updatedAt).toISOString() } }
+      : {}),
+  };
+}
