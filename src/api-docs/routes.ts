@@ -13,8 +13,6 @@ import type { CatalogEntry } from "../core/vocabulary/catalog-entry";
 import { describeIdentity, type Identity } from "../core/vocabulary/identity";
 import { resolveRouteVersion } from "../registry-api/read-routes";
 import { readerFor, resolveVersion } from "../core/resolve-version";
-import { coordinatorFor } from "../core/publish/coordinator-stub";
-import { unwrap } from "../core/vocabulary/outcome";
 import { decodeOnce, parseIdentity, versionNotFound } from "../core/identity-parsing";
 import { type RouteParams } from "../core/kind";
 import { parseVersionParam } from "../registry-api/request-parsing";
