@@ -2,7 +2,7 @@
 import type { PublishCoordinator } from "./core/publish/coordinator";
 import { parseTokenKeys, type TokenKey } from "./identity/tokens";
 import type { WebhookMessage } from "./webhooks/webhook-events";
-import type { JobMessage } from "./jobs/jobs";
+import type { JobMessage } from "./jobs/job-rows";
 
 export interface Env {
   DB: D1Database;

@@ -14,18 +14,12 @@
 // (steps must therefore be idempotent: deterministic object names, overwritten), and a job whose
 // message was lost is found by `redriveStalled` (pending, no lease, unchanged for JOB_STALL_SECONDS).
 import { and, eq, lt, sql } from "drizzle-orm";
-import { database, type Database } from "../db/client";
+import { database } from "../db/client";
 import { jobs } from "../db/schema";
 import type { Env } from "../env";
+import type { JobMessage, JobRow } from "./job-rows";
 
-export interface JobMessage {
-  kind: string;
-  subject: string;
-  attempt: number;
-  step: number;
-}
-
-export type JobRow = typeof jobs.$inferSelect;
+export { createJob, findJob, type JobMessage, type JobRow } from "./job-rows";
 
 export type StepOutcome = { done: false; state: unknown } | { done: true };
 
@@ -49,20 +43,6 @@ const seconds = (value: string | undefined, fallback: number) => {
 };
 const leaseMs = (env: Env) => seconds(env.JOB_LEASE_SECONDS, DEFAULT_LEASE_SECONDS) * 1000;
 const stallMs = (env: Env) => seconds(env.JOB_STALL_SECONDS, DEFAULT_STALL_SECONDS) * 1000;
-
-/** The statement that creates a job (or starts a new attempt of it); meant for the batch of the write that needs it. */
-export function createJob(db: Database, kind: string, subject: string, state: unknown, now = Date.now()) {
-  const fresh = { attempt: 1, status: "pending" as const, step: 0, state: JSON.stringify(state ?? null), runs: 0, tries: 0, error: null, leaseUntil: 0, updatedAt: now };
-  return db
-    .insert(jobs)
-    .values({ kind, subject, createdAt: now, ...fresh })
-    .onConflictDoUpdate({ target: [jobs.kind, jobs.subject], set: { ...fresh, attempt: sql`${jobs.attempt} + 1` } })
-    .returning({ attempt: jobs.attempt });
-}
-
-export async function findJob(db: Database, kind: string, subject: string): Promise<JobRow | undefined> {
-  return db.select().from(jobs).where(and(eq(jobs.kind, kind), eq(jobs.subject, subject))).get();
-}
 
 /** Sends the message that runs the job's next step; without a queue binding nothing runs until a re-drive. */
 export async function sendJob(env: Env, message: JobMessage, delaySeconds = 0): Promise<void> {

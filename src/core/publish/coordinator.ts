@@ -1,7 +1,7 @@
 // Durable Object, one per (kind, source, publisher, canonical name): serializes every check-then-write on
 // that identity (start, commit, retire, deprecate, derived artifacts) and keeps pending publish operations
 // in its own storage. See docs/publish-concurrency.md for why the sequence cannot race.
-import { createJob } from "../../jobs/jobs";
+import { createJob } from "../../jobs/job-rows";
 import { DurableObject } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { database, type Database } from "../../db/client";

@@ -1,0 +1,29 @@
+// A durable job's row and message (src/jobs/jobs.ts runs them): what a write that starts a job needs,
+// without the runner (so the publish coordinator can create jobs in its batch).
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { jobs } from "../db/schema";
+
+export interface JobMessage {
+  kind: string;
+  subject: string;
+  attempt: number;
+  step: number;
+}
+
+export type JobRow = typeof jobs.$inferSelect;
+
+/** The statement that creates a job (or starts a new attempt of it); meant for the batch of the write that needs it. */
+export function createJob(db: Database, kind: string, subject: string, state: unknown, now = Date.now()) {
+  const fresh = { attempt: 1, status: "pending" as const, step: 0, state: JSON.stringify(state ?? null), runs: 0, tries: 0, error: null, leaseUntil: 0, updatedAt: now };
+  return db
+    .insert(jobs)
+    .values({ kind, subject, createdAt: now, ...fresh })
+    .onConflictDoUpdate({ target: [jobs.kind, jobs.subject], set: { ...fresh, attempt: sql`${jobs.attempt} + 1` } })
+    .returning({ attempt: jobs.attempt });
+}
+
+export async function findJob(db: Database, kind: string, subject: string): Promise<JobRow | undefined> {
+  return db.select().from(jobs).where(and(eq(jobs.kind, kind), eq(jobs.subject, subject))).get();
+}
+
