@@ -305,6 +305,7 @@ export const apiDocsAdminRoutes: Array<[string, RouteMethods]> = [
       async POST(request, context) {
         const { identity, row } = await operatorVersion(request, context);
         await rederiveDocs(context.env, identity, row.id, !!(JSON.parse(row.artifacts) as Record<string, string>)[artifactName("manifest.json")]);
+        await context.catalogChanged();
         return json(await docsJobReport(context.env, row.id, "pending"), 202);
       },
     },

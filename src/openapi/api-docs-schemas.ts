@@ -123,7 +123,22 @@ export type SupportingTypeJson = DocsAnswerJson["supportingTypes"][number];
 export type PropertyJson = DocsAnswerJson["inputs"][number];
 export type ExamplesAnswerJson = z.infer<typeof ExamplesAnswer>;
 
-export const BackfillAnswer = component(
-  "DocsBackfill",
-  z.strictObject({ entries: z.int().min(0), examples: z.int().min(0), installation: z.boolean() }).describe("what was derived"),
+export const DocsJobReport = component(
+  "DocsJobReport",
+  z
+    .strictObject({
+      status: z.enum(["pending", "ready", "failed"]).describe("the version's docs status, as its `docs.status` says"),
+      job: z
+        .strictObject({
+          attempt: z.int().min(1),
+          status: z.enum(["pending", "done", "failed"]),
+          stepsDone: z.int().min(0),
+          stepRuns: z.int().min(0).describe("steps started in this attempt, re-runs after a crash or failure included"),
+          error: z.string().optional().describe("the last step's error"),
+          updatedAt: z.iso.datetime(),
+        })
+        .optional()
+        .describe("absent for a version whose docs were derived before derivations became durable jobs"),
+    })
+    .describe("a version's docs derivation"),
 );

@@ -67,6 +67,8 @@ const ERROR_TEXT: Record<number, string> = {
   406: "none of the accepted media types can be produced",
   409: "conflicts with the current state",
   413: "request body too large",
+  422: "the version's documentation could not be derived from its schema (docs.status is failed); the operator can derive it again",
+  503: "the version's documentation is being derived (docs.status is pending); retry after the Retry-After seconds",
 };
 
 function fails(...statuses: number[]): Record<number, ResponseSpec> {
@@ -250,7 +252,8 @@ function docs(route: string, operationId: string, summary: string, query: z.ZodO
     path: `${PKG}/versions/{version}/${route}`,
     operationId,
     summary,
-    description: "Visible exactly when the version is. A pinned version's answer is immutable (long Cache-Control, ETag); `latest` is resolved every time. JSON answers carry `Link: <same URL>; rel=\"alternate\"; type=\"text/markdown\"`.",
+    description:
+      "Visible exactly when the version is. A pinned version's answer is immutable (long Cache-Control, ETag); `latest` is resolved every time. JSON answers carry `Link: <same URL>; rel=\"alternate\"; type=\"text/markdown\"`. Documentation is derived after publishing: while the version's `docs.status` is `pending` these routes answer 503 with `Retry-After`, and 422 when it is `failed`.",
     tags: ["Registry", "PackageDocs"],
     auth: "optional",
     pathParams: S.packagePath("read").extend(extraPath),
@@ -258,7 +261,7 @@ function docs(route: string, operationId: string, summary: string, query: z.ZodO
     responses: {
       200: { description: "the answer", json: answer, markdown: true },
       304: empty("not modified (If-None-Match)"),
-      ...fails(400, 401, 404, 406),
+      ...fails(400, 401, 404, 406, 422, 503),
     },
   });
 }
@@ -576,11 +579,23 @@ export const operations: OperationSpec[] = [
     method: "post",
     path: "/api/admin/packages/{source}/{publisher}/{name}/versions/{version}/docs",
     operationId: "BackfillPackageDocs",
-    summary: "Derive (or derive again) one version's documentation now",
+    summary: "Derive one version's documentation again, in durable steps after this answer",
+    description: "Starts a new attempt of the version's docs job whatever the last one ended in. Docs already served stay served until the new ones replace them; a version without docs reports `pending` until then.",
     tags: ["Packages"],
     auth: "admin",
     pathParams: S.packagePath("exact"),
-    responses: { 200: ok("derived", D.BackfillAnswer), ...fails(400, 401, 403, 404) },
+    responses: { 202: ok("the derivation was started", D.DocsJobReport), ...fails(400, 401, 403, 404) },
+  },
+  {
+    document: "admin",
+    method: "get",
+    path: "/api/admin/packages/{source}/{publisher}/{name}/versions/{version}/docs",
+    operationId: "GetPackageDocsJob",
+    summary: "Where one version's documentation derivation stands",
+    tags: ["Packages"],
+    auth: "admin",
+    pathParams: S.packagePath("exact"),
+    responses: { 200: ok("the version's docs status and its job", D.DocsJobReport), ...fails(400, 401, 403, 404) },
   },
   {
     document: "admin",

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, callJson, countObjects, countRows, createOrg, createToken, expectError, orgWithTokens, type OrgTokens } from "./helpers";
-import { completePublish, PREFIXES, publishPackage, put, schemaFor, startPublish } from "./publish-helpers";
+import { completePublish, PREFIXES, publishPackage, put, schemaFor, startPublish, docsSettled } from "./publish-helpers";
 
 let acme: OrgTokens;
 let other: OrgTokens;
@@ -386,6 +386,8 @@ describe("complete", () => {
     expectError(await completePublish(acme.publisher, "pulumi/acme/dual", "1.0.0", a), 409);
     const readme = await call((await callJson("/api/registry/packages/pulumi/acme/dual/versions/1.0.0")).body.readmeURL);
     expect(await readme.text()).toBe("# b");
+    // Counted once its docs, derived after complete, are written.
+    await docsSettled(acme.publisher, "pulumi/acme/dual", "1.0.0");
     expect(await countObjects("packages/pulumi/acme/dual/")).toBe(OBJECTS_PER_VERSION);
   });
 
@@ -397,6 +399,8 @@ describe("complete", () => {
     expect(readme.status).toBe(200);
     expect(await readme.text()).toBe("# same op");
     expect((await call("/api/registry/packages/pulumi/acme/samop/versions/1.0.0/schema")).status).toBe(200);
+    // Counted once its docs, derived after complete, are written.
+    await docsSettled(acme.publisher, "pulumi/acme/samop", "1.0.0");
     expect(await countObjects("packages/pulumi/acme/samop/")).toBe(OBJECTS_PER_VERSION);
   });
 
@@ -424,6 +428,8 @@ describe("complete", () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(9);
     const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM versions v JOIN items i ON i.id = v.item_id WHERE i.name = 'race'").first<{ n: number }>();
     expect(rows!.n).toBe(1);
+    // Counted once its docs, derived after complete, are written.
+    await docsSettled(acme.publisher, "pulumi/acme/race", "1.0.0");
     expect(await countObjects("packages/pulumi/acme/race/")).toBe(OBJECTS_PER_VERSION);
   });
 });
