@@ -346,7 +346,8 @@ describe("real answers match the declared schemas", () => {
     expect((await checked("GET", `${base}/2.1.0/nav`)).status).toBe(404);
     expect((await checked("GET", `/api/registry/packages/private/acme/db/versions/1.0.0/installation`, { token: acme.reader })).status).toBe(200);
     const backfill = await checked("POST", `/api/admin/packages/${DOCS_PACKAGE}/versions/2.1.0/docs`, { token: ADMIN });
-    expect(backfill.status).toBe(200);
+    expect(backfill.status).toBe(202);
+    expect((await checked("GET", `/api/admin/packages/${DOCS_PACKAGE}/versions/2.1.0/docs`, { token: ADMIN })).status).toBe(200);
   });
 
   it("the publish cycle: start (202), complete (201), a 409 for a published version, delete (204)", async () => {
