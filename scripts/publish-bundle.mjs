@@ -9,7 +9,7 @@ import { parse as parseYaml } from "yaml";
 const MiB = 1024 * 1024;
 /** The registry's default limits (src/env.ts); a deployment may lower them, and complete checks again. */
 export const LIMITS = {
-  schemaBytes: 100 * MiB,
+  schemaBytes: 300 * MiB,
   docBytes: 5 * MiB,
   archiveBytes: 20 * MiB,
   archiveUnpackedBytes: 100 * MiB,

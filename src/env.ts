@@ -77,7 +77,7 @@ export function limitsFrom(env: Env): Limits {
   // URLs live as long as the operation, and never under 5 minutes (spec §4).
   const ttlMinutes = Math.max(5, positiveNumber(env.OPERATION_TTL_MINUTES, 60));
   return {
-    schemaBytes: positiveNumber(env.MAX_SCHEMA_BYTES, 100 * MiB),
+    schemaBytes: positiveNumber(env.MAX_SCHEMA_BYTES, 300 * MiB),
     docBytes: positiveNumber(env.MAX_DOC_BYTES, 5 * MiB),
     archiveBytes: positiveNumber(env.MAX_ARCHIVE_BYTES, 20 * MiB),
     archiveUnpackedBytes: positiveNumber(env.MAX_ARCHIVE_UNPACKED_BYTES, 100 * MiB),
