@@ -2,11 +2,45 @@
 // suite and the benchmark; stops it by its own pid.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { localR2Vars } from "./local-r2.mjs";
 import { offlineEnv, projectRoot, wranglerBin } from "./offline-env.mjs";
+
+/** Every process below `pid`, from /proc (Linux). */
+export function descendants(pid) {
+  const children = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+function alive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
+  }
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -90,5 +124,20 @@ export async function startDevServer({ name, uploadMode = "r2", vars = {}, log =
     }
     if (!keepState) rmSync(state, { recursive: true, force: true });
   }
-  return { url, port, pid: child.pid, adminToken, signingSecret: secret, tokenKeys, state, uploadMode, stop, output };
+  /** A crash: SIGKILL to wrangler and every process under it (workerd included) at once, the state kept. */
+  async function crash() {
+    const tree = [child.pid, ...descendants(child.pid)];
+    const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+    for (const pid of tree) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await exited;
+    // workerd holds the state's SQLite files until it is really gone.
+    for (const pid of tree) while (alive(pid)) await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url, port, pid: child.pid, adminToken, signingSecret: secret, tokenKeys, state, uploadMode, stop, crash, output };
 }
