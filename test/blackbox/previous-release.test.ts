@@ -15,7 +15,7 @@ import { startDevServer } from "../../scripts/dev-server.mjs";
  * The last release that landed on main before this code: bump it to the new release's commit once one lands.
  * CI clones main with its history, so the commit is there; a clone without it fails here rather than skip.
  */
-const PREVIOUS_RELEASE = "1e014990f92852a1418b5196f9df2f2bd8358b4f";
+const PREVIOUS_RELEASE = "348a39819a0f3216c94bea7bf1e95438243a9745";
 
 const root = join(__dirname, "..", "..");
 type Server = { url: string; adminToken: string; signingSecret: string; state: string; stop(o?: { keepState?: boolean }): Promise<void> };
@@ -178,6 +178,18 @@ describe("state written by the previous release", () => {
     await publishPackage(server!.url, tokens.publisher, "1.2.0");
     const latest = await cli("GET", `${server!.url}${pkg}/versions/latest`, { token: tokens.reader });
     expect(latest.body.version).toBe("1.2.0");
+    // Versions whose docs the previous release derived at complete report them ready; the new one gets its docs from a durable job.
+    expect((await cli("GET", `${server!.url}${pkg}/versions/1.1.0`, { token: tokens.reader })).body.docs).toEqual({ status: "ready" });
+    const deadline = Date.now() + 60_000;
+    let fresh = latest.body.docs.status as string;
+    while (fresh === "pending" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      fresh = (await cli("GET", `${server!.url}${pkg}/versions/1.2.0`, { token: tokens.reader })).body.docs.status;
+    }
+    expect(fresh).toBe("ready");
+    const oldNav = before.get(`${pkg}/versions/1.1.0/nav?depth=full`)!.body as { modules: unknown[] };
+    const newNav = await read(server!.url, `${pkg}/versions/1.2.0/nav?depth=full`, tokens.reader);
+    expect((newNav.body as { modules: unknown[] }).modules).toEqual(oldNav.modules);
     expect((await cli("DELETE", `${server!.url}${pkg}/versions/1.1.0`, { token: tokens.publisher })).status).toBe(204);
     const listed = await cli("GET", `${server!.url}${pkg}/versions`, { token: tokens.reader });
     expect(listed.body.packages.map((p: { version: string }) => p.version)).toEqual(["1.2.0", "1.0.0"]);
