@@ -1,9 +1,9 @@
-// two first reads deriving the same version's docs at once both answer, agree, and leave no
-// temporary object; a complete whose derivation fails leaves nothing under the docs prefix.
+// Concurrent first reads of a version without docs start one derivation (one job, one attempt), all answer
+// 503 meanwhile, then the same docs; no temporary object survives a derivation, nor a publish whose docs fail.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { callJson, countObjects, createOrg, createToken, writeSnapshot } from "./helpers";
-import { completePublish, publishPackage, put, startPublish } from "./publish-helpers";
+import { completePublish, docsSettled, publishPackage, put, startPublish } from "./publish-helpers";
 import { docsSchema } from "./api-docs-fixture";
 
 let token = "";
@@ -21,26 +21,31 @@ async function forgetDocs() {
     await env.ARTIFACTS.delete(key);
     delete artifacts[name];
   }
-  await env.DB.prepare("UPDATE versions SET artifacts = ? WHERE id = ?").bind(JSON.stringify(artifacts), row!.id).run();
-  return { docsKeys: docsKeys.length, prefix: artifacts.schema!.replace(/[^/]*$/, "") + "docs/" };
+  // As the release before durable derivations left a version without docs: no status, no job.
+  await env.DB.prepare("UPDATE versions SET artifacts = ?, docs_status = NULL WHERE id = ?").bind(JSON.stringify(artifacts), row!.id).run();
+  await env.DB.prepare("DELETE FROM jobs WHERE subject = ?").bind(row!.id).run();
+  return { id: row!.id, docsKeys: docsKeys.length, prefix: artifacts.schema!.replace(/[^/]*$/, "") + "docs/" };
 }
 
 describe("docs first reads", () => {
-  it("two at once both derive, agree, and leave no tmp object", async () => {
-    const { docsKeys, prefix } = await forgetDocs();
+  it("four at once start one derivation, all answer 503 meanwhile, then agree, and leave no tmp object", async () => {
+    const { id, docsKeys, prefix } = await forgetDocs();
     expect(docsKeys).toBeGreaterThan(0);
     expect(await countObjects(prefix)).toBe(0);
     const base = "/api/registry/packages/pulumi/acme/acmecloud/versions/2.1.0";
     const rs = await Promise.all([callJson(`${base}/nav?depth=full`), callJson(`${base}/nav?depth=full&lang=python`), callJson(`${base}/readme`), callJson(`${base}/nav?depth=full`)]);
-    for (const r of rs) expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(rs[3]!.body).toEqual(rs[0]!.body);
+    for (const r of rs) expect(r.status, JSON.stringify(r.body)).toBe(503);
+    const jobs = await env.DB.prepare("SELECT attempt FROM jobs WHERE subject = ?").bind(id).all<{ attempt: number }>();
+    expect(jobs.results).toEqual([{ attempt: 1 }]);
+    expect(await docsSettled(token, "pulumi/acme/acmecloud", "2.1.0")).toBe("ready");
+    const [a, b] = [await callJson(`${base}/nav?depth=full`), await callJson(`${base}/nav?depth=full`)];
+    expect(a.status).toBe(200);
+    expect(b.body).toEqual(a.body);
     expect(await countObjects(prefix + "tmp/")).toBe(0);
-    // And a later read (cache or not) still answers the same.
-    const again = await callJson(`${base}/nav?depth=full`);
-    expect(again.body).toEqual(rs[0]!.body);
+    expect((await env.DB.prepare("SELECT runs, step FROM jobs WHERE subject = ?").bind(id).first())).toEqual({ runs: 1, step: 1 });
   });
 
-  it("a complete whose docs derivation fails (a schema the scan accepts but the docs reject?) leaves nothing", async () => {
+  it("a publish whose docs derivation fails (a schema the scan accepts but the docs reject?) leaves no temporary object", async () => {
     // A schema whose types section is not an object.
     const before = await writeSnapshot();
     const started = await startPublish(token, "pulumi/acme/broken", "1.0.0");
@@ -48,6 +53,7 @@ describe("docs first reads", () => {
     await put(started.body.uploadURLs.schema, JSON.stringify({ name: "broken", version: "1.0.0", resources: { "broken:index:R": { inputProperties: { a: { $ref: "#/types/broken:index:T" } } } }, types: { "broken:index:T": { type: "object", properties: 5 } } }));
     await put(started.body.uploadURLs.index, "# broken\n");
     const done = await completePublish(token, "pulumi/acme/broken", "1.0.0", started.body.operationID);
+    if (done.status === 201) await docsSettled(token, "pulumi/acme/broken", "1.0.0");
     // Either outcome is acceptable; what matters is no temporary object survives it.
     let tmp = 0;
     let cursor: string | undefined;
