@@ -1,0 +1,182 @@
+// `npm run bench:provider`: provider-scale publishing through a real `wrangler dev`. For each schema shape
+// (a real provider's: few fat resources, scripts/provider-schema.mjs; the dense one of scripts/docs-schema.mjs)
+// and size (BENCH_PROVIDER_MB, default "25,100,300"), publishes a schema the way the CLI does (start, PUT to
+// the presigned URL, complete) and prints: complete's latency, the time until the docs are readable, the
+// server's CPU seconds (every process of the server: wrangler, workerd, its local D1 and R2) during
+// complete and during the whole derivation, CPU s/MiB, the most CPU any single derivation step took (the
+// tree's CPU between a step's `jobStep` start and end log lines; the chain runs one step at a time), the
+// number of steps, and workerd's peak resident memory over the baseline. Docs reads of the largest package
+// are timed against /healthz. Prints numbers; asserts nothing.
+import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { descendants, startDevServer } from "./dev-server.mjs";
+import { writeDocsSchema } from "./docs-schema.mjs";
+import { writeProviderSchema } from "./provider-schema.mjs";
+import { projectRoot } from "./offline-env.mjs";
+
+const MiB = 1024 * 1024;
+const SIZES = (process.env.BENCH_PROVIDER_MB ?? "25,100,300").split(",").map(Number);
+const SHAPES = (process.env.BENCH_PROVIDER_SHAPES ?? "provider,dense").split(",");
+const READS = Number(process.env.BENCH_PROVIDER_READS ?? 100);
+const TICKS = 100; // USER_HZ on Linux
+
+/** utime + stime of every process in the server's tree, in seconds (children that exited are in cutime/cstime of their parent). */
+function treeCpu(root) {
+  let ticks = 0;
+  for (const pid of [root, ...descendants(root)]) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / TICKS;
+}
+
+function workerdRss(root) {
+  let bytes = 0;
+  for (const pid of descendants(root)) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) continue;
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) bytes += Number(m[1]) * 1024;
+    } catch {
+      // exited
+    }
+  }
+  return bytes;
+}
+
+const steps = [];
+let stepStart;
+const server = await startDevServer({
+  name: "bench-provider",
+  vars: { RATE_LIMITS: "off" },
+  log(line) {
+    const at = line.indexOf('{"jobStep"');
+    if (at < 0) return;
+    let event;
+    try {
+      event = JSON.parse(line.slice(at)).jobStep;
+    } catch {
+      return;
+    }
+    const cpu = treeCpu(server.pid);
+    if (event.phase === "start") stepStart = cpu;
+    else if (stepStart !== undefined) {
+      steps.push({ subject: event.subject, step: event.step, cpu: cpu - stepStart });
+      stepStart = undefined;
+    }
+  },
+});
+
+async function api(method, path, token, body) {
+  const r = await fetch(server.url + path, {
+    method,
+    headers: { "Content-Type": "application/json", Accept: "application/vnd.pulumi+9", ...(token ? { Authorization: `token ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (r.status >= 400) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+await api("POST", "/api/admin/orgs", server.adminToken, { login: "bench" });
+const token = (await api("POST", "/api/admin/orgs/bench/tokens", server.adminToken, { role: "publisher" })).token;
+const tmp = join(projectRoot, ".tmp", "bench-provider");
+mkdirSync(tmp, { recursive: true });
+
+function generate(shape, name, megabytes) {
+  const file = join(tmp, `${name}.json`);
+  const fd = openSync(file, "w");
+  const write = (s) => writeSync(fd, s);
+  const info = shape === "provider" ? writeProviderSchema(name, "1.0.0", megabytes * MiB, write) : writeDocsSchema(name, "1.0.0", megabytes * MiB, write);
+  closeSync(fd);
+  return { file, bytes: statSync(file).size, resources: info.resources };
+}
+
+async function publishOne(shape, megabytes) {
+  const name = `${shape}${megabytes}`;
+  const { file, bytes, resources } = generate(shape, name, megabytes);
+  const path = `/api/registry/packages/pulumi/bench/${name}`;
+  const start = await api("POST", `${path}/versions`, token, { version: "1.0.0" });
+  const put = await fetch(start.uploadURLs.schema, { method: "PUT", body: createReadStream(file), duplex: "half", headers: { "Content-Length": String(bytes) } });
+  await put.arrayBuffer();
+  if (put.status >= 400) throw new Error(`upload: ${put.status}`);
+  await (await fetch(start.uploadURLs.index, { method: "PUT", body: `# ${name}\n` })).arrayBuffer();
+  rmSync(file);
+  const baseline = workerdRss(server.pid);
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, workerdRss(server.pid))), 250);
+  steps.length = 0;
+  const cpu0 = treeCpu(server.pid);
+  const t0 = performance.now();
+  await api("POST", `${path}/versions/1.0.0/complete`, token, { operationID: start.operationID });
+  const completeMs = performance.now() - t0;
+  const cpu1 = treeCpu(server.pid);
+  let status = "pending";
+  while (status === "pending") {
+    await new Promise((r) => setTimeout(r, 250));
+    status = (await api("GET", `${path}/versions/1.0.0`, token)).docs.status;
+  }
+  const readyMs = performance.now() - t0;
+  const cpu2 = treeCpu(server.pid);
+  clearInterval(sampler);
+  const mib = bytes / MiB;
+  const maxStep = steps.reduce((m, s) => Math.max(m, s.cpu), 0);
+  return {
+    shape,
+    MiB: +mib.toFixed(1),
+    resources,
+    status,
+    completeS: +(completeMs / 1000).toFixed(2),
+    docsReadyAfterCompleteS: +((readyMs - completeMs) / 1000).toFixed(1),
+    completeCpuS: +(cpu1 - cpu0).toFixed(2),
+    totalCpuS: +(cpu2 - cpu0).toFixed(1),
+    cpuSPerMiB: +((cpu2 - cpu0) / mib).toFixed(3),
+    steps: steps.length,
+    maxStepCpuS: +maxStep.toFixed(2),
+    peakRssOverBaselineMiB: +((peak - baseline) / MiB).toFixed(0),
+    path,
+  };
+}
+
+async function p50(url, n, headers = {}) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const r = await fetch(url, { headers });
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const rows = [];
+try {
+  for (const megabytes of SIZES) {
+    for (const shape of SHAPES) {
+      const row = await publishOne(shape, megabytes);
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+  }
+  const largest = rows.filter((r) => r.status === "ready").sort((a, b) => b.MiB - a.MiB)[0];
+  if (largest) {
+    const auth = { Authorization: `token ${token}` };
+    const nav = await api("GET", `${largest.path}/versions/1.0.0/nav?depth=full`, token);
+    const first = nav.modules.find((m) => m.resources.length).resources[0].token;
+    const healthz = await p50(`${server.url}/healthz`, READS);
+    const navP50 = await p50(`${server.url}${largest.path}/versions/1.0.0/nav`, READS, auth);
+    const docP50 = await p50(`${server.url}${largest.path}/versions/1.0.0/docs/${encodeURIComponent(first)}`, READS, auth);
+    console.log(JSON.stringify({ docsReadsOf: `${largest.shape} ${largest.MiB} MiB`, healthzMs: +healthz.toFixed(2), navRatio: +(navP50 / healthz).toFixed(2), docsRatio: +(docP50 / healthz).toFixed(2) }));
+  }
+} finally {
+  await server.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.table(rows.map(({ path: _path, ...r }) => r));
