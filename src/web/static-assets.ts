@@ -42,7 +42,7 @@ button:hover,.button:hover{background:var(--accent-dark);color:#fff}
 .layout{display:grid;grid-template-columns:minmax(0,1fr) 18rem;gap:2rem}
 @media (max-width:52rem){.layout{grid-template-columns:minmax(0,1fr)}}
 aside.meta{background:var(--panel);border-radius:6px;padding:1rem;align-self:start}
-.layout>aside.meta{margin-top:1.5rem}
+@media (min-width:52.01rem){.layout>aside.meta{margin-top:1.5rem}}
 aside.meta dl{margin:0}aside.meta dt{font-weight:600;margin-top:.6rem}aside.meta dd{margin:0;overflow-wrap:anywhere}
 .command{display:flex;gap:.5rem;align-items:center;background:#0f172a;color:#f8fafc;border-radius:6px;padding:.6rem .8rem;overflow-x:auto}
 .command code{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0;flex:1;font-size:.9rem}

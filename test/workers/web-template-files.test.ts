@@ -92,10 +92,10 @@ describe("template page files", () => {
     const stranger = await signIn(other.reader);
     for (const who of [{ Cookie: stranger }, {}]) {
       const hidden = await page("/templates/private/fileco/big/versions/1.0.0/archive", who.Cookie);
-      const absent = await page("/templates/private/fileco/nothing/versions/1.0.0/archive", who.Cookie);
+      const absent = await page("/templates/private/fileco/nothing-here/versions/1.0.0/archive", who.Cookie);
       expect(hidden.r.status).toBe(404);
       expect(absent.r.status).toBe(404);
-      expect(hidden.text.replaceAll("big", "X")).toBe(absent.text.replaceAll("nothing", "X"));
+      expect(hidden.text.replaceAll("big", "X")).toBe(absent.text.replaceAll("nothing-here", "X"));
     }
     expect((await page("/templates/private/fileco/big/versions/9.9.9/archive", cookie)).r.status).toBe(404);
     const bad = await page("/templates/private/fileco/big/versions/v1/archive", cookie);
