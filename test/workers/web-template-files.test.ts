@@ -3,8 +3,8 @@
 // FILE_LIST_MAX_FILES; a version stored before lists were kept says its list is unavailable.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, orgWithTokens, signIn, type OrgTokens } from "./helpers";
-import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
+import { ADMIN, call, callJson, orgWithTokens, signIn, type OrgTokens } from "./helpers";
+import { archiveOf, PULUMI_YAML, publishTemplate, VCS_TEMPLATE } from "./template-helpers";
 import { FILE_LIST_MAX_FILES } from "../../src/templates/file-list";
 import { formatBytes } from "../../src/web/item-pages";
 
@@ -101,6 +101,19 @@ describe("template page files", () => {
     const bad = await page("/templates/private/fileco/big/versions/v1/archive", cookie);
     expect(bad.r.status).toBe(400);
     expect(bad.r.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+  });
+
+  it("a VCS-backed template whose name ends in versions/{x}/archive is its page, not a download", async () => {
+    const name = "acme/kit/versions/2/archive";
+    const registered = await callJson("/api/admin/templates", { method: "POST", token: ADMIN, body: { ...VCS_TEMPLATE, publisher: "fileco", name, displayName: "Archive-named kit" } });
+    expect(registered.status).toBe(201);
+    const { r, text } = await page(`/templates/github/fileco/${name}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+    expect(text).toContain("<h1>Archive-named kit</h1>");
+    // No stored archive to list: the side panel links the registered download instead.
+    expect(text).not.toContain('id="files"');
+    expect(text).toContain(`<a href="${VCS_TEMPLATE.downloadURL}" rel="nofollow noopener">Download from the repository</a>`);
   });
 
   it("sizes read as a file manager shows them", () => {
