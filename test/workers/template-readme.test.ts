@@ -4,8 +4,8 @@
 // before the derived README existed still answer.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, callJson, expectError, orgWithTokens, type OrgTokens } from "./helpers";
-import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
+import { ADMIN, call, callJson, expectError, orgWithTokens, type OrgTokens } from "./helpers";
+import { archiveOf, PULUMI_YAML, publishTemplate, VCS_TEMPLATE } from "./template-helpers";
 
 let acme: OrgTokens;
 let other: OrgTokens;
@@ -101,6 +101,15 @@ describe.each(["/api/preview/registry", "/api/registry"])("template readme route
     expectError(none, 404);
     expect(none.body.message).toMatch(/has no README/);
     expectError(await callJson(`${base(prefix)}/9.9.9/readme`, { token: acme.reader }), 404);
+  });
+
+  it("a VCS-backed template has no stored README to answer: latest is a 404, a version a 400", async () => {
+    const name = `vcs/readme-${prefix.includes("preview") ? "old" : "new"}`;
+    expect((await callJson("/api/admin/templates", { method: "POST", token: ADMIN, body: { ...VCS_TEMPLATE, publisher: "rdco", name } })).status).toBe(201);
+    const latest = await callJson(`${prefix}/templates/github/rdco/${name}/versions/latest/readme`);
+    expectError(latest, 404);
+    expect(latest.body.message).toMatch(/has no README/);
+    expectError(await callJson(`${prefix}/templates/github/rdco/${name}/versions/1.0.0/readme`), 400);
   });
 
   it("bad segments and parameters are a 400 {code,message} naming what was wrong", async () => {
