@@ -13,6 +13,7 @@ import { errorResponse, json } from "./http/respond";
 import { buildRouter, registryRoutes, type RouteMethods } from "./http/routes";
 import { packageKind } from "./packages/package-kind";
 import { templateKind } from "./templates/template-kind";
+import { templateReadmeRoutes } from "./templates/readme-route";
 import { vcsTemplateRoutes } from "./admin/template-routes";
 import { packageAdminRoutes } from "./admin/package-routes";
 import { registryKindRoutes } from "./registry-api/kind-routes";
@@ -68,6 +69,7 @@ export const routes: Array<[string, RouteMethods]> = [
   ...registryRoutes(registryKindRoutes(packageKind)),
   ...vcsTemplateRoutes,
   ...packageAdminRoutes,
+  ...registryRoutes(templateReadmeRoutes),
   ...registryRoutes(registryKindRoutes(templateKind)),
   ...registryRoutes(policyPackRegistryRoutes()),
   ...policyPackOrgRoutes,

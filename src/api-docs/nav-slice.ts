@@ -4,11 +4,12 @@
 import type { Nav, NavModule, NavSummary } from "./derive";
 import type { PackageNaming } from "./languages";
 import type { Range } from "./storage";
+import { readImmutable } from "./derived-cache";
 
 async function rangeJson<T>(bucket: R2Bucket, key: string, [offset, length]: Range): Promise<T> {
-  const object = await bucket.get(key, { range: { offset, length } });
-  if (!object) throw new Error(`derived docs object ${key} is missing`);
-  return (await object.json()) as T;
+  const value = await readImmutable(bucket, key, (object) => object.json() as Promise<T>, { offset, length });
+  if (value === undefined) throw new Error(`derived docs object ${key} is missing`);
+  return value;
 }
 
 /**

@@ -14,6 +14,7 @@
 // Serving one token: manifest (cached per isolate) → one range read of index.tsv → the document and at
 // most MAX_TYPE_READS range reads of the pack for its supporting types, in parallel.
 import type { PackageFacts } from "./package-facts";
+import { readImmutable } from "./derived-cache";
 
 export const DOCS_FORMAT = 2;
 export const FENCE_EVERY = 64;
@@ -189,9 +190,14 @@ export async function readManifest(bucket: R2Bucket, prefix: string): Promise<Ma
 
 async function readRange(bucket: R2Bucket, key: string, [offset, length]: Range): Promise<string> {
   if (length === 0) return "";
-  const object = await bucket.get(key, { range: { offset, length } });
-  if (!object) throw new Error(`derived docs object ${key} is missing`);
-  return object.text();
+  const text = await readImmutable(bucket, key, (object) => object.text(), { offset, length });
+  if (text === undefined) throw new Error(`derived docs object ${key} is missing`);
+  return text;
+}
+
+/** A small derived object as JSON, kept by the isolate once read (derived-cache.ts). */
+export function getImmutableJson<T>(bucket: R2Bucket, key: string): Promise<T | undefined> {
+  return readImmutable(bucket, key, (object) => object.json() as Promise<T>);
 }
 
 export const MEMBER_KINDS: ReadonlyArray<IndexEntry["kind"]> = ["resource", "function"];
@@ -227,9 +233,9 @@ export async function readPacked<T>(bucket: R2Bucket, prefix: string, ranges: Ra
   const reads = coalesce(ranges);
   const bytes = await Promise.all(
     reads.map(async (r) => {
-      const object = await bucket.get(prefix + "pack", { range: { offset: r[0], length: r[1] } });
-      if (!object) throw new Error(`derived docs pack ${prefix}pack is missing`);
-      return new Uint8Array(await object.arrayBuffer());
+      const read = await readImmutable(bucket, prefix + "pack", async (object) => new Uint8Array(await object.arrayBuffer()), { offset: r[0], length: r[1] });
+      if (!read) throw new Error(`derived docs pack ${prefix}pack is missing`);
+      return read;
     }),
   );
   const decoder = new TextDecoder();

@@ -34,6 +34,21 @@ const navUrl = (l: Links) => `${l.base}/nav${l.langQuery}`;
  * offered). OS asked → Linux → first offered.
  */
 export function contentAnswer(nodes: ContentNode[], links: Links, lang: Language | undefined, os: Os | undefined): Answer<ContentAnswerJson> {
+  const { json, markdown } = resolvedContent(nodes, links.version, lang, os);
+  return { json: { content: json.content, version: json.version, navUrl: navUrl(links), ...present("language", json.language), ...present("os", json.os) }, markdown };
+}
+
+const present = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+
+/** What a content answer is without links: `{version, language?, os?, content}` (also the template readme route's answer). */
+export interface ResolvedContentJson {
+  version: string;
+  language?: Language;
+  os?: Os;
+  content: ContentNode[];
+}
+
+export function resolvedContent(nodes: ContentNode[], version: string, lang: Language | undefined, os: Os | undefined): Answer<ResolvedContentJson> {
   const languages = offered(nodes, "language-chooser") as Language[];
   const oses = offered(nodes, "os-chooser") as Os[];
   let language: Language | undefined;
@@ -44,7 +59,7 @@ export function contentAnswer(nodes: ContentNode[], links: Links, lang: Language
     chosenOs = oses.includes(wanted) ? wanted : oses[0];
   } else chosenOs = os;
   const content = resolveContent(nodes, { language: lang && [lang, "go"], os: chosenOs });
-  const json: ContentAnswerJson = { content, version: links.version, navUrl: navUrl(links) };
+  const json: ResolvedContentJson = { version, content };
   if (language) json.language = language;
   if (chosenOs) json.os = chosenOs;
   return { json, markdown: nodesToMarkdown(content) + "\n" };

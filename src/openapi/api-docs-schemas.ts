@@ -9,7 +9,7 @@ export { ContentQuery, DocsQuery, ExamplesQuery, NavQuery } from "../api-docs/qu
 const perLanguage = <T extends z.ZodType>(value: T) => z.strictObject(Object.fromEntries(LANGUAGES.map((l) => [l, value])) as Record<(typeof LANGUAGES)[number], T>);
 const PerLanguageText = component("PerLanguageText", perLanguage(z.string()).describe("one text per SDK language"));
 
-const ContentNode = component(
+export const ContentNode = component(
   "ContentNode",
   z
     .strictObject({

@@ -10,6 +10,7 @@ import { RegisterWebhook } from "../webhooks/webhook-routes";
 import { REGISTRY_PREFIXES } from "../http/routes";
 import { CompleteBody, DeprecateBody, StartBody } from "../registry-api/bodies";
 import { VCS_SOURCES } from "../templates/template-kind";
+import { TemplateReadme } from "../templates/template-answer";
 import { STACK_NAME_PATTERN, UsageReport } from "../usage/usage-routes";
 import * as D from "./api-docs-schemas";
 import * as O from "./org-registry-schemas";
@@ -393,7 +394,20 @@ export const operations: OperationSpec[] = [
   }),
   ...deprecationOperations("templates", S.templatePath),
   ...download("templates", "archive", "GetTemplateArchive", "The version's archive (gzip tar)", { description: "the archive", bytes: "application/gzip" }),
-  ...download("templates", "readme", "GetTemplateReadme", "The root README.md of the version's archive", { description: "the README", markdown: true }),
+  ...download("templates", "raw/readme", "GetTemplateRawReadme", "The root README.md of the version's archive, as stored (readmeURL)", { description: "the README", markdown: true }),
+  ...registry({
+    method: "get",
+    path: "/templates/{source}/{publisher}/{name}/versions/{version}/readme",
+    operationId: "GetTemplateReadme",
+    summary: "The root README.md of the version's archive as content nodes, in the asked language and OS",
+    description:
+      "JSON by default, the same content as markdown on `Accept: text/markdown`, like the package readme route. Visible exactly when the version is; 404 when the archive has no root README. Before this route existed this path answered the raw file, which is now `…/raw/readme` (readmeURL).",
+    tags: ["Registry", "Templates"],
+    auth: "optional",
+    pathParams: S.templatePath("read"),
+    query: D.ContentQuery,
+    responses: { 200: { description: "the README", json: TemplateReadme, markdown: true }, ...fails(400, 401, 404, 406) },
+  }),
 
   // ---- usage ----
   {

@@ -1,9 +1,10 @@
-// Streaming, bounded check of a template archive (gzip tar) that keeps only its root Pulumi.yaml and README.
-// The walk itself (gunzip, tar blocks, bounds, safe names) is src/archives/gzip-tar.ts.
+// Streaming, bounded check of a template archive (gzip tar) that keeps only its root Pulumi.yaml and README,
+// and the names and sizes of its first files (the template page's file list). The walk itself (gunzip, tar blocks, bounds, safe names) is src/archives/gzip-tar.ts.
 import type { Limits } from "../core/vocabulary/limits";
 import { badRequest } from "../http/api-error";
 import { walkGzipTar, type TarFile } from "../archives/gzip-tar";
 import { quoted } from "../archives/tar-format";
+import { FileListBuilder, type FileList } from "./file-list";
 
 export interface ArchiveFacts {
   /** Text of the root Pulumi.yaml (or Pulumi.yml when there is no Pulumi.yaml). */
@@ -16,6 +17,8 @@ export interface ArchiveFacts {
   entries: number;
   /** Sum of the sizes of those entries. */
   unpackedBytes: number;
+  /** The regular files' names and sizes, in archive order, bounded (file-list.ts). */
+  files: FileList;
 }
 
 const LABEL = "template archive";
@@ -39,7 +42,9 @@ export async function inspectArchive(
   let pulumiYml: Uint8Array | undefined;
   let readme: Uint8Array | undefined;
   let hasTypeScript = false;
+  const files = new FileListBuilder();
   const totals = await walkGzipTar(stream, limits, LABEL, async (file) => {
+    files.add(file.name, file.size);
     const base = file.name.slice(file.name.lastIndexOf("/") + 1);
     if (base === "tsconfig.json" || file.name.endsWith(".ts")) hasTypeScript = true;
     if (file.name.includes("/")) return;
@@ -57,7 +62,7 @@ export async function inspectArchive(
   } catch {
     throw badRequest(`${LABEL}'s Pulumi.yaml is not valid UTF-8`);
   }
-  const facts: ArchiveFacts = { pulumiYaml: text, hasTypeScript, ...totals };
+  const facts: ArchiveFacts = { pulumiYaml: text, hasTypeScript, ...totals, files: files.done() };
   if (readme) facts.readme = readme;
   return facts;
 }

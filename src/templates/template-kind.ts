@@ -12,12 +12,16 @@ import { type RouteParams } from "../core/kind";
 import type { ListFilters } from "../core/catalog/list-query";
 import { vcsTemplateSourceTotals } from "./vcs-totals";
 import { inspectArchive } from "./archive";
+import { parseContent } from "../api-docs/content";
 import { templateMetadataFrom, type TemplateMetadata } from "./template-metadata";
 import type { TemplateView } from "./template-answer";
 import { VISIBILITIES } from "../core/visibility";
 import { oneOf } from "../openapi/schema-kit";
 
 export const VCS_SOURCES = ["github", "gitlab"] as const;
+
+/** Artifact-map names of what a template's complete derives beside its README (`readme`). */
+export const TEMPLATE_DERIVED = { files: "files", readmeContent: "readme.content" } as const;
 
 /** What an operator registers for a VCS-backed template; stored as the item's `vcs` JSON. */
 export interface VcsTemplate {
@@ -50,7 +54,7 @@ function registryView(entry: CatalogEntry, { artifactUrl }: ViewContext): Templa
     ...present("description", m.description),
     ...present("runtime", m.runtime),
     language: m.language,
-    ...(artifacts.readme ? { readmeURL: artifactUrl("readme") } : {}),
+    ...(artifacts.readme ? { readmeURL: artifactUrl("raw/readme") } : {}),
     downloadURL: artifactUrl("archive"),
     visibility: oneOf(VISIBILITIES, item.visibility, "visibility"),
     updatedAt: version!.createdAt,
@@ -91,9 +95,11 @@ export const templateKind: RegistryKind<TemplateView> = {
   lastVersionNeedsForce: true,
   deprecatable: true,
   listExtras: vcsTemplateSourceTotals,
+  // `…/readme` itself answers the README as content nodes (readme-route.ts, the current API); the raw file moved
+  // to `…/raw/readme`, as it did for packages.
   downloads: [
     { path: "archive", artifact: "archive", contentType: "application/gzip" },
-    { path: "readme", artifact: "readme", contentType: "text/markdown; charset=utf-8" },
+    { path: "raw/readme", artifact: "readme", contentType: "text/markdown; charset=utf-8" },
   ],
 
   async inspect({ bucket, identity, artifacts, prefix, limits }) {
@@ -101,11 +107,16 @@ export const templateKind: RegistryKind<TemplateView> = {
     if (!archive) throw badRequest("cannot complete: the archive upload is missing");
     const facts = await inspectArchive(archive.body, limits);
     const metadata = templateMetadataFrom(facts.pulumiYaml, { name: identity.name, hasTypeScript: facts.hasTypeScript });
-    const derived: Record<string, string> = {};
+    // The page's file list and the readme route's content nodes, derived once here (TEMPLATE_DERIVED);
+    // versions stored before them have neither, and are served without (template-files.ts).
+    const derived: Record<string, string> = { [TEMPLATE_DERIVED.files]: `${prefix}files.json` };
+    await bucket.put(derived.files!, JSON.stringify(facts.files), { httpMetadata: { contentType: "application/json" } });
     if (facts.readme) {
-      const key = `${prefix}readme`;
-      await bucket.put(key, facts.readme, { httpMetadata: { contentType: "text/markdown; charset=utf-8" } });
-      derived.readme = key;
+      derived.readme = `${prefix}readme`;
+      await bucket.put(derived.readme, facts.readme, { httpMetadata: { contentType: "text/markdown; charset=utf-8" } });
+      derived[TEMPLATE_DERIVED.readmeContent] = `${prefix}readme.json`;
+      const nodes = parseContent(new TextDecoder().decode(facts.readme));
+      await bucket.put(derived[TEMPLATE_DERIVED.readmeContent]!, JSON.stringify(nodes), { httpMetadata: { contentType: "application/json" } });
     }
     return { metadata: { ...metadata }, derived, searchText: searchTextOf(identity.name, metadata) };
   },

@@ -10,7 +10,7 @@ import { docsOf, type VersionDocs } from "../api-docs/routes";
 import { offered, OSES, type ContentNode, type Os } from "../api-docs/content";
 import type { Nav, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
-import { docsPrefixOf, getJson, lookup, readPacked, TYPE_KINDS } from "../api-docs/storage";
+import { docsPrefixOf, getImmutableJson, lookup, readPacked, TYPE_KINDS } from "../api-docs/storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
@@ -60,9 +60,10 @@ export function packageDocs(request: IRequest, context: RequestContext, data: Pa
     ready,
     links,
     async read<T>(object: string) {
-      const early = earlyPrefix ? await getJson<T>(bucket, earlyPrefix + object) : undefined;
+      // Derived objects are immutable: a warm isolate has them already (derived-cache.ts).
+      const early = earlyPrefix ? await getImmutableJson<T>(bucket, earlyPrefix + object) : undefined;
       const docs = await ready;
-      return early ?? getJson<T>(bucket, docs.prefix + object);
+      return early ?? getImmutableJson<T>(bucket, docs.prefix + object);
     },
   };
 }

@@ -10,6 +10,7 @@ import type { Language } from "../api-docs/languages";
 import { LanguageTabs } from "./language-tabs";
 import type { PackageView } from "../packages/package-answer";
 import type { TemplateView } from "../templates/template-answer";
+import type { FileList } from "../templates/file-list";
 
 /** A package page shows the API's whole view of the version, with the deprecation in force (set by the page). */
 export type PackageDetail = PackageView & { deprecation?: ShownDeprecation };
@@ -223,10 +224,76 @@ export function VersionsPage(props: { shell: PageShell; pkg: PackageDetail; vers
 /** A template page shows the API's whole view of the template (at a version, unless VCS-backed). */
 export type TemplateDetail = TemplateView;
 
-export function TemplatePage(props: { shell: PageShell; template: TemplateDetail; readme: Child; versions: LiveVersion[]; deprecation?: ShownDeprecation }): RawHtml {
+/** What a template page says of its archive: where to download it, and its files (when the version has a stored list). */
+export interface TemplateArchive {
+  /** A page-side URL that answers the archive to whoever may see the page (signed in or not). */
+  href: string;
+  /** The stored list; `undefined` for a version published before lists were kept. */
+  files?: FileList;
+}
+
+/** 1 byte, 2 bytes, 1.5 KB, 3.2 MB: the units a file manager shows (1 KB = 1024 bytes). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return n === 1 ? "1 byte" : `${n} bytes`;
+  const units = ["KB", "MB", "GB"];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+/** The archive download and its file list, sorted by path; a capped list says how many it leaves out. */
+export function TemplateFiles({ archive }: { archive: TemplateArchive }): RawHtml {
+  const list = archive.files;
+  const files = list ? [...list.files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : [];
+  return (
+    <section aria-labelledby="files">
+      <h2 id="files">Files</h2>
+      <p>
+        <a class="button" href={archive.href} download="">
+          Download archive (.tar.gz)
+        </a>
+      </p>
+      {list ? (
+        <>
+          <p class="muted">
+            {`${plural(list.total, "file", "files")}, ${formatBytes(list.totalBytes)} unpacked.`}
+            {files.length < list.total ? ` The first ${plural(files.length, "file", "files")} in the archive are listed; download it for the rest.` : ""}
+          </p>
+          <table class="props files">
+            <caption class="sr-only">Files in the archive</caption>
+            <thead>
+              <tr>
+                <th scope="col">Path</th>
+                <th scope="col">Size</th>
+              </tr>
+            </thead>
+            <tbody>
+              {files.map(([name, size]) => (
+                <tr>
+                  <td>
+                    <code>{name}</code>
+                  </td>
+                  <td>{formatBytes(size)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : (
+        <p class="muted">The file list is unavailable for this version: it was published before file lists were kept. Download the archive to see its files.</p>
+      )}
+    </section>
+  );
+}
+
+export function TemplatePage(props: { shell: PageShell; template: TemplateDetail; readme: Child; versions: LiveVersion[]; deprecation?: ShownDeprecation; archive?: TemplateArchive }): RawHtml {
   const t = props.template;
-  const metadata = Object.entries(t.metadata ?? {});
-  const config = Object.entries(t.config ?? {});
   const current = props.versions.find((v) => v.version === t.version);
   return (
     <Layout {...props.shell}>
@@ -240,70 +307,98 @@ export function TemplatePage(props: { shell: PageShell; template: TemplateDetail
       {t.description ? <p>{t.description}</p> : null}
       <Command label="Create a project from this template" command={`pulumi new ${t.url}`} />
       <div class="layout">
-        <section aria-labelledby="readme">
-          <h2 id="readme">README</h2>
-          {props.readme}
-        </section>
-        <aside class="meta" aria-label="Template details">
-          {t.version && props.versions.length ? <VersionSelector pkg={t} versions={props.versions} action={templatePath(t)} /> : null}
-          <dl>
-            <dt>Language</dt>
-            <dd>{t.language}</dd>
-            {t.runtime ? (
-              <>
-                <dt>Runtime</dt>
-                <dd>{t.runtime.name}</dd>
-              </>
-            ) : null}
-            <dt>Updated</dt>
-            <dd>
-              <time datetime={t.updatedAt}>{t.updatedAt.slice(0, 10)}</time>
-            </dd>
-            {t.repoSlug ? (
-              <>
-                <dt>Repository</dt>
-                <dd>{t.repoSlug}</dd>
-              </>
-            ) : null}
-            {metadata.map(([k, v]) => (
-              <>
-                <dt>{k}</dt>
-                <dd>{v}</dd>
-              </>
-            ))}
-          </dl>
-        </aside>
+        <div>
+          <section aria-labelledby="readme">
+            <h2 id="readme">README</h2>
+            {props.readme}
+          </section>
+          {props.archive ? <TemplateFiles archive={props.archive} /> : null}
+        </div>
+        <TemplateDetails template={t} versions={props.versions} />
       </div>
-      <section aria-labelledby="config">
-        <h2 id="config">Configuration</h2>
-        {config.length ? (
-          <table class="props">
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Description</th>
-                <th scope="col">Default</th>
-                <th scope="col">Secret</th>
-              </tr>
-            </thead>
-            <tbody>
-              {config.map(([key, c]) => (
-                <tr>
-                  <td>
-                    <code>{key}</code>
-                  </td>
-                  <td>{c.description ?? ""}</td>
-                  <td>{c.default === undefined ? "" : <code>{typeof c.default === "string" ? c.default : JSON.stringify(c.default)}</code>}</td>
-                  <td>{c.secret ? "yes" : "no"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p class="muted">This template asks for no configuration.</p>
-        )}
-      </section>
+      <TemplateConfig template={t} />
     </Layout>
+  );
+}
+
+/** The template page's side panel: version selector, language, runtime, dates, repository, metadata. */
+function TemplateDetails({ template: t, versions }: { template: TemplateDetail; versions: LiveVersion[] }): RawHtml {
+  const metadata = Object.entries(t.metadata ?? {});
+  return (
+    <aside class="meta" aria-label="Template details">
+      {t.version && versions.length ? <VersionSelector pkg={t} versions={versions} action={templatePath(t)} /> : null}
+      <dl>
+        <dt>Language</dt>
+        <dd>{t.language}</dd>
+        {t.runtime ? (
+          <>
+            <dt>Runtime</dt>
+            <dd>{t.runtime.name}</dd>
+          </>
+        ) : null}
+        <dt>Updated</dt>
+        <dd>
+          <time datetime={t.updatedAt}>{t.updatedAt.slice(0, 10)}</time>
+        </dd>
+        {t.repoSlug ? (
+          <>
+            <dt>Repository</dt>
+            <dd>{t.repoSlug}</dd>
+          </>
+        ) : null}
+        {isHttpsUrl(t.repoSlug ? t.downloadURL : undefined) ? (
+          <>
+            <dt>Archive</dt>
+            <dd>
+              <a href={t.downloadURL} rel="nofollow noopener">
+                Download from the repository
+              </a>
+            </dd>
+          </>
+        ) : null}
+        {metadata.map(([k, v]) => (
+          <>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </>
+        ))}
+      </dl>
+    </aside>
+  );
+}
+
+function TemplateConfig({ template: t }: { template: TemplateDetail }): RawHtml {
+  const config = Object.entries(t.config ?? {});
+  return (
+    <section aria-labelledby="config">
+      <h2 id="config">Configuration</h2>
+      {config.length ? (
+        <table class="props">
+          <thead>
+            <tr>
+              <th scope="col">Key</th>
+              <th scope="col">Description</th>
+              <th scope="col">Default</th>
+              <th scope="col">Secret</th>
+            </tr>
+          </thead>
+          <tbody>
+            {config.map(([key, c]) => (
+              <tr>
+                <td>
+                  <code>{key}</code>
+                </td>
+                <td>{c.description ?? ""}</td>
+                <td>{c.default === undefined ? "" : <code>{typeof c.default === "string" ? c.default : JSON.stringify(c.default)}</code>}</td>
+                <td>{c.secret ? "yes" : "no"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">This template asks for no configuration.</p>
+      )}
+    </section>
   );
 }
 

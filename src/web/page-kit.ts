@@ -131,6 +131,15 @@ export async function page(request: IRequest, context: RequestContext, build: (l
   return response;
 }
 
+/**
+ * Who is looking, for a response that is not a page and never goes through the edge cache (a download):
+ * the session's looker, or anonymous (no cookie, or a forged one). `personal` says the answer is theirs alone.
+ */
+export async function lookerFor(request: Request, context: RequestContext): Promise<{ looker: Looker; personal: boolean }> {
+  const cookie = await sessionCookie(request, context);
+  return typeof cookie === "object" ? { looker: sessionLooker(context, cookie.idHash), personal: true } : { looker: anonymousLooker(context), personal: false };
+}
+
 /** resolveVersion's reader for a page: plans built for the looker's viewer, batched with its session lookup. */
 export function lookerReader(context: RequestContext, looker: Looker): ScopedReader {
   return (build) => looker.read(build(looker.viewer, context.db)).then(([value]) => value);

@@ -42,6 +42,7 @@ button:hover,.button:hover{background:var(--accent-dark);color:#fff}
 .layout{display:grid;grid-template-columns:minmax(0,1fr) 18rem;gap:2rem}
 @media (max-width:52rem){.layout{grid-template-columns:minmax(0,1fr)}}
 aside.meta{background:var(--panel);border-radius:6px;padding:1rem;align-self:start}
+@media (min-width:52.01rem){.layout>aside.meta{margin-top:1.5rem}}
 aside.meta dl{margin:0}aside.meta dt{font-weight:600;margin-top:.6rem}aside.meta dd{margin:0;overflow-wrap:anywhere}
 .command{display:flex;gap:.5rem;align-items:center;background:#0f172a;color:#f8fafc;border-radius:6px;padding:.6rem .8rem;overflow-x:auto}
 .command code{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0;flex:1;font-size:.9rem}
@@ -64,7 +65,8 @@ table.props{border-collapse:collapse;width:100%}table.props .markdown p{margin:0
 nav.modules ul{list-style:none;padding-left:1rem}nav.modules>ul{padding-left:0}
 .docs-layout{display:grid;grid-template-columns:17rem minmax(0,1fr);gap:2rem;margin-top:1rem}
 .docs-layout>.docs-main{grid-column:2;grid-row:1;min-width:0}.docs-layout>.api-tree{grid-column:1;grid-row:1}
-@media (max-width:52rem){.docs-layout{grid-template-columns:minmax(0,1fr)}.docs-layout>.docs-main,.docs-layout>.api-tree{grid-column:1;grid-row:auto}}
+@media (max-width:52rem){.docs-layout{grid-template-columns:minmax(0,1fr)}.docs-layout>.docs-main{grid-column:1;grid-row:2}
+.docs-layout>.api-tree{grid-column:1;grid-row:1;max-height:45vh;overflow-y:auto}}
 .api-tree{background:var(--panel);border-radius:6px;padding:.75rem;align-self:start;font-size:.95rem;overflow-wrap:anywhere}
 .api-tree label{display:block;font-weight:600;font-size:.9rem}
 .tree-filter-row{display:flex;gap:.4rem;margin:.3rem 0 .6rem}.tree-filter-row input{flex:1;min-width:0}.tree-filter-row button{padding:.3rem .6rem}
@@ -72,8 +74,8 @@ ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:0}ul.tree ul{padding-le
 ul.tree li.fn::before{content:"ƒ ";color:var(--muted)}
 ul.tree a[aria-current=page]{font-weight:700;color:var(--fg)}
 pre code{display:block}
-@media (max-width:52rem){pre{white-space:pre-wrap;overflow-wrap:anywhere}
-table.props,table.props tbody,table.props tr,table.props td,table.props th{display:block;width:100%}
+pre{white-space:pre;overflow-wrap:normal}
+@media (max-width:52rem){table.props,table.props tbody,table.props tr,table.props td,table.props th{display:block;width:100%}
 table.props thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 table.props tr{border-bottom:1px solid var(--line);padding:.3rem 0}table.props td{border:none;padding:.2rem .4rem}}
 table.props td,main p code,main li code,main td code{overflow-wrap:anywhere}

@@ -21,13 +21,14 @@ import { templateKind, VCS_SOURCES } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
 import { packagePath, templatePath, type PackageSummary, type TemplateSummary } from "./components";
 import { DocsNotice, docsUnavailable } from "./docs-status";
-import { InstallSection, Markdown, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateDetail } from "./item-pages";
+import { InstallSection, Markdown, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateArchive, type TemplateDetail } from "./item-pages";
+import { templateFileList } from "../templates/template-derived";
 import { installChoices } from "./install-commands";
 import { Fragment, h } from "./jsx";
 import { ErrorPage, SignInPage } from "./notice-pages";
 import { htmlResponse } from "./page-response";
 import { readSession, requireSameOrigin, signIn, signOut } from "./session";
-import { artifactText, knownParams, loadPackage, lookerReader, page, shellFor } from "./page-kit";
+import { artifactText, knownParams, loadPackage, lookerFor, lookerReader, page, shellFor } from "./page-kit";
 import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, parseOs, type ResolvedContent } from "./api-docs-routes";
 import type { ContentNode, Os } from "../api-docs/content";
 import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
@@ -299,17 +300,51 @@ async function templatePage(request: IRequest, context: RequestContext) {
     const entry = resolved.entry;
     const detail: TemplateDetail = viewOf(templateKind, context.origin, entry);
     // VCS-backed templates have no versions to list.
-    const readme = await artifactText(context, entry, "readme");
+    const [readme, files] = await Promise.all([artifactText(context, entry, "readme"), entry.version ? templateFileList(context.env.ARTIFACTS, entry) : undefined]);
     const deprecation = deprecationOf(entry);
+    const archive: TemplateArchive | undefined = detail.version ? { href: `${templateVersionPath(detail, detail.version)}/archive`, ...(files ? { files } : {}) } : undefined;
     return (
       <TemplatePage
         shell={await shellFor(request, looker.caller(), detail.version && version !== "latest" ? `${detail.displayName} ${detail.version}` : detail.displayName)}
         template={detail}
         versions={versions}
         deprecation={deprecation}
+        archive={archive}
         readme={readme ? <Markdown text={readme} /> : <MissingText what="README" />}
       />
     );
+  });
+}
+
+/**
+ * `/templates/{source}/{publisher}/{name}/versions/{version}/archive`: the page's download link, answered to
+ * whoever may see the page (a signed-in session sees its org's private templates; the API's download route
+ * wants a token). Never edge-cached: an archive is no page. A VCS-backed template's name may have these
+ * segments, so for a VCS source the path is its page.
+ */
+async function templateArchive(request: IRequest, context: RequestContext) {
+  const params = { ...(request.params as RouteParams) };
+  if ((VCS_SOURCES as readonly string[]).includes(decodeOnce(params.source, "source"))) {
+    request.params.name = `${params.name}/versions/${params.version}/archive`;
+    delete request.params.version;
+    return templatePage(request, context);
+  }
+  const identity = templateKind.identity(params);
+  const version = parseVersionParam(params.version, false);
+  const { looker, personal } = await lookerFor(request, context);
+  const { resolved } = await resolveVersion(lookerReader(context, looker), { identity, version });
+  const key = resolved?.version ? (JSON.parse(resolved.version.artifacts) as Record<string, string>).archive : undefined;
+  const object = key ? await context.env.ARTIFACTS.get(key) : null;
+  if (!resolved?.version || !object) throw versionNotFound(identity, version.raw);
+  const file = `${identity.name}-${resolved.version.version}.tar.gz`.replace(/[^A-Za-z0-9._-]/g, "_");
+  return new Response(object.body, {
+    headers: {
+      "Content-Type": "application/gzip",
+      "Content-Length": String(object.size),
+      "Content-Disposition": `attachment; filename="${file}"`,
+      "Cache-Control": personal || resolved.visibility !== "public" ? "private, no-store" : "public, no-cache",
+      "X-Content-Type-Options": "nosniff",
+    },
   });
 }
 
@@ -367,6 +402,7 @@ export const webRoutes: Array<[string, RouteMethods]> = [
   ...apiDocsPageRoutes,
   ["/templates", { GET: templateList }],
   // Before the catch-all name: a VCS template's name may have several segments, a registry one's has one.
+  ["/templates/:source/:publisher/:name+/versions/:version/archive", { GET: templateArchive }],
   ["/templates/:source/:publisher/:name+/versions/:version", { GET: templatePage }],
   ["/templates/:source/:publisher/:name+", { GET: templatePage }],
   ["/sign-in", { GET: signInForm, POST: signInSubmit }],

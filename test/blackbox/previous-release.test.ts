@@ -80,8 +80,19 @@ const READS = [
   `${tpl}/versions`,
   "/api/registry/templates?orgLogin=upgrade",
   `${tpl}/versions/0.1.0/archive`,
+  `${tpl}/versions/0.1.0/readme`,
   "/api/orgs/upgrade/registry/audit",
 ];
+
+/**
+ * The one deliberate change to these answers: a template's `…/readme` became the current API's readme route
+ * (content nodes, ga-registry §4) and the raw file moved to `…/raw/readme`, as it did for packages, so a
+ * template's `readmeURL` names `…/raw/readme` now (docs/guide/templates.md, "README"). The old answer with
+ * that move applied is what the new one must keep; the old URL still answers (checked below).
+ */
+function withTemplateReadmeMoved(body: unknown): unknown {
+  return JSON.parse(JSON.stringify(body), (key, value) => (key === "readmeURL" && typeof value === "string" && value.includes("/templates/") ? value.replace(/\/readme$/, "/raw/readme") : value));
+}
 
 /** An answer with its server's origin written as ORIGIN: the two releases run on different ports. */
 async function read(url: string, path: string, token: string) {
@@ -154,10 +165,18 @@ describe("state written by the previous release", () => {
         const entries = (now.body as { entries: unknown[] }).entries;
         const oldEntries = (old.body as { entries: unknown[] }).entries;
         for (const entry of oldEntries) expect(entries).toContainEqual(entry);
+      } else if (path === `${tpl}/versions/0.1.0/readme`) {
+        // The raw README is byte-identical at its new path; the old path answers it as markdown when asked for
+        // markdown (a README without choosers reads the same), and as the §4 JSON answer otherwise.
+        expect((await read(server!.url, `${tpl}/versions/0.1.0/raw/readme`, old.token!)).sha256, path).toBe(old.sha256);
+        const markdown = await fetch(server!.url + path, { headers: { Authorization: `token ${old.token}`, Accept: "text/markdown" } });
+        expect(markdown.status, path).toBe(200);
+        expect(await markdown.text(), path).toBe(TEMPLATE_ARCHIVE_FILES["README.md"]);
+        expect(now.body, path).toEqual({ version: "0.1.0", content: [{ kind: "text", markdown: TEMPLATE_ARCHIVE_FILES["README.md"]!.trim() }] });
       } else if (old.body === undefined || path.includes("/raw/") || path.endsWith("/archive")) {
         expect(now.sha256, path).toBe(old.sha256);
       } else {
-        expectSuperset(now.body, old.body, path);
+        expectSuperset(now.body, path.startsWith(tpl) || path.startsWith("/api/registry/templates") ? withTemplateReadmeMoved(old.body) : old.body, path);
       }
     }
   });

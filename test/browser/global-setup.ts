@@ -45,7 +45,10 @@ async function publishPackage(base: string, token: string, path: string, version
 
 function archive(files: Record<string, string>): Buffer {
   const dir = mkdtempSync(join(tmpdir(), "web-tpl-"));
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
   const out = `${dir}.tar.gz`;
   execFileSync("tar", ["-czf", out, "-C", dir, ...Object.keys(files)]);
   return readFileSync(out);
@@ -121,6 +124,8 @@ export default async function setup(project: TestProject) {
         "Pulumi.yaml": `name: service\nruntime: nodejs\ndescription: A service\ntemplate:\n  displayName: Service\n  description: A containerized service\n  metadata:\n    release: r${version}\n  config:\n    replicas:\n      description: How many replicas\n      default: "${version === "1.0.0" ? 1 : 3}"\n`,
         "README.md": `# Service ${version}\n\nThis is the ${version} template.\n`,
         "index.ts": "export {};\n",
+        // A file in a folder, 2 KiB: the file list shows its path and size.
+        ...(version === "1.1.0" ? { "src/handler.ts": `// ${"x".repeat(2045)}\n` } : {}),
       });
     }
     await api(base, "PUT", "/api/registry/templates/private/acme/service/versions/1.0.0/deprecation", token, { message: "use 1.1.0" });

@@ -2,7 +2,9 @@
 // that tries to run script. Every page is screenshotted (.tmp/screenshots/) and checked with axe-core.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { expectAccessible, inspect, launch, screenshot } from "./browser-helpers";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { expectAccessible, inspect, launch, screenshot, SCREENSHOTS } from "./browser-helpers";
 
 const base = inject("webUrl");
 let browser: Browser;
@@ -260,9 +262,17 @@ describe("browsing", () => {
     const paths = ["/", "/packages/pulumi/acme/widgets", "/packages/pulumi/acme/widgets/versions", "/packages/pulumi/acme/acmecloud?lang=java", "/packages/pulumi/acme/acmecloud/2.1.0/api/s3/Bucket?lang=csharp", "/packages/pulumi/acme/gizmos", "/templates/github/acme/templates/static-site"];
     for (const path of paths) {
       await page.goto(path);
-      const wider = await page.evaluate(() =>
-        [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => `${e.tagName}.${e.className}`),
-      );
+      // Code blocks scroll within themselves (long constructor lines keep their indentation): what lies inside a
+      // box that scrolls sideways may pass the edge, the box itself may not, nor may the page.
+      const wider = await page.evaluate(() => {
+        const scrollsInside = (e: Element) => {
+          for (let p = e.parentElement; p; p = p.parentElement) if (["auto", "scroll"].includes(getComputedStyle(p).overflowX)) return true;
+          return false;
+        };
+        const out = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !scrollsInside(e)).map((e) => `${e.tagName}.${e.className}`);
+        if (document.documentElement.scrollWidth > window.innerWidth) out.push(`page ${document.documentElement.scrollWidth}px wide`);
+        return out;
+      });
       expect(wider, path).toEqual([]);
     }
     await screenshot(page, "template-phone");
@@ -271,6 +281,13 @@ describe("browsing", () => {
     await page.goto("/packages/pulumi/acme/acmecloud?lang=python");
     await screenshot(page, "package-install-phone");
     await page.goto("/packages/pulumi/acme/acmecloud/2.1.0/api/s3/Bucket?lang=go");
+    // The constructor's code keeps its lines (no wrapping) and scrolls sideways in its own box; the API tree comes first.
+    const code = page.locator("#constructor-syntax ~ * pre").first();
+    await expect(code.evaluate((e) => getComputedStyle(e).whiteSpace)).resolves.toBe("pre");
+    await expect(code.evaluate((e) => e.scrollWidth > e.clientWidth && e.getBoundingClientRect().right <= window.innerWidth)).resolves.toBe(true);
+    const treeTop = await page.getByRole("navigation", { name: "API navigation" }).evaluate((e) => e.getBoundingClientRect().top);
+    const inputsTop = await page.locator("#inputs").evaluate((e) => e.getBoundingClientRect().top);
+    expect(treeTop).toBeLessThan(inputsTop);
     await screenshot(page, "api-resource-phone");
     await page.goto("/packages/pulumi/acme/gizmos");
     await screenshot(page, "package-deprecated-phone");
@@ -352,6 +369,59 @@ describe("sign-in", () => {
     await expect(page.locator("aside.meta").textContent()).resolves.toContain("r1.0.0");
     await expect(page.getByRole("region", { name: "Deprecation" }).textContent()).resolves.toBe("This version is deprecated. use 1.1.0");
     await inspect(page, "template-version");
+    await context.close();
+  });
+
+  it("a template page downloads its archive and lists its files beside its README; signed out the archive is the absent 404", async () => {
+    const { context, page } = await fresh({ viewport: { width: 1280, height: 900 } });
+    await page.goto("/sign-in?next=/templates/private/acme/service");
+    await page.getByLabel("Org token").fill(inject("orgToken"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/templates\/private\/acme\/service$/);
+    await expect(page.locator("#readme ~ .markdown").textContent()).resolves.toContain("This is the 1.1.0 template.");
+    const files = page.getByRole("region", { name: "Files" });
+    await expect(files.locator("p.muted").textContent()).resolves.toMatch(/^4 files, 2\.\d KB unpacked\.$/);
+    const rows = await files.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
+    expect(rows.map(([path]) => path)).toEqual(["Pulumi.yaml", "README.md", "index.ts", "src/handler.ts"]);
+    expect(rows.find(([path]) => path === "src/handler.ts")![1]).toBe("2.0 KB");
+    expect(rows.find(([path]) => path === "index.ts")![1]).toBe("11 bytes");
+    await inspect(page, "template-files");
+    // The side panel starts below the full-width command box with a gap, not flush under it.
+    const gap = async () => {
+      const command = await page.locator(".command").last().evaluate((e) => e.getBoundingClientRect().bottom);
+      const aside = await page.locator("aside.meta").evaluate((e) => e.getBoundingClientRect().top);
+      return aside - command;
+    };
+    expect(await gap()).toBeGreaterThanOrEqual(16);
+    await page.screenshot({ path: ".tmp/template-page-desktop.png", fullPage: true });
+
+    // The link downloads the version's archive, named after it, as this signed-in person may.
+    const link = files.getByRole("link", { name: "Download archive (.tar.gz)" });
+    expect(await link.getAttribute("href")).toBe("/templates/private/acme/service/versions/1.1.0/archive");
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    expect(download.suggestedFilename()).toBe("service-1.1.0.tar.gz");
+    const saved = join(SCREENSHOTS, "..", "service-1.1.0.tar.gz");
+    await download.saveAs(saved);
+    expect(execFileSync("tar", ["-tzf", saved], { encoding: "utf8" }).split("\n").filter(Boolean).sort()).toEqual(["Pulumi.yaml", "README.md", "index.ts", "src/handler.ts"]);
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    const wider = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    expect(wider).toBe(false);
+    await page.screenshot({ path: ".tmp/template-page-phone.png", fullPage: true });
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto("/packages/pulumi/acme/acmecloud?lang=python");
+    expect(await gap()).toBeGreaterThanOrEqual(16);
+    await screenshot(page, "package-install-desktop");
+
+    // Signed out: the page and its archive are what an absent template's are.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    const archive = await page.request.get("/templates/private/acme/service/versions/1.1.0/archive", { headers: { Accept: "text/html" } });
+    const absent = await page.request.get("/templates/private/acme/nothing-here/versions/1.1.0/archive", { headers: { Accept: "text/html" } });
+    expect(archive.status()).toBe(404);
+    expect(absent.status()).toBe(404);
+    expect((await archive.text()).replaceAll("service", "X")).toBe((await absent.text()).replaceAll("nothing-here", "X"));
     await context.close();
   });
 

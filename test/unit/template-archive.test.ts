@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../src/http/api-error";
 import { inspectArchive } from "../../src/templates/archive";
+import { FILE_LIST_MAX_FILES, FILE_LIST_MAX_NAME_CHARS, FileListBuilder, parseFileList } from "../../src/templates/file-list";
 import { concat, gzip, gzipTar, header, streamOf, tar, type TarEntry, zeroBomb } from "./tar-fixtures";
 
 const MiB = 1024 * 1024;
@@ -237,5 +238,34 @@ describe("template archive: what a normalizing tar reader would let through", ()
 
   it("a GNU sparse entry ('S'), which expands on extraction beyond its stored size, is a 400", async () => {
     await rejection(inspect([root, { name: "huge.bin", type: "S", data: "x" }]), /unsupported type 'S'/);
+  });
+});
+
+describe("the file list kept from the walk", () => {
+  it("names and sizes of regular files in archive order, with totals; directories and meta headers are not files", async () => {
+    const facts = await inspect([root, { name: "src/", type: "5" }, { name: "src/index.ts", data: "abc" }, { name: "a".repeat(150), data: "xy", longName: "pax" }]);
+    expect(facts.files).toEqual({ files: [["Pulumi.yaml", PULUMI_YAML.length], ["src/index.ts", 3], ["a".repeat(150), 2]], total: 3, totalBytes: PULUMI_YAML.length + 5 });
+  });
+
+  it("stops listing at the file cap or the name-length cap, and keeps counting", () => {
+    const byCount = new FileListBuilder();
+    for (let i = 0; i < FILE_LIST_MAX_FILES + 3; i++) byCount.add(`f${i}`, 1);
+    expect(byCount.done().files).toHaveLength(FILE_LIST_MAX_FILES);
+    expect(byCount.done().total).toBe(FILE_LIST_MAX_FILES + 3);
+    const byNames = new FileListBuilder();
+    const long = "n".repeat(FILE_LIST_MAX_NAME_CHARS / 4);
+    for (let i = 0; i < 6; i++) byNames.add(`${long}${i}`.slice(-FILE_LIST_MAX_NAME_CHARS / 4), 10);
+    // A short name after the cap is crossed is not listed either: the list is a prefix of the archive.
+    byNames.add("short", 1);
+    const done = byNames.done();
+    expect(done.files).toHaveLength(4);
+    expect(done.total).toBe(7);
+    expect(done.totalBytes).toBe(61);
+  });
+
+  it("a stored list that is not one reads as no list", () => {
+    expect(parseFileList("{")).toBeUndefined();
+    expect(parseFileList(JSON.stringify({ files: "x", total: 1, totalBytes: 1 }))).toBeUndefined();
+    expect(parseFileList(JSON.stringify({ files: [["a", 1], [2, "b"]], total: 2, totalBytes: 3 }))).toEqual({ files: [["a", 1]], total: 2, totalBytes: 3 });
   });
 });

@@ -379,6 +379,8 @@ describe("real answers match the declared schemas", () => {
       expect((await checked("GET", `${prefix}/templates/github/acme/k8s/versions/1.0.0`)).status).toBe(400);
       expect((await checked("GET", `${prefix}/templates/private/acme/web/versions/1.0.0/archive`, { token: acme.reader })).status).toBe(200);
       expect((await checked("GET", `${prefix}/templates/private/acme/web/versions/1.0.0/readme`, { token: acme.reader })).status).toBe(200);
+      expect((await checked("GET", `${prefix}/templates/private/acme/web/versions/1.0.0/readme?lang=python`, { token: acme.reader, headers: { Accept: "text/markdown" } })).status).toBe(200);
+      expect((await checked("GET", `${prefix}/templates/private/acme/web/versions/1.0.0/raw/readme`, { token: acme.reader })).status).toBe(200);
       const started = await checked("POST", `${prefix}/templates/private/acme/web/versions`, { token: acme.publisher, body: { version: "9.0.0" } });
       expect(started.status).toBe(202);
       expect((await checked("POST", `${prefix}/templates/github/acme/web/versions`, { token: acme.publisher, body: { version: "9.0.0" } })).status).toBe(400);
