@@ -38,7 +38,9 @@ describe("state written by the previous release", () => {
     expect(got.body).toMatchObject({ name: "old-tpl", version: "1.0.0", displayName: "Old template", visibility: "private" });
     const listed = await callJson("/api/registry/templates?name=old-tpl", { token });
     expect(listed.body.templates.map((t: { version: string }) => t.version)).toEqual(["1.0.0"]);
-    expect(await (await call(`${base}/versions/1.0.0/readme`, { token })).text()).toBe("# Old\n");
+    // The raw README moved to raw/readme (byte-identical); readme is the §4 route, which still gives markdown when asked.
+    expect(await (await call(`${base}/versions/1.0.0/raw/readme`, { token })).text()).toBe("# Old\n");
+    expect(await (await call(`${base}/versions/1.0.0/readme`, { token, headers: { Accept: "text/markdown" } })).text()).toBe("# Old\n");
     expect((await call(`${base}/versions/1.0.0/deprecation`, { method: "PUT", token, body: { message: "superseded" } })).status).toBe(204);
     expect((await callJson(`${base}/versions/1.0.0`, { token })).body.deprecation).toMatchObject({ message: "superseded" });
     expect((await call(`${base}/versions/1.0.0?force=true`, { method: "DELETE", token })).status).toBe(204);
