@@ -26,6 +26,8 @@ export default defineConfig({
     silent: "passed-only",
     // Some tests publish dozens of packages; on a shared 2-core machine 5 s is not always enough.
     testTimeout: 20_000,
+    // Setup hooks publish several packages, each waiting for its docs job (a queue round trip and the derivation).
+    hookTimeout: 60_000,
     projects: [
       {
         // The limiters stay in the request path, with limits these tests never reach (they publish a lot per token).
