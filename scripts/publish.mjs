@@ -46,6 +46,19 @@ async function call(url, init, what) {
   return { response, body };
 }
 
+/** A package's docs are derived after complete: wait (up to two minutes) so that its page shows them. */
+async function waitForDocs(url, auth) {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const { body } = await call(url, { headers: auth }, "reading the published version");
+    const status = body?.docs?.status;
+    if (status === "ready") return console.log("publish: documentation ready");
+    if (status === "failed") return console.log("publish: its documentation could not be generated from the schema (the operator can re-drive it)");
+    if (Date.now() > deadline) return console.log("publish: documentation still being generated; its page shows it once ready");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 function summarize(bundle) {
   const sizes = Object.entries(bundle.slots).map(([slot, bytes]) => `${slot} ${bytes.length} B`);
   return `${bundle.kind} ${bundle.name}@${bundle.version} (${sizes.join(", ")})`;
@@ -120,6 +133,7 @@ async function main() {
       ? `${base}/packages/${source}/${encodeURIComponent(publisher)}/${encodeURIComponent(bundle.name)}/${version}`
       : `${base}/templates/${source}/${encodeURIComponent(publisher)}/${encodeURIComponent(bundle.name)}/versions/${version}`;
   console.log(`publish: published ${source}/${publisher}/${bundle.name}@${bundle.version}`);
+  if (bundle.kind === "package") await waitForDocs(`${path}/versions/${version}`, auth);
   console.log(`publish: page ${page}`);
   // A private item's page is a 404 to anyone not signed in to its org: the sign-in form comes back to the page.
   if (source === "private") console.log(`publish: it is private: open ${base}/sign-in?next=${encodeURIComponent(new URL(page).pathname)} and paste an org token to see it`);

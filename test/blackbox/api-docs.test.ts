@@ -1,6 +1,6 @@
 // Package docs over HTTP through wrangler dev: publish a provider-shaped schema, then read nav, follow docsUrlTemplate to every resource, ask for markdown.
 import { beforeAll, describe, expect, it } from "vitest";
-import { cli, gateway, setupOrg } from "./client";
+import { cli, docsReady, gateway, setupOrg } from "./client";
 import { docsReadme, docsSchema } from "../workers/api-docs-fixture";
 
 let tokens: { reader: string; publisher: string; admin: string };
@@ -16,6 +16,7 @@ async function publish(path: string, version: string, schema: string, readme: st
   }
   const done = await cli("POST", `/api/registry/packages/${path}/versions/${version}/complete`, { token: tokens.publisher, body: { operationID: start.body.operationID } });
   expect(done.status, done.text).toBe(201);
+  expect(await docsReady(tokens.publisher, path, version)).toBe("ready");
 }
 
 beforeAll(async () => {

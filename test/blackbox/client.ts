@@ -52,6 +52,21 @@ export async function upload(url: string, body: string | Buffer, requiredHeaders
   return response.status;
 }
 
+/**
+ * Waits until a package version's docs, derived after complete by a durable job, are no longer pending;
+ * answers their status. `server` defaults to the suite's gateway.
+ */
+export async function docsReady(token: string, path: string, version: string, server = gateway(), timeoutMs = 90_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await cli("GET", `${server}/api/registry/packages/${path}/versions/${encodeURIComponent(version)}`, { token });
+    const status = r.body?.docs?.status;
+    if (r.status === 200 && status !== "pending") return status;
+    if (Date.now() > deadline) throw new Error(`docs of ${path}@${version} still ${status ?? r.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
 /** start → upload schema and README → complete, as `pulumi package publish` does; returns the complete reply. */
 export async function publishOverHttp(token: string, prefix: string, path: string, version: string, schema: string | Buffer, readme = "# readme\n") {
   const start = await cli("POST", `${prefix}/packages/${path}/versions`, { token, body: { version } });
@@ -62,5 +77,7 @@ export async function publishOverHttp(token: string, prefix: string, path: strin
     const status = await upload(start.body.uploadURLs[slot], bytes, required);
     if (status >= 400) throw new Error(`upload of ${slot}: ${status}`);
   }
-  return cli("POST", `${prefix}/packages/${path}/versions/${version}/complete`, { token, body: { operationID: start.body.operationID } });
+  const done = await cli("POST", `${prefix}/packages/${path}/versions/${version}/complete`, { token, body: { operationID: start.body.operationID } });
+  if (done.status === 201) await docsReady(token, path, version, prefix.startsWith("http") ? new URL(prefix).origin : gateway());
+  return done;
 }

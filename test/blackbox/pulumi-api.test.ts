@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { skylineInstallation, skylineReadme, skylineSchema, webappSchema } from "../fixtures/api-docs";
 import { checkAnswer, operationById, operationByPath, successContentTypes, type Doc, type Matched } from "../workers/openapi-check";
-import { cli, gateway, setupOrg } from "./client";
+import { cli, docsReady, gateway, setupOrg } from "./client";
 
 const ORG = "bb-pulumi-api";
 const PACKAGE = { source: "private", publisher: ORG, name: skylineSchema.name, version: skylineSchema.version };
@@ -88,6 +88,7 @@ async function publish(name: string, version: string, files: Record<string, stri
   }
   const complete = await cli("POST", `${base}/${version}/complete`, { token: tokens.publisher, body: { operationID: start.body.operationID } });
   expect(complete.status, complete.text).toBe(201);
+  expect(await docsReady(tokens.publisher, `${PACKAGE.source}/${PACKAGE.publisher}/${name}`, version)).toBe("ready");
 }
 
 describe("pulumi api against the gateway", () => {

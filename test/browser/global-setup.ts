@@ -41,6 +41,12 @@ async function publishPackage(base: string, token: string, path: string, version
   await upload(start.uploadURLs.index, files.readme);
   if (files.installation) await upload(start.uploadURLs.installationConfiguration, files.installation);
   await api(base, "POST", `/api/registry/packages/${path}/versions/${version}/complete`, token, { operationID: start.operationID });
+  // The pages show docs, derived after complete by a durable job: wait for them.
+  const deadline = Date.now() + 90_000;
+  while ((await api(base, "GET", `/api/registry/packages/${path}/versions/${version}`, token)).docs.status === "pending") {
+    if (Date.now() > deadline) throw new Error(`docs of ${path}@${version} still pending`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
 }
 
 function archive(files: Record<string, string>): Buffer {
