@@ -215,12 +215,13 @@ const MAX_LINKED_PACKAGES = 40;
 
 /**
  * A type in another package links to its type page in that package in this registry: the package of
- * that name under this package's own publisher (its source, then private), else pulumi/pulumi/<name>, else
+ * that name under this package's own publisher (its source, then private) and owned by this package's
+ * org (on the shared `opentofu` namespace another org's same-named package never matches), else pulumi/pulumi/<name>, else
  * pulumi/<name>/<name> (never any other publisher's same-named package: see referencedPackages); the
  * referenced version when it is live, else its latest. Absent or invisible → no link. One D1 round
  * trip for the whole page.
  */
-async function externalLinks(context: RequestContext, viewer: Viewer, home: PackageSummary, props: DocProperty[], lang: Language): Promise<Map<string, string>> {
+async function externalLinks(context: RequestContext, viewer: Viewer, home: PackageSummary & { ownerOrg: string }, props: DocProperty[], lang: Language): Promise<Map<string, string>> {
   const refs = props.flatMap((p) => (p.typeRef?.package ? [{ ...p.typeRef, package: p.typeRef.package }] : []));
   const out = new Map<string, string>();
   if (!refs.length) return out;
@@ -314,7 +315,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const answer: DocAnswer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json;
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
     const props = [...answer.inputs, ...answer.outputs, ...answer.supportingTypes.flatMap((t) => t.properties ?? [])];
-    const external = await externalLinks(context, looker.viewer, pkg, props, language);
+    const external = await externalLinks(context, looker.viewer, { ...pkg, ownerOrg: data.entry.item.ownerOrg }, props, language);
     const link = typeLinker(pkg, memberPaths(pkg, [inModule!]), external, language, supporting);
     const here = apiPath(pkg, `${memberModule}/${memberSegment(member.token)}`);
     return (
@@ -372,7 +373,7 @@ async function typePage(request: IRequest, context: RequestContext) {
     }
     const [stored] = await readPacked<StoredType>(bucket, docs.prefix, [entry.range]);
     const type = typeAnswer(stored!, language);
-    const external = await externalLinks(context, looker.viewer, pkg, type.properties ?? [], language);
+    const external = await externalLinks(context, looker.viewer, { ...pkg, ownerOrg: data.entry.item.ownerOrg }, type.properties ?? [], language);
     return (
       <TypePage
         pkg={pkg}
