@@ -7,11 +7,12 @@ import type { RequestContext } from "../http/context";
 import type { RouteMethods } from "../http/routes";
 import { encodeKey } from "../http/url-path";
 import { docsOf, type VersionDocs } from "../api-docs/routes";
-import { offered, OSES, type ContentNode, type Os } from "../api-docs/content";
+import { OSES, type ContentNode, type Os } from "../api-docs/content";
+import { renderContent, renderOnce, type RenderedContent } from "./rendered-content";
 import type { Nav, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
 import { docsPrefix, getJson, lookup, readPacked, TYPE_KINDS } from "../api-docs/storage";
-import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
+import { DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
 import { referencedPackages, type ReferencedPackage } from "../core/catalog/lookups";
@@ -42,6 +43,8 @@ export interface PackageDocs {
    * docs exist. A docsOf failure (no schema, underivable) is the page's failure either way.
    */
   read<T>(object: string): Promise<T | undefined>;
+  /** Where the docs of the version are expected before docsOf answers (from the schema key alone). */
+  earlyPrefix?: string;
 }
 
 export function packageDocs(request: IRequest, context: RequestContext, data: PackagePageData, lang: Language | undefined): PackageDocs {
@@ -59,6 +62,7 @@ export function packageDocs(request: IRequest, context: RequestContext, data: Pa
   return {
     ready,
     links,
+    ...(schemaKey ? { earlyPrefix: docsPrefix(schemaKey) } : {}),
     async read<T>(object: string) {
       const early = schemaKey ? await getJson<T>(bucket, docsPrefix(schemaKey) + object) : undefined;
       const docs = await ready;
@@ -67,24 +71,19 @@ export function packageDocs(request: IRequest, context: RequestContext, data: Pa
   };
 }
 
-export interface ResolvedContent {
-  nodes: ContentNode[];
-  /** The language the content was resolved to (the README's fallback rules), when it has language choosers. */
-  language?: Language;
-  languages: Language[];
-  /** Likewise for operating-system choosers (Linux unless another is asked for). */
-  os?: Os;
-  oses: Os[];
-}
-
-/** README or installation text resolved as the `readme`/`installation` routes resolve it. */
-export async function docsContent(context: RequestContext, d: PackageDocs, object: "readme.json" | "installation.json", lang: Language, os?: Os): Promise<ResolvedContent | undefined> {
-  const nodes = await d.read<ContentNode[]>(object);
-  if (!nodes) return undefined;
-  const languages = offered(nodes, "language-chooser") as Language[];
-  const oses = offered(nodes, "os-chooser") as Os[];
-  const answer = contentAnswer(nodes, d.links, lang, os).json;
-  return { nodes: answer.content, language: languages.length ? answer.language : undefined, languages, os: oses.length ? answer.os : undefined, oses };
+/**
+ * README or installation text as the page shows it, rendered once per content (rendered-content.ts): read
+ * where `read` would find it, rendered capped on the first request, the stored HTML on every later one.
+ */
+export async function renderedDocsContent(context: RequestContext, d: PackageDocs, object: "readme.json" | "installation.json", lang: Language, os?: Os): Promise<RenderedContent | undefined> {
+  const label = object === "readme.json" ? "README" : "Installation";
+  const render = async (o: R2ObjectBody) => renderContent(await o.json<ContentNode[]>(), d.links, label, lang, os);
+  const variant = `${object.replace(/\.json$/, "")}-${lang}-${os ?? "default"}`;
+  const bucket = context.env.ARTIFACTS;
+  const early = d.earlyPrefix ? await renderOnce(bucket, d.earlyPrefix + object, variant, render) : undefined;
+  if (early) return early;
+  const docs = await d.ready;
+  return docs.prefix === d.earlyPrefix ? undefined : renderOnce(bucket, docs.prefix + object, variant, render);
 }
 
 export function parseOs(request: Request): Os | undefined {

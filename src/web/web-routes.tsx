@@ -20,16 +20,17 @@ import { requireVersion } from "../core/vocabulary/versions";
 import { templateKind, VCS_SOURCES } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
 import { packagePath, templatePath, type PackageSummary, type TemplateSummary } from "./components";
-import { InstallSection, Markdown, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateDetail } from "./item-pages";
+import { InstallSection, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateDetail } from "./item-pages";
 import { installChoices } from "./install-commands";
-import { Fragment, h } from "./jsx";
+import { Fragment, h, trustedHtml } from "./jsx";
 import { ErrorPage, SignInPage } from "./notice-pages";
 import { htmlResponse } from "./page-response";
 import { readSession, requireSameOrigin, signIn, signOut } from "./session";
-import { artifactText, knownParams, loadPackage, lookerReader, page, shellFor } from "./page-kit";
-import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, parseOs, type ResolvedContent } from "./api-docs-routes";
-import type { ContentNode, Os } from "../api-docs/content";
-import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
+import { knownParams, renderedArtifact, loadPackage, lookerReader, page, shellFor } from "./page-kit";
+import { apiDocsPageRoutes, navSummary, packageDocs, parseLanguage, parseOs, renderedDocsContent } from "./api-docs-routes";
+import { type RenderedContent } from "./rendered-content";
+import type { Os } from "../api-docs/content";
+import { apiPath, LanguageTabs } from "./api-docs-pages";
 import { DEFAULT_LANGUAGE } from "../api-docs/views";
 import type { Language } from "../api-docs/languages";
 import { orgs } from "../db/schema";
@@ -152,19 +153,12 @@ function safeThen(value: string | null): string {
 
 const OS_LABELS: Record<Os, string> = { linux: "Linux", macos: "macOS", windows: "Windows" };
 
-/** A text's own first heading when it repeats its section's ("## Installation" under "Installation"): dropped. */
-export function withoutRepeatedHeading(nodes: ContentNode[], heading: string): ContentNode[] {
-  const [first, ...rest] = nodes;
-  if (!first || first.kind !== "text") return nodes;
-  const m = /^\s*#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*(?:\n|$)/.exec(first.markdown);
-  if (!m || m[1]!.trim().toLowerCase() !== heading.toLowerCase()) return nodes;
-  const markdown = first.markdown.slice(m[0].length).replace(/^\s+/, "");
-  return markdown ? [{ ...first, markdown }, ...rest] : rest;
-}
+const kib = (chars: number) => `${Math.ceil(chars / 1024)} KiB`;
 
-function ContentSection(props: { content?: ResolvedContent; missing: string; hrefFor: (l: Language) => string; osHrefFor: (os: Os) => string; label: string }) {
-  const content = props.content && { ...props.content, nodes: withoutRepeatedHeading(props.content.nodes, props.label) };
-  if (!content || !content.nodes.length) return <MissingText what={props.missing} />;
+/** A section's text as rendered once (rendered-content.ts); past the render cap, a notice and a link to the whole text. */
+function ContentSection(props: { content?: RenderedContent; missing: string; hrefFor: (l: Language) => string; osHrefFor: (os: Os) => string; label: string; fullText: string }) {
+  const { content } = props;
+  if (!content || !content.html) return <MissingText what={props.missing} />;
   return (
     <>
       {content.language && content.languages.length > 1 ? <LanguageTabs languages={content.languages} current={content.language} hrefFor={props.hrefFor} label={`${props.label} language`} /> : null}
@@ -181,7 +175,14 @@ function ContentSection(props: { content?: ResolvedContent; missing: string; hre
           </ul>
         </nav>
       ) : null}
-      <ContentNodes nodes={content.nodes} />
+      {trustedHtml(content.html)}
+      {content.renderedChars < content.chars ? (
+        <p class="muted truncated">
+          {`This ${props.missing} is ${kib(content.chars)} of markdown; the first ${kib(content.renderedChars)} are shown. `}
+          <a href={props.fullText}>{`The whole ${props.missing}`}</a>
+          {" (JSON, or markdown with Accept: text/markdown)."}
+        </p>
+      ) : null}
     </>
   );
 }
@@ -209,8 +210,8 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const wanted = lang ?? DEFAULT_LANGUAGE;
     const [versions, readme, installation, summary, derived] = await Promise.all([
       data.versions,
-      docsContent(context, docs, "readme.json", wanted, os),
-      docsContent(context, docs, "installation.json", wanted, os),
+      renderedDocsContent(context, docs, "readme.json", wanted, os),
+      renderedDocsContent(context, docs, "installation.json", wanted, os),
       navSummary(context, docs),
       docs.ready,
     ]);
@@ -226,9 +227,9 @@ async function packagePage(request: IRequest, context: RequestContext) {
         versions={versions}
         facts={derived.manifest.package}
         install={<InstallSection choices={choices} current={lang} hrefFor={(l) => `${here}${query(l, os)}#install`} />}
-        readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" />}
+        readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" fullText={`${docs.links.base}/readme${query(wanted, os)}`} />}
         installation={
-          <ContentSection content={derived.manifest.hasInstallation ? installation : undefined} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" />
+          <ContentSection content={derived.manifest.hasInstallation ? installation : undefined} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" fullText={`${docs.links.base}/installation${query(wanted, os)}`} />
         }
         apiDocs={
           modules.length ? (
@@ -290,7 +291,7 @@ async function templatePage(request: IRequest, context: RequestContext) {
     const entry = resolved.entry;
     const detail: TemplateDetail = viewOf(templateKind, context.origin, entry);
     // VCS-backed templates have no versions to list.
-    const readme = await artifactText(context, entry, "readme");
+    const readme = await renderedArtifact(context, entry, "readme");
     const deprecation = deprecationOf(entry);
     return (
       <TemplatePage
@@ -298,7 +299,7 @@ async function templatePage(request: IRequest, context: RequestContext) {
         template={detail}
         versions={versions}
         deprecation={deprecation}
-        readme={readme ? <Markdown text={readme} /> : <MissingText what="README" />}
+        readme={<ContentSection content={readme} missing="README" hrefFor={() => ""} osHrefFor={() => ""} label="README" fullText={detail.readmeURL ?? ""} />}
       />
     );
   });
