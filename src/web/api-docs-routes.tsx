@@ -22,7 +22,7 @@ import { parseEnumParam } from "../http/query-params";
 import { parseIdentity } from "../core/identity-parsing";
 import { type RouteParams } from "../core/kind";
 import { parseVersion } from "../core/vocabulary/versions";
-import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type NavEntry, type TreeModule, type TypeLinker } from "./api-docs-pages";
+import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type NavEntry, type TreeModule, type TypeLinker, type ApiTreeView, MAX_LISTED_MODULES } from "./api-docs-pages";
 import { readNavSlice } from "../api-docs/nav-slice";
 import { moduleOf, type PackageNaming } from "../api-docs/languages";
 import type { PackageSummary } from "./components";
@@ -162,17 +162,24 @@ export const EXPANDED_MAX = 400;
 export const FILTER_MAX = 200;
 const MAX_FILTER_CHARS = 100;
 
-/** The tree beside every API page: every module from the summary, the `expanded` ones with their members. */
-function treeOf(pkg: PackageSummary, summary: NavSummary, expanded: NavModuleAnswer[]): TreeModule[] {
+/**
+ * The tree beside every API page: the summary's modules, the `expanded` ones with their members. At most
+ * MAX_LISTED_MODULES are listed (the expanded ones always, then the first others in order): a package
+ * of 80,000 modules gives a page of the same size as one of 300 (docs/route-budgets.md).
+ */
+function treeOf(pkg: PackageSummary, summary: NavSummary, expanded: NavModuleAnswer[]): ApiTreeView {
   const open = new Map(expanded.map((m) => [m.name, m]));
   const names = new Set(summary.modules.map((m) => m.name));
-  const out: TreeModule[] = summary.modules.map((m) => {
+  const room = Math.max(0, MAX_LISTED_MODULES - expanded.length);
+  let others = 0;
+  const listed = summary.modules.filter((m) => open.has(m.name) || others++ < room);
+  const out: TreeModule[] = listed.map((m) => {
     const shown = open.get(m.name);
     return { name: m.name, href: apiPath(pkg, m.name), resources: m.resources, functions: m.functions, items: shown ? entriesOf(pkg, shown) : undefined };
   });
   // Filter matches in modules the summary does not list (older derivations) still show.
   for (const m of expanded) if (!names.has(m.name) && m.resources.length + m.functions.length) out.push({ name: m.name, href: apiPath(pkg, m.name), resources: m.resources.length, functions: m.functions.length, items: entriesOf(pkg, m) });
-  return out;
+  return { modules: out, more: summary.modules.length - listed.length };
 }
 
 /** At most `max` members in all, in module order: what a filter shows. */
