@@ -33,8 +33,10 @@ import type { Os } from "../api-docs/content";
 import { apiPath, LanguageTabs } from "./api-docs-pages";
 import { DEFAULT_LANGUAGE } from "../api-docs/views";
 import type { Language } from "../api-docs/languages";
-import { orgs } from "../db/schema";
-import { sql } from "drizzle-orm";
+import { items, orgs } from "../db/schema";
+import { and, eq, exists, sql } from "drizzle-orm";
+import { visibleTo } from "../core/visibility";
+import type { Viewer } from "../core/vocabulary/viewer";
 import { isValidSegment, printable } from "../core/vocabulary/names";
 import { favicon, packageLogo, staticAsset } from "./static-assets";
 import { deprecationOf } from "./deprecation";
@@ -77,10 +79,22 @@ async function home(request: IRequest, context: RequestContext) {
 const PACKAGE_LIST_PARAMS = ["name", "publisher", "orgLogin", "visibility", "packageType", "category", "search", "usage", "sort", "asc", "continuationToken"];
 const TEMPLATE_LIST_PARAMS = ["backing", "name", "orgLogin", "search", "continuationToken"];
 
-/** The login of the org whose display name is `name` (case-insensitively), if exactly one has it. */
-async function publisherByDisplayName(context: RequestContext, name: string): Promise<string | undefined> {
+/**
+ * The login of the org whose display name is `name` (case-insensitively), if exactly one has it among the
+ * orgs that publish a package `viewer` may see: the display name of an org whose packages are all
+ * private (or that has none) is not a way to learn its login.
+ */
+async function publisherByDisplayName(context: RequestContext, viewer: Viewer, name: string): Promise<string | undefined> {
   if (name.length > 200) return undefined;
-  const rows = await context.db.select({ login: orgs.login }).from(orgs).where(sql`${orgs.displayName} = ${name.trim()} collate nocase`).limit(2);
+  const shown = context.db
+    .select({ one: sql`1` })
+    .from(items)
+    .where(and(eq(items.kind, "package"), eq(items.ownerOrg, orgs.login), eq(items.publisher, orgs.login), visibleTo(viewer)));
+  const rows = await context.db
+    .select({ login: orgs.login })
+    .from(orgs)
+    .where(and(sql`${orgs.displayName} = ${name.trim()} collate nocase`, exists(shown)))
+    .limit(2);
   return rows.length === 1 ? rows[0]!.login : undefined;
 }
 
@@ -92,11 +106,13 @@ async function packageList(request: IRequest, context: RequestContext) {
   const query = new URLSearchParams(params);
   const publisher = query.get("publisher");
   if (publisher !== null && !isValidSegment(publisher)) {
-    // Not a login: the name cards show ("Acme Corp") is looked up and the list asked for by login.
-    const login = await publisherByDisplayName(context, publisher);
-    if (!login) throw badRequest(`no publisher is named '${printable(publisher)}': filter by the publisher's login (as in a package's path) or by its name as shown on its packages`);
-    query.set("publisher", login);
-    return new Response(null, { status: 303, headers: { Location: `/packages?${query.toString()}` } });
+    // Not a login: the name cards show ("Acme Corp") is looked up, for who is looking, and the list asked for by login.
+    return page(request, context, async (looker) => {
+      const login = await publisherByDisplayName(context, looker.viewer, publisher);
+      if (!login) throw badRequest(`no publisher is named '${printable(publisher)}': filter by the publisher's login (as in a package's path) or by its name as shown on its packages`);
+      query.set("publisher", login);
+      return new Response(null, { status: 303, headers: { Location: `/packages?${query.toString()}` } });
+    }, { params });
   }
   const filters = packageKind.listFilters(query);
   const key = [["q", JSON.stringify(filters)], ["continuationToken", query.get("continuationToken") ?? undefined]] as const;
@@ -108,7 +124,7 @@ async function packageList(request: IRequest, context: RequestContext) {
     const { entries, continuationToken: next } = await listPage(context.env, packageKind, filters, { limit: PAGE_SIZE, continuationToken }, lookerReader(context, looker));
     if (publisher && !entries.length && !continuationToken) {
       // A login-shaped display name ("Acme"): nothing is listed under that login, but a publisher is shown by that name.
-      const login = await publisherByDisplayName(context, publisher);
+      const login = await publisherByDisplayName(context, looker.viewer, publisher);
       if (login && login !== publisher) {
         query.set("publisher", login);
         return new Response(null, { status: 303, headers: { Location: `/packages?${query.toString()}` } });
