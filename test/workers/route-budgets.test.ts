@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createOrg, createToken, signIn } from "./helpers";
 import { publishPackage } from "./publish-helpers";
+import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
 import { pathologicalMarkdown } from "../../scripts/pathological-markdown.mjs";
 import { MAX_MARKDOWN_CHARS } from "../../src/web/markdown";
 import { MAX_LISTED_MODULES } from "../../src/web/api-docs-pages";
@@ -84,6 +85,21 @@ describe("a README past the render cap", () => {
     const page = await rendered("/packages/pulumi/budget/light-readme/1.0.0");
     expect(page.body).toContain("<strong>rendered</strong>");
     expect(page.body).not.toContain("are shown.");
+  });
+});
+
+describe("a template's README past the render cap", () => {
+  it("is capped with the notice, rendered once and read from its stored rendering after", async () => {
+    const archive = await archiveOf([{ name: "Pulumi.yaml", data: PULUMI_YAML() }, { name: "README.md", data: pathologicalMarkdown(3 * MAX_MARKDOWN_CHARS) }]);
+    expect((await publishTemplate(token, "private/budget/heavy-starter", "1.0.0", archive)).status).toBe(201);
+    const first = await rendered("/templates/private/budget/heavy-starter/versions/1.0.0");
+    expect(first.body).toMatch(/This README is \d+ KiB of markdown; the first (12[0-8]) KiB are shown\./);
+    expect(first.body).toContain("/versions/1.0.0/readme");
+    expect(first.bytes).toBeLessThan(512 * KiB);
+    const rendering = (await keysWith("templates/private/budget/heavy-starter/")).find((o) => o.key.includes("/rendered/v1/readme-"));
+    expect(rendering, "the first render stores its HTML beside the README").toBeDefined();
+    const again = await rendered("/templates/private/budget/heavy-starter/versions/1.0.0");
+    expect(again.r2Bytes).toBeLessThan(3 * MAX_MARKDOWN_CHARS);
   });
 });
 
