@@ -147,7 +147,7 @@ function clearingCookie(error: unknown, context: RequestContext): unknown {
 export async function renderedArtifact(context: RequestContext, entry: CatalogEntry, slot: string): Promise<RenderedContent | undefined> {
   const key = entry.version ? (JSON.parse(entry.version.artifacts) as Record<string, string>)[slot] : undefined;
   if (!key) return undefined;
-  return renderOnce(context.env.ARTIFACTS, key, slot, async (object) => ({ ...renderCapped([await object.text()]), languages: [], oses: [] }));
+  return renderOnce(context.env.ARTIFACTS, key, slot, async (object) => ({ value: { ...renderCapped([await object.text()]), languages: [], oses: [] }, everyVariant: false }));
 }
 
 export interface PackagePageData {

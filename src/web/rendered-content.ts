@@ -49,14 +49,18 @@ export function renderCapped(texts: string[], max = MAX_MARKDOWN_CHARS): { html:
   return { html, chars, renderedChars: max - budget };
 }
 
-/** README/installation nodes resolved as the `readme`/`installation` routes resolve them, then rendered under the cap. */
-export function renderContent(nodes: ContentNode[], links: Links, label: string, lang: Language, os: Os | undefined): RenderedContent {
+/**
+ * README/installation nodes resolved as the `readme`/`installation` routes resolve them, then rendered
+ * under the cap; the same for every language and OS when the text has no choosers.
+ */
+export function renderContent(nodes: ContentNode[], links: Links, label: string, lang: Language, os: Os | undefined): Rendering<RenderedContent> {
   const languages = offered(nodes, "language-chooser") as Language[];
   const oses = offered(nodes, "os-chooser") as Os[];
   const answer = contentAnswer(nodes, links, lang, os).json;
   const shown = withoutRepeatedHeading(answer.content, label);
   const rendered = renderCapped(shown.map((n) => n.markdown));
-  return { ...rendered, languages, oses, ...(languages.length && answer.language ? { language: answer.language } : {}), ...(oses.length && answer.os ? { os: answer.os } : {}) };
+  const value = { ...rendered, languages, oses, ...(languages.length && answer.language ? { language: answer.language } : {}), ...(oses.length && answer.os ? { os: answer.os } : {}) };
+  return { value, everyVariant: !languages.length && !oses.length && !nodes.some((n) => n.kind !== "text") };
 }
 
 /** Where the rendering of `source` (one variant of it) is stored: beside it, under the renderer's version and the source's ETag. */
@@ -64,20 +68,41 @@ export function renderedKey(source: string, etag: string, variant: string): stri
   return `${source.replace(/[^/]*$/, "")}rendered/v${RENDERER_VERSION}/${variant}-${etag.replace(/[^A-Za-z0-9-]/g, "")}.json`;
 }
 
+/** What a render answers: the value, and whether it is the same for every variant of the source (a text without choosers). */
+export interface Rendering<T> {
+  value: T;
+  everyVariant: boolean;
+}
+
+/** The variant under which a rendering that is the same for every variant is stored. */
+const EVERY_VARIANT = "all";
+
 /**
  * The stored rendering of R2 object `source` for `variant`, or (the first time) `render` of its body,
  * stored for the next request. A hit costs a head and one read of the rendered object, whatever the
- * source's size; undefined when `source` does not exist.
+ * source's size; undefined when `source` does not exist. A rendering that is the same for every variant
+ * (a README without language or OS choosers) is also stored once for all: a later first request of
+ * another variant copies it instead of rendering again, so asking for every language and OS costs one
+ * render, not one per variant.
  */
-export async function renderOnce<T>(bucket: R2Bucket, source: string, variant: string, render: (object: R2ObjectBody) => Promise<T>): Promise<T | undefined> {
+export async function renderOnce<T>(bucket: R2Bucket, source: string, variant: string, render: (object: R2ObjectBody) => Promise<Rendering<T>>): Promise<T | undefined> {
   const head = await bucket.head(source);
   if (!head) return undefined;
   const key = renderedKey(source, head.etag, variant);
   const stored = await bucket.get(key);
   if (stored) return stored.json<T>();
+  const store = (at: string, text: string) => bucket.put(at, text, { httpMetadata: { contentType: "application/json" } });
+  const sharedKey = renderedKey(source, head.etag, `${variant.split("-")[0]}-${EVERY_VARIANT}`);
+  const shared = await bucket.get(sharedKey);
+  if (shared) {
+    const text = await shared.text();
+    await store(key, text);
+    return JSON.parse(text) as T;
+  }
   const object = await bucket.get(source);
   if (!object) return undefined;
-  const value = await render(object);
-  await bucket.put(key, JSON.stringify(value), { httpMetadata: { contentType: "application/json" } });
+  const { value, everyVariant } = await render(object);
+  const text = JSON.stringify(value);
+  await Promise.all([store(key, text), ...(everyVariant ? [store(sharedKey, text)] : [])]);
   return value;
 }

@@ -70,6 +70,14 @@ describe("a README past the render cap", () => {
     // A render reads the stored HTML (and the page's other objects), never the 640 KiB text again.
     expect(again.r2Bytes).toBeGreaterThan(0);
     expect(again.r2Bytes).toBeLessThan(text!.size);
+    // A text without choosers is the same in every language and OS: rendered once for all of them. Another
+    // language's first view copies the stored rendering (it reads no text), and both are the one stored.
+    const shared = (await keysWith("packages/pulumi/budget/heavy-readme/")).filter((o) => o.key.includes("/rendered/v1/readme-all-"));
+    expect(shared).toHaveLength(1);
+    const python = await rendered("/packages/pulumi/budget/heavy-readme/1.0.0?lang=python");
+    expect(python.r2Bytes).toBeLessThan(text!.size);
+    const pythonKey = stored!.key.replace("readme-typescript-default-", "readme-python-default-");
+    expect(await (await env.ARTIFACTS.get(pythonKey))!.text()).toBe(await (await env.ARTIFACTS.get(shared[0]!.key))!.text());
     // And what it shows is what is stored: a stored rendering changed by hand is what the page shows.
     const value = (await (await env.ARTIFACTS.get(stored!.key))!.json()) as { html: string };
     await env.ARTIFACTS.put(stored!.key, JSON.stringify({ ...value, html: '<div class="markdown"><p>from-the-stored-rendering</p></div>' }));
