@@ -31,6 +31,8 @@ export interface Env {
   MAX_ARCHIVE_BYTES?: string;
   MAX_ARCHIVE_UNPACKED_BYTES?: string;
   MAX_ARCHIVE_ENTRIES?: string;
+  /** Bytes of a version's nav.json the API tree's filter may read (docs/route-budgets.md). */
+  MAX_FILTER_NAV_BYTES?: string;
   OPERATION_TTL_MINUTES?: string;
   /** Producer binding of the webhook delivery queue; unset → no webhook events are sent. */
   WEBHOOK_QUEUE?: Queue<WebhookMessage>;
@@ -75,6 +77,7 @@ export function limitsFrom(env: Env): Limits {
     archiveBytes: positiveNumber(env.MAX_ARCHIVE_BYTES, 20 * MiB),
     archiveUnpackedBytes: positiveNumber(env.MAX_ARCHIVE_UNPACKED_BYTES, 100 * MiB),
     archiveEntries: positiveNumber(env.MAX_ARCHIVE_ENTRIES, 10_000),
+    filterNavBytes: positiveNumber(env.MAX_FILTER_NAV_BYTES, MiB),
     operationTtlMs: ttlMinutes * 60_000,
   };
 }

@@ -244,8 +244,8 @@ export function ApiIndexPage(
     module?: string;
     /** Set when the modules are shown by name only (too many members to list). */
     collapsed?: Array<{ name: string; resources: number; functions: number }>;
-    /** Set when the tree's filter chose the members shown. */
-    filtered?: { total: number; shown: number };
+    /** Set when the tree's filter chose the members shown; `searched` when only the first modules were searched. */
+    filtered?: { total: number; shown: number; searched?: { modules: number; of: number } };
   },
 ): RawHtml {
   const crumbs = props.module
@@ -258,6 +258,7 @@ export function ApiIndexPage(
           {props.filtered.total === 0
             ? `Nothing matches “${props.q ?? ""}”.`
             : `${props.filtered.total === 1 ? "1 match" : `${props.filtered.total} matches`} for “${props.q ?? ""}”${props.filtered.shown < props.filtered.total ? `; the first ${props.filtered.shown} are shown` : ""}.`}{" "}
+          {props.filtered.searched ? `The package is too big to search whole: the first ${props.filtered.searched.modules} of its ${props.filtered.searched.of} modules were searched; open a module to see all its members. ` : ""}
           <a href={`${apiPath(props.pkg)}?lang=${props.language}`}>Clear the filter</a>
         </p>
       ) : null}

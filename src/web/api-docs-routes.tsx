@@ -23,7 +23,7 @@ import { parseIdentity } from "../core/identity-parsing";
 import { type RouteParams } from "../core/kind";
 import { parseVersion } from "../core/vocabulary/versions";
 import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type NavEntry, type TreeModule, type TypeLinker, type ApiTreeView, MAX_LISTED_MODULES } from "./api-docs-pages";
-import { readNavSlice } from "../api-docs/nav-slice";
+import { readNavSlice, readNavSpan } from "../api-docs/nav-slice";
 import { moduleOf, type PackageNaming } from "../api-docs/languages";
 import type { PackageSummary } from "./components";
 import { h } from "./jsx";
@@ -113,6 +113,30 @@ function navModulesOf(nav: Nav, d: PackageDocs, docs: VersionDocs, data: Package
     true,
   );
   return (answer.json as { modules: NavModuleAnswer[] }).modules;
+}
+
+/**
+ * What the tree's filter searches: the whole nav while its modules' bytes fit `limits.filterNavBytes`
+ * (or the summary predates ranges), else the first modules that fit, read in one range (with the name
+ * overrides when they fit too): a filter's read is bounded whatever the package (docs/route-budgets.md).
+ */
+async function filterNav(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, summary: NavSummary, q: string): Promise<{ modules: NavModuleAnswer[]; searched?: { modules: number; of: number } }> {
+  let budget = context.limits.filterNavBytes;
+  const ranged = !!summary.naming && summary.modules.every((m) => m.range);
+  const whole = summary.modules.reduce((n, m) => n + (m.range?.[1] ?? 0), 0) + (summary.overrides?.[1] ?? 0);
+  if (!ranged || whole <= budget) return { modules: await fullNav(d, data, language, q) };
+  const withOverrides = !!summary.overrides && summary.overrides[1] <= budget / 2;
+  if (withOverrides) budget -= summary.overrides![1];
+  const names: string[] = [];
+  for (const m of summary.modules) {
+    if (m.range![1] > budget) break;
+    budget -= m.range![1];
+    names.push(m.name);
+  }
+  const docs = await d.ready;
+  const nav = names.length ? await readNavSpan(context.env.ARTIFACTS, docs.prefix, summary, names, withOverrides) : undefined;
+  const modules = nav ? navModulesOf(nav, d, docs, data, language, q) : [];
+  return { modules, searched: { modules: names.length, of: summary.modules.length } };
 }
 
 /** The whole nav (the filter, small packages, and docs derived before nav ranges were kept). */
@@ -280,9 +304,10 @@ async function apiPage(request: IRequest, context: RequestContext) {
     if (!rest.length) {
       const shell = await shellFor(request, looker.caller(), `${pkg.title ?? pkg.name} API`);
       if (q) {
-        // The filter reads the whole nav (names in every language are matched, as the nav route's `q` does); it lists at most FILTER_MAX.
-        const { modules, total } = capMembers(await fullNav(d, data, language, q), FILTER_MAX);
-        return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, modules)} tree={treeOf(pkg, summary, modules)} filtered={{ total, shown: Math.min(total, FILTER_MAX) }} />;
+        // Names in every language are matched, as the nav route's `q` does, in the whole nav or (a big package) its first modules; it lists at most FILTER_MAX.
+        const found = await filterNav(context, d, data, language, summary, q);
+        const { modules, total } = capMembers(found.modules, FILTER_MAX);
+        return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, modules)} tree={treeOf(pkg, summary, modules)} filtered={{ total, shown: Math.min(total, FILTER_MAX), ...(found.searched ? { searched: found.searched } : {}) }} />;
       }
       // A small package is listed whole; a big one by module (each module's page lists its members).
       const expanded = memberCount(summary.modules) <= EXPANDED_MAX ? await fullNav(d, data, language) : [];

@@ -2,9 +2,12 @@
 // that are not time (docs/route-budgets.md): bytes out, R2 bytes read, and that a README is rendered once
 // per content (the stored rendering is what later renders read). Render time is shown by
 // `npm run bench:pages` as a ratio to /healthz, never asserted here.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import type { Env } from "../../src/env";
+import worker from "../../src/index";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createOrg, createToken, signIn } from "./helpers";
+import { BASE, call, createOrg, createToken, signIn } from "./helpers";
 import { publishPackage } from "./publish-helpers";
 import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
 import { pathologicalMarkdown } from "../../scripts/pathological-markdown.mjs";
@@ -148,5 +151,30 @@ describe("a member page's reads", () => {
     expect(bigNav!.size).toBeGreaterThan(4 * big.r2Bytes);
     expect(big.r2Bytes).toBeLessThan(small.r2Bytes * 1.5);
     expect(big.bytes).toBeLessThan(small.bytes * 1.1);
+  }, 60_000);
+
+  it("the tree's filter reads at most MAX_FILTER_NAV_BYTES of the nav: a bigger package is searched in its first modules", async () => {
+    // The worker under MAX_FILTER_NAV_BYTES=16384 (the default, 1 MiB, would need a package of ~50,000 members).
+    const filtered = async (vars: Record<string, string>) => {
+      const ctx = createExecutionContext();
+      const request = new Request(`${BASE}/packages/pulumi/budget/slice-big/1.0.0/api?lang=python&q=R39`, { headers: { Accept: "text/html", Cookie: cookie } });
+      const r = await worker.fetch(request as never, { ...(env as unknown as Env), ...vars }, ctx);
+      await waitOnExecutionContext(ctx);
+      const body = await r.text();
+      expect(r.status, body.slice(0, 300)).toBe(200);
+      return { body, r2Bytes: Number(r.headers.get("X-R2-Bytes-Read")) };
+    };
+    const nav = (await keysWith("packages/pulumi/budget/slice-big/")).find((o) => o.key.endsWith("/docs/nav.json"))!;
+    const whole = await filtered({});
+    expect(whole.body).not.toContain("too big to search whole");
+    expect(whole.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
+    expect(whole.r2Bytes).toBeGreaterThan(nav.size);
+    const bounded = await filtered({ MAX_FILTER_NAV_BYTES: "16384" });
+    expect(bounded.body).toMatch(/the first [1-9] of its 10 modules were searched/);
+    // Matches in the modules searched are listed; the last module was not searched.
+    expect(bounded.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m0/R39?lang=python");
+    expect(bounded.body).not.toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
+    // The budget, plus the summary, manifest and naming (a few KiB): not the 72 KiB nav.
+    expect(bounded.r2Bytes).toBeLessThan(16384 + 8 * KiB);
   }, 60_000);
 });
