@@ -59,6 +59,7 @@ const pages = {
   "5MiB README": "/packages/pulumi/bench/pages-readme",
   "80k API index": "/packages/pulumi/bench/pages-big/1.0.0/api?lang=python",
   "80k member": `/packages/pulumi/bench/pages-big/1.0.0/api/m${Math.floor((BIG_RESOURCES - 1) / 200)}/R${BIG_RESOURCES - 1}?lang=python`,
+  "80k filter": "/packages/pulumi/bench/pages-big/1.0.0/api?lang=python&q=R7",
 };
 const html = { Accept: "text/html" };
 /**
