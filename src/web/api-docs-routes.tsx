@@ -82,8 +82,9 @@ export async function renderedDocsContent(context: RequestContext, d: PackageDoc
   const bucket = context.env.ARTIFACTS;
   const early = d.earlyPrefix ? await renderOnce(bucket, d.earlyPrefix + object, variant, render) : undefined;
   if (early) return early;
+  // Not there yet (a version published before docs, derived by this very request), or elsewhere: read again once the docs exist.
   const docs = await d.ready;
-  return docs.prefix === d.earlyPrefix ? undefined : renderOnce(bucket, docs.prefix + object, variant, render);
+  return renderOnce(bucket, docs.prefix + object, variant, render);
 }
 
 export function parseOs(request: Request): Os | undefined {

@@ -8,6 +8,7 @@ import { offered, type ContentNode, type Os } from "../api-docs/content";
 import type { Language } from "../api-docs/languages";
 import { contentAnswer, type Links } from "../api-docs/views";
 import { capMarkdown, markdownToHtml, MAX_MARKDOWN_CHARS, RENDERER_VERSION } from "./markdown";
+import { RENDERED_FOLDER } from "../artifacts/renderings";
 
 /** The text a page shows, rendered: what the page needs of it and nothing else. */
 export interface RenderedContent {
@@ -65,7 +66,7 @@ export function renderContent(nodes: ContentNode[], links: Links, label: string,
 
 /** Where the rendering of `source` (one variant of it) is stored: beside it, under the renderer's version and the source's ETag. */
 export function renderedKey(source: string, etag: string, variant: string): string {
-  return `${source.replace(/[^/]*$/, "")}rendered/v${RENDERER_VERSION}/${variant}-${etag.replace(/[^A-Za-z0-9-]/g, "")}.json`;
+  return `${source.replace(/[^/]*$/, "")}${RENDERED_FOLDER}v${RENDERER_VERSION}/${variant}-${etag.replace(/[^A-Za-z0-9-]/g, "")}.json`;
 }
 
 /** What a render answers: the value, and whether it is the same for every variant of the source (a text without choosers). */

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BASE, call, createOrg, createToken, signIn } from "./helpers";
+import { BASE, call, countObjects, createOrg, createToken, signIn } from "./helpers";
 import { publishPackage } from "./publish-helpers";
 import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
 import { pathologicalMarkdown } from "../../scripts/pathological-markdown.mjs";
@@ -91,6 +91,12 @@ describe("a README past the render cap", () => {
     }
   });
 
+  it("deleting the version removes its stored renderings too: nothing is left under its folder", async () => {
+    expect((await keysWith("packages/pulumi/budget/heavy-readme/")).filter((o) => o.key.includes("/rendered/")).length).toBeGreaterThan(1);
+    expect((await call("/api/registry/packages/pulumi/budget/heavy-readme/versions/1.0.0", { method: "DELETE", token })).status).toBe(204);
+    expect(await countObjects("packages/pulumi/budget/heavy-readme/")).toBe(0);
+  });
+
   it("a README under the cap is shown whole, without the notice", async () => {
     await publishPackage(token, "pulumi/budget/light-readme", "1.0.0", { readme: "# Light\n\nAll of it, **rendered**.\n" });
     const page = await rendered("/packages/pulumi/budget/light-readme/1.0.0");
@@ -111,6 +117,9 @@ describe("a template's README past the render cap", () => {
     expect(rendering, "the first render stores its HTML beside the README").toBeDefined();
     const again = await rendered("/templates/private/budget/heavy-starter/versions/1.0.0");
     expect(again.r2Bytes).toBeLessThan(3 * MAX_MARKDOWN_CHARS);
+    // Deleting the template removes the rendering with its artifacts.
+    expect((await call("/api/registry/templates/private/budget/heavy-starter", { method: "DELETE", token })).status).toBe(204);
+    expect(await countObjects("templates/private/budget/heavy-starter/")).toBe(0);
   });
 });
 
