@@ -97,6 +97,18 @@ describe("a README past the render cap", () => {
     expect(await countObjects("packages/pulumi/budget/heavy-readme/")).toBe(0);
   });
 
+  it("a version published before docs existed shows its README on its first page view (derived, then rendered and stored)", async () => {
+    await publishPackage(token, "pulumi/budget/old-readme", "1.0.0", { readme: "# Old\n\nFrom **before** docs.\n" });
+    const row = await env.DB.prepare("SELECT v.id, v.artifacts FROM versions v JOIN items i ON i.id = v.item_id WHERE i.name = 'old-readme'").first<{ id: string; artifacts: string }>();
+    const artifacts = JSON.parse(row!.artifacts) as Record<string, string>;
+    await env.ARTIFACTS.delete(Object.entries(artifacts).filter(([k]) => k.startsWith("docs.")).map(([, key]) => key));
+    const kept = Object.fromEntries(Object.entries(artifacts).filter(([k]) => !k.startsWith("docs.")));
+    await env.DB.prepare("UPDATE versions SET artifacts = ? WHERE id = ?").bind(JSON.stringify(kept), row!.id).run();
+    const page = await rendered("/packages/pulumi/budget/old-readme/1.0.0");
+    expect(page.body).toContain("From <strong>before</strong> docs.");
+    expect((await keysWith("packages/pulumi/budget/old-readme/")).some((o) => o.key.includes("/rendered/v1/readme-"))).toBe(true);
+  });
+
   it("a README under the cap is shown whole, without the notice", async () => {
     await publishPackage(token, "pulumi/budget/light-readme", "1.0.0", { readme: "# Light\n\nAll of it, **rendered**.\n" });
     const page = await rendered("/packages/pulumi/budget/light-readme/1.0.0");
