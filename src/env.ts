@@ -77,7 +77,8 @@ export function limitsFrom(env: Env): Limits {
     archiveBytes: positiveNumber(env.MAX_ARCHIVE_BYTES, 20 * MiB),
     archiveUnpackedBytes: positiveNumber(env.MAX_ARCHIVE_UNPACKED_BYTES, 100 * MiB),
     archiveEntries: positiveNumber(env.MAX_ARCHIVE_ENTRIES, 10_000),
-    filterNavBytes: positiveNumber(env.MAX_FILTER_NAV_BYTES, MiB),
+    // ~13,000 members: a bigger nav made the filter's miss cost ~14x /healthz at 1 MiB (docs/route-budgets.md).
+    filterNavBytes: positiveNumber(env.MAX_FILTER_NAV_BYTES, 256 * 1024),
     operationTtlMs: ttlMinutes * 60_000,
   };
 }

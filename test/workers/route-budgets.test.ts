@@ -175,7 +175,7 @@ describe("a member page's reads", () => {
   }, 60_000);
 
   it("the tree's filter reads at most MAX_FILTER_NAV_BYTES of the nav: a bigger package is searched in its first modules", async () => {
-    // The worker under MAX_FILTER_NAV_BYTES=16384 (the default, 1 MiB, would need a package of ~50,000 members).
+    // The worker under MAX_FILTER_NAV_BYTES=16384 (the default, 256 KiB, would need a package of ~13,000 members).
     const filtered = async (vars: Record<string, string>) => {
       const ctx = createExecutionContext();
       const request = new Request(`${BASE}/packages/pulumi/budget/slice-big/1.0.0/api?lang=python&q=R39`, { headers: { Accept: "text/html", Cookie: cookie } });
