@@ -3,7 +3,21 @@
 // (rendered every time), as p50 and as ratios to /healthz,
 // measured interleaved in one run so that machine noise hits every series alike. Alone, it ends with
 // what made-up tokens cost (scripts/bench-tokens.mjs).
+import { pathologicalMarkdown } from "./pathological-markdown.mjs";
+
 const ROUNDS = Number(process.env.BENCH_PAGE_ROUNDS ?? 200);
+/** The big package's resources (issue 21: 80,000), in modules of 200. */
+const BIG_RESOURCES = Number(process.env.BENCH_BIG_RESOURCES ?? 80_000);
+/** The pathological README: just under the 5 MiB upload limit of a package's README. */
+const README_CHARS = 5 * 1024 * 1024 - 64;
+
+/** A schema of `resources` small resources in modules of 200 (the cheapest bytes per member, so 80,000 fit in ~6 MB). */
+const bigSchema = (name, resources) => {
+  const parts = [`{"name":"${name}","version":"1.0.0","displayName":"Bench Big","resources":{`];
+  for (let i = 0; i < resources; i++) parts.push(`${i ? "," : ""}"${name}:m${Math.floor(i / 200)}:R${i}":{"description":"Resource ${i}.","inputProperties":{"size":{"type":"integer"}},"properties":{"id":{"type":"string"}}}`);
+  parts.push("}}");
+  return parts.join("");
+};
 
 const docsSchema = (name, version) =>
   JSON.stringify({
@@ -42,6 +56,10 @@ const pages = {
   home: "/",
   package: "/packages/pulumi/bench/pages-cloud",
   docs: "/packages/pulumi/bench/pages-cloud/1.0.0/api/storage/Bucket7?lang=python",
+  "5MiB README": "/packages/pulumi/bench/pages-readme",
+  "80k API index": "/packages/pulumi/bench/pages-big/1.0.0/api?lang=python",
+  "80k member": `/packages/pulumi/bench/pages-big/1.0.0/api/m${Math.floor((BIG_RESOURCES - 1) / 200)}/R${BIG_RESOURCES - 1}?lang=python`,
+  "80k filter": "/packages/pulumi/bench/pages-big/1.0.0/api?lang=python&q=R7",
 };
 const html = { Accept: "text/html" };
 /**
@@ -65,6 +83,8 @@ async function missed(target, path, headers) {
 /** Publishes the bench package on `server` and signs in: what the page series need of one server. */
 async function preparePages(server, token, publish) {
   await publish(token, "pages-cloud", "1.0.0", docsSchema("pages-cloud", "1.0.0"), "# Bench Cloud\n\nA README with `code` and **bold**.\n");
+  await publish(token, "pages-readme", "1.0.0", docsSchema("pages-readme", "1.0.0"), pathologicalMarkdown(README_CHARS));
+  await publish(token, "pages-big", "1.0.0", bigSchema("pages-big", BIG_RESOURCES), "# Bench Big\n");
   const form = `token=${encodeURIComponent(token)}&next=%2F`;
   const signIn = await fetch(`${server.url}/sign-in`, {
     method: "POST",
@@ -74,9 +94,11 @@ async function preparePages(server, token, publish) {
   });
   const cookie = (signIn.headers.get("Set-Cookie") ?? "").split(";")[0];
   if (signIn.status !== 303 || !cookie) throw new Error(`sign-in failed: ${signIn.status}`);
-  // Warm the edge cache and the isolate.
+  // The first render of each page (signed in: never from the edge cache), which stores the README's rendering; then warm the edge cache and the isolate.
+  const first = {};
+  for (const [name, path] of Object.entries(pages)) first[name] = await timed(server.url + path, { ...html, Cookie: cookie });
   for (const path of Object.values(pages)) for (let i = 0; i < 3; i++) await timed(server.url + path, html);
-  return { server, cookie };
+  return { server, cookie, first };
 }
 
 /** Every series on every prepared server, interleaved round by round; p50 per series and server. */
@@ -113,12 +135,18 @@ async function roundTripLines(target) {
     const trips = async (headers) => {
       await missed(target, "/healthz", {});
       const r = await fetch(server.url + path, { headers });
-      await r.arrayBuffer();
-      return `${r.headers.get("X-D1-Round-Trips")} trips / ${r.headers.get("X-D1-Queries")} queries`;
+      const body = await r.arrayBuffer();
+      const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+      return `${r.headers.get("X-D1-Round-Trips")} trips / ${r.headers.get("X-D1-Queries")} queries, ${r.headers.get("X-Storage-Calls")} storage calls, R2 ${kib(Number(r.headers.get("X-R2-Bytes-Read")))} read, ${kib(body.byteLength)} out`;
     };
-    lines.push(`  D1 ${name.padEnd(8)} anonymous miss: ${await trips(html)}; signed in: ${await trips({ ...html, Cookie: cookie })}`);
+    lines.push(`  ${name.padEnd(14)} anonymous miss: ${await trips(html)}; signed in: ${await trips({ ...html, Cookie: cookie })}`);
   }
   return lines;
+}
+
+/** The first render of each page (signed in), timed before the warm-up: for the README, the one render that stores its HTML. */
+function firstRenderLines(target, floor) {
+  return [`first renders (signed in, once; the README's stores its rendering):`, ...Object.entries(target.first).map(([name, ms]) => `  ${name.padEnd(20)} ${ms.toFixed(0).padStart(7)} ms  ${(ms / floor).toFixed(1)}× the floor`)];
 }
 
 function reportLines(medians) {
@@ -186,7 +214,7 @@ async function main() {
     for (const { server, token, publish } of started) targets.push(await preparePages(server, token, publish));
     const medians = await measurePages(targets);
     console.log(`pages (${ROUNDS} rounds, interleaved; floor = /healthz p50 ${medians[0].healthz.toFixed(2)} ms):`);
-    console.log([...(await roundTripLines(targets[0])), ...reportLines(medians[0])].join("\n"));
+    console.log([...(await roundTripLines(targets[0])), ...reportLines(medians[0]), ...firstRenderLines(targets[0], medians[0].healthz)].join("\n"));
     if (against) {
       const ref = against.sha.slice(0, 7);
       console.log(`\n${ref} (${process.env.BENCH_AGAINST}) in the same rounds (floor ${medians[1].healthz.toFixed(2)} ms):`);

@@ -32,6 +32,8 @@ export interface Env {
   MAX_ARCHIVE_BYTES?: string;
   MAX_ARCHIVE_UNPACKED_BYTES?: string;
   MAX_ARCHIVE_ENTRIES?: string;
+  /** Bytes of a version's nav.json the API tree's filter may read (docs/route-budgets.md). */
+  MAX_FILTER_NAV_BYTES?: string;
   OPERATION_TTL_MINUTES?: string;
   /** Producer binding of the durable job queue (src/jobs/): docs derivations; unset → jobs run only when re-driven. */
   JOBS_QUEUE?: Queue<JobMessage>;
@@ -82,6 +84,8 @@ export function limitsFrom(env: Env): Limits {
     archiveBytes: positiveNumber(env.MAX_ARCHIVE_BYTES, 20 * MiB),
     archiveUnpackedBytes: positiveNumber(env.MAX_ARCHIVE_UNPACKED_BYTES, 100 * MiB),
     archiveEntries: positiveNumber(env.MAX_ARCHIVE_ENTRIES, 10_000),
+    // ~13,000 members: a bigger nav made the filter's miss cost ~14x /healthz at 1 MiB (docs/route-budgets.md).
+    filterNavBytes: positiveNumber(env.MAX_FILTER_NAV_BYTES, 256 * 1024),
     operationTtlMs: ttlMinutes * 60_000,
   };
 }

@@ -158,6 +158,7 @@ export default {
       response.headers.set("X-D1-Queries", String(d1.queries));
       response.headers.set("X-D1-Round-Trips", String(d1.roundTrips));
       response.headers.set("X-Storage-Calls", String(storageCalls(storage)));
+      response.headers.set("X-R2-Bytes-Read", String(storage.artifactBytesRead));
     }
     const line: Record<string, unknown> = {
       requestId,
@@ -168,6 +169,7 @@ export default {
       d1Queries: d1.queries,
       d1RoundTrips: d1.roundTrips,
       storageCalls: storageCalls(storage),
+      r2BytesRead: storage.artifactBytesRead,
     };
     if (context.log.org) line.org = context.log.org;
     if (failure) line.error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);

@@ -13,6 +13,31 @@ async function rangeJson<T>(bucket: R2Bucket, key: string, [offset, length]: Ran
 }
 
 /**
+ * The modules named (all with ranges in the summary), read with one range read spanning them: for a
+ * search over many modules, one R2 get whatever their number. The span's bytes are at most the caller's
+ * budget (it picks the modules); the naming options come with them, and the name overrides when asked
+ * (their bytes are the caller's to count too).
+ */
+export async function readNavSpan(bucket: R2Bucket, prefix: string, summary: NavSummary, names: readonly string[], withOverrides: boolean): Promise<Nav | undefined> {
+  if (!summary.naming) return undefined;
+  const wanted = summary.modules.filter((m) => names.includes(m.name));
+  if (!wanted.length || wanted.some((m) => !m.range)) return undefined;
+  const start = Math.min(...wanted.map((m) => m.range![0]));
+  const end = Math.max(...wanted.map((m) => m.range![0] + m.range![1]));
+  const key = prefix + "nav.json";
+  const [naming, overrides, span] = await Promise.all([
+    rangeJson<PackageNaming>(bucket, key, summary.naming),
+    withOverrides && summary.overrides ? rangeJson<NonNullable<Nav["overrides"]>>(bucket, key, summary.overrides) : undefined,
+    bucket.get(key, { range: { offset: start, length: end - start } }),
+  ]);
+  if (!span) throw new Error(`derived docs object ${key} is missing`);
+  const bytes = new Uint8Array(await span.arrayBuffer());
+  const decoder = new TextDecoder();
+  const modules = wanted.map((m) => JSON.parse(decoder.decode(bytes.subarray(m.range![0] - start, m.range![0] - start + m.range![1]))) as NavModule);
+  return overrides ? { naming, modules, overrides } : { naming, modules };
+}
+
+/**
  * The nav of the modules named (those the summary knows), with the naming options and only those
  * modules' overrides; undefined when the summary predates the ranges (the caller reads the whole nav).
  */

@@ -4,14 +4,24 @@
 /** The bindings counted: everything in Env that reaches storage outside this isolate. */
 export const STORAGE_BINDINGS = ["DB", "ARTIFACTS", "PUBLISH_COORDINATOR", "WEBHOOK_QUEUE"] as const;
 
-export type StorageStats = Record<(typeof STORAGE_BINDINGS)[number], number>;
+/** Calls per binding, and the bytes of the R2 object bodies the request read (`artifactBytesRead`: a range read counts its range). */
+export type StorageStats = Record<(typeof STORAGE_BINDINGS)[number], number> & { artifactBytesRead: number };
 
-export const newStorageStats = (): StorageStats => ({ DB: 0, ARTIFACTS: 0, PUBLISH_COORDINATOR: 0, WEBHOOK_QUEUE: 0 });
+export const newStorageStats = (): StorageStats => ({ DB: 0, ARTIFACTS: 0, PUBLISH_COORDINATOR: 0, WEBHOOK_QUEUE: 0, artifactBytesRead: 0 });
 
-export const storageCalls = (stats: StorageStats) => Object.values(stats).reduce((a, b) => a + b, 0);
+export const storageCalls = (stats: StorageStats) => STORAGE_BINDINGS.reduce((a, name) => a + stats[name], 0);
+
+/** The bytes an R2 `get` answer carries: its range's length, else the whole object's size. */
+export function bodyBytes(object: { size: number; range?: R2Range }): number {
+  const range = object.range as { offset?: number; length?: number; suffix?: number } | undefined;
+  if (!range) return object.size;
+  if (range.length !== undefined) return range.length;
+  if (range.suffix !== undefined) return Math.min(range.suffix, object.size);
+  return Math.max(0, object.size - (range.offset ?? 0));
+}
 
 /** The binding with each of its methods counted into `stats[name]` when called (a prepare counts as much as a query). */
-function countingBinding<T extends object>(binding: T, count: () => void): T {
+function countingBinding<T extends object>(binding: T, count: () => void, measure?: (method: string | symbol, result: unknown) => void): T {
   return new Proxy(binding, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target) as unknown;
@@ -20,7 +30,9 @@ function countingBinding<T extends object>(binding: T, count: () => void): T {
       if (prop === "withSession") return (...args: unknown[]) => countingBinding((value as (...a: unknown[]) => object).apply(target, args), count);
       return (...args: unknown[]) => {
         count();
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (measure) measure(prop, result);
+        return result;
       };
     },
   });
@@ -31,7 +43,21 @@ export function countingStorage<E extends object>(env: E, stats: StorageStats): 
   const wrapped = { ...env } as Record<string, unknown>;
   for (const name of STORAGE_BINDINGS) {
     const binding = wrapped[name];
-    if (binding && typeof binding === "object") wrapped[name] = countingBinding(binding, () => stats[name]++);
+    // R2 gets also count the bytes of the bodies they answer (whether or not the caller reads them all).
+    const measure =
+      name === "ARTIFACTS"
+        ? (method: string | symbol, result: unknown) => {
+            if (method === "get" && result instanceof Promise) {
+              void result.then(
+                (object: { size?: number; range?: R2Range; body?: unknown } | null) => {
+                  if (object && object.body !== undefined && typeof object.size === "number") stats.artifactBytesRead += bodyBytes(object as { size: number; range?: R2Range });
+                },
+                () => undefined,
+              );
+            }
+          }
+        : undefined;
+    if (binding && typeof binding === "object") wrapped[name] = countingBinding(binding, () => stats[name]++, measure);
   }
   return wrapped as E;
 }

@@ -14,6 +14,7 @@ import { deleteItem, retireVersion } from "../core/publish/retire-service";
 import { requireVersion } from "../core/vocabulary/versions";
 import { CompleteBody, DeprecateBody, StartBody } from "./bodies";
 import { parseVersionParam, requirePublisherCaller } from "./request-parsing";
+import { deleteRenderings, publishedFolder } from "../artifacts/renderings";
 
 export async function start(kind: AnyKind, request: IRequest, context: RequestContext): Promise<Response> {
   await enforceRateLimit(context.env, "publish", await rateLimitKey(request));
@@ -45,13 +46,17 @@ export async function removeVersion(kind: AnyKind, request: IRequest, context: R
   const version = parseVersionParam(request.params.version, false);
   const force = kind.lastVersionNeedsForce ? (parseBooleanParam(new URL(request.url).searchParams, "force") ?? false) : false;
   await retireVersion(context, kind, caller, identity, version, { force });
+  // The pages' stored renderings of the version's texts are not in its artifact map: removed with it.
+  await deleteRenderings(context.env.ARTIFACTS, publishedFolder({ ...identity, version: version.raw }));
   return noContent();
 }
 
 export async function removeItem(kind: AnyKind, request: IRequest, context: RequestContext): Promise<Response> {
   const caller = await context.caller();
   requireOrgToken(caller, `deleting a ${kind.noun}`);
-  await deleteItem(context, kind, caller, kind.identity(request.params as RouteParams));
+  const identity = kind.identity(request.params as RouteParams);
+  await deleteItem(context, kind, caller, identity);
+  await deleteRenderings(context.env.ARTIFACTS, publishedFolder(identity));
   return noContent();
 }
 

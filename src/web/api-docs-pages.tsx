@@ -86,12 +86,18 @@ interface DocsFrame {
   language: Language;
   /** This page's path below `…/{version}/`, kept when switching version or language. */
   subpath: string;
-  /** The API tree beside the page: every module, some expanded. */
-  tree?: TreeModule[];
+  /** The API tree beside the page: the modules (at most MAX_LISTED_MODULES of them, see treeOf), some expanded. */
+  tree?: ApiTreeView;
   /** The page shown in the tree as current (a member's path). */
   current?: string;
   /** The tree's filter, as asked. */
   q?: string;
+}
+
+/** The API tree: the modules listed, and how many more the package has (not listed: the page's size stays bounded). */
+export interface ApiTreeView {
+  modules: TreeModule[];
+  more: number;
 }
 
 /** A module in the API tree: its totals, and its members when it is expanded. */
@@ -122,7 +128,7 @@ function ApiTree({ frame }: { frame: DocsFrame }): RawHtml {
         </div>
       </form>
       <ul class="tree">
-        {(frame.tree ?? []).map((m) => (
+        {(frame.tree?.modules ?? []).map((m) => (
           <li data-name={m.name.toLowerCase()}>
             <a href={`${m.href}?lang=${language}`}>{m.name}</a> <span class="muted">{`(${m.resources + m.functions})`}</span>
             {m.items?.length ? (
@@ -140,6 +146,7 @@ function ApiTree({ frame }: { frame: DocsFrame }): RawHtml {
           </li>
         ))}
       </ul>
+      {frame.tree?.more ? <p class="muted">{`${plural(frame.tree.more, "more module")} not listed: filter by name to find their resources and functions.`}</p> : null}
     </nav>
   );
 }
@@ -212,11 +219,16 @@ function ModuleList({ modules, language }: { modules: ModuleView[]; language: La
 }
 
 /** Modules by name and totals only (a big package's index): each module's page lists its members. */
+/** At most this many modules are listed by name on one page (the collapsed list, the tree): a page's bytes do not grow with the package. */
+export const MAX_LISTED_MODULES = 300;
+
 function CollapsedModules({ pkg, modules, language }: { pkg: PackageSummary; modules: Array<{ name: string; resources: number; functions: number }>; language: Language }): RawHtml {
+  const more = modules.length - MAX_LISTED_MODULES;
   return (
     <nav class="modules" aria-label="Modules">
+      {more > 0 ? <p class="muted">{`The first ${MAX_LISTED_MODULES} of ${modules.length} modules; filter by name to find the others' resources and functions.`}</p> : null}
       <ul>
-        {modules.map((m) => (
+        {modules.slice(0, MAX_LISTED_MODULES).map((m) => (
           <li>
             <a href={`${apiPath(pkg, m.name)}?lang=${language}`}>{m.name}</a> <span class="muted">{`${plural(m.resources, "resource")}, ${plural(m.functions, "function")}`}</span>
           </li>
@@ -232,8 +244,8 @@ export function ApiIndexPage(
     module?: string;
     /** Set when the modules are shown by name only (too many members to list). */
     collapsed?: Array<{ name: string; resources: number; functions: number }>;
-    /** Set when the tree's filter chose the members shown. */
-    filtered?: { total: number; shown: number };
+    /** Set when the tree's filter chose the members shown; `searched` when only the first modules were searched. */
+    filtered?: { total: number; shown: number; searched?: { modules: number; of: number } };
   },
 ): RawHtml {
   const crumbs = props.module
@@ -246,6 +258,7 @@ export function ApiIndexPage(
           {props.filtered.total === 0
             ? `Nothing matches “${props.q ?? ""}”.`
             : `${props.filtered.total === 1 ? "1 match" : `${props.filtered.total} matches`} for “${props.q ?? ""}”${props.filtered.shown < props.filtered.total ? `; the first ${props.filtered.shown} are shown` : ""}.`}{" "}
+          {props.filtered.searched ? `The package is too big to search whole: the first ${props.filtered.searched.modules} of its ${props.filtered.searched.of} modules were searched; open a module to see all its members. ` : ""}
           <a href={`${apiPath(props.pkg)}?lang=${props.language}`}>Clear the filter</a>
         </p>
       ) : null}

@@ -7,11 +7,12 @@ import type { RequestContext } from "../http/context";
 import type { RouteMethods } from "../http/routes";
 import { encodeKey } from "../http/url-path";
 import { docsOf, type VersionDocs } from "../api-docs/routes";
-import { offered, OSES, type ContentNode, type Os } from "../api-docs/content";
+import { OSES, type ContentNode, type Os } from "../api-docs/content";
+import { renderContent, renderOnce, type RenderedContent } from "./rendered-content";
 import type { Nav, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
 import { docsPrefixOf, getImmutableJson, lookup, readPacked, TYPE_KINDS } from "../api-docs/storage";
-import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
+import { DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
 import { referencedPackages, type ReferencedPackage } from "../core/catalog/lookups";
@@ -21,8 +22,8 @@ import { parseEnumParam } from "../http/query-params";
 import { parseIdentity } from "../core/identity-parsing";
 import { type RouteParams } from "../core/kind";
 import { parseVersion } from "../core/vocabulary/versions";
-import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type NavEntry, type TreeModule, type TypeLinker } from "./api-docs-pages";
-import { readNavSlice } from "../api-docs/nav-slice";
+import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type NavEntry, type TreeModule, type TypeLinker, type ApiTreeView, MAX_LISTED_MODULES } from "./api-docs-pages";
+import { readNavSlice, readNavSpan } from "../api-docs/nav-slice";
 import { moduleOf, type PackageNaming } from "../api-docs/languages";
 import type { PackageSummary } from "./components";
 import { h } from "./jsx";
@@ -42,6 +43,8 @@ export interface PackageDocs {
    * docs exist. A docsOf failure (no schema, underivable) is the page's failure either way.
    */
   read<T>(object: string): Promise<T | undefined>;
+  /** Where the docs of the version are expected before docsOf answers (from its artifact map alone). */
+  earlyPrefix?: string;
 }
 
 export function packageDocs(request: IRequest, context: RequestContext, data: PackagePageData, lang: Language | undefined): PackageDocs {
@@ -59,6 +62,7 @@ export function packageDocs(request: IRequest, context: RequestContext, data: Pa
   return {
     ready,
     links,
+    ...(earlyPrefix ? { earlyPrefix } : {}),
     async read<T>(object: string) {
       // Derived objects are immutable: a warm isolate has them already (derived-cache.ts).
       const early = earlyPrefix ? await getImmutableJson<T>(bucket, earlyPrefix + object) : undefined;
@@ -68,24 +72,20 @@ export function packageDocs(request: IRequest, context: RequestContext, data: Pa
   };
 }
 
-export interface ResolvedContent {
-  nodes: ContentNode[];
-  /** The language the content was resolved to (the README's fallback rules), when it has language choosers. */
-  language?: Language;
-  languages: Language[];
-  /** Likewise for operating-system choosers (Linux unless another is asked for). */
-  os?: Os;
-  oses: Os[];
-}
-
-/** README or installation text resolved as the `readme`/`installation` routes resolve it. */
-export async function docsContent(context: RequestContext, d: PackageDocs, object: "readme.json" | "installation.json", lang: Language, os?: Os): Promise<ResolvedContent | undefined> {
-  const nodes = await d.read<ContentNode[]>(object);
-  if (!nodes) return undefined;
-  const languages = offered(nodes, "language-chooser") as Language[];
-  const oses = offered(nodes, "os-chooser") as Os[];
-  const answer = contentAnswer(nodes, d.links, lang, os).json;
-  return { nodes: answer.content, language: languages.length ? answer.language : undefined, languages, os: oses.length ? answer.os : undefined, oses };
+/**
+ * README or installation text as the page shows it, rendered once per content (rendered-content.ts): read
+ * where `read` would find it, rendered capped on the first request, the stored HTML on every later one.
+ */
+export async function renderedDocsContent(context: RequestContext, d: PackageDocs, object: "readme.json" | "installation.json", lang: Language, os?: Os): Promise<RenderedContent | undefined> {
+  const label = object === "readme.json" ? "README" : "Installation";
+  const render = async (o: R2ObjectBody) => renderContent(await o.json<ContentNode[]>(), d.links, label, lang, os);
+  const variant = `${object.replace(/\.json$/, "")}-${lang}-${os ?? "default"}`;
+  const bucket = context.env.ARTIFACTS;
+  const early = d.earlyPrefix ? await renderOnce(bucket, d.earlyPrefix + object, variant, render) : undefined;
+  if (early) return early;
+  // Not there yet (a version published before docs, derived by this very request), or elsewhere: read again once the docs exist.
+  const docs = await d.ready;
+  return renderOnce(bucket, docs.prefix + object, variant, render);
 }
 
 export function parseOs(request: Request): Os | undefined {
@@ -115,6 +115,30 @@ function navModulesOf(nav: Nav, d: PackageDocs, docs: VersionDocs, data: Package
     true,
   );
   return (answer.json as { modules: NavModuleAnswer[] }).modules;
+}
+
+/**
+ * What the tree's filter searches: the whole nav while its modules' bytes fit `limits.filterNavBytes`
+ * (or the summary predates ranges), else the first modules that fit, read in one range (with the name
+ * overrides when they fit too): a filter's read is bounded whatever the package (docs/route-budgets.md).
+ */
+async function filterNav(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, summary: NavSummary, q: string): Promise<{ modules: NavModuleAnswer[]; searched?: { modules: number; of: number } }> {
+  let budget = context.limits.filterNavBytes;
+  const ranged = !!summary.naming && summary.modules.every((m) => m.range);
+  const whole = summary.modules.reduce((n, m) => n + (m.range?.[1] ?? 0), 0) + (summary.overrides?.[1] ?? 0);
+  if (!ranged || whole <= budget) return { modules: await fullNav(d, data, language, q) };
+  const withOverrides = !!summary.overrides && summary.overrides[1] <= budget / 2;
+  if (withOverrides) budget -= summary.overrides![1];
+  const names: string[] = [];
+  for (const m of summary.modules) {
+    if (m.range![1] > budget) break;
+    budget -= m.range![1];
+    names.push(m.name);
+  }
+  const docs = await d.ready;
+  const nav = names.length ? await readNavSpan(context.env.ARTIFACTS, docs.prefix, summary, names, withOverrides) : undefined;
+  const modules = nav ? navModulesOf(nav, d, docs, data, language, q) : [];
+  return { modules, searched: { modules: names.length, of: summary.modules.length } };
 }
 
 /** The whole nav (the filter, small packages, and docs derived before nav ranges were kept). */
@@ -164,17 +188,24 @@ export const EXPANDED_MAX = 400;
 export const FILTER_MAX = 200;
 const MAX_FILTER_CHARS = 100;
 
-/** The tree beside every API page: every module from the summary, the `expanded` ones with their members. */
-function treeOf(pkg: PackageSummary, summary: NavSummary, expanded: NavModuleAnswer[]): TreeModule[] {
+/**
+ * The tree beside every API page: the summary's modules, the `expanded` ones with their members. At most
+ * MAX_LISTED_MODULES are listed (the expanded ones always, then the first others in order): a package
+ * of 80,000 modules gives a page of the same size as one of 300 (docs/route-budgets.md).
+ */
+function treeOf(pkg: PackageSummary, summary: NavSummary, expanded: NavModuleAnswer[]): ApiTreeView {
   const open = new Map(expanded.map((m) => [m.name, m]));
   const names = new Set(summary.modules.map((m) => m.name));
-  const out: TreeModule[] = summary.modules.map((m) => {
+  const room = Math.max(0, MAX_LISTED_MODULES - expanded.length);
+  let others = 0;
+  const listed = summary.modules.filter((m) => open.has(m.name) || others++ < room);
+  const out: TreeModule[] = listed.map((m) => {
     const shown = open.get(m.name);
     return { name: m.name, href: apiPath(pkg, m.name), resources: m.resources, functions: m.functions, items: shown ? entriesOf(pkg, shown) : undefined };
   });
   // Filter matches in modules the summary does not list (older derivations) still show.
   for (const m of expanded) if (!names.has(m.name) && m.resources.length + m.functions.length) out.push({ name: m.name, href: apiPath(pkg, m.name), resources: m.resources.length, functions: m.functions.length, items: entriesOf(pkg, m) });
-  return out;
+  return { modules: out, more: summary.modules.length - listed.length };
 }
 
 /** At most `max` members in all, in module order: what a filter shows. */
@@ -216,12 +247,13 @@ const MAX_LINKED_PACKAGES = 40;
 
 /**
  * A type in another package links to its type page in that package in this registry: the package of
- * that name under this package's own publisher (its source, then private), else pulumi/pulumi/<name>, else
+ * that name under this package's own publisher (its source, then private) and owned by this package's
+ * org (on the shared `opentofu` namespace another org's same-named package never matches), else pulumi/pulumi/<name>, else
  * pulumi/<name>/<name> (never any other publisher's same-named package: see referencedPackages); the
  * referenced version when it is live, else its latest. Absent or invisible → no link. One D1 round
  * trip for the whole page.
  */
-async function externalLinks(context: RequestContext, viewer: Viewer, home: PackageSummary, props: DocProperty[], lang: Language): Promise<Map<string, string>> {
+async function externalLinks(context: RequestContext, viewer: Viewer, home: PackageSummary & { ownerOrg: string }, props: DocProperty[], lang: Language): Promise<Map<string, string>> {
   const refs = props.flatMap((p) => (p.typeRef?.package ? [{ ...p.typeRef, package: p.typeRef.package }] : []));
   const out = new Map<string, string>();
   if (!refs.length) return out;
@@ -274,9 +306,10 @@ async function apiPage(request: IRequest, context: RequestContext) {
     if (!rest.length) {
       const shell = await shellFor(request, looker.caller(), `${pkg.title ?? pkg.name} API`);
       if (q) {
-        // The filter reads the whole nav (names in every language are matched, as the nav route's `q` does); it lists at most FILTER_MAX.
-        const { modules, total } = capMembers(await fullNav(d, data, language, q), FILTER_MAX);
-        return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, modules)} tree={treeOf(pkg, summary, modules)} filtered={{ total, shown: Math.min(total, FILTER_MAX) }} />;
+        // Names in every language are matched, as the nav route's `q` does, in the whole nav or (a big package) its first modules; it lists at most FILTER_MAX.
+        const found = await filterNav(context, d, data, language, summary, q);
+        const { modules, total } = capMembers(found.modules, FILTER_MAX);
+        return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, modules)} tree={treeOf(pkg, summary, modules)} filtered={{ total, shown: Math.min(total, FILTER_MAX), ...(found.searched ? { searched: found.searched } : {}) }} />;
       }
       // A small package is listed whole; a big one by module (each module's page lists its members).
       const expanded = memberCount(summary.modules) <= EXPANDED_MAX ? await fullNav(d, data, language) : [];
@@ -315,7 +348,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const answer: DocAnswer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json;
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
     const props = [...answer.inputs, ...answer.outputs, ...answer.supportingTypes.flatMap((t) => t.properties ?? [])];
-    const external = await externalLinks(context, looker.viewer, pkg, props, language);
+    const external = await externalLinks(context, looker.viewer, { ...pkg, ownerOrg: data.entry.item.ownerOrg }, props, language);
     const link = typeLinker(pkg, memberPaths(pkg, [inModule!]), external, language, supporting);
     const here = apiPath(pkg, `${memberModule}/${memberSegment(member.token)}`);
     return (
@@ -373,7 +406,7 @@ async function typePage(request: IRequest, context: RequestContext) {
     }
     const [stored] = await readPacked<StoredType>(bucket, docs.prefix, [entry.range]);
     const type = typeAnswer(stored!, language);
-    const external = await externalLinks(context, looker.viewer, pkg, type.properties ?? [], language);
+    const external = await externalLinks(context, looker.viewer, { ...pkg, ownerOrg: data.entry.item.ownerOrg }, type.properties ?? [], language);
     return (
       <TypePage
         pkg={pkg}

@@ -21,6 +21,7 @@ import { htmlResponse } from "./page-response";
 import { clearSessionCookie, sessionCookie, sessionPlan, type WebIdentity } from "./session";
 import { assetPaths } from "./static-assets";
 import { deprecationOf } from "./deprecation";
+import { renderCapped, renderOnce, type RenderedContent } from "./rendered-content";
 
 /** Per request being rendered by page(): its path with only the query parameters the page reads. */
 const canonicalPaths = new WeakMap<Request, string>();
@@ -151,11 +152,11 @@ function clearingCookie(error: unknown, context: RequestContext): unknown {
   return new ApiError(error.status, error.message, error.errors, { ...error.headers, "Set-Cookie": clearSessionCookie(context) });
 }
 
-export async function artifactText(context: RequestContext, entry: CatalogEntry, slot: string): Promise<string | undefined> {
+/** A version's markdown artifact (a template's README) rendered once per content and capped (rendered-content.ts). */
+export async function renderedArtifact(context: RequestContext, entry: CatalogEntry, slot: string): Promise<RenderedContent | undefined> {
   const key = entry.version ? (JSON.parse(entry.version.artifacts) as Record<string, string>)[slot] : undefined;
   if (!key) return undefined;
-  const object = await context.env.ARTIFACTS.get(key);
-  return object ? object.text() : undefined;
+  return renderOnce(context.env.ARTIFACTS, key, slot, async (object) => ({ value: { ...renderCapped([await object.text()]), languages: [], oses: [] }, everyVariant: false }));
 }
 
 export interface PackagePageData {

@@ -21,21 +21,24 @@ import { templateKind, VCS_SOURCES } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
 import { packagePath, templatePath, type PackageSummary, type TemplateSummary } from "./components";
 import { DocsNotice, docsUnavailable } from "./docs-status";
-import { InstallSection, Markdown, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateArchive, type TemplateDetail } from "./item-pages";
+import { InstallSection, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateArchive, type TemplateDetail } from "./item-pages";
 import { templateFileList } from "../templates/template-derived";
 import { installChoices } from "./install-commands";
-import { Fragment, h } from "./jsx";
+import { Fragment, h, trustedHtml } from "./jsx";
 import { ErrorPage, SignInPage } from "./notice-pages";
 import { htmlResponse } from "./page-response";
 import { readSession, requireSameOrigin, signIn, signOut } from "./session";
-import { artifactText, knownParams, loadPackage, lookerFor, lookerReader, page, shellFor } from "./page-kit";
-import { apiDocsPageRoutes, docsContent, navSummary, packageDocs, parseLanguage, parseOs, type ResolvedContent } from "./api-docs-routes";
-import type { ContentNode, Os } from "../api-docs/content";
-import { apiPath, ContentNodes, LanguageTabs } from "./api-docs-pages";
+import { knownParams, renderedArtifact, loadPackage, lookerFor, lookerReader, page, shellFor } from "./page-kit";
+import { apiDocsPageRoutes, navSummary, packageDocs, parseLanguage, parseOs, renderedDocsContent } from "./api-docs-routes";
+import { type RenderedContent } from "./rendered-content";
+import type { Os } from "../api-docs/content";
+import { apiPath, LanguageTabs } from "./api-docs-pages";
 import { DEFAULT_LANGUAGE } from "../api-docs/views";
 import type { Language } from "../api-docs/languages";
-import { orgs } from "../db/schema";
-import { sql } from "drizzle-orm";
+import { items, orgs } from "../db/schema";
+import { and, eq, exists, sql } from "drizzle-orm";
+import { visibleTo } from "../core/visibility";
+import type { Viewer } from "../core/vocabulary/viewer";
 import { isValidSegment, printable } from "../core/vocabulary/names";
 import { favicon, packageLogo, staticAsset } from "./static-assets";
 import { deprecationOf } from "./deprecation";
@@ -78,10 +81,22 @@ async function home(request: IRequest, context: RequestContext) {
 const PACKAGE_LIST_PARAMS = ["name", "publisher", "orgLogin", "visibility", "packageType", "category", "search", "usage", "sort", "asc", "continuationToken"];
 const TEMPLATE_LIST_PARAMS = ["backing", "name", "orgLogin", "search", "continuationToken"];
 
-/** The login of the org whose display name is `name` (case-insensitively), if exactly one has it. */
-async function publisherByDisplayName(context: RequestContext, name: string): Promise<string | undefined> {
+/**
+ * The login of the org whose display name is `name` (case-insensitively), if exactly one has it among the
+ * orgs that publish a package `viewer` may see: the display name of an org whose packages are all
+ * private (or that has none) is not a way to learn its login.
+ */
+async function publisherByDisplayName(context: RequestContext, viewer: Viewer, name: string): Promise<string | undefined> {
   if (name.length > 200) return undefined;
-  const rows = await context.db.select({ login: orgs.login }).from(orgs).where(sql`${orgs.displayName} = ${name.trim()} collate nocase`).limit(2);
+  const shown = context.db
+    .select({ one: sql`1` })
+    .from(items)
+    .where(and(eq(items.kind, "package"), eq(items.ownerOrg, orgs.login), eq(items.publisher, orgs.login), visibleTo(viewer)));
+  const rows = await context.db
+    .select({ login: orgs.login })
+    .from(orgs)
+    .where(and(sql`${orgs.displayName} = ${name.trim()} collate nocase`, exists(shown)))
+    .limit(2);
   return rows.length === 1 ? rows[0]!.login : undefined;
 }
 
@@ -93,11 +108,13 @@ async function packageList(request: IRequest, context: RequestContext) {
   const query = new URLSearchParams(params);
   const publisher = query.get("publisher");
   if (publisher !== null && !isValidSegment(publisher)) {
-    // Not a login: the name cards show ("Acme Corp") is looked up and the list asked for by login.
-    const login = await publisherByDisplayName(context, publisher);
-    if (!login) throw badRequest(`no publisher is named '${printable(publisher)}': filter by the publisher's login (as in a package's path) or by its name as shown on its packages`);
-    query.set("publisher", login);
-    return new Response(null, { status: 303, headers: { Location: `/packages?${query.toString()}` } });
+    // Not a login: the name cards show ("Acme Corp") is looked up, for who is looking, and the list asked for by login.
+    return page(request, context, async (looker) => {
+      const login = await publisherByDisplayName(context, looker.viewer, publisher);
+      if (!login) throw badRequest(`no publisher is named '${printable(publisher)}': filter by the publisher's login (as in a package's path) or by its name as shown on its packages`);
+      query.set("publisher", login);
+      return new Response(null, { status: 303, headers: { Location: `/packages?${query.toString()}` } });
+    }, { params });
   }
   const filters = packageKind.listFilters(query);
   const key = [["q", JSON.stringify(filters)], ["continuationToken", query.get("continuationToken") ?? undefined]] as const;
@@ -109,7 +126,7 @@ async function packageList(request: IRequest, context: RequestContext) {
     const { entries, continuationToken: next } = await listPage(context.env, packageKind, filters, { limit: PAGE_SIZE, continuationToken }, lookerReader(context, looker));
     if (publisher && !entries.length && !continuationToken) {
       // A login-shaped display name ("Acme"): nothing is listed under that login, but a publisher is shown by that name.
-      const login = await publisherByDisplayName(context, publisher);
+      const login = await publisherByDisplayName(context, looker.viewer, publisher);
       if (login && login !== publisher) {
         query.set("publisher", login);
         return new Response(null, { status: 303, headers: { Location: `/packages?${query.toString()}` } });
@@ -154,19 +171,12 @@ function safeThen(value: string | null): string {
 
 const OS_LABELS: Record<Os, string> = { linux: "Linux", macos: "macOS", windows: "Windows" };
 
-/** A text's own first heading when it repeats its section's ("## Installation" under "Installation"): dropped. */
-export function withoutRepeatedHeading(nodes: ContentNode[], heading: string): ContentNode[] {
-  const [first, ...rest] = nodes;
-  if (!first || first.kind !== "text") return nodes;
-  const m = /^\s*#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*(?:\n|$)/.exec(first.markdown);
-  if (!m || m[1]!.trim().toLowerCase() !== heading.toLowerCase()) return nodes;
-  const markdown = first.markdown.slice(m[0].length).replace(/^\s+/, "");
-  return markdown ? [{ ...first, markdown }, ...rest] : rest;
-}
+const kib = (chars: number) => `${Math.ceil(chars / 1024)} KiB`;
 
-function ContentSection(props: { content?: ResolvedContent; missing: string; hrefFor: (l: Language) => string; osHrefFor: (os: Os) => string; label: string }) {
-  const content = props.content && { ...props.content, nodes: withoutRepeatedHeading(props.content.nodes, props.label) };
-  if (!content || !content.nodes.length) return <MissingText what={props.missing} />;
+/** A section's text as rendered once (rendered-content.ts); past the render cap, a notice and a link to the whole text. */
+function ContentSection(props: { content?: RenderedContent; missing: string; hrefFor: (l: Language) => string; osHrefFor: (os: Os) => string; label: string; fullText: string }) {
+  const { content } = props;
+  if (!content || !content.html) return <MissingText what={props.missing} />;
   return (
     <>
       {content.language && content.languages.length > 1 ? <LanguageTabs languages={content.languages} current={content.language} hrefFor={props.hrefFor} label={`${props.label} language`} /> : null}
@@ -183,7 +193,14 @@ function ContentSection(props: { content?: ResolvedContent; missing: string; hre
           </ul>
         </nav>
       ) : null}
-      <ContentNodes nodes={content.nodes} />
+      {trustedHtml(content.html)}
+      {content.renderedChars < content.chars ? (
+        <p class="muted truncated">
+          {`This ${props.missing} is ${kib(content.chars)} of markdown; the first ${kib(content.renderedChars)} are shown. `}
+          <a href={props.fullText}>{`The whole ${props.missing}`}</a>
+          {" (JSON, or markdown with Accept: text/markdown)."}
+        </p>
+      ) : null}
     </>
   );
 }
@@ -219,8 +236,8 @@ async function packagePage(request: IRequest, context: RequestContext) {
     const wanted = lang ?? DEFAULT_LANGUAGE;
     const [versions, readme, installation, summary, derived] = await Promise.all([
       data.versions,
-      docsContent(context, docs, "readme.json", wanted, os),
-      docsContent(context, docs, "installation.json", wanted, os),
+      renderedDocsContent(context, docs, "readme.json", wanted, os),
+      renderedDocsContent(context, docs, "installation.json", wanted, os),
       navSummary(context, docs),
       docs.ready,
     ]);
@@ -236,9 +253,9 @@ async function packagePage(request: IRequest, context: RequestContext) {
         versions={versions}
         facts={derived.manifest.package}
         install={<InstallSection choices={choices} current={lang} hrefFor={(l) => `${here}${query(l, os)}#install`} />}
-        readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" />}
+        readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" fullText={`${docs.links.base}/readme${query(wanted, os)}`} />}
         installation={
-          <ContentSection content={derived.manifest.hasInstallation ? installation : undefined} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" />
+          <ContentSection content={derived.manifest.hasInstallation ? installation : undefined} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" fullText={`${docs.links.base}/installation${query(wanted, os)}`} />
         }
         apiDocs={
           modules.length ? (
@@ -300,7 +317,7 @@ async function templatePage(request: IRequest, context: RequestContext) {
     const entry = resolved.entry;
     const detail: TemplateDetail = viewOf(templateKind, context.origin, entry);
     // VCS-backed templates have no versions to list.
-    const [readme, files] = await Promise.all([artifactText(context, entry, "readme"), entry.version ? templateFileList(context.env.ARTIFACTS, entry) : undefined]);
+    const [readme, files] = await Promise.all([renderedArtifact(context, entry, "readme"), entry.version ? templateFileList(context.env.ARTIFACTS, entry) : undefined]);
     const deprecation = deprecationOf(entry);
     const archive: TemplateArchive | undefined = detail.version ? { href: `${templateVersionPath(detail, detail.version)}/archive`, ...(files ? { files } : {}) } : undefined;
     return (
@@ -310,7 +327,7 @@ async function templatePage(request: IRequest, context: RequestContext) {
         versions={versions}
         deprecation={deprecation}
         archive={archive}
-        readme={readme ? <Markdown text={readme} /> : <MissingText what="README" />}
+        readme={<ContentSection content={readme} missing="README" hrefFor={() => ""} osHrefFor={() => ""} label="README" fullText={detail.readmeURL ?? ""} />}
       />
     );
   });

@@ -44,6 +44,30 @@ describe("newcomer polish", () => {
     expect(unknown.text).toContain("no publisher is named &#39;No Such Name&#39;");
   });
 
+  it("the publisher filter finds a display name only among orgs with a package the person may see", async () => {
+    // Found in review: the lookup read every org, so a display name told the login of an org whose
+    // packages are all private (or that has none).
+    const hush = await orgWithTokens("hushco", "Hush Hush");
+    await publishPackage(hush.publisher, "private/hushco/secret", "1.0.0");
+    expect((await page("/packages/private/hushco/secret")).status).toBe(404);
+    await orgWithTokens("emptyco", "Empty Works");
+    await publishPackage((await orgWithTokens("quietco", "Quiet")).publisher, "private/quietco/hidden", "1.0.0");
+    for (const name of ["Hush+Hush", "Empty+Works"]) {
+      const r = await page(`/packages?publisher=${name}`);
+      expect(r.status, name).toBe(400);
+      expect(r.text).toContain(`no publisher is named &#39;${name.replace("+", " ")}&#39;`);
+    }
+    // A login-shaped display name with nothing visible: the empty list, not a redirect to the login.
+    const quiet = await page("/packages?publisher=Quiet");
+    expect(quiet.status).toBe(200);
+    expect(quiet.location).toBeNull();
+    expect(quiet.text).not.toContain("quietco");
+    // Signed in to the org, its private package is visible: the name is found.
+    const mine = await page("/packages?publisher=Hush+Hush", await signIn(hush.reader));
+    expect(mine.status).toBe(303);
+    expect(mine.location).toBe("/packages?publisher=hushco");
+  });
+
   it("package and template cards name the publisher the same way, by its display name", async () => {
     const packages = await page("/packages?publisher=polishco");
     expect(packages.text).toMatch(/<h3><a href="\/packages\/pulumi\/polishco\/shiny">[^<]*<\/a><\/h3><p>Polish Works · /);

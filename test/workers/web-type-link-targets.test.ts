@@ -44,6 +44,44 @@ describe("links into another package's types", () => {
   });
 });
 
+describe("links in the shared opentofu namespace", () => {
+  // On opentofu the publisher is an upstream namespace several orgs publish under (the first org to
+  // publish a name owns it): org tofu-b publishing opentofu/hashicorp/netutil must not capture the
+  // references of org tofu-a's opentofu/hashicorp/tofuapp to `netutil`; tofu-a's own `tofunet` links.
+  const appSchema = JSON.stringify({
+    name: "tofuapp",
+    version: "1.0.0",
+    resources: {
+      "tofuapp:index:App": {
+        inputProperties: {
+          net: { $ref: "/netutil/v1.0.0/schema.json#/types/netutil:index:Net" },
+          own: { $ref: "/tofunet/v1.0.0/schema.json#/types/tofunet:index:Net" },
+        },
+        properties: {},
+      },
+    },
+  });
+  const netSchema = (name: string) =>
+    JSON.stringify({ name, version: "1.0.0", types: { [`${name}:index:Net`]: { type: "object", properties: { cidr: { type: "string" } } } } });
+
+  it("never resolve to another org's package of the referenced name; the owner org's own one links", async () => {
+    await createOrg("tofu-a");
+    await createOrg("tofu-b");
+    const a = (await createToken("tofu-a", "publisher")).token;
+    const b = (await createToken("tofu-b", "publisher")).token;
+    await publishPackage(a, "opentofu/hashicorp/tofuapp", "1.0.0", { schema: appSchema });
+    await publishPackage(a, "opentofu/hashicorp/tofunet", "1.0.0", { schema: netSchema("tofunet") });
+    await publishPackage(b, "opentofu/hashicorp/netutil", "1.0.0", { schema: netSchema("netutil") });
+    const r = await call("/packages/opentofu/hashicorp/tofuapp/1.0.0/api/index/App", { headers: { Accept: "text/html" } });
+    const text = await r.text();
+    expect(r.status).toBe(200);
+    const links = [...text.matchAll(/href="([^"]*\/types\/index\/Net[^"]*)"/g)].map((m) => m[1]);
+    // Same source and publisher, same name: before the owner check `netutil` linked into org B's package.
+    expect(links.some((l) => l!.includes("/netutil/"))).toBe(false);
+    expect(links.some((l) => l!.startsWith("/packages/opentofu/hashicorp/tofunet/1.0.0/types/index/Net"))).toBe(true);
+  });
+});
+
 describe("a member page's reads", () => {
   it("do not grow with the number of distinct packages its properties reference", async () => {
     const token = (await createToken("app", "publisher")).token;

@@ -17,16 +17,18 @@ export interface ReferencedPackage {
 /**
  * The packages that cross-package references by bare name (`/kubernetes/v4.0.0/schema.json#…`) may mean,
  * in one D1 round trip whatever their number: by canonical name, only under the referencing package's
- * own publisher (on its source, or `private`: both the org's own), under pulumi/pulumi, or on source pulumi under a publisher named like the
- * package (`pulumi/kubernetes/kubernetes`); publishers are org logins, which only the operator creates,
- * so no org can take a reference by publishing a same-named package under its own name. Each comes
- * with its latest version and any of `wanted` (precedence keys) that is live. Callers keep `names` and
- * `wanted` to a few dozen each (D1 binds at most 100 values).
+ * own publisher (on its source, or `private`) AND owned by the referencing package's owner org, under
+ * pulumi/pulumi, or on source pulumi under a publisher named like the package (`pulumi/kubernetes/kubernetes`).
+ * On `pulumi` and `private` the publisher is the owner org's login, which only the operator creates; on
+ * the shared `opentofu` namespace a publisher (`hashicorp`) holds names of several orgs (the first org to
+ * publish a name owns it), so the owner check is what keeps org B's `opentofu/hashicorp/x` from capturing
+ * org A's references to `x`. Each comes with its latest version and any of `wanted` (precedence keys)
+ * that is live. Callers keep `names` and `wanted` to a few dozen each (D1 binds at most 100 values).
  */
 export async function referencedPackages(
   db: Database,
   names: readonly string[],
-  home: { source: string; publisher: string },
+  home: { source: string; publisher: string; ownerOrg: string },
   wanted: readonly string[],
   viewer: Viewer,
 ): Promise<ReferencedPackage[]> {
@@ -35,7 +37,7 @@ export async function referencedPackages(
     eq(items.kind, "package"),
     inArray(items.canonicalName, [...names]),
     or(
-      and(inArray(items.source, [home.source, "private"]), eq(items.publisher, home.publisher)),
+      and(inArray(items.source, [home.source, "private"]), eq(items.publisher, home.publisher), eq(items.ownerOrg, home.ownerOrg)),
       and(eq(items.source, "pulumi"), eq(items.publisher, "pulumi")),
       and(eq(items.source, "pulumi"), eq(items.publisher, items.name)),
     ),

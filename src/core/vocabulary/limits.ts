@@ -6,5 +6,7 @@ export interface Limits {
   archiveBytes: number;
   archiveUnpackedBytes: number;
   archiveEntries: number;
+  /** Bytes of nav.json the API tree's filter reads at most: a bigger package is searched in its first modules. */
+  filterNavBytes: number;
   operationTtlMs: number;
 }

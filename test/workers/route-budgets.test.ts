@@ -1,0 +1,201 @@
+// Issue 21, "bounded work": the heavy page routes fed the worst input we can build, asserting the bounds
+// that are not time (docs/route-budgets.md): bytes out, R2 bytes read, and that a README is rendered once
+// per content (the stored rendering is what later renders read). Render time is shown by
+// `npm run bench:pages` as a ratio to /healthz, never asserted here.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type { Env } from "../../src/env";
+import worker from "../../src/index";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BASE, call, countObjects, createOrg, createToken, signIn } from "./helpers";
+import { publishPackage } from "./publish-helpers";
+import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
+import { pathologicalMarkdown } from "../../scripts/pathological-markdown.mjs";
+import { MAX_MARKDOWN_CHARS } from "../../src/web/markdown";
+import { MAX_LISTED_MODULES } from "../../src/web/api-docs-pages";
+
+const KiB = 1024;
+let token: string;
+let cookie: string;
+
+/** A signed-in page is rendered on every request (never from the edge cache): what a cache miss costs. */
+async function rendered(path: string) {
+  const r = await call(path, { headers: { Accept: "text/html", Cookie: cookie } });
+  const body = await r.text();
+  expect(r.status, body.slice(0, 300)).toBe(200);
+  return { body, bytes: new TextEncoder().encode(body).byteLength, r2Bytes: Number(r.headers.get("X-R2-Bytes-Read")), r2Calls: Number(r.headers.get("X-Storage-Calls")) };
+}
+
+async function keysWith(part: string): Promise<Array<{ key: string; size: number }>> {
+  const out: Array<{ key: string; size: number }> = [];
+  let cursor: string | undefined;
+  do {
+    const page = await env.ARTIFACTS.list({ cursor });
+    out.push(...page.objects.filter((o) => o.key.includes(part)).map((o) => ({ key: o.key, size: o.size })));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return out;
+}
+
+/** A schema of `modules` modules with `perModule(i)` resources each and nothing else (the cheapest bytes per member). */
+function wideSchema(name: string, modules: number, perModule: (module: number) => number): string {
+  const resources: Record<string, unknown> = {};
+  for (let m = 0; m < modules; m++) for (let r = 0; r < perModule(m); r++) resources[`${name}:m${m}:R${r}`] = { properties: { id: { type: "string" } } };
+  return JSON.stringify({ name, version: "1.0.0", resources });
+}
+
+beforeAll(async () => {
+  await createOrg("budget");
+  token = (await createToken("budget", "publisher")).token;
+  cookie = await signIn(token);
+});
+
+describe("a README past the render cap", () => {
+  const readme = pathologicalMarkdown(5 * MAX_MARKDOWN_CHARS);
+
+  it("renders its first MAX_MARKDOWN_CHARS characters, says so, and links to the whole text", async () => {
+    await publishPackage(token, "pulumi/budget/heavy-readme", "1.0.0", { readme });
+    const page = await rendered("/packages/pulumi/budget/heavy-readme/1.0.0");
+    expect(page.body).toMatch(/This README is \d+ KiB of markdown; the first (12[0-8]) KiB are shown\./);
+    expect(page.body).toContain('href="http://gateway.test/api/registry/packages/pulumi/budget/heavy-readme/versions/1.0.0/readme?lang=typescript"');
+    // Bytes out: what 128 Ki characters of the worst markdown renders to, plus the page; 5× the input renders no more.
+    expect(page.bytes).toBeLessThan(512 * KiB);
+    expect(page.bytes).toBeGreaterThan(64 * KiB);
+  });
+
+  it("is rendered once: later renders read the stored HTML, not the text", async () => {
+    const [stored] = await keysWith("/rendered/v1/readme-typescript-default-");
+    expect(stored, "the first render stores its HTML beside the text").toBeDefined();
+    const source = stored!.key.replace(/rendered\/v1\/[^/]*$/, "readme.json");
+    const text = await env.ARTIFACTS.head(source);
+    expect(text!.size).toBeGreaterThan(5 * MAX_MARKDOWN_CHARS);
+    const again = await rendered("/packages/pulumi/budget/heavy-readme/1.0.0");
+    // A render reads the stored HTML (and the page's other objects), never the 640 KiB text again.
+    expect(again.r2Bytes).toBeGreaterThan(0);
+    expect(again.r2Bytes).toBeLessThan(text!.size);
+    // A text without choosers is the same in every language and OS: rendered once for all of them. Another
+    // language's first view copies the stored rendering (it reads no text), and both are the one stored.
+    const shared = (await keysWith("packages/pulumi/budget/heavy-readme/")).filter((o) => o.key.includes("/rendered/v1/readme-all-"));
+    expect(shared).toHaveLength(1);
+    const python = await rendered("/packages/pulumi/budget/heavy-readme/1.0.0?lang=python");
+    expect(python.r2Bytes).toBeLessThan(text!.size);
+    const pythonKey = stored!.key.replace("readme-typescript-default-", "readme-python-default-");
+    expect(await (await env.ARTIFACTS.get(pythonKey))!.text()).toBe(await (await env.ARTIFACTS.get(shared[0]!.key))!.text());
+    // And what it shows is what is stored: a stored rendering changed by hand is what the page shows.
+    const value = (await (await env.ARTIFACTS.get(stored!.key))!.json()) as { html: string };
+    await env.ARTIFACTS.put(stored!.key, JSON.stringify({ ...value, html: '<div class="markdown"><p>from-the-stored-rendering</p></div>' }));
+    try {
+      expect((await rendered("/packages/pulumi/budget/heavy-readme/1.0.0")).body).toContain("from-the-stored-rendering");
+    } finally {
+      await env.ARTIFACTS.put(stored!.key, JSON.stringify(value));
+    }
+  });
+
+  it("deleting the version removes its stored renderings too: nothing is left under its folder", async () => {
+    expect((await keysWith("packages/pulumi/budget/heavy-readme/")).filter((o) => o.key.includes("/rendered/")).length).toBeGreaterThan(1);
+    expect((await call("/api/registry/packages/pulumi/budget/heavy-readme/versions/1.0.0", { method: "DELETE", token })).status).toBe(204);
+    expect(await countObjects("packages/pulumi/budget/heavy-readme/")).toBe(0);
+  });
+
+  it("a version published before docs existed shows its README on its first page view (derived, then rendered and stored)", async () => {
+    await publishPackage(token, "pulumi/budget/old-readme", "1.0.0", { readme: "# Old\n\nFrom **before** docs.\n" });
+    const row = await env.DB.prepare("SELECT v.id, v.artifacts FROM versions v JOIN items i ON i.id = v.item_id WHERE i.name = 'old-readme'").first<{ id: string; artifacts: string }>();
+    const artifacts = JSON.parse(row!.artifacts) as Record<string, string>;
+    await env.ARTIFACTS.delete(Object.entries(artifacts).filter(([k]) => k.startsWith("docs.")).map(([, key]) => key));
+    const kept = Object.fromEntries(Object.entries(artifacts).filter(([k]) => !k.startsWith("docs.")));
+    await env.DB.prepare("UPDATE versions SET artifacts = ? WHERE id = ?").bind(JSON.stringify(kept), row!.id).run();
+    const page = await rendered("/packages/pulumi/budget/old-readme/1.0.0");
+    expect(page.body).toContain("From <strong>before</strong> docs.");
+    expect((await keysWith("packages/pulumi/budget/old-readme/")).some((o) => o.key.includes("/rendered/v1/readme-"))).toBe(true);
+  });
+
+  it("a README under the cap is shown whole, without the notice", async () => {
+    await publishPackage(token, "pulumi/budget/light-readme", "1.0.0", { readme: "# Light\n\nAll of it, **rendered**.\n" });
+    const page = await rendered("/packages/pulumi/budget/light-readme/1.0.0");
+    expect(page.body).toContain("<strong>rendered</strong>");
+    expect(page.body).not.toContain("are shown.");
+  });
+});
+
+describe("a template's README past the render cap", () => {
+  it("is capped with the notice, rendered once and read from its stored rendering after", async () => {
+    const archive = await archiveOf([{ name: "Pulumi.yaml", data: PULUMI_YAML() }, { name: "README.md", data: pathologicalMarkdown(3 * MAX_MARKDOWN_CHARS) }]);
+    expect((await publishTemplate(token, "private/budget/heavy-starter", "1.0.0", archive)).status).toBe(201);
+    const first = await rendered("/templates/private/budget/heavy-starter/versions/1.0.0");
+    expect(first.body).toMatch(/This README is \d+ KiB of markdown; the first (12[0-8]) KiB are shown\./);
+    expect(first.body).toContain("/versions/1.0.0/readme");
+    expect(first.bytes).toBeLessThan(512 * KiB);
+    const rendering = (await keysWith("templates/private/budget/heavy-starter/")).find((o) => o.key.includes("/rendered/v1/readme-"));
+    expect(rendering, "the first render stores its HTML beside the README").toBeDefined();
+    const again = await rendered("/templates/private/budget/heavy-starter/versions/1.0.0");
+    expect(again.r2Bytes).toBeLessThan(3 * MAX_MARKDOWN_CHARS);
+    // Deleting the template removes the rendering with its artifacts.
+    expect((await call("/api/registry/templates/private/budget/heavy-starter", { method: "DELETE", token })).status).toBe(204);
+    expect(await countObjects("templates/private/budget/heavy-starter/")).toBe(0);
+  });
+});
+
+describe("API pages of a package with very many modules", () => {
+  beforeAll(async () => {
+    await publishPackage(token, "pulumi/budget/mods-small", "1.0.0", { schema: wideSchema("mods-small", MAX_LISTED_MODULES, () => 2) });
+    await publishPackage(token, "pulumi/budget/mods-big", "1.0.0", { schema: wideSchema("mods-big", 5 * MAX_LISTED_MODULES, () => 2) });
+  }, 120_000);
+
+  it("list at most MAX_LISTED_MODULES modules: the index and a member page are the same size at 5× the modules", async () => {
+    const small = await rendered("/packages/pulumi/budget/mods-small/1.0.0/api?lang=python");
+    const big = await rendered("/packages/pulumi/budget/mods-big/1.0.0/api?lang=python");
+    expect(big.body).toContain(`The first ${MAX_LISTED_MODULES} of ${5 * MAX_LISTED_MODULES} modules`);
+    expect(big.body).toContain(`${4 * MAX_LISTED_MODULES} more modules not listed`);
+    // The name differs by two characters per link; the lists are the same length.
+    expect(big.bytes).toBeLessThan(small.bytes * 1.1);
+    const smallMember = await rendered("/packages/pulumi/budget/mods-small/1.0.0/api/m7/R1?lang=python");
+    const bigMember = await rendered(`/packages/pulumi/budget/mods-big/1.0.0/api/m${5 * MAX_LISTED_MODULES - 1}/R1?lang=python`);
+    // A member past the listed ones still shows its own module in the tree, expanded.
+    expect(bigMember.body).toContain(`/packages/pulumi/budget/mods-big/1.0.0/api/m${5 * MAX_LISTED_MODULES - 1}/R0?lang=python`);
+    expect(bigMember.bytes).toBeLessThan(smallMember.bytes * 1.1);
+  }, 60_000);
+});
+
+describe("a member page's reads", () => {
+  beforeAll(async () => {
+    // The same ten modules; module m0 the same 40 members; the other nine 10× bigger in the second package.
+    await publishPackage(token, "pulumi/budget/slice-small", "1.0.0", { schema: wideSchema("slice-small", 10, () => 40) });
+    await publishPackage(token, "pulumi/budget/slice-big", "1.0.0", { schema: wideSchema("slice-big", 10, (m) => (m ? 400 : 40)) });
+  }, 120_000);
+
+  it("read its module's slice of the navigation: R2 bytes do not grow with the other modules", async () => {
+    const small = await rendered("/packages/pulumi/budget/slice-small/1.0.0/api/m0/R3?lang=python");
+    const big = await rendered("/packages/pulumi/budget/slice-big/1.0.0/api/m0/R3?lang=python");
+    const bigNav = (await keysWith("packages/pulumi/budget/slice-big/")).find((o) => o.key.endsWith("/docs/nav.json"));
+    expect(bigNav).toBeDefined();
+    // 3,640 members against 400: the whole nav of the big one is many times what its member page reads.
+    expect(bigNav!.size).toBeGreaterThan(4 * big.r2Bytes);
+    expect(big.r2Bytes).toBeLessThan(small.r2Bytes * 1.5);
+    expect(big.bytes).toBeLessThan(small.bytes * 1.1);
+  }, 60_000);
+
+  it("the tree's filter reads at most MAX_FILTER_NAV_BYTES of the nav: a bigger package is searched in its first modules", async () => {
+    // The worker under MAX_FILTER_NAV_BYTES=16384 (the default, 256 KiB, would need a package of ~13,000 members).
+    const filtered = async (vars: Record<string, string>) => {
+      const ctx = createExecutionContext();
+      const request = new Request(`${BASE}/packages/pulumi/budget/slice-big/1.0.0/api?lang=python&q=R39`, { headers: { Accept: "text/html", Cookie: cookie } });
+      const r = await worker.fetch(request as never, { ...(env as unknown as Env), ...vars }, ctx);
+      await waitOnExecutionContext(ctx);
+      const body = await r.text();
+      expect(r.status, body.slice(0, 300)).toBe(200);
+      return { body, r2Bytes: Number(r.headers.get("X-R2-Bytes-Read")) };
+    };
+    const nav = (await keysWith("packages/pulumi/budget/slice-big/")).find((o) => o.key.endsWith("/docs/nav.json"))!;
+    const whole = await filtered({});
+    expect(whole.body).not.toContain("too big to search whole");
+    expect(whole.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
+    expect(whole.r2Bytes).toBeGreaterThan(nav.size);
+    const bounded = await filtered({ MAX_FILTER_NAV_BYTES: "16384" });
+    expect(bounded.body).toMatch(/the first [1-9] of its 10 modules were searched/);
+    // Matches in the modules searched are listed; the last module was not searched.
+    expect(bounded.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m0/R39?lang=python");
+    expect(bounded.body).not.toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
+    // The budget, plus the summary, manifest and naming (a few KiB): not the 72 KiB nav.
+    expect(bounded.r2Bytes).toBeLessThan(16384 + 8 * KiB);
+  }, 60_000);
+});
