@@ -29,7 +29,7 @@ import { auditRoutes, pruneAuditLog } from "./audit/audit-routes";
 import { webhookRoutes } from "./webhooks/webhook-routes";
 import { handleWebhookBatch } from "./webhooks/webhook-consumer";
 import type { WebhookMessage } from "./webhooks/webhook-events";
-import { redriveSoon, redriveStalled, runJobMessage, type JobHandler, type JobMessage } from "./jobs/jobs";
+import { JOBS_QUEUE_NAME, redriveSoon, redriveStalled, runJobMessage, type JobHandler, type JobMessage } from "./jobs/jobs";
 import { docsJob } from "./api-docs/docs-job";
 import { htmlErrorResponse, wantsHtml, webRoutes } from "./web/web-routes";
 import { hasSessionCookie } from "./web/session";
@@ -45,8 +45,6 @@ export const KINDS = [packageKind, templateKind, policyPackKind];
 
 /** Durable job kinds (src/jobs/), by name. */
 const JOB_HANDLERS: ReadonlyMap<string, JobHandler> = new Map([[docsJob.kind, docsJob]]);
-/** The queue that carries job messages (wrangler.toml); any other queue is the webhooks'. */
-export const JOBS_QUEUE_NAME = "edge-registry-jobs";
 /** The cron that re-drives stalled jobs (every minute); the other one prunes the audit log. */
 const REDRIVE_CRON = "* * * * *";
 

@@ -31,6 +31,9 @@ export interface JobHandler {
   failed(env: Env, job: JobRow, error: string): Promise<void>;
 }
 
+/** The queue that carries job messages (wrangler.toml); the entry's other queues are the webhooks'. */
+export const JOBS_QUEUE_NAME = "edge-registry-jobs";
+
 /** A step started this many times without completing fails its job (a crash loop, e.g. the CPU limit). */
 export const MAX_TRIES = 3;
 const DEFAULT_LEASE_SECONDS = 120;
