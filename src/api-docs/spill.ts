@@ -116,9 +116,22 @@ async function writeObject(bucket: R2Bucket, key: string, contentType: string, f
   return out.writer.offset;
 }
 
-interface Run {
+export interface Run {
   key: string;
   size: number;
+}
+
+/**
+ * Writes `records` sorted by key (stable) as one run object at `key` (overwriting it), in the format
+ * SpillSorter reads; an empty run writes nothing. Answers the run. For derivations in steps, whose
+ * runs are named by the step that wrote them.
+ */
+export async function writeRunObject(bucket: R2Bucket, key: string, records: SpillRecord[]): Promise<Run> {
+  const sorted = records.sort(byKey);
+  const size = await writeObject(bucket, key, "text/plain; charset=utf-8", async (out) => {
+    for (const r of sorted) await out.write(line(r));
+  });
+  return { key, size };
 }
 
 /**
@@ -164,7 +177,7 @@ class RunReader {
 }
 
 /** Merges sorted runs; equal keys come out in run order. */
-async function* merge(bucket: R2Bucket, runs: Run[], readBytes: number): AsyncGenerator<SpillRecord> {
+export async function* merge(bucket: R2Bucket, runs: Run[], readBytes: number): AsyncGenerator<SpillRecord> {
   const readers = runs.map((r) => new RunReader(bucket, r, readBytes));
   const heads = await Promise.all(readers.map((r) => r.next()));
   for (;;) {
@@ -183,6 +196,8 @@ export class SpillSorter {
   private buffer: SpillRecord[] = [];
   private bytes = 0;
   private runs: Run[] = [];
+  /** Runs this sorter did not write (`fromRuns`): merged, never deleted. */
+  private readonly borrowed = new Set<string>();
   /** Records added. */
   size = 0;
 
@@ -190,6 +205,15 @@ export class SpillSorter {
     private readonly spill: Spill,
     private readonly name: string,
   ) {}
+
+  /** A sorter over runs written earlier (in order: equal keys come out in run order), holding `size` records. */
+  static fromRuns(spill: Spill, name: string, runs: Run[], size: number): SpillSorter {
+    const sorter = new SpillSorter(spill, name);
+    sorter.runs = runs.filter((r) => r.size > 0);
+    for (const r of sorter.runs) sorter.borrowed.add(r.key);
+    sorter.size = size;
+    return sorter;
+  }
 
   async add(key: string, value: string): Promise<void> {
     this.buffer.push([key, value]);
@@ -230,7 +254,7 @@ export class SpillSorter {
           for await (const r of merge(bucket, group, limits.readBytes)) await out.write(line(r));
         });
         merged.push({ key, size });
-        await this.spill.remove(group.map((r) => r.key));
+        await this.spill.remove(group.map((r) => r.key).filter((k) => !this.borrowed.has(k)));
       }
       runs = merged;
     }
