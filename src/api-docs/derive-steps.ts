@@ -20,7 +20,7 @@
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
 import { Spill, SpillSorter, SpillTable, TextWriter, merge, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
-import { namingOf, packEntry, readContent, refTokens, writeIndex, writeNav, type RecordSink, type RefKinds } from "./derive";
+import { namingOf, packEntry, readContent, refTokens, utf8Length, writeIndex, writeNav, type RecordSink, type RefKinds } from "./derive";
 import { DOCS_FORMAT, ObjectWriter, artifactName, putJson, type DocsObject, type Manifest, type Range } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
@@ -317,13 +317,23 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   for (const entry of entries) refTokens(valueOf(entry), refs);
   const known = await lookupKinds(bucket, input, [...refs].sort());
   const kinds: RefKinds = { refKind: (token) => known.get(token) };
+  // Encoded in batches: one small array per value costs more than the encoding.
   const chunks: Uint8Array[] = [];
+  let batch: string[] = [];
+  let batchChars = 0;
   let offset = s.offset;
   const append = async (value: unknown): Promise<Range> => {
-    const bytes = encoder.encode(JSON.stringify(value));
-    chunks.push(bytes);
-    const range: Range = [offset, bytes.byteLength];
-    offset += bytes.byteLength;
+    const json = JSON.stringify(value);
+    const length = utf8Length(json);
+    batch.push(json);
+    batchChars += json.length;
+    if (batchChars >= 256 * 1024) {
+      chunks.push(encoder.encode(batch.join("")));
+      batch = [];
+      batchChars = 0;
+    }
+    const range: Range = [offset, length];
+    offset += length;
     return range;
   };
   const members: SpillRecord[] = [];
@@ -332,6 +342,7 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   for (const entry of entries) {
     await packEntry(o, kinds, SECTIONS[entry[0]]!, entry[1], valueOf(entry), append, sink(types), sink(members));
   }
+  if (batch.length) chunks.push(encoder.encode(batch.join("")));
   const j = s.step;
   const [m, t] = await Promise.all([writeRunObject(bucket, `${tmp(input)}members-${j}`, members), writeRunObject(bucket, `${tmp(input)}types-${j}`, types)]);
   s.members.push([m.size, members.length]);
@@ -339,6 +350,12 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   await writePackParts(bucket, input, s, chunks);
   s.offset = offset;
   s.step++;
+  // The last slice goes straight on to the finish (which reads the last tail by the pack steps' count, `step`).
+  while (s.list < s.lists.length && s.at >= s.lists[s.list]!) {
+    s.list++;
+    s.at = 0;
+  }
+  if (s.list >= s.lists.length) s.phase = "finish";
   return s;
 }
 
@@ -346,38 +363,27 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
 async function writePackParts(bucket: R2Bucket, input: DerivationInput, s: State, chunks: Uint8Array[]): Promise<void> {
   const j = s.step;
   const pieces = s.tail > 0 ? [await readRange(bucket, `${tmp(input)}pack-tail-${j - 1}`, 0, s.tail), ...chunks] : chunks;
-  let total = pieces.reduce((n, p) => n + p.byteLength, 0);
-  let at = 0; // read position in pieces[0]
-  const take = (n: number): Uint8Array => {
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const head = pieces[0]!;
-      const use = Math.min(head.byteLength - at, n - filled);
-      out.set(head.subarray(at, at + use), filled);
-      filled += use;
-      at += use;
-      if (at === head.byteLength) {
-        pieces.shift();
-        at = 0;
-      }
-    }
-    total -= n;
-    return out;
-  };
-  while (total >= PART_BYTES) {
+  const all = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0));
+  let filled = 0;
+  for (const p of pieces) {
+    all.set(p, filled);
+    filled += p.byteLength;
+  }
+  let at = 0;
+  for (; all.byteLength - at >= PART_BYTES; at += PART_BYTES) {
+    // Kept where discardDerivation finds it (to abort the upload if the chain never finishes), and where
+    // this step, run again after a crash, finds the upload it created.
+    if (!s.upload) s.upload = (await (await bucket.get(`${tmp(input)}upload`))?.text()) ?? null;
     if (!s.upload) {
       const upload = await bucket.createMultipartUpload(input.prefix + "pack", { httpMetadata: { contentType: "application/octet-stream" } });
       s.upload = upload.uploadId;
-      // Kept where discardDerivation finds it, to abort the upload if the chain never finishes.
       await bucket.put(`${tmp(input)}upload`, upload.uploadId);
     }
-    const part = await bucket.resumeMultipartUpload(input.prefix + "pack", s.upload).uploadPart(s.etags.length + 1, take(PART_BYTES));
+    const part = await bucket.resumeMultipartUpload(input.prefix + "pack", s.upload).uploadPart(s.etags.length + 1, all.subarray(at, at + PART_BYTES));
     s.etags.push(part.etag);
   }
-  const rest = take(total);
-  s.tail = rest.byteLength;
-  if (rest.byteLength) await bucket.put(`${tmp(input)}pack-tail-${j}`, rest);
+  s.tail = all.byteLength - at;
+  if (s.tail) await bucket.put(`${tmp(input)}pack-tail-${j}`, all.subarray(at));
 }
 
 /** The pack's last part (or the whole pack when it is under one part); answers whether there is a pack. */

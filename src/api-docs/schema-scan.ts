@@ -134,6 +134,8 @@ function grammar(what: string, at: number): ScanError {
 }
 
 function decodeKey(raw: string): string | undefined {
+  // Most keys are plain ASCII without escapes: the raw text is the key.
+  if (/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(raw)) return raw;
   const bytes = Uint8Array.from(raw, (ch) => ch.charCodeAt(0));
   try {
     return JSON.parse(`"${new TextDecoder().decode(bytes)}"`) as string;
