@@ -16,7 +16,7 @@ export const MAX_DEPTH = 256;
 export const MAX_STRING_CHARS = 16 * 1024 * 1024;
 export const MAX_NUMBER_CHARS = 4096;
 /** Keys longer than this (as raw JSON text) are reported as `undefined` (no kept member or token is that long). */
-export const MAX_KEY_BYTES = 8 * 1024;
+export const MAX_KEY_BYTES = 4 * 1024;
 
 /** A scan error; `message` is the whole sentence (the caller decides the status). */
 export class ScanError extends Error {
