@@ -18,10 +18,10 @@
 // from a counter in memory) and appends nothing. Temporary objects live under `${prefix}tmp/${workId}/`;
 // the runner calls discardDerivation once the chain is done or has failed.
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
-import { Spill, SpillSorter, SpillTable, TextWriter, merge, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
+import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
-import { namingOf, packEntry, readContent, refTokens, utf8Length, writeIndex, writeNav, type RecordSink, type RefKinds } from "./derive";
-import { DOCS_FORMAT, ObjectWriter, artifactName, putJson, type DocsObject, type Manifest, type Range } from "./storage";
+import { IndexLines, namingOf, packEntry, readContent, refTokens, utf8Length, writeNav, type RecordSink, type RefKinds } from "./derive";
+import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
 export interface DerivationInput {
@@ -43,20 +43,36 @@ export interface StepLimits {
   packBytes: number;
   /** Bytes of one block of the kinds table (one range read per block a pack step needs). */
   kindBlockBytes: number;
-  /** The finish step's external sort (spill.ts). */
+  /** Member and type records one index step merges into lines. */
+  indexRecords: number;
+  /** The premerges', table's and nav's external sort (spill.ts). */
   spill?: Partial<SpillLimits>;
 }
 
 const MiB = 1024 * 1024;
-export const STEP_LIMITS: StepLimits = { scanBytes: 32 * MiB, packBytes: 4 * MiB, kindBlockBytes: 64 * 1024 };
+export const STEP_LIMITS: StepLimits = { scanBytes: 32 * MiB, packBytes: 4 * MiB, kindBlockBytes: 64 * 1024, indexRecords: 20_000 };
 /** R2 multipart parts: at least 5 MiB and, but for the last, all the same size (as storage.ts's ObjectWriter). */
 const PART_BYTES = 5 * MiB;
 const SECTIONS = ["types", "resources", "functions"] as const;
 /** The top-level members the naming rules and the package facts read (derive.ts's OutlineBuilder). */
 const TOP_MEMBERS = new Set(["name", "version", "language", "meta", "license", "homepage", "repository"]);
 
+/** One output object written by a multipart upload across steps (see writeParts). */
+interface PartState {
+  upload: string | null;
+  etags: string[];
+  /** Bytes waiting in `<name>-tail-<tailStep>` for the next step (or the last part). */
+  tail: number;
+  tailStep: number;
+  /** Bytes written so far. */
+  bytes: number;
+}
+
+/** A sorted run: its object's name under tmp, its size, its records. */
+type RunEntry = [name: string, size: number, records: number];
+
 interface State {
-  phase: "scan" | "kinds" | "pack" | "finish";
+  phase: "scan" | "kinds" | "pack" | "premerge" | "table" | "index" | "nav" | "finish";
   /** Step number within the phase: names the objects the step writes. */
   step: number;
   scan?: ScanState;
@@ -68,14 +84,22 @@ interface State {
   /** Pack phase: the next entry is in `entries-<list>` at byte `at`. */
   list: number;
   at: number;
-  /** Pack bytes written so far (the next entry's offset), the upload and its parts, the tail's size. */
-  offset: number;
-  upload: string | null;
-  etags: string[];
-  tail: number;
-  /** Sizes and record counts of `members-<j>` and `types-<j>`, one per pack step. */
-  members: Array<[size: number, records: number]>;
-  types: Array<[size: number, records: number]>;
+  pack: PartState;
+  /** The sorted runs of the pack steps (then of the premerges, `fanIn` at most once merged). */
+  members: RunEntry[];
+  types: RunEntry[];
+  /** Index phase: where each members run's next line starts, IndexLines' counters, the outputs and runs it wrote. */
+  cursors?: number[];
+  lines?: { entries: number; indexBytes: number; exampleCount: number; sinceFence: number; previous?: string };
+  index?: PartState;
+  examples?: PartState;
+  nav?: RunEntry[];
+  overrides?: RunEntry[];
+  /** Premerge: the runs of `field` merged so far at the current level, in order. */
+  level?: { field: "members" | "types"; merged: RunEntry[] };
+  /** Index phase steps that wrote `fences-<j>`. */
+  fenceSteps?: number;
+  navSummary?: boolean;
 }
 
 const tmp = (input: DerivationInput) => `${input.prefix}tmp/${input.workId}/`;
@@ -85,26 +109,19 @@ const encoder = new TextEncoder();
 export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state: unknown | null, limits: Partial<StepLimits> = {}): Promise<StepResult> {
   const l = { ...STEP_LIMITS, ...limits };
   const s: State = state === null ? initial() : (structuredClone(state) as State);
-  switch (s.phase) {
-    case "scan":
-      return { done: false, state: await scanStep(bucket, input, s, l) };
-    case "kinds":
-      return { done: false, state: await kindsStep(bucket, input, s, l) };
-    case "pack":
-      return { done: false, state: await packStep(bucket, input, s, l) };
-    default:
-      return { done: true, artifacts: await finishStep(bucket, input, s, l) };
-  }
+  const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep };
+  if (s.phase === "finish") return { done: true, artifacts: await finishStep(bucket, input, s) };
+  return { done: false, state: await phases[s.phase](bucket, input, s, l) };
 }
 
 /** Deletes every temporary object of this workId (after a failure, or leftovers after success), and an unfinished pack upload. */
 export async function discardDerivation(bucket: R2Bucket, input: DerivationInput): Promise<void> {
   const prefix = tmp(input);
-  const upload = await bucket.get(prefix + "upload");
-  if (upload) {
-    const id = await upload.text();
+  for (const target of TARGETS) {
+    const upload = await bucket.get(`${prefix}${target.name}-upload`);
+    if (!upload) continue;
     await bucket
-      .resumeMultipartUpload(input.prefix + "pack", id)
+      .resumeMultipartUpload(input.prefix + target.name, await upload.text())
       .abort()
       .catch(() => undefined); // completed or gone already
   }
@@ -118,7 +135,7 @@ export async function discardDerivation(bucket: R2Bucket, input: DerivationInput
 }
 
 function initial(): State {
-  return { phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, offset: 0, upload: null, etags: [], tail: 0, members: [], types: [] };
+  return { phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(), members: [], types: [] };
 }
 
 /** Reads `length` bytes of `key` at `offset` (the whole rest when length is undefined). */
@@ -304,8 +321,7 @@ async function nextEntries(bucket: R2Bucket, input: DerivationInput, s: State, l
 /** Phase 3: packs the next slice of entries. */
 async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
   const entries = await nextEntries(bucket, input, s, l);
-  // The finish step reads the last tail by the pack steps' count, kept in `step`.
-  if (!entries.length) return { ...s, phase: "finish" };
+  if (!entries.length) return { ...s, phase: "premerge", step: 0 };
   const first = entries[0]!;
   const last = entries[entries.length - 1]!;
   const [top, span] = await Promise.all([readTop(bucket, input, s), readRange(bucket, input.schemaKey, first[2], last[2] + last[3] - first[2])]);
@@ -321,7 +337,7 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   const chunks: Uint8Array[] = [];
   let batch: string[] = [];
   let batchChars = 0;
-  let offset = s.offset;
+  let offset = s.pack.bytes;
   const append = async (value: unknown): Promise<Range> => {
     const json = JSON.stringify(value);
     const length = utf8Length(json);
@@ -345,103 +361,231 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   if (batch.length) chunks.push(encoder.encode(batch.join("")));
   const j = s.step;
   const [m, t] = await Promise.all([writeRunObject(bucket, `${tmp(input)}members-${j}`, members), writeRunObject(bucket, `${tmp(input)}types-${j}`, types)]);
-  s.members.push([m.size, members.length]);
-  s.types.push([t.size, types.length]);
-  await writePackParts(bucket, input, s, chunks);
-  s.offset = offset;
+  s.members.push([`members-${j}`, m.size, members.length]);
+  s.types.push([`types-${j}`, t.size, types.length]);
+  await writeParts(bucket, input, s.pack, PACK, j, chunks);
   s.step++;
-  // The last slice goes straight on to the finish (which reads the last tail by the pack steps' count, `step`).
+  // The last slice goes straight on to the next phase.
   while (s.list < s.lists.length && s.at >= s.lists[s.list]!) {
     s.list++;
     s.at = 0;
   }
-  if (s.list >= s.lists.length) s.phase = "finish";
+  if (s.list >= s.lists.length) return { ...s, phase: "premerge", step: 0 };
   return s;
 }
 
-/** Uploads the full parts the last tail and `chunks` make, and leaves the rest as this step's tail. */
-async function writePackParts(bucket: R2Bucket, input: DerivationInput, s: State, chunks: Uint8Array[]): Promise<void> {
-  const j = s.step;
-  const pieces = s.tail > 0 ? [await readRange(bucket, `${tmp(input)}pack-tail-${j - 1}`, 0, s.tail), ...chunks] : chunks;
+
+/** An object written across steps: its name (tail and upload records under tmp) and its content type. */
+interface PartTarget {
+  name: DocsObject;
+  contentType: string;
+}
+const PACK: PartTarget = { name: "pack", contentType: "application/octet-stream" };
+const INDEX: PartTarget = { name: "index.tsv", contentType: "text/tab-separated-values; charset=utf-8" };
+const EXAMPLES: PartTarget = { name: "examples.tsv", contentType: "text/tab-separated-values; charset=utf-8" };
+const TARGETS = [PACK, INDEX, EXAMPLES];
+
+function newPart(): PartState {
+  return { upload: null, etags: [], tail: 0, tailStep: 0, bytes: 0 };
+}
+
+async function tailOf(bucket: R2Bucket, input: DerivationInput, part: PartState, target: PartTarget): Promise<Uint8Array> {
+  return part.tail > 0 ? readRange(bucket, `${tmp(input)}${target.name}-tail-${part.tailStep}`, 0, part.tail) : new Uint8Array(0);
+}
+
+/**
+ * Uploads the full parts that the last tail and `chunks` make (R2 parts are all the same size but the
+ * last), and leaves the rest as step `step`'s tail. The upload's id is kept under tmp, where a re-run of
+ * the step that created it finds it, and where discardDerivation finds it to abort it.
+ */
+async function writeParts(bucket: R2Bucket, input: DerivationInput, part: PartState, target: PartTarget, step: number, chunks: Uint8Array[]): Promise<void> {
+  const pieces = [await tailOf(bucket, input, part, target), ...chunks];
   const all = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0));
   let filled = 0;
   for (const p of pieces) {
     all.set(p, filled);
     filled += p.byteLength;
   }
+  part.bytes += filled - part.tail;
+  const key = input.prefix + target.name;
+  const record = `${tmp(input)}${target.name}-upload`;
   let at = 0;
   for (; all.byteLength - at >= PART_BYTES; at += PART_BYTES) {
-    // Kept where discardDerivation finds it (to abort the upload if the chain never finishes), and where
-    // this step, run again after a crash, finds the upload it created.
-    if (!s.upload) s.upload = (await (await bucket.get(`${tmp(input)}upload`))?.text()) ?? null;
-    if (!s.upload) {
-      const upload = await bucket.createMultipartUpload(input.prefix + "pack", { httpMetadata: { contentType: "application/octet-stream" } });
-      s.upload = upload.uploadId;
-      await bucket.put(`${tmp(input)}upload`, upload.uploadId);
+    if (!part.upload) part.upload = (await (await bucket.get(record))?.text()) ?? null;
+    if (!part.upload) {
+      const upload = await bucket.createMultipartUpload(key, { httpMetadata: { contentType: target.contentType } });
+      part.upload = upload.uploadId;
+      await bucket.put(record, upload.uploadId);
     }
-    const part = await bucket.resumeMultipartUpload(input.prefix + "pack", s.upload).uploadPart(s.etags.length + 1, all.subarray(at, at + PART_BYTES));
-    s.etags.push(part.etag);
+    const uploaded = await bucket.resumeMultipartUpload(key, part.upload).uploadPart(part.etags.length + 1, all.subarray(at, at + PART_BYTES));
+    part.etags.push(uploaded.etag);
   }
-  s.tail = all.byteLength - at;
-  if (s.tail) await bucket.put(`${tmp(input)}pack-tail-${j}`, all.subarray(at));
+  part.tail = all.byteLength - at;
+  part.tailStep = step;
+  if (part.tail) await bucket.put(`${tmp(input)}${target.name}-tail-${step}`, all.subarray(at));
 }
 
-/** The pack's last part (or the whole pack when it is under one part); answers whether there is a pack. */
-async function completePack(bucket: R2Bucket, input: DerivationInput, s: State): Promise<boolean> {
-  if (s.offset === 0) return false;
-  const tail = s.tail > 0 ? await readRange(bucket, `${tmp(input)}pack-tail-${s.step - 1}`, 0, s.tail) : new Uint8Array(0);
-  if (!s.upload) {
-    await bucket.put(input.prefix + "pack", tail, { httpMetadata: { contentType: "application/octet-stream" } });
+/** The object's last part (or the whole object when under one part); answers whether it has any byte. */
+async function completeParts(bucket: R2Bucket, input: DerivationInput, part: PartState, target: PartTarget): Promise<boolean> {
+  if (part.bytes === 0) return false;
+  const key = input.prefix + target.name;
+  const tail = await tailOf(bucket, input, part, target);
+  if (!part.upload) {
+    await bucket.put(key, tail, { httpMetadata: { contentType: target.contentType } });
     return true;
   }
-  // A finish step run again after the upload completed finds the pack whole.
-  const existing = await bucket.head(input.prefix + "pack");
-  if (existing?.size === s.offset) return true;
-  const upload = bucket.resumeMultipartUpload(input.prefix + "pack", s.upload);
-  const parts = s.etags.map((etag, i) => ({ partNumber: i + 1, etag }));
+  // A finish step run again after the upload completed finds the object whole.
+  if ((await bucket.head(key))?.size === part.bytes) return true;
+  const upload = bucket.resumeMultipartUpload(key, part.upload);
+  const parts = part.etags.map((etag, i) => ({ partNumber: i + 1, etag }));
   if (tail.byteLength) parts.push(await upload.uploadPart(parts.length + 1, tail));
   await upload.complete(parts);
   return true;
 }
 
-/** Phase 4: the index, examples and nav from the sorted runs, the pack completed, the small objects, and the manifest last. */
-async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<Record<string, string>> {
+const runsOf = (input: DerivationInput, entries: RunEntry[]): Run[] => entries.map(([name, size]) => ({ key: `${tmp(input)}${name}`, size }));
+const countOf = (entries: RunEntry[]) => entries.reduce((n, [, , records]) => n + records, 0);
+const spillLimits = (l: StepLimits): SpillLimits => ({ ...SPILL_LIMITS, ...l.spill });
+
+/**
+ * Phase 4: while the members or types runs are more than `fanIn`, merges them level by level, one group
+ * of `fanIn` runs per step (in order, so equal keys stay in run order): a step reads at most `fanIn` runs.
+ */
+async function premergeStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  const { fanIn, readBytes } = spillLimits(l);
+  if (!s.level) {
+    const field = s.members.length > fanIn ? "members" : s.types.length > fanIn ? "types" : undefined;
+    if (!field) return tableStep(bucket, input, { ...s, phase: "table", step: 0 }, l);
+    s.level = { field, merged: [] };
+  }
+  const { field, merged } = s.level;
+  const from = merged.length * fanIn;
+  const group = s[field].slice(from, from + fanIn);
+  const name = `${field}-m${s.step}`;
+  const out = new TextWriter(new ObjectWriter(bucket, `${tmp(input)}${name}`, "text/plain; charset=utf-8"));
+  try {
+    for await (const record of merge(bucket, runsOf(input, group), readBytes)) await out.write(spillLine(record));
+    await out.close();
+  } catch (error) {
+    await out.writer.abort();
+    throw error;
+  }
+  merged.push([name, out.writer.offset, countOf(group)]);
+  if (from + fanIn >= s[field].length) {
+    s[field] = merged;
+    s.level = undefined;
+  }
+  s.step++;
+  return s;
+}
+
+/** Phase 5: the types table (pack range and referenced types of each type), written whatever its size. */
+async function tableStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  const spill = new Spill(bucket, `${tmp(input)}table/`, l.spill);
+  const records = SpillSorter.fromRuns(spill, "types", runsOf(input, s.types), countOf(s.types));
+  const table = await SpillTable.build(spill, "types-table", records.sorted(), true);
+  await putJson(bucket, `${tmp(input)}types-layout`, table.layout ?? null);
+  return {
+    ...s,
+    phase: "index",
+    step: 0,
+    cursors: s.members.map(() => 0),
+    lines: { entries: 0, indexBytes: 0, exampleCount: 0, sinceFence: FENCE_EVERY },
+    index: newPart(),
+    examples: newPart(),
+    nav: [],
+    overrides: [],
+    fenceSteps: 0,
+  };
+}
+
+const textSink = (parts: string[]) => ({ write: async (text: string) => void parts.push(text) });
+const recordSink = (records: SpillRecord[]): RecordSink => ({ add: async (key, value) => void records.push([key, value]) });
+
+/**
+ * Phase 6: the next `indexRecords` records of the members runs, merged from where the last step stopped
+ * (each run's next line start is in the state), into index and example lines (IndexLines, as deriveDocs).
+ */
+async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  const spill = new Spill(bucket, `${tmp(input)}index-${s.step}/`, l.spill);
+  const layout = (await (await bucket.get(`${tmp(input)}types-layout`))?.json()) as SpillTable["layout"] | null;
+  const types = layout ? SpillTable.open(spill, layout) : await SpillTable.build(spill, "types-table", (async function* () {})());
+  const o = { naming: namingOf(await readTop(bucket, input, s)) };
+  const readers = runsOf(input, s.members).map((run, i) => new RunReader(bucket, run, spill.limits.readBytes, s.cursors![i]));
+  const heads = await Promise.all(readers.map((r) => r.next()));
+  const indexText: string[] = [];
+  const exampleText: string[] = [];
+  const nav: SpillRecord[] = [];
+  const overrides: SpillRecord[] = [];
+  const lines = new IndexLines(o, types, textSink(indexText), textSink(exampleText), recordSink(nav), recordSink(overrides));
+  Object.assign(lines, s.lines);
+  let best = 0;
+  for (let n = 0; n < l.indexRecords; n++) {
+    best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
+    }
+    if (best < 0) break;
+    await lines.add(...heads[best]!);
+    heads[best] = await readers[best]!.next();
+  }
+  const j = s.step;
+  await writeParts(bucket, input, s.index!, INDEX, j, [encoder.encode(indexText.join(""))]);
+  await writeParts(bucket, input, s.examples!, EXAMPLES, j, [encoder.encode(exampleText.join(""))]);
+  const [navRun, overridesRun] = await Promise.all([writeRunObject(bucket, `${tmp(input)}nav-${j}`, nav), writeRunObject(bucket, `${tmp(input)}overrides-${j}`, overrides)]);
+  s.nav!.push([`nav-${j}`, navRun.size, nav.length]);
+  s.overrides!.push([`overrides-${j}`, overridesRun.size, overrides.length]);
+  await putJson(bucket, `${tmp(input)}fences-${j}`, lines.fences);
+  s.fenceSteps = j + 1;
+  const { entries, indexBytes, exampleCount, sinceFence, previous } = lines;
+  s.lines = { entries, indexBytes, exampleCount, sinceFence, previous };
+  s.cursors = readers.map((r) => r.lineStart);
+  s.step++;
+  if (heads.every((h) => h === undefined)) return { ...s, phase: "nav", step: 0 };
+  return s;
+}
+
+/** Phase 7: nav.json and nav-summary.json from the nav and overrides runs. */
+async function navStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  if (s.lines!.entries) {
+    const spill = new Spill(bucket, `${tmp(input)}nav/`, l.spill);
+    const naming = namingOf(await readTop(bucket, input, s));
+    const items = SpillSorter.fromRuns(spill, "nav", runsOf(input, s.nav!), countOf(s.nav!));
+    const overrides = SpillSorter.fromRuns(spill, "overrides", runsOf(input, s.overrides!), countOf(s.overrides!));
+    const summary = await writeNav(bucket, input.prefix + "nav.json", naming, items, overrides);
+    await putJson(bucket, input.prefix + "nav-summary.json", summary);
+  }
+  return { ...s, phase: "finish", step: 0, navSummary: s.lines!.entries > 0 };
+}
+
+/** Phase 8: the multipart objects completed, the README objects, and last the manifest. */
+async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): Promise<Record<string, string>> {
   const { prefix } = input;
-  const spill = new Spill(bucket, `${tmp(input)}finish/`, l.spill);
-  const runs = (name: string, sizes: Array<[number, number]>) => sizes.map(([size], j): Run => ({ key: `${tmp(input)}${name}-${j}`, size }));
-  const count = (sizes: Array<[number, number]>) => sizes.reduce((n, [, records]) => n + records, 0);
   const texts = Promise.all([readContent(bucket, input.readmeKey), readContent(bucket, input.installationKey)]);
   texts.catch(() => undefined);
-  const top = await readTop(bucket, input, s);
-  const o = { naming: namingOf(top) };
-  const hasPack = await completePack(bucket, input, s);
-  const typeRecords = SpillSorter.fromRuns(spill, "types", runs("types", s.types), count(s.types));
-  const types = await SpillTable.build(spill, "types-table", typeRecords.sorted());
-  const members = SpillSorter.fromRuns(spill, "members", runs("members", s.members), count(s.members));
-  const indexed = await writeIndex(bucket, prefix, o, types, members, spill);
   const written: DocsObject[] = [];
-  if (hasPack) written.push("pack");
-  if (indexed.indexBytes) written.push("index.tsv");
-  if (indexed.exampleCount) written.push("examples.tsv");
+  if (await completeParts(bucket, input, s.pack, PACK)) written.push("pack");
+  if (await completeParts(bucket, input, s.index!, INDEX)) written.push("index.tsv");
+  if (await completeParts(bucket, input, s.examples!, EXAMPLES)) written.push("examples.tsv");
+  if (s.navSummary) written.push("nav.json", "nav-summary.json");
+  const fences: Fence[] = [];
+  for (let j = 0; j < s.fenceSteps!; j++) fences.push(...((await (await bucket.get(`${tmp(input)}fences-${j}`))!.json()) as Fence[]));
   const [readme, installation] = await texts;
-  if (indexed.entries) {
-    const summary = await writeNav(bucket, prefix + "nav.json", o.naming, indexed.navItems, indexed.overrides);
-    await putJson(bucket, prefix + "nav-summary.json", summary);
-    written.push("nav.json", "nav-summary.json");
-  }
   const small: Array<[DocsObject, unknown]> = [];
   if (readme?.length) small.push(["readme.json", readme]);
   if (installation) small.push(["installation.json", installation]);
   await Promise.all(small.map(([name, value]) => putJson(bucket, prefix + name, value)));
   written.push(...small.map(([name]) => name));
+  const { entries, indexBytes, exampleCount } = s.lines!;
   const manifest: Manifest = {
     format: DOCS_FORMAT,
-    entries: indexed.entries,
-    indexBytes: indexed.indexBytes,
-    fences: indexed.fences,
-    examples: indexed.exampleCount,
+    entries,
+    indexBytes,
+    fences,
+    examples: exampleCount,
     hasInstallation: installation !== undefined,
-    package: packageFacts(top),
+    package: packageFacts(await readTop(bucket, input, s)),
   };
   await putJson(bucket, prefix + "manifest.json", manifest);
   written.push("manifest.json");

@@ -602,51 +602,75 @@ export async function packEntry(o: Named, kinds: RefKinds, section: string, toke
   await members.add(lineKey(token, 0), JSON.stringify(record));
 }
 
+/** Where index lines and example lines go (a TextWriter, or a step's buffer). */
+export interface TextSink {
+  write(text: string): Promise<void>;
+}
+
 /**
- * Index and examples from the members in token order (stable: a token's examples keep their position),
- * each index line with its supporting types' pack ranges; nav and overrides go to sorters of their own,
- * read back when nav.json is written.
+ * Turns the members' records, in token order, into index and example lines, each index line with its
+ * supporting types' pack ranges; nav items and overrides go to sinks of their own. Fed record by record,
+ * so that a derivation in steps can feed it a slice at a time (its counters are plain fields).
+ */
+export class IndexLines {
+  fences: Fence[] = [];
+  entries = 0;
+  indexBytes = 0;
+  exampleCount = 0;
+  sinceFence = FENCE_EVERY;
+  previous: string | undefined;
+
+  constructor(
+    private readonly o: Named,
+    private readonly types: SpillTable,
+    private readonly index: TextSink,
+    private readonly examples: TextSink,
+    private readonly navItems: RecordSink,
+    private readonly overrides: RecordSink,
+  ) {}
+
+  async add(key: string, json: string): Promise<void> {
+    const token = key.slice(0, key.lastIndexOf("\u0000"));
+    // Lines of one token stay in one block: lookup reads the block of the last fence at or before a token.
+    if (this.sinceFence >= FENCE_EVERY && token !== this.previous) {
+      this.fences.push({ token, offset: this.indexBytes });
+      this.sinceFence = 0;
+    }
+    this.sinceFence++;
+    this.previous = token;
+    const record = JSON.parse(json) as MemberRecord | TypeLineRecord;
+    if (record[0] === "object" || record[0] === "enum") {
+      const line = indexLine({ token, kind: record[0], range: [record[1], record[2]], types: [] });
+      this.indexBytes += encoder.encode(line).byteLength;
+      await this.index.write(line);
+      return;
+    }
+    const [kind, offset, length, refs, override, examples] = record as MemberRecord;
+    this.entries++;
+    const entry: IndexEntry = { token, kind, range: [offset, length], types: await reach(this.types, refs) };
+    const line = indexLine(entry);
+    this.indexBytes += encoder.encode(line).byteLength;
+    await this.index.write(line);
+    for (const ex of examples) await this.examples.write(ex);
+    this.exampleCount += examples.length;
+    // Modules in name order, then resources before functions, each in token order.
+    await this.navItems.add(`${moduleOf(this.o.naming, token)}\u0000${kind === "resource" ? 0 : 1}${token}`, token);
+    if (override) await this.overrides.add(token, JSON.stringify(override));
+  }
+}
+
+/**
+ * Index and examples from the members in token order (stable: a token's examples keep their position);
+ * nav and overrides go to sorters of their own, read back when nav.json is written.
  */
 export async function writeIndex(bucket: R2Bucket, prefix: string, o: Named, types: SpillTable, members: SpillSorter, spill: Spill) {
   const index = new TextWriter(new ObjectWriter(bucket, prefix + "index.tsv", "text/tab-separated-values; charset=utf-8"));
   const exampleWriter = new TextWriter(new ObjectWriter(bucket, prefix + "examples.tsv", "text/tab-separated-values; charset=utf-8"));
   const navItems = new SpillSorter(spill, "nav");
   const overrides = new SpillSorter(spill, "overrides");
-  const fences: Fence[] = [];
-  let entries = 0;
-  let indexBytes = 0;
-  let exampleCount = 0;
+  const lines = new IndexLines(o, types, index, exampleWriter, navItems, overrides);
   try {
-    let sinceFence = FENCE_EVERY;
-    let previous: string | undefined;
-    for await (const [key, json] of members.sorted()) {
-      const token = key.slice(0, key.lastIndexOf("\u0000"));
-      // Lines of one token stay in one block: lookup reads the block of the last fence at or before a token.
-      if (sinceFence >= FENCE_EVERY && token !== previous) {
-        fences.push({ token, offset: indexBytes });
-        sinceFence = 0;
-      }
-      sinceFence++;
-      previous = token;
-      const record = JSON.parse(json) as MemberRecord | TypeLineRecord;
-      if (record[0] === "object" || record[0] === "enum") {
-        const line = indexLine({ token, kind: record[0], range: [record[1], record[2]], types: [] });
-        indexBytes += encoder.encode(line).byteLength;
-        await index.write(line);
-        continue;
-      }
-      const [kind, offset, length, refs, override, examples] = record as MemberRecord;
-      entries++;
-      const entry: IndexEntry = { token, kind, range: [offset, length], types: await reach(types, refs) };
-      const line = indexLine(entry);
-      indexBytes += encoder.encode(line).byteLength;
-      await index.write(line);
-      for (const ex of examples) await exampleWriter.write(ex);
-      exampleCount += examples.length;
-      // Modules in name order, then resources before functions, each in token order.
-      await navItems.add(`${moduleOf(o.naming, token)}\u0000${kind === "resource" ? 0 : 1}${token}`, token);
-      if (override) await overrides.add(token, JSON.stringify(override));
-    }
+    for await (const [key, json] of members.sorted()) await lines.add(key, json);
     await index.close();
     await exampleWriter.close();
   } catch (error) {
@@ -654,6 +678,7 @@ export async function writeIndex(bucket: R2Bucket, prefix: string, o: Named, typ
     await exampleWriter.writer.abort();
     throw error;
   }
+  const { entries, indexBytes, exampleCount, fences } = lines;
   return { entries, indexBytes, exampleCount, fences, navItems, overrides };
 }
 
