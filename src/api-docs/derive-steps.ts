@@ -60,7 +60,9 @@ const TOP_MEMBERS = new Set(["name", "version", "language", "meta", "license", "
 /** One output object written by a multipart upload across steps (see writeParts). */
 interface PartState {
   upload: string | null;
-  etags: string[];
+  /** Parts uploaded so far; their etags are in `<name>-etags-<step>` for each step listed (etags can be long). */
+  parts: number;
+  etagSteps: number[];
   /** Bytes waiting in `<name>-tail-<tailStep>` for the next step (or the last part). */
   tail: number;
   tailStep: number;
@@ -386,7 +388,7 @@ const EXAMPLES: PartTarget = { name: "examples.tsv", contentType: "text/tab-sepa
 const TARGETS = [PACK, INDEX, EXAMPLES];
 
 function newPart(): PartState {
-  return { upload: null, etags: [], tail: 0, tailStep: 0, bytes: 0 };
+  return { upload: null, parts: 0, etagSteps: [], tail: 0, tailStep: 0, bytes: 0 };
 }
 
 async function tailOf(bucket: R2Bucket, input: DerivationInput, part: PartState, target: PartTarget): Promise<Uint8Array> {
@@ -410,6 +412,7 @@ async function writeParts(bucket: R2Bucket, input: DerivationInput, part: PartSt
   const key = input.prefix + target.name;
   const record = `${tmp(input)}${target.name}-upload`;
   let at = 0;
+  const uploaded: R2UploadedPart[] = [];
   for (; all.byteLength - at >= PART_BYTES; at += PART_BYTES) {
     if (!part.upload) part.upload = (await (await bucket.get(record))?.text()) ?? null;
     if (!part.upload) {
@@ -417,8 +420,12 @@ async function writeParts(bucket: R2Bucket, input: DerivationInput, part: PartSt
       part.upload = upload.uploadId;
       await bucket.put(record, upload.uploadId);
     }
-    const uploaded = await bucket.resumeMultipartUpload(key, part.upload).uploadPart(part.etags.length + 1, all.subarray(at, at + PART_BYTES));
-    part.etags.push(uploaded.etag);
+    uploaded.push(await bucket.resumeMultipartUpload(key, part.upload).uploadPart(part.parts + 1, all.subarray(at, at + PART_BYTES)));
+    part.parts++;
+  }
+  if (uploaded.length) {
+    await putJson(bucket, `${tmp(input)}${target.name}-etags-${step}`, uploaded.map((p) => [p.partNumber, p.etag]));
+    part.etagSteps.push(step);
   }
   part.tail = all.byteLength - at;
   part.tailStep = step;
@@ -437,7 +444,11 @@ async function completeParts(bucket: R2Bucket, input: DerivationInput, part: Par
   // A finish step run again after the upload completed finds the object whole.
   if ((await bucket.head(key))?.size === part.bytes) return true;
   const upload = bucket.resumeMultipartUpload(key, part.upload);
-  const parts = part.etags.map((etag, i) => ({ partNumber: i + 1, etag }));
+  const parts: R2UploadedPart[] = [];
+  for (const step of part.etagSteps) {
+    const listed = (await (await bucket.get(`${tmp(input)}${target.name}-etags-${step}`))!.json()) as Array<[number, string]>;
+    for (const [partNumber, etag] of listed) parts.push({ partNumber, etag });
+  }
   if (tail.byteLength) parts.push(await upload.uploadPart(parts.length + 1, tail));
   await upload.complete(parts);
   return true;
