@@ -19,7 +19,7 @@ import {
   moduleOf,
   propertyName,
   typeDisplayName,
-  typeName,
+  typeNames,
   typeRef,
   type Language,
   type LocalRefKind,
@@ -370,7 +370,7 @@ function properties(o: Named, kinds: RefKinds, spec: unknown, required: unknown,
     const t = p as TypeSpec;
     const prop: StoredProperty = {
       name: perLanguage((l) => propertyName(l, o.naming, name, p)),
-      type: perLanguage((l) => typeName(l, o.naming, t, { input, required: isRequired, refKind })),
+      type: typeNames(o.naming, t, { input, required: isRequired, refKind }),
       required: isRequired,
       replaceOnChanges: p.replaceOnChanges === true || p.willReplaceOnChanges === true,
     };
@@ -589,7 +589,9 @@ export async function packEntry(o: Named, kinds: RefKinds, section: string, toke
   const { doc, refs } = memberDoc(o, kinds, token, kind, value);
   const range = await append(doc);
   let override: Partial<PerLanguage> | 0 = 0;
-  for (const l of LANGUAGES) {
+  // Only a member's own `language` section can make its names differ from the naming rules'.
+  const own = value.language;
+  for (const l of typeof own === "object" && own !== null ? LANGUAGES : []) {
     if (doc.name[l] !== memberName(l, o.naming, token, kind)) (override ||= {})[l] = doc.name[l];
   }
   const examples: string[] = [];
