@@ -89,6 +89,7 @@ try {
     let maxStep = 0;
     let maxState = 0;
     const kinds = {};
+    const maxByPhase = {};
     for (;;) {
       const s0 = cpu();
       const r = await mod.deriveStep(bucket, input, state);
@@ -100,12 +101,13 @@ try {
       }
       const phase = state?.phase ?? "first";
       kinds[phase] = +((kinds[phase] ?? 0) + spent).toFixed(3);
+      maxByPhase[phase] = +Math.max(maxByPhase[phase] ?? 0, spent).toFixed(3);
       if (r.done) break;
       state = r.state;
       maxState = Math.max(maxState, JSON.stringify(state).length);
     }
     await mod.discardDerivation(bucket, input);
-    Object.assign(result, { steps, maxStepCpuS: +maxStep.toFixed(3), maxStateBytes: maxState, cpuByPhase: kinds });
+    Object.assign(result, { steps, maxStepCpuS: +maxStep.toFixed(3), maxStateBytes: maxState, cpuByPhase: kinds, maxStepCpuByPhase: maxByPhase });
   }
 } finally {
   clearInterval(timer);

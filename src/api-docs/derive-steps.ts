@@ -20,7 +20,7 @@
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
 import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
-import { IndexLines, namingOf, packEntry, readContent, refTokens, utf8Length, writeNav, type RecordSink, type RefKinds } from "./derive";
+import { IndexLines, namingOf, packEntry, readContent, refTokens, writeNav, type RecordSink, type RefKinds } from "./derive";
 import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
@@ -335,23 +335,19 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   for (const entry of entries) refTokens(valueOf(entry), refs);
   const known = await lookupKinds(bucket, input, [...refs].sort());
   const kinds: RefKinds = { refKind: (token) => known.get(token) };
-  // Encoded in batches: one small array per value costs more than the encoding.
-  const chunks: Uint8Array[] = [];
-  let batch: string[] = [];
-  let batchChars = 0;
-  let offset = s.pack.bytes;
+  // Encoded straight into one growing buffer (encodeInto is native; one small array per value costs more).
+  let out = new Uint8Array(1024 * 1024);
+  let used = 0;
   const append = async (value: unknown): Promise<Range> => {
     const json = JSON.stringify(value);
-    const length = utf8Length(json);
-    batch.push(json);
-    batchChars += json.length;
-    if (batchChars >= 256 * 1024) {
-      chunks.push(encoder.encode(batch.join("")));
-      batch = [];
-      batchChars = 0;
+    if (out.byteLength - used < json.length * 3) {
+      const grown = new Uint8Array(Math.max(out.byteLength * 2, used + json.length * 3));
+      grown.set(out.subarray(0, used));
+      out = grown;
     }
-    const range: Range = [offset, length];
-    offset += length;
+    const { written } = encoder.encodeInto(json, out.subarray(used));
+    const range: Range = [s.pack.bytes + used, written];
+    used += written;
     return range;
   };
   const members: SpillRecord[] = [];
@@ -360,12 +356,11 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   for (const entry of entries) {
     await packEntry(o, kinds, SECTIONS[entry[0]]!, entry[1], valueOf(entry), append, sink(types), sink(members));
   }
-  if (batch.length) chunks.push(encoder.encode(batch.join("")));
   const j = s.step;
   const [m, t] = await Promise.all([writeRunObject(bucket, `${tmp(input)}members-${j}`, members), writeRunObject(bucket, `${tmp(input)}types-${j}`, types)]);
   s.members.push([`members-${j}`, m.size, members.length]);
   s.types.push([`types-${j}`, t.size, types.length]);
-  await writeParts(bucket, input, s.pack, PACK, j, chunks);
+  await writeParts(bucket, input, s.pack, PACK, j, [out.subarray(0, used)]);
   s.step++;
   // The last slice goes straight on to the next phase.
   while (s.list < s.lists.length && s.at >= s.lists[s.list]!) {
