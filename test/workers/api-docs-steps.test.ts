@@ -77,6 +77,7 @@ describe("docs derivation in steps", () => {
     ["the docs fixture", JSON.stringify(docsSchema), docsReadme, docsInstallation],
     ["the skyline fixture", skylineSchemaJson, skylineReadme, skylineInstallation],
     ["the webapp fixture", webappSchemaJson, "# Webapp\n", ""],
+    ["a schema without entries", '{"name":"bare","types":{},"resources":[]}', "# Bare\n", ""],
   ] as const) {
     it(`writes the same docs objects as deriveDocs, in tiny steps and in default ones (${fixture})`, async () => {
       const slug = fixture.replace(/\W+/g, "-");
@@ -85,9 +86,10 @@ describe("docs derivation in steps", () => {
       expect(steps).toBeGreaterThan(6);
       // Every phase ran, premerges (fanIn 2) and index steps several times.
       const phases = states.map((state) => (state as { phase: string }).phase);
-      for (const phase of ["scan", "kinds", "pack", "premerge", "index", "nav", "finish"]) expect(phases, phase).toContain(phase);
+      // (A schema shorter than one scan step is scanned in one.)
+      for (const phase of ["scan", "kinds", "pack", "premerge", "index", "nav", "finish"]) if (phase !== "scan" || schema.length > 700) expect(phases, phase).toContain(phase);
       // (The webapp fixture has too few members for two index steps of 3 records.)
-      if (!fixture.includes("webapp")) expect(phases.filter((p) => p === "index").length).toBeGreaterThanOrEqual(2);
+      if (fixture.includes("fixture") && !fixture.includes("webapp")) expect(phases.filter((p) => p === "index").length).toBeGreaterThanOrEqual(2);
       await expectSameDocs(tiny, artifacts);
       await discardDerivation(bucket, tiny);
       expect((await objectsUnder(`${tiny.prefix}tmp/`)).size).toBe(0);
