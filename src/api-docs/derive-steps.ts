@@ -12,8 +12,13 @@
 //             deriveDocs packs them (derive.ts, packEntry). The pack is one multipart upload across steps:
 //             full parts are uploaded as they fill, the rest waits in `pack-tail-<j>` for step j+1. What the
 //             index needs goes to sorted runs `members-<j>` and `types-<j>`.
-// 4. finish — merges the runs (spill.ts) into index.tsv, examples.tsv and nav.json, completes the pack,
-//             writes the README objects and, last, the manifest.
+// 4. premerge — past `fanIn` runs, one group of `fanIn` runs merged per step, level by level.
+// 5. table  — the types runs merged into the supporting-types table (spill.ts's SpillTable, kept written).
+// 6. index  — `indexRecords` member/type records per step, merged from the run positions in the state,
+//             into index.tsv and examples.tsv (multipart across steps like the pack), nav/overrides runs
+//             and the manifest's fences.
+// 7. nav    — nav.json and nav-summary.json from those runs.
+// 8. finish — completes the three uploads, writes the README objects and, last, the manifest.
 // Re-running a step with the same state rewrites the same objects (names come from the state, never
 // from a counter in memory) and appends nothing. Temporary objects live under `${prefix}tmp/${workId}/`;
 // the runner calls discardDerivation once the chain is done or has failed.
