@@ -41,6 +41,8 @@ export interface Env {
   JOB_LEASE_SECONDS?: string;
   /** A pending job unchanged for this long, with no step running, is re-driven (default 20). */
   JOB_STALL_SECONDS?: string;
+  /** Schema bytes one docs derivation step packs (a scan step reads 8×); default 4 MiB. Lower it if steps near the CPU limit. */
+  DOCS_STEP_BYTES?: string;
   /** Producer binding of the webhook delivery queue; unset → no webhook events are sent. */
   WEBHOOK_QUEUE?: Queue<WebhookMessage>;
   /** `true` lets webhooks target `http://127.0.0.1` (local development); otherwise https only. */

@@ -1,13 +1,39 @@
-// The docs derivation as the durable job runner drives it (src/api-docs/docs-job.ts): bounded steps
-// from a JSON state, each re-runnable from the state stored before it.
-import { deletePrefix } from "../artifacts/delete-prefix";
-import { deriveDocs } from "./derive";
+// The docs derivation as a chain of bounded steps for a durable runner: each call does one step and answers the
+// (small, JSON) state the next call needs, so no invocation's input or CPU grows with the schema's size.
+//
+// Phases (docs/api-docs.md, "Derivation in steps"):
+// 1. scan   — `scanBytes` of schema per step through the structural scanner (schema-scan.ts), its state
+//             carried in ours. Each step writes `entries-<k>`: one line per type/resource/function whose
+//             value is an object (section, token, byte range, whether it is an enum), and `kinds-<k>`: the
+//             types' kinds as a sorted run. The top-level members naming needs are kept as byte ranges.
+// 2. kinds  — one step merges the kinds runs into a table of small blocks (`kinds-table`, `kinds-fences`).
+// 3. pack   — entries worth `packBytes` of schema per step: one range read, each entry parsed by JSON.parse,
+//             the kinds of what the slice refers to read from the table's blocks, then packed exactly as
+//             deriveDocs packs them (derive.ts, packEntry). The pack is one multipart upload across steps:
+//             full parts are uploaded as they fill, the rest waits in `pack-tail-<j>` for step j+1. What the
+//             index needs goes to sorted runs `members-<j>` and `types-<j>`.
+// 4. premerge — past `fanIn` runs, one group of `fanIn` runs merged per step, level by level.
+// 5. table  — the types runs merged into the supporting-types table (spill.ts's SpillTable, kept written).
+// 6. index  — `indexRecords` member/type records per step, merged from the run positions in the state,
+//             into index.tsv and examples.tsv (multipart across steps like the pack), nav/overrides runs
+//             and the manifest's fences.
+// 7. nav    — nav.json and nav-summary.json from those runs.
+// 8. finish — completes the three uploads, writes the README objects and, last, the manifest.
+// Re-running a step with the same state rewrites the same objects (names come from the state, never
+// from a counter in memory) and appends nothing. Temporary objects live under `${prefix}tmp/${workId}/`;
+// the runner calls discardDerivation once the chain is done or has failed.
+import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
+import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
+import { packageFacts } from "./package-facts";
+import { IndexLines, namingOf, packEntry, readContent, refTokens, writeNav, type RecordSink, type RefKinds } from "./derive";
+import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range } from "./storage";
+import type { LocalRefKind, PackageNaming } from "./languages";
 
 export interface DerivationInput {
   schemaKey: string;
   readmeKey?: string;
   installationKey?: string;
-  /** Where the docs objects go, ending in "/" (docsPrefix(schemaKey) for a first derivation; a re-derivation gets a fresh one). */
+  /** Where the docs objects go, ending in "/" (today docsPrefix(schemaKey); a re-derivation gets a fresh one). */
   prefix: string;
   /** Unique per derivation attempt: temporary objects live under `${prefix}tmp/${workId}/`. */
   workId: string;
@@ -15,14 +41,564 @@ export interface DerivationInput {
 
 export type StepResult = { done: false; state: unknown } | { done: true; artifacts: Record<string, string> };
 
-/** Runs the next bounded step; `state` is null for the first. */
-export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state: unknown | null): Promise<StepResult> {
-  void state;
-  const artifacts = await deriveDocs(bucket, { schemaKey: input.schemaKey, readmeKey: input.readmeKey, installationKey: input.installationKey, prefix: input.prefix });
-  return { done: true, artifacts };
+export interface StepLimits {
+  /** Schema bytes one scan step reads. */
+  scanBytes: number;
+  /** Schema bytes of entries one pack step packs (a single larger entry is packed alone). */
+  packBytes: number;
+  /** Bytes of one block of the kinds table (one range read per block a pack step needs). */
+  kindBlockBytes: number;
+  /** Member and type records one index step merges into lines. */
+  indexRecords: number;
+  /** The premerges', table's and nav's external sort (spill.ts). */
+  spill?: Partial<SpillLimits>;
 }
 
-/** Deletes every temporary object of this workId (after a failure, or leftovers after success). */
+const MiB = 1024 * 1024;
+export const STEP_LIMITS: StepLimits = { scanBytes: 32 * MiB, packBytes: 4 * MiB, kindBlockBytes: 64 * 1024, indexRecords: 20_000 };
+/** R2 multipart parts: at least 5 MiB and, but for the last, all the same size (as storage.ts's ObjectWriter). */
+const PART_BYTES = 5 * MiB;
+const SECTIONS = ["types", "resources", "functions"] as const;
+/** The top-level members the naming rules and the package facts read (derive.ts's OutlineBuilder). */
+const TOP_MEMBERS = new Set(["name", "version", "language", "meta", "license", "homepage", "repository"]);
+
+/** One output object written by a multipart upload across steps (see writeParts). */
+interface PartState {
+  upload: string | null;
+  /** Parts uploaded so far; their etags are in `<name>-etags-<step>` for each step listed (etags can be long). */
+  parts: number;
+  etagSteps: number[];
+  /** Bytes waiting in `<name>-tail-<tailStep>` for the next step (or the last part). */
+  tail: number;
+  tailStep: number;
+  /** Bytes written so far. */
+  bytes: number;
+}
+
+/** A sorted run: its object's name under tmp, its size, its records. */
+type RunEntry = [name: string, size: number, records: number];
+
+interface State {
+  phase: "scan" | "kinds" | "pack" | "premerge" | "table" | "index" | "nav" | "finish";
+  /** Step number within the phase: names the objects the step writes. */
+  step: number;
+  scan?: ScanState;
+  /** Byte ranges of the top-level members in TOP_MEMBERS (the last of duplicates, as JSON.parse). */
+  top: Record<string, Range>;
+  /** Sizes of `entries-<k>` and `kinds-<k>`, one per scan step. */
+  lists: number[];
+  kindRuns: number[];
+  /** Pack phase: the next entry is in `entries-<list>` at byte `at`. */
+  list: number;
+  at: number;
+  pack: PartState;
+  /** The sorted runs of the pack steps (then of the premerges, `fanIn` at most once merged). */
+  members: RunEntry[];
+  types: RunEntry[];
+  /** Index phase: where each members run's next line starts, IndexLines' counters, the outputs and runs it wrote. */
+  cursors?: number[];
+  lines?: { entries: number; indexBytes: number; exampleCount: number; sinceFence: number; previous?: string };
+  index?: PartState;
+  examples?: PartState;
+  nav?: RunEntry[];
+  overrides?: RunEntry[];
+  /** Premerge: the runs of `field` merged so far at the current level, in order. */
+  level?: { field: "members" | "types"; merged: RunEntry[] };
+  /** Index phase steps that wrote `fences-<j>`. */
+  fenceSteps?: number;
+  navSummary?: boolean;
+}
+
+const tmp = (input: DerivationInput) => `${input.prefix}tmp/${input.workId}/`;
+const encoder = new TextEncoder();
+
+/** Runs the next bounded step; `state` is null for the first. JSON-serializable state, ≤ 32 KiB. */
+export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state: unknown | null, limits: Partial<StepLimits> = {}): Promise<StepResult> {
+  const l = { ...STEP_LIMITS, ...limits };
+  const s: State = state === null ? initial() : (structuredClone(state) as State);
+  const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep };
+  if (s.phase === "finish") return { done: true, artifacts: await finishStep(bucket, input, s) };
+  return { done: false, state: await phases[s.phase](bucket, input, s, l) };
+}
+
+/** Deletes every temporary object of this workId (after a failure, or leftovers after success), and an unfinished pack upload. */
 export async function discardDerivation(bucket: R2Bucket, input: DerivationInput): Promise<void> {
-  await deletePrefix(bucket, `${input.prefix}tmp/${input.workId}/`);
+  const prefix = tmp(input);
+  for (const target of TARGETS) {
+    const upload = await bucket.get(`${prefix}${target.name}-upload`);
+    if (!upload) continue;
+    await bucket
+      .resumeMultipartUpload(input.prefix + target.name, await upload.text())
+      .abort()
+      .catch(() => undefined); // completed or gone already
+  }
+  for (;;) {
+    // Listed from the start each time: deleting while paging with a cursor could skip keys.
+    const listed = await bucket.list({ prefix, limit: 1000 });
+    if (listed.objects.length === 0) return;
+    await bucket.delete(listed.objects.map((o) => o.key));
+    if (!listed.truncated && listed.objects.length < 1000) return;
+  }
+}
+
+function initial(): State {
+  return { phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(), members: [], types: [] };
+}
+
+/** Reads `length` bytes of `key` at `offset` (the whole rest when length is undefined). */
+async function readRange(bucket: R2Bucket, key: string, offset: number, length?: number): Promise<Uint8Array> {
+  if (length === 0) return new Uint8Array(0);
+  const object = await bucket.get(key, { range: length === undefined ? { offset } : { offset, length } });
+  if (!object) throw new Error(`docs derivation: ${key} is missing`);
+  return new Uint8Array(await object.arrayBuffer());
+}
+
+async function writeText(bucket: R2Bucket, key: string, lines: string[]): Promise<number> {
+  const out = new TextWriter(new ObjectWriter(bucket, key, "text/plain; charset=utf-8"));
+  try {
+    for (const line of lines) await out.write(line);
+    await out.close();
+  } catch (error) {
+    await out.writer.abort();
+    throw error;
+  }
+  return out.writer.offset;
+}
+
+/** Phase 1: scans `scanBytes` of the schema from where the last step stopped. */
+async function scanStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  const scan = s.scan!;
+  const object = await bucket.get(input.schemaKey, { range: { offset: scan.pos, length: l.scanBytes } });
+  if (!object) throw new Error(`docs derivation: schema ${input.schemaKey} is missing`);
+  const entries: string[] = [];
+  const kinds: SpillRecord[] = [];
+  let failure: string | undefined;
+  const scanner = new SchemaScanner(
+    {
+      sections: new Set(SECTIONS),
+      onMember: (key, start, end) => {
+        if (key !== undefined && TOP_MEMBERS.has(key)) s.top[key] = [start, end - start];
+      },
+      onEntry: (section, token, start, end, isObject, isEnum) => {
+        if (!isObject) return;
+        if (token === undefined) failure ??= `a ${section} token longer than the scanner keeps`;
+        entries.push(`${JSON.stringify([SECTIONS.indexOf(section as (typeof SECTIONS)[number]), token, start, end - start])}\n`);
+        if (section === "types") kinds.push([token!, isEnum ? "e" : "o"]);
+      },
+    },
+    scan,
+  );
+  const reader = object.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    scanner.write(value);
+  }
+  if (failure) throw new Error(`docs derivation: ${failure}`);
+  const k = s.step;
+  s.lists.push(await writeText(bucket, `${tmp(input)}entries-${k}`, entries));
+  s.kindRuns.push((await writeRunObject(bucket, `${tmp(input)}kinds-${k}`, kinds)).size);
+  s.step++;
+  if (scan.pos >= object.size) {
+    scanner.end();
+    return { ...s, phase: "kinds", step: 0, scan: undefined };
+  }
+  return s;
+}
+
+/** Phase 2: the kinds runs merged into one table of blocks, the last kind of a token kept. */
+async function kindsStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  const runs: Run[] = s.kindRuns.map((size, k) => ({ key: `${tmp(input)}kinds-${k}`, size })).filter((r) => r.size > 0);
+  const out = new TextWriter(new ObjectWriter(bucket, `${tmp(input)}kinds-table`, "text/plain; charset=utf-8"));
+  const fences: Array<[first: string, offset: number, length: number]> = [];
+  let block: string[] = [];
+  let blockFirst = "";
+  let blockBytes = 0;
+  let offset = 0;
+  const flush = async () => {
+    if (!block.length) return;
+    const text = block.join("");
+    const length = encoder.encode(text).byteLength;
+    fences.push([blockFirst, offset, length]);
+    offset += length;
+    await out.write(text);
+    block = [];
+    blockBytes = 0;
+  };
+  let last: SpillRecord | undefined;
+  const emit = async ([token, kind]: SpillRecord) => {
+    if (blockBytes >= l.kindBlockBytes) await flush();
+    if (!block.length) blockFirst = token;
+    const line = `${JSON.stringify(token)}\t${kind}\n`;
+    block.push(line);
+    blockBytes += line.length;
+  };
+  try {
+    for await (const record of merge(bucket, runs, 256 * 1024)) {
+      if (last && last[0] !== record[0]) await emit(last);
+      last = record;
+    }
+    if (last) await emit(last);
+    await flush();
+    await out.close();
+  } catch (error) {
+    await out.writer.abort();
+    throw error;
+  }
+  await putJson(bucket, `${tmp(input)}kinds-fences`, fences);
+  return { ...s, phase: "pack", step: 0 };
+}
+
+/** The kinds of `tokens` (sorted) from the table: one range read per block that may hold one of them. */
+async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: string[]): Promise<Map<string, LocalRefKind>> {
+  const found = new Map<string, LocalRefKind>();
+  const fencesObject = await bucket.get(`${tmp(input)}kinds-fences`);
+  if (!fencesObject || !tokens.length) return found;
+  const fences = (await fencesObject.json()) as Array<[string, number, number]>;
+  const wanted = new Map<number, Set<string>>();
+  for (const token of tokens) {
+    let lo = 0;
+    let hi = fences.length - 1;
+    if (hi < 0 || token < fences[0]![0]) continue;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (fences[mid]![0] <= token) lo = mid;
+      else hi = mid - 1;
+    }
+    let set = wanted.get(lo);
+    if (!set) wanted.set(lo, (set = new Set()));
+    set.add(token);
+  }
+  await Promise.all(
+    [...wanted].map(async ([n, set]) => {
+      const [, offset, length] = fences[n]!;
+      const text = new TextDecoder().decode(await readRange(bucket, `${tmp(input)}kinds-table`, offset, length));
+      for (const line of text.split("\n")) {
+        if (!line) continue;
+        const tab = line.lastIndexOf("\t");
+        const token = JSON.parse(line.slice(0, tab)) as string;
+        if (set.has(token)) found.set(token, line.slice(tab + 1) === "e" ? "enum" : "object");
+      }
+    }),
+  );
+  return found;
+}
+
+/** The top-level members naming and the package facts read, from their recorded ranges. */
+async function readTop(bucket: R2Bucket, input: DerivationInput, s: State): Promise<Record<string, unknown>> {
+  const top: Record<string, unknown> = {};
+  const decoder = new TextDecoder();
+  await Promise.all(
+    Object.entries(s.top).map(async ([key, [offset, length]]) => {
+      top[key] = JSON.parse(decoder.decode(await readRange(bucket, input.schemaKey, offset, length)));
+    }),
+  );
+  return top;
+}
+
+type Entry = [section: number, token: string, offset: number, length: number];
+
+/** The next entries, from `entries-<list>` at `at`, up to `packBytes` of schema; moves `list`/`at` past them. */
+async function nextEntries(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<Entry[]> {
+  const out: Entry[] = [];
+  const decoder = new TextDecoder();
+  while (s.list < s.lists.length) {
+    const size = s.lists[s.list]!;
+    if (s.at >= size) {
+      s.list++;
+      s.at = 0;
+      continue;
+    }
+    const start = s.at;
+    const bytes = await readRange(bucket, `${tmp(input)}entries-${s.list}`, start, Math.min(256 * 1024, size - start));
+    let from = 0;
+    for (;;) {
+      const end = bytes.indexOf(10, from);
+      if (end < 0) break;
+      const entry = JSON.parse(decoder.decode(bytes.subarray(from, end))) as Entry;
+      if (out.length && entry[2] + entry[3] - out[0]![2] > l.packBytes) return out;
+      out.push(entry);
+      from = end + 1;
+      s.at = start + from;
+    }
+  }
+  return out;
+}
+
+/** Phase 3: packs the next slice of entries. */
+async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  const entries = await nextEntries(bucket, input, s, l);
+  if (!entries.length) return { ...s, phase: "premerge", step: 0 };
+  const first = entries[0]!;
+  const last = entries[entries.length - 1]!;
+  const [top, span] = await Promise.all([readTop(bucket, input, s), readRange(bucket, input.schemaKey, first[2], last[2] + last[3] - first[2])]);
+  const o = { naming: namingOf(top) as PackageNaming };
+  const decoder = new TextDecoder();
+  const valueOf = ([, , offset, length]: Entry) => JSON.parse(decoder.decode(span.subarray(offset - first[2], offset - first[2] + length))) as Record<string, unknown>;
+  // Parsed twice rather than held: the kinds of everything the slice refers to are read in between.
+  const refs = new Set<string>();
+  for (const entry of entries) refTokens(valueOf(entry), refs);
+  const known = await lookupKinds(bucket, input, [...refs].sort());
+  const kinds: RefKinds = { refKind: (token) => known.get(token) };
+  // Encoded straight into one growing buffer (encodeInto is native; one small array per value costs more).
+  let out = new Uint8Array(1024 * 1024);
+  let used = 0;
+  const append = async (value: unknown): Promise<Range> => {
+    const json = JSON.stringify(value);
+    if (out.byteLength - used < json.length * 3) {
+      const grown = new Uint8Array(Math.max(out.byteLength * 2, used + json.length * 3));
+      grown.set(out.subarray(0, used));
+      out = grown;
+    }
+    const { written } = encoder.encodeInto(json, out.subarray(used));
+    const range: Range = [s.pack.bytes + used, written];
+    used += written;
+    return range;
+  };
+  const members: SpillRecord[] = [];
+  const types: SpillRecord[] = [];
+  const sink = (records: SpillRecord[]): RecordSink => ({ add: async (key, value) => void records.push([key, value]) });
+  for (const entry of entries) {
+    await packEntry(o, kinds, SECTIONS[entry[0]]!, entry[1], valueOf(entry), append, sink(types), sink(members));
+  }
+  const j = s.step;
+  const [m, t] = await Promise.all([writeRunObject(bucket, `${tmp(input)}members-${j}`, members), writeRunObject(bucket, `${tmp(input)}types-${j}`, types)]);
+  s.members.push([`members-${j}`, m.size, members.length]);
+  s.types.push([`types-${j}`, t.size, types.length]);
+  await writeParts(bucket, input, s.pack, PACK, j, [out.subarray(0, used)]);
+  s.step++;
+  // The last slice goes straight on to the next phase.
+  while (s.list < s.lists.length && s.at >= s.lists[s.list]!) {
+    s.list++;
+    s.at = 0;
+  }
+  if (s.list >= s.lists.length) return { ...s, phase: "premerge", step: 0 };
+  return s;
+}
+
+
+/** An object written across steps: its name (tail and upload records under tmp) and its content type. */
+interface PartTarget {
+  name: DocsObject;
+  contentType: string;
+}
+const PACK: PartTarget = { name: "pack", contentType: "application/octet-stream" };
+const INDEX: PartTarget = { name: "index.tsv", contentType: "text/tab-separated-values; charset=utf-8" };
+const EXAMPLES: PartTarget = { name: "examples.tsv", contentType: "text/tab-separated-values; charset=utf-8" };
+const TARGETS = [PACK, INDEX, EXAMPLES];
+
+function newPart(): PartState {
+  return { upload: null, parts: 0, etagSteps: [], tail: 0, tailStep: 0, bytes: 0 };
+}
+
+async function tailOf(bucket: R2Bucket, input: DerivationInput, part: PartState, target: PartTarget): Promise<Uint8Array> {
+  return part.tail > 0 ? readRange(bucket, `${tmp(input)}${target.name}-tail-${part.tailStep}`, 0, part.tail) : new Uint8Array(0);
+}
+
+/**
+ * Uploads the full parts that the last tail and `chunks` make (R2 parts are all the same size but the
+ * last), and leaves the rest as step `step`'s tail. The upload's id is kept under tmp, where a re-run of
+ * the step that created it finds it, and where discardDerivation finds it to abort it.
+ */
+async function writeParts(bucket: R2Bucket, input: DerivationInput, part: PartState, target: PartTarget, step: number, chunks: Uint8Array[]): Promise<void> {
+  const pieces = [await tailOf(bucket, input, part, target), ...chunks];
+  const all = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0));
+  let filled = 0;
+  for (const p of pieces) {
+    all.set(p, filled);
+    filled += p.byteLength;
+  }
+  part.bytes += filled - part.tail;
+  const key = input.prefix + target.name;
+  const record = `${tmp(input)}${target.name}-upload`;
+  let at = 0;
+  const uploaded: R2UploadedPart[] = [];
+  for (; all.byteLength - at >= PART_BYTES; at += PART_BYTES) {
+    if (!part.upload) part.upload = (await (await bucket.get(record))?.text()) ?? null;
+    if (!part.upload) {
+      const upload = await bucket.createMultipartUpload(key, { httpMetadata: { contentType: target.contentType } });
+      part.upload = upload.uploadId;
+      await bucket.put(record, upload.uploadId);
+    }
+    uploaded.push(await bucket.resumeMultipartUpload(key, part.upload).uploadPart(part.parts + 1, all.subarray(at, at + PART_BYTES)));
+    part.parts++;
+  }
+  if (uploaded.length) {
+    await putJson(bucket, `${tmp(input)}${target.name}-etags-${step}`, uploaded.map((p) => [p.partNumber, p.etag]));
+    part.etagSteps.push(step);
+  }
+  part.tail = all.byteLength - at;
+  part.tailStep = step;
+  if (part.tail) await bucket.put(`${tmp(input)}${target.name}-tail-${step}`, all.subarray(at));
+}
+
+/** The object's last part (or the whole object when under one part); answers whether it has any byte. */
+async function completeParts(bucket: R2Bucket, input: DerivationInput, part: PartState, target: PartTarget): Promise<boolean> {
+  if (part.bytes === 0) return false;
+  const key = input.prefix + target.name;
+  const tail = await tailOf(bucket, input, part, target);
+  if (!part.upload) {
+    await bucket.put(key, tail, { httpMetadata: { contentType: target.contentType } });
+    return true;
+  }
+  // A finish step run again after the upload completed finds the object whole.
+  if ((await bucket.head(key))?.size === part.bytes) return true;
+  const upload = bucket.resumeMultipartUpload(key, part.upload);
+  const parts: R2UploadedPart[] = [];
+  for (const step of part.etagSteps) {
+    const listed = (await (await bucket.get(`${tmp(input)}${target.name}-etags-${step}`))!.json()) as Array<[number, string]>;
+    for (const [partNumber, etag] of listed) parts.push({ partNumber, etag });
+  }
+  if (tail.byteLength) parts.push(await upload.uploadPart(parts.length + 1, tail));
+  await upload.complete(parts);
+  return true;
+}
+
+const runsOf = (input: DerivationInput, entries: RunEntry[]): Run[] => entries.map(([name, size]) => ({ key: `${tmp(input)}${name}`, size }));
+const countOf = (entries: RunEntry[]) => entries.reduce((n, [, , records]) => n + records, 0);
+const spillLimits = (l: StepLimits): SpillLimits => ({ ...SPILL_LIMITS, ...l.spill });
+
+/**
+ * Phase 4: while the members or types runs are more than `fanIn`, merges them level by level, one group
+ * of `fanIn` runs per step (in order, so equal keys stay in run order): a step reads at most `fanIn` runs.
+ */
+async function premergeStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  const { fanIn, readBytes } = spillLimits(l);
+  if (!s.level) {
+    const field = s.members.length > fanIn ? "members" : s.types.length > fanIn ? "types" : undefined;
+    if (!field) return tableStep(bucket, input, { ...s, phase: "table", step: 0 }, l);
+    s.level = { field, merged: [] };
+  }
+  const { field, merged } = s.level;
+  const from = merged.length * fanIn;
+  const group = s[field].slice(from, from + fanIn);
+  const name = `${field}-m${s.step}`;
+  const out = new TextWriter(new ObjectWriter(bucket, `${tmp(input)}${name}`, "text/plain; charset=utf-8"));
+  try {
+    for await (const record of merge(bucket, runsOf(input, group), readBytes)) await out.write(spillLine(record));
+    await out.close();
+  } catch (error) {
+    await out.writer.abort();
+    throw error;
+  }
+  merged.push([name, out.writer.offset, countOf(group)]);
+  if (from + fanIn >= s[field].length) {
+    s[field] = merged;
+    s.level = undefined;
+  }
+  s.step++;
+  return s;
+}
+
+/** Phase 5: the types table (pack range and referenced types of each type), written whatever its size. */
+async function tableStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  const spill = new Spill(bucket, `${tmp(input)}table/`, l.spill);
+  const records = SpillSorter.fromRuns(spill, "types", runsOf(input, s.types), countOf(s.types));
+  const table = await SpillTable.build(spill, "types-table", records.sorted(), true);
+  await putJson(bucket, `${tmp(input)}types-layout`, table.layout ?? null);
+  return {
+    ...s,
+    phase: "index",
+    step: 0,
+    cursors: s.members.map(() => 0),
+    lines: { entries: 0, indexBytes: 0, exampleCount: 0, sinceFence: FENCE_EVERY },
+    index: newPart(),
+    examples: newPart(),
+    nav: [],
+    overrides: [],
+    fenceSteps: 0,
+  };
+}
+
+const textSink = (parts: string[]) => ({ write: async (text: string) => void parts.push(text) });
+const recordSink = (records: SpillRecord[]): RecordSink => ({ add: async (key, value) => void records.push([key, value]) });
+
+/**
+ * Phase 6: the next `indexRecords` records of the members runs, merged from where the last step stopped
+ * (each run's next line start is in the state), into index and example lines (IndexLines, as deriveDocs).
+ */
+async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  const spill = new Spill(bucket, `${tmp(input)}index-${s.step}/`, l.spill);
+  const layout = (await (await bucket.get(`${tmp(input)}types-layout`))?.json()) as SpillTable["layout"] | null;
+  const types = layout ? SpillTable.open(spill, layout) : await SpillTable.build(spill, "types-table", (async function* () {})());
+  const o = { naming: namingOf(await readTop(bucket, input, s)) };
+  const readers = runsOf(input, s.members).map((run, i) => new RunReader(bucket, run, spill.limits.readBytes, s.cursors![i]));
+  const heads = await Promise.all(readers.map((r) => r.next()));
+  const indexText: string[] = [];
+  const exampleText: string[] = [];
+  const nav: SpillRecord[] = [];
+  const overrides: SpillRecord[] = [];
+  const lines = new IndexLines(o, types, textSink(indexText), textSink(exampleText), recordSink(nav), recordSink(overrides));
+  Object.assign(lines, s.lines);
+  let best = 0;
+  for (let n = 0; n < l.indexRecords; n++) {
+    best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
+    }
+    if (best < 0) break;
+    await lines.add(...heads[best]!);
+    heads[best] = await readers[best]!.next();
+  }
+  const j = s.step;
+  await writeParts(bucket, input, s.index!, INDEX, j, [encoder.encode(indexText.join(""))]);
+  await writeParts(bucket, input, s.examples!, EXAMPLES, j, [encoder.encode(exampleText.join(""))]);
+  const [navRun, overridesRun] = await Promise.all([writeRunObject(bucket, `${tmp(input)}nav-${j}`, nav), writeRunObject(bucket, `${tmp(input)}overrides-${j}`, overrides)]);
+  s.nav!.push([`nav-${j}`, navRun.size, nav.length]);
+  s.overrides!.push([`overrides-${j}`, overridesRun.size, overrides.length]);
+  await putJson(bucket, `${tmp(input)}fences-${j}`, lines.fences);
+  s.fenceSteps = j + 1;
+  const { entries, indexBytes, exampleCount, sinceFence, previous } = lines;
+  s.lines = { entries, indexBytes, exampleCount, sinceFence, previous };
+  s.cursors = readers.map((r) => r.lineStart);
+  s.step++;
+  if (heads.every((h) => h === undefined)) return { ...s, phase: "nav", step: 0 };
+  return s;
+}
+
+/** Phase 7: nav.json and nav-summary.json from the nav and overrides runs. */
+async function navStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  if (s.lines!.entries) {
+    const spill = new Spill(bucket, `${tmp(input)}nav/`, l.spill);
+    const naming = namingOf(await readTop(bucket, input, s));
+    const items = SpillSorter.fromRuns(spill, "nav", runsOf(input, s.nav!), countOf(s.nav!));
+    const overrides = SpillSorter.fromRuns(spill, "overrides", runsOf(input, s.overrides!), countOf(s.overrides!));
+    const summary = await writeNav(bucket, input.prefix + "nav.json", naming, items, overrides);
+    await putJson(bucket, input.prefix + "nav-summary.json", summary);
+  }
+  return { ...s, phase: "finish", step: 0, navSummary: s.lines!.entries > 0 };
+}
+
+/** Phase 8: the multipart objects completed, the README objects, and last the manifest. */
+async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): Promise<Record<string, string>> {
+  const { prefix } = input;
+  const texts = Promise.all([readContent(bucket, input.readmeKey), readContent(bucket, input.installationKey)]);
+  texts.catch(() => undefined);
+  const written: DocsObject[] = [];
+  if (await completeParts(bucket, input, s.pack, PACK)) written.push("pack");
+  if (await completeParts(bucket, input, s.index!, INDEX)) written.push("index.tsv");
+  if (await completeParts(bucket, input, s.examples!, EXAMPLES)) written.push("examples.tsv");
+  if (s.navSummary) written.push("nav.json", "nav-summary.json");
+  const fences: Fence[] = [];
+  for (let j = 0; j < s.fenceSteps!; j++) fences.push(...((await (await bucket.get(`${tmp(input)}fences-${j}`))!.json()) as Fence[]));
+  const [readme, installation] = await texts;
+  const small: Array<[DocsObject, unknown]> = [];
+  if (readme?.length) small.push(["readme.json", readme]);
+  if (installation) small.push(["installation.json", installation]);
+  await Promise.all(small.map(([name, value]) => putJson(bucket, prefix + name, value)));
+  written.push(...small.map(([name]) => name));
+  const { entries, indexBytes, exampleCount } = s.lines!;
+  const manifest: Manifest = {
+    format: DOCS_FORMAT,
+    entries,
+    indexBytes,
+    fences,
+    examples: exampleCount,
+    hasInstallation: installation !== undefined,
+    package: packageFacts(await readTop(bucket, input, s)),
+  };
+  await putJson(bucket, prefix + "manifest.json", manifest);
+  written.push("manifest.json");
+  return Object.fromEntries(written.map((w) => [artifactName(w), prefix + w]));
 }

@@ -19,7 +19,7 @@ import {
   moduleOf,
   propertyName,
   typeDisplayName,
-  typeName,
+  typeNames,
   typeRef,
   type Language,
   type LocalRefKind,
@@ -179,7 +179,7 @@ async function streamValues(
 }
 
 /** Local type tokens a type spec refers to (`#/types/…`), anywhere inside it. */
-function collectRefs(spec: unknown, out: Set<string>): void {
+export function collectRefs(spec: unknown, out: Set<string>): void {
   if (!isObject(spec)) return;
   const ref = spec.$ref;
   if (typeof ref === "string" && ref.startsWith("#/types/")) out.add(decodeToken(ref.slice("#/types/".length)));
@@ -188,7 +188,7 @@ function collectRefs(spec: unknown, out: Set<string>): void {
   if (Array.isArray(spec.oneOf)) for (const s of spec.oneOf) collectRefs(s, out);
 }
 
-function propertiesOf(spec: unknown): Array<[string, Json]> {
+export function propertiesOf(spec: unknown): Array<[string, Json]> {
   if (!isObject(spec) || !isObject(spec.properties)) return [];
   return Object.entries(spec.properties).filter((e): e is [string, Json] => isObject(e[1]));
 }
@@ -211,11 +211,17 @@ interface Outline {
   kinds: KindStream;
 }
 
+/** The kinds of the local types a value refers to (see `KindStream`); a token not answered is not a type. */
+export interface RefKinds {
+  readonly refKind: (token: string) => LocalRefKind;
+}
+type Named = Pick<Outline, "naming">;
+
 /** Schema values (object types, resources, functions) are numbered in document order by both passes. */
 const seqKey = (n: number) => n.toString(36).padStart(8, "0");
 
 /** Every type or resource token a `$ref` anywhere inside `value` names (local or not: a superset of what the naming rules ask about). */
-function refTokens(value: unknown, out: Set<string>): void {
+export function refTokens(value: unknown, out: Set<string>): void {
   if (Array.isArray(value)) {
     for (const v of value) refTokens(v, out);
     return;
@@ -285,10 +291,7 @@ export class OutlineBuilder {
     if (!this.parser.isEnded) this.parser.end();
     await this.drain();
     const { top } = this;
-    const meta = isObject(top.meta) ? top.meta : {};
-    const naming: PackageNaming = { name: String(top.name ?? ""), language: isObject(top.language) ? top.language : {} };
-    if (typeof top.version === "string") naming.version = top.version;
-    if (typeof meta.moduleFormat === "string") naming.moduleFormat = meta.moduleFormat;
+    const naming = namingOf(top);
     // The join: both streams sorted by token; a type defined twice keeps its last kind, as a map would.
     const answers = new SpillSorter(this.spill, "answers");
     const kinds = this.kinds.sorted();
@@ -313,6 +316,15 @@ export class OutlineBuilder {
   async discard(): Promise<void> {
     await this.spill.cleanup();
   }
+}
+
+/** The naming options of a schema, from its top-level members. */
+export function namingOf(top: Json): PackageNaming {
+  const meta = isObject(top.meta) ? top.meta : {};
+  const naming: PackageNaming = { name: String(top.name ?? ""), language: isObject(top.language) ? top.language : {} };
+  if (typeof top.version === "string") naming.version = top.version;
+  if (typeof meta.moduleFormat === "string") naming.moduleFormat = meta.moduleFormat;
+  return naming;
 }
 
 /**
@@ -352,7 +364,7 @@ async function outline(builder: OutlineBuilder, bucket: R2Bucket, schemaKey: str
   return builder.finish();
 }
 
-function properties(o: Outline, kinds: KindStream, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
+function properties(o: Named, kinds: RefKinds, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
   const requiredSet = new Set(Array.isArray(required) ? required.filter((r): r is string => typeof r === "string") : []);
   const { refKind } = kinds;
   return propertiesOf(spec).map(([name, p]) => {
@@ -360,7 +372,7 @@ function properties(o: Outline, kinds: KindStream, spec: unknown, required: unkn
     const t = p as TypeSpec;
     const prop: StoredProperty = {
       name: perLanguage((l) => propertyName(l, o.naming, name, p)),
-      type: perLanguage((l) => typeName(l, o.naming, t, { input, required: isRequired, refKind })),
+      type: typeNames(o.naming, t, { input, required: isRequired, refKind }),
       required: isRequired,
       replaceOnChanges: p.replaceOnChanges === true || p.willReplaceOnChanges === true,
     };
@@ -374,7 +386,7 @@ function properties(o: Outline, kinds: KindStream, spec: unknown, required: unkn
   });
 }
 
-function typeDoc(o: Outline, kinds: KindStream, token: string, value: Json): StoredType {
+function typeDoc(o: Named, kinds: RefKinds, token: string, value: Json): StoredType {
   if (Array.isArray(value.enum)) {
     const values = value.enum;
     return {
@@ -398,7 +410,7 @@ function typeDoc(o: Outline, kinds: KindStream, token: string, value: Json): Sto
   };
 }
 
-function memberDoc(o: Outline, kinds: KindStream, token: string, kind: "resource" | "function", value: Json): { doc: StoredDoc; refs: Set<string> } {
+function memberDoc(o: Named, kinds: RefKinds, token: string, kind: "resource" | "function", value: Json): { doc: StoredDoc; refs: Set<string> } {
   const inputsSpec = kind === "resource" ? { properties: value.inputProperties } : value.inputs;
   const inputsRequired = kind === "resource" ? value.requiredInputs : isObject(value.inputs) ? value.inputs.required : undefined;
   const outputsSpec = kind === "resource" ? value : value.outputs;
@@ -444,18 +456,18 @@ async function reach(types: SpillTable, start: string[]): Promise<Range[]> {
 
 const encoder = new TextEncoder();
 
-async function readContent(bucket: R2Bucket, key: string | undefined) {
+export async function readContent(bucket: R2Bucket, key: string | undefined) {
   if (!key) return undefined;
   const object = await bucket.get(key);
   return object ? parseContent(await object.text()) : undefined;
 }
 
 /** What pass 2 keeps of a resource or function until the index is written (in a sorter, by token). */
-type MemberRecord = [kind: "resource" | "function", offset: number, length: number, refs: string[], override: Partial<PerLanguage> | 0, examples: string[]];
+export type MemberRecord = [kind: "resource" | "function", offset: number, length: number, refs: string[], override: Partial<PerLanguage> | 0, examples: string[]];
 /** A type's own index line (its page in the web docs): its properties link to their types' lines, so it lists none. */
-type TypeLineRecord = [kind: "object" | "enum", offset: number, length: number];
+export type TypeLineRecord = [kind: "object" | "enum", offset: number, length: number];
 /** Index lines sort by token, then a member before a type of the same token (Kubernetes schemas have both). */
-const lineKey = (token: string, rank: 0 | 1) => `${token}\u0000${rank}`;
+export const lineKey = (token: string, rank: 0 | 1) => `${token}\u0000${rank}`;
 
 /**
  * Writes the docs objects beside the schema and answers their keys by artifact name. The manifest
@@ -544,30 +556,7 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
     await streamValues(bucket, sources.schemaKey, ["$.types.*", "$.resources.*", "$.functions.*"], async (section, token, value) => {
       if (!isObject(value)) return;
       await kinds.next();
-      if (section === "types") {
-        const range = await append(typeDoc(o, kinds, token, value));
-        const refs = new Set<string>();
-        for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
-        await typeRecords.add(token, JSON.stringify([...range, ...refs]));
-        const line: TypeLineRecord = [Array.isArray(value.enum) ? "enum" : "object", ...range];
-        await members.add(lineKey(token, 1), JSON.stringify(line));
-        return;
-      }
-      const kind = section === "resources" ? "resource" : "function";
-      const { doc, refs } = memberDoc(o, kinds, token, kind, value);
-      const range = await append(doc);
-      let override: Partial<PerLanguage> | 0 = 0;
-      for (const l of LANGUAGES) {
-        if (doc.name[l] !== memberName(l, o.naming, token, kind)) (override ||= {})[l] = doc.name[l];
-      }
-      const examples: string[] = [];
-      for (const ex of extractExamples(doc.description ?? "")) {
-        const code: StoredExample["code"] = {};
-        for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(ex.code[lang]);
-        examples.push(exampleLine({ token, kind, slug: ex.slug, title: ex.title, code }));
-      }
-      const record: MemberRecord = [kind, ...range, [...refs], override, examples];
-      await members.add(lineKey(token, 0), JSON.stringify(record));
+      await packEntry(o, kinds, section, token, value, append, typeRecords, members);
     }, sources.schemaBytes);
     await pack.close();
   } catch (error) {
@@ -577,51 +566,115 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
   return { packBytes: pack.offset, typeRecords, members };
 }
 
+/** The pack writer's sink: appends one value's JSON to the pack and answers its range. */
+export type Append = (value: unknown) => Promise<Range>;
+/** Where packed entries leave what the index needs (SpillSorter or a step's run). */
+export interface RecordSink {
+  add(key: string, value: string): Promise<void>;
+}
+
 /**
- * Index and examples from the members in token order (stable: a token's examples keep their position),
- * each index line with its supporting types' pack ranges; nav and overrides go to sorters of their own,
- * read back when nav.json is written.
+ * Packs one type, resource or function (and each example's code) and records, by token, what the
+ * index and the supporting-type table need of it.
  */
-async function writeIndex(bucket: R2Bucket, prefix: string, o: Outline, types: SpillTable, members: SpillSorter, spill: Spill) {
+export async function packEntry(o: Named, kinds: RefKinds, section: string, token: string, value: Json, append: Append, typeRecords: RecordSink, members: RecordSink): Promise<void> {
+  if (section === "types") {
+    const range = await append(typeDoc(o, kinds, token, value));
+    const refs = new Set<string>();
+    for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
+    await typeRecords.add(token, JSON.stringify([...range, ...refs]));
+    const line: TypeLineRecord = [Array.isArray(value.enum) ? "enum" : "object", ...range];
+    await members.add(lineKey(token, 1), JSON.stringify(line));
+    return;
+  }
+  const kind = section === "resources" ? "resource" : "function";
+  const { doc, refs } = memberDoc(o, kinds, token, kind, value);
+  const range = await append(doc);
+  let override: Partial<PerLanguage> | 0 = 0;
+  // Only a member's own `language` section can make its names differ from the naming rules'.
+  const own = value.language;
+  for (const l of typeof own === "object" && own !== null ? LANGUAGES : []) {
+    if (doc.name[l] !== memberName(l, o.naming, token, kind)) (override ||= {})[l] = doc.name[l];
+  }
+  const examples: string[] = [];
+  for (const ex of extractExamples(doc.description ?? "")) {
+    const code: StoredExample["code"] = {};
+    for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(ex.code[lang]);
+    examples.push(exampleLine({ token, kind, slug: ex.slug, title: ex.title, code }));
+  }
+  const record: MemberRecord = [kind, ...range, [...refs], override, examples];
+  await members.add(lineKey(token, 0), JSON.stringify(record));
+}
+
+/** Where index lines and example lines go (a TextWriter, or a step's buffer). */
+export interface TextSink {
+  write(text: string): Promise<void>;
+}
+
+/**
+ * Turns the members' records, in token order, into index and example lines, each index line with its
+ * supporting types' pack ranges; nav items and overrides go to sinks of their own. Fed record by record,
+ * so that a derivation in steps can feed it a slice at a time (its counters are plain fields).
+ */
+export class IndexLines {
+  fences: Fence[] = [];
+  entries = 0;
+  indexBytes = 0;
+  exampleCount = 0;
+  sinceFence = FENCE_EVERY;
+  previous: string | undefined;
+
+  constructor(
+    private readonly o: Named,
+    private readonly types: SpillTable,
+    private readonly index: TextSink,
+    private readonly examples: TextSink,
+    private readonly navItems: RecordSink,
+    private readonly overrides: RecordSink,
+  ) {}
+
+  async add(key: string, json: string): Promise<void> {
+    const token = key.slice(0, key.lastIndexOf("\u0000"));
+    // Lines of one token stay in one block: lookup reads the block of the last fence at or before a token.
+    if (this.sinceFence >= FENCE_EVERY && token !== this.previous) {
+      this.fences.push({ token, offset: this.indexBytes });
+      this.sinceFence = 0;
+    }
+    this.sinceFence++;
+    this.previous = token;
+    const record = JSON.parse(json) as MemberRecord | TypeLineRecord;
+    if (record[0] === "object" || record[0] === "enum") {
+      const line = indexLine({ token, kind: record[0], range: [record[1], record[2]], types: [] });
+      this.indexBytes += encoder.encode(line).byteLength;
+      await this.index.write(line);
+      return;
+    }
+    const [kind, offset, length, refs, override, examples] = record as MemberRecord;
+    this.entries++;
+    const entry: IndexEntry = { token, kind, range: [offset, length], types: await reach(this.types, refs) };
+    const line = indexLine(entry);
+    this.indexBytes += encoder.encode(line).byteLength;
+    await this.index.write(line);
+    for (const ex of examples) await this.examples.write(ex);
+    this.exampleCount += examples.length;
+    // Modules in name order, then resources before functions, each in token order.
+    await this.navItems.add(`${moduleOf(this.o.naming, token)}\u0000${kind === "resource" ? 0 : 1}${token}`, token);
+    if (override) await this.overrides.add(token, JSON.stringify(override));
+  }
+}
+
+/**
+ * Index and examples from the members in token order (stable: a token's examples keep their position);
+ * nav and overrides go to sorters of their own, read back when nav.json is written.
+ */
+export async function writeIndex(bucket: R2Bucket, prefix: string, o: Named, types: SpillTable, members: SpillSorter, spill: Spill) {
   const index = new TextWriter(new ObjectWriter(bucket, prefix + "index.tsv", "text/tab-separated-values; charset=utf-8"));
   const exampleWriter = new TextWriter(new ObjectWriter(bucket, prefix + "examples.tsv", "text/tab-separated-values; charset=utf-8"));
   const navItems = new SpillSorter(spill, "nav");
   const overrides = new SpillSorter(spill, "overrides");
-  const fences: Fence[] = [];
-  let entries = 0;
-  let indexBytes = 0;
-  let exampleCount = 0;
+  const lines = new IndexLines(o, types, index, exampleWriter, navItems, overrides);
   try {
-    let sinceFence = FENCE_EVERY;
-    let previous: string | undefined;
-    for await (const [key, json] of members.sorted()) {
-      const token = key.slice(0, key.lastIndexOf("\u0000"));
-      // Lines of one token stay in one block: lookup reads the block of the last fence at or before a token.
-      if (sinceFence >= FENCE_EVERY && token !== previous) {
-        fences.push({ token, offset: indexBytes });
-        sinceFence = 0;
-      }
-      sinceFence++;
-      previous = token;
-      const record = JSON.parse(json) as MemberRecord | TypeLineRecord;
-      if (record[0] === "object" || record[0] === "enum") {
-        const line = indexLine({ token, kind: record[0], range: [record[1], record[2]], types: [] });
-        indexBytes += encoder.encode(line).byteLength;
-        await index.write(line);
-        continue;
-      }
-      const [kind, offset, length, refs, override, examples] = record as MemberRecord;
-      entries++;
-      const entry: IndexEntry = { token, kind, range: [offset, length], types: await reach(types, refs) };
-      const line = indexLine(entry);
-      indexBytes += encoder.encode(line).byteLength;
-      await index.write(line);
-      for (const ex of examples) await exampleWriter.write(ex);
-      exampleCount += examples.length;
-      // Modules in name order, then resources before functions, each in token order.
-      await navItems.add(`${moduleOf(o.naming, token)}\u0000${kind === "resource" ? 0 : 1}${token}`, token);
-      if (override) await overrides.add(token, JSON.stringify(override));
-    }
+    for await (const [key, json] of members.sorted()) await lines.add(key, json);
     await index.close();
     await exampleWriter.close();
   } catch (error) {
@@ -629,6 +682,7 @@ async function writeIndex(bucket: R2Bucket, prefix: string, o: Outline, types: S
     await exampleWriter.writer.abort();
     throw error;
   }
+  const { entries, indexBytes, exampleCount, fences } = lines;
   return { entries, indexBytes, exampleCount, fences, navItems, overrides };
 }
 
@@ -639,16 +693,17 @@ async function writeIndex(bucket: R2Bucket, prefix: string, o: Outline, types: S
 const closeModule = (inFunctions: boolean) => (inFunctions ? "]}" : `],"functions":[]}`);
 
 /** UTF-8 length without encoding: the offsets of nav.json's parts are byte offsets for range reads. */
-function utf8Length(text: string): number {
+export function utf8Length(text: string): number {
   let n = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : c < 0x800 ? 1 : 0;
+    // Two bytes below U+0800, three up to U+FFFF, four for a surrogate pair (two UTF-16 units, so one more each).
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
   }
   return n;
 }
 
-async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<NavSummary> {
+export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<NavSummary> {
   const out = new TextWriter(new ObjectWriter(bucket, key, "application/json"));
   const summary: NavSummary = { modules: [] };
   // Bytes written so far: each module's object and the naming/overrides values get their range.

@@ -15,10 +15,16 @@ import type { Env } from "../env";
 import { coordinatorFor } from "../core/publish/coordinator-stub";
 import type { Identity } from "../core/vocabulary/identity";
 import { createJob, findJob, sendJob, type JobHandler, type JobRow } from "../jobs/jobs";
-import { deriveStep, discardDerivation, type DerivationInput } from "./derive-steps";
+import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "./derive-steps";
 import { artifactName, docsPrefix } from "./storage";
 
 export const DOCS_JOB = "docs";
+
+/** DOCS_STEP_BYTES: schema bytes one pack step packs (a scan step reads 8 times as many); default derive-steps.ts's. */
+function stepLimits(env: Env): Partial<StepLimits> {
+  const bytes = Number(env.DOCS_STEP_BYTES);
+  return Number.isInteger(bytes) && bytes >= 4096 ? { packBytes: bytes, scanBytes: 8 * bytes } : {};
+}
 /** Artifact-map names of docs objects start with this (storage.ts `artifactName`). */
 const DOCS_ARTIFACTS = "docs.";
 
@@ -71,7 +77,12 @@ export const docsJob: JobHandler = {
     }
     const prefix = state.prefix ?? prefixFor(job, version);
     const input = inputFor(job, version, prefix);
-    const result = await deriveStep(env.ARTIFACTS, input, state.inner ?? null);
+    // The last step recorded this attempt's docs and was cut off before the job advanced: only its cleanup is left.
+    if (state.prefix && version.artifacts[artifactName("manifest.json")] === `${state.prefix}manifest.json`) {
+      await discardDerivation(env.ARTIFACTS, input);
+      return { done: true };
+    }
+    const result = await deriveStep(env.ARTIFACTS, input, state.inner ?? null, stepLimits(env));
     if (!result.done) return { done: false, state: { prefix, inner: result.state } satisfies DocsJobState };
     const recorded = await coordinatorFor(env, version.identity).recordArtifacts({
       ...version.identity,

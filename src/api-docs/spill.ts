@@ -38,7 +38,8 @@ const encoder = new TextEncoder();
 
 const escape = (s: string) => (/[\\\t\n]/.test(s) ? s.replace(/[\\\t\n]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : "\\n")) : s);
 const unescape = (s: string) => (s.includes("\\") ? s.replace(/\\(.)/g, (_, c: string) => (c === "t" ? "\t" : c === "n" ? "\n" : c)) : s);
-const line = ([key, value]: SpillRecord) => `${escape(key)}\t${escape(value)}\n`;
+/** A record as one line of a run. */
+export const spillLine = ([key, value]: SpillRecord) => `${escape(key)}\t${escape(value)}\n`;
 function parseLine(text: string): SpillRecord {
   const tab = text.indexOf("\t");
   return [unescape(text.slice(0, tab)), unescape(text.slice(tab + 1))];
@@ -116,9 +117,22 @@ async function writeObject(bucket: R2Bucket, key: string, contentType: string, f
   return out.writer.offset;
 }
 
-interface Run {
+export interface Run {
   key: string;
   size: number;
+}
+
+/**
+ * Writes `records` sorted by key (stable) as one run object at `key` (overwriting it), in the format
+ * SpillSorter reads; an empty run writes nothing. Answers the run. For derivations in steps, whose
+ * runs are named by the step that wrote them.
+ */
+export async function writeRunObject(bucket: R2Bucket, key: string, records: SpillRecord[]): Promise<Run> {
+  const sorted = records.sort(byKey);
+  const size = await writeObject(bucket, key, "text/plain; charset=utf-8", async (out) => {
+    for (const r of sorted) await out.write(spillLine(r));
+  });
+  return { key, size };
 }
 
 /**
@@ -126,26 +140,36 @@ interface Run {
  * record kept by a caller (in another sorter's buffer) must not be a slice of a whole block's
  * string, which would keep every block it came from alive.
  */
-class RunReader {
-  private offset = 0;
+export class RunReader {
+  private offset: number;
   private block = new Uint8Array(0);
   private at = 0;
+  /** The run's offset of `block[0]`. */
+  private base: number;
+  /** Where the line `next` answered last starts in the run (a merge resumes there). */
+  lineStart: number;
   private readonly decoder = new TextDecoder();
 
   constructor(
     private readonly bucket: R2Bucket,
     private readonly run: Run,
     private readonly readBytes: number,
-  ) {}
+    /** The run's offset to read from: 0, or a line start answered before. */
+    start = 0,
+  ) {
+    this.offset = this.base = this.lineStart = start;
+  }
 
   async next(): Promise<SpillRecord | undefined> {
     for (;;) {
       const end = this.block.indexOf(10, this.at);
       if (end >= 0) {
         const text = this.decoder.decode(this.block.subarray(this.at, end));
+        this.lineStart = this.base + this.at;
         this.at = end + 1;
         return parseLine(text);
       }
+      this.lineStart = this.run.size;
       if (this.offset >= this.run.size) return undefined;
       const length = Math.min(this.readBytes, this.run.size - this.offset);
       const object = await this.bucket.get(this.run.key, { range: { offset: this.offset, length } });
@@ -154,6 +178,7 @@ class RunReader {
       this.offset += length;
       // The unfinished line of the last block goes in front of the new one.
       const rest = this.block.subarray(this.at);
+      this.base += this.at;
       const joined = new Uint8Array(rest.byteLength + bytes.byteLength);
       joined.set(rest);
       joined.set(bytes, rest.byteLength);
@@ -164,7 +189,7 @@ class RunReader {
 }
 
 /** Merges sorted runs; equal keys come out in run order. */
-async function* merge(bucket: R2Bucket, runs: Run[], readBytes: number): AsyncGenerator<SpillRecord> {
+export async function* merge(bucket: R2Bucket, runs: Run[], readBytes: number): AsyncGenerator<SpillRecord> {
   const readers = runs.map((r) => new RunReader(bucket, r, readBytes));
   const heads = await Promise.all(readers.map((r) => r.next()));
   for (;;) {
@@ -183,6 +208,8 @@ export class SpillSorter {
   private buffer: SpillRecord[] = [];
   private bytes = 0;
   private runs: Run[] = [];
+  /** Runs this sorter did not write (`fromRuns`): merged, never deleted. */
+  private readonly borrowed = new Set<string>();
   /** Records added. */
   size = 0;
 
@@ -190,6 +217,15 @@ export class SpillSorter {
     private readonly spill: Spill,
     private readonly name: string,
   ) {}
+
+  /** A sorter over runs written earlier (in order: equal keys come out in run order), holding `size` records. */
+  static fromRuns(spill: Spill, name: string, runs: Run[], size: number): SpillSorter {
+    const sorter = new SpillSorter(spill, name);
+    sorter.runs = runs.filter((r) => r.size > 0);
+    for (const r of sorter.runs) sorter.borrowed.add(r.key);
+    sorter.size = size;
+    return sorter;
+  }
 
   async add(key: string, value: string): Promise<void> {
     this.buffer.push([key, value]);
@@ -204,7 +240,7 @@ export class SpillSorter {
     this.bytes = 0;
     const key = this.spill.key(this.name);
     const size = await writeObject(this.spill.bucket, key, "text/plain; charset=utf-8", async (out) => {
-      for (const r of records) await out.write(line(r));
+      for (const r of records) await out.write(spillLine(r));
     });
     this.runs.push({ key, size });
   }
@@ -227,10 +263,10 @@ export class SpillSorter {
         const group = runs.slice(i, i + limits.fanIn);
         const key = this.spill.key(this.name);
         const size = await writeObject(bucket, key, "text/plain; charset=utf-8", async (out) => {
-          for await (const r of merge(bucket, group, limits.readBytes)) await out.write(line(r));
+          for await (const r of merge(bucket, group, limits.readBytes)) await out.write(spillLine(r));
         });
         merged.push({ key, size });
-        await this.spill.remove(group.map((r) => r.key));
+        await this.spill.remove(group.map((r) => r.key).filter((k) => !this.borrowed.has(k)));
       }
       runs = merged;
     }
@@ -238,7 +274,7 @@ export class SpillSorter {
   }
 }
 
-interface Fence {
+export interface Fence {
   key: string;
   offset: number;
   length: number;
@@ -256,8 +292,18 @@ export class SpillTable {
     if (inMemory) this.cache.set(0, inMemory);
   }
 
-  /** Writes a table from records sorted by key; of equal keys the last is kept. */
-  static async build(spill: Spill, name: string, records: AsyncIterable<SpillRecord>): Promise<SpillTable> {
+  /** A table written before (`layout` of the table `build` answered). */
+  static open(spill: Spill, layout: { key: string; fences: Fence[] }): SpillTable {
+    return new SpillTable(spill, layout.key, layout.fences);
+  }
+
+  /** Where a written table lies (undefined for a table kept in memory). */
+  get layout(): { key: string; fences: Fence[] } | undefined {
+    return this.key ? { key: this.key, fences: this.fences } : undefined;
+  }
+
+  /** Writes a table from records sorted by key; of equal keys the last is kept. `persist`: written even when small. */
+  static async build(spill: Spill, name: string, records: AsyncIterable<SpillRecord>, persist = false): Promise<SpillTable> {
     const { blockBytes } = spill.limits;
     let block: SpillRecord[] = [];
     let blockChars = 0;
@@ -269,7 +315,7 @@ export class SpillTable {
         key = spill.key(name);
         out = new TextWriter(new ObjectWriter(spill.bucket, key, "text/plain; charset=utf-8"));
       }
-      const bytes = encoder.encode(block.map(line).join(""));
+      const bytes = encoder.encode(block.map(spillLine).join(""));
       fences.push({ key: block[0]![0], offset: out.writer.offset, length: bytes.byteLength });
       await out.writer.write(bytes);
       block = [];
@@ -289,9 +335,9 @@ export class SpillTable {
         block.push(record);
         blockChars += record[0].length + record[1].length + 2;
       }
-      if (!out) return new SpillTable(spill, undefined, [], new Map(block));
+      if (!out && !(persist && block.length)) return new SpillTable(spill, undefined, [], new Map(block));
       if (block.length) await writeBlock();
-      await out.close();
+      await out!.close();
     } catch (error) {
       await out?.writer.abort();
       throw error;

@@ -1,8 +1,9 @@
 // Reads a package version's registry metadata from its uploaded Pulumi schema in one streaming pass (spec §3).
 //
-// Strategy: schemas reach tens of MB and a Worker has 128 MB, so the body is tokenized chunk by chunk
-// and only the top-level members below are assembled; everything else (`resources`, `types`, …) is
-// dropped value by value as it completes. The whole document is still checked to be one JSON object.
+// Strategy: schemas reach hundreds of MiB and a Worker has 128 MB, so the body is read chunk by chunk by a
+// structural byte scanner (src/api-docs/schema-scan.ts) that validates the whole document's grammar
+// without building values; only the bytes of the top-level members below are copied, and each is parsed
+// by the native JSON.parse when it ends. The whole document is still checked to be one JSON object.
 // Decisions:
 // - The whole document must be valid JSON before its content is judged, so a truncated upload is
 //   always reported as such. Duplicate top-level keys: the last one wins, as with JSON.parse.
@@ -14,7 +15,7 @@
 //   any number over 4096 characters, or nesting deeper than 256 levels is a 400.
 // - `parameterization: null` counts as absent; any other malformed `parameterization` is a 400,
 //   because the CLI decodes it strictly and could not use the published version.
-import { TokenParser, TokenParserError, Tokenizer, TokenizerError, TokenType, type ParsedTokenInfo } from "@streamparser/json";
+import { SchemaScanner, ScanError } from "../api-docs/schema-scan";
 import { badRequest } from "../http/api-error";
 import { printable } from "../core/vocabulary/names";
 import { packageStatusFor, parseVersion, requireVersion } from "../core/vocabulary/versions";
@@ -56,9 +57,6 @@ type KeptMember = (typeof KEPT_MEMBERS)[number];
 const KEPT = new Set<string>(KEPT_MEMBERS);
 
 const MAX_KEPT_MEMBER_BYTES = 64 * 1024;
-const MAX_STRING_CHARS = 16 * 1024 * 1024;
-const MAX_NUMBER_CHARS = 4096;
-const MAX_DEPTH = 256;
 
 export const PACKAGE_CATEGORIES = ["cloud", "database", "infrastructure", "monitoring", "network", "utility", "vcs"] as const;
 const CATEGORIES = new Set<string>(PACKAGE_CATEGORIES);
@@ -90,61 +88,53 @@ export async function extractSchemaMetadata(
   return metadataFrom(scan.members, identity);
 }
 
-/** Tokenizer whose number accumulation is bounded (numbers are otherwise unbounded in length). */
-class BoundedTokenizer extends Tokenizer {
-  numberTooLong = false;
-
-  protected override parseNumber(numberStr: string): number {
-    // The tokenizer swallows errors thrown here for partial numbers, so the overflow is flagged and
-    // checked after every write instead.
-    if (numberStr.length > MAX_NUMBER_CHARS) {
-      this.numberTooLong = true;
-      return Number.NaN;
-    }
-    return super.parseNumber(numberStr);
-  }
-}
-
+/**
+ * The structural scan (src/api-docs/schema-scan.ts) with the kept members' bytes copied as they pass,
+ * then parsed natively. UTF-8 is validated ahead of the scan so that bad bytes get a clear message.
+ */
 class SchemaScan {
   readonly members = new Map<KeptMember, unknown>();
-  // Validates UTF-8 ahead of the tokenizer so that bad bytes get a clear message, and so that any
-  // other error escaping the tokenizer is known to be a bug rather than bad input.
   private readonly utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-  // Partial tokens let the outline see a string's length while it is still arriving.
-  private readonly tokenizer = new BoundedTokenizer({ emitPartialTokens: true });
-  private readonly parser = new TokenParser({ paths: KEPT_MEMBERS.map((m) => `$.${m}`), keepStack: false });
-  private readonly outline = new OutlineGuard();
-  private lastOffset = 0;
+  private readonly scanner: SchemaScanner;
+  /** The kept member being read: its key, where its value starts, and the bytes of it seen in earlier chunks. */
+  private kept: { key: KeptMember; start: number; pieces: Uint8Array[] } | undefined;
+  private chunk: Uint8Array = new Uint8Array(0);
+  private chunkStart = 0;
 
   constructor() {
-    this.tokenizer.onToken = (token) => this.onToken(token);
-    this.parser.onValue = ({ key, value }) => {
-      // Only kept members are selected; the check just narrows the key's type.
-      if (typeof key === "string" && KEPT.has(key)) this.members.set(key as KeptMember, value);
-    };
+    this.scanner = new SchemaScanner({
+      onMemberStart: (key, start) => {
+        this.kept = key !== undefined && KEPT.has(key) ? { key: key as KeptMember, start, pieces: [] } : undefined;
+      },
+      onMember: (key, start, end) => {
+        const kept = this.kept;
+        this.kept = undefined;
+        if (!kept) return;
+        checkKeptSpan(kept.key, end - start);
+        const from = Math.max(start, this.chunkStart) - this.chunkStart;
+        kept.pieces.push(this.chunk.subarray(from, end - this.chunkStart));
+        this.members.set(kept.key, parseMember(kept.pieces));
+      },
+    });
   }
 
   write(chunk: Uint8Array): void {
     this.checkUtf8(() => this.utf8.decode(chunk, { stream: true }));
-    this.run(() => this.tokenizer.write(chunk));
+    this.chunk = chunk;
+    this.chunkStart = this.scanner.s.pos;
+    this.run(() => this.scanner.write(chunk));
+    const kept = this.kept;
+    if (kept) {
+      // Still arriving: keep what this chunk holds of it (a copy: the chunk's buffer may be reused).
+      const end = this.chunkStart + chunk.byteLength;
+      checkKeptSpan(kept.key, end - kept.start);
+      kept.pieces.push(chunk.slice(Math.max(kept.start, this.chunkStart) - this.chunkStart));
+    }
   }
 
   end(): void {
     this.checkUtf8(() => this.utf8.decode());
-    this.run(() => this.tokenizer.end(), "unexpected end of input");
-    if (!this.outline.started) throw badRequest("schema is not valid JSON: the document is empty");
-    if (!this.outline.closed) throw badRequest("schema is not valid JSON: unexpected end of input");
-  }
-
-  private onToken(token: ParsedTokenInfo): void {
-    if (this.tokenizer.numberTooLong) throw numberTooLong();
-    if (token.partial) {
-      this.outline.checkPartial(token);
-      return;
-    }
-    this.lastOffset = token.offset;
-    this.parser.write(token);
-    this.outline.track(token);
+    this.run(() => this.scanner.end());
   }
 
   private checkUtf8(decode: () => void): void {
@@ -155,93 +145,27 @@ class SchemaScan {
     }
   }
 
-  /**
-   * Maps the parser's errors to 400s (clipped: they can quote a whole string token); an ApiError from
-   * the outline, or anything else, passes unchanged.
-   */
-  private run(step: () => void, tokenizerMessage?: string): void {
+  /** Scan errors are the client's: 400s (clipped, as they may quote bytes). */
+  private run(step: () => void): void {
     try {
       step();
     } catch (err) {
-      if (err instanceof TokenizerError) {
-        throw badRequest(`schema is not valid JSON: ${tokenizerMessage ?? printable(err.message)}`);
-      }
-      if (err instanceof TokenParserError) {
-        throw badRequest(`schema is not valid JSON: ${printable(err.message)} near byte ${this.lastOffset}`);
-      }
+      if (err instanceof ScanError) throw badRequest(printable(err.message));
       throw err;
     }
-    if (this.tokenizer.numberTooLong) throw numberTooLong();
   }
 }
 
-/**
- * Follows the document's outline token by token — depth, and which top-level member is being read —
- * to require an object at the top and to enforce the bounds that keep memory flat.
- * The token parser has already accepted each token, so the sequence is well-formed so far.
- */
-class OutlineGuard {
-  started = false;
-  closed = false;
-  private depth = 0;
-  private expectingKey = false;
-  /** The kept member whose value is being read, if any. */
-  private kept: string | undefined;
-  private valueStart: number | undefined;
+function checkKeptSpan(key: string, bytes: number): void {
+  if (bytes > MAX_KEPT_MEMBER_BYTES) throw badRequest(`schema '${key}' is larger than ${MAX_KEPT_MEMBER_BYTES / 1024} KiB`);
+}
 
-  track({ token, value, offset }: ParsedTokenInfo): void {
-    if (!this.started) {
-      if (token !== TokenType.LEFT_BRACE) throw badRequest("schema must be a JSON object at the top level");
-      this.started = true;
-    }
-    const length = typeof value === "string" && token === TokenType.STRING ? value.length : 0;
-    if (length > MAX_STRING_CHARS) throw stringTooLong();
-    if (this.depth === 1) this.trackTopLevel(token, offset, length, value);
-    else if (this.kept !== undefined && this.valueStart !== undefined) this.checkKeptSpan(offset + length);
-
-    if (token === TokenType.LEFT_BRACE || token === TokenType.LEFT_BRACKET) {
-      this.depth += 1;
-      if (this.depth > MAX_DEPTH) throw badRequest(`schema nests deeper than ${MAX_DEPTH} levels`);
-      if (this.depth === 1) this.expectingKey = true;
-    } else if (token === TokenType.RIGHT_BRACE || token === TokenType.RIGHT_BRACKET) {
-      this.depth -= 1;
-      if (this.depth === 0) this.closed = true;
-    }
-  }
-
-  checkPartial({ token, value, offset }: ParsedTokenInfo): void {
-    if (token !== TokenType.STRING || typeof value !== "string") return;
-    if (value.length > MAX_STRING_CHARS) throw stringTooLong();
-    // A kept member's value that is a string still arriving has no start yet: it starts here.
-    if (this.kept !== undefined) this.checkKeptSpan(offset + value.length, this.valueStart ?? offset);
-  }
-
-  private trackTopLevel(token: TokenType, offset: number, length: number, value: ParsedTokenInfo["value"]): void {
-    if (token === TokenType.STRING && this.expectingKey) {
-      this.expectingKey = false;
-      this.kept = typeof value === "string" && KEPT.has(value) ? value : undefined;
-      this.valueStart = undefined;
-      return;
-    }
-    if (token === TokenType.COLON) return;
-    if (token === TokenType.COMMA || token === TokenType.RIGHT_BRACE) {
-      // The separator after a member marks exactly where its value's text ends.
-      if (this.kept !== undefined && this.valueStart !== undefined) this.checkKeptSpan(offset);
-      this.kept = undefined;
-      this.expectingKey = token === TokenType.COMMA;
-      return;
-    }
-    if (this.kept !== undefined) {
-      this.valueStart = offset;
-      this.checkKeptSpan(offset + length);
-    }
-  }
-
-  private checkKeptSpan(end: number, start = this.valueStart ?? end): void {
-    if (end - start > MAX_KEPT_MEMBER_BYTES) {
-      throw badRequest(`schema '${this.kept}' is larger than ${MAX_KEPT_MEMBER_BYTES / 1024} KiB`);
-    }
-  }
+/** A kept member's value, from its bytes (already checked to be one JSON value by the scan). */
+function parseMember(pieces: Uint8Array[]): unknown {
+  const decoder = new TextDecoder();
+  let text = "";
+  for (const piece of pieces) text += decoder.decode(piece, { stream: true });
+  return JSON.parse(text + decoder.decode());
 }
 
 function metadataFrom(members: Map<KeptMember, unknown>, identity: SchemaIdentity): PackageMetadataFields {
@@ -342,12 +266,4 @@ function toStandardBase64(input: string): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function stringTooLong() {
-  return badRequest(`schema contains a string longer than ${MAX_STRING_CHARS / (1024 * 1024)} Mi characters`);
-}
-
-function numberTooLong() {
-  return badRequest(`schema contains a number longer than ${MAX_NUMBER_CHARS} characters`);
 }

@@ -5,6 +5,7 @@ import { go } from "./go";
 import { java } from "./java";
 import { python } from "./python";
 import { moduleOf as moduleOfToken, toShape, typeRef as typeRefOf } from "./tokens";
+import { LANGUAGES } from "./types";
 import type { FunctionTypeNames, Language, LanguageRules, PackageNaming, TypeContext, TypeRef, TypeSpec } from "./types";
 import { typescript } from "./typescript";
 import { yaml } from "./yaml";
@@ -66,6 +67,14 @@ export function propertyName(lang: Language, pkg: PackageNaming, name: string, s
 /** A property's type as that language's docs tables show it (no Input/Output wrappers there). */
 export function typeName(lang: Language, pkg: PackageNaming, spec: TypeSpec, ctx: TypeContext): string {
   return RULES[lang].typeName(pkg, toShape(pkg, spec, ctx), ctx);
+}
+
+/** `typeName` in every language, the language-neutral shape computed once (derivation's hot path). */
+export function typeNames(pkg: PackageNaming, spec: TypeSpec, ctx: TypeContext): Record<Language, string> {
+  const shape = toShape(pkg, spec, ctx);
+  const out = {} as Record<Language, string>;
+  for (const lang of LANGUAGES) out[lang] = RULES[lang].typeName(pkg, shape, ctx);
+  return out;
 }
 
 /** A property's type as the SDK declares it, with that language's Input/Output wrappers (`pulumi.Input<string>`, `pulumi.StringPtrInput`, `Output<String>`). */

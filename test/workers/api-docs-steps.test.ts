@@ -1,0 +1,167 @@
+// The docs derivation in bounded steps (src/api-docs/derive-steps.ts) on real R2: the same objects as deriveDocs, steps
+// that can be re-run with the same state without duplicating anything, and a discard that leaves nothing behind.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { deriveDocs } from "../../src/api-docs/derive";
+import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "../../src/api-docs/derive-steps";
+import { docsInstallation, docsReadme, docsSchema } from "./api-docs-fixture";
+import { skylineInstallation, skylineReadme, skylineSchemaJson, webappSchemaJson } from "../fixtures/api-docs";
+
+const bucket = env.ARTIFACTS;
+/** Small enough that every phase takes several steps on the fixtures. */
+const TINY: Partial<StepLimits> = { scanBytes: 700, packBytes: 500, kindBlockBytes: 120, indexRecords: 3, spill: { runBytes: 300, readBytes: 97, fanIn: 2, blockBytes: 200, cacheBlocks: 1 } };
+
+/** A schema whose pack passes one 5 MiB multipart part, with escapes and non-ASCII in tokens and text. */
+function bigSchema(): string {
+  const schema = structuredClone(docsSchema) as any;
+  const prose = "Ünïcødé ✓ \"quoted\" back\\slash 😀 ".repeat(40);
+  for (let i = 0; i < 1200; i++) {
+    schema.resources[`acmecloud:big/thing${i}:Thing"${i}\\é`] = {
+      description: `${prose}\n\n{{% examples %}}\n{{% example %}}\n### Thing ${i}\n\`\`\`typescript\nnew acme.big.Thing${i}("t");\n\`\`\`\n{{% /example %}}\n{{% /examples %}}`,
+      inputProperties: { spec: { $ref: `#/types/acmecloud:big/Spec${i}:Spec${i}`, description: prose }, mode: { $ref: "#/types/acmecloud:big/Mode:Mode" } },
+      properties: { spec: { $ref: `#/types/acmecloud:big/Spec${i}:Spec${i}` } },
+    };
+    schema.types[`acmecloud:big/Spec${i}:Spec${i}`] = { type: "object", properties: { mode: { $ref: "#/types/acmecloud:big/Mode:Mode" }, note: { type: "string", description: prose } } };
+  }
+  schema.types["acmecloud:big/Mode:Mode"] = { type: "string", enum: [{ value: "a" }, { value: "b" }] };
+  return JSON.stringify(schema);
+}
+
+async function stage(prefix: string, schema: string, readme: string, installation: string): Promise<DerivationInput> {
+  await bucket.put(`${prefix}schema.json`, schema);
+  await bucket.put(`${prefix}index.md`, readme);
+  await bucket.put(`${prefix}installation.md`, installation);
+  return { schemaKey: `${prefix}schema.json`, readmeKey: `${prefix}index.md`, installationKey: `${prefix}installation.md`, prefix: `${prefix}steps/`, workId: "w1" };
+}
+
+async function objectsUnder(prefix: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor });
+    for (const o of page.objects) out.set(o.key.slice(prefix.length), await (await bucket.get(o.key))!.text());
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return out;
+}
+
+/** Runs the chain to the end; answers the artifacts, the number of steps and every state seen. */
+async function chain(input: DerivationInput, limits: Partial<StepLimits>, each?: (state: unknown) => Promise<void>) {
+  let state: unknown = null;
+  const states: unknown[] = [];
+  for (let steps = 1; ; steps++) {
+    const result = await deriveStep(bucket, input, state, limits);
+    if (result.done) return { artifacts: result.artifacts, steps, states };
+    state = result.state;
+    expect(JSON.stringify(state).length).toBeLessThanOrEqual(32 * 1024);
+    states.push(JSON.parse(JSON.stringify(state)));
+    await each?.(state);
+  }
+}
+
+/** The docs objects deriveDocs writes, and the step chain's, compared byte for byte. */
+async function expectSameDocs(input: DerivationInput, artifacts: Record<string, string>) {
+  const reference = await deriveDocs(bucket, { schemaKey: input.schemaKey, readmeKey: input.readmeKey, installationKey: input.installationKey });
+  const oldPrefix = input.schemaKey.replace(/[^/]*$/, "") + "docs/";
+  expect(Object.keys(artifacts).sort()).toEqual(Object.keys(reference).sort());
+  for (const [name, key] of Object.entries(reference)) expect(artifacts[name]).toBe(key.replace(oldPrefix, input.prefix));
+  const a = await objectsUnder(oldPrefix);
+  const b = await objectsUnder(input.prefix);
+  b.forEach((_, k) => k.startsWith("tmp/") && b.delete(k));
+  expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+  for (const [name, text] of a) expect(b.get(name) === text, name).toBe(true);
+}
+
+describe("docs derivation in steps", () => {
+  for (const [fixture, schema, readme, installation] of [
+    ["the docs fixture", JSON.stringify(docsSchema), docsReadme, docsInstallation],
+    ["the skyline fixture", skylineSchemaJson, skylineReadme, skylineInstallation],
+    ["the webapp fixture", webappSchemaJson, "# Webapp\n", ""],
+    ["a schema without entries", '{"name":"bare","types":{},"resources":[]}', "# Bare\n", ""],
+  ] as const) {
+    it(`writes the same docs objects as deriveDocs, in tiny steps and in default ones (${fixture})`, async () => {
+      const slug = fixture.replace(/\W+/g, "-");
+      const tiny = await stage(`steps/${slug}/`, schema, readme, installation);
+      const { artifacts, steps, states } = await chain(tiny, TINY);
+      expect(steps).toBeGreaterThan(6);
+      // Every phase ran, premerges (fanIn 2) and index steps several times.
+      const phases = states.map((state) => (state as { phase: string }).phase);
+      // (A schema shorter than one scan step is scanned in one.)
+      for (const phase of ["scan", "kinds", "pack", "premerge", "index", "nav", "finish"]) if (phase !== "scan" || schema.length > 700) expect(phases, phase).toContain(phase);
+      // (The webapp fixture has too few members for two index steps of 3 records.)
+      if (fixture.includes("fixture") && !fixture.includes("webapp")) expect(phases.filter((p) => p === "index").length).toBeGreaterThanOrEqual(2);
+      await expectSameDocs(tiny, artifacts);
+      await discardDerivation(bucket, tiny);
+      expect((await objectsUnder(`${tiny.prefix}tmp/`)).size).toBe(0);
+
+      const whole = { ...tiny, prefix: `steps/${slug}/whole/` };
+      const big = await chain(whole, {});
+      expect(big.steps).toBe(7); // scan, kinds, pack, premerge (none) and table, index, nav, finish
+      await expectSameDocs(whole, big.artifacts);
+    }, 60_000);
+  }
+
+  it("a step run again with the same state writes identical objects and no extra temporary one", async () => {
+    const input = await stage("steps/rerun/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
+    const reruns: string[] = [];
+    let runs = 0;
+    const { artifacts } = await chain(input, TINY, async () => undefined);
+    // Replay: every state of the chain, run twice; the second run changes nothing under the prefix.
+    await discardDerivation(bucket, input);
+    let state: unknown = null;
+    for (;;) {
+      const first = await deriveStep(bucket, input, state, TINY);
+      const before = await objectsUnder(input.prefix);
+      const again = await deriveStep(bucket, input, state, TINY);
+      runs++;
+      const after = await objectsUnder(input.prefix);
+      expect(again).toEqual(first);
+      expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+      for (const [k, v] of before) if (after.get(k) !== v) reruns.push(k);
+      if (first.done) break;
+      state = first.state;
+    }
+    expect(runs).toBeGreaterThan(6);
+    expect(reruns).toEqual([]);
+    await expectSameDocs(input, artifacts);
+  }, 60_000);
+
+  it("a pack over one multipart part: same objects, a re-run pack step, and a discard mid-way that aborts the upload", { timeout: 120_000 }, async () => {
+    const input = await stage("steps/big/", bigSchema(), docsReadme, docsInstallation);
+    const limits: Partial<StepLimits> = { scanBytes: 1024 * 1024, packBytes: 512 * 1024 };
+    let uploads = 0;
+    const { artifacts, states } = await chain(input, limits, async (state) => {
+      if ((state as { pack: { upload: string | null } }).pack.upload) uploads++;
+    });
+    expect(uploads).toBeGreaterThan(0);
+    await expectSameDocs(input, artifacts);
+    expect((await bucket.head(artifacts["docs.pack"]!))!.size).toBeGreaterThan(5 * 1024 * 1024);
+
+    // Mid-way: the step that starts the upload, run twice with the same state, answers the same upload
+    // and parts; discarding then deletes every temporary object and aborts the upload.
+    const midway = { ...input, prefix: "steps/big/midway/", workId: "w2" };
+    const mid = states.findIndex((s) => (s as { pack: { upload: string | null } }).pack.upload !== null);
+    let state: unknown = null;
+    for (let i = 0; i < mid; i++) state = ((await deriveStep(bucket, midway, state, limits)) as { state: unknown }).state;
+    type Packing = { state: { pack: { upload: string; parts: number } } };
+    const first = (await deriveStep(bucket, midway, state, limits)) as Packing;
+    const tail = await objectsUnder("steps/big/midway/tmp/w2/");
+    const again = (await deriveStep(bucket, midway, state, limits)) as Packing;
+    expect(again).toEqual(first);
+    expect(first.state.pack.parts).toBeGreaterThan(0);
+    // The same objects; only the etags R2 gave the parts uploaded again differ.
+    const after = await objectsUnder("steps/big/midway/tmp/w2/");
+    expect([...after.keys()].sort()).toEqual([...tail.keys()].sort());
+    for (const [k, v] of tail) if (!k.includes("-etags-")) expect(after.get(k), k).toBe(v);
+    await discardDerivation(bucket, midway);
+    expect((await objectsUnder("steps/big/midway/")).size).toBe(0);
+    await expect(bucket.resumeMultipartUpload("steps/big/midway/pack", first.state.pack.upload).complete([])).rejects.toThrow();
+  });
+
+  it("a schema that is not JSON fails the derivation, and its discard leaves nothing", async () => {
+    const input = await stage("steps/broken/", JSON.stringify(docsSchema).slice(0, -40), docsReadme, docsInstallation);
+    await expect(chain(input, TINY)).rejects.toThrow(/not valid JSON/);
+    await discardDerivation(bucket, input);
+    expect((await objectsUnder(input.prefix)).size).toBe(0);
+  });
+});
