@@ -42,7 +42,10 @@ describe("docs first reads", () => {
     expect(a.status).toBe(200);
     expect(b.body).toEqual(a.body);
     expect(await countObjects(prefix + "tmp/")).toBe(0);
-    expect((await env.DB.prepare("SELECT runs, step FROM jobs WHERE subject = ?").bind(id).first())).toEqual({ runs: 1, step: 1 });
+    // Every step of the one derivation ran once.
+    const job = await env.DB.prepare("SELECT runs, step FROM jobs WHERE subject = ?").bind(id).first<{ runs: number; step: number }>();
+    expect(job!.step).toBeGreaterThan(1);
+    expect(job!.runs).toBe(job!.step);
   });
 
   it("a publish whose docs derivation fails (a schema the scan accepts but the docs reject?) leaves no temporary object", async () => {
