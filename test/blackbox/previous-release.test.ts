@@ -18,7 +18,7 @@ import { startDevServer } from "../../scripts/dev-server.mjs";
 const PREVIOUS_RELEASE = "348a39819a0f3216c94bea7bf1e95438243a9745";
 
 const root = join(__dirname, "..", "..");
-type Server = { url: string; adminToken: string; signingSecret: string; state: string; stop(o?: { keepState?: boolean }): Promise<void> };
+type Server = { url: string; adminToken: string; signingSecret: string; tokenKeys: string; state: string; stop(o?: { keepState?: boolean }): Promise<void> };
 
 let previousTree: string;
 let server: Server | undefined;
@@ -129,7 +129,8 @@ beforeAll(async () => {
     await old.stop({ keepState: true });
   }
   // This code on the same state: its own migrations are applied on top of the previous release's.
-  server = await startDevServer({ name: "this-release", uploadMode: "r2", state: old.state, adminToken: old.adminToken, signingSecret: old.signingSecret });
+  // The same secrets: an operator upgrades the code, not the secrets (org tokens carry a MAC under TOKEN_KEYS).
+  server = await startDevServer({ name: "this-release", uploadMode: "r2", state: old.state, adminToken: old.adminToken, signingSecret: old.signingSecret, tokenKeys: old.tokenKeys });
 }, 300_000);
 
 afterAll(async () => {
