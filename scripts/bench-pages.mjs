@@ -192,6 +192,8 @@ async function benchServer(devServer, name) {
       await r.arrayBuffer();
     }
     await call("POST", `${path}/${version}/complete`, token, { operationID: start.operationID });
+    // Docs come from a job after complete (a release before that derived them inside it and says nothing).
+    while ((await call("GET", `${path}/${version}`, token)).docs?.status === "pending") await new Promise((r) => setTimeout(r, 100));
   };
   return { server, token, publish };
 }
