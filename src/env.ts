@@ -32,6 +32,10 @@ export interface Env {
   MAX_ARCHIVE_BYTES?: string;
   MAX_ARCHIVE_UNPACKED_BYTES?: string;
   MAX_ARCHIVE_ENTRIES?: string;
+  MAX_PLUGIN_BYTES?: string;
+  MAX_PLUGIN_UNPACKED_BYTES?: string;
+  /** Ed25519 key that signs each version's plugin SHA256SUMS (minisign format): docs/guide/plugins.md. */
+  PLUGIN_SIGNING_KEY?: string;
   OPERATION_TTL_MINUTES?: string;
   /** Producer binding of the durable job queue (src/jobs/): docs derivations; unset → jobs run only when re-driven. */
   JOBS_QUEUE?: Queue<JobMessage>;
@@ -82,6 +86,10 @@ export function limitsFrom(env: Env): Limits {
     archiveBytes: positiveNumber(env.MAX_ARCHIVE_BYTES, 20 * MiB),
     archiveUnpackedBytes: positiveNumber(env.MAX_ARCHIVE_UNPACKED_BYTES, 100 * MiB),
     archiveEntries: positiveNumber(env.MAX_ARCHIVE_ENTRIES, 10_000),
+    // The largest public provider archives (aws, azure-native) are a few hundred MiB compressed and
+    // unpack to about four times that: docs/guide/plugins.md.
+    pluginBytes: positiveNumber(env.MAX_PLUGIN_BYTES, 512 * MiB),
+    pluginUnpackedBytes: positiveNumber(env.MAX_PLUGIN_UNPACKED_BYTES, 2048 * MiB),
     operationTtlMs: ttlMinutes * 60_000,
   };
 }

@@ -14,6 +14,7 @@ import { packageUsageDecorator } from "../usage/usage-stats";
 import { DOCS_JOB } from "../api-docs/docs-job";
 import { artifactName } from "../api-docs/storage";
 import type { VersionRow } from "../db/schema";
+import { checksumsOf } from "../plugins/plugin-view";
 import { extractSchemaMetadata, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
 
 export const packageKind: RegistryKind<PackageView> = {
@@ -74,7 +75,8 @@ export const packageKind: RegistryKind<PackageView> = {
       packageStatus: m.packageStatus,
       readmeURL: artifactUrl("raw/readme"),
       schemaURL: artifactUrl("raw/schema"),
-      ...present("pluginDownloadURL", m.pluginDownloadURL),
+      ...present("pluginDownloadURL", pluginDownloadURL(m.pluginDownloadURL, item.visibility, version!.plugins, artifactUrl)),
+      ...present("checksums", checksumsOf(version!.plugins)),
       createdAt: version!.createdAt,
       visibility: oneOf(VISIBILITIES, item.visibility, "visibility"),
       ...present("parameterization", m.parameterization),
@@ -127,4 +129,15 @@ export function packageListFilters(query: URLSearchParams): ListFilters {
     // Newest first and most used first by default; names and publishers A to Z.
     asc: parseBooleanParam(query, "asc") ?? (sort === "name" || sort === "publisher"),
   };
+}
+
+/**
+ * The schema's pluginDownloadURL wins when it names one (the publisher chose the host; the archives here
+ * are still listed with their checksums). Left empty, a public version with attached plugins points the
+ * CLI's https source at this registry; without plugins it stays empty (the CLI's usual fallback).
+ */
+function pluginDownloadURL(fromSchema: string | undefined, visibility: string, plugins: string | null, artifactUrl: (path: string) => string): string | undefined {
+  if (fromSchema) return fromSchema;
+  if (visibility !== "public" || !checksumsOf(plugins)) return undefined;
+  return artifactUrl("plugins");
 }

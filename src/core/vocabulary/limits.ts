@@ -6,5 +6,8 @@ export interface Limits {
   archiveBytes: number;
   archiveUnpackedBytes: number;
   archiveEntries: number;
+  /** A provider plugin archive (gzip tar) as uploaded, and what it unpacks to. */
+  pluginBytes: number;
+  pluginUnpackedBytes: number;
   operationTtlMs: number;
 }
