@@ -36,6 +36,8 @@ export interface Env {
   MAX_PLUGIN_UNPACKED_BYTES?: string;
   /** Ed25519 key that signs each version's plugin SHA256SUMS (minisign format): docs/guide/plugins.md. */
   PLUGIN_SIGNING_KEY?: string;
+  /** Earlier signing keys' public halves, still published after a rotation: `<key id>:<public key base64url>[,…]`. */
+  PLUGIN_PREVIOUS_PUBLIC_KEYS?: string;
   OPERATION_TTL_MINUTES?: string;
   /** Producer binding of the durable job queue (src/jobs/): docs derivations; unset → jobs run only when re-driven. */
   JOBS_QUEUE?: Queue<JobMessage>;

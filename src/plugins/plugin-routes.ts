@@ -19,6 +19,7 @@ import { PLUGIN_ARTIFACT_PREFIX, platformOfFile } from "./platforms";
 import { completeAttach, parsePlatforms, startAttach, type PluginRecord } from "./plugin-service";
 import { pluginList, pluginRecords } from "./plugin-view";
 import { viewContext } from "../core/views";
+import { currentPublicKey, publicKeys, PUBLIC_KEY_PATH, PUBLIC_KEYS_PREFIX, SIGNATURE_FILE, SUMS_FILE, sumsFile, trustedComment } from "./plugin-signing";
 
 const PLUGINS_PATH = "/packages/:source/:publisher/:name/versions/:version/plugins";
 
@@ -52,9 +53,26 @@ function cacheHeaders(visibility: string): Record<string, string> {
   return { "Cache-Control": visibility === "public" ? "public, no-cache" : "private, no-store" };
 }
 
-async function download(request: IRequest, context: RequestContext): Promise<Response> {
+async function sums(request: IRequest, context: RequestContext, file: string): Promise<Response> {
   const { resolved, identity } = await resolveRouteVersion(packageKind, request, context);
+  const version = resolved.version!;
+  const body = await sumsFile(context.env, file, version.plugins, trustedComment(identity, version.version));
+  if (body === undefined) throw notFound(`${describeIdentity(identity, version.version)} has no ${file}`);
+  const etag = `"${await hexDigest(body)}"`;
+  // Re-issued by each attach: revalidated every time (the ETag is the content's).
+  const headers = { "Content-Type": "text/plain; charset=utf-8", ETag: etag, ...cacheHeaders(resolved.visibility) };
+  if (request.headers.get("If-None-Match") === etag) return new Response(null, { status: 304, headers });
+  return new Response(body, { headers });
+}
+
+async function hexDigest(text: string): Promise<string> {
+  return [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function download(request: IRequest, context: RequestContext): Promise<Response> {
   const file = String(request.params.file ?? "");
+  if (file === SUMS_FILE || file === SIGNATURE_FILE) return sums(request, context, file);
+  const { resolved, identity } = await resolveRouteVersion(packageKind, request, context);
   const version = resolved.version!;
   const platform = platformOfFile(file, identity.name, version.version);
   const record: PluginRecord | undefined = platform ? pluginRecords(version.plugins)[platform] : undefined;
@@ -80,4 +98,22 @@ export const pluginRoutes: Array<[string, RouteMethods]> = [
   [PLUGINS_PATH, { GET: list, POST: start }],
   [`${PLUGINS_PATH}/complete`, { POST: complete }],
   [`${PLUGINS_PATH}/:file`, { GET: download }],
+];
+
+const keyHeaders = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "public, max-age=300" };
+
+/** The current public key (what `minisign -p` reads), and every published one by key id (after rotations). */
+export const pluginKeyRoutes: Array<[string, RouteMethods]> = [
+  [PUBLIC_KEY_PATH, { GET: async (_request, context) => new Response(await currentPublicKey(context.env), { headers: keyHeaders }) }],
+  [
+    `${PUBLIC_KEYS_PREFIX}:file`,
+    {
+      GET: async (request, context) => {
+        const match = /^([0-9A-F]{16})\.pub$/.exec(String(request.params.file ?? ""));
+        const key = match ? (await publicKeys(context.env)).get(match[1]!) : undefined;
+        if (!key) throw notFound("no such plugin signing key");
+        return new Response(key, { headers: keyHeaders });
+      },
+    },
+  ],
 ];
