@@ -48,7 +48,8 @@ export const KINDS = [packageKind, templateKind, policyPackKind];
 /** Durable job kinds (src/jobs/), by name. */
 const JOB_HANDLERS: ReadonlyMap<string, JobHandler> = new Map([[docsJob.kind, docsJob]]);
 /** The queue that carries job messages (wrangler.toml); any other queue is the webhooks'. */
-export const JOBS_QUEUE_NAME = "edge-registry-jobs";
+// Not exported: workerd refuses a module export that is neither a handler nor a class (wrangler dev fails to start).
+const JOBS_QUEUE_NAME = "edge-registry-jobs";
 /** The cron that re-drives stalled jobs (every minute); the other one prunes the audit log. */
 const REDRIVE_CRON = "* * * * *";
 
