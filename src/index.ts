@@ -18,7 +18,7 @@ import { vcsTemplateRoutes } from "./admin/template-routes";
 import { packageAdminRoutes } from "./admin/package-routes";
 import { registryKindRoutes } from "./registry-api/kind-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
-import { pluginKeyRoutes, pluginRoutes } from "./plugins/plugin-routes";
+import { gitlabSourceRoutes, pluginKeyRoutes, pluginRoutes } from "./plugins/plugin-routes";
 import { PLUGIN_SLOTS } from "./plugins/plugin-slots";
 import { ApiError } from "./http/api-error";
 import { catalogChanged } from "./http/edge-cache";
@@ -71,6 +71,7 @@ export const routes: Array<[string, RouteMethods]> = [
   ...apiDocsAdminRoutes,
   ...registryRoutes(pluginRoutes),
   ...pluginKeyRoutes,
+  ...gitlabSourceRoutes,
   ...registryRoutes(registryKindRoutes(packageKind)),
   ...vcsTemplateRoutes,
   ...packageAdminRoutes,

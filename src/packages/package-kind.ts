@@ -15,6 +15,7 @@ import { DOCS_JOB } from "../api-docs/docs-job";
 import { artifactName } from "../api-docs/storage";
 import type { VersionRow } from "../db/schema";
 import { checksumsOf } from "../plugins/plugin-view";
+import { gitlabProject } from "../plugins/platforms";
 import { extractSchemaMetadata, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
 
 export const packageKind: RegistryKind<PackageView> = {
@@ -57,7 +58,7 @@ export const packageKind: RegistryKind<PackageView> = {
     };
   },
 
-  view({ item, version, publisherDisplayName }, { artifactUrl }): PackageView {
+  view({ item, version, publisherDisplayName }, { origin, artifactUrl }): PackageView {
     const m = JSON.parse(version!.metadata) as PackageMetadataFields;
     return {
       name: item.name,
@@ -75,7 +76,7 @@ export const packageKind: RegistryKind<PackageView> = {
       packageStatus: m.packageStatus,
       readmeURL: artifactUrl("raw/readme"),
       schemaURL: artifactUrl("raw/schema"),
-      ...present("pluginDownloadURL", pluginDownloadURL(m.pluginDownloadURL, item.visibility, version!.plugins, artifactUrl)),
+      ...present("pluginDownloadURL", pluginDownloadURL(m.pluginDownloadURL, item, version!.plugins, { origin, artifactUrl })),
       ...present("checksums", checksumsOf(version!.plugins)),
       createdAt: version!.createdAt,
       visibility: oneOf(VISIBILITIES, item.visibility, "visibility"),
@@ -133,11 +134,19 @@ export function packageListFilters(query: URLSearchParams): ListFilters {
 
 /**
  * The schema's pluginDownloadURL wins when it names one (the publisher chose the host; the archives here
- * are still listed with their checksums). Left empty, a public version with attached plugins points the
- * CLI's https source at this registry; without plugins it stays empty (the CLI's usual fallback).
+ * are still listed with their checksums). Left empty, a version with attached plugins points the CLI here:
+ * a public one at its https plugins URL, a private one at the `gitlab://` source, which sends
+ * `Authorization: Bearer $GITLAB_TOKEN` (a registry token) and keeps the secret out of the URL. Without
+ * plugins it stays empty (the CLI's usual fallback).
  */
-function pluginDownloadURL(fromSchema: string | undefined, visibility: string, plugins: string | null, artifactUrl: (path: string) => string): string | undefined {
+function pluginDownloadURL(
+  fromSchema: string | undefined,
+  item: { source: string; publisher: string; name: string; visibility: string },
+  plugins: string | null,
+  urls: { origin: string; artifactUrl: (path: string) => string },
+): string | undefined {
   if (fromSchema) return fromSchema;
-  if (visibility !== "public" || !checksumsOf(plugins)) return undefined;
-  return artifactUrl("plugins");
+  if (!checksumsOf(plugins)) return undefined;
+  if (item.visibility === "public") return urls.artifactUrl("plugins");
+  return `gitlab://${new URL(urls.origin).host}/${gitlabProject(item)}`;
 }

@@ -34,3 +34,18 @@ export function platformOfFile(file: string, name: string, version: string): Pla
   const platform = file.slice(stem.length, -".tar.gz".length);
   return isPlatform(platform) ? platform : undefined;
 }
+
+/**
+ * The `<project>` of a package in the CLI's `gitlab://<host>/<project>` source (a private package's
+ * pluginDownloadURL): one path segment, `<source>~<publisher>~<name>` (segments never hold `~`).
+ */
+export function gitlabProject(identity: { source: string; publisher: string; name: string }): string {
+  return `${identity.source}~${identity.publisher}~${identity.name}`;
+}
+
+export function parseGitlabProject(project: string): { source: string; publisher: string; name: string } | undefined {
+  const parts = project.split("~");
+  if (parts.length !== 3) return undefined;
+  const [source, publisher, name] = parts as [string, string, string];
+  return { source, publisher, name };
+}

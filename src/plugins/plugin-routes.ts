@@ -15,7 +15,7 @@ import { parseWith } from "../http/json-body";
 import { parseVersionParam, requirePublisherCaller } from "../registry-api/request-parsing";
 import { resolveRouteVersion } from "../registry-api/read-routes";
 import { packageKind } from "../packages/package-kind";
-import { PLUGIN_ARTIFACT_PREFIX, platformOfFile } from "./platforms";
+import { parseGitlabProject, PLUGIN_ARTIFACT_PREFIX, platformOfFile } from "./platforms";
 import { completeAttach, parsePlatforms, startAttach, type PluginRecord } from "./plugin-service";
 import { pluginList, pluginRecords } from "./plugin-view";
 import { viewContext } from "../core/views";
@@ -98,6 +98,47 @@ export const pluginRoutes: Array<[string, RouteMethods]> = [
   [PLUGINS_PATH, { GET: list, POST: start }],
   [`${PLUGINS_PATH}/complete`, { POST: complete }],
   [`${PLUGINS_PATH}/:file`, { GET: download }],
+];
+
+/** The gitlab source's path parameters as the registry's: project → source/publisher/name, `v<version>` → version. */
+function asRegistryParams(request: IRequest, tag: string | undefined): void {
+  let raw: string;
+  try {
+    raw = decodeURIComponent(String(request.params.project ?? ""));
+  } catch {
+    throw notFound("not found");
+  }
+  const project = parseGitlabProject(raw);
+  if (!project || (tag !== undefined && !tag.startsWith("v"))) throw notFound("not found");
+  request.params = { ...project, ...(tag === undefined ? {} : { version: tag.slice(1) }), file: String(request.params.file ?? "") };
+}
+
+/**
+ * What the CLI's `gitlab://<host>/<project>` source requests, with `Authorization: Bearer <registry token>`:
+ * an archive of a release, and the latest release's tag. A private package is absent to everyone else.
+ */
+export const gitlabSourceRoutes: Array<[string, RouteMethods]> = [
+  [
+    "/api/v4/projects/:project/releases/permalink/latest",
+    {
+      GET: async (request, context) => {
+        asRegistryParams(request, undefined);
+        request.params.version = "latest";
+        const { resolved } = await resolveRouteVersion(packageKind, request, context);
+        return json({ tag_name: `v${resolved.version!.version}` }, 200, { "Cache-Control": "private, no-store" });
+      },
+    },
+  ],
+  [
+    "/api/v4/projects/:project/releases/:tag/downloads/:file",
+    {
+      GET: async (request, context) => {
+        asRegistryParams(request, String(request.params.tag ?? ""));
+        if (request.params.file === SUMS_FILE || request.params.file === SIGNATURE_FILE) return sums(request, context, request.params.file);
+        return download(request, context);
+      },
+    },
+  ],
 ];
 
 const keyHeaders = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "public, max-age=300" };

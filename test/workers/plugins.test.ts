@@ -239,3 +239,41 @@ describe("serving", () => {
     expect(r.body.plugins[0].sha256).toBe(await hexSha256(archive));
   });
 });
+
+describe("private packages: the gitlab:// source with a registry token as the bearer", () => {
+  it("points pluginDownloadURL at gitlab://<host>/<project>; serves the archive and latest tag with the token, 404 without or for another org", async () => {
+    await publishPackage(acme.publisher, "private/acme/inner", "1.0.0", { waitForDocs: false });
+    await publishPackage(acme.publisher, "private/acme/inner", "1.1.0", { waitForDocs: false });
+    const archive = await pluginArchive("inner");
+    await attachPlugins(acme.publisher, "private/acme/inner", "1.0.0", { "linux-amd64": archive });
+    const version = await callJson("/api/registry/packages/private/acme/inner/versions/1.0.0", { token: acme.reader });
+    expect(version.body.pluginDownloadURL).toBe("gitlab://gateway.test/private~acme~inner");
+    expect(version.body.checksums).toEqual({ "linux-amd64": await hexSha256(archive) });
+    // Without plugins, no URL: the CLI's usual fallback (and a publisher sees why the install fails).
+    expect((await callJson("/api/registry/packages/private/acme/inner/versions/1.1.0", { token: acme.reader })).body.pluginDownloadURL).toBeUndefined();
+
+    const file = "pulumi-resource-inner-v1.0.0-linux-amd64.tar.gz";
+    const path = `/api/v4/projects/private~acme~inner/releases/v1.0.0/downloads/${file}`;
+    const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+    const r = await call(path, { headers: bearer(acme.reader) });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("Cache-Control")).toBe("private, no-store");
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(archive);
+    const latest = await callJson("/api/v4/projects/private~acme~inner/releases/permalink/latest", { headers: bearer(acme.reader) });
+    expect(latest.body).toEqual({ tag_name: "v1.1.0" });
+
+    const absent = await callJson(`/api/v4/projects/private~acme~nothing/releases/v1.0.0/downloads/pulumi-resource-nothing-v1.0.0-linux-amd64.tar.gz`, { headers: bearer(other.reader) });
+    expectError(absent, 404);
+    for (const headers of [{}, bearer(other.reader)]) {
+      const hidden = await callJson(path, { headers });
+      expectError(hidden, 404);
+      expect(hidden.body.message.replace("inner", "nothing")).toBe(absent.body.message);
+      expectError(await callJson("/api/v4/projects/private~acme~inner/releases/permalink/latest", { headers }), 404);
+    }
+    expectError(await callJson(path, { headers: bearer("not-a-token") }), 401);
+    expectError(await callJson(`/api/v4/projects/private~acme~inner/releases/v1.0.0/downloads/pulumi-resource-inner-v1.0.0-darwin-arm64.tar.gz`, { headers: bearer(acme.reader) }), 404);
+    expectError(await callJson(`/api/v4/projects/private~acme~inner/releases/1.0.0/downloads/${file}`, { headers: bearer(acme.reader) }), 404);
+    expectError(await callJson(`/api/v4/projects/private~acme/releases/v1.0.0/downloads/${file}`, { headers: bearer(acme.reader) }), 404);
+    expectError(await callJson(`/api/v4/projects/%E0%A4%A/releases/v1.0.0/downloads/${file}`, { headers: bearer(acme.reader) }), 404);
+  });
+});
