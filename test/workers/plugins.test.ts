@@ -277,3 +277,23 @@ describe("private packages: the gitlab:// source with a registry token as the be
     expectError(await callJson(`/api/v4/projects/%E0%A4%A/releases/v1.0.0/downloads/${file}`, { headers: bearer(acme.reader) }), 404);
   });
 });
+
+describe("the package page", () => {
+  it("shows the platforms with size and checksum, a Pulumi.yaml packages block with checksums, and the minisign command", async () => {
+    await publishPackage(acme.publisher, "pulumi/acme/paged", "2.0.0", { waitForDocs: false });
+    const bare = await (await call("/packages/pulumi/acme/paged/2.0.0", { headers: { Accept: "text/html" } })).text();
+    expect(bare).not.toContain('id="plugins"');
+    const archive = await pluginArchive("paged", "darwin-arm64");
+    await attachPlugins(acme.publisher, "pulumi/acme/paged", "2.0.0", { "darwin-arm64": archive });
+    const r = await call("/packages/pulumi/acme/paged/2.0.0", { headers: { Accept: "text/html" } });
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    const sha = await hexSha256(archive);
+    expect(html).toContain('<h2 id="plugins">Provider plugin</h2>');
+    expect(html).toContain(`<code class="checksum">${sha}</code>`);
+    expect(html).toContain(`href="http://gateway.test/api/registry/packages/pulumi/acme/paged/versions/2.0.0/plugins/pulumi-resource-paged-v2.0.0-darwin-arm64.tar.gz"`);
+    expect(html).toContain(`packages:\n  paged:\n    source: pulumi/acme/paged\n    version: 2.0.0\n    checksums:\n      darwin-arm64: ${sha}\n`);
+    expect(html).toContain("minisign -V -p plugin-signing.pub -m SHA256SUMS");
+    expect(html).toContain("http://gateway.test/.well-known/plugin-signing.pub");
+  });
+});
