@@ -119,4 +119,51 @@ describe("plugins through wrangler dev", () => {
     expect((await cli("DELETE", `/api/registry/packages/${PATH}/versions/${VERSION}`, { token: tokens.publisher })).status).toBe(204);
     expect((await fetch(url)).status).toBe(404);
   });
+
+  it("a private package through the CLI's gitlab source: a registry token as GITLAB_TOKEN; absent without it or for another org", async () => {
+    // The CLI's gitlab source always asks https://<host>; this stand-in asks http:// of the same host and
+    // path with the same Bearer header. TLS is terminated in front of the Worker in production (wrangler dev's
+    // --local-protocol https only adds a self-signed certificate the client would have to trust), so the
+    // registry sees exactly these requests either way.
+    const path = "private/bb-plug/bbpriv";
+    const schema = JSON.stringify({ name: "bbpriv", version: "0.1.0", displayName: "BB private" });
+    expect((await publishOverHttp(tokens.publisher, "/api/registry", path, "0.1.0", schema)).status).toBe(201);
+    const start = await cli("POST", `/api/registry/packages/${path}/versions/0.1.0/plugins`, { token: tokens.publisher, body: { platforms: ["linux-amd64"] } });
+    const dir = mkdtempSync(join(tmpdir(), "plugin-priv-"));
+    writeFileSync(join(dir, "pulumi-resource-bbpriv"), "#!/bin/sh\necho private\n");
+    chmodSync(join(dir, "pulumi-resource-bbpriv"), 0o755);
+    execFileSync("tar", ["-czf", join(dir, "a.tar.gz"), "-C", dir, "pulumi-resource-bbpriv"]);
+    const archive = readFileSync(join(dir, "a.tar.gz"));
+    expect(await upload(start.body.uploadURLs["linux-amd64"], archive, start.body.requiredHeaders ?? {})).toBe(200);
+    expect((await cli("POST", `/api/registry/packages/${path}/versions/0.1.0/plugins/complete`, { token: tokens.publisher, body: { operationID: start.body.operationID } })).status).toBe(201);
+
+    const version = await cli("GET", `/api/registry/packages/${path}/versions/0.1.0`, { token: tokens.reader });
+    const source = new URL(version.body.pluginDownloadURL);
+    expect(source.protocol).toBe("gitlab:");
+    expect(source.host).toBe(new URL(gateway()).host);
+    const project = source.pathname.slice(1);
+    expect(project).not.toContain("/");
+    const base = `http://${source.host}/api/v4/projects/${project}`;
+    const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, "User-Agent": "pulumi-cli/1 (v3.231.0; linux)" });
+    const latest = await fetch(`${base}/releases/permalink/latest`, { headers: bearer(tokens.reader) });
+    expect(await latest.json()).toEqual({ tag_name: "v0.1.0" });
+    const file = "pulumi-resource-bbpriv-v0.1.0-linux-amd64.tar.gz";
+    const got = await fetch(`${base}/releases/v0.1.0/downloads/${encodeURIComponent(file)}`, { headers: bearer(tokens.reader) });
+    expect(got.status).toBe(200);
+    const body = Buffer.from(await got.arrayBuffer());
+    expect(Number(got.headers.get("content-length"))).toBe(body.length);
+    expect(got.headers.get("content-encoding")).toBeNull();
+    expect(createHash("sha256").update(body).digest("hex")).toBe(version.body.checksums["linux-amd64"]);
+    writeFileSync(join(dir, file), body);
+    mkdirSync(join(dir, "out"));
+    execFileSync("tar", ["-xzf", join(dir, file), "-C", join(dir, "out")]);
+    expect(execFileSync(join(dir, "out", "pulumi-resource-bbpriv")).toString()).toBe("private\n");
+
+    const strangers = await setupOrg("bb-plug-gl");
+    const anonymous = await fetch(`${base}/releases/v0.1.0/downloads/${file}`);
+    const otherOrg = await fetch(`${base}/releases/v0.1.0/downloads/${file}`, { headers: bearer(strangers.reader) });
+    const wrong = await fetch(`${base}/releases/v0.1.0/downloads/${file}`, { headers: bearer("pul-not-a-token") });
+    const absentPlatform = await fetch(`${base}/releases/v0.1.0/downloads/pulumi-resource-bbpriv-v0.1.0-darwin-arm64.tar.gz`, { headers: bearer(tokens.reader) });
+    expect([anonymous.status, otherOrg.status, wrong.status, absentPlatform.status]).toEqual([404, 404, 401, 404]);
+  });
 });
