@@ -2,7 +2,9 @@
 // start (which platforms; each must be new) → a presigned PUT per platform → complete (promote with the
 // SHA-256 computed while copying, validate what was promoted, commit under the lock). A refusal leaves no
 // object and no row change behind.
+import { eq } from "drizzle-orm";
 import { badRequest, forbidden } from "../http/api-error";
+import { versions } from "../db/schema";
 import { canPublish } from "../identity/rights";
 import { uploadSigner } from "../artifacts/upload-signing";
 import { publishedPrefix, stagingKey, stagingPrefix } from "../artifacts/storage-keys";
@@ -98,6 +100,12 @@ async function promoteOne(context: CoreContext, operationId: string, platform: P
   return { size: staged.size, sha256: await hex() };
 }
 
+/** Whether the version's artifact map holds a key under `prefix` (this attach committed). */
+async function recordedUnder(context: CoreContext, versionId: string, prefix: string): Promise<boolean> {
+  const row = await context.db.select({ artifacts: versions.artifacts }).from(versions).where(eq(versions.id, versionId)).get();
+  return row !== undefined && Object.values(JSON.parse(row.artifacts) as Record<string, string>).some((key) => key.startsWith(prefix));
+}
+
 export async function completeAttach(context: CoreContext, caller: OrgCaller, identity: Identity, version: ParsedVersion, operationId: string): Promise<Record<string, PluginRecord>> {
   const stub = coordinatorFor(context.env, identity);
   const op = unwrap(await stub.pendingAttach({ ...identity, operationId, version: version.raw, org: caller.org }));
@@ -107,6 +115,7 @@ export async function completeAttach(context: CoreContext, caller: OrgCaller, id
   const artifacts: Record<string, string> = {};
   const records: Record<string, PluginRecord> = {};
   let committed = false;
+  let refused = false;
   try {
     for (const platform of platforms) {
       const file = pluginFileName(identity.name, version.raw, platform);
@@ -119,19 +128,24 @@ export async function completeAttach(context: CoreContext, caller: OrgCaller, id
       artifacts[platform] = key;
       records[platform] = { file, size, sha256, attachedAt: new Date().toISOString() };
     }
-    unwrap(
-      await stub.commitAttach({
-        ...identity,
-        operationId: op.id,
-        org: caller.org,
-        artifactPrefix: PLUGIN_ARTIFACT_PREFIX,
-        artifacts,
-        records,
-        audit: stampFor(context, actorOf(caller)),
-        auditAction: "package.plugin.attach",
-      }),
-    );
+    const outcome = await stub.commitAttach({
+      ...identity,
+      operationId: op.id,
+      org: caller.org,
+      artifactPrefix: PLUGIN_ARTIFACT_PREFIX,
+      artifacts,
+      records,
+      audit: stampFor(context, actorOf(caller)),
+      auditAction: "package.plugin.attach",
+    });
+    refused = !outcome.ok;
+    unwrap(outcome);
     committed = true;
+  } catch (error) {
+    // A refusal, or a failure before the commit: remove the copies. A commit call that threw (a dropped
+    // connection) may still have committed; then the copies are the version's archives and stay.
+    if (!refused && (await recordedUnder(context, op.attach.versionId, prefix))) committed = true;
+    throw error;
   } finally {
     if (!committed) await deletePrefix(bucket, prefix);
     // Refused or done, the uploads go (a retry uploads again under the same operation).

@@ -2,7 +2,7 @@
 // complete, the registry's own SHA-256, the list, the download the CLI's https source makes, the version's
 // checksums and pluginDownloadURL; every refusal leaves nothing behind.
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { call, callJson, callWithEnv, countObjects, expectError, orgWithTokens, writeSnapshot, type OrgTokens } from "./helpers";
 import { publishPackage, put, schemaFor } from "./publish-helpers";
 import { attachPlugins, completeAttach, hexSha256, pluginArchive, pluginsPath, startAttach } from "./plugin-helpers";
@@ -295,5 +295,35 @@ describe("the package page", () => {
     expect(html).toContain(`packages:\n  paged:\n    source: pulumi/acme/paged\n    version: 2.0.0\n    checksums:\n      darwin-arm64: ${sha}\n`);
     expect(html).toContain("minisign -V -p plugin-signing.pub -m SHA256SUMS");
     expect(html).toContain("http://gateway.test/.well-known/plugin-signing.pub");
+  });
+});
+
+describe("the package.plugin_attached webhook event", () => {
+  it("is delivered once an attach committed, naming the platforms; a refused attach sends nothing", async () => {
+    const receiver = inject("receiverUrl");
+    const hook = await callJson("/api/orgs/acme/registry/webhooks", { method: "POST", token: acme.admin, body: { url: `${receiver}/hook/plugin-attached`, events: ["package.plugin_attached"] } });
+    expect(hook.status).toBe(201);
+    await publishPackage(acme.publisher, "pulumi/acme/hooked", "1.0.0", { waitForDocs: false });
+    const bad = await startAttach(acme.publisher, "pulumi/acme/hooked", "1.0.0", ["linux-amd64"]);
+    await put(bad.body.uploadURLs["linux-amd64"], await gzip(tar([{ name: "README.md", data: "no executable" }])));
+    expectError(await completeAttach(acme.publisher, "pulumi/acme/hooked", "1.0.0", bad.body.operationID), 400);
+    await attachPlugins(acme.publisher, "pulumi/acme/hooked", "1.0.0", { "darwin-amd64": await pluginArchive("hooked", "darwin-amd64") });
+    const deadline = Date.now() + 15_000;
+    let got: Array<{ body: string; headers: Record<string, string> }> = [];
+    while (got.length === 0 && Date.now() < deadline) {
+      got = (await (await fetch(`${receiver}/received/plugin-attached`)).json()) as typeof got;
+      if (!got.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    // Give a (wrong) second delivery the time to arrive before counting.
+    await new Promise((r) => setTimeout(r, 500));
+    got = (await (await fetch(`${receiver}/received/plugin-attached`)).json()) as typeof got;
+    expect(got).toHaveLength(1);
+    expect(got[0]!.headers["x-registry-event"]).toBe("package.plugin_attached");
+    expect(JSON.parse(got[0]!.body)).toMatchObject({
+      type: "package.plugin_attached",
+      org: "acme",
+      target: { kind: "package", source: "pulumi", publisher: "acme", name: "hooked", version: "1.0.0" },
+      platforms: ["darwin-amd64"],
+    });
   });
 });
