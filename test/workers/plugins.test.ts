@@ -58,6 +58,10 @@ describe("attaching plugin archives", () => {
     expect(r.headers.get("Content-Encoding")).toBeNull();
     expect(r.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
     expect(new Uint8Array(await r.arrayBuffer())).toEqual(linux);
+    const head = await call(`${version.body.pluginDownloadURL}/pulumi-resource-tool-v1.0.0-linux-amd64.tar.gz`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("Content-Length")).toBe(String(linux.length));
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
 
     const entries = (await auditOf("package/pulumi/acme/tool")).results;
     expect(entries).toHaveLength(1);
