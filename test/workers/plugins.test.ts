@@ -172,6 +172,22 @@ describe("refused attaches leave nothing behind", () => {
     expect(await writeSnapshot()).toEqual(before);
   });
 
+  it("an archive unpacking past MAX_PLUGIN_UNPACKED_BYTES (a gzip bomb's shape)", async () => {
+    const archive = await pluginArchive("strict", "linux-amd64", [{ name: "zeros.bin", data: new Uint8Array(256 * 1024) }]);
+    expect(archive.length).toBeLessThan(4096);
+    const before = await writeSnapshot();
+    const started = await startAttach(acme.publisher, "pulumi/acme/strict", "1.0.0", ["linux-amd64"]);
+    expect((await put(started.body.uploadURLs["linux-amd64"], archive)).status).toBe(200);
+    const r = await callWithEnv({ MAX_PLUGIN_UNPACKED_BYTES: String(64 * 1024) }, `${pluginsPath("pulumi/acme/strict", "1.0.0")}/complete`, {
+      method: "POST",
+      token: acme.publisher,
+      body: { operationID: started.body.operationID },
+    });
+    expectError(r, 400);
+    expect(r.body.message).toMatch(/unpacks to more than 65536 bytes \(at entry 'zeros\.bin'\)/);
+    expect(await writeSnapshot()).toEqual(before);
+  });
+
   it("a platform outside the list, a repeated one, an empty list", async () => {
     const before = await writeSnapshot();
     for (const platforms of [["linux-386"], ["freebsd-amd64"], ["linux-amd64", "linux-amd64"], [], "linux-amd64", [7]]) {
