@@ -4,14 +4,13 @@
 import type { IRequest } from "itty-router";
 import { notFound } from "../http/api-error";
 import type { RequestContext } from "../http/context";
-import { readJsonObject } from "../http/json-body";
+import { parseWith, readJsonObject } from "../http/json-body";
 import { json } from "../http/respond";
 import type { RouteMethods } from "../http/routes";
 import { enforceRateLimit, rateLimitKey } from "../rate-limits/rate-limit";
 import type { RouteParams } from "../core/kind";
 import { describeIdentity } from "../core/vocabulary/identity";
 import { CompleteBody } from "../registry-api/bodies";
-import { parseWith } from "../http/json-body";
 import { parseVersionParam, requirePublisherCaller } from "../registry-api/request-parsing";
 import { resolveRouteVersion } from "../registry-api/read-routes";
 import { packageKind } from "../packages/package-kind";
