@@ -15,6 +15,8 @@ const bindings = {
   WEBHOOK_ALLOW_LOCAL_HTTP: "true",
   // Every response reports its D1 queries and round trips (X-D1-Queries, X-D1-Round-Trips).
   EXPOSE_D1_STATS: "true",
+  // Signs each version's plugin SHA256SUMS (test/workers/plugin-signing.test.ts verifies with its public key).
+  PLUGIN_SIGNING_KEY: "0ABCD319B21F4C51:P1f6LfBEl9ZpGHyuHOk1xdKNHMDZL128HY0cm1XWH98:ux5wivVk9kqSTwdUtoFyI4VulEvcbfqUIP2eVJAiQFU",
 };
 
 /** The rate-limit tests run against low limits with the short window, so a burst and a wait take seconds. */

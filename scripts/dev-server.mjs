@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { localR2Vars } from "./local-r2.mjs";
+import { newPluginSigningKey } from "./dev-vars.mjs";
 import { offlineEnv, projectRoot, wranglerBin } from "./offline-env.mjs";
 
 /** Every process below `pid`, from /proc (Linux). */
@@ -86,7 +87,7 @@ export async function startDevServer({ name, uploadMode = "r2", vars = {}, log =
   const secret = signingSecret ?? randomBytes(32).toString("base64url");
   const tokenKeys = givenKeys ?? `k1:${randomBytes(32).toString("base64url")}`;
   const modeVars = uploadMode === "r2" ? localR2Vars(port) : { UPLOAD_MODE: "gateway" };
-  const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: secret, TOKEN_KEYS: tokenKeys, ...modeVars, ...vars };
+  const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: secret, TOKEN_KEYS: tokenKeys, PLUGIN_SIGNING_KEY: newPluginSigningKey(), ...modeVars, ...vars };
   const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
   const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });

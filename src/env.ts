@@ -34,6 +34,12 @@ export interface Env {
   MAX_ARCHIVE_ENTRIES?: string;
   /** Bytes of a version's nav.json the API tree's filter may read (docs/route-budgets.md). */
   MAX_FILTER_NAV_BYTES?: string;
+  MAX_PLUGIN_BYTES?: string;
+  MAX_PLUGIN_UNPACKED_BYTES?: string;
+  /** Ed25519 key that signs each version's plugin SHA256SUMS (minisign format): docs/guide/plugins.md. */
+  PLUGIN_SIGNING_KEY?: string;
+  /** Earlier signing keys' public halves, still published after a rotation: `<key id>:<public key base64url>[,…]`. */
+  PLUGIN_PREVIOUS_PUBLIC_KEYS?: string;
   OPERATION_TTL_MINUTES?: string;
   /** Producer binding of the durable job queue (src/jobs/): docs derivations; unset → jobs run only when re-driven. */
   JOBS_QUEUE?: Queue<JobMessage>;
@@ -88,6 +94,10 @@ export function limitsFrom(env: Env): Limits {
     archiveEntries: positiveNumber(env.MAX_ARCHIVE_ENTRIES, 10_000),
     // ~13,000 members: a bigger nav made the filter's miss cost ~14x /healthz at 1 MiB (docs/route-budgets.md).
     filterNavBytes: positiveNumber(env.MAX_FILTER_NAV_BYTES, 256 * 1024),
+    // The largest public provider archives (aws, azure-native) are a few hundred MiB compressed and
+    // unpack to about four times that: docs/guide/plugins.md.
+    pluginBytes: positiveNumber(env.MAX_PLUGIN_BYTES, 512 * MiB),
+    pluginUnpackedBytes: positiveNumber(env.MAX_PLUGIN_UNPACKED_BYTES, 2048 * MiB),
     operationTtlMs: ttlMinutes * 60_000,
   };
 }

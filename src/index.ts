@@ -18,6 +18,8 @@ import { vcsTemplateRoutes } from "./admin/template-routes";
 import { packageAdminRoutes } from "./admin/package-routes";
 import { registryKindRoutes } from "./registry-api/kind-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
+import { gitlabSourceRoutes, pluginKeyRoutes, pluginRoutes } from "./plugins/plugin-routes";
+import { PLUGIN_SLOTS } from "./plugins/plugin-slots";
 import { ApiError } from "./http/api-error";
 import { catalogChanged } from "./http/edge-cache";
 import { apiDocsAdminRoutes, apiDocsRoutes } from "./api-docs/routes";
@@ -64,6 +66,9 @@ export const routes: Array<[string, RouteMethods]> = [
   ...orgRoutes,
   ...registryRoutes(apiDocsRoutes),
   ...apiDocsAdminRoutes,
+  ...registryRoutes(pluginRoutes),
+  ...pluginKeyRoutes,
+  ...gitlabSourceRoutes,
   ...registryRoutes(registryKindRoutes(packageKind)),
   ...vcsTemplateRoutes,
   ...packageAdminRoutes,
@@ -71,7 +76,7 @@ export const routes: Array<[string, RouteMethods]> = [
   ...registryRoutes(registryKindRoutes(templateKind)),
   ...registryRoutes(policyPackRegistryRoutes()),
   ...policyPackOrgRoutes,
-  ...uploadRoutes(KINDS.flatMap((kind) => kind.slots)),
+  ...uploadRoutes([...KINDS.flatMap((kind) => kind.slots), ...PLUGIN_SLOTS]),
   ...usageRoutes,
   ...packageUsageRoutes,
   ...auditRoutes,

@@ -3,7 +3,8 @@
 
 export const STAGING_PREFIX = "staging/";
 const OPERATION_ID = /^[0-9a-f]{32}$/;
-const SLOT = /^[A-Za-z]{1,40}$/;
+/** A slot name: letters and digits, starting with a letter (`schema`, `pluginLinuxAmd64`). */
+const SLOT = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
 
 export function stagingPrefix(operationId: string): string {
   return `${STAGING_PREFIX}${operationId}/`;

@@ -17,6 +17,7 @@ const OTHER_ACTIONS = [
   "token.create",
   "token.revoke",
   "package.featured",
+  "package.plugin.attach",
   "template.vcs.register",
   "template.vcs.unregister",
   "usage.report",

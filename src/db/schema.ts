@@ -131,6 +131,12 @@ export const versions = sqliteTable(
      * request path (their docs were derived at complete, or are derived when first asked for).
      */
     docsStatus: text("docs_status", { enum: ["pending", "ready", "failed"] }),
+    /**
+     * Provider plugin archives attached after publish (packages), as JSON
+     * `{"<os>-<arch>": {"file", "size", "sha256", "attachedAt"}}`; NULL when none (and for every version
+     * stored before plugins existed). Their R2 keys are in `artifacts` as `plugin/<os>-<arch>`.
+     */
+    plugins: text("plugins"),
   },
   (t) => [
     // Equal precedence is the same version: the last line of defence against a double publish.

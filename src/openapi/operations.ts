@@ -17,6 +17,7 @@ import * as O from "./org-registry-schemas";
 import * as S from "./schemas";
 import { webRoutes } from "../web/web-routes";
 import { policyPackOperations } from "../policy-packs/policy-pack-operations";
+import { pluginOperations } from "../plugins/plugin-operations";
 import { policyPackWebRoutes } from "../policy-packs/policy-pack-web";
 
 export type HttpMethod = "get" | "post" | "put" | "delete";
@@ -648,4 +649,5 @@ export const operations: OperationSpec[] = [
 
   // ---- policy packs (src/policy-packs) ----
   ...policyPackOperations,
+  ...pluginOperations,
 ];

@@ -52,6 +52,10 @@ export const PackageMetadata = component(
     readmeURL: url(),
     schemaURL: url(),
     pluginDownloadURL: text().optional(),
+    checksums: z
+      .record(z.enum(["linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64", "windows-amd64", "windows-arm64"]), z.string().regex(/^[0-9a-f]{64}$/))
+      .optional()
+      .describe("hex SHA-256 of each attached provider plugin archive, keyed <os>-<arch> as in a Pulumi.yaml `checksums` block; computed by the registry"),
     createdAt: timestamp(),
     visibility: z.enum(VISIBILITIES),
     parameterization: z

@@ -14,6 +14,8 @@ import { packageUsageDecorator } from "../usage/usage-stats";
 import { DOCS_JOB } from "../api-docs/docs-job";
 import { artifactName } from "../api-docs/storage";
 import type { VersionRow } from "../db/schema";
+import { checksumsOf } from "../plugins/plugin-view";
+import { gitlabProject } from "../plugins/platforms";
 import { extractSchemaMetadata, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
 
 export const packageKind: RegistryKind<PackageView> = {
@@ -56,7 +58,7 @@ export const packageKind: RegistryKind<PackageView> = {
     };
   },
 
-  view({ item, version, publisherDisplayName }, { artifactUrl }): PackageView {
+  view({ item, version, publisherDisplayName }, { origin, artifactUrl }): PackageView {
     const m = JSON.parse(version!.metadata) as PackageMetadataFields;
     return {
       name: item.name,
@@ -74,7 +76,8 @@ export const packageKind: RegistryKind<PackageView> = {
       packageStatus: m.packageStatus,
       readmeURL: artifactUrl("raw/readme"),
       schemaURL: artifactUrl("raw/schema"),
-      ...present("pluginDownloadURL", m.pluginDownloadURL),
+      ...present("pluginDownloadURL", pluginDownloadURL(m.pluginDownloadURL, item, version!.plugins, { origin, artifactUrl })),
+      ...present("checksums", checksumsOf(version!.plugins)),
       createdAt: version!.createdAt,
       visibility: oneOf(VISIBILITIES, item.visibility, "visibility"),
       ...present("parameterization", m.parameterization),
@@ -127,4 +130,23 @@ export function packageListFilters(query: URLSearchParams): ListFilters {
     // Newest first and most used first by default; names and publishers A to Z.
     asc: parseBooleanParam(query, "asc") ?? (sort === "name" || sort === "publisher"),
   };
+}
+
+/**
+ * The schema's pluginDownloadURL wins when it names one (the publisher chose the host; the archives here
+ * are still listed with their checksums). Left empty, a version with attached plugins points the CLI here:
+ * a public one at its https plugins URL, a private one at the `gitlab://` source, which sends
+ * `Authorization: Bearer $GITLAB_TOKEN` (a registry token) and keeps the secret out of the URL. Without
+ * plugins it stays empty (the CLI's usual fallback).
+ */
+function pluginDownloadURL(
+  fromSchema: string | undefined,
+  item: { source: string; publisher: string; name: string; visibility: string },
+  plugins: string | null,
+  urls: { origin: string; artifactUrl: (path: string) => string },
+): string | undefined {
+  if (fromSchema) return fromSchema;
+  if (!checksumsOf(plugins)) return undefined;
+  if (item.visibility === "public") return urls.artifactUrl("plugins");
+  return `gitlab://${new URL(urls.origin).host}/${gitlabProject(item)}`;
 }

@@ -135,6 +135,7 @@ export function PackagePage(props: {
   installation: Child;
   apiDocs: Child;
   install?: Child;
+  plugins?: Child;
   facts?: PackageFacts;
 }): RawHtml {
   const facts = props.facts;
@@ -156,6 +157,7 @@ export function PackagePage(props: {
       {pkg.description ? <p>{pkg.description}</p> : null}
       <Command label="Add this package" command={`pulumi package add ${pkg.source}/${pkg.publisher}/${pkg.name}@${pkg.version}`} />
       {props.install}
+      {props.plugins}
       <div class="layout">
         <div>
           <section aria-labelledby="readme">

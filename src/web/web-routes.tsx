@@ -21,7 +21,10 @@ import { templateKind, VCS_SOURCES } from "../templates/template-kind";
 import { HomePage, PackageListPage, TemplateListPage } from "./catalog-pages";
 import { packagePath, templatePath, type PackageSummary, type TemplateSummary } from "./components";
 import { DocsNotice, docsUnavailable } from "./docs-status";
-import { InstallSection, MissingText, PackagePage, TemplatePage, VersionsPage, type TemplateArchive, type TemplateDetail } from "./item-pages";
+import { InstallSection, MissingText, PackagePage, TemplatePage, VersionsPage, type PackageDetail, type TemplateArchive, type TemplateDetail } from "./item-pages";
+import { PluginSection } from "./plugin-section";
+import { pluginList } from "../plugins/plugin-view";
+import { viewContext } from "../core/views";
 import { templateFileList } from "../templates/template-derived";
 import { installChoices } from "./install-commands";
 import { Fragment, h, trustedHtml } from "./jsx";
@@ -207,6 +210,12 @@ function ContentSection(props: { content?: RenderedContent; missing: string; hre
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
+/** The provider plugin section of a version's page (nothing without attached archives). */
+function pluginSectionOf(context: RequestContext, entry: CatalogEntry, detail: PackageDetail) {
+  const base = viewContext(packageKind, context.origin, entry).artifactUrl("plugins");
+  return <PluginSection pkg={detail} plugins={pluginList(entry.version?.plugins ?? null, base)} base={base} origin={context.origin} />;
+}
+
 async function packagePage(request: IRequest, context: RequestContext) {
   const query = new URL(request.url).searchParams;
   const chosen = query.get("version");
@@ -230,7 +239,15 @@ async function packagePage(request: IRequest, context: RequestContext) {
       // The version is published; its README, installation text and API come with its docs.
       const notice = <DocsNotice status={unavailable} />;
       return (
-        <PackagePage shell={await shellFor(request, looker.caller(), detail.title ?? detail.name)} pkg={detail} versions={await data.versions} readme={notice} installation={null} apiDocs={notice} />
+        <PackagePage
+          shell={await shellFor(request, looker.caller(), detail.title ?? detail.name)}
+          pkg={detail}
+          versions={await data.versions}
+          readme={notice}
+          installation={null}
+          apiDocs={notice}
+          plugins={pluginSectionOf(context, data.entry, detail)}
+        />
       );
     }
     const wanted = lang ?? DEFAULT_LANGUAGE;
@@ -253,6 +270,7 @@ async function packagePage(request: IRequest, context: RequestContext) {
         versions={versions}
         facts={derived.manifest.package}
         install={<InstallSection choices={choices} current={lang} hrefFor={(l) => `${here}${query(l, os)}#install`} />}
+        plugins={pluginSectionOf(context, data.entry, detail)}
         readme={<ContentSection content={readme} missing="README" hrefFor={(l) => `${here}${query(l, os)}#readme`} osHrefFor={(o) => `${here}${query(lang, o)}#readme`} label="README" fullText={`${docs.links.base}/readme${query(wanted, os)}`} />}
         installation={
           <ContentSection content={derived.manifest.hasInstallation ? installation : undefined} missing="installation text" hrefFor={(l) => `${here}${query(l, os)}#installation`} osHrefFor={(o) => `${here}${query(lang, o)}#installation`} label="Installation" fullText={`${docs.links.base}/installation${query(wanted, os)}`} />

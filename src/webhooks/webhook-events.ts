@@ -10,9 +10,11 @@ import type { Identity, Kind } from "../core/vocabulary/identity";
 import { randomId } from "../identity/secrets";
 
 /** Each registered kind's events (`${kind}.published`, …; src/core/vocabulary/kind-actions.ts). */
+/** Events that are not derived from a kind's name: a provider plugin archive attached to a package version. */
+export const PLUGIN_ATTACHED = "package.plugin_attached";
 const [firstEvent, ...otherEvents] = kindEventTypes(REGISTERED_KINDS);
-export const WEBHOOK_EVENTS: [KindEventType, ...KindEventType[]] = [firstEvent!, ...otherEvents];
-export type WebhookEvent = KindEventType;
+export type WebhookEvent = KindEventType | typeof PLUGIN_ATTACHED;
+export const WEBHOOK_EVENTS: [WebhookEvent, ...WebhookEvent[]] = [firstEvent!, ...otherEvents, PLUGIN_ATTACHED];
 
 /** The JSON body a receiver gets. */
 export interface RegistryEvent {
@@ -23,6 +25,7 @@ export interface RegistryEvent {
   /** What changed; `version` is absent when a whole package or template was (un)deprecated. */
   target: { kind: Kind; source: string; publisher: string; name: string; version?: string };
   deprecation?: Deprecation;
+  platforms?: string[];
 }
 
 export interface WebhookMessage {
@@ -37,6 +40,8 @@ export interface EventInput {
   identity: Identity;
   version?: string;
   deprecation?: Deprecation;
+  /** For `package.plugin_attached`: the platforms attached. */
+  platforms?: string[];
 }
 
 export function buildEvent(input: EventInput): RegistryEvent {
@@ -48,6 +53,7 @@ export function buildEvent(input: EventInput): RegistryEvent {
     org: input.org,
     target: { kind, source, publisher, name, ...(input.version ? { version: input.version } : {}) },
     ...(input.deprecation ? { deprecation: input.deprecation } : {}),
+    ...(input.platforms ? { platforms: input.platforms } : {}),
   };
 }
 

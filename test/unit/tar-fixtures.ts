@@ -14,14 +14,16 @@ export interface TarEntry {
   longName?: "pax" | "gnu";
   /** Extra pax records written in an 'x' header before the entry. */
   pax?: Record<string, string>;
+  /** Permission bits; 0o644 unless given. */
+  mode?: number;
 }
 
-export function header(fields: { name: string; type: string; size: number; linkname?: string; magic?: "ustar" | "gnu" | "v7" }): Uint8Array {
+export function header(fields: { name: string; type: string; size: number; linkname?: string; magic?: "ustar" | "gnu" | "v7"; mode?: number }): Uint8Array {
   const block = new Uint8Array(BLOCK);
   const put = (offset: number, length: number, text: string) => block.set(encoder.encode(text).subarray(0, length), offset);
   const octal = (offset: number, length: number, value: number) => put(offset, length, value.toString(8).padStart(length - 1, "0") + "\0");
   put(0, 100, fields.name);
-  octal(100, 8, 0o644);
+  octal(100, 8, fields.mode ?? 0o644);
   octal(108, 8, 0);
   octal(116, 8, 0);
   octal(124, 12, fields.size);
@@ -73,7 +75,7 @@ export function entryBlocks(entry: TarEntry): Uint8Array[] {
     const records = encoder.encode(Object.entries(pax).map(([k, v]) => paxRecord(k, v)).join(""));
     parts.push(...withData(header({ name: "PaxHeaders/entry", type: "x", size: records.length }), records));
   }
-  parts.push(header({ name, type: entry.type ?? "0", size: entry.size ?? data.length, linkname: entry.linkname }));
+  parts.push(header({ name, type: entry.type ?? "0", size: entry.size ?? data.length, linkname: entry.linkname, mode: entry.mode }));
   parts.push(data, padding(data.length));
   return parts;
 }

@@ -43,7 +43,8 @@ export async function callWithEnv<T = any>(vars: Record<string, string | undefin
   const response = await worker.fetch(request as never, { ...(env as unknown as Env), ...vars }, ctx);
   await waitOnExecutionContext(ctx);
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, response };
+  const isJson = (response.headers.get("Content-Type") ?? "").startsWith("application/json");
+  return { status: response.status, body: text ? (isJson ? JSON.parse(text) : text) : undefined, response } as { status: number; body: T; response: Response };
 }
 
 export async function callJson<T = any>(path: string, options: CallOptions = {}): Promise<{ status: number; body: T; response: Response }> {

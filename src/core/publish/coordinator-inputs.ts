@@ -12,6 +12,8 @@ export interface Operation extends Identity, VersionRef {
   /** The kind's start extension as JSON, validated at start; handed (parsed) to its inspection at complete. */
   extension?: string;
   completed: boolean;
+  /** Set on an attach operation (artifacts added to a live version); such an operation never completes a publish. */
+  attach?: { versionId: string; names: string[] };
 }
 
 export interface StartInput extends Identity, VersionRef {
@@ -72,4 +74,25 @@ export interface RecordArtifactsInput extends Identity {
 export interface RetireItemInput extends Identity {
   org: string;
   audit: AuditStamp;
+}
+
+export interface StartAttachInput extends Identity, VersionRef {
+  org: string;
+  /** Names of the artifacts to attach (e.g. plugin platforms); each must not be attached yet. */
+  names: string[];
+  /** The version's artifact map key of a name: `${artifactPrefix}${name}`. */
+  artifactPrefix: string;
+  ttlMs: number;
+}
+
+export interface CommitAttachInput extends Identity {
+  operationId: string;
+  org: string;
+  artifactPrefix: string;
+  /** Name → R2 key of the promoted artifact, for the version's artifact map. */
+  artifacts: Record<string, string>;
+  /** Name → facts stored in the version's `plugins` column (JSON-serializable). */
+  records: Record<string, unknown>;
+  audit: AuditStamp;
+  auditAction: "package.plugin.attach";
 }

@@ -18,7 +18,7 @@ import { pickLatest } from "../vocabulary/versions";
 import { auditEntry, itemTarget } from "../../audit/audit-log";
 import { kindAuditAction } from "../vocabulary/kind-actions";
 import { categoryOf, liveVersions, moveLatest, type LiveVersion } from "./latest-pointer";
-import type { CommitInput, DeprecateInput, Operation, RecordArtifactsInput, RetireInput, RetireItemInput, StartInput } from "./coordinator-inputs";
+import type { CommitAttachInput, CommitInput, DeprecateInput, Operation, RecordArtifactsInput, RetireInput, RetireItemInput, StartAttachInput, StartInput } from "./coordinator-inputs";
 
 const OP_PREFIX = "op:";
 
@@ -142,6 +142,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
         op.name === input.name &&
         op.version === input.version &&
         op.org === input.org &&
+        !op.attach &&
         op.expiresAt > Date.now();
       if (!op || !matches) return fail(404, `publish operation '${input.operationId}' not found for ${describe(input, input.version)}`);
       if (op.completed) return fail(409, `publish operation '${op.id}' was already completed`);
@@ -156,7 +157,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
     return this.serialized(async () => {
       const key = OP_PREFIX + input.operationId;
       const op = await this.ctx.storage.get<Operation>(key);
-      if (!op || op.org !== input.org || op.expiresAt <= Date.now()) return fail(404, `publish operation '${input.operationId}' not found`);
+      if (!op || op.org !== input.org || op.attach || op.expiresAt <= Date.now()) return fail(404, `publish operation '${input.operationId}' not found`);
       if (op.completed) return fail(409, `publish operation '${op.id}' was already completed`);
       const check = await this.checkPublishable(op, op, op.org, input.allowReuse);
       if (!check.ok) return check;
@@ -310,11 +311,101 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
     });
   }
 
+  /** A live version of this identity, and its item; 404 when absent, and when private and another org's (indistinguishable). */
+  private async liveVersionOf(id: Identity, ref: { version: string; precedenceKey: string }, org: string) {
+    const db = this.db;
+    const item = await findItem(db, id.kind, id.source, id.publisher, id.canonicalName);
+    const version = item
+      ? await db
+          .select()
+          .from(versions)
+          .where(and(eq(versions.itemId, item.id), eq(versions.precedenceKey, ref.precedenceKey), eq(versions.retired, false)))
+          .get()
+      : undefined;
+    if (!item || !version || (item.ownerOrg !== org && item.visibility === "private")) return fail(404, `${describe(id, ref.version)} not found`);
+    if (item.ownerOrg !== org) return fail(403, `${describe(id)} is owned by another organization`);
+    return ok({ item, version });
+  }
+
+  /**
+   * Starts an attach operation: artifacts added to a live version after its publish (plugin archives).
+   * Each name must not be in the version's artifact map yet: an attached artifact is never replaced.
+   */
+  async startAttach(input: StartAttachInput): Promise<Outcome<{ operationId: string; expiresAt: number }>> {
+    return this.serialized(async () => {
+      const found = await this.liveVersionOf(input, input, input.org);
+      if (!found.ok) return found;
+      const present = JSON.parse(found.value.version.artifacts) as Record<string, string>;
+      const taken = input.names.filter((name) => `${input.artifactPrefix}${name}` in present);
+      if (taken.length) return fail(409, `${describe(input, input.version)} already has ${taken.join(", ")} attached; an attached artifact is never replaced`);
+      const now = Date.now();
+      const op: Operation = {
+        id: randomId(16),
+        kind: input.kind,
+        source: input.source,
+        publisher: input.publisher,
+        name: input.name,
+        canonicalName: input.canonicalName,
+        version: input.version,
+        precedenceKey: input.precedenceKey,
+        prerelease: input.prerelease,
+        org: input.org,
+        createdAt: now,
+        expiresAt: now + input.ttlMs,
+        completed: false,
+        attach: { versionId: found.value.version.id, names: input.names },
+      };
+      await this.ctx.storage.put(OP_PREFIX + op.id, op);
+      await this.scheduleCleanup(op.expiresAt);
+      return ok({ operationId: op.id, expiresAt: op.expiresAt });
+    });
+  }
+
+  /** An attach operation of this caller's for this version, unexpired and not completed. */
+  async pendingAttach(input: Identity & { operationId: string; version: string; org: string }): Promise<Outcome<Operation & { attach: { versionId: string; names: string[] } }>> {
+    const op = await this.ctx.storage.get<Operation>(OP_PREFIX + input.operationId);
+    const matches =
+      op && op.attach && op.kind === input.kind && op.source === input.source && op.publisher === input.publisher && op.name === input.name && op.version === input.version && op.org === input.org && op.expiresAt > Date.now();
+    if (!op || !op.attach || !matches) return fail(404, `attach operation '${input.operationId}' not found for ${describe(input, input.version)}`);
+    if (op.completed) return fail(409, `attach operation '${op.id}' was already completed`);
+    return ok({ ...op, attach: op.attach });
+  }
+
+  /**
+   * Completes an attach operation under the lock: the version is still live, none of the names is attached
+   * (a concurrent attach of the same platform loses with a 409), then one D1 batch merges the artifact map
+   * and the records with the audit entry.
+   */
+  async commitAttach(input: CommitAttachInput): Promise<Outcome<{ records: Record<string, unknown> }>> {
+    return this.serialized(async () => {
+      const key = OP_PREFIX + input.operationId;
+      const op = await this.ctx.storage.get<Operation>(key);
+      if (!op || !op.attach || op.org !== input.org || op.expiresAt <= Date.now()) return fail(404, `attach operation '${input.operationId}' not found`);
+      if (op.completed) return fail(409, `attach operation '${op.id}' was already completed`);
+      const found = await this.liveVersionOf(op, op, op.org);
+      if (!found.ok) return found;
+      const { version, item } = found.value;
+      const artifacts = JSON.parse(version.artifacts) as Record<string, string>;
+      const names = Object.keys(input.artifacts);
+      const taken = names.filter((name) => `${input.artifactPrefix}${name}` in artifacts);
+      if (taken.length) return fail(409, `${describe(op, op.version)} already has ${taken.join(", ")} attached; an attached artifact is never replaced`);
+      for (const name of names) artifacts[`${input.artifactPrefix}${name}`] = input.artifacts[name]!;
+      const records = { ...(version.plugins ? (JSON.parse(version.plugins) as Record<string, unknown>) : {}), ...input.records };
+      const db = this.db;
+      await db.batch([
+        db.update(versions).set({ artifacts: JSON.stringify(artifacts), plugins: JSON.stringify(records) }).where(eq(versions.id, version.id)),
+        auditEntry(db, input.audit, { action: input.auditAction, org: item.ownerOrg, target: itemTarget(op), version: op.version, outcome: 201, detail: { platforms: names } }),
+      ]);
+      await this.ctx.storage.put(key, { ...op, completed: true });
+      return ok({ records });
+    });
+  }
+
   /** A pending operation of this caller's, unexpired and not completed: what an attach writes for. */
   async pendingOperation(input: Identity & { operationId: string; org: string }): Promise<Outcome<Operation>> {
     const op = await this.ctx.storage.get<Operation>(OP_PREFIX + input.operationId);
     const matches =
-      op && op.kind === input.kind && op.source === input.source && op.publisher === input.publisher && op.name === input.name && op.org === input.org && op.expiresAt > Date.now();
+      op && op.kind === input.kind && op.source === input.source && op.publisher === input.publisher && op.name === input.name && op.org === input.org && !op.attach && op.expiresAt > Date.now();
     if (!op || !matches) return fail(404, `publish operation '${input.operationId}' not found for ${describe(input)}`);
     if (op.completed) return fail(409, `publish operation '${op.id}' was already completed`);
     return ok(op);
@@ -330,7 +421,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
     let newest: Operation | undefined;
     for (const op of ops.values()) {
       const matches = op.kind === input.kind && op.source === input.source && op.publisher === input.publisher && op.name === input.name && op.version === input.version;
-      if (matches && op.org === input.org && !op.completed && op.expiresAt > now && (!newest || op.createdAt > newest.createdAt)) newest = op;
+      if (matches && op.org === input.org && !op.attach && !op.completed && op.expiresAt > now && (!newest || op.createdAt > newest.createdAt)) newest = op;
     }
     if (!newest) return fail(404, `no pending publish operation for ${describe(input, input.version)}; start one first`);
     return ok({ operationId: newest.id });

@@ -8,5 +8,8 @@ export interface Limits {
   archiveEntries: number;
   /** Bytes of nav.json the API tree's filter reads at most: a bigger package is searched in its first modules. */
   filterNavBytes: number;
+  /** A provider plugin archive (gzip tar) as uploaded, and what it unpacks to. */
+  pluginBytes: number;
+  pluginUnpackedBytes: number;
   operationTtlMs: number;
 }
