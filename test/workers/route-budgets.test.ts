@@ -8,7 +8,7 @@ import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BASE, call, countObjects, createOrg, createToken, signIn } from "./helpers";
-import { publishPackage } from "./publish-helpers";
+import { docsSettled, publishPackage } from "./publish-helpers";
 import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
 import { pathologicalMarkdown } from "../../scripts/pathological-markdown.mjs";
 import { MAX_MARKDOWN_CHARS } from "../../src/web/markdown";
@@ -97,13 +97,18 @@ describe("a README past the render cap", () => {
     expect(await countObjects("packages/pulumi/budget/heavy-readme/")).toBe(0);
   });
 
-  it("a version published before docs existed shows its README on its first page view (derived, then rendered and stored)", async () => {
+  it("a version published before docs existed: its first page view says the docs are being generated, and once derived its README is rendered and stored", async () => {
     await publishPackage(token, "pulumi/budget/old-readme", "1.0.0", { readme: "# Old\n\nFrom **before** docs.\n" });
     const row = await env.DB.prepare("SELECT v.id, v.artifacts FROM versions v JOIN items i ON i.id = v.item_id WHERE i.name = 'old-readme'").first<{ id: string; artifacts: string }>();
     const artifacts = JSON.parse(row!.artifacts) as Record<string, string>;
     await env.ARTIFACTS.delete(Object.entries(artifacts).filter(([k]) => k.startsWith("docs.")).map(([, key]) => key));
     const kept = Object.fromEntries(Object.entries(artifacts).filter(([k]) => !k.startsWith("docs.")));
-    await env.DB.prepare("UPDATE versions SET artifacts = ? WHERE id = ?").bind(JSON.stringify(kept), row!.id).run();
+    // As the release before durable derivations left a version without docs: no status, no job.
+    await env.DB.prepare("UPDATE versions SET artifacts = ?, docs_status = NULL WHERE id = ?").bind(JSON.stringify(kept), row!.id).run();
+    await env.DB.prepare("DELETE FROM jobs WHERE subject = ?").bind(row!.id).run();
+    const first = await rendered("/packages/pulumi/budget/old-readme/1.0.0");
+    expect(first.body).toContain("Documentation is being generated");
+    expect(await docsSettled(token, "pulumi/budget/old-readme", "1.0.0")).toBe("ready");
     const page = await rendered("/packages/pulumi/budget/old-readme/1.0.0");
     expect(page.body).toContain("From <strong>before</strong> docs.");
     expect((await keysWith("packages/pulumi/budget/old-readme/")).some((o) => o.key.includes("/rendered/v1/readme-"))).toBe(true);
@@ -123,7 +128,7 @@ describe("a template's README past the render cap", () => {
     expect((await publishTemplate(token, "private/budget/heavy-starter", "1.0.0", archive)).status).toBe(201);
     const first = await rendered("/templates/private/budget/heavy-starter/versions/1.0.0");
     expect(first.body).toMatch(/This README is \d+ KiB of markdown; the first (12[0-8]) KiB are shown\./);
-    expect(first.body).toContain("/versions/1.0.0/readme");
+    expect(first.body).toContain("/versions/1.0.0/raw/readme");
     expect(first.bytes).toBeLessThan(512 * KiB);
     const rendering = (await keysWith("templates/private/budget/heavy-starter/")).find((o) => o.key.includes("/rendered/v1/readme-"));
     expect(rendering, "the first render stores its HTML beside the README").toBeDefined();
@@ -189,7 +194,8 @@ describe("a member page's reads", () => {
     const whole = await filtered({});
     expect(whole.body).not.toContain("too big to search whole");
     expect(whole.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
-    expect(whole.r2Bytes).toBeGreaterThan(nav.size);
+    // The whole nav (the summary and manifest may already be in the isolate's cache of derived objects).
+    expect(whole.r2Bytes).toBeGreaterThanOrEqual(nav.size);
     const bounded = await filtered({ MAX_FILTER_NAV_BYTES: "16384" });
     expect(bounded.body).toMatch(/the first [1-9] of its 10 modules were searched/);
     // Matches in the modules searched are listed; the last module was not searched.
