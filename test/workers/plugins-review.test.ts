@@ -104,4 +104,10 @@ describe("plugin archives read as Go's archive/tar (the CLI's extractor) reads t
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/GNU sparse/);
   });
+
+  it("an empty executable is refused (the CLI would install a plugin that cannot run)", async () => {
+    const r = await attachRaw(await gzip(tar([{ name: "pulumi-resource-goread", data: "", mode: 0o755 }])), "darwin-amd64");
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/pulumi-resource-goread is empty/);
+  });
 });
