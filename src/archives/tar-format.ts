@@ -40,7 +40,9 @@ export function parseHeader(block: Uint8Array, label: string): Header {
   let name = cString(block.subarray(0, 100));
   // Only POSIX ustar has the prefix field; GNU tar keeps timestamps in those bytes.
   if (isUstar) {
-    const prefix = cString(block.subarray(345, 500));
+    // star (trailer "tar\0" at 508) has a 131-byte prefix, then times: Go reads only those 131 bytes.
+    const isStar = latin1(block.subarray(508, 512)) === "tar\0";
+    const prefix = cString(block.subarray(345, isStar ? 476 : 500));
     if (prefix !== "") name = `${prefix}/${name}`;
   }
   const size = parseNumber(block.subarray(124, 136));
@@ -86,6 +88,10 @@ export function parsePax(data: Uint8Array, label: string): PaxRecords {
     if (eq < 0) throw notTar(label, "malformed pax extended header");
     const key = record.slice(0, eq);
     const value = record.slice(eq + 1);
+    if (key.startsWith("GNU.sparse.")) {
+      // Go turns such an entry into a sparse file and takes its name from GNU.sparse.name: refuse, not guess.
+      throw notTar(label, `pax record '${printable(key.slice(0, 40))}' (GNU sparse files are not supported)`);
+    }
     if (key === "path") {
       records.path = value;
     } else if (key === "size") {

@@ -26,6 +26,7 @@ export async function checkPluginArchive(stream: ReadableStream<Uint8Array>, che
       if (!check.platform.startsWith("windows-") && (file.mode & ANY_EXECUTE_BIT) === 0) {
         throw badRequest(`${label}: ${wanted} is not executable (mode ${file.mode.toString(8).padStart(4, "0")}); set its executable bit`);
       }
+      if (file.size === 0) throw badRequest(`${label}: ${wanted} is empty`);
       found = true;
       return;
     }

@@ -68,8 +68,17 @@ async function hexDigest(text: string): Promise<string> {
   return [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The requested file name, decoded once: the CLI query-escapes it (a `+` in the version arrives as `%2B`). */
+function fileParam(request: IRequest): string {
+  try {
+    return decodeURIComponent(String(request.params.file ?? ""));
+  } catch {
+    throw notFound("not found");
+  }
+}
+
 async function download(request: IRequest, context: RequestContext): Promise<Response> {
-  const file = String(request.params.file ?? "");
+  const file = fileParam(request);
   if (file === SUMS_FILE || file === SIGNATURE_FILE) return sums(request, context, file);
   const { resolved, identity } = await resolveRouteVersion(packageKind, request, context);
   const version = resolved.version!;

@@ -17,6 +17,7 @@ import type { CoreContext } from "../core/vocabulary/core-context";
 import type { Identity } from "../core/vocabulary/identity";
 import { unwrap } from "../core/vocabulary/outcome";
 import type { ParsedVersion } from "../core/vocabulary/versions";
+import { randomId } from "../identity/secrets";
 import { checkPluginArchive } from "./plugin-archive";
 import { isPlatform, PLATFORMS, PLUGIN_ARTIFACT_PREFIX, platformSlot, pluginFileName, type Platform } from "./platforms";
 
@@ -111,7 +112,9 @@ export async function completeAttach(context: CoreContext, caller: OrgCaller, id
   const op = unwrap(await stub.pendingAttach({ ...identity, operationId, version: version.raw, org: caller.org }));
   const bucket = context.env.ARTIFACTS;
   const platforms = op.attach.names as Platform[];
-  const prefix = publishedPrefix({ ...identity, version: version.raw }, `plugins-${op.id}`);
+  // A prefix of this call's own: two completes of one operation racing (a client's retry) must not share
+  // copies, or the loser's cleanup would delete the archives the winner committed.
+  const prefix = publishedPrefix({ ...identity, version: version.raw }, `plugins-${op.id}-${randomId(8)}`);
   const artifacts: Record<string, string> = {};
   const records: Record<string, PluginRecord> = {};
   let committed = false;

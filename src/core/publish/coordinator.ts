@@ -335,6 +335,9 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
     return this.serialized(async () => {
       const found = await this.liveVersionOf(input, input, input.org);
       if (!found.ok) return found;
+      // The version exactly as published: another build metadata (same precedence) would name the archives
+      // and the SHA256SUMS lines after a version that does not exist.
+      if (found.value.version.version !== input.version) return fail(404, `${describe(input, input.version)} not found`);
       const present = JSON.parse(found.value.version.artifacts) as Record<string, string>;
       const taken = input.names.filter((name) => `${input.artifactPrefix}${name}` in present);
       if (taken.length) return fail(409, `${describe(input, input.version)} already has ${taken.join(", ")} attached; an attached artifact is never replaced`);
