@@ -77,6 +77,12 @@ export const docsJob: JobHandler = {
     }
     const prefix = state.prefix ?? prefixFor(job, version);
     const input = inputFor(job, version, prefix);
+    // A new attempt's first step: what a superseded attempt left (temporaries, open multipart uploads,
+    // docs objects it never recorded) goes, so a re-drive mid-derivation leaks nothing.
+    if (!state.prefix && job.attempt > 1) {
+      const recorded = new Set(Object.values(version.artifacts));
+      await dropLeftovers(env.ARTIFACTS, docsPrefix(version.artifacts.schema!), (key) => recorded.has(key) || key.startsWith(prefix));
+    }
     // The last step recorded this attempt's docs and was cut off before the job advanced: only its cleanup is left.
     if (state.prefix && version.artifacts[artifactName("manifest.json")] === `${state.prefix}manifest.json`) {
       await discardDerivation(env.ARTIFACTS, input);
@@ -90,10 +96,11 @@ export const docsJob: JobHandler = {
       artifacts: result.artifacts,
       replacing: DOCS_ARTIFACTS,
       docsStatus: "ready",
+      job: { kind: DOCS_JOB, attempt: job.attempt },
     });
     if (recorded.ok && recorded.value.unreferenced.length) await env.ARTIFACTS.delete(recorded.value.unreferenced);
     if (!recorded.ok || !recorded.value.recorded) {
-      // Retired while the last step ran: nothing refers to what it wrote.
+      // Retired while the last step ran, or superseded by a newer attempt: nothing refers to what it wrote.
       await env.ARTIFACTS.delete(Object.values(result.artifacts));
     }
     await discardDerivation(env.ARTIFACTS, input);
@@ -109,12 +116,38 @@ export const docsJob: JobHandler = {
     await discardDerivation(env.ARTIFACTS, inputFor(job, version, prefix));
     // Objects a fresh prefix got are this attempt's alone; beside the schema, only when none are recorded.
     const recordedManifest = version.artifacts[artifactName("manifest.json")];
-    if (!recordedManifest || !recordedManifest.startsWith(prefix)) await deletePrefix(env.ARTIFACTS, prefix);
-    // Docs that were ready stay served (a failed re-derivation changes nothing readers see).
-    if (!recordedManifest) await coordinatorFor(env, version.identity).recordArtifacts({ ...version.identity, versionId: version.id, artifacts: {}, docsStatus: "failed" });
+    // Beside the schema, the `a<k>/` prefixes below are other attempts' (a newer one may be running): kept.
+    const base = docsPrefix(version.artifacts.schema!);
+    const recorded = new Set(Object.values(version.artifacts));
+    await dropLeftovers(env.ARTIFACTS, prefix, (key) => recorded.has(key) || (prefix === base && /^a\d+\//.test(key.slice(base.length))));
+    // Docs that were ready stay served (a failed re-derivation changes nothing readers see); a superseded attempt records nothing.
+    if (!recordedManifest) {
+      await coordinatorFor(env, version.identity).recordArtifacts({ ...version.identity, versionId: version.id, artifacts: {}, docsStatus: "failed", job: { kind: DOCS_JOB, attempt: job.attempt } });
+    }
     console.log(JSON.stringify({ docsDerivationFailed: { versionId: version.id, error } }));
   },
 };
+
+/**
+ * Deletes every object under `prefix` that `keep` does not claim, aborting first the multipart uploads whose ids
+ * a derivation's temporaries hold (`<p>tmp/<work>/<target>-upload` is the upload of `<p><target>`).
+ */
+async function dropLeftovers(bucket: R2Bucket, prefix: string, keep: (key: string) => boolean): Promise<void> {
+  const doomed: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor });
+    for (const o of page.objects) if (!keep(o.key)) doomed.push(o.key);
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  for (const key of doomed) {
+    const upload = /^(.*)tmp\/[^/]+\/(.+)-upload$/.exec(key);
+    if (!upload) continue;
+    const id = await (await bucket.get(key))?.text();
+    if (id) await bucket.resumeMultipartUpload(upload[1]! + upload[2]!, id).abort().catch(() => undefined);
+  }
+  for (let i = 0; i < doomed.length; i += 1000) await bucket.delete(doomed.slice(i, i + 1000));
+}
 
 /** Starts a version's first derivation unless it has a job already; answers whether it started one. */
 export async function startDocsJobIfAbsent(env: Env, versionId: string): Promise<boolean> {
