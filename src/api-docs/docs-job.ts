@@ -7,7 +7,6 @@
 // the map in one write, so readers see the old docs or the new ones, never a mix; the old objects are
 // deleted after the swap.
 import { and, eq, isNull } from "drizzle-orm";
-import { deletePrefix } from "../artifacts/delete-prefix";
 import { database, type Database } from "../db/client";
 import { items, jobs, versions } from "../db/schema";
 import { unwrap } from "../core/vocabulary/outcome";
@@ -72,7 +71,7 @@ export const docsJob: JobHandler = {
     const version = await liveVersion(db, job.subject);
     // Deleted meanwhile (its retire removed the recorded objects): drop what this attempt wrote.
     if (!version?.artifacts.schema) {
-      if (state.prefix) await deletePrefix(env.ARTIFACTS, state.prefix);
+      if (state.prefix) await dropLeftovers(env.ARTIFACTS, state.prefix, () => false);
       return { done: true };
     }
     const prefix = state.prefix ?? prefixFor(job, version);
@@ -110,8 +109,12 @@ export const docsJob: JobHandler = {
   async failed(env, job, error) {
     const db = database(env.DB);
     const version = await liveVersion(db, job.subject);
-    if (!version?.artifacts.schema) return;
     const state = JSON.parse(job.state) as DocsJobState | null;
+    // Deleted meanwhile: its recorded objects went with it, this attempt's work goes now.
+    if (!version?.artifacts.schema) {
+      if (state?.prefix) await dropLeftovers(env.ARTIFACTS, state.prefix, () => false);
+      return;
+    }
     const prefix = state?.prefix ?? prefixFor(job, version);
     await discardDerivation(env.ARTIFACTS, inputFor(job, version, prefix));
     // Objects a fresh prefix got are this attempt's alone; beside the schema, only when none are recorded.

@@ -5,7 +5,7 @@ import type { Env } from "../../src/env";
 import { database } from "../../src/db/client";
 import { createJob, findJob, runJobMessage } from "../../src/jobs/jobs";
 import { docsJob, DOCS_JOB } from "../../src/api-docs/docs-job";
-import { ADMIN, callJson, orgWithTokens, type OrgTokens } from "./helpers";
+import { ADMIN, call, callJson, orgWithTokens, type OrgTokens } from "./helpers";
 import { docsSettled, publishPackage } from "./publish-helpers";
 import { docsReadme, docsSchema } from "./api-docs-fixture";
 
@@ -141,5 +141,28 @@ describe("a superseded attempt's last step, claimed before the re-drive", () => 
     const recorded = new Set(Object.values(after));
     expect((await keysUnder(base)).filter((k) => !recorded.has(k))).toEqual([]);
     expect((await callJson(`/api/registry/packages/${path}/versions/2.1.0/nav`)).status).toBe(200);
+  });
+});
+
+describe("a version deleted while its docs job is between steps", () => {
+  it("the next step drops the attempt's work, aborting the multipart upload it had open", async () => {
+    const path = "pulumi/reviewjobs/deletedmid";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: schemaOf("deletedmid"), readme: docsReadme });
+    const row = await versionRow(path, "2.1.0");
+    const base = (JSON.parse(row.artifacts) as Record<string, string>).schema!.replace(/[^/]*$/, "") + "docs/";
+    const [a] = await createJob(db, DOCS_JOB, row.id, null);
+    const job = await runByHand(row.id, a!.attempt, (step) => step >= 2);
+    const prefix = (JSON.parse(job.state) as { prefix: string }).prefix;
+    expect(prefix).toBe(`${base}a${a!.attempt}/`);
+    // What writeParts leaves between steps of a large schema: an open upload of `pack`, its id under tmp.
+    const upload = await E.ARTIFACTS.createMultipartUpload(`${prefix}pack`);
+    await E.ARTIFACTS.put(`${prefix}tmp/${row.id}-${a!.attempt}/pack-upload`, upload.uploadId);
+    await E.ARTIFACTS.resumeMultipartUpload(`${prefix}pack`, upload.uploadId).uploadPart(1, new Uint8Array(5 * 1024 * 1024));
+    expect((await call(`/api/registry/packages/${path}/versions/2.1.0`, { method: "DELETE", token: acme.publisher })).status).toBe(204);
+    const done = await runByHand(row.id, a!.attempt);
+    expect(done.status).toBe("done");
+    expect(await keysUnder(prefix)).toEqual([]);
+    // The upload is gone, not merely unreferenced: R2 keeps (and bills) an open upload's parts.
+    await expect(E.ARTIFACTS.resumeMultipartUpload(`${prefix}pack`, upload.uploadId).uploadPart(2, new Uint8Array(10))).rejects.toThrow();
   });
 });
