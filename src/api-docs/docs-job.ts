@@ -15,7 +15,8 @@ import { coordinatorFor } from "../core/publish/coordinator-stub";
 import type { Identity } from "../core/vocabulary/identity";
 import { createJob, findJob, sendJob, type JobHandler, type JobRow } from "../jobs/jobs";
 import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "./derive-steps";
-import { artifactName, docsPrefix } from "./storage";
+import { artifactName, docsPrefix, docsPrefixOf } from "./storage";
+import { deleteRenderings, RENDERED_FOLDER } from "../artifacts/renderings";
 
 export const DOCS_JOB = "docs";
 
@@ -80,7 +81,8 @@ export const docsJob: JobHandler = {
     // docs objects it never recorded) goes, so a re-drive mid-derivation leaks nothing.
     if (!state.prefix && job.attempt > 1) {
       const recorded = new Set(Object.values(version.artifacts));
-      await dropLeftovers(env.ARTIFACTS, docsPrefix(version.artifacts.schema!), (key) => recorded.has(key) || key.startsWith(prefix));
+      const base = docsPrefix(version.artifacts.schema!);
+      await dropLeftovers(env.ARTIFACTS, base, (key) => recorded.has(key) || key.startsWith(prefix) || newerAttempt(base, key, job.attempt));
     }
     // The last step recorded this attempt's docs and was cut off before the job advanced: only its cleanup is left.
     if (state.prefix && version.artifacts[artifactName("manifest.json")] === `${state.prefix}manifest.json`) {
@@ -98,6 +100,11 @@ export const docsJob: JobHandler = {
       job: { kind: DOCS_JOB, attempt: job.attempt },
     });
     if (recorded.ok && recorded.value.unreferenced.length) await env.ARTIFACTS.delete(recorded.value.unreferenced);
+    // The pages' renderings of the replaced docs (not in the map) are of no use any more.
+    const replaced = docsPrefixOf(version.artifacts);
+    if (recorded.ok && recorded.value.recorded && version.artifacts[artifactName("manifest.json")] && replaced && replaced !== prefix) {
+      await deleteRenderings(env.ARTIFACTS, replaced + RENDERED_FOLDER);
+    }
     if (!recorded.ok || !recorded.value.recorded) {
       // Retired while the last step ran, or superseded by a newer attempt: nothing refers to what it wrote.
       await env.ARTIFACTS.delete(Object.values(result.artifacts));
@@ -122,7 +129,7 @@ export const docsJob: JobHandler = {
     // Beside the schema, the `a<k>/` prefixes below are other attempts' (a newer one may be running): kept.
     const base = docsPrefix(version.artifacts.schema!);
     const recorded = new Set(Object.values(version.artifacts));
-    await dropLeftovers(env.ARTIFACTS, prefix, (key) => recorded.has(key) || (prefix === base && /^a\d+\//.test(key.slice(base.length))));
+    await dropLeftovers(env.ARTIFACTS, prefix, (key) => recorded.has(key) || (prefix === base && /^a\d+\//.test(key.slice(base.length))) || newerAttempt(base, key, job.attempt));
     // Docs that were ready stay served (a failed re-derivation changes nothing readers see); a superseded attempt records nothing.
     if (!recordedManifest) {
       await coordinatorFor(env, version.identity).recordArtifacts({ ...version.identity, versionId: version.id, artifacts: {}, docsStatus: "failed", job: { kind: DOCS_JOB, attempt: job.attempt } });
@@ -130,6 +137,12 @@ export const docsJob: JobHandler = {
     console.log(JSON.stringify({ docsDerivationFailed: { versionId: version.id, error } }));
   },
 };
+
+/** Whether `key` lies under the `a<n>/` prefix of an attempt newer than `attempt` (which may be running). */
+function newerAttempt(base: string, key: string, attempt: number): boolean {
+  const m = /^a(\d+)\//.exec(key.slice(base.length));
+  return !!m && Number(m[1]) > attempt;
+}
 
 /**
  * Deletes every object under `prefix` that `keep` does not claim, aborting first the multipart uploads whose ids

@@ -166,3 +166,22 @@ describe("a version deleted while its docs job is between steps", () => {
     await expect(E.ARTIFACTS.resumeMultipartUpload(`${prefix}pack`, upload.uploadId).uploadPart(2, new Uint8Array(10))).rejects.toThrow();
   });
 });
+
+describe("renderings of the replaced docs", () => {
+  it("a page rendered from the old docs while the re-derivation ran leaves nothing under the old prefix after the swap", async () => {
+    const path = "pulumi/reviewjobs/rendered";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: schemaOf("rendered"), readme: docsReadme });
+    const row = await versionRow(path, "2.1.0");
+    const oldManifest = (JSON.parse(row.artifacts) as Record<string, string>)["docs.manifest"]!;
+    const oldPrefix = oldManifest.slice(0, -"manifest.json".length);
+    const [b] = await createJob(db, DOCS_JOB, row.id, null);
+    await runByHand(row.id, b!.attempt, (step) => step >= 1);
+    expect((await call(`/packages/${path}`, { headers: { Accept: "text/html" } })).status).toBe(200);
+    const rendered = (await keysUnder(oldPrefix)).filter((k) => k.slice(oldPrefix.length).startsWith("rendered/"));
+    expect(rendered.length).toBeGreaterThan(0);
+    expect((await runByHand(row.id, b!.attempt)).status).toBe("done");
+    const after = JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>;
+    expect(after["docs.manifest"]).toContain(`/docs/a${b!.attempt}/`);
+    for (const key of rendered) expect(await E.ARTIFACTS.head(key)).toBeNull();
+  });
+});
