@@ -185,3 +185,19 @@ describe("renderings of the replaced docs", () => {
     for (const key of rendered) expect(await E.ARTIFACTS.head(key)).toBeNull();
   });
 });
+
+describe("a schema with a resource token twice", () => {
+  // KNOWN DEFECT, not fixed (it.fails passes while it stands): the scanner reports both entries, the step
+  // derivation indexes both and the docs route answers the FIRST; JSON.parse (and the CLI's Go decoder) keep
+  // the LAST, as the scanner's own header promises for `enum`. Drop `.fails` once the index keeps the last.
+  it.fails("its docs describe the last definition, as JSON.parse reads the schema", async () => {
+    const path = "pulumi/reviewjobs/dupres";
+    const schema = '{"name":"dupres","version":"2.1.0","resources":{"dupres:a:B":{"description":"first one"},"dupres:a:B":{"description":"second one"}}}';
+    expect((JSON.parse(schema) as { resources: Record<string, { description: string }> }).resources["dupres:a:B"]!.description).toBe("second one");
+    await publishPackage(acme.publisher, path, "2.1.0", { schema });
+    const d = await callJson(`/api/registry/packages/${path}/versions/2.1.0/docs/${encodeURIComponent("dupres:a:B")}`);
+    expect(d.status).toBe(200);
+    expect(JSON.stringify(d.body)).toContain("second one");
+    expect(JSON.stringify(d.body)).not.toContain("first one");
+  });
+});
