@@ -187,10 +187,9 @@ describe("renderings of the replaced docs", () => {
 });
 
 describe("a schema with a resource token twice", () => {
-  // KNOWN DEFECT, not fixed (it.fails passes while it stands): the scanner reports both entries, the step
-  // derivation indexes both and the docs route answers the FIRST; JSON.parse (and the CLI's Go decoder) keep
-  // the LAST, as the scanner's own header promises for `enum`. Drop `.fails` once the index keeps the last.
-  it.fails("its docs describe the last definition, as JSON.parse reads the schema", async () => {
+  // The scanner reports both entries and both are packed; the index step used to keep both lines and the
+  // docs route answered the FIRST, where JSON.parse (and the CLI's Go decoder) keep the LAST.
+  it("its docs describe the last definition, as JSON.parse reads the schema", async () => {
     const path = "pulumi/reviewjobs/dupres";
     const schema = '{"name":"dupres","version":"2.1.0","resources":{"dupres:a:B":{"description":"first one"},"dupres:a:B":{"description":"second one"}}}';
     expect((JSON.parse(schema) as { resources: Record<string, { description: string }> }).resources["dupres:a:B"]!.description).toBe("second one");
