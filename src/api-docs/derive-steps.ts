@@ -538,8 +538,14 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
       if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
     }
     if (best < 0) break;
-    await lines.add(...heads[best]!);
+    const record = heads[best]!;
     heads[best] = await readers[best]!.next();
+    // A token given twice: the later definition (a later record of this run, or of a later run) is the one
+    // kept, as JSON.parse keeps the last of duplicate keys.
+    // (Same line key and same kind: a resource and a function, or a type, sharing a token all stay.)
+    const kind = (json: string) => (JSON.parse(json) as unknown[])[0];
+    if (heads.some((h) => h !== undefined && h[0] === record[0] && kind(h[1]) === kind(record[1]))) continue;
+    await lines.add(...record);
   }
   const j = s.step;
   await writeParts(bucket, input, s.index!, INDEX, j, [encoder.encode(indexText.join(""))]);

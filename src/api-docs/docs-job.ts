@@ -7,7 +7,6 @@
 // the map in one write, so readers see the old docs or the new ones, never a mix; the old objects are
 // deleted after the swap.
 import { and, eq, isNull } from "drizzle-orm";
-import { deletePrefix } from "../artifacts/delete-prefix";
 import { database, type Database } from "../db/client";
 import { items, jobs, versions } from "../db/schema";
 import { unwrap } from "../core/vocabulary/outcome";
@@ -16,7 +15,8 @@ import { coordinatorFor } from "../core/publish/coordinator-stub";
 import type { Identity } from "../core/vocabulary/identity";
 import { createJob, findJob, sendJob, type JobHandler, type JobRow } from "../jobs/jobs";
 import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "./derive-steps";
-import { artifactName, docsPrefix } from "./storage";
+import { artifactName, docsPrefix, docsPrefixOf } from "./storage";
+import { deleteRenderings, RENDERED_FOLDER } from "../artifacts/renderings";
 
 export const DOCS_JOB = "docs";
 
@@ -72,11 +72,18 @@ export const docsJob: JobHandler = {
     const version = await liveVersion(db, job.subject);
     // Deleted meanwhile (its retire removed the recorded objects): drop what this attempt wrote.
     if (!version?.artifacts.schema) {
-      if (state.prefix) await deletePrefix(env.ARTIFACTS, state.prefix);
+      if (state.prefix) await dropLeftovers(env.ARTIFACTS, state.prefix, () => false);
       return { done: true };
     }
     const prefix = state.prefix ?? prefixFor(job, version);
     const input = inputFor(job, version, prefix);
+    // A new attempt's first step: what a superseded attempt left (temporaries, open multipart uploads,
+    // docs objects it never recorded) goes, so a re-drive mid-derivation leaks nothing.
+    if (!state.prefix && job.attempt > 1) {
+      const recorded = new Set(Object.values(version.artifacts));
+      const base = docsPrefix(version.artifacts.schema!);
+      await dropLeftovers(env.ARTIFACTS, base, (key) => recorded.has(key) || key.startsWith(prefix) || newerAttempt(base, key, job.attempt));
+    }
     // The last step recorded this attempt's docs and was cut off before the job advanced: only its cleanup is left.
     if (state.prefix && version.artifacts[artifactName("manifest.json")] === `${state.prefix}manifest.json`) {
       await discardDerivation(env.ARTIFACTS, input);
@@ -90,10 +97,16 @@ export const docsJob: JobHandler = {
       artifacts: result.artifacts,
       replacing: DOCS_ARTIFACTS,
       docsStatus: "ready",
+      job: { kind: DOCS_JOB, attempt: job.attempt },
     });
     if (recorded.ok && recorded.value.unreferenced.length) await env.ARTIFACTS.delete(recorded.value.unreferenced);
+    // The pages' renderings of the replaced docs (not in the map) are of no use any more.
+    const replaced = docsPrefixOf(version.artifacts);
+    if (recorded.ok && recorded.value.recorded && version.artifacts[artifactName("manifest.json")] && replaced && replaced !== prefix) {
+      await deleteRenderings(env.ARTIFACTS, replaced + RENDERED_FOLDER);
+    }
     if (!recorded.ok || !recorded.value.recorded) {
-      // Retired while the last step ran: nothing refers to what it wrote.
+      // Retired while the last step ran, or superseded by a newer attempt: nothing refers to what it wrote.
       await env.ARTIFACTS.delete(Object.values(result.artifacts));
     }
     await discardDerivation(env.ARTIFACTS, input);
@@ -103,18 +116,54 @@ export const docsJob: JobHandler = {
   async failed(env, job, error) {
     const db = database(env.DB);
     const version = await liveVersion(db, job.subject);
-    if (!version?.artifacts.schema) return;
     const state = JSON.parse(job.state) as DocsJobState | null;
+    // Deleted meanwhile: its recorded objects went with it, this attempt's work goes now.
+    if (!version?.artifacts.schema) {
+      if (state?.prefix) await dropLeftovers(env.ARTIFACTS, state.prefix, () => false);
+      return;
+    }
     const prefix = state?.prefix ?? prefixFor(job, version);
     await discardDerivation(env.ARTIFACTS, inputFor(job, version, prefix));
     // Objects a fresh prefix got are this attempt's alone; beside the schema, only when none are recorded.
     const recordedManifest = version.artifacts[artifactName("manifest.json")];
-    if (!recordedManifest || !recordedManifest.startsWith(prefix)) await deletePrefix(env.ARTIFACTS, prefix);
-    // Docs that were ready stay served (a failed re-derivation changes nothing readers see).
-    if (!recordedManifest) await coordinatorFor(env, version.identity).recordArtifacts({ ...version.identity, versionId: version.id, artifacts: {}, docsStatus: "failed" });
+    // Beside the schema, the `a<k>/` prefixes below are other attempts' (a newer one may be running): kept.
+    const base = docsPrefix(version.artifacts.schema!);
+    const recorded = new Set(Object.values(version.artifacts));
+    await dropLeftovers(env.ARTIFACTS, prefix, (key) => recorded.has(key) || (prefix === base && /^a\d+\//.test(key.slice(base.length))) || newerAttempt(base, key, job.attempt));
+    // Docs that were ready stay served (a failed re-derivation changes nothing readers see); a superseded attempt records nothing.
+    if (!recordedManifest) {
+      await coordinatorFor(env, version.identity).recordArtifacts({ ...version.identity, versionId: version.id, artifacts: {}, docsStatus: "failed", job: { kind: DOCS_JOB, attempt: job.attempt } });
+    }
     console.log(JSON.stringify({ docsDerivationFailed: { versionId: version.id, error } }));
   },
 };
+
+/** Whether `key` lies under the `a<n>/` prefix of an attempt newer than `attempt` (which may be running). */
+function newerAttempt(base: string, key: string, attempt: number): boolean {
+  const m = /^a(\d+)\//.exec(key.slice(base.length));
+  return !!m && Number(m[1]) > attempt;
+}
+
+/**
+ * Deletes every object under `prefix` that `keep` does not claim, aborting first the multipart uploads whose ids
+ * a derivation's temporaries hold (`<p>tmp/<work>/<target>-upload` is the upload of `<p><target>`).
+ */
+async function dropLeftovers(bucket: R2Bucket, prefix: string, keep: (key: string) => boolean): Promise<void> {
+  const doomed: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor });
+    for (const o of page.objects) if (!keep(o.key)) doomed.push(o.key);
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  for (const key of doomed) {
+    const upload = /^(.*)tmp\/[^/]+\/(.+)-upload$/.exec(key);
+    if (!upload) continue;
+    const id = await (await bucket.get(key))?.text();
+    if (id) await bucket.resumeMultipartUpload(upload[1]! + upload[2]!, id).abort().catch(() => undefined);
+  }
+  for (let i = 0; i < doomed.length; i += 1000) await bucket.delete(doomed.slice(i, i + 1000));
+}
 
 /** Starts a version's first derivation unless it has a job already; answers whether it started one. */
 export async function startDocsJobIfAbsent(env: Env, versionId: string): Promise<boolean> {

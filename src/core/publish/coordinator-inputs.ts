@@ -69,6 +69,8 @@ export interface RecordArtifactsInput extends Identity {
   replacing?: string;
   /** Set on the version with the artifacts (a docs derivation's end). */
   docsStatus?: "pending" | "ready" | "failed";
+  /** Recorded only while this job (subject: the version) is still at this attempt: a superseded attempt records nothing. */
+  job?: { kind: string; attempt: number };
 }
 
 export interface RetireItemInput extends Identity {

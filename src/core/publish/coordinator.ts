@@ -3,9 +3,9 @@
 // in its own storage. See docs/publish-concurrency.md for why the sequence cannot race.
 import { createJob } from "../../jobs/job-rows";
 import { DurableObject } from "cloudflare:workers";
-import { and, eq } from "drizzle-orm";
+import { and, eq, exists } from "drizzle-orm";
 import { database, type Database } from "../../db/client";
-import { items, versions, type ItemRow } from "../../db/schema";
+import { items, jobs, versions, type ItemRow } from "../../db/schema";
 import { visibilityForSource } from "../visibility";
 import { randomId } from "../../identity/secrets";
 import { stagingPrefix } from "../../artifacts/storage-keys";
@@ -446,10 +446,17 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
       const kept = Object.entries(before).filter(([name]) => input.replacing === undefined || !name.startsWith(input.replacing) || name in input.artifacts);
       const merged = { ...Object.fromEntries(kept), ...input.artifacts };
       const referenced = new Set(Object.values(merged));
-      await db
+      // One conditional UPDATE: a re-drive's new attempt committed before it makes a superseded attempt's write a no-op.
+      const current = input.job
+        ? exists(db.select({ one: jobs.attempt }).from(jobs).where(and(eq(jobs.kind, input.job.kind), eq(jobs.subject, input.versionId), eq(jobs.attempt, input.job.attempt))))
+        : undefined;
+      const updated = await db
         .update(versions)
         .set({ artifacts: JSON.stringify(merged), ...(input.docsStatus ? { docsStatus: input.docsStatus } : {}) })
-        .where(live);
+        .where(current ? and(live, current) : live)
+        .returning({ id: versions.id })
+        .get();
+      if (!updated) return ok({ recorded: false, unreferenced: [] });
       return ok({ recorded: true, unreferenced: Object.values(before).filter((key) => !referenced.has(key)) });
     });
   }

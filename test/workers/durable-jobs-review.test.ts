@@ -1,0 +1,202 @@
+// Review (s5): what a superseded or failing docs attempt leaves behind, on real D1, R2 and the real job queue.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { database } from "../../src/db/client";
+import { createJob, findJob, runJobMessage } from "../../src/jobs/jobs";
+import { docsJob, DOCS_JOB } from "../../src/api-docs/docs-job";
+import { ADMIN, call, callJson, orgWithTokens, type OrgTokens } from "./helpers";
+import { docsSettled, publishPackage } from "./publish-helpers";
+import { docsReadme, docsSchema } from "./api-docs-fixture";
+
+const E = env as unknown as Env;
+const db = database(E.DB);
+let acme: OrgTokens;
+beforeAll(async () => {
+  acme = await orgWithTokens("reviewjobs");
+});
+
+const schemaOf = (name: string) => JSON.stringify({ ...docsSchema, name }).replaceAll("acmecloud:", `${name}:`);
+
+async function versionRow(path: string, version: string) {
+  const [source, publisher, name] = path.split("/");
+  return (await E.DB.prepare(
+    "SELECT v.id, v.artifacts, v.docs_status AS docsStatus FROM versions v JOIN items i ON i.id = v.item_id WHERE i.source = ? AND i.publisher = ? AND i.name = ? AND v.version = ?",
+  )
+    .bind(source, publisher, name, version)
+    .first<{ id: string; artifacts: string; docsStatus: string | null }>())!;
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await E.ARTIFACTS.list({ prefix, cursor });
+    out.push(...page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return out;
+}
+
+async function jobDone(id: string) {
+  const deadline = Date.now() + 60_000;
+  while ((await findJob(db, DOCS_JOB, id))!.status === "pending" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+describe("a docs attempt superseded by an operator's re-drive", () => {
+  it("leaves nothing behind: no temporaries, no unreferenced docs objects under the version's docs prefix", async () => {
+    const path = "pulumi/reviewjobs/superseded";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: schemaOf("superseded"), readme: docsReadme });
+    const row = await versionRow(path, "2.1.0");
+    const artifacts = JSON.parse(row.artifacts) as Record<string, string>;
+    const base = artifacts.schema!.replace(/[^/]*$/, "") + "docs/";
+    // A new attempt (as a re-drive makes) whose messages this test runs by hand, a few small steps of it.
+    const [created] = await createJob(db, DOCS_JOB, row.id, null);
+    const manual = { ...E, JOBS_QUEUE: undefined, DOCS_STEP_BYTES: "4096" } as unknown as Env;
+    const handlers = new Map([[DOCS_JOB, docsJob]]);
+    for (let step = 0; step < 3; step++) await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: created!.attempt, step });
+    const job = (await findJob(db, DOCS_JOB, row.id))!;
+    expect(job).toMatchObject({ status: "pending", step: 3 });
+    const midway = await keysUnder(base);
+    const recorded = new Set(Object.values(JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>));
+    expect(midway.filter((k) => !recorded.has(k)).length).toBeGreaterThan(0); // the attempt has written work of its own
+    // The operator re-drives while that attempt waits between steps: the new attempt runs on the real queue.
+    const redo = await callJson(`/api/admin/packages/${path}/versions/2.1.0/docs`, { method: "POST", token: ADMIN });
+    expect(redo.status).toBe(202);
+    await jobDone(row.id);
+    expect(await docsSettled(acme.publisher, path, "2.1.0")).toBe("ready");
+    expect((await findJob(db, DOCS_JOB, row.id))!.status).toBe("done");
+    const after = new Set(Object.values(JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>));
+    const leftover = (await keysUnder(base)).filter((k) => !after.has(k));
+    expect(leftover).toEqual([]);
+  });
+});
+
+/** Runs an attempt's messages by hand (no queue) until its job leaves that step or `until` says stop. */
+async function runByHand(id: string, attempt: number, until: (step: number) => boolean = () => false) {
+  const manual = { ...E, JOBS_QUEUE: undefined, DOCS_STEP_BYTES: "4096" } as unknown as Env;
+  const handlers = new Map([[DOCS_JOB, docsJob]]);
+  for (let i = 0; i < 200; i++) {
+    const job = (await findJob(db, DOCS_JOB, id))!;
+    if (job.attempt !== attempt || job.status !== "pending" || until(job.step)) return job;
+    await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: id, attempt, step: job.step });
+  }
+  return (await findJob(db, DOCS_JOB, id))!;
+}
+
+describe("a failing first attempt racing the re-drive that superseded it", () => {
+  it("its cleanup leaves the new attempt's work alone, and it does not mark the version failed", async () => {
+    const path = "pulumi/reviewjobs/failrace";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: schemaOf("failrace"), readme: docsReadme });
+    const row = await versionRow(path, "2.1.0");
+    const artifacts = JSON.parse(row.artifacts) as Record<string, string>;
+    // Back to a first derivation (attempt 1, nothing recorded: it writes beside the schema).
+    await E.ARTIFACTS.delete(Object.entries(artifacts).filter(([k]) => k.startsWith("docs.")).map(([, key]) => key));
+    const kept = Object.fromEntries(Object.entries(artifacts).filter(([k]) => !k.startsWith("docs.")));
+    await E.DB.prepare("UPDATE versions SET artifacts = ?, docs_status = 'pending' WHERE id = ?").bind(JSON.stringify(kept), row.id).run();
+    await E.DB.prepare("DELETE FROM jobs WHERE kind = ? AND subject = ?").bind(DOCS_JOB, row.id).run();
+    await createJob(db, DOCS_JOB, row.id, null);
+    const first = await runByHand(row.id, 1, (step) => step >= 2);
+    expect(first).toMatchObject({ attempt: 1, step: 2 });
+    // The operator re-drives; the new attempt gets going; then the old attempt's failure (claimed before) lands.
+    const [second] = await createJob(db, DOCS_JOB, row.id, null);
+    expect(second!.attempt).toBe(2);
+    await runByHand(row.id, 2, (step) => step >= 3);
+    await docsJob.failed(E, first, "step 2 broke");
+    expect((await versionRow(path, "2.1.0")).docsStatus).toBe("pending");
+    const done = await runByHand(row.id, 2);
+    expect(done).toMatchObject({ attempt: 2, status: "done" });
+    expect(await docsSettled(acme.publisher, path, "2.1.0")).toBe("ready");
+    expect((await callJson(`/api/registry/packages/${path}/versions/2.1.0/nav`)).status).toBe(200);
+  });
+});
+
+describe("a superseded attempt's last step, claimed before the re-drive", () => {
+  it("records nothing and leaves nothing: the newer attempt's docs are the ones served", async () => {
+    const path = "pulumi/reviewjobs/stalelast";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: schemaOf("stalelast"), readme: docsReadme });
+    const row = await versionRow(path, "2.1.0");
+    const base = (JSON.parse(row.artifacts) as Record<string, string>).schema!.replace(/[^/]*$/, "") + "docs/";
+    const [a] = await createJob(db, DOCS_JOB, row.id, null);
+    // A first re-derivation runs to the end (ready docs at a fresh prefix, served meanwhile).
+    await runByHand(row.id, a!.attempt, () => false);
+    const manual = { ...E, JOBS_QUEUE: undefined, DOCS_STEP_BYTES: "4096" } as unknown as Env;
+    // Attempt A runs up to its last step (finish), which it has claimed when the re-drive comes.
+    const [a2] = await createJob(db, DOCS_JOB, row.id, null);
+    let prev = (await findJob(db, DOCS_JOB, row.id))!;
+    for (let i = 0; i < 200; i++) {
+      const state = JSON.parse(prev.state) as { inner?: { phase?: string } } | null;
+      if (state?.inner?.phase === "finish") break;
+      prev = await runByHand(row.id, a2!.attempt, (step) => step > prev.step);
+    }
+    const stale = prev;
+    const before = JSON.parse((await versionRow(path, "2.1.0")).artifacts)["docs.manifest"];
+    const [b] = await createJob(db, DOCS_JOB, row.id, null);
+    // The stale last step ends after the re-drive committed: it records nothing (the map is unchanged) and drops what it wrote.
+    await docsJob.step(manual, stale, JSON.parse(stale.state));
+    expect(JSON.parse((await versionRow(path, "2.1.0")).artifacts)["docs.manifest"]).toBe(before);
+    await runByHand(row.id, b!.attempt);
+    const after = JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>;
+    expect(after["docs.manifest"]).toContain(`/docs/a${b!.attempt}/`);
+    const recorded = new Set(Object.values(after));
+    expect((await keysUnder(base)).filter((k) => !recorded.has(k))).toEqual([]);
+    expect((await callJson(`/api/registry/packages/${path}/versions/2.1.0/nav`)).status).toBe(200);
+  });
+});
+
+describe("a version deleted while its docs job is between steps", () => {
+  it("the next step drops the attempt's work, aborting the multipart upload it had open", async () => {
+    const path = "pulumi/reviewjobs/deletedmid";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: schemaOf("deletedmid"), readme: docsReadme });
+    const row = await versionRow(path, "2.1.0");
+    const base = (JSON.parse(row.artifacts) as Record<string, string>).schema!.replace(/[^/]*$/, "") + "docs/";
+    const [a] = await createJob(db, DOCS_JOB, row.id, null);
+    const job = await runByHand(row.id, a!.attempt, (step) => step >= 2);
+    const prefix = (JSON.parse(job.state) as { prefix: string }).prefix;
+    expect(prefix).toBe(`${base}a${a!.attempt}/`);
+    // What writeParts leaves between steps of a large schema: an open upload of `pack`, its id under tmp.
+    const upload = await E.ARTIFACTS.createMultipartUpload(`${prefix}pack`);
+    await E.ARTIFACTS.put(`${prefix}tmp/${row.id}-${a!.attempt}/pack-upload`, upload.uploadId);
+    await E.ARTIFACTS.resumeMultipartUpload(`${prefix}pack`, upload.uploadId).uploadPart(1, new Uint8Array(5 * 1024 * 1024));
+    expect((await call(`/api/registry/packages/${path}/versions/2.1.0`, { method: "DELETE", token: acme.publisher })).status).toBe(204);
+    const done = await runByHand(row.id, a!.attempt);
+    expect(done.status).toBe("done");
+    expect(await keysUnder(prefix)).toEqual([]);
+    // The upload is gone, not merely unreferenced: R2 keeps (and bills) an open upload's parts.
+    await expect(E.ARTIFACTS.resumeMultipartUpload(`${prefix}pack`, upload.uploadId).uploadPart(2, new Uint8Array(10))).rejects.toThrow();
+  });
+});
+
+describe("renderings of the replaced docs", () => {
+  it("a page rendered from the old docs while the re-derivation ran leaves nothing under the old prefix after the swap", async () => {
+    const path = "pulumi/reviewjobs/rendered";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: schemaOf("rendered"), readme: docsReadme });
+    const row = await versionRow(path, "2.1.0");
+    const oldManifest = (JSON.parse(row.artifacts) as Record<string, string>)["docs.manifest"]!;
+    const oldPrefix = oldManifest.slice(0, -"manifest.json".length);
+    const [b] = await createJob(db, DOCS_JOB, row.id, null);
+    await runByHand(row.id, b!.attempt, (step) => step >= 1);
+    expect((await call(`/packages/${path}`, { headers: { Accept: "text/html" } })).status).toBe(200);
+    const rendered = (await keysUnder(oldPrefix)).filter((k) => k.slice(oldPrefix.length).startsWith("rendered/"));
+    expect(rendered.length).toBeGreaterThan(0);
+    expect((await runByHand(row.id, b!.attempt)).status).toBe("done");
+    const after = JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>;
+    expect(after["docs.manifest"]).toContain(`/docs/a${b!.attempt}/`);
+    for (const key of rendered) expect(await E.ARTIFACTS.head(key)).toBeNull();
+  });
+});
+
+describe("a schema with a resource token twice", () => {
+  // The scanner reports both entries and both are packed; the index step used to keep both lines and the
+  // docs route answered the FIRST, where JSON.parse (and the CLI's Go decoder) keep the LAST.
+  it("its docs describe the last definition, as JSON.parse reads the schema", async () => {
+    const path = "pulumi/reviewjobs/dupres";
+    const schema = '{"name":"dupres","version":"2.1.0","resources":{"dupres:a:B":{"description":"first one"},"dupres:a:B":{"description":"second one"}}}';
+    expect((JSON.parse(schema) as { resources: Record<string, { description: string }> }).resources["dupres:a:B"]!.description).toBe("second one");
+    await publishPackage(acme.publisher, path, "2.1.0", { schema });
+    const d = await callJson(`/api/registry/packages/${path}/versions/2.1.0/docs/${encodeURIComponent("dupres:a:B")}`);
+    expect(d.status).toBe(200);
+    expect(JSON.stringify(d.body)).toContain("second one");
+    expect(JSON.stringify(d.body)).not.toContain("first one");
+  });
+});
