@@ -7,9 +7,9 @@
 // R2 calls, to show memory flat in the schema's size (set BENCH_DERIVE_MEMORY=0 to skip; 400 MiB takes minutes).
 // Environment: BENCH_PACKAGES (default 200), BENCH_CONCURRENCY (8), BENCH_LISTS (200), BENCH_SCHEMA_MB (100), BENCH_DOCS_READS (200).
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { docsSchema } from "./docs-schema.mjs";
-import { startDevServer } from "./dev-server.mjs";
+import { descendants, startDevServer } from "./dev-server.mjs";
 import { benchPages } from "./bench-pages.mjs";
 
 const N = Number(process.env.BENCH_PACKAGES ?? 200);
@@ -55,31 +55,13 @@ function percentile(sorted, p) {
 
 /** workerd processes under the wrangler dev process. */
 function workerdPids(root) {
-  const children = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+  return descendants(root).filter((pid) => {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd");
     } catch {
-      // process went away
+      return false; // gone
     }
-  }
-  const out = [];
-  const walk = (pid) => {
-    for (const child of children.get(pid) ?? []) {
-      try {
-        if (readFileSync(`/proc/${child}/cmdline`, "utf8").includes("workerd")) out.push(child);
-      } catch {
-        // gone
-      }
-      walk(child);
-    }
-  };
-  walk(root);
-  return out;
+  });
 }
 
 function rssBytes(pids) {

@@ -38,6 +38,26 @@ interface CoordinatorBindings {
   ARTIFACTS: R2Bucket;
 }
 
+/** A fresh pending operation of `input`'s identity and version, expiring after its TTL (publish and attach alike). */
+function newOperation(input: Identity & { version: string; precedenceKey: string; prerelease: boolean; org: string; ttlMs: number }): Operation {
+  const now = Date.now();
+  return {
+    id: randomId(16),
+    kind: input.kind,
+    source: input.source,
+    publisher: input.publisher,
+    name: input.name,
+    canonicalName: input.canonicalName,
+    version: input.version,
+    precedenceKey: input.precedenceKey,
+    prerelease: input.prerelease,
+    org: input.org,
+    createdAt: now,
+    expiresAt: now + input.ttlMs,
+    completed: false,
+  };
+}
+
 export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
   /** A DO interleaves requests while one awaits I/O (D1, R2); this chain makes each step run alone. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -91,23 +111,10 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
     return this.serialized(async () => {
       const check = await this.checkPublishable(input, input, input.org, input.allowReuse);
       if (!check.ok) return check;
-      const now = Date.now();
       const op: Operation = {
-        id: randomId(16),
-        kind: input.kind,
-        source: input.source,
-        publisher: input.publisher,
-        name: input.name,
-        canonicalName: input.canonicalName,
-        version: input.version,
-        precedenceKey: input.precedenceKey,
-        prerelease: input.prerelease,
-        org: input.org,
-        createdAt: now,
-        expiresAt: now + input.ttlMs,
+        ...newOperation(input),
         publishedAt: input.publishedAt,
         ...(input.extension === undefined ? {} : { extension: input.extension }),
-        completed: false,
       };
       await this.ctx.storage.put(OP_PREFIX + op.id, op);
       // The operation lives in this object's storage, not D1: its audit entry is written right after,
@@ -341,23 +348,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
       const present = JSON.parse(found.value.version.artifacts) as Record<string, string>;
       const taken = input.names.filter((name) => `${input.artifactPrefix}${name}` in present);
       if (taken.length) return fail(409, `${describe(input, input.version)} already has ${taken.join(", ")} attached; an attached artifact is never replaced`);
-      const now = Date.now();
-      const op: Operation = {
-        id: randomId(16),
-        kind: input.kind,
-        source: input.source,
-        publisher: input.publisher,
-        name: input.name,
-        canonicalName: input.canonicalName,
-        version: input.version,
-        precedenceKey: input.precedenceKey,
-        prerelease: input.prerelease,
-        org: input.org,
-        createdAt: now,
-        expiresAt: now + input.ttlMs,
-        completed: false,
-        attach: { versionId: found.value.version.id, names: input.names },
-      };
+      const op: Operation = { ...newOperation(input), attach: { versionId: found.value.version.id, names: input.names } };
       await this.ctx.storage.put(OP_PREFIX + op.id, op);
       await this.scheduleCleanup(op.expiresAt);
       return ok({ operationId: op.id, expiresAt: op.expiresAt });
