@@ -15,6 +15,7 @@ import { STACK_NAME_PATTERN, UsageReport } from "../usage/usage-routes";
 import * as D from "./api-docs-schemas";
 import * as O from "./org-registry-schemas";
 import * as S from "./schemas";
+import { empty, fails, ok } from "./responses";
 import { webRoutes } from "../web/web-routes";
 import { policyPackOperations } from "../policy-packs/policy-pack-operations";
 import { pluginOperations } from "../plugins/plugin-operations";
@@ -61,24 +62,6 @@ export const UNDESCRIBED_ROUTES: Record<string, string> = {
 
 // ---- helpers that keep each entry short ----
 
-const ERROR_TEXT: Record<number, string> = {
-  400: "invalid input",
-  401: "no valid token",
-  403: "the token may not do this",
-  404: "absent, or not visible to the caller",
-  406: "none of the accepted media types can be produced",
-  409: "conflicts with the current state",
-  413: "request body too large",
-  422: "the version's documentation could not be derived from its schema (docs.status is failed); the operator can derive it again",
-  503: "the version's documentation is being derived (docs.status is pending); retry after the Retry-After seconds",
-};
-
-function fails(...statuses: number[]): Record<number, ResponseSpec> {
-  return Object.fromEntries(statuses.map((s) => [s, { description: ERROR_TEXT[s] ?? "error", json: S.ErrorBody }]));
-}
-
-const ok = (description: string, json: z.ZodType): ResponseSpec => ({ description, json });
-const empty = (description: string): ResponseSpec => ({ description });
 
 /** A registry route is served under both prefixes: the `/api/registry` entry carries Pulumi's operation
  * id, the `/api/preview/registry` one the same id with `Preview` appended (ids must be unique). */

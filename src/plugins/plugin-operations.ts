@@ -2,9 +2,10 @@
 // prefixes), spread into the OpenAPI operation table by src/openapi/operations.ts.
 import { z } from "zod";
 import { REGISTRY_PREFIXES } from "../http/routes";
-import { component, ErrorBody, packagePath } from "../openapi/schemas";
+import { component, packagePath } from "../openapi/schemas";
 import { CompleteBody } from "../registry-api/bodies";
 import { PLATFORMS } from "./platforms";
+import { fails } from "../openapi/responses";
 
 /** The shape of an entry of the OpenAPI operation table (declared here too: that table imports this file). */
 interface PluginOperation {
@@ -21,15 +22,6 @@ interface PluginOperation {
   responses: Record<number, { description: string; json?: z.ZodType; bytes?: string }>;
 }
 
-const ERROR_TEXT: Record<number, string> = {
-  400: "invalid input",
-  401: "no valid token",
-  403: "the token may not do this",
-  404: "absent, or not visible to the caller",
-  409: "conflicts with the current state",
-  413: "request body too large",
-};
-const fails = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, { description: ERROR_TEXT[s] ?? "error", json: ErrorBody }]));
 const TAGS = ["Registry", "Plugins"];
 const Platform = z.enum(PLATFORMS).describe("<os>-<arch>, as the Pulumi CLI names a plugin archive");
 const sha256 = () => z.string().regex(/^[0-9a-f]{64}$/).describe("hex SHA-256 of the archive, computed by the registry");

@@ -2,9 +2,10 @@
 // routes the stock CLI calls), spread into the OpenAPI operation table by src/openapi/operations.ts.
 import { z } from "zod";
 import { REGISTRY_PREFIXES } from "../http/routes";
-import { Completed, component, ErrorBody, segment } from "../openapi/schemas";
+import { Completed, component, segment } from "../openapi/schemas";
 import { CompleteBody, DeprecateBody, StartBody } from "../registry-api/bodies";
 import * as P from "./policy-pack-schemas";
+import { empty, fails, ok } from "../openapi/responses";
 
 /** The shape of an entry of the OpenAPI operation table (declared here too: that table imports this file). */
 interface PackOperation {
@@ -22,17 +23,6 @@ interface PackOperation {
   responses: Record<number, { description: string; json?: z.ZodType; markdown?: boolean; bytes?: string }>;
 }
 
-const ERROR_TEXT: Record<number, string> = {
-  400: "invalid input",
-  401: "no valid token",
-  403: "the token may not do this",
-  404: "absent, or not visible to the caller",
-  409: "conflicts with the current state",
-  413: "request body too large",
-};
-const fails = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, { description: ERROR_TEXT[s] ?? "error", json: ErrorBody }]));
-const ok = (description: string, json: z.ZodType) => ({ description, json });
-const empty = (description: string) => ({ description });
 
 const TAGS = ["Registry", "PolicyPacks"];
 const ORG_TAGS = ["PolicyPacks", "Organizations"];
