@@ -6,91 +6,15 @@
 // DERIVE_SPILL='{"runBytes":…}' overrides the spill limits (src/api-docs/spill.ts) for an experiment.
 import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
-import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync, writeFileSync, writeSync, appendFileSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { writeDocsSchema } from "./docs-schema.mjs";
+import { fileBucket } from "./file-bucket.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const out = join(root, ".tmp", "derive-bundle.mjs");
-
-/** The R2 calls deriveDocs makes, on files, each counted (subrequests of a Worker). */
-function fileBucket(dir, calls) {
-  const path = (key) => join(dir, encodeURIComponent(key));
-  const count = (name) => (calls[name] = (calls[name] ?? 0) + 1);
-  const readRange = (key, start, length) => {
-    const fd = openSync(path(key), "r");
-    try {
-      const buf = Buffer.alloc(length);
-      readSync(fd, buf, 0, length, start);
-      return buf;
-    } finally {
-      closeSync(fd);
-    }
-  };
-  const object = (key, range) => {
-    const size = statSync(path(key)).size;
-    const start = range?.offset ?? 0;
-    const length = range ? Math.min(range.length, size - start) : size;
-    const body = () => Readable.toWeb(createReadStream(path(key), { start, end: start + length - 1, highWaterMark: 64 * 1024 }));
-    const bytes = () => readRange(key, start, length);
-    return {
-      size,
-      get body() {
-        return body();
-      },
-      arrayBuffer: async () => {
-        const b = bytes();
-        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-      },
-      text: async () => bytes().toString("utf8"),
-    };
-  };
-  return {
-    async get(key, options) {
-      count(options?.range ? "get (range)" : "get");
-      try {
-        statSync(path(key));
-      } catch {
-        return null;
-      }
-      return object(key, options?.range);
-    },
-    async put(key, value) {
-      count("put");
-      writeFileSync(path(key), typeof value === "string" ? value : Buffer.from(value));
-    },
-    async delete(keys) {
-      count("delete");
-      for (const key of [keys].flat()) rmSync(path(key), { force: true });
-    },
-    async createMultipartUpload(key) {
-      count("createMultipartUpload");
-      const parts = [];
-      return {
-        async uploadPart(n, bytes) {
-          count("uploadPart");
-          const file = path(`${key}.part${n}`);
-          writeFileSync(file, Buffer.from(bytes));
-          parts.push(file);
-          return { partNumber: n, etag: String(n) };
-        },
-        async complete() {
-          count("complete");
-          writeFileSync(path(key), "");
-          for (const f of parts) appendFileSync(path(key), readFileSync(f));
-          for (const f of parts) rmSync(f);
-        },
-        async abort() {
-          count("abort");
-          for (const f of parts) rmSync(f, { force: true });
-        },
-      };
-    },
-  };
-}
 
 if (process.argv[2] === "--derive") {
   // The measured child: derive the schema in the given directory.
