@@ -8,8 +8,8 @@ import { database } from "../../src/db/client";
 import { createJob, findJob, MAX_TRIES, redriveStalled, runJobMessage, type JobHandler } from "../../src/jobs/jobs";
 import { docsJob, DOCS_JOB } from "../../src/api-docs/docs-job";
 import { ADMIN, call, callJson, countObjects, expectError, orgWithTokens, type OrgTokens } from "./helpers";
-import { docsSettled, publishPackage } from "./publish-helpers";
-import { docsReadme, docsSchema } from "./api-docs-fixture";
+import { docsSettled, publishPackage, docsSchemaNamed, versionRow } from "./publish-helpers";
+import { docsReadme } from "./api-docs-fixture";
 
 const E = env as unknown as Env;
 const db = database(E.DB);
@@ -142,16 +142,7 @@ async function redriveStalledOf(kind: string): Promise<number> {
 }
 
 const v = (path: string, rest: string) => `/api/registry/packages/${path}/versions/${rest}`;
-const schemaOf = (name: string) => JSON.stringify({ ...docsSchema, name }).replaceAll("acmecloud:", `${name}:`);
-
-async function versionRow(path: string, version: string) {
-  const [source, publisher, name] = path.split("/");
-  return (await E.DB.prepare(
-    "SELECT v.id, v.artifacts, v.docs_status AS docsStatus FROM versions v JOIN items i ON i.id = v.item_id WHERE i.source = ? AND i.publisher = ? AND i.name = ? AND v.version = ?",
-  )
-    .bind(source, publisher, name, version)
-    .first<{ id: string; artifacts: string; docsStatus: string | null }>())!;
-}
+const schemaOf = docsSchemaNamed;
 
 /** Puts a published version back to "docs pending, job created, no message sent yet", deterministically. */
 async function pendingAgain(path: string, version: string) {

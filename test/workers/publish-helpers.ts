@@ -1,5 +1,7 @@
 // Publishing the way the Pulumi CLI does: start, PUT each artifact to its presigned URL, complete.
+import { env } from "cloudflare:workers";
 import { call, callJson } from "./helpers";
+import { docsSchema } from "./api-docs-fixture";
 
 export const PREFIXES = ["/api/preview/registry", "/api/registry"] as const;
 
@@ -59,4 +61,17 @@ export async function docsSettled(token: string, path: string, version: string, 
     if (Date.now() > deadline) throw new Error(`docs of ${path}@${version} still ${status ?? r.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The docs fixture's schema renamed to `name` (its tokens too). */
+export const docsSchemaNamed = (name: string) => JSON.stringify({ ...docsSchema, name }).replaceAll("acmecloud:", `${name}:`);
+
+/** A published version's row as D1 holds it: id, artifact map (JSON) and docs status. */
+export async function versionRow(path: string, version: string) {
+  const [source, publisher, name] = path.split("/");
+  return (await env.DB.prepare(
+    "SELECT v.id, v.artifacts, v.docs_status AS docsStatus FROM versions v JOIN items i ON i.id = v.item_id WHERE i.source = ? AND i.publisher = ? AND i.name = ? AND v.version = ?",
+  )
+    .bind(source, publisher, name, version)
+    .first<{ id: string; artifacts: string; docsStatus: string | null }>())!;
 }
