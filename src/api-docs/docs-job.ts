@@ -8,7 +8,9 @@
 // deleted after the swap.
 import { and, eq, isNull } from "drizzle-orm";
 import { database, type Database } from "../db/client";
-import { items, jobs, versions } from "../db/schema";
+import { items, jobs, versions, type VersionRow as StoredVersion } from "../db/schema";
+import { DOCS_STATUSES } from "../packages/package-answer";
+import { oneOf } from "../openapi/schema-kit";
 import { unwrap } from "../core/vocabulary/outcome";
 import type { Env } from "../env";
 import { coordinatorFor } from "../core/publish/coordinator-stub";
@@ -193,13 +195,22 @@ export async function rederiveDocs(env: Env, identity: Identity, versionId: stri
   return row!.attempt;
 }
 
-/** What the operator's docs route answers about a version's derivation. */
-export async function docsJobReport(env: Env, versionId: string, docsStatus: string | null) {
-  const job = await findJob(database(env.DB), DOCS_JOB, versionId);
+/** What the operator's docs route answers about a version's derivation (`status` as the version answer says it). */
+export async function docsJobReport(env: Env, version: Pick<StoredVersion, "id" | "docsStatus" | "artifacts">) {
+  const job = await findJob(database(env.DB), DOCS_JOB, version.id);
   return {
-    status: docsStatus ?? "ready",
+    status: docsStatusOf(version),
     ...(job
       ? { job: { attempt: job.attempt, status: job.status, stepsDone: job.step, stepRuns: job.runs, ...(job.error ? { error: job.error } : {}), updatedAt: new Date(job.updatedAt).toISOString() } }
       : {}),
   };
+}
+
+/**
+ * A version's docs status: as recorded, or for a version stored before docs were derived off the request
+ * path, `ready` when its docs exist and `pending` when they are derived on first request.
+ */
+export function docsStatusOf(version: Pick<StoredVersion, "docsStatus" | "artifacts">): (typeof DOCS_STATUSES)[number] {
+  if (version.docsStatus) return oneOf(DOCS_STATUSES, version.docsStatus, "docs status");
+  return (JSON.parse(version.artifacts) as Record<string, string>)[artifactName("manifest.json")] ? "ready" : "pending";
 }

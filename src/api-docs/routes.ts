@@ -300,13 +300,13 @@ export const apiDocsAdminRoutes: Array<[string, RouteMethods]> = [
     {
       async GET(request, context) {
         const { row } = await operatorVersion(request, context);
-        return json(await docsJobReport(context.env, row.id, row.docsStatus));
+        return json(await docsJobReport(context.env, row));
       },
       async POST(request, context) {
         const { identity, row } = await operatorVersion(request, context);
         await rederiveDocs(context.env, identity, row.id, !!(JSON.parse(row.artifacts) as Record<string, string>)[artifactName("manifest.json")]);
         await context.catalogChanged();
-        return json(await docsJobReport(context.env, row.id, "pending"), 202);
+        return json({ ...(await docsJobReport(context.env, row)), status: "pending" }, 202);
       },
     },
   ],

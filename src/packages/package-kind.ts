@@ -3,7 +3,7 @@ import { badRequest } from "../http/api-error";
 import { PACKAGE_SOURCES } from "../identity/rights";
 import { VISIBILITIES } from "../core/visibility";
 import { oneOf } from "../openapi/schema-kit";
-import { DOCS_STATUSES, type PackageView } from "./package-answer";
+import type { PackageView } from "./package-answer";
 import { present, type RegistryKind } from "../core/kind";
 import { canonicalName, isValidSegment, printable } from "../core/vocabulary/names";
 import { parseBooleanParam, parseEnumParam, parseSearchParam } from "../http/query-params";
@@ -11,9 +11,7 @@ import { PACKAGE_TYPES } from "../db/schema";
 import type { ListFilters } from "../core/catalog/list-query";
 import { parseIdentity } from "../core/identity-parsing";
 import { packageUsageDecorator } from "../usage/usage-stats";
-import { DOCS_JOB } from "../api-docs/docs-job";
-import { artifactName } from "../api-docs/storage";
-import type { VersionRow } from "../db/schema";
+import { DOCS_JOB, docsStatusOf } from "../api-docs/docs-job";
 import { checksumsOf } from "../plugins/plugin-view";
 import { gitlabProject } from "../plugins/platforms";
 import { extractSchemaMetadata, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
@@ -86,14 +84,6 @@ export const packageKind: RegistryKind<PackageView> = {
   },
 };
 
-/**
- * A version's docs status: as recorded, or for a version stored before docs were derived off the request
- * path, `ready` when its docs exist and `pending` when they are derived on first request.
- */
-export function docsStatusOf(version: Pick<VersionRow, "docsStatus" | "artifacts">): PackageView["docs"]["status"] {
-  if (version.docsStatus) return oneOf(DOCS_STATUSES, version.docsStatus, "docs status");
-  return (JSON.parse(version.artifacts) as Record<string, string>)[artifactName("manifest.json")] ? "ready" : "pending";
-}
 
 /** Lower-cased text that list `search` terms must each be a substring of: name, publisher, title, description, category. */
 export function packageSearchText(identity: { name: string; publisher: string }, m: PackageMetadataFields): string {
