@@ -67,6 +67,12 @@ export interface Env {
   RATE_LIMITS?: string;
   /** The `period` of the `[[ratelimits]]` bindings (10 or 60), used for `Retry-After`. */
   RATE_LIMIT_PERIOD_SECONDS?: string;
+  /** Upstream registries to mirror, a JSON array (docs/operator/mirror.md); unset → no mirror. */
+  MIRROR_UPSTREAMS?: string;
+  /** `true` puts every upstream offline: only what is stored is served. */
+  MIRROR_OFFLINE?: string;
+  /** `true` lets upstream and plugin URLs be `http://127.0.0.1`/`localhost` (tests, local development). */
+  MIRROR_ALLOW_LOCAL_HTTP?: string;
   /** `true` adds X-D1-Queries and X-D1-Round-Trips to every response (tests and `npm run bench`). */
   EXPOSE_D1_STATS?: string;
 }

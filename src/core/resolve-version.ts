@@ -65,11 +65,12 @@ export async function resolveVersion(read: ScopedReader, query: VersionQuery, op
 }
 
 /**
- * resolveVersion for a route that needs the version: a 404 when absent or invisible, and a 400 when a
+ * resolveVersion for a route that needs the version (`resolve`: resolveVersion with a second source behind
+ * it, such as the mirror's pull-through): a 404 when absent or invisible, and a 400 when a
  * VCS-backed item (no versions) is asked for a specific version.
  */
-export async function requireVersionOf(kind: AnyKind, read: ScopedReader, query: VersionQuery, options: { withVersions?: boolean } = {}) {
-  const found = await resolveVersion(read, query, options);
+export async function requireVersionOf(kind: AnyKind, read: ScopedReader, query: VersionQuery, options: { withVersions?: boolean } = {}, resolve: typeof resolveVersion = resolveVersion) {
+  const found = await resolve(read, query, options);
   const shown = query.version === "latest" ? "latest" : query.version.raw;
   if (!found.resolved) throw versionNotFound(query.identity, shown);
   if (!found.resolved.version && query.version !== "latest") {

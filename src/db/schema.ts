@@ -74,6 +74,10 @@ export const items = sqliteTable(
     createdAt: text("created_at").notNull(),
     /** Whole-item deprecation `{message, replacement?, deprecatedAt}` as JSON; null when not deprecated. */
     deprecation: text("deprecation"),
+    /** The upstream id (MIRROR_UPSTREAMS) a mirrored item comes from; null for items published here (docs/operator/mirror.md). */
+    mirror: text("mirror"),
+    /** Mirrored items: when `latest` was last checked against the upstream (epoch ms). */
+    mirrorLatestCheckedAt: integer("mirror_latest_checked_at"),
   },
   (t) => [
     uniqueIndex("items_identity_unique").on(t.kind, t.source, t.publisher, t.canonicalName),
@@ -137,12 +141,22 @@ export const versions = sqliteTable(
      * stored before plugins existed). Their R2 keys are in `artifacts` as `plugin/<os>-<arch>`.
      */
     plugins: text("plugins"),
+    /**
+     * Mirrored versions: where they came from, as JSON `{"upstream", "url", "fetchedAt", "artifacts":
+     * {"<slot>": {"url", "size", "sha256"}}, "plugins"?: {"<os>-<arch>": {"url", "size", "sha256", "fetchedAt"}}}`;
+     * NULL for versions published here.
+     */
+    provenance: text("provenance"),
+    /** Mirrored versions: when the upstream last confirmed the version (epoch ms); the re-check walks the oldest first. */
+    mirrorCheckedAt: integer("mirror_checked_at"),
   },
   (t) => [
     // Equal precedence is the same version: the last line of defence against a double publish.
     uniqueIndex("versions_precedence_unique").on(t.itemId, t.precedenceKey),
     index("versions_live").on(t.itemId, t.retired, t.prerelease, t.precedenceKey),
     index("versions_operation").on(t.operationId),
+    // The mirror's re-check: mirrored live versions, least recently confirmed first.
+    index("versions_mirror_check").on(t.mirrorCheckedAt).where(sql`${t.mirrorCheckedAt} IS NOT NULL`),
   ],
 );
 
@@ -350,3 +364,26 @@ export const jobs = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.kind, t.subject] }), index("jobs_stalled").on(t.status, t.updatedAt)],
 );
+
+/**
+ * The mirror's fetches in flight and its remembered misses, one row per upstream question
+ * (`<upstream>|<kind>/<source>/<publisher>/<canonical name>@<precedence key or latest>`): a fetch claims the
+ * row with a lease (concurrent misses fetch once); an upstream 404 leaves it `missing` until `until`.
+ */
+export const mirrorFetches = sqliteTable("mirror_fetches", {
+  key: text("key").primaryKey(),
+  status: text("status", { enum: ["fetching", "missing", "failed", "done"] }).notNull(),
+  leaseUntil: integer("lease_until").notNull().default(0),
+  /** `missing`: remembered until then (epoch ms). */
+  until: integer("until").notNull().default(0),
+  error: text("error"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Per upstream: its request budget (a fixed one-minute window) and a 429's hold (`blockedUntil`). */
+export const mirrorUpstreams = sqliteTable("mirror_upstreams", {
+  id: text("id").primaryKey(),
+  windowStart: integer("window_start").notNull().default(0),
+  windowCount: integer("window_count").notNull().default(0),
+  blockedUntil: integer("blocked_until").notNull().default(0),
+});

@@ -33,6 +33,26 @@ export const DocsState = component(
     .describe("where the version's documentation stands"),
 );
 
+const FetchedArtifact = z.strictObject({
+  url: url().describe("where the mirror fetched it"),
+  size: z.int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).describe("hex SHA-256 of the bytes as fetched"),
+  fetchedAt: timestamp().optional(),
+});
+
+export const Provenance = component(
+  "Provenance",
+  z
+    .strictObject({
+      upstream: text().describe("the id of the upstream (the operator's MIRROR_UPSTREAMS)"),
+      url: url().describe("the upstream's registry API"),
+      fetchedAt: timestamp(),
+      artifacts: z.record(z.string(), FetchedArtifact).describe("each artifact fetched, by slot: schema, index (the README), installationConfiguration"),
+      plugins: z.record(z.string(), FetchedArtifact).optional().describe("each plugin archive fetched, keyed <os>-<arch>"),
+    })
+    .describe("only on a version mirrored from another registry: where and when it was fetched, and the SHA-256 of each artifact as fetched"),
+);
+
 export const PackageMetadata = component(
   "PackageMetadata",
   z.strictObject({
@@ -65,6 +85,7 @@ export const PackageMetadata = component(
       })
       .optional(),
     docs: DocsState,
+    provenance: Provenance.optional(),
     deprecation: Deprecation.optional(),
     usageStats: UsageStats.optional(),
   }),

@@ -80,6 +80,7 @@ export const packageKind: RegistryKind<PackageView> = {
       visibility: oneOf(VISIBILITIES, item.visibility, "visibility"),
       ...present("parameterization", m.parameterization),
       docs: { status: docsStatusOf(version!) },
+      ...present("provenance", provenanceOf(version!.provenance)),
     };
   },
 };
@@ -131,12 +132,21 @@ export function packageListFilters(query: URLSearchParams): ListFilters {
  */
 function pluginDownloadURL(
   fromSchema: string | undefined,
-  item: { source: string; publisher: string; name: string; visibility: string },
+  item: { source: string; publisher: string; name: string; visibility: string; mirror: string | null },
   plugins: string | null,
   urls: { origin: string; artifactUrl: (path: string) => string },
 ): string | undefined {
+  // A mirrored version's plugins are served here (fetched from the upstream's host on first download).
+  if (item.mirror) return item.visibility === "public" ? urls.artifactUrl("plugins") : `gitlab://${new URL(urls.origin).host}/${gitlabProject(item)}`;
   if (fromSchema) return fromSchema;
   if (!checksumsOf(plugins)) return undefined;
   if (item.visibility === "public") return urls.artifactUrl("plugins");
   return `gitlab://${new URL(urls.origin).host}/${gitlabProject(item)}`;
+}
+
+/** The stored provenance of a mirrored version as the answer shows it (the metadata URL stays internal). */
+function provenanceOf(stored: string | null): PackageView["provenance"] {
+  if (!stored) return undefined;
+  const p = JSON.parse(stored) as NonNullable<PackageView["provenance"]> & { metadataURL?: string };
+  return { upstream: p.upstream, url: p.url, fetchedAt: p.fetchedAt, artifacts: p.artifacts, ...(p.plugins ? { plugins: p.plugins } : {}) };
 }

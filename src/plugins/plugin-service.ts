@@ -19,6 +19,7 @@ import { unwrap } from "../core/vocabulary/outcome";
 import type { ParsedVersion } from "../core/vocabulary/versions";
 import { randomId } from "../identity/secrets";
 import { checkPluginArchive } from "./plugin-archive";
+import { sha256Tap } from "../artifacts/sha256-tap";
 import { isPlatform, PLATFORMS, PLUGIN_ARTIFACT_PREFIX, platformSlot, pluginFileName, type Platform } from "./platforms";
 
 /** What the version's `plugins` column holds per platform. */
@@ -67,23 +68,6 @@ export async function startAttach(context: CoreContext, caller: OrgCaller, ident
   const uploadURLs: Record<string, string> = {};
   for (const p of platforms) uploadURLs[p] = await signer.sign(stagingKey(started.operationId, platformSlot(p)), "PUT", Math.floor(ttlMs / 1000));
   return { operationId: started.operationId, expiresAt: started.expiresAt, uploadURLs };
-}
-
-/** A pass-through that feeds every chunk to a SHA-256 DigestStream: the hash of exactly the bytes copied, in flat memory. */
-function sha256Tap(): { tap: TransformStream<Uint8Array, Uint8Array>; hex: () => Promise<string> } {
-  const digest = new crypto.DigestStream("SHA-256");
-  const writer = digest.getWriter();
-  const tap = new TransformStream<Uint8Array, Uint8Array>({
-    async transform(chunk, controller) {
-      await writer.write(chunk);
-      controller.enqueue(chunk);
-    },
-    async flush() {
-      await writer.close();
-    },
-  });
-  const hex = async () => [...new Uint8Array(await digest.digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return { tap, hex };
 }
 
 /** Copies one staged archive to its immutable key, hashing it on the way; size-checked on the staged object. */

@@ -12,6 +12,7 @@ import { listVersions } from "../core/catalog/entries";
 import { planList } from "../core/catalog/list-service";
 import type { AnyKind, RouteParams } from "../core/kind";
 import { requireVersionOf } from "../core/resolve-version";
+import { pulledLatest, resolveWithMirror } from "../mirror/mirrored-resolve";
 import { describeIdentity } from "../core/vocabulary/identity";
 import { renderViews } from "../core/views";
 import { apiReader } from "./api-reader";
@@ -57,7 +58,9 @@ export async function itemVersions(kind: AnyKind, request: IRequest, context: Re
   const after = await decodeSingleKey(secret, scope, page.continuationToken, "string");
   return edgeCached(request, context, key, async (context) => {
     const caller = await context.caller();
-    const found = await listVersions(context.db, { ...identity, limit: page.limit, after }, caller);
+    let found = await listVersions(context.db, { ...identity, limit: page.limit, after }, caller);
+    // A package the mirror would serve is pulled through at its latest version, then listed.
+    if (!found && !after && (await pulledLatest(context, kind, identity))) found = await listVersions(context.primaryDb, { ...identity, limit: page.limit, after }, caller);
     if (!found) throw notFound(`${describeIdentity(identity)} not found`);
     if (found.item.backing === "vcs") throw badRequest(`${kind.noun} '${identity.source}/${identity.publisher}/${identity.name}' is VCS-backed and has no versions`);
     const body: Record<string, unknown> = { [kind.collection]: await renderViews(context, kind, found.entries, caller) };
@@ -71,7 +74,7 @@ export async function resolveRouteVersion(kind: AnyKind, request: IRequest, cont
   const identity = kind.identity(request.params as RouteParams);
   const version = parseVersionParam(request.params.version, true);
   const reader = apiReader(context);
-  const { resolved } = await requireVersionOf(kind, reader.read, { identity, version });
+  const { resolved } = await requireVersionOf(kind, reader.read, { identity, version }, {}, (read, query, options) => resolveWithMirror(context, kind, read, query, reader.caller, options));
   return { identity, version, resolved, caller: reader.caller };
 }
 

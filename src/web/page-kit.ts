@@ -4,13 +4,14 @@ import type { IRequest } from "itty-router";
 import { ApiError } from "../http/api-error";
 import type { RequestContext } from "../http/context";
 import { ANONYMOUS, type Caller } from "../identity/rights";
+import { resolveWithMirror } from "../mirror/mirrored-resolve";
 import { packageKind } from "../packages/package-kind";
 import { runPlan, runPlans, type ReadPlan } from "../core/vocabulary/read-plan";
 import { type CatalogEntry, type LiveVersion } from "../core/vocabulary/catalog-entry";
 import { type Viewer } from "../core/vocabulary/viewer";
 import { canonicalKey, edgeCached } from "../http/edge-cache";
 import { viewOf } from "../core/views";
-import { resolveVersion, type ScopedReader } from "../core/resolve-version";
+import type { ScopedReader } from "../core/resolve-version";
 import { versionNotFound } from "../core/identity-parsing";
 import { type RouteParams } from "../core/kind";
 import { parseVersionParam } from "../registry-api/request-parsing";
@@ -171,7 +172,7 @@ export async function loadPackage(request: IRequest, context: RequestContext, lo
   const identity = packageKind.identity(request.params as RouteParams);
   const version = parseVersionParam(request.params.version ?? "latest", true);
   // One batch: the versions are read by identity, under the same visibility check as the entry.
-  const { resolved, versions } = await resolveVersion(lookerReader(context, looker), { identity, version }, { withVersions: true });
+  const { resolved, versions } = await resolveWithMirror(context, packageKind, lookerReader(context, looker), { identity, version }, () => looker.caller(), { withVersions: true });
   if (!resolved?.version) throw versionNotFound(identity, version === "latest" ? "latest" : version.raw);
   const detail: PackageDetail = viewOf(packageKind, context.origin, resolved.entry);
   const deprecation = deprecationOf(resolved.entry);

@@ -14,6 +14,14 @@ export interface Operation extends Identity, VersionRef {
   completed: boolean;
   /** Set on an attach operation (artifacts added to a live version); such an operation never completes a publish. */
   attach?: { versionId: string; names: string[] };
+  /** Set on a mirror's publish (src/mirror/): the item is, or becomes, mirrored from this upstream. */
+  mirror?: MirrorPublish;
+}
+
+/** A publish by the mirror: only such a publish may add versions to a mirrored item, and it may not touch a local one. */
+export interface MirrorPublish {
+  upstream: string;
+  visibility: "public" | "private";
 }
 
 export interface StartInput extends Identity, VersionRef {
@@ -24,6 +32,7 @@ export interface StartInput extends Identity, VersionRef {
   ttlMs: number;
   allowReuse: boolean;
   audit: AuditStamp;
+  mirror?: MirrorPublish;
 }
 
 export interface CommitInput {
@@ -39,6 +48,8 @@ export interface CommitInput {
   /** Job kinds to create for the new version in the same batch (see Inspection.jobs). */
   jobs?: readonly string[];
   docsStatus?: "pending";
+  /** A mirror's publish: the version's provenance JSON (versions.provenance). */
+  provenance?: string;
 }
 
 export interface RetireInput extends Identity {
@@ -85,6 +96,8 @@ export interface StartAttachInput extends Identity, VersionRef {
   /** The version's artifact map key of a name: `${artifactPrefix}${name}`. */
   artifactPrefix: string;
   ttlMs: number;
+  /** The mirror attaching to a version it mirrored (its upstream id): the only attach a mirrored version takes. */
+  mirror?: string;
 }
 
 export interface CommitAttachInput extends Identity {
@@ -97,4 +110,6 @@ export interface CommitAttachInput extends Identity {
   records: Record<string, unknown>;
   audit: AuditStamp;
   auditAction: "package.plugin.attach";
+  /** A mirror's attach: name → where the archive was fetched from, merged into the version's provenance `plugins`. */
+  provenance?: Record<string, unknown>;
 }

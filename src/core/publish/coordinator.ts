@@ -18,7 +18,7 @@ import { pickLatest } from "../vocabulary/versions";
 import { auditEntry, itemTarget } from "../../audit/audit-log";
 import { kindAuditAction } from "../vocabulary/kind-actions";
 import { categoryOf, liveVersions, moveLatest, type LiveVersion } from "./latest-pointer";
-import type { CommitAttachInput, CommitInput, DeprecateInput, Operation, RecordArtifactsInput, RetireInput, RetireItemInput, StartAttachInput, StartInput } from "./coordinator-inputs";
+import type { CommitAttachInput, CommitInput, MirrorPublish, DeprecateInput, Operation, RecordArtifactsInput, RetireInput, RetireItemInput, StartAttachInput, StartInput } from "./coordinator-inputs";
 
 const OP_PREFIX = "op:";
 
@@ -78,8 +78,16 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
     ref: VersionRef,
     org: string,
     allowReuse: boolean,
+    mirror?: MirrorPublish,
   ): Promise<Outcome<{ item: ItemRow | undefined; retiredVersionId: string | undefined }>> {
     const item = await findItem(this.db, id.kind, id.source, id.publisher, id.canonicalName);
+    // A mirrored item takes versions only from its upstream; a local item is never mirrored over (docs/operator/mirror.md).
+    if (item && item.mirror && item.mirror !== mirror?.upstream) {
+      return fail(409, `${describe(id)} is mirrored from upstream '${item.mirror}'; its versions come only from there`);
+    }
+    if (item && !item.mirror && mirror) {
+      return fail(409, `${describe(id)} is published here; a local ${id.kind} is never mirrored over`);
+    }
     if (item && item.name !== id.name) {
       return fail(409, `${id.kind} '${id.source}/${id.publisher}/${item.name}' already exists; '${id.name}' differs from it only in case or separators`);
     }
@@ -109,10 +117,11 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
 
   async start(input: StartInput): Promise<Outcome<{ operationId: string; expiresAt: number }>> {
     return this.serialized(async () => {
-      const check = await this.checkPublishable(input, input, input.org, input.allowReuse);
+      const check = await this.checkPublishable(input, input, input.org, input.allowReuse, input.mirror);
       if (!check.ok) return check;
       const op: Operation = {
         ...newOperation(input),
+        ...(input.mirror ? { mirror: input.mirror } : {}),
         publishedAt: input.publishedAt,
         ...(input.extension === undefined ? {} : { extension: input.extension }),
       };
@@ -153,7 +162,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
         op.expiresAt > Date.now();
       if (!op || !matches) return fail(404, `publish operation '${input.operationId}' not found for ${describe(input, input.version)}`);
       if (op.completed) return fail(409, `publish operation '${op.id}' was already completed`);
-      const check = await this.checkPublishable(op, op, op.org, input.allowReuse);
+      const check = await this.checkPublishable(op, op, op.org, input.allowReuse, op.mirror);
       if (!check.ok) return check;
       return ok(op);
     });
@@ -166,7 +175,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
       const op = await this.ctx.storage.get<Operation>(key);
       if (!op || op.org !== input.org || op.attach || op.expiresAt <= Date.now()) return fail(404, `publish operation '${input.operationId}' not found`);
       if (op.completed) return fail(409, `publish operation '${op.id}' was already completed`);
-      const check = await this.checkPublishable(op, op, op.org, input.allowReuse);
+      const check = await this.checkPublishable(op, op, op.org, input.allowReuse, op.mirror);
       if (!check.ok) return check;
       const now = new Date().toISOString();
       const itemId = check.value.item?.id ?? crypto.randomUUID();
@@ -194,8 +203,9 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
             name: op.name,
             canonicalName: op.canonicalName,
             ownerOrg: op.org,
-            visibility: visibilityForSource(op.source),
+            visibility: op.mirror?.visibility ?? visibilityForSource(op.source),
             createdAt: now,
+            ...(op.mirror ? { mirror: op.mirror.upstream, mirrorLatestCheckedAt: Date.now() } : {}),
           }),
         );
       }
@@ -214,6 +224,7 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
           packageTypes: input.packageTypes,
           operationId: op.id,
           docsStatus: input.docsStatus,
+          ...(op.mirror && input.provenance ? { provenance: input.provenance, mirrorCheckedAt: Date.now() } : {}),
         }),
         ...(input.jobs ?? []).map((job) => createJob(db, job, versionId, null)),
       );
@@ -345,6 +356,9 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
       // The version exactly as published: another build metadata (same precedence) would name the archives
       // and the SHA256SUMS lines after a version that does not exist.
       if (found.value.version.version !== input.version) return fail(404, `${describe(input, input.version)} not found`);
+      const mirrored = found.value.item.mirror;
+      if (mirrored && mirrored !== input.mirror) return fail(409, `${describe(input)} is mirrored from upstream '${mirrored}'; its plugins come only from there`);
+      if (!mirrored && input.mirror) return fail(409, `${describe(input)} is published here; a local ${input.kind} is never mirrored over`);
       const present = JSON.parse(found.value.version.artifacts) as Record<string, string>;
       const taken = input.names.filter((name) => `${input.artifactPrefix}${name}` in present);
       if (taken.length) return fail(409, `${describe(input, input.version)} already has ${taken.join(", ")} attached; an attached artifact is never replaced`);
@@ -386,8 +400,13 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
       for (const name of names) artifacts[`${input.artifactPrefix}${name}`] = input.artifacts[name]!;
       const records = { ...(version.plugins ? (JSON.parse(version.plugins) as Record<string, unknown>) : {}), ...input.records };
       const db = this.db;
+      const provenance = input.provenance && version.provenance ? (JSON.parse(version.provenance) as { plugins?: Record<string, unknown> }) : undefined;
+      if (provenance) provenance.plugins = { ...provenance.plugins, ...input.provenance };
       await db.batch([
-        db.update(versions).set({ artifacts: JSON.stringify(artifacts), plugins: JSON.stringify(records) }).where(eq(versions.id, version.id)),
+        db
+          .update(versions)
+          .set({ artifacts: JSON.stringify(artifacts), plugins: JSON.stringify(records), ...(provenance ? { provenance: JSON.stringify(provenance) } : {}) })
+          .where(eq(versions.id, version.id)),
         auditEntry(db, input.audit, { action: input.auditAction, org: item.ownerOrg, target: itemTarget(op), version: op.version, outcome: 201, detail: { platforms: names } }),
       ]);
       await this.ctx.storage.put(key, { ...op, completed: true });

@@ -61,7 +61,7 @@ export async function promoteAndCommit(
   identity: Identity,
   version: ParsedVersion,
   op: Operation,
-  commit: { stub: ReturnType<typeof coordinatorFor>; allowReuse: boolean },
+  commit: { stub: ReturnType<typeof coordinatorFor>; allowReuse: boolean; provenance?: string | undefined },
 ): Promise<{ versionId: string }> {
   const bucket = context.env.ARTIFACTS;
   const prefix = publishedPrefix({ ...identity, version: version.raw }, `${op.id}/${randomId(8)}`);
@@ -87,6 +87,7 @@ export async function promoteAndCommit(
       audit: stampFor(context, actorOf(caller)),
       jobs: inspection.jobs,
       docsStatus: inspection.docsStatus,
+      ...(commit.provenance ? { provenance: commit.provenance } : {}),
     });
     const committed = unwrap(outcome);
     // After the commit: a message lost here (a crash) is sent again by the re-driver (src/jobs/jobs.ts).

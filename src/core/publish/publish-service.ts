@@ -17,6 +17,7 @@ import type { ParsedVersion } from "../vocabulary/versions";
 import { coordinatorFor } from "./coordinator-stub";
 import { promoteAndCommit } from "./promote";
 import type { OrgCaller } from "./publisher-rights";
+import type { MirrorPublish } from "./coordinator-inputs";
 
 const MAX_PUBLISHED_AT_SKEW_MS = 5 * 60_000;
 
@@ -26,6 +27,8 @@ export interface StartRequest {
   publishedAt?: string;
   /** The kind's start extension (RegistryKind.startExtension), validated here. */
   extension?: unknown;
+  /** Set only by the mirror (src/mirror/), whose caller is the upstream's org rather than a token's. */
+  mirror?: MirrorPublish;
 }
 
 export interface StartedOperation {
@@ -62,9 +65,12 @@ export async function startPublish(context: CoreContext, kind: AnyKind, caller: 
     publishedAt = new Date(at).toISOString();
   }
   const extension = parseExtension(kind, request.extension);
-  // Ownership of an existing name is checked inside the coordinator, where it cannot race.
-  const right = canPublish(caller, identity);
-  if (!right.ok) throw forbidden(right.reason);
+  // Ownership of an existing name is checked inside the coordinator, where it cannot race. The mirror is
+  // not a token: what it may publish is decided by the operator's configuration (src/mirror/upstreams.ts).
+  if (!request.mirror) {
+    const right = canPublish(caller, identity);
+    if (!right.ok) throw forbidden(right.reason);
+  }
   const ttlMs = context.limits.operationTtlMs;
   const started = unwrap(
     await coordinatorFor(context.env, identity).start({
@@ -78,6 +84,7 @@ export async function startPublish(context: CoreContext, kind: AnyKind, caller: 
       ttlMs,
       allowReuse: allowVersionReuse(context.env),
       audit: stampFor(context, actorOf(caller)),
+      ...(request.mirror ? { mirror: request.mirror } : {}),
     }),
   );
   const signer = uploadSigner(context.env, context.origin);
@@ -153,6 +160,8 @@ export async function completePublish(
   identity: Identity,
   version: ParsedVersion,
   operationId?: string,
+  /** A mirror's publish: the version's provenance (JSON), stored with it. */
+  provenance?: string,
 ): Promise<{ versionId: string }> {
   const stub = coordinatorFor(context.env, identity);
   const allowReuse = allowVersionReuse(context.env);
@@ -163,7 +172,7 @@ export async function completePublish(
   const heads = await Promise.all(missing.map((name) => bucket.head(stagingKey(op.id, name))));
   const absent = missing.filter((_, i) => !heads[i]);
   if (absent.length) throw badRequest(`cannot complete: missing upload of ${absent.join(" and ")}`);
-  const committed = await promoteAndCommit(context, kind, caller, identity, version, op, { stub, allowReuse });
+  const committed = await promoteAndCommit(context, kind, caller, identity, version, op, { stub, allowReuse, provenance });
   await context.catalogChanged();
   context.ctx.waitUntil(deletePrefix(bucket, stagingPrefix(op.id)));
   // Only now that the version is committed; delivery happens later, off this request's path.

@@ -1,0 +1,93 @@
+// resolveVersion with the mirror behind it: the seam the read routes and pages go through. A miss under
+// an identity an upstream serves pulls the version through; `latest` of a mirrored item is re-checked
+// after the upstream's freshness period; an unreachable upstream falls back to what is stored.
+import type { Caller } from "../identity/rights";
+import { ApiError } from "../http/api-error";
+import { findItem } from "../core/catalog/lookups";
+import type { AnyKind } from "../core/kind";
+import { readerFor, resolveVersion, type ResolvedVersion, type ScopedReader, type VersionQuery } from "../core/resolve-version";
+import type { LiveVersion } from "../core/vocabulary/catalog-entry";
+import { isOffline, MirrorConfigError, upstreamFor, type MirrorUpstream } from "./upstreams";
+import { pullThrough, type MirrorContext } from "./pull-through";
+import { UpstreamOffline } from "./upstream-client";
+
+type Found = { resolved: ResolvedVersion | null; versions: LiveVersion[] };
+
+/** The upstream serving `identity`, or a 500 naming the configuration's fault (never a silent non-mirror). */
+export function servingUpstream(context: MirrorContext, identity: VersionQuery["identity"]): MirrorUpstream | undefined {
+  try {
+    return upstreamFor(context.env, identity);
+  } catch (error) {
+    if (error instanceof MirrorConfigError) throw new ApiError(500, `the mirror is misconfigured: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Whether this caller's miss may ask the upstream: anyone for an anonymous upstream; its org for one with a token. */
+async function mayPull(upstream: MirrorUpstream, caller: () => Promise<Caller>): Promise<boolean> {
+  if (!upstream.token) return true;
+  const who = await caller();
+  return who.kind === "org" && who.org === upstream.org;
+}
+
+/** A reader on the primary that sees what the mirror stored for `upstream` (re-reads right after a pull). */
+function storedReader(context: MirrorContext, upstream: MirrorUpstream): ScopedReader {
+  return readerFor(context.primaryDb, upstream.token ? { kind: "org", org: upstream.org } : { kind: "anonymous" });
+}
+
+export async function resolveWithMirror(
+  context: MirrorContext,
+  kind: AnyKind,
+  read: ScopedReader,
+  query: VersionQuery,
+  caller: () => Promise<Caller>,
+  options: { withVersions?: boolean } = {},
+): Promise<Found> {
+  const found = await resolveVersion(read, query, options);
+  if (kind.kind !== "package") return found;
+  const upstream = servingUpstream(context, query.identity);
+  if (!upstream) return found;
+  const offline = isOffline(context.env, upstream);
+  if (found.resolved) {
+    const item = found.resolved.item;
+    if (query.version !== "latest" || item.mirror !== upstream.id || offline) return found;
+    if (Date.now() - (item.mirrorLatestCheckedAt ?? 0) < upstream.latestFreshnessSeconds * 1000) return found;
+    try {
+      const pulled = await pullThrough(context, kind, upstream, query.identity, "latest");
+      if (pulled.status === "missing") return found;
+    } catch (error) {
+      // The upstream is down, slow or holding us off: `latest` is what is stored.
+      console.log(JSON.stringify({ requestId: context.requestId, mirrorLatestFallback: error instanceof Error ? error.message : String(error) }));
+      return found;
+    }
+    return resolveVersion(read, query, options);
+  }
+  if (offline || !(await mayPull(upstream, caller))) return found;
+  // A local item of this identity is never mirrored over: its absent versions are plain misses.
+  const item = await findItem(context.primaryDb, query.identity.kind, query.identity.source, query.identity.publisher, query.identity.canonicalName);
+  if (item && item.mirror !== upstream.id) return found;
+  let pulled;
+  try {
+    pulled = await pullThrough(context, kind, upstream, query.identity, query.version);
+  } catch (error) {
+    if (error instanceof UpstreamOffline) return found;
+    throw error;
+  }
+  if (pulled.status === "missing") return found;
+  return resolveVersion(storedReader(context, upstream), query, options);
+}
+
+/** For a route that found no item (a version list): pulls the upstream's latest if a mirror serves it; whether it did. */
+export async function pulledLatest(context: MirrorContext & { caller(): Promise<Caller> }, kind: AnyKind, identity: VersionQuery["identity"]): Promise<boolean> {
+  if (kind.kind !== "package") return false;
+  const upstream = servingUpstream(context, identity);
+  if (!upstream || isOffline(context.env, upstream) || !(await mayPull(upstream, () => context.caller()))) return false;
+  const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
+  if (item && item.mirror !== upstream.id) return false;
+  try {
+    return (await pullThrough(context, kind, upstream, identity, "latest")).status === "stored";
+  } catch (error) {
+    if (error instanceof UpstreamOffline) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,232 @@
+// Pull-through: a version this registry lacks, under an identity an upstream serves, is fetched from the
+// upstream and stored through the core's publish service (start → attach each artifact as fetched →
+// complete), so it is verified, inspected, committed and docs-derived exactly like a publish. Concurrent
+// misses fetch once (a lease on a mirror_fetches row); an upstream 404 is remembered for a while.
+import { and, eq, sql } from "drizzle-orm";
+import { mirrorFetches } from "../db/schema";
+import type { Database } from "../db/client";
+import { ApiError } from "../http/api-error";
+import { sha256Tap } from "../artifacts/sha256-tap";
+import { stagingPrefix } from "../artifacts/storage-keys";
+import { deletePrefix } from "../artifacts/delete-prefix";
+import { findItem } from "../core/catalog/lookups";
+import type { AnyKind } from "../core/kind";
+import { attachArtifact, completePublish, startPublish } from "../core/publish/publish-service";
+import type { OrgCaller } from "../core/publish/publisher-rights";
+import type { CoreContext } from "../core/vocabulary/core-context";
+import { describeIdentity, type Identity } from "../core/vocabulary/identity";
+import { parseVersion, type ParsedVersion } from "../core/vocabulary/versions";
+import { allowedUrl, type MirrorUpstream } from "./upstreams";
+import { upstreamGet, upstreamJson, upstreamUnavailable } from "./upstream-client";
+import { versionUrl, UpstreamMetadata } from "./upstream-api";
+
+/** What the mirror needs besides a core context: the primary database (its claims must not read a replica). */
+export interface MirrorContext extends CoreContext {
+  primaryDb: Database;
+}
+
+export type PullOutcome =
+  /** The version is stored now (fetched by this call, or by a concurrent one it waited for, or already). */
+  | { status: "stored"; version: string }
+  /** The upstream does not have it (remembered for `negativeSeconds`). */
+  | { status: "missing" };
+
+const LEASE_MS = 60_000;
+const WAIT_MS = 25_000;
+const POLL_MS = 200;
+
+/** The caller the mirror publishes as: the upstream's org, marked as the mirror in the audit log. */
+export function mirrorCaller(upstream: MirrorUpstream): OrgCaller {
+  return { kind: "org", org: upstream.org, role: "admin", tokenId: `mirror:${upstream.id}` };
+}
+
+export function fetchKey(upstream: MirrorUpstream, identity: Identity, version: ParsedVersion | "latest"): string {
+  return `${upstream.id}|${identity.kind}/${identity.source}/${identity.publisher}/${identity.canonicalName}@${version === "latest" ? "latest" : version.precedenceKey}`;
+}
+
+type Claim = { won: true } | { won: false; row: typeof mirrorFetches.$inferSelect | undefined };
+
+/** Claims the fetch of `key` unless one holds a live lease or a remembered miss is still fresh. */
+async function claim(db: Database, key: string, now: number): Promise<Claim> {
+  const won = await db.get<{ key: string } | undefined>(sql`
+    INSERT INTO mirror_fetches (key, status, lease_until, until, error, updated_at) VALUES (${key}, 'fetching', ${now + LEASE_MS}, 0, NULL, ${now})
+    ON CONFLICT(key) DO UPDATE SET status = 'fetching', lease_until = excluded.lease_until, until = 0, error = NULL, updated_at = excluded.updated_at
+    WHERE NOT (status = 'fetching' AND lease_until > ${now}) AND NOT (status = 'missing' AND until > ${now})
+    RETURNING key`);
+  if (won) return { won: true };
+  return { won: false, row: await db.select().from(mirrorFetches).where(eq(mirrorFetches.key, key)).get() };
+}
+
+async function settle(db: Database, key: string, status: "done" | "missing" | "failed", values: { until?: number; error?: string }): Promise<void> {
+  await db
+    .update(mirrorFetches)
+    .set({ status, leaseUntil: 0, until: values.until ?? 0, error: values.error ?? null, updatedAt: Date.now() })
+    .where(and(eq(mirrorFetches.key, key), eq(mirrorFetches.status, "fetching")));
+}
+
+/** Waits for the fetch another request holds; answers what it came to. */
+async function waitFor(db: Database, key: string, upstream: MirrorUpstream): Promise<PullOutcome | "retry"> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const row = await db.select().from(mirrorFetches).where(eq(mirrorFetches.key, key)).get();
+    if (!row || (row.status === "fetching" && row.leaseUntil <= Date.now())) return "retry";
+    if (row.status === "missing") return { status: "missing" };
+    if (row.status === "done") return { status: "stored", version: row.error ?? "" };
+    if (row.status === "failed") throw upstreamUnavailable(upstream, `could not be mirrored from: ${row.error ?? "unknown error"}`);
+    if (Date.now() > deadline) {
+      throw new ApiError(503, `the mirror is still fetching this from upstream '${upstream.id}'; retry in a few seconds`, undefined, { "Retry-After": "5" });
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/**
+ * Fetches `version` of `identity` from `upstream` and stores it, unless the upstream lacks it. Throws 502
+ * (upstream fault, nothing stored) or 503 (budget, 429, still fetching elsewhere).
+ */
+export async function pullThrough(context: MirrorContext, kind: AnyKind, upstream: MirrorUpstream, identity: Identity, version: ParsedVersion | "latest"): Promise<PullOutcome> {
+  const db = context.primaryDb;
+  const key = fetchKey(upstream, identity, version);
+  for (let round = 0; round < 3; round++) {
+    const claimed = await claim(db, key, Date.now());
+    if (!claimed.won) {
+      if (claimed.row?.status === "missing" && claimed.row.until > Date.now()) return { status: "missing" };
+      const waited = await waitFor(db, key, upstream);
+      if (waited === "retry") continue;
+      return waited;
+    }
+    try {
+      const outcome = await fetchAndStore(context, kind, upstream, identity, version);
+      if (outcome.status === "missing") await settle(db, key, "missing", { until: Date.now() + upstream.negativeSeconds * 1000 });
+      // A done row carries the version it stored, for whoever waited on it.
+      else await settle(db, key, "done", { error: outcome.version });
+      return outcome;
+    } catch (error) {
+      await settle(db, key, "failed", { error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+      throw error;
+    }
+  }
+  throw new ApiError(503, `the mirror could not claim the fetch from upstream '${upstream.id}'; retry in a few seconds`, undefined, { "Retry-After": "5" });
+}
+
+interface FetchedArtifact {
+  url: string;
+  size: number;
+  sha256: string;
+}
+
+/** Streams one upstream artifact into the operation's slot, hashing it; the length must be what the upstream said. */
+async function fetchArtifact(context: MirrorContext, kind: AnyKind, upstream: MirrorUpstream, caller: OrgCaller, identity: Identity, operationId: string, slot: string, url: string, optional: boolean): Promise<FetchedArtifact | undefined> {
+  if (!allowedUrl(url, context.env.MIRROR_ALLOW_LOCAL_HTTP === "true")) throw upstreamUnavailable(upstream, `named an artifact URL this mirror does not fetch (${url.slice(0, 100)})`);
+  const response = await upstreamGet(context.env, context.primaryDb, upstream, url, optional ? { passStatuses: [404] } : {});
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const { tap, hex } = sha256Tap();
+  const declared = response.headers.get("Content-Length");
+  let body: ReadableStream | ArrayBuffer;
+  let size: number;
+  if (declared !== null && /^\d+$/.test(declared)) {
+    size = Number(declared);
+    body = response.body!.pipeThrough(tap);
+  } else {
+    // No length (a chunked answer): read it whole, within the slot's limit, then store it.
+    const max = kind.slots.find((s) => s.name === slot)!.maxBytes(context.limits);
+    const chunks: Uint8Array[] = [];
+    size = 0;
+    const reader = response.body!.pipeThrough(tap).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel();
+        throw upstreamUnavailable(upstream, `sent a ${slot} larger than this registry's limit of ${max} bytes`);
+      }
+      chunks.push(value);
+    }
+    const whole = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) whole.set(c, (at += c.byteLength) - c.byteLength);
+    body = whole.buffer;
+  }
+  try {
+    await attachArtifact(context, kind, caller, identity, operationId, slot, { from: "bytes", body, size });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 400) throw upstreamUnavailable(upstream, `sent a ${slot} this registry refuses: ${error.message}`);
+    // A body shorter (or longer) than its Content-Length breaks the fixed-length copy.
+    throw upstreamUnavailable(upstream, `broke off the ${slot} (${size} bytes announced): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { url, size, sha256: await hex() };
+}
+
+async function fetchAndStore(context: MirrorContext, kind: AnyKind, upstream: MirrorUpstream, identity: Identity, version: ParsedVersion | "latest"): Promise<PullOutcome> {
+  const metadataUrl = versionUrl(upstream, identity, version === "latest" ? "latest" : version.raw);
+  const response = await upstreamGet(context.env, context.primaryDb, upstream, metadataUrl, { passStatuses: [404] });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return { status: "missing" };
+  }
+  const parsed = UpstreamMetadata.safeParse(await upstreamJson(upstream, response));
+  if (!parsed.success) throw upstreamUnavailable(upstream, `answered a version without ${parsed.error.issues[0]?.path.join(".") || "the expected fields"}`);
+  const meta = parsed.data;
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (!same(meta.source, identity.source) || !same(meta.publisher, identity.publisher) || !same(meta.name, identity.name)) {
+    throw upstreamUnavailable(upstream, `answered ${meta.source}/${meta.publisher}/${meta.name} when asked for ${identity.source}/${identity.publisher}/${identity.name}`);
+  }
+  const concrete = parseVersion(meta.version);
+  if (!concrete) throw upstreamUnavailable(upstream, `answered a version that is not SemVer ('${meta.version.slice(0, 60)}')`);
+  if (version !== "latest" && concrete.precedenceKey !== version.precedenceKey) throw upstreamUnavailable(upstream, `answered version ${meta.version} when asked for ${version.raw}`);
+  const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
+  if (item && !item.mirror) return { status: "missing" };
+  if (version === "latest" && item && (await storedVersion(context.primaryDb, item.id, concrete.precedenceKey))) {
+    await markLatestChecked(context.primaryDb, item.id);
+    return { status: "stored", version: meta.version };
+  }
+  const caller = mirrorCaller(upstream);
+  const publishedAt = Date.parse(meta.createdAt) <= Date.now() ? new Date(Date.parse(meta.createdAt)).toISOString() : undefined;
+  let started;
+  try {
+    started = await startPublish(context, kind, caller, identity, {
+      version: concrete,
+      ...(publishedAt ? { publishedAt } : {}),
+      mirror: { upstream: upstream.id, visibility: upstream.token ? "private" : "public" },
+    });
+  } catch (error) {
+    // Stored meanwhile (a concurrent sync), or a local item took the name: nothing to fetch.
+    if (error instanceof ApiError && error.status === 409) return item?.mirror || !item ? { status: "stored", version: meta.version } : { status: "missing" };
+    throw error;
+  }
+  const operationId = started.operationId;
+  try {
+    const artifacts: Record<string, FetchedArtifact> = {};
+    const schema = await fetchArtifact(context, kind, upstream, caller, identity, operationId, "schema", meta.schemaURL, false);
+    artifacts.schema = schema!;
+    const readme = await fetchArtifact(context, kind, upstream, caller, identity, operationId, "index", meta.readmeURL, false);
+    artifacts.index = readme!;
+    // Pulumi's answers carry no installation URL; this registry serves one beside the version.
+    const installation = await fetchArtifact(context, kind, upstream, caller, identity, operationId, "installationConfiguration", `${versionUrl(upstream, identity, meta.version)}/installation`, true);
+    if (installation) artifacts.installationConfiguration = installation;
+    const provenance = JSON.stringify({ upstream: upstream.id, url: upstream.base, fetchedAt: new Date().toISOString(), metadataURL: metadataUrl, artifacts });
+    try {
+      await completePublish(context, kind, caller, identity, concrete, operationId, provenance);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 400) throw upstreamUnavailable(upstream, `served ${describeIdentity(identity, meta.version)} with artifacts this registry refuses: ${error.message}`);
+      if (error instanceof ApiError && error.status === 409) return { status: "stored", version: meta.version };
+      throw error;
+    }
+  } finally {
+    await deletePrefix(context.env.ARTIFACTS, stagingPrefix(operationId));
+  }
+  return { status: "stored", version: meta.version };
+}
+
+async function storedVersion(db: Database, itemId: string, precedenceKey: string): Promise<boolean> {
+  const row = await db.get<{ id: string } | undefined>(sql`SELECT id FROM versions WHERE item_id = ${itemId} AND precedence_key = ${precedenceKey} AND retired = 0`);
+  return row !== undefined;
+}
+
+export async function markLatestChecked(db: Database, itemId: string): Promise<void> {
+  await db.run(sql`UPDATE items SET mirror_latest_checked_at = ${Date.now()} WHERE id = ${itemId}`);
+}
