@@ -18,7 +18,7 @@ import { vcsTemplateRoutes } from "./admin/template-routes";
 import { packageAdminRoutes } from "./admin/package-routes";
 import { registryKindRoutes } from "./registry-api/kind-routes";
 import { uploadRoutes } from "./artifacts/upload-routes";
-import { gitlabSourceRoutes, pluginKeyRoutes, pluginRoutes } from "./plugins/plugin-routes";
+import { gitlabSourceRoutes, mirrorOverrideRoutes, pluginKeyRoutes, pluginRoutes } from "./plugins/plugin-routes";
 import { PLUGIN_SLOTS } from "./plugins/plugin-slots";
 import { ApiError } from "./http/api-error";
 import { catalogChanged } from "./http/edge-cache";
@@ -69,6 +69,7 @@ export const routes: Array<[string, RouteMethods]> = [
   ...registryRoutes(pluginRoutes),
   ...pluginKeyRoutes,
   ...gitlabSourceRoutes,
+  ...mirrorOverrideRoutes,
   ...registryRoutes(registryKindRoutes(packageKind)),
   ...vcsTemplateRoutes,
   ...packageAdminRoutes,

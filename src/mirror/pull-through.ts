@@ -85,8 +85,14 @@ async function waitFor(db: Database, key: string, upstream: MirrorUpstream): Pro
  * (upstream fault, nothing stored) or 503 (budget, 429, still fetching elsewhere).
  */
 export async function pullThrough(context: MirrorContext, kind: AnyKind, upstream: MirrorUpstream, identity: Identity, version: ParsedVersion | "latest"): Promise<PullOutcome> {
-  const db = context.primaryDb;
-  const key = fetchKey(upstream, identity, version);
+  return fetchOnce(context.primaryDb, fetchKey(upstream, identity, version), upstream, () => fetchAndStore(context, kind, upstream, identity, version));
+}
+
+/**
+ * Runs `fetch` once for `key` among concurrent callers (the mirror_fetches claim): the winner fetches and
+ * records the outcome; the others wait for it. A "missing" outcome is remembered for `negativeSeconds`.
+ */
+export async function fetchOnce(db: Database, key: string, upstream: MirrorUpstream, fetch: () => Promise<PullOutcome>): Promise<PullOutcome> {
   for (let round = 0; round < 3; round++) {
     const claimed = await claim(db, key, Date.now());
     if (!claimed.won) {
@@ -96,7 +102,7 @@ export async function pullThrough(context: MirrorContext, kind: AnyKind, upstrea
       return waited;
     }
     try {
-      const outcome = await fetchAndStore(context, kind, upstream, identity, version);
+      const outcome = await fetch();
       if (outcome.status === "missing") await settle(db, key, "missing", { until: Date.now() + upstream.negativeSeconds * 1000 });
       // A done row carries the version it stored, for whoever waited on it.
       else await settle(db, key, "done", { error: outcome.version });
@@ -208,7 +214,16 @@ async function fetchAndStore(context: MirrorContext, kind: AnyKind, upstream: Mi
     // Pulumi's answers carry no installation URL; this registry serves one beside the version.
     const installation = await fetchArtifact(context, kind, upstream, caller, identity, operationId, "installationConfiguration", `${versionUrl(upstream, identity, meta.version)}/installation`, true);
     if (installation) artifacts.installationConfiguration = installation;
-    const provenance = JSON.stringify({ upstream: upstream.id, url: upstream.base, fetchedAt: new Date().toISOString(), metadataURL: metadataUrl, artifacts });
+    // Where the upstream said its plugin archives are, and their checksums: what mirror-plugins.ts fetches and verifies.
+    const provenance = JSON.stringify({
+      upstream: upstream.id,
+      url: upstream.base,
+      fetchedAt: new Date().toISOString(),
+      metadataURL: metadataUrl,
+      artifacts,
+      pluginDownloadURL: meta.pluginDownloadURL ?? "",
+      ...(meta.checksums ? { checksums: meta.checksums } : {}),
+    });
     try {
       await completePublish(context, kind, caller, identity, concrete, operationId, provenance);
     } catch (error) {

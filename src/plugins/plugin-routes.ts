@@ -18,6 +18,7 @@ import { parseGitlabProject, PLUGIN_ARTIFACT_PREFIX, platformOfFile } from "./pl
 import { completeAttach, parsePlatforms, startAttach, type PluginRecord } from "./plugin-service";
 import { pluginList, pluginRecords } from "./plugin-view";
 import { viewContext } from "../core/views";
+import { withMirroredPlugin } from "../mirror/mirror-plugins";
 import { currentPublicKey, publicKeys, PUBLIC_KEY_PATH, PUBLIC_KEYS_PREFIX, SIGNATURE_FILE, SUMS_FILE, sumsFile, trustedComment } from "./plugin-signing";
 
 const PLUGINS_PATH = "/packages/:source/:publisher/:name/versions/:version/plugins";
@@ -81,8 +82,10 @@ async function download(request: IRequest, context: RequestContext): Promise<Res
   const file = fileParam(request);
   if (file === SUMS_FILE || file === SIGNATURE_FILE) return sums(request, context, file);
   const { resolved, identity } = await resolveRouteVersion(packageKind, request, context);
-  const version = resolved.version!;
+  let version = resolved.version!;
   const platform = platformOfFile(file, identity.name, version.version);
+  // A mirrored version's archive is fetched from the upstream's plugin source on its first download.
+  if (platform && resolved.item.mirror) version = await withMirroredPlugin(context, resolved.item, identity, version, platform);
   const record: PluginRecord | undefined = platform ? pluginRecords(version.plugins)[platform] : undefined;
   const key = platform ? (JSON.parse(version.artifacts) as Record<string, string>)[PLUGIN_ARTIFACT_PREFIX + platform] : undefined;
   const object = record && key ? await context.env.ARTIFACTS.get(key) : null;
@@ -143,6 +146,41 @@ export const gitlabSourceRoutes: Array<[string, RouteMethods]> = [
       GET: async (request, context) => {
         asRegistryParams(request, String(request.params.tag ?? ""));
         if (request.params.file === SUMS_FILE || request.params.file === SIGNATURE_FILE) return sums(request, context, request.params.file);
+        return download(request, context);
+      },
+    },
+  ],
+];
+
+/** `pulumi-resource-<name>-v<version>-<os>-<arch>.tar.gz`: name and version (the name up to the first `-v<digit>`). */
+const ARCHIVE_FILE = /^pulumi-resource-(.+?)-v(\d+\.\d+\.\d+[^/]*?)-(linux|darwin|windows)-(amd64|arm64)\.tar\.gz$/;
+
+/**
+ * Where PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES sends the CLI (docs/operator/mirror.md): the archive of
+ * `name@version` (both from the file name the CLI appends), pulled through from the upstream when this
+ * registry lacks the version or the archive, served like the hosted plugin route.
+ */
+export const mirrorOverrideRoutes: Array<[string, RouteMethods]> = [
+  [
+    "/api/mirror/plugins/:source/:publisher/:name/:file",
+    {
+      GET: async (request, context) => {
+        const file = fileParam(request);
+        const match = ARCHIVE_FILE.exec(file);
+        if (!match || match[1]!.toLowerCase() !== String(request.params.name ?? "").toLowerCase()) throw notFound(`no plugin archive '${file.slice(0, 200)}' here`);
+        request.params = { source: String(request.params.source), publisher: String(request.params.publisher), name: String(request.params.name), version: match[2]!, file: String(request.params.file) };
+        return download(request, context);
+      },
+    },
+  ],
+  [
+    "/api/mirror/get.pulumi.com/:file",
+    {
+      GET: async (request, context) => {
+        const file = fileParam(request);
+        const match = ARCHIVE_FILE.exec(file);
+        if (!match) throw notFound(`no plugin archive '${file.slice(0, 200)}' here`);
+        request.params = { source: "pulumi", publisher: "pulumi", name: match[1]!, version: match[2]!, file: String(request.params.file) };
         return download(request, context);
       },
     },

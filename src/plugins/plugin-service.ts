@@ -48,9 +48,16 @@ export function parsePlatforms(value: unknown): Platform[] {
   return platforms;
 }
 
-export async function startAttach(context: CoreContext, caller: OrgCaller, identity: Identity, version: ParsedVersion, platforms: Platform[]): Promise<StartedAttach> {
-  const right = canPublish(caller, identity);
-  if (!right.ok) throw forbidden(right.reason);
+/**
+ * `mirror` (the upstream id) is set only by the mirror (src/mirror/mirror-plugins.ts): it attaches to a
+ * version it mirrored, as the upstream's org, and writes the fetched bytes to the staging keys itself
+ * (no upload URLs are signed).
+ */
+export async function startAttach(context: CoreContext, caller: OrgCaller, identity: Identity, version: ParsedVersion, platforms: Platform[], mirror?: string): Promise<StartedAttach> {
+  if (!mirror) {
+    const right = canPublish(caller, identity);
+    if (!right.ok) throw forbidden(right.reason);
+  }
   const ttlMs = context.limits.operationTtlMs;
   const started = unwrap(
     await coordinatorFor(context.env, identity).startAttach({
@@ -62,8 +69,10 @@ export async function startAttach(context: CoreContext, caller: OrgCaller, ident
       names: platforms,
       artifactPrefix: PLUGIN_ARTIFACT_PREFIX,
       ttlMs,
+      ...(mirror ? { mirror } : {}),
     }),
   );
+  if (mirror) return { operationId: started.operationId, expiresAt: started.expiresAt, uploadURLs: {} };
   const signer = uploadSigner(context.env, context.origin);
   const uploadURLs: Record<string, string> = {};
   for (const p of platforms) uploadURLs[p] = await signer.sign(stagingKey(started.operationId, platformSlot(p)), "PUT", Math.floor(ttlMs / 1000));
@@ -91,7 +100,15 @@ async function recordedUnder(context: CoreContext, versionId: string, prefix: st
   return row !== undefined && Object.values(JSON.parse(row.artifacts) as Record<string, string>).some((key) => key.startsWith(prefix));
 }
 
-export async function completeAttach(context: CoreContext, caller: OrgCaller, identity: Identity, version: ParsedVersion, operationId: string): Promise<Record<string, PluginRecord>> {
+/** `provenance` (a mirror's attach): platform → where its archive was fetched from, kept in the version's provenance. */
+export async function completeAttach(
+  context: CoreContext,
+  caller: OrgCaller,
+  identity: Identity,
+  version: ParsedVersion,
+  operationId: string,
+  provenance?: Record<string, unknown>,
+): Promise<Record<string, PluginRecord>> {
   const stub = coordinatorFor(context.env, identity);
   const op = unwrap(await stub.pendingAttach({ ...identity, operationId, version: version.raw, org: caller.org }));
   const bucket = context.env.ARTIFACTS;
@@ -124,6 +141,7 @@ export async function completeAttach(context: CoreContext, caller: OrgCaller, id
       records,
       audit: stampFor(context, actorOf(caller)),
       auditAction: "package.plugin.attach",
+      ...(provenance ? { provenance } : {}),
     });
     refused = !outcome.ok;
     unwrap(outcome);
