@@ -162,7 +162,12 @@ async function fetchArchive(context: MirrorContext, upstream: MirrorUpstream, id
   }
   const scheme = /^([a-z]+):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme === "https" || scheme === "http") {
-    const base = url.replaceAll("${NAME}", identity.name).replaceAll("${VERSION}", version).replaceAll("${OS}", os).replaceAll("${ARCH}", arch).replace(/\/$/, "");
+    // The CLI substitutes the placeholders as its URL parser escapes them (`$%7BNAME%7D`); the literal form too.
+    let base = url;
+    for (const [key, value] of [["NAME", identity.name], ["VERSION", version], ["OS", os], ["ARCH", arch]] as const) {
+      base = base.replaceAll(`\${${key}}`, encodeURIComponent(value)).replaceAll(`$%7B${key}%7D`, encodeURIComponent(value));
+    }
+    base = base.replace(/\/$/, "");
     return fromUrl(context, upstream, `${base}/${encodeURIComponent(file)}`);
   }
   if (scheme === "github") {
