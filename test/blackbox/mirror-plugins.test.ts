@@ -193,7 +193,7 @@ describe("plugin archives of mirrored versions", () => {
     const listed = await cli("GET", `${mirrorVersion("hosted", "1.0.0")}/plugins`);
     expect(listed.body.plugins).toHaveLength(1);
     expect(listed.body.plugins[0]).toMatchObject({ platform: PLATFORM, file: fileOf("hosted", "1.0.0"), size: archives.hosted.length, sha256: sha256(archives.hosted) });
-    const sums = await download(`${mirrorVersion("hosted", "1.0.0")}/plugins/SHA256SUMS`);
+    const sums = await cli("GET", `${mirrorVersion("hosted", "1.0.0")}/plugins/SHA256SUMS`);
     expect(sums.text).toBe(`${sha256(archives.hosted)}  ${fileOf("hosted", "1.0.0")}\n`);
     const after = await mirrorAnswer("hosted", "1.0.0");
     expect(after.body.checksums).toEqual({ [PLATFORM]: sha256(archives.hosted) });
@@ -270,7 +270,7 @@ describe("plugin archives of mirrored versions", () => {
     expect(hosts.log).toEqual([`GET /files/${fileOf("badsum", "1.0.0")}`]);
     const listed = await cli("GET", `${mirrorVersion("badsum", "1.0.0")}/plugins`);
     expect(listed.body.plugins).toEqual([]);
-    expect((await download(`${mirrorVersion("badsum", "1.0.0")}/plugins/SHA256SUMS`)).status).toBe(404);
+    expect((await cli("GET", `${mirrorVersion("badsum", "1.0.0")}/plugins/SHA256SUMS`)).status).toBe(404);
     const answer = await mirrorAnswer("badsum", "1.0.0");
     expect(answer.body.checksums).toBeUndefined();
     expect(answer.body.provenance.plugins).toBeUndefined();
