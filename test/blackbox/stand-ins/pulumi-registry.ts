@@ -3,7 +3,7 @@
 // spec/ga-registry.md §1), with artifacts behind readmeURL/schemaURL the way Pulumi's point at an artifact host.
 import semver from "semver";
 import { apiError, json, StandInServers, type Answer, type Fault, type FaultHandle, type FaultOptions, type LoggedRequest } from "./http-stand-in";
-import type { ProviderSchema } from "./provider-schema";
+import { providerReadme, type ProviderSchema } from "./provider-schema";
 
 /** Pulumi's PackageMetadata, field names exactly so; `deprecation` as this registry answers it (src/packages/package-answer.ts). */
 export interface PackageMetadata {
@@ -41,7 +41,7 @@ export interface AddPackageInput {
   publisher: string;
   /** The package's name and version are the schema's. See providerSchema(). */
   schema: ProviderSchema;
-  /** README markdown; a short one naming the package when omitted. */
+  /** README markdown; providerReadme(name, version) when omitted. */
   readme?: string;
   /** Installation markdown, served by the `installation` docs route; that route answers 404 without it. */
   installation?: string;
@@ -333,7 +333,7 @@ export async function startRegistryStandIn(options: RegistryStandInOptions = {})
           ...input.metadata,
         },
         schema: Buffer.from(JSON.stringify(input.schema)),
-        readme: input.readme ?? `# ${name}\n\nVersion ${version}.\n`,
+        readme: input.readme ?? providerReadme(name, version),
         ...(input.installation !== undefined ? { installation: input.installation } : {}),
       };
       pkg.versions.set(version, stored);
