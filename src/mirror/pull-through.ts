@@ -118,8 +118,9 @@ interface FetchedArtifact {
 /** Streams one upstream artifact into the operation's slot, hashing it; the length must be what the upstream said. */
 async function fetchArtifact(context: MirrorContext, kind: AnyKind, upstream: MirrorUpstream, caller: OrgCaller, identity: Identity, operationId: string, slot: string, url: string, optional: boolean): Promise<FetchedArtifact | undefined> {
   if (!allowedUrl(url, context.env.MIRROR_ALLOW_LOCAL_HTTP === "true")) throw upstreamUnavailable(upstream, `named an artifact URL this mirror does not fetch (${url.slice(0, 100)})`);
-  const response = await upstreamGet(context.env, context.primaryDb, upstream, url, optional ? { passStatuses: [404] } : {});
-  if (response.status === 404) {
+  const response = await upstreamGet(context.env, context.primaryDb, upstream, url, optional ? { passStatuses: [404, 406], accept: "text/markdown" } : {});
+  // An optional artifact asked of a documentation route: only a markdown answer is the text itself.
+  if (response.status === 404 || response.status === 406 || (optional && !(response.headers.get("Content-Type") ?? "").startsWith("text/markdown"))) {
     await response.body?.cancel();
     return undefined;
   }
