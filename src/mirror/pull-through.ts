@@ -85,8 +85,15 @@ async function waitFor(db: Database, key: string, upstream: MirrorUpstream): Pro
  * (upstream fault, nothing stored) or 503 (budget, 429, still fetching elsewhere).
  */
 export async function pullThrough(context: MirrorContext, kind: AnyKind, upstream: MirrorUpstream, identity: Identity, version: ParsedVersion | "latest"): Promise<PullOutcome> {
+  return singleFlight(context, upstream, fetchKey(upstream, identity, version), () => fetchAndStore(context, kind, upstream, identity, version));
+}
+
+/**
+ * Runs `work` once for `key` however many requests ask at the same time (the others wait for its outcome),
+ * and remembers a `missing` outcome for the upstream's `negativeSeconds`.
+ */
+export async function singleFlight(context: MirrorContext, upstream: MirrorUpstream, key: string, work: () => Promise<PullOutcome>): Promise<PullOutcome> {
   const db = context.primaryDb;
-  const key = fetchKey(upstream, identity, version);
   for (let round = 0; round < 3; round++) {
     const claimed = await claim(db, key, Date.now());
     if (!claimed.won) {
@@ -96,7 +103,7 @@ export async function pullThrough(context: MirrorContext, kind: AnyKind, upstrea
       return waited;
     }
     try {
-      const outcome = await fetchAndStore(context, kind, upstream, identity, version);
+      const outcome = await work();
       if (outcome.status === "missing") await settle(db, key, "missing", { until: Date.now() + upstream.negativeSeconds * 1000 });
       // A done row carries the version it stored, for whoever waited on it.
       else await settle(db, key, "done", { error: outcome.version });

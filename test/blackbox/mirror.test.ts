@@ -116,6 +116,20 @@ describe("pull-through", () => {
     expect(list.body.packages.map((p: { version: string }) => p.version)).toEqual(["0.3.0"]);
   });
 
+  it("a list by name (how `pulumi package add <name>` resolves) pulls the upstream's package of that name", async () => {
+    await publishUp("pulumi/pulumi/doohickey", "2.0.0");
+    const listed = await cli("GET", `${mirror!.url}/api/registry/packages?limit=499&name=doohickey`);
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.body.packages).toHaveLength(1);
+    expect(listed.body.packages[0]).toMatchObject({ name: "doohickey", version: "2.0.0", provenance: { upstream: "up" } });
+    const again = await cli("GET", `${mirror!.url}/api/registry/packages?limit=499&name=doohickey`, { token: mirrorTokens.pulumi.publisher });
+    expect(again.body.packages).toHaveLength(1);
+    expect(proxy.count("name=doohickey")).toBe(1);
+    // A name no upstream has is an empty list, and the miss is remembered.
+    for (let i = 0; i < 2; i++) expect((await cli("GET", `${mirror!.url}/api/registry/packages?name=nosuchthing`, { token: mirrorTokens.pulumi.publisher })).body.packages).toEqual([]);
+    expect(proxy.count("name=nosuchthing")).toBe(1);
+  });
+
   it("an upstream miss is a 404, remembered for negativeSeconds", async () => {
     const first = await cli("GET", `${mirror!.url}${API}/pulumi/pulumi/widgets/versions/9.9.9`);
     expect(first.status).toBe(404);
