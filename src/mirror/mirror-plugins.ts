@@ -18,7 +18,7 @@ import { completeAttach, startAttach } from "../plugins/plugin-service";
 import { PLUGIN_ARTIFACT_PREFIX, platformSlot, pluginFileName, type Platform } from "../plugins/platforms";
 import { allowedUrl, isOffline, upstreamById, type MirrorUpstream } from "./upstreams";
 import { upstreamGet, upstreamJson, upstreamUnavailable, UpstreamOffline } from "./upstream-client";
-import { fetchOnce, mirrorCaller, type MirrorContext, type PullOutcome } from "./pull-through";
+import { mirrorCaller, singleFlight, type MirrorContext, type PullOutcome } from "./pull-through";
 import { UpstreamMetadata, versionUrl } from "./upstream-api";
 
 /** What pull-through kept of the upstream's answer (older mirrored versions lack pluginDownloadURL). */
@@ -69,7 +69,7 @@ export async function pullPlugin(context: MirrorContext, upstream: MirrorUpstrea
   const parsed = parseVersion(version);
   if (!parsed) throw new ApiError(404, `version '${version.slice(0, 60)}' is not SemVer`);
   const key = pluginFetchKey(upstream, identity, parsed.precedenceKey, platform);
-  return fetchOnce(context.primaryDb, key, upstream, async () => {
+  return singleFlight(context, upstream, key, async () => {
     const found = await liveVersion(context, identity, parsed.precedenceKey);
     if (!found || found.item.mirror !== upstream.id) return { status: "missing" };
     if (attached(found.version, platform)) return { status: "stored", version: found.version.version };

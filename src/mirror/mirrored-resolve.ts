@@ -7,9 +7,10 @@ import { findItem } from "../core/catalog/lookups";
 import type { AnyKind } from "../core/kind";
 import { readerFor, resolveVersion, type ResolvedVersion, type ScopedReader, type VersionQuery } from "../core/resolve-version";
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
-import { isOffline, MirrorConfigError, upstreamFor, type MirrorUpstream } from "./upstreams";
-import { pullThrough, type MirrorContext } from "./pull-through";
-import { UpstreamOffline } from "./upstream-client";
+import { isOffline, MirrorConfigError, mirrorUpstreams, upstreamFor, type MirrorUpstream } from "./upstreams";
+import { pullThrough, singleFlight, type MirrorContext } from "./pull-through";
+import { UpstreamOffline, upstreamGet, upstreamJson, upstreamUnavailable } from "./upstream-client";
+import { UpstreamList } from "./upstream-api";
 
 type Found = { resolved: ResolvedVersion | null; versions: LiveVersion[] };
 
@@ -90,4 +91,55 @@ export async function pulledLatest(context: MirrorContext & { caller(): Promise<
     if (error instanceof UpstreamOffline) return false;
     throw error;
   }
+}
+
+/** At most this many packages a name search pulls from one upstream (each one pull-through of its latest). */
+const MAX_PULLED_BY_NAME = 3;
+
+/**
+ * A package list filtered by name found nothing (how `pulumi package add <name>` resolves a bare name): ask
+ * each upstream that may serve that name for it, and pull the latest version of what it answers (a few at
+ * most). Answers how many it stored. Faults of an upstream are logged and skipped: a list still answers.
+ */
+export async function pulledByName(context: MirrorContext & { caller(): Promise<Caller> }, kind: AnyKind, name: string): Promise<number> {
+  if (kind.kind !== "package") return 0;
+  let upstreams;
+  try {
+    upstreams = mirrorUpstreams(context.env);
+  } catch (error) {
+    if (error instanceof MirrorConfigError) throw new ApiError(500, `the mirror is misconfigured: ${error.message}`);
+    throw error;
+  }
+  let pulled = 0;
+  for (const upstream of upstreams) {
+    if (isOffline(context.env, upstream) || !upstream.patterns.some((p) => p.name === "*" || p.name.toLowerCase() === name.toLowerCase())) continue;
+    if (!(await mayPull(upstream, () => context.caller()))) continue;
+    try {
+      const outcome = await singleFlight(context, upstream, `${upstream.id}|${kind.kind}/name:${name.toLowerCase()}`, async () => {
+        const response = await upstreamGet(context.env, context.primaryDb, upstream, `${upstream.base}/packages?${new URLSearchParams({ name, limit: "10" })}`);
+        const parsed = UpstreamList.safeParse(await upstreamJson(upstream, response));
+        if (!parsed.success) throw upstreamUnavailable(upstream, "answered a package list without `packages`");
+        let stored = 0;
+        for (const meta of parsed.data.packages) {
+          if (stored >= MAX_PULLED_BY_NAME) break;
+          let identity;
+          try {
+            identity = kind.identity({ source: meta.source, publisher: meta.publisher, name: meta.name });
+          } catch {
+            continue;
+          }
+          if (upstreamFor(context.env, identity)?.id !== upstream.id) continue;
+          const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
+          if (item && item.mirror !== upstream.id) continue;
+          if ((await pullThrough(context, kind, upstream, identity, "latest")).status === "stored") stored++;
+        }
+        return stored ? { status: "stored", version: String(stored) } : { status: "missing" };
+      });
+      if (outcome.status === "stored") pulled++;
+    } catch (error) {
+      if (error instanceof UpstreamOffline) continue;
+      console.log(JSON.stringify({ requestId: context.requestId, mirrorNameSearchFailed: error instanceof Error ? error.message : String(error) }));
+    }
+  }
+  return pulled;
 }

@@ -85,14 +85,15 @@ async function waitFor(db: Database, key: string, upstream: MirrorUpstream): Pro
  * (upstream fault, nothing stored) or 503 (budget, 429, still fetching elsewhere).
  */
 export async function pullThrough(context: MirrorContext, kind: AnyKind, upstream: MirrorUpstream, identity: Identity, version: ParsedVersion | "latest"): Promise<PullOutcome> {
-  return fetchOnce(context.primaryDb, fetchKey(upstream, identity, version), upstream, () => fetchAndStore(context, kind, upstream, identity, version));
+  return singleFlight(context, upstream, fetchKey(upstream, identity, version), () => fetchAndStore(context, kind, upstream, identity, version));
 }
 
 /**
- * Runs `fetch` once for `key` among concurrent callers (the mirror_fetches claim): the winner fetches and
- * records the outcome; the others wait for it. A "missing" outcome is remembered for `negativeSeconds`.
+ * Runs `work` once for `key` however many requests ask at the same time (the others wait for its outcome),
+ * and remembers a `missing` outcome for the upstream's `negativeSeconds`.
  */
-export async function fetchOnce(db: Database, key: string, upstream: MirrorUpstream, fetch: () => Promise<PullOutcome>): Promise<PullOutcome> {
+export async function singleFlight(context: MirrorContext, upstream: MirrorUpstream, key: string, work: () => Promise<PullOutcome>): Promise<PullOutcome> {
+  const db = context.primaryDb;
   for (let round = 0; round < 3; round++) {
     const claimed = await claim(db, key, Date.now());
     if (!claimed.won) {
@@ -102,7 +103,7 @@ export async function fetchOnce(db: Database, key: string, upstream: MirrorUpstr
       return waited;
     }
     try {
-      const outcome = await fetch();
+      const outcome = await work();
       if (outcome.status === "missing") await settle(db, key, "missing", { until: Date.now() + upstream.negativeSeconds * 1000 });
       // A done row carries the version it stored, for whoever waited on it.
       else await settle(db, key, "done", { error: outcome.version });
@@ -124,8 +125,9 @@ interface FetchedArtifact {
 /** Streams one upstream artifact into the operation's slot, hashing it; the length must be what the upstream said. */
 async function fetchArtifact(context: MirrorContext, kind: AnyKind, upstream: MirrorUpstream, caller: OrgCaller, identity: Identity, operationId: string, slot: string, url: string, optional: boolean): Promise<FetchedArtifact | undefined> {
   if (!allowedUrl(url, context.env.MIRROR_ALLOW_LOCAL_HTTP === "true")) throw upstreamUnavailable(upstream, `named an artifact URL this mirror does not fetch (${url.slice(0, 100)})`);
-  const response = await upstreamGet(context.env, context.primaryDb, upstream, url, optional ? { passStatuses: [404] } : {});
-  if (response.status === 404) {
+  const response = await upstreamGet(context.env, context.primaryDb, upstream, url, optional ? { passStatuses: [404, 406], accept: "text/markdown" } : {});
+  // An optional artifact asked of a documentation route: only a markdown answer is the text itself.
+  if (response.status === 404 || response.status === 406 || (optional && !(response.headers.get("Content-Type") ?? "").startsWith("text/markdown"))) {
     await response.body?.cancel();
     return undefined;
   }

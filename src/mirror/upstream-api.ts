@@ -22,6 +22,11 @@ export const UpstreamMetadata = z.object({
 });
 export type UpstreamMetadata = z.infer<typeof UpstreamMetadata>;
 
+/** `GET …/packages?name=`: the latest version of each package of that name. */
+export const UpstreamList = z.object({
+  packages: z.array(z.object({ source: text(), publisher: text(), name: text() }).loose()).max(500),
+});
+
 export const UpstreamVersionList = z.object({
   packages: z.array(z.object({ version: text() }).loose()).max(1000),
   continuationToken: z.string().max(4096).optional(),

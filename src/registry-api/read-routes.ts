@@ -12,7 +12,7 @@ import { listVersions } from "../core/catalog/entries";
 import { planList } from "../core/catalog/list-service";
 import type { AnyKind, RouteParams } from "../core/kind";
 import { requireVersionOf } from "../core/resolve-version";
-import { pulledLatest, resolveWithMirror } from "../mirror/mirrored-resolve";
+import { pulledByName, pulledLatest, resolveWithMirror } from "../mirror/mirrored-resolve";
 import { describeIdentity } from "../core/vocabulary/identity";
 import { renderViews } from "../core/views";
 import { apiReader } from "./api-reader";
@@ -35,7 +35,11 @@ export async function list(kind: AnyKind, request: IRequest, context: RequestCon
   ]);
   return edgeCached(request, context, key, async (context) => {
     const reader = apiReader(context);
-    const { entries, continuationToken } = await planned.page(await reader.read(planned.build));
+    let { entries, continuationToken } = await planned.page(await reader.read(planned.build));
+    // `pulumi package add <name>` lists by name: a name nothing here has may be pulled through a mirror.
+    if (!entries.length && filters.canonicalName !== undefined && !page.continuationToken && (await pulledByName(context, kind, filters.canonicalName))) {
+      ({ entries, continuationToken } = await planned.page((await context.readAs(planned.build, context.primaryDb)).value));
+    }
     const caller = await reader.caller();
     const body: Record<string, unknown> = { [kind.collection]: await renderViews(context, kind, entries, caller) };
     if (continuationToken) body.continuationToken = continuationToken;

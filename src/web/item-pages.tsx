@@ -62,6 +62,34 @@ export function InstallSection({ choices, current, hrefFor }: { choices: Install
   );
 }
 
+const SLOT_LABELS: Record<string, string> = { schema: "Schema", index: "README", installationConfiguration: "Installation" };
+
+/** A mirrored version's provenance: its upstream, when it was fetched, and the SHA-256 of each artifact as fetched. */
+function MirrorProvenance({ provenance }: { provenance: NonNullable<PackageDetail["provenance"]> }): RawHtml {
+  const fetched = [
+    ...Object.entries(provenance.artifacts).map(([slot, a]) => [SLOT_LABELS[slot] ?? slot, a] as const),
+    ...Object.entries(provenance.plugins ?? {}).map(([platform, a]) => [`Plugin ${platform}`, a] as const),
+  ];
+  return (
+    <>
+      <dt>Mirrored from</dt>
+      <dd class="provenance">
+        <span title={provenance.url}>{provenance.upstream}</span>, fetched <time datetime={provenance.fetchedAt}>{provenance.fetchedAt.slice(0, 10)}</time>
+        <details>
+          <summary>SHA-256 as fetched</summary>
+          <ul>
+            {fetched.map(([label, a]) => (
+              <li>
+                {label}: <code>{a.sha256}</code>
+              </li>
+            ))}
+          </ul>
+        </details>
+      </dd>
+    </>
+  );
+}
+
 /** The package page's side panel: version selector, publisher, dates, category, type, status, license, links. */
 function PackageDetails({ pkg, versions, facts }: { pkg: PackageDetail; versions: LiveVersion[]; facts?: PackageFacts }): RawHtml {
   return (
@@ -118,6 +146,7 @@ function PackageDetails({ pkg, versions, facts }: { pkg: PackageDetail; versions
             </dd>
           </>
         ) : null}
+        {pkg.provenance ? <MirrorProvenance provenance={pkg.provenance} /> : null}
         <dt>Versions</dt>
         <dd>
           <a href={`${packagePath(pkg)}/versions`}>{versions.length === 1 ? "1 version" : `All ${versions.length} versions`}</a>
