@@ -69,12 +69,13 @@ export function wranglerLocal(state, args) {
 
 /**
  * @param {{ name: string, uploadMode?: "r2" | "gateway", vars?: Record<string,string>, log?: (line: string) => void,
- *   state?: string, adminToken?: string, signingSecret?: string, tokenKeys?: string }} options
+ *   state?: string, adminToken?: string, signingSecret?: string, tokenKeys?: string, testScheduled?: boolean }} options
  *   uploadMode `r2` (the default, as in production) presigns uploads for the S3 API wrangler dev serves
  *   for the local bucket; `gateway` uses the Worker's own verifying upload route.
  *   `state` reuses a state directory (kept by `stop({ keepState: true })`) instead of a fresh one.
+ *   `testScheduled` passes `--test-scheduled`: `GET /__scheduled?cron=…` runs the cron handler.
  */
-export async function startDevServer({ name, uploadMode = "r2", vars = {}, log = () => {}, state: reuse, adminToken: givenAdmin, signingSecret, tokenKeys: givenKeys }) {
+export async function startDevServer({ name, uploadMode = "r2", vars = {}, log = () => {}, state: reuse, adminToken: givenAdmin, signingSecret, tokenKeys: givenKeys, testScheduled = false }) {
   const port = await freePort();
   const state = reuse ?? join(projectRoot, ".tmp", "state", `${name}-${process.pid}-${port}`);
   if (!reuse) {
@@ -89,6 +90,7 @@ export async function startDevServer({ name, uploadMode = "r2", vars = {}, log =
   const modeVars = uploadMode === "r2" ? localR2Vars(port) : { UPLOAD_MODE: "gateway" };
   const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: secret, TOKEN_KEYS: tokenKeys, PLUGIN_SIGNING_KEY: newPluginSigningKey(), ...modeVars, ...vars };
   const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
+  if (testScheduled) args.push("--test-scheduled");
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
   const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   const output = [];

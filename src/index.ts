@@ -33,6 +33,10 @@ import { handleWebhookBatch } from "./webhooks/webhook-consumer";
 import type { WebhookMessage } from "./webhooks/webhook-events";
 import { JOBS_QUEUE_NAME, redriveSoon, redriveStalled, runJobMessage, type JobHandler, type JobMessage } from "./jobs/jobs";
 import { docsJob } from "./api-docs/docs-job";
+import { mirrorSyncJob } from "./mirror/sync-job";
+import { mirrorRecheckJob } from "./mirror/recheck-job";
+import { scheduleMirror } from "./mirror/mirror-cron";
+import { mirrorAdminRoutes } from "./admin/mirror-routes";
 import { htmlErrorResponse, wantsHtml, webRoutes } from "./web/web-routes";
 import { hasSessionCookie } from "./web/session";
 import { policyPackKind } from "./policy-packs/policy-pack-kind";
@@ -46,7 +50,11 @@ export { PublishCoordinator } from "./core/publish/coordinator";
 export const KINDS = [packageKind, templateKind, policyPackKind];
 
 /** Durable job kinds (src/jobs/), by name. */
-const JOB_HANDLERS: ReadonlyMap<string, JobHandler> = new Map([[docsJob.kind, docsJob]]);
+const JOB_HANDLERS: ReadonlyMap<string, JobHandler> = new Map([
+  [docsJob.kind, docsJob],
+  [mirrorSyncJob.kind, mirrorSyncJob],
+  [mirrorRecheckJob.kind, mirrorRecheckJob],
+]);
 /** The cron that re-drives stalled jobs (every minute); the other one prunes the audit log. */
 const REDRIVE_CRON = "* * * * *";
 
@@ -73,6 +81,7 @@ export const routes: Array<[string, RouteMethods]> = [
   ...registryRoutes(registryKindRoutes(packageKind)),
   ...vcsTemplateRoutes,
   ...packageAdminRoutes,
+  ...mirrorAdminRoutes,
   ...registryRoutes(templateReadmeRoutes),
   ...registryRoutes(registryKindRoutes(templateKind)),
   ...registryRoutes(policyPackRegistryRoutes()),
@@ -191,10 +200,12 @@ export default {
     await handleWebhookBatch(batch as MessageBatch<WebhookMessage>, env);
   },
 
-  /** Every minute: stalled durable jobs are sent again. Daily: audit entries past their retention go. */
+  /** Every minute: stalled durable jobs are sent again, the mirror's jobs started when due. Daily: audit entries past their retention go. */
   async scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
     if (controller.cron === REDRIVE_CRON) {
       await redriveStalled(env);
+      // The mirror's sync and deletion recheck, when due (docs/operator/mirror.md).
+      await scheduleMirror(env);
       return;
     }
     const pruned = await pruneAuditLog(env);

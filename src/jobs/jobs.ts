@@ -21,7 +21,11 @@ import type { JobMessage, JobRow } from "./job-rows";
 
 export { createJob, findJob, type JobMessage, type JobRow } from "./job-rows";
 
-export type StepOutcome = { done: false; state: unknown } | { done: true };
+/**
+ * `delaySeconds`: the next step waits that long (e.g. an upstream's request budget): the row keeps a lease
+ * until then, so the re-driver leaves it alone, and the wait is not a failure (it counts toward no MAX_TRIES).
+ */
+export type StepOutcome = { done: false; state: unknown; delaySeconds?: number } | { done: true };
 
 export interface JobHandler {
   kind: string;
@@ -98,6 +102,7 @@ export async function runJobMessage(env: Env, handlers: ReadonlyMap<string, JobH
     await sendJob(env, message, 5 * 2 ** claimed.tries);
     return;
   }
+  const delaySeconds = outcome.done ? 0 : Math.max(0, Math.ceil(outcome.delaySeconds ?? 0));
   const advanced = await db
     .update(jobs)
     .set({
@@ -106,14 +111,15 @@ export async function runJobMessage(env: Env, handlers: ReadonlyMap<string, JobH
       status: outcome.done ? "done" : "pending",
       tries: 0,
       error: null,
-      leaseUntil: 0,
+      // Held until just before the delayed message arrives (so that message can still claim it).
+      leaseUntil: delaySeconds > 1 ? Date.now() + (delaySeconds - 1) * 1000 : 0,
       updatedAt: Date.now(),
     })
     .where(match)
     .returning({ step: jobs.step })
     .get();
   logStep(message, "end", { done: outcome.done });
-  if (advanced && !outcome.done) await sendJob(env, { ...message, step: message.step + 1 });
+  if (advanced && !outcome.done) await sendJob(env, { ...message, step: message.step + 1 }, delaySeconds);
 }
 
 async function failJob(env: Env, handler: JobHandler, job: JobRow, error: string): Promise<void> {

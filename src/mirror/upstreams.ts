@@ -27,6 +27,8 @@ const Upstream = z
     timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
     offline: z.boolean().default(false),
     recheckHours: z.number().positive().default(24),
+    /** How often the cron trigger starts a sync of the `sync` entries (minutes after the last one started). */
+    syncMinutes: z.number().positive().default(60),
     plugins: z
       .object({
         /** GitHub's API origin, for `github://` and empty plugin download URLs. */

@@ -19,6 +19,7 @@ import { empty, fails, ok } from "./responses";
 import { webRoutes } from "../web/web-routes";
 import { policyPackOperations } from "../policy-packs/policy-pack-operations";
 import { pluginOperations } from "../plugins/plugin-operations";
+import { mirrorOperations } from "../mirror/mirror-operations";
 import { policyPackWebRoutes } from "../policy-packs/policy-pack-web";
 
 export type HttpMethod = "get" | "post" | "put" | "delete";
@@ -633,4 +634,5 @@ export const operations: OperationSpec[] = [
   // ---- policy packs (src/policy-packs) ----
   ...policyPackOperations,
   ...pluginOperations,
+  ...mirrorOperations,
 ];
