@@ -188,6 +188,9 @@ async function fetchAndStore(context: MirrorContext, kind: AnyKind, upstream: Mi
   if (version !== "latest" && concrete.precedenceKey !== version.precedenceKey) throw upstreamUnavailable(upstream, `answered version ${meta.version} when asked for ${version.raw}`);
   const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
   if (item && !item.mirror) return { status: "missing" };
+  // Stored under the name as already stored, else as the upstream spells it — never as this caller spelled
+  // it (`WIDGETS` first would fix the item's name, and every later pull as `widgets` would be refused).
+  identity = kind.identity({ source: identity.source, publisher: identity.publisher, name: item?.name ?? meta.name });
   if (version === "latest" && item && (await storedVersion(context.primaryDb, item.id, concrete.precedenceKey))) {
     await markLatestChecked(context.primaryDb, item.id);
     return { status: "stored", version: meta.version };

@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { ApiError } from "../http/api-error";
 import type { Database } from "../db/client";
 import type { Env } from "../env";
-import { isOffline, type MirrorUpstream } from "./upstreams";
+import { allowedUrl, isOffline, type MirrorUpstream } from "./upstreams";
 
 const MAX_REDIRECTS = 5;
 const WINDOW_MS = 60_000;
@@ -85,6 +85,8 @@ export async function upstreamGet(env: Env, db: Database, upstream: MirrorUpstre
     if (response.status >= 300 && response.status < 400 && response.headers.has("Location")) {
       await response.body?.cancel();
       current = new URL(response.headers.get("Location")!, target).toString();
+      // A redirect is held to the rules the upstream's own URLs are: https (or local http when allowed), no credentials.
+      if (!allowedUrl(current, env.MIRROR_ALLOW_LOCAL_HTTP === "true")) throw upstreamUnavailable(upstream, `redirected to a URL this mirror does not fetch (${current.slice(0, 100)})`);
       continue;
     }
     if (response.ok || options.passStatuses?.includes(response.status)) return response;
@@ -107,13 +109,33 @@ export async function upstreamJson(upstream: MirrorUpstream, response: Response,
     await response.body?.cancel();
     throw upstreamUnavailable(upstream, `answered ${length} bytes of JSON; at most ${maxBytes} are read`);
   }
-  let text: string;
+  // Read bounded: an answer without a length (or lying about it) is cut off at the limit, not read whole.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
   try {
-    text = await response.text();
-  } catch {
+    for (;;) {
+      if (!reader) break;
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw upstreamUnavailable(upstream, `answered more than ${maxBytes} bytes of JSON`);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
     throw upstreamUnavailable(upstream, "broke off its answer");
   }
-  if (text.length > maxBytes) throw upstreamUnavailable(upstream, `answered more than ${maxBytes} bytes of JSON`);
+  const whole = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    whole.set(c, at);
+    at += c.byteLength;
+  }
+  const text = new TextDecoder().decode(whole);
   try {
     return JSON.parse(text) as unknown;
   } catch {
