@@ -75,9 +75,10 @@ describe("mirroring Pulumi's registry shapes", () => {
     const r = await cli("GET", `${mirror!.url}${API}/pulumi/pulumi/twofaced/versions/1.0.0`, { token: reader });
     expect(r.status, r.text).toBe(502);
     expect(r.body).toMatchObject({ code: 502 });
-    fault.clear();
+    // A listing by name pulls through too, so it is asked while the upstream still disagrees.
     const listed = await cli("GET", `${mirror!.url}/api/registry/packages?name=twofaced`, { token: reader });
     expect(listed.body.packages).toEqual([]);
+    fault.clear();
     const ok = await cli("GET", `${mirror!.url}${API}/pulumi/pulumi/twofaced/versions/1.0.0`, { token: reader });
     expect(ok.status, ok.text).toBe(200);
   });
