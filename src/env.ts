@@ -63,6 +63,7 @@ export interface Env {
   API_RATE_LIMITER: RateLimit;
   PUBLISH_RATE_LIMITER: RateLimit;
   SIGN_IN_RATE_LIMITER: RateLimit;
+  MIRROR_MISS_RATE_LIMITER: RateLimit;
   /** `off` disables rate limiting (benchmarks); anything else, or unset, enforces it. */
   RATE_LIMITS?: string;
   /** The `period` of the `[[ratelimits]]` bindings (10 or 60), used for `Retry-After`. */

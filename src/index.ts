@@ -134,6 +134,7 @@ export default {
       origin: originFor(env, url),
       log: {},
       catalogChanged: () => catalogChanged(request),
+      countUpstreamMiss: async () => enforceRateLimit(env, "mirrorMiss", await rateLimitKey(request)),
       caller() {
         callerPromise ??= authenticate(request, db, tokenKeys(env), ctx).then((caller) => {
           if (caller.kind === "org") context.log.org = caller.org;

@@ -26,6 +26,8 @@ export interface RequestContext extends CoreContext {
   caller(): Promise<Caller>;
   /** Runs a catalog read as the caller, batching an unchecked token's lookup with it (one D1 round trip). */
   readAs<T>(plan: (viewer: Viewer, db: Database) => ReadPlan<T>, db?: Database): Promise<{ caller: Caller; value: T }>;
+  /** A miss that may ask a mirror's upstream, counted against this caller's own budget (429 when spent). */
+  countUpstreamMiss(): Promise<void>;
   /** Set once the caller is known, for the log line. */
   log: { org?: string };
 }

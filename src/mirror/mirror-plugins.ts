@@ -91,6 +91,7 @@ export async function withMirroredPlugin(context: MirrorContext, item: ItemRow, 
   const upstream = item.mirror ? upstreamById(context.env, item.mirror) : undefined;
   if (!upstream || isOffline(context.env, upstream) || attached(version, platform)) return version;
   const stored = { ...identity, source: item.source, publisher: item.publisher, name: item.name, canonicalName: item.canonicalName };
+  await context.countUpstreamMiss?.();
   try {
     const pulled = await pullPlugin(context, upstream, stored, version.version, platform);
     if (pulled.status === "missing") return version;

@@ -67,6 +67,7 @@ export async function resolveWithMirror(
   // A local item of this identity is never mirrored over: its absent versions are plain misses.
   const item = await findItem(context.primaryDb, query.identity.kind, query.identity.source, query.identity.publisher, query.identity.canonicalName);
   if (item && item.mirror !== upstream.id) return found;
+  await context.countUpstreamMiss?.();
   let pulled;
   try {
     pulled = await pullThrough(context, kind, upstream, query.identity, query.version);
@@ -85,6 +86,7 @@ export async function pulledLatest(context: MirrorContext & { caller(): Promise<
   if (!upstream || isOffline(context.env, upstream) || !(await mayPull(upstream, () => context.caller()))) return false;
   const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
   if (item && item.mirror !== upstream.id) return false;
+  await context.countUpstreamMiss?.();
   try {
     return (await pullThrough(context, kind, upstream, identity, "latest")).status === "stored";
   } catch (error) {
@@ -114,6 +116,7 @@ export async function pulledByName(context: MirrorContext & { caller(): Promise<
   for (const upstream of upstreams) {
     if (isOffline(context.env, upstream) || !upstream.patterns.some((p) => p.name === "*" || p.name.toLowerCase() === name.toLowerCase())) continue;
     if (!(await mayPull(upstream, () => context.caller()))) continue;
+    await context.countUpstreamMiss?.();
     try {
       const outcome = await singleFlight(context, upstream, `${upstream.id}|${kind.kind}/name:${name.toLowerCase()}`, async () => {
         const response = await upstreamGet(context.env, context.primaryDb, upstream, `${upstream.base}/packages?${new URLSearchParams({ name, limit: "10" })}`);

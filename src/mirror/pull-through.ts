@@ -23,6 +23,12 @@ import { versionUrl, UpstreamMetadata } from "./upstream-api";
 /** What the mirror needs besides a core context: the primary database (its claims must not read a replica). */
 export interface MirrorContext extends CoreContext {
   primaryDb: Database;
+  /**
+   * Counts one miss that may ask an upstream against the caller's own budget (the MIRROR_MISS_RATE_LIMITER
+   * binding, per token or client address) and throws its 429 when that is spent: one caller cannot spend the
+   * upstream's budget for everyone. Requests have it; the mirror's own jobs do not (the operator's list).
+   */
+  countUpstreamMiss?(): Promise<void>;
 }
 
 export type PullOutcome =
@@ -46,15 +52,26 @@ export function fetchKey(upstream: MirrorUpstream, identity: Identity, version: 
 
 type Claim = { won: true } | { won: false; row: typeof mirrorFetches.$inferSelect | undefined };
 
-/** Claims the fetch of `key` unless one holds a live lease or a remembered miss is still fresh. */
-async function claim(db: Database, key: string, now: number): Promise<Claim> {
+/**
+ * Claims the fetch of `key` unless one holds a live lease, a remembered miss is still fresh, or (unless
+ * `retryFailed`) a failure on an upstream fault is still held.
+ */
+async function claim(db: Database, key: string, now: number, retryFailed: boolean): Promise<Claim> {
+  const held = retryFailed ? sql`'missing'` : sql`'missing', 'failed'`;
   const won = await db.get<{ key: string } | undefined>(sql`
     INSERT INTO mirror_fetches (key, status, lease_until, until, error, updated_at) VALUES (${key}, 'fetching', ${now + LEASE_MS}, 0, NULL, ${now})
     ON CONFLICT(key) DO UPDATE SET status = 'fetching', lease_until = excluded.lease_until, until = 0, error = NULL, updated_at = excluded.updated_at
-    WHERE NOT (status = 'fetching' AND lease_until > ${now}) AND NOT (status = 'missing' AND until > ${now})
+    WHERE NOT (status = 'fetching' AND lease_until > ${now}) AND NOT (status IN (${held}) AND until > ${now})
     RETURNING key`);
   if (won) return { won: true };
   return { won: false, row: await db.select().from(mirrorFetches).where(eq(mirrorFetches.key, key)).get() };
+}
+
+/** The 502 a held failure answers with: the upstream's fault as it was, and when asking again helps. */
+function heldFailure(upstream: MirrorUpstream, row: typeof mirrorFetches.$inferSelect): ApiError {
+  const seconds = Math.max(1, Math.ceil((row.until - Date.now()) / 1000));
+  const why = row.error ?? `upstream '${upstream.id}' failed`;
+  return new ApiError(502, `${why} (remembered: the mirror asks upstream '${upstream.id}' again after ${seconds} seconds)`, undefined, { "Retry-After": String(seconds) });
 }
 
 async function settle(db: Database, key: string, status: "done" | "missing" | "failed", values: { until?: number; error?: string }): Promise<void> {
@@ -72,7 +89,7 @@ async function waitFor(db: Database, key: string, upstream: MirrorUpstream): Pro
     if (!row || (row.status === "fetching" && row.leaseUntil <= Date.now())) return "retry";
     if (row.status === "missing") return { status: "missing" };
     if (row.status === "done") return { status: "stored", version: row.error ?? "" };
-    if (row.status === "failed") throw upstreamUnavailable(upstream, `could not be mirrored from: ${row.error ?? "unknown error"}`);
+    if (row.status === "failed") throw row.until > Date.now() ? heldFailure(upstream, row) : upstreamUnavailable(upstream, `could not be mirrored from: ${row.error ?? "unknown error"}`);
     if (Date.now() > deadline) {
       throw new ApiError(503, `the mirror is still fetching this from upstream '${upstream.id}'; retry in a few seconds`, undefined, { "Retry-After": "5" });
     }
@@ -84,20 +101,28 @@ async function waitFor(db: Database, key: string, upstream: MirrorUpstream): Pro
  * Fetches `version` of `identity` from `upstream` and stores it, unless the upstream lacks it. Throws 502
  * (upstream fault, nothing stored) or 503 (budget, 429, still fetching elsewhere).
  */
-export async function pullThrough(context: MirrorContext, kind: AnyKind, upstream: MirrorUpstream, identity: Identity, version: ParsedVersion | "latest"): Promise<PullOutcome> {
-  return singleFlight(context, upstream, fetchKey(upstream, identity, version), () => fetchAndStore(context, kind, upstream, identity, version));
+export async function pullThrough(context: MirrorContext, kind: AnyKind, upstream: MirrorUpstream, identity: Identity, version: ParsedVersion | "latest", options: SingleFlightOptions = {}): Promise<PullOutcome> {
+  return singleFlight(context, upstream, fetchKey(upstream, identity, version), () => fetchAndStore(context, kind, upstream, identity, version), options);
+}
+
+export interface SingleFlightOptions {
+  /** Ask the upstream even while an earlier failure is held (the sync job's own retries and backoff). */
+  retryFailed?: boolean;
 }
 
 /**
  * Runs `work` once for `key` however many requests ask at the same time (the others wait for its outcome),
- * and remembers a `missing` outcome for the upstream's `negativeSeconds`.
+ * remembers a `missing` outcome for the upstream's `negativeSeconds` and a failure on an upstream fault (502)
+ * for its `failureHoldSeconds`, so repeating a request that failed does not ask the upstream again at once.
  */
-export async function singleFlight(context: MirrorContext, upstream: MirrorUpstream, key: string, work: () => Promise<PullOutcome>): Promise<PullOutcome> {
+export async function singleFlight(context: MirrorContext, upstream: MirrorUpstream, key: string, work: () => Promise<PullOutcome>, options: SingleFlightOptions = {}): Promise<PullOutcome> {
   const db = context.primaryDb;
   for (let round = 0; round < 3; round++) {
-    const claimed = await claim(db, key, Date.now());
+    const claimed = await claim(db, key, Date.now(), options.retryFailed === true);
     if (!claimed.won) {
-      if (claimed.row?.status === "missing" && claimed.row.until > Date.now()) return { status: "missing" };
+      const row = claimed.row;
+      if (row?.status === "missing" && row.until > Date.now()) return { status: "missing" };
+      if (row?.status === "failed" && row.until > Date.now() && !options.retryFailed) throw heldFailure(upstream, row);
       const waited = await waitFor(db, key, upstream);
       if (waited === "retry") continue;
       return waited;
@@ -109,7 +134,10 @@ export async function singleFlight(context: MirrorContext, upstream: MirrorUpstr
       else await settle(db, key, "done", { error: outcome.version });
       return outcome;
     } catch (error) {
-      await settle(db, key, "failed", { error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+      // Only the upstream's fault is held: a budget wait or a 429 (503) says when to come back itself.
+      const upstreamFault = error instanceof ApiError && error.status === 502;
+      const until = upstreamFault ? Date.now() + upstream.failureHoldSeconds * 1000 : 0;
+      await settle(db, key, "failed", { until, error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
       throw error;
     }
   }

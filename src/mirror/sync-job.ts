@@ -123,7 +123,7 @@ async function syncStep(env: Env, job: JobRow, stored: unknown): Promise<StepOut
           continue;
         }
         try {
-          const outcome = await pullThrough(context, packageKind, upstream, identity, version);
+          const outcome = await pullThrough(context, packageKind, upstream, identity, version, { retryFailed: true });
           pending.shift();
           if (outcome.status === "stored") counts.fetched++;
           else {

@@ -23,6 +23,8 @@ const Upstream = z
     tokenSecret: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, "must name a secret, e.g. MIRROR_TOKEN_PULUMI").optional(),
     latestFreshnessSeconds: z.number().int().min(0).default(3600),
     negativeSeconds: z.number().int().min(0).default(300),
+    /** A pull that failed on an upstream fault (502) is answered from memory this long, without asking again. */
+    failureHoldSeconds: z.number().int().min(0).max(3600).default(30),
     requestsPerMinute: z.number().int().min(1).default(120),
     timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
     offline: z.boolean().default(false),

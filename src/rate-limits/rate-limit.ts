@@ -5,12 +5,13 @@ import { ApiError } from "../http/api-error";
 import { readAuthorization, signedTokenId } from "../identity/tokens";
 
 /** Which `[[ratelimits]]` binding a request is counted against (wrangler.toml; README "Rate limits"). */
-export type RateLimitClass = "api" | "publish" | "signIn";
+export type RateLimitClass = "api" | "publish" | "signIn" | "mirrorMiss";
 
-const BINDINGS: Record<RateLimitClass, "API_RATE_LIMITER" | "PUBLISH_RATE_LIMITER" | "SIGN_IN_RATE_LIMITER"> = {
+const BINDINGS: Record<RateLimitClass, "API_RATE_LIMITER" | "PUBLISH_RATE_LIMITER" | "SIGN_IN_RATE_LIMITER" | "MIRROR_MISS_RATE_LIMITER"> = {
   api: "API_RATE_LIMITER",
   publish: "PUBLISH_RATE_LIMITER",
   signIn: "SIGN_IN_RATE_LIMITER",
+  mirrorMiss: "MIRROR_MISS_RATE_LIMITER",
 };
 
 const DEFAULT_PERIOD_SECONDS = 60;

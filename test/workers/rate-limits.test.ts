@@ -1,13 +1,13 @@
 // Rate limits through the real rate limiting binding, configured low (vitest.config.ts): API 8, publish
-// starts 3, sign-in 2 per 10-second window.
+// starts 3, sign-in 2, mirror misses 3 per 10-second window.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/http/api-error";
 import { generateToken, hashToken } from "../../src/identity/tokens";
 import { tokenKeys } from "../../src/env";
 import { clientAddressKey, enforceRateLimit } from "../../src/rate-limits/rate-limit";
-import { callJson, countRows, expectError } from "./helpers";
+import { callJson, callWithEnv, countRows, expectError } from "./helpers";
 
 const WINDOW_MS = 10_000;
 const API_LIMIT = 8;
@@ -159,4 +159,42 @@ describe("rate limits", () => {
     const off = { ...env, RATE_LIMITS: "off" };
     for (let i = 0; i < 5; i++) await enforceRateLimit(off, "signIn", "ip:192.0.2.1");
   });
+});
+
+describe("a mirror's upstream misses", () => {
+  // An upstream that is down (every answer a 500): each miss that reaches it is a 502 and one request upstream.
+  const mirror = { MIRROR_UPSTREAMS: JSON.stringify([{ id: "down", url: "https://upstream.example/api/registry", serves: ["pulumi/*/*"], requestsPerMinute: 1000 }]) };
+  let asked: string[] = [];
+  afterEach(() => vi.restoreAllMocks());
+
+  it("are counted per caller: one client cannot spend the upstream's budget for everyone, and a repeated failure is answered from memory", async () => {
+    asked = [];
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+      asked.push(String(input instanceof Request ? input.url : input));
+      return new Response("upstream broke", { status: 500 });
+    });
+    const miss = (ip: string, version: string) => callWithEnv(mirror, `/api/registry/packages/pulumi/pulumi/absent/versions/${version}`, { headers: { "CF-Connecting-IP": ip } });
+    await earlyInWindow();
+    for (const version of ["1.0.0", "1.0.1", "1.0.2"]) {
+      const r = await miss("198.51.100.1", version);
+      expect(r.status, JSON.stringify(r.body)).toBe(502);
+    }
+    expect(asked).toHaveLength(3);
+    // The fourth distinct miss of that client is refused before anything is asked upstream.
+    const over = await miss("198.51.100.1", "1.0.3");
+    expectError(over, 429);
+    expect(over.response.headers.get("Retry-After")).toBe("10");
+    expect(asked).toHaveLength(3);
+    // Another client has its own budget; the version that just failed is answered from memory, not asked again.
+    const repeated = await miss("198.51.100.2", "1.0.0");
+    expectError(repeated, 502);
+    expect(repeated.body.message).toMatch(/answered 500.*remembered: the mirror asks upstream 'down' again after \d+ seconds/);
+    expect(Number(repeated.response.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(asked).toHaveLength(3);
+    const fresh = await miss("198.51.100.2", "1.0.4");
+    expectError(fresh, 502);
+    expect(asked).toHaveLength(4);
+    // Nothing was stored by any of it.
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM items WHERE name = 'absent'").first("n")).toBe(0);
+  }, 30_000);
 });
