@@ -1,5 +1,8 @@
 // The mirror's scheduled sync and deletion recheck, with two servers: the suite's gateway is the upstream,
-// a second `wrangler dev` mirrors it (MIRROR_UPSTREAMS pointing at the gateway's /api/registry).
+// a second `wrangler dev` mirrors it (MIRROR_UPSTREAMS pointing at the gateway's /api/registry). A node:http
+// receiver takes the mirror org's webhook deliveries.
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminToken, cli, gateway, publishOverHttp, setupOrg } from "./client";
 // @ts-expect-error -- plain ESM script shared with the benchmark; no type declarations.
@@ -13,6 +16,10 @@ const schema = (name: string, version: string) => JSON.stringify({ name, version
 
 let mirror: Server | undefined;
 let upstreamTokens: { reader: string; publisher: string; admin: string };
+let mirrorOrg: { admin: string };
+let receiver: HttpServer;
+let receiverUrl: string;
+const received: Array<{ type: string; target: { name: string; version?: string } }> = [];
 
 beforeAll(async () => {
   upstreamTokens = await setupOrg(ORG, { url: gateway(), adminToken: adminToken() });
@@ -26,12 +33,26 @@ beforeAll(async () => {
   mirror = await startDevServer({
     name: "mirror-sync",
     testScheduled: true,
-    vars: { MIRROR_UPSTREAMS: JSON.stringify(upstreams), MIRROR_ALLOW_LOCAL_HTTP: "true", JOB_LEASE_SECONDS: "3", JOB_STALL_SECONDS: "2", RATE_LIMITS: "off" },
+    vars: { MIRROR_UPSTREAMS: JSON.stringify(upstreams), MIRROR_ALLOW_LOCAL_HTTP: "true", JOB_LEASE_SECONDS: "3", JOB_STALL_SECONDS: "2", RATE_LIMITS: "off", WEBHOOK_ALLOW_LOCAL_HTTP: "true" },
   });
+  // The org mirrored items belong to (the upstream's `org`, "mirror" by default) subscribes to deletions and deprecations.
+  mirrorOrg = await setupOrg("mirror", mirror!);
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (c: Buffer) => chunks.push(c));
+    request.on("end", () => {
+      received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 }, 240_000);
 
 afterAll(async () => {
   await mirror?.stop();
+  receiver?.closeAllConnections();
+  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
 });
 
 async function report(s: Server) {
@@ -77,6 +98,9 @@ describe("the mirror's sync and recheck", () => {
     expect(again.lastSync.attempt).toBe(2);
     expect(again.lastSync.counts).toEqual({ listed: 3, fetched: 0, skipped: 3, failed: 0 });
 
+    const hook = await cli("POST", `${s.url}/api/orgs/mirror/registry/webhooks`, { token: mirrorOrg.admin, body: { url: `${receiverUrl}/hook`, events: ["package.deleted", "package.deprecated"] } });
+    expect(hook.status, hook.text).toBe(201);
+
     // Upstream: 1.0.0 deleted, 1.1.0 deprecated. The cron's recheck propagates both.
     expect((await cli("DELETE", `${gateway()}/api/registry/packages/${PKG}/versions/1.0.0`, { token: upstreamTokens.publisher })).status).toBe(204);
     const dep = await cli("PUT", `${gateway()}/api/registry/packages/${PKG}/versions/1.1.0/deprecation`, { token: upstreamTokens.publisher, body: { message: "bad build" } });
@@ -94,5 +118,8 @@ describe("the mirror's sync and recheck", () => {
     const audit = await cli("GET", `${s.url}/api/admin/audit?action=package.delete`, { token: s.adminToken });
     expect(audit.status, audit.text).toBe(200);
     expect(JSON.stringify(audit.body)).toContain("mirror:up");
+    // …and the webhook events a delete and a deprecation make, delivered to the org's receiver.
+    await until("webhook deliveries", async () => received.map((e) => `${e.type} ${e.target.version}`).sort(), (v) => v.length >= 2, 30_000);
+    expect(received.map((e) => `${e.type} ${e.target.name} ${e.target.version}`).sort()).toEqual(["package.deleted synced 1.0.0", "package.deprecated synced 1.1.0"]);
   });
 });
