@@ -3,7 +3,7 @@
 // after the upstream's freshness period; an unreachable upstream falls back to what is stored.
 import type { Caller } from "../identity/rights";
 import { ApiError } from "../http/api-error";
-import { findItem } from "../core/catalog/lookups";
+import { findItem, otherPublisherSpelling } from "../core/catalog/lookups";
 import type { AnyKind } from "../core/kind";
 import { readerFor, resolveVersion, type ResolvedVersion, type ScopedReader, type VersionQuery } from "../core/resolve-version";
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
@@ -29,6 +29,17 @@ async function mayPull(upstream: MirrorUpstream, caller: () => Promise<Caller>):
   if (!upstream.token) return true;
   const who = await caller();
   return who.kind === "org" && who.org === upstream.org;
+}
+
+/**
+ * Whether a miss of `identity` may be asked of `upstream`: not when a local item has the identity (it is
+ * never mirrored over), nor when this publisher is stored here in another spelling (publishers are unique
+ * ignoring case: the caller's spelling is a plain miss, and never the one the mirror stores).
+ */
+async function mayAsk(context: MirrorContext, upstream: MirrorUpstream, identity: VersionQuery["identity"]): Promise<boolean> {
+  const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
+  if (item) return item.mirror === upstream.id;
+  return (await otherPublisherSpelling(context.primaryDb, identity.kind, identity.source, identity.publisher)) === undefined;
 }
 
 /** A reader on the primary that sees what the mirror stored for `upstream` (re-reads right after a pull). */
@@ -65,8 +76,7 @@ export async function resolveWithMirror(
   }
   if (offline || !(await mayPull(upstream, caller))) return found;
   // A local item of this identity is never mirrored over: its absent versions are plain misses.
-  const item = await findItem(context.primaryDb, query.identity.kind, query.identity.source, query.identity.publisher, query.identity.canonicalName);
-  if (item && item.mirror !== upstream.id) return found;
+  if (!(await mayAsk(context, upstream, query.identity))) return found;
   await context.countUpstreamMiss?.();
   let pulled;
   try {
@@ -84,8 +94,7 @@ export async function pulledLatest(context: MirrorContext & { caller(): Promise<
   if (kind.kind !== "package") return false;
   const upstream = servingUpstream(context, identity);
   if (!upstream || isOffline(context.env, upstream) || !(await mayPull(upstream, () => context.caller()))) return false;
-  const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
-  if (item && item.mirror !== upstream.id) return false;
+  if (!(await mayAsk(context, upstream, identity))) return false;
   await context.countUpstreamMiss?.();
   try {
     return (await pullThrough(context, kind, upstream, identity, "latest")).status === "stored";

@@ -9,7 +9,7 @@ import { ApiError } from "../http/api-error";
 import { sha256Tap } from "../artifacts/sha256-tap";
 import { stagingPrefix } from "../artifacts/storage-keys";
 import { deletePrefix } from "../artifacts/delete-prefix";
-import { findItem } from "../core/catalog/lookups";
+import { findItem, otherPublisherSpelling } from "../core/catalog/lookups";
 import type { AnyKind } from "../core/kind";
 import { attachArtifact, completePublish, startPublish } from "../core/publish/publish-service";
 import type { OrgCaller } from "../core/publish/publisher-rights";
@@ -47,7 +47,8 @@ export function mirrorCaller(upstream: MirrorUpstream): OrgCaller {
 }
 
 export function fetchKey(upstream: MirrorUpstream, identity: Identity, version: ParsedVersion | "latest"): string {
-  return `${upstream.id}|${identity.kind}/${identity.source}/${identity.publisher}/${identity.canonicalName}@${version === "latest" ? "latest" : version.precedenceKey}`;
+  // Publishers are unique ignoring case: every spelling of one fetch is one key (one fetch, one remembered miss).
+  return `${upstream.id}|${identity.kind}/${identity.source}/${identity.publisher.toLowerCase()}/${identity.canonicalName}@${version === "latest" ? "latest" : version.precedenceKey}`;
 }
 
 type Claim = { won: true } | { won: false; row: typeof mirrorFetches.$inferSelect | undefined };
@@ -214,12 +215,16 @@ async function fetchAndStore(context: MirrorContext, kind: AnyKind, upstream: Mi
   const concrete = parseVersion(meta.version);
   if (!concrete) throw upstreamUnavailable(upstream, `answered a version that is not SemVer ('${meta.version.slice(0, 60)}')`);
   if (version !== "latest" && concrete.precedenceKey !== version.precedenceKey) throw upstreamUnavailable(upstream, `answered version ${meta.version} when asked for ${version.raw}`);
-  const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
+  // Stored under the publisher and name as already stored, else as the upstream spells them — never as this
+  // caller spelled them (`PULUMI` or `WIDGETS` first would fix the spelling, and every later pull as
+  // `pulumi/pulumi/widgets` would be refused as a publisher spelling or name conflict).
+  const publisher = (await otherPublisherSpelling(context.primaryDb, identity.kind, identity.source, meta.publisher)) ?? meta.publisher;
+  const item = await findItem(context.primaryDb, identity.kind, identity.source, publisher, identity.canonicalName);
   if (item && !item.mirror) return { status: "missing" };
-  // Stored under the name as already stored, else as the upstream spells it — never as this caller spelled
-  // it (`WIDGETS` first would fix the item's name, and every later pull as `widgets` would be refused).
-  identity = kind.identity({ source: identity.source, publisher: identity.publisher, name: item?.name ?? meta.name });
-  if (version === "latest" && item && (await storedVersion(context.primaryDb, item.id, concrete.precedenceKey))) {
+  identity = kind.identity({ source: identity.source, publisher, name: item?.name ?? meta.name });
+  // The upstream's latest is known here (live, or deleted here): `latest` is checked until the freshness
+  // period is over again, so each read does not ask the upstream anew.
+  if (version === "latest" && item && (await knownVersion(context.primaryDb, item.id, concrete.precedenceKey))) {
     await markLatestChecked(context.primaryDb, item.id);
     return { status: "stored", version: meta.version };
   }
@@ -234,7 +239,10 @@ async function fetchAndStore(context: MirrorContext, kind: AnyKind, upstream: Mi
     });
   } catch (error) {
     // Stored meanwhile (a concurrent sync), or a local item took the name: nothing to fetch.
-    if (error instanceof ApiError && error.status === 409) return item?.mirror || !item ? { status: "stored", version: meta.version } : { status: "missing" };
+    if (error instanceof ApiError && error.status === 409) {
+      if (version === "latest" && item) await markLatestChecked(context.primaryDb, item.id);
+      return item?.mirror || !item ? { status: "stored", version: meta.version } : { status: "missing" };
+    }
     throw error;
   }
   const operationId = started.operationId;
@@ -264,14 +272,17 @@ async function fetchAndStore(context: MirrorContext, kind: AnyKind, upstream: Mi
       if (error instanceof ApiError && error.status === 409) return { status: "stored", version: meta.version };
       throw error;
     }
+    // A new latest of an item stored before: checked now (a new item is created checked).
+    if (version === "latest" && item) await markLatestChecked(context.primaryDb, item.id);
   } finally {
     await deletePrefix(context.env.ARTIFACTS, stagingPrefix(operationId));
   }
   return { status: "stored", version: meta.version };
 }
 
-async function storedVersion(db: Database, itemId: string, precedenceKey: string): Promise<boolean> {
-  const row = await db.get<{ id: string } | undefined>(sql`SELECT id FROM versions WHERE item_id = ${itemId} AND precedence_key = ${precedenceKey} AND retired = 0`);
+/** Whether the item has this version, live or deleted here (a deleted version number is not stored again). */
+async function knownVersion(db: Database, itemId: string, precedenceKey: string): Promise<boolean> {
+  const row = await db.get<{ id: string } | undefined>(sql`SELECT id FROM versions WHERE item_id = ${itemId} AND precedence_key = ${precedenceKey}`);
   return row !== undefined;
 }
 

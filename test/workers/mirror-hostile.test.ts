@@ -1,0 +1,105 @@
+// A hostile read of the mirror, against a fake upstream answered here (global fetch): a caller's spelling
+// of a publisher must not become the mirror's, and a `latest` re-check must not ask the upstream on every
+// read when the upstream's latest cannot be stored here.
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { providerSchema } from "../blackbox/stand-ins/provider-schema";
+import { callWithEnv, orgWithTokens } from "./helpers";
+
+const UP = "https://up.example/api/registry";
+
+interface FakeUpstream {
+  /** name → versions the upstream has (the last is its latest). */
+  packages: Record<string, string[]>;
+  asked: string[];
+}
+
+/** Answers like Pulumi's registry: publisher and name looked up ignoring case, answered in its own spelling. */
+function fakeUpstream(packages: Record<string, string[]>): FakeUpstream {
+  const up: FakeUpstream = { packages, asked: [] };
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+    const url = new URL(String(input instanceof Request ? input.url : input));
+    up.asked.push(url.pathname);
+    const art = /^\/art\/([^/]+)\/([^/]+)\/(schema\.json|readme\.md)$/.exec(url.pathname);
+    if (art) {
+      const [, name, version, file] = art;
+      if (file === "readme.md") return new Response(`# ${name} ${version}\n`, { headers: { "Content-Type": "text/markdown" } });
+      return Response.json(providerSchema({ name: name!, version: version! }));
+    }
+    const meta = /^\/api\/registry\/packages\/pulumi\/([^/]+)\/([^/]+)\/versions\/([^/]+)$/.exec(url.pathname);
+    if (meta && meta[1]!.toLowerCase() === "pulumi") {
+      const name = meta[2]!.toLowerCase();
+      const versions = up.packages[name];
+      const version = meta[3] === "latest" ? versions?.at(-1) : versions?.find((v) => v === decodeURIComponent(meta[3]!));
+      if (!version) return Response.json({ code: 404, message: "not found" }, { status: 404 });
+      return Response.json({
+        source: "pulumi",
+        publisher: "pulumi",
+        name,
+        version,
+        createdAt: "2026-01-01T00:00:00Z",
+        schemaURL: `https://up.example/art/${name}/${version}/schema.json`,
+        readmeURL: `https://up.example/art/${name}/${version}/readme.md`,
+      });
+    }
+    return Response.json({ code: 404, message: "not found" }, { status: 404 });
+  });
+  return up;
+}
+
+const mirrorEnv = (extra: Record<string, unknown> = {}) => ({
+  MIRROR_UPSTREAMS: JSON.stringify([{ id: "hostile", url: UP, serves: ["pulumi/pulumi/*"], requestsPerMinute: 1000, ...extra }]),
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("a caller's spelling of a mirrored publisher", () => {
+  it("is never stored: a first miss as pulumi/PULUMI/… stores the upstream's spelling, and pulumi/pulumi/… keeps working", async () => {
+    const up = fakeUpstream({ spelling: ["1.0.0"], spelling2: ["1.0.0"] });
+    const vars = mirrorEnv();
+    const first = await callWithEnv(vars, "/api/registry/packages/pulumi/PULUMI/spelling/versions/1.0.0");
+    // Stored in the upstream's spelling; the caller's spelling finds nothing (publishers are spelled one way here).
+    expect(first.status, JSON.stringify(first.body)).toBe(404);
+    const publishers = await env.DB.prepare("SELECT DISTINCT publisher FROM items WHERE source = 'pulumi' AND lower(publisher) = 'pulumi' AND mirror = 'hostile'").all<{ publisher: string }>();
+    expect(publishers.results.map((r) => r.publisher)).toEqual(["pulumi"]);
+    // Everyone else's pull of the upstream's own spelling still works.
+    const right = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/spelling2/versions/1.0.0");
+    expect(right.status, JSON.stringify(right.body)).toBe(200);
+    expect(right.body.publisher).toBe("pulumi");
+    // Asking again in the other spelling does not ask the upstream again.
+    const before = up.asked.length;
+    const again = await callWithEnv(vars, "/api/registry/packages/pulumi/PULUMI/spelling/versions/1.0.0");
+    expect(again.status).toBe(404);
+    expect(up.asked.length).toBe(before);
+  });
+});
+
+describe("a stale `latest` of a mirrored package", () => {
+  it("asks the upstream once per freshness period even when the upstream's latest was deleted here", async () => {
+    const up = fakeUpstream({ recheck: ["1.0.0", "2.0.0"] });
+    const vars = mirrorEnv({ latestFreshnessSeconds: 3600, org: "pulumi" });
+    const reader = await orgWithTokens("hostile-reader");
+    const owner = await orgWithTokens("pulumi");
+    for (const v of ["1.0.0", "2.0.0"]) {
+      const r = await callWithEnv(vars, `/api/registry/packages/pulumi/pulumi/recheck/versions/${v}`, { token: reader.reader });
+      expect(r.status, JSON.stringify([r.body, up.asked])).toBe(200);
+    }
+    // The operator deletes the upstream's latest here (say, it was found malicious; the mirror's org is the
+    // publisher's, so its admin token may); the upstream still serves it.
+    const deleted = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/recheck/versions/2.0.0", { method: "DELETE", token: owner.admin });
+    expect(deleted.status, JSON.stringify(deleted.body)).toBeLessThan(300);
+    // The freshness period passes.
+    await env.DB.prepare("UPDATE items SET mirror_latest_checked_at = 0 WHERE name = 'recheck'").run();
+    const asked = () => up.asked.filter((p) => p.endsWith("/recheck/versions/latest")).length;
+    const stale = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/recheck/versions/latest", { token: reader.reader });
+    expect(stale.status, JSON.stringify(stale.body)).toBe(200);
+    expect(stale.body.version).toBe("1.0.0");
+    expect(asked()).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      const r = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/recheck/versions/latest", { token: reader.reader });
+      expect(r.body.version).toBe("1.0.0");
+    }
+    // Fresh again: no further question to the upstream within latestFreshnessSeconds.
+    expect(asked()).toBe(1);
+  });
+});
