@@ -17,7 +17,7 @@ import { kindEvent } from "../core/vocabulary/kind-actions";
 import { createJob, findJob, sendJob, type JobHandler, type JobRow, type StepOutcome } from "../jobs/jobs";
 import { isOffline, upstreamById, type MirrorUpstream } from "./upstreams";
 import { upstreamGet, upstreamJson, upstreamUnavailable, UpstreamOffline } from "./upstream-client";
-import { UpstreamMetadata, versionUrl } from "./upstream-api";
+import { UpstreamList, UpstreamMetadata, versionUrl } from "./upstream-api";
 import { mirrorCaller } from "./pull-through";
 import { errorText, jobContext, waitSeconds, type JobContext } from "./job-context";
 
@@ -87,7 +87,23 @@ function localDeprecation(upstream: UpstreamMetadata["deprecation"]): { message:
 
 type Result = "unchanged" | "deleted" | "deprecated" | "undeprecated";
 
-async function recheckOne(context: JobContext, upstream: MirrorUpstream, row: DueVersion): Promise<Result> {
+/**
+ * Throws 502 unless the upstream answers its package list (`GET <url>/packages?limit=1`) as a registry API
+ * does. A 404 is taken as a deletion only from an upstream that passes this: an operator's wrong `url` (or an
+ * upstream that moved its API) answers 404 for every version, and a deleted version number never comes back.
+ */
+async function confirmRegistryApi(context: JobContext, upstream: MirrorUpstream): Promise<void> {
+  const response = await upstreamGet(context.env, context.primaryDb, upstream, `${upstream.base}/packages?limit=1`, { passStatuses: [404] });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    throw upstreamUnavailable(upstream, `answered 404 for its package list (${upstream.base}/packages): its url does not look like a registry API, so its 404s delete nothing`);
+  }
+  if (!UpstreamList.safeParse(await upstreamJson(upstream, response)).success) {
+    throw upstreamUnavailable(upstream, `answered its package list (${upstream.base}/packages) without \`packages\`, so its 404s delete nothing`);
+  }
+}
+
+async function recheckOne(context: JobContext, upstream: MirrorUpstream, row: DueVersion, confirmApi: () => Promise<void>): Promise<Result> {
   const identity = identityOf(row);
   const response = await upstreamGet(context.env, context.primaryDb, upstream, versionUrl(upstream, identity, row.version), { passStatuses: [404] });
   const caller = mirrorCaller(upstream);
@@ -95,6 +111,7 @@ async function recheckOne(context: JobContext, upstream: MirrorUpstream, row: Du
   const coordinator = coordinatorFor(context.env, identity);
   if (response.status === 404) {
     await response.body?.cancel();
+    await confirmApi();
     const retired = await coordinator.retire({ ...identity, version: row.version, precedenceKey: row.precedence_key, org: row.owner_org, lastNeedsForce: false, force: true, audit });
     if (!retired.ok && retired.status !== 404) throw new Error(`retiring ${row.version}: ${retired.message}`);
     await context.primaryDb.run(sql`UPDATE versions SET mirror_checked_at = NULL WHERE id = ${row.id}`);
@@ -139,10 +156,17 @@ async function recheckStep(env: Env, job: JobRow, raw: unknown): Promise<StepOut
   if (!batch.length) return { done: true };
   const counts = { ...state.counts };
   let faults = 0;
+  // Asked at most once a step, on the first 404 (a success is remembered; a fault is asked again).
+  let confirmed = false;
+  const confirmApi = async () => {
+    if (confirmed) return;
+    await confirmRegistryApi(context, upstream);
+    confirmed = true;
+  };
   try {
     for (const row of batch) {
       try {
-        const result = await recheckOne(context, upstream, row);
+        const result = await recheckOne(context, upstream, row, confirmApi);
         counts.checked++;
         counts[result]++;
         faults = 0;

@@ -4,6 +4,9 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { providerSchema } from "../blackbox/stand-ins/provider-schema";
+import type { Env } from "../../src/env";
+import type { JobRow } from "../../src/jobs/jobs";
+import { MIRROR_RECHECK_JOB, mirrorRecheckJob, type RecheckState } from "../../src/mirror/recheck-job";
 import { callWithEnv, orgWithTokens } from "./helpers";
 
 const UP = "https://up.example/api/registry";
@@ -25,6 +28,9 @@ function fakeUpstream(packages: Record<string, string[]>): FakeUpstream {
       const [, name, version, file] = art;
       if (file === "readme.md") return new Response(`# ${name} ${version}\n`, { headers: { "Content-Type": "text/markdown" } });
       return Response.json(providerSchema({ name: name!, version: version! }));
+    }
+    if (url.pathname === "/api/registry/packages") {
+      return Response.json({ packages: Object.entries(up.packages).filter(([, v]) => v.length).map(([name]) => ({ source: "pulumi", publisher: "pulumi", name })).slice(0, 1) });
     }
     const meta = /^\/api\/registry\/packages\/pulumi\/([^/]+)\/([^/]+)\/versions\/([^/]+)$/.exec(url.pathname);
     if (meta && meta[1]!.toLowerCase() === "pulumi") {
@@ -101,5 +107,39 @@ describe("a stale `latest` of a mirrored package", () => {
     }
     // Fresh again: no further question to the upstream within latestFreshnessSeconds.
     expect(asked()).toBe(1);
+  });
+});
+
+describe("the deletion recheck", () => {
+  /** One step of a recheck run of upstream `hostile`, under `vars`. */
+  async function recheckStep(vars: Record<string, string>): Promise<RecheckState> {
+    const job = { kind: MIRROR_RECHECK_JOB, subject: "hostile", attempt: 1, step: 0 } as JobRow;
+    const outcome = await mirrorRecheckJob.step({ ...(env as unknown as Env), ...vars } as Env, job, null);
+    expect(outcome.done).toBe(false);
+    return (outcome as { state: RecheckState }).state;
+  }
+  const live = async (name: string) => env.DB.prepare("SELECT COUNT(*) AS n FROM versions v JOIN items i ON i.id = v.item_id WHERE i.name = ? AND v.retired = 0").bind(name).first<number>("n");
+
+  it("deletes nothing on the 404s of an upstream whose url is not (or no longer) a registry API", async () => {
+    const up = fakeUpstream({ gone: ["1.0.0"], kept: ["1.0.0"] });
+    const vars = mirrorEnv();
+    for (const name of ["gone", "kept"]) {
+      const r = await callWithEnv(vars, `/api/registry/packages/pulumi/pulumi/${name}/versions/1.0.0`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    await env.DB.prepare("UPDATE versions SET mirror_checked_at = 1 WHERE item_id IN (SELECT id FROM items WHERE name IN ('gone', 'kept'))").run();
+    // The operator mistypes the url (every answer there is a 404): nothing is deleted, the run reports why.
+    const moved = await recheckStep({ MIRROR_UPSTREAMS: JSON.stringify([{ id: "hostile", url: "https://up.example/api/moved", serves: ["pulumi/pulumi/*"], requestsPerMinute: 1000 }]) });
+    expect(moved.counts.deleted).toBe(0);
+    expect(moved.counts.errors).toBeGreaterThan(0);
+    expect(moved.lastError).toMatch(/404 for its package list/);
+    expect(await live("gone")).toBe(1);
+    expect(await live("kept")).toBe(1);
+    // With the right url, a version the upstream deleted is deleted here; the other stays.
+    up.packages.gone = [];
+    const right = await recheckStep(vars);
+    expect(right.counts.deleted).toBe(1);
+    expect(await live("gone")).toBe(0);
+    expect(await live("kept")).toBe(1);
   });
 });
