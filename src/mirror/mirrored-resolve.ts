@@ -4,6 +4,7 @@
 import type { Caller } from "../identity/rights";
 import { ApiError } from "../http/api-error";
 import { findItem, otherPublisherSpelling } from "../core/catalog/lookups";
+import { canonicalName } from "../core/vocabulary/names";
 import type { AnyKind } from "../core/kind";
 import { readerFor, resolveVersion, type ResolvedVersion, type ScopedReader, type VersionQuery } from "../core/resolve-version";
 import type { LiveVersion } from "../core/vocabulary/catalog-entry";
@@ -108,7 +109,7 @@ export async function pulledLatest(context: MirrorContext & { caller(): Promise<
 const MAX_PULLED_BY_NAME = 3;
 
 /**
- * A package list filtered by name found nothing (how `pulumi package add <name>` resolves a bare name): ask
+ * A package list filtered by name (`name`: its canonical form) found nothing (how `pulumi package add <name>` resolves a bare name): ask
  * each upstream that may serve that name for it, and pull the latest version of what it answers (a few at
  * most). Answers how many it stored. Faults of an upstream are logged and skipped: a list still answers.
  */
@@ -123,7 +124,7 @@ export async function pulledByName(context: MirrorContext & { caller(): Promise<
   }
   let pulled = 0;
   for (const upstream of upstreams) {
-    if (isOffline(context.env, upstream) || !upstream.patterns.some((p) => p.name === "*" || p.name.toLowerCase() === name.toLowerCase())) continue;
+    if (isOffline(context.env, upstream) || !upstream.patterns.some((p) => p.name === "*" || canonicalName(p.name) === name)) continue;
     if (!(await mayPull(upstream, () => context.caller()))) continue;
     await context.countUpstreamMiss?.();
     try {
@@ -132,15 +133,20 @@ export async function pulledByName(context: MirrorContext & { caller(): Promise<
         const parsed = UpstreamList.safeParse(await upstreamJson(upstream, response));
         if (!parsed.success) throw upstreamUnavailable(upstream, "answered a package list without `packages`");
         let stored = 0;
+        // Only packages of the name asked for, and at most a few of them, whatever the upstream answers:
+        // one search is a bounded number of requests upstream, and stores nothing the list will not show.
+        let tried = 0;
         for (const meta of parsed.data.packages) {
-          if (stored >= MAX_PULLED_BY_NAME) break;
+          if (tried >= MAX_PULLED_BY_NAME) break;
           let identity;
           try {
             identity = kind.identity({ source: meta.source, publisher: meta.publisher, name: meta.name });
           } catch {
             continue;
           }
+          if (identity.canonicalName !== name) continue;
           if (upstreamFor(context.env, identity)?.id !== upstream.id) continue;
+          tried++;
           const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
           if (item && item.mirror !== upstream.id) continue;
           if ((await pullThrough(context, kind, upstream, identity, "latest")).status === "stored") stored++;

@@ -15,6 +15,8 @@ interface FakeUpstream {
   /** name → versions the upstream has (the last is its latest). */
   packages: Record<string, string[]>;
   asked: string[];
+  /** What `GET …/packages?name=` answers, whatever the name (an upstream's idea of a search). */
+  list?: Array<{ source: string; publisher: string; name: string }>;
 }
 
 /** Answers like Pulumi's registry: publisher and name looked up ignoring case, answered in its own spelling. */
@@ -29,6 +31,7 @@ function fakeUpstream(packages: Record<string, string[]>): FakeUpstream {
       if (file === "readme.md") return new Response(`# ${name} ${version}\n`, { headers: { "Content-Type": "text/markdown" } });
       return Response.json(providerSchema({ name: name!, version: version! }));
     }
+    if (url.pathname === "/api/registry/packages" && up.list) return Response.json({ packages: up.list });
     if (url.pathname === "/api/registry/packages") {
       return Response.json({ packages: Object.entries(up.packages).filter(([, v]) => v.length).map(([name]) => ({ source: "pulumi", publisher: "pulumi", name })).slice(0, 1) });
     }
@@ -141,5 +144,22 @@ describe("the deletion recheck", () => {
     expect(right.counts.deleted).toBe(1);
     expect(await live("gone")).toBe(0);
     expect(await live("kept")).toBe(1);
+  });
+});
+
+describe("a list by name that pulls through", () => {
+  it("pulls only packages of the name asked for, at most 3 tries, whatever the upstream's search answers", async () => {
+    const others = Array.from({ length: 8 }, (_, i) => `unrelated${i}`);
+    const up = fakeUpstream(Object.fromEntries([...others.map((n) => [n, ["1.0.0"]]), ["wanted", []]]));
+    // The upstream's search is loose: it answers other names, and many publishers of the name (none has a latest).
+    up.list = [...others.map((name) => ({ source: "pulumi", publisher: "pulumi", name })), ...Array.from({ length: 20 }, (_, i) => ({ source: "pulumi", publisher: `p${i}`, name: "wanted" }))];
+    const vars = { MIRROR_UPSTREAMS: JSON.stringify([{ id: "hostile", url: UP, serves: ["pulumi/*/*"], requestsPerMinute: 1000 }]) };
+    const r = await callWithEnv(vars, "/api/registry/packages?name=wanted");
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.packages).toEqual([]);
+    // Nothing of another name was stored, and the search cost the list and at most 3 version answers.
+    const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM items WHERE name LIKE 'unrelated%'").first<number>("n");
+    expect(stored).toBe(0);
+    expect(up.asked.length).toBeLessThanOrEqual(4);
   });
 });
