@@ -17,7 +17,7 @@ import type { CoreContext } from "../core/vocabulary/core-context";
 import { describeIdentity, type Identity } from "../core/vocabulary/identity";
 import { parseVersion, type ParsedVersion } from "../core/vocabulary/versions";
 import { allowedUrl, type MirrorUpstream } from "./upstreams";
-import { upstreamGet, upstreamJson, upstreamUnavailable } from "./upstream-client";
+import { UpstreamOffline, upstreamGet, upstreamJson, upstreamUnavailable } from "./upstream-client";
 import { versionUrl, UpstreamMetadata } from "./upstream-api";
 
 /** What the mirror needs besides a core context: the primary database (its claims must not read a replica). */
@@ -135,9 +135,11 @@ export async function singleFlight(context: MirrorContext, upstream: MirrorUpstr
       else await settle(db, key, "done", { error: outcome.version });
       return outcome;
     } catch (error) {
-      // Only the upstream's fault is held: a budget wait or a 429 (503) says when to come back itself.
-      const upstreamFault = error instanceof ApiError && error.status === 502;
-      const until = upstreamFault ? Date.now() + upstream.failureHoldSeconds * 1000 : 0;
+      // Every failure is held but a budget wait or a 429 (503), which says when to come back itself, and offline
+      // mode: one that is not the upstream's fault (a 403 from the publish service after the operator changed
+      // the upstream's org, say) would otherwise be asked of the upstream again by every read.
+      const wait = (error instanceof ApiError && error.status === 503) || error instanceof UpstreamOffline;
+      const until = wait ? 0 : Date.now() + upstream.failureHoldSeconds * 1000;
       await settle(db, key, "failed", { until, error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
       throw error;
     }

@@ -163,3 +163,23 @@ describe("a list by name that pulls through", () => {
     expect(up.asked.length).toBeLessThanOrEqual(4);
   });
 });
+
+describe("a pull that fails for a reason of this registry's", () => {
+  it("is held like an upstream fault: a stale latest of an item the upstream's old org owns asks the upstream once, not on every read", async () => {
+    const up = fakeUpstream({ moved: ["1.0.0", "2.0.0"] });
+    const before = { MIRROR_UPSTREAMS: JSON.stringify([{ id: "hostile", url: UP, serves: ["pulumi/pulumi/*"], requestsPerMinute: 1000, org: "first-org" }]) };
+    const first = await callWithEnv(before, "/api/registry/packages/pulumi/pulumi/moved/versions/1.0.0");
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    // The operator changes the upstream's org; the stored item stays the old org's, and the upstream moved on to 2.0.0.
+    const after = { MIRROR_UPSTREAMS: JSON.stringify([{ id: "hostile", url: UP, serves: ["pulumi/pulumi/*"], requestsPerMinute: 1000, org: "second-org" }]) };
+    await env.DB.prepare("UPDATE items SET mirror_latest_checked_at = 0 WHERE name = 'moved'").run();
+    const reader = await orgWithTokens("moved-reader");
+    const asked = () => up.asked.filter((p) => p.endsWith("/moved/versions/latest")).length;
+    for (let i = 0; i < 4; i++) {
+      const r = await callWithEnv(after, "/api/registry/packages/pulumi/pulumi/moved/versions/latest", { token: reader.reader });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.version).toBe("1.0.0");
+    }
+    expect(asked()).toBe(1);
+  });
+});
