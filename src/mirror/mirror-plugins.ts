@@ -74,7 +74,7 @@ export async function pullPlugin(context: MirrorContext, upstream: MirrorUpstrea
     if (!found || found.item.mirror !== upstream.id) return { status: "missing" };
     if (attached(found.version, platform)) return { status: "stored", version: found.version.version };
     const exact = parseVersion(found.version.version)!;
-    const origin = await pluginOrigin(context, upstream, identity, found.version);
+    const origin = await pluginOrigin(context, upstream, identity, found.version, platform);
     const file = pluginFileName(found.item.name, exact.raw, platform);
     const fetched = await fetchArchive(context, upstream, { ...identity, name: found.item.name }, exact.raw, platform, file, origin.pluginDownloadURL);
     if (!fetched) return { status: "missing" };
@@ -103,14 +103,24 @@ export async function withMirroredPlugin(context: MirrorContext, item: ItemRow, 
   return row ?? version;
 }
 
-/** pluginDownloadURL and checksums from the version's provenance; asked of the upstream again for versions mirrored before they were kept. */
-async function pluginOrigin(context: MirrorContext, upstream: MirrorUpstream, identity: Identity, version: VersionRow): Promise<PluginOrigin> {
+/**
+ * pluginDownloadURL and checksums as the version's provenance kept them when they name a checksum for
+ * `platform`; otherwise as the upstream answers now (one request): an upstream that attached the archive
+ * after the version was mirrored names its own plugin source and checksum only in its answers since, and the
+ * kept answer would send the fetch to the CLI's fallback (GitHub's pulumi/pulumi-<name>, get.pulumi.com),
+ * unverified. Versions mirrored before provenance kept them are asked about the same way.
+ */
+async function pluginOrigin(context: MirrorContext, upstream: MirrorUpstream, identity: Identity, version: VersionRow, platform: Platform): Promise<PluginOrigin> {
   const provenance = (version.provenance ? JSON.parse(version.provenance) : {}) as StoredProvenance;
-  if (typeof provenance.pluginDownloadURL === "string") return { pluginDownloadURL: provenance.pluginDownloadURL, checksums: provenance.checksums ?? {} };
+  if (typeof provenance.pluginDownloadURL === "string" && provenance.checksums?.[platform]) return { pluginDownloadURL: provenance.pluginDownloadURL, checksums: provenance.checksums };
   const response = await upstreamGet(context.env, context.primaryDb, upstream, versionUrl(upstream, identity, version.version));
   const meta = UpstreamMetadata.safeParse(await upstreamJson(upstream, response));
   if (!meta.success) throw upstreamUnavailable(upstream, `answered a version without ${meta.error.issues[0]?.path.join(".") || "the expected fields"}`);
-  return { pluginDownloadURL: meta.data.pluginDownloadURL ?? "", checksums: meta.data.checksums ?? {} };
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (!same(meta.data.name, identity.name) || !same(meta.data.publisher, identity.publisher) || parseVersion(meta.data.version)?.precedenceKey !== parseVersion(version.version)?.precedenceKey) {
+    throw upstreamUnavailable(upstream, `answered ${meta.data.publisher}/${meta.data.name}@${meta.data.version} when asked for ${identity.publisher}/${identity.name}@${version.version}`);
+  }
+  return { pluginDownloadURL: meta.data.pluginDownloadURL ?? provenance.pluginDownloadURL ?? "", checksums: meta.data.checksums ?? {} };
 }
 
 /**

@@ -7,7 +7,9 @@ import { providerSchema } from "../blackbox/stand-ins/provider-schema";
 import type { Env } from "../../src/env";
 import type { JobRow } from "../../src/jobs/jobs";
 import { MIRROR_RECHECK_JOB, mirrorRecheckJob, type RecheckState } from "../../src/mirror/recheck-job";
+import { pluginFileName } from "../../src/plugins/platforms";
 import { callWithEnv, orgWithTokens } from "./helpers";
+import { hexSha256, pluginArchive } from "./plugin-helpers";
 
 const UP = "https://up.example/api/registry";
 
@@ -17,14 +19,21 @@ interface FakeUpstream {
   asked: string[];
   /** What `GET …/packages?name=` answers, whatever the name (an upstream's idea of a search). */
   list?: Array<{ source: string; publisher: string; name: string }>;
+  /** Fields added to a package's version answers (pluginDownloadURL, checksums), by name. */
+  extra: Record<string, Record<string, unknown>>;
+  /** Bytes served at a URL (origin and path), any host. */
+  files: Record<string, Uint8Array>;
 }
 
 /** Answers like Pulumi's registry: publisher and name looked up ignoring case, answered in its own spelling. */
 function fakeUpstream(packages: Record<string, string[]>): FakeUpstream {
-  const up: FakeUpstream = { packages, asked: [] };
+  const up: FakeUpstream = { packages, asked: [], extra: {}, files: {} };
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
     up.asked.push(url.pathname);
+    const file = up.files[`${url.origin}${url.pathname}`];
+    if (file) return new Response(file, { headers: { "Content-Type": "application/gzip", "Content-Length": String(file.byteLength) } });
+    if (url.origin !== "https://up.example") return new Response("not found", { status: 404 });
     const art = /^\/art\/([^/]+)\/([^/]+)\/(schema\.json|readme\.md)$/.exec(url.pathname);
     if (art) {
       const [, name, version, file] = art;
@@ -49,6 +58,7 @@ function fakeUpstream(packages: Record<string, string[]>): FakeUpstream {
         createdAt: "2026-01-01T00:00:00Z",
         schemaURL: `https://up.example/art/${name}/${version}/schema.json`,
         readmeURL: `https://up.example/art/${name}/${version}/readme.md`,
+        ...up.extra[name],
       });
     }
     return Response.json({ code: 404, message: "not found" }, { status: 404 });
@@ -181,5 +191,26 @@ describe("a pull that fails for a reason of this registry's", () => {
       expect(r.body.version).toBe("1.0.0");
     }
     expect(asked()).toBe(1);
+  });
+});
+
+describe("a plugin archive of a mirrored version", () => {
+  it("attached upstream after the version was mirrored: fetched from where the upstream says now, and checked against its checksum", async () => {
+    const up = fakeUpstream({ late: ["1.0.0"] });
+    const vars = mirrorEnv();
+    // Mirrored before the upstream had any plugin: its answer names no plugin source and no checksum.
+    const pulled = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/late/versions/1.0.0");
+    expect(pulled.status, JSON.stringify(pulled.body)).toBe(200);
+    // Then the upstream attaches its archive; get.pulumi.com has another provider's archive of the same file name.
+    const file = pluginFileName("late", "1.0.0", "linux-amd64");
+    const attached = await pluginArchive("late");
+    const other = await pluginArchive("late", "linux-amd64", [{ name: "NOTICE", data: "someone else's provider\n" }]);
+    const pluginsUrl = `${UP}/packages/pulumi/pulumi/late/versions/1.0.0/plugins`;
+    up.extra.late = { pluginDownloadURL: pluginsUrl, checksums: { "linux-amd64": await hexSha256(attached) } };
+    up.files[`${pluginsUrl}/${file}`] = attached;
+    up.files[`https://get.pulumi.com/releases/plugins/${file}`] = other;
+    const served = await callWithEnv(vars, `/api/registry/packages/pulumi/pulumi/late/versions/1.0.0/plugins/${file}`);
+    expect(served.status, typeof served.body === "string" ? served.body.slice(0, 200) : JSON.stringify(served.body)).toBe(200);
+    expect(served.response.headers.get("X-Checksum-Sha256")).toBe(await hexSha256(attached));
   });
 });
