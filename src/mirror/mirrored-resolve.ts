@@ -1,7 +1,9 @@
 // resolveVersion with the mirror behind it: the seam the read routes and pages go through. A miss under
 // an identity an upstream serves pulls the version through; `latest` of a mirrored item is re-checked
 // after the upstream's freshness period; an unreachable upstream falls back to what is stored.
+import { sql } from "drizzle-orm";
 import type { Caller } from "../identity/rights";
+import { allowVersionReuse } from "../env";
 import { ApiError } from "../http/api-error";
 import { findItem, otherPublisherSpelling } from "../core/catalog/lookups";
 import { canonicalName } from "../core/vocabulary/names";
@@ -33,13 +35,21 @@ async function mayPull(upstream: MirrorUpstream, caller: () => Promise<Caller>):
 }
 
 /**
- * Whether a miss of `identity` may be asked of `upstream`: not when a local item has the identity (it is
+ * Whether a miss of `identity` (at `version`) may be asked of `upstream`: not when a local item has the identity (it is
  * never mirrored over), nor when this publisher is stored here in another spelling (publishers are unique
  * ignoring case: the caller's spelling is a plain miss, and never the one the mirror stores).
  */
-async function mayAsk(context: MirrorContext, upstream: MirrorUpstream, identity: VersionQuery["identity"]): Promise<boolean> {
+async function mayAsk(context: MirrorContext, upstream: MirrorUpstream, identity: VersionQuery["identity"], version: VersionQuery["version"]): Promise<boolean> {
   const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
-  if (item) return item.mirror === upstream.id;
+  if (item) {
+    if (item.mirror !== upstream.id) return false;
+    // A version deleted here (by the recheck, or by the owning org) is not stored again: a plain miss.
+    if (version !== "latest" && !allowVersionReuse(context.env)) {
+      const retired = await context.primaryDb.get<{ id: string } | undefined>(sql`SELECT id FROM versions WHERE item_id = ${item.id} AND precedence_key = ${version.precedenceKey} AND retired = 1`);
+      if (retired) return false;
+    }
+    return true;
+  }
   return (await otherPublisherSpelling(context.primaryDb, identity.kind, identity.source, identity.publisher)) === undefined;
 }
 
@@ -77,7 +87,7 @@ export async function resolveWithMirror(
   }
   if (offline || !(await mayPull(upstream, caller))) return found;
   // A local item of this identity is never mirrored over: its absent versions are plain misses.
-  if (!(await mayAsk(context, upstream, query.identity))) return found;
+  if (!(await mayAsk(context, upstream, query.identity, query.version))) return found;
   await context.countUpstreamMiss?.();
   let pulled;
   try {
@@ -95,7 +105,7 @@ export async function pulledLatest(context: MirrorContext & { caller(): Promise<
   if (kind.kind !== "package") return false;
   const upstream = servingUpstream(context, identity);
   if (!upstream || isOffline(context.env, upstream) || !(await mayPull(upstream, () => context.caller()))) return false;
-  if (!(await mayAsk(context, upstream, identity))) return false;
+  if (!(await mayAsk(context, upstream, identity, "latest"))) return false;
   await context.countUpstreamMiss?.();
   try {
     return (await pullThrough(context, kind, upstream, identity, "latest")).status === "stored";

@@ -120,6 +120,14 @@ describe("a stale `latest` of a mirrored package", () => {
     }
     // Fresh again: no further question to the upstream within latestFreshnessSeconds.
     expect(asked()).toBe(1);
+    // The deleted version asked for by number: a plain 404, without asking the upstream (it is never stored again).
+    const askedDeleted = () => up.asked.filter((p) => p.endsWith("/recheck/versions/2.0.0")).length;
+    const before = askedDeleted();
+    for (let i = 0; i < 3; i++) {
+      const r = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/recheck/versions/2.0.0", { token: reader.reader });
+      expect(r.status, JSON.stringify(r.body)).toBe(404);
+    }
+    expect(askedDeleted()).toBe(before);
   });
 });
 
