@@ -274,9 +274,12 @@ describe("plugin archives of mirrored versions", () => {
     const answer = await mirrorAnswer("badsum", "1.0.0");
     expect(answer.body.checksums).toBeUndefined();
     expect(answer.body.provenance.plugins).toBeUndefined();
-    // Asked again, it is fetched again and refused again (a failure is not remembered as an archive).
-    expect((await download(url)).status).toBe(502);
-    expect(hosts.log).toHaveLength(2);
+    // Asked again within failureHoldSeconds: the same 502 from memory, nothing fetched, still nothing stored.
+    const again = await download(url);
+    expect(again.status).toBe(502);
+    expect(JSON.parse(again.text).message).toMatch(/the upstream's checksum is .*remembered/);
+    expect(hosts.log).toHaveLength(1);
+    expect((await cli("GET", `${mirrorVersion("badsum", "1.0.0")}/plugins`)).body.plugins).toEqual([]);
   });
 
   it("a mirrored version refuses a plugin attach by a token of the org that owns it (409)", async () => {
