@@ -6,6 +6,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { mirrorFetches } from "../db/schema";
 import type { Database } from "../db/client";
 import { ApiError } from "../http/api-error";
+import { allowVersionReuse } from "../env";
 import { sha256Tap } from "../artifacts/sha256-tap";
 import { stagingPrefix } from "../artifacts/storage-keys";
 import { deletePrefix } from "../artifacts/delete-prefix";
@@ -226,7 +227,7 @@ async function fetchAndStore(context: MirrorContext, kind: AnyKind, upstream: Mi
   identity = kind.identity({ source: identity.source, publisher, name: item?.name ?? meta.name });
   // The upstream's latest is known here (live, or deleted here): `latest` is checked until the freshness
   // period is over again, so each read does not ask the upstream anew.
-  if (version === "latest" && item && (await knownVersion(context.primaryDb, item.id, concrete.precedenceKey))) {
+  if (version === "latest" && item && (await knownVersion(context.primaryDb, item.id, concrete.precedenceKey, !allowVersionReuse(context.env)))) {
     await markLatestChecked(context.primaryDb, item.id);
     return { status: "stored", version: meta.version };
   }
@@ -282,9 +283,13 @@ async function fetchAndStore(context: MirrorContext, kind: AnyKind, upstream: Mi
   return { status: "stored", version: meta.version };
 }
 
-/** Whether the item has this version, live or deleted here (a deleted version number is not stored again). */
-async function knownVersion(db: Database, itemId: string, precedenceKey: string): Promise<boolean> {
-  const row = await db.get<{ id: string } | undefined>(sql`SELECT id FROM versions WHERE item_id = ${itemId} AND precedence_key = ${precedenceKey}`);
+/** Whether the item has this version live, or (`orDeleted`) deleted here: a deleted version number is not stored again without ALLOW_VERSION_REUSE. */
+async function knownVersion(db: Database, itemId: string, precedenceKey: string, orDeleted: boolean): Promise<boolean> {
+  const row = await db.get<{ id: string } | undefined>(
+    orDeleted
+      ? sql`SELECT id FROM versions WHERE item_id = ${itemId} AND precedence_key = ${precedenceKey}`
+      : sql`SELECT id FROM versions WHERE item_id = ${itemId} AND precedence_key = ${precedenceKey} AND retired = 0`,
+  );
   return row !== undefined;
 }
 
