@@ -59,7 +59,8 @@ beforeAll(async () => {
   await publishUp("pulumi/pulumi/gadgets", "0.3.0");
   await publishUp("private/corp/secretpkg", "1.0.0", up.corp.publisher);
   const upstreams = [
-    { id: "up", url: `${proxy.origin}/api/registry`, serves: ["pulumi/*/*"], negativeSeconds: 3, latestFreshnessSeconds: 2, timeoutMs: 2500, requestsPerMinute: 1000 },
+    // failureHoldSeconds 0: the fault tests ask again at once after the fault clears (the hold is test/workers/rate-limits.test.ts's).
+    { id: "up", url: `${proxy.origin}/api/registry`, serves: ["pulumi/*/*"], negativeSeconds: 3, latestFreshnessSeconds: 2, timeoutMs: 2500, requestsPerMinute: 1000, failureHoldSeconds: 0 },
     { id: "corp", url: `${proxy.origin}/api/registry`, serves: ["private/corp/*"], org: "mirrorcorp", tokenSecret: "MIRROR_TOKEN_CORP" },
   ];
   mirrorVars = { RATE_LIMITS: "off", MIRROR_ALLOW_LOCAL_HTTP: "true", MIRROR_UPSTREAMS: JSON.stringify(upstreams), MIRROR_TOKEN_CORP: up.corp.reader };
