@@ -43,6 +43,9 @@ async function mayAsk(context: MirrorContext, upstream: MirrorUpstream, identity
   const item = await findItem(context.primaryDb, identity.kind, identity.source, identity.publisher, identity.canonicalName);
   if (item) {
     if (item.mirror !== upstream.id) return false;
+    // An item whose versions were all deleted here: its upstream's latest was asked about within the freshness
+    // period (and is one of them), so asking again now would store nothing.
+    if (version === "latest" && Date.now() - (item.mirrorLatestCheckedAt ?? 0) < upstream.latestFreshnessSeconds * 1000) return false;
     // A version deleted here (by the recheck, or by the owning org) is not stored again: a plain miss.
     if (version !== "latest" && !allowVersionReuse(context.env)) {
       const retired = await context.primaryDb.get<{ id: string } | undefined>(sql`SELECT id FROM versions WHERE item_id = ${item.id} AND precedence_key = ${version.precedenceKey} AND retired = 1`);

@@ -128,6 +128,14 @@ describe("a stale `latest` of a mirrored package", () => {
       expect(r.status, JSON.stringify(r.body)).toBe(404);
     }
     expect(askedDeleted()).toBe(before);
+    // Every version deleted here: latest and the version list are plain 404s within the freshness period.
+    const gone = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/recheck/versions/1.0.0", { method: "DELETE", token: owner.admin });
+    expect(gone.status, JSON.stringify(gone.body)).toBeLessThan(300);
+    for (const path of ["versions/latest", "versions", "versions/latest", "versions"]) {
+      const r = await callWithEnv(vars, `/api/registry/packages/pulumi/pulumi/recheck/${path}`, { token: reader.reader });
+      expect(r.status, JSON.stringify(r.body)).toBe(404);
+    }
+    expect(asked()).toBe(1);
   });
 });
 
