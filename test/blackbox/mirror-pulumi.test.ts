@@ -26,7 +26,8 @@ beforeAll(async () => {
   pulumi.addPackage({ publisher: "pulumi", schema: providerSchema({ name: "cloudy", version: "4.3.0" }) });
   pulumi.addPackage({ publisher: "pulumi", schema: providerSchema({ name: "twofaced", version: "1.0.0" }) });
   pulumi.addPackage({ publisher: "pulumi", schema: providerSchema({ name: "shifty", version: "1.0.0" }) });
-  const upstreams = [{ id: "pulumi", url: pulumi.url, serves: ["pulumi/pulumi/*"], org: "platform", tokenSecret: "MIRROR_TOKEN_PULUMI" }];
+  // failureHoldSeconds 0: a fault test asks again at once after the fault clears.
+  const upstreams = [{ id: "pulumi", url: pulumi.url, serves: ["pulumi/pulumi/*"], org: "platform", tokenSecret: "MIRROR_TOKEN_PULUMI", failureHoldSeconds: 0 }];
   mirror = await startDevServer({
     name: "mirror-pulumi",
     vars: { RATE_LIMITS: "off", MIRROR_ALLOW_LOCAL_HTTP: "true", MIRROR_UPSTREAMS: JSON.stringify(upstreams), MIRROR_TOKEN_PULUMI: UPSTREAM_TOKEN },
