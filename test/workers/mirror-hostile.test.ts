@@ -8,7 +8,7 @@ import type { Env } from "../../src/env";
 import type { JobRow } from "../../src/jobs/jobs";
 import { MIRROR_RECHECK_JOB, mirrorRecheckJob, type RecheckState } from "../../src/mirror/recheck-job";
 import { pluginFileName } from "../../src/plugins/platforms";
-import { callWithEnv, orgWithTokens } from "./helpers";
+import { ADMIN, callWithEnv, createOrg, createToken, orgWithTokens } from "./helpers";
 import { hexSha256, pluginArchive } from "./plugin-helpers";
 
 const UP = "https://up.example/api/registry";
@@ -228,5 +228,55 @@ describe("a plugin archive of a mirrored version", () => {
     const served = await callWithEnv(vars, `/api/registry/packages/pulumi/pulumi/late/versions/1.0.0/plugins/${file}`);
     expect(served.status, typeof served.body === "string" ? served.body.slice(0, 200) : JSON.stringify(served.body)).toBe(200);
     expect(served.response.headers.get("X-Checksum-Sha256")).toBe(await hexSha256(attached));
+  });
+});
+
+describe("the operator's delete of a mirrored package", () => {
+  it("removes a version at once, and the whole package releases it from its upstream so its org may publish there", async () => {
+    const up = fakeUpstream({ opdel: ["1.0.0", "1.1.0"] });
+    // The mirror's org is the publisher's, so it may publish there once the package is released.
+    const vars = mirrorEnv({ org: "pulumi" });
+    await createOrg("pulumi").catch(() => undefined);
+    const org = { admin: (await createToken("pulumi", "admin")).token, publisher: (await createToken("pulumi", "publisher")).token };
+    for (const v of ["1.0.0", "1.1.0"]) {
+      const r = await callWithEnv(vars, `/api/registry/packages/pulumi/pulumi/opdel/versions/${v}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    const path = "/api/admin/packages/pulumi/pulumi/opdel";
+    // Only the operator: no token is 401, an org token (even the owning org's admin) 403; nothing changes.
+    expect((await callWithEnv(vars, `${path}/versions/1.1.0`, { method: "DELETE" })).status).toBe(401);
+    expect((await callWithEnv(vars, `${path}/versions/1.1.0`, { method: "DELETE", token: org.admin })).status).toBe(403);
+    expect((await callWithEnv(vars, `${path}/versions/1.1.0`, { method: "DELETE", token: ADMIN })).status).toBe(204);
+    expect((await callWithEnv(vars, `${path}/versions/1.1.0`, { method: "DELETE", token: ADMIN })).status).toBe(404);
+    expect((await callWithEnv(vars, `${path}/versions/not-semver`, { method: "DELETE", token: ADMIN })).status).toBe(400);
+    const asked = up.asked.length;
+    expect((await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/opdel/versions/1.1.0")).status).toBe(404);
+    const latest = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/opdel/versions/latest");
+    expect(latest.body.version).toBe("1.0.0");
+    expect(up.asked.length).toBe(asked);
+
+    // Publishing over a mirrored package is refused, the owning org included…
+    const refused = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/opdel/versions", { method: "POST", token: org.publisher, body: { version: "9.0.0" } });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    // …until the operator deletes the package: every live version goes, and it is mirrored no more.
+    const whole = await callWithEnv(vars, path, { method: "DELETE", token: ADMIN });
+    expect(whole.status, JSON.stringify(whole.body)).toBe(200);
+    expect(whole.body).toEqual({ retired: ["1.0.0"], released: "hostile" });
+    up.packages.opdel!.push("2.0.0");
+    expect((await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/opdel/versions/2.0.0")).status).toBe(404);
+    expect((await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/opdel/versions/latest")).status).toBe(404);
+    expect(up.asked.filter((p) => p.includes("/opdel/versions/2.0.0") || p.endsWith("/opdel/versions/latest")).length).toBe(0);
+    expect(await env.DB.prepare("SELECT mirror FROM items WHERE name = 'opdel'").first("mirror")).toBeNull();
+    const started = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/opdel/versions", { method: "POST", token: org.publisher, body: { version: "9.0.0" } });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    // Both deletes are in the audit log as the operator's, the second naming the upstream released.
+    const audit = await env.DB.prepare("SELECT actor_kind, version, detail FROM audit_log WHERE target = 'package/pulumi/pulumi/opdel' AND action = 'package.delete' ORDER BY id").all();
+    expect(audit.results.map((r) => [r.actor_kind, r.version])).toEqual([
+      ["operator", "1.1.0"],
+      ["operator", null],
+    ]);
+    expect(JSON.parse(String(audit.results[1]!.detail))).toEqual({ versions: ["1.0.0"], mirrorReleased: "hostile" });
+    // A package that does not exist is a 404.
+    expect((await callWithEnv(vars, "/api/admin/packages/pulumi/pulumi/never-there", { method: "DELETE", token: ADMIN })).status).toBe(404);
   });
 });

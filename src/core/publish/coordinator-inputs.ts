@@ -87,6 +87,8 @@ export interface RecordArtifactsInput extends Identity {
 export interface RetireItemInput extends Identity {
   org: string;
   audit: AuditStamp;
+  /** A mirrored item stops being mirrored in the same batch (the operator's delete: docs/operator/mirror.md). */
+  releaseMirror?: boolean;
 }
 
 export interface StartAttachInput extends Identity, VersionRef {

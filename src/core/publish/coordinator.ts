@@ -486,19 +486,21 @@ export class PublishCoordinator extends DurableObject<CoordinatorBindings> {
             .where(and(eq(versions.itemId, item.id), eq(versions.retired, false)))
             .all()
         : [];
-      if (!item || live.length === 0) return fail(404, `${describe(input)} not found`);
+      // A mirrored item the recheck emptied can still be released by the operator.
+      if (!item || (live.length === 0 && !(input.releaseMirror && item.mirror))) return fail(404, `${describe(input)} not found`);
       if (item.ownerOrg !== input.org) return fail(403, `${describe(input)} is owned by another organization`);
       const retiredAt = new Date().toISOString();
       await db.batch([
         db.update(versions).set({ retired: true, retiredAt }).where(and(eq(versions.itemId, item.id), eq(versions.retired, false))),
         ...moveLatest(db, { ...input, itemId: item.id, ownerOrg: item.ownerOrg }, undefined, Date.now()),
+        ...(input.releaseMirror && item.mirror ? [db.update(items).set({ mirror: null, mirrorLatestCheckedAt: null }).where(eq(items.id, item.id))] : []),
         auditEntry(db, input.audit, {
           action: kindAuditAction(input.kind, "delete"),
           org: item.ownerOrg,
           target: itemTarget(input),
           version: null,
           outcome: 204,
-          detail: { versions: live.map((v) => v.version) },
+          detail: { versions: live.map((v) => v.version), ...(input.releaseMirror && item.mirror ? { mirrorReleased: item.mirror } : {}) },
         }),
       ]);
       const keys = live.flatMap((v) => Object.values(JSON.parse(v.artifacts) as Record<string, string>));

@@ -1,8 +1,9 @@
 // Deleting: one version (it disappears, `latest` moves, its number stays taken) or a whole item (every
 // live version at once, one audit entry, one event). Both serialized by the identity's coordinator.
 import { forbidden, notFound } from "../../http/api-error";
+import { findItem } from "../catalog/lookups";
 import { canPublish, type Caller } from "../../identity/rights";
-import { actorOf, stampFor } from "../../audit/audit-log";
+import { actorOf, stampFor, type Actor } from "../../audit/audit-log";
 import { enqueueEvent } from "../../webhooks/webhook-events";
 import type { AnyKind } from "../kind";
 import { readerFor, resolveVersion, type ResolvedVersion } from "../resolve-version";
@@ -67,4 +68,40 @@ export async function deleteItem(context: CoreContext, kind: AnyKind, caller: Ca
   enqueueEvent(context, { type: kindEvent(kind.kind, "deleted"), org: result.ownerOrg, identity });
   await context.catalogChanged();
   return { retired: result.retired };
+}
+
+/**
+ * The operator's delete of one version of any package (moderation; a mirrored version the upstream pulled
+ * as malicious, before the recheck gets to it): no org rights asked, the last version needs no force.
+ */
+export async function operatorRetireVersion(context: CoreContext, kind: AnyKind, actor: Actor, identity: Identity, version: ParsedVersion): Promise<void> {
+  const item = await findItem(context.db, identity.kind, identity.source, identity.publisher, identity.canonicalName);
+  if (!item) throw notFound(`${describeIdentity(identity, version.raw)} not found`);
+  unwrap(
+    await coordinatorFor(context.env, identity).retire({
+      ...identity,
+      version: version.raw,
+      precedenceKey: version.precedenceKey,
+      org: item.ownerOrg,
+      lastNeedsForce: false,
+      force: true,
+      audit: stampFor(context, actor),
+    }),
+  );
+  enqueueEvent(context, { type: kindEvent(kind.kind, "deleted"), org: item.ownerOrg, identity, version: version.raw });
+  await context.catalogChanged();
+}
+
+/**
+ * The operator's delete of a whole item: every live version retired, and a mirrored item released (it is
+ * never mirrored again; its org may publish to it as to any local item). A mirrored item without live
+ * versions is released alone.
+ */
+export async function operatorDeleteItem(context: CoreContext, kind: AnyKind, actor: Actor, identity: Identity): Promise<{ retired: string[]; released?: string }> {
+  const item = await findItem(context.db, identity.kind, identity.source, identity.publisher, identity.canonicalName);
+  if (!item) throw notFound(`${describeIdentity(identity)} not found`);
+  const result = unwrap(await coordinatorFor(context.env, identity).retireItem({ ...identity, org: item.ownerOrg, audit: stampFor(context, actor), releaseMirror: true }));
+  if (result.retired.length) enqueueEvent(context, { type: kindEvent(kind.kind, "deleted"), org: result.ownerOrg, identity });
+  await context.catalogChanged();
+  return { retired: result.retired, ...(item.mirror ? { released: item.mirror } : {}) };
 }
