@@ -19,7 +19,9 @@ import { describeIdentity, type Identity } from "../core/vocabulary/identity";
 import { parseVersion, type ParsedVersion } from "../core/vocabulary/versions";
 import { allowedUrl, type MirrorUpstream } from "./upstreams";
 import { UpstreamOffline, upstreamGet, upstreamJson, upstreamUnavailable } from "./upstream-client";
-import { versionUrl, UpstreamMetadata } from "./upstream-api";
+import { localDeprecation, versionUrl, UpstreamMetadata } from "./upstream-api";
+import { coordinatorFor } from "../core/publish/coordinator-stub";
+import { actorOf, stampFor } from "../audit/audit-log";
 
 /** What the mirror needs besides a core context: the primary database (its claims must not read a replica). */
 export interface MirrorContext extends CoreContext {
@@ -277,6 +279,9 @@ async function fetchAndStore(context: MirrorContext, kind: AnyKind, upstream: Mi
     }
     // A new latest of an item stored before: checked now (a new item is created checked).
     if (version === "latest" && item) await markLatestChecked(context.primaryDb, item.id);
+    // Deprecated upstream already: deprecated here from the start, not only at the first recheck.
+    const deprecation = localDeprecation(meta.deprecation);
+    if (deprecation) await deprecateMirrored(context, upstream, identity, concrete, deprecation);
   } finally {
     await deletePrefix(context.env.ARTIFACTS, stagingPrefix(operationId));
   }
@@ -295,4 +300,17 @@ async function knownVersion(db: Database, itemId: string, precedenceKey: string,
 
 export async function markLatestChecked(db: Database, itemId: string): Promise<void> {
   await db.run(sql`UPDATE items SET mirror_latest_checked_at = ${Date.now()} WHERE id = ${itemId}`);
+}
+
+/**
+ * Records the upstream's deprecation of a version just stored (as the recheck would), with its audit entry.
+ * A failure here is logged and left to the recheck: the version itself is stored and whole.
+ */
+async function deprecateMirrored(context: MirrorContext, upstream: MirrorUpstream, identity: Identity, version: ParsedVersion, deprecation: { message: string }): Promise<void> {
+  const caller = mirrorCaller(upstream);
+  const changed = await coordinatorFor(context.env, identity)
+    .deprecate({ ...identity, version: { raw: version.raw, precedenceKey: version.precedenceKey }, deprecation, org: upstream.org, audit: stampFor(context, actorOf(caller)) })
+    .catch((error: unknown) => ({ ok: false as const, status: 500, message: error instanceof Error ? error.message : String(error) }));
+  if (changed.ok) await context.catalogChanged();
+  else console.log(JSON.stringify({ requestId: context.requestId, mirrorDeprecationLater: changed.message }));
 }

@@ -17,7 +17,7 @@ import { kindEvent } from "../core/vocabulary/kind-actions";
 import { createJob, findJob, sendJob, type JobHandler, type JobRow, type StepOutcome } from "../jobs/jobs";
 import { isOffline, upstreamById, type MirrorUpstream } from "./upstreams";
 import { upstreamGet, upstreamJson, upstreamUnavailable, UpstreamOffline } from "./upstream-client";
-import { UpstreamList, UpstreamMetadata, versionUrl } from "./upstream-api";
+import { localDeprecation, UpstreamList, UpstreamMetadata, versionUrl } from "./upstream-api";
 import { mirrorCaller } from "./pull-through";
 import { errorText, jobContext, waitSeconds, type JobContext } from "./job-context";
 
@@ -78,12 +78,6 @@ function identityOf(row: DueVersion): Identity {
 }
 
 const stored = (raw: string | null) => (raw ? (JSON.parse(raw) as Deprecation) : null);
-
-/** The upstream's deprecation as stored here: its message, and its replacement named in the text (it need not exist here). */
-function localDeprecation(upstream: UpstreamMetadata["deprecation"]): { message: string } | null {
-  if (!upstream) return null;
-  return { message: upstream.replacement ? `${upstream.message} (replacement upstream: ${upstream.replacement})` : upstream.message };
-}
 
 type Result = "unchanged" | "deleted" | "deprecated" | "undeprecated";
 

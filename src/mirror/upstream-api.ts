@@ -47,3 +47,9 @@ export function versionsUrl(upstream: MirrorUpstream, identity: Identity, contin
   if (continuationToken) query.set("continuationToken", continuationToken);
   return `${packagePath(upstream, identity)}/versions?${query}`;
 }
+
+/** The upstream's deprecation as stored here: its message, and its replacement named in the text (it need not exist here). */
+export function localDeprecation(upstream: UpstreamMetadata["deprecation"]): { message: string } | null {
+  if (!upstream) return null;
+  return { message: upstream.replacement ? `${upstream.message} (replacement upstream: ${upstream.replacement})` : upstream.message };
+}

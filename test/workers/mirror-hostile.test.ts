@@ -280,3 +280,16 @@ describe("the operator's delete of a mirrored package", () => {
     expect((await callWithEnv(vars, "/api/admin/packages/pulumi/pulumi/never-there", { method: "DELETE", token: ADMIN })).status).toBe(404);
   });
 });
+
+describe("a version the upstream deprecated before it was mirrored", () => {
+  it("is deprecated here from its first answer, not only at the first recheck", async () => {
+    const up = fakeUpstream({ depr: ["1.0.0"] });
+    up.extra.depr = { deprecation: { message: "use another build", replacement: "pulumi/pulumi/other" } };
+    const vars = mirrorEnv();
+    const first = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/depr/versions/1.0.0");
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.deprecation).toMatchObject({ message: "use another build (replacement upstream: pulumi/pulumi/other)" });
+    const listed = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/depr/versions");
+    expect(listed.body.packages[0].deprecation).toMatchObject({ message: expect.stringContaining("use another build") });
+  });
+});
