@@ -194,8 +194,8 @@ describe("a member page's reads", () => {
     const whole = await filtered({});
     expect(whole.body).not.toContain("too big to search whole");
     expect(whole.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
-    // The whole nav (the summary and manifest may already be in the isolate's cache of derived objects).
-    expect(whole.r2Bytes).toBeGreaterThanOrEqual(nav.size);
+    // Every module's bytes of the nav (the naming options and the head may already be in the isolate's cache of derived objects).
+    expect(whole.r2Bytes).toBeGreaterThanOrEqual(nav.size - 200);
     const bounded = await filtered({ MAX_FILTER_NAV_BYTES: "16384" });
     expect(bounded.body).toMatch(/the first [1-9] of its 10 modules were searched/);
     // Matches in the modules searched are listed; the last module was not searched.
