@@ -107,6 +107,8 @@ export interface TreeModule {
   resources: number;
   functions: number;
   items?: NavEntry[];
+  /** Members of an expanded module the tree does not list (past the first ones shown). */
+  notShown?: number;
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -141,6 +143,7 @@ function ApiTree({ frame }: { frame: DocsFrame }): RawHtml {
                     {i.kind === "function" ? <span class="sr-only"> (function)</span> : null}
                   </li>
                 ))}
+                {m.notShown ? <li class="muted">{`${m.notShown} more not listed: filter by name to find them.`}</li> : null}
               </ul>
             ) : null}
           </li>

@@ -189,7 +189,20 @@ const MAX_FILTER_CHARS = 100;
  * MAX_LISTED_MODULES are listed (the expanded ones always, then the first others in order): a package
  * of 80,000 modules gives a page of the same size as one of 300 (docs/route-budgets.md).
  */
-function treeOf(pkg: PackageSummary, outline: NavOutline, expanded: NavModuleAnswer[]): ApiTreeView {
+/**
+ * An expanded module's members in the tree: at most EXPANDED_MAX (and the page's own member when it is
+ * past them), so a module of 80,000 resources gives a tree of the same size as one of 400.
+ */
+function treeItems(pkg: PackageSummary, m: NavModuleAnswer, current?: string): Pick<TreeModule, "items" | "notShown"> {
+  const all = entriesOf(pkg, m);
+  if (all.length <= EXPANDED_MAX) return { items: all };
+  const items = all.slice(0, EXPANDED_MAX);
+  const own = current === undefined ? undefined : all.find((e, i) => i >= EXPANDED_MAX && e.href === current);
+  if (own) items.push(own);
+  return { items, notShown: all.length - items.length };
+}
+
+function treeOf(pkg: PackageSummary, outline: NavOutline, expanded: NavModuleAnswer[], current?: string): ApiTreeView {
   const open = new Map(expanded.map((m) => [m.name, m]));
   const names = new Set(outline.first.map((m) => m.name));
   const room = Math.max(0, MAX_LISTED_MODULES - expanded.length);
@@ -197,14 +210,14 @@ function treeOf(pkg: PackageSummary, outline: NavOutline, expanded: NavModuleAns
   const listed = outline.first.filter((m) => open.has(m.name) || others++ < room);
   const out: TreeModule[] = listed.map((m) => {
     const shown = open.get(m.name);
-    return { name: m.name, href: apiPath(pkg, m.name), resources: m.resources, functions: m.functions, items: shown ? entriesOf(pkg, shown) : undefined };
+    return { name: m.name, href: apiPath(pkg, m.name), resources: m.resources, functions: m.functions, ...(shown ? treeItems(pkg, shown, current) : {}) };
   });
   // Expanded modules past the first ones (a member's own module, filter matches), and filter matches in
   // modules an older summary does not list, still show: with their shown members' counts.
   let past = 0;
   for (const m of expanded) {
     if (names.has(m.name) || !(m.resources.length + m.functions.length)) continue;
-    out.push({ name: m.name, href: apiPath(pkg, m.name), resources: m.resources.length, functions: m.functions.length, items: entriesOf(pkg, m) });
+    out.push({ name: m.name, href: apiPath(pkg, m.name), resources: m.resources.length, functions: m.functions.length, ...treeItems(pkg, m, current) });
     past++;
   }
   return { modules: out, more: Math.max(0, outline.modules - listed.length - past) };
@@ -361,7 +374,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
         doc={answer}
         module={memberModule}
         link={link}
-        tree={treeOf(pkg, outline, [inModule!])}
+        tree={treeOf(pkg, outline, [inModule!], here)}
         current={here}
       />
     );

@@ -13,6 +13,7 @@ import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
 import { pathologicalMarkdown } from "../../scripts/pathological-markdown.mjs";
 import { MAX_MARKDOWN_CHARS } from "../../src/web/markdown";
 import { MAX_LISTED_MODULES } from "../../src/web/api-docs-pages";
+import { EXPANDED_MAX } from "../../src/web/api-docs-routes";
 
 const KiB = 1024;
 let token: string;
@@ -276,5 +277,23 @@ describe("docs derived before nav-head.json", () => {
       while (at < a.length && a[at] === b[at]) at++;
       expect(a.slice(Math.max(0, at - 100), at + 100), path).toBe(b.slice(Math.max(0, at - 100), at + 100));
     }
+  }, 60_000);
+});
+
+describe("a member page in a module of very many members", () => {
+  beforeAll(async () => {
+    // One module: 450 members, and 10× that. Sorted by token, R99 is each module's last member.
+    await publishPackage(token, "pulumi/budget/wide-small", "1.0.0", { schema: wideSchema("wide-small", 1, () => 450) });
+    await publishPackage(token, "pulumi/budget/wide-big", "1.0.0", { schema: wideSchema("wide-big", 1, () => 4500) });
+  }, 180_000);
+
+  it("lists at most EXPANDED_MAX of its module's members in the tree, and its own: the page is the same size at 10× the members", async () => {
+    const small = await rendered("/packages/pulumi/budget/wide-small/1.0.0/api/m0/R99?lang=python");
+    const big = await rendered("/packages/pulumi/budget/wide-big/1.0.0/api/m0/R99?lang=python");
+    expect(small.body).toContain(`${450 - EXPANDED_MAX - 1} more not listed: filter by name to find them.`);
+    expect(big.body).toContain(`${4500 - EXPANDED_MAX - 1} more not listed: filter by name to find them.`);
+    expect(big.body).toMatch(/<a href="\/packages\/pulumi\/budget\/wide-big\/1\.0\.0\/api\/m0\/R99\?lang=python" aria-current="page">/);
+    expect(big.body).toContain(`/packages/pulumi/budget/wide-big/1.0.0/api/m0/R0?lang=python`);
+    expect(big.bytes).toBeLessThan(small.bytes * 1.1);
   }, 60_000);
 });
