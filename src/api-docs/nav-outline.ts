@@ -92,6 +92,10 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
       return found.filter((m): m is ModuleLine => !!m).sort((a, b) => (a.name < b.name ? -1 : 1));
     },
     async under(name, max) {
+      if (head.first.length === head.modules) {
+        const shown = head.first.filter(isUnder(name));
+        return { modules: shown.slice(0, max), more: shown.length > max };
+      }
       // `name/…` sorts from `name/` up to `name0` ('0' follows '/'): read blocks from there, at most enough for `max` + 1.
       const [self] = await this.find([name]);
       const out: ModuleLine[] = self ? [self] : [];

@@ -185,11 +185,6 @@ export const FILTER_MAX = 200;
 const MAX_FILTER_CHARS = 100;
 
 /**
- * The tree beside every API page: the summary's modules, the `expanded` ones with their members. At most
- * MAX_LISTED_MODULES are listed (the expanded ones always, then the first others in order): a package
- * of 80,000 modules gives a page of the same size as one of 300 (docs/route-budgets.md).
- */
-/**
  * An expanded module's members in the tree: at most EXPANDED_MAX (and the page's own member when it is
  * past them), so a module of 80,000 resources gives a tree of the same size as one of 400.
  */
@@ -202,6 +197,11 @@ function treeItems(pkg: PackageSummary, m: NavModuleAnswer, current?: string): P
   return { items, notShown: all.length - items.length };
 }
 
+/**
+ * The tree beside every API page: the first modules (nav-head.json), the `expanded` ones with their members. At most
+ * MAX_LISTED_MODULES are listed (the expanded ones always, then the first others in order): a package
+ * of 80,000 modules gives a page of the same size as one of 300 (docs/route-budgets.md).
+ */
 function treeOf(pkg: PackageSummary, outline: NavOutline, expanded: NavModuleAnswer[], current?: string): ApiTreeView {
   const open = new Map(expanded.map((m) => [m.name, m]));
   const names = new Set(outline.first.map((m) => m.name));
