@@ -41,20 +41,25 @@ export async function readNavSlice(bucket: R2Bucket, prefix: string, ranges: Nav
   return nav;
 }
 
-/** A member as the filter matches it: its module, token and name in one language, and both lowercased. */
+/**
+ * A member as the filter matches it: its module and token (lowercased too), and its name in the list's
+ * language, worked out the first time a filter needs it (a `q` that matches the token does not) and kept.
+ */
 interface FilterItem {
   module: string;
   kind: "resource" | "function";
   token: string;
-  name: string;
   lowerToken: string;
-  lowerName: string;
+  name?: string;
+  lowerName?: string;
 }
 
 interface FilterList {
   items: FilterItem[];
   /** Modules whose members are in the list. */
   modules: number;
+  naming: PackageNaming;
+  overrides?: NonNullable<Nav["overrides"]>;
 }
 
 /** A module of the filter's answer, as the nav route's `depth=full` lists it. */
@@ -67,9 +72,10 @@ export interface FilteredModule {
 /**
  * The tree filter over a bounded part of the navigation: nav.json's modules from the first, as many whole
  * modules as `budget` bytes hold (one range read; the name overrides too when they take at most half the
- * budget), matched by token or by name in `language` as the nav route's `q` matches. The list of names
- * is built once per span and language and kept by the isolate (derived-cache.ts), so a later filter of
- * the same package, whatever its `q`, reads nothing and only scans. At most `max` matches are answered,
+ * budget), matched by token or by name in `language` as the nav route's `q` matches. The list is built
+ * once per span and language and kept by the isolate (derived-cache.ts), with each member's name once
+ * a filter has needed it, so a later filter of the same package, whatever its `q`, reads nothing and
+ * only scans. At most `max` matches are answered,
  * all are counted. Undefined when nav.json's ranges are not known (older docs: the caller reads it whole).
  */
 export async function filterNav(
@@ -105,31 +111,37 @@ export async function filterNav(
           }
           const modules = JSON.parse(`[${text}]`) as NavModule[];
           const items: FilterItem[] = [];
-          const add = (module: string, kind: FilterItem["kind"], token: string) => {
-            const name = overrides?.[token]?.[language] ?? memberName(language, naming, token, kind);
-            items.push({ module, kind, token, name, lowerToken: token.toLowerCase(), lowerName: name.toLowerCase() });
-          };
           for (const m of modules) {
-            for (const token of m.resources) add(m.name, "resource", token);
-            for (const token of m.functions) add(m.name, "function", token);
+            for (const token of m.resources) items.push({ module: m.name, kind: "resource", token, lowerToken: token.toLowerCase() });
+            for (const token of m.functions) items.push({ module: m.name, kind: "function", token, lowerToken: token.toLowerCase() });
           }
-          return { items, modules: modules.length };
+          return { items, modules: modules.length, naming, ...(overrides ? { overrides } : {}) };
         },
         { offset, length },
         `filter-${language}-${withOverrides ? "o" : "n"}`,
       )
-    : { items: [], modules: 0 };
+    : { items: [], modules: 0, naming };
   if (!list) throw new Error(`derived docs object ${key} is missing`);
+  const nameOf = (item: FilterItem) => {
+    if (item.name === undefined) {
+      item.name = list.overrides?.[item.token]?.[language] ?? memberName(language, list.naming, item.token, item.kind);
+      item.lowerName = item.name.toLowerCase();
+    }
+    return item.name;
+  };
   const needle = q.toLowerCase();
   const out: FilteredModule[] = [];
   let total = 0;
   for (const item of list.items) {
-    if (!item.lowerToken.includes(needle) && !item.lowerName.includes(needle)) continue;
+    if (!item.lowerToken.includes(needle)) {
+      nameOf(item);
+      if (!item.lowerName!.includes(needle)) continue;
+    }
     total++;
     if (total > max) continue;
     let module = out[out.length - 1];
     if (module?.name !== item.module) out.push((module = { name: item.module, resources: [], functions: [] }));
-    (item.kind === "resource" ? module.resources : module.functions).push({ name: item.name, token: item.token });
+    (item.kind === "resource" ? module.resources : module.functions).push({ name: nameOf(item), token: item.token });
   }
   return { modules: out, total, searched: list.modules, whole };
 }
