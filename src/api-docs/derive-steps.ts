@@ -17,7 +17,7 @@
 // 6. index  — `indexRecords` member/type records per step, merged from the run positions in the state,
 //             into index.tsv and examples.tsv (multipart across steps like the pack), nav/overrides runs
 //             and the manifest's fences.
-// 7. nav    — nav.json and nav-summary.json from those runs.
+// 7. nav    — nav.json, nav-summary.json, nav-modules.tsv and nav-head.json from those runs.
 // 8. finish — completes the three uploads, writes the README objects and, last, the manifest.
 // Re-running a step with the same state rewrites the same objects (names come from the state, never
 // from a counter in memory) and appends nothing. Temporary objects live under `${prefix}tmp/${workId}/`;
@@ -25,7 +25,7 @@
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
 import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
-import { IndexLines, namingOf, packEntry, readContent, refTokens, writeNav, type RecordSink, type RefKinds } from "./derive";
+import { IndexLines, namingOf, packEntry, readContent, refTokens, writeNavObjects, NAV_OBJECTS, type RecordSink, type RefKinds } from "./derive";
 import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
@@ -563,15 +563,14 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   return s;
 }
 
-/** Phase 7: nav.json and nav-summary.json from the nav and overrides runs. */
+/** Phase 7: the navigation objects (writeNavObjects) from the nav and overrides runs. */
 async function navStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
   if (s.lines!.entries) {
     const spill = new Spill(bucket, `${tmp(input)}nav/`, l.spill);
     const naming = namingOf(await readTop(bucket, input, s));
     const items = SpillSorter.fromRuns(spill, "nav", runsOf(input, s.nav!), countOf(s.nav!));
     const overrides = SpillSorter.fromRuns(spill, "overrides", runsOf(input, s.overrides!), countOf(s.overrides!));
-    const summary = await writeNav(bucket, input.prefix + "nav.json", naming, items, overrides);
-    await putJson(bucket, input.prefix + "nav-summary.json", summary);
+    await writeNavObjects(bucket, input.prefix, naming, items, overrides);
   }
   return { ...s, phase: "finish", step: 0, navSummary: s.lines!.entries > 0 };
 }
@@ -585,7 +584,7 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
   if (await completeParts(bucket, input, s.pack, PACK)) written.push("pack");
   if (await completeParts(bucket, input, s.index!, INDEX)) written.push("index.tsv");
   if (await completeParts(bucket, input, s.examples!, EXAMPLES)) written.push("examples.tsv");
-  if (s.navSummary) written.push("nav.json", "nav-summary.json");
+  if (s.navSummary) written.push(...NAV_OBJECTS);
   const fences: Fence[] = [];
   for (let j = 0; j < s.fenceSteps!; j++) fences.push(...((await (await bucket.get(`${tmp(input)}fences-${j}`))!.json()) as Fence[]));
   const [readme, installation] = await texts;

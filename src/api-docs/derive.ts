@@ -87,6 +87,85 @@ export interface Nav {
   /** Names a member's own schema entry overrides (e.g. `language.csharp.name`), by token and language. */
   overrides?: Record<string, Partial<PerLanguage>>;
 }
+/**
+ * nav-head.json: what every API page needs of the navigation, bounded whatever the package (nav-summary.json
+ * lists every module): the first NAV_HEAD_MODULES modules, the totals, where nav.json's parts lie, and a
+ * fence every NAV_MODULE_FENCE modules into nav-modules.tsv (one line per module: name, resources,
+ * functions, offset and length in nav.json), so one module is found with one range read of one block.
+ * Absent in docs derived before it was kept (pages then read nav-summary.json).
+ */
+export interface NavHead {
+  format: 1;
+  modules: number;
+  resources: number;
+  functions: number;
+  naming: Range;
+  overrides?: Range;
+  /** The modules array's elements in nav.json (from the first module's `{` to the last one's `}`). */
+  span: Range;
+  first: NavSummary["modules"];
+  /** [the block's first module name, its byte offset in nav-modules.tsv]. */
+  fences: Array<[string, number]>;
+  linesBytes: number;
+}
+/** Modules listed in nav-head.json (the API pages list at most 300). */
+export const NAV_HEAD_MODULES = 300;
+/** A fence in nav-head.json every this many modules of nav-modules.tsv. */
+export const NAV_MODULE_FENCE = 128;
+
+export function navModuleLine(m: NavSummary["modules"][number]): string {
+  return `${m.name}\t${m.resources}\t${m.functions}\t${m.range![0]}\t${m.range![1]}\n`;
+}
+
+export function parseNavModuleLine(line: string): NavSummary["modules"][number] | undefined {
+  const [name, resources, functions, offset, length] = line.split("\t");
+  if (name === undefined || length === undefined) return undefined;
+  return { name, resources: Number(resources), functions: Number(functions), range: [Number(offset), Number(length)] };
+}
+
+/**
+ * Every navigation object of a version: nav.json, nav-summary.json (the JSON nav route's plain answer),
+ * nav-modules.tsv and nav-head.json (what pages read: bounded, see NavHead). Shared by deriveDocs and the
+ * step chain, so both write the same bytes.
+ */
+export const NAV_OBJECTS = ["nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json"] as const satisfies readonly DocsObject[];
+
+export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<DocsObject[]> {
+  const summary = await writeNav(bucket, prefix + "nav.json", naming, items, overrides);
+  await putJson(bucket, prefix + "nav-summary.json", summary);
+  const lines = new TextWriter(new ObjectWriter(bucket, prefix + "nav-modules.tsv", "text/tab-separated-values"));
+  const fences: NavHead["fences"] = [];
+  let offset = 0;
+  try {
+    for (const [i, m] of summary.modules.entries()) {
+      if (i % NAV_MODULE_FENCE === 0) fences.push([m.name, offset]);
+      const line = navModuleLine(m);
+      offset += utf8Length(line);
+      await lines.write(line);
+    }
+    await lines.close();
+  } catch (error) {
+    await lines.writer.abort();
+    throw error;
+  }
+  const first = summary.modules[0]?.range;
+  const last = summary.modules[summary.modules.length - 1]?.range;
+  const head: NavHead = {
+    format: 1,
+    modules: summary.modules.length,
+    resources: summary.modules.reduce((n, m) => n + m.resources, 0),
+    functions: summary.modules.reduce((n, m) => n + m.functions, 0),
+    naming: summary.naming!,
+    ...(summary.overrides ? { overrides: summary.overrides } : {}),
+    span: first && last ? [first[0], last[0] + last[1] - first[0]] : [0, 0],
+    first: summary.modules.slice(0, NAV_HEAD_MODULES),
+    fences,
+    linesBytes: offset,
+  };
+  await putJson(bucket, prefix + "nav-head.json", head);
+  return [...NAV_OBJECTS];
+}
+
 export interface NavSummary {
   /** `range`: where the module's object lies in nav.json, so a page can read one module (absent before it was kept). */
   modules: Array<{ name: string; resources: number; functions: number; range?: Range }>;
@@ -510,9 +589,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
   if (indexed.exampleCount) written.push("examples.tsv");
   const [readme, installation] = await texts;
   if (indexed.entries) {
-    const summary = await writeNav(bucket, prefix + "nav.json", o.naming, indexed.navItems, indexed.overrides);
-    await putJson(bucket, prefix + "nav-summary.json", summary);
-    written.push("nav.json", "nav-summary.json");
+    written.push(...(await writeNavObjects(bucket, prefix, o.naming, indexed.navItems, indexed.overrides)));
   }
   const small: Array<[DocsObject, unknown]> = [];
   if (readme?.length) small.push(["readme.json", readme]);

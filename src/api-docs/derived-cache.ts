@@ -46,8 +46,10 @@ export async function readImmutable<T>(
   key: string,
   parse: (object: R2ObjectBody) => Promise<T>,
   range?: { offset: number; length: number },
+  /** Kept apart from other parses of the same bytes (e.g. a filter list per language). */
+  variant?: string,
 ): Promise<T | undefined> {
-  const id = range ? `${key}@${range.offset}+${range.length}` : key;
+  const id = (range ? `${key}@${range.offset}+${range.length}` : key) + (variant ? `#${variant}` : "");
   const known = recall<T>(id);
   if (known !== undefined) return known;
   const object = await bucket.get(key, range ? { range } : undefined);

@@ -1,9 +1,11 @@
-// One module's part of a version's navigation, read by byte range from nav.json (the summary says
-// where each module, the naming options and the name overrides lie), so a page that shows one member
-// or one module reads that module's tokens, not the whole package's.
-import type { Nav, NavModule, NavSummary } from "./derive";
-import type { PackageNaming } from "./languages";
+// One module's part of a version's navigation, read by byte range from nav.json (nav-head.json or the
+// summary says where each module, the naming options and the name overrides lie), so a page that shows
+// one member or one module reads that module's tokens, not the whole package's; and the tree filter's
+// list, from one bounded span of nav.json's modules.
+import type { Nav, NavModule } from "./derive";
+import { memberName, type Language, type PackageNaming } from "./languages";
 import type { Range } from "./storage";
+import type { ModuleLine, NavOutline } from "./nav-outline";
 import { readImmutable } from "./derived-cache";
 
 async function rangeJson<T>(bucket: R2Bucket, key: string, [offset, length]: Range): Promise<T> {
@@ -12,43 +14,21 @@ async function rangeJson<T>(bucket: R2Bucket, key: string, [offset, length]: Ran
   return value;
 }
 
-/**
- * The modules named (all with ranges in the summary), read with one range read spanning them: for a
- * search over many modules, one R2 get whatever their number. The span's bytes are at most the caller's
- * budget (it picks the modules); the naming options come with them, and the name overrides when asked
- * (their bytes are the caller's to count too).
- */
-export async function readNavSpan(bucket: R2Bucket, prefix: string, summary: NavSummary, names: readonly string[], withOverrides: boolean): Promise<Nav | undefined> {
-  if (!summary.naming) return undefined;
-  const wanted = summary.modules.filter((m) => names.includes(m.name));
-  if (!wanted.length || wanted.some((m) => !m.range)) return undefined;
-  const start = Math.min(...wanted.map((m) => m.range![0]));
-  const end = Math.max(...wanted.map((m) => m.range![0] + m.range![1]));
-  const key = prefix + "nav.json";
-  const [naming, overrides, span] = await Promise.all([
-    rangeJson<PackageNaming>(bucket, key, summary.naming),
-    withOverrides && summary.overrides ? rangeJson<NonNullable<Nav["overrides"]>>(bucket, key, summary.overrides) : undefined,
-    bucket.get(key, { range: { offset: start, length: end - start } }),
-  ]);
-  if (!span) throw new Error(`derived docs object ${key} is missing`);
-  const bytes = new Uint8Array(await span.arrayBuffer());
-  const decoder = new TextDecoder();
-  const modules = wanted.map((m) => JSON.parse(decoder.decode(bytes.subarray(m.range![0] - start, m.range![0] - start + m.range![1]))) as NavModule);
-  return overrides ? { naming, modules, overrides } : { naming, modules };
-}
+/** Where nav.json's naming options and name overrides lie. */
+export type NavRanges = Pick<NavOutline, "naming" | "overrides">;
 
 /**
- * The nav of the modules named (those the summary knows), with the naming options and only those
- * modules' overrides; undefined when the summary predates the ranges (the caller reads the whole nav).
+ * The nav of the modules given (each with its range), with the naming options and only those modules'
+ * overrides; undefined when the ranges are not known (docs derived before them: the caller reads the
+ * whole nav). No modules: the naming options alone.
  */
-export async function readNavSlice(bucket: R2Bucket, prefix: string, summary: NavSummary, names: readonly string[]): Promise<Nav | undefined> {
-  if (!summary.naming) return undefined;
-  const wanted = summary.modules.filter((m) => names.includes(m.name));
+export async function readNavSlice(bucket: R2Bucket, prefix: string, ranges: NavRanges, wanted: readonly ModuleLine[]): Promise<Nav | undefined> {
+  if (!ranges.naming) return undefined;
   if (wanted.some((m) => !m.range)) return undefined;
   const key = prefix + "nav.json";
   const [naming, overrides, ...modules] = await Promise.all([
-    rangeJson<PackageNaming>(bucket, key, summary.naming),
-    summary.overrides ? rangeJson<NonNullable<Nav["overrides"]>>(bucket, key, summary.overrides) : undefined,
+    rangeJson<PackageNaming>(bucket, key, ranges.naming),
+    wanted.length && ranges.overrides ? rangeJson<NonNullable<Nav["overrides"]>>(bucket, key, ranges.overrides) : undefined,
     ...wanted.map((m) => rangeJson<NavModule>(bucket, key, m.range!)),
   ]);
   const nav: Nav = { naming, modules: modules as NavModule[] };
@@ -59,4 +39,109 @@ export async function readNavSlice(bucket: R2Bucket, prefix: string, summary: Na
     if (Object.keys(kept).length) nav.overrides = kept;
   }
   return nav;
+}
+
+/**
+ * A member as the filter matches it: its module and token (lowercased too), and its name in the list's
+ * language, worked out the first time a filter needs it (a `q` that matches the token does not) and kept.
+ */
+interface FilterItem {
+  module: string;
+  kind: "resource" | "function";
+  token: string;
+  lowerToken: string;
+  name?: string;
+  lowerName?: string;
+}
+
+interface FilterList {
+  items: FilterItem[];
+  /** Modules whose members are in the list. */
+  modules: number;
+  naming: PackageNaming;
+  overrides?: NonNullable<Nav["overrides"]>;
+}
+
+/** A module of the filter's answer, as the nav route's `depth=full` lists it. */
+export interface FilteredModule {
+  name: string;
+  resources: Array<{ name: string; token: string }>;
+  functions: Array<{ name: string; token: string }>;
+}
+
+/**
+ * The tree filter over a bounded part of the navigation: nav.json's modules from the first, as many whole
+ * modules as `budget` bytes hold (one range read; the name overrides too when they take at most half the
+ * budget), matched by token or by name in `language` as the nav route's `q` matches. The list is built
+ * once per span and language and kept by the isolate (derived-cache.ts), with each member's name once
+ * a filter has needed it, so a later filter of the same package, whatever its `q`, reads nothing and
+ * only scans. At most `max` matches are answered,
+ * all are counted. Undefined when nav.json's ranges are not known (older docs: the caller reads it whole).
+ */
+export async function filterNav(
+  bucket: R2Bucket,
+  prefix: string,
+  outline: NavOutline,
+  budget: number,
+  language: Language,
+  q: string,
+  max: number,
+): Promise<{ modules: FilteredModule[]; total: number; searched: number; whole: boolean } | undefined> {
+  if (!outline.naming || !outline.span) return undefined;
+  const key = prefix + "nav.json";
+  const withOverrides = !!outline.overrides && outline.overrides[1] <= budget / 2;
+  const room = budget - (withOverrides ? outline.overrides![1] : 0);
+  const [offset, spanBytes] = outline.span;
+  const whole = spanBytes <= room;
+  const length = Math.min(spanBytes, room);
+  const [naming, overrides] = await Promise.all([
+    rangeJson<PackageNaming>(bucket, key, outline.naming),
+    withOverrides ? rangeJson<NonNullable<Nav["overrides"]>>(bucket, key, outline.overrides!) : undefined,
+  ]);
+  const list = length
+    ? await readImmutable<FilterList>(
+        bucket,
+        key,
+        async (object) => {
+          let text = await object.text();
+          if (!whole) {
+            // Cut after the last whole module: `]},{"name":` cannot occur inside a JSON string (its quotes would be escaped).
+            const cut = text.lastIndexOf(']},{"name":');
+            text = cut < 0 ? "" : text.slice(0, cut + 2);
+          }
+          const modules = JSON.parse(`[${text}]`) as NavModule[];
+          const items: FilterItem[] = [];
+          for (const m of modules) {
+            for (const token of m.resources) items.push({ module: m.name, kind: "resource", token, lowerToken: token.toLowerCase() });
+            for (const token of m.functions) items.push({ module: m.name, kind: "function", token, lowerToken: token.toLowerCase() });
+          }
+          return { items, modules: modules.length, naming, ...(overrides ? { overrides } : {}) };
+        },
+        { offset, length },
+        `filter-${language}-${withOverrides ? "o" : "n"}`,
+      )
+    : { items: [], modules: 0, naming };
+  if (!list) throw new Error(`derived docs object ${key} is missing`);
+  const nameOf = (item: FilterItem) => {
+    if (item.name === undefined) {
+      item.name = list.overrides?.[item.token]?.[language] ?? memberName(language, list.naming, item.token, item.kind);
+      item.lowerName = item.name.toLowerCase();
+    }
+    return item.name;
+  };
+  const needle = q.toLowerCase();
+  const out: FilteredModule[] = [];
+  let total = 0;
+  for (const item of list.items) {
+    if (!item.lowerToken.includes(needle)) {
+      nameOf(item);
+      if (!item.lowerName!.includes(needle)) continue;
+    }
+    total++;
+    if (total > max) continue;
+    let module = out[out.length - 1];
+    if (module?.name !== item.module) out.push((module = { name: item.module, resources: [], functions: [] }));
+    (item.kind === "resource" ? module.resources : module.functions).push({ name: nameOf(item), token: item.token });
+  }
+  return { modules: out, total, searched: list.modules, whole };
 }

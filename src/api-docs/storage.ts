@@ -7,7 +7,10 @@
 //                  only); format 2 added the type lines (the web docs' type pages)
 //   pack           every per-token document (JSON, one after another) and every example's code
 //   nav.json       modules with their resources and functions (names in all six languages), for q and depth=full
-//   nav-summary.json  modules with their totals only: what a plain nav reads, small whatever the schema
+//   nav-summary.json  modules with their totals and ranges in nav.json: what the JSON route's plain nav reads
+//   nav-modules.tsv   the same, one line per module (name, resources, functions, offset, length)
+//   nav-head.json     bounded: the first 300 modules, totals, nav.json's ranges, a fence every 128 modules
+//                     of nav-modules.tsv (what pages read; absent before it was kept: derive.ts's NavHead)
 //   examples.tsv   one line per example, sorted by token then position: token, kind, slug, title, code ranges per language
 //   readme.json, installation.json  the README / installation text as ContentNodes
 //   tmp/<id>/      only while a derivation runs: its sorted runs and lookup tables (spill.ts), then deleted
@@ -22,7 +25,7 @@ export const MAX_TYPE_READS = 4;
 /** R2 multipart parts must be at least 5 MiB and, but for the last, all the same size. */
 const PART_BYTES = 5 * 1024 * 1024;
 
-export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "examples.tsv", "readme.json", "installation.json"] as const;
+export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", "examples.tsv", "readme.json", "installation.json"] as const;
 export type DocsObject = (typeof DOCS_OBJECTS)[number];
 
 /** Artifact-map name of each docs object (what retire deletes): docs.manifest, docs.pack, … */

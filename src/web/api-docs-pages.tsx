@@ -107,6 +107,8 @@ export interface TreeModule {
   resources: number;
   functions: number;
   items?: NavEntry[];
+  /** Members of an expanded module the tree does not list (past the first ones shown). */
+  notShown?: number;
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -141,6 +143,7 @@ function ApiTree({ frame }: { frame: DocsFrame }): RawHtml {
                     {i.kind === "function" ? <span class="sr-only"> (function)</span> : null}
                   </li>
                 ))}
+                {m.notShown ? <li class="muted">{`${m.notShown} more not listed: filter by name to find them.`}</li> : null}
               </ul>
             ) : null}
           </li>
@@ -222,11 +225,19 @@ function ModuleList({ modules, language }: { modules: ModuleView[]; language: La
 /** At most this many modules are listed by name on one page (the collapsed list, the tree): a page's bytes do not grow with the package. */
 export const MAX_LISTED_MODULES = 300;
 
-function CollapsedModules({ pkg, modules, language }: { pkg: PackageSummary; modules: Array<{ name: string; resources: number; functions: number }>; language: Language }): RawHtml {
-  const more = modules.length - MAX_LISTED_MODULES;
+/** Modules by name and totals, at most MAX_LISTED_MODULES of them; `total` absent when only "more than those" is known. */
+export interface CollapsedList {
+  modules: ReadonlyArray<{ name: string; resources: number; functions: number }>;
+  total?: number;
+}
+
+function CollapsedModules({ pkg, list, language }: { pkg: PackageSummary; list: CollapsedList; language: Language }): RawHtml {
+  const { modules, total } = list;
+  const cut = total === undefined || total > MAX_LISTED_MODULES;
+  const of = total === undefined ? "more than" : "";
   return (
     <nav class="modules" aria-label="Modules">
-      {more > 0 ? <p class="muted">{`The first ${MAX_LISTED_MODULES} of ${modules.length} modules; filter by name to find the others' resources and functions.`}</p> : null}
+      {cut ? <p class="muted">{`The first ${MAX_LISTED_MODULES} of ${of ? `${of} ${MAX_LISTED_MODULES}` : total} modules; filter by name to find the others' resources and functions.`}</p> : null}
       <ul>
         {modules.slice(0, MAX_LISTED_MODULES).map((m) => (
           <li>
@@ -243,7 +254,7 @@ export function ApiIndexPage(
     modules: ModuleView[];
     module?: string;
     /** Set when the modules are shown by name only (too many members to list). */
-    collapsed?: Array<{ name: string; resources: number; functions: number }>;
+    collapsed?: CollapsedList;
     /** Set when the tree's filter chose the members shown; `searched` when only the first modules were searched. */
     filtered?: { total: number; shown: number; searched?: { modules: number; of: number } };
   },
@@ -263,7 +274,7 @@ export function ApiIndexPage(
         </p>
       ) : null}
       {props.collapsed ? (
-        <CollapsedModules pkg={props.pkg} modules={props.collapsed} language={props.language} />
+        <CollapsedModules pkg={props.pkg} list={props.collapsed} language={props.language} />
       ) : props.modules.length ? (
         <ModuleList modules={props.modules} language={props.language} />
       ) : props.filtered ? null : (

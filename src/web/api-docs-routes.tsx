@@ -9,7 +9,7 @@ import { encodeKey } from "../http/url-path";
 import { docsOf, type VersionDocs } from "../api-docs/routes";
 import { OSES, type ContentNode, type Os } from "../api-docs/content";
 import { renderContent, renderOnce, type RenderedContent } from "./rendered-content";
-import type { Nav, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
+import type { Nav, NavHead, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
 import { docsPrefixOf, getImmutableJson, lookup, readPacked, TYPE_KINDS } from "../api-docs/storage";
 import { DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
@@ -23,7 +23,8 @@ import { parseIdentity } from "../core/identity-parsing";
 import { type RouteParams } from "../core/kind";
 import { parseVersion } from "../core/vocabulary/versions";
 import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type NavEntry, type TreeModule, type TypeLinker, type ApiTreeView, MAX_LISTED_MODULES } from "./api-docs-pages";
-import { readNavSlice, readNavSpan } from "../api-docs/nav-slice";
+import { filterNav, readNavSlice } from "../api-docs/nav-slice";
+import { outlineOfHead, outlineOfSummary, type ModuleLine, type NavOutline } from "../api-docs/nav-outline";
 import { moduleOf, type PackageNaming } from "../api-docs/languages";
 import type { PackageSummary } from "./components";
 import { h } from "./jsx";
@@ -92,8 +93,14 @@ export function parseOs(request: Request): Os | undefined {
   return parseEnumParam(new URL(request.url).searchParams, "os", OSES);
 }
 
-export async function navSummary(context: RequestContext, d: PackageDocs): Promise<NavSummary> {
-  return (await d.read<NavSummary>("nav-summary.json")) ?? { modules: [] };
+/**
+ * What pages know of the version's modules (nav-outline.ts): from nav-head.json, bounded whatever the
+ * package; docs derived before it was kept read nav-summary.json whole, as before.
+ */
+export async function navOutline(context: RequestContext, d: PackageDocs): Promise<NavOutline> {
+  const head = await d.read<NavHead>("nav-head.json");
+  if (head) return outlineOfHead(context.env.ARTIFACTS, (await d.ready).prefix, head);
+  return outlineOfSummary((await d.read<NavSummary>("nav-summary.json")) ?? { modules: [] });
 }
 
 /** A module of the `nav` route's answer with `depth=full`. */
@@ -118,27 +125,15 @@ function navModulesOf(nav: Nav, d: PackageDocs, docs: VersionDocs, data: Package
 }
 
 /**
- * What the tree's filter searches: the whole nav while its modules' bytes fit `limits.filterNavBytes`
- * (or the summary predates ranges), else the first modules that fit, read in one range (with the name
- * overrides when they fit too): a filter's read is bounded whatever the package (docs/route-budgets.md).
+ * What the tree's filter shows: at most FILTER_MAX matches (all counted) among the first modules whose
+ * bytes fit `limits.filterNavBytes` (the whole package up to that), from one bounded read (nav-slice.ts's
+ * filterNav); docs derived before nav ranges were kept are searched in the whole nav, as before.
  */
-async function filterNav(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, summary: NavSummary, q: string): Promise<{ modules: NavModuleAnswer[]; searched?: { modules: number; of: number } }> {
-  let budget = context.limits.filterNavBytes;
-  const ranged = !!summary.naming && summary.modules.every((m) => m.range);
-  const whole = summary.modules.reduce((n, m) => n + (m.range?.[1] ?? 0), 0) + (summary.overrides?.[1] ?? 0);
-  if (!ranged || whole <= budget) return { modules: await fullNav(d, data, language, q) };
-  const withOverrides = !!summary.overrides && summary.overrides[1] <= budget / 2;
-  if (withOverrides) budget -= summary.overrides![1];
-  const names: string[] = [];
-  for (const m of summary.modules) {
-    if (m.range![1] > budget) break;
-    budget -= m.range![1];
-    names.push(m.name);
-  }
+async function filterModules(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, outline: NavOutline, q: string): Promise<{ modules: NavModuleAnswer[]; total: number; searched?: { modules: number; of: number } }> {
   const docs = await d.ready;
-  const nav = names.length ? await readNavSpan(context.env.ARTIFACTS, docs.prefix, summary, names, withOverrides) : undefined;
-  const modules = nav ? navModulesOf(nav, d, docs, data, language, q) : [];
-  return { modules, searched: { modules: names.length, of: summary.modules.length } };
+  const found = await filterNav(context.env.ARTIFACTS, docs.prefix, outline, context.limits.filterNavBytes, language, q, FILTER_MAX);
+  if (!found) return capMembers(await fullNav(d, data, language, q), FILTER_MAX);
+  return { modules: found.modules, total: found.total, ...(found.whole ? {} : { searched: { modules: found.searched, of: outline.modules } }) };
 }
 
 /** The whole nav (the filter, small packages, and docs derived before nav ranges were kept). */
@@ -151,18 +146,19 @@ async function fullNav(d: PackageDocs, data: PackagePageData, language: Language
  * The named modules only, read by range from nav.json (issue "bounded work": a page showing one member
  * reads its module's slice, not the package's whole navigation); the whole nav for older derivations.
  */
-async function someModules(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, summary: NavSummary, names: string[]): Promise<NavModuleAnswer[]> {
-  if (!names.length) return [];
+async function someModules(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, outline: NavOutline, wanted: readonly ModuleLine[]): Promise<NavModuleAnswer[]> {
+  if (!wanted.length) return [];
   const docs = await d.ready;
-  const slice = await readNavSlice(context.env.ARTIFACTS, docs.prefix, summary, names);
+  const names = wanted.map((m) => m.name);
+  const slice = await readNavSlice(context.env.ARTIFACTS, docs.prefix, outline, wanted);
   const modules = slice ? navModulesOf(slice, d, docs, data, language) : await fullNav(d, data, language);
   return modules.filter((m) => names.includes(m.name));
 }
 
 /** A package's naming options: read by range when the summary says where they lie. */
-async function namingOf(context: RequestContext, d: PackageDocs, summary: NavSummary): Promise<PackageNaming> {
+async function namingOf(context: RequestContext, d: PackageDocs, outline: NavOutline): Promise<PackageNaming> {
   const docs = await d.ready;
-  const slice = await readNavSlice(context.env.ARTIFACTS, docs.prefix, summary, []);
+  const slice = await readNavSlice(context.env.ARTIFACTS, docs.prefix, outline, []);
   return (slice ?? (await d.read<Nav>("nav.json")))?.naming ?? { name: "", language: {} };
 }
 
@@ -189,23 +185,42 @@ export const FILTER_MAX = 200;
 const MAX_FILTER_CHARS = 100;
 
 /**
- * The tree beside every API page: the summary's modules, the `expanded` ones with their members. At most
+ * An expanded module's members in the tree: at most EXPANDED_MAX (and the page's own member when it is
+ * past them), so a module of 80,000 resources gives a tree of the same size as one of 400.
+ */
+function treeItems(pkg: PackageSummary, m: NavModuleAnswer, current?: string): Pick<TreeModule, "items" | "notShown"> {
+  const all = entriesOf(pkg, m);
+  if (all.length <= EXPANDED_MAX) return { items: all };
+  const items = all.slice(0, EXPANDED_MAX);
+  const own = current === undefined ? undefined : all.find((e, i) => i >= EXPANDED_MAX && e.href === current);
+  if (own) items.push(own);
+  return { items, notShown: all.length - items.length };
+}
+
+/**
+ * The tree beside every API page: the first modules (nav-head.json), the `expanded` ones with their members. At most
  * MAX_LISTED_MODULES are listed (the expanded ones always, then the first others in order): a package
  * of 80,000 modules gives a page of the same size as one of 300 (docs/route-budgets.md).
  */
-function treeOf(pkg: PackageSummary, summary: NavSummary, expanded: NavModuleAnswer[]): ApiTreeView {
+function treeOf(pkg: PackageSummary, outline: NavOutline, expanded: NavModuleAnswer[], current?: string): ApiTreeView {
   const open = new Map(expanded.map((m) => [m.name, m]));
-  const names = new Set(summary.modules.map((m) => m.name));
+  const names = new Set(outline.first.map((m) => m.name));
   const room = Math.max(0, MAX_LISTED_MODULES - expanded.length);
   let others = 0;
-  const listed = summary.modules.filter((m) => open.has(m.name) || others++ < room);
+  const listed = outline.first.filter((m) => open.has(m.name) || others++ < room);
   const out: TreeModule[] = listed.map((m) => {
     const shown = open.get(m.name);
-    return { name: m.name, href: apiPath(pkg, m.name), resources: m.resources, functions: m.functions, items: shown ? entriesOf(pkg, shown) : undefined };
+    return { name: m.name, href: apiPath(pkg, m.name), resources: m.resources, functions: m.functions, ...(shown ? treeItems(pkg, shown, current) : {}) };
   });
-  // Filter matches in modules the summary does not list (older derivations) still show.
-  for (const m of expanded) if (!names.has(m.name) && m.resources.length + m.functions.length) out.push({ name: m.name, href: apiPath(pkg, m.name), resources: m.resources.length, functions: m.functions.length, items: entriesOf(pkg, m) });
-  return { modules: out, more: summary.modules.length - listed.length };
+  // Expanded modules past the first ones (a member's own module, filter matches), and filter matches in
+  // modules an older summary does not list, still show: with their shown members' counts.
+  let past = 0;
+  for (const m of expanded) {
+    if (names.has(m.name) || !(m.resources.length + m.functions.length)) continue;
+    out.push({ name: m.name, href: apiPath(pkg, m.name), resources: m.resources.length, functions: m.functions.length, ...treeItems(pkg, m, current) });
+    past++;
+  }
+  return { modules: out, more: Math.max(0, outline.modules - listed.length - past) };
 }
 
 /** At most `max` members in all, in module order: what a filter shows. */
@@ -287,7 +302,7 @@ export function parseFilter(request: Request): string | undefined {
   return q ? q.slice(0, MAX_FILTER_CHARS) : undefined;
 }
 
-const memberCount = (modules: NavSummary["modules"]) => modules.reduce((n, m) => n + m.resources + m.functions, 0);
+const memberCount = (modules: readonly ModuleLine[]) => modules.reduce((n, m) => n + m.resources + m.functions, 0);
 
 async function apiPage(request: IRequest, context: RequestContext) {
   // The parameters these pages read (language, the tree's filter), validated before the cache is consulted.
@@ -299,7 +314,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const rest = request.params.path === undefined ? [] : apiRest(request.params.path);
     const d = packageDocs(request, context, data, language);
     const bucket = context.env.ARTIFACTS;
-    const [summary, docs] = await Promise.all([navSummary(context, d), d.ready]);
+    const [outline, docs] = await Promise.all([navOutline(context, d), d.ready]);
     const versions = data.versions;
     const pkg = data.detail;
     const frame = { pkg, versions, language, q };
@@ -307,26 +322,26 @@ async function apiPage(request: IRequest, context: RequestContext) {
       const shell = await shellFor(request, looker.caller(), `${pkg.title ?? pkg.name} API`);
       if (q) {
         // Names in every language are matched, as the nav route's `q` does, in the whole nav or (a big package) its first modules; it lists at most FILTER_MAX.
-        const found = await filterNav(context, d, data, language, summary, q);
-        const { modules, total } = capMembers(found.modules, FILTER_MAX);
-        return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, modules)} tree={treeOf(pkg, summary, modules)} filtered={{ total, shown: Math.min(total, FILTER_MAX), ...(found.searched ? { searched: found.searched } : {}) }} />;
+        const { modules, total, searched } = await filterModules(context, d, data, language, outline, q);
+        return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, modules)} tree={treeOf(pkg, outline, modules)} filtered={{ total, shown: Math.min(total, FILTER_MAX), ...(searched ? { searched } : {}) }} />;
       }
       // A small package is listed whole; a big one by module (each module's page lists its members).
-      const expanded = memberCount(summary.modules) <= EXPANDED_MAX ? await fullNav(d, data, language) : [];
-      const collapsed = expanded.length ? undefined : summary.modules;
-      return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, expanded)} collapsed={collapsed} tree={treeOf(pkg, summary, expanded)} />;
+      const expanded = outline.resources + outline.functions <= EXPANDED_MAX ? await fullNav(d, data, language) : [];
+      const collapsed = expanded.length ? undefined : { modules: outline.first, total: outline.modules };
+      return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, expanded)} collapsed={collapsed} tree={treeOf(pkg, outline, expanded)} />;
     }
     const joined = rest.join("/");
     const memberModule = rest.slice(0, -1).join("/");
-    const [inModule] = summary.modules.some((m) => m.name === memberModule) ? await someModules(context, d, data, language, summary, [memberModule]) : [];
+    const ownModule = memberModule ? await outline.find([memberModule]) : [];
+    const [inModule] = ownModule.length ? await someModules(context, d, data, language, outline, ownModule) : [];
     const member = inModule ? [...inModule.resources, ...inModule.functions].find((i) => memberSegment(i.token) === rest[rest.length - 1]) : undefined;
     if (!member) {
       // A module page: the module itself, or (for a link made from a type token) its nearest documented ancestor.
       for (let n = rest.length; n > 0; n--) {
         const name = rest.slice(0, n).join("/");
-        const shown = summary.modules.filter((m) => m.name === name || m.name.startsWith(name + "/"));
+        const { modules: shown, more } = await outline.under(name, MAX_LISTED_MODULES);
         if (shown.length) {
-          const expanded = memberCount(shown) <= EXPANDED_MAX ? await someModules(context, d, data, language, summary, shown.map((m) => m.name)) : [];
+          const expanded = !more && memberCount(shown) <= EXPANDED_MAX ? await someModules(context, d, data, language, outline, shown) : [];
           return (
             <ApiIndexPage
               {...frame}
@@ -334,8 +349,8 @@ async function apiPage(request: IRequest, context: RequestContext) {
               subpath={`api/${joined}`}
               module={name}
               modules={modulesView(pkg, expanded)}
-              collapsed={expanded.length ? undefined : shown}
-              tree={treeOf(pkg, summary, expanded)}
+              collapsed={expanded.length ? undefined : { modules: shown, total: more ? undefined : shown.length }}
+              tree={treeOf(pkg, outline, expanded)}
             />
           );
         }
@@ -359,7 +374,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
         doc={answer}
         module={memberModule}
         link={link}
-        tree={treeOf(pkg, summary, [inModule!])}
+        tree={treeOf(pkg, outline, [inModule!], here)}
         current={here}
       />
     );
@@ -395,13 +410,13 @@ async function typePage(request: IRequest, context: RequestContext) {
     const token = `${data.entry.item.name}:${rest.slice(0, -1).join("/")}:${rest[rest.length - 1]}`;
     const d = packageDocs(request, context, data, language);
     const bucket = context.env.ARTIFACTS;
-    const [docs, summary] = await Promise.all([d.ready, navSummary(context, d)]);
+    const [docs, outline] = await Promise.all([d.ready, navOutline(context, d)]);
     const entry = await lookup(bucket, docs.prefix, docs.manifest, token, TYPE_KINDS);
     const pkg = data.detail;
     if (!entry) {
       // A reference may name a resource: its page is under its module, which the naming rules give.
       const member = await lookup(bucket, docs.prefix, docs.manifest, token);
-      if (member) return new Response(null, { status: 303, headers: { Location: `${apiPath(pkg, `${moduleOf(await namingOf(context, d, summary), token)}/${memberSegment(token)}`)}?lang=${language}` } });
+      if (member) return new Response(null, { status: 303, headers: { Location: `${apiPath(pkg, `${moduleOf(await namingOf(context, d, outline), token)}/${memberSegment(token)}`)}?lang=${language}` } });
       throw notFound("no such API docs page");
     }
     const [stored] = await readPacked<StoredType>(bucket, docs.prefix, [entry.range]);
@@ -416,7 +431,7 @@ async function typePage(request: IRequest, context: RequestContext) {
         subpath={`types/${rest.join("/")}`}
         type={type}
         link={typeLinker(pkg, new Map(), external, language)}
-        tree={treeOf(pkg, summary, [])}
+        tree={treeOf(pkg, outline, [])}
       />
     );
   }, { params: [["lang", lang]] });

@@ -23,17 +23,24 @@ export type Child = RawHtml | string | number | boolean | null | undefined | Chi
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
+const NEEDS_ESCAPE = /[&<>"']/;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : text;
 }
 
 const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
 const TAG = /^[a-z][a-z0-9-]*$/;
 const ATTRIBUTE = /^[a-zA-Z_:][a-zA-Z0-9_:.-]*$/;
 const URL_ATTRIBUTES = new Set(["href", "src", "action", "formaction", "srcset", "poster", "cite"]);
+/** Tag and attribute names already checked (the pages use a few dozen): each is tested once per isolate. */
+const knownTags = new Set<string>();
+const knownAttributes = new Set<string>();
 
 /** Relative, or http(s)/mailto: anything else (javascript:, data:, vbscript:, …) is not a URL we emit. */
 export function isSafeUrl(value: string): boolean {
+  // A path from the root (most links): no scheme can start with "/", and it does not start with "\\".
+  if (value.charCodeAt(0) === 47) return true;
   // Browsers ignore ASCII whitespace and control characters inside a scheme ("java\tscript:").
   // eslint-disable-next-line no-control-regex -- the point is to strip control characters
   const compact = value.replace(/[\u0000-\u0020\u007f]/g, "").toLowerCase();
@@ -56,28 +63,41 @@ type Props = Record<string, unknown> & { children?: Child };
 type Component<P> = (props: P) => RawHtml;
 
 export function h(tag: string | Component<Props>, props: Props | null, ...children: Child[]): RawHtml {
-  const all: Props = { ...(props ?? {}) };
-  if (children.length) all.children = children;
-  if (typeof tag === "function") return tag(all);
-  if (!TAG.test(tag)) throw new Error(`invalid tag name ${tag}`);
-  const out: string[] = [`<${tag}`];
-  for (const [name, value] of Object.entries(all)) {
-    // __source/__self: development builds of the classic transform add them; they are not attributes.
-    if (name === "children" || name === "__source" || name === "__self" || value === undefined || value === null || value === false) continue;
-    if (!ATTRIBUTE.test(name) || /^on/i.test(name)) throw new Error(`attribute ${name} is not allowed`);
-    if (value === true) {
-      out.push(` ${name}`);
-      continue;
-    }
-    const text = String(value);
-    if (URL_ATTRIBUTES.has(name.toLowerCase()) && !isSafeUrl(text)) continue;
-    out.push(` ${name}="${escapeHtml(text)}"`);
+  if (typeof tag === "function") {
+    const all: Props = { ...(props ?? {}) };
+    if (children.length) all.children = children;
+    return tag(all);
   }
-  out.push(">");
-  if (VOID.has(tag)) return trustedHtml(out.join(""));
-  renderChild(all.children, out);
-  out.push(`</${tag}>`);
-  return trustedHtml(out.join(""));
+  if (!knownTags.has(tag)) {
+    if (!TAG.test(tag)) throw new Error(`invalid tag name ${tag}`);
+    knownTags.add(tag);
+  }
+  // Built by concatenation (no intermediate arrays or props copies): pages of thousands of elements are rendered per request.
+  let out = `<${tag}`;
+  if (props) {
+    for (const name in props) {
+      const value = props[name];
+      // __source/__self: development builds of the classic transform add them; they are not attributes.
+      if (name === "children" || name === "__source" || name === "__self" || value === undefined || value === null || value === false) continue;
+      if (!knownAttributes.has(name)) {
+        if (!ATTRIBUTE.test(name) || /^on/i.test(name)) throw new Error(`attribute ${name} is not allowed`);
+        knownAttributes.add(name);
+      }
+      if (value === true) {
+        out += ` ${name}`;
+        continue;
+      }
+      const text = String(value);
+      if (URL_ATTRIBUTES.has(name.toLowerCase()) && !isSafeUrl(text)) continue;
+      out += ` ${name}="${escapeHtml(text)}"`;
+    }
+  }
+  out += ">";
+  if (VOID.has(tag)) return trustedHtml(out);
+  const parts = [out];
+  renderChild(children.length ? children : (props?.children as Child), parts);
+  parts.push(`</${tag}>`);
+  return trustedHtml(parts.join(""));
 }
 
 export function Fragment(props: { children?: Child }): RawHtml {

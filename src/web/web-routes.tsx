@@ -32,10 +32,10 @@ import { ErrorPage, SignInPage } from "./notice-pages";
 import { htmlResponse } from "./page-response";
 import { readSession, requireSameOrigin, signIn, signOut } from "./session";
 import { knownParams, renderedArtifact, loadPackage, lookerFor, lookerReader, page, shellFor } from "./page-kit";
-import { apiDocsPageRoutes, navSummary, packageDocs, parseLanguage, parseOs, renderedDocsContent } from "./api-docs-routes";
+import { apiDocsPageRoutes, navOutline, packageDocs, parseLanguage, parseOs, renderedDocsContent } from "./api-docs-routes";
 import { type RenderedContent } from "./rendered-content";
 import type { Os } from "../api-docs/content";
-import { apiPath, LanguageTabs } from "./api-docs-pages";
+import { apiPath, LanguageTabs, MAX_LISTED_MODULES } from "./api-docs-pages";
 import { DEFAULT_LANGUAGE } from "../api-docs/views";
 import type { Language } from "../api-docs/languages";
 import { items, orgs } from "../db/schema";
@@ -251,18 +251,19 @@ async function packagePage(request: IRequest, context: RequestContext) {
       );
     }
     const wanted = lang ?? DEFAULT_LANGUAGE;
-    const [versions, readme, installation, summary, derived] = await Promise.all([
+    const [versions, readme, installation, outline, derived] = await Promise.all([
       data.versions,
       renderedDocsContent(context, docs, "readme.json", wanted, os),
       renderedDocsContent(context, docs, "installation.json", wanted, os),
-      navSummary(context, docs),
+      navOutline(context, docs),
       docs.ready,
     ]);
     const here = packagePath(detail, detail.version);
     const query = (l: Language | undefined, o: Os | undefined) => `?${new URLSearchParams([...(l ? [["lang", l]] : []), ...(o ? [["os", o]] : [])]).toString()}`;
     const apiLang = readme?.language ?? wanted;
     const choices = installChoices(derived.manifest.package, detail.version);
-    const modules = summary.modules.filter((m) => m.resources + m.functions > 0);
+    // The first modules by name (nav-head.json's, bounded), the totals for all: the page's size does not grow with the package.
+    const modules = outline.first.filter((m) => m.resources + m.functions > 0).slice(0, MAX_LISTED_MODULES);
     return (
       <PackagePage
         shell={await shellFor(request, looker.caller(), detail.title ?? detail.name)}
@@ -280,8 +281,9 @@ async function packagePage(request: IRequest, context: RequestContext) {
             <>
               <p>
                 <a href={`${apiPath(detail)}?lang=${apiLang}`}>Browse the API</a>:{" "}
-                {`${count(modules.length, "module")}, ${count(modules.reduce((n, m) => n + m.resources, 0), "resource")} and ${count(modules.reduce((n, m) => n + m.functions, 0), "function")}.`}
+                {`${count(outline.modules, "module")}, ${count(outline.resources, "resource")} and ${count(outline.functions, "function")}.`}
               </p>
+              {outline.modules > modules.length ? <p class="muted">{`The first ${modules.length} of ${outline.modules} modules are listed; browse the API to filter them or open the others.`}</p> : null}
               <ul>
                 {modules.map((m) => (
                   <li>

@@ -13,6 +13,7 @@ import { archiveOf, PULUMI_YAML, publishTemplate } from "./template-helpers";
 import { pathologicalMarkdown } from "../../scripts/pathological-markdown.mjs";
 import { MAX_MARKDOWN_CHARS } from "../../src/web/markdown";
 import { MAX_LISTED_MODULES } from "../../src/web/api-docs-pages";
+import { EXPANDED_MAX } from "../../src/web/api-docs-routes";
 
 const KiB = 1024;
 let token: string;
@@ -194,8 +195,8 @@ describe("a member page's reads", () => {
     const whole = await filtered({});
     expect(whole.body).not.toContain("too big to search whole");
     expect(whole.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
-    // The whole nav (the summary and manifest may already be in the isolate's cache of derived objects).
-    expect(whole.r2Bytes).toBeGreaterThanOrEqual(nav.size);
+    // Every module's bytes of the nav (the naming options and the head may already be in the isolate's cache of derived objects).
+    expect(whole.r2Bytes).toBeGreaterThanOrEqual(nav.size - 200);
     const bounded = await filtered({ MAX_FILTER_NAV_BYTES: "16384" });
     expect(bounded.body).toMatch(/the first [1-9] of its 10 modules were searched/);
     // Matches in the modules searched are listed; the last module was not searched.
@@ -203,5 +204,96 @@ describe("a member page's reads", () => {
     expect(bounded.body).not.toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
     // The budget, plus the summary, manifest and naming (a few KiB): not the 72 KiB nav.
     expect(bounded.r2Bytes).toBeLessThan(16384 + 8 * KiB);
+  }, 60_000);
+});
+
+describe("what API pages read of a package's modules (nav-head.json)", () => {
+  const MANY = 10 * MAX_LISTED_MODULES;
+  const docsObject = async (name: string, object: string) => (await keysWith(`packages/pulumi/budget/${name}/`)).find((o) => o.key.endsWith(`/docs/${object}`))!;
+  beforeAll(async () => {
+    // One resource per module, the cheapest bytes per module: the summary grows with the modules, the head does not.
+    await publishPackage(token, "pulumi/budget/outline-small", "1.0.0", { schema: wideSchema("outline-small", MAX_LISTED_MODULES, () => 1) });
+    await publishPackage(token, "pulumi/budget/outline-big", "1.0.0", { schema: wideSchema("outline-big", MANY, () => 1) });
+  }, 180_000);
+
+  it("the index, a member page, a module page and the package page read the same bytes at 10× the modules, a small part of nav-summary.json", async () => {
+    const summary = await docsObject("outline-big", "nav-summary.json");
+    const [smallHead, bigHead] = [await docsObject("outline-small", "nav-head.json"), await docsObject("outline-big", "nav-head.json")];
+    // The head grows by one fence per 128 modules only.
+    expect(bigHead.size).toBeLessThan(smallHead.size * 1.3);
+    expect(summary.size).toBeGreaterThan(8 * bigHead.size);
+    // Each package's first page reads its head (the isolate keeps it after); then each page reads what it shows.
+    const smallIndex = await rendered("/packages/pulumi/budget/outline-small/1.0.0/api?lang=python");
+    const bigIndex = await rendered("/packages/pulumi/budget/outline-big/1.0.0/api?lang=python");
+    expect(bigIndex.body).toContain(`The first ${MAX_LISTED_MODULES} of ${MANY} modules`);
+    expect(bigIndex.r2Bytes).toBeLessThan(smallIndex.r2Bytes * 1.3);
+    expect(bigIndex.r2Bytes).toBeLessThan(summary.size / 8);
+    // A module far past the first ones (sorted by name: m999 is among the last): one block of nav-modules.tsv, its slice of nav.json, its doc.
+    const smallMember = await rendered(`/packages/pulumi/budget/outline-small/1.0.0/api/m99/R0?lang=python`);
+    const bigMember = await rendered(`/packages/pulumi/budget/outline-big/1.0.0/api/m999/R0?lang=python`);
+    expect(bigMember.body).toContain(`/packages/pulumi/budget/outline-big/1.0.0/api/m999/R0?lang=python`);
+    expect(bigMember.r2Bytes).toBeLessThan(smallMember.r2Bytes + 8 * KiB);
+    expect(bigMember.r2Bytes).toBeLessThan(summary.size / 8);
+    const bigModule = await rendered(`/packages/pulumi/budget/outline-big/1.0.0/api/m2998?lang=python`);
+    expect(bigModule.body).toContain(`/packages/pulumi/budget/outline-big/1.0.0/api/m2998/R0?lang=python`);
+    expect(bigModule.r2Bytes).toBeLessThan(summary.size / 8);
+    // The package page lists the first modules and the totals; its size does not grow with the modules.
+    const smallPackage = await rendered("/packages/pulumi/budget/outline-small/1.0.0?lang=python");
+    const bigPackage = await rendered("/packages/pulumi/budget/outline-big/1.0.0?lang=python");
+    expect(bigPackage.body).toContain(`${MANY} modules, ${MANY} resources`);
+    expect(bigPackage.body).toContain(`The first ${MAX_LISTED_MODULES} of ${MANY} modules are listed`);
+    expect(bigPackage.bytes).toBeLessThan(smallPackage.bytes * 1.1);
+    expect(bigPackage.r2Bytes).toBeLessThan(summary.size / 8);
+  }, 60_000);
+
+  it("a second filter of the same package, whatever its q, reads nothing from R2: the list of names is kept by the isolate", async () => {
+    const first = await rendered("/packages/pulumi/budget/outline-big/1.0.0/api?lang=go&q=R0");
+    expect(first.body).toContain("/packages/pulumi/budget/outline-big/1.0.0/api/m0/R0?lang=go");
+    expect(first.r2Bytes).toBeGreaterThan(0);
+    const second = await rendered("/packages/pulumi/budget/outline-big/1.0.0/api?lang=go&q=m12");
+    expect(second.body).toContain("/packages/pulumi/budget/outline-big/1.0.0/api/m1299/R0?lang=go");
+    expect(second.r2Bytes).toBe(0);
+  }, 60_000);
+});
+
+describe("docs derived before nav-head.json", () => {
+  const MODULES = MAX_LISTED_MODULES + 20;
+  beforeAll(async () => {
+    // The same schema twice; the second package's docs lose the objects an older release did not write.
+    await publishPackage(token, "pulumi/budget/outline-now", "1.0.0", { schema: wideSchema("outline-now", MODULES, (m) => 1 + (m % 3)) });
+    await publishPackage(token, "pulumi/budget/outline-old", "1.0.0", { schema: wideSchema("outline-old", MODULES, (m) => 1 + (m % 3)) });
+    for (const o of await keysWith("packages/pulumi/budget/outline-old/")) if (/\/docs\/nav-(head\.json|modules\.tsv)$/.test(o.key)) await env.ARTIFACTS.delete(o.key);
+    expect((await keysWith("packages/pulumi/budget/outline-old/")).filter((o) => o.key.includes("/docs/nav")).map((o) => o.key.replace(/.*\/docs\//, "")).sort()).toEqual(["nav-summary.json", "nav.json"]);
+  }, 120_000);
+
+  it("show the same pages, read from nav-summary.json", async () => {
+    for (const path of ["/1.0.0?lang=python", "/1.0.0/api?lang=python", "/1.0.0/api/m319/R1?lang=go", "/1.0.0/api/m5?lang=go", "/1.0.0/api?lang=python&q=R1", "/1.0.0/api/m1?lang=csharp"]) {
+      const now = await rendered(`/packages/pulumi/budget/outline-now${path}`);
+      const old = await rendered(`/packages/pulumi/budget/outline-old${path}`);
+      // The package's name (in every spelling) and its publish time differ; nothing else may.
+      const same = (body: string) => body.replaceAll(/outline[-_]?(?:now|old)/gi, "NAME").replaceAll(/<time datetime="[^"]*">[^<]*<\/time>/g, "<time>");
+      const [a, b] = [same(old.body), same(now.body)];
+      let at = 0;
+      while (at < a.length && a[at] === b[at]) at++;
+      expect(a.slice(Math.max(0, at - 100), at + 100), path).toBe(b.slice(Math.max(0, at - 100), at + 100));
+    }
+  }, 60_000);
+});
+
+describe("a member page in a module of very many members", () => {
+  beforeAll(async () => {
+    // One module: 450 members, and 10× that. Sorted by token, R99 is each module's last member.
+    await publishPackage(token, "pulumi/budget/wide-small", "1.0.0", { schema: wideSchema("wide-small", 1, () => 450) });
+    await publishPackage(token, "pulumi/budget/wide-big", "1.0.0", { schema: wideSchema("wide-big", 1, () => 4500) });
+  }, 180_000);
+
+  it("lists at most EXPANDED_MAX of its module's members in the tree, and its own: the page is the same size at 10× the members", async () => {
+    const small = await rendered("/packages/pulumi/budget/wide-small/1.0.0/api/m0/R99?lang=python");
+    const big = await rendered("/packages/pulumi/budget/wide-big/1.0.0/api/m0/R99?lang=python");
+    expect(small.body).toContain(`${450 - EXPANDED_MAX - 1} more not listed: filter by name to find them.`);
+    expect(big.body).toContain(`${4500 - EXPANDED_MAX - 1} more not listed: filter by name to find them.`);
+    expect(big.body).toMatch(/<a href="\/packages\/pulumi\/budget\/wide-big\/1\.0\.0\/api\/m0\/R99\?lang=python" aria-current="page">/);
+    expect(big.body).toContain(`/packages/pulumi/budget/wide-big/1.0.0/api/m0/R0?lang=python`);
+    expect(big.bytes).toBeLessThan(small.bytes * 1.1);
   }, 60_000);
 });

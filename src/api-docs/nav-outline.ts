@@ -1,0 +1,117 @@
+// What the API pages know of a version's modules without reading them all: totals, the first modules,
+// and a lookup of named modules (and of a module's descendants) by range reads of nav-modules.tsv
+// blocks, from nav-head.json (bounded whatever the package: derive.ts's NavHead). Docs derived before
+// nav-head.json existed answer the same from nav-summary.json, read whole as those releases did.
+import { NAV_MODULE_FENCE, parseNavModuleLine, type NavHead, type NavSummary } from "./derive";
+import { readImmutable } from "./derived-cache";
+import type { Range } from "./storage";
+
+export type ModuleLine = NavSummary["modules"][number];
+
+export interface NavOutline {
+  /** Modules, resources and functions in all. */
+  modules: number;
+  resources: number;
+  functions: number;
+  /** Where nav.json's naming options and name overrides lie (absent before they were kept). */
+  naming?: Range;
+  overrides?: Range;
+  /** The modules' objects in nav.json, one span from the first `{` to the last `}` (when ranges are known). */
+  span?: Range;
+  /** The first NAV_HEAD_MODULES modules, in order (docs without nav-head.json: every module). */
+  first: ModuleLine[];
+  /** The modules named that exist, in order. */
+  find(names: readonly string[]): Promise<ModuleLine[]>;
+  /** Module `name` and the modules under it (`name/…`), in order, at most `max`; `more` when there are others past them. */
+  under(name: string, max: number): Promise<{ modules: ModuleLine[]; more: boolean }>;
+}
+
+const isUnder = (name: string) => (m: ModuleLine) => m.name === name || m.name.startsWith(name + "/");
+
+/** Docs derived before nav-head.json: the whole summary, as those releases read it. */
+export function outlineOfSummary(summary: NavSummary): NavOutline {
+  const { modules } = summary;
+  const first = modules[0]?.range;
+  const last = modules[modules.length - 1]?.range;
+  const ranged = modules.every((m) => m.range);
+  return {
+    modules: modules.length,
+    resources: modules.reduce((n, m) => n + m.resources, 0),
+    functions: modules.reduce((n, m) => n + m.functions, 0),
+    ...(summary.naming ? { naming: summary.naming } : {}),
+    ...(summary.overrides ? { overrides: summary.overrides } : {}),
+    ...(ranged && first && last ? { span: [first[0], last[0] + last[1] - first[0]] as Range } : {}),
+    first: modules,
+    find: async (names) => modules.filter((m) => names.includes(m.name)),
+    under: async (name, max) => {
+      const shown = modules.filter(isUnder(name));
+      return { modules: shown.slice(0, max), more: shown.length > max };
+    },
+  };
+}
+
+/** From nav-head.json: every lookup reads nav-modules.tsv blocks by range (each kept by the isolate, derived-cache.ts). */
+export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): NavOutline {
+  const key = prefix + "nav-modules.tsv";
+  const block = async (i: number): Promise<ModuleLine[]> => {
+    const start = head.fences[i]![1];
+    const end = i + 1 < head.fences.length ? head.fences[i + 1]![1] : head.linesBytes;
+    const lines = await readImmutable(bucket, key, async (o) => (await o.text()).split("\n").flatMap((l) => parseNavModuleLine(l) ?? []), { offset: start, length: end - start });
+    if (!lines) throw new Error(`derived docs object ${key} is missing`);
+    return lines;
+  };
+  /** The block a module of this name would be in: the last whose first name is not after it. */
+  const blockOf = (name: string) => {
+    let lo = 0;
+    let hi = head.fences.length - 1;
+    if (hi < 0 || name < head.fences[0]![0]) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (head.fences[mid]![0] <= name) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const inFirst = (name: string) => head.first.length === head.modules || (head.first.length > 0 && name <= head.first[head.first.length - 1]!.name);
+  return {
+    modules: head.modules,
+    resources: head.resources,
+    functions: head.functions,
+    naming: head.naming,
+    ...(head.overrides ? { overrides: head.overrides } : {}),
+    span: head.span,
+    first: head.first,
+    async find(names) {
+      const found = await Promise.all(
+        [...new Set(names)].map(async (name) => {
+          if (inFirst(name)) return head.first.find((m) => m.name === name);
+          const i = blockOf(name);
+          return i < 0 ? undefined : (await block(i)).find((m) => m.name === name);
+        }),
+      );
+      return found.filter((m): m is ModuleLine => !!m).sort((a, b) => (a.name < b.name ? -1 : 1));
+    },
+    async under(name, max) {
+      if (head.first.length === head.modules) {
+        const shown = head.first.filter(isUnder(name));
+        return { modules: shown.slice(0, max), more: shown.length > max };
+      }
+      // `name/…` sorts from `name/` up to `name0` ('0' follows '/'): read blocks from there, at most enough for `max` + 1.
+      const [self] = await this.find([name]);
+      const out: ModuleLine[] = self ? [self] : [];
+      const end = name + "0";
+      const from = name + "/";
+      let i = Math.max(0, blockOf(from));
+      const blocksMax = Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1;
+      for (let read = 0; i < head.fences.length && read < blocksMax; i++, read++) {
+        for (const m of await block(i)) {
+          if (m.name < from) continue;
+          if (m.name >= end) return { modules: out.slice(0, max), more: out.length > max };
+          out.push(m);
+          if (out.length > max) return { modules: out.slice(0, max), more: true };
+        }
+      }
+      return { modules: out.slice(0, max), more: out.length > max || i < head.fences.length };
+    },
+  };
+}
