@@ -28,6 +28,8 @@ export const MIRROR_SYNC_JOB = "mirror-sync";
 const VERSION_TRIES = 3;
 /** At most this many failures are kept in the state (the counts keep all). */
 const KEPT_FAILURES = 20;
+/** At most this many pages of one entry's version list (100 versions a page upstream): an upstream that never ends its list is cut off. */
+const MAX_PAGES = 500;
 
 export interface SyncCounts {
   /** Versions in range the upstream listed. */
@@ -49,6 +51,8 @@ export interface SyncState {
   token?: string | null;
   /** Versions of the current page in range, not yet handled. */
   pending: string[];
+  /** Pages of the current entry's list read so far. */
+  pages?: number;
   /** Failures in a row of `pending[0]`. */
   tries: number;
   counts: SyncCounts;
@@ -71,7 +75,7 @@ function entryIdentity(name: string): Identity {
 
 /** The state moved to the next sync entry. */
 function nextEntry(state: SyncState): SyncState {
-  const { token: _token, ...rest } = state;
+  const { token: _token, pages: _pages, ...rest } = state;
   return { ...rest, entry: state.entry + 1, pending: [], tries: 0 };
 }
 
@@ -148,6 +152,10 @@ async function syncStep(env: Env, job: JobRow, stored: unknown): Promise<StepOut
       return { done: false, state: { ...state, pending, counts, tries: 0 } };
     }
     if (state.token === null) return { done: false, state: nextEntry(state) };
+    if ((state.pages ?? 0) >= MAX_PAGES) {
+      const error = `upstream '${upstream.id}' listed more than ${MAX_PAGES} pages of versions; the rest of this package's list was not read`;
+      return { done: false, state: { ...nextEntry(state), lastError: error, failures: recordFailure(state, { package: entry.package, error }) } };
+    }
 
     // One page of the upstream's version list.
     const response = await upstreamGet(env, db, upstream, versionsUrl(upstream, identity, state.token), { passStatuses: [404] });
@@ -160,9 +168,11 @@ async function syncStep(env: Env, job: JobRow, stored: unknown): Promise<StepOut
     const inRange = page.data.packages
       .map((p) => p.version)
       .filter((v) => parseVersion(v) !== null && satisfies(v, entry.versions));
+    // A token that names the page just read would page forever: the list ends there.
+    const next = page.data.continuationToken && page.data.continuationToken !== state.token ? page.data.continuationToken : null;
     return {
       done: false,
-      state: { ...state, pending: inRange, token: page.data.continuationToken ? page.data.continuationToken : null, tries: 0, counts: { ...state.counts, listed: state.counts.listed + inRange.length } },
+      state: { ...state, pending: inRange, token: next, pages: (state.pages ?? 0) + 1, tries: 0, counts: { ...state.counts, listed: state.counts.listed + inRange.length } },
     };
   } catch (error) {
     const wait = waitSeconds(error);

@@ -7,6 +7,7 @@ import { providerSchema } from "../blackbox/stand-ins/provider-schema";
 import type { Env } from "../../src/env";
 import type { JobRow } from "../../src/jobs/jobs";
 import { MIRROR_RECHECK_JOB, mirrorRecheckJob, type RecheckState } from "../../src/mirror/recheck-job";
+import { MIRROR_SYNC_JOB, mirrorSyncJob, type SyncState } from "../../src/mirror/sync-job";
 import { pluginFileName } from "../../src/plugins/platforms";
 import { ADMIN, callWithEnv, createOrg, createToken, orgWithTokens } from "./helpers";
 import { hexSha256, pluginArchive } from "./plugin-helpers";
@@ -292,4 +293,39 @@ describe("a version the upstream deprecated before it was mirrored", () => {
     const listed = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/depr/versions");
     expect(listed.body.packages[0].deprecation).toMatchObject({ message: expect.stringContaining("use another build") });
   });
+});
+
+describe("a sync against an upstream whose version list never ends", () => {
+  const step = async (vars: Record<string, string>, state: unknown) => {
+    const job = { kind: MIRROR_SYNC_JOB, subject: "hostile", attempt: 1, step: 0 } as JobRow;
+    const outcome = await mirrorSyncJob.step({ ...(env as unknown as Env), ...vars } as Env, job, state);
+    expect(outcome.done).toBe(false);
+    return (outcome as { state: SyncState }).state;
+  };
+  const listing = (token: (asked: string | null) => string) =>
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+      const url = new URL(String(input instanceof Request ? input.url : input));
+      // Every version already out of range: the run only pages.
+      return Response.json({ packages: [{ version: "0.0.1" }], continuationToken: token(url.searchParams.get("continuationToken")) });
+    });
+  const vars = mirrorEnv({ sync: [{ package: "pulumi/pulumi/endless", versions: "^1.0.0" }] });
+
+  it("ends the entry's list when the upstream answers the token it was asked with", async () => {
+    listing(() => "same");
+    let state = await step(vars, null);
+    expect(state.token).toBe("same");
+    state = await step(vars, state);
+    expect(state.token).toBeNull();
+    state = await step(vars, state);
+    expect(state.entry).toBe(1);
+  });
+
+  it("stops reading an entry's list after 500 pages and says why", async () => {
+    listing((asked) => String(Number(asked ?? 0) + 1));
+    let state = await step(vars, null);
+    for (let i = 0; i < 500 && state.entry === 0; i++) state = await step(vars, state);
+    expect(state.entry).toBe(1);
+    expect(state.lastError).toContain("more than 500 pages");
+    expect(state.failures.at(-1)).toMatchObject({ package: "pulumi/pulumi/endless", error: expect.stringContaining("500 pages") });
+  }, 60_000);
 });
