@@ -11,7 +11,7 @@ import { database, type Database } from "../db/client";
 import { jobs } from "../db/schema";
 import type { Env } from "../env";
 import { ApiError } from "../http/api-error";
-import { findItem } from "../core/catalog/lookups";
+import { findItem, otherPublisherSpelling } from "../core/catalog/lookups";
 import type { Identity } from "../core/vocabulary/identity";
 import { parseVersion } from "../core/vocabulary/versions";
 import { packageKind } from "../packages/package-kind";
@@ -106,6 +106,9 @@ async function syncStep(env: Env, job: JobRow, stored: unknown): Promise<StepOut
   } catch (error) {
     return { done: false, state: { ...nextEntry(state), skippedPackages: [...state.skippedPackages, { package: entry.package, reason: errorText(error) }] } };
   }
+  // The operator's spelling of the publisher may differ in case from the one stored (the upstream's).
+  const spelled = await otherPublisherSpelling(db, "package", identity.source, identity.publisher);
+  if (spelled) identity = { ...identity, publisher: spelled };
   const item = await findItem(db, "package", identity.source, identity.publisher, identity.canonicalName);
   if (item && item.mirror !== upstream.id) {
     // Local wins (docs/operator/mirror.md); an item another upstream fills is that upstream's.

@@ -45,6 +45,12 @@ function fakeUpstream(packages: Record<string, string[]>): FakeUpstream {
     if (url.pathname === "/api/registry/packages") {
       return Response.json({ packages: Object.entries(up.packages).filter(([, v]) => v.length).map(([name]) => ({ source: "pulumi", publisher: "pulumi", name })).slice(0, 1) });
     }
+    const list = /^\/api\/registry\/packages\/pulumi\/([^/]+)\/([^/]+)\/versions$/.exec(url.pathname);
+    if (list && list[1]!.toLowerCase() === "pulumi") {
+      const versions = up.packages[list[2]!.toLowerCase()];
+      if (!versions) return Response.json({ code: 404, message: "not found" }, { status: 404 });
+      return Response.json({ packages: [...versions].reverse().map((version) => ({ version })) });
+    }
     const meta = /^\/api\/registry\/packages\/pulumi\/([^/]+)\/([^/]+)\/versions\/([^/]+)$/.exec(url.pathname);
     if (meta && meta[1]!.toLowerCase() === "pulumi") {
       const name = meta[2]!.toLowerCase();
@@ -328,4 +334,23 @@ describe("a sync against an upstream whose version list never ends", () => {
     expect(state.lastError).toContain("more than 500 pages");
     expect(state.failures.at(-1)).toMatchObject({ package: "pulumi/pulumi/endless", error: expect.stringContaining("500 pages") });
   }, 60_000);
+});
+
+describe("a sync entry spelling the publisher in another case", () => {
+  it("finds what is stored under the upstream's spelling and fetches nothing again", async () => {
+    const up = fakeUpstream({ casesync: ["1.0.0"] });
+    const vars = mirrorEnv({ sync: [{ package: "pulumi/PULUMI/casesync", versions: "^1.0.0" }] });
+    expect((await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/casesync/versions/1.0.0")).status).toBe(200);
+    const asked = up.asked.length;
+    const job = { kind: MIRROR_SYNC_JOB, subject: "hostile", attempt: 1, step: 0 } as JobRow;
+    let state: unknown = null;
+    for (let i = 0; i < 4; i++) {
+      const outcome = await mirrorSyncJob.step({ ...(env as unknown as Env), ...vars } as Env, job, state);
+      if (outcome.done) break;
+      state = (outcome as { state: SyncState }).state;
+    }
+    expect((state as SyncState).counts).toEqual({ listed: 1, fetched: 0, skipped: 1, failed: 0 });
+    // Only the version list was asked.
+    expect(up.asked.slice(asked)).toEqual(["/api/registry/packages/pulumi/pulumi/casesync/versions"]);
+  });
 });
