@@ -5,7 +5,7 @@
 // server's CPU seconds (every process of the server: wrangler, workerd, its local D1 and R2) during
 // complete and during the whole derivation, CPU s/MiB, the most CPU any single derivation step took (the
 // tree's CPU between a step's `jobStep` start and end log lines; the chain runs one step at a time), the
-// number of steps, and workerd's peak resident memory over the baseline. Docs reads of the largest package
+// number of steps and each one's CPU, and workerd's peak resident memory over the baseline. Docs reads of the largest package
 // are timed against /healthz. Prints numbers; asserts nothing.
 import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -140,6 +140,8 @@ async function publishOne(shape, megabytes) {
     cpuSPerMiB: +((cpu2 - cpu0) / mib).toFixed(3),
     steps: steps.length,
     maxStepCpuS: +maxStep.toFixed(2),
+    // Each step's CPU in chain order (scan…, kinds, pack…, premerge…/table, index…, nav, finish): where it goes.
+    stepCpuS: steps.map((s) => +s.cpu.toFixed(2)),
     peakRssOverBaselineMiB: +((peak - baseline) / MiB).toFixed(0),
     path,
   };
@@ -181,4 +183,4 @@ try {
   await server.stop();
   rmSync(tmp, { recursive: true, force: true });
 }
-console.table(rows.map(({ path: _path, ...r }) => r));
+console.table(rows.map(({ path: _path, stepCpuS: _steps, ...r }) => r));
