@@ -25,7 +25,7 @@
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
 import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
-import { IndexLines, namingOf, packEntry, readContent, refTokens, writeNav, type RecordSink, type RefKinds } from "./derive";
+import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNav, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
 import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
@@ -334,17 +334,21 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   const [top, span] = await Promise.all([readTop(bucket, input, s), readRange(bucket, input.schemaKey, first[2], last[2] + last[3] - first[2])]);
   const o = { naming: namingOf(top) as PackageNaming };
   const decoder = new TextDecoder();
-  const valueOf = ([, , offset, length]: Entry) => JSON.parse(decoder.decode(span.subarray(offset - first[2], offset - first[2] + length))) as Record<string, unknown>;
-  // Parsed twice rather than held: the kinds of everything the slice refers to are read in between.
+  // Each entry parsed once: what packing needs of it is kept (its JSON among it), the parsed value is not.
+  const prepared: PreparedEntry[] = [];
   const refs = new Set<string>();
-  for (const entry of entries) refTokens(valueOf(entry), refs);
+  for (const [section, token, offset, length] of entries) {
+    const value = JSON.parse(decoder.decode(span.subarray(offset - first[2], offset - first[2] + length))) as Record<string, unknown>;
+    const p = prepareEntry(o, SECTIONS[section]!, token, value);
+    for (const t of p.refs) refs.add(t);
+    prepared.push(p);
+  }
   const known = await lookupKinds(bucket, input, [...refs].sort());
   const kinds: RefKinds = { refKind: (token) => known.get(token) };
   // Encoded straight into one growing buffer (encodeInto is native; one small array per value costs more).
   let out = new Uint8Array(1024 * 1024);
   let used = 0;
-  const append = async (value: unknown): Promise<Range> => {
-    const json = JSON.stringify(value);
+  const append = async (json: string): Promise<Range> => {
     if (out.byteLength - used < json.length * 3) {
       const grown = new Uint8Array(Math.max(out.byteLength * 2, used + json.length * 3));
       grown.set(out.subarray(0, used));
@@ -358,9 +362,7 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   const members: SpillRecord[] = [];
   const types: SpillRecord[] = [];
   const sink = (records: SpillRecord[]): RecordSink => ({ add: async (key, value) => void records.push([key, value]) });
-  for (const entry of entries) {
-    await packEntry(o, kinds, SECTIONS[entry[0]]!, entry[1], valueOf(entry), append, sink(types), sink(members));
-  }
+  for (const p of prepared) await packEntry(p, kinds, append, sink(types), sink(members));
   const j = s.step;
   const [m, t] = await Promise.all([writeRunObject(bucket, `${tmp(input)}members-${j}`, members), writeRunObject(bucket, `${tmp(input)}types-${j}`, types)]);
   s.members.push([`members-${j}`, m.size, members.length]);
@@ -589,6 +591,7 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
   const fences: Fence[] = [];
   for (let j = 0; j < s.fenceSteps!; j++) fences.push(...((await (await bucket.get(`${tmp(input)}fences-${j}`))!.json()) as Fence[]));
   const [readme, installation] = await texts;
+  const top = await readTop(bucket, input, s);
   const small: Array<[DocsObject, unknown]> = [];
   if (readme?.length) small.push(["readme.json", readme]);
   if (installation) small.push(["installation.json", installation]);
@@ -602,7 +605,8 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
     fences,
     examples: exampleCount,
     hasInstallation: installation !== undefined,
-    package: packageFacts(await readTop(bucket, input, s)),
+    package: packageFacts(top),
+    naming: namingOf(top),
   };
   await putJson(bucket, prefix + "manifest.json", manifest);
   written.push("manifest.json");
