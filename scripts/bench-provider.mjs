@@ -35,6 +35,22 @@ function treeCpu(root) {
   return ticks / TICKS;
 }
 
+/** CPU seconds of each process of the tree, by its command's name (workerd, node, …). */
+function cpuByName(root) {
+  const out = {};
+  for (const pid of [root, ...descendants(root)]) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS;
+    } catch {
+      // exited
+    }
+  }
+  return out;
+}
+
 function workerdRss(root) {
   let bytes = 0;
   for (const pid of descendants(root)) {
@@ -114,6 +130,7 @@ async function publishOne(shape, megabytes) {
   const sampler = setInterval(() => (peak = Math.max(peak, workerdRss(server.pid))), 250);
   steps.length = 0;
   const cpu0 = treeCpu(server.pid);
+  const byName0 = cpuByName(server.pid);
   const t0 = performance.now();
   await api("POST", `${path}/versions/1.0.0/complete`, token, { operationID: start.operationID });
   const completeMs = performance.now() - t0;
@@ -125,6 +142,7 @@ async function publishOne(shape, megabytes) {
   }
   const readyMs = performance.now() - t0;
   const cpu2 = treeCpu(server.pid);
+  const byName2 = cpuByName(server.pid);
   clearInterval(sampler);
   const mib = bytes / MiB;
   const maxStep = steps.reduce((m, s) => Math.max(m, s.cpu), 0);
@@ -142,6 +160,7 @@ async function publishOne(shape, megabytes) {
     maxStepCpuS: +maxStep.toFixed(2),
     // Each step's CPU in chain order (scan…, kinds, pack…, premerge…/table, index…, nav, finish): where it goes.
     stepCpuS: steps.map((s) => +s.cpu.toFixed(2)),
+    cpuSByProcess: Object.fromEntries(Object.entries(byName2).map(([k, v]) => [k, +(v - (byName0[k] ?? 0)).toFixed(2)])),
     peakRssOverBaselineMiB: +((peak - baseline) / MiB).toFixed(0),
     path,
   };
@@ -183,4 +202,4 @@ try {
   await server.stop();
   rmSync(tmp, { recursive: true, force: true });
 }
-console.table(rows.map(({ path: _path, stepCpuS: _steps, ...r }) => r));
+console.table(rows.map(({ path: _path, stepCpuS: _steps, cpuSByProcess: _byProcess, ...r }) => r));
