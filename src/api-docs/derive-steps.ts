@@ -273,11 +273,15 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
     [...wanted].map(async ([n, set]) => {
       const [, offset, length] = fences[n]!;
       const text = new TextDecoder().decode(await readRange(bucket, `${tmp(input)}kinds-table`, offset, length));
-      for (const line of text.split("\n")) {
-        if (!line) continue;
-        const tab = line.lastIndexOf("\t");
-        const token = JSON.parse(line.slice(0, tab)) as string;
-        if (set.has(token)) found.set(token, line.slice(tab + 1) === "e" ? "enum" : "object");
+      // Lines are `JSON.stringify(token)\tkind`: the wanted tokens are matched in that form, no line is parsed.
+      const quoted = new Map([...set].map((token) => [JSON.stringify(token), token]));
+      for (let at = 0; at < text.length; ) {
+        let end = text.indexOf("\n", at);
+        if (end < 0) end = text.length;
+        const tab = text.lastIndexOf("\t", end);
+        const token = tab > at ? quoted.get(text.slice(at, tab)) : undefined;
+        if (token !== undefined) found.set(token, text.slice(tab + 1, end) === "e" ? "enum" : "object");
+        at = end + 1;
       }
     }),
   );
