@@ -7,9 +7,10 @@
 //             value is an object (section, token, byte range, whether it is an enum), and `kinds-<k>`: the
 //             types' kinds as a sorted run. The top-level members naming needs are kept as byte ranges.
 // 2. kinds  — one step merges the kinds runs into a table of small blocks (`kinds-table`, `kinds-fences`).
-// 3. pack   — entries worth `packBytes` of schema per step: one range read, each entry parsed by JSON.parse,
-//             the kinds of what the slice refers to read from the table's blocks, then packed exactly as
-//             deriveDocs packs them (derive.ts, packEntry). The pack is one multipart upload across steps:
+// 3. pack   — entries worth `packBytes` of schema per step: one range read, each entry parsed once by
+//             JSON.parse (prepareEntry keeps its JSON and what the index needs), the kinds of what the slice
+//             refers to read from the table's blocks, then packed language-neutral exactly as deriveDocs
+//             packs them (derive.ts, packEntry; stored-form.ts). The pack is one multipart upload across steps:
 //             full parts are uploaded as they fill, the rest waits in `pack-tail-<j>` for step j+1. What the
 //             index needs goes to sorted runs `members-<j>` and `types-<j>`.
 // 4. premerge — past `fanIn` runs, one group of `fanIn` runs merged per step, level by level.

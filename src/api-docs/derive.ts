@@ -4,8 +4,8 @@
 // goes to temporary R2 objects (spill.ts) instead of maps. Pass 1 streams the schema for the naming
 // options and sorts, by token, each type's kind and each reference a value makes; joined, they give
 // each value the kinds of the types it refers to, in document order. Pass 2 streams it again, one
-// type / resource / function at a time, reading those kinds in step, writing each document to the
-// pack as it completes and sorting what the index needs; the index, examples and nav are then
+// type / resource / function at a time, reading those kinds in step, writing each one's language-neutral
+// record (stored-form.ts) to the pack as it completes and sorting what the index needs; the index, examples and nav are then
 // written from the sorted members, supporting types found through a block-read table of types.
 // docs/api-docs.md describes the layout, the limits and what they cost.
 import { JSONParser } from "@streamparser/json";
