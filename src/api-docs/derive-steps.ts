@@ -80,6 +80,8 @@ interface PartState {
 type RunEntry = [name: string, size: number, records: number];
 
 interface State {
+  /** The docs format the chain writes (storage.ts DOCS_FORMAT); absent in states of releases before format 3. */
+  format?: number;
   phase: "scan" | "kinds" | "pack" | "premerge" | "table" | "index" | "nav" | "finish";
   /** Step number within the phase: names the objects the step writes. */
   step: number;
@@ -116,7 +118,13 @@ const encoder = new TextEncoder();
 /** Runs the next bounded step; `state` is null for the first. JSON-serializable state, ≤ 32 KiB. */
 export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state: unknown | null, limits: Partial<StepLimits> = {}): Promise<StepResult> {
   const l = { ...STEP_LIMITS, ...limits };
-  const s: State = state === null ? initial() : (structuredClone(state) as State);
+  let s: State = state === null ? initial() : (structuredClone(state) as State);
+  // A chain a release writing another docs format started (a deploy mid-derivation): what it wrote cannot be
+  // continued in this format, so its temporaries and open uploads go and the chain starts over.
+  if (s.format !== DOCS_FORMAT) {
+    await discardDerivation(bucket, input);
+    s = initial();
+  }
   const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep };
   if (s.phase === "finish") return { done: true, artifacts: await finishStep(bucket, input, s) };
   return { done: false, state: await phases[s.phase](bucket, input, s, l) };
@@ -143,7 +151,7 @@ export async function discardDerivation(bucket: R2Bucket, input: DerivationInput
 }
 
 function initial(): State {
-  return { phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(), members: [], types: [] };
+  return { format: DOCS_FORMAT, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(), members: [], types: [] };
 }
 
 /** Reads `length` bytes of `key` at `offset` (the whole rest when length is undefined). */

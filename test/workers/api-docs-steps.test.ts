@@ -164,4 +164,31 @@ describe("docs derivation in steps", () => {
     await discardDerivation(bucket, input);
     expect((await objectsUnder(input.prefix)).size).toBe(0);
   });
+
+  it("a chain a release writing docs format 2 started (its state has no format) starts over in format 3, leaving none of its objects", async () => {
+    const input = await stage("steps/upgrade/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
+    // The old chain, stopped in its pack phase with temporaries written; its state as that release kept it.
+    let state: unknown = null;
+    for (;;) {
+      const r = await deriveStep(bucket, input, state, TINY);
+      if (r.done) throw new Error("finished before the pack phase");
+      state = r.state;
+      if ((state as { phase: string; step: number }).phase === "pack" && (state as { step: number }).step >= 2) break;
+    }
+    const old = { ...(state as Record<string, unknown>) };
+    delete old.format;
+    const leftover = `${input.prefix}tmp/${input.workId}/from-the-old-release`;
+    await bucket.put(leftover, "format 2 temporaries");
+    const restarted = await deriveStep(bucket, input, old, TINY);
+    expect(restarted.done).toBe(false);
+    // The step discarded the old temporaries and ran the new chain's first step.
+    expect(await bucket.head(leftover)).toBeNull();
+    expect((restarted as { state: { phase: string; format: number } }).state.format).toBe(3);
+    expect((restarted as { state: { step: number } }).state.step).toBe(1);
+    let next = restarted;
+    while (!next.done) next = await deriveStep(bucket, input, next.state, TINY);
+    await expectSameDocs(input, next.artifacts);
+    const manifest = JSON.parse(await (await bucket.get(next.artifacts["docs.manifest"]!))!.text());
+    expect(manifest.format).toBe(3);
+  }, 60_000);
 });
