@@ -87,6 +87,30 @@ describe("docs answers on the fixtures", () => {
     expect(answers).toEqual(GOLDEN_ANSWERS);
   }, 120_000);
 
+  it("store each type, resource and function once, language-neutral: its schema entry and the kinds of the types it names", async () => {
+    const row = await env.DB.prepare("SELECT v.artifacts FROM versions v JOIN items i ON i.id = v.item_id WHERE i.publisher = 'goldnew' AND i.name = 'skyline'").first<{ artifacts: string }>();
+    const artifacts = JSON.parse(row!.artifacts) as Record<string, string>;
+    const manifest = JSON.parse(await (await env.ARTIFACTS.get(artifacts["docs.manifest"]!))!.text());
+    expect(manifest.format).toBe(3);
+    expect(manifest.naming).toEqual({ name: "skyline", version: "2.3.0", language: JSON.parse(skylineSchemaJson).language ?? {}, ...(JSON.parse(skylineSchemaJson).meta?.moduleFormat ? { moduleFormat: JSON.parse(skylineSchemaJson).meta.moduleFormat } : {}) });
+    const index = await (await env.ARTIFACTS.get(artifacts["docs.index"]!))!.text();
+    const line = index.split("\n").find((l) => l.startsWith("skyline:compute/instance:Instance\tresource\t"))!;
+    const [, , offset, length] = line.split("\t");
+    const record = JSON.parse(await (await env.ARTIFACTS.get(artifacts["docs.pack"]!, { range: { offset: Number(offset), length: Number(length) } }))!.text());
+    const schema = JSON.parse(skylineSchemaJson);
+    expect(Object.keys(record)).toEqual(["entry", "token", "kinds", "spec"]);
+    expect(record.entry).toBe("resources");
+    expect(record.token).toBe("skyline:compute/instance:Instance");
+    expect(record.spec).toEqual(schema.resources["skyline:compute/instance:Instance"]);
+    // Every local type it names, with its kind, and nothing else.
+    const named = [...JSON.stringify(record.spec).matchAll(/"\$ref":"#\/types\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!));
+    expect(Object.keys(record.kinds).sort()).toEqual([...new Set(named)].filter((t) => schema.types[t]).sort());
+    for (const [token, kind] of Object.entries(record.kinds)) expect(kind).toBe(Array.isArray(schema.types[token].enum) ? "e" : "o");
+    // No per-language name is stored: the pack is about the schema's size, not four times it.
+    const pack = await env.ARTIFACTS.head(artifacts["docs.pack"]!);
+    expect(pack!.size).toBeLessThan(1.5 * skylineSchemaJson.length);
+  });
+
   it("docs stored in format 2 by the previous release are served with the same answers", async () => {
     const { publisher: token } = await orgWithTokens("goldold");
     const skyline = FIXTURES[1]!;
