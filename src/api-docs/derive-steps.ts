@@ -95,6 +95,8 @@ interface State {
   list: number;
   at: number;
   pack: PartState;
+  /** Schema bytes packed so far (the pack's bytes over these: how much pack a byte of schema makes). */
+  packedSchema?: number;
   /** The sorted runs of the pack steps (then of the premerges, `fanIn` at most once merged). */
   members: RunEntry[];
   types: RunEntry[];
@@ -311,9 +313,13 @@ async function readTop(bucket: R2Bucket, input: DerivationInput, s: State): Prom
 
 type Entry = [section: number, token: string, offset: number, length: number];
 
-/** The next entries, from `entries-<list>` at `at`, up to `packBytes` of schema; moves `list`/`at` past them. */
-async function nextEntries(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<Entry[]> {
+/**
+ * The next entries, from `entries-<list>` at `at`, up to `budget` bytes of schema; moves `list`/`at` past them
+ * and answers, for each, where the entry after it starts.
+ */
+async function nextEntries(bucket: R2Bucket, input: DerivationInput, s: State, budget: number): Promise<{ entries: Entry[]; after: Array<[list: number, at: number]> }> {
   const out: Entry[] = [];
+  const after: Array<[number, number]> = [];
   const decoder = new TextDecoder();
   while (s.list < s.lists.length) {
     const size = s.lists[s.list]!;
@@ -329,18 +335,29 @@ async function nextEntries(bucket: R2Bucket, input: DerivationInput, s: State, l
       const end = bytes.indexOf(10, from);
       if (end < 0) break;
       const entry = JSON.parse(decoder.decode(bytes.subarray(from, end))) as Entry;
-      if (out.length && entry[2] + entry[3] - out[0]![2] > l.packBytes) return out;
+      if (out.length && entry[2] + entry[3] - out[0]![2] > budget) return { entries: out, after };
       out.push(entry);
       from = end + 1;
       s.at = start + from;
+      after.push([s.list, s.at]);
     }
   }
-  return out;
+  return { entries: out, after };
 }
+
+/** Schema bytes a pack step reads past what it expects to need to fill the pack's next part (the estimate's margin). */
+const packSlack = (reach: number) => 64 * 1024 + Math.ceil(reach / 16);
 
 /** Phase 3: packs the next slice of entries. */
 async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
-  const entries = await nextEntries(bucket, input, s, l);
+  // Steps end where the pack's next part is full when they can: what a step leaves for the next one (its tail,
+  // written and read again) is then at most one entry's record, not up to a part. The schema bytes that fill
+  // the part are estimated from how much pack a byte of schema has made so far; a step reads at most a
+  // quarter more than packBytes to reach it, else packBytes and the tail grows towards the next part.
+  const ratio = s.packedSchema ? s.pack.bytes / s.packedSchema : 1;
+  const reach = (PART_BYTES - s.pack.tail) / Math.max(ratio, 0.01);
+  const toBoundary = reach <= l.packBytes * 1.25;
+  const { entries, after } = await nextEntries(bucket, input, s, toBoundary ? Math.ceil(reach) + packSlack(reach) : l.packBytes);
   if (!entries.length) return { ...s, phase: "premerge", step: 0 };
   const first = entries[0]!;
   const last = entries[entries.length - 1]!;
@@ -375,7 +392,17 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   const members: SpillRecord[] = [];
   const types: SpillRecord[] = [];
   const sink = (records: SpillRecord[]): RecordSink => ({ add: async (key, value) => void records.push([key, value]) });
-  for (const p of prepared) await packEntry(p, kinds, append, sink(types), sink(members));
+  let packed = 0;
+  while (packed < prepared.length) {
+    await packEntry(prepared[packed++]!, kinds, append, sink(types), sink(members));
+    if (toBoundary && s.pack.tail + used >= PART_BYTES && packed < prepared.length) {
+      // The part is full: the rest of the slice is the next step's.
+      [s.list, s.at] = after[packed - 1]!;
+      break;
+    }
+  }
+  const lastPacked = entries[packed - 1]!;
+  s.packedSchema = (s.packedSchema ?? 0) + (lastPacked[2] + lastPacked[3] - first[2]);
   const j = s.step;
   const [m, t] = await Promise.all([writeRunObject(bucket, `${tmp(input)}members-${j}`, members), writeRunObject(bucket, `${tmp(input)}types-${j}`, types)]);
   s.members.push([`members-${j}`, m.size, members.length]);

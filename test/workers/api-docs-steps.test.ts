@@ -136,6 +136,11 @@ describe("docs derivation in steps", () => {
     expect(uploads).toBeGreaterThan(0);
     await expectSameDocs(input, artifacts);
     expect((await bucket.head(artifacts["docs.pack"]!))!.size).toBeGreaterThan(5 * 1024 * 1024);
+    // The pack step that fills the first part stops there: what it leaves for the next step is one entry's record
+    // at most, not the rest of its slice.
+    const packStates = states.filter((st) => (st as { phase: string }).phase === "pack") as Array<{ pack: { parts: number; tail: number } }>;
+    const firstPart = packStates.find((st) => st.pack.parts === 1)!;
+    expect(firstPart.pack.tail).toBeLessThan(16 * 1024);
 
     // Mid-way: the step that starts the upload, run twice with the same state, answers the same upload
     // and parts; discarding then deletes every temporary object and aborts the upload.
