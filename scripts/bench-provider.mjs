@@ -5,7 +5,7 @@
 // server's CPU seconds (every process of the server: wrangler, workerd, its local D1 and R2) during
 // complete and during the whole derivation, CPU s/MiB, the most CPU any single derivation step took (the
 // tree's CPU between a step's `jobStep` start and end log lines; the chain runs one step at a time), the
-// number of steps, and workerd's peak resident memory over the baseline. Docs reads of the largest package
+// number of steps and each one's CPU, and workerd's peak resident memory over the baseline. Docs reads of the largest package
 // are timed against /healthz. Prints numbers; asserts nothing.
 import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -33,6 +33,22 @@ function treeCpu(root) {
     }
   }
   return ticks / TICKS;
+}
+
+/** CPU seconds of each process of the tree, by its command's name (workerd, node, …). */
+function cpuByName(root) {
+  const out = {};
+  for (const pid of [root, ...descendants(root)]) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS;
+    } catch {
+      // exited
+    }
+  }
+  return out;
 }
 
 function workerdRss(root) {
@@ -114,6 +130,7 @@ async function publishOne(shape, megabytes) {
   const sampler = setInterval(() => (peak = Math.max(peak, workerdRss(server.pid))), 250);
   steps.length = 0;
   const cpu0 = treeCpu(server.pid);
+  const byName0 = cpuByName(server.pid);
   const t0 = performance.now();
   await api("POST", `${path}/versions/1.0.0/complete`, token, { operationID: start.operationID });
   const completeMs = performance.now() - t0;
@@ -125,6 +142,7 @@ async function publishOne(shape, megabytes) {
   }
   const readyMs = performance.now() - t0;
   const cpu2 = treeCpu(server.pid);
+  const byName2 = cpuByName(server.pid);
   clearInterval(sampler);
   const mib = bytes / MiB;
   const maxStep = steps.reduce((m, s) => Math.max(m, s.cpu), 0);
@@ -140,6 +158,9 @@ async function publishOne(shape, megabytes) {
     cpuSPerMiB: +((cpu2 - cpu0) / mib).toFixed(3),
     steps: steps.length,
     maxStepCpuS: +maxStep.toFixed(2),
+    // Each step's CPU in chain order (scan…, kinds, pack…, premerge…/table, index…, nav, finish): where it goes.
+    stepCpuS: steps.map((s) => +s.cpu.toFixed(2)),
+    cpuSByProcess: Object.fromEntries(Object.entries(byName2).map(([k, v]) => [k, +(v - (byName0[k] ?? 0)).toFixed(2)])),
     peakRssOverBaselineMiB: +((peak - baseline) / MiB).toFixed(0),
     path,
   };
@@ -181,4 +202,4 @@ try {
   await server.stop();
   rmSync(tmp, { recursive: true, force: true });
 }
-console.table(rows.map(({ path: _path, ...r }) => r));
+console.table(rows.map(({ path: _path, stepCpuS: _steps, cpuSByProcess: _byProcess, ...r }) => r));

@@ -7,9 +7,10 @@
 //             value is an object (section, token, byte range, whether it is an enum), and `kinds-<k>`: the
 //             types' kinds as a sorted run. The top-level members naming needs are kept as byte ranges.
 // 2. kinds  — one step merges the kinds runs into a table of small blocks (`kinds-table`, `kinds-fences`).
-// 3. pack   — entries worth `packBytes` of schema per step: one range read, each entry parsed by JSON.parse,
-//             the kinds of what the slice refers to read from the table's blocks, then packed exactly as
-//             deriveDocs packs them (derive.ts, packEntry). The pack is one multipart upload across steps:
+// 3. pack   — entries worth `packBytes` of schema per step: one range read, each entry parsed once by
+//             JSON.parse (prepareEntry keeps its JSON and what the index needs), the kinds of what the slice
+//             refers to read from the table's blocks, then packed language-neutral exactly as deriveDocs
+//             packs them (derive.ts, packEntry; stored-form.ts). The pack is one multipart upload across steps:
 //             full parts are uploaded as they fill, the rest waits in `pack-tail-<j>` for step j+1. What the
 //             index needs goes to sorted runs `members-<j>` and `types-<j>`.
 // 4. premerge — past `fanIn` runs, one group of `fanIn` runs merged per step, level by level.
@@ -25,7 +26,7 @@
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
 import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
-import { IndexLines, namingOf, packEntry, readContent, refTokens, writeNavObjects, NAV_OBJECTS, type RecordSink, type RefKinds } from "./derive";
+import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
 import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
@@ -79,6 +80,8 @@ interface PartState {
 type RunEntry = [name: string, size: number, records: number];
 
 interface State {
+  /** The docs format the chain writes (storage.ts DOCS_FORMAT); absent in states of releases before format 3. */
+  format?: number;
   phase: "scan" | "kinds" | "pack" | "premerge" | "table" | "index" | "nav" | "finish";
   /** Step number within the phase: names the objects the step writes. */
   step: number;
@@ -92,6 +95,8 @@ interface State {
   list: number;
   at: number;
   pack: PartState;
+  /** Schema bytes packed so far (the pack's bytes over these: how much pack a byte of schema makes). */
+  packedSchema?: number;
   /** The sorted runs of the pack steps (then of the premerges, `fanIn` at most once merged). */
   members: RunEntry[];
   types: RunEntry[];
@@ -115,7 +120,13 @@ const encoder = new TextEncoder();
 /** Runs the next bounded step; `state` is null for the first. JSON-serializable state, ≤ 32 KiB. */
 export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state: unknown | null, limits: Partial<StepLimits> = {}): Promise<StepResult> {
   const l = { ...STEP_LIMITS, ...limits };
-  const s: State = state === null ? initial() : (structuredClone(state) as State);
+  let s: State = state === null ? initial() : (structuredClone(state) as State);
+  // A chain a release writing another docs format started (a deploy mid-derivation): what it wrote cannot be
+  // continued in this format, so its temporaries and open uploads go and the chain starts over.
+  if (s.format !== DOCS_FORMAT) {
+    await discardDerivation(bucket, input);
+    s = initial();
+  }
   const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep };
   if (s.phase === "finish") return { done: true, artifacts: await finishStep(bucket, input, s) };
   return { done: false, state: await phases[s.phase](bucket, input, s, l) };
@@ -142,7 +153,7 @@ export async function discardDerivation(bucket: R2Bucket, input: DerivationInput
 }
 
 function initial(): State {
-  return { phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(), members: [], types: [] };
+  return { format: DOCS_FORMAT, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(), members: [], types: [] };
 }
 
 /** Reads `length` bytes of `key` at `offset` (the whole rest when length is undefined). */
@@ -273,11 +284,15 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
     [...wanted].map(async ([n, set]) => {
       const [, offset, length] = fences[n]!;
       const text = new TextDecoder().decode(await readRange(bucket, `${tmp(input)}kinds-table`, offset, length));
-      for (const line of text.split("\n")) {
-        if (!line) continue;
-        const tab = line.lastIndexOf("\t");
-        const token = JSON.parse(line.slice(0, tab)) as string;
-        if (set.has(token)) found.set(token, line.slice(tab + 1) === "e" ? "enum" : "object");
+      // Lines are `JSON.stringify(token)\tkind`: the wanted tokens are matched in that form, no line is parsed.
+      const quoted = new Map([...set].map((token) => [JSON.stringify(token), token]));
+      for (let at = 0; at < text.length; ) {
+        let end = text.indexOf("\n", at);
+        if (end < 0) end = text.length;
+        const tab = text.lastIndexOf("\t", end);
+        const token = tab > at ? quoted.get(text.slice(at, tab)) : undefined;
+        if (token !== undefined) found.set(token, text.slice(tab + 1, end) === "e" ? "enum" : "object");
+        at = end + 1;
       }
     }),
   );
@@ -298,9 +313,13 @@ async function readTop(bucket: R2Bucket, input: DerivationInput, s: State): Prom
 
 type Entry = [section: number, token: string, offset: number, length: number];
 
-/** The next entries, from `entries-<list>` at `at`, up to `packBytes` of schema; moves `list`/`at` past them. */
-async function nextEntries(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<Entry[]> {
+/**
+ * The next entries, from `entries-<list>` at `at`, up to `budget` bytes of schema; moves `list`/`at` past them
+ * and answers, for each, where the entry after it starts.
+ */
+async function nextEntries(bucket: R2Bucket, input: DerivationInput, s: State, budget: number): Promise<{ entries: Entry[]; after: Array<[list: number, at: number]> }> {
   const out: Entry[] = [];
+  const after: Array<[number, number]> = [];
   const decoder = new TextDecoder();
   while (s.list < s.lists.length) {
     const size = s.lists[s.list]!;
@@ -316,35 +335,50 @@ async function nextEntries(bucket: R2Bucket, input: DerivationInput, s: State, l
       const end = bytes.indexOf(10, from);
       if (end < 0) break;
       const entry = JSON.parse(decoder.decode(bytes.subarray(from, end))) as Entry;
-      if (out.length && entry[2] + entry[3] - out[0]![2] > l.packBytes) return out;
+      if (out.length && entry[2] + entry[3] - out[0]![2] > budget) return { entries: out, after };
       out.push(entry);
       from = end + 1;
       s.at = start + from;
+      after.push([s.list, s.at]);
     }
   }
-  return out;
+  return { entries: out, after };
 }
+
+/** Schema bytes a pack step reads past what it expects to need to fill the pack's next part (the estimate's margin). */
+const packSlack = (reach: number) => 64 * 1024 + Math.ceil(reach / 16);
 
 /** Phase 3: packs the next slice of entries. */
 async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
-  const entries = await nextEntries(bucket, input, s, l);
+  // Steps end where the pack's next part is full when they can: what a step leaves for the next one (its tail,
+  // written and read again) is then at most one entry's record, not up to a part. The schema bytes that fill
+  // the part are estimated from how much pack a byte of schema has made so far; a step reads at most a
+  // quarter more than packBytes to reach it, else packBytes and the tail grows towards the next part.
+  const ratio = s.packedSchema ? s.pack.bytes / s.packedSchema : 1;
+  const reach = (PART_BYTES - s.pack.tail) / Math.max(ratio, 0.01);
+  const toBoundary = reach <= l.packBytes * 1.25;
+  const { entries, after } = await nextEntries(bucket, input, s, toBoundary ? Math.ceil(reach) + packSlack(reach) : l.packBytes);
   if (!entries.length) return { ...s, phase: "premerge", step: 0 };
   const first = entries[0]!;
   const last = entries[entries.length - 1]!;
   const [top, span] = await Promise.all([readTop(bucket, input, s), readRange(bucket, input.schemaKey, first[2], last[2] + last[3] - first[2])]);
   const o = { naming: namingOf(top) as PackageNaming };
   const decoder = new TextDecoder();
-  const valueOf = ([, , offset, length]: Entry) => JSON.parse(decoder.decode(span.subarray(offset - first[2], offset - first[2] + length))) as Record<string, unknown>;
-  // Parsed twice rather than held: the kinds of everything the slice refers to are read in between.
+  // Each entry parsed once: what packing needs of it is kept (its JSON among it), the parsed value is not.
+  const prepared: PreparedEntry[] = [];
   const refs = new Set<string>();
-  for (const entry of entries) refTokens(valueOf(entry), refs);
+  for (const [section, token, offset, length] of entries) {
+    const value = JSON.parse(decoder.decode(span.subarray(offset - first[2], offset - first[2] + length))) as Record<string, unknown>;
+    const p = prepareEntry(o, SECTIONS[section]!, token, value);
+    for (const t of p.refs) refs.add(t);
+    prepared.push(p);
+  }
   const known = await lookupKinds(bucket, input, [...refs].sort());
   const kinds: RefKinds = { refKind: (token) => known.get(token) };
   // Encoded straight into one growing buffer (encodeInto is native; one small array per value costs more).
   let out = new Uint8Array(1024 * 1024);
   let used = 0;
-  const append = async (value: unknown): Promise<Range> => {
-    const json = JSON.stringify(value);
+  const append = async (json: string): Promise<Range> => {
     if (out.byteLength - used < json.length * 3) {
       const grown = new Uint8Array(Math.max(out.byteLength * 2, used + json.length * 3));
       grown.set(out.subarray(0, used));
@@ -358,9 +392,17 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   const members: SpillRecord[] = [];
   const types: SpillRecord[] = [];
   const sink = (records: SpillRecord[]): RecordSink => ({ add: async (key, value) => void records.push([key, value]) });
-  for (const entry of entries) {
-    await packEntry(o, kinds, SECTIONS[entry[0]]!, entry[1], valueOf(entry), append, sink(types), sink(members));
+  let packed = 0;
+  while (packed < prepared.length) {
+    await packEntry(prepared[packed++]!, kinds, append, sink(types), sink(members));
+    if (toBoundary && s.pack.tail + used >= PART_BYTES && packed < prepared.length) {
+      // The part is full: the rest of the slice is the next step's.
+      [s.list, s.at] = after[packed - 1]!;
+      break;
+    }
   }
+  const lastPacked = entries[packed - 1]!;
+  s.packedSchema = (s.packedSchema ?? 0) + (lastPacked[2] + lastPacked[3] - first[2]);
   const j = s.step;
   const [m, t] = await Promise.all([writeRunObject(bucket, `${tmp(input)}members-${j}`, members), writeRunObject(bucket, `${tmp(input)}types-${j}`, types)]);
   s.members.push([`members-${j}`, m.size, members.length]);
@@ -588,6 +630,7 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
   const fences: Fence[] = [];
   for (let j = 0; j < s.fenceSteps!; j++) fences.push(...((await (await bucket.get(`${tmp(input)}fences-${j}`))!.json()) as Fence[]));
   const [readme, installation] = await texts;
+  const top = await readTop(bucket, input, s);
   const small: Array<[DocsObject, unknown]> = [];
   if (readme?.length) small.push(["readme.json", readme]);
   if (installation) small.push(["installation.json", installation]);
@@ -601,7 +644,8 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
     fences,
     examples: exampleCount,
     hasInstallation: installation !== undefined,
-    package: packageFacts(await readTop(bucket, input, s)),
+    package: packageFacts(top),
+    naming: namingOf(top),
   };
   await putJson(bucket, prefix + "manifest.json", manifest);
   written.push("manifest.json");

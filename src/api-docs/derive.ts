@@ -4,29 +4,16 @@
 // goes to temporary R2 objects (spill.ts) instead of maps. Pass 1 streams the schema for the naming
 // options and sorts, by token, each type's kind and each reference a value makes; joined, they give
 // each value the kinds of the types it refers to, in document order. Pass 2 streams it again, one
-// type / resource / function at a time, reading those kinds in step, writing each document to the
-// pack as it completes and sorting what the index needs; the index, examples and nav are then
+// type / resource / function at a time, reading those kinds in step, writing each one's language-neutral
+// record (stored-form.ts) to the pack as it completes and sorting what the index needs; the index, examples and nav are then
 // written from the sorted members, supporting types found through a block-read table of types.
 // docs/api-docs.md describes the layout, the limits and what they cost.
 import { JSONParser } from "@streamparser/json";
 import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits } from "./spill";
 import { extractExamples, parseContent } from "./content";
 import { packageFacts, type PackageFacts } from "./package-facts";
-import {
-  LANGUAGES,
-  enumValueName,
-  memberName,
-  moduleOf,
-  propertyName,
-  typeDisplayName,
-  typeNames,
-  typeRef,
-  type Language,
-  type LocalRefKind,
-  type PackageNaming,
-  type TypeRef,
-  type TypeSpec,
-} from "./languages";
+import { LANGUAGES, memberName, moduleOf, type Language, type LocalRefKind, type PackageNaming } from "./languages";
+import { collectRefs, isObject, memberRefs, neutralRecordText, propertiesOf, refTokens, text, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
 import {
   DOCS_FORMAT,
   FENCE_EVERY,
@@ -43,37 +30,8 @@ import {
   type Range,
 } from "./storage";
 
-export type PerLanguage<T = string> = Record<Language, T>;
-
-export interface StoredProperty {
-  name: PerLanguage;
-  /** Raw markdown; expanded per language when served. */
-  description?: string;
-  type: PerLanguage;
-  required: boolean;
-  replaceOnChanges: boolean;
-  deprecated?: string;
-  typeRef?: TypeRef;
-}
-
-export interface StoredDoc {
-  token: string;
-  kind: "resource" | "function";
-  name: PerLanguage;
-  description?: string;
-  inputs: StoredProperty[];
-  outputs: StoredProperty[];
-  deprecated?: string;
-}
-
-export interface StoredType {
-  token: string;
-  kind: "object" | "enum";
-  name: PerLanguage;
-  description?: string;
-  properties?: StoredProperty[];
-  values?: Array<{ name: PerLanguage; value: unknown; description?: string }>;
-}
+export type { PerLanguage, RefKinds, StoredDoc, StoredProperty, StoredType } from "./stored-form";
+export { collectRefs, propertiesOf, refTokens } from "./stored-form";
 
 export interface NavModule {
   name: string;
@@ -192,16 +150,6 @@ export interface DocsSources {
   prefix?: string;
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-
-function perLanguage<T>(f: (lang: Language) => T): Record<Language, T> {
-  const out = {} as Record<Language, T>;
-  for (const l of LANGUAGES) out[l] = f(l);
-  return out;
-}
-
 /** A streaming parser handing each value at `paths` over with the top-level member (`section`) it sits in. */
 function valueParser(paths: string[], onValue: (section: string, key: string, value: unknown) => void): JSONParser {
   const parser = new JSONParser({ paths, keepStack: false });
@@ -257,29 +205,6 @@ async function streamValues(
   if (!parser.isEnded) parser.end();
 }
 
-/** Local type tokens a type spec refers to (`#/types/…`), anywhere inside it. */
-export function collectRefs(spec: unknown, out: Set<string>): void {
-  if (!isObject(spec)) return;
-  const ref = spec.$ref;
-  if (typeof ref === "string" && ref.startsWith("#/types/")) out.add(decodeToken(ref.slice("#/types/".length)));
-  collectRefs(spec.items, out);
-  collectRefs(spec.additionalProperties, out);
-  if (Array.isArray(spec.oneOf)) for (const s of spec.oneOf) collectRefs(s, out);
-}
-
-export function propertiesOf(spec: unknown): Array<[string, Json]> {
-  if (!isObject(spec) || !isObject(spec.properties)) return [];
-  return Object.entries(spec.properties).filter((e): e is [string, Json] => isObject(e[1]));
-}
-
-function decodeToken(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 /**
  * What pass 1 leaves: naming options, and the kinds of the local types each schema value refers
  * to, as a stream in value order (pass 2 reads it in step with the schema).
@@ -290,29 +215,10 @@ interface Outline {
   kinds: KindStream;
 }
 
-/** The kinds of the local types a value refers to (see `KindStream`); a token not answered is not a type. */
-export interface RefKinds {
-  readonly refKind: (token: string) => LocalRefKind;
-}
 type Named = Pick<Outline, "naming">;
 
 /** Schema values (object types, resources, functions) are numbered in document order by both passes. */
 const seqKey = (n: number) => n.toString(36).padStart(8, "0");
-
-/** Every type or resource token a `$ref` anywhere inside `value` names (local or not: a superset of what the naming rules ask about). */
-export function refTokens(value: unknown, out: Set<string>): void {
-  if (Array.isArray(value)) {
-    for (const v of value) refTokens(v, out);
-    return;
-  }
-  if (!isObject(value)) return;
-  for (const [k, v] of Object.entries(value)) {
-    if (k === "$ref" && typeof v === "string") {
-      const m = /^\/(?:types|resources)\/(.+)$/.exec(v.slice(v.indexOf("#") + 1));
-      if (v.includes("#") && m) out.add(decodeToken(m[1]!));
-    } else if (typeof v === "object" && v !== null) refTokens(v, out);
-  }
-}
 
 /**
  * Pass 1, fed chunk by chunk: by `outline()` reading the schema itself, or by the metadata scan at
@@ -443,73 +349,6 @@ async function outline(builder: OutlineBuilder, bucket: R2Bucket, schemaKey: str
   return builder.finish();
 }
 
-function properties(o: Named, kinds: RefKinds, spec: unknown, required: unknown, input: boolean): StoredProperty[] {
-  const requiredSet = new Set(Array.isArray(required) ? required.filter((r): r is string => typeof r === "string") : []);
-  const { refKind } = kinds;
-  return propertiesOf(spec).map(([name, p]) => {
-    const isRequired = requiredSet.has(name);
-    const t = p as TypeSpec;
-    const prop: StoredProperty = {
-      name: perLanguage((l) => propertyName(l, o.naming, name, p)),
-      type: typeNames(o.naming, t, { input, required: isRequired, refKind }),
-      required: isRequired,
-      replaceOnChanges: p.replaceOnChanges === true || p.willReplaceOnChanges === true,
-    };
-    const description = text(p.description);
-    if (description) prop.description = description;
-    const deprecated = text(p.deprecationMessage);
-    if (deprecated) prop.deprecated = deprecated;
-    const ref = typeRef(o.naming, t);
-    if (ref) prop.typeRef = ref;
-    return prop;
-  });
-}
-
-function typeDoc(o: Named, kinds: RefKinds, token: string, value: Json): StoredType {
-  if (Array.isArray(value.enum)) {
-    const values = value.enum;
-    return {
-      token,
-      kind: "enum",
-      name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false, kind: "enum" })),
-      ...(text(value.description) ? { description: text(value.description) } : {}),
-      values: values.filter(isObject).map((v) => ({
-        name: perLanguage((l) => enumValueName(l, o.naming, token, { name: text(v.name), value: v.value })),
-        value: v.value,
-        ...(text(v.description) ? { description: text(v.description) } : {}),
-      })),
-    };
-  }
-  return {
-    token,
-    kind: "object",
-    name: perLanguage((l) => typeDisplayName(l, o.naming, token, { input: false })),
-    ...(text(value.description) ? { description: text(value.description) } : {}),
-    properties: properties(o, kinds, value, value.required, false),
-  };
-}
-
-function memberDoc(o: Named, kinds: RefKinds, token: string, kind: "resource" | "function", value: Json): { doc: StoredDoc; refs: Set<string> } {
-  const inputsSpec = kind === "resource" ? { properties: value.inputProperties } : value.inputs;
-  const inputsRequired = kind === "resource" ? value.requiredInputs : isObject(value.inputs) ? value.inputs.required : undefined;
-  const outputsSpec = kind === "resource" ? value : value.outputs;
-  const outputsRequired = kind === "resource" ? value.required : isObject(value.outputs) ? value.outputs.required : undefined;
-  const refs = new Set<string>();
-  for (const [, p] of [...propertiesOf(inputsSpec), ...propertiesOf(outputsSpec)]) collectRefs(p, refs);
-  const doc: StoredDoc = {
-    token,
-    kind,
-    name: perLanguage((l) => memberName(l, o.naming, token, kind, value)),
-    inputs: properties(o, kinds, inputsSpec, inputsRequired, true),
-    outputs: properties(o, kinds, outputsSpec, outputsRequired, false),
-  };
-  const description = text(value.description);
-  if (description) doc.description = description;
-  const deprecated = text(value.deprecationMessage);
-  if (deprecated) doc.deprecated = deprecated;
-  return { doc, refs };
-}
-
 /** Every local object/enum type reachable from `start` through property references, with its pack range, in token order. */
 async function reach(types: SpillTable, start: string[]): Promise<Range[]> {
   const seen = new Map<string, Range | undefined>();
@@ -604,6 +443,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
     examples: indexed.exampleCount,
     hasInstallation: installation !== undefined,
     package: o.facts,
+    naming: o.naming,
   };
   await putJson(bucket, prefix + "manifest.json", manifest);
   written.push("manifest.json");
@@ -622,8 +462,8 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
   // Index lines: lineKey(member token, 0) → MemberRecord, lineKey(type token, 1) → TypeLineRecord (JSON).
   const members = new SpillSorter(spill, "members");
 
-  const append = async (value: unknown): Promise<Range> => {
-    const bytes = encoder.encode(JSON.stringify(value));
+  const append = async (json: string): Promise<Range> => {
+    const bytes = encoder.encode(json);
     const range: Range = [pack.offset, bytes.byteLength];
     await pack.write(bytes);
     return range;
@@ -633,7 +473,7 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
     await streamValues(bucket, sources.schemaKey, ["$.types.*", "$.resources.*", "$.functions.*"], async (section, token, value) => {
       if (!isObject(value)) return;
       await kinds.next();
-      await packEntry(o, kinds, section, token, value, append, typeRecords, members);
+      await packEntry(prepareEntry(o, section, token, value), kinds, append, typeRecords, members);
     }, sources.schemaBytes);
     await pack.close();
   } catch (error) {
@@ -643,43 +483,77 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
   return { packBytes: pack.offset, typeRecords, members };
 }
 
-/** The pack writer's sink: appends one value's JSON to the pack and answers its range. */
-export type Append = (value: unknown) => Promise<Range>;
+/** The pack writer's sink: appends JSON text to the pack and answers its range. */
+export type Append = (json: string) => Promise<Range>;
 /** Where packed entries leave what the index needs (SpillSorter or a step's run). */
 export interface RecordSink {
   add(key: string, value: string): Promise<void>;
 }
 
-/**
- * Packs one type, resource or function (and each example's code) and records, by token, what the
- * index and the supporting-type table need of it.
- */
-export async function packEntry(o: Named, kinds: RefKinds, section: string, token: string, value: Json, append: Append, typeRecords: RecordSink, members: RecordSink): Promise<void> {
+/** What packing needs of one schema entry, taken from its parsed value, which need not be kept (see packEntry). */
+export interface PreparedEntry {
+  section: NeutralRecord["entry"];
+  token: string;
+  /** The entry as JSON (JSON.stringify of the parsed value: one canonical form whatever the schema's layout). */
+  json: string;
+  /** Every token its `$ref`s name (refTokens): what its kinds are looked up for. */
+  refs: Set<string>;
+  /** The local types its properties refer to (collectRefs): where its supporting types start. */
+  typeRefs: Set<string>;
+  isEnum: boolean;
+  /** A member's names that its own `language` section makes differ from the naming rules'. */
+  override: Partial<PerLanguage> | 0;
+  examples: Array<{ slug: string; title: string; code: Partial<Record<Language, string>> }>;
+}
+
+export function prepareEntry(o: Named, section: string, token: string, value: Json): PreparedEntry {
+  const refs = new Set<string>();
+  refTokens(value, refs);
+  const entry = section as NeutralRecord["entry"];
+  const prepared: PreparedEntry = { section: entry, token, json: JSON.stringify(value), refs, typeRefs: new Set(), isEnum: Array.isArray(value.enum), override: 0, examples: [] };
   if (section === "types") {
-    const range = await append(typeDoc(o, kinds, token, value));
-    const refs = new Set<string>();
-    for (const [, p] of propertiesOf(value)) collectRefs(p, refs);
-    await typeRecords.add(token, JSON.stringify([...range, ...refs]));
-    const line: TypeLineRecord = [Array.isArray(value.enum) ? "enum" : "object", ...range];
-    await members.add(lineKey(token, 1), JSON.stringify(line));
-    return;
+    for (const [, p] of propertiesOf(value)) collectRefs(p, prepared.typeRefs);
+    return prepared;
   }
   const kind = section === "resources" ? "resource" : "function";
-  const { doc, refs } = memberDoc(o, kinds, token, kind, value);
-  const range = await append(doc);
-  let override: Partial<PerLanguage> | 0 = 0;
+  prepared.typeRefs = memberRefs(kind, value);
   // Only a member's own `language` section can make its names differ from the naming rules'.
   const own = value.language;
   for (const l of typeof own === "object" && own !== null ? LANGUAGES : []) {
-    if (doc.name[l] !== memberName(l, o.naming, token, kind)) (override ||= {})[l] = doc.name[l];
+    const name = memberName(l, o.naming, token, kind, value);
+    if (name !== memberName(l, o.naming, token, kind)) (prepared.override ||= {})[l] = name;
   }
+  prepared.examples = extractExamples(text(value.description) ?? "");
+  return prepared;
+}
+
+/**
+ * Packs one type, resource or function as its language-neutral record (stored-form.ts), each example's code
+ * after it, and records, by token, what the index and the supporting-type table need of it.
+ */
+export async function packEntry(p: PreparedEntry, kinds: RefKinds, append: Append, typeRecords: RecordSink, members: RecordSink): Promise<void> {
+  const known: NeutralRecord["kinds"] = {};
+  for (const t of p.refs) {
+    const kind = kinds.refKind(t);
+    if (kind === "enum") known[t] = "e";
+    else if (kind) known[t] = "o";
+  }
+  const range = await append(neutralRecordText(p.section, p.token, known, p.json));
+  const { token } = p;
+  if (p.section === "types") {
+    await typeRecords.add(token, JSON.stringify([...range, ...p.typeRefs]));
+    const line: TypeLineRecord = [p.isEnum ? "enum" : "object", ...range];
+    await members.add(lineKey(token, 1), JSON.stringify(line));
+    return;
+  }
+  const kind = p.section === "resources" ? "resource" : "function";
   const examples: string[] = [];
-  for (const ex of extractExamples(doc.description ?? "")) {
+  for (const ex of p.examples) {
     const code: StoredExample["code"] = {};
-    for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(ex.code[lang]);
+    for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(JSON.stringify(ex.code[lang]));
     examples.push(exampleLine({ token, kind, slug: ex.slug, title: ex.title, code }));
   }
-  const record: MemberRecord = [kind, ...range, [...refs], override, examples];
+  const record: MemberRecord = [kind, ...range, [...p.typeRefs], p.override, examples];
   await members.add(lineKey(token, 0), JSON.stringify(record));
 }
 

@@ -25,7 +25,7 @@ import { docsJobReport, rederiveDocs, startDocsJobIfAbsent } from "./docs-job";
 import { type Nav, type NavSummary, type StoredDoc, type StoredType } from "./derive";
 import { negotiate } from "./negotiate";
 import { ContentQuery, DocsQuery, ExamplesQuery, NavQuery, parseDocsQuery, type ParsedDocsQuery, type QuerySchema } from "./query";
-import { artifactName, docsPrefixOf, getJson, parseExampleLines, lookup, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
+import { artifactName, docsPrefixOf, getJson, parseExampleLines, lookup, readDocuments, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, navAnswer, selectExamples, type Answer, type Links } from "./views";
 
 const IMMUTABLE_SECONDS = 7 * 24 * 3600;
@@ -149,7 +149,7 @@ const docsRoutes: DocsRoute[] = [
     },
     async answer({ context, docs, query, links, prepared }) {
       const e = prepared.entry!;
-      const [doc, ...types] = await readPacked<StoredDoc | StoredType>(context.env.ARTIFACTS, docs.prefix, [e.range, ...e.types]);
+      const [doc, ...types] = await readDocuments(context.env.ARTIFACTS, docs.prefix, docs.manifest, [e.range, ...e.types]);
       return docsAnswer(doc as StoredDoc, types as StoredType[], links, query.lang ?? DEFAULT_LANGUAGE);
     },
   },

@@ -5,7 +5,8 @@
 //   index.tsv      one line per resource, function and type, sorted by token (a member before a type of
 //                  the same token): token \t kind \t offset \t length \t supporting-type ranges (members
 //                  only); format 2 added the type lines (the web docs' type pages)
-//   pack           every per-token document (JSON, one after another) and every example's code
+//   pack           every type's, resource's and function's record (JSON, one after another; format 3: the entry
+//                  language-neutral, see stored-form.ts; format 2: its per-language document) and every example's code
 //   nav.json       modules with their resources and functions (names in all six languages), for q and depth=full
 //   nav-summary.json  modules with their totals and ranges in nav.json: what the JSON route's plain nav reads
 //   nav-modules.tsv   the same, one line per module (name, resources, functions, offset, length)
@@ -17,9 +18,14 @@
 // Serving one token: manifest (cached per isolate) → one range read of index.tsv → the document and at
 // most MAX_TYPE_READS range reads of the pack for its supporting types, in parallel.
 import type { PackageFacts } from "./package-facts";
+import type { PackageNaming } from "./languages";
 import { readImmutable } from "./derived-cache";
+import { documentOf, type NeutralRecord, type StoredDoc, type StoredType } from "./stored-form";
 
-export const DOCS_FORMAT = 2;
+/** 3: the pack keeps each entry language-neutral (stored-form.ts) and the manifest the naming options. */
+export const DOCS_FORMAT = 3;
+/** Formats still read: 2 (per-language documents in the pack) was written by earlier releases. */
+const READABLE_FORMATS = new Set([2, 3]);
 export const FENCE_EVERY = 64;
 export const MAX_TYPE_READS = 4;
 /** R2 multipart parts must be at least 5 MiB and, but for the last, all the same size. */
@@ -62,6 +68,8 @@ export interface Manifest {
   hasInstallation: boolean;
   /** License, homepage, repository and install names (package-facts.ts); absent in docs derived before they were kept. */
   package?: PackageFacts;
+  /** Format 3: the naming options the pack's records are named by when read. */
+  naming?: PackageNaming;
 }
 
 export type Range = [offset: number, length: number];
@@ -185,7 +193,7 @@ export async function readManifest(bucket: R2Bucket, prefix: string): Promise<Ma
   const cached = manifests.get(key);
   if (cached) return cached;
   const manifest = await getJson<Manifest>(bucket, key);
-  if (!manifest || manifest.format !== DOCS_FORMAT) return undefined;
+  if (!manifest || !READABLE_FORMATS.has(manifest.format)) return undefined;
   if (manifests.size >= MAX_CACHED_MANIFESTS) manifests.delete(manifests.keys().next().value!);
   manifests.set(key, manifest);
   return manifest;
@@ -247,6 +255,17 @@ export async function readPacked<T>(bucket: R2Bucket, prefix: string, ranges: Ra
     const read = reads[i]!;
     return JSON.parse(decoder.decode(bytes[i]!.subarray(o - read[0], o - read[0] + l))) as T;
   });
+}
+
+/**
+ * Resources', functions' and types' documents from the pack: a format 3 record is named now (stored-form.ts),
+ * a format 2 one was stored named.
+ */
+export async function readDocuments(bucket: R2Bucket, prefix: string, manifest: Manifest, ranges: Range[]): Promise<Array<StoredDoc | StoredType>> {
+  const records = await readPacked<StoredDoc | StoredType | NeutralRecord>(bucket, prefix, ranges);
+  if (manifest.format < 3) return records as Array<StoredDoc | StoredType>;
+  const naming = manifest.naming ?? { name: "", language: {} };
+  return records.map((r) => documentOf(naming, r as NeutralRecord));
 }
 
 export interface ExampleEntry {

@@ -11,7 +11,7 @@ import { OSES, type ContentNode, type Os } from "../api-docs/content";
 import { renderContent, renderOnce, type RenderedContent } from "./rendered-content";
 import type { Nav, NavHead, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
-import { docsPrefixOf, getImmutableJson, lookup, readPacked, TYPE_KINDS } from "../api-docs/storage";
+import { docsPrefixOf, getImmutableJson, lookup, readDocuments, TYPE_KINDS } from "../api-docs/storage";
 import { DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
@@ -359,7 +359,7 @@ async function apiPage(request: IRequest, context: RequestContext) {
     }
     const entry = await lookup(bucket, docs.prefix, docs.manifest, member.token);
     if (!entry) throw notFound("no such API docs page");
-    const [doc, ...types] = await readPacked<StoredDoc | StoredType>(bucket, docs.prefix, [entry.range, ...entry.types]);
+    const [doc, ...types] = await readDocuments(bucket, docs.prefix, docs.manifest, [entry.range, ...entry.types]);
     const answer: DocAnswer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json;
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
     const props = [...answer.inputs, ...answer.outputs, ...answer.supportingTypes.flatMap((t) => t.properties ?? [])];
@@ -419,7 +419,7 @@ async function typePage(request: IRequest, context: RequestContext) {
       if (member) return new Response(null, { status: 303, headers: { Location: `${apiPath(pkg, `${moduleOf(await namingOf(context, d, outline), token)}/${memberSegment(token)}`)}?lang=${language}` } });
       throw notFound("no such API docs page");
     }
-    const [stored] = await readPacked<StoredType>(bucket, docs.prefix, [entry.range]);
+    const [stored] = (await readDocuments(bucket, docs.prefix, docs.manifest, [entry.range])) as StoredType[];
     const type = typeAnswer(stored!, language);
     const external = await externalLinks(context, looker.viewer, { ...pkg, ownerOrg: data.entry.item.ownerOrg }, type.properties ?? [], language);
     return (

@@ -136,6 +136,11 @@ describe("docs derivation in steps", () => {
     expect(uploads).toBeGreaterThan(0);
     await expectSameDocs(input, artifacts);
     expect((await bucket.head(artifacts["docs.pack"]!))!.size).toBeGreaterThan(5 * 1024 * 1024);
+    // The pack step that fills the first part stops there: what it leaves for the next step is one entry's record
+    // at most, not the rest of its slice.
+    const packStates = states.filter((st) => (st as { phase: string }).phase === "pack") as Array<{ pack: { parts: number; tail: number } }>;
+    const firstPart = packStates.find((st) => st.pack.parts === 1)!;
+    expect(firstPart.pack.tail).toBeLessThan(16 * 1024);
 
     // Mid-way: the step that starts the upload, run twice with the same state, answers the same upload
     // and parts; discarding then deletes every temporary object and aborts the upload.
@@ -164,4 +169,31 @@ describe("docs derivation in steps", () => {
     await discardDerivation(bucket, input);
     expect((await objectsUnder(input.prefix)).size).toBe(0);
   });
+
+  it("a chain a release writing docs format 2 started (its state has no format) starts over in format 3, leaving none of its objects", async () => {
+    const input = await stage("steps/upgrade/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
+    // The old chain, stopped in its pack phase with temporaries written; its state as that release kept it.
+    let state: unknown = null;
+    for (;;) {
+      const r = await deriveStep(bucket, input, state, TINY);
+      if (r.done) throw new Error("finished before the pack phase");
+      state = r.state;
+      if ((state as { phase: string; step: number }).phase === "pack" && (state as { step: number }).step >= 2) break;
+    }
+    const old = { ...(state as Record<string, unknown>) };
+    delete old.format;
+    const leftover = `${input.prefix}tmp/${input.workId}/from-the-old-release`;
+    await bucket.put(leftover, "format 2 temporaries");
+    const restarted = await deriveStep(bucket, input, old, TINY);
+    expect(restarted.done).toBe(false);
+    // The step discarded the old temporaries and ran the new chain's first step.
+    expect(await bucket.head(leftover)).toBeNull();
+    expect((restarted as { state: { phase: string; format: number } }).state.format).toBe(3);
+    expect((restarted as { state: { step: number } }).state.step).toBe(1);
+    let next = restarted;
+    while (!next.done) next = await deriveStep(bucket, input, next.state, TINY);
+    await expectSameDocs(input, next.artifacts);
+    const manifest = JSON.parse(await (await bucket.get(next.artifacts["docs.manifest"]!))!.text());
+    expect(manifest.format).toBe(3);
+  }, 60_000);
 });
