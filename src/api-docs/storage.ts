@@ -184,19 +184,44 @@ export async function getJson<T>(bucket: R2Bucket, key: string): Promise<T | und
   return object ? ((await object.json()) as T) : undefined;
 }
 
-// Manifests are immutable (their key names one publish attempt), so an isolate may keep them.
-const manifests = new Map<string, Manifest>();
+// Manifests are immutable (their key names one publish attempt), so an isolate may keep them. Bounded by
+// bytes as well as by count: a format 3 manifest carries the schema's whole top-level `language` block (the
+// naming options), which a schema may make as large as it likes.
+const manifests = new Map<string, { manifest: Manifest; bytes: number }>();
 const MAX_CACHED_MANIFESTS = 200;
+/** A manifest larger than this is read every time rather than kept. */
+export const MAX_CACHED_MANIFEST_BYTES = 1024 * 1024;
+/** What the isolate keeps of manifests in all (counted as their JSON's length). */
+export const MAX_CACHED_MANIFESTS_BYTES = 8 * 1024 * 1024;
+let manifestBytes = 0;
 
 export async function readManifest(bucket: R2Bucket, prefix: string): Promise<Manifest | undefined> {
   const key = prefix + "manifest.json";
   const cached = manifests.get(key);
-  if (cached) return cached;
-  const manifest = await getJson<Manifest>(bucket, key);
+  if (cached) return cached.manifest;
+  const object = await bucket.get(key);
+  if (!object) return undefined;
+  const text = await object.text();
+  const manifest = JSON.parse(text) as Manifest | null;
   if (!manifest || !READABLE_FORMATS.has(manifest.format)) return undefined;
-  if (manifests.size >= MAX_CACHED_MANIFESTS) manifests.delete(manifests.keys().next().value!);
-  manifests.set(key, manifest);
+  const bytes = text.length;
+  if (bytes > MAX_CACHED_MANIFEST_BYTES) return manifest;
+  for (const [oldest, entry] of manifests) {
+    if (manifests.size < MAX_CACHED_MANIFESTS && manifestBytes + bytes <= MAX_CACHED_MANIFESTS_BYTES) break;
+    manifests.delete(oldest);
+    manifestBytes -= entry.bytes;
+  }
+  // Two concurrent misses of one key: kept once.
+  const old = manifests.get(key);
+  if (old) manifestBytes -= old.bytes;
+  manifests.set(key, { manifest, bytes });
+  manifestBytes += bytes;
   return manifest;
+}
+
+/** For tests: how many manifests and bytes of them this isolate keeps. */
+export function manifestCacheSize(): { entries: number; bytes: number } {
+  return { entries: manifests.size, bytes: manifestBytes };
 }
 
 async function readRange(bucket: R2Bucket, key: string, [offset, length]: Range): Promise<string> {
@@ -259,13 +284,13 @@ export async function readPacked<T>(bucket: R2Bucket, prefix: string, ranges: Ra
 
 /**
  * Resources', functions' and types' documents from the pack: a format 3 record is named now (stored-form.ts),
- * a format 2 one was stored named.
+ * a format 2 one was stored named. Told apart record by record, not by the manifest alone: while a deploy
+ * rolls out, isolates of both releases may run steps of one derivation, and its pack then holds both.
  */
 export async function readDocuments(bucket: R2Bucket, prefix: string, manifest: Manifest, ranges: Range[]): Promise<Array<StoredDoc | StoredType>> {
   const records = await readPacked<StoredDoc | StoredType | NeutralRecord>(bucket, prefix, ranges);
-  if (manifest.format < 3) return records as Array<StoredDoc | StoredType>;
   const naming = manifest.naming ?? { name: "", language: {} };
-  return records.map((r) => documentOf(naming, r as NeutralRecord));
+  return records.map((r) => ("entry" in r && "spec" in r ? documentOf(naming, r) : r));
 }
 
 export interface ExampleEntry {

@@ -22,6 +22,8 @@ import { UpstreamOffline, upstreamGet, upstreamJson, upstreamUnavailable } from 
 import { localDeprecation, versionUrl, UpstreamMetadata } from "./upstream-api";
 import { coordinatorFor } from "../core/publish/coordinator-stub";
 import { actorOf, stampFor } from "../audit/audit-log";
+import { enqueueEvent } from "../webhooks/webhook-events";
+import { kindEvent } from "../core/vocabulary/kind-actions";
 
 /** What the mirror needs besides a core context: the primary database (its claims must not read a replica). */
 export interface MirrorContext extends CoreContext {
@@ -303,14 +305,23 @@ export async function markLatestChecked(db: Database, itemId: string): Promise<v
 }
 
 /**
- * Records the upstream's deprecation of a version just stored (as the recheck would), with its audit entry.
- * A failure here is logged and left to the recheck: the version itself is stored and whole.
+ * Records the upstream's deprecation of a version just stored (as the recheck would), with its audit entry and
+ * the owning org's `package.deprecated` webhook event (the recheck finds nothing to change later, so it would
+ * never send one). A failure here is logged and left to the recheck: the version itself is stored and whole.
  */
 async function deprecateMirrored(context: MirrorContext, upstream: MirrorUpstream, identity: Identity, version: ParsedVersion, deprecation: { message: string }): Promise<void> {
   const caller = mirrorCaller(upstream);
   const changed = await coordinatorFor(context.env, identity)
     .deprecate({ ...identity, version: { raw: version.raw, precedenceKey: version.precedenceKey }, deprecation, org: upstream.org, audit: stampFor(context, actorOf(caller)) })
     .catch((error: unknown) => ({ ok: false as const, status: 500, message: error instanceof Error ? error.message : String(error) }));
-  if (changed.ok) await context.catalogChanged();
-  else console.log(JSON.stringify({ requestId: context.requestId, mirrorDeprecationLater: changed.message }));
+  if (changed.ok && changed.value.changed) {
+    await context.catalogChanged();
+    enqueueEvent(context, {
+      type: kindEvent(identity.kind, "deprecated"),
+      org: changed.value.ownerOrg,
+      identity,
+      version: version.raw,
+      ...(changed.value.deprecation ? { deprecation: changed.value.deprecation } : {}),
+    });
+  } else if (!changed.ok) console.log(JSON.stringify({ requestId: context.requestId, mirrorDeprecationLater: changed.message }));
 }

@@ -27,13 +27,87 @@ export function isProviderToken(token: string): boolean {
 const DEFAULT_MODULE_FORMAT = /(.*)/;
 const formatCache = new Map<string, RegExp>();
 
-// A quantified group that itself contains a quantifier (`(a+)+`, `(.*)*`, `(x|y*){2,}`) can backtrack
-// exponentially; a schema is publisher input, so such a format is not run.
-const NESTED_QUANTIFIER = /\([^()]*[+*}][^()]*\)[+*{]/;
+/** At most this many quantifiers (`*`, `+`, `?`, `{…}`) and alternatives (`|`) in a moduleFormat that is run. */
+const MAX_FORMAT_QUANTIFIERS = 3;
+const MAX_FORMAT_ALTERNATIONS = 2;
+/** A token's module part longer than this is not given to a schema's moduleFormat. */
+const MAX_FORMATTED_MODULE = 128;
+
+/**
+ * Whether a moduleFormat can be run on publisher input in bounded time. JavaScript's engine backtracks, so a
+ * schema (publisher input) could make naming one token cost seconds or more, on every read that names it
+ * (format 3 names types when read): a repeated group that contains a quantifier, an alternation or another
+ * group (`(a+)+`, `(a|a)*`, `((a)*)*`) backtracks exponentially, and so does a run of alternations
+ * (`(a|a)(a|a)…`); more than a few quantifiers (`(.*)(.*)(.*)(.*)…`) backtrack as a high power of the
+ * token's length. Real formats (`(.*)(?:/[^/]*)`, `(.*?)(?:/[^/]*)?`) need none of that.
+ */
+export function safeModuleFormat(source: string): boolean {
+  if (source.length > 200) return false;
+  type Group = { alternation: boolean; quantifier: boolean; group: boolean };
+  const stack: Group[] = [{ alternation: false, quantifier: false, group: false }];
+  let quantifiers = 0;
+  let alternations = 0;
+  /** Whether the last thing read can take a quantifier (an atom, a class, a closed group). */
+  let atom = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    const top = stack[stack.length - 1]!;
+    if (c === "\\") {
+      i++;
+      atom = true;
+    } else if (c === "[") {
+      // A class: to its closing `]` (a `]` first, or after `^`, is a literal).
+      let j = i + 1;
+      if (source[j] === "^") j++;
+      if (source[j] === "]") j++;
+      for (; j < source.length && source[j] !== "]"; j++) if (source[j] === "\\") j++;
+      i = j;
+      atom = true;
+    } else if (c === "(") {
+      top.group = true;
+      stack.push({ alternation: false, quantifier: false, group: false });
+      // `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!`, `(?<name>`: the `?` is not a quantifier.
+      if (source[i + 1] === "?") {
+        i++;
+        if (source[i + 1] === "<" && source[i + 2] !== "=" && source[i + 2] !== "!") {
+          const close = source.indexOf(">", i);
+          if (close < 0) return false;
+          i = close;
+        } else i++;
+      }
+      atom = false;
+    } else if (c === ")") {
+      if (stack.length < 2) return false;
+      const closed = stack.pop()!;
+      const parent = stack[stack.length - 1]!;
+      const next = source[i + 1];
+      const repeated = next === "*" || next === "+" || (next === "{" && /^\{\d*,?\d*\}/.test(source.slice(i + 1)));
+      if (repeated && (closed.alternation || closed.quantifier || closed.group)) return false;
+      parent.alternation ||= closed.alternation;
+      parent.quantifier ||= closed.quantifier;
+      atom = true;
+    } else if (c === "|") {
+      top.alternation = true;
+      if (++alternations > MAX_FORMAT_ALTERNATIONS) return false;
+      atom = false;
+    } else if (c === "*" || c === "+" || c === "?" || (c === "{" && /^\{\d*,?\d*\}/.test(source.slice(i)))) {
+      // A quantifier after an atom; a `?` right after a quantifier makes it lazy (no new quantifier).
+      if (!atom) continue;
+      if (c === "{") i = source.indexOf("}", i);
+      top.quantifier = true;
+      if (++quantifiers > MAX_FORMAT_QUANTIFIERS) return false;
+      if (source[i + 1] === "?") i++;
+      atom = false;
+    } else {
+      atom = true;
+    }
+  }
+  return stack.length === 1;
+}
 
 function moduleFormat(pkg: PackageNaming): RegExp {
   const source = pkg.moduleFormat;
-  if (!source || source.length > 200 || NESTED_QUANTIFIER.test(source)) return DEFAULT_MODULE_FORMAT;
+  if (!source || !safeModuleFormat(source)) return DEFAULT_MODULE_FORMAT;
   let re = formatCache.get(source);
   if (!re) {
     // A moduleFormat written for Go's regexp that JavaScript cannot compile falls back to the
@@ -52,7 +126,9 @@ function moduleFormat(pkg: PackageNaming): RegExp {
 export function canonicalModule(pkg: PackageNaming, token: string): string {
   const t = parseToken(token);
   if (t.pkg === "pulumi" && (t.rawModule === "providers" || t.rawModule === "pulumi")) return "";
-  const match = moduleFormat(pkg).exec(t.rawModule);
+  // Even a safe format backtracks as a power (up to the third) of what it is run on: a module part longer than
+  // any real one is taken whole, as by the default format.
+  const match = (t.rawModule.length > MAX_FORMATTED_MODULE ? DEFAULT_MODULE_FORMAT : moduleFormat(pkg)).exec(t.rawModule);
   const mod = match?.[1];
   if (mod === undefined || mod === "index") return "";
   return mod;
