@@ -1,7 +1,7 @@
 // Reads a POST/PUT body as a JSON object within the size limit, then validates it with a zod schema.
 import type { z } from "zod";
 import { ApiError, badRequest, type FieldError } from "./api-error";
-import { concatBytes } from "./bytes";
+import { readWithin } from "./bytes";
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
@@ -11,20 +11,7 @@ export async function readLimited(request: Request, limit: number): Promise<Uint
     throw new ApiError(413, `request body exceeds ${limit} bytes`);
   }
   if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new ApiError(413, `request body exceeds ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  return concatBytes(chunks, total);
+  return readWithin(request.body, limit, () => new ApiError(413, `request body exceeds ${limit} bytes`));
 }
 
 export async function readJsonObject(request: Request, limit = MAX_JSON_BODY_BYTES): Promise<Record<string, unknown>> {

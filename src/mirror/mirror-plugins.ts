@@ -8,6 +8,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { versions, type ItemRow, type VersionRow } from "../db/schema";
 import { ApiError } from "../http/api-error";
+import { readWithin } from "../http/bytes";
 import { sha256Tap } from "../artifacts/sha256-tap";
 import { stagingKey, stagingPrefix } from "../artifacts/storage-keys";
 import { deletePrefix } from "../artifacts/delete-prefix";
@@ -225,7 +226,7 @@ async function store(context: MirrorContext, upstream: MirrorUpstream, identity:
         }
         await bucket.put(key, fetched.response.body!.pipeThrough(tap).pipeThrough(new FixedLengthStream(size)), { httpMetadata: { contentType: "application/gzip" } });
       } else {
-        const whole = await readBounded(upstream, fetched.response.body!.pipeThrough(tap), max, file);
+        const whole = await readWithin(fetched.response.body!.pipeThrough(tap), max, () => upstreamUnavailable(upstream, `plugin host sent ${file} larger than this registry's limit of ${max} bytes`));
         size = whole.byteLength;
         await bucket.put(key, whole, { httpMetadata: { contentType: "application/gzip" } });
       }
@@ -248,28 +249,4 @@ async function store(context: MirrorContext, upstream: MirrorUpstream, identity:
   } finally {
     await deletePrefix(bucket, stagingPrefix(started.operationId));
   }
-}
-
-/** A body without a length, read whole within `max` bytes. */
-async function readBounded(upstream: MirrorUpstream, body: ReadableStream<Uint8Array>, max: number, file: string): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw upstreamUnavailable(upstream, `plugin host sent ${file} larger than this registry's limit of ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  const whole = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return whole;
 }

@@ -6,6 +6,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { mirrorFetches } from "../db/schema";
 import type { Database } from "../db/client";
 import { ApiError } from "../http/api-error";
+import { readWithin } from "../http/bytes";
 import { allowVersionReuse } from "../env";
 import { sha256Tap } from "../artifacts/sha256-tap";
 import { stagingPrefix } from "../artifacts/storage-keys";
@@ -177,23 +178,9 @@ async function fetchArtifact(context: MirrorContext, kind: AnyKind, upstream: Mi
   } else {
     // No length (a chunked answer): read it whole, within the slot's limit, then store it.
     const max = kind.slots.find((s) => s.name === slot)!.maxBytes(context.limits);
-    const chunks: Uint8Array[] = [];
-    size = 0;
-    const reader = response.body!.pipeThrough(tap).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        await reader.cancel();
-        throw upstreamUnavailable(upstream, `sent a ${slot} larger than this registry's limit of ${max} bytes`);
-      }
-      chunks.push(value);
-    }
-    const whole = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) whole.set(c, (at += c.byteLength) - c.byteLength);
-    body = whole.buffer;
+    const whole = await readWithin(response.body!.pipeThrough(tap), max, () => upstreamUnavailable(upstream, `sent a ${slot} larger than this registry's limit of ${max} bytes`));
+    size = whole.byteLength;
+    body = whole.slice().buffer;
   }
   try {
     await attachArtifact(context, kind, caller, identity, operationId, slot, { from: "bytes", body, size });

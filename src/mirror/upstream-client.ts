@@ -4,6 +4,7 @@
 // upstream's origin, and a fault becomes a clear error that leaves nothing stored.
 import { sql } from "drizzle-orm";
 import { ApiError } from "../http/api-error";
+import { readWithin } from "../http/bytes";
 import type { Database } from "../db/client";
 import type { Env } from "../env";
 import { allowedUrl, isOffline, type MirrorUpstream } from "./upstreams";
@@ -110,30 +111,12 @@ export async function upstreamJson(upstream: MirrorUpstream, response: Response,
     throw upstreamUnavailable(upstream, `answered ${length} bytes of JSON; at most ${maxBytes} are read`);
   }
   // Read bounded: an answer without a length (or lying about it) is cut off at the limit, not read whole.
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body?.getReader();
+  let whole: Uint8Array;
   try {
-    for (;;) {
-      if (!reader) break;
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw upstreamUnavailable(upstream, `answered more than ${maxBytes} bytes of JSON`);
-      }
-      chunks.push(value);
-    }
+    whole = response.body ? await readWithin(response.body, maxBytes, () => upstreamUnavailable(upstream, `answered more than ${maxBytes} bytes of JSON`)) : new Uint8Array();
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw upstreamUnavailable(upstream, "broke off its answer");
-  }
-  const whole = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    whole.set(c, at);
-    at += c.byteLength;
   }
   const text = new TextDecoder().decode(whole);
   try {

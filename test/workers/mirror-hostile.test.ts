@@ -2,76 +2,18 @@
 // of a publisher must not become the mirror's, and a `latest` re-check must not ask the upstream on every
 // read when the upstream's latest cannot be stored here.
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { providerSchema } from "../blackbox/stand-ins/provider-schema";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import type { Env } from "../../src/env";
 import type { JobRow } from "../../src/jobs/jobs";
 import { MIRROR_RECHECK_JOB, mirrorRecheckJob, type RecheckState } from "../../src/mirror/recheck-job";
 import { MIRROR_SYNC_JOB, mirrorSyncJob, type SyncState } from "../../src/mirror/sync-job";
 import { pluginFileName } from "../../src/plugins/platforms";
 import { ADMIN, callWithEnv, createOrg, createToken, orgWithTokens } from "./helpers";
+import { fakeUpstream } from "./fake-upstream";
 import { hexSha256, pluginArchive } from "./plugin-helpers";
 
 const UP = "https://up.example/api/registry";
 
-interface FakeUpstream {
-  /** name → versions the upstream has (the last is its latest). */
-  packages: Record<string, string[]>;
-  asked: string[];
-  /** What `GET …/packages?name=` answers, whatever the name (an upstream's idea of a search). */
-  list?: Array<{ source: string; publisher: string; name: string }>;
-  /** Fields added to a package's version answers (pluginDownloadURL, checksums), by name. */
-  extra: Record<string, Record<string, unknown>>;
-  /** Bytes served at a URL (origin and path), any host. */
-  files: Record<string, Uint8Array>;
-}
-
-/** Answers like Pulumi's registry: publisher and name looked up ignoring case, answered in its own spelling. */
-function fakeUpstream(packages: Record<string, string[]>): FakeUpstream {
-  const up: FakeUpstream = { packages, asked: [], extra: {}, files: {} };
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
-    const url = new URL(String(input instanceof Request ? input.url : input));
-    up.asked.push(url.pathname);
-    const file = up.files[`${url.origin}${url.pathname}`];
-    if (file) return new Response(file, { headers: { "Content-Type": "application/gzip", "Content-Length": String(file.byteLength) } });
-    if (url.origin !== "https://up.example") return new Response("not found", { status: 404 });
-    const art = /^\/art\/([^/]+)\/([^/]+)\/(schema\.json|readme\.md)$/.exec(url.pathname);
-    if (art) {
-      const [, name, version, file] = art;
-      if (file === "readme.md") return new Response(`# ${name} ${version}\n`, { headers: { "Content-Type": "text/markdown" } });
-      return Response.json(providerSchema({ name: name!, version: version! }));
-    }
-    if (url.pathname === "/api/registry/packages" && up.list) return Response.json({ packages: up.list });
-    if (url.pathname === "/api/registry/packages") {
-      return Response.json({ packages: Object.entries(up.packages).filter(([, v]) => v.length).map(([name]) => ({ source: "pulumi", publisher: "pulumi", name })).slice(0, 1) });
-    }
-    const list = /^\/api\/registry\/packages\/pulumi\/([^/]+)\/([^/]+)\/versions$/.exec(url.pathname);
-    if (list && list[1]!.toLowerCase() === "pulumi") {
-      const versions = up.packages[list[2]!.toLowerCase()];
-      if (!versions) return Response.json({ code: 404, message: "not found" }, { status: 404 });
-      return Response.json({ packages: [...versions].reverse().map((version) => ({ version })) });
-    }
-    const meta = /^\/api\/registry\/packages\/pulumi\/([^/]+)\/([^/]+)\/versions\/([^/]+)$/.exec(url.pathname);
-    if (meta && meta[1]!.toLowerCase() === "pulumi") {
-      const name = meta[2]!.toLowerCase();
-      const versions = up.packages[name];
-      const version = meta[3] === "latest" ? versions?.at(-1) : versions?.find((v) => v === decodeURIComponent(meta[3]!));
-      if (!version) return Response.json({ code: 404, message: "not found" }, { status: 404 });
-      return Response.json({
-        source: "pulumi",
-        publisher: "pulumi",
-        name,
-        version,
-        createdAt: "2026-01-01T00:00:00Z",
-        schemaURL: `https://up.example/art/${name}/${version}/schema.json`,
-        readmeURL: `https://up.example/art/${name}/${version}/readme.md`,
-        ...up.extra[name],
-      });
-    }
-    return Response.json({ code: 404, message: "not found" }, { status: 404 });
-  });
-  return up;
-}
 
 const mirrorEnv = (extra: Record<string, unknown> = {}) => ({
   MIRROR_UPSTREAMS: JSON.stringify([{ id: "hostile", url: UP, serves: ["pulumi/pulumi/*"], requestsPerMinute: 1000, ...extra }]),
@@ -299,6 +241,35 @@ describe("a version the upstream deprecated before it was mirrored", () => {
     const listed = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/depr/versions");
     expect(listed.body.packages[0].deprecation).toMatchObject({ message: expect.stringContaining("use another build") });
   });
+
+  it("sends the mirror org's package.deprecated webhook event, as the recheck would (it never sends one later: nothing changes then)", async () => {
+    const org = await orgWithTokens("late-mirror");
+    const receiver = inject("receiverUrl");
+    const up = fakeUpstream({ "late-depr": ["1.0.0"] }, { passThrough: receiver });
+    up.extra["late-depr"] = { deprecation: { message: "withdrawn upstream" } };
+    const vars = mirrorEnv({ org: "late-mirror" });
+    const hook = await callWithEnv(vars, "/api/orgs/late-mirror/registry/webhooks", {
+      method: "POST",
+      token: org.admin,
+      body: { url: `${receiver}/hook/late-depr`, events: ["package.deprecated"] },
+    });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    const first = await callWithEnv(vars, "/api/registry/packages/pulumi/pulumi/late-depr/versions/1.0.0", { token: org.reader });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.deprecation).toMatchObject({ message: "withdrawn upstream" });
+    let got: Array<{ body: string }> = [];
+    for (let i = 0; i < 150 && !got.length; i++) {
+      got = (await (await fetch(`${receiver}/received/late-depr`)).json()) as Array<{ body: string }>;
+      if (!got.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(got).toHaveLength(1);
+    expect(JSON.parse(got[0]!.body)).toMatchObject({
+      type: "package.deprecated",
+      org: "late-mirror",
+      target: { kind: "package", source: "pulumi", publisher: "pulumi", name: "late-depr", version: "1.0.0" },
+      deprecation: { message: "withdrawn upstream" },
+    });
+  }, 30_000);
 });
 
 describe("a sync against an upstream whose version list never ends", () => {
