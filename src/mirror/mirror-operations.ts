@@ -3,20 +3,10 @@
 import { z } from "zod";
 import { component } from "../openapi/schemas";
 import { fails, ok } from "../openapi/responses";
+import type { OperationSpec } from "../openapi/operation-spec";
 
-/** The shape of an entry of the OpenAPI operation table (declared here too: that table imports this file). */
-interface MirrorOperation {
-  document: "admin";
-  method: "get" | "post";
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  auth: "admin";
-  pathParams?: z.ZodObject;
-  responses: Record<number, { description: string; json?: z.ZodType }>;
-}
+/** An entry of the OpenAPI operation table, in the admin document. */
+type MirrorOperation = OperationSpec & { document: "admin"; auth: "admin" };
 
 const count = () => z.int().min(0);
 const time = () => z.iso.datetime();

@@ -22,36 +22,9 @@ import { pluginOperations } from "../plugins/plugin-operations";
 import { mirrorOperations } from "../mirror/mirror-operations";
 import { policyPackWebRoutes } from "../policy-packs/policy-pack-web";
 
-export type HttpMethod = "get" | "post" | "put" | "delete";
-export type DocumentName = "client" | "admin";
-/** none: no Authorization read; optional: anonymous or an org token; org: an org token; admin: ADMIN_TOKEN (or an org's admin token where said). */
-export type Auth = "none" | "optional" | "org" | "admin";
+import type { OperationSpec, ResponseSpec } from "./operation-spec";
 
-export interface ResponseSpec {
-  description: string;
-  /** A JSON body of this shape. */
-  json?: z.ZodType;
-  /** Also (or only) `text/markdown`; `pulumi api` asks for markdown only where this is declared. */
-  markdown?: boolean;
-  /** Raw bytes of this media type (artifact downloads). */
-  bytes?: string;
-}
-
-export interface OperationSpec {
-  document: DocumentName;
-  method: HttpMethod;
-  /** OpenAPI path template: `/api/registry/packages/{source}/…`. */
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  auth: Auth;
-  pathParams?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  responses: Record<number, ResponseSpec>;
-}
+export type { Auth, DocumentName, HttpMethod, OperationSpec, ResponseSpec } from "./operation-spec";
 
 /** Router patterns the documents deliberately leave out, with why. */
 export const UNDESCRIBED_ROUTES: Record<string, string> = {

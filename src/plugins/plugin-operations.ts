@@ -6,21 +6,10 @@ import { component, packagePath } from "../openapi/schemas";
 import { CompleteBody } from "../registry-api/bodies";
 import { PLATFORMS } from "./platforms";
 import { fails } from "../openapi/responses";
+import type { OperationSpec } from "../openapi/operation-spec";
 
-/** The shape of an entry of the OpenAPI operation table (declared here too: that table imports this file). */
-interface PluginOperation {
-  document: "client";
-  method: "get" | "post";
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  auth: "none" | "optional" | "org";
-  pathParams?: z.ZodObject;
-  body?: z.ZodType;
-  responses: Record<number, { description: string; json?: z.ZodType; bytes?: string }>;
-}
+/** An entry of the OpenAPI operation table, in the client document. */
+type PluginOperation = OperationSpec & { document: "client" };
 
 const TAGS = ["Registry", "Plugins"];
 const Platform = z.enum(PLATFORMS).describe("<os>-<arch>, as the Pulumi CLI names a plugin archive");

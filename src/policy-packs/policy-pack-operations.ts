@@ -6,22 +6,10 @@ import { Completed, component, segment } from "../openapi/schemas";
 import { CompleteBody, DeprecateBody, StartBody } from "../registry-api/bodies";
 import * as P from "./policy-pack-schemas";
 import { empty, fails, ok } from "../openapi/responses";
+import type { OperationSpec } from "../openapi/operation-spec";
 
-/** The shape of an entry of the OpenAPI operation table (declared here too: that table imports this file). */
-interface PackOperation {
-  document: "client";
-  method: "get" | "post" | "put" | "delete";
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  auth: "optional" | "org";
-  pathParams?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  responses: Record<number, { description: string; json?: z.ZodType; markdown?: boolean; bytes?: string }>;
-}
+/** An entry of the OpenAPI operation table, in the client document. */
+type PackOperation = OperationSpec & { document: "client" };
 
 
 const TAGS = ["Registry", "PolicyPacks"];
