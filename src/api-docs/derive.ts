@@ -13,6 +13,7 @@ import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits } from "./
 import { extractExamples, parseContent } from "./content";
 import { packageFacts, type PackageFacts } from "./package-facts";
 import { LANGUAGES, memberName, moduleOf, type Language, type LocalRefKind, type PackageNaming } from "./languages";
+import { cutEntry, isBigEntry, MAX_RECORD_LIST_CHARS, MAX_SUPPORTING_TYPES, recordBudget, type EntryTotals } from "./entry-caps";
 import { collectRefs, isObject, memberRefs, neutralRecordText, propertiesOf, refTokens, text, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
 import {
   DOCS_FORMAT,
@@ -349,12 +350,18 @@ async function outline(builder: OutlineBuilder, bucket: R2Bucket, schemaKey: str
   return builder.finish();
 }
 
-/** Every local object/enum type reachable from `start` through property references, with its pack range, in token order. */
-async function reach(types: SpillTable, start: string[]): Promise<Range[]> {
+/**
+ * The local object/enum types reachable from `start` through property references, with their pack ranges, in
+ * token order: the nearest first (breadth first from `start`, in order), at most MAX_SUPPORTING_TYPES of them;
+ * `more` when the walk stopped with others left (entry-caps.ts: an answer lists no more than that).
+ */
+async function reach(types: SpillTable, start: string[]): Promise<{ ranges: Range[]; more: boolean }> {
   const seen = new Map<string, Range | undefined>();
   const queue = [...start];
-  while (queue.length) {
-    const t = queue.pop()!;
+  let found = 0;
+  let more = false;
+  for (let i = 0; i < queue.length; i++) {
+    const t = queue[i]!;
     if (seen.has(t)) continue;
     const record = await types.get(t);
     if (record === undefined) {
@@ -362,14 +369,20 @@ async function reach(types: SpillTable, start: string[]): Promise<Range[]> {
       seen.set(t, undefined);
       continue;
     }
+    if (found === MAX_SUPPORTING_TYPES) {
+      more = true;
+      break;
+    }
     const [offset, length, ...refs] = JSON.parse(record) as [number, number, ...string[]];
     seen.set(t, [offset, length]);
+    found++;
     for (const next of refs) if (!seen.has(next)) queue.push(next);
   }
-  return [...seen]
+  const ranges = [...seen]
     .filter((e): e is [string, Range] => e[1] !== undefined)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map((e) => e[1]);
+  return { ranges, more };
 }
 
 const encoder = new TextEncoder();
@@ -504,19 +517,33 @@ export interface PreparedEntry {
   /** A member's names that its own `language` section makes differ from the naming rules'. */
   override: Partial<PerLanguage> | 0;
   examples: Array<{ slug: string; title: string; code: Partial<Record<Language, string>> }>;
+  /** A big entry is packed cut (entry-caps.ts): the totals of its lists. */
+  totals?: EntryTotals;
 }
 
 export function prepareEntry(o: Named, section: string, token: string, value: Json): PreparedEntry {
-  const refs = new Set<string>();
-  refTokens(value, refs);
   const entry = section as NeutralRecord["entry"];
-  const prepared: PreparedEntry = { section: entry, token, json: JSON.stringify(value), refs, typeRefs: new Set(), isEnum: Array.isArray(value.enum), override: 0, examples: [] };
+  let json = JSON.stringify(value);
+  // A big entry is stored as an answer can show it, so that reading it is bounded (entry-caps.ts): its kinds
+  // and supporting types are those of what is kept. Examples and name overrides come from the whole entry.
+  let kept = value;
+  let totals: EntryTotals | undefined;
+  if (isBigEntry(value, json.length)) {
+    const cut = cutEntry(entry, value, recordBudget(), { listChars: MAX_RECORD_LIST_CHARS, readFieldsOnly: true });
+    kept = cut.spec;
+    totals = cut.totals;
+    json = JSON.stringify(kept);
+  }
+  const refs = new Set<string>();
+  refTokens(kept, refs);
+  const prepared: PreparedEntry = { section: entry, token, json, refs, typeRefs: new Set(), isEnum: Array.isArray(value.enum), override: 0, examples: [] };
+  if (totals) prepared.totals = totals;
   if (section === "types") {
-    for (const [, p] of propertiesOf(value)) collectRefs(p, prepared.typeRefs);
+    for (const [, p] of propertiesOf(kept)) collectRefs(p, prepared.typeRefs);
     return prepared;
   }
   const kind = section === "resources" ? "resource" : "function";
-  prepared.typeRefs = memberRefs(kind, value);
+  prepared.typeRefs = memberRefs(kind, kept);
   // Only a member's own `language` section can make its names differ from the naming rules'.
   const own = value.language;
   for (const l of typeof own === "object" && own !== null ? LANGUAGES : []) {
@@ -538,7 +565,7 @@ export async function packEntry(p: PreparedEntry, kinds: RefKinds, append: Appen
     if (kind === "enum") known[t] = "e";
     else if (kind) known[t] = "o";
   }
-  const range = await append(neutralRecordText(p.section, p.token, known, p.json));
+  const range = await append(neutralRecordText(p.section, p.token, known, p.json, p.totals));
   const { token } = p;
   if (p.section === "types") {
     await typeRecords.add(token, JSON.stringify([...range, ...p.typeRefs]));
@@ -602,7 +629,8 @@ export class IndexLines {
     }
     const [kind, offset, length, refs, override, examples] = record as MemberRecord;
     this.entries++;
-    const entry: IndexEntry = { token, kind, range: [offset, length], types: await reach(this.types, refs) };
+    const reached = await reach(this.types, refs);
+    const entry: IndexEntry = { token, kind, range: [offset, length], types: reached.ranges, ...(reached.more ? { more: true } : {}) };
     const line = indexLine(entry);
     this.indexBytes += encoder.encode(line).byteLength;
     await this.index.write(line);

@@ -24,7 +24,14 @@ export interface NavOutline {
   find(names: readonly string[]): Promise<ModuleLine[]>;
   /** Module `name` and the modules under it (`name/…`), in order, at most `max`; `more` when there are others past them. */
   under(name: string, max: number): Promise<{ modules: ModuleLine[]; more: boolean }>;
+  /** The modules whose names sort after `name`, in order, at most `max`; `more` when there are others past them. */
+  after(name: string, max: number): Promise<{ modules: ModuleLine[]; more: boolean }>;
 }
+
+const afterIn = (modules: readonly ModuleLine[], name: string, max: number) => {
+  const shown = modules.filter((m) => m.name > name);
+  return { modules: shown.slice(0, max), more: shown.length > max };
+};
 
 const isUnder = (name: string) => (m: ModuleLine) => m.name === name || m.name.startsWith(name + "/");
 
@@ -47,6 +54,7 @@ export function outlineOfSummary(summary: NavSummary): NavOutline {
       const shown = modules.filter(isUnder(name));
       return { modules: shown.slice(0, max), more: shown.length > max };
     },
+    after: async (name, max) => afterIn(modules, name, max),
   };
 }
 
@@ -113,5 +121,28 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
       }
       return { modules: out.slice(0, max), more: out.length > max || i < head.fences.length };
     },
+    async after(name, max) {
+      if (head.first.length === head.modules) return afterIn(head.first, name, max);
+      // From the block `name` would be in: at most the blocks that hold `max` + 1 modules after it.
+      const out: ModuleLine[] = [];
+      let i = Math.max(0, blockOf(name));
+      const blocksMax = Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1;
+      for (let read = 0; i < head.fences.length && read < blocksMax; i++, read++) {
+        for (const m of await block(i)) {
+          if (m.name <= name) continue;
+          out.push(m);
+          if (out.length > max) return { modules: out.slice(0, max), more: true };
+        }
+      }
+      return { modules: out, more: i < head.fences.length };
+    },
   };
+}
+
+/** A version's outline as the pages read it: nav-head.json, else (docs derived before it) nav-summary.json whole. */
+export async function readOutline(bucket: R2Bucket, prefix: string): Promise<NavOutline> {
+  const head = await readImmutable(bucket, prefix + "nav-head.json", (o) => o.json() as Promise<NavHead>);
+  if (head) return outlineOfHead(bucket, prefix, head);
+  const summary = await readImmutable(bucket, prefix + "nav-summary.json", (o) => o.json() as Promise<NavSummary>);
+  return outlineOfSummary(summary ?? { modules: [] });
 }

@@ -42,6 +42,31 @@ export async function readNavSlice(bucket: R2Bucket, prefix: string, ranges: Nav
 }
 
 /**
+ * The nav of consecutive modules (a nav answer's page): one range read from the first one's `{` to the last
+ * one's `}`, so its bytes are those modules' own; the naming options and their overrides as readNavSlice's.
+ */
+export async function readNavRun(bucket: R2Bucket, prefix: string, ranges: NavRanges, run: readonly ModuleLine[]): Promise<Nav | undefined> {
+  if (!ranges.naming || run.some((m) => !m.range)) return undefined;
+  if (!run.length) return readNavSlice(bucket, prefix, ranges, run);
+  const start = run[0]!.range![0];
+  const last = run[run.length - 1]!.range!;
+  const key = prefix + "nav.json";
+  const [naming, overrides, text] = await Promise.all([
+    rangeJson<PackageNaming>(bucket, key, ranges.naming),
+    ranges.overrides ? rangeJson<NonNullable<Nav["overrides"]>>(bucket, key, ranges.overrides) : undefined,
+    readImmutable(bucket, key, (object) => object.text(), { offset: start, length: last[0] + last[1] - start }),
+  ]);
+  if (text === undefined) throw new Error(`derived docs object ${key} is missing`);
+  const nav: Nav = { naming, modules: JSON.parse(`[${text}]`) as NavModule[] };
+  if (overrides) {
+    const tokens = new Set(nav.modules.flatMap((m) => [...m.resources, ...m.functions]));
+    const kept = Object.fromEntries(Object.entries(overrides).filter(([token]) => tokens.has(token)));
+    if (Object.keys(kept).length) nav.overrides = kept;
+  }
+  return nav;
+}
+
+/**
  * A member as the filter matches it: its module and token (lowercased too), and its name in the list's
  * language, worked out the first time a filter needs it (a `q` that matches the token does not) and kept.
  */

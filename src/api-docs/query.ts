@@ -22,7 +22,14 @@ const limit = z
   .describe(`default ${DEFAULT_EXAMPLES}`);
 
 export const ContentQuery = z.object({ lang, os });
-export const NavQuery = z.object({ lang, q, depth });
+export const MAX_AFTER = 1024;
+const after = z
+  .string()
+  .min(1, { error: "empty" })
+  .max(MAX_AFTER, { error: `longer than ${MAX_AFTER} characters` })
+  .optional()
+  .describe("continues a nav answer cut by its caps: the modules whose names sort after this one (the last module of the previous answer; its `modulesNextUrl` carries it)");
+export const NavQuery = z.object({ lang, q, depth, after });
 export const DocsQuery = z.object({ lang, os });
 export const ExamplesQuery = z.object({ lang, q, limit });
 
@@ -34,6 +41,8 @@ export interface ParsedDocsQuery {
   q?: string;
   full: boolean;
   limit: number;
+  /** nav: list the modules after this name (a continuation). */
+  after?: string;
 }
 
 /**
@@ -54,12 +63,13 @@ export function parseDocsQuery(query: URLSearchParams, schema: QuerySchema): Par
     const name = String(issue.path[0]);
     throw badRequest(`invalid ${name} '${printable(String(raw[name]))}': ${issue.message}`);
   }
-  const value = parsed.data as { lang?: Language; os?: Os; q?: string; depth?: "full"; limit?: number };
+  const value = parsed.data as { lang?: Language; os?: Os; q?: string; depth?: "full"; limit?: number; after?: string };
   return {
     ...(value.lang ? { lang: value.lang } : {}),
     ...(value.os ? { os: value.os } : {}),
     ...(value.q ? { q: value.q } : {}),
     full: value.depth === "full",
     limit: value.limit ?? DEFAULT_EXAMPLES,
+    ...(value.after ? { after: value.after } : {}),
   };
 }

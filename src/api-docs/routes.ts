@@ -22,11 +22,13 @@ import { printable } from "../core/vocabulary/names";
 import { edgeCached } from "./cache";
 import type { ContentNode } from "./content";
 import { docsJobReport, rederiveDocs, startDocsJobIfAbsent } from "./docs-job";
-import { type Nav, type NavSummary, type StoredDoc, type StoredType } from "./derive";
+import { type Nav, type NavSummary } from "./derive";
 import { negotiate } from "./negotiate";
 import { ContentQuery, DocsQuery, ExamplesQuery, NavQuery, parseDocsQuery, type ParsedDocsQuery, type QuerySchema } from "./query";
-import { artifactName, docsPrefixOf, getJson, parseExampleLines, lookup, readDocuments, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
-import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, navAnswer, selectExamples, type Answer, type Links } from "./views";
+import { artifactName, docsPrefixOf, getJson, parseExampleLines, lookup, readMemberDocuments, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
+import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, MAX_NAV_ITEMS, MAX_NAV_MODULES, navAnswer, selectExamples, type Answer, type Links } from "./views";
+import { readOutline, type ModuleLine } from "./nav-outline";
+import { readNavRun } from "./nav-slice";
 
 const IMMUTABLE_SECONDS = 7 * 24 * 3600;
 const MAX_TOKEN = 512;
@@ -126,16 +128,30 @@ const docsRoutes: DocsRoute[] = [
     path: "nav",
     query: NavQuery,
     async answer({ context, docs, query, links, entry, identity }) {
-      const object = query.q || query.full ? "nav.json" : "nav-summary.json";
-      const nav = (await getJson<Nav | NavSummary>(context.env.ARTIFACTS, docs.prefix + object)) ?? { modules: [] };
+      const bucket = context.env.ARTIFACTS;
       const m = JSON.parse(entry.version!.metadata) as PackageMetadataFields;
-      return navAnswer(
-        { nav, identity: { source: identity.source, publisher: identity.publisher, name: entry.item.name }, title: m.title ?? entry.item.name, description: m.description, hasInstallation: docs.manifest.hasInstallation },
-        links,
-        query.lang,
-        query.q,
-        query.full,
-      );
+      const input = { identity: { source: identity.source, publisher: identity.publisher, name: entry.item.name }, title: m.title ?? entry.item.name, description: m.description, hasInstallation: docs.manifest.hasInstallation };
+      if (query.q) {
+        const nav = (await getJson<Nav>(bucket, docs.prefix + "nav.json")) ?? { modules: [] };
+        return navAnswer({ ...input, nav }, links, query.lang, query.q, query.full);
+      }
+      // Without q: at most MAX_NAV_MODULES modules (and MAX_NAV_ITEMS members with depth=full), read from
+      // nav-head.json and nav-modules.tsv blocks (and, for depth=full, those modules' slices of nav.json).
+      const outline = await readOutline(bucket, docs.prefix);
+      const picked = query.after !== undefined ? await outline.after(query.after, MAX_NAV_MODULES) : { modules: outline.first.slice(0, MAX_NAV_MODULES), more: outline.modules > MAX_NAV_MODULES };
+      let { modules, more } = picked;
+      if (query.full) {
+        // Whole modules up to MAX_NAV_ITEMS members (at least one; navAnswer lists at most that many of its members).
+        let items = 0;
+        const k = modules.findIndex((mod, i) => (items += mod.resources + mod.functions) > MAX_NAV_ITEMS && i > 0);
+        if (k > 0) [modules, more] = [modules.slice(0, k), true];
+      }
+      const nav: Nav | NavSummary = query.full ? ((await readNavRun(bucket, docs.prefix, outline, modules)) ?? (await wholeNavOf(bucket, docs.prefix, modules))) : { modules };
+      const cut = more || query.after !== undefined;
+      const last = modules[modules.length - 1]?.name;
+      const next = more && last !== undefined ? nextNavUrl(links, query, last) : undefined;
+      const page = cut ? { total: outline.modules, ...(query.after !== undefined ? { after: query.after } : {}), ...(next ? { nextUrl: next } : {}) } : undefined;
+      return navAnswer({ ...input, nav }, links, query.lang, undefined, query.full, page);
     },
   },
   {
@@ -149,8 +165,8 @@ const docsRoutes: DocsRoute[] = [
     },
     async answer({ context, docs, query, links, prepared }) {
       const e = prepared.entry!;
-      const [doc, ...types] = await readDocuments(context.env.ARTIFACTS, docs.prefix, docs.manifest, [e.range, ...e.types]);
-      return docsAnswer(doc as StoredDoc, types as StoredType[], links, query.lang ?? DEFAULT_LANGUAGE);
+      const { doc, types, supporting } = await readMemberDocuments(context.env.ARTIFACTS, docs.prefix, docs.manifest, e);
+      return docsAnswer(doc, types, links, query.lang ?? DEFAULT_LANGUAGE, supporting);
     },
   },
   {
@@ -168,6 +184,22 @@ const docsRoutes: DocsRoute[] = [
 ];
 
 const packageIdentity = (params: RouteParams) => parseIdentity(packageKind, params);
+
+/** Docs derived before nav.json's ranges were kept: the whole nav, as those releases read it, narrowed to `modules`. */
+async function wholeNavOf(bucket: R2Bucket, prefix: string, modules: readonly ModuleLine[]): Promise<Nav> {
+  const nav = (await getJson<Nav>(bucket, prefix + "nav.json")) ?? ({ modules: [] } as unknown as Nav);
+  const names = new Set(modules.map((m) => m.name));
+  return { ...nav, modules: nav.modules.filter((m) => names.has(m.name)) };
+}
+
+/** The nav answer that continues one cut after module `last`, with the same parameters. */
+function nextNavUrl(links: Links, query: ParsedDocsQuery, last: string): string {
+  const params = new URLSearchParams();
+  if (query.lang) params.set("lang", query.lang);
+  if (query.full) params.set("depth", "full");
+  params.set("after", last);
+  return `${links.base}/nav?${params}`;
+}
 
 async function etagFor(parts: unknown[]): Promise<string> {
   return `"docs-${(await sha256Hex(JSON.stringify(parts))).slice(0, 32)}"`;

@@ -20,7 +20,8 @@
 import type { PackageFacts } from "./package-facts";
 import type { PackageNaming } from "./languages";
 import { readImmutable } from "./derived-cache";
-import { documentOf, type NeutralRecord, type StoredDoc, type StoredType } from "./stored-form";
+import { cutStoredDocument, documentOf, type NeutralRecord, type StoredDoc, type StoredType } from "./stored-form";
+import { answerBudget, MAX_SUPPORTING_TYPE_BYTES, MAX_SUPPORTING_TYPES, type AnswerBudget } from "./entry-caps";
 
 /** 3: the pack keeps each entry language-neutral (stored-form.ts) and the manifest the naming options. */
 export const DOCS_FORMAT = 3;
@@ -79,21 +80,48 @@ export interface IndexEntry {
   kind: "resource" | "function" | "object" | "enum";
   range: Range;
   types: Range[];
+  /**
+   * A member reaches more supporting types than its line lists: the derivation stops its walk at
+   * MAX_SUPPORTING_TYPES (a sixth field, `+`; lines without it list every type reached).
+   */
+  more?: boolean;
 }
 
 export function indexLine(e: IndexEntry): string {
-  return [e.token, e.kind, e.range[0], e.range[1], e.types.map(([o, l]) => `${o}:${l}`).join(",")].join("\t") + "\n";
+  const fields: Array<string | number> = [e.token, e.kind, e.range[0], e.range[1], e.types.map(([o, l]) => `${o}:${l}`).join(",")];
+  if (e.more) fields.push("+");
+  return fields.join("\t") + "\n";
 }
 
 function parseIndexLine(line: string): IndexEntry | undefined {
-  const [token, kind, offset, length, types] = line.split("\t");
+  const [token, kind, offset, length, types, more] = line.split("\t");
   if (!token || !kind || offset === undefined || length === undefined) return undefined;
   return {
     token,
     kind: kind as IndexEntry["kind"],
     range: [Number(offset), Number(length)],
     types: types ? types.split(",").map((p) => p.split(":").map(Number) as Range) : [],
+    ...(more === "+" ? { more: true } : {}),
   };
+}
+
+/** The supporting types one answer lists and reads, of those a member's index line names (entry-caps.ts). */
+export interface SupportingTypesShown {
+  ranges: Range[];
+  /** How many the member reaches, when known (undefined: more than its line lists). */
+  total?: number;
+}
+
+/** The first of a member's supporting types, at most MAX_SUPPORTING_TYPES and MAX_SUPPORTING_TYPE_BYTES of records. */
+export function supportingTypesShown(e: IndexEntry): SupportingTypesShown {
+  const ranges: Range[] = [];
+  let bytes = 0;
+  for (const r of e.types) {
+    if (ranges.length >= MAX_SUPPORTING_TYPES || bytes + r[1] > MAX_SUPPORTING_TYPE_BYTES) break;
+    bytes += r[1];
+    ranges.push(r);
+  }
+  return { ranges, ...(e.more ? {} : { total: e.types.length }) };
 }
 
 /** Merges sorted ranges into at most `max` reads, joining across the smallest gaps first. */
@@ -287,10 +315,18 @@ export async function readPacked<T>(bucket: R2Bucket, prefix: string, ranges: Ra
  * a format 2 one was stored named. Told apart record by record, not by the manifest alone: while a deploy
  * rolls out, isolates of both releases may run steps of one derivation, and its pack then holds both.
  */
-export async function readDocuments(bucket: R2Bucket, prefix: string, manifest: Manifest, ranges: Range[]): Promise<Array<StoredDoc | StoredType>> {
+export async function readDocuments(bucket: R2Bucket, prefix: string, manifest: Manifest, ranges: Range[], budget: AnswerBudget = answerBudget()): Promise<Array<StoredDoc | StoredType>> {
   const records = await readPacked<StoredDoc | StoredType | NeutralRecord>(bucket, prefix, ranges);
   const naming = manifest.naming ?? { name: "", language: {} };
-  return records.map((r) => ("entry" in r && "spec" in r ? documentOf(naming, r) : r));
+  // In order, one budget: what the first documents show, the later ones do not (entry-caps.ts).
+  return records.map((r) => ("entry" in r && "spec" in r ? documentOf(naming, r, budget) : cutStoredDocument(r, budget)));
+}
+
+/** A member's document and the supporting types an answer shows, within the caps (entry-caps.ts). */
+export async function readMemberDocuments(bucket: R2Bucket, prefix: string, manifest: Manifest, e: IndexEntry): Promise<{ doc: StoredDoc; types: StoredType[]; supporting: { total?: number } }> {
+  const shown = supportingTypesShown(e);
+  const [doc, ...types] = await readDocuments(bucket, prefix, manifest, [e.range, ...shown.ranges]);
+  return { doc: doc as StoredDoc, types: types as StoredType[], supporting: shown.total === undefined ? {} : { total: shown.total } };
 }
 
 export interface ExampleEntry {

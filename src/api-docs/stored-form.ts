@@ -6,6 +6,7 @@
 //   {"entry":"resources"|"functions"|"types","token":…,"kinds":{"<type token>":"o"|"e",…},"spec":<the entry>}
 // and the document is computed when read, by the same functions from the same inputs (the naming options are
 // in the manifest), so the answers are the same. About a quarter of the bytes, and no naming work at publish.
+import { answerBudget, cutEntry, cutText, MAX_ENTRY_DESCRIPTION_CHARS, MAX_ITEM_DESCRIPTION_CHARS, MAX_LIST_ITEMS, type AnswerBudget, type EntryTotals } from "./entry-caps";
 import {
   LANGUAGES,
   enumValueName,
@@ -42,6 +43,11 @@ export interface StoredDoc {
   inputs: StoredProperty[];
   outputs: StoredProperty[];
   deprecated?: string;
+  /** Only when the list was cut (entry-caps.ts): how many it had. */
+  inputsTotal?: number;
+  outputsTotal?: number;
+  /** Only when some: descriptions shortened by the caps. */
+  descriptionsCut?: number;
 }
 
 export interface StoredType {
@@ -51,6 +57,10 @@ export interface StoredType {
   description?: string;
   properties?: StoredProperty[];
   values?: Array<{ name: PerLanguage; value: unknown; description?: string }>;
+  /** Only when the list was cut (entry-caps.ts): how many it had. */
+  propertiesTotal?: number;
+  valuesTotal?: number;
+  descriptionsCut?: number;
 }
 
 /** A format 3 pack record (see the top of this file). */
@@ -59,6 +69,8 @@ export interface NeutralRecord {
   token: string;
   kinds: Record<string, "o" | "e">;
   spec: Json;
+  /** A big entry's record is stored cut (entry-caps.ts): the totals its lists had in the schema. */
+  totals?: EntryTotals;
 }
 
 /** The kinds of the local types a value refers to; a token not answered is not a type of this schema. */
@@ -199,18 +211,84 @@ export function memberDoc(o: Named, kinds: RefKinds, token: string, kind: "resou
 }
 
 /** The record's text: the spec's JSON is already serialized (once, by the deriver). */
-export function neutralRecordText(entry: NeutralRecord["entry"], token: string, kinds: NeutralRecord["kinds"], specJson: string): string {
-  return `{"entry":${JSON.stringify(entry)},"token":${JSON.stringify(token)},"kinds":${JSON.stringify(kinds)},"spec":${specJson}}`;
+export function neutralRecordText(entry: NeutralRecord["entry"], token: string, kinds: NeutralRecord["kinds"], specJson: string, totals?: EntryTotals): string {
+  const cut = totals && Object.keys(totals).length ? `,"totals":${JSON.stringify(totals)}` : "";
+  return `{"entry":${JSON.stringify(entry)},"token":${JSON.stringify(token)},"kinds":${JSON.stringify(kinds)},"spec":${specJson}${cut}}`;
+}
+
+/** The totals of a cut: the stored record's (the schema's counts) first, then the read's own. */
+function mergedTotals(stored: EntryTotals | undefined, read: EntryTotals): EntryTotals {
+  const out: EntryTotals = { ...read, ...stored };
+  const descriptions = (stored?.descriptions ?? 0) + (read.descriptions ?? 0);
+  if (descriptions) out.descriptions = descriptions;
+  else delete out.descriptions;
+  return out;
+}
+
+const isMemberDoc = (d: StoredDoc | StoredType): d is StoredDoc => d.kind === "resource" || d.kind === "function";
+
+function withTotals(doc: StoredDoc | StoredType, totals: EntryTotals): StoredDoc | StoredType {
+  if (isMemberDoc(doc)) {
+    if (totals.inputs !== undefined) doc.inputsTotal = totals.inputs;
+    if (totals.outputs !== undefined) doc.outputsTotal = totals.outputs;
+  } else {
+    if (totals.properties !== undefined) doc.propertiesTotal = totals.properties;
+    if (totals.values !== undefined) doc.valuesTotal = totals.values;
+  }
+  if (totals.descriptions) doc.descriptionsCut = totals.descriptions;
+  return doc;
+}
+
+/**
+ * A format 2 document (named when it was derived) within the caps: its lists sliced, descriptions cut. Its
+ * record was read and parsed whole (what docs derived by those releases cost); nothing more is expanded.
+ */
+export function cutStoredDocument(doc: StoredDoc | StoredType, budget: AnswerBudget = answerBudget()): StoredDoc | StoredType {
+  const totals: EntryTotals = {};
+  const describe = <T extends { description?: string }>(item: T): T => {
+    if (item.description === undefined) return item;
+    const allowed = Math.min(MAX_ITEM_DESCRIPTION_CHARS, budget.descriptionChars);
+    if (item.description.length <= allowed) {
+      budget.descriptionChars -= item.description.length;
+      return item;
+    }
+    totals.descriptions = (totals.descriptions ?? 0) + 1;
+    const description = cutText(item.description, allowed);
+    budget.descriptionChars -= description.length;
+    return { ...item, description };
+  };
+  const slice = <T extends { description?: string }>(items: T[], total: keyof EntryTotals): T[] => {
+    const n = Math.min(items.length, MAX_LIST_ITEMS, budget.named);
+    budget.named -= n;
+    if (n < items.length) totals[total] = items.length;
+    return items.slice(0, n).map(describe);
+  };
+  const out = { ...doc } as StoredDoc | StoredType;
+  if (out.description !== undefined && out.description.length > MAX_ENTRY_DESCRIPTION_CHARS) {
+    out.description = cutText(out.description, MAX_ENTRY_DESCRIPTION_CHARS);
+    totals.descriptions = 1;
+  }
+  if (isMemberDoc(out)) {
+    out.inputs = slice(out.inputs, "inputs");
+    out.outputs = slice(out.outputs, "outputs");
+  } else {
+    if (out.properties) out.properties = slice(out.properties, "properties");
+    if (out.values) out.values = slice(out.values, "values");
+  }
+  if (!Object.keys(totals).length) return doc;
+  return withTotals(out, totals);
 }
 
 /**
  * The per-language document of a format 3 record, exactly as format 2 stored it: built by the functions that
  * built it then, and passed through JSON as it was (so absent and undefined fields, numbers, key order agree).
  */
-export function documentOf(naming: PackageNaming, record: NeutralRecord): StoredDoc | StoredType {
+export function documentOf(naming: PackageNaming, record: NeutralRecord, budget: AnswerBudget = answerBudget()): StoredDoc | StoredType {
   const known = record.kinds;
   const kinds: RefKinds = { refKind: (token) => (Object.hasOwn(known, token) ? (known[token] === "e" ? "enum" : "object") : undefined) };
   const o = { naming };
-  const doc = record.entry === "types" ? typeDoc(o, kinds, record.token, record.spec) : memberDoc(o, kinds, record.token, record.entry === "resources" ? "resource" : "function", record.spec);
-  return JSON.parse(JSON.stringify(doc)) as StoredDoc | StoredType;
+  // Cut before naming: only what is shown is named (entry-caps.ts).
+  const { spec, totals } = cutEntry(record.entry, record.spec, budget);
+  const doc = record.entry === "types" ? typeDoc(o, kinds, record.token, spec) : memberDoc(o, kinds, record.token, record.entry === "resources" ? "resource" : "function", spec);
+  return JSON.parse(JSON.stringify(withTotals(doc, mergedTotals(record.totals, totals)))) as StoredDoc | StoredType;
 }

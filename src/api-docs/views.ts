@@ -79,7 +79,21 @@ const NO_NAMING: PackageNaming = { name: "", language: {} };
 /** The full nav (names, tokens) rather than the summary (totals, and ranges where nav.json's parts lie). */
 const isFullNav = (nav: Nav | NavSummary): nav is Nav => "naming" in nav && !Array.isArray(nav.naming);
 
-export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean): Answer<NavAnswerJson> {
+/** Caps of the `nav` answer without `q` (docs/route-budgets.md): modules listed, and members listed with depth=full. */
+export const MAX_NAV_MODULES = 300;
+export const MAX_NAV_ITEMS = 2000;
+
+/** A nav answer that lists part of the package's modules (its caps, or a continuation). */
+export interface NavPage {
+  /** The package's modules (those with members; ancestors without members of their own are not counted). */
+  total: number;
+  /** The continuation's `after`: modules up to it were listed by earlier answers. */
+  after?: string;
+  /** The next answer's URL, when modules remain past this one. */
+  nextUrl?: string;
+}
+
+export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean, page?: NavPage): Answer<NavAnswerJson> {
   const detailed = isFullNav(input.nav) ? input.nav : undefined;
   const naming = detailed ? detailed.naming : NO_NAMING;
   const overrides = detailed?.overrides;
@@ -122,13 +136,25 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
     }
     names = names.filter((n) => kept.has(n));
   }
+  if (page) {
+    // An ancestor listed by an earlier answer is not listed again; at most MAX_NAV_MODULES in all.
+    if (page.after !== undefined) names = names.filter((n) => n > page.after!);
+    names = names.slice(0, MAX_NAV_MODULES);
+  }
   const item = (i: NavItem) => ({ name: displayName(i), token: i.token });
+  // With a page, depth=full names at most MAX_NAV_ITEMS members in all (each module keeps its totals).
+  let items = page ? MAX_NAV_ITEMS : Infinity;
+  const listed = (all: NavItem[]) => {
+    const shown = all.length > items ? all.slice(0, Math.max(0, items)) : all;
+    items -= shown.length;
+    return shown;
+  };
   const out = names.map((name) => {
     const m = modules.get(name)!;
     const module: NavAnswerJson["modules"][number] = { name, resourcesTotal: total(name, "resources"), functionsTotal: total(name, "functions") };
     if (full) {
-      module.resources = m.resources.map(item);
-      module.functions = m.functions.map(item);
+      module.resources = listed(m.resources).map(item);
+      module.functions = listed(m.functions).map(item);
     }
     return module;
   });
@@ -148,18 +174,20 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
     ...(input.hasInstallation ? { installationUrl: `${links.base}/installation${links.langQuery}` } : {}),
     docsUrlTemplate,
     modules: out,
-    modulesTotal: out.length,
+    modulesTotal: page ? page.total : out.length,
+    ...(page?.nextUrl ? { modulesNextUrl: page.nextUrl } : {}),
   };
 
   const lines = [`# ${input.title} ${links.version}`, ""];
   if (input.description) lines.push(input.description, "");
-  lines.push(`${out.length} modules. README: ${json.readmeUrl}. Docs of a token: ${json.docsUrlTemplate}`, "");
-  for (const name of names) {
-    const m = modules.get(name)!;
+  const counted = page ? `${out.length} of ${page.total} modules listed${page.nextUrl ? ` (the next ones: ${page.nextUrl})` : ""}` : `${out.length} modules`;
+  lines.push(`${counted}. README: ${json.readmeUrl}. Docs of a token: ${json.docsUrlTemplate}`, "");
+  for (const [i, name] of names.entries()) {
     lines.push(`- **${name}**: ${total(name, "resources")} resources, ${total(name, "functions")} functions`);
     if (full) {
-      for (const r of m.resources) lines.push(`  - resource \`${displayName(r)}\` (\`${r.token}\`)`);
-      for (const f of m.functions) lines.push(`  - function \`${displayName(f)}\` (\`${f.token}\`)`);
+      const shown = out[i]!;
+      for (const r of shown.resources!) lines.push(`  - resource \`${r.name}\` (\`${r.token}\`)`);
+      for (const f of shown.functions!) lines.push(`  - function \`${f.name}\` (\`${f.token}\`)`);
     }
   }
   return { json, markdown: lines.join("\n") + "\n" };
@@ -185,13 +213,46 @@ function perLanguage<T>(f: (lang: Language) => T): PerLanguage<T> {
 function expandType(t: StoredType): SupportingTypeJson {
   const out: SupportingTypeJson = { token: t.token, kind: t.kind, name: t.name };
   if (t.properties) out.properties = t.properties.map(expandProperty);
+  if (t.propertiesTotal !== undefined) out.propertiesTotal = t.propertiesTotal;
   if (t.values) out.values = t.values.map((v) => ({ name: v.name, value: v.value, description: perLanguage((l) => descriptionFor(v.description, l)) }));
+  if (t.valuesTotal !== undefined) out.valuesTotal = t.valuesTotal;
   return out;
 }
 
+/** How many supporting types a member reaches: `total` when known (else more than the answer lists). */
+export interface SupportingTotal {
+  total?: number;
+}
+
+const count = (n: number, what: string) => `${n.toLocaleString("en-US")} ${what}`;
+
+/**
+ * What an answer left out of a huge entry (entry-caps.ts), as one sentence naming where the whole entry is,
+ * or undefined when it shows everything. The same words in JSON (`truncated.notice`), markdown and pages.
+ */
+export function cutNotice(doc: StoredDoc | undefined, types: StoredType[], supporting: SupportingTotal, schemaUrl: string): string | undefined {
+  const parts: string[] = [];
+  if (doc?.inputsTotal !== undefined) parts.push(`the first ${count(doc.inputs.length, "of")} ${count(doc.inputsTotal, "inputs")}`);
+  if (doc?.outputsTotal !== undefined) parts.push(`the first ${count(doc.outputs.length, "of")} ${count(doc.outputsTotal, "outputs")}`);
+  if (supporting.total === undefined) parts.push(`the first ${count(types.length, "supporting types")} of more`);
+  else if (supporting.total > types.length) parts.push(`the first ${count(types.length, "of")} ${count(supporting.total, "supporting types")}`);
+  const partial = types.filter((t) => t.propertiesTotal !== undefined || t.valuesTotal !== undefined).length;
+  const one = !doc && types.length === 1 ? types[0]! : undefined;
+  if (one?.propertiesTotal !== undefined) parts.push(`the first ${count(one.properties?.length ?? 0, "of")} ${count(one.propertiesTotal, "properties")}`);
+  else if (one?.valuesTotal !== undefined) parts.push(`the first ${count(one.values?.length ?? 0, "of")} ${count(one.valuesTotal, "values")}`);
+  else if (partial) parts.push(`part of the properties or values of ${count(partial, partial === 1 ? "supporting type" : "supporting types")}`);
+  const descriptions = (doc?.descriptionsCut ?? 0) + types.reduce((n, t) => n + (t.descriptionsCut ?? 0), 0);
+  if (descriptions) parts.push(`${count(descriptions, descriptions === 1 ? "description" : "descriptions")} shortened`);
+  if (!parts.length) return undefined;
+  return `This entry is too large to show whole: shown are ${parts.join("; ")}. The whole entry is in the package's schema: ${schemaUrl}`;
+}
+
+const schemaUrlOf = (links: Links) => `${links.base}/schema`;
+
 /** One supporting type on its own (the web docs' type page): its expansion plus its description in `lang`. */
-export function typeAnswer(t: StoredType, lang: Language): SupportingTypeJson & { description: ContentNode[] } {
-  return { ...expandType(t), description: resolveContent(describe(t.description), { language: lang }) };
+export function typeAnswer(t: StoredType, lang: Language, links: Links): SupportingTypeJson & { description: ContentNode[]; truncated?: { notice: string; schemaUrl: string } } {
+  const notice = cutNotice(undefined, [t], { total: 1 }, schemaUrlOf(links));
+  return { ...expandType(t), description: resolveContent(describe(t.description), { language: lang }), ...(notice ? { truncated: { notice, schemaUrl: schemaUrlOf(links) } } : {}) };
 }
 
 function propertyLines(props: StoredProperty[], lang: Language): string[] {
@@ -203,7 +264,7 @@ function propertyLines(props: StoredProperty[], lang: Language): string[] {
   });
 }
 
-export function docsAnswer(doc: StoredDoc, types: StoredType[], links: Links, lang: Language): Answer<DocsAnswerJson> {
+export function docsAnswer(doc: StoredDoc, types: StoredType[], links: Links, lang: Language, supporting: SupportingTotal = { total: types.length }): Answer<DocsAnswerJson> {
   const description = resolveContent(describe(doc.description), { language: lang });
   const json: DocsAnswerJson = {
     version: links.version,
@@ -219,11 +280,18 @@ export function docsAnswer(doc: StoredDoc, types: StoredType[], links: Links, la
     outputs: doc.outputs.map(expandProperty),
     supportingTypes: types.map(expandType),
   };
+  // Only a cut answer has these (small entries answer as before, byte for byte).
+  if (doc.inputsTotal !== undefined) json.inputsTotal = doc.inputsTotal;
+  if (doc.outputsTotal !== undefined) json.outputsTotal = doc.outputsTotal;
+  if (supporting.total !== undefined && supporting.total > types.length) json.supportingTypesTotal = supporting.total;
+  const notice = cutNotice(doc, types, supporting, schemaUrlOf(links));
+  if (notice) json.truncated = { notice, schemaUrl: schemaUrlOf(links) };
   // Resources only: a function is called, not declared.
   const syntax = doc.kind === "resource" ? constructorSyntaxFor(doc, types, lang) : undefined;
   if (syntax !== undefined) json.constructorSyntax = [{ kind: "text", markdown: fenced(lang, syntax) } satisfies ContentNode];
   const lines = [`# ${doc.name[lang]}`, "", `${doc.kind === "resource" ? "Resource" : "Function"} \`${doc.token}\` in ${languageLabel(lang)}.`, ""];
   if (doc.deprecated) lines.push(`**Deprecated:** ${doc.deprecated}`, "");
+  if (notice) lines.push(`> ${notice}`, "");
   if (description.length) lines.push(nodesToMarkdown(description), "");
   if (syntax !== undefined) lines.push("## Constructor syntax", "", fenced(lang, syntax), "");
   lines.push("## Inputs", "", ...propertyLines(doc.inputs, lang), "", "## Outputs", "", ...propertyLines(doc.outputs, lang), "");

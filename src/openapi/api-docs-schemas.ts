@@ -56,7 +56,8 @@ export const NavAnswer = component(
         functions: z.array(NavItem).optional().describe("only with depth=full"),
       }),
     ),
-    modulesTotal: z.int().min(0),
+    modulesTotal: z.int().min(0).describe("the modules answered; when modules lists only part of them (more than 300 without q, or a continuation), the package's modules that have members"),
+    modulesNextUrl: z.url().optional().describe("only when modules lists part of them and more follow: the answer that continues the list (`after=` the last module listed)"),
   }),
 );
 
@@ -98,9 +99,18 @@ export const DocsAnswer = component(
         kind: z.enum(["object", "enum"]),
         name: PerLanguageText,
         properties: z.array(Property).optional(),
+        propertiesTotal: z.int().min(0).optional().describe("only when properties lists the first of them: how many the type has"),
         values: z.array(z.strictObject({ name: PerLanguageText, value: z.unknown(), description: PerLanguageText })).optional(),
+        valuesTotal: z.int().min(0).optional().describe("only when values lists the first of them: how many the enum has"),
       }),
     ),
+    inputsTotal: z.int().min(0).optional().describe("only when inputs lists the first of them (a huge entry): how many the entry has"),
+    outputsTotal: z.int().min(0).optional().describe("only when outputs lists the first of them: how many the entry has"),
+    supportingTypesTotal: z.int().min(0).optional().describe("only when supportingTypes lists the first of them and the total is known: how many types the entry reaches"),
+    truncated: z
+      .strictObject({ notice: z.string().describe("what was left out, in words"), schemaUrl: z.url().describe("the version's schema download, which holds the whole entry") })
+      .optional()
+      .describe("only when the entry is too large to answer whole: lists are cut to their first items and long descriptions shortened (docs/route-budgets.md)"),
   }),
 );
 

@@ -341,6 +341,7 @@ export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; 
         {doc.kind === "resource" ? "Resource" : "Function"} <code>{doc.token}</code>
       </p>
       <ContentNodes nodes={description} />
+      <CutNotice truncated={doc.truncated} />
       {doc.constructorSyntax?.length ? (
         <section aria-labelledby="constructor-syntax">
           <h2 id="constructor-syntax">Constructor syntax</h2>
@@ -350,10 +351,12 @@ export function MemberPage(props: DocsFrame & { doc: DocAnswer; module: string; 
       <section aria-labelledby="inputs">
         <h2 id="inputs">Inputs</h2>
         <PropertyTable props={doc.inputs} language={language} link={props.link} caption={`Inputs of ${name}`} />
+        <ShownOf shown={doc.inputs.length} total={doc.inputsTotal} what="inputs" />
       </section>
       <section aria-labelledby="outputs">
         <h2 id="outputs">Outputs</h2>
         <PropertyTable props={doc.outputs} language={language} link={props.link} caption={`Outputs of ${name}`} />
+        <ShownOf shown={doc.outputs.length} total={doc.outputsTotal} what="outputs" />
       </section>
       {importMarkdown ? (
         <section aria-labelledby="import">
@@ -388,6 +391,7 @@ function TypeBody({ type: t, language, link, withToken = true }: { type: DocSupp
         </p>
       ) : null}
       {t.properties ? <PropertyTable props={t.properties} language={language} link={link} caption={`Properties of ${t.name[language]}`} /> : null}
+      <ShownOf shown={t.properties?.length ?? 0} total={t.propertiesTotal} what="properties" />
       {t.values ? (
         <ul>
           {t.values.map((v) => (
@@ -397,12 +401,31 @@ function TypeBody({ type: t, language, link, withToken = true }: { type: DocSupp
           ))}
         </ul>
       ) : null}
+      <ShownOf shown={t.values?.length ?? 0} total={t.valuesTotal} what="values" />
     </>
   );
 }
 
+/** Under a list cut by the caps (api-docs/entry-caps.ts): how much of it is shown. */
+function ShownOf({ shown, total, what }: { shown: number; total: number | undefined; what: string }): RawHtml | null {
+  if (total === undefined) return null;
+  return <p class="muted truncated">{`The first ${shown.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} ${what} are shown.`}</p>;
+}
+
+/** What a huge entry's page leaves out, and a link to the schema that holds it whole. */
+function CutNotice({ truncated }: { truncated: { notice: string; schemaUrl: string } | undefined }): RawHtml | null {
+  if (!truncated) return null;
+  const at = truncated.notice.lastIndexOf(truncated.schemaUrl);
+  return (
+    <p class="muted truncated" role="note">
+      {at > 0 ? truncated.notice.slice(0, at) : `${truncated.notice} `}
+      <a href={truncated.schemaUrl}>{truncated.schemaUrl}</a>
+    </p>
+  );
+}
+
 /** The page of one object type or enum, in the chosen language. */
-export function TypePage(props: DocsFrame & { type: DocSupportingType & { description: ContentNode[] }; link: TypeLinker }): RawHtml {
+export function TypePage(props: DocsFrame & { type: DocSupportingType & { description: ContentNode[]; truncated?: { notice: string; schemaUrl: string } }; link: TypeLinker }): RawHtml {
   const { type: t, language } = props;
   const name = t.name[language];
   return (
@@ -411,6 +434,7 @@ export function TypePage(props: DocsFrame & { type: DocSupportingType & { descri
         {t.kind === "enum" ? "Enum" : "Object type"} <code>{t.token}</code>
       </p>
       <ContentNodes nodes={t.description} />
+      <CutNotice truncated={t.truncated} />
       <section aria-labelledby="type-definition">
         <h2 id="type-definition">{t.kind === "enum" ? "Values" : "Properties"}</h2>
         <TypeBody type={t} language={language} link={props.link} withToken={false} />

@@ -9,9 +9,9 @@ import { encodeKey } from "../http/url-path";
 import { docsOf, type VersionDocs } from "../api-docs/routes";
 import { OSES, type ContentNode, type Os } from "../api-docs/content";
 import { renderContent, renderOnce, type RenderedContent } from "./rendered-content";
-import type { Nav, NavHead, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
+import type { Nav, NavHead, NavSummary, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
-import { docsPrefixOf, getImmutableJson, lookup, readDocuments, TYPE_KINDS } from "../api-docs/storage";
+import { docsPrefixOf, getImmutableJson, lookup, readDocuments, readMemberDocuments, TYPE_KINDS } from "../api-docs/storage";
 import { DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
@@ -359,8 +359,8 @@ async function apiPage(request: IRequest, context: RequestContext) {
     }
     const entry = await lookup(bucket, docs.prefix, docs.manifest, member.token);
     if (!entry) throw notFound("no such API docs page");
-    const [doc, ...types] = await readDocuments(bucket, docs.prefix, docs.manifest, [entry.range, ...entry.types]);
-    const answer: DocAnswer = docsAnswer(doc as StoredDoc, types as StoredType[], d.links, language).json;
+    const read = await readMemberDocuments(bucket, docs.prefix, docs.manifest, entry);
+    const answer: DocAnswer = docsAnswer(read.doc, read.types, d.links, language, read.supporting).json;
     const supporting = new Set(answer.supportingTypes.map((t) => t.token));
     const props = [...answer.inputs, ...answer.outputs, ...answer.supportingTypes.flatMap((t) => t.properties ?? [])];
     const external = await externalLinks(context, looker.viewer, { ...pkg, ownerOrg: data.entry.item.ownerOrg }, props, language);
@@ -420,7 +420,7 @@ async function typePage(request: IRequest, context: RequestContext) {
       throw notFound("no such API docs page");
     }
     const [stored] = (await readDocuments(bucket, docs.prefix, docs.manifest, [entry.range])) as StoredType[];
-    const type = typeAnswer(stored!, language);
+    const type = typeAnswer(stored!, language, d.links);
     const external = await externalLinks(context, looker.viewer, { ...pkg, ownerOrg: data.entry.item.ownerOrg }, type.properties ?? [], language);
     return (
       <TypePage

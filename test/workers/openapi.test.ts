@@ -261,7 +261,7 @@ describe("declared docs parameters are the ones the docs routes read", () => {
     expect(docsPaths).toHaveLength(5);
     const declared = (path: string) => new Set<string>((client.paths[path]!.get!.parameters ?? []).filter((p: any) => p.in === "query").map((p: any) => p.name));
     const all = new Set(docsPaths.flatMap((path) => [...declared(path)]));
-    expect([...all].sort()).toEqual(["depth", "lang", "limit", "os", "q"]);
+    expect([...all].sort()).toEqual(["after", "depth", "lang", "limit", "os", "q"]);
     let ignored = 0;
     for (const path of docsPaths) {
       for (const name of all) {
@@ -271,8 +271,8 @@ describe("declared docs parameters are the ones the docs routes read", () => {
         ignored++;
       }
     }
-    // readme, installation and docs lack q, depth and limit; nav lacks os and limit; examples lacks os and depth.
-    expect(ignored).toBe(3 * 3 + 2 + 2);
+    // readme, installation and docs lack q, depth, limit and after; nav lacks os and limit; examples lacks os, depth and after.
+    expect(ignored).toBe(3 * 4 + 2 + 3);
   });
 });
 
