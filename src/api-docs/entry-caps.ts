@@ -136,10 +136,17 @@ export function cutEntry(entry: "types" | "resources" | "functions", spec: Json,
     out.description = cutText(out.description, MAX_ENTRY_DESCRIPTION_CHARS);
     totals.descriptions = 1;
   }
-  const list = (holder: Json, key: string, total: keyof EntryTotals): Json => {
+  /** A properties map cut, and the list of required names beside it narrowed to those kept (it may be as long). */
+  const list = (holder: Json, key: string, total: keyof EntryTotals, requiredKey = "required"): Json => {
     const cut = cutProperties(holder[key], budget, totals, opts);
-    if (cut.total !== undefined) totals[total] = cut.total;
-    return cut.map === holder[key] ? holder : { ...holder, [key]: cut.map };
+    if (cut.map === holder[key]) return holder;
+    const out = { ...holder, [key]: cut.map };
+    if (cut.total !== undefined) {
+      totals[total] = cut.total;
+      const required = holder[requiredKey];
+      if (Array.isArray(required) && isObject(cut.map)) out[requiredKey] = required.filter((r) => typeof r === "string" && Object.hasOwn(cut.map as Json, r));
+    }
+    return out;
   };
   if (entry === "types") {
     if (Array.isArray(out.enum)) {
@@ -148,7 +155,7 @@ export function cutEntry(entry: "types" | "resources" | "functions", spec: Json,
       if (cut.total !== undefined) totals.values = cut.total;
     } else out = list(out, "properties", "properties");
   } else if (entry === "resources") {
-    out = list(out, "inputProperties", "inputs");
+    out = list(out, "inputProperties", "inputs", "requiredInputs");
     out = list(out, "properties", "outputs");
   } else {
     if (isObject(out.inputs)) out.inputs = list(out.inputs, "properties", "inputs");

@@ -19,7 +19,7 @@ let cookie: string;
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 /**
- * `Big`: n inputs and n outputs, one input an enum of n values; `Wide`: n/5 inputs, each its own object type
+ * `Big`: n inputs and n outputs, all required, one more input an enum of n values; `Wide`: n/5 inputs, each its own object type
  * (so it reaches n/5 supporting types); `Small`: two properties.
  */
 function hugeSchema(name: string, n: number): string {
@@ -40,7 +40,8 @@ function hugeSchema(name: string, n: number): string {
     version: "1.0.0",
     types,
     resources: {
-      [`${name}:index:Big`]: { description: "A resource of very many properties.", inputProperties: inputs, properties: outputs },
+      // Every property required: the lists of required names are as long as the properties.
+      [`${name}:index:Big`]: { description: "A resource of very many properties.", inputProperties: inputs, requiredInputs: Object.keys(inputs).slice(1), properties: outputs, required: Object.keys(outputs) },
       [`${name}:index:Wide`]: { inputProperties: wide, properties: {} },
       [`${name}:index:Small`]: { inputProperties: { a: { type: "string" } }, properties: { b: { type: "string" } } },
     },
@@ -125,6 +126,9 @@ describe("one huge entry", () => {
     expect(json.outputsTotal).toBe(50_000);
     // Schema order is kept: the first ones.
     expect(json.inputs[0].name.python).toBe("level");
+    expect(json.inputs[0].required).toBe(false);
+    expect(json.inputs[1].required).toBe(true);
+    expect(json.outputs[999].required).toBe(true);
     expect(json.outputs[999].name.typescript).toBe("out999");
     // What is left of the answer's naming budget goes to the supporting enum: its first values, and its total.
     const level = json.supportingTypes.find((t: { token: string }) => t.token === "huge-5x:index:Level");
