@@ -112,6 +112,8 @@ export function memberLine(kind: "resource" | "function", token: string, overrid
   const names = override ? JSON.stringify(override) : "";
   return `${kind === "resource" ? 0 : 1}\t${JSON.stringify(token)}\t${names.length <= MAX_OVERRIDE_JSON ? names : ""}\n`;
 }
+/** An overriding name longer than this is left out of the navigation (nav.json, nav-members.tsv): its size is not the package's to choose. */
+export const MAX_OVERRIDE_NAME = 256;
 /** Name overrides whose JSON is longer are left out of nav-members.tsv (pages show the naming rules' name): lines stay under 32 KiB. */
 export const MAX_OVERRIDE_JSON = 4 * 1024;
 
@@ -560,7 +562,8 @@ export function prepareEntry(o: Named, section: string, token: string, value: Js
   const own = value.language;
   for (const l of typeof own === "object" && own !== null ? LANGUAGES : []) {
     const name = memberName(l, o.naming, token, kind, value);
-    if (name !== memberName(l, o.naming, token, kind)) (prepared.override ||= {})[l] = name;
+    // A name longer than MAX_OVERRIDE_NAME is not carried into the navigation (which lists members by these names): the naming rules' is.
+    if (name !== memberName(l, o.naming, token, kind) && name.length <= MAX_OVERRIDE_NAME) (prepared.override ||= {})[l] = name;
   }
   prepared.examples = extractExamples(text(value.description) ?? "");
   return prepared;

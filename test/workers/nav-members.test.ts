@@ -168,3 +168,27 @@ describe("a member page in a module of very many members, every one with a name 
     expect(r.status).toBe(old.status);
   });
 });
+
+describe("an overriding name of any length", () => {
+  it("is left out of the navigation past MAX_OVERRIDE_NAME: nav.json stays small, the tree shows the naming rules' name", async () => {
+    const long = "Q".repeat(100_000);
+    const schema = JSON.stringify({
+      name: "longname",
+      version: "1.0.0",
+      resources: {
+        "longname:m0:Big": { properties: { id: { type: "string" } }, language: { csharp: { name: long } } },
+        "longname:m0:Small": { properties: { id: { type: "string" } }, language: { csharp: { name: "Tiny" } } },
+      },
+    });
+    await publishPackage(token, "pulumi/members/longname", "1.0.0", { schema });
+    const keys = await docsKeys("longname");
+    const nav = (await env.ARTIFACTS.head(keys.find((k) => k.endsWith("/nav.json"))!))!;
+    expect(nav.size).toBeLessThan(2 * KiB);
+    const page = await rendered("/packages/pulumi/members/longname/1.0.0/api/m0/Small?lang=csharp");
+    expect(page.body).toContain(">Longname.M0.Tiny<");
+    expect(page.body).not.toContain("QQQQ");
+    expect(page.bytes).toBeLessThan(64 * KiB);
+    const answer = await call("/api/registry/packages/pulumi/members/longname/versions/1.0.0/nav?lang=csharp&depth=full", { token });
+    expect(JSON.stringify(await answer.json())).not.toContain("QQQQ");
+  }, 60_000);
+});
