@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { call, createOrg, createToken, signIn } from "./helpers";
 import { publishPackage } from "./publish-helpers";
 import { DocsAnswer, NavAnswer } from "../../src/openapi/api-docs-schemas";
-import { MAX_LIST_ITEMS, MAX_NAMED_ITEMS, MAX_SUPPORTING_TYPES, answerBudget } from "../../src/api-docs/entry-caps";
+import { MAX_ANSWER_DESCRIPTION_CHARS, MAX_ENTRY_DESCRIPTION_CHARS, MAX_ITEM_DESCRIPTION_CHARS, MAX_LIST_ITEMS, MAX_NAMED_ITEMS, MAX_SUPPORTING_TYPES, answerBudget, cutEntry } from "../../src/api-docs/entry-caps";
 import { MAX_NAV_ITEMS, MAX_NAV_MODULES } from "../../src/api-docs/views";
 import { cutStoredDocument, documentOf, type StoredDoc, type StoredProperty } from "../../src/api-docs/stored-form";
 import { LANGUAGES } from "../../src/api-docs/languages";
@@ -207,6 +207,24 @@ describe("records derived before the cut (not stored cut) are cut when read, bef
     const type = documentOf({ name: "old", language: {} }, { entry: "types", token: "old:index:T", kinds: {}, spec: { type: "object", properties: trapped(5000, left) } }, budget);
     expect("properties" in type && type.properties).toHaveLength(left);
     expect("propertiesTotal" in type && type.propertiesTotal).toBe(5000);
+  });
+
+  it("descriptions: each within MAX_ITEM_DESCRIPTION_CHARS, all within MAX_ANSWER_DESCRIPTION_CHARS, the entry's own within MAX_ENTRY_DESCRIPTION_CHARS", () => {
+    const properties: Record<string, unknown> = {};
+    // 40 descriptions of 64 Ki characters: each cut to 16 Ki, and the answer's 256 Ki spent by the sixteenth.
+    for (let i = 0; i < 40; i++) properties[`p${i}`] = { type: "string", description: "d".repeat(64 * 1024) };
+    const { spec, totals } = cutEntry("types", { type: "object", description: "e".repeat(MAX_ENTRY_DESCRIPTION_CHARS + 10), properties }, answerBudget());
+    const shown = Object.values(spec.properties as Record<string, { description: string }>).map((p) => p.description.length);
+    expect(shown).toHaveLength(40);
+    expect(shown[0]).toBe(MAX_ITEM_DESCRIPTION_CHARS);
+    expect(shown.reduce((a, b) => a + b, 0)).toBe(MAX_ANSWER_DESCRIPTION_CHARS);
+    expect(shown[39]).toBe(0);
+    expect((spec.description as string).length).toBe(MAX_ENTRY_DESCRIPTION_CHARS);
+    expect(totals.descriptions).toBe(41);
+    expect(totals.properties).toBeUndefined();
+    // A surrogate pair is never split.
+    const { spec: pair } = cutEntry("types", { type: "object", properties: { p: { description: "a".repeat(MAX_ITEM_DESCRIPTION_CHARS - 1) + "😀" } } }, answerBudget());
+    expect(((pair.properties as Record<string, { description: string }>).p!.description).length).toBe(MAX_ITEM_DESCRIPTION_CHARS - 1);
   });
 
   it("format 2 (named when derived): the lists are sliced and long descriptions shortened", () => {
