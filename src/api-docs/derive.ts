@@ -39,6 +39,8 @@ export interface NavModule {
   /** Tokens, sorted; their names are the naming rules' (applied when served, to keep derivation small). */
   resources: string[];
   functions: string[];
+  /** When the lists hold only the module's first members (read from nav-members.tsv, never stored): its totals. */
+  totals?: { resources: number; functions: number };
 }
 export interface Nav {
   naming: PackageNaming;

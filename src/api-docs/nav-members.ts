@@ -3,7 +3,8 @@
 // (a bisection by range reads over the module's lines, which are sorted by kind then URL name). A page in a
 // module of a million members reads about what it reads in one of a hundred, and only the shown members'
 // name overrides (nav.json keeps them in one object for the whole package).
-import { memberKey } from "./derive";
+import { memberKey, type Nav, type NavModule } from "./derive";
+import type { ModuleLine } from "./nav-outline";
 import { readImmutable } from "./derived-cache";
 import type { Range } from "./storage";
 import type { PerLanguage } from "./stored-form";
@@ -145,4 +146,46 @@ async function lowerBound(bucket: R2Bucket, key: string, [offset, length]: Range
     } else lo = next;
   }
   return answer < end ? (await lineAt(bucket, key, answer, end)).line : undefined;
+}
+
+/** What the `nav` route's depth=full reads of nav-members.tsv at most: lines past it are not listed (the modules keep their totals). */
+export const MAX_RUN_BYTES = 512 * 1024;
+
+/**
+ * The modules given (consecutive, each with its lines' range) as a Nav's modules, from one read of their
+ * lines: at most `maxLines` members and MAX_RUN_BYTES in all, in order. A module not read whole carries its
+ * totals. The overrides are those of the members read.
+ */
+export async function readMembersRun(bucket: R2Bucket, key: string, run: readonly ModuleLine[], maxLines: number): Promise<Pick<Nav, "modules" | "overrides">> {
+  const modules: NavModule[] = run.map((m) => ({ name: m.name, resources: [], functions: [] }));
+  const overrides: NonNullable<Nav["overrides"]> = {};
+  const start = run[0]?.members?.[0] ?? 0;
+  const last = run[run.length - 1]?.members;
+  const end = last ? Math.min(last[0] + last[1], start + MAX_RUN_BYTES) : start;
+  // Read by chunks of MEMBER_LINES_WHOLE until `maxLines` lines are in: a partial last line is read again with the next chunk.
+  let from = start;
+  let i = 0;
+  let read = 0;
+  while (read < maxLines && from < end) {
+    const bytes = await bytesAt(bucket, key, from, Math.min(MEMBER_LINES_WHOLE, end - from));
+    let at = 0;
+    for (; read < maxLines; read++) {
+      const nl = bytes.indexOf(NEWLINE, at);
+      if (nl < 0) break;
+      // The module whose lines hold this one.
+      while (i < run.length && from + at >= run[i]!.members![0] + run[i]!.members![1]) i++;
+      const line = parseMemberLine(decoder.decode(bytes.subarray(at, nl)));
+      at = nl + 1;
+      if (!line || i >= run.length) continue;
+      (line.kind === "resource" ? modules[i]!.resources : modules[i]!.functions).push(line.token);
+      if (line.override) overrides[line.token] = { ...overrides[line.token], ...line.override };
+    }
+    if (at === 0) break; // a line longer than a chunk: none are (MAX_MEMBER_LINE)
+    from += at;
+  }
+  for (const [k, m] of modules.entries()) {
+    const whole = run[k]!;
+    if (m.resources.length + m.functions.length < whole.resources + whole.functions) m.totals = { resources: whole.resources, functions: whole.functions };
+  }
+  return { modules, ...(Object.keys(overrides).length ? { overrides } : {}) };
 }

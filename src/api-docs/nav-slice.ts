@@ -54,7 +54,8 @@ export async function readNavRun(bucket: R2Bucket, prefix: string, ranges: NavRa
   const [naming, overrides, text] = await Promise.all([
     rangeJson<PackageNaming>(bucket, key, ranges.naming),
     ranges.overrides ? rangeJson<NonNullable<Nav["overrides"]>>(bucket, key, ranges.overrides) : undefined,
-    readImmutable(bucket, key, (object) => object.text(), { offset: start, length: last[0] + last[1] - start }),
+    // Kept apart from the JSON parse of the same range (a run of one module is that module's slice).
+    readImmutable(bucket, key, (object) => object.text(), { offset: start, length: last[0] + last[1] - start }, "text"),
   ]);
   if (text === undefined) throw new Error(`derived docs object ${key} is missing`);
   const nav: Nav = { naming, modules: JSON.parse(`[${text}]`) as NavModule[] };

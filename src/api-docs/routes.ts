@@ -27,8 +27,9 @@ import { negotiate } from "./negotiate";
 import { ContentQuery, DocsQuery, ExamplesQuery, NavQuery, parseDocsQuery, type ParsedDocsQuery, type QuerySchema } from "./query";
 import { artifactName, docsPrefixOf, getJson, parseExampleLines, lookup, readMemberDocuments, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, MAX_NAV_ITEMS, MAX_NAV_MODULES, navAnswer, selectExamples, type Answer, type Links } from "./views";
-import { readOutline, type ModuleLine } from "./nav-outline";
-import { readNavRun } from "./nav-slice";
+import { readOutline, type ModuleLine, type NavOutline } from "./nav-outline";
+import { readNavRun, readNavSlice } from "./nav-slice";
+import { readMembersRun } from "./nav-members";
 
 const IMMUTABLE_SECONDS = 7 * 24 * 3600;
 const MAX_TOKEN = 512;
@@ -146,12 +147,13 @@ const docsRoutes: DocsRoute[] = [
         const k = modules.findIndex((mod, i) => (items += mod.resources + mod.functions) > MAX_NAV_ITEMS && i > 0);
         if (k > 0) [modules, more] = [modules.slice(0, k), true];
       }
-      const nav: Nav | NavSummary = query.full ? ((await readNavRun(bucket, docs.prefix, outline, modules)) ?? (await wholeNavOf(bucket, docs.prefix, modules))) : { modules };
+      const nav: Nav | NavSummary = query.full ? await fullNavOf(bucket, docs.prefix, outline, modules) : { modules };
       const cut = more || query.after !== undefined;
       const last = modules[modules.length - 1]?.name;
       const next = more && last !== undefined ? nextNavUrl(links, query, last) : undefined;
       const page = cut ? { total: outline.modules, ...(query.after !== undefined ? { after: query.after } : {}), ...(next ? { nextUrl: next } : {}) } : undefined;
-      return navAnswer({ ...input, nav }, links, query.lang, undefined, query.full, page);
+      // At most MAX_NAV_ITEMS members in all, whether the modules are cut or not (one module may hold more).
+      return navAnswer({ ...input, nav }, links, query.lang, undefined, query.full, page, true);
     },
   },
   {
@@ -184,6 +186,19 @@ const docsRoutes: DocsRoute[] = [
 ];
 
 const packageIdentity = (params: RouteParams) => parseIdentity(packageKind, params);
+
+/**
+ * The listed modules with their members (depth=full): from nav-members.tsv when the derivation wrote it (at
+ * most MAX_NAV_ITEMS members and MAX_RUN_BYTES of lines, with their own name overrides), else their slices of
+ * nav.json (and the package's overrides), else the whole nav.json of docs derived before its ranges were kept.
+ */
+async function fullNavOf(bucket: R2Bucket, prefix: string, outline: NavOutline, modules: readonly ModuleLine[]): Promise<Nav> {
+  if (modules.length && modules.every((m) => m.members)) {
+    const named = await readNavSlice(bucket, prefix, outline, []);
+    if (named) return { naming: named.naming, ...(await readMembersRun(bucket, prefix + "nav-members.tsv", modules, MAX_NAV_ITEMS)) };
+  }
+  return (await readNavRun(bucket, prefix, outline, modules)) ?? (await wholeNavOf(bucket, prefix, modules));
+}
 
 /** Docs derived before nav.json's ranges were kept: the whole nav, as those releases read it, narrowed to `modules`. */
 async function wholeNavOf(bucket: R2Bucket, prefix: string, modules: readonly ModuleLine[]): Promise<Nav> {

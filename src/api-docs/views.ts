@@ -93,7 +93,7 @@ export interface NavPage {
   nextUrl?: string;
 }
 
-export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean, page?: NavPage): Answer<NavAnswerJson> {
+export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean, page?: NavPage, capItems = !!page): Answer<NavAnswerJson> {
   const detailed = isFullNav(input.nav) ? input.nav : undefined;
   const naming = detailed ? detailed.naming : NO_NAMING;
   const overrides = detailed?.overrides;
@@ -118,7 +118,7 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
       continue;
     }
     // The module's totals, whatever `q` keeps of its items (the contract says so).
-    counts.set(m.name, { resources: m.resources.length, functions: m.functions.length });
+    counts.set(m.name, ("totals" in m && m.totals) || { resources: m.resources.length, functions: m.functions.length });
     target.resources.push(...m.resources.map((token) => ({ token, kind: "resource" as const })).filter(keep));
     target.functions.push(...m.functions.map((token) => ({ token, kind: "function" as const })).filter(keep));
   }
@@ -142,8 +142,8 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
     names = names.slice(0, MAX_NAV_MODULES);
   }
   const item = (i: NavItem) => ({ name: displayName(i), token: i.token });
-  // With a page, depth=full names at most MAX_NAV_ITEMS members in all (each module keeps its totals).
-  let items = page ? MAX_NAV_ITEMS : Infinity;
+  // The route's depth=full (capItems) names at most MAX_NAV_ITEMS members in all (each module keeps its totals).
+  let items = capItems ? MAX_NAV_ITEMS : Infinity;
   const listed = (all: NavItem[]) => {
     const shown = all.length > items ? all.slice(0, Math.max(0, items)) : all;
     items -= shown.length;

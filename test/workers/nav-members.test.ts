@@ -9,6 +9,7 @@ import { publishPackage } from "./publish-helpers";
 import { memberKey, memberLine, MAX_OVERRIDE_JSON, type NavHead } from "../../src/api-docs/derive";
 import { allMembers, findMember, firstMembers, MEMBER_LINES_WHOLE, type MemberLine } from "../../src/api-docs/nav-members";
 import { EXPANDED_MAX } from "../../src/web/api-docs-routes";
+import { MAX_NAV_ITEMS } from "../../src/api-docs/views";
 
 const KiB = 1024;
 let token: string;
@@ -160,6 +161,24 @@ describe("a member page in a module of very many members, every one with a name 
       expect(now.r2Bytes, path).toBeLessThanOrEqual(old.r2Bytes);
     }
   }, 60_000);
+
+  it("the JSON nav with depth=full lists the module's first MAX_NAV_ITEMS members with their override names and its totals, reading a bounded part", async () => {
+    const r = await call("/api/registry/packages/pulumi/members/huge/versions/1.0.0/nav?lang=csharp&depth=full", { token });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { modules: Array<{ name: string; resourcesTotal: number; resources: Array<{ name: string; token: string }> }> };
+    const m0 = body.modules.find((m) => m.name === "m0")!;
+    expect(m0.resourcesTotal).toBe(15000);
+    expect(m0.resources.length).toBe(MAX_NAV_ITEMS);
+    expect(m0.resources[0]).toEqual({ name: "Huge.M0.Sharp0", token: "huge:m0:R0" });
+    const keys = await docsKeys("huge");
+    const navSize = (await env.ARTIFACTS.head(keys.find((k) => k.endsWith("/nav.json"))!))!.size;
+    expect(Number(r.headers.get("X-R2-Bytes-Read"))).toBeLessThan(navSize / 4);
+    // The same answer as docs without nav-members.tsv give (they read nav.json's slice and the package's overrides).
+    const older = await call("/api/registry/packages/pulumi/members/older/versions/1.0.0/nav?lang=csharp&depth=full", { token });
+    const mid = await call("/api/registry/packages/pulumi/members/mid/versions/1.0.0/nav?lang=csharp&depth=full", { token });
+    const same = (text: string) => text.replaceAll(/\b(?:mid|older|Mid|Older)\b/g, "NAME");
+    expect(same(await mid.text())).toBe(same(await older.text()));
+  });
 
   it("a URL name the module does not have is the nearest module's page or a 404, as before", async () => {
     const r = await call("/packages/pulumi/members/huge/1.0.0/api/m0/R99999?lang=csharp", { headers: { Accept: "text/html", Cookie: cookie } });
