@@ -54,7 +54,7 @@ async function promote(
       throw badRequest(`the uploaded ${slot.name} is ${staged.size} bytes; the limit is ${max}`);
     }
     const key = prefix + slot.name;
-    const reader = kind.readAlong?.(slot.name, identity);
+    const reader = kind.readAlong?.(slot.name, { identity, bucket, key });
     if (reader) read[slot.name] = await copyReading(bucket, staged, key, slot.contentType, reader);
     else await bucket.put(key, staged.body.pipeThrough(new FixedLengthStream(staged.size)), { httpMetadata: { contentType: slot.contentType } });
     artifacts[slot.name] = key;
@@ -79,10 +79,10 @@ async function copyReading(bucket: R2Bucket, staged: R2ObjectBody, key: string, 
   sink.closed.catch(() => undefined); // a failed copy errors the stream: reported by what this throws
   let read: unknown;
   let refusal: { error: unknown } | undefined;
-  const see = (f: () => unknown) => {
+  const see = async (f: () => unknown) => {
     if (refusal) return;
     try {
-      read = f();
+      read = await f();
     } catch (error) {
       refusal = { error };
     }
@@ -105,12 +105,12 @@ async function copyReading(bucket: R2Bucket, staged: R2ObjectBody, key: string, 
     for (;;) {
       const { done, value } = await source.read();
       if (done) break;
-      see(() => reader.write(value));
+      await see(() => reader.write(value));
       pieces.push(value);
       bytes += value.byteLength;
       if (bytes >= COPY_PIECE_BYTES) await hand();
     }
-    see(() => reader.end());
+    await see(() => reader.end());
     await hand();
     await writing;
     await sink.close();
