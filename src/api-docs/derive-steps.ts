@@ -59,6 +59,8 @@ export interface StepLimits {
 
 const MiB = 1024 * 1024;
 export const STEP_LIMITS: StepLimits = { scanBytes: 32 * MiB, packBytes: 4 * MiB, kindBlockBytes: 64 * 1024, indexRecords: 20_000 };
+/** Most bytes of the kinds table one range read of a pack step takes (several adjacent blocks). */
+const KIND_READ_BYTES = 1024 * 1024;
 /** R2 multipart parts: at least 5 MiB and, but for the last, all the same size (as storage.ts's ObjectWriter). */
 const PART_BYTES = 5 * MiB;
 const SECTIONS = ["types", "resources", "functions"] as const;
@@ -382,12 +384,24 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
     if (!set) wanted.set(lo, (set = new Set()));
     set.add(token);
   }
+  // Adjacent blocks are read together (they are contiguous in the table), up to KIND_READ_BYTES a read: a step
+  // whose entries refer to types all over the table makes a few large reads, not one per block.
+  const groups: Array<{ offset: number; length: number; tokens: string[] }> = [];
+  let previous = -2;
+  for (const n of [...wanted.keys()].sort((a, b) => a - b)) {
+    const [, offset, length] = fences[n]!;
+    const last = groups[groups.length - 1];
+    if (last && n === previous + 1 && last.length + length <= KIND_READ_BYTES) {
+      last.length += length;
+      last.tokens.push(...wanted.get(n)!);
+    } else groups.push({ offset, length, tokens: [...wanted.get(n)!] });
+    previous = n;
+  }
   await Promise.all(
-    [...wanted].map(async ([n, set]) => {
-      const [, offset, length] = fences[n]!;
+    groups.map(async ({ offset, length, tokens: group }) => {
       const text = new TextDecoder().decode(await readRange(bucket, `${tmp(input)}kinds-table`, offset, length));
       // Lines are `JSON.stringify(token)\tkind`: the wanted tokens are matched in that form, no line is parsed.
-      const quoted = new Map([...set].map((token) => [JSON.stringify(token), token]));
+      const quoted = new Map(group.map((token) => [JSON.stringify(token), token]));
       for (let at = 0; at < text.length; ) {
         let end = text.indexOf("\n", at);
         if (end < 0) end = text.length;
