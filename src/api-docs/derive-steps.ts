@@ -92,6 +92,8 @@ interface State {
   scan?: ScanState;
   /** Byte ranges of the top-level members in TOP_MEMBERS (the last of duplicates, as JSON.parse). */
   top: Record<string, Range>;
+  /** The kinds step wrote those members' values to `top.json` (absent in states of earlier releases). */
+  topObject?: boolean;
   /** Sizes of `entries-<k>` and `kinds-<k>`, one per scan step. */
   lists: number[];
   /** Where those lists are when not under tmp: complete scanned the schema (ScanAlong). */
@@ -361,7 +363,8 @@ async function kindsStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     throw error;
   }
   await putJson(bucket, `${tmp(input)}kinds-fences`, fences);
-  return { ...s, phase: "pack", step: 0 };
+  await putJson(bucket, `${tmp(input)}top.json`, await readTopRanges(bucket, input, s));
+  return { ...s, phase: "pack", step: 0, topObject: true };
 }
 
 /** The kinds of `tokens` (sorted) from the table: one range read per block that may hold one of them. */
@@ -417,6 +420,13 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
 
 /** The top-level members naming and the package facts read, from their recorded ranges. */
 async function readTop(bucket: R2Bucket, input: DerivationInput, s: State): Promise<Record<string, unknown>> {
+  // Past the kinds phase they are in one object (one read a step, not one per member); a chain that an older
+  // release took past it has none, and reads the ranges.
+  if (s.topObject) return (await (await bucket.get(`${tmp(input)}top.json`))!.json()) as Record<string, unknown>;
+  return readTopRanges(bucket, input, s);
+}
+
+async function readTopRanges(bucket: R2Bucket, input: DerivationInput, s: State): Promise<Record<string, unknown>> {
   const top: Record<string, unknown> = {};
   const decoder = new TextDecoder();
   await Promise.all(
