@@ -23,11 +23,11 @@
 // Re-running a step with the same state rewrites the same objects (names come from the state, never
 // from a counter in memory) and appends nothing. Temporary objects live under `${prefix}tmp/${workId}/`;
 // the runner calls discardDerivation once the chain is done or has failed.
-import { SchemaScanner, newScanState, type ScanHooks, type ScanState } from "./schema-scan";
+import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
 import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
 import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
-import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, docsPrefix, putJson, type DocsObject, type Fence, type Manifest, type Range } from "./storage";
+import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
 export interface DerivationInput {
@@ -38,8 +38,6 @@ export interface DerivationInput {
   prefix: string;
   /** Unique per derivation attempt: temporary objects live under `${prefix}tmp/${workId}/`. */
   workId: string;
-  /** `scan.json` of complete's scan of this schema (ScanAlong), when it left one: the chain then starts at its kinds phase. */
-  scanned?: string;
 }
 
 export type StepResult = { done: false; state: unknown } | { done: true; artifacts: Record<string, string> };
@@ -96,8 +94,6 @@ interface State {
   topObject?: boolean;
   /** Sizes of `entries-<k>` and `kinds-<k>`, one per scan step. */
   lists: number[];
-  /** Where those lists are when not under tmp: complete scanned the schema (ScanAlong). */
-  listsAt?: string;
   kindRuns: number[];
   /** Pack phase: the next entry is in `entries-<list>` at byte `at`. */
   list: number;
@@ -128,7 +124,7 @@ const encoder = new TextEncoder();
 /** Runs the next bounded step; `state` is null for the first. JSON-serializable state, ≤ 32 KiB. */
 export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state: unknown | null, limits: Partial<StepLimits> = {}): Promise<StepResult> {
   const l = { ...STEP_LIMITS, ...limits };
-  let s: State = state === null ? ((input.scanned && (await adoptScan(bucket, input.scanned))) || initial()) : (structuredClone(state) as State);
+  let s: State = state === null ? initial() : (structuredClone(state) as State);
   // A chain a release writing another docs format started (a deploy mid-derivation): what it wrote cannot be
   // continued in this format, so its temporaries and open uploads go and the chain starts over.
   if (s.format !== DOCS_FORMAT) {
@@ -184,54 +180,39 @@ async function writeText(bucket: R2Bucket, key: string, lines: string[]): Promis
   return out.writer.offset;
 }
 
-/** What a scan collects: the entries' lines and the types' kinds of one list, and the top members' ranges (into `top`). */
-class ScanCollector {
-  entries: string[] = [];
-  kinds: SpillRecord[] = [];
-  failure: string | undefined;
-  readonly hooks: ScanHooks;
-
-  constructor(top: Record<string, Range>) {
-    this.hooks = {
-      sections: new Set(SECTIONS),
-      onMember: (key, start, end) => {
-        if (key !== undefined && TOP_MEMBERS.has(key)) top[key] = [start, end - start];
-      },
-      onEntry: (section, token, start, end, isObject, isEnum) => {
-        if (!isObject) return;
-        if (token === undefined) this.failure ??= `a ${section} token longer than the scanner keeps`;
-        this.entries.push(`${JSON.stringify([SECTIONS.indexOf(section as (typeof SECTIONS)[number]), token, start, end - start])}\n`);
-        if (section === "types") this.kinds.push([token!, isEnum ? "e" : "o"]);
-      },
-    };
-  }
-
-  /** Writes `entries-<k>` and `kinds-<k>` under `at` and answers their sizes; the next list starts empty. */
-  async write(bucket: R2Bucket, at: string, k: number): Promise<[entries: number, kinds: number]> {
-    const [entries, kinds] = [this.entries, this.kinds];
-    this.entries = [];
-    this.kinds = [];
-    return [await writeText(bucket, `${at}entries-${k}`, entries), (await writeRunObject(bucket, `${at}kinds-${k}`, kinds)).size];
-  }
-}
-
 /** Phase 1: scans `scanBytes` of the schema from where the last step stopped. */
 async function scanStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
   const scan = s.scan!;
   const object = await bucket.get(input.schemaKey, { range: { offset: scan.pos, length: l.scanBytes } });
   if (!object) throw new Error(`docs derivation: schema ${input.schemaKey} is missing`);
-  const collected = new ScanCollector(s.top);
-  const scanner = new SchemaScanner(collected.hooks, scan);
+  const entries: string[] = [];
+  const kinds: SpillRecord[] = [];
+  let failure: string | undefined;
+  const scanner = new SchemaScanner(
+    {
+      sections: new Set(SECTIONS),
+      onMember: (key, start, end) => {
+        if (key !== undefined && TOP_MEMBERS.has(key)) s.top[key] = [start, end - start];
+      },
+      onEntry: (section, token, start, end, isObject, isEnum) => {
+        if (!isObject) return;
+        if (token === undefined) failure ??= `a ${section} token longer than the scanner keeps`;
+        entries.push(`${JSON.stringify([SECTIONS.indexOf(section as (typeof SECTIONS)[number]), token, start, end - start])}\n`);
+        if (section === "types") kinds.push([token!, isEnum ? "e" : "o"]);
+      },
+    },
+    scan,
+  );
   const reader = object.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     scanner.write(value);
   }
-  if (collected.failure) throw new Error(`docs derivation: ${collected.failure}`);
-  const [entries, kinds] = await collected.write(bucket, tmp(input), s.step);
-  s.lists.push(entries);
-  s.kindRuns.push(kinds);
+  if (failure) throw new Error(`docs derivation: ${failure}`);
+  const k = s.step;
+  s.lists.push(await writeText(bucket, `${tmp(input)}entries-${k}`, entries));
+  s.kindRuns.push((await writeRunObject(bucket, `${tmp(input)}kinds-${k}`, kinds)).size);
   s.step++;
   if (scan.pos >= object.size) {
     scanner.end();
@@ -240,92 +221,9 @@ async function scanStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   return s;
 }
 
-/** Where complete's scan (ScanAlong) leaves its lists: beside the docs of the schema it scanned. */
-export const scanAlongPrefix = (schemaKey: string) => `${docsPrefix(schemaKey)}scan/`;
-/** Names of ScanAlong's objects in the version's artifact map (`docs.` ones: replaced, so deleted, when the docs are recorded). */
-export const SCAN_ARTIFACT = "docs.scan";
-
-/** What ScanAlong records last, in `scan.json`: the scan phase's result, as a step chain's state holds it. */
-interface ScanRecord {
-  format: number;
-  lists: number[];
-  kindRuns: number[];
-  top: Record<string, Range>;
-}
-
-/**
- * The scan phase done along another scan of the whole schema (complete's metadata scan reads every byte as the
- * upload is copied: src/packages/package-kind.ts), so that the chain can start at its kinds phase without
- * reading the schema again. Its hooks go to that scan; `wrote` is called after each chunk the scan took. The
- * lists are those the scan steps write (a list per `scanBytes` of schema), under scanAlongPrefix, then
- * `scan.json`. The version's artifact map records them (`end`), so that a delete removes them with the
- * version; the docs job drops them when it records the docs.
- */
-export class ScanAlong {
-  readonly top: Record<string, Range> = {};
-  private readonly collected = new ScanCollector(this.top);
-  private readonly lists: number[] = [];
-  private readonly kindRuns: number[] = [];
-  private bytes = 0;
-  private listStart = 0;
-  readonly at: string;
-
-  constructor(
-    private readonly bucket: R2Bucket,
-    schemaKey: string,
-    private readonly scanBytes = STEP_LIMITS.scanBytes,
-  ) {
-    this.at = scanAlongPrefix(schemaKey);
-  }
-
-  get hooks(): ScanHooks {
-    return this.collected.hooks;
-  }
-
-  /** After the scan took `length` more bytes: a list is written each `scanBytes`. */
-  async wrote(length: number): Promise<void> {
-    this.bytes += length;
-    if (this.bytes - this.listStart >= this.scanBytes) await this.writeList();
-  }
-
-  private async writeList(): Promise<void> {
-    const [entries, kinds] = await this.collected.write(this.bucket, this.at, this.lists.length);
-    this.lists.push(entries);
-    this.kindRuns.push(kinds);
-    this.listStart = this.bytes;
-  }
-
-  /**
-   * After the scan ended without error: the last list and `scan.json` (none when a token was too long for the
-   * scanner: the chain then scans, and fails, itself). Answers every object written, by artifact-map name.
-   */
-  async end(): Promise<Record<string, string>> {
-    await this.writeList();
-    const written: Record<string, string> = {};
-    for (let k = 0; k < this.lists.length; k++) {
-      written[`${SCAN_ARTIFACT}-entries-${k}`] = `${this.at}entries-${k}`;
-      written[`${SCAN_ARTIFACT}-kinds-${k}`] = `${this.at}kinds-${k}`;
-    }
-    if (this.collected.failure) return written;
-    const record: ScanRecord = { format: DOCS_FORMAT, lists: this.lists, kindRuns: this.kindRuns, top: this.top };
-    await putJson(this.bucket, `${this.at}scan.json`, record);
-    return { ...written, [SCAN_ARTIFACT]: `${this.at}scan.json` };
-  }
-}
-
-/** The chain's state after its scan phase, from ScanAlong's record; undefined when there is none of this format. */
-async function adoptScan(bucket: R2Bucket, key: string): Promise<State | undefined> {
-  const object = await bucket.get(key);
-  if (!object) return undefined;
-  const record = (await object.json()) as ScanRecord;
-  if (record.format !== DOCS_FORMAT) return undefined;
-  const s = initial();
-  return { ...s, phase: "kinds", scan: undefined, lists: record.lists, kindRuns: record.kindRuns, top: record.top, listsAt: key.slice(0, key.lastIndexOf("/") + 1) };
-}
-
 /** Phase 2: the kinds runs merged into one table of blocks, the last kind of a token kept. */
 async function kindsStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
-  const runs: Run[] = s.kindRuns.map((size, k) => ({ key: `${s.listsAt ?? tmp(input)}kinds-${k}`, size })).filter((r) => r.size > 0);
+  const runs: Run[] = s.kindRuns.map((size, k) => ({ key: `${tmp(input)}kinds-${k}`, size })).filter((r) => r.size > 0);
   const out = new TextWriter(new ObjectWriter(bucket, `${tmp(input)}kinds-table`, "text/plain; charset=utf-8"));
   const fences: Array<[first: string, offset: number, length: number]> = [];
   let block: string[] = [];
@@ -455,7 +353,7 @@ async function nextEntries(bucket: R2Bucket, input: DerivationInput, s: State, b
       continue;
     }
     const start = s.at;
-    const bytes = await readRange(bucket, `${s.listsAt ?? tmp(input)}entries-${s.list}`, start, Math.min(256 * 1024, size - start));
+    const bytes = await readRange(bucket, `${tmp(input)}entries-${s.list}`, start, Math.min(256 * 1024, size - start));
     let from = 0;
     for (;;) {
       const end = bytes.indexOf(10, from);

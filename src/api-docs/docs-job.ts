@@ -16,7 +16,7 @@ import type { Env } from "../env";
 import { coordinatorFor } from "../core/publish/coordinator-stub";
 import type { Identity } from "../core/vocabulary/identity";
 import { createJob, findJob, sendJob, type JobHandler, type JobRow } from "../jobs/jobs";
-import { SCAN_ARTIFACT, deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "./derive-steps";
+import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "./derive-steps";
 import { artifactName, docsPrefix, docsPrefixOf } from "./storage";
 import { deleteRenderings, RENDERED_FOLDER } from "../artifacts/renderings";
 
@@ -56,7 +56,7 @@ async function liveVersion(db: Database, versionId: string): Promise<VersionRow 
 
 function inputFor(job: JobRow, version: VersionRow, prefix: string): DerivationInput {
   const a = version.artifacts;
-  return { schemaKey: a.schema!, readmeKey: a.index, installationKey: a.installationConfiguration, prefix, workId: `${job.subject}-${job.attempt}`, scanned: a[SCAN_ARTIFACT] };
+  return { schemaKey: a.schema!, readmeKey: a.index, installationKey: a.installationConfiguration, prefix, workId: `${job.subject}-${job.attempt}` };
 }
 
 /** A fresh prefix unless this is the first derivation of a version that has none recorded yet. */

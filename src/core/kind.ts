@@ -49,8 +49,8 @@ export interface InspectInput {
  * every byte (a package's schema) does not read the copy again: the bytes read are the bytes copied.
  */
 export interface SlotReader {
-  /** Sees every chunk, in order (the next one once this settles); throws (a 400 ApiError) to refuse the upload. */
-  write(chunk: Uint8Array): void | Promise<void>;
+  /** Sees every chunk, in order; throws (a 400 ApiError) to refuse the upload, which abandons the copy. */
+  write(chunk: Uint8Array): void;
   /** After the last chunk (may throw as `write`); its answer is `InspectInput.read[slot]`. */
   end(): unknown;
 }
@@ -118,7 +118,7 @@ export interface RegistryKind<View extends object = Record<string, unknown>> {
    */
   startExtension?: z.ZodObject;
   /** A reader of the slot's bytes as they are promoted (see SlotReader), for the slots that have one. */
-  readAlong?(slot: string, along: { identity: InspectInput["identity"]; bucket: R2Bucket; /** Where the copy goes. */ key: string }): SlotReader | undefined;
+  readAlong?(slot: string, identity: InspectInput["identity"]): SlotReader | undefined;
   /** Reads the promoted artifacts; throws a 400 ApiError when they are not acceptable. */
   inspect(input: InspectInput): Promise<Inspection>;
   view(entry: CatalogEntry, context: ViewContext): View;

@@ -12,16 +12,9 @@ import type { ListFilters } from "../core/catalog/list-query";
 import { parseIdentity } from "../core/identity-parsing";
 import { packageUsageDecorator } from "../usage/usage-stats";
 import { DOCS_JOB, docsStatusOf } from "../api-docs/docs-job";
-import { ScanAlong } from "../api-docs/derive-steps";
 import { checksumsOf } from "../plugins/plugin-view";
 import { gitlabProject } from "../plugins/platforms";
 import { schemaMetadataReader, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
-
-/** What complete's read of the schema answers: its metadata, and the docs derivation's scan objects (ScanAlong). */
-interface SchemaRead {
-  metadata: PackageMetadataFields;
-  derived: Record<string, string>;
-}
 
 export const packageKind: RegistryKind<PackageView> = {
   kind: "package",
@@ -48,36 +41,18 @@ export const packageKind: RegistryKind<PackageView> = {
     { path: "raw/installation", artifact: "installationConfiguration", contentType: "text/markdown; charset=utf-8" },
   ],
 
-  // The schema is scanned as complete copies it to its immutable key: one read of the upload, not two. The same
-  // scan does the docs derivation's first phase (ScanAlong: its entry lists), so the derivation does not read
-  // the schema for it again.
-  readAlong(slot, { identity, bucket, key }) {
-    if (slot !== "schema") return undefined;
-    const docs = new ScanAlong(bucket, key);
-    const metadata = schemaMetadataReader(identity, docs.hooks);
-    return {
-      async write(chunk) {
-        metadata.write(chunk);
-        await docs.wrote(chunk.byteLength);
-      },
-      async end(): Promise<SchemaRead> {
-        const fields = metadata.end();
-        return { metadata: fields, derived: await docs.end() };
-      },
-    };
-  },
+  // The schema is scanned as complete copies it to its immutable key: one read of the upload, not two.
+  readAlong: (slot, identity) => (slot === "schema" ? schemaMetadataReader(identity) : undefined),
 
   async inspect({ identity, read }) {
     // Only what makes the version valid and listable; its docs are derived after complete, in durable
     // bounded steps (src/api-docs/docs-job.ts), and the version says how far they are (`docs.status`).
-    const schema = read.schema as SchemaRead | undefined;
-    if (!schema) throw badRequest("cannot complete: the schema upload is missing");
-    const { metadata } = schema;
+    const metadata = read.schema as PackageMetadataFields | undefined;
+    if (!metadata) throw badRequest("cannot complete: the schema upload is missing");
     return {
       metadata: { ...metadata },
       searchText: packageSearchText(identity, metadata),
       packageTypes: metadata.packageTypes ?? [],
-      derived: schema.derived,
       jobs: [DOCS_JOB],
       docsStatus: "pending",
     };

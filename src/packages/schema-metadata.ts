@@ -15,7 +15,7 @@
 //   any number over 4096 characters, or nesting deeper than 256 levels is a 400.
 // - `parameterization: null` counts as absent; any other malformed `parameterization` is a 400,
 //   because the CLI decodes it strictly and could not use the published version.
-import { SchemaScanner, ScanError, type ScanHooks } from "../api-docs/schema-scan";
+import { SchemaScanner, ScanError } from "../api-docs/schema-scan";
 import { badRequest } from "../http/api-error";
 import { printable } from "../core/vocabulary/names";
 import { packageStatusFor, parseVersion, requireVersion } from "../core/vocabulary/versions";
@@ -91,12 +91,8 @@ export async function extractSchemaMetadata(
  * The same, fed chunk by chunk (complete reads the schema as it copies it: src/core/publish/promote.ts):
  * `write` and `end` throw the 400s extractSchemaMetadata rejects with.
  */
-export function schemaMetadataReader(
-  identity: SchemaIdentity,
-  /** Hooks of another reader of the same scan (the docs derivation's entry lists, src/api-docs/derive-steps.ts ScanAlong). */
-  also?: ScanHooks,
-): { write(chunk: Uint8Array): void; end(): PackageMetadataFields } {
-  const scan = new SchemaScan(also);
+export function schemaMetadataReader(identity: SchemaIdentity): { write(chunk: Uint8Array): void; end(): PackageMetadataFields } {
+  const scan = new SchemaScan();
   return {
     write: (chunk) => scan.write(chunk),
     end: () => {
@@ -119,15 +115,12 @@ class SchemaScan {
   private chunk: Uint8Array = new Uint8Array(0);
   private chunkStart = 0;
 
-  constructor(also: ScanHooks = {}) {
+  constructor() {
     this.scanner = new SchemaScanner({
-      sections: also.sections,
-      onEntry: also.onEntry,
       onMemberStart: (key, start) => {
         this.kept = key !== undefined && KEPT.has(key) ? { key: key as KeptMember, start, pieces: [] } : undefined;
       },
       onMember: (key, start, end) => {
-        also.onMember?.(key, start, end);
         const kept = this.kept;
         this.kept = undefined;
         if (!kept) return;

@@ -3,8 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { deriveDocs } from "../../src/api-docs/derive";
-import { SCAN_ARTIFACT, ScanAlong, deriveStep, discardDerivation, scanAlongPrefix, type DerivationInput, type StepLimits } from "../../src/api-docs/derive-steps";
-import { SchemaScanner } from "../../src/api-docs/schema-scan";
+import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "../../src/api-docs/derive-steps";
 import { docsInstallation, docsReadme, docsSchema } from "./api-docs-fixture";
 import { skylineInstallation, skylineReadme, skylineSchemaJson, webappSchemaJson } from "../fixtures/api-docs";
 
@@ -67,7 +66,6 @@ async function expectSameDocs(input: DerivationInput, artifacts: Record<string, 
   expect(Object.keys(artifacts).sort()).toEqual(Object.keys(reference).sort());
   for (const [name, key] of Object.entries(reference)) expect(artifacts[name]).toBe(key.replace(oldPrefix, input.prefix));
   const a = await objectsUnder(oldPrefix);
-  a.forEach((_, k) => k.startsWith("scan/") && a.delete(k)); // complete's scan (ScanAlong), not docs
   const b = await objectsUnder(input.prefix);
   b.forEach((_, k) => k.startsWith("tmp/") && b.delete(k));
   expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
@@ -102,40 +100,6 @@ describe("docs derivation in steps", () => {
       await expectSameDocs(whole, big.artifacts);
     }, 60_000);
   }
-
-  it("a chain given complete's scan (ScanAlong) starts past the scan phase and writes the same docs objects as deriveDocs", async () => {
-    for (const [slug, schema] of [
-      ["docs", JSON.stringify(docsSchema)],
-      ["skyline", skylineSchemaJson],
-    ] as const) {
-      const input = await stage(`steps/along-${slug}/`, schema, docsReadme, docsInstallation);
-      // As complete feeds it: the chunks its metadata scan takes, several lists (700 schema bytes each).
-      const along = new ScanAlong(bucket, input.schemaKey, 700);
-      const scanner = new SchemaScanner(along.hooks);
-      const bytes = new TextEncoder().encode(schema);
-      for (let at = 0; at < bytes.byteLength; at += 333) {
-        scanner.write(bytes.subarray(at, at + 333));
-        await along.wrote(Math.min(333, bytes.byteLength - at));
-      }
-      scanner.end();
-      const written = await along.end();
-      expect(Object.keys(written).filter((k) => k.startsWith(`${SCAN_ARTIFACT}-entries-`)).length).toBeGreaterThan(2);
-      for (const key of Object.values(written)) expect(key.startsWith(scanAlongPrefix(input.schemaKey))).toBe(true);
-      const scanned = { ...input, scanned: written[SCAN_ARTIFACT] };
-      const { artifacts, states } = await chain(scanned, TINY);
-      expect(states.map((st) => (st as { phase: string }).phase)).not.toContain("scan");
-      expect(states.map((st) => (st as { phase: string }).phase)).toContain("pack");
-      await expectSameDocs(scanned, artifacts);
-      // Nothing of the chain's own scan was written.
-      await discardDerivation(bucket, scanned);
-      expect((await objectsUnder(`${input.prefix}tmp/`)).size).toBe(0);
-      // Without the record (a scan that met a token too long for it), the chain scans itself.
-      const unscanned = { ...input, prefix: `steps/along-${slug}/again/`, scanned: `${scanAlongPrefix(input.schemaKey)}absent.json` };
-      const again = await chain(unscanned, TINY);
-      expect(again.states.map((st) => (st as { phase: string }).phase)).toContain("scan");
-      await expectSameDocs(unscanned, again.artifacts);
-    }
-  }, 60_000);
 
   it("a pack step reads the kinds table's adjacent blocks together (one read for a table under 1 MiB, however small its blocks) and the schema once", async () => {
     const input = await stage("steps/kind-reads/", skylineSchemaJson, skylineReadme, skylineInstallation);

@@ -54,7 +54,7 @@ async function promote(
       throw badRequest(`the uploaded ${slot.name} is ${staged.size} bytes; the limit is ${max}`);
     }
     const key = prefix + slot.name;
-    const reader = kind.readAlong?.(slot.name, { identity, bucket, key });
+    const reader = kind.readAlong?.(slot.name, identity);
     if (reader) read[slot.name] = await copyReading(bucket, staged, key, slot.contentType, reader);
     else await bucket.put(key, staged.body.pipeThrough(new FixedLengthStream(staged.size)), { httpMetadata: { contentType: slot.contentType } });
     artifacts[slot.name] = key;
@@ -79,10 +79,10 @@ async function copyReading(bucket: R2Bucket, staged: R2ObjectBody, key: string, 
   sink.closed.catch(() => undefined); // a failed copy errors the stream: reported by what this throws
   let read: unknown;
   let refusal: { error: unknown } | undefined;
-  const see = async (f: () => unknown) => {
+  const see = (f: () => unknown) => {
     if (refusal) return;
     try {
-      read = await f();
+      read = f();
     } catch (error) {
       refusal = { error };
     }
@@ -105,12 +105,12 @@ async function copyReading(bucket: R2Bucket, staged: R2ObjectBody, key: string, 
     for (;;) {
       const { done, value } = await source.read();
       if (done) break;
-      await see(() => reader.write(value));
+      see(() => reader.write(value));
       pieces.push(value);
       bytes += value.byteLength;
       if (bytes >= COPY_PIECE_BYTES) await hand();
     }
-    await see(() => reader.end());
+    see(() => reader.end());
     await hand();
     await writing;
     await sink.close();
