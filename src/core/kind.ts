@@ -40,19 +40,6 @@ export interface InspectInput {
   limits: Limits;
   /** The kind's start extension as validated at start (`RegistryKind.startExtension`), if it has one. */
   start?: unknown;
-  /** What the kind's slot readers (`RegistryKind.readAlong`) answered, by slot, for the slots they read. */
-  read: Record<string, unknown>;
-}
-
-/**
- * Reads a slot's bytes while complete copies them to their immutable key, so that an inspection needing
- * every byte (a package's schema) does not read the copy again: the bytes read are the bytes copied.
- */
-export interface SlotReader {
-  /** Sees every chunk, in order; throws (a 400 ApiError) to refuse the upload, which abandons the copy. */
-  write(chunk: Uint8Array): void;
-  /** After the last chunk (may throw as `write`); its answer is `InspectInput.read[slot]`. */
-  end(): unknown;
 }
 
 export interface Inspection {
@@ -117,8 +104,6 @@ export interface RegistryKind<View extends object = Record<string, unknown>> {
    * handed to `inspect` at complete as `start` (e.g. policies and their enforcement levels).
    */
   startExtension?: z.ZodObject;
-  /** A reader of the slot's bytes as they are promoted (see SlotReader), for the slots that have one. */
-  readAlong?(slot: string, identity: InspectInput["identity"]): SlotReader | undefined;
   /** Reads the promoted artifacts; throws a 400 ApiError when they are not acceptable. */
   inspect(input: InspectInput): Promise<Inspection>;
   view(entry: CatalogEntry, context: ViewContext): View;

@@ -14,7 +14,7 @@ import { packageUsageDecorator } from "../usage/usage-stats";
 import { DOCS_JOB, docsStatusOf } from "../api-docs/docs-job";
 import { checksumsOf } from "../plugins/plugin-view";
 import { gitlabProject } from "../plugins/platforms";
-import { schemaMetadataReader, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
+import { extractSchemaMetadata, PACKAGE_CATEGORIES, type PackageMetadataFields } from "./schema-metadata";
 
 export const packageKind: RegistryKind<PackageView> = {
   kind: "package",
@@ -41,14 +41,12 @@ export const packageKind: RegistryKind<PackageView> = {
     { path: "raw/installation", artifact: "installationConfiguration", contentType: "text/markdown; charset=utf-8" },
   ],
 
-  // The schema is scanned as complete copies it to its immutable key: one read of the upload, not two.
-  readAlong: (slot, identity) => (slot === "schema" ? schemaMetadataReader(identity) : undefined),
-
-  async inspect({ identity, read }) {
+  async inspect({ bucket, identity, artifacts }) {
+    const schema = await bucket.get(artifacts.schema!);
+    if (!schema) throw badRequest("cannot complete: the schema upload is missing");
     // Only what makes the version valid and listable; its docs are derived after complete, in durable
     // bounded steps (src/api-docs/docs-job.ts), and the version says how far they are (`docs.status`).
-    const metadata = read.schema as PackageMetadataFields | undefined;
-    if (!metadata) throw badRequest("cannot complete: the schema upload is missing");
+    const metadata = await extractSchemaMetadata(schema.body, identity);
     return {
       metadata: { ...metadata },
       searchText: packageSearchText(identity, metadata),

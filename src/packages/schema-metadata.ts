@@ -68,38 +68,24 @@ export async function extractSchemaMetadata(
   /** Also sees every chunk, after it was checked (the docs outline reads along). */
   tee?: { write(chunk: Uint8Array): Promise<void> },
 ): Promise<PackageMetadataFields> {
-  const metadata = schemaMetadataReader(identity);
+  const scan = new SchemaScan();
   const reader = stream.getReader();
   let consumed = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      metadata.write(value);
+      scan.write(value);
       await tee?.write(value);
     }
+    scan.end();
     consumed = true;
   } finally {
     // A rejected schema may have tens of MB left unread; stop pulling them. Whether the cancel itself
     // succeeds changes nothing for the caller, who gets the rejection.
     if (!consumed) await reader.cancel().catch(() => undefined);
   }
-  return metadata.end();
-}
-
-/**
- * The same, fed chunk by chunk (complete reads the schema as it copies it: src/core/publish/promote.ts):
- * `write` and `end` throw the 400s extractSchemaMetadata rejects with.
- */
-export function schemaMetadataReader(identity: SchemaIdentity): { write(chunk: Uint8Array): void; end(): PackageMetadataFields } {
-  const scan = new SchemaScan();
-  return {
-    write: (chunk) => scan.write(chunk),
-    end: () => {
-      scan.end();
-      return metadataFrom(scan.members, identity);
-    },
-  };
+  return metadataFrom(scan.members, identity);
 }
 
 /**

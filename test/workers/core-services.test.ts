@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { database } from "../../src/db/client";
 import { versions } from "../../src/db/schema";
 import { limitsFrom } from "../../src/env";
-import { ApiError, badRequest } from "../../src/http/api-error";
+import { ApiError } from "../../src/http/api-error";
 import { parseIdentity } from "../../src/core/identity-parsing";
 import type { RegistryKind } from "../../src/core/kind";
 import { attachArtifact, completePublish, startPublish } from "../../src/core/publish/publish-service";
@@ -15,7 +15,6 @@ import { deleteItem } from "../../src/core/publish/retire-service";
 import { readerFor, resolveVersion } from "../../src/core/resolve-version";
 import type { CoreContext } from "../../src/core/vocabulary/core-context";
 import { requireVersion } from "../../src/core/vocabulary/versions";
-import { stagingKey } from "../../src/artifacts/storage-keys";
 import type { Caller } from "../../src/identity/rights";
 import { createToken, orgWithTokens, writeSnapshot } from "./helpers";
 
@@ -135,93 +134,4 @@ describe("core services, driven by a kind of the test's own", () => {
     const audit = await env.DB.prepare("SELECT action FROM audit_log WHERE target = 'bundle/private/acme/policy-e' ORDER BY id").all<{ action: string }>();
     expect(audit.results.map((r) => r.action)).toEqual(["bundle.publish.start", "bundle.publish.complete", "bundle.publish.start", "bundle.publish.complete", "bundle.delete"]);
   });
-});
-
-/**
- * A kind that reads its slot along as complete copies it (RegistryKind.readAlong): the reader sees every byte,
- * refuses a body containing "REFUSE" (at the end, or at once, as the package schema scan may), and inspect gets
- * what it answered instead of reading the copy.
- */
-const readAlongKind: RegistryKind<{ name: string }> = {
-  ...(bundleKind as unknown as RegistryKind<{ name: string }>),
-  kind: "readalong",
-  noun: "read-along bundle",
-  collection: "readalongs",
-  startExtension: undefined,
-  slots: [{ name: "bundle", required: true, maxBytes: () => 4 * 1024 * 1024, contentType: "application/octet-stream" }],
-  identity: (params) => parseIdentity(readAlongKind, params),
-  readAlong(slot) {
-    if (slot !== "bundle") return undefined;
-    const decoder = new TextDecoder();
-    let text = "";
-    let chunks = 0;
-    return {
-      write(chunk) {
-        chunks++;
-        text += decoder.decode(chunk, { stream: true });
-        if (text.startsWith("REFUSE-AT-ONCE")) throw badRequest("refused at once");
-      },
-      end() {
-        text += decoder.decode();
-        if (text.includes("REFUSE")) throw badRequest("refused");
-        return { length: text.length, sum: [...text].reduce((n, c) => (n + c.charCodeAt(0)) % 65521, 0), chunks };
-      },
-    };
-  },
-  async inspect({ read }) {
-    return { metadata: { read: read.bundle } };
-  },
-  view: ({ item }) => ({ name: item.name }),
-};
-
-/** env with its bucket's gets counted by key. */
-function countingContext(gets: Map<string, number>): CoreContext {
-  const bucket = new Proxy(env.ARTIFACTS, {
-    get(target, prop) {
-      if (prop === "get") return (key: string, options?: R2GetOptions) => (gets.set(key, (gets.get(key) ?? 0) + 1), target.get(key, options));
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { ...context(), env: { ...env, ARTIFACTS: bucket } };
-}
-
-describe("a slot read along as complete copies it", () => {
-  const readIdentity = (name: string) => readAlongKind.identity({ source: "private", publisher: "acme", name });
-  const body = Array.from({ length: 60_000 }, (_, i) => `line ${i} ✓\n`).join("");
-
-  it("the upload is read once: the copy's bytes are what the reader saw and inspect got its answer", async () => {
-    const id = readIdentity("along-a");
-    const version = requireVersion("1.0.0");
-    const started = await startPublish(context(), readAlongKind, caller, id, { version });
-    const bytes = new TextEncoder().encode(body);
-    await attachArtifact(context(), readAlongKind, caller, id, started.operationId, "bundle", { from: "bytes", body: bytes, size: bytes.byteLength });
-    const gets = new Map<string, number>();
-    await completePublish(countingContext(gets), readAlongKind, caller, id, version, started.operationId);
-    const row = await database(env.DB).select().from(versions).where(eq(versions.operationId, started.operationId)).get();
-    const promoted = (JSON.parse(row!.artifacts) as Record<string, string>).bundle!;
-    expect(await (await env.ARTIFACTS.get(promoted))!.text()).toBe(body);
-    const read = (JSON.parse(row!.metadata) as { read: { length: number; sum: number; chunks: number } }).read;
-    expect(read).toMatchObject({ length: body.length, sum: [...body].reduce((n, c) => (n + c.charCodeAt(0)) % 65521, 0) });
-    expect(read.chunks).toBeGreaterThan(0);
-    // One read of the staged upload, none of the promoted copy.
-    expect([...gets].filter(([key]) => key.endsWith("bundle"))).toEqual([[stagingKey(started.operationId, "bundle"), 1]]);
-  });
-
-  for (const [what, text] of [
-    ["at the end", `${body}REFUSE`],
-    ["at the first chunk", `REFUSE-AT-ONCE${body}`],
-  ] as const) {
-    it(`a reader's refusal (${what}) is the complete's error, and nothing is published or left promoted`, async () => {
-      const name = `along-${what.replace(/\W+/g, "-")}`;
-      const id = readIdentity(name);
-      const version = requireVersion("1.0.0");
-      const started = await startPublish(context(), readAlongKind, caller, id, { version });
-      const bytes = new TextEncoder().encode(text);
-      await attachArtifact(context(), readAlongKind, caller, id, started.operationId, "bundle", { from: "bytes", body: bytes, size: bytes.byteLength });
-      await expect(completePublish(context(), readAlongKind, caller, id, version, started.operationId)).rejects.toMatchObject({ status: 400, message: expect.stringContaining("refused") });
-      expect(await database(env.DB).select().from(versions).where(eq(versions.operationId, started.operationId)).get()).toBeUndefined();
-      expect((await env.ARTIFACTS.list({ prefix: `readalongs/private/acme/${name}/` })).objects).toEqual([]);
-    });
-  }
 });
