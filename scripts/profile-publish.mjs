@@ -90,7 +90,10 @@ try {
     let maxState = 0;
     const kinds = {};
     const maxByPhase = {};
+    const callsByPhase = {};
+    const totalCalls = () => Object.values(calls).reduce((n, c) => n + c, 0);
     for (;;) {
+      const c0 = totalCalls();
       const s0 = cpu();
       const r = await mod.deriveStep(bucket, input, state);
       const spent = cpu() - s0;
@@ -102,12 +105,13 @@ try {
       const phase = state?.phase ?? "first";
       kinds[phase] = +((kinds[phase] ?? 0) + spent).toFixed(3);
       maxByPhase[phase] = +Math.max(maxByPhase[phase] ?? 0, spent).toFixed(3);
+      callsByPhase[phase] = (callsByPhase[phase] ?? 0) + totalCalls() - c0;
       if (r.done) break;
       state = r.state;
       maxState = Math.max(maxState, JSON.stringify(state).length);
     }
     await mod.discardDerivation(bucket, input);
-    Object.assign(result, { steps, maxStepCpuS: +maxStep.toFixed(3), maxStateBytes: maxState, cpuByPhase: kinds, maxStepCpuByPhase: maxByPhase });
+    Object.assign(result, { steps, maxStepCpuS: +maxStep.toFixed(3), maxStateBytes: maxState, cpuByPhase: kinds, maxStepCpuByPhase: maxByPhase, r2CallsByPhase: callsByPhase });
   }
 } finally {
   clearInterval(timer);

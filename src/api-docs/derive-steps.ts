@@ -57,6 +57,8 @@ export interface StepLimits {
 
 const MiB = 1024 * 1024;
 export const STEP_LIMITS: StepLimits = { scanBytes: 32 * MiB, packBytes: 4 * MiB, kindBlockBytes: 64 * 1024, indexRecords: 20_000 };
+/** Most bytes of the kinds table one range read of a pack step takes (several adjacent blocks). */
+const KIND_READ_BYTES = 1024 * 1024;
 /** R2 multipart parts: at least 5 MiB and, but for the last, all the same size (as storage.ts's ObjectWriter). */
 const PART_BYTES = 5 * MiB;
 const SECTIONS = ["types", "resources", "functions"] as const;
@@ -88,6 +90,8 @@ interface State {
   scan?: ScanState;
   /** Byte ranges of the top-level members in TOP_MEMBERS (the last of duplicates, as JSON.parse). */
   top: Record<string, Range>;
+  /** The kinds step wrote those members' values to `top.json` (absent in states of earlier releases). */
+  topObject?: boolean;
   /** Sizes of `entries-<k>` and `kinds-<k>`, one per scan step. */
   lists: number[];
   kindRuns: number[];
@@ -257,7 +261,8 @@ async function kindsStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     throw error;
   }
   await putJson(bucket, `${tmp(input)}kinds-fences`, fences);
-  return { ...s, phase: "pack", step: 0 };
+  await putJson(bucket, `${tmp(input)}top.json`, await readTopRanges(bucket, input, s));
+  return { ...s, phase: "pack", step: 0, topObject: true };
 }
 
 /** The kinds of `tokens` (sorted) from the table: one range read per block that may hold one of them. */
@@ -280,12 +285,24 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
     if (!set) wanted.set(lo, (set = new Set()));
     set.add(token);
   }
+  // Adjacent blocks are read together (they are contiguous in the table), up to KIND_READ_BYTES a read: a step
+  // whose entries refer to types all over the table makes a few large reads, not one per block.
+  const groups: Array<{ offset: number; length: number; tokens: string[] }> = [];
+  let previous = -2;
+  for (const n of [...wanted.keys()].sort((a, b) => a - b)) {
+    const [, offset, length] = fences[n]!;
+    const last = groups[groups.length - 1];
+    if (last && n === previous + 1 && last.length + length <= KIND_READ_BYTES) {
+      last.length += length;
+      last.tokens.push(...wanted.get(n)!);
+    } else groups.push({ offset, length, tokens: [...wanted.get(n)!] });
+    previous = n;
+  }
   await Promise.all(
-    [...wanted].map(async ([n, set]) => {
-      const [, offset, length] = fences[n]!;
+    groups.map(async ({ offset, length, tokens: group }) => {
       const text = new TextDecoder().decode(await readRange(bucket, `${tmp(input)}kinds-table`, offset, length));
       // Lines are `JSON.stringify(token)\tkind`: the wanted tokens are matched in that form, no line is parsed.
-      const quoted = new Map([...set].map((token) => [JSON.stringify(token), token]));
+      const quoted = new Map(group.map((token) => [JSON.stringify(token), token]));
       for (let at = 0; at < text.length; ) {
         let end = text.indexOf("\n", at);
         if (end < 0) end = text.length;
@@ -301,6 +318,13 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
 
 /** The top-level members naming and the package facts read, from their recorded ranges. */
 async function readTop(bucket: R2Bucket, input: DerivationInput, s: State): Promise<Record<string, unknown>> {
+  // Past the kinds phase they are in one object (one read a step, not one per member); a chain that an older
+  // release took past it has none, and reads the ranges.
+  if (s.topObject) return (await (await bucket.get(`${tmp(input)}top.json`))!.json()) as Record<string, unknown>;
+  return readTopRanges(bucket, input, s);
+}
+
+async function readTopRanges(bucket: R2Bucket, input: DerivationInput, s: State): Promise<Record<string, unknown>> {
   const top: Record<string, unknown> = {};
   const decoder = new TextDecoder();
   await Promise.all(

@@ -90,6 +90,8 @@ function perLanguage<T>(f: (lang: Language) => T): Record<Language, T> {
 }
 
 export function decodeToken(raw: string): string {
+  // Without a `%` there is nothing to decode (and nothing to throw on): most tokens, and the hot path of a pack.
+  if (!raw.includes("%")) return raw;
   try {
     return decodeURIComponent(raw);
   } catch {

@@ -101,6 +101,39 @@ describe("docs derivation in steps", () => {
     }, 60_000);
   }
 
+  it("a pack step reads the kinds table's adjacent blocks together (one read for a table under 1 MiB, however small its blocks) and the schema once", async () => {
+    const input = await stage("steps/kind-reads/", skylineSchemaJson, skylineReadme, skylineInstallation);
+    const reads: string[] = [];
+    const counting = new Proxy(bucket, {
+      get(target, prop) {
+        if (prop === "get") return (key: string, options?: R2GetOptions) => (reads.push(key), target.get(key, options));
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    let state: unknown = null;
+    let packSteps = 0;
+    let packSchemaReads = 0;
+    for (;;) {
+      const packing = (state as { phase?: string } | null)?.phase === "pack";
+      const before = reads.length;
+      // Pack steps of the whole schema, each referring to types all over a table of tiny blocks.
+      const result = await deriveStep(counting, input, state, { ...TINY, packBytes: 1024 * 1024, kindBlockBytes: 60 });
+      if (packing) packSteps++;
+      if (packing) packSchemaReads += reads.slice(before).filter((key) => key === input.schemaKey).length;
+      if (result.done) break;
+      state = result.state;
+    }
+    const fences = (await (await bucket.get(`${input.prefix}tmp/${input.workId}/kinds-fences`))?.json()) as unknown[] | undefined;
+    // (60-byte blocks: the table has many.)
+    expect(fences?.length ?? 0).toBeGreaterThan(3 * packSteps);
+    expect(reads.filter((key) => key.endsWith("/kinds-table")).length).toBeLessThanOrEqual(packSteps);
+    // The schema's top-level members (name, version, meta, language…) come from the kinds step's top.json:
+    // a pack step reads the schema once, for its entries.
+    expect(packSchemaReads).toBe(packSteps);
+    await discardDerivation(bucket, input);
+  }, 60_000);
+
   it("a step run again with the same state writes identical objects and no extra temporary one", async () => {
     const input = await stage("steps/rerun/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
     const reruns: string[] = [];
