@@ -612,7 +612,7 @@ async function navStep(bucket: R2Bucket, input: DerivationInput, s: State, l: St
     const naming = namingOf(await readTop(bucket, input, s));
     const items = SpillSorter.fromRuns(spill, "nav", runsOf(input, s.nav!), countOf(s.nav!));
     const overrides = SpillSorter.fromRuns(spill, "overrides", runsOf(input, s.overrides!), countOf(s.overrides!));
-    await writeNavObjects(bucket, input.prefix, naming, items, overrides);
+    await writeNavObjects(bucket, input.prefix, naming, items, overrides, spill);
   }
   return { ...s, phase: "finish", step: 0, navSummary: s.lines!.entries > 0 };
 }

@@ -28,10 +28,13 @@ import {
   type IndexEntry,
   type Manifest,
   type Range,
+  utf8Length,
 } from "./storage";
+import { SearchIndexBuilder, SEARCH_OBJECTS } from "./search-index";
 
 export type { PerLanguage, RefKinds, StoredDoc, StoredProperty, StoredType } from "./stored-form";
 export { collectRefs, propertiesOf, refTokens } from "./stored-form";
+export { utf8Length } from "./storage";
 
 export interface NavModule {
   name: string;
@@ -83,13 +86,16 @@ export function parseNavModuleLine(line: string): NavSummary["modules"][number] 
 
 /**
  * Every navigation object of a version: nav.json, nav-summary.json (the JSON nav route's plain answer),
- * nav-modules.tsv and nav-head.json (what pages read: bounded, see NavHead). Shared by deriveDocs and the
- * step chain, so both write the same bytes.
+ * nav-modules.tsv and nav-head.json (what pages read: bounded, see NavHead), and the tree filter's search
+ * index (search-index.ts, built from the same stream of members and overrides, its sorts spilled to
+ * `spill`). Shared by deriveDocs and the step chain, so both write the same bytes.
  */
-export const NAV_OBJECTS = ["nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json"] as const satisfies readonly DocsObject[];
+export const NAV_OBJECTS = ["nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", ...SEARCH_OBJECTS] as const satisfies readonly DocsObject[];
 
-export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<DocsObject[]> {
-  const summary = await writeNav(bucket, prefix + "nav.json", naming, items, overrides);
+export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter, spill: Spill): Promise<DocsObject[]> {
+  const search = new SearchIndexBuilder(spill, naming);
+  const summary = await writeNav(bucket, prefix + "nav.json", naming, items, overrides, search);
+  await search.write(bucket, prefix);
   await putJson(bucket, prefix + "nav-summary.json", summary);
   const lines = new TextWriter(new ObjectWriter(bucket, prefix + "nav-modules.tsv", "text/tab-separated-values"));
   const fences: NavHead["fences"] = [];
@@ -428,7 +434,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
   if (indexed.exampleCount) written.push("examples.tsv");
   const [readme, installation] = await texts;
   if (indexed.entries) {
-    written.push(...(await writeNavObjects(bucket, prefix, o.naming, indexed.navItems, indexed.overrides)));
+    written.push(...(await writeNavObjects(bucket, prefix, o.naming, indexed.navItems, indexed.overrides, builder.spill)));
   }
   const small: Array<[DocsObject, unknown]> = [];
   if (readme?.length) small.push(["readme.json", readme]);
@@ -643,18 +649,8 @@ export async function writeIndex(bucket: R2Bucket, prefix: string, o: Named, typ
  */
 const closeModule = (inFunctions: boolean) => (inFunctions ? "]}" : `],"functions":[]}`);
 
-/** UTF-8 length without encoding: the offsets of nav.json's parts are byte offsets for range reads. */
-export function utf8Length(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // Two bytes below U+0800, three up to U+FFFF, four for a surrogate pair (two UTF-16 units, so one more each).
-    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
-  }
-  return n;
-}
-
-export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<NavSummary> {
+/** `search`, when given, is handed every member (nav order) and every merged override (token order) as written. */
+export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter, search?: SearchIndexBuilder): Promise<NavSummary> {
   const out = new TextWriter(new ObjectWriter(bucket, key, "application/json"));
   const summary: NavSummary = { modules: [] };
   // Bytes written so far: each module's object and the naming/overrides values get their range.
@@ -692,6 +688,7 @@ export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNam
       }
       const first = isFunction ? module.functions === 0 : module.resources === 0;
       await write(`${first ? "" : ","}${JSON.stringify(token)}`);
+      await search?.addMember(name, isFunction ? "function" : "resource", token);
       if (isFunction) module.functions++;
       else module.resources++;
     }
@@ -705,6 +702,7 @@ export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNam
       let first = true;
       const emit = async ([token, names]: [string, Partial<PerLanguage>]) => {
         await write(`${first ? "" : ","}${JSON.stringify(token)}:${JSON.stringify(names)}`);
+        await search?.addOverride(token, names);
         first = false;
       };
       for await (const [token, json] of overrides.sorted()) {

@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { deriveDocs } from "../../src/api-docs/derive";
 import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "../../src/api-docs/derive-steps";
 import { docsInstallation, docsReadme, docsSchema } from "./api-docs-fixture";
+import { SEARCH_OBJECTS } from "../../src/api-docs/search-index";
+import { artifactName } from "../../src/api-docs/storage";
 import { skylineInstallation, skylineReadme, skylineSchemaJson, webappSchemaJson } from "../fixtures/api-docs";
 
 const bucket = env.ARTIFACTS;
@@ -70,6 +72,12 @@ async function expectSameDocs(input: DerivationInput, artifacts: Record<string, 
   b.forEach((_, k) => k.startsWith("tmp/") && b.delete(k));
   expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
   for (const [name, text] of a) expect(b.get(name) === text, name).toBe(true);
+  // The filter's search index (binary postings compared as bytes, not as decoded text) is among them whenever there are members.
+  if (reference[artifactName("nav.json")]) {
+    for (const o of SEARCH_OBJECTS) expect(artifacts[artifactName(o)], o).toBeDefined();
+    const bytes = async (key: string) => new Uint8Array(await (await bucket.get(key))!.arrayBuffer());
+    expect(await bytes(artifacts[artifactName("search-postings.bin")]!)).toEqual(await bytes(reference[artifactName("search-postings.bin")]!));
+  }
 }
 
 describe("docs derivation in steps", () => {
