@@ -105,7 +105,7 @@ export function limitsFrom(env: Env): Limits {
     // ~13,000 members: a bigger nav made the filter's miss cost ~14x /healthz at 1 MiB (docs/route-budgets.md).
     filterNavBytes: positiveNumber(env.MAX_FILTER_NAV_BYTES, 256 * 1024),
     searchPostingBytes: positiveNumber(env.MAX_SEARCH_POSTING_BYTES, 64 * 1024),
-    searchCandidates: positiveNumber(env.MAX_SEARCH_CANDIDATES, 1_000),
+    searchCandidates: positiveNumber(env.MAX_SEARCH_CANDIDATES, 4_096),
     // The largest public provider archives (aws, azure-native) are a few hundred MiB compressed and
     // unpack to about four times that: docs/guide/plugins.md.
     pluginBytes: positiveNumber(env.MAX_PLUGIN_BYTES, 512 * MiB),

@@ -246,19 +246,22 @@ describe("the tree's filter through the search index", () => {
   }, 60_000);
 
   it("counts every match when the caps are not hit, and says 'at least' when they are", async () => {
-    // R3 in each of the 320 modules, and R13 (R30… do not exist: 20 resources a module), spread over the whole member table.
     const short = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=R3", { MAX_FILTER_NAV_BYTES: "16384" });
     expect(short.body).toContain("A filter of fewer than 3 characters searches only the first");
-    const every = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=:R3");
-    expect(every.body).toContain("320 matches for “:R3”; the first 200 are shown.");
+    // `1:R` is in the 20 members of each of the 32 modules whose name ends in 1, spread over the whole member table.
+    const every = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=1:R");
+    expect(every.body).toContain("640 matches for “1:R”; the first 200 are shown.");
     expect(every.body).not.toContain("At least");
-    const candidates = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=:R3", { MAX_SEARCH_CANDIDATES: "50" });
-    expect(candidates.body).toContain("At least 50 matches for “:R3”.");
+    // 50 lines: three blocks of 16 checked.
+    const candidates = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=1:R", { MAX_SEARCH_CANDIDATES: "50" });
+    const [, found] = /At least (\d+) match(?:es)? for “1:R”\./.exec(candidates.body) ?? [];
+    expect(Number(found)).toBeGreaterThan(0);
+    expect(Number(found)).toBeLessThanOrEqual(48);
     expect(candidates.body).toContain("The filter matches too many members to check them all: type more of the name to narrow it.");
-    const postings = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=:R3", { MAX_SEARCH_POSTING_BYTES: "64" });
-    const [, shown] = /At least (\d+) match(?:es)? for “:R3”\./.exec(postings.body) ?? [];
+    const postings = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=1:R", { MAX_SEARCH_POSTING_BYTES: "64" });
+    const [, shown] = /At least (\d+) match(?:es)? for “1:R”\./.exec(postings.body) ?? [];
     expect(Number(shown)).toBeGreaterThan(0);
-    expect(Number(shown)).toBeLessThan(320);
+    expect(Number(shown)).toBeLessThan(640);
   }, 60_000);
 
   it("matches names in the page's language (overrides included), not only the default one's", async () => {

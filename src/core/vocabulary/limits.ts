@@ -10,7 +10,7 @@ export interface Limits {
   filterNavBytes: number;
   /**
    * The filter through the search index (docs derived with it): bytes of posting lists read, and
-   * candidates checked against their member lines, per request; past either the page says "at least".
+   * member lines checked (in blocks of 16) per request; past either the page says "at least".
    */
   searchPostingBytes: number;
   searchCandidates: number;
