@@ -11,7 +11,7 @@ import { OSES, type ContentNode, type Os } from "../api-docs/content";
 import { renderContent, renderOnce, type RenderedContent } from "./rendered-content";
 import type { Nav, NavHead, NavSummary, StoredDoc, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
-import { docsPrefixOf, getImmutableJson, lookup, readDocuments, TYPE_KINDS } from "../api-docs/storage";
+import { artifactName, docsPrefixOf, getImmutableJson, lookup, readDocuments, TYPE_KINDS } from "../api-docs/storage";
 import { DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
@@ -144,7 +144,9 @@ interface FilterResult {
 async function filterModules(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, outline: NavOutline, q: string): Promise<FilterResult> {
   const docs = await d.ready;
   const bucket = context.env.ARTIFACTS;
-  const head = await d.read<SearchHead>("search-head.json");
+  // Docs derived before the index do not list it in the version's artifact map: no read is spent looking for it.
+  const listed = artifactName("search-head.json") in (JSON.parse(data.entry.version!.artifacts) as Record<string, string>);
+  const head = listed ? await d.read<SearchHead>("search-head.json") : undefined;
   if (head) {
     const caps = { ...SEARCH_CAPS, postingBytes: context.limits.searchPostingBytes, candidates: context.limits.searchCandidates };
     const found = await searchIndex(bucket, docs.prefix, head, language, q, FILTER_MAX, caps);

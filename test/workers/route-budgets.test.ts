@@ -279,6 +279,11 @@ describe("the tree's filter through the search index", () => {
     expect((await filtered(`${base}?lang=python&q=zebra`)).body).toContain("Nothing matches “zebra”.");
     // A trigram no member has: nothing, without reading a posting list.
     expect((await filtered(`${base}?lang=python&q=qqq`)).body).toContain("Nothing matches “qqq”.");
+    // A long q (31 trigrams: 8 of them looked up, every line checked against the whole q).
+    expect((await filtered(`${base}?lang=go&q=${encodeURIComponent("search-names:index:getWidgetThing")}`)).body).toContain("1 match for “search-names:index:getWidgetThing”.");
+    expect((await filtered(`${base}?lang=go&q=${encodeURIComponent("search-names:index:getWidgetThinG2")}`)).body).toContain("Nothing matches");
+    // Only halves of surrogate pairs: no trigram to look up, the short scan answers.
+    expect((await filtered(`${base}?lang=go&q=${encodeURIComponent("😀😀")}`)).body).toContain("Nothing matches “😀😀”.");
   }, 60_000);
 });
 
