@@ -9,7 +9,7 @@
 // written from the sorted members, supporting types found through a block-read table of types.
 // docs/api-docs.md describes the layout, the limits and what they cost.
 import { JSONParser } from "@streamparser/json";
-import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits } from "./spill";
+import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits, type SpillRecord } from "./spill";
 import { extractExamples, parseContent } from "./content";
 import { packageFacts, type PackageFacts } from "./package-facts";
 import { LANGUAGES, memberName, moduleOf, type Language, type LocalRefKind, type PackageNaming } from "./languages";
@@ -30,7 +30,7 @@ import {
   type Range,
   utf8Length,
 } from "./storage";
-import { SearchIndexBuilder, SEARCH_OBJECTS } from "./search-index";
+import { SearchLines, writePostings } from "./search-index";
 
 export type { PerLanguage, RefKinds, StoredDoc, StoredProperty, StoredType } from "./stored-form";
 export { collectRefs, propertiesOf, refTokens } from "./stored-form";
@@ -86,16 +86,22 @@ export function parseNavModuleLine(line: string): NavSummary["modules"][number] 
 
 /**
  * Every navigation object of a version: nav.json, nav-summary.json (the JSON nav route's plain answer),
- * nav-modules.tsv and nav-head.json (what pages read: bounded, see NavHead), and the tree filter's search
- * index (search-index.ts, built from the same stream of members and overrides, its sorts spilled to
- * `spill`). Shared by deriveDocs and the step chain, so both write the same bytes.
+ * nav-modules.tsv and nav-head.json (what pages read: bounded, see NavHead), and the tree filter's
+ * posting lists, dictionary and head from the trigram records SearchLines made while the index was
+ * written (search-index.ts; `search` absent: a step chain a release without the index began). Shared by
+ * deriveDocs and the step chain, so both write the same bytes.
  */
-export const NAV_OBJECTS = ["nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", ...SEARCH_OBJECTS] as const satisfies readonly DocsObject[];
+export const NAV_OBJECTS = ["nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json"] as const satisfies readonly DocsObject[];
 
-export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter, spill: Spill): Promise<DocsObject[]> {
-  const search = new SearchIndexBuilder(spill, naming);
-  const summary = await writeNav(bucket, prefix + "nav.json", naming, items, overrides, search);
-  await search.write(bucket, prefix);
+export interface SearchRecords {
+  grams: AsyncIterable<SpillRecord>;
+  members: number;
+  membersBytes: number;
+}
+
+export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter, search?: SearchRecords): Promise<DocsObject[]> {
+  const summary = await writeNav(bucket, prefix + "nav.json", naming, items, overrides);
+  const searchObjects = search ? await writePostings(bucket, prefix, naming, search.grams, search.members, search.membersBytes) : [];
   await putJson(bucket, prefix + "nav-summary.json", summary);
   const lines = new TextWriter(new ObjectWriter(bucket, prefix + "nav-modules.tsv", "text/tab-separated-values"));
   const fences: NavHead["fences"] = [];
@@ -127,7 +133,7 @@ export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: 
     linesBytes: offset,
   };
   await putJson(bucket, prefix + "nav-head.json", head);
-  return [...NAV_OBJECTS];
+  return [...NAV_OBJECTS, ...searchObjects];
 }
 
 export interface NavSummary {
@@ -434,7 +440,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
   if (indexed.exampleCount) written.push("examples.tsv");
   const [readme, installation] = await texts;
   if (indexed.entries) {
-    written.push(...(await writeNavObjects(bucket, prefix, o.naming, indexed.navItems, indexed.overrides, builder.spill)));
+    written.push("search-members.jsonl", ...(await writeNavObjects(bucket, prefix, o.naming, indexed.navItems, indexed.overrides, indexed.search)));
   }
   const small: Array<[DocsObject, unknown]> = [];
   if (readme?.length) small.push(["readme.json", readme]);
@@ -588,6 +594,7 @@ export class IndexLines {
     private readonly examples: TextSink,
     private readonly navItems: RecordSink,
     private readonly overrides: RecordSink,
+    private readonly search?: SearchLines,
   ) {}
 
   async add(key: string, json: string): Promise<void> {
@@ -615,8 +622,10 @@ export class IndexLines {
     for (const ex of examples) await this.examples.write(ex);
     this.exampleCount += examples.length;
     // Modules in name order, then resources before functions, each in token order.
-    await this.navItems.add(`${moduleOf(this.o.naming, token)}\u0000${kind === "resource" ? 0 : 1}${token}`, token);
+    const module = moduleOf(this.o.naming, token);
+    await this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${token}`, token);
     if (override) await this.overrides.add(token, JSON.stringify(override));
+    await this.search?.add(module, kind, token, override || undefined);
   }
 }
 
@@ -629,18 +638,24 @@ export async function writeIndex(bucket: R2Bucket, prefix: string, o: Named, typ
   const exampleWriter = new TextWriter(new ObjectWriter(bucket, prefix + "examples.tsv", "text/tab-separated-values; charset=utf-8"));
   const navItems = new SpillSorter(spill, "nav");
   const overrides = new SpillSorter(spill, "overrides");
-  const lines = new IndexLines(o, types, index, exampleWriter, navItems, overrides);
+  const searchWriter = new TextWriter(new ObjectWriter(bucket, prefix + "search-members.jsonl", "application/x-ndjson"));
+  const grams = new SpillSorter(spill, "search-grams");
+  const search = new SearchLines(o.naming, searchWriter, grams);
+  const lines = new IndexLines(o, types, index, exampleWriter, navItems, overrides, search);
   try {
     for await (const [key, json] of members.sorted()) await lines.add(key, json);
+    await search.finish();
     await index.close();
     await exampleWriter.close();
+    await searchWriter.close();
   } catch (error) {
     await index.writer.abort();
     await exampleWriter.writer.abort();
+    await searchWriter.writer.abort();
     throw error;
   }
   const { entries, indexBytes, exampleCount, fences } = lines;
-  return { entries, indexBytes, exampleCount, fences, navItems, overrides };
+  return { entries, indexBytes, exampleCount, fences, navItems, overrides, search: { grams: grams.sorted(), members: search.count, membersBytes: search.bytes } };
 }
 
 /**
@@ -649,8 +664,7 @@ export async function writeIndex(bucket: R2Bucket, prefix: string, o: Named, typ
  */
 const closeModule = (inFunctions: boolean) => (inFunctions ? "]}" : `],"functions":[]}`);
 
-/** `search`, when given, is handed every member (nav order) and every merged override (token order) as written. */
-export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter, search?: SearchIndexBuilder): Promise<NavSummary> {
+export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<NavSummary> {
   const out = new TextWriter(new ObjectWriter(bucket, key, "application/json"));
   const summary: NavSummary = { modules: [] };
   // Bytes written so far: each module's object and the naming/overrides values get their range.
@@ -688,7 +702,6 @@ export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNam
       }
       const first = isFunction ? module.functions === 0 : module.resources === 0;
       await write(`${first ? "" : ","}${JSON.stringify(token)}`);
-      await search?.addMember(name, isFunction ? "function" : "resource", token);
       if (isFunction) module.functions++;
       else module.resources++;
     }
@@ -702,7 +715,6 @@ export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNam
       let first = true;
       const emit = async ([token, names]: [string, Partial<PerLanguage>]) => {
         await write(`${first ? "" : ","}${JSON.stringify(token)}:${JSON.stringify(names)}`);
-        await search?.addOverride(token, names);
         first = false;
       };
       for await (const [token, json] of overrides.sorted()) {

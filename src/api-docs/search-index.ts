@@ -19,7 +19,7 @@
 import { LANGUAGES, memberName, type Language, type PackageNaming } from "./languages";
 import type { PerLanguage } from "./stored-form";
 import { readImmutable } from "./derived-cache";
-import { SpillSorter, TextWriter, type Spill } from "./spill";
+import { TextWriter } from "./spill";
 import { ObjectWriter, coalesce, putJson, utf8Length, type DocsObject, type Range } from "./storage";
 
 export const SEARCH_OBJECTS = ["search-members.jsonl", "search-postings.bin", "search-trigrams.tsv", "search-head.json"] as const satisfies readonly DocsObject[];
@@ -62,116 +62,129 @@ function varint(out: number[], n: number) {
   out.push(n);
 }
 
+/** Where member lines go (a TextWriter, or an index step's buffer) and where trigram records go (a sorter, or a step's run). */
+interface LineSink {
+  write(text: string): Promise<void>;
+}
+interface GramSink {
+  add(key: string, value: string): Promise<void>;
+}
+
+/** What SearchLines carries from one index step to the next (JSON). */
+export interface SearchLinesState {
+  bytes: number;
+  count: number;
+  blockStart: number;
+  blockGrams: string[];
+}
+
 /**
- * Collects the members as writeNav streams them (nav order) and the merged name overrides (token order),
- * then writes the four objects: members re-sorted by token (joined there with their overrides), one
- * (trigram → block) record per distinct trigram of a block of SEARCH_BLOCK members through an external
- * sort, posting lists streamed from it. Memory holds the spill's buffers and one posting list.
+ * The member table and the trigram records, fed member by member in token order by IndexLines (derive.ts)
+ * as it writes the index — so in the step chain the naming and trigram work is done by the index steps,
+ * `indexRecords` members at a time, and its state carried in theirs. Each member's line goes to `lines`;
+ * each distinct trigram of a block of SEARCH_BLOCK members is one (trigram → block offset,length) record
+ * to `grams`, in member order (a stable sort of them gives each trigram's blocks in order).
  */
-export class SearchIndexBuilder {
-  private readonly members: SpillSorter;
-  private readonly overrides: SpillSorter;
+export class SearchLines {
+  bytes = 0;
+  count = 0;
+  private blockStart = 0;
+  private blockGrams = new Set<string>();
 
   constructor(
-    private readonly spill: Spill,
     private readonly naming: PackageNaming,
+    private readonly lines: LineSink,
+    private readonly grams: GramSink,
+    state?: SearchLinesState,
   ) {
-    this.members = new SpillSorter(spill, "search-members");
-    this.overrides = new SpillSorter(spill, "search-overrides");
+    if (state) {
+      this.bytes = state.bytes;
+      this.count = state.count;
+      this.blockStart = state.blockStart;
+      this.blockGrams = new Set(state.blockGrams);
+    }
   }
 
-  addMember(module: string, kind: "resource" | "function", token: string): Promise<void> {
-    return this.members.add(token, JSON.stringify([kind === "resource" ? "r" : "f", module]));
+  get state(): SearchLinesState {
+    return { bytes: this.bytes, count: this.count, blockStart: this.blockStart, blockGrams: [...this.blockGrams] };
   }
 
-  addOverride(token: string, names: Partial<PerLanguage>): Promise<void> {
-    return this.overrides.add(token, JSON.stringify(names));
+  async add(module: string, kind: "resource" | "function", token: string, names: Partial<PerLanguage> | undefined): Promise<void> {
+    const line = JSON.stringify(names ? [kind === "resource" ? "r" : "f", module, token, names] : [kind === "resource" ? "r" : "f", module, token]) + "\n";
+    trigramsOf([token.toLowerCase(), ...LANGUAGES.map((lang) => (names?.[lang] ?? memberName(lang, this.naming, token, kind)).toLowerCase())], this.blockGrams);
+    await this.lines.write(line);
+    this.bytes += utf8Length(line);
+    this.count++;
+    if (this.count % SEARCH_BLOCK === 0) await this.flushBlock();
   }
 
-  async write(bucket: R2Bucket, prefix: string): Promise<DocsObject[]> {
-    const grams = new SpillSorter(this.spill, "search-grams");
-    const table = new TextWriter(new ObjectWriter(bucket, prefix + "search-members.jsonl", "application/x-ndjson"));
-    let offset = 0;
+  /** After the last member: the last, partial block's records. */
+  async finish(): Promise<void> {
+    if (this.bytes > this.blockStart) await this.flushBlock();
+  }
+
+  private async flushBlock(): Promise<void> {
+    const posting = `${this.blockStart.toString(36)},${(this.bytes - this.blockStart).toString(36)}`;
+    for (const g of this.blockGrams) await this.grams.add(g, posting);
+    this.blockStart = this.bytes;
+    this.blockGrams = new Set();
+  }
+}
+
+/** The objects written from the sorted trigram records (search-members.jsonl is written as SearchLines goes). */
+export const SEARCH_POSTING_OBJECTS = ["search-postings.bin", "search-trigrams.tsv", "search-head.json"] as const satisfies readonly DocsObject[];
+
+/**
+ * Posting lists and the dictionary streamed from the trigram records in order (one posting list in memory),
+ * then search-head.json. `members`/`membersBytes`: what SearchLines wrote.
+ */
+export async function writePostings(bucket: R2Bucket, prefix: string, naming: PackageNaming, grams: AsyncIterable<[string, string]>, members: number, membersBytes: number): Promise<DocsObject[]> {
+  const postings = new ObjectWriter(bucket, prefix + "search-postings.bin", "application/octet-stream");
+  const dictionary = new TextWriter(new ObjectWriter(bucket, prefix + "search-trigrams.tsv", "text/tab-separated-values"));
+  const fences: SearchHead["fences"] = [];
+  let trigrams = 0;
+  let dictionaryBytes = 0;
+  try {
+    let current: string | undefined;
+    let list: number[] = [];
     let count = 0;
-    // The block being filled: where it starts and its members' trigrams.
-    let blockStart = 0;
-    let blockGrams = new Set<string>();
-    const flushBlock = async () => {
-      const posting = `${blockStart.toString(36)},${(offset - blockStart).toString(36)}`;
-      for (const g of blockGrams) await grams.add(g, posting);
-      blockStart = offset;
-      blockGrams = new Set();
+    let last = 0;
+    const flush = async () => {
+      if (current === undefined) return;
+      const at = postings.offset;
+      await postings.write(Uint8Array.from(list));
+      if (trigrams % SEARCH_FENCE === 0) fences.push([current, dictionaryBytes]);
+      const line = `${JSON.stringify(current)}\t${count}\t${at}\t${list.length}\n`;
+      dictionaryBytes += utf8Length(line);
+      await dictionary.write(line);
+      trigrams++;
     };
-    try {
-      const overrides = this.overrides.sorted()[Symbol.asyncIterator]();
-      let next = await overrides.next();
-      for await (const [token, json] of this.members.sorted()) {
-        while (!next.done && next.value[0] < token) next = await overrides.next();
-        const names = !next.done && next.value[0] === token ? (JSON.parse(next.value[1]) as Partial<PerLanguage>) : undefined;
-        const [kind, module] = JSON.parse(json) as ["r" | "f", string];
-        const line = JSON.stringify(names ? [kind, module, token, names] : [kind, module, token]) + "\n";
-        const length = utf8Length(line);
-        const full = kind === "r" ? "resource" : "function";
-        const texts = [token.toLowerCase(), ...LANGUAGES.map((lang) => (names?.[lang] ?? memberName(lang, this.naming, token, full)).toLowerCase())];
-        trigramsOf(texts, blockGrams);
-        await table.write(line);
-        offset += length;
-        count++;
-        if (count % SEARCH_BLOCK === 0) await flushBlock();
+    for await (const [gram, posting] of grams) {
+      if (gram !== current) {
+        await flush();
+        current = gram;
+        list = [];
+        count = 0;
+        last = 0;
       }
-      if (offset > blockStart) await flushBlock();
-      await table.close();
-    } catch (error) {
-      await table.writer.abort();
-      throw error;
+      const comma = posting.indexOf(",");
+      const at = parseInt(posting.slice(0, comma), 36);
+      varint(list, at - last);
+      varint(list, parseInt(posting.slice(comma + 1), 36));
+      last = at;
+      count++;
     }
-    const postings = new ObjectWriter(bucket, prefix + "search-postings.bin", "application/octet-stream");
-    const dictionary = new TextWriter(new ObjectWriter(bucket, prefix + "search-trigrams.tsv", "text/tab-separated-values"));
-    const fences: SearchHead["fences"] = [];
-    let trigrams = 0;
-    let dictionaryBytes = 0;
-    try {
-      let current: string | undefined;
-      let list: number[] = [];
-      let members = 0;
-      let last = 0;
-      const flush = async () => {
-        if (current === undefined) return;
-        const at = postings.offset;
-        await postings.write(Uint8Array.from(list));
-        if (trigrams % SEARCH_FENCE === 0) fences.push([current, dictionaryBytes]);
-        const line = `${JSON.stringify(current)}\t${members}\t${at}\t${list.length}\n`;
-        dictionaryBytes += utf8Length(line);
-        await dictionary.write(line);
-        trigrams++;
-      };
-      for await (const [gram, posting] of grams.sorted()) {
-        if (gram !== current) {
-          await flush();
-          current = gram;
-          list = [];
-          members = 0;
-          last = 0;
-        }
-        const comma = posting.indexOf(",");
-        const at = parseInt(posting.slice(0, comma), 36);
-        varint(list, at - last);
-        varint(list, parseInt(posting.slice(comma + 1), 36));
-        last = at;
-        members++;
-      }
-      await flush();
-      await postings.close();
-      await dictionary.close();
-    } catch (error) {
-      await postings.abort();
-      await dictionary.writer.abort();
-      throw error;
-    }
-    const head: SearchHead = { format: 1, naming: this.naming, members: count, membersBytes: offset, trigrams, postingsBytes: postings.offset, fences, trigramsBytes: dictionaryBytes };
-    await putJson(bucket, prefix + "search-head.json", head);
-    return [...SEARCH_OBJECTS];
+    await flush();
+    await postings.close();
+    await dictionary.close();
+  } catch (error) {
+    await postings.abort();
+    await dictionary.writer.abort();
+    throw error;
   }
+  const head: SearchHead = { format: 1, naming, members, membersBytes, trigrams, postingsBytes: postings.offset, fences, trigramsBytes: dictionaryBytes };
+  await putJson(bucket, prefix + "search-head.json", head);
+  return [...SEARCH_POSTING_OBJECTS];
 }
 
 /** What one filter request may read and check (docs/route-budgets.md). */

@@ -109,6 +109,31 @@ describe("docs derivation in steps", () => {
     }, 60_000);
   }
 
+  it("a chain a release without the search index began (its state has none) ends without the index, leaving nothing behind", async () => {
+    const input = await stage("steps/no-search/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
+    let state: unknown = null;
+    let result;
+    for (;;) {
+      result = await deriveStep(bucket, input, state, TINY);
+      if (result.done) break;
+      state = result.state;
+      // What a release before the index carried into the index phase: none of the search fields.
+      const s = state as { phase: string; search?: unknown; searchMembers?: unknown; grams?: unknown };
+      if (s.phase === "index") {
+        delete s.search;
+        delete s.searchMembers;
+        delete s.grams;
+      }
+    }
+    const names = Object.keys(result.artifacts);
+    expect(names).toContain(artifactName("nav-head.json"));
+    for (const o of SEARCH_OBJECTS) expect(names).not.toContain(artifactName(o));
+    const written = await objectsUnder(input.prefix);
+    expect([...written.keys()].filter((k) => k.includes("search-"))).toEqual([]);
+    await discardDerivation(bucket, input);
+    expect((await objectsUnder(`${input.prefix}tmp/`)).size).toBe(0);
+  }, 60_000);
+
   it("a step run again with the same state writes identical objects and no extra temporary one", async () => {
     const input = await stage("steps/rerun/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
     const reruns: string[] = [];
