@@ -1,21 +1,22 @@
-// The tree filter's search index (issue 21, "bounded work"): written by the docs derivation beside nav.json
-// (writeNavObjects, so deriveDocs and the step chain write the same bytes), read by the API pages' `q` so a
-// filter searches the whole package at a bounded cost per request (docs/route-budgets.md, "The tree's filter").
+// The tree filter's search index (issue 21, "bounded work"): written by the docs derivation (SearchLines, fed by
+// derive.ts's IndexLines as the index is written; writePostings, called by writeNavObjects — so deriveDocs and
+// the step chain write the same bytes), read by the API pages' `q` so a filter searches the whole package at a
+// bounded cost per request (docs/route-budgets.md, "The tree's filter: a search index").
 //
 //   search-members.jsonl  one line per member (a resource or function), sorted by token: the JSON array
 //                         [kind "r"|"f", nav module, token, name overrides?] — what a candidate is checked against
 //   search-postings.bin   for each trigram, the blocks of SEARCH_BLOCK member lines that hold a member with it,
 //                         as varints: the block's offset in search-members.jsonl (minus the previous
 //                         one's) and its length, in order
-//   search-trigrams.tsv   one line per trigram, sorted: JSON string, members, offset and length in the postings
+//   search-trigrams.tsv   one line per trigram, sorted: JSON string, blocks, offset and length in the postings
 //   search-head.json      the naming options, the counts and a fence every SEARCH_FENCE lines of the trigrams
 //
 // A member's trigrams are those of its lowercased token and of its lowercased names in all six languages
 // (overrides included), so every `q` of 3 characters or more that a member's token or name (in any
 // language) contains has all its trigrams in the posting lists of that member's block. Postings name
-// blocks, not members: neighbours in token order share most trigrams (the package and module parts), so
-// a block of 16 makes ~10× fewer records to sort at derivation than one posting per member. Trigrams with half of a
-// surrogate pair are left out on both sides (a `q` made only of those is scanned as a short one).
+// blocks, not members: neighbours in token order share most trigrams (the package and module parts), so a
+// block of 16 makes ~10× fewer records to sort at derivation than one posting per member. Trigrams with half
+// of a surrogate pair are left out on both sides (a `q` made only of those is scanned as a short one).
 import { LANGUAGES, memberName, type Language, type PackageNaming } from "./languages";
 import type { PerLanguage } from "./stored-form";
 import { readImmutable } from "./derived-cache";
@@ -200,7 +201,7 @@ export interface SearchCaps {
 
 /** The member-line caps (the others are settings: limits.ts); 256 KiB is what the scan of nav.json read before the index. */
 export const SEARCH_CAPS: Pick<SearchCaps, "memberBytes" | "memberReads"> = { memberBytes: 256 * 1024, memberReads: 16 };
-/** Posting lists past the rarest are read when they hold at most this many times its members. */
+/** Posting lists past the rarest are read when they hold at most this many times its blocks. */
 export const MAX_LIST_RATIO = 4;
 /** At most this many of a long `q`'s trigrams are looked up (evenly spread; the rest only narrow further). */
 export const MAX_QUERY_TRIGRAMS = 8;
@@ -224,7 +225,7 @@ export interface SearchAnswer {
   checked: number;
 }
 
-type DictionaryEntry = [members: number, offset: number, length: number];
+type DictionaryEntry = [blocks: number, offset: number, length: number];
 
 function decodePostings(bytes: Uint8Array): Range[] {
   const out: Range[] = [];
@@ -277,7 +278,7 @@ export async function searchIndex(bucket: R2Bucket, prefix: string, head: Search
   const rarest = lists[0]!;
   let budget = caps.postingBytes - Math.min(rarest[2], caps.postingBytes);
   // Another list narrows the candidates only if it is not much longer than the rarest (a candidate it would
-  // remove costs one member line, a list entry a few bytes): those up to MAX_LIST_RATIO × its members, whole.
+  // remove costs one block of member lines, a list entry a few bytes): those up to MAX_LIST_RATIO × its blocks, whole.
   const others = lists.slice(1).filter((l) => {
     if (l[2] > budget || l[0] > MAX_LIST_RATIO * rarest[0]) return false;
     budget -= l[2];
