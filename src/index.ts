@@ -166,6 +166,8 @@ export default {
     response.headers.set("X-Pulumi-Request-ID", requestId);
     // On every answer, publisher bytes (raw downloads, archives) included: browsers take Content-Type as given.
     response.headers.set("X-Content-Type-Options", "nosniff");
+    // An answer to a caller with credentials that says nothing of caching may hold what only they can see: no cache keeps it.
+    if (!response.headers.has("Cache-Control") && (request.headers.has("Authorization") || request.headers.has("Cookie"))) response.headers.set("Cache-Control", "private, no-store");
     // Over https only (a browser ignores it over http); the operator's other hosts are not ours to pin.
     if (url.protocol === "https:") response.headers.set("Strict-Transport-Security", "max-age=31536000");
     if (env.EXPOSE_D1_STATS === "true") {

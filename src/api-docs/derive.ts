@@ -28,13 +28,14 @@ import {
   type IndexEntry,
   type Manifest,
   type Range,
+  memberKey,
   utf8Length,
 } from "./storage";
 import { SearchLines, writePostings } from "./search-index";
 
 export type { PerLanguage, RefKinds, StoredDoc, StoredProperty, StoredType } from "./stored-form";
 export { collectRefs, propertiesOf, refTokens } from "./stored-form";
-export { utf8Length } from "./storage";
+export { memberKey, utf8Length } from "./storage";
 
 export interface NavModule {
   name: string;
@@ -68,6 +69,11 @@ export interface NavHead {
   /** [the block's first module name, its byte offset in nav-modules.tsv]. */
   fences: Array<[string, number]>;
   linesBytes: number;
+  /**
+   * Where the first modules' lines of nav-members.tsv start (one more: where the last one's end): module i's
+   * lines are [membersAt[i], membersAt[i + 1]). Absent in docs derived before nav-members.tsv was kept.
+   */
+  membersAt?: number[];
 }
 /** Modules listed in nav-head.json (the API pages list at most 300). */
 export const NAV_HEAD_MODULES = 300;
@@ -75,14 +81,40 @@ export const NAV_HEAD_MODULES = 300;
 export const NAV_MODULE_FENCE = 128;
 
 export function navModuleLine(m: NavSummary["modules"][number]): string {
-  return `${m.name}\t${m.resources}\t${m.functions}\t${m.range![0]}\t${m.range![1]}\n`;
+  const members = m.members ? `\t${m.members[0]}\t${m.members[1]}` : "";
+  return `${m.name}\t${m.resources}\t${m.functions}\t${m.range![0]}\t${m.range![1]}${members}\n`;
 }
 
 export function parseNavModuleLine(line: string): NavSummary["modules"][number] | undefined {
-  const [name, resources, functions, offset, length] = line.split("\t");
+  const [name, resources, functions, offset, length, membersOffset, membersLength] = line.split("\t");
   if (name === undefined || length === undefined) return undefined;
-  return { name, resources: Number(resources), functions: Number(functions), range: [Number(offset), Number(length)] };
+  const members: Range | undefined = membersLength === undefined ? undefined : [Number(membersOffset), Number(membersLength)];
+  return { name, resources: Number(resources), functions: Number(functions), range: [Number(offset), Number(length)], ...(members ? { members } : {}) };
 }
+
+/** A nav item's sort value: the token, then its name overrides' JSON after a NUL (JSON.stringify never writes a raw NUL). */
+export function navItemValue(value: string): { token: string; override?: Partial<PerLanguage> } {
+  const cut = value.lastIndexOf("\u0000");
+  if (cut < 0) return { token: value };
+  try {
+    return { token: value.slice(0, cut), override: JSON.parse(value.slice(cut + 1)) as Partial<PerLanguage> };
+  } catch {
+    return { token: value };
+  }
+}
+
+/**
+ * One line of nav-members.tsv: kind (0 resource, 1 function), the token as JSON, the name overrides as JSON
+ * (or nothing). A module's lines are in nav.json's order: kind, then memberKey.
+ */
+export function memberLine(kind: "resource" | "function", token: string, override: Partial<PerLanguage> | undefined): string {
+  const names = override ? JSON.stringify(override) : "";
+  return `${kind === "resource" ? 0 : 1}\t${JSON.stringify(token)}\t${names.length <= MAX_OVERRIDE_JSON ? names : ""}\n`;
+}
+/** An overriding name longer than this is left out of the navigation (nav.json, nav-members.tsv): its size is not the package's to choose. */
+export const MAX_OVERRIDE_NAME = 256;
+/** Name overrides whose JSON is longer are left out of nav-members.tsv (pages show the naming rules' name): lines stay under 32 KiB. */
+export const MAX_OVERRIDE_JSON = 4 * 1024;
 
 /**
  * Every navigation object of a version: nav.json, nav-summary.json (the JSON nav route's plain answer),
@@ -91,7 +123,7 @@ export function parseNavModuleLine(line: string): NavSummary["modules"][number] 
  * written (search-index.ts; `search` absent: a step chain a release without the index began). Shared by
  * deriveDocs and the step chain, so both write the same bytes.
  */
-export const NAV_OBJECTS = ["nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json"] as const satisfies readonly DocsObject[];
+export const NAV_OBJECTS = ["nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", "nav-members.tsv"] as const satisfies readonly DocsObject[];
 
 export interface SearchRecords {
   grams: AsyncIterable<SpillRecord>;
@@ -100,14 +132,17 @@ export interface SearchRecords {
 }
 
 export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter, search?: SearchRecords): Promise<DocsObject[]> {
-  const summary = await writeNav(bucket, prefix + "nav.json", naming, items, overrides);
+  const { summary, memberRanges } = await writeNav(bucket, prefix + "nav.json", naming, items, overrides, prefix + "nav-members.tsv");
   const searchObjects = search ? await writePostings(bucket, prefix, naming, search.grams, search.members, search.membersBytes) : [];
   await putJson(bucket, prefix + "nav-summary.json", summary);
+  // nav-modules.tsv and nav-head.json also say where each module's lines of nav-members.tsv lie (nav-summary.json does not: the JSON route answers it).
+  const withMembers = summary.modules.map((m, i) => ({ ...m, members: memberRanges[i]! }));
+  const first = summary.modules.slice(0, NAV_HEAD_MODULES);
   const lines = new TextWriter(new ObjectWriter(bucket, prefix + "nav-modules.tsv", "text/tab-separated-values"));
   const fences: NavHead["fences"] = [];
   let offset = 0;
   try {
-    for (const [i, m] of summary.modules.entries()) {
+    for (const [i, m] of withMembers.entries()) {
       if (i % NAV_MODULE_FENCE === 0) fences.push([m.name, offset]);
       const line = navModuleLine(m);
       offset += utf8Length(line);
@@ -118,8 +153,8 @@ export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: 
     await lines.writer.abort();
     throw error;
   }
-  const first = summary.modules[0]?.range;
-  const last = summary.modules[summary.modules.length - 1]?.range;
+  const firstRange = summary.modules[0]?.range;
+  const lastRange = summary.modules[summary.modules.length - 1]?.range;
   const head: NavHead = {
     format: 1,
     modules: summary.modules.length,
@@ -127,8 +162,10 @@ export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: 
     functions: summary.modules.reduce((n, m) => n + m.functions, 0),
     naming: summary.naming!,
     ...(summary.overrides ? { overrides: summary.overrides } : {}),
-    span: first && last ? [first[0], last[0] + last[1] - first[0]] : [0, 0],
-    first: summary.modules.slice(0, NAV_HEAD_MODULES),
+    span: firstRange && lastRange ? [firstRange[0], lastRange[0] + lastRange[1] - firstRange[0]] : [0, 0],
+    first,
+    // The first modules' lines of nav-members.tsv are contiguous: where each starts, and where the last ends.
+    membersAt: [...first.map((_, i) => memberRanges[i]![0]), first.length ? memberRanges[first.length - 1]![0] + memberRanges[first.length - 1]![1] : 0],
     fences,
     linesBytes: offset,
   };
@@ -138,7 +175,7 @@ export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: 
 
 export interface NavSummary {
   /** `range`: where the module's object lies in nav.json, so a page can read one module (absent before it was kept). */
-  modules: Array<{ name: string; resources: number; functions: number; range?: Range }>;
+  modules: Array<{ name: string; resources: number; functions: number; range?: Range; members?: Range }>;
   /** Where nav.json's `naming` and `overrides` values lie (absent before they were kept). */
   naming?: Range;
   overrides?: Range;
@@ -533,7 +570,8 @@ export function prepareEntry(o: Named, section: string, token: string, value: Js
   const own = value.language;
   for (const l of typeof own === "object" && own !== null ? LANGUAGES : []) {
     const name = memberName(l, o.naming, token, kind, value);
-    if (name !== memberName(l, o.naming, token, kind)) (prepared.override ||= {})[l] = name;
+    // A name longer than MAX_OVERRIDE_NAME is not carried into the navigation (which lists members by these names): the naming rules' is.
+    if (name !== memberName(l, o.naming, token, kind) && name.length <= MAX_OVERRIDE_NAME) (prepared.override ||= {})[l] = name;
   }
   prepared.examples = extractExamples(text(value.description) ?? "");
   return prepared;
@@ -621,9 +659,11 @@ export class IndexLines {
     await this.index.write(line);
     for (const ex of examples) await this.examples.write(ex);
     this.exampleCount += examples.length;
-    // Modules in name order, then resources before functions, each in token order.
+    // Modules in name order, then resources before functions, each by its name in the URL (the token's last part), then token:
+    // the order nav.json lists them in, and nav-members.tsv's, where a page finds a member of its URL by bisection.
+    // The value is the token, with the member's name overrides when it has any (nav-members.tsv carries them).
     const module = moduleOf(this.o.naming, token);
-    await this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${token}`, token);
+    await this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${memberKey(token)}`, override ? `${token}\u0000${JSON.stringify(override)}` : token);
     if (override) await this.overrides.add(token, JSON.stringify(override));
     await this.search?.add(module, kind, token, override || undefined);
   }
@@ -664,9 +704,13 @@ export async function writeIndex(bucket: R2Bucket, prefix: string, o: Named, typ
  */
 const closeModule = (inFunctions: boolean) => (inFunctions ? "]}" : `],"functions":[]}`);
 
-export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<NavSummary> {
+export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter, membersKey: string): Promise<{ summary: NavSummary; memberRanges: Range[] }> {
   const out = new TextWriter(new ObjectWriter(bucket, key, "application/json"));
+  const members = new TextWriter(new ObjectWriter(bucket, membersKey, "text/tab-separated-values; charset=utf-8"));
   const summary: NavSummary = { modules: [] };
+  /** Each module's lines in nav-members.tsv, in the summary's order. */
+  const memberRanges: Range[] = [];
+  let memberOffset = 0;
   // Bytes written so far: each module's object and the naming/overrides values get their range.
   let offset = 0;
   const write = (text: string) => {
@@ -685,14 +729,16 @@ export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNam
       await write(closeModule(inFunctions));
       module.range = [module.range![0], offset - module.range![0]];
     };
-    for await (const [sortKey, token] of items.sorted()) {
+    for await (const [sortKey, value] of items.sorted()) {
       const name = sortKey.slice(0, sortKey.indexOf("\u0000"));
       const isFunction = sortKey[name.length + 1] === "1";
+      const { token, override } = navItemValue(value);
       if (module?.name !== name) {
         const first = !module;
         await close();
         if (!first) await write(",");
         summary.modules.push((module = { name, resources: 0, functions: 0, range: [offset, 0] }));
+        memberRanges.push([memberOffset, 0]);
         await write(`{"name":${JSON.stringify(name)},"resources":[`);
         inFunctions = false;
       }
@@ -702,6 +748,10 @@ export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNam
       }
       const first = isFunction ? module.functions === 0 : module.resources === 0;
       await write(`${first ? "" : ","}${JSON.stringify(token)}`);
+      const line = memberLine(isFunction ? "function" : "resource", token, override);
+      memberOffset += utf8Length(line);
+      memberRanges[memberRanges.length - 1]![1] = memberOffset - memberRanges[memberRanges.length - 1]![0];
+      await members.write(line);
       if (isFunction) module.functions++;
       else module.resources++;
     }
@@ -732,9 +782,11 @@ export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNam
     }
     await write("}");
     await out.close();
+    await members.close();
   } catch (error) {
     await out.writer.abort();
+    await members.writer.abort();
     throw error;
   }
-  return summary;
+  return { summary, memberRanges };
 }

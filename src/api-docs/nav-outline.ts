@@ -72,6 +72,8 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
     }
     return lo;
   };
+  const at = head.membersAt;
+  const first = at ? head.first.map((m, i): ModuleLine => ({ ...m, members: [at[i]!, at[i + 1]! - at[i]!] })) : head.first;
   const inFirst = (name: string) => head.first.length === head.modules || (head.first.length > 0 && name <= head.first[head.first.length - 1]!.name);
   return {
     modules: head.modules,
@@ -80,11 +82,11 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
     naming: head.naming,
     ...(head.overrides ? { overrides: head.overrides } : {}),
     span: head.span,
-    first: head.first,
+    first,
     async find(names) {
       const found = await Promise.all(
         [...new Set(names)].map(async (name) => {
-          if (inFirst(name)) return head.first.find((m) => m.name === name);
+          if (inFirst(name)) return first.find((m) => m.name === name);
           const i = blockOf(name);
           return i < 0 ? undefined : (await block(i)).find((m) => m.name === name);
         }),
@@ -93,7 +95,7 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
     },
     async under(name, max) {
       if (head.first.length === head.modules) {
-        const shown = head.first.filter(isUnder(name));
+        const shown = first.filter(isUnder(name));
         return { modules: shown.slice(0, max), more: shown.length > max };
       }
       // `name/…` sorts from `name/` up to `name0` ('0' follows '/'): read blocks from there, at most enough for `max` + 1.

@@ -21,7 +21,7 @@ import { LANGUAGES, memberName, type Language, type PackageNaming } from "./lang
 import type { PerLanguage } from "./stored-form";
 import { readImmutable } from "./derived-cache";
 import { TextWriter } from "./spill";
-import { ObjectWriter, coalesce, putJson, utf8Length, type DocsObject, type Range } from "./storage";
+import { ObjectWriter, coalesce, memberKey, putJson, utf8Length, type DocsObject, type Range } from "./storage";
 
 export const SEARCH_OBJECTS = ["search-members.jsonl", "search-postings.bin", "search-trigrams.tsv", "search-head.json"] as const satisfies readonly DocsObject[];
 /** A fence in search-head.json every this many lines of search-trigrams.tsv. */
@@ -214,7 +214,7 @@ export interface SearchMatch {
 }
 
 export interface SearchAnswer {
-  /** The matches found, in nav order (module, resources before functions, token), at most `max`. */
+  /** The matches found, in nav order (module, resources before functions, URL name, token), at most `max`. */
   matches: SearchMatch[];
   /** Matches found; all of them when `complete`, else at least this many. */
   total: number;
@@ -252,8 +252,13 @@ function decodePostings(bytes: Uint8Array): Range[] {
   }
 }
 
-const navOrder = (a: SearchMatch, b: SearchMatch) =>
-  a.module < b.module ? -1 : a.module > b.module ? 1 : a.kind !== b.kind ? (a.kind === "resource" ? -1 : 1) : a.token < b.token ? -1 : a.token > b.token ? 1 : 0;
+/** nav.json's order: module, resources before functions, then by URL name and token (memberKey). */
+function navOrder(a: SearchMatch, b: SearchMatch): number {
+  if (a.module !== b.module) return a.module < b.module ? -1 : 1;
+  if (a.kind !== b.kind) return a.kind === "resource" ? -1 : 1;
+  const [x, y] = [memberKey(a.token), memberKey(b.token)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
 
 /**
  * The filter over the whole package through the index: `q`'s trigrams looked up in the dictionary (one

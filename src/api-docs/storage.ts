@@ -12,6 +12,10 @@
 //   nav-modules.tsv   the same, one line per module (name, resources, functions, offset, length)
 //   nav-head.json     bounded: the first 300 modules, totals, nav.json's ranges, a fence every 128 modules
 //                     of nav-modules.tsv (what pages read; absent before it was kept: derive.ts's NavHead)
+//   nav-members.tsv   one line per member in nav.json's order (module, kind, URL name, token): kind, token, name
+//                     overrides; nav-modules.tsv and nav-head.json give each module's lines, so a page lists a
+//                     module's first members and finds the member of its URL by bisection, whatever the
+//                     module's size (absent before it was kept: pages then read the module's slice of nav.json)
 //   search-head.json, search-trigrams.tsv, search-postings.bin, search-members.jsonl  the tree filter's
 //                     trigram index (search-index.ts; absent before it was kept: pages scan nav.json's first modules)
 //   examples.tsv   one line per example, sorted by token then position: token, kind, slug, title, code ranges per language
@@ -33,7 +37,7 @@ export const MAX_TYPE_READS = 4;
 /** R2 multipart parts must be at least 5 MiB and, but for the last, all the same size. */
 const PART_BYTES = 5 * 1024 * 1024;
 
-export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", "search-members.jsonl", "search-postings.bin", "search-trigrams.tsv", "search-head.json", "examples.tsv", "readme.json", "installation.json"] as const;
+export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", "nav-members.tsv", "search-members.jsonl", "search-postings.bin", "search-trigrams.tsv", "search-head.json", "examples.tsv", "readme.json", "installation.json"] as const;
 export type DocsObject = (typeof DOCS_OBJECTS)[number];
 
 /** Artifact-map name of each docs object (what retire deletes): docs.manifest, docs.pack, … */
@@ -335,4 +339,9 @@ export function utf8Length(text: string): number {
     if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
   }
   return n;
+}
+
+/** A member's key within its module in the nav sort and in nav-members.tsv: its URL name (the token's last part), then its token. */
+export function memberKey(token: string): string {
+  return `${token.slice(token.lastIndexOf(":") + 1)}\u0000${token}`;
 }

@@ -26,7 +26,8 @@ import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage,
 import { filterNav, readNavSlice } from "../api-docs/nav-slice";
 import { searchIndex, SEARCH_CAPS, type SearchHead } from "../api-docs/search-index";
 import { outlineOfHead, outlineOfSummary, type ModuleLine, type NavOutline } from "../api-docs/nav-outline";
-import { moduleOf, type PackageNaming } from "../api-docs/languages";
+import { memberName, moduleOf, type PackageNaming } from "../api-docs/languages";
+import { allMembers, findMember, firstMembers, MEMBER_LINES_WHOLE, type MemberLine } from "../api-docs/nav-members";
 import type { PackageSummary } from "./components";
 import { h } from "./jsx";
 import { loadPackage, page, shellFor, type PackagePageData } from "./page-kit";
@@ -104,11 +105,14 @@ export async function navOutline(context: RequestContext, d: PackageDocs): Promi
   return outlineOfSummary((await d.read<NavSummary>("nav-summary.json")) ?? { modules: [] });
 }
 
-/** A module of the `nav` route's answer with `depth=full`. */
+/** A module of the `nav` route's answer with `depth=full`; `totals` when the lists hold only its first members (and the page's own). */
 interface NavModuleAnswer {
   name: string;
   resources: Array<{ name: string; token: string }>;
   functions: Array<{ name: string; token: string }>;
+  totals?: { resources: number; functions: number };
+  /** With `totals`: the page's own member when it is not among the first ones. */
+  own?: { name: string; token: string; kind: "resource" | "function" };
 }
 
 /** The module navigation as the `nav` route answers it (depth=full, in the chosen language, after `q`) from a whole or partial nav. */
@@ -175,13 +179,45 @@ async function fullNav(d: PackageDocs, data: PackagePageData, language: Language
  * The named modules only, read by range from nav.json (issue "bounded work": a page showing one member
  * reads its module's slice, not the package's whole navigation); the whole nav for older derivations.
  */
-async function someModules(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, outline: NavOutline, wanted: readonly ModuleLine[]): Promise<NavModuleAnswer[]> {
+async function someModules(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, outline: NavOutline, wanted: readonly ModuleLine[], own?: string): Promise<NavModuleAnswer[]> {
   if (!wanted.length) return [];
   const docs = await d.ready;
+  if (wanted.every((m) => m.members)) {
+    const naming = await namingOf(context, d, outline);
+    return Promise.all(wanted.map((m) => moduleMembers(context, docs, naming, language, m, own)));
+  }
   const names = wanted.map((m) => m.name);
   const slice = await readNavSlice(context.env.ARTIFACTS, docs.prefix, outline, wanted);
   const modules = slice ? navModulesOf(slice, d, docs, data, language) : await fullNav(d, data, language);
   return modules.filter((m) => names.includes(m.name));
+}
+
+/**
+ * A module's members from nav-members.tsv (nav-members.ts): all of them when its lines are small, else its
+ * first EXPANDED_MAX and the member whose URL name is `own` (found by bisection), with the module's totals.
+ * Names as the nav route gives them: the member's own override in `language`, else the naming rules'.
+ */
+async function moduleMembers(context: RequestContext, docs: VersionDocs, naming: PackageNaming, language: Language, m: ModuleLine, own: string | undefined): Promise<NavModuleAnswer> {
+  const bucket = context.env.ARTIFACTS;
+  const key = docs.prefix + "nav-members.tsv";
+  const range = m.members!;
+  const whole = range[1] <= MEMBER_LINES_WHOLE;
+  const lines = whole ? await allMembers(bucket, key, range) : await firstMembers(bucket, key, range, EXPANDED_MAX);
+  let past: MemberLine | undefined;
+  if (!whole && own !== undefined) {
+    const named = (l: MemberLine) => memberSegment(l.token) === own;
+    // The prefix holds every resource when it reaches a function: a match there is the one bisection would find.
+    const found = lines.find((l) => l.kind === "resource" && named(l)) ?? lines.find((l) => l.kind === "function" && named(l)) ?? (await findMember(bucket, key, range, own));
+    if (found && !lines.includes(found)) past = found;
+  }
+  const item = (l: MemberLine) => ({ name: l.override?.[language] ?? memberName(language, naming, l.token, l.kind), token: l.token });
+  return {
+    name: m.name,
+    resources: lines.filter((l) => l.kind === "resource").map(item),
+    functions: lines.filter((l) => l.kind === "function").map(item),
+    ...(whole ? {} : { totals: { resources: m.resources, functions: m.functions } }),
+    ...(past ? { own: { ...item(past), kind: past.kind } } : {}),
+  };
 }
 
 /** A package's naming options: read by range when the summary says where they lie. */
@@ -219,6 +255,12 @@ const MAX_FILTER_CHARS = 100;
  */
 function treeItems(pkg: PackageSummary, m: NavModuleAnswer, current?: string): Pick<TreeModule, "items" | "notShown"> {
   const all = entriesOf(pkg, m);
+  if (m.totals) {
+    // Only the module's first members were read, and the page's own when it is past them: listed as the whole module would be.
+    const items = all.slice(0, EXPANDED_MAX);
+    if (m.own) items.push({ name: m.own.name, href: apiPath(pkg, `${m.name}/${memberSegment(m.own.token)}`), kind: m.own.kind });
+    return { items, notShown: m.totals.resources + m.totals.functions - items.length };
+  }
   if (all.length <= EXPANDED_MAX) return { items: all };
   const items = all.slice(0, EXPANDED_MAX);
   const own = current === undefined ? undefined : all.find((e, i) => i >= EXPANDED_MAX && e.href === current);
@@ -246,7 +288,7 @@ function treeOf(pkg: PackageSummary, outline: NavOutline, expanded: NavModuleAns
   let past = 0;
   for (const m of expanded) {
     if (names.has(m.name) || !(m.resources.length + m.functions.length)) continue;
-    out.push({ name: m.name, href: apiPath(pkg, m.name), resources: m.resources.length, functions: m.functions.length, ...treeItems(pkg, m, current) });
+    out.push({ name: m.name, href: apiPath(pkg, m.name), resources: m.totals?.resources ?? m.resources.length, functions: m.totals?.functions ?? m.functions.length, ...treeItems(pkg, m, current) });
     past++;
   }
   return { modules: out, more: Math.max(0, outline.modules - listed.length - past) };
@@ -362,8 +404,8 @@ async function apiPage(request: IRequest, context: RequestContext) {
     const joined = rest.join("/");
     const memberModule = rest.slice(0, -1).join("/");
     const ownModule = memberModule ? await outline.find([memberModule]) : [];
-    const [inModule] = ownModule.length ? await someModules(context, d, data, language, outline, ownModule) : [];
-    const member = inModule ? [...inModule.resources, ...inModule.functions].find((i) => memberSegment(i.token) === rest[rest.length - 1]) : undefined;
+    const [inModule] = ownModule.length ? await someModules(context, d, data, language, outline, ownModule, rest[rest.length - 1]) : [];
+    const member = inModule ? [...inModule.resources, ...inModule.functions, ...(inModule.own ? [inModule.own] : [])].find((i) => memberSegment(i.token) === rest[rest.length - 1]) : undefined;
     if (!member) {
       // A module page: the module itself, or (for a link made from a type token) its nearest documented ancestor.
       for (let n = rest.length; n > 0; n--) {

@@ -36,6 +36,19 @@ describe("response headers", () => {
     await archive.body?.cancel();
   });
 
+  it("Cache-Control: private, no-store on answers to a caller with credentials that set none (a private version, a listing read with a token)", async () => {
+    for (const path of ["/api/registry/templates/private/headers/tpl/versions/1.0.0", "/api/registry/templates/private/headers/tpl/versions", "/api/registry/packages?limit=5"]) {
+      const r = await call(path, { token: acme.reader });
+      expect([path, r.status]).toEqual([path, 200]);
+      expect([path, r.headers.get("Cache-Control")]).toEqual([path, "private, no-store"]);
+      await r.body?.cancel();
+    }
+    // An answer that says how it may be cached keeps its own (a public download read with a token).
+    const schema = await call("/api/registry/packages/pulumi/headers/sniffy/versions/1.0.0/schema", { token: acme.reader });
+    expect(schema.headers.get("Cache-Control")).not.toBe("private, no-store");
+    await schema.body?.cancel();
+  });
+
   it("Strict-Transport-Security over https, never over http", async () => {
     const secure = await call("https://gateway.test/healthz");
     expect(secure.headers.get("Strict-Transport-Security")).toBe("max-age=31536000");

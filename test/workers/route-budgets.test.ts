@@ -348,7 +348,7 @@ describe("docs derived before nav-head.json", () => {
     // The same schema twice; the second package's docs lose the objects an older release did not write.
     await publishPackage(token, "pulumi/budget/outline-now", "1.0.0", { schema: wideSchema("outline-now", MODULES, (m) => 1 + (m % 3)) });
     await publishPackage(token, "pulumi/budget/outline-old", "1.0.0", { schema: wideSchema("outline-old", MODULES, (m) => 1 + (m % 3)) });
-    for (const o of await keysWith("packages/pulumi/budget/outline-old/")) if (/\/docs\/(nav-head\.json|nav-modules\.tsv|search-[a-z]+\.[a-z]+)$/.test(o.key)) await env.ARTIFACTS.delete(o.key);
+    for (const o of await keysWith("packages/pulumi/budget/outline-old/")) if (/\/docs\/(nav-head\.json|nav-modules\.tsv|nav-members\.tsv|search-[a-z]+\.[a-z]+)$/.test(o.key)) await env.ARTIFACTS.delete(o.key);
     expect((await keysWith("packages/pulumi/budget/outline-old/")).filter((o) => o.key.includes("/docs/search-"))).toEqual([]);
     expect((await keysWith("packages/pulumi/budget/outline-old/")).filter((o) => o.key.includes("/docs/nav")).map((o) => o.key.replace(/.*\/docs\//, "")).sort()).toEqual(["nav-summary.json", "nav.json"]);
   }, 120_000);
