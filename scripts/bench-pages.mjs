@@ -59,7 +59,10 @@ const pages = {
   "5MiB README": "/packages/pulumi/bench/pages-readme",
   "80k API index": "/packages/pulumi/bench/pages-big/1.0.0/api?lang=python",
   "80k member": `/packages/pulumi/bench/pages-big/1.0.0/api/m${Math.floor((BIG_RESOURCES - 1) / 200)}/R${BIG_RESOURCES - 1}?lang=python`,
+  // Two characters: scanned in nav.json's first modules (too short for the search index).
   "80k filter": "/packages/pulumi/bench/pages-big/1.0.0/api?lang=python&q=R7",
+  // Through the search index: ten members of the last module.
+  "80k filter indexed": `/packages/pulumi/bench/pages-big/1.0.0/api?lang=python&q=m${Math.floor((BIG_RESOURCES - 1) / 200)}:R${Math.floor((BIG_RESOURCES - 1) / 10)}`,
 };
 const html = { Accept: "text/html" };
 /**

@@ -34,6 +34,9 @@ export interface Env {
   MAX_ARCHIVE_ENTRIES?: string;
   /** Bytes of a version's nav.json the API tree's filter may read (docs/route-budgets.md). */
   MAX_FILTER_NAV_BYTES?: string;
+  /** The filter's search index: posting-list bytes and candidates checked per request (docs/route-budgets.md). */
+  MAX_SEARCH_POSTING_BYTES?: string;
+  MAX_SEARCH_CANDIDATES?: string;
   MAX_PLUGIN_BYTES?: string;
   MAX_PLUGIN_UNPACKED_BYTES?: string;
   /** Ed25519 key that signs each version's plugin SHA256SUMS (minisign format): docs/guide/plugins.md. */
@@ -101,6 +104,8 @@ export function limitsFrom(env: Env): Limits {
     archiveEntries: positiveNumber(env.MAX_ARCHIVE_ENTRIES, 10_000),
     // ~13,000 members: a bigger nav made the filter's miss cost ~14x /healthz at 1 MiB (docs/route-budgets.md).
     filterNavBytes: positiveNumber(env.MAX_FILTER_NAV_BYTES, 256 * 1024),
+    searchPostingBytes: positiveNumber(env.MAX_SEARCH_POSTING_BYTES, 64 * 1024),
+    searchCandidates: positiveNumber(env.MAX_SEARCH_CANDIDATES, 4_096),
     // The largest public provider archives (aws, azure-native) are a few hundred MiB compressed and
     // unpack to about four times that: docs/guide/plugins.md.
     pluginBytes: positiveNumber(env.MAX_PLUGIN_BYTES, 512 * MiB),

@@ -27,6 +27,7 @@ import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
 import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
 import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
+import { SearchLines, SEARCH_POSTING_OBJECTS, type SearchLinesState } from "./search-index";
 import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
@@ -116,6 +117,14 @@ interface State {
   /** Index phase steps that wrote `fences-<j>`. */
   fenceSteps?: number;
   navSummary?: boolean;
+  /**
+   * The filter's search index (search-index.ts): SearchLines' state between index steps, the member table's
+   * multipart upload and the trigram runs `grams-<j>` (absent in chains a release without the index began:
+   * those docs get no index, and pages scan nav.json as for older docs).
+   */
+  search?: SearchLinesState;
+  searchMembers?: PartState;
+  grams?: RunEntry[];
 }
 
 const tmp = (input: DerivationInput) => `${input.prefix}tmp/${input.workId}/`;
@@ -451,7 +460,8 @@ interface PartTarget {
 const PACK: PartTarget = { name: "pack", contentType: "application/octet-stream" };
 const INDEX: PartTarget = { name: "index.tsv", contentType: "text/tab-separated-values; charset=utf-8" };
 const EXAMPLES: PartTarget = { name: "examples.tsv", contentType: "text/tab-separated-values; charset=utf-8" };
-const TARGETS = [PACK, INDEX, EXAMPLES];
+const SEARCH_MEMBERS: PartTarget = { name: "search-members.jsonl", contentType: "application/x-ndjson" };
+const TARGETS = [PACK, INDEX, EXAMPLES, SEARCH_MEMBERS];
 
 function newPart(): PartState {
   return { upload: null, parts: 0, etagSteps: [], tail: 0, tailStep: 0, bytes: 0 };
@@ -573,6 +583,9 @@ async function tableStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     nav: [],
     overrides: [],
     fenceSteps: 0,
+    search: { bytes: 0, count: 0, blockStart: 0, blockGrams: [] },
+    searchMembers: newPart(),
+    grams: [],
   };
 }
 
@@ -594,7 +607,10 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   const exampleText: string[] = [];
   const nav: SpillRecord[] = [];
   const overrides: SpillRecord[] = [];
-  const lines = new IndexLines(o, types, textSink(indexText), textSink(exampleText), recordSink(nav), recordSink(overrides));
+  const searchText: string[] = [];
+  const grams: SpillRecord[] = [];
+  const search = s.search ? new SearchLines(o.naming, textSink(searchText), recordSink(grams), s.search) : undefined;
+  const lines = new IndexLines(o, types, textSink(indexText), textSink(exampleText), recordSink(nav), recordSink(overrides), search);
   Object.assign(lines, s.lines);
   let best = 0;
   for (let n = 0; n < l.indexRecords; n++) {
@@ -613,7 +629,15 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     if (heads.some((h) => h !== undefined && h[0] === record[0] && kind(h[1]) === kind(record[1]))) continue;
     await lines.add(...record);
   }
+  const done = heads.every((h) => h === undefined);
+  if (done) await search?.finish();
   const j = s.step;
+  if (search) {
+    await writeParts(bucket, input, s.searchMembers!, SEARCH_MEMBERS, j, [encoder.encode(searchText.join(""))]);
+    const run = await writeRunObject(bucket, `${tmp(input)}grams-${j}`, grams);
+    s.grams!.push([`grams-${j}`, run.size, grams.length]);
+    s.search = search.state;
+  }
   await writeParts(bucket, input, s.index!, INDEX, j, [encoder.encode(indexText.join(""))]);
   await writeParts(bucket, input, s.examples!, EXAMPLES, j, [encoder.encode(exampleText.join(""))]);
   const [navRun, overridesRun] = await Promise.all([writeRunObject(bucket, `${tmp(input)}nav-${j}`, nav), writeRunObject(bucket, `${tmp(input)}overrides-${j}`, overrides)]);
@@ -625,7 +649,7 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   s.lines = { entries, indexBytes, exampleCount, sinceFence, previous };
   s.cursors = readers.map((r) => r.lineStart);
   s.step++;
-  if (heads.every((h) => h === undefined)) return { ...s, phase: "nav", step: 0 };
+  if (done) return { ...s, phase: "nav", step: 0 };
   return s;
 }
 
@@ -636,7 +660,10 @@ async function navStep(bucket: R2Bucket, input: DerivationInput, s: State, l: St
     const naming = namingOf(await readTop(bucket, input, s));
     const items = SpillSorter.fromRuns(spill, "nav", runsOf(input, s.nav!), countOf(s.nav!));
     const overrides = SpillSorter.fromRuns(spill, "overrides", runsOf(input, s.overrides!), countOf(s.overrides!));
-    await writeNavObjects(bucket, input.prefix, naming, items, overrides);
+    const search = s.search && s.grams
+      ? { grams: SpillSorter.fromRuns(spill, "grams", runsOf(input, s.grams), countOf(s.grams)).sorted(), members: s.search.count, membersBytes: s.search.bytes }
+      : undefined;
+    await writeNavObjects(bucket, input.prefix, naming, items, overrides, search);
   }
   return { ...s, phase: "finish", step: 0, navSummary: s.lines!.entries > 0 };
 }
@@ -651,6 +678,8 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
   if (await completeParts(bucket, input, s.index!, INDEX)) written.push("index.tsv");
   if (await completeParts(bucket, input, s.examples!, EXAMPLES)) written.push("examples.tsv");
   if (s.navSummary) written.push(...NAV_OBJECTS);
+  if (s.searchMembers && (await completeParts(bucket, input, s.searchMembers, SEARCH_MEMBERS))) written.push("search-members.jsonl");
+  if (s.navSummary && s.search) written.push(...SEARCH_POSTING_OBJECTS);
   const fences: Fence[] = [];
   for (let j = 0; j < s.fenceSteps!; j++) fences.push(...((await (await bucket.get(`${tmp(input)}fences-${j}`))!.json()) as Fence[]));
   const [readme, installation] = await texts;

@@ -9,7 +9,7 @@
 // written from the sorted members, supporting types found through a block-read table of types.
 // docs/api-docs.md describes the layout, the limits and what they cost.
 import { JSONParser } from "@streamparser/json";
-import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits } from "./spill";
+import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits, type SpillRecord } from "./spill";
 import { extractExamples, parseContent } from "./content";
 import { packageFacts, type PackageFacts } from "./package-facts";
 import { LANGUAGES, memberName, moduleOf, type Language, type LocalRefKind, type PackageNaming } from "./languages";
@@ -29,10 +29,14 @@ import {
   type IndexEntry,
   type Manifest,
   type Range,
+  memberKey,
+  utf8Length,
 } from "./storage";
+import { SearchLines, writePostings } from "./search-index";
 
 export type { PerLanguage, RefKinds, StoredDoc, StoredProperty, StoredType } from "./stored-form";
 export { collectRefs, propertiesOf, refTokens } from "./stored-form";
+export { memberKey, utf8Length } from "./storage";
 
 export interface NavModule {
   name: string;
@@ -91,11 +95,6 @@ export function parseNavModuleLine(line: string): NavSummary["modules"][number] 
   return { name, resources: Number(resources), functions: Number(functions), range: [Number(offset), Number(length)], ...(members ? { members } : {}) };
 }
 
-/** A member's key within its module in the nav sort and in nav-members.tsv: its URL name (the token's last part), then its token. */
-export function memberKey(token: string): string {
-  return `${token.slice(token.lastIndexOf(":") + 1)}\u0000${token}`;
-}
-
 /** A nav item's sort value: the token, then its name overrides' JSON after a NUL (JSON.stringify never writes a raw NUL). */
 export function navItemValue(value: string): { token: string; override?: Partial<PerLanguage> } {
   const cut = value.lastIndexOf("\u0000");
@@ -122,13 +121,22 @@ export const MAX_OVERRIDE_JSON = 4 * 1024;
 
 /**
  * Every navigation object of a version: nav.json, nav-summary.json (the JSON nav route's plain answer),
- * nav-modules.tsv and nav-head.json (what pages read: bounded, see NavHead). Shared by deriveDocs and the
- * step chain, so both write the same bytes.
+ * nav-modules.tsv and nav-head.json (what pages read: bounded, see NavHead), and the tree filter's
+ * posting lists, dictionary and head from the trigram records SearchLines made while the index was
+ * written (search-index.ts; `search` absent: a step chain a release without the index began). Shared by
+ * deriveDocs and the step chain, so both write the same bytes.
  */
 export const NAV_OBJECTS = ["nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", "nav-members.tsv"] as const satisfies readonly DocsObject[];
 
-export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter): Promise<DocsObject[]> {
+export interface SearchRecords {
+  grams: AsyncIterable<SpillRecord>;
+  members: number;
+  membersBytes: number;
+}
+
+export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter, search?: SearchRecords): Promise<DocsObject[]> {
   const { summary, memberRanges } = await writeNav(bucket, prefix + "nav.json", naming, items, overrides, prefix + "nav-members.tsv");
+  const searchObjects = search ? await writePostings(bucket, prefix, naming, search.grams, search.members, search.membersBytes) : [];
   await putJson(bucket, prefix + "nav-summary.json", summary);
   // nav-modules.tsv and nav-head.json also say where each module's lines of nav-members.tsv lie (nav-summary.json does not: the JSON route answers it).
   const withMembers = summary.modules.map((m, i) => ({ ...m, members: memberRanges[i]! }));
@@ -165,7 +173,7 @@ export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: 
     linesBytes: offset,
   };
   await putJson(bucket, prefix + "nav-head.json", head);
-  return [...NAV_OBJECTS];
+  return [...NAV_OBJECTS, ...searchObjects];
 }
 
 export interface NavSummary {
@@ -484,7 +492,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
   if (indexed.exampleCount) written.push("examples.tsv");
   const [readme, installation] = await texts;
   if (indexed.entries) {
-    written.push(...(await writeNavObjects(bucket, prefix, o.naming, indexed.navItems, indexed.overrides)));
+    written.push("search-members.jsonl", ...(await writeNavObjects(bucket, prefix, o.naming, indexed.navItems, indexed.overrides, indexed.search)));
   }
   const small: Array<[DocsObject, unknown]> = [];
   if (readme?.length) small.push(["readme.json", readme]);
@@ -653,6 +661,7 @@ export class IndexLines {
     private readonly examples: TextSink,
     private readonly navItems: RecordSink,
     private readonly overrides: RecordSink,
+    private readonly search?: SearchLines,
   ) {}
 
   async add(key: string, json: string): Promise<void> {
@@ -683,8 +692,10 @@ export class IndexLines {
     // Modules in name order, then resources before functions, each by its name in the URL (the token's last part), then token:
     // the order nav.json lists them in, and nav-members.tsv's, where a page finds a member of its URL by bisection.
     // The value is the token, with the member's name overrides when it has any (nav-members.tsv carries them).
-    await this.navItems.add(`${moduleOf(this.o.naming, token)}\u0000${kind === "resource" ? 0 : 1}${memberKey(token)}`, override ? `${token}\u0000${JSON.stringify(override)}` : token);
+    const module = moduleOf(this.o.naming, token);
+    await this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${memberKey(token)}`, override ? `${token}\u0000${JSON.stringify(override)}` : token);
     if (override) await this.overrides.add(token, JSON.stringify(override));
+    await this.search?.add(module, kind, token, override || undefined);
   }
 }
 
@@ -697,18 +708,24 @@ export async function writeIndex(bucket: R2Bucket, prefix: string, o: Named, typ
   const exampleWriter = new TextWriter(new ObjectWriter(bucket, prefix + "examples.tsv", "text/tab-separated-values; charset=utf-8"));
   const navItems = new SpillSorter(spill, "nav");
   const overrides = new SpillSorter(spill, "overrides");
-  const lines = new IndexLines(o, types, index, exampleWriter, navItems, overrides);
+  const searchWriter = new TextWriter(new ObjectWriter(bucket, prefix + "search-members.jsonl", "application/x-ndjson"));
+  const grams = new SpillSorter(spill, "search-grams");
+  const search = new SearchLines(o.naming, searchWriter, grams);
+  const lines = new IndexLines(o, types, index, exampleWriter, navItems, overrides, search);
   try {
     for await (const [key, json] of members.sorted()) await lines.add(key, json);
+    await search.finish();
     await index.close();
     await exampleWriter.close();
+    await searchWriter.close();
   } catch (error) {
     await index.writer.abort();
     await exampleWriter.writer.abort();
+    await searchWriter.writer.abort();
     throw error;
   }
   const { entries, indexBytes, exampleCount, fences } = lines;
-  return { entries, indexBytes, exampleCount, fences, navItems, overrides };
+  return { entries, indexBytes, exampleCount, fences, navItems, overrides, search: { grams: grams.sorted(), members: search.count, membersBytes: search.bytes } };
 }
 
 /**
@@ -716,17 +733,6 @@ export async function writeIndex(bucket: R2Bucket, prefix: string, o: Named, typ
  * summary: memory holds one module's totals per module, not its tokens.
  */
 const closeModule = (inFunctions: boolean) => (inFunctions ? "]}" : `],"functions":[]}`);
-
-/** UTF-8 length without encoding: the offsets of nav.json's parts are byte offsets for range reads. */
-export function utf8Length(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // Two bytes below U+0800, three up to U+FFFF, four for a surrogate pair (two UTF-16 units, so one more each).
-    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
-  }
-  return n;
-}
 
 export async function writeNav(bucket: R2Bucket, key: string, naming: PackageNaming, items: SpillSorter, overrides: SpillSorter, membersKey: string): Promise<{ summary: NavSummary; memberRanges: Range[] }> {
   const out = new TextWriter(new ObjectWriter(bucket, key, "application/json"));

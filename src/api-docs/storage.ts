@@ -16,6 +16,8 @@
 //                     overrides; nav-modules.tsv and nav-head.json give each module's lines, so a page lists a
 //                     module's first members and finds the member of its URL by bisection, whatever the
 //                     module's size (absent before it was kept: pages then read the module's slice of nav.json)
+//   search-head.json, search-trigrams.tsv, search-postings.bin, search-members.jsonl  the tree filter's
+//                     trigram index (search-index.ts; absent before it was kept: pages scan nav.json's first modules)
 //   examples.tsv   one line per example, sorted by token then position: token, kind, slug, title, code ranges per language
 //   readme.json, installation.json  the README / installation text as ContentNodes
 //   tmp/<id>/      only while a derivation runs: its sorted runs and lookup tables (spill.ts), then deleted
@@ -36,7 +38,7 @@ export const MAX_TYPE_READS = 4;
 /** R2 multipart parts must be at least 5 MiB and, but for the last, all the same size. */
 const PART_BYTES = 5 * 1024 * 1024;
 
-export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", "nav-members.tsv", "examples.tsv", "readme.json", "installation.json"] as const;
+export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", "nav-members.tsv", "search-members.jsonl", "search-postings.bin", "search-trigrams.tsv", "search-head.json", "examples.tsv", "readme.json", "installation.json"] as const;
 export type DocsObject = (typeof DOCS_OBJECTS)[number];
 
 /** Artifact-map name of each docs object (what retire deletes): docs.manifest, docs.pack, … */
@@ -362,4 +364,20 @@ export function parseExampleLines(text: string): ExampleEntry[] {
     out.push({ token, kind: kind as ExampleEntry["kind"], slug, title, code: ranges });
   }
   return out;
+}
+
+/** UTF-8 length without encoding: the offsets of nav.json's parts are byte offsets for range reads. */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Two bytes below U+0800, three up to U+FFFF, four for a surrogate pair (two UTF-16 units, so one more each).
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return n;
+}
+
+/** A member's key within its module in the nav sort and in nav-members.tsv: its URL name (the token's last part), then its token. */
+export function memberKey(token: string): string {
+  return `${token.slice(token.lastIndexOf(":") + 1)}\u0000${token}`;
 }

@@ -255,8 +255,12 @@ export function ApiIndexPage(
     module?: string;
     /** Set when the modules are shown by name only (too many members to list). */
     collapsed?: CollapsedList;
-    /** Set when the tree's filter chose the members shown; `searched` when only the first modules were searched. */
-    filtered?: { total: number; shown: number; searched?: { modules: number; of: number } };
+    /**
+     * Set when the tree's filter chose the members shown; `searched` when only the first modules were searched
+     * (`short`: because `q` is too short for the search index); `atLeast` when the index's caps stopped the
+     * search before every candidate was checked (the total is a lower bound).
+     */
+    filtered?: { total: number; shown: number; searched?: { modules: number; of: number }; short?: boolean; atLeast?: boolean };
   },
 ): RawHtml {
   const crumbs = props.module
@@ -268,8 +272,13 @@ export function ApiIndexPage(
         <p role="status">
           {props.filtered.total === 0
             ? `Nothing matches “${props.q ?? ""}”.`
-            : `${props.filtered.total === 1 ? "1 match" : `${props.filtered.total} matches`} for “${props.q ?? ""}”${props.filtered.shown < props.filtered.total ? `; the first ${props.filtered.shown} are shown` : ""}.`}{" "}
-          {props.filtered.searched ? `The package is too big to search whole: the first ${props.filtered.searched.modules} of its ${props.filtered.searched.of} modules were searched; open a module to see all its members. ` : ""}
+            : `${props.filtered.atLeast ? "At least " : ""}${props.filtered.total === 1 ? "1 match" : `${props.filtered.total} matches`} for “${props.q ?? ""}”${props.filtered.shown < props.filtered.total ? `; the first ${props.filtered.shown} are shown` : ""}.`}{" "}
+          {props.filtered.atLeast ? "The filter matches too many members to check them all: type more of the name to narrow it. " : ""}
+          {props.filtered.searched
+            ? props.filtered.short
+              ? `A filter of fewer than 3 characters searches only the first ${props.filtered.searched.modules} of its ${props.filtered.searched.of} modules; type 3 or more to search them all. `
+              : `The package is too big to search whole: the first ${props.filtered.searched.modules} of its ${props.filtered.searched.of} modules were searched; open a module to see all its members. `
+            : ""}
           <a href={`${apiPath(props.pkg)}?lang=${props.language}`}>Clear the filter</a>
         </p>
       ) : null}

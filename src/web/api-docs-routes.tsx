@@ -11,7 +11,7 @@ import { OSES, type ContentNode, type Os } from "../api-docs/content";
 import { renderContent, renderOnce, type RenderedContent } from "./rendered-content";
 import type { Nav, NavHead, NavSummary, StoredType } from "../api-docs/derive";
 import { LANGUAGES, type Language } from "../api-docs/languages";
-import { docsPrefixOf, getImmutableJson, lookup, readDocuments, readMemberDocuments, TYPE_KINDS } from "../api-docs/storage";
+import { artifactName, docsPrefixOf, getImmutableJson, lookup, readDocuments, readMemberDocuments, TYPE_KINDS } from "../api-docs/storage";
 import { DEFAULT_LANGUAGE, docsAnswer, navAnswer, typeAnswer, type Links } from "../api-docs/views";
 import type { PackageMetadataFields } from "../packages/schema-metadata";
 import { packageKind } from "../packages/package-kind";
@@ -24,6 +24,7 @@ import { type RouteParams } from "../core/kind";
 import { parseVersion } from "../core/vocabulary/versions";
 import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type NavEntry, type TreeModule, type TypeLinker, type ApiTreeView, MAX_LISTED_MODULES } from "./api-docs-pages";
 import { filterNav, readNavSlice } from "../api-docs/nav-slice";
+import { searchIndex, SEARCH_CAPS, type SearchHead } from "../api-docs/search-index";
 import { outlineOfHead, outlineOfSummary, type ModuleLine, type NavOutline } from "../api-docs/nav-outline";
 import { memberName, moduleOf, type PackageNaming } from "../api-docs/languages";
 import { allMembers, findMember, firstMembers, MEMBER_LINES_WHOLE, type MemberLine } from "../api-docs/nav-members";
@@ -128,16 +129,44 @@ function navModulesOf(nav: Nav, d: PackageDocs, docs: VersionDocs, data: Package
   return (answer.json as { modules: NavModuleAnswer[] }).modules;
 }
 
+interface FilterResult {
+  modules: NavModuleAnswer[];
+  total: number;
+  searched?: { modules: number; of: number };
+  short?: boolean;
+  atLeast?: boolean;
+}
+
 /**
- * What the tree's filter shows: at most FILTER_MAX matches (all counted) among the first modules whose
- * bytes fit `limits.filterNavBytes` (the whole package up to that), from one bounded read (nav-slice.ts's
- * filterNav); docs derived before nav ranges were kept are searched in the whole nav, as before.
+ * What the tree's filter shows: at most FILTER_MAX matches. Docs derived with the search index
+ * (search-index.ts) are searched whole within its caps (`atLeast` when a cap left candidates unchecked);
+ * a `q` too short for it (fewer than 3 characters), and docs derived before it, among the first modules
+ * whose bytes fit `limits.filterNavBytes` (the whole package up to that), from one bounded read
+ * (nav-slice.ts's filterNav), all their matches counted; docs derived before nav ranges were kept are
+ * searched in the whole nav, as before.
  */
-async function filterModules(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, outline: NavOutline, q: string): Promise<{ modules: NavModuleAnswer[]; total: number; searched?: { modules: number; of: number } }> {
+async function filterModules(context: RequestContext, d: PackageDocs, data: PackagePageData, language: Language, outline: NavOutline, q: string): Promise<FilterResult> {
   const docs = await d.ready;
-  const found = await filterNav(context.env.ARTIFACTS, docs.prefix, outline, context.limits.filterNavBytes, language, q, FILTER_MAX);
+  const bucket = context.env.ARTIFACTS;
+  // Docs derived before the index do not list it in the version's artifact map: no read is spent looking for it.
+  const listed = artifactName("search-head.json") in (JSON.parse(data.entry.version!.artifacts) as Record<string, string>);
+  const head = listed ? await d.read<SearchHead>("search-head.json") : undefined;
+  if (head) {
+    const caps = { ...SEARCH_CAPS, postingBytes: context.limits.searchPostingBytes, candidates: context.limits.searchCandidates };
+    const found = await searchIndex(bucket, docs.prefix, head, language, q, FILTER_MAX, caps);
+    if (found) {
+      const modules: NavModuleAnswer[] = [];
+      for (const m of found.matches) {
+        let module = modules[modules.length - 1];
+        if (module?.name !== m.module) modules.push((module = { name: m.module, resources: [], functions: [] }));
+        (m.kind === "resource" ? module.resources : module.functions).push({ name: m.name, token: m.token });
+      }
+      return { modules, total: found.total, ...(found.complete ? {} : { atLeast: true }) };
+    }
+  }
+  const found = await filterNav(bucket, docs.prefix, outline, context.limits.filterNavBytes, language, q, FILTER_MAX);
   if (!found) return capMembers(await fullNav(d, data, language, q), FILTER_MAX);
-  return { modules: found.modules, total: found.total, ...(found.whole ? {} : { searched: { modules: found.searched, of: outline.modules } }) };
+  return { modules: found.modules, total: found.total, ...(found.whole ? {} : { searched: { modules: found.searched, of: outline.modules }, ...(head ? { short: true } : {}) }) };
 }
 
 /** The whole nav (the filter, small packages, and docs derived before nav ranges were kept). */
@@ -364,8 +393,8 @@ async function apiPage(request: IRequest, context: RequestContext) {
       const shell = await shellFor(request, looker.caller(), `${pkg.title ?? pkg.name} API`);
       if (q) {
         // Names in every language are matched, as the nav route's `q` does, in the whole nav or (a big package) its first modules; it lists at most FILTER_MAX.
-        const { modules, total, searched } = await filterModules(context, d, data, language, outline, q);
-        return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, modules)} tree={treeOf(pkg, outline, modules)} filtered={{ total, shown: Math.min(total, FILTER_MAX), ...(searched ? { searched } : {}) }} />;
+        const { modules, total, ...how } = await filterModules(context, d, data, language, outline, q);
+        return <ApiIndexPage {...frame} shell={shell} subpath="api" modules={modulesView(pkg, modules)} tree={treeOf(pkg, outline, modules)} filtered={{ total, shown: Math.min(total, FILTER_MAX), ...how }} />;
       }
       // A small package is listed whole; a big one by module (each module's page lists its members).
       const expanded = outline.resources + outline.functions <= EXPANDED_MAX ? await fullNav(d, data, language) : [];

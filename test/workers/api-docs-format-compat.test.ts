@@ -1,5 +1,5 @@
 // Docs format 3 read beside what older releases stored: the isolate's manifests (format 3 keeps the schema's whole
-// top-level `language` block in manifest.json) bounded by bytes, and format 2 docs without the nav-head objects.
+// top-level `language` block in manifest.json) bounded by bytes, and format 2 docs without the nav-head objects or the search index.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_CACHED_MANIFESTS_BYTES, MAX_CACHED_MANIFEST_BYTES, manifestCacheSize, readDocuments, readManifest, type Manifest } from "../../src/api-docs/storage";
@@ -7,6 +7,7 @@ import { skylineInstallation, skylineReadme, skylineSchemaJson } from "../fixtur
 import { SKYLINE_FORMAT2 } from "../fixtures/api-docs-format2";
 import { call, orgWithTokens } from "./helpers";
 import { publishPackage } from "./publish-helpers";
+import { SEARCH_OBJECTS } from "../../src/api-docs/search-index";
 
 /** A format 3 manifest whose naming options carry a `language` block of about `bytes` bytes. */
 async function bigManifest(prefix: string, bytes: number): Promise<void> {
@@ -37,7 +38,7 @@ describe("the isolate's manifests", () => {
   });
 });
 
-describe("docs an older release stored (format 2, no nav-head.json or nav-modules.tsv)", () => {
+describe("docs an older release stored (format 2, no nav-head.json, nav-modules.tsv or search index)", () => {
   it("serve the API and package pages as docs derived now do", async () => {
     for (const publisher of ["latenew", "lateold"]) {
       const { publisher: token } = await orgWithTokens(publisher);
@@ -48,12 +49,13 @@ describe("docs an older release stored (format 2, no nav-head.json or nav-module
     const artifacts = JSON.parse(row!.artifacts) as Record<string, string>;
     const prefix = artifacts["docs.manifest"]!.slice(0, -"manifest.json".length);
     for (const [name, text] of Object.entries(SKYLINE_FORMAT2)) await env.ARTIFACTS.put(prefix + name, text);
-    for (const name of ["nav-head.json", "nav-modules.tsv"]) {
+    for (const name of ["nav-head.json", "nav-modules.tsv", ...SEARCH_OBJECTS]) {
       await env.ARTIFACTS.delete(prefix + name);
       delete artifacts[`docs.${name.replace(/\..*$/, "")}`];
     }
     await env.DB.prepare("UPDATE versions SET artifacts = ? WHERE id = ?").bind(JSON.stringify(artifacts), row!.id).run();
-    const pages = ["", "/api", "/api/compute", "/api/compute/Instance", "/api/storage/buckets", "/api/index/Project", "/types/compute/BootDisk/BootDisk", "/api?lang=go", "/api/compute/Instance?lang=python"];
+    // The tree's filter: the old docs scan nav.json, the new ones go through the search index (3 characters or more), with the same answer.
+    const pages = ["", "/api", "/api/compute", "/api/compute/Instance", "/api/storage/buckets", "/api/index/Project", "/types/compute/BootDisk/BootDisk", "/api?lang=go", "/api/compute/Instance?lang=python", "/api?lang=python&q=inst", "/api?lang=go&q=GET", "/api?q=sky", "/api?lang=csharp&q=zz"];
     for (const page of pages) {
       const [fresh, old] = await Promise.all(
         ["latenew", "lateold"].map(async (publisher) => {

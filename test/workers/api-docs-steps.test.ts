@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { deriveDocs } from "../../src/api-docs/derive";
 import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "../../src/api-docs/derive-steps";
 import { docsInstallation, docsReadme, docsSchema } from "./api-docs-fixture";
+import { SEARCH_OBJECTS } from "../../src/api-docs/search-index";
+import { artifactName } from "../../src/api-docs/storage";
 import { skylineInstallation, skylineReadme, skylineSchemaJson, webappSchemaJson } from "../fixtures/api-docs";
 
 const bucket = env.ARTIFACTS;
@@ -70,6 +72,12 @@ async function expectSameDocs(input: DerivationInput, artifacts: Record<string, 
   b.forEach((_, k) => k.startsWith("tmp/") && b.delete(k));
   expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
   for (const [name, text] of a) expect(b.get(name) === text, name).toBe(true);
+  // The filter's search index (binary postings compared as bytes, not as decoded text) is among them whenever there are members.
+  if (reference[artifactName("nav.json")]) {
+    for (const o of SEARCH_OBJECTS) expect(artifacts[artifactName(o)], o).toBeDefined();
+    const bytes = async (key: string) => new Uint8Array(await (await bucket.get(key))!.arrayBuffer());
+    expect(await bytes(artifacts[artifactName("search-postings.bin")]!)).toEqual(await bytes(reference[artifactName("search-postings.bin")]!));
+  }
 }
 
 describe("docs derivation in steps", () => {
@@ -132,6 +140,31 @@ describe("docs derivation in steps", () => {
     // a pack step reads the schema once, for its entries.
     expect(packSchemaReads).toBe(packSteps);
     await discardDerivation(bucket, input);
+  }, 60_000);
+
+  it("a chain a release without the search index began (its state has none) ends without the index, leaving nothing behind", async () => {
+    const input = await stage("steps/no-search/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
+    let state: unknown = null;
+    let result;
+    for (;;) {
+      result = await deriveStep(bucket, input, state, TINY);
+      if (result.done) break;
+      state = result.state;
+      // What a release before the index carried into the index phase: none of the search fields.
+      const s = state as { phase: string; search?: unknown; searchMembers?: unknown; grams?: unknown };
+      if (s.phase === "index") {
+        delete s.search;
+        delete s.searchMembers;
+        delete s.grams;
+      }
+    }
+    const names = Object.keys(result.artifacts);
+    expect(names).toContain(artifactName("nav-head.json"));
+    for (const o of SEARCH_OBJECTS) expect(names).not.toContain(artifactName(o));
+    const written = await objectsUnder(input.prefix);
+    expect([...written.keys()].filter((k) => k.includes("search-"))).toEqual([]);
+    await discardDerivation(bucket, input);
+    expect((await objectsUnder(`${input.prefix}tmp/`)).size).toBe(0);
   }, 60_000);
 
   it("a step run again with the same state writes identical objects and no extra temporary one", async () => {

@@ -359,7 +359,7 @@ describe("versions published before docs existed", () => {
     expect(r.status).toBe(200);
     expect(r.body.supportingTypes).toHaveLength(3);
     const row = await env.DB.prepare("SELECT artifacts FROM versions WHERE id = ?").bind(id).first<{ artifacts: string }>();
-    expect(Object.keys(JSON.parse(row!.artifacts)).filter((k) => k.startsWith("docs.")).sort()).toEqual(["docs.examples", "docs.index", "docs.manifest", "docs.nav", "docs.nav-head", "docs.nav-members", "docs.nav-modules", "docs.nav-summary", "docs.pack", "docs.readme"]);
+    expect(Object.keys(JSON.parse(row!.artifacts)).filter((k) => k.startsWith("docs.")).sort()).toEqual(["docs.examples", "docs.index", "docs.manifest", "docs.nav", "docs.nav-head", "docs.nav-members", "docs.nav-modules", "docs.nav-summary", "docs.pack", "docs.readme", "docs.search-head", "docs.search-members", "docs.search-postings", "docs.search-trigrams"]);
     expect((await callJson(v(path, "2.1.0/nav"))).body.modulesTotal).toBe(4);
   });
 

@@ -180,30 +180,110 @@ describe("a member page's reads", () => {
     expect(big.bytes).toBeLessThan(small.bytes * 1.1);
   }, 60_000);
 
-  it("the tree's filter reads at most MAX_FILTER_NAV_BYTES of the nav: a bigger package is searched in its first modules", async () => {
+  it("the tree's filter searches the whole package through its index; a q of fewer than 3 characters scans at most MAX_FILTER_NAV_BYTES of the nav, and says so", async () => {
     // The worker under MAX_FILTER_NAV_BYTES=16384 (the default, 256 KiB, would need a package of ~13,000 members).
-    const filtered = async (vars: Record<string, string>) => {
-      const ctx = createExecutionContext();
-      const request = new Request(`${BASE}/packages/pulumi/budget/slice-big/1.0.0/api?lang=python&q=R39`, { headers: { Accept: "text/html", Cookie: cookie } });
-      const r = await worker.fetch(request as never, { ...(env as unknown as Env), ...vars }, ctx);
-      await waitOnExecutionContext(ctx);
-      const body = await r.text();
-      expect(r.status, body.slice(0, 300)).toBe(200);
-      return { body, r2Bytes: Number(r.headers.get("X-R2-Bytes-Read")) };
-    };
     const nav = (await keysWith("packages/pulumi/budget/slice-big/")).find((o) => o.key.endsWith("/docs/nav.json"))!;
-    const whole = await filtered({});
-    expect(whole.body).not.toContain("too big to search whole");
-    expect(whole.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
-    // Every module's bytes of the nav (the naming options and the head may already be in the isolate's cache of derived objects).
-    expect(whole.r2Bytes).toBeGreaterThanOrEqual(nav.size - 200);
-    const bounded = await filtered({ MAX_FILTER_NAV_BYTES: "16384" });
-    expect(bounded.body).toMatch(/the first [1-9] of its 10 modules were searched/);
+    const small = { MAX_FILTER_NAV_BYTES: "16384" };
+    const indexed = await filtered("/packages/pulumi/budget/slice-big/1.0.0/api?lang=python&q=R39", small);
+    expect(indexed.body).not.toContain("too big to search whole");
+    expect(indexed.body).not.toContain("fewer than 3 characters");
+    // R39 and R390–R399 of each module: 9 × 11 + 1.
+    expect(indexed.body).toContain("100 matches for “R39”.");
+    expect(indexed.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
+    expect(indexed.r2Bytes).toBeLessThan(16 * KiB);
+    expect(indexed.r2Bytes).toBeLessThan(nav.size / 4);
+    const short = await filtered("/packages/pulumi/budget/slice-big/1.0.0/api?lang=python&q=R3", small);
+    expect(short.body).toMatch(/A filter of fewer than 3 characters searches only the first [1-9] of its 10 modules; type 3 or more to search them all\./);
     // Matches in the modules searched are listed; the last module was not searched.
-    expect(bounded.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m0/R39?lang=python");
-    expect(bounded.body).not.toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R399?lang=python");
+    expect(short.body).toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m0/R3?lang=python");
+    expect(short.body).not.toContain("/packages/pulumi/budget/slice-big/1.0.0/api/m9/R3?lang=python");
     // The budget, plus the summary, manifest and naming (a few KiB): not the 72 KiB nav.
-    expect(bounded.r2Bytes).toBeLessThan(16384 + 8 * KiB);
+    expect(short.r2Bytes).toBeLessThan(16384 + 8 * KiB);
+  }, 60_000);
+});
+
+/** A page rendered by the worker under other settings (signed in: never from the edge cache). */
+async function filtered(path: string, vars: Record<string, string> = {}) {
+  const ctx = createExecutionContext();
+  const request = new Request(`${BASE}${path}`, { headers: { Accept: "text/html", Cookie: cookie } });
+  const r = await worker.fetch(request as never, { ...(env as unknown as Env), ...vars }, ctx);
+  await waitOnExecutionContext(ctx);
+  const body = await r.text();
+  expect(r.status, body.slice(0, 300)).toBe(200);
+  return { body, r2Bytes: Number(r.headers.get("X-R2-Bytes-Read")), calls: Number(r.headers.get("X-Storage-Calls")) };
+}
+
+describe("the tree's filter through the search index", () => {
+  // 320 modules (more than nav-head.json lists: the pages read the same head) of 4 resources, and of 20; sorted by name, m99 is the last module.
+  beforeAll(async () => {
+    await publishPackage(token, "pulumi/budget/search-small", "1.0.0", { schema: wideSchema("search-small", 320, () => 4) });
+    await publishPackage(token, "pulumi/budget/search-big", "1.0.0", { schema: wideSchema("search-big", 320, () => 20) });
+    const schema = {
+      name: "search-names",
+      version: "1.0.0",
+      resources: { "search-names:index:Widget": { language: { csharp: { name: "Zebrafish" } }, properties: { id: { type: "string" } } } },
+      functions: { "search-names:index:getWidgetThing": { inputs: { properties: { id: { type: "string" } } }, outputs: { properties: { id: { type: "string" } } } } },
+    };
+    await publishPackage(token, "pulumi/budget/search-names", "1.0.0", { schema: JSON.stringify(schema) });
+  }, 180_000);
+
+  it("finds a member of the last module, reading the same bytes at 5× the package, far beyond MAX_FILTER_NAV_BYTES", async () => {
+    const bigNav = (await keysWith("packages/pulumi/budget/search-big/")).find((o) => o.key.endsWith("/docs/nav.json"))!;
+    const vars = { MAX_FILTER_NAV_BYTES: "16384" };
+    expect(bigNav.size).toBeGreaterThan(5 * 16384);
+    const small = await filtered("/packages/pulumi/budget/search-small/1.0.0/api?lang=python&q=m99:R3", vars);
+    const big = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=python&q=m99:R3", vars);
+    expect(small.body).toContain("1 match for “m99:R3”.");
+    expect(small.body).toContain("/packages/pulumi/budget/search-small/1.0.0/api/m99/R3?lang=python");
+    expect(big.body).toContain("1 match for “m99:R3”.");
+    expect(big.body).toContain("/packages/pulumi/budget/search-big/1.0.0/api/m99/R3?lang=python");
+    // Bounded: the heads, a few dictionary blocks, the rarest posting lists and one member line; not the nav.
+    // (manifest.json, which every docs request reads first, grows with the package by one fence per 64 index lines: set apart.)
+    const manifest = async (name: string) => (await keysWith(`packages/pulumi/budget/${name}/`)).find((o) => o.key.endsWith("/docs/manifest.json"))!.size;
+    expect(big.r2Bytes - (await manifest("search-big"))).toBeLessThan(small.r2Bytes - (await manifest("search-small")) + 2 * KiB);
+    expect(big.calls).toBeLessThanOrEqual(small.calls);
+    expect(big.r2Bytes).toBeLessThan(bigNav.size / 4);
+  }, 60_000);
+
+  it("counts every match when the caps are not hit, and says 'at least' when they are", async () => {
+    const short = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=R3", { MAX_FILTER_NAV_BYTES: "16384" });
+    expect(short.body).toContain("A filter of fewer than 3 characters searches only the first");
+    // `1:R` is in the 20 members of each of the 32 modules whose name ends in 1, spread over the whole member table.
+    const every = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=1:R");
+    expect(every.body).toContain("640 matches for “1:R”; the first 200 are shown.");
+    expect(every.body).not.toContain("At least");
+    // 50 lines: three blocks of 16 checked.
+    const candidates = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=1:R", { MAX_SEARCH_CANDIDATES: "50" });
+    const [, found] = /At least (\d+) match(?:es)? for “1:R”\./.exec(candidates.body) ?? [];
+    expect(Number(found)).toBeGreaterThan(0);
+    expect(Number(found)).toBeLessThanOrEqual(48);
+    expect(candidates.body).toContain("The filter matches too many members to check them all: type more of the name to narrow it.");
+    const postings = await filtered("/packages/pulumi/budget/search-big/1.0.0/api?lang=go&q=1:R", { MAX_SEARCH_POSTING_BYTES: "64" });
+    const [, shown] = /At least (\d+) match(?:es)? for “1:R”\./.exec(postings.body) ?? [];
+    expect(Number(shown)).toBeGreaterThan(0);
+    expect(Number(shown)).toBeLessThan(640);
+  }, 60_000);
+
+  it("matches names in the page's language (overrides included), not only the default one's", async () => {
+    const base = "/packages/pulumi/budget/search-names/1.0.0/api";
+    const python = await filtered(`${base}?lang=python&q=get_widget`);
+    expect(python.body).toContain("1 match for “get_widget”.");
+    expect(python.body).toContain("get_widget_thing");
+    // In TypeScript the function is getWidgetThing: neither its name nor its token contains get_widget.
+    expect((await filtered(`${base}?lang=typescript&q=get_widget`)).body).toContain("Nothing matches “get_widget”.");
+    expect((await filtered(`${base}?lang=typescript&q=GETWIDGET`)).body).toContain("1 match for “GETWIDGET”.");
+    // `language.csharp.name` renames the resource in C# only.
+    const csharp = await filtered(`${base}?lang=csharp&q=zebra`);
+    expect(csharp.body).toContain("1 match for “zebra”.");
+    expect(csharp.body).toContain("Zebrafish");
+    expect((await filtered(`${base}?lang=python&q=zebra`)).body).toContain("Nothing matches “zebra”.");
+    // A trigram no member has: nothing, without reading a posting list.
+    expect((await filtered(`${base}?lang=python&q=qqq`)).body).toContain("Nothing matches “qqq”.");
+    // A long q (31 trigrams: 8 of them looked up, every line checked against the whole q).
+    expect((await filtered(`${base}?lang=go&q=${encodeURIComponent("search-names:index:getWidgetThing")}`)).body).toContain("1 match for “search-names:index:getWidgetThing”.");
+    expect((await filtered(`${base}?lang=go&q=${encodeURIComponent("search-names:index:getWidgetThinG2")}`)).body).toContain("Nothing matches");
+    // Only halves of surrogate pairs: no trigram to look up, the short scan answers.
+    expect((await filtered(`${base}?lang=go&q=${encodeURIComponent("😀😀")}`)).body).toContain("Nothing matches “😀😀”.");
   }, 60_000);
 });
 
@@ -246,13 +326,19 @@ describe("what API pages read of a package's modules (nav-head.json)", () => {
     expect(bigPackage.r2Bytes).toBeLessThan(summary.size / 8);
   }, 60_000);
 
-  it("a second filter of the same package, whatever its q, reads nothing from R2: the list of names is kept by the isolate", async () => {
+  it("a second short filter of the same package, whatever its q, reads nothing from R2 (the list of names is kept by the isolate); an indexed one asked again reads nothing either", async () => {
     const first = await rendered("/packages/pulumi/budget/outline-big/1.0.0/api?lang=go&q=R0");
     expect(first.body).toContain("/packages/pulumi/budget/outline-big/1.0.0/api/m0/R0?lang=go");
     expect(first.r2Bytes).toBeGreaterThan(0);
-    const second = await rendered("/packages/pulumi/budget/outline-big/1.0.0/api?lang=go&q=m12");
-    expect(second.body).toContain("/packages/pulumi/budget/outline-big/1.0.0/api/m1299/R0?lang=go");
+    const second = await rendered("/packages/pulumi/budget/outline-big/1.0.0/api?lang=go&q=m1");
+    expect(second.body).toContain("/packages/pulumi/budget/outline-big/1.0.0/api/m1/R0?lang=go");
     expect(second.r2Bytes).toBe(0);
+    // m12, m120–m129, m1200–m1299, found through the index: its blocks, posting lists and member lines are kept too.
+    const indexed = await rendered("/packages/pulumi/budget/outline-big/1.0.0/api?lang=go&q=m12");
+    expect(indexed.body).toContain("111 matches for “m12”.");
+    expect(indexed.body).toContain("/packages/pulumi/budget/outline-big/1.0.0/api/m1299/R0?lang=go");
+    expect(indexed.r2Bytes).toBeGreaterThan(0);
+    expect((await rendered("/packages/pulumi/budget/outline-big/1.0.0/api?lang=go&q=m12")).r2Bytes).toBe(0);
   }, 60_000);
 });
 
@@ -262,12 +348,14 @@ describe("docs derived before nav-head.json", () => {
     // The same schema twice; the second package's docs lose the objects an older release did not write.
     await publishPackage(token, "pulumi/budget/outline-now", "1.0.0", { schema: wideSchema("outline-now", MODULES, (m) => 1 + (m % 3)) });
     await publishPackage(token, "pulumi/budget/outline-old", "1.0.0", { schema: wideSchema("outline-old", MODULES, (m) => 1 + (m % 3)) });
-    for (const o of await keysWith("packages/pulumi/budget/outline-old/")) if (/\/docs\/nav-(head\.json|modules\.tsv|members\.tsv)$/.test(o.key)) await env.ARTIFACTS.delete(o.key);
+    for (const o of await keysWith("packages/pulumi/budget/outline-old/")) if (/\/docs\/(nav-head\.json|nav-modules\.tsv|nav-members\.tsv|search-[a-z]+\.[a-z]+)$/.test(o.key)) await env.ARTIFACTS.delete(o.key);
+    expect((await keysWith("packages/pulumi/budget/outline-old/")).filter((o) => o.key.includes("/docs/search-"))).toEqual([]);
     expect((await keysWith("packages/pulumi/budget/outline-old/")).filter((o) => o.key.includes("/docs/nav")).map((o) => o.key.replace(/.*\/docs\//, "")).sort()).toEqual(["nav-summary.json", "nav.json"]);
   }, 120_000);
 
   it("show the same pages, read from nav-summary.json", async () => {
-    for (const path of ["/1.0.0?lang=python", "/1.0.0/api?lang=python", "/1.0.0/api/m319/R1?lang=go", "/1.0.0/api/m5?lang=go", "/1.0.0/api?lang=python&q=R1", "/1.0.0/api/m1?lang=csharp"]) {
+    // (`q=m31`: the new docs through the search index, the old ones by scanning nav.json, whole at this size.)
+    for (const path of ["/1.0.0?lang=python", "/1.0.0/api?lang=python", "/1.0.0/api/m319/R1?lang=go", "/1.0.0/api/m5?lang=go", "/1.0.0/api?lang=python&q=R1", "/1.0.0/api?lang=python&q=m31", "/1.0.0/api?lang=go&q=1:r", "/1.0.0/api/m1?lang=csharp"]) {
       const now = await rendered(`/packages/pulumi/budget/outline-now${path}`);
       const old = await rendered(`/packages/pulumi/budget/outline-old${path}`);
       // The package's name (in every spelling) and its publish time differ; nothing else may.
