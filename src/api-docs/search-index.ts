@@ -201,6 +201,8 @@ export interface SearchCaps {
 
 /** The member-line caps (the others are settings: limits.ts); 256 KiB is what the scan of nav.json read before the index. */
 export const SEARCH_CAPS: Pick<SearchCaps, "memberBytes" | "memberReads"> = { memberBytes: 256 * 1024, memberReads: 16 };
+/** Candidate blocks this close to the read before them join it (reading the gap costs less than a read). */
+const JOIN_GAP_BYTES = 4 * 1024;
 /** Posting lists past the rarest are read when they hold at most this many times its blocks. */
 export const MAX_LIST_RATIO = 4;
 /** At most this many of a long `q`'s trigrams are looked up (evenly spread; the rest only narrow further). */
@@ -303,15 +305,36 @@ export async function searchIndex(bucket: R2Bucket, prefix: string, head: Search
   // The blocks to check, in order: at most `caps.candidates` lines' worth, joined into at most `caps.memberReads`
   // range reads (the closest first, storage.ts's coalesce), as many of those as `caps.memberBytes` holds.
   const lines = candidates.slice(0, Math.max(1, Math.floor(caps.candidates / SEARCH_BLOCK)));
+  // Else blocks in order: one joins the read before it when the gap is small, else starts a read of its own while
+  // reads are left; the bytes read (gaps included) stay within caps.memberBytes. The first block always fits a
+  // read (a block is 16 lines), so a broad q checks what the caps allow rather than nothing.
   const spans: Array<{ start: number; end: number; lines: Range[] }> = [];
   let bytes = 0;
   let at = 0;
-  for (const [start, length] of coalesce(lines, caps.memberReads)) {
-    if (bytes + length > caps.memberBytes) break;
-    bytes += length;
-    const span = { start, end: start + length, lines: [] as Range[] };
-    while (at < lines.length && lines[at]![0] < span.end) span.lines.push(lines[at++]!);
-    spans.push(span);
+  // All of them in at most caps.memberReads reads (the smallest gaps joined) when that fits caps.memberBytes.
+  const joined = coalesce(lines, caps.memberReads);
+  if (joined.reduce((n, [, l]) => n + l, 0) <= caps.memberBytes) {
+    for (const [start, length] of joined) {
+      bytes += length;
+      const span = { start, end: start + length, lines: [] as Range[] };
+      while (at < lines.length && lines[at]![0] < span.end) span.lines.push(lines[at++]!);
+      spans.push(span);
+    }
+  }
+  for (; at < lines.length; at++) {
+    const [start, length] = lines[at]!;
+    const last = spans[spans.length - 1];
+    if (last && start - last.end <= JOIN_GAP_BYTES) {
+      const added = Math.max(0, start + length - last.end);
+      if (bytes + added > caps.memberBytes) break;
+      bytes += added;
+      last.end = Math.max(last.end, start + length);
+      last.lines.push(lines[at]!);
+    } else {
+      if (spans.length >= caps.memberReads || bytes + length > caps.memberBytes) break;
+      bytes += length;
+      spans.push({ start, end: start + length, lines: [lines[at]!] });
+    }
   }
   const checked = at;
   if (checked < found) complete = false;

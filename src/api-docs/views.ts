@@ -93,7 +93,13 @@ export interface NavPage {
   nextUrl?: string;
 }
 
-export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean, page?: NavPage, capItems = !!page): Answer<NavAnswerJson> {
+/** What an index search of a big package found, when the nav with `q` lists part of it. */
+export interface NavMatches {
+  total: number;
+  complete: boolean;
+}
+
+export function navAnswer(input: NavInput, links: Links, lang: Language | undefined, q: string | undefined, full: boolean, page?: NavPage, capItems = !!page, matches?: NavMatches): Answer<NavAnswerJson> {
   const detailed = isFullNav(input.nav) ? input.nav : undefined;
   const naming = detailed ? detailed.naming : NO_NAMING;
   const overrides = detailed?.overrides;
@@ -176,12 +182,14 @@ export function navAnswer(input: NavInput, links: Links, lang: Language | undefi
     modules: out,
     modulesTotal: page ? page.total : out.length,
     ...(page?.nextUrl ? { modulesNextUrl: page.nextUrl } : {}),
+    ...(matches ? { matchesTotal: matches.total, ...(matches.complete ? {} : { matchesComplete: false as const }) } : {}),
   };
 
   const lines = [`# ${input.title} ${links.version}`, ""];
   if (input.description) lines.push(input.description, "");
   const counted = page ? `${out.length} of ${page.total} modules listed${page.nextUrl ? ` (the next ones: ${page.nextUrl})` : ""}` : `${out.length} modules`;
   lines.push(`${counted}. README: ${json.readmeUrl}. Docs of a token: ${json.docsUrlTemplate}`, "");
+  if (matches) lines.push(`${matches.complete ? "" : "At least "}${matches.total} members match; the first are listed (a longer q narrows it).`, "");
   for (const [i, name] of names.entries()) {
     lines.push(`- **${name}**: ${total(name, "resources")} resources, ${total(name, "functions")} functions`);
     if (full) {

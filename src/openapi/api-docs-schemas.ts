@@ -58,6 +58,12 @@ export const NavAnswer = component(
     ),
     modulesTotal: z.int().min(0).describe("the modules answered; when modules lists only part of them (more than 300 without q, or a continuation), the package's modules that have members"),
     modulesNextUrl: z.url().optional().describe("only when modules lists part of them and more follow: the answer that continues the list (`after=` the last module listed)"),
+    matchesTotal: z
+      .int()
+      .min(0)
+      .optional()
+      .describe("with q, only when the answer lists part of the matches (a big package is searched through its index, at most 200 matches listed): the members that match, or at least that many when matchesComplete is false"),
+    matchesComplete: z.literal(false).optional().describe("with matchesTotal: the search stopped at its caps, more members may match; a longer q narrows it"),
   }),
 );
 

@@ -1,0 +1,76 @@
+// Issue 21, "bounded work": the JSON nav with `q` of a big package is answered through the search index
+// within its caps (at most MAX_NAV_MATCHES matches listed, the count said), not by reading nav.json whole;
+// a small package answers as before.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, createOrg, createToken } from "./helpers";
+import { publishPackage } from "./publish-helpers";
+import { MAX_NAV_MATCHES } from "../../src/api-docs/routes";
+
+let token: string;
+
+/** `modules` modules of `perModule` resources each (the cheapest bytes per member). */
+function wideSchema(name: string, modules: number, perModule: number): string {
+  const resources: Record<string, unknown> = {};
+  for (let m = 0; m < modules; m++) for (let r = 0; r < perModule; r++) resources[`${name}:m${m}:R${r}`] = { properties: { id: { type: "string" } } };
+  return JSON.stringify({ name, version: "1.0.0", resources });
+}
+
+async function navSize(name: string): Promise<number> {
+  const listed = await env.ARTIFACTS.list({ prefix: `packages/pulumi/navq/${name}/` });
+  const key = listed.objects.find((o) => o.key.endsWith("/docs/nav.json"))!;
+  return key.size;
+}
+
+interface NavJson {
+  modules: Array<{ name: string; resourcesTotal: number; resources?: Array<{ name: string; token: string }> }>;
+  matchesTotal?: number;
+  matchesComplete?: false;
+}
+
+async function nav(name: string, query: string) {
+  const r = await call(`/api/registry/packages/pulumi/navq/${name}/versions/1.0.0/nav?${query}`, { token });
+  const text = await r.text();
+  expect(r.status, text.slice(0, 300)).toBe(200);
+  return { body: JSON.parse(text) as NavJson, text, r2Bytes: Number(r.headers.get("X-R2-Bytes-Read")) };
+}
+
+beforeAll(async () => {
+  await createOrg("navq");
+  token = (await createToken("navq", "publisher")).token;
+  await publishPackage(token, "pulumi/navq/bigq", "1.0.0", { schema: wideSchema("bigq", 60, 400) });
+  await publishPackage(token, "pulumi/navq/smallq", "1.0.0", { schema: wideSchema("smallq", 4, 40) });
+}, 240_000);
+
+describe("the JSON nav with q", () => {
+  it("of a big package finds a member of its last module through the index, reading a small part of nav.json", async () => {
+    const { body, r2Bytes } = await nav("bigq", "q=m59:R399&lang=python&depth=full");
+    const m59 = body.modules.find((m) => m.name === "m59")!;
+    expect(m59.resourcesTotal).toBe(400);
+    expect(m59.resources).toEqual([{ name: "bigq.m59.R399", token: "bigq:m59:R399" }]);
+    expect(body.matchesTotal).toBeUndefined();
+    expect(r2Bytes).toBeLessThan((await navSize("bigq")) / 4);
+  });
+
+  it("lists at most MAX_NAV_MATCHES matches of a broad q and says how many match", async () => {
+    // R12, R120…R129 in each of the 60 modules: 660 members.
+    const { body, text } = await nav("bigq", "q=R12&lang=go&depth=full");
+    const listed = body.modules.reduce((n, m) => n + (m.resources?.length ?? 0), 0);
+    // The index's caps (16 reads of member lines) may stop the search first: then it says "at least".
+    expect(listed).toBeGreaterThan(100);
+    expect(listed).toBeLessThanOrEqual(MAX_NAV_MATCHES);
+    expect(body.matchesTotal).toBeGreaterThanOrEqual(listed);
+    expect(body.matchesTotal).toBeLessThanOrEqual(660);
+    if (body.matchesTotal! < 660) expect(body.matchesComplete).toBe(false);
+    expect(text.length).toBeLessThan(64 * 1024);
+    const markdown = await call("/api/registry/packages/pulumi/navq/bigq/versions/1.0.0/nav?q=R12&lang=go", { token, headers: { Accept: "text/markdown" } });
+    expect(await markdown.text()).toMatch(/(At least )?\d+ members match; the first are listed/);
+  });
+
+  it("of a small package reads nav.json whole and answers every match, as before (no match counts)", async () => {
+    const { body } = await nav("smallq", "q=R1&lang=python&depth=full");
+    const listed = body.modules.reduce((n, m) => n + (m.resources?.length ?? 0), 0);
+    expect(listed).toBe(4 * 11);
+    expect(body.matchesTotal).toBeUndefined();
+  });
+});
