@@ -23,14 +23,14 @@ import { edgeCached } from "./cache";
 import type { ContentNode } from "./content";
 import { docsJobReport, rederiveDocs, startDocsJobIfAbsent } from "./docs-job";
 import { type Nav, type NavModule, type NavSummary } from "./derive";
-import { searchIndex, SEARCH_CAPS, type SearchHead } from "./search-index";
+import { searchIndex, SEARCH_CAPS, type SearchAnswer, type SearchHead } from "./search-index";
 import type { Language } from "./languages";
 import { negotiate } from "./negotiate";
 import { ContentQuery, DocsQuery, ExamplesQuery, NavQuery, parseDocsQuery, type ParsedDocsQuery, type QuerySchema } from "./query";
 import { artifactName, docsPrefixOf, getImmutableJson, getJson, parseExampleLines, lookup, readMemberDocuments, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, MAX_NAV_ITEMS, MAX_NAV_MODULES, navAnswer, selectExamples, type Answer, type Links, type NavMatches } from "./views";
 import { readOutline, type ModuleLine, type NavOutline } from "./nav-outline";
-import { readNavRun, readNavSlice } from "./nav-slice";
+import { filterNav, readNavRun, readNavSlice } from "./nav-slice";
 import { readMembersRun } from "./nav-members";
 
 const IMMUTABLE_SECONDS = 7 * 24 * 3600;
@@ -135,7 +135,7 @@ const docsRoutes: DocsRoute[] = [
       const m = JSON.parse(entry.version!.metadata) as PackageMetadataFields;
       const input = { identity: { source: identity.source, publisher: identity.publisher, name: entry.item.name }, title: m.title ?? entry.item.name, description: m.description, hasInstallation: docs.manifest.hasInstallation };
       if (query.q) {
-        const indexed = await navByIndex(context, docs, entry, query.q, query.lang);
+        const indexed = await navBounded(context, docs, entry, query.q, query.lang);
         if (indexed) return navAnswer({ ...input, nav: indexed.nav }, links, query.lang, query.q, query.full, undefined, false, indexed.matches);
         const nav = (await getJson<Nav>(bucket, docs.prefix + "nav.json")) ?? { modules: [] };
         return navAnswer({ ...input, nav }, links, query.lang, query.q, query.full);
@@ -195,24 +195,34 @@ const packageIdentity = (params: RouteParams) => parseIdentity(packageKind, para
 export const MAX_NAV_MATCHES = 200;
 
 /**
- * The nav with `q` of a big package (its modules' part of nav.json over MAX_FILTER_NAV_BYTES) whose docs hold
- * the search index: the matches the index finds within its caps (search-index.ts), at most MAX_NAV_MATCHES,
- * as a nav of their modules (with the modules' totals) and names. Undefined otherwise (a small package, docs
- * derived before the index, a `q` under 3 characters): the caller reads nav.json whole, as before, so small
- * packages answer byte for byte as they did.
+ * The nav with `q` of a big package (its modules' part of nav.json over MAX_FILTER_NAV_BYTES): the matches the
+ * search index finds within its caps (search-index.ts), or, for a `q` under 3 characters and docs derived
+ * before the index, those among the first modules that fit MAX_FILTER_NAV_BYTES (nav-slice.ts's filterNav, as
+ * the page's filter) — at most MAX_NAV_MATCHES, as a nav of their modules (with the modules' totals) and names.
+ * Undefined for a small package (and docs derived before nav.json's ranges were kept): the caller reads
+ * nav.json whole, as before, so small packages answer byte for byte as they did.
  */
-async function navByIndex(context: RequestContext, docs: VersionDocs, entry: CatalogEntry, q: string, lang: Language | undefined): Promise<{ nav: Nav; matches?: NavMatches } | undefined> {
+async function navBounded(context: RequestContext, docs: VersionDocs, entry: CatalogEntry, q: string, lang: Language | undefined): Promise<{ nav: Nav; matches?: NavMatches } | undefined> {
   const bucket = context.env.ARTIFACTS;
-  if (!(artifactName("search-head.json") in (JSON.parse(entry.version!.artifacts) as Record<string, string>))) return undefined;
   const outline = await readOutline(bucket, docs.prefix);
-  if (!outline.span || outline.span[1] <= context.limits.filterNavBytes) return undefined;
-  const head = await getImmutableJson<SearchHead>(bucket, docs.prefix + "search-head.json");
-  if (!head) return undefined;
-  const caps = { ...SEARCH_CAPS, postingBytes: context.limits.searchPostingBytes, candidates: context.limits.searchCandidates };
+  if (!outline.span || !outline.naming || outline.span[1] <= context.limits.filterNavBytes) return undefined;
   // Without lang the nav matches tokens (and their last part) only: the names are checked again by navAnswer.
   const language = lang ?? DEFAULT_LANGUAGE;
-  const found = await searchIndex(bucket, docs.prefix, head, language, q, MAX_NAV_MATCHES, caps);
-  if (!found) return undefined;
+  const indexed = artifactName("search-head.json") in (JSON.parse(entry.version!.artifacts) as Record<string, string>);
+  const head = indexed ? await getImmutableJson<SearchHead>(bucket, docs.prefix + "search-head.json") : undefined;
+  const caps = { ...SEARCH_CAPS, postingBytes: context.limits.searchPostingBytes, candidates: context.limits.searchCandidates };
+  let found: Pick<SearchAnswer, "matches" | "total" | "complete"> | undefined = head ? await searchIndex(bucket, docs.prefix, head, language, q, MAX_NAV_MATCHES, caps) : undefined;
+  if (!found) {
+    const scanned = await filterNav(bucket, docs.prefix, outline, context.limits.filterNavBytes, language, q, MAX_NAV_MATCHES);
+    if (!scanned) return undefined;
+    const matches = scanned.modules.flatMap((m) => [
+      ...m.resources.map((r) => ({ module: m.name, kind: "resource" as const, ...r })),
+      ...m.functions.map((f) => ({ module: m.name, kind: "function" as const, ...f })),
+    ]);
+    found = { matches, total: scanned.total, complete: scanned.whole };
+  }
+  const naming = head?.naming ?? (await readNavSlice(bucket, docs.prefix, outline, []))?.naming;
+  if (!naming) return undefined;
   const lines = await outline.find([...new Set(found.matches.map((m) => m.module))]);
   const totals = new Map(lines.map((m) => [m.name, m]));
   const modules = new Map<string, NavModule>();
@@ -226,7 +236,7 @@ async function navByIndex(context: RequestContext, docs: VersionDocs, entry: Cat
     (m.kind === "resource" ? module.resources : module.functions).push(m.token);
     if (lang) overrides[m.token] = { [lang]: m.name };
   }
-  const nav: Nav = { naming: head.naming, modules: [...modules.values()], ...(lang ? { overrides } : {}) };
+  const nav: Nav = { naming, modules: [...modules.values()], ...(lang ? { overrides } : {}) };
   const cut = !found.complete || found.total > found.matches.length;
   return { nav, ...(cut ? { matches: { total: found.total, complete: found.complete } } : {}) };
 }

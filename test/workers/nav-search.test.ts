@@ -67,6 +67,16 @@ describe("the JSON nav with q", () => {
     expect(await markdown.text()).toMatch(/(At least )?\d+ members match; the first are listed/);
   });
 
+  it("of a big package and a q under 3 characters scans only the first modules that fit MAX_FILTER_NAV_BYTES, and says 'at least'", async () => {
+    const { body, r2Bytes } = await nav("bigq", "q=R1&lang=go&depth=full");
+    const listed = body.modules.reduce((n, m) => n + (m.resources?.length ?? 0), 0);
+    expect(listed).toBe(MAX_NAV_MATCHES);
+    expect(body.matchesComplete).toBe(false);
+    expect(body.matchesTotal).toBeGreaterThan(MAX_NAV_MATCHES);
+    expect(r2Bytes).toBeLessThan(256 * 1024 + 32 * 1024);
+    expect(r2Bytes).toBeLessThan(await navSize("bigq"));
+  });
+
   it("of a small package reads nav.json whole and answers every match, as before (no match counts)", async () => {
     const { body } = await nav("smallq", "q=R1&lang=python&depth=full");
     const listed = body.modules.reduce((n, m) => n + (m.resources?.length ?? 0), 0);
