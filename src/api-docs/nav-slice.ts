@@ -67,6 +67,18 @@ export async function readNavRun(bucket: R2Bucket, prefix: string, ranges: NavRa
   return nav;
 }
 
+/** What a filter scans of nav.json when the search index could not answer it because `q` is under 3 characters. */
+export const SHORT_FILTER_BYTES = 64 * 1024;
+
+/**
+ * The bytes of nav.json a filter scans: MAX_FILTER_NAV_BYTES for docs without the search index (every `q` is
+ * scanned, as before), at most SHORT_FILTER_BYTES when the index exists and `q` was too short for it (such a
+ * filter matches most members anyway, and a cold scan costs what it parses and names).
+ */
+export function scanBudget(context: { limits: { filterNavBytes: number } }, indexed: boolean): number {
+  return indexed ? Math.min(context.limits.filterNavBytes, SHORT_FILTER_BYTES) : context.limits.filterNavBytes;
+}
+
 /**
  * A member as the filter matches it: its module and token (lowercased too), and its name in the list's
  * language, worked out the first time a filter needs it (a `q` that matches the token does not) and kept.

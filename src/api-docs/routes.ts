@@ -30,7 +30,7 @@ import { ContentQuery, DocsQuery, ExamplesQuery, NavQuery, parseDocsQuery, type 
 import { artifactName, docsPrefixOf, getImmutableJson, getJson, parseExampleLines, lookup, readMemberDocuments, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, MAX_NAV_ITEMS, MAX_NAV_MODULES, navAnswer, selectExamples, type Answer, type Links, type NavMatches } from "./views";
 import { readOutline, type ModuleLine, type NavOutline } from "./nav-outline";
-import { filterNav, readNavRun, readNavSlice } from "./nav-slice";
+import { filterNav, readNavRun, readNavSlice, scanBudget } from "./nav-slice";
 import { readMembersRun } from "./nav-members";
 
 const IMMUTABLE_SECONDS = 7 * 24 * 3600;
@@ -213,7 +213,7 @@ async function navBounded(context: RequestContext, docs: VersionDocs, entry: Cat
   const caps = { ...SEARCH_CAPS, postingBytes: context.limits.searchPostingBytes, candidates: context.limits.searchCandidates };
   let found: Pick<SearchAnswer, "matches" | "total" | "complete"> | undefined = head ? await searchIndex(bucket, docs.prefix, head, language, q, MAX_NAV_MATCHES, caps) : undefined;
   if (!found) {
-    const scanned = await filterNav(bucket, docs.prefix, outline, context.limits.filterNavBytes, language, q, MAX_NAV_MATCHES);
+    const scanned = await filterNav(bucket, docs.prefix, outline, scanBudget(context, !!head), language, q, MAX_NAV_MATCHES);
     if (!scanned) return undefined;
     const matches = scanned.modules.flatMap((m) => [
       ...m.resources.map((r) => ({ module: m.name, kind: "resource" as const, ...r })),

@@ -23,7 +23,7 @@ import { parseIdentity } from "../core/identity-parsing";
 import { type RouteParams } from "../core/kind";
 import { parseVersion } from "../core/vocabulary/versions";
 import { ApiIndexPage, apiPath, MemberPage, memberSegment, typeAnchor, TypePage, typePath, type DocAnswer, type DocProperty, type ModuleView, type NavEntry, type TreeModule, type TypeLinker, type ApiTreeView, MAX_LISTED_MODULES } from "./api-docs-pages";
-import { filterNav, readNavSlice } from "../api-docs/nav-slice";
+import { filterNav, readNavSlice, scanBudget } from "../api-docs/nav-slice";
 import { searchIndex, SEARCH_CAPS, type SearchHead } from "../api-docs/search-index";
 import { outlineOfHead, outlineOfSummary, type ModuleLine, type NavOutline } from "../api-docs/nav-outline";
 import { memberName, moduleOf, type PackageNaming } from "../api-docs/languages";
@@ -164,7 +164,7 @@ async function filterModules(context: RequestContext, d: PackageDocs, data: Pack
       return { modules, total: found.total, ...(found.complete ? {} : { atLeast: true }) };
     }
   }
-  const found = await filterNav(bucket, docs.prefix, outline, context.limits.filterNavBytes, language, q, FILTER_MAX);
+  const found = await filterNav(bucket, docs.prefix, outline, scanBudget(context, !!head), language, q, FILTER_MAX);
   if (!found) return capMembers(await fullNav(d, data, language, q), FILTER_MAX);
   return { modules: found.modules, total: found.total, ...(found.whole ? {} : { searched: { modules: found.searched, of: outline.modules }, ...(head ? { short: true } : {}) }) };
 }
