@@ -37,6 +37,8 @@ export interface Env {
   /** The filter's search index: posting-list bytes and candidates checked per request (docs/route-budgets.md). */
   MAX_SEARCH_POSTING_BYTES?: string;
   MAX_SEARCH_CANDIDATES?: string;
+  /** Bytes of a version's examples.tsv the `examples` route reads at most (docs/route-budgets.md). */
+  MAX_EXAMPLES_BYTES?: string;
   MAX_PLUGIN_BYTES?: string;
   MAX_PLUGIN_UNPACKED_BYTES?: string;
   /** Ed25519 key that signs each version's plugin SHA256SUMS (minisign format): docs/guide/plugins.md. */
@@ -106,6 +108,8 @@ export function limitsFrom(env: Env): Limits {
     filterNavBytes: positiveNumber(env.MAX_FILTER_NAV_BYTES, 256 * 1024),
     searchPostingBytes: positiveNumber(env.MAX_SEARCH_POSTING_BYTES, 64 * 1024),
     searchCandidates: positiveNumber(env.MAX_SEARCH_CANDIDATES, 4_096),
+    // ~8,000 example lines: a package's examples past them are not listed or counted (docs/route-budgets.md).
+    examplesBytes: positiveNumber(env.MAX_EXAMPLES_BYTES, 1024 * 1024),
     // The largest public provider archives (aws, azure-native) are a few hundred MiB compressed and
     // unpack to about four times that: docs/guide/plugins.md.
     pluginBytes: positiveNumber(env.MAX_PLUGIN_BYTES, 512 * MiB),

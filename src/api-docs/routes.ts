@@ -180,9 +180,14 @@ const docsRoutes: DocsRoute[] = [
     query: ExamplesQuery,
     async answer({ context, docs, query, links }) {
       const lang = query.lang ?? DEFAULT_LANGUAGE;
-      const object = await context.env.ARTIFACTS.get(docs.prefix + "examples.tsv");
-      const all = object ? parseExampleLines(await object.text()) : [];
-      const selection = selectExamples(all, lang, query.q, query.limit);
+      // At most limits.examplesBytes of the index: a bigger one is read from its start, to its last whole line.
+      const key = docs.prefix + "examples.tsv";
+      const head = await context.env.ARTIFACTS.head(key);
+      const whole = !head || head.size <= context.limits.examplesBytes;
+      const object = head ? await context.env.ARTIFACTS.get(key, whole ? undefined : { range: { offset: 0, length: context.limits.examplesBytes } }) : null;
+      const text = object ? await object.text() : "";
+      const all = parseExampleLines(whole ? text : text.slice(0, text.lastIndexOf("\n") + 1));
+      const selection = selectExamples(all, lang, query.q, query.limit, whole);
       const code = await readPacked<string>(context.env.ARTIFACTS, docs.prefix, selection.page.map((e) => e.code[lang]!));
       return examplesAnswer(selection, code, links, lang);
     },

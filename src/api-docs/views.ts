@@ -318,19 +318,21 @@ export function docsAnswer(doc: StoredDoc, types: StoredType[], links: Links, la
 export interface ExampleSelection {
   totalCount: number;
   page: StoredExample[];
+  /** False when only the first part of the package's examples was read (the route's byte cap). */
+  complete?: false;
 }
 
 /** Examples in the language that have code in it, `q` over title and token, sorted as stored. */
-export function selectExamples(all: StoredExample[], lang: Language, q: string | undefined, limit: number): ExampleSelection {
+export function selectExamples(all: StoredExample[], lang: Language, q: string | undefined, limit: number, complete = true): ExampleSelection {
   const needle = q?.toLowerCase();
   const matching = all.filter((e) => e.code[lang] && (!needle || e.title.toLowerCase().includes(needle) || e.token.toLowerCase().includes(needle)));
-  return { totalCount: matching.length, page: matching.slice(0, limit) };
+  return { totalCount: matching.length, page: matching.slice(0, limit), ...(complete ? {} : { complete: false as const }) };
 }
 
 export function examplesAnswer(selection: ExampleSelection, code: string[], links: Links, lang: Language): Answer<ExamplesAnswerJson> {
   const examples = selection.page.map((e, i) => ({ id: `${e.token}#${e.slug}`, title: e.title, code: code[i]!, token: e.token, kind: e.kind }));
-  const json: ExamplesAnswerJson = { version: links.version, navUrl: navUrl(links), language: lang, totalCount: selection.totalCount, examples };
-  const lines = [`# Examples (${languageLabel(lang)})`, "", `${selection.totalCount === 1 ? "1 example" : `${selection.totalCount} examples`}; showing ${examples.length}.`, ""];
+  const json: ExamplesAnswerJson = { version: links.version, navUrl: navUrl(links), language: lang, totalCount: selection.totalCount, examples, ...(selection.complete === false ? { totalCountComplete: false as const } : {}) };
+  const lines = [`# Examples (${languageLabel(lang)})`, "", `${selection.complete === false ? "Among the first examples: " : ""}${selection.totalCount === 1 ? "1 example" : `${selection.totalCount} examples`}; showing ${examples.length}.`, ""];
   for (const e of examples) lines.push(`## ${e.title}`, "", `${e.kind === "resource" ? "Resource" : "Function"} \`${e.token}\` — \`${e.id}\``, "", fenced(lang, e.code), "");
   return { json, markdown: lines.join("\n") };
 }

@@ -128,6 +128,10 @@ export const ExamplesAnswer = component(
     language: z.enum(LANGUAGES),
     totalCount: z.int().min(0).describe("after q, before limit"),
     examples: z.array(z.strictObject({ id: z.string().describe("<token>#<slug>"), title: z.string(), code: z.string(), token: z.string(), kind: z.enum(["resource", "function"]) })),
+    totalCountComplete: z
+      .literal(false)
+      .optional()
+      .describe("only for a package whose examples are more than one answer reads (1 MiB of the example index): the examples were chosen and counted among the first ones, in token order"),
   }),
 );
 

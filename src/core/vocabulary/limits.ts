@@ -14,6 +14,8 @@ export interface Limits {
    */
   searchPostingBytes: number;
   searchCandidates: number;
+  /** Bytes of examples.tsv the `examples` route reads at most: past it, totalCount counts the examples read. */
+  examplesBytes: number;
   /** A provider plugin archive (gzip tar) as uploaded, and what it unpacks to. */
   pluginBytes: number;
   pluginUnpackedBytes: number;
