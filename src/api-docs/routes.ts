@@ -30,7 +30,7 @@ import { ContentQuery, DocsQuery, ExamplesQuery, NavQuery, parseDocsQuery, type 
 import { artifactName, docsPrefixOf, getImmutableJson, getJson, parseExampleLines, lookup, readMemberDocuments, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, MAX_NAV_ITEMS, MAX_NAV_MODULES, navAnswer, selectExamples, type Answer, type Links, type NavMatches } from "./views";
 import { readOutline, type ModuleLine, type NavOutline } from "./nav-outline";
-import { readNavRun, readNavSlice } from "./nav-slice";
+import { filterNav, readNavRun, readNavSlice } from "./nav-slice";
 import { readMembersRun } from "./nav-members";
 
 const IMMUTABLE_SECONDS = 7 * 24 * 3600;
@@ -137,6 +137,8 @@ const docsRoutes: DocsRoute[] = [
       if (query.q) {
         const indexed = await navByIndex(context, docs, entry, query.q, query.lang);
         if (indexed) return navAnswer({ ...input, nav: indexed.nav }, links, query.lang, query.q, query.full, undefined, false, indexed.matches);
+        const scanned = await navByScan(context, docs, query.q, query.lang);
+        if (scanned) return navAnswer({ ...input, nav: scanned.nav }, links, query.lang, query.q, query.full, undefined, false, scanned.matches);
         const nav = (await getJson<Nav>(bucket, docs.prefix + "nav.json")) ?? { modules: [] };
         return navAnswer({ ...input, nav }, links, query.lang, query.q, query.full);
       }
@@ -229,6 +231,30 @@ async function navByIndex(context: RequestContext, docs: VersionDocs, entry: Cat
   const nav: Nav = { naming: head.naming, modules: [...modules.values()], ...(lang ? { overrides } : {}) };
   const cut = !found.complete || found.total > found.matches.length;
   return { nav, ...(cut ? { matches: { total: found.total, complete: found.complete } } : {}) };
+}
+
+/**
+ * The nav with `q` of a big package that navByIndex did not answer (a `q` with no trigram: under 3 characters,
+ * or made of surrogate pairs only; docs derived before the index): the first modules whose part of nav.json
+ * fits `limits.filterNavBytes`, scanned as the tree's filter scans them (nav-slice.ts's filterNav), at most
+ * MAX_NAV_MATCHES listed, and the answer says it is partial (`matchesComplete: false`). Undefined for a small
+ * package and docs derived before nav.json's ranges were kept (the caller reads nav.json whole, as before).
+ */
+async function navByScan(context: RequestContext, docs: VersionDocs, q: string, lang: Language | undefined): Promise<{ nav: Nav; matches: NavMatches } | undefined> {
+  const bucket = context.env.ARTIFACTS;
+  const outline = await readOutline(bucket, docs.prefix);
+  if (!outline.span || outline.span[1] <= context.limits.filterNavBytes) return undefined;
+  const naming = await readNavSlice(bucket, docs.prefix, outline, []);
+  const found = naming && (await filterNav(bucket, docs.prefix, outline, context.limits.filterNavBytes, lang ?? DEFAULT_LANGUAGE, q, MAX_NAV_MATCHES));
+  if (!naming || !found) return undefined;
+  const totals = new Map((await outline.find(found.modules.map((m) => m.name))).map((m) => [m.name, m]));
+  const overrides: NonNullable<Nav["overrides"]> = {};
+  const modules = found.modules.map((m): NavModule => {
+    const line = totals.get(m.name);
+    if (lang) for (const item of [...m.resources, ...m.functions]) overrides[item.token] = { [lang]: item.name };
+    return { name: m.name, resources: m.resources.map((i) => i.token), functions: m.functions.map((i) => i.token), totals: { resources: line?.resources ?? 0, functions: line?.functions ?? 0 } };
+  });
+  return { nav: { naming: naming.naming, modules, ...(lang ? { overrides } : {}) }, matches: { total: found.total, complete: found.whole } };
 }
 
 /**

@@ -1,0 +1,101 @@
+// Review of issue 21's bounded docs routes, as a hostile reader: the JSON nav's q and after=, and the member
+// pages of a module read by bisection, fed odd names and queries.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, createOrg, createToken, signIn } from "./helpers";
+import { publishPackage } from "./publish-helpers";
+
+let token: string;
+let cookie: string;
+
+/** `modules` modules of `perModule` resources each. */
+function wideSchema(name: string, modules: number, perModule: number): string {
+  const resources: Record<string, unknown> = {};
+  for (let m = 0; m < modules; m++) for (let r = 0; r < perModule; r++) resources[`${name}:m${m}:R${r}`] = { properties: { id: { type: "string" } } };
+  return JSON.stringify({ name, version: "1.0.0", resources });
+}
+
+/** Names a page URL can carry ([A-Za-z0-9._-]) that a bisection must find in a module too big to read whole. */
+const ODD = ["Zed", "aLower", "Dot.ted", "_under", "-dash", "9digit", "A", "zz.z", "Resource1_", "Resource1-"];
+/** Neighbours no page URL names (apiRest refuses them), sorting among and around those. */
+const UNREACHABLE = ["Tab\there", 'Quote"Back\\slash', "Émoji😀Face", "Ｆｕｌｌwidth", "Ünïcödé", "Spa ce", "Per%cent", "Plus+Amp&", "Zed\u0001", "aLower\u007f", "\ud83d\ude00"];
+
+function oddSchema(name: string, many = 4000): string {
+  const resources: Record<string, unknown> = {};
+  const functions: Record<string, unknown> = {};
+  for (let r = 0; r < many; r++) resources[`${name}:m0:Resource${r}`] = { properties: { id: { type: "string" } } };
+  for (const odd of [...ODD, ...UNREACHABLE]) resources[`${name}:m0:${odd}`] = { description: `the ${odd} resource`, properties: { id: { type: "string" } } };
+  // A token both a resource and a function, and a function alone past every resource.
+  functions[`${name}:m0:Zed`] = { description: "the Zed function", inputs: { properties: {} } };
+  functions[`${name}:m0:onlyFn`] = { description: "the onlyFn function", inputs: { properties: {} } };
+  return JSON.stringify({ name, version: "1.0.0", resources, functions });
+}
+
+async function navSize(name: string): Promise<number> {
+  const listed = await env.ARTIFACTS.list({ prefix: `packages/pulumi/navrev/${name}/` });
+  return listed.objects.find((o) => o.key.endsWith("/docs/nav.json"))!.size;
+}
+
+async function nav(name: string, query: string) {
+  const r = await call(`/api/registry/packages/pulumi/navrev/${name}/versions/1.0.0/nav?${query}`, { token });
+  const text = await r.text();
+  expect(r.status, text.slice(0, 300)).toBe(200);
+  return { body: JSON.parse(text) as { modules: Array<{ name: string; resources?: Array<{ token: string }> }>; matchesTotal?: number; matchesComplete?: boolean }, r2Bytes: Number(r.headers.get("X-R2-Bytes-Read")) };
+}
+
+beforeAll(async () => {
+  await createOrg("navrev");
+  token = (await createToken("navrev", "publisher")).token;
+  cookie = await signIn(token);
+  await publishPackage(token, "pulumi/navrev/bigr", "1.0.0", { schema: wideSchema("bigr", 120, 400) });
+  await publishPackage(token, "pulumi/navrev/oddr", "1.0.0", { schema: oddSchema("oddr") });
+  await publishPackage(token, "pulumi/navrev/odds", "1.0.0", { schema: oddSchema("odds", 10) });
+}, 300_000);
+
+describe("the JSON nav with a q the index cannot search, of a big package", () => {
+  for (const q of ["😀😀😀😀😀😀😀😀", "R1"]) {
+    it(`reads a bounded part of nav.json (q=${q}) and says the answer is partial`, async () => {
+      const { body, r2Bytes } = await nav("bigr", `q=${encodeURIComponent(q)}&lang=go&depth=full`);
+      // The scan's budget (MAX_FILTER_NAV_BYTES, 256 KiB) and the version's small objects, not nav.json whole.
+      expect(await navSize("bigr")).toBeGreaterThan(700 * 1024);
+      expect(r2Bytes).toBeLessThan(320 * 1024);
+      if (q === "R1") {
+        expect(body.modules.length).toBeGreaterThan(0);
+        expect(body.matchesComplete).toBe(false);
+      }
+    });
+  }
+});
+
+describe("a member page in a module read by bisection, of odd names", () => {
+  async function page(segment: string, name = "oddr") {
+    const r = await call(`/packages/pulumi/navrev/${name}/1.0.0/api/m0/${encodeURIComponent(segment)}?lang=python`, { headers: { Accept: "text/html", Cookie: cookie } });
+    return { status: r.status, body: await r.text() };
+  }
+
+  it("the module's lines are past what is read whole", async () => {
+    const listed = await env.ARTIFACTS.list({ prefix: "packages/pulumi/navrev/oddr/" });
+    expect(listed.objects.find((o) => o.key.endsWith("/docs/nav-members.tsv"))!.size).toBeGreaterThan(64 * 1024);
+  });
+
+  for (const odd of ODD) {
+    it(`finds the resource ${JSON.stringify(odd)}`, async () => {
+      const { status, body } = await page(odd);
+      expect(status, body.slice(0, 300)).toBe(200);
+      expect(body).toContain(`the ${odd} resource`);
+    });
+    it(`finds the resource ${JSON.stringify(odd)} in a small module`, async () => {
+      const { status, body } = await page(odd, "odds");
+      expect(status, body.slice(0, 300)).toBe(200);
+    });
+  }
+
+  it("finds a function alone, and the resource of a token that is both", async () => {
+    const fn = await page("onlyFn");
+    expect(fn.status).toBe(200);
+    expect(fn.body).toContain("the onlyFn function");
+    const both = await page("Zed");
+    expect(both.status).toBe(200);
+    expect(both.body).toContain("the Zed resource");
+  });
+});
