@@ -99,3 +99,27 @@ describe("a member page in a module read by bisection, of odd names", () => {
     expect(both.body).toContain("the Zed resource");
   });
 });
+
+describe("a member whose token holds half of a surrogate pair", () => {
+  beforeAll(async () => {
+    const resources: Record<string, unknown> = { "lone:m0:Good": { properties: {} } };
+    resources["lone:m0:Bad\ud800"] = { properties: {} };
+    resources["lone:m\udc00x:Other"] = { properties: {} };
+    await publishPackage(token, "pulumi/navrev/lone", "1.0.0", { schema: JSON.stringify({ name: "lone", version: "1.0.0", resources }) });
+  }, 120_000);
+
+  for (const path of ["/api", "/api/m0", "/api/m0/Good", "/api?q=Bad", "/api?q=Goo"]) {
+    it(`leaves the page ${path} answering (no 500)`, async () => {
+      const r = await call(`/packages/pulumi/navrev/lone/1.0.0${path}`, { headers: { Accept: "text/html", Cookie: cookie } });
+      const body = await r.text();
+      expect(r.status, body.slice(0, 300)).toBe(200);
+    });
+  }
+
+  it("leaves the JSON nav answering", async () => {
+    for (const q of ["", "&depth=full", "&depth=full&q=Bad", "&after=m0"]) {
+      const r = await call(`/api/registry/packages/pulumi/navrev/lone/versions/1.0.0/nav?lang=go${q}`, { token });
+      expect(r.status, q).toBe(200);
+    }
+  });
+});
