@@ -195,6 +195,8 @@ const packageIdentity = (params: RouteParams) => parseIdentity(packageKind, para
 
 /** The nav with `q` lists at most this many matching members when it searches a big package through its index. */
 export const MAX_NAV_MATCHES = 200;
+/** ... and only those whose modules' lines lie in at most this many blocks of nav-modules.tsv (one range read each). */
+export const MAX_NAV_MATCH_BLOCKS = 16;
 
 /**
  * The nav with `q` of a big package (its modules' part of nav.json over MAX_FILTER_NAV_BYTES) whose docs hold
@@ -215,6 +217,9 @@ async function navByIndex(context: RequestContext, docs: VersionDocs, entry: Cat
   const language = lang ?? DEFAULT_LANGUAGE;
   const found = await searchIndex(bucket, docs.prefix, head, language, q, MAX_NAV_MATCHES, caps);
   if (!found) return undefined;
+  // The matches (in module order) whose modules' totals lie in at most MAX_NAV_MATCH_BLOCKS blocks of nav-modules.tsv:
+  // matches spread over a package of many modules would otherwise cost a range read each (review-21: 183 storage calls).
+  found.matches = found.matches.slice(0, modulesWithinBlocks(outline, found.matches.map((m) => m.module)));
   const lines = await outline.find([...new Set(found.matches.map((m) => m.module))]);
   const totals = new Map(lines.map((m) => [m.name, m]));
   const modules = new Map<string, NavModule>();
@@ -233,6 +238,18 @@ async function navByIndex(context: RequestContext, docs: VersionDocs, entry: Cat
   return { nav, ...(cut ? { matches: { total: found.total, complete: found.complete } } : {}) };
 }
 
+/** How many of `modules` (names in order) lie in at most MAX_NAV_MATCH_BLOCKS blocks of nav-modules.tsv (a prefix of them). */
+function modulesWithinBlocks(outline: NavOutline, modules: readonly string[]): number {
+  const blocks = new Set<number>();
+  for (const [k, name] of modules.entries()) {
+    const i = outline.blockOf(name);
+    if (i < 0 || blocks.has(i)) continue;
+    if (blocks.size >= MAX_NAV_MATCH_BLOCKS) return k;
+    blocks.add(i);
+  }
+  return modules.length;
+}
+
 /**
  * The nav with `q` of a big package that navByIndex did not answer (a `q` with no trigram: under 3 characters,
  * or made of surrogate pairs only; docs derived before the index): the first modules whose part of nav.json
@@ -247,6 +264,7 @@ async function navByScan(context: RequestContext, docs: VersionDocs, q: string, 
   const naming = await readNavSlice(bucket, docs.prefix, outline, []);
   const found = naming && (await filterNav(bucket, docs.prefix, outline, context.limits.filterNavBytes, lang ?? DEFAULT_LANGUAGE, q, MAX_NAV_MATCHES));
   if (!naming || !found) return undefined;
+  found.modules = found.modules.slice(0, modulesWithinBlocks(outline, found.modules.map((m) => m.name)));
   const totals = new Map((await outline.find(found.modules.map((m) => m.name))).map((m) => [m.name, m]));
   const overrides: NonNullable<Nav["overrides"]> = {};
   const modules = found.modules.map((m): NavModule => {

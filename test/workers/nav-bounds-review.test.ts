@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createOrg, createToken, signIn } from "./helpers";
 import { publishPackage } from "./publish-helpers";
+import { MAX_NAV_MATCH_BLOCKS } from "../../src/api-docs/routes";
 
 let token: string;
 let cookie: string;
@@ -121,5 +122,27 @@ describe("a member whose token holds half of a surrogate pair", () => {
       const r = await call(`/api/registry/packages/pulumi/navrev/lone/versions/1.0.0/nav?lang=go${q}`, { token });
       expect(r.status, q).toBe(200);
     }
+  });
+});
+
+describe("the JSON nav with q whose matches lie in modules far apart", () => {
+  beforeAll(async () => {
+    // 8,000 modules of one member each; every 40th holds a "Hit": 200 matches, in modules across every block of nav-modules.tsv.
+    const resources: Record<string, unknown> = {};
+    for (let m = 0; m < 8000; m++) resources[`spread:m${String(m).padStart(5, "0")}:${m % 40 === 0 ? "Hit" : "Miss"}`] = { properties: {} };
+    await publishPackage(token, "pulumi/navrev/spread", "1.0.0", { schema: JSON.stringify({ name: "spread", version: "1.0.0", resources }) });
+  }, 240_000);
+
+  it("looks up the matches' modules in a bounded number of reads", async () => {
+    const r = await call("/api/registry/packages/pulumi/navrev/spread/versions/1.0.0/nav?q=Hit&lang=go&depth=full", { token });
+    const text = await r.text();
+    expect(r.status, text.slice(0, 300)).toBe(200);
+    const body = JSON.parse(text) as { modules: Array<{ name: string; resources?: unknown[] }>; matchesTotal?: number };
+    const listed = body.modules.reduce((n, m) => n + (m.resources?.length ?? 0), 0);
+    // The matches whose modules lie in the first MAX_NAV_MATCH_BLOCKS blocks of 128 modules (every 40th module holds one).
+    expect(listed).toBeGreaterThanOrEqual(Math.floor((MAX_NAV_MATCH_BLOCKS * 128) / 40));
+    expect(body.matchesTotal).toBeGreaterThan(listed);
+    // The version's objects, the index's (dictionary blocks, posting lists, ≤ 16 member reads) and ≤ 16 blocks of module totals: 25 calls (183 before).
+    expect(Number(r.headers.get("X-Storage-Calls"))).toBeLessThanOrEqual(40);
   });
 });
