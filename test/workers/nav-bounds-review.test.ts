@@ -145,4 +145,22 @@ describe("the JSON nav with q whose matches lie in modules far apart", () => {
     // The version's objects, the index's (dictionary blocks, posting lists, ≤ 16 member reads) and ≤ 16 blocks of module totals: 25 calls (183 before).
     expect(Number(r.headers.get("X-Storage-Calls"))).toBeLessThanOrEqual(40);
   });
+
+  it("the tree's filter over the same matches reads a bounded number of times too", async () => {
+    for (const path of ["/api?q=Hit&lang=go", "/api?q=Mis&lang=go", "/api/m04000/Hit?lang=go", "/api/m04000?lang=go"]) {
+      const r = await call(`/packages/pulumi/navrev/spread/1.0.0${path}`, { headers: { Accept: "text/html", Cookie: cookie } });
+      const body = await r.text();
+      expect(r.status, body.slice(0, 300)).toBe(200);
+      expect(Number(r.headers.get("X-Storage-Calls")), path).toBeLessThanOrEqual(40);
+    }
+  });
+
+  it("the JSON nav's continuation reads a bounded number of times", async () => {
+    for (const query of ["depth=full", "depth=full&after=m04000", "after=m07990", "after=%EF%BF%BF", "depth=full&after=m"]) {
+      const r = await call(`/api/registry/packages/pulumi/navrev/spread/versions/1.0.0/nav?${query}`, { token });
+      const text = await r.text();
+      expect(r.status, text.slice(0, 300)).toBe(200);
+      expect(Number(r.headers.get("X-Storage-Calls")), query).toBeLessThanOrEqual(20);
+    }
+  });
 });
