@@ -164,3 +164,29 @@ describe("the JSON nav with q whose matches lie in modules far apart", () => {
     }
   });
 });
+
+describe("a module name holding a NUL (the sort key's separator)", () => {
+  let published: unknown;
+  beforeAll(async () => {
+    const resources: Record<string, unknown> = {};
+    for (const seg of ["Alpha", "Zed", "Zulu"]) resources[`nul:a:${seg}`] = { description: `the a ${seg} resource`, properties: {} };
+    resources["nul:a\u00000Zed:B"] = { properties: {} };
+    published = await publishPackage(token, "pulumi/navrev/nul", "1.0.0", { schema: JSON.stringify({ name: "nul", version: "1.0.0", resources }) }).catch((e: unknown) => e);
+  }, 120_000);
+
+  it("keeps every member of module a findable", async () => {
+    expect(published instanceof Error ? published.message : "").toBe("");
+    const r = await call("/api/registry/packages/pulumi/navrev/nul/versions/1.0.0/nav?depth=full", { token });
+    const text = await r.text();
+    expect(r.status, text.slice(0, 300)).toBe(200);
+    const a = (JSON.parse(text) as { modules: Array<{ name: string; resources?: Array<{ token: string }> }> }).modules.filter((m) => m.name === "a");
+    expect(a.length).toBe(1);
+    expect(a[0]!.resources!.map((x) => x.token)).toEqual(["nul:a:Alpha", "nul:a:Zed", "nul:a:Zulu"]);
+    for (const seg of ["Alpha", "Zed", "Zulu"]) {
+      const p = await call(`/packages/pulumi/navrev/nul/1.0.0/api/a/${seg}?lang=go`, { headers: { Accept: "text/html", Cookie: cookie } });
+      const body = await p.text();
+      expect(p.status, seg).toBe(200);
+      expect(body).toContain(`the a ${seg} resource`);
+    }
+  });
+});
