@@ -190,3 +190,27 @@ describe("a module name holding a NUL (the sort key's separator)", () => {
     }
   });
 });
+
+describe("a package whose member names hold many distinct trigrams", () => {
+  beforeAll(async () => {
+    // 10,000 resources named by 16 pseudo-random CJK characters: ~14 new trigrams each, ~140,000 in the dictionary.
+    let s = 21;
+    const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+    const resources: Record<string, unknown> = {};
+    for (let r = 0; r < 10_000; r++) {
+      let name = "R";
+      for (let i = 0; i < 16; i++) name += String.fromCharCode(0x4e00 + (next() % 0x5000));
+      resources[`cjk:m${r % 50}:${name}`] = { properties: {} };
+    }
+    await publishPackage(token, "pulumi/navrev/cjk", "1.0.0", { schema: JSON.stringify({ name: "cjk", version: "1.0.0", resources }) });
+  }, 300_000);
+
+  // GAP left (review-21): search-head.json holds a fence every 32 dictionary lines, so it grows with the package's
+  // distinct trigrams (86 KiB here, at 10,000 members; linear), and every filter of 3 characters or more reads it
+  // whole: a first filter here read 104 KiB; past 256 KiB an isolate no longer keeps it, so every filter reads it. `it.fails`: flip it to `it` once the fences are bounded (e.g. fences of fences in an object of their own).
+  it.fails("the filter's head stays small whatever the names", async () => {
+    const listed = await env.ARTIFACTS.list({ prefix: "packages/pulumi/navrev/cjk/" });
+    const head = listed.objects.find((o) => o.key.endsWith("/docs/search-head.json"))!;
+    expect(head.size).toBeLessThanOrEqual(64 * 1024);
+  });
+});
