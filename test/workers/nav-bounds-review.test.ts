@@ -214,3 +214,22 @@ describe("a package whose member names hold many distinct trigrams", () => {
     expect(head.size).toBeLessThanOrEqual(64 * 1024);
   });
 });
+
+describe("the JSON nav's continuation after a module of a long name", () => {
+  beforeAll(async () => {
+    // 320 modules; the 300th (the last of the first answer) has a name of 2,000 characters.
+    const resources: Record<string, unknown> = {};
+    for (let m = 0; m < 320; m++) resources[`longmod:m${String(m).padStart(3, "0")}${m === 299 ? "x".repeat(2000) : ""}:R`] = { properties: {} };
+    await publishPackage(token, "pulumi/navrev/longmod", "1.0.0", { schema: JSON.stringify({ name: "longmod", version: "1.0.0", resources }) });
+  }, 120_000);
+
+  it("follows modulesNextUrl to the remaining modules", async () => {
+    const first = await call("/api/registry/packages/pulumi/navrev/longmod/versions/1.0.0/nav", { token });
+    const body = (await first.json()) as { modules: unknown[]; modulesNextUrl?: string };
+    expect(body.modules.length).toBe(300);
+    const next = await call(new URL(body.modulesNextUrl!).pathname + new URL(body.modulesNextUrl!).search, { token });
+    const text = await next.text();
+    expect(next.status, text.slice(0, 300)).toBe(200);
+    expect((JSON.parse(text) as { modules: unknown[] }).modules.length).toBe(20);
+  });
+});
