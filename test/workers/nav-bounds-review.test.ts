@@ -233,3 +233,23 @@ describe("the JSON nav's continuation after a module of a long name", () => {
     expect((JSON.parse(text) as { modules: unknown[] }).modules.length).toBe(20);
   });
 });
+
+describe("a schema whose language block is megabytes", () => {
+  beforeAll(async () => {
+    const resources: Record<string, unknown> = { "langy:m0:R": { description: "the R resource", properties: {} } };
+    const language = { nodejs: { junk: "x".repeat(2 * 1024 * 1024) } };
+    await publishPackage(token, "pulumi/navrev/langy", "1.0.0", { schema: JSON.stringify({ name: "langy", version: "1.0.0", language, resources }) });
+  }, 120_000);
+
+  // GAP left (review-21): the naming options (nav.json's `naming`, and search-head.json's) hold the schema's
+  // whole `language` block, which every API docs page and filter reads and parses (namingOf): this page read
+  // 4,194,971 bytes for a 2 MiB block (twice it). A bound needs the
+  // block cut to the settings the naming rules read (languages/*.ts), and those maps capped.
+  // `it.fails`: flip it to `it` once the naming is bounded.
+  it.fails("a member page does not read the language block's junk", async () => {
+    const r = await call("/packages/pulumi/navrev/langy/1.0.0/api/m0/R?lang=go", { headers: { Accept: "text/html", Cookie: cookie } });
+    const body = await r.text();
+    expect(r.status, body.slice(0, 300)).toBe(200);
+    expect(Number(r.headers.get("X-R2-Bytes-Read"))).toBeLessThan(512 * 1024);
+  });
+});
