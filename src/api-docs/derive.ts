@@ -692,6 +692,10 @@ export class IndexLines {
     // Modules in name order, then resources before functions, each by its name in the URL (the token's last part), then token:
     // the order nav.json lists them in, and nav-members.tsv's, where a page finds a member of its URL by bisection.
     // The value is the token, with the member's name overrides when it has any (nav-members.tsv carries them).
+    // A NUL is the sort key's separator (module, then URL name, then token) and the value's (token, then overrides):
+    // a token holding one would file itself under another module or member. No route names it (docs/{token}
+    // refuses control characters, pages their URLs), so it stays out of the navigation and the search index.
+    if (token.includes("\u0000")) return;
     const module = moduleOf(this.o.naming, token);
     await this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${memberKey(token)}`, override ? `${token}\u0000${JSON.stringify(override)}` : token);
     if (override) await this.overrides.add(token, JSON.stringify(override));

@@ -20,8 +20,10 @@ export interface NavOutline {
   span?: Range;
   /** The first NAV_HEAD_MODULES modules, in order (docs without nav-head.json: every module). */
   first: ModuleLine[];
-  /** The modules named that exist, in order. */
+  /** The modules named that exist, in order (each block of nav-modules.tsv they need read once). */
   find(names: readonly string[]): Promise<ModuleLine[]>;
+  /** The block of nav-modules.tsv `find` reads for module `name`; -1 when it reads none (the first modules, or no blocks). */
+  blockOf(name: string): number;
   /** Module `name` and the modules under it (`name/…`), in order, at most `max`; `more` when there are others past them. */
   under(name: string, max: number): Promise<{ modules: ModuleLine[]; more: boolean }>;
   /** The modules whose names sort after `name`, in order, at most `max`; `more` when there are others past them. */
@@ -55,6 +57,7 @@ export function outlineOfSummary(summary: NavSummary): NavOutline {
       return { modules: shown.slice(0, max), more: shown.length > max };
     },
     after: async (name, max) => afterIn(modules, name, max),
+    blockOf: () => -1,
   };
 }
 
@@ -92,15 +95,21 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
     span: head.span,
     first,
     async find(names) {
-      const found = await Promise.all(
-        [...new Set(names)].map(async (name) => {
-          if (inFirst(name)) return first.find((m) => m.name === name);
+      // Names grouped by block, so names of one block cost one read of it (concurrent reads are not shared).
+      const byBlock = new Map<number, string[]>();
+      const found: Array<ModuleLine | undefined> = [];
+      for (const name of new Set(names)) {
+        if (inFirst(name)) found.push(first.find((m) => m.name === name));
+        else {
           const i = blockOf(name);
-          return i < 0 ? undefined : (await block(i)).find((m) => m.name === name);
-        }),
-      );
+          if (i >= 0) byBlock.set(i, [...(byBlock.get(i) ?? []), name]);
+        }
+      }
+      const blocks = await Promise.all([...byBlock].map(async ([i, wanted]) => ({ lines: await block(i), wanted: new Set(wanted) })));
+      for (const { lines, wanted } of blocks) found.push(...lines.filter((m) => wanted.has(m.name)));
       return found.filter((m): m is ModuleLine => !!m).sort((a, b) => (a.name < b.name ? -1 : 1));
     },
+    blockOf: (name) => (inFirst(name) ? -1 : blockOf(name)),
     async under(name, max) {
       if (head.first.length === head.modules) {
         const shown = first.filter(isUnder(name));

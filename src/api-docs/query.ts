@@ -22,7 +22,8 @@ const limit = z
   .describe(`default ${DEFAULT_EXAMPLES}`);
 
 export const ContentQuery = z.object({ lang, os });
-export const MAX_AFTER = 1024;
+/** A module's name is part of a token, and the schema scan keeps no token past 4 KiB (MAX_KEY_BYTES): any continuation fits. */
+export const MAX_AFTER = 4096;
 const after = z
   .string()
   .min(1, { error: "empty" })

@@ -1,0 +1,275 @@
+// Review of issue 21's bounded docs routes, as a hostile reader: the JSON nav's q and after=, and the member
+// pages of a module read by bisection, fed odd names and queries.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, createOrg, createToken, signIn } from "./helpers";
+import { publishPackage } from "./publish-helpers";
+import { MAX_NAV_MATCH_BLOCKS } from "../../src/api-docs/routes";
+
+let token: string;
+let cookie: string;
+
+/** `modules` modules of `perModule` resources each. */
+function wideSchema(name: string, modules: number, perModule: number): string {
+  const resources: Record<string, unknown> = {};
+  for (let m = 0; m < modules; m++) for (let r = 0; r < perModule; r++) resources[`${name}:m${m}:R${r}`] = { properties: { id: { type: "string" } } };
+  return JSON.stringify({ name, version: "1.0.0", resources });
+}
+
+/** Names a page URL can carry ([A-Za-z0-9._-]) that a bisection must find in a module too big to read whole. */
+const ODD = ["Zed", "aLower", "Dot.ted", "_under", "-dash", "9digit", "A", "zz.z", "Resource1_", "Resource1-"];
+/** Neighbours no page URL names (apiRest refuses them), sorting among and around those. */
+const UNREACHABLE = ["Tab\there", 'Quote"Back\\slash', "Émoji😀Face", "Ｆｕｌｌwidth", "Ünïcödé", "Spa ce", "Per%cent", "Plus+Amp&", "Zed\u0001", "aLower\u007f", "\ud83d\ude00"];
+
+function oddSchema(name: string, many = 4000): string {
+  const resources: Record<string, unknown> = {};
+  const functions: Record<string, unknown> = {};
+  for (let r = 0; r < many; r++) resources[`${name}:m0:Resource${r}`] = { properties: { id: { type: "string" } } };
+  for (const odd of [...ODD, ...UNREACHABLE]) resources[`${name}:m0:${odd}`] = { description: `the ${odd} resource`, properties: { id: { type: "string" } } };
+  // A token both a resource and a function, and a function alone past every resource.
+  functions[`${name}:m0:Zed`] = { description: "the Zed function", inputs: { properties: {} } };
+  functions[`${name}:m0:onlyFn`] = { description: "the onlyFn function", inputs: { properties: {} } };
+  return JSON.stringify({ name, version: "1.0.0", resources, functions });
+}
+
+async function navSize(name: string): Promise<number> {
+  const listed = await env.ARTIFACTS.list({ prefix: `packages/pulumi/navrev/${name}/` });
+  return listed.objects.find((o) => o.key.endsWith("/docs/nav.json"))!.size;
+}
+
+async function nav(name: string, query: string) {
+  const r = await call(`/api/registry/packages/pulumi/navrev/${name}/versions/1.0.0/nav?${query}`, { token });
+  const text = await r.text();
+  expect(r.status, text.slice(0, 300)).toBe(200);
+  return { body: JSON.parse(text) as { modules: Array<{ name: string; resources?: Array<{ token: string }> }>; matchesTotal?: number; matchesComplete?: boolean }, r2Bytes: Number(r.headers.get("X-R2-Bytes-Read")) };
+}
+
+beforeAll(async () => {
+  await createOrg("navrev");
+  token = (await createToken("navrev", "publisher")).token;
+  cookie = await signIn(token);
+  await publishPackage(token, "pulumi/navrev/bigr", "1.0.0", { schema: wideSchema("bigr", 120, 400) });
+  await publishPackage(token, "pulumi/navrev/oddr", "1.0.0", { schema: oddSchema("oddr") });
+  await publishPackage(token, "pulumi/navrev/odds", "1.0.0", { schema: oddSchema("odds", 10) });
+}, 300_000);
+
+describe("the JSON nav with a q the index cannot search, of a big package", () => {
+  for (const q of ["😀😀😀😀😀😀😀😀", "R1"]) {
+    it(`reads a bounded part of nav.json (q=${q}) and says the answer is partial`, async () => {
+      const { body, r2Bytes } = await nav("bigr", `q=${encodeURIComponent(q)}&lang=go&depth=full`);
+      // The scan's budget (MAX_FILTER_NAV_BYTES, 256 KiB) and the version's small objects, not nav.json whole.
+      expect(await navSize("bigr")).toBeGreaterThan(700 * 1024);
+      expect(r2Bytes).toBeLessThan(320 * 1024);
+      if (q === "R1") {
+        expect(body.modules.length).toBeGreaterThan(0);
+        expect(body.matchesComplete).toBe(false);
+      }
+    });
+  }
+});
+
+describe("a member page in a module read by bisection, of odd names", () => {
+  async function page(segment: string, name = "oddr") {
+    const r = await call(`/packages/pulumi/navrev/${name}/1.0.0/api/m0/${encodeURIComponent(segment)}?lang=python`, { headers: { Accept: "text/html", Cookie: cookie } });
+    return { status: r.status, body: await r.text() };
+  }
+
+  it("the module's lines are past what is read whole", async () => {
+    const listed = await env.ARTIFACTS.list({ prefix: "packages/pulumi/navrev/oddr/" });
+    expect(listed.objects.find((o) => o.key.endsWith("/docs/nav-members.tsv"))!.size).toBeGreaterThan(64 * 1024);
+  });
+
+  for (const odd of ODD) {
+    it(`finds the resource ${JSON.stringify(odd)}`, async () => {
+      const { status, body } = await page(odd);
+      expect(status, body.slice(0, 300)).toBe(200);
+      expect(body).toContain(`the ${odd} resource`);
+    });
+    it(`finds the resource ${JSON.stringify(odd)} in a small module`, async () => {
+      const { status, body } = await page(odd, "odds");
+      expect(status, body.slice(0, 300)).toBe(200);
+    });
+  }
+
+  it("finds a function alone, and the resource of a token that is both", async () => {
+    const fn = await page("onlyFn");
+    expect(fn.status).toBe(200);
+    expect(fn.body).toContain("the onlyFn function");
+    const both = await page("Zed");
+    expect(both.status).toBe(200);
+    expect(both.body).toContain("the Zed resource");
+  });
+});
+
+describe("a member whose token holds half of a surrogate pair", () => {
+  beforeAll(async () => {
+    const resources: Record<string, unknown> = { "lone:m0:Good": { properties: {} } };
+    resources["lone:m0:Bad\ud800"] = { properties: {} };
+    resources["lone:m\udc00x:Other"] = { properties: {} };
+    await publishPackage(token, "pulumi/navrev/lone", "1.0.0", { schema: JSON.stringify({ name: "lone", version: "1.0.0", resources }) });
+  }, 120_000);
+
+  for (const path of ["/api", "/api/m0", "/api/m0/Good", "/api?q=Bad", "/api?q=Goo"]) {
+    it(`leaves the page ${path} answering (no 500)`, async () => {
+      const r = await call(`/packages/pulumi/navrev/lone/1.0.0${path}`, { headers: { Accept: "text/html", Cookie: cookie } });
+      const body = await r.text();
+      expect(r.status, body.slice(0, 300)).toBe(200);
+    });
+  }
+
+  it("leaves the JSON nav answering", async () => {
+    for (const q of ["", "&depth=full", "&depth=full&q=Bad", "&after=m0"]) {
+      const r = await call(`/api/registry/packages/pulumi/navrev/lone/versions/1.0.0/nav?lang=go${q}`, { token });
+      expect(r.status, q).toBe(200);
+    }
+  });
+});
+
+describe("the JSON nav with q whose matches lie in modules far apart", () => {
+  beforeAll(async () => {
+    // 8,000 modules of one member each; every 40th holds a "Hit": 200 matches, in modules across every block of nav-modules.tsv.
+    const resources: Record<string, unknown> = {};
+    for (let m = 0; m < 8000; m++) resources[`spread:m${String(m).padStart(5, "0")}:${m % 40 === 0 ? "Hit" : "Miss"}`] = { properties: {} };
+    await publishPackage(token, "pulumi/navrev/spread", "1.0.0", { schema: JSON.stringify({ name: "spread", version: "1.0.0", resources }) });
+  }, 240_000);
+
+  it("looks up the matches' modules in a bounded number of reads", async () => {
+    const r = await call("/api/registry/packages/pulumi/navrev/spread/versions/1.0.0/nav?q=Hit&lang=go&depth=full", { token });
+    const text = await r.text();
+    expect(r.status, text.slice(0, 300)).toBe(200);
+    const body = JSON.parse(text) as { modules: Array<{ name: string; resources?: unknown[] }>; matchesTotal?: number };
+    const listed = body.modules.reduce((n, m) => n + (m.resources?.length ?? 0), 0);
+    // The matches whose modules lie in the first MAX_NAV_MATCH_BLOCKS blocks of 128 modules (every 40th module holds one).
+    expect(listed).toBeGreaterThanOrEqual(Math.floor((MAX_NAV_MATCH_BLOCKS * 128) / 40));
+    expect(body.matchesTotal).toBeGreaterThan(listed);
+    // The version's objects, the index's (dictionary blocks, posting lists, ≤ 16 member reads) and ≤ 16 blocks of module totals: 25 calls (183 before).
+    expect(Number(r.headers.get("X-Storage-Calls"))).toBeLessThanOrEqual(40);
+  });
+
+  it("the tree's filter over the same matches reads a bounded number of times too", async () => {
+    for (const path of ["/api?q=Hit&lang=go", "/api?q=Mis&lang=go", "/api/m04000/Hit?lang=go", "/api/m04000?lang=go"]) {
+      const r = await call(`/packages/pulumi/navrev/spread/1.0.0${path}`, { headers: { Accept: "text/html", Cookie: cookie } });
+      const body = await r.text();
+      expect(r.status, body.slice(0, 300)).toBe(200);
+      expect(Number(r.headers.get("X-Storage-Calls")), path).toBeLessThanOrEqual(40);
+    }
+  });
+
+  it("the JSON nav's continuation reads a bounded number of times", async () => {
+    for (const query of ["depth=full", "depth=full&after=m04000", "after=m07990", "after=%EF%BF%BF", "depth=full&after=m"]) {
+      const r = await call(`/api/registry/packages/pulumi/navrev/spread/versions/1.0.0/nav?${query}`, { token });
+      const text = await r.text();
+      expect(r.status, text.slice(0, 300)).toBe(200);
+      expect(Number(r.headers.get("X-Storage-Calls")), query).toBeLessThanOrEqual(20);
+    }
+  });
+});
+
+describe("a module name holding a NUL (the sort key's separator)", () => {
+  let published: unknown;
+  beforeAll(async () => {
+    const resources: Record<string, unknown> = {};
+    for (const seg of ["Alpha", "Zed", "Zulu"]) resources[`nul:a:${seg}`] = { description: `the a ${seg} resource`, properties: {} };
+    resources["nul:a\u00000Zed:B"] = { properties: {} };
+    published = await publishPackage(token, "pulumi/navrev/nul", "1.0.0", { schema: JSON.stringify({ name: "nul", version: "1.0.0", resources }) }).catch((e: unknown) => e);
+  }, 120_000);
+
+  it("keeps every member of module a findable", async () => {
+    expect(published instanceof Error ? published.message : "").toBe("");
+    const r = await call("/api/registry/packages/pulumi/navrev/nul/versions/1.0.0/nav?depth=full", { token });
+    const text = await r.text();
+    expect(r.status, text.slice(0, 300)).toBe(200);
+    const a = (JSON.parse(text) as { modules: Array<{ name: string; resources?: Array<{ token: string }> }> }).modules.filter((m) => m.name === "a");
+    expect(a.length).toBe(1);
+    expect(a[0]!.resources!.map((x) => x.token)).toEqual(["nul:a:Alpha", "nul:a:Zed", "nul:a:Zulu"]);
+    for (const seg of ["Alpha", "Zed", "Zulu"]) {
+      const p = await call(`/packages/pulumi/navrev/nul/1.0.0/api/a/${seg}?lang=go`, { headers: { Accept: "text/html", Cookie: cookie } });
+      const body = await p.text();
+      expect(p.status, seg).toBe(200);
+      expect(body).toContain(`the a ${seg} resource`);
+    }
+  });
+});
+
+describe("a package whose member names hold many distinct trigrams", () => {
+  beforeAll(async () => {
+    // 10,000 resources named by 16 pseudo-random CJK characters: ~14 new trigrams each, ~140,000 in the dictionary.
+    let s = 21;
+    const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+    const resources: Record<string, unknown> = {};
+    for (let r = 0; r < 10_000; r++) {
+      let name = "R";
+      for (let i = 0; i < 16; i++) name += String.fromCharCode(0x4e00 + (next() % 0x5000));
+      resources[`cjk:m${r % 50}:${name}`] = { properties: {} };
+    }
+    await publishPackage(token, "pulumi/navrev/cjk", "1.0.0", { schema: JSON.stringify({ name: "cjk", version: "1.0.0", resources }) });
+  }, 300_000);
+
+  // GAP left (review-21): search-head.json holds a fence every 32 dictionary lines, so it grows with the package's
+  // distinct trigrams (86 KiB here, at 10,000 members; linear), and every filter of 3 characters or more reads it
+  // whole: a first filter here read 104 KiB; past 256 KiB an isolate no longer keeps it, so every filter reads it. `it.fails`: flip it to `it` once the fences are bounded (e.g. fences of fences in an object of their own).
+  it.fails("the filter's head stays small whatever the names", async () => {
+    const listed = await env.ARTIFACTS.list({ prefix: "packages/pulumi/navrev/cjk/" });
+    const head = listed.objects.find((o) => o.key.endsWith("/docs/search-head.json"))!;
+    expect(head.size).toBeLessThanOrEqual(64 * 1024);
+  });
+});
+
+describe("the JSON nav's continuation after a module of a long name", () => {
+  beforeAll(async () => {
+    // 320 modules; the 300th (the last of the first answer) has a name of 2,000 characters.
+    const resources: Record<string, unknown> = {};
+    for (let m = 0; m < 320; m++) resources[`longmod:m${String(m).padStart(3, "0")}${m === 299 ? "x".repeat(2000) : ""}:R`] = { properties: {} };
+    await publishPackage(token, "pulumi/navrev/longmod", "1.0.0", { schema: JSON.stringify({ name: "longmod", version: "1.0.0", resources }) });
+  }, 120_000);
+
+  it("follows modulesNextUrl to the remaining modules", async () => {
+    const first = await call("/api/registry/packages/pulumi/navrev/longmod/versions/1.0.0/nav", { token });
+    const body = (await first.json()) as { modules: unknown[]; modulesNextUrl?: string };
+    expect(body.modules.length).toBe(300);
+    const next = await call(new URL(body.modulesNextUrl!).pathname + new URL(body.modulesNextUrl!).search, { token });
+    const text = await next.text();
+    expect(next.status, text.slice(0, 300)).toBe(200);
+    expect((JSON.parse(text) as { modules: unknown[] }).modules.length).toBe(20);
+  });
+});
+
+describe("a schema whose language block is megabytes", () => {
+  beforeAll(async () => {
+    const resources: Record<string, unknown> = { "langy:m0:R": { description: "the R resource", properties: {} } };
+    const language = { nodejs: { junk: "x".repeat(2 * 1024 * 1024) } };
+    await publishPackage(token, "pulumi/navrev/langy", "1.0.0", { schema: JSON.stringify({ name: "langy", version: "1.0.0", language, resources }) });
+  }, 120_000);
+
+  // GAP left (review-21): the naming options (nav.json's `naming`, and search-head.json's) hold the schema's
+  // whole `language` block, which every API docs page and filter reads and parses (namingOf): this page read
+  // 4,194,971 bytes for a 2 MiB block (twice it). A bound needs the
+  // block cut to the settings the naming rules read (languages/*.ts), and those maps capped.
+  // `it.fails`: flip it to `it` once the naming is bounded.
+  it.fails("a member page does not read the language block's junk", async () => {
+    const r = await call("/packages/pulumi/navrev/langy/1.0.0/api/m0/R?lang=go", { headers: { Accept: "text/html", Cookie: cookie } });
+    const body = await r.text();
+    expect(r.status, body.slice(0, 300)).toBe(200);
+    expect(Number(r.headers.get("X-R2-Bytes-Read"))).toBeLessThan(512 * 1024);
+  });
+});
+
+describe("a package of modules with long names", () => {
+  beforeAll(async () => {
+    // 300 modules named in 3,000 characters, one resource each: a 0.9 MB schema.
+    const resources: Record<string, unknown> = {};
+    for (let m = 0; m < 300; m++) resources[`longnames:m${String(m).padStart(3, "0")}${"y".repeat(3000)}:R`] = { properties: {} };
+    await publishPackage(token, "pulumi/navrev/longnames", "1.0.0", { schema: JSON.stringify({ name: "longnames", version: "1.0.0", resources }) });
+  }, 120_000);
+
+  // GAP left (review-21): nav-head.json holds the first 300 modules' lines and a fence (a module name) every 128
+  // modules, so its size follows the module names' length (up to 4 KiB each); every API docs page reads it whole,
+  // and past 256 KiB an isolate does not keep it (here: 931,171 bytes from a 0.9 MB schema). `it.fails`: flip it to `it` once nav-head.json is bounded in bytes.
+  it.fails("an API page reads a bounded nav-head.json", async () => {
+    const r = await call("/packages/pulumi/navrev/longnames/1.0.0/api?lang=go", { headers: { Accept: "text/html", Cookie: cookie } });
+    const body = await r.text();
+    expect(r.status, body.slice(0, 300)).toBe(200);
+    const listed = await env.ARTIFACTS.list({ prefix: "packages/pulumi/navrev/longnames/" });
+    expect(listed.objects.find((o) => o.key.endsWith("/docs/nav-head.json"))!.size).toBeLessThan(256 * 1024);
+  });
+});
