@@ -80,6 +80,8 @@ export interface NavHead {
 }
 /** Modules listed in nav-head.json (the API pages list at most 300). */
 export const NAV_HEAD_MODULES = 300;
+/** …and at most this many bytes of them: a package of long module names lists fewer (each page reads the head). */
+export const NAV_HEAD_FIRST_BYTES = 64 * 1024;
 /** A fence in nav-head.json every this many modules of nav-modules.tsv. */
 export const NAV_MODULE_FENCE = 128;
 
@@ -140,7 +142,14 @@ export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: 
   await putJson(bucket, prefix + "nav-summary.json", summary);
   // nav-modules.tsv and nav-head.json also say where each module's lines of nav-members.tsv lie (nav-summary.json does not: the JSON route answers it).
   const withMembers = summary.modules.map((m, i) => ({ ...m, members: memberRanges[i]! }));
-  const first = summary.modules.slice(0, NAV_HEAD_MODULES);
+  // The first NAV_HEAD_MODULES modules, as many of them as NAV_HEAD_FIRST_BYTES of JSON hold (module names may be 4 KiB each).
+  const first: NavSummary["modules"] = [];
+  let firstBytes = 0;
+  for (const m of summary.modules.slice(0, NAV_HEAD_MODULES)) {
+    firstBytes += utf8Length(JSON.stringify(m)) + 1;
+    if (firstBytes > NAV_HEAD_FIRST_BYTES) break;
+    first.push(m);
+  }
   const lines = new TextWriter(new ObjectWriter(bucket, prefix + "nav-modules.tsv", "text/tab-separated-values"));
   const fences: NavHead["fences"] = [];
   let offset = 0;
