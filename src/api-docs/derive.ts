@@ -12,7 +12,7 @@ import { JSONParser } from "@streamparser/json";
 import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits, type SpillRecord } from "./spill";
 import { extractExamples, parseContent } from "./content";
 import { packageFacts, type PackageFacts } from "./package-facts";
-import { LANGUAGES, memberName, moduleOf, type Language, type LocalRefKind, type PackageNaming } from "./languages";
+import { LANGUAGES, memberName, moduleOf, namingLanguage, type Language, type LocalRefKind, type PackageNaming } from "./languages";
 import { cutEntry, isBigEntry, MAX_RECORD_LIST_CHARS, MAX_SUPPORTING_TYPES, recordBudget, type EntryTotals } from "./entry-caps";
 import { collectRefs, isObject, memberRefs, neutralRecordText, propertiesOf, refTokens, text, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
 import {
@@ -367,7 +367,7 @@ export class OutlineBuilder {
 /** The naming options of a schema, from its top-level members. */
 export function namingOf(top: Json): PackageNaming {
   const meta = isObject(top.meta) ? top.meta : {};
-  const naming: PackageNaming = { name: String(top.name ?? ""), language: isObject(top.language) ? top.language : {} };
+  const naming: PackageNaming = { name: String(top.name ?? ""), language: namingLanguage(top.language) };
   if (typeof top.version === "string") naming.version = top.version;
   if (typeof meta.moduleFormat === "string") naming.moduleFormat = meta.moduleFormat;
   return naming;

@@ -15,6 +15,52 @@ export type { FunctionTypeNames, Language, LocalRefKind, PackageNaming, TypeCont
 
 const RULES: Record<Language, LanguageRules> = { typescript, python, go, csharp, java, yaml };
 
+/**
+ * The settings of a schema's `language` block that the naming rules read (languages/*.ts), and nothing else:
+ * the naming options travel with every docs page and filter (nav.json, search-head.json, the manifest), so a
+ * schema's other settings, however large, stay out. Strings are kept up to MAX_SETTING_CHARS; a map keeps its
+ * string entries in order while its JSON stays within MAX_SETTING_MAP_BYTES.
+ */
+const NAMING_SETTINGS: Record<string, { strings: string[]; maps: string[]; flags: string[] }> = {
+  nodejs: { strings: ["packageName", "compatibility"], maps: ["moduleToPackage"], flags: ["disableUnionOutputTypes"] },
+  python: { strings: ["packageName", "inputTypes"], maps: ["moduleNameOverrides"], flags: [] },
+  go: { strings: ["importBasePath", "rootPackageName"], maps: ["moduleToPackage", "packageImportAliases"], flags: [] },
+  csharp: { strings: ["rootNamespace"], maps: ["namespaces"], flags: [] },
+  java: { strings: ["basePackage"], maps: ["packages"], flags: [] },
+};
+export const MAX_SETTING_CHARS = 1024;
+export const MAX_SETTING_MAP_BYTES = 256 * 1024;
+
+export function namingLanguage(block: unknown): Record<string, unknown> {
+  const obj = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const out: Record<string, unknown> = {};
+  for (const [lang, wanted] of Object.entries(NAMING_SETTINGS)) {
+    const settings = obj(obj(block)?.[lang]);
+    if (!settings) continue;
+    const kept: Record<string, unknown> = {};
+    for (const key of wanted.strings) {
+      const v = settings[key];
+      if (typeof v === "string" && v.length <= MAX_SETTING_CHARS) kept[key] = v;
+    }
+    for (const key of wanted.flags) if (typeof settings[key] === "boolean") kept[key] = settings[key];
+    for (const key of wanted.maps) {
+      const map = obj(settings[key]);
+      if (!map) continue;
+      const entries: Record<string, string> = {};
+      let bytes = 2;
+      for (const [k, v] of Object.entries(map)) {
+        if (typeof v !== "string") continue;
+        bytes += k.length + v.length + 6;
+        if (bytes > MAX_SETTING_MAP_BYTES) break;
+        entries[k] = v;
+      }
+      kept[key] = entries;
+    }
+    out[lang] = kept;
+  }
+  return out;
+}
+
 /** Reads what naming needs from a schema's top level (name, version, publisher, repository, language, meta) and its resources. */
 export function packageNaming(
   schema: Record<string, unknown>,
@@ -28,7 +74,7 @@ export function packageNaming(
   const moduleFormat = str(obj(schema.meta)?.moduleFormat);
   return {
     name: str(schema.name) ?? "",
-    language: obj(schema.language) ?? {},
+    language: namingLanguage(schema.language),
     ...(version ? { version } : {}),
     ...(publisher ? { publisher } : {}),
     ...(repository ? { repository } : {}),
