@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  MAX_SETTING_CHARS,
+  MAX_SETTING_MAP_BYTES,
+  namingLanguage,
   enumValueName,
   functionTypeNames,
   LANGUAGES,
@@ -91,10 +94,27 @@ describe("reading naming from a schema", () => {
       version: "2.3.0",
       publisher: "acme",
       repository: "https://github.com/acme/pulumi-skyline",
-      language: skylineSchema.language,
+      // Only the settings the naming rules read (namingLanguage): the fixture's packageReferences, requires, … are left out.
+      language: namingLanguage(skylineSchema.language),
       moduleFormat: "(.*)(?:/[^/]*)",
       resources,
     });
+  });
+
+  it("keeps of the language block only the settings the naming rules read, strings and maps capped", () => {
+    const language = {
+      nodejs: { packageName: "@acme/x", junk: "j".repeat(10_000), moduleToPackage: { a: "b", n: 3 }, disableUnionOutputTypes: true },
+      python: { packageName: "p".repeat(MAX_SETTING_CHARS + 1), moduleNameOverrides: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`m${i}`, `v${i}`])) },
+      rust: { anything: 1 },
+    };
+    const kept = namingLanguage(language) as { nodejs: Record<string, unknown>; python: Record<string, unknown> };
+    expect(Object.keys(kept)).toEqual(["nodejs", "python"]);
+    expect(kept.nodejs).toEqual({ packageName: "@acme/x", disableUnionOutputTypes: true, moduleToPackage: { a: "b" } });
+    expect(kept.python.packageName).toBeUndefined();
+    const overrides = kept.python.moduleNameOverrides as Record<string, string>;
+    expect(Object.keys(overrides).length).toBeGreaterThan(1000);
+    expect(Object.keys(overrides).length).toBeLessThan(50_000);
+    expect(JSON.stringify(overrides).length).toBeLessThanOrEqual(MAX_SETTING_MAP_BYTES);
   });
 
   it("ignores fields of the wrong type", () => {
