@@ -61,6 +61,16 @@ export function outlineOfSummary(summary: NavSummary): NavOutline {
   };
 }
 
+/** The head's first modules with their lines of nav-members.tsv, worked out once per head (the isolate keeps the head object). */
+const withMembers = new WeakMap<NavHead, ModuleLine[]>();
+function firstWithMembers(head: NavHead): ModuleLine[] {
+  const at = head.membersAt;
+  if (!at) return head.first;
+  let first = withMembers.get(head);
+  if (!first) withMembers.set(head, (first = head.first.map((m, i): ModuleLine => ({ ...m, members: [at[i]!, at[i + 1]! - at[i]!] }))));
+  return first;
+}
+
 /** From nav-head.json: every lookup reads nav-modules.tsv blocks by range (each kept by the isolate, derived-cache.ts). */
 export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): NavOutline {
   const key = prefix + "nav-modules.tsv";
@@ -83,8 +93,7 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
     }
     return lo;
   };
-  const at = head.membersAt;
-  const first = at ? head.first.map((m, i): ModuleLine => ({ ...m, members: [at[i]!, at[i + 1]! - at[i]!] })) : head.first;
+  const first = firstWithMembers(head);
   const inFirst = (name: string) => head.first.length === head.modules || (head.first.length > 0 && name <= head.first[head.first.length - 1]!.name);
   return {
     modules: head.modules,
