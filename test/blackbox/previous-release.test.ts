@@ -15,7 +15,7 @@ import { startDevServer } from "../../scripts/dev-server.mjs";
  * The last release that landed on main before this code: bump it to the new release's commit once one lands.
  * CI clones main with its history, so the commit is there; a clone without it fails here rather than skip.
  */
-const PREVIOUS_RELEASE = "d1423c8e2ec3c47578e209b91938e8af5a83ae08";
+const PREVIOUS_RELEASE = "642112028d25ba19c67be5a1aeb61eb0394d6bd2";
 
 const root = join(__dirname, "..", "..");
 type Server = { url: string; adminToken: string; signingSecret: string; tokenKeys: string; state: string; stop(o?: { keepState?: boolean }): Promise<void> };
