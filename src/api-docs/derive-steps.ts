@@ -28,7 +28,7 @@ import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, me
 import { packageFacts } from "./package-facts";
 import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
 import { SearchLines, SEARCH_POSTING_OBJECTS, type SearchLinesState } from "./search-index";
-import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range } from "./storage";
+import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range, writeIndexFences } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
 export interface DerivationInput {
@@ -107,7 +107,7 @@ interface State {
   types: RunEntry[];
   /** Index phase: where each members run's next line starts, IndexLines' counters, the outputs and runs it wrote. */
   cursors?: number[];
-  lines?: { entries: number; indexBytes: number; exampleCount: number; sinceFence: number; previous?: string };
+  lines?: { entries: number; indexBytes: number; exampleCount: number; sinceFence: number; fenceAt?: number; previous?: string };
   index?: PartState;
   examples?: PartState;
   nav?: RunEntry[];
@@ -117,6 +117,8 @@ interface State {
   /** Index phase steps that wrote `fences-<j>`. */
   fenceSteps?: number;
   navSummary?: boolean;
+  /** The objects the nav step wrote (writeNavObjects: its fences' trees only when written). */
+  navObjects?: DocsObject[];
   /**
    * The filter's search index (search-index.ts): SearchLines' state between index steps, the member table's
    * multipart upload and the trigram runs `grams-<j>` (absent in chains a release without the index began:
@@ -645,8 +647,8 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   s.overrides!.push([`overrides-${j}`, overridesRun.size, overrides.length]);
   await putJson(bucket, `${tmp(input)}fences-${j}`, lines.fences);
   s.fenceSteps = j + 1;
-  const { entries, indexBytes, exampleCount, sinceFence, previous } = lines;
-  s.lines = { entries, indexBytes, exampleCount, sinceFence, previous };
+  const { entries, indexBytes, exampleCount, sinceFence, fenceAt, previous } = lines;
+  s.lines = { entries, indexBytes, exampleCount, sinceFence, fenceAt, previous };
   s.cursors = readers.map((r) => r.lineStart);
   s.step++;
   if (done) return { ...s, phase: "nav", step: 0 };
@@ -663,9 +665,10 @@ async function navStep(bucket: R2Bucket, input: DerivationInput, s: State, l: St
     const search = s.search && s.grams
       ? { grams: SpillSorter.fromRuns(spill, "grams", runsOf(input, s.grams), countOf(s.grams)).sorted(), members: s.search.count, membersBytes: s.search.bytes }
       : undefined;
-    await writeNavObjects(bucket, input.prefix, naming, items, overrides, search);
+    const navObjects = await writeNavObjects(bucket, input.prefix, naming, items, overrides, search);
+    return { ...s, phase: "finish", step: 0, navSummary: true, navObjects };
   }
-  return { ...s, phase: "finish", step: 0, navSummary: s.lines!.entries > 0 };
+  return { ...s, phase: "finish", step: 0, navSummary: false };
 }
 
 /** Phase 8: the multipart objects completed, the README objects, and last the manifest. */
@@ -677,9 +680,9 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
   if (await completeParts(bucket, input, s.pack, PACK)) written.push("pack");
   if (await completeParts(bucket, input, s.index!, INDEX)) written.push("index.tsv");
   if (await completeParts(bucket, input, s.examples!, EXAMPLES)) written.push("examples.tsv");
-  if (s.navSummary) written.push(...NAV_OBJECTS);
+  // What writeNavObjects wrote (a chain whose nav step ran before it was kept: the objects every such step wrote).
+  if (s.navSummary) written.push(...(s.navObjects ?? [...NAV_OBJECTS, ...(s.search ? SEARCH_POSTING_OBJECTS : [])]));
   if (s.searchMembers && (await completeParts(bucket, input, s.searchMembers, SEARCH_MEMBERS))) written.push("search-members.jsonl");
-  if (s.navSummary && s.search) written.push(...SEARCH_POSTING_OBJECTS);
   const fences: Fence[] = [];
   for (let j = 0; j < s.fenceSteps!; j++) fences.push(...((await (await bucket.get(`${tmp(input)}fences-${j}`))!.json()) as Fence[]));
   const [readme, installation] = await texts;
@@ -690,11 +693,13 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
   await Promise.all(small.map(([name, value]) => putJson(bucket, prefix + name, value)));
   written.push(...small.map(([name]) => name));
   const { entries, indexBytes, exampleCount } = s.lines!;
+  const indexFences = await writeIndexFences(bucket, prefix, fences, indexBytes);
+  if (indexFences.fenceTree) written.push("index-fences.tsv");
   const manifest: Manifest = {
     format: DOCS_FORMAT,
     entries,
     indexBytes,
-    fences,
+    ...indexFences,
     examples: exampleCount,
     hasInstallation: installation !== undefined,
     package: packageFacts(top),

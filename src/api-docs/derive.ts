@@ -18,6 +18,7 @@ import { collectRefs, isObject, memberRefs, neutralRecordText, propertiesOf, ref
 import {
   DOCS_FORMAT,
   FENCE_EVERY,
+  INDEX_BLOCK_BYTES,
   ObjectWriter,
   artifactName,
   docsPrefix,
@@ -31,8 +32,10 @@ import {
   type Range,
   memberKey,
   utf8Length,
+  writeIndexFences,
 } from "./storage";
 import { SearchLines, writePostings } from "./search-index";
+import { withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
 
 export type { PerLanguage, RefKinds, StoredDoc, StoredProperty, StoredType } from "./stored-form";
 export { collectRefs, propertiesOf, refTokens } from "./stored-form";
@@ -69,8 +72,10 @@ export interface NavHead {
   /** The modules array's elements in nav.json (from the first module's `{` to the last one's `}`). */
   span: Range;
   first: NavSummary["modules"];
-  /** [the block's first module name, its byte offset in nav-modules.tsv]. */
+  /** [the block's first module name, its byte offset in nav-modules.tsv]; empty when `fenceTree` holds them. */
   fences: Array<[string, number]>;
+  /** The fences' tree (fence-tree.ts), its nodes in nav-fences.tsv: only when they take more than FENCE_ROOT_BYTES. */
+  fenceTree?: FenceTree;
   linesBytes: number;
   /**
    * Where the first modules' lines of nav-members.tsv start (one more: where the last one's end): module i's
@@ -82,8 +87,10 @@ export interface NavHead {
 export const NAV_HEAD_MODULES = 300;
 /** …and at most this many bytes of them: a package of long module names lists fewer (each page reads the head). */
 export const NAV_HEAD_FIRST_BYTES = 64 * 1024;
-/** A fence in nav-head.json every this many modules of nav-modules.tsv. */
+/** A block of nav-modules.tsv (a fence in nav-head.json) every this many modules… */
 export const NAV_MODULE_FENCE = 128;
+/** …or fewer: a block ends once it holds this many bytes (module names may be 4 KiB each). */
+export const NAV_BLOCK_BYTES = 16 * 1024;
 
 export function navModuleLine(m: NavSummary["modules"][number]): string {
   const members = m.members ? `\t${m.members[0]}\t${m.members[1]}` : "";
@@ -154,8 +161,13 @@ export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: 
   const fences: NavHead["fences"] = [];
   let offset = 0;
   try {
-    for (const [i, m] of withMembers.entries()) {
-      if (i % NAV_MODULE_FENCE === 0) fences.push([m.name, offset]);
+    let sinceFence = NAV_MODULE_FENCE;
+    for (const m of withMembers) {
+      if (sinceFence >= NAV_MODULE_FENCE || offset - fences[fences.length - 1]![1] >= NAV_BLOCK_BYTES) {
+        fences.push([m.name, offset]);
+        sinceFence = 0;
+      }
+      sinceFence++;
       const line = navModuleLine(m);
       offset += utf8Length(line);
       await lines.write(line);
@@ -165,6 +177,7 @@ export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: 
     await lines.writer.abort();
     throw error;
   }
+  const tree = await writeFenceTree(bucket, prefix + "nav-fences.tsv", withLengths(fences, offset));
   const firstRange = summary.modules[0]?.range;
   const lastRange = summary.modules[summary.modules.length - 1]?.range;
   const head: NavHead = {
@@ -178,11 +191,11 @@ export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: 
     first,
     // The first modules' lines of nav-members.tsv are contiguous: where each starts, and where the last ends.
     membersAt: [...first.map((_, i) => memberRanges[i]![0]), first.length ? memberRanges[first.length - 1]![0] + memberRanges[first.length - 1]![1] : 0],
-    fences,
+    ...(tree.levels ? { fences: [], fenceTree: tree } : { fences }),
     linesBytes: offset,
   };
   await putJson(bucket, prefix + "nav-head.json", head);
-  return [...NAV_OBJECTS, ...searchObjects];
+  return [...NAV_OBJECTS, ...(tree.levels ? (["nav-fences.tsv"] as const) : []), ...searchObjects];
 }
 
 export interface NavSummary {
@@ -508,11 +521,13 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
   if (installation) small.push(["installation.json", installation]);
   await Promise.all(small.map(([name, value]) => putJson(bucket, prefix + name, value)));
   written.push(...small.map(([name]) => name));
+  const fences = await writeIndexFences(bucket, prefix, indexed.fences, indexed.indexBytes);
+  if (fences.fenceTree) written.push("index-fences.tsv");
   const manifest: Manifest = {
     format: DOCS_FORMAT,
     entries: indexed.entries,
     indexBytes: indexed.indexBytes,
-    fences: indexed.fences,
+    ...fences,
     examples: indexed.exampleCount,
     hasInstallation: installation !== undefined,
     package: o.facts,
@@ -661,6 +676,8 @@ export class IndexLines {
   indexBytes = 0;
   exampleCount = 0;
   sinceFence = FENCE_EVERY;
+  /** Where the last block of index.tsv began (absent in a step chain's state saved before blocks were cut by bytes). */
+  fenceAt = 0;
   previous: string | undefined;
 
   constructor(
@@ -676,9 +693,11 @@ export class IndexLines {
   async add(key: string, json: string): Promise<void> {
     const token = key.slice(0, key.lastIndexOf("\u0000"));
     // Lines of one token stay in one block: lookup reads the block of the last fence at or before a token.
-    if (this.sinceFence >= FENCE_EVERY && token !== this.previous) {
+    // A block ends after FENCE_EVERY lines or INDEX_BLOCK_BYTES (lines are up to ~8 KiB: a 4 KiB token and 250 type ranges).
+    if ((this.sinceFence >= FENCE_EVERY || this.indexBytes - this.fenceAt >= INDEX_BLOCK_BYTES) && token !== this.previous) {
       this.fences.push({ token, offset: this.indexBytes });
       this.sinceFence = 0;
+      this.fenceAt = this.indexBytes;
     }
     this.sinceFence++;
     this.previous = token;

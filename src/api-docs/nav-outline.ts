@@ -4,6 +4,7 @@
 // nav-head.json existed answer the same from nav-summary.json, read whole as those releases did.
 import { NAV_MODULE_FENCE, parseNavModuleLine, type NavHead, type NavSummary } from "./derive";
 import { readImmutable } from "./derived-cache";
+import { FenceIndex, withLengths, type FenceEntry, type FenceTree } from "./fence-tree";
 import type { Range } from "./storage";
 
 export type ModuleLine = NavSummary["modules"][number];
@@ -22,8 +23,8 @@ export interface NavOutline {
   first: ModuleLine[];
   /** The modules named that exist, in order (each block of nav-modules.tsv they need read once). */
   find(names: readonly string[]): Promise<ModuleLine[]>;
-  /** The block of nav-modules.tsv `find` reads for module `name`; -1 when it reads none (the first modules, or no blocks). */
-  blockOf(name: string): number;
+  /** The block of nav-modules.tsv `find` reads for module `name` (its offset); -1 when it reads none (the first modules, or no blocks). */
+  blockOf(name: string): Promise<number>;
   /** Module `name` and the modules under it (`name/…`), in order, at most `max`; `more` when there are others past them. */
   under(name: string, max: number): Promise<{ modules: ModuleLine[]; more: boolean }>;
   /** The modules whose names sort after `name`, in order, at most `max`; `more` when there are others past them. */
@@ -57,7 +58,7 @@ export function outlineOfSummary(summary: NavSummary): NavOutline {
       return { modules: shown.slice(0, max), more: shown.length > max };
     },
     after: async (name, max) => afterIn(modules, name, max),
-    blockOf: () => -1,
+    blockOf: async () => -1,
   };
 }
 
@@ -71,30 +72,34 @@ function firstWithMembers(head: NavHead): ModuleLine[] {
   return first;
 }
 
-/** From nav-head.json: every lookup reads nav-modules.tsv blocks by range (each kept by the isolate, derived-cache.ts). */
+/** The head's fences as a tree: its own, or its list (fences that fit; heads written before trees), worked out once per head object. */
+const trees = new WeakMap<NavHead, FenceTree>();
+function treeOf(head: NavHead): FenceTree {
+  if (head.fenceTree) return head.fenceTree;
+  let tree = trees.get(head);
+  if (!tree) trees.set(head, (tree = { levels: 0, root: withLengths(head.fences, head.linesBytes) }));
+  return tree;
+}
+
+/** From nav-head.json: every lookup reads nav-modules.tsv blocks by range, found through the fences' tree (each read kept by the isolate, derived-cache.ts). */
 export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): NavOutline {
   const key = prefix + "nav-modules.tsv";
-  const block = async (i: number): Promise<ModuleLine[]> => {
-    const start = head.fences[i]![1];
-    const end = i + 1 < head.fences.length ? head.fences[i + 1]![1] : head.linesBytes;
-    const lines = await readImmutable(bucket, key, async (o) => (await o.text()).split("\n").flatMap((l) => parseNavModuleLine(l) ?? []), { offset: start, length: end - start });
+  const fences = new FenceIndex(bucket, prefix + "nav-fences.tsv", treeOf(head));
+  const block = async ([, offset, length]: FenceEntry): Promise<ModuleLine[]> => {
+    const lines = await readImmutable(bucket, key, async (o) => (await o.text()).split("\n").flatMap((l) => parseNavModuleLine(l) ?? []), { offset, length });
     if (!lines) throw new Error(`derived docs object ${key} is missing`);
     return lines;
   };
-  /** The block a module of this name would be in: the last whose first name is not after it. */
-  const blockOf = (name: string) => {
-    let lo = 0;
-    let hi = head.fences.length - 1;
-    if (hi < 0 || name < head.fences[0]![0]) return -1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (head.fences[mid]![0] <= name) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
   const first = firstWithMembers(head);
   const inFirst = (name: string) => head.first.length === head.modules || (head.first.length > 0 && name <= head.first[head.first.length - 1]!.name);
+  /** Reads blocks from the one `from` would be in (the first when it sorts before them), at most `blocksMax`, while `take` asks for more. */
+  const scan = async (from: string, blocksMax: number, take: (m: ModuleLine) => boolean): Promise<boolean> => {
+    let at = (await fences.find(from)) ?? (await fences.first());
+    for (let read = 0; at && read < blocksMax; read++, at = await fences.next(at)) {
+      for (const m of await block(at.block)) if (!take(m)) return true;
+    }
+    return at !== undefined;
+  };
   return {
     modules: head.modules,
     resources: head.resources,
@@ -105,56 +110,56 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
     first,
     async find(names) {
       // Names grouped by block, so names of one block cost one read of it (concurrent reads are not shared).
-      const byBlock = new Map<number, string[]>();
+      const byBlock = new Map<number, { block: FenceEntry; wanted: Set<string> }>();
       const found: Array<ModuleLine | undefined> = [];
       for (const name of new Set(names)) {
         if (inFirst(name)) found.push(first.find((m) => m.name === name));
         else {
-          const i = blockOf(name);
-          if (i >= 0) byBlock.set(i, [...(byBlock.get(i) ?? []), name]);
+          const at = await fences.find(name);
+          if (!at) continue;
+          const group = byBlock.get(at.block[1]);
+          if (group) group.wanted.add(name);
+          else byBlock.set(at.block[1], { block: at.block, wanted: new Set([name]) });
         }
       }
-      const blocks = await Promise.all([...byBlock].map(async ([i, wanted]) => ({ lines: await block(i), wanted: new Set(wanted) })));
+      const blocks = await Promise.all([...byBlock.values()].map(async ({ block: b, wanted }) => ({ lines: await block(b), wanted })));
       for (const { lines, wanted } of blocks) found.push(...lines.filter((m) => wanted.has(m.name)));
       return found.filter((m): m is ModuleLine => !!m).sort((a, b) => (a.name < b.name ? -1 : 1));
     },
-    blockOf: (name) => (inFirst(name) ? -1 : blockOf(name)),
+    async blockOf(name) {
+      if (inFirst(name)) return -1;
+      return (await fences.find(name))?.block[1] ?? -1;
+    },
     async under(name, max) {
       if (head.first.length === head.modules) {
         const shown = first.filter(isUnder(name));
         return { modules: shown.slice(0, max), more: shown.length > max };
       }
-      // `name/…` sorts from `name/` up to `name0` ('0' follows '/'): read blocks from there, at most enough for `max` + 1.
+      // `name/…` sorts from `name/` up to `name0` ('0' follows '/'): read blocks from there, at most enough for `max` + 1
+      // (blocks cut short by NAV_BLOCK_BYTES hold fewer: the answer then lists fewer and says there are more).
       const [self] = await this.find([name]);
       const out: ModuleLine[] = self ? [self] : [];
       const end = name + "0";
       const from = name + "/";
-      let i = Math.max(0, blockOf(from));
-      const blocksMax = Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1;
-      for (let read = 0; i < head.fences.length && read < blocksMax; i++, read++) {
-        for (const m of await block(i)) {
-          if (m.name < from) continue;
-          if (m.name >= end) return { modules: out.slice(0, max), more: out.length > max };
-          out.push(m);
-          if (out.length > max) return { modules: out.slice(0, max), more: true };
-        }
-      }
-      return { modules: out.slice(0, max), more: out.length > max || i < head.fences.length };
+      let past = false;
+      const more = await scan(from, Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1, (m) => {
+        if (m.name < from) return true;
+        if (m.name >= end) return !(past = true);
+        out.push(m);
+        return out.length <= max;
+      });
+      return { modules: out.slice(0, max), more: out.length > max || (more && !past) };
     },
     async after(name, max) {
       if (head.first.length === head.modules) return afterIn(head.first, name, max);
       // From the block `name` would be in: at most the blocks that hold `max` + 1 modules after it.
       const out: ModuleLine[] = [];
-      let i = Math.max(0, blockOf(name));
-      const blocksMax = Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1;
-      for (let read = 0; i < head.fences.length && read < blocksMax; i++, read++) {
-        for (const m of await block(i)) {
-          if (m.name <= name) continue;
-          out.push(m);
-          if (out.length > max) return { modules: out.slice(0, max), more: true };
-        }
-      }
-      return { modules: out, more: i < head.fences.length };
+      const more = await scan(name, Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1, (m) => {
+        if (m.name <= name) return true;
+        out.push(m);
+        return out.length <= max;
+      });
+      return { modules: out.slice(0, max), more: out.length > max || more };
     },
   };
 }

@@ -232,7 +232,7 @@ async function navBounded(context: RequestContext, docs: VersionDocs, entry: Cat
   if (!naming) return undefined;
   // The matches (in module order) whose modules' totals lie in at most MAX_NAV_MATCH_BLOCKS blocks of nav-modules.tsv:
   // matches spread over a package of many modules would otherwise cost a range read each (review-21: 183 storage calls).
-  found = { ...found, matches: found.matches.slice(0, modulesWithinBlocks(outline, found.matches.map((m) => m.module))) };
+  found = { ...found, matches: found.matches.slice(0, await modulesWithinBlocks(outline, found.matches.map((m) => m.module))) };
   const lines = await outline.find([...new Set(found.matches.map((m) => m.module))]);
   const totals = new Map(lines.map((m) => [m.name, m]));
   const modules = new Map<string, NavModule>();
@@ -252,10 +252,10 @@ async function navBounded(context: RequestContext, docs: VersionDocs, entry: Cat
 }
 
 /** How many of `modules` (names in order) lie in at most MAX_NAV_MATCH_BLOCKS blocks of nav-modules.tsv (a prefix of them). */
-function modulesWithinBlocks(outline: NavOutline, modules: readonly string[]): number {
+async function modulesWithinBlocks(outline: NavOutline, modules: readonly string[]): Promise<number> {
   const blocks = new Set<number>();
   for (const [k, name] of modules.entries()) {
-    const i = outline.blockOf(name);
+    const i = await outline.blockOf(name);
     if (i < 0 || blocks.has(i)) continue;
     if (blocks.size >= MAX_NAV_MATCH_BLOCKS) return k;
     blocks.add(i);

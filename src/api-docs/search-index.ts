@@ -20,6 +20,7 @@
 import { LANGUAGES, memberName, type Language, type PackageNaming } from "./languages";
 import type { PerLanguage } from "./stored-form";
 import { readImmutable } from "./derived-cache";
+import { FenceIndex, withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
 import { TextWriter } from "./spill";
 import { ObjectWriter, coalesce, memberKey, putJson, utf8Length, type DocsObject, type Range } from "./storage";
 
@@ -36,8 +37,10 @@ export interface SearchHead {
   membersBytes: number;
   trigrams: number;
   postingsBytes: number;
-  /** [the block's first trigram, its byte offset in search-trigrams.tsv]. */
+  /** [the block's first trigram, its byte offset in search-trigrams.tsv]; empty when `fenceTree` holds them. */
   fences: Array<[string, number]>;
+  /** The fences' tree (fence-tree.ts), its nodes in search-fences.tsv: only when they take more than FENCE_ROOT_BYTES. */
+  fenceTree?: FenceTree;
   trigramsBytes: number;
 }
 
@@ -183,9 +186,10 @@ export async function writePostings(bucket: R2Bucket, prefix: string, naming: Pa
     await dictionary.writer.abort();
     throw error;
   }
-  const head: SearchHead = { format: 1, naming, members, membersBytes, trigrams, postingsBytes: postings.offset, fences, trigramsBytes: dictionaryBytes };
+  const tree = await writeFenceTree(bucket, prefix + "search-fences.tsv", withLengths(fences, dictionaryBytes));
+  const head: SearchHead = { format: 1, naming, members, membersBytes, trigrams, postingsBytes: postings.offset, ...(tree.levels ? { fences: [], fenceTree: tree } : { fences }), trigramsBytes: dictionaryBytes };
   await putJson(bucket, prefix + "search-head.json", head);
-  return [...SEARCH_POSTING_OBJECTS];
+  return [...SEARCH_POSTING_OBJECTS, ...(tree.levels ? (["search-fences.tsv"] as const) : [])];
 }
 
 /** What one filter request may read and check (docs/route-budgets.md). */
@@ -364,19 +368,20 @@ function missing(key: string): never {
   throw new Error(`derived docs object ${key} is missing`);
 }
 
+/** The head's fences as a tree: its own, or its list (fences that fit; heads written before trees), worked out once per head object. */
+const trees = new WeakMap<SearchHead, FenceTree>();
+function treeOf(head: SearchHead): FenceTree {
+  if (head.fenceTree) return head.fenceTree;
+  let tree = trees.get(head);
+  if (!tree) trees.set(head, (tree = { levels: 0, root: withLengths(head.fences, head.trigramsBytes) }));
+  return tree;
+}
+
 /** A trigram's line of search-trigrams.tsv: one range read of its block (kept by the isolate). */
 async function dictionaryEntry(bucket: R2Bucket, prefix: string, head: SearchHead, gram: string): Promise<DictionaryEntry | undefined> {
-  const { fences } = head;
-  if (!fences.length || gram < fences[0]![0]) return undefined;
-  let lo = 0;
-  let hi = fences.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (fences[mid]![0] <= gram) lo = mid;
-    else hi = mid - 1;
-  }
-  const start = fences[lo]![1];
-  const end = lo + 1 < fences.length ? fences[lo + 1]![1] : head.trigramsBytes;
+  const at = await new FenceIndex(bucket, prefix + "search-fences.tsv", treeOf(head)).find(gram);
+  if (!at) return undefined;
+  const [, start, length] = at.block;
   const key = prefix + "search-trigrams.tsv";
   const block = await readImmutable(
     bucket,
@@ -390,7 +395,7 @@ async function dictionaryEntry(bucket: R2Bucket, prefix: string, head: SearchHea
       }
       return map;
     },
-    { offset: start, length: end - start },
+    { offset: start, length },
   );
   if (!block) missing(key);
   return block.get(gram);

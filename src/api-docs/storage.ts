@@ -1,7 +1,9 @@
 // Storage layout of a version's derived docs in R2: keys, a streaming object writer, and the reads that serve one token.
 //
 // Under `<version prefix>docs/`:
-//   manifest.json  small: counts, and a fence every FENCE_EVERY index lines (token → byte offset in index.tsv)
+//   manifest.json  small: counts, and a fence every FENCE_EVERY index lines or INDEX_BLOCK_BYTES (token → byte
+//                  offset in index.tsv); past FENCE_ROOT_BYTES of them, the root of their tree (fence-tree.ts)
+//   index-fences.tsv  that tree's nodes, when the manifest does not hold every fence
 //   index.tsv      one line per resource, function and type, sorted by token (a member before a type of
 //                  the same token): token \t kind \t offset \t length \t supporting-type ranges (members
 //                  only); format 2 added the type lines (the web docs' type pages)
@@ -26,6 +28,9 @@
 import type { PackageFacts } from "./package-facts";
 import type { PackageNaming } from "./languages";
 import { readImmutable } from "./derived-cache";
+import { utf8Length } from "./utf8";
+import { FenceIndex, withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
+export { utf8Length };
 import { cutStoredDocument, documentOf, type NeutralRecord, type StoredDoc, type StoredType } from "./stored-form";
 import { answerBudget, MAX_SUPPORTING_TYPE_BYTES, MAX_SUPPORTING_TYPES, type AnswerBudget } from "./entry-caps";
 
@@ -34,11 +39,13 @@ export const DOCS_FORMAT = 3;
 /** Formats still read: 2 (per-language documents in the pack) was written by earlier releases. */
 const READABLE_FORMATS = new Set([2, 3]);
 export const FENCE_EVERY = 64;
+/** …or fewer: a block ends once it holds this many bytes (a lookup reads one block). */
+export const INDEX_BLOCK_BYTES = 16 * 1024;
 export const MAX_TYPE_READS = 4;
 /** R2 multipart parts must be at least 5 MiB and, but for the last, all the same size. */
 const PART_BYTES = 5 * 1024 * 1024;
 
-export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "pack", "nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", "nav-members.tsv", "search-members.jsonl", "search-postings.bin", "search-trigrams.tsv", "search-head.json", "examples.tsv", "readme.json", "installation.json"] as const;
+export const DOCS_OBJECTS = ["manifest.json", "index.tsv", "index-fences.tsv", "pack", "nav.json", "nav-summary.json", "nav-modules.tsv", "nav-head.json", "nav-fences.tsv", "nav-members.tsv", "search-members.jsonl", "search-postings.bin", "search-trigrams.tsv", "search-fences.tsv", "search-head.json", "examples.tsv", "readme.json", "installation.json"] as const;
 export type DocsObject = (typeof DOCS_OBJECTS)[number];
 
 /** Artifact-map name of each docs object (what retire deletes): docs.manifest, docs.pack, … */
@@ -70,7 +77,10 @@ export interface Manifest {
   format: number;
   entries: number;
   indexBytes: number;
+  /** A fence every FENCE_EVERY index lines (or INDEX_BLOCK_BYTES); empty when they did not fit and `fenceTree` holds them. */
   fences: Fence[];
+  /** The fences' tree (fence-tree.ts), its nodes in index-fences.tsv: only when the fences take more than FENCE_ROOT_BYTES. */
+  fenceTree?: FenceTree;
   examples: number;
   hasInstallation: boolean;
   /** License, homepage, repository and install names (package-facts.ts); absent in docs derived before they were kept. */
@@ -278,23 +288,29 @@ export const TYPE_KINDS: ReadonlyArray<IndexEntry["kind"]> = ["object", "enum"];
  * token can name a resource and a type at once): one range read of the block its fence points at.
  */
 export async function lookup(bucket: R2Bucket, prefix: string, manifest: Manifest, token: string, kinds = MEMBER_KINDS): Promise<IndexEntry | undefined> {
-  const { fences } = manifest;
-  let lo = 0;
-  let hi = fences.length - 1;
-  if (hi < 0 || token < fences[0]!.token) return undefined;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (fences[mid]!.token <= token) lo = mid;
-    else hi = mid - 1;
-  }
-  const start = fences[lo]!.offset;
-  const end = lo + 1 < fences.length ? fences[lo + 1]!.offset : manifest.indexBytes;
-  const block = await readRange(bucket, prefix + "index.tsv", [start, end - start]);
+  const at = await new FenceIndex(bucket, prefix + "index-fences.tsv", indexTree(manifest)).find(token);
+  if (!at) return undefined;
+  const block = await readRange(bucket, prefix + "index.tsv", [at.block[1], at.block[2]]);
   for (const line of block.split("\n")) {
     const entry = parseIndexLine(line);
     if (entry?.token === token && kinds.includes(entry.kind)) return entry;
   }
   return undefined;
+}
+
+/** The manifest's fences as a tree: its own, or (fences that fit, docs derived before trees) its list, worked out once per manifest object. */
+const indexTrees = new WeakMap<Manifest, FenceTree>();
+function indexTree(manifest: Manifest): FenceTree {
+  if (manifest.fenceTree) return manifest.fenceTree;
+  let tree = indexTrees.get(manifest);
+  if (!tree) indexTrees.set(manifest, (tree = { levels: 0, root: withLengths(manifest.fences.map((f) => [f.token, f.offset]), manifest.indexBytes) }));
+  return tree;
+}
+
+/** What the manifest keeps of index.tsv's fences: the list when it fits FENCE_ROOT_BYTES, else a tree written to index-fences.tsv. */
+export async function writeIndexFences(bucket: R2Bucket, prefix: string, fences: Fence[], indexBytes: number): Promise<Pick<Manifest, "fences" | "fenceTree">> {
+  const tree = await writeFenceTree(bucket, prefix + "index-fences.tsv", withLengths(fences.map((f) => [f.token, f.offset]), indexBytes));
+  return tree.levels ? { fences: [], fenceTree: tree } : { fences };
 }
 
 /** Reads documents from the pack: each range once, covering reads merged to at most MAX_TYPE_READS. */
@@ -366,16 +382,6 @@ export function parseExampleLines(text: string): ExampleEntry[] {
   return out;
 }
 
-/** UTF-8 length without encoding: the offsets of nav.json's parts are byte offsets for range reads. */
-export function utf8Length(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // Two bytes below U+0800, three up to U+FFFF, four for a surrogate pair (two UTF-16 units, so one more each).
-    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
-  }
-  return n;
-}
 
 /** A member's key within its module in the nav sort and in nav-members.tsv: its URL name (the token's last part), then its token. */
 export function memberKey(token: string): string {
