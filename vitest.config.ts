@@ -16,6 +16,8 @@ const bindings = {
   // Every response reports its D1 queries and round trips (X-D1-Queries, X-D1-Round-Trips).
   EXPOSE_D1_STATS: "true",
   // Signs each version's plugin SHA256SUMS (test/workers/plugin-signing.test.ts verifies with its public key).
+  // Replaced docs' objects go 1 s after a re-derivation's swap (60 s by default: docs-job.ts).
+  DOCS_SWEEP_SECONDS: "1",
   PLUGIN_SIGNING_KEY: "0ABCD319B21F4C51:P1f6LfBEl9ZpGHyuHOk1xdKNHMDZL128HY0cm1XWH98:ux5wivVk9kqSTwdUtoFyI4VulEvcbfqUIP2eVJAiQFU",
 };
 

@@ -54,6 +54,8 @@ export interface Env {
   JOB_STALL_SECONDS?: string;
   /** Schema bytes one docs derivation step packs (a scan step reads 8×); default 4 MiB. Lower it if steps near the CPU limit. */
   DOCS_STEP_BYTES?: string;
+  /** Seconds the objects of replaced docs outlive a re-derivation's swap (default 60; docs-job.ts). */
+  DOCS_SWEEP_SECONDS?: string;
   /** Producer binding of the webhook delivery queue; unset → no webhook events are sent. */
   WEBHOOK_QUEUE?: Queue<WebhookMessage>;
   /** `true` lets webhooks target `http://127.0.0.1` (local development); otherwise https only. */

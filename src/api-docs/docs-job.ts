@@ -34,6 +34,18 @@ interface DocsJobState {
   /** Decided by the first step. */
   prefix?: string;
   inner?: unknown;
+  /**
+   * After a re-derivation swapped its docs in: the replaced objects and the folder of their pages' renderings,
+   * deleted by a last step DOCS_SWEEP_SECONDS later, so a reader that read the version's old artifact map (a
+   * request under way, a D1 replica a moment behind) still finds what it names.
+   */
+  sweep?: { keys: string[]; renderings?: string };
+}
+
+/** DOCS_SWEEP_SECONDS: how long the objects of replaced docs outlive the swap (default 60). */
+function sweepSeconds(env: Env): number {
+  const s = Number(env.DOCS_SWEEP_SECONDS);
+  return Number.isInteger(s) && s >= 0 ? s : 60;
 }
 
 interface VersionRow {
@@ -71,6 +83,12 @@ export const docsJob: JobHandler = {
   async step(env, job, stored) {
     const db = database(env.DB);
     const state = (stored ?? {}) as DocsJobState;
+    // The replaced docs' objects (referenced by no artifact map since the swap, so whether or not the version still exists).
+    if (state.sweep) {
+      for (let i = 0; i < state.sweep.keys.length; i += 1000) await env.ARTIFACTS.delete(state.sweep.keys.slice(i, i + 1000));
+      if (state.sweep.renderings) await deleteRenderings(env.ARTIFACTS, state.sweep.renderings);
+      return { done: true };
+    }
     const version = await liveVersion(db, job.subject);
     // Deleted meanwhile (its retire removed the recorded objects): drop what this attempt wrote.
     if (!version?.artifacts.schema) {
@@ -101,24 +119,31 @@ export const docsJob: JobHandler = {
       docsStatus: "ready",
       job: { kind: DOCS_JOB, attempt: job.attempt },
     });
-    if (recorded.ok && recorded.value.unreferenced.length) await env.ARTIFACTS.delete(recorded.value.unreferenced);
-    // The pages' renderings of the replaced docs (not in the map) are of no use any more.
-    const replaced = docsPrefixOf(version.artifacts);
-    if (recorded.ok && recorded.value.recorded && version.artifacts[artifactName("manifest.json")] && replaced && replaced !== prefix) {
-      await deleteRenderings(env.ARTIFACTS, replaced + RENDERED_FOLDER);
-    }
     if (!recorded.ok || !recorded.value.recorded) {
       // Retired while the last step ran, or superseded by a newer attempt: nothing refers to what it wrote.
       await env.ARTIFACTS.delete(Object.values(result.artifacts));
+      await discardDerivation(env.ARTIFACTS, input);
+      return { done: true };
     }
     await discardDerivation(env.ARTIFACTS, input);
-    return { done: true };
+    // The replaced docs, and the pages' renderings of them (not in the map), go a while after the swap.
+    const replaced = docsPrefixOf(version.artifacts);
+    const renderings = version.artifacts[artifactName("manifest.json")] && replaced && replaced !== prefix ? replaced + RENDERED_FOLDER : undefined;
+    const keys = recorded.value.unreferenced;
+    if (!keys.length && !renderings) return { done: true };
+    const sweep = { keys, ...(renderings ? { renderings } : {}) };
+    return { done: false, state: { prefix, sweep } satisfies DocsJobState, delaySeconds: sweepSeconds(env) };
   },
 
   async failed(env, job, error) {
     const db = database(env.DB);
     const version = await liveVersion(db, job.subject);
     const state = JSON.parse(job.state) as DocsJobState | null;
+    // Only the sweep of replaced docs was left (the new docs are recorded and served): what it did not delete stays.
+    if (state?.sweep) {
+      console.log(JSON.stringify({ docsSweepFailed: { versionId: job.subject, keys: state.sweep.keys.length, error } }));
+      return;
+    }
     // Deleted meanwhile: its recorded objects went with it, this attempt's work goes now.
     if (!version?.artifacts.schema) {
       if (state?.prefix) await dropLeftovers(env.ARTIFACTS, state.prefix, () => false);

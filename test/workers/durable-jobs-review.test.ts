@@ -43,7 +43,7 @@ describe("a docs attempt superseded by an operator's re-drive", () => {
     const base = artifacts.schema!.replace(/[^/]*$/, "") + "docs/";
     // A new attempt (as a re-drive makes) whose messages this test runs by hand, a few small steps of it.
     const [created] = await createJob(db, DOCS_JOB, row.id, null);
-    const manual = { ...E, JOBS_QUEUE: undefined, DOCS_STEP_BYTES: "4096" } as unknown as Env;
+    const manual = { ...E, JOBS_QUEUE: undefined, DOCS_STEP_BYTES: "4096", DOCS_SWEEP_SECONDS: "0" } as unknown as Env;
     const handlers = new Map([[DOCS_JOB, docsJob]]);
     for (let step = 0; step < 3; step++) await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: created!.attempt, step });
     const job = (await findJob(db, DOCS_JOB, row.id))!;
@@ -189,5 +189,39 @@ describe("a schema with a resource token twice", () => {
     expect(d.status).toBe(200);
     expect(JSON.stringify(d.body)).toContain("second one");
     expect(JSON.stringify(d.body)).not.toContain("first one");
+  });
+});
+
+describe("the replaced docs after a re-derivation's swap", () => {
+  it("outlive the swap until the job's last step, DOCS_SWEEP_SECONDS later: a reader holding the old artifact map still gets its answers", async () => {
+    const path = "pulumi/reviewjobs/sweep";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: schemaOf("sweep"), readme: docsReadme });
+    const row = await versionRow(path, "2.1.0");
+    const oldArtifacts = JSON.parse(row.artifacts) as Record<string, string>;
+    const oldKeys = Object.entries(oldArtifacts).filter(([k]) => k.startsWith("docs.")).map(([, key]) => key);
+    const token = encodeURIComponent("sweep:s3/bucket:Bucket");
+    const before = await (await call(`/api/registry/packages/${path}/versions/2.1.0/docs/${token}`)).text();
+    const [b] = await createJob(db, DOCS_JOB, row.id, null);
+    // Every step but the sweep (a step past the swap that waits DOCS_SWEEP_SECONDS: 30 s here, so its lease holds).
+    const manual = { ...E, JOBS_QUEUE: undefined, DOCS_STEP_BYTES: "4096", DOCS_SWEEP_SECONDS: "30" } as unknown as Env;
+    const handlers = new Map([[DOCS_JOB, docsJob]]);
+    let job = (await findJob(db, DOCS_JOB, row.id))!;
+    for (let i = 0; i < 200 && !JSON.parse(job.state ?? "null")?.sweep; i++) {
+      await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: b!.attempt, step: job.step });
+      job = (await findJob(db, DOCS_JOB, row.id))!;
+    }
+    expect(job.status).toBe("pending");
+    expect((JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>)["docs.manifest"]).toContain(`/docs/a${b!.attempt}/`);
+    // Swapped: the old objects are all still there, and the sweep's message cannot claim the job before its time.
+    for (const key of oldKeys) expect(await E.ARTIFACTS.head(key), key).not.toBeNull();
+    await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: b!.attempt, step: job.step });
+    for (const key of oldKeys) expect(await E.ARTIFACTS.head(key), key).not.toBeNull();
+    expect(await (await call(`/api/registry/packages/${path}/versions/2.1.0/docs/${token}`)).text()).toBe(before);
+    // Its time come (the lease given back, as the delayed message finds it), the last step deletes them and ends the job.
+    await E.DB.prepare("UPDATE jobs SET lease_until = 0 WHERE kind = ? AND subject = ?").bind(DOCS_JOB, row.id).run();
+    await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: b!.attempt, step: job.step });
+    for (const key of oldKeys) expect(await E.ARTIFACTS.head(key), key).toBeNull();
+    expect((await findJob(db, DOCS_JOB, row.id))!.status).toBe("done");
+    expect(await (await call(`/api/registry/packages/${path}/versions/2.1.0/docs/${token}`)).text()).toBe(before);
   });
 });

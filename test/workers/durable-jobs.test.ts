@@ -244,7 +244,10 @@ describe("docs derived by a durable job", () => {
     }
     expect(JSON.parse(row.artifacts)["docs.manifest"]).toContain("/docs/a2/manifest.json");
     expect(await (await call(v(path, `2.1.0/docs/${token}`))).text()).toBe(before);
+    // The replaced objects go DOCS_SWEEP_SECONDS (1 s here) after the swap, by the job's last step.
+    while ((await E.ARTIFACTS.head(oldKeys[0]![1])) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     for (const [, key] of oldKeys) expect(await E.ARTIFACTS.head(key)).toBeNull();
+    expect((await findJob(db, DOCS_JOB, row.id))!.status).toBe("done");
     expect((await findJob(db, DOCS_JOB, row.id))!.attempt).toBe(2);
   });
 
