@@ -28,7 +28,7 @@ import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, me
 import { packageFacts } from "./package-facts";
 import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
 import { SearchLines, SEARCH_POSTING_OBJECTS, type SearchLinesState } from "./search-index";
-import { DOCS_FORMAT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range, writeIndexFences } from "./storage";
+import { DOCS_FORMAT, DOCS_LAYOUT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range, writeIndexFences } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
 export interface DerivationInput {
@@ -697,6 +697,7 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
   if (indexFences.fenceTree) written.push("index-fences.tsv");
   const manifest: Manifest = {
     format: DOCS_FORMAT,
+    layout: DOCS_LAYOUT,
     entries,
     indexBytes,
     ...indexFences,

@@ -17,6 +17,7 @@ import { cutEntry, isBigEntry, MAX_RECORD_LIST_CHARS, MAX_SUPPORTING_TYPES, reco
 import { collectRefs, isObject, memberRefs, neutralRecordText, propertiesOf, refTokens, text, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
 import {
   DOCS_FORMAT,
+  DOCS_LAYOUT,
   FENCE_EVERY,
   INDEX_BLOCK_BYTES,
   ObjectWriter,
@@ -525,6 +526,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
   if (fences.fenceTree) written.push("index-fences.tsv");
   const manifest: Manifest = {
     format: DOCS_FORMAT,
+    layout: DOCS_LAYOUT,
     entries: indexed.entries,
     indexBytes: indexed.indexBytes,
     ...fences,

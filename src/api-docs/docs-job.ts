@@ -220,6 +220,31 @@ export async function rederiveDocs(env: Env, identity: Identity, versionId: stri
   return row!.attempt;
 }
 
+/** Versions this isolate has asked to upgrade: each is asked once (the set is emptied past MAX_UPGRADES_ASKED). */
+const upgradesAsked = new Set<string>();
+const MAX_UPGRADES_ASKED = 10_000;
+
+/**
+ * Docs an earlier release derived in an earlier layout (their manifest predates DOCS_LAYOUT: heads and lists
+ * whose reads grow with the package) are derived again in the background, the first time they are read: a
+ * new attempt of the version's docs job, unless one is running or the last one failed (an operator re-drives
+ * those). The old docs serve until the new ones are swapped in. Answers whether it started one.
+ */
+export async function upgradeDocs(env: Env, versionId: string): Promise<boolean> {
+  if (upgradesAsked.has(versionId)) return false;
+  if (upgradesAsked.size >= MAX_UPGRADES_ASKED) upgradesAsked.clear();
+  upgradesAsked.add(versionId);
+  return rederiveAfterDone(env, versionId);
+}
+
+/** A new attempt of a version's docs job if its last one finished (or it has none); answers whether it started one. */
+export async function rederiveAfterDone(env: Env, versionId: string): Promise<boolean> {
+  const row = await createJob(database(env.DB), DOCS_JOB, versionId, null, Date.now(), { afterDone: true }).get();
+  if (!row) return false;
+  await sendJob(env, { kind: DOCS_JOB, subject: versionId, attempt: row.attempt, step: 0 });
+  return true;
+}
+
 /** What the operator's docs route answers about a version's derivation (`status` as the version answer says it). */
 export async function docsJobReport(env: Env, version: Pick<StoredVersion, "id" | "docsStatus" | "artifacts">) {
   const job = await findJob(database(env.DB), DOCS_JOB, version.id);

@@ -21,13 +21,13 @@ import { findItem } from "../core/catalog/lookups";
 import { printable } from "../core/vocabulary/names";
 import { edgeCached } from "./cache";
 import type { ContentNode } from "./content";
-import { docsJobReport, rederiveDocs, startDocsJobIfAbsent } from "./docs-job";
+import { docsJobReport, rederiveDocs, startDocsJobIfAbsent, upgradeDocs } from "./docs-job";
 import { type Nav, type NavModule, type NavSummary } from "./derive";
 import { searchIndex, SEARCH_CAPS, type SearchAnswer, type SearchHead } from "./search-index";
 import type { Language } from "./languages";
 import { negotiate } from "./negotiate";
 import { ContentQuery, DocsQuery, ExamplesQuery, NavQuery, parseDocsQuery, type ParsedDocsQuery, type QuerySchema } from "./query";
-import { artifactName, docsPrefixOf, getImmutableJson, getJson, parseExampleLines, lookup, readMemberDocuments, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
+import { DOCS_LAYOUT, artifactName, docsPrefixOf, getImmutableJson, getJson, parseExampleLines, lookup, readMemberDocuments, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, MAX_NAV_ITEMS, MAX_NAV_MODULES, navAnswer, selectExamples, type Answer, type Links, type NavMatches } from "./views";
 import { readOutline, type ModuleLine, type NavOutline } from "./nav-outline";
 import { filterNav, readNavRun, readNavSlice, scanBudget } from "./nav-slice";
@@ -65,7 +65,10 @@ export async function docsOf(context: RequestContext, entry: CatalogEntry, ident
   if (!prefix) throw notFound(`${describeIdentity(identity, row.version)} has no schema to document`);
   if (artifacts[artifactName("manifest.json")]) {
     const manifest = await readManifest(context.env.ARTIFACTS, prefix);
-    if (manifest) return { prefix, manifest };
+    if (manifest) {
+      if ((manifest.layout ?? 0) < DOCS_LAYOUT) startUpgrade(context, row.id);
+      return { prefix, manifest };
+    }
   }
   if (row.docsStatus === "failed") throw docsFailed(identity, row.version);
   if (row.docsStatus !== "pending") await startBackfill(context, row.id);
@@ -80,6 +83,16 @@ export function docsPending(identity: Identity, version: string): ApiError {
 
 export function docsFailed(identity: Identity, version: string): ApiError {
   return new ApiError(422, `the documentation of ${describeIdentity(identity, version)} could not be derived from its schema; the registry's operator can derive it again (POST /api/admin/…/docs)`);
+}
+
+/** Docs in an earlier layout: derived again in the background (docs-job.ts upgradeDocs), served as they are meanwhile. */
+function startUpgrade(context: RequestContext, versionId: string): void {
+  context.ctx.waitUntil(
+    upgradeDocs(context.env, versionId).then(
+      (started) => started && console.log(JSON.stringify({ requestId: context.requestId, docsUpgradeStarted: versionId })),
+      (error) => console.log(JSON.stringify({ requestId: context.requestId, docsUpgradeFailed: String(error) })),
+    ),
+  );
 }
 
 /** A version without docs and without a job (stored by an earlier release): its derivation starts, once. */

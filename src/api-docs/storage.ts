@@ -36,6 +36,12 @@ import { answerBudget, MAX_SUPPORTING_TYPE_BYTES, MAX_SUPPORTING_TYPES, type Ans
 
 /** 3: the pack keeps each entry language-neutral (stored-form.ts) and the manifest the naming options. */
 export const DOCS_FORMAT = 3;
+/**
+ * 1: the layout whose every read is bounded (nav-head.json, nav-members.tsv, the search index, fences of fences).
+ * Docs whose manifest has no `layout` (derived by earlier releases) are served as they are and derived again in
+ * the background the first time they are read (docs-job.ts upgradeDocs).
+ */
+export const DOCS_LAYOUT = 1;
 /** Formats still read: 2 (per-language documents in the pack) was written by earlier releases. */
 const READABLE_FORMATS = new Set([2, 3]);
 export const FENCE_EVERY = 64;
@@ -75,6 +81,8 @@ export interface Fence {
 
 export interface Manifest {
   format: number;
+  /** DOCS_LAYOUT when derived (absent: an earlier release's layout). */
+  layout?: number;
   entries: number;
   indexBytes: number;
   /** A fence every FENCE_EVERY index lines (or INDEX_BLOCK_BYTES); empty when they did not fit and `fenceTree` holds them. */

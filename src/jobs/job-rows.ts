@@ -13,13 +13,18 @@ export interface JobMessage {
 
 export type JobRow = typeof jobs.$inferSelect;
 
-/** The statement that creates a job (or starts a new attempt of it); meant for the batch of the write that needs it. */
-export function createJob(db: Database, kind: string, subject: string, state: unknown, now = Date.now()) {
+/**
+ * The statement that creates a job (or starts a new attempt of it); meant for the batch of the write that needs it.
+ * `afterDone`: a new attempt only of a job whose last one finished (a pending or failed one is left as it is,
+ * and the statement returns no row).
+ */
+export function createJob(db: Database, kind: string, subject: string, state: unknown, now = Date.now(), options: { afterDone?: boolean } = {}) {
   const fresh = { attempt: 1, status: "pending" as const, step: 0, state: JSON.stringify(state ?? null), runs: 0, tries: 0, error: null, leaseUntil: 0, updatedAt: now };
+  const set = { ...fresh, attempt: sql`${jobs.attempt} + 1` };
   return db
     .insert(jobs)
     .values({ kind, subject, createdAt: now, ...fresh })
-    .onConflictDoUpdate({ target: [jobs.kind, jobs.subject], set: { ...fresh, attempt: sql`${jobs.attempt} + 1` } })
+    .onConflictDoUpdate({ target: [jobs.kind, jobs.subject], set, ...(options.afterDone ? { setWhere: eq(jobs.status, "done") } : {}) })
     .returning({ attempt: jobs.attempt });
 }
 

@@ -1,0 +1,112 @@
+// Docs an earlier release derived (a manifest without `layout`: heads and lists whose reads grow with the
+// package) are served as they are and derived again in the background the first time they are read, once;
+// a version whose docs job is running or failed is left alone.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { database } from "../../src/db/client";
+import { findJob } from "../../src/jobs/jobs";
+import { DOCS_JOB, rederiveAfterDone, upgradeDocs } from "../../src/api-docs/docs-job";
+import { DOCS_LAYOUT } from "../../src/api-docs/storage";
+import { call, orgWithTokens, type OrgTokens } from "./helpers";
+import { docsSchemaNamed, publishPackage, versionRow } from "./publish-helpers";
+import { docsReadme } from "./api-docs-fixture";
+
+const E = env as unknown as Env;
+const db = database(E.DB);
+let acme: OrgTokens;
+
+beforeAll(async () => {
+  acme = await orgWithTokens("upgr");
+});
+
+/**
+ * Makes a version's docs look derived by an earlier release: its docs objects copied under `<docs>/prev/`, the
+ * manifest without `layout`, and the artifact map pointing at the copies. Answers the copies' keys.
+ */
+async function asEarlierRelease(path: string): Promise<{ id: string; keys: string[] }> {
+  const row = await versionRow(path, "2.1.0");
+  const artifacts = JSON.parse(row.artifacts) as Record<string, string>;
+  const moved: Record<string, string> = {};
+  for (const [name, key] of Object.entries(artifacts)) {
+    if (!name.startsWith("docs.")) continue;
+    const copy = key.replace(/\/docs\/(a\d+\/)?/, "/docs/prev/");
+    const object = (await E.ARTIFACTS.get(key))!;
+    let body: string | ArrayBuffer = await object.arrayBuffer();
+    if (name === "docs.manifest") {
+      const manifest = JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown>;
+      expect(manifest.layout).toBe(DOCS_LAYOUT);
+      delete manifest.layout;
+      body = JSON.stringify(manifest);
+    }
+    await E.ARTIFACTS.put(copy, body);
+    await E.ARTIFACTS.delete(key);
+    moved[name] = copy;
+  }
+  await E.DB.prepare("UPDATE versions SET artifacts = ? WHERE id = ?").bind(JSON.stringify({ ...artifacts, ...moved }), row.id).run();
+  return { id: row.id, keys: Object.values(moved) };
+}
+
+async function until(what: () => Promise<boolean>, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  while (!(await what())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const docsPath = (path: string, token: string) => `/api/registry/packages/${path}/versions/2.1.0/docs/${encodeURIComponent(token)}`;
+
+describe("docs derived in an earlier layout", () => {
+  it("are served as they are, derived again once in the background, and swapped in: the same answers, the old objects gone", async () => {
+    const path = "pulumi/upgr/old";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: docsSchemaNamed("old"), readme: docsReadme });
+    const token = "old:s3/bucket:Bucket";
+    const before = await (await call(docsPath(path, token), { token: acme.reader })).text();
+    const { id, keys } = await asEarlierRelease(path);
+    const attempt = (await findJob(db, DOCS_JOB, id))!.attempt;
+
+    const r = await call(docsPath(path, token), { token: acme.reader });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe(before);
+    // The new attempt derives under a fresh prefix and swaps it in; the copies go DOCS_SWEEP_SECONDS (1 s here) later.
+    await until(async () => (await findJob(db, DOCS_JOB, id))?.status === "done" && (await findJob(db, DOCS_JOB, id))!.attempt === attempt + 1);
+    const artifacts = JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>;
+    expect(artifacts["docs.manifest"]).toContain(`/docs/a${attempt + 1}/manifest.json`);
+    const manifest = (await (await E.ARTIFACTS.get(artifacts["docs.manifest"]!))!.json()) as { layout?: number };
+    expect(manifest.layout).toBe(DOCS_LAYOUT);
+    for (const key of keys) expect(await E.ARTIFACTS.head(key), key).toBeNull();
+    expect(await (await call(docsPath(path, token), { token: acme.reader })).text()).toBe(before);
+
+    // Upgraded docs start nothing more.
+    for (let i = 0; i < 3; i++) expect((await call(docsPath(path, token), { token: acme.reader })).status).toBe(200);
+    expect((await findJob(db, DOCS_JOB, id))!.attempt).toBe(attempt + 1);
+  });
+
+  it("a version whose docs job is running, or whose last attempt failed, is left alone; one asks only once per isolate", async () => {
+    const path = "pulumi/upgr/busy";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: docsSchemaNamed("busy"), readme: docsReadme });
+    const { id } = await asEarlierRelease(path);
+    const attempt = (await findJob(db, DOCS_JOB, id))!.attempt;
+    for (const status of ["pending", "failed"]) {
+      await E.DB.prepare("UPDATE jobs SET status = ?, lease_until = ? WHERE kind = ? AND subject = ?").bind(status, Date.now() + 600_000, DOCS_JOB, id).run();
+      // Whatever isolate asks, the row decides.
+      expect(await rederiveAfterDone(E, id)).toBe(false);
+      expect((await findJob(db, DOCS_JOB, id))).toMatchObject({ attempt, status });
+    }
+    // Read while failed: served as it is, nothing started.
+    expect((await call(docsPath(path, "busy:s3/bucket:Bucket"), { token: acme.reader })).status).toBe(200);
+    expect((await findJob(db, DOCS_JOB, id))).toMatchObject({ attempt, status: "failed" });
+  });
+
+  it("a version whose job finished is upgraded by the first ask of an isolate only", async () => {
+    const path = "pulumi/upgr/once";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: docsSchemaNamed("once"), readme: docsReadme });
+    const { id } = await asEarlierRelease(path);
+    const attempt = (await findJob(db, DOCS_JOB, id))!.attempt;
+    expect(await upgradeDocs(E, id)).toBe(true);
+    expect(await upgradeDocs(E, id)).toBe(false);
+    expect((await findJob(db, DOCS_JOB, id))!.attempt).toBe(attempt + 1);
+    await until(async () => (await findJob(db, DOCS_JOB, id))?.status === "done");
+  });
+});
