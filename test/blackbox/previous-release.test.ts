@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, setupOrg, upload } from "./client";
 import { docsInstallation, docsReadme, docsSchema } from "../workers/api-docs-fixture";
+import { DOCS_LAYOUT } from "../../src/api-docs/storage";
 // @ts-expect-error -- plain ESM script shared with the benchmark; no type declarations.
 import { startDevServer } from "../../scripts/dev-server.mjs";
 
@@ -132,7 +133,8 @@ beforeAll(async () => {
   }
   // This code on the same state: its own migrations are applied on top of the previous release's.
   // The same secrets: an operator upgrades the code, not the secrets (org tokens carry a MAC under TOKEN_KEYS).
-  server = await startDevServer({ name: "this-release", uploadMode: "r2", state: old.state, adminToken: old.adminToken, signingSecret: old.signingSecret, tokenKeys: old.tokenKeys });
+  // The replaced docs' objects go 2 s after a swap (60 s by default): the upgrade's sweep, delayed by the local queue, within the test.
+  server = await startDevServer({ name: "this-release", uploadMode: "r2", state: old.state, adminToken: old.adminToken, signingSecret: old.signingSecret, tokenKeys: old.tokenKeys, vars: { DOCS_SWEEP_SECONDS: "2" } });
 }, 300_000);
 
 afterAll(async () => {
@@ -175,6 +177,31 @@ describe("state written by the previous release", () => {
       }
     }
   });
+
+  it("derives the previous release's docs again once read, when their layout is older, and answers the same after the swap", async () => {
+    // DOCS_LAYOUT of the previous release (0 before the manifest recorded one) against this code's.
+    const previousSource = execFileSync("git", ["show", `${PREVIOUS_RELEASE}:src/api-docs/storage.ts`], { cwd: root, encoding: "utf8" });
+    const older = Number(/export const DOCS_LAYOUT = (\d+)/.exec(previousSource)?.[1] ?? 0) < DOCS_LAYOUT;
+    const report = async (version: string) => (await cli("GET", `${server!.url}/api/admin/packages/private/upgrade/acmecloud/versions/${version}/docs`, { token: server!.adminToken })).body;
+    // 1.1.0's docs were read by the test before, which started their upgrade: wait for its job to end (swap, then sweep).
+    const deadline = Date.now() + 90_000;
+    let read110 = await report("1.1.0");
+    while ((read110.job?.status !== "done" || (older && read110.job.attempt < 2)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      read110 = await report("1.1.0");
+    }
+    expect(read110).toMatchObject({ status: "ready", job: { status: "done" } });
+    if (older) expect(read110.job.attempt).toBeGreaterThanOrEqual(2);
+    // 1.0.0's docs were not read: nothing was derived for them.
+    expect((await report("1.0.0")).job?.attempt ?? 1).toBe(1);
+    for (const [path, old] of before) {
+      if (!path.includes("/versions/1.1.0/")) continue;
+      const now = await read(server!.url, path, old.token!);
+      expect(now.status, path).toBe(200);
+      if (old.body === undefined || path.includes("/raw/")) expect(now.sha256, path).toBe(old.sha256);
+      else expectSuperset(now.body, old.body, path);
+    }
+  }, 120_000);
 
   it("keeps the previous release's tokens and pages working", async () => {
     expect((await cli("GET", `${server!.url}/api/user`, { token: tokens.reader })).status).toBe(200);
