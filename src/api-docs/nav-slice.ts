@@ -124,6 +124,8 @@ export async function filterNav(
   language: Language,
   q: string,
   max: number,
+  /** false: tokens only (the JSON nav without `lang` matches no names). */
+  matchNames = true,
 ): Promise<{ modules: FilteredModule[]; total: number; searched: number; whole: boolean } | undefined> {
   if (!outline.naming || !outline.span) return undefined;
   const key = prefix + "nav.json";
@@ -172,6 +174,7 @@ export async function filterNav(
   let total = 0;
   for (const item of list.items) {
     if (!item.lowerToken.includes(needle)) {
+      if (!matchNames) continue;
       nameOf(item);
       if (!item.lowerName!.includes(needle)) continue;
     }

@@ -226,14 +226,16 @@ async function navBounded(context: RequestContext, docs: VersionDocs, entry: Cat
   const bucket = context.env.ARTIFACTS;
   const outline = await readOutline(bucket, docs.prefix);
   if (!outline.span || !outline.naming || outline.span[1] <= context.limits.filterNavBytes) return undefined;
-  // Without lang the nav matches tokens (and their last part) only: the names are checked again by navAnswer.
+  // Without lang the nav matches tokens (their last part, its shown name, is part of them) and no names: so do
+  // the index and the scan, so that `matchesTotal` counts what the list would show.
   const language = lang ?? DEFAULT_LANGUAGE;
+  const matchNames = lang !== undefined;
   const indexed = artifactName("search-head.json") in (JSON.parse(entry.version!.artifacts) as Record<string, string>);
   const head = indexed ? await getImmutableJson<SearchHead>(bucket, docs.prefix + "search-head.json") : undefined;
   const caps = { ...SEARCH_CAPS, postingBytes: context.limits.searchPostingBytes, candidates: context.limits.searchCandidates };
-  let found: Pick<SearchAnswer, "matches" | "total" | "complete"> | undefined = head ? await searchIndex(bucket, docs.prefix, head, language, q, MAX_NAV_MATCHES, caps) : undefined;
+  let found: Pick<SearchAnswer, "matches" | "total" | "complete"> | undefined = head ? await searchIndex(bucket, docs.prefix, head, language, q, MAX_NAV_MATCHES, caps, matchNames) : undefined;
   if (!found) {
-    const scanned = await filterNav(bucket, docs.prefix, outline, scanBudget(context, !!head), language, q, MAX_NAV_MATCHES);
+    const scanned = await filterNav(bucket, docs.prefix, outline, scanBudget(context, !!head), language, q, MAX_NAV_MATCHES, matchNames);
     if (!scanned) return undefined;
     const matches = scanned.modules.flatMap((m) => [
       ...m.resources.map((r) => ({ module: m.name, kind: "resource" as const, ...r })),

@@ -273,7 +273,7 @@ function navOrder(a: SearchMatch, b: SearchMatch): number {
  * name in `language` with overrides, contains `q`) within the other caps. Undefined when `q` has no
  * trigram (fewer than 3 characters): the caller scans instead.
  */
-export async function searchIndex(bucket: R2Bucket, prefix: string, head: SearchHead, language: Language, q: string, max: number, caps: SearchCaps): Promise<SearchAnswer | undefined> {
+export async function searchIndex(bucket: R2Bucket, prefix: string, head: SearchHead, language: Language, q: string, max: number, caps: SearchCaps, matchNames = true): Promise<SearchAnswer | undefined> {
   const needle = q.toLowerCase();
   let grams = [...trigramsOf([needle])];
   if (!grams.length) return undefined;
@@ -355,7 +355,7 @@ export async function searchIndex(bucket: R2Bucket, prefix: string, head: Search
           const [k, module, token, overrides] = JSON.parse(text) as MemberLine;
           const kind = k === "r" ? "resource" : "function";
           const name = overrides?.[language] ?? memberName(language, head.naming, token, kind);
-          if (token.toLowerCase().includes(needle) || name.toLowerCase().includes(needle)) matches.push({ module, kind, token, name });
+          if (token.toLowerCase().includes(needle) || (matchNames && name.toLowerCase().includes(needle))) matches.push({ module, kind, token, name });
         }
       }
     }),

@@ -38,7 +38,10 @@ async function nav(name: string, query: string) {
 beforeAll(async () => {
   await createOrg("navq");
   token = (await createToken("navq", "publisher")).token;
-  await publishPackage(token, "pulumi/navq/bigq", "1.0.0", { schema: wideSchema("bigq", 60, 400) });
+  // …and five members whose C# name is not their token's last part (`language.csharp.name`).
+  const bigq = JSON.parse(wideSchema("bigq", 60, 400)) as { resources: Record<string, unknown> };
+  for (let i = 0; i < 5; i++) bigq.resources[`bigq:zz:Plain${i}`] = { language: { csharp: { name: `Zebra${i}` } }, properties: { id: { type: "string" } } };
+  await publishPackage(token, "pulumi/navq/bigq", "1.0.0", { schema: JSON.stringify(bigq) });
   await publishPackage(token, "pulumi/navq/smallq", "1.0.0", { schema: wideSchema("smallq", 4, 40) });
 }, 240_000);
 
@@ -50,6 +53,20 @@ describe("the JSON nav with q", () => {
     expect(m59.resources).toEqual([{ name: "bigq.m59.R399", token: "bigq:m59:R399" }]);
     expect(body.matchesTotal).toBeUndefined();
     expect(r2Bytes).toBeLessThan((await navSize("bigq")) / 4);
+  });
+
+  it("without lang matches tokens only, as a small package's nav does: names match only with their language", async () => {
+    // The index holds every language's names; without lang they must neither be listed nor counted.
+    const plain = await nav("bigq", "q=zebra&depth=full");
+    expect(plain.body.modules.flatMap((m) => m.resources ?? [])).toEqual([]);
+    expect(plain.body.matchesTotal).toBeUndefined();
+    const named = await nav("bigq", "q=zebra&lang=csharp&depth=full");
+    expect(named.body.modules.flatMap((m) => (m.resources ?? []).map((r) => r.name))).toEqual(["Bigq.Zz.Zebra0", "Bigq.Zz.Zebra1", "Bigq.Zz.Zebra2", "Bigq.Zz.Zebra3", "Bigq.Zz.Zebra4"]);
+    expect(named.body.matchesTotal).toBeUndefined();
+    // A q under 3 characters (the scan): the same rule.
+    expect((await nav("bigq", "q=ze&depth=full")).body.modules.flatMap((m) => m.resources ?? [])).toEqual([]);
+    const tokens = await nav("bigq", "q=plain3&depth=full");
+    expect(tokens.body.modules.flatMap((m) => (m.resources ?? []).map((r) => r.token))).toEqual(["bigq:zz:Plain3"]);
   });
 
   it("lists at most MAX_NAV_MATCHES matches of a broad q and says how many match", async () => {
