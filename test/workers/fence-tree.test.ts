@@ -82,3 +82,71 @@ describe("fence trees", () => {
     expect(await index.first()).toBeUndefined();
   });
 });
+
+// Review of fences of fences (hostile keys, small trees, walks across node boundaries).
+describe("fence trees, hostile keys and small trees", () => {
+  /** Blocks of the given first keys (sorted as the derivation sorts: JS string order), each 10 bytes. */
+  const blocksOf = (keys: string[]): FenceEntry[] => withLengths([...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k, i) => [k, i * 10] as const), keys.length * 10);
+
+  async function expectAllFound(name: string, all: FenceEntry[], root?: number, node?: number) {
+    const { tree, nodes, index } = await write(name, all, root, node);
+    for (const b of all) expect((await index.find(b[0]))?.block, JSON.stringify(b[0])).toEqual(expected(all, b[0]));
+    const walked: FenceEntry[] = [];
+    for (let at = await index.first(); at; at = await index.next(at)) walked.push(at.block);
+    expect(walked).toEqual(all);
+    // From every block on, the walk lists the rest once each (across node boundaries and up to the last).
+    for (let i = 0; i < all.length; i += Math.max(1, Math.floor(all.length / 40))) {
+      const rest: FenceEntry[] = [];
+      for (let at = await index.find(all[i]![0]); at; at = await index.next(at)) rest.push(at.block);
+      expect(rest, `from ${i}`).toEqual(all.slice(all.findIndex((b) => b[0] === all[i]![0] && b === expected(all, all[i]![0]))));
+    }
+    return { tree, nodes, index };
+  }
+
+  it("keys with tabs, newlines, quotes, control characters, lone and paired surrogates, U+2028 and the empty key", async () => {
+    const odd = ["", "\t", "\n", "a\tb", "a\nb", 'q"uote', "back\\slash", "\u0001ctl", "\u007f", "\u2028line", "\ud800lone", "lone\udfff", "😀pair", "\uffff", "Ｆｕｌｌ", "é"];
+    const keys = [...odd, ...Array.from({ length: 200 }, (_, i) => `k${i}\t${"\n".repeat(i % 5)}${"x".repeat(i % 50)}`)];
+    const all = blocksOf(keys);
+    const { tree, nodes } = await expectAllFound("odd-keys", all, 256, 128);
+    expect(tree.levels).toBeGreaterThan(1);
+    // Every node line is JSON key, offset, length: no raw tab or newline of a key splits it.
+    for (const line of nodes.split("\n").filter(Boolean)) expect(line.split("\t")).toHaveLength(3);
+    // The written object's bytes are what the offsets say (lone surrogates are escaped by JSON.stringify, not replaced).
+    expect((await env.ARTIFACTS.get("fence-tree-test/odd-keys"))!.size).toBe(utf8Length(nodes));
+  });
+
+  it("three blocks of huge keys: two levels of two and one, and the walk crosses from the first node to the lone last one", async () => {
+    const all = blocksOf(["a", "b", "c"].map((c) => c + "z".repeat(4000)));
+    const { tree } = await expectAllFound("three-huge", all);
+    expect(tree.levels).toBe(1);
+    expect(tree.root).toHaveLength(2);
+    expect(tree.root[1]![0]).toBe(all[2]![0]);
+  });
+
+  for (const n of [1, 2, 4, 5, 7, 9, 17]) {
+    it(`${n} blocks of huge keys (root of at most two, every block found and walked)`, async () => {
+      const all = blocksOf(Array.from({ length: n }, (_, i) => String.fromCharCode(97 + i) + "q".repeat(5000)));
+      const { tree } = await expectAllFound(`huge-${n}`, all);
+      expect(tree.root.length).toBeLessThanOrEqual(Math.max(2, n <= 1 ? 1 : 2));
+      if (n <= 2) expect(tree.levels).toBe(0);
+      expect(await (await write(`huge-${n}`, all)).index.find("0")).toBeUndefined();
+    });
+  }
+
+  it("equal first keys across blocks: a key finds the last of them, as the flat list did, and the walk lists each once", async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `dup${String(Math.floor(i / 3)).padStart(3, "0")}`);
+    const all = withLengths(keys.map((k, i) => [k, i * 10] as const), keys.length * 10);
+    const { index } = await write("dups", all, 256, 128);
+    for (const k of new Set(keys)) expect((await index.find(k))?.block).toEqual(expected(all, k));
+    const walked: FenceEntry[] = [];
+    for (let at = await index.first(); at; at = await index.next(at)) walked.push(at.block);
+    expect(walked).toEqual(all);
+  });
+
+  it("JS string order (UTF-16 units), which the derivation sorts by: a supplementary character sorts before U+FFxx", async () => {
+    // Byte order would put U+FF21 before U+1F600; the derivation's sorters and the tree compare UTF-16 units.
+    const all = blocksOf(Array.from({ length: 120 }, (_, i) => (i % 2 ? "\uff21" : "😀") + String(i).padStart(3, "0")));
+    expect(all[0]![0].startsWith("😀")).toBe(true);
+    await expectAllFound("utf16-order", all, 128, 96);
+  });
+});
