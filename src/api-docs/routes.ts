@@ -156,7 +156,10 @@ const docsRoutes: DocsRoute[] = [
       // Without q: at most MAX_NAV_MODULES modules (and MAX_NAV_ITEMS members with depth=full), read from
       // nav-head.json and nav-modules.tsv blocks (and, for depth=full, those modules' slices of nav.json).
       const outline = await readOutline(bucket, docs.prefix);
-      const picked = query.after !== undefined ? await outline.after(query.after, MAX_NAV_MODULES) : { modules: outline.first.slice(0, MAX_NAV_MODULES), more: outline.modules > MAX_NAV_MODULES };
+      // The first page: the head's first modules, which NAV_HEAD_FIRST_BYTES may cut short of MAX_NAV_MODULES (long
+      // names), so `more` is whether the package has modules past those listed, not past MAX_NAV_MODULES.
+      const firstPage = outline.first.slice(0, MAX_NAV_MODULES);
+      const picked = query.after !== undefined ? await outline.after(query.after, MAX_NAV_MODULES) : { modules: firstPage, more: outline.modules > firstPage.length };
       let { modules, more } = picked;
       if (query.full) {
         // Whole modules up to MAX_NAV_ITEMS members (at least one; navAnswer lists at most that many of its members).

@@ -282,6 +282,23 @@ describe("a package of modules with long names", () => {
     const listed = await env.ARTIFACTS.list({ prefix: "packages/pulumi/navrev/longnames/" });
     expect(listed.objects.find((o) => o.key.endsWith("/docs/nav-head.json"))!.size).toBeLessThan(64 * 1024 + 16 * 1024);
   });
+
+  // review-fences: nav-head.json's first modules are cut at NAV_HEAD_FIRST_BYTES (~21 of these 300), and the JSON
+  // nav's first page listed them and said `more` only when the package has over MAX_NAV_MODULES modules: here it
+  // listed 21 modules, no modulesNextUrl, and the other 279 were never reachable by continuation.
+  it("the JSON nav's pages, followed by modulesNextUrl, list every module once", async () => {
+    const names: string[] = [];
+    let path: string | undefined = "/api/registry/packages/pulumi/navrev/longnames/versions/1.0.0/nav";
+    for (let pages = 0; path && pages < 60; pages++) {
+      const r = await call(path, { token });
+      const body = (await r.json()) as { modules: Array<{ name: string }>; modulesNextUrl?: string; modulesTotal?: number };
+      expect(r.status).toBe(200);
+      expect(body.modulesTotal).toBe(300);
+      names.push(...body.modules.map((m) => m.name));
+      path = body.modulesNextUrl ? new URL(body.modulesNextUrl).pathname + new URL(body.modulesNextUrl).search : undefined;
+    }
+    expect(names).toEqual(Array.from({ length: 300 }, (_, m) => `m${String(m).padStart(3, "0")}${"y".repeat(3000)}`));
+  });
 });
 
 describe("a package of many modules with long names", () => {
