@@ -6,7 +6,9 @@ import { deriveDocs } from "../../src/api-docs/derive";
 import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "../../src/api-docs/derive-steps";
 import { docsInstallation, docsReadme, docsSchema } from "./api-docs-fixture";
 import { SEARCH_OBJECTS } from "../../src/api-docs/search-index";
-import { artifactName } from "../../src/api-docs/storage";
+import { artifactName, lookup, readManifest, type Manifest } from "../../src/api-docs/storage";
+import type { NavHead } from "../../src/api-docs/derive";
+import type { SearchHead } from "../../src/api-docs/search-index";
 import { skylineInstallation, skylineReadme, skylineSchemaJson, webappSchemaJson } from "../fixtures/api-docs";
 
 const bucket = env.ARTIFACTS;
@@ -262,4 +264,87 @@ describe("docs derivation in steps", () => {
     const manifest = JSON.parse(await (await bucket.get(next.artifacts["docs.manifest"]!))!.text());
     expect(manifest.format).toBe(3);
   }, 60_000);
+
+  // review-fences: the fixtures above are too small for any head's fences to leave it; this one's are not.
+  describe("a package whose three heads keep only the roots of their fences' trees", () => {
+    /**
+     * `modules` modules named in 2,500 characters, one resource each named by `cjk` pseudo-random CJK characters. The
+     * default: ~2.8 KiB tokens, 16,000 distinct trigrams (SearchLines' partial block, carried in the step state,
+     * stays under 32 KiB).
+     */
+    function treeSchema(modules = 160, cjk = 100): string {
+      let seed = 7;
+      const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+      const resources: Record<string, unknown> = {};
+      for (let m = 0; m < modules; m++) {
+        let name = "R";
+        for (let i = 0; i < cjk; i++) name += String.fromCharCode(0x4e00 + ((next() >> 10) % 0x5000));
+        resources[`trees:m${String(m).padStart(3, "0")}${"w".repeat(2500)}:${name}`] = { description: `resource ${m}`, properties: { id: { type: "string" } } };
+      }
+      return JSON.stringify({ name: "trees", version: "1.0.0", resources });
+    }
+    const STEPS: Partial<StepLimits> = { scanBytes: 64 * 1024, packBytes: 32 * 1024, indexRecords: 7 };
+
+    async function expectTrees(artifacts: Record<string, string>, prefix: string) {
+      const json = async <T>(name: string) => (await (await bucket.get(`${prefix}${name}`))!.json()) as T;
+      const manifest = await json<Manifest>("manifest.json");
+      const nav = await json<NavHead>("nav-head.json");
+      const search = await json<SearchHead>("search-head.json");
+      for (const head of [manifest, nav, search]) {
+        expect(head.fences).toEqual([]);
+        expect(head.fenceTree!.levels).toBeGreaterThan(0);
+      }
+      for (const o of ["index-fences.tsv", "nav-fences.tsv", "search-fences.tsv"] as const) expect(artifacts[artifactName(o)], o).toBe(prefix + o);
+      // Every object the chain left under its prefix is in the artifact map (what retire deletes), and the other way round.
+      const left = [...(await objectsUnder(prefix)).keys()].filter((k) => !k.startsWith("tmp/")).map((k) => prefix + k);
+      expect(left.sort()).toEqual(Object.values(artifacts).sort());
+    }
+
+    it("the step chain writes the trees deriveDocs writes, byte for byte, and records their objects", async () => {
+      const input = await stage("steps/trees/", treeSchema(), "# Trees\n", "");
+      const { artifacts } = await chain(input, STEPS);
+      await expectSameDocs(input, artifacts);
+      await expectTrees(artifacts, input.prefix);
+      await discardDerivation(bucket, input);
+    }, 120_000);
+
+    it("a chain the previous release began (its index state without fenceAt) finishes here with every object recorded and found", async () => {
+      const input = await stage("steps/trees-old/", treeSchema(), "# Trees\n", "");
+      let state: unknown = null;
+      let result;
+      for (;;) {
+        result = await deriveStep(bucket, input, state, STEPS);
+        if (result.done) break;
+        state = JSON.parse(JSON.stringify(result.state));
+        // What that release kept: IndexLines' counters without fenceAt (before blocks were cut by bytes).
+        const s = state as { phase: string; lines?: { fenceAt?: number } };
+        if (s.phase === "index" && s.lines) delete s.lines.fenceAt;
+      }
+      await expectTrees(result.artifacts, input.prefix);
+      const manifest = (await readManifest(bucket, input.prefix))!;
+      const tokens = JSON.parse(treeSchema()).resources as Record<string, unknown>;
+      for (const token of Object.keys(tokens)) expect((await lookup(bucket, input.prefix, manifest, token))?.token).toBe(token);
+      expect(await lookup(bucket, input.prefix, manifest, "trees:m00")).toBeUndefined();
+      await discardDerivation(bucket, input);
+    }, 120_000);
+
+    // GAP (found in review-fences, not of the fences' making): SearchLines carries its partial block's distinct trigrams
+    // (up to 15 members' worth) in the step state, so members with long names of distinct characters make a state
+    // far past derive-steps.ts's 32 KiB (38 KiB here at 400 CJK characters a name; ~28,000 trigrams a member at most,
+    // megabytes for a block, which the jobs row then stores). Fix: write the partial block's trigrams to a temporary
+    // object at the end of an index step (or close search blocks at step ends) instead of keeping them in the state.
+    it.fails("the step state stays under 32 KiB whatever the members' names", async () => {
+      const input = await stage("steps/trees-state/", treeSchema(40, 400), "# Trees\n", "");
+      let state: unknown = null;
+      let largest = 0;
+      for (;;) {
+        const result = await deriveStep(bucket, input, state, STEPS);
+        if (result.done) break;
+        state = result.state;
+        largest = Math.max(largest, JSON.stringify(state).length);
+      }
+      await discardDerivation(bucket, input);
+      expect(largest).toBeLessThanOrEqual(32 * 1024);
+    }, 120_000);
+  });
 });
