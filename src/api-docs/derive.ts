@@ -98,11 +98,19 @@ export function navModuleLine(m: NavSummary["modules"][number]): string {
   return `${m.name}\t${m.resources}\t${m.functions}\t${m.range![0]}\t${m.range![1]}${members}\n`;
 }
 
+/**
+ * A line of nav-modules.tsv: 5 fields, or 7 with the module's lines of nav-members.tsv; anything else (a module
+ * name holding a tab, which docs derived before such modules were left out may have) is no module.
+ */
 export function parseNavModuleLine(line: string): NavSummary["modules"][number] | undefined {
-  const [name, resources, functions, offset, length, membersOffset, membersLength] = line.split("\t");
-  if (name === undefined || length === undefined) return undefined;
-  const members: Range | undefined = membersLength === undefined ? undefined : [Number(membersOffset), Number(membersLength)];
-  return { name, resources: Number(resources), functions: Number(functions), range: [Number(offset), Number(length)], ...(members ? { members } : {}) };
+  const fields = line.split("\t");
+  if (fields.length !== 5 && fields.length !== 7) return undefined;
+  const [name, ...rest] = fields as [string, ...string[]];
+  const numbers = rest.map(Number);
+  if (!numbers.every((n) => Number.isSafeInteger(n) && n >= 0)) return undefined;
+  const [resources, functions, offset, length, membersOffset, membersLength] = numbers as [number, number, number, number, number?, number?];
+  const members: Range | undefined = membersLength === undefined ? undefined : [membersOffset!, membersLength];
+  return { name, resources, functions, range: [offset, length], ...(members ? { members } : {}) };
 }
 
 /** A nav item's sort value: the token, then its name overrides' JSON after a NUL (JSON.stringify never writes a raw NUL). */
@@ -727,6 +735,10 @@ export class IndexLines {
     // refuses control characters, pages their URLs), so it stays out of the navigation and the search index.
     if (token.includes("\u0000")) return;
     const module = moduleOf(this.o.naming, token);
+    // A module name is the first field of its nav-modules.tsv line, as is: one holding a tab would split the line
+    // into other fields (a module of another name, totals and nav.json ranges of the schema's choosing). Nothing
+    // names it either (docs/{token} refuses control characters, page URLs carry none), so it stays out too.
+    if (module.includes("\t")) return;
     await this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${memberKey(token)}`, override ? `${token}\u0000${JSON.stringify(override)}` : token);
     if (override) await this.overrides.add(token, JSON.stringify(override));
     await this.search?.add(module, kind, token, override || undefined);
