@@ -702,6 +702,11 @@ export class IndexLines {
 
   async add(key: string, json: string): Promise<void> {
     const token = key.slice(0, key.lastIndexOf("\u0000"));
+    // index.tsv's and examples.tsv's lines begin with the token as is, then tab-separated kind and byte ranges (so
+    // does nav-modules.tsv's with its module): a token holding a tab or a line break would spell lines of another
+    // token, with ranges of the pack of its choosing (an examples page read the whole pack). No route names such a
+    // token (docs/{token} refuses control characters, page URLs carry none): it is left out of the docs' objects.
+    if (/[\t\n]/.test(token)) return;
     // Lines of one token stay in one block: lookup reads the block of the last fence at or before a token.
     // A block ends after FENCE_EVERY lines or INDEX_BLOCK_BYTES (lines are up to ~8 KiB: a 4 KiB token and 250 type ranges).
     if ((this.sinceFence >= FENCE_EVERY || this.indexBytes - this.fenceAt >= INDEX_BLOCK_BYTES) && token !== this.previous) {
@@ -734,11 +739,8 @@ export class IndexLines {
     // a token holding one would file itself under another module or member. No route names it (docs/{token}
     // refuses control characters, pages their URLs), so it stays out of the navigation and the search index.
     if (token.includes("\u0000")) return;
+    // (A module holding a tab, whose nav-modules.tsv line would split, is part of such a token: left out above.)
     const module = moduleOf(this.o.naming, token);
-    // A module name is the first field of its nav-modules.tsv line, as is: one holding a tab would split the line
-    // into other fields (a module of another name, totals and nav.json ranges of the schema's choosing). Nothing
-    // names it either (docs/{token} refuses control characters, page URLs carry none), so it stays out too.
-    if (module.includes("\t")) return;
     await this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${memberKey(token)}`, override ? `${token}\u0000${JSON.stringify(override)}` : token);
     if (override) await this.overrides.add(token, JSON.stringify(override));
     await this.search?.add(module, kind, token, override || undefined);

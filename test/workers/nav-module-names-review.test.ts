@@ -61,3 +61,31 @@ describe("module names with tabs, newlines and lone surrogates", () => {
     expect(body.modules.map((m) => JSON.stringify(m.name))).not.toContain('"m999"');
   });
 });
+
+describe("tokens holding a tab (index.tsv and examples.tsv lines are `token \\t kind \\t ranges…`)", () => {
+  const P = "pulumi/modnames/tabby";
+  const example = (name: string) => `The ${name}.\n\n{{% examples %}}\n{{% example %}}\n### Use it\n\`\`\`typescript\nnew tabby.m.${name}("x");\n\`\`\`\n{{% /example %}}\n{{% /examples %}}`;
+  beforeAll(async () => {
+    const resources: Record<string, unknown> = {};
+    // A pack of megabytes: four members of 1 MB of prose each.
+    for (let r = 0; r < 4; r++) resources[`tabby:m:Big${r}`] = { description: `prose ${r} `.repeat(100_000), properties: {} };
+    // Lines spelling a member "Ghost" (no such member) and an example of the pack's first 50 MB.
+    resources["tabby:m:Ghost\tresource\t0\t50000000"] = { description: "the tab resource", properties: {} };
+    resources["tabby:m:Aaa\tresource\tslug\tA title\ttypescript:0:50000000"] = { description: example("Aaa"), properties: {} };
+    await publishPackage(token, P, "1.0.0", { schema: JSON.stringify({ name: "tabby", version: "1.0.0", resources }) });
+  }, 120_000);
+
+  it("a token's index line cannot answer for another token, with a range of its choosing", async () => {
+    const r = await call(`/api/registry/packages/${P}/versions/1.0.0/docs/${encodeURIComponent("tabby:m:Ghost")}`, { token });
+    await r.text();
+    expect(r.status).toBe(404);
+    expect(Number(r.headers.get("X-R2-Bytes-Read"))).toBeLessThan(256 * 1024);
+  });
+
+  it("a token's example line cannot make the examples read a range of its choosing", async () => {
+    const r = await call(`/api/registry/packages/${P}/versions/1.0.0/examples?lang=typescript`, { token });
+    const text = await r.text();
+    expect(r.status, text.slice(0, 300)).toBe(200);
+    expect(Number(r.headers.get("X-R2-Bytes-Read"))).toBeLessThan(256 * 1024);
+  });
+});
