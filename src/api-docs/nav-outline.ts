@@ -92,13 +92,17 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
   };
   const first = firstWithMembers(head);
   const inFirst = (name: string) => head.first.length === head.modules || (head.first.length > 0 && name <= head.first[head.first.length - 1]!.name);
-  /** Reads blocks from the one `from` would be in (the first when it sorts before them), at most `blocksMax`, while `take` asks for more. */
-  const scan = async (from: string, blocksMax: number, take: (m: ModuleLine) => boolean): Promise<boolean> => {
+  /**
+   * Reads blocks from the one `from` would be in (the first when it sorts before them), at most `blocksMax`, while
+   * `take` asks for more: `true` when `take` stopped it, else the first module name of the next block not read
+   * (its fence: known without reading it), undefined past the last block.
+   */
+  const scan = async (from: string, blocksMax: number, take: (m: ModuleLine) => boolean): Promise<true | string | undefined> => {
     let at = (await fences.find(from)) ?? (await fences.first());
     for (let read = 0; at && read < blocksMax; read++, at = await fences.next(at)) {
       for (const m of await block(at.block)) if (!take(m)) return true;
     }
-    return at !== undefined;
+    return at?.block[0];
   };
   return {
     modules: head.modules,
@@ -142,24 +146,26 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
       const end = name + "0";
       const from = name + "/";
       let past = false;
-      const more = await scan(from, Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1, (m) => {
+      const stop = await scan(from, Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1, (m) => {
         if (m.name < from) return true;
         if (m.name >= end) return !(past = true);
         out.push(m);
         return out.length <= max;
       });
-      return { modules: out.slice(0, max), more: out.length > max || (more && !past) };
+      // Stopped by the blocks' count: more only if the next block starts among the module's children.
+      const more = stop !== undefined && stop !== true && !past && stop < end;
+      return { modules: out.slice(0, max), more: out.length > max || more };
     },
     async after(name, max) {
       if (head.first.length === head.modules) return afterIn(head.first, name, max);
       // From the block `name` would be in: at most the blocks that hold `max` + 1 modules after it.
       const out: ModuleLine[] = [];
-      const more = await scan(name, Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1, (m) => {
+      const stop = await scan(name, Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1, (m) => {
         if (m.name <= name) return true;
         out.push(m);
         return out.length <= max;
       });
-      return { modules: out.slice(0, max), more: out.length > max || more };
+      return { modules: out.slice(0, max), more: out.length > max || stop !== undefined };
     },
   };
 }

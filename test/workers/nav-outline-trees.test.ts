@@ -139,4 +139,21 @@ describe("nav outline over a fences tree", () => {
       expect(await follow(outline, names[100]!, 300)).toEqual(names.slice(101));
     });
   }
+
+  // Blocks cut by bytes hold fewer modules: `under` reads at most the blocks 300 usual names take and says `more`
+  // when it stopped there. When the last block it read ends with the module's last child, the next block's first
+  // name (in the fences, not read) already says there is none past them.
+  it("under: no `more` when the next unread block starts past the module's children", async () => {
+    const mismatched: number[] = [];
+    for (let n = 20; n <= 45; n++) {
+      const names = ["p", ...Array.from({ length: n }, (_, i) => `p/x${String(i).padStart(3, "0")}${"L".repeat(2000)}`), ...Array.from({ length: 200 }, (_, i) => `q${String(i).padStart(3, "0")}`)];
+      const summary = summaryOf(names);
+      const { outline } = await headOf(`navtree/under-${n}-${Math.random()}/`, summary, 0, 8 * 1024);
+      const got = await outline.under("p", 300);
+      const want = await outlineOfSummary(summary).under("p", 300);
+      expect(want.modules.slice(0, got.modules.length)).toEqual(got.modules);
+      if (got.modules.length === want.modules.length && got.more !== want.more) mismatched.push(n);
+    }
+    expect(mismatched).toEqual([]);
+  });
 });
