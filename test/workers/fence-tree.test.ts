@@ -150,3 +150,34 @@ describe("fence trees, hostile keys and small trees", () => {
     await expectAllFound("utf16-order", all, 128, 96);
   });
 });
+
+describe("fence tree reads", () => {
+  it("a lookup reads one node a level, each at most FENCE_NODE_BYTES or two lines, and a second lookup of the same path none", async () => {
+    const all = blocks(3000, (i) => 200 + (i % 7) * 300);
+    const { tree, nodes } = buildFenceTree(all);
+    expect(tree.levels).toBeGreaterThan(1);
+    const key = `fence-tree-test/reads-${Math.random()}`;
+    await env.ARTIFACTS.put(key, nodes);
+    const reads: Array<{ offset: number; length: number }> = [];
+    const bucket = new Proxy(env.ARTIFACTS, {
+      get(target, prop) {
+        if (prop === "get") return (k: string, o?: R2GetOptions) => (reads.push(o!.range as { offset: number; length: number }), target.get(k, o));
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const index = new FenceIndex(bucket, key, tree);
+    const longest = Math.max(...all.map((b) => utf8Length(JSON.stringify(b[0]))));
+    for (const probe of [all[0]![0], all[1777]![0] + "x", all[2999]![0]]) {
+      reads.length = 0;
+      expect((await index.find(probe))?.block).toEqual(expected(all, probe));
+      // One node a level (fewer when the isolate kept the upper ones from an earlier lookup).
+      if (probe === all[0]![0]) expect(reads).toHaveLength(tree.levels);
+      else expect(reads.length).toBeLessThanOrEqual(tree.levels);
+      for (const r of reads) expect(r.length).toBeLessThanOrEqual(Math.max(FENCE_NODE_BYTES, 2 * (longest + 24)));
+      reads.length = 0;
+      await index.find(probe);
+      expect(reads).toHaveLength(0);
+    }
+  });
+});
