@@ -5,7 +5,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, call, callJson, createOrg, createToken } from "./helpers";
 import { publishPackage } from "./publish-helpers";
-import { lookup, readManifest } from "../../src/api-docs/storage";
+import { lookup, readManifest, TYPE_KINDS } from "../../src/api-docs/storage";
+import { deriveDocs } from "../../src/api-docs/derive";
 
 let token: string;
 const PATH = "pulumi/fencetrees/trees";
@@ -90,4 +91,30 @@ describe("a version whose docs heads keep only their fences' roots", () => {
     expect(del.status).toBe(204);
     expect(await keysUnder(ROOT)).toEqual([]);
   }, 120_000);
+});
+
+describe("tokens both a resource and a type, in index blocks cut by bytes", () => {
+  it("each token's lines stay in one block: the resource and the type are both found through the tree", async () => {
+    // 60 tokens of ~3.5 KiB, each a resource and an object type: blocks end at 16 KiB (~4 lines), so a cut by bytes
+    // between a token's two lines would leave one of them out of the block its fence points at.
+    const resources: Record<string, unknown> = {};
+    const types: Record<string, unknown> = {};
+    const both: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const t = `both:m:T${String(i).padStart(3, "0")}${"b".repeat(3500 + (i % 5) * 100)}`;
+      both.push(t);
+      resources[t] = { properties: {} };
+      types[t] = { type: "object", properties: { x: { type: "string" } } };
+    }
+    const prefix = "fence-tree-both/";
+    await env.ARTIFACTS.put(`${prefix}schema.json`, JSON.stringify({ name: "both", version: "1.0.0", resources, types }));
+    const artifacts = await deriveDocs(env.ARTIFACTS, { schemaKey: `${prefix}schema.json` });
+    const docs = artifacts["docs.manifest"]!.slice(0, -"manifest.json".length);
+    const manifest = (await readManifest(env.ARTIFACTS, docs))!;
+    expect(manifest.fenceTree?.levels).toBeGreaterThan(0);
+    for (const t of both) {
+      expect((await lookup(env.ARTIFACTS, docs, manifest, t))?.kind, t.slice(0, 12)).toBe("resource");
+      expect((await lookup(env.ARTIFACTS, docs, manifest, t, TYPE_KINDS))?.kind, t.slice(0, 12)).toBe("object");
+    }
+  });
 });
