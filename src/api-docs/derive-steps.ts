@@ -125,6 +125,12 @@ interface State {
    * those docs get no index, and pages scan nav.json as for older docs).
    */
   search?: SearchLinesState;
+  /**
+   * The temporary `search-block-<j>` holding the distinct trigrams of SearchLines' partial block (then `search`'s
+   * own list is empty): up to 15 members' worth, megabytes for long names, so not in the state (≤ 32 KiB). Absent
+   * in states that carry them inline, as releases before it kept them.
+   */
+  searchBlock?: string;
   searchMembers?: PartState;
   grams?: RunEntry[];
 }
@@ -611,7 +617,8 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   const overrides: SpillRecord[] = [];
   const searchText: string[] = [];
   const grams: SpillRecord[] = [];
-  const search = s.search ? new SearchLines(o.naming, textSink(searchText), recordSink(grams), s.search) : undefined;
+  const blockGrams = s.search && s.searchBlock ? ((await (await bucket.get(`${tmp(input)}${s.searchBlock}`))!.json()) as string[]) : undefined;
+  const search = s.search ? new SearchLines(o.naming, textSink(searchText), recordSink(grams), blockGrams ? { ...s.search, blockGrams } : s.search) : undefined;
   const lines = new IndexLines(o, types, textSink(indexText), textSink(exampleText), recordSink(nav), recordSink(overrides), search);
   Object.assign(lines, s.lines);
   let best = 0;
@@ -638,7 +645,10 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     await writeParts(bucket, input, s.searchMembers!, SEARCH_MEMBERS, j, [encoder.encode(searchText.join(""))]);
     const run = await writeRunObject(bucket, `${tmp(input)}grams-${j}`, grams);
     s.grams!.push([`grams-${j}`, run.size, grams.length]);
-    s.search = search.state;
+    const { blockGrams: partial, ...state } = search.state;
+    if (partial.length) await putJson(bucket, `${tmp(input)}search-block-${j}`, partial);
+    s.search = { ...state, blockGrams: [] };
+    s.searchBlock = partial.length ? `search-block-${j}` : undefined;
   }
   await writeParts(bucket, input, s.index!, INDEX, j, [encoder.encode(indexText.join(""))]);
   await writeParts(bucket, input, s.examples!, EXAMPLES, j, [encoder.encode(exampleText.join(""))]);
