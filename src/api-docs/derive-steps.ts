@@ -126,9 +126,9 @@ interface State {
    */
   search?: SearchLinesState;
   /**
-   * The temporary `search-block-<j>` holding the distinct trigrams of SearchLines' partial block (then `search`'s
-   * own list is empty): up to 15 members' worth, megabytes for long names, so not in the state (≤ 32 KiB). Absent
-   * in states that carry them inline, as releases before it kept them.
+   * The temporary `search-block-<j>` holding the distinct trigrams of SearchLines' partial block when they take
+   * more than SEARCH_BLOCK_STATE_BYTES (then `search`'s own list is empty): up to 15 members' worth, megabytes
+   * for long names, and the state stays ≤ 32 KiB. Absent while they are few enough to carry inline.
    */
   searchBlock?: string;
   searchMembers?: PartState;
@@ -136,6 +136,8 @@ interface State {
 }
 
 const tmp = (input: DerivationInput) => `${input.prefix}tmp/${input.workId}/`;
+/** SearchLines' partial block's trigrams stay in the step state up to this many characters of JSON, else go to `search-block-<j>`. */
+const SEARCH_BLOCK_STATE_BYTES = 8 * 1024;
 const encoder = new TextEncoder();
 
 /** Runs the next bounded step; `state` is null for the first. JSON-serializable state, ≤ 32 KiB. */
@@ -645,10 +647,13 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     await writeParts(bucket, input, s.searchMembers!, SEARCH_MEMBERS, j, [encoder.encode(searchText.join(""))]);
     const run = await writeRunObject(bucket, `${tmp(input)}grams-${j}`, grams);
     s.grams!.push([`grams-${j}`, run.size, grams.length]);
-    const { blockGrams: partial, ...state } = search.state;
-    if (partial.length) await putJson(bucket, `${tmp(input)}search-block-${j}`, partial);
-    s.search = { ...state, blockGrams: [] };
-    s.searchBlock = partial.length ? `search-block-${j}` : undefined;
+    // Kept inline while small (as earlier releases did, so their isolates can run the next step while a deploy
+    // rolls out), else in a temporary object.
+    const state = search.state;
+    const spilled = JSON.stringify(state.blockGrams).length > SEARCH_BLOCK_STATE_BYTES;
+    if (spilled) await putJson(bucket, `${tmp(input)}search-block-${j}`, state.blockGrams);
+    s.search = spilled ? { ...state, blockGrams: [] } : state;
+    s.searchBlock = spilled ? `search-block-${j}` : undefined;
   }
   await writeParts(bucket, input, s.index!, INDEX, j, [encoder.encode(indexText.join(""))]);
   await writeParts(bucket, input, s.examples!, EXAMPLES, j, [encoder.encode(exampleText.join(""))]);

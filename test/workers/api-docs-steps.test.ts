@@ -345,12 +345,15 @@ describe("docs derivation in steps", () => {
       const input = await stage("steps/trees-state/", treeSchema(40, 400), "# Trees\n", "");
       let state: unknown = null;
       let largest = 0;
+      let spilled = false;
       for (;;) {
         const result = await deriveStep(bucket, input, state, STEPS);
         if (result.done) break;
         state = result.state;
         largest = Math.max(largest, JSON.stringify(state).length);
+        spilled ||= !!(state as { searchBlock?: string }).searchBlock;
       }
+      expect(spilled).toBe(true);
       expect(largest).toBeLessThanOrEqual(32 * 1024);
       await discardDerivation(bucket, input);
       // The same bytes as deriveDocs (trigram postings included), in index steps of 3 records too.
