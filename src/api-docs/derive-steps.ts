@@ -107,7 +107,7 @@ interface State {
   types: RunEntry[];
   /** Index phase: where each members run's next line starts, IndexLines' counters, the outputs and runs it wrote. */
   cursors?: number[];
-  lines?: { entries: number; indexBytes: number; exampleCount: number; sinceFence: number; fenceAt?: number; previous?: string };
+  lines?: { entries: number; indexBytes: number; exampleCount: number; sinceFence: number; fenceAt?: number; fenceKey?: number; previous?: string };
   index?: PartState;
   examples?: PartState;
   nav?: RunEntry[];
@@ -662,8 +662,8 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   s.overrides!.push([`overrides-${j}`, overridesRun.size, overrides.length]);
   await putJson(bucket, `${tmp(input)}fences-${j}`, lines.fences);
   s.fenceSteps = j + 1;
-  const { entries, indexBytes, exampleCount, sinceFence, fenceAt, previous } = lines;
-  s.lines = { entries, indexBytes, exampleCount, sinceFence, fenceAt, previous };
+  const { entries, indexBytes, exampleCount, sinceFence, fenceAt, fenceKey, previous } = lines;
+  s.lines = { entries, indexBytes, exampleCount, sinceFence, fenceAt, fenceKey, previous };
   s.cursors = readers.map((r) => r.lineStart);
   s.step++;
   if (done) return { ...s, phase: "nav", step: 0 };

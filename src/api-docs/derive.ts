@@ -688,6 +688,8 @@ export class IndexLines {
   sinceFence = FENCE_EVERY;
   /** Where the last block of index.tsv began (absent in a step chain's state saved before blocks were cut by bytes). */
   fenceAt = 0;
+  /** The UTF-8 length of that block's first token (absent in states saved before it was kept). */
+  fenceKey = 0;
   previous: string | undefined;
 
   constructor(
@@ -708,11 +710,16 @@ export class IndexLines {
     // token (docs/{token} refuses control characters, page URLs carry none): it is left out of the docs' objects.
     if (/[\t\n]/.test(token)) return;
     // Lines of one token stay in one block: lookup reads the block of the last fence at or before a token.
-    // A block ends after FENCE_EVERY lines or INDEX_BLOCK_BYTES (lines are up to ~8 KiB: a 4 KiB token and 250 type ranges).
-    if ((this.sinceFence >= FENCE_EVERY || this.indexBytes - this.fenceAt >= INDEX_BLOCK_BYTES) && token !== this.previous) {
+    // A block ends after FENCE_EVERY lines, or sooner once it holds INDEX_BLOCK_BYTES (lines are up to ~8 KiB: a
+    // 4 KiB token and 250 type ranges) and FENCE_EVERY times its first token's length: the fences (held whole by
+    // the step that writes their tree) then stay within 1/FENCE_EVERY of index.tsv, as with blocks of lines only.
+    const blockBytes = this.indexBytes - this.fenceAt;
+    const full = this.sinceFence >= FENCE_EVERY || (blockBytes >= INDEX_BLOCK_BYTES && blockBytes >= FENCE_EVERY * this.fenceKey);
+    if (full && token !== this.previous) {
       this.fences.push({ token, offset: this.indexBytes });
       this.sinceFence = 0;
       this.fenceAt = this.indexBytes;
+      this.fenceKey = utf8Length(token);
     }
     this.sinceFence++;
     this.previous = token;

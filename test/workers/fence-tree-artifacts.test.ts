@@ -95,15 +95,20 @@ describe("a version whose docs heads keep only their fences' roots", () => {
 
 describe("tokens both a resource and a type, in index blocks cut by bytes", () => {
   it("each token's lines stay in one block: the resource and the type are both found through the tree", async () => {
-    // 60 tokens of ~3.5 KiB, each a resource and an object type: blocks end at 16 KiB (~4 lines), so a cut by bytes
-    // between a token's two lines would leave one of them out of the block its fence points at.
+    // 1,200 tokens, each a resource and an object type; each resource reaches 100 supporting types, so its index
+    // line is ~1.4 KiB and blocks end at 16 KiB (~12 lines, where the token's 64× is far less): a cut by bytes
+    // between a token's two lines would leave one of them out of the block its fence points at. The ~100 fences
+    // pass FENCE_ROOT_BYTES, so the manifest keeps their tree (blocks of 64 lines would make 40 fences, no tree).
     const resources: Record<string, unknown> = {};
     const types: Record<string, unknown> = {};
     const both: string[] = [];
-    for (let i = 0; i < 60; i++) {
-      const t = `both:m:T${String(i).padStart(3, "0")}${"b".repeat(3500 + (i % 5) * 100)}`;
+    const shared = Array.from({ length: 100 }, (_, k) => `both:m:S${k}`);
+    for (const t of shared) types[t] = { type: "object", properties: { v: { type: "string" } } };
+    const refs = Object.fromEntries(shared.map((t, k) => [`p${k}`, { $ref: `#/types/${t}` }]));
+    for (let i = 0; i < 1200; i++) {
+      const t = `both:m:T${String(i).padStart(4, "0")}${"b".repeat(40 + (i % 5) * 10)}`;
       both.push(t);
-      resources[t] = { properties: {} };
+      resources[t] = { properties: refs };
       types[t] = { type: "object", properties: { x: { type: "string" } } };
     }
     const prefix = "fence-tree-both/";

@@ -318,7 +318,8 @@ describe("a package of many modules with long names", () => {
     expect(size("nav-head.json")).toBeLessThan(64 * 1024 + 16 * 1024);
     expect(size("manifest.json")).toBeLessThan(16 * 1024);
     expect(size("nav-fences.tsv")).toBeGreaterThan(64 * 1024);
-    expect(size("index-fences.tsv")).toBeGreaterThan(64 * 1024);
+    // Index blocks of 2 KiB tokens end at 64 lines (a block holds 64× its first token before a cut by bytes).
+    expect(size("index-fences.tsv")).toBeGreaterThan(32 * 1024);
   });
 
   it("a continuation far into the modules reads a bounded part of them, and its next pages reach the last", async () => {
