@@ -15,7 +15,7 @@ import { unwrap } from "../core/vocabulary/outcome";
 import type { Env } from "../env";
 import { coordinatorFor } from "../core/publish/coordinator-stub";
 import type { Identity } from "../core/vocabulary/identity";
-import { createJob, findJob, sendJob, type JobHandler, type JobRow } from "../jobs/jobs";
+import { createJob, findJob, MAX_TRIES, sendJob, type JobHandler, type JobRow } from "../jobs/jobs";
 import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "./derive-steps";
 import { artifactName, docsPrefix, docsPrefixOf } from "./storage";
 import { deleteRenderings, RENDERED_FOLDER } from "../artifacts/renderings";
@@ -84,9 +84,17 @@ export const docsJob: JobHandler = {
     const db = database(env.DB);
     const state = (stored ?? {}) as DocsJobState;
     // The replaced docs' objects (referenced by no artifact map since the swap, so whether or not the version still exists).
+    // Its last try failing ends the job `done`, not `failed`: the new docs are recorded and served, and a failed row
+    // would keep every later upgrade (rederiveAfterDone) away from the version. What stayed is unreferenced under
+    // the version's docs/ folder: the next attempt's first step (dropLeftovers) deletes it.
     if (state.sweep) {
-      for (let i = 0; i < state.sweep.keys.length; i += 1000) await env.ARTIFACTS.delete(state.sweep.keys.slice(i, i + 1000));
-      if (state.sweep.renderings) await deleteRenderings(env.ARTIFACTS, state.sweep.renderings);
+      try {
+        for (let i = 0; i < state.sweep.keys.length; i += 1000) await env.ARTIFACTS.delete(state.sweep.keys.slice(i, i + 1000));
+        if (state.sweep.renderings) await deleteRenderings(env.ARTIFACTS, state.sweep.renderings);
+      } catch (error) {
+        if (job.tries < MAX_TRIES) throw error;
+        console.log(JSON.stringify({ docsSweepFailed: { versionId: job.subject, keys: state.sweep.keys.length, error: String(error) } }));
+      }
       return { done: true };
     }
     const version = await liveVersion(db, job.subject);
@@ -104,10 +112,17 @@ export const docsJob: JobHandler = {
       const base = docsPrefix(version.artifacts.schema!);
       await dropLeftovers(env.ARTIFACTS, base, (key) => recorded.has(key) || key.startsWith(prefix) || newerAttempt(base, key, job.attempt));
     }
-    // The last step recorded this attempt's docs and was cut off before the job advanced: only its cleanup is left.
+    // The last step recorded this attempt's docs and was cut off before the job advanced: its cleanup is left, and
+    // the sweep of the docs it replaced (the swap's list of them is lost: they are what lies under the version's
+    // docs/ unrecorded, outside this attempt's prefix and newer attempts'), DOCS_SWEEP_SECONDS later as ever.
     if (state.prefix && version.artifacts[artifactName("manifest.json")] === `${state.prefix}manifest.json`) {
       await discardDerivation(env.ARTIFACTS, input);
-      return { done: true };
+      const base = docsPrefix(version.artifacts.schema!);
+      if (prefix === base) return { done: true };
+      const recorded = new Set(Object.values(version.artifacts));
+      const keys = await listUnder(env.ARTIFACTS, base, (key) => !recorded.has(key) && !key.startsWith(prefix) && !newerAttempt(base, key, job.attempt));
+      if (!keys.length) return { done: true };
+      return { done: false, state: { prefix, sweep: { keys } } satisfies DocsJobState, delaySeconds: sweepSeconds(env) };
     }
     const result = await deriveStep(env.ARTIFACTS, input, state.inner ?? null, stepLimits(env));
     if (!result.done) return { done: false, state: { prefix, inner: result.state } satisfies DocsJobState };
@@ -171,18 +186,24 @@ function newerAttempt(base: string, key: string, attempt: number): boolean {
   return !!m && Number(m[1]) > attempt;
 }
 
+/** The keys under `prefix` that `pick` picks. */
+async function listUnder(bucket: R2Bucket, prefix: string, pick: (key: string) => boolean): Promise<string[]> {
+  const out: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor });
+    for (const o of page.objects) if (pick(o.key)) out.push(o.key);
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return out;
+}
+
 /**
  * Deletes every object under `prefix` that `keep` does not claim, aborting first the multipart uploads whose ids
  * a derivation's temporaries hold (`<p>tmp/<work>/<target>-upload` is the upload of `<p><target>`).
  */
 async function dropLeftovers(bucket: R2Bucket, prefix: string, keep: (key: string) => boolean): Promise<void> {
-  const doomed: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({ prefix, cursor });
-    for (const o of page.objects) if (!keep(o.key)) doomed.push(o.key);
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
+  const doomed = await listUnder(bucket, prefix, (key) => !keep(key));
   for (const key of doomed) {
     const upload = /^(.*)tmp\/[^/]+\/(.+)-upload$/.exec(key);
     if (!upload) continue;
