@@ -6,7 +6,7 @@
 // version whose docs the previous release derived) writes under a fresh `a<attempt>/` prefix and swaps
 // the map in one write, so readers see the old docs or the new ones, never a mix; the old objects are
 // deleted after the swap.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, exists, isNull, sql } from "drizzle-orm";
 import { database, type Database } from "../db/client";
 import { items, jobs, versions, type VersionRow as StoredVersion } from "../db/schema";
 import { DOCS_STATUSES } from "../packages/package-answer";
@@ -251,16 +251,32 @@ const MAX_UPGRADES_ASKED = 10_000;
  * new attempt of the version's docs job, unless one is running or the last one failed (an operator re-drives
  * those). The old docs serve until the new ones are swapped in. Answers whether it started one.
  */
-export async function upgradeDocs(env: Env, versionId: string): Promise<boolean> {
+export async function upgradeDocs(env: Env, versionId: string, manifestKey?: string): Promise<boolean> {
   if (upgradesAsked.has(versionId)) return false;
   if (upgradesAsked.size >= MAX_UPGRADES_ASKED) upgradesAsked.clear();
   upgradesAsked.add(versionId);
-  return rederiveAfterDone(env, versionId);
+  return rederiveAfterDone(env, versionId, manifestKey);
 }
 
-/** A new attempt of a version's docs job if its last one finished (or it has none); answers whether it started one. */
-export async function rederiveAfterDone(env: Env, versionId: string): Promise<boolean> {
-  const row = await createJob(database(env.DB), DOCS_JOB, versionId, null, Date.now(), { afterDone: true }).get();
+/**
+ * A new attempt of a version's docs job if its last one finished (or it has none); answers whether it started one.
+ * `manifestKey`: only while the version's recorded manifest is still that one (the docs the reader found in the
+ * earlier layout), so a reader that read the map just before an upgrade's swap (another isolate, a replica behind)
+ * does not start a second derivation of docs already upgraded.
+ */
+export async function rederiveAfterDone(env: Env, versionId: string, manifestKey?: string): Promise<boolean> {
+  const db = database(env.DB);
+  const manifestName = `$."${artifactName("manifest.json")}"`;
+  const onlyIf =
+    manifestKey === undefined
+      ? undefined
+      : exists(
+          db
+            .select({ one: sql`1` })
+            .from(versions)
+            .where(and(eq(versions.id, versionId), sql`json_extract(${versions.artifacts}, ${manifestName}) = ${manifestKey}`)),
+        );
+  const row = await createJob(db, DOCS_JOB, versionId, null, Date.now(), { afterDone: true, onlyIf }).get();
   if (!row) return false;
   await sendJob(env, { kind: DOCS_JOB, subject: versionId, attempt: row.attempt, step: 0 });
   return true;

@@ -66,7 +66,7 @@ export async function docsOf(context: RequestContext, entry: CatalogEntry, ident
   if (artifacts[artifactName("manifest.json")]) {
     const manifest = await readManifest(context.env.ARTIFACTS, prefix);
     if (manifest) {
-      if ((manifest.layout ?? 0) < DOCS_LAYOUT) startUpgrade(context, row.id);
+      if ((manifest.layout ?? 0) < DOCS_LAYOUT) startUpgrade(context, row.id, artifacts[artifactName("manifest.json")]!);
       return { prefix, manifest };
     }
   }
@@ -86,9 +86,9 @@ export function docsFailed(identity: Identity, version: string): ApiError {
 }
 
 /** Docs in an earlier layout: derived again in the background (docs-job.ts upgradeDocs), served as they are meanwhile. */
-function startUpgrade(context: RequestContext, versionId: string): void {
+function startUpgrade(context: RequestContext, versionId: string, manifestKey: string): void {
   context.ctx.waitUntil(
-    upgradeDocs(context.env, versionId).then(
+    upgradeDocs(context.env, versionId, manifestKey).then(
       (started) => started && console.log(JSON.stringify({ requestId: context.requestId, docsUpgradeStarted: versionId })),
       (error) => console.log(JSON.stringify({ requestId: context.requestId, docsUpgradeFailed: String(error) })),
     ),

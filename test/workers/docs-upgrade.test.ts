@@ -5,8 +5,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { database } from "../../src/db/client";
-import { findJob } from "../../src/jobs/jobs";
-import { DOCS_JOB, rederiveAfterDone, upgradeDocs } from "../../src/api-docs/docs-job";
+import { findJob, runJobMessage } from "../../src/jobs/jobs";
+import { docsJob, DOCS_JOB, rederiveAfterDone, upgradeDocs } from "../../src/api-docs/docs-job";
 import { DOCS_LAYOUT } from "../../src/api-docs/storage";
 import { call, orgWithTokens, type OrgTokens } from "./helpers";
 import { docsSchemaNamed, publishPackage, versionRow } from "./publish-helpers";
@@ -108,5 +108,73 @@ describe("docs derived in an earlier layout", () => {
     expect(await upgradeDocs(E, id)).toBe(false);
     expect((await findJob(db, DOCS_JOB, id))!.attempt).toBe(attempt + 1);
     await until(async () => (await findJob(db, DOCS_JOB, id))?.status === "done");
+  });
+});
+
+// Review (review-upgrade): upgrades under races and failures.
+describe("upgrades, hostile cases", () => {
+  const noQueue = { ...E, JOBS_QUEUE: undefined } as unknown as Env;
+
+  it("a reader that found the earlier manifest just before the upgrade finished starts no second derivation", async () => {
+    const path = "pulumi/upgr/stale";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: docsSchemaNamed("stale"), readme: docsReadme });
+    const { id } = await asEarlierRelease(path);
+    const oldManifest = (JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>)["docs.manifest"]!;
+    const attempt = (await findJob(db, DOCS_JOB, id))!.attempt;
+    expect(await rederiveAfterDone(E, id, oldManifest)).toBe(true);
+    await until(async () => (await findJob(db, DOCS_JOB, id))?.status === "done");
+    // Another isolate (its own memo empty) read the old map before the swap: its ask comes now, the job `done`.
+    // Without the manifest condition the ask started attempt + 2, a whole derivation of docs already upgraded.
+    expect(await rederiveAfterDone(E, id, oldManifest)).toBe(false);
+    expect((await findJob(db, DOCS_JOB, id))!).toMatchObject({ attempt: attempt + 1, status: "done" });
+  });
+
+  it("a version with no docs job row at all (stored before jobs) is upgraded too, under a1/", async () => {
+    const path = "pulumi/upgr/norow";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: docsSchemaNamed("norow"), readme: docsReadme });
+    const token = "norow:s3/bucket:Bucket";
+    const before = await (await call(docsPath(path, token), { token: acme.reader })).text();
+    const { id, keys } = await asEarlierRelease(path);
+    await E.DB.prepare("DELETE FROM jobs WHERE kind = ? AND subject = ?").bind(DOCS_JOB, id).run();
+    expect((await call(docsPath(path, token), { token: acme.reader })).status).toBe(200);
+    await until(async () => (await findJob(db, DOCS_JOB, id))?.status === "done");
+    const artifacts = JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>;
+    expect(artifacts["docs.manifest"]).toContain("/docs/a1/manifest.json");
+    for (const key of keys) expect(await E.ARTIFACTS.head(key), key).toBeNull();
+    expect(await (await call(docsPath(path, token), { token: acme.reader })).text()).toBe(before);
+  });
+
+  it("an upgrade whose derivation fails: the earlier docs keep serving, nothing of the attempt stays, and no read starts it again", async () => {
+    const path = "pulumi/upgr/broken";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: docsSchemaNamed("broken"), readme: docsReadme });
+    const token = "broken:s3/bucket:Bucket";
+    const before = await (await call(docsPath(path, token), { token: acme.reader })).text();
+    const { id } = await asEarlierRelease(path);
+    const artifacts = JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>;
+    const again = artifacts["docs.manifest"]!;
+    // The upgrade a read would start, its messages run here by hand.
+    expect(await rederiveAfterDone(noQueue, id, again)).toBe(true);
+    const job = (await findJob(db, DOCS_JOB, id))!;
+    const schemaKey = artifacts.schema!;
+    const unreadable = new Proxy(E.ARTIFACTS, {
+      get(target, p) {
+        if (p === "get") return (key: string, ...rest: unknown[]) => (key === schemaKey ? Promise.reject(new Error("schema unreadable")) : (target.get as (...a: unknown[]) => unknown)(key, ...rest));
+        const v = Reflect.get(target, p) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const broken = { ...noQueue, ARTIFACTS: unreadable, DOCS_STEP_BYTES: "4096" } as unknown as Env;
+    const handlers = new Map([[DOCS_JOB, docsJob]]);
+    for (let i = 0; i < 3; i++) {
+      await E.DB.prepare("UPDATE jobs SET lease_until = 0 WHERE kind = ? AND subject = ?").bind(DOCS_JOB, id).run();
+      await runJobMessage(broken, handlers, { kind: DOCS_JOB, subject: id, attempt: job.attempt, step: 0 });
+    }
+    expect((await findJob(db, DOCS_JOB, id))!).toMatchObject({ attempt: job.attempt, status: "failed" });
+    expect((await versionRow(path, "2.1.0")).docsStatus).toBe("ready");
+    const base = schemaKey.replace(/[^/]*$/, "") + "docs/";
+    expect((await E.ARTIFACTS.list({ prefix: `${base}a${job.attempt}/` })).objects).toEqual([]);
+    expect(await rederiveAfterDone(noQueue, id, again)).toBe(false);
+    for (let i = 0; i < 3; i++) expect(await (await call(docsPath(path, token), { token: acme.reader })).text()).toBe(before);
+    expect((await findJob(db, DOCS_JOB, id))!).toMatchObject({ attempt: job.attempt, status: "failed" });
   });
 });
