@@ -39,8 +39,22 @@ interface DocsJobState {
    * deleted by a last step DOCS_SWEEP_SECONDS later, so a reader that read the version's old artifact map (a
    * request under way, a D1 replica a moment behind) still finds what it names.
    */
-  sweep?: { keys: string[]; renderings?: string };
+  sweep?: Sweep;
+  /**
+   * The sweep an operator's re-drive found waiting (rederiveDocs carries it into the new attempt's state, in
+   * the same write): kept by this attempt's first-step cleanup and swept with this attempt's own replaced docs,
+   * so the docs a reader may still hold outlive their swap by DOCS_SWEEP_SECONDS whatever re-drive comes.
+   */
+  carried?: Sweep;
 }
+
+interface Sweep {
+  keys: string[];
+  /** Folders of renderings (one, or several with a carried sweep's). */
+  renderings?: string | string[];
+}
+
+const renderingsOf = (sweep: Sweep | undefined): string[] => (sweep?.renderings === undefined ? [] : typeof sweep.renderings === "string" ? [sweep.renderings] : sweep.renderings);
 
 /** DOCS_SWEEP_SECONDS: how long the objects of replaced docs outlive the swap (default 60). */
 function sweepSeconds(env: Env): number {
@@ -90,7 +104,7 @@ export const docsJob: JobHandler = {
     if (state.sweep) {
       try {
         for (let i = 0; i < state.sweep.keys.length; i += 1000) await env.ARTIFACTS.delete(state.sweep.keys.slice(i, i + 1000));
-        if (state.sweep.renderings) await deleteRenderings(env.ARTIFACTS, state.sweep.renderings);
+        for (const folder of renderingsOf(state.sweep)) await deleteRenderings(env.ARTIFACTS, folder);
       } catch (error) {
         if (job.tries < MAX_TRIES) throw error;
         console.log(JSON.stringify({ docsSweepFailed: { versionId: job.subject, keys: state.sweep.keys.length, error: String(error) } }));
@@ -101,8 +115,10 @@ export const docsJob: JobHandler = {
     // Deleted meanwhile (its retire removed the recorded objects): drop what this attempt wrote.
     if (!version?.artifacts.schema) {
       if (state.prefix) await dropLeftovers(env.ARTIFACTS, state.prefix, () => false);
+      await sweepNow(env.ARTIFACTS, state.carried);
       return { done: true };
     }
+    const carried = state.carried;
     const prefix = state.prefix ?? prefixFor(job, version);
     const input = inputFor(job, version, prefix);
     // A new attempt's first step: what a superseded attempt left (temporaries, open multipart uploads,
@@ -110,7 +126,13 @@ export const docsJob: JobHandler = {
     if (!state.prefix && job.attempt > 1) {
       const recorded = new Set(Object.values(version.artifacts));
       const base = docsPrefix(version.artifacts.schema!);
-      await dropLeftovers(env.ARTIFACTS, base, (key) => recorded.has(key) || key.startsWith(prefix) || newerAttempt(base, key, job.attempt));
+      const waiting = new Set(carried?.keys ?? []);
+      const folders = renderingsOf(carried);
+      await dropLeftovers(
+        env.ARTIFACTS,
+        base,
+        (key) => recorded.has(key) || key.startsWith(prefix) || newerAttempt(base, key, job.attempt) || waiting.has(key) || folders.some((f) => key.startsWith(f)),
+      );
     }
     // The last step recorded this attempt's docs and was cut off before the job advanced: its cleanup is left, and
     // the sweep of the docs it replaced (the swap's list of them is lost: they are what lies under the version's
@@ -125,7 +147,7 @@ export const docsJob: JobHandler = {
       return { done: false, state: { prefix, sweep: { keys } } satisfies DocsJobState, delaySeconds: sweepSeconds(env) };
     }
     const result = await deriveStep(env.ARTIFACTS, input, state.inner ?? null, stepLimits(env));
-    if (!result.done) return { done: false, state: { prefix, inner: result.state } satisfies DocsJobState };
+    if (!result.done) return { done: false, state: { prefix, inner: result.state, ...(carried ? { carried } : {}) } satisfies DocsJobState };
     const recorded = await coordinatorFor(env, version.identity).recordArtifacts({
       ...version.identity,
       versionId: version.id,
@@ -138,15 +160,18 @@ export const docsJob: JobHandler = {
       // Retired while the last step ran, or superseded by a newer attempt: nothing refers to what it wrote.
       await env.ARTIFACTS.delete(Object.values(result.artifacts));
       await discardDerivation(env.ARTIFACTS, input);
+      // Superseded: the newer attempt carried the waiting sweep on (rederiveDocs); retired: nothing reads them.
+      if (!recorded.ok || (await liveVersion(db, job.subject)) === undefined) await sweepNow(env.ARTIFACTS, carried);
       return { done: true };
     }
     await discardDerivation(env.ARTIFACTS, input);
     // The replaced docs, and the pages' renderings of them (not in the map), go a while after the swap.
     const replaced = docsPrefixOf(version.artifacts);
     const renderings = version.artifacts[artifactName("manifest.json")] && replaced && replaced !== prefix ? replaced + RENDERED_FOLDER : undefined;
-    const keys = recorded.value.unreferenced;
-    if (!keys.length && !renderings) return { done: true };
-    const sweep = { keys, ...(renderings ? { renderings } : {}) };
+    const keys = [...recorded.value.unreferenced, ...(carried?.keys ?? [])];
+    const folders = [...(renderings ? [renderings] : []), ...renderingsOf(carried)];
+    if (!keys.length && !folders.length) return { done: true };
+    const sweep: Sweep = { keys, ...(folders.length ? { renderings: folders } : {}) };
     return { done: false, state: { prefix, sweep } satisfies DocsJobState, delaySeconds: sweepSeconds(env) };
   },
 
@@ -159,6 +184,8 @@ export const docsJob: JobHandler = {
       console.log(JSON.stringify({ docsSweepFailed: { versionId: job.subject, keys: state.sweep.keys.length, error } }));
       return;
     }
+    // A sweep it carried (the docs replaced before this attempt) is not left behind by its failure.
+    await sweepNow(env.ARTIFACTS, state?.carried);
     // Deleted meanwhile: its recorded objects went with it, this attempt's work goes now.
     if (!version?.artifacts.schema) {
       if (state?.prefix) await dropLeftovers(env.ARTIFACTS, state.prefix, () => false);
@@ -184,6 +211,13 @@ export const docsJob: JobHandler = {
 function newerAttempt(base: string, key: string, attempt: number): boolean {
   const m = /^a(\d+)\//.exec(key.slice(base.length));
   return !!m && Number(m[1]) > attempt;
+}
+
+/** A sweep's objects deleted at once (a carried sweep whose attempt ends without a swap of its own). */
+async function sweepNow(bucket: R2Bucket, sweep: Sweep | undefined): Promise<void> {
+  if (!sweep) return;
+  for (let i = 0; i < sweep.keys.length; i += 1000) await bucket.delete(sweep.keys.slice(i, i + 1000));
+  for (const folder of renderingsOf(sweep)) await deleteRenderings(bucket, folder);
 }
 
 /** The keys under `prefix` that `pick` picks. */
@@ -235,7 +269,10 @@ export async function startDocsJobIfAbsent(env: Env, versionId: string): Promise
  */
 export async function rederiveDocs(env: Env, identity: Identity, versionId: string, hasDocs: boolean): Promise<number> {
   const db = database(env.DB);
-  const row = await createJob(db, DOCS_JOB, versionId, null).get();
+  // A sweep waiting in the row (or one its attempt carries) goes on into the new attempt's state, in this same write.
+  const carry = sql`CASE WHEN ${jobs.status} = 'pending' AND COALESCE(json_extract(${jobs.state}, '$.sweep'), json_extract(${jobs.state}, '$.carried')) IS NOT NULL
+    THEN json_object('carried', json(COALESCE(json_extract(${jobs.state}, '$.sweep'), json_extract(${jobs.state}, '$.carried')))) ELSE 'null' END`;
+  const row = await createJob(db, DOCS_JOB, versionId, null, Date.now(), { stateOnConflict: carry }).get();
   if (!hasDocs) unwrap(await coordinatorFor(env, identity).recordArtifacts({ ...identity, versionId, artifacts: {}, docsStatus: "pending" }));
   await sendJob(env, { kind: DOCS_JOB, subject: versionId, attempt: row!.attempt, step: 0 });
   return row!.attempt;

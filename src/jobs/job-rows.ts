@@ -17,11 +17,18 @@ export type JobRow = typeof jobs.$inferSelect;
  * The statement that creates a job (or starts a new attempt of it); meant for the batch of the write that needs it.
  * `afterDone`: a new attempt only of a job whose last one finished (a pending or failed one is left as it is,
  * and the statement returns no row); `onlyIf`, a further condition on that new attempt (the insert of a first row is
- * not conditional).
+ * not conditional). `stateOnConflict`: the new attempt's state computed from the row's (by default `state`).
  */
-export function createJob(db: Database, kind: string, subject: string, state: unknown, now = Date.now(), options: { afterDone?: boolean; onlyIf?: SQL } = {}) {
+export function createJob(
+  db: Database,
+  kind: string,
+  subject: string,
+  state: unknown,
+  now = Date.now(),
+  options: { afterDone?: boolean; onlyIf?: SQL; stateOnConflict?: SQL } = {},
+) {
   const fresh = { attempt: 1, status: "pending" as const, step: 0, state: JSON.stringify(state ?? null), runs: 0, tries: 0, error: null, leaseUntil: 0, updatedAt: now };
-  const set = { ...fresh, attempt: sql`${jobs.attempt} + 1` };
+  const set = { ...fresh, attempt: sql`${jobs.attempt} + 1`, ...(options.stateOnConflict ? { state: options.stateOnConflict } : {}) };
   return db
     .insert(jobs)
     .values({ kind, subject, createdAt: now, ...fresh })

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { database } from "../../src/db/client";
 import { createJob, findJob, redriveStalled, runJobMessage } from "../../src/jobs/jobs";
-import { docsJob, DOCS_JOB, rederiveAfterDone } from "../../src/api-docs/docs-job";
+import { docsJob, DOCS_JOB, rederiveAfterDone, rederiveDocs } from "../../src/api-docs/docs-job";
+import type { Identity } from "../../src/core/vocabulary/identity";
 import { ADMIN, call, callJson, orgWithTokens, type OrgTokens } from "./helpers";
 import { docsSettled, publishPackage, docsSchemaNamed, versionRow } from "./publish-helpers";
 import { docsReadme } from "./api-docs-fixture";
@@ -313,17 +314,37 @@ describe("the sweep of replaced docs, when things go wrong", () => {
     for (const key of oldKeys) expect(await E.ARTIFACTS.head(key), key).not.toBeNull();
   });
 
-  // NOT FIXED (review-upgrade): an operator's re-drive while a sweep waits. createJob resets the row's state to
-  // null, so the new attempt never learns of the pending sweep; its first step's dropLeftovers deletes every
-  // unrecorded object under the version's docs/ at once — the replaced docs included — reopening, for
-  // DOCS_SWEEP_SECONDS after a swap, the 500 the sweep was made to prevent (a reader holding the old artifact map).
-  // Nothing leaks (the pre-clean takes them), unless the new attempt fails before its first step runs. A fix
-  // carries the waiting sweep into the new attempt's state (in createJob's conflict SET, one statement) and
-  // adds it to that attempt's own sweep.
-  it.fails("an operator's re-drive while the sweep waits leaves the replaced docs until their time", async () => {
-    const { row, oldKeys } = await upToSweep("sweepsuperseded");
-    const [c] = await createJob(db, DOCS_JOB, row.id, null);
-    await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: c!.attempt, step: 0 });
+  // An operator's re-drive while a sweep waits: createJob reset the row's state to null, so the new attempt never
+  // learnt of the pending sweep and its first step's dropLeftovers deleted the replaced docs at once, reopening
+  // the 500 the sweep prevents. rederiveDocs now carries the waiting sweep into the new attempt's state.
+  it("an operator's re-drive while the sweep waits leaves the replaced docs until their time, then sweeps them with its own", async () => {
+    const { path, row, oldKeys, base } = await upToSweep("sweepsuperseded");
+    const middle = Object.values(JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>).filter((k) => k.includes("/docs/a"));
+    const c = await rederiveDocs({ ...E, JOBS_QUEUE: undefined } as unknown as Env, {} as Identity, row.id, true);
+    expect(JSON.parse((await findJob(db, DOCS_JOB, row.id))!.state)).toMatchObject({ carried: { keys: expect.arrayContaining(oldKeys) } });
+    await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: c, step: 0 });
     for (const key of oldKeys) expect(await E.ARTIFACTS.head(key), key).not.toBeNull();
+    let job = (await findJob(db, DOCS_JOB, row.id))!;
+    for (let i = 0; i < 200 && !JSON.parse(job.state ?? "null")?.sweep; i++) {
+      await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: c, step: job.step });
+      job = (await findJob(db, DOCS_JOB, row.id))!;
+    }
+    for (const key of [...oldKeys, ...middle]) expect(await E.ARTIFACTS.head(key), key).not.toBeNull();
+    await E.DB.prepare("UPDATE jobs SET lease_until = 0 WHERE kind = ? AND subject = ?").bind(DOCS_JOB, row.id).run();
+    await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: c, step: job.step });
+    expect((await findJob(db, DOCS_JOB, row.id))!.status).toBe("done");
+    const recorded = new Set(Object.values(JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>));
+    expect([...recorded].some((k) => k.includes(`/docs/a${c}/`))).toBe(true);
+    expect((await keysUnder(base)).filter((k) => !recorded.has(k))).toEqual([]);
+    expect((await callJson(`/api/registry/packages/${path}/versions/2.1.0/nav`)).status).toBe(200);
+  });
+
+  it("an attempt that carried a sweep and fails leaves none of the carried objects behind", async () => {
+    const { row, oldKeys } = await upToSweep("sweepcarriedfails");
+    const c = await rederiveDocs({ ...E, JOBS_QUEUE: undefined } as unknown as Env, {} as Identity, row.id, true);
+    const job = (await findJob(db, DOCS_JOB, row.id))!;
+    expect(job.attempt).toBe(c);
+    await docsJob.failed(E, job, "broke");
+    for (const key of oldKeys) expect(await E.ARTIFACTS.head(key), key).toBeNull();
   });
 });
