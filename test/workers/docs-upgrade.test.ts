@@ -177,4 +177,32 @@ describe("upgrades, hostile cases", () => {
     for (let i = 0; i < 3; i++) expect(await (await call(docsPath(path, token), { token: acme.reader })).text()).toBe(before);
     expect((await findJob(db, DOCS_JOB, id))!).toMatchObject({ attempt: job.attempt, status: "failed" });
   });
+
+  it("isolates asking at once start one attempt", async () => {
+    const path = "pulumi/upgr/crowd";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: docsSchemaNamed("crowd"), readme: docsReadme });
+    const { id } = await asEarlierRelease(path);
+    const key = (JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>)["docs.manifest"]!;
+    const attempt = (await findJob(db, DOCS_JOB, id))!.attempt;
+    const started = await Promise.all(Array.from({ length: 6 }, () => rederiveAfterDone(noQueue, id, key)));
+    expect(started.filter(Boolean)).toHaveLength(1);
+    expect((await findJob(db, DOCS_JOB, id))!).toMatchObject({ attempt: attempt + 1, status: "pending" });
+    // Left pending (no queue here): marked done so nothing else in this file waits on it.
+    await E.DB.prepare("UPDATE jobs SET status = 'done' WHERE kind = ? AND subject = ?").bind(DOCS_JOB, id).run();
+  });
+
+  it("a private version's docs are upgraded by its readers' reads only: anonymous and other orgs' asks (404) start nothing", async () => {
+    const path = "private/upgr/hidden";
+    await publishPackage(acme.publisher, path, "2.1.0", { schema: docsSchemaNamed("hidden"), readme: docsReadme });
+    const { id } = await asEarlierRelease(path);
+    const attempt = (await findJob(db, DOCS_JOB, id))!.attempt;
+    const other = await orgWithTokens("upgrother");
+    const token = "hidden:s3/bucket:Bucket";
+    expect((await call(docsPath(path, token))).status).toBe(404);
+    expect((await call(docsPath(path, token), { token: other.reader })).status).toBe(404);
+    expect((await call(`/api/registry/packages/${path}/versions/2.1.0/nav`)).status).toBe(404);
+    expect((await findJob(db, DOCS_JOB, id))!).toMatchObject({ attempt, status: "done" });
+    expect((await call(docsPath(path, token), { token: acme.reader })).status).toBe(200);
+    await until(async () => (await findJob(db, DOCS_JOB, id))?.status === "done" && (await findJob(db, DOCS_JOB, id))!.attempt === attempt + 1);
+  });
 });

@@ -347,4 +347,14 @@ describe("the sweep of replaced docs, when things go wrong", () => {
     await docsJob.failed(E, job, "broke");
     for (const key of oldKeys) expect(await E.ARTIFACTS.head(key), key).toBeNull();
   });
+
+  it("a version deleted while its sweep waits: the sweep still runs, and nothing stays under its docs/", async () => {
+    const { path, row, oldKeys, base, attempt, job } = await upToSweep("sweepdeleted");
+    expect((await call(`/api/registry/packages/${path}/versions/2.1.0`, { method: "DELETE", token: acme.publisher })).status).toBe(204);
+    for (const key of oldKeys) expect(await E.ARTIFACTS.head(key), key).not.toBeNull();
+    await E.DB.prepare("UPDATE jobs SET lease_until = 0 WHERE kind = ? AND subject = ?").bind(DOCS_JOB, row.id).run();
+    await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt, step: job.step });
+    expect((await findJob(db, DOCS_JOB, row.id))!.status).toBe("done");
+    expect(await keysUnder(base)).toEqual([]);
+  });
 });
