@@ -313,7 +313,9 @@ export async function rederiveAfterDone(env: Env, versionId: string, manifestKey
             .from(versions)
             .where(and(eq(versions.id, versionId), sql`json_extract(${versions.artifacts}, ${manifestName}) = ${manifestKey}`)),
         );
-  const row = await createJob(db, DOCS_JOB, versionId, null, Date.now(), { afterDone: true, onlyIf }).get();
+  // A job failed in its sweep only (its step cut off MAX_TRIES times: the docs were swapped in) counts as finished.
+  const orIf = and(eq(jobs.status, "failed"), sql`json_extract(${jobs.state}, '$.sweep') IS NOT NULL`);
+  const row = await createJob(db, DOCS_JOB, versionId, null, Date.now(), { afterDone: true, orIf, onlyIf }).get();
   if (!row) return false;
   await sendJob(env, { kind: DOCS_JOB, subject: versionId, attempt: row.attempt, step: 0 });
   return true;

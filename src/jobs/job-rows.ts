@@ -1,6 +1,6 @@
 // A durable job's row and message (src/jobs/jobs.ts runs them): what a write that starts a job needs,
 // without the runner (so the publish coordinator can create jobs in its batch).
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { jobs } from "../db/schema";
 
@@ -17,7 +17,7 @@ export type JobRow = typeof jobs.$inferSelect;
  * The statement that creates a job (or starts a new attempt of it); meant for the batch of the write that needs it.
  * `afterDone`: a new attempt only of a job whose last one finished (a pending or failed one is left as it is,
  * and the statement returns no row); `onlyIf`, a further condition on that new attempt (the insert of a first row is
- * not conditional). `stateOnConflict`: the new attempt's state computed from the row's (by default `state`).
+ * not conditional); `orIf`, a row not `done` that may have one too. `stateOnConflict`: the new attempt's state computed from the row's (by default `state`).
  */
 export function createJob(
   db: Database,
@@ -25,14 +25,14 @@ export function createJob(
   subject: string,
   state: unknown,
   now = Date.now(),
-  options: { afterDone?: boolean; onlyIf?: SQL; stateOnConflict?: SQL } = {},
+  options: { afterDone?: boolean; orIf?: SQL; onlyIf?: SQL; stateOnConflict?: SQL } = {},
 ) {
   const fresh = { attempt: 1, status: "pending" as const, step: 0, state: JSON.stringify(state ?? null), runs: 0, tries: 0, error: null, leaseUntil: 0, updatedAt: now };
   const set = { ...fresh, attempt: sql`${jobs.attempt} + 1`, ...(options.stateOnConflict ? { state: options.stateOnConflict } : {}) };
   return db
     .insert(jobs)
     .values({ kind, subject, createdAt: now, ...fresh })
-    .onConflictDoUpdate({ target: [jobs.kind, jobs.subject], set, ...(options.afterDone ? { setWhere: and(eq(jobs.status, "done"), options.onlyIf) } : {}) })
+    .onConflictDoUpdate({ target: [jobs.kind, jobs.subject], set, ...(options.afterDone ? { setWhere: and(options.orIf ? or(eq(jobs.status, "done"), options.orIf) : eq(jobs.status, "done"), options.onlyIf) } : {}) })
     .returning({ attempt: jobs.attempt });
 }
 

@@ -357,4 +357,14 @@ describe("the sweep of replaced docs, when things go wrong", () => {
     expect((await findJob(db, DOCS_JOB, row.id))!.status).toBe("done");
     expect(await keysUnder(base)).toEqual([]);
   });
+
+  it("a sweep cut off MAX_TRIES times fails its job, which still lets a later upgrade start (the docs were swapped in)", async () => {
+    const { row, attempt, job } = await upToSweep("sweepcrash");
+    await E.DB.prepare("UPDATE jobs SET lease_until = 0, tries = 3 WHERE kind = ? AND subject = ?").bind(DOCS_JOB, row.id).run();
+    await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt, step: job.step });
+    expect((await findJob(db, DOCS_JOB, row.id))!.status).toBe("failed");
+    expect(await rederiveAfterDone({ ...E, JOBS_QUEUE: undefined } as unknown as Env, row.id)).toBe(true);
+    expect((await findJob(db, DOCS_JOB, row.id))!).toMatchObject({ attempt: attempt + 1, status: "pending" });
+    await E.DB.prepare("UPDATE jobs SET status = 'done' WHERE kind = ? AND subject = ?").bind(DOCS_JOB, row.id).run();
+  });
 });
