@@ -59,8 +59,10 @@ const renderingsOf = (sweep: Sweep | undefined): string[] => (sweep?.renderings 
 /** DOCS_SWEEP_SECONDS: how long the objects of replaced docs outlive the swap (default 60). */
 function sweepSeconds(env: Env): number {
   const s = Number(env.DOCS_SWEEP_SECONDS);
-  return Number.isInteger(s) && s >= 0 ? s : 60;
+  return Number.isInteger(s) && s >= 0 ? Math.min(s, MAX_SWEEP_SECONDS) : 60;
 }
+/** A queue message's longest delay (Cloudflare Queues: 12 h); a longer one's send is refused after the step advanced. */
+export const MAX_SWEEP_SECONDS = 43_200;
 
 interface VersionRow {
   id: string;

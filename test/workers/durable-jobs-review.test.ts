@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { database } from "../../src/db/client";
 import { createJob, findJob, redriveStalled, runJobMessage } from "../../src/jobs/jobs";
-import { docsJob, DOCS_JOB, rederiveAfterDone, rederiveDocs } from "../../src/api-docs/docs-job";
+import { docsJob, DOCS_JOB, MAX_SWEEP_SECONDS, rederiveAfterDone, rederiveDocs } from "../../src/api-docs/docs-job";
 import type { Identity } from "../../src/core/vocabulary/identity";
 import { ADMIN, call, callJson, orgWithTokens, type OrgTokens } from "./helpers";
 import { docsSettled, publishPackage, docsSchemaNamed, versionRow } from "./publish-helpers";
@@ -233,7 +233,7 @@ describe("the sweep of replaced docs, when things go wrong", () => {
   const manual = { ...E, JOBS_QUEUE: undefined, DOCS_STEP_BYTES: "4096", DOCS_SWEEP_SECONDS: "30" } as unknown as Env;
 
   /** Publishes, then runs a re-derivation by hand up to (not through) its sweep step. */
-  async function upToSweep(name: string) {
+  async function upToSweep(name: string, env: Env = manual) {
     const path = `pulumi/reviewjobs/${name}`;
     await publishPackage(acme.publisher, path, "2.1.0", { schema: schemaOf(name), readme: docsReadme });
     const row = await versionRow(path, "2.1.0");
@@ -243,7 +243,7 @@ describe("the sweep of replaced docs, when things go wrong", () => {
     const [b] = await createJob(db, DOCS_JOB, row.id, null);
     let job = (await findJob(db, DOCS_JOB, row.id))!;
     for (let i = 0; i < 200 && !JSON.parse(job.state ?? "null")?.sweep; i++) {
-      await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: b!.attempt, step: job.step });
+      await runJobMessage(env, handlers, { kind: DOCS_JOB, subject: row.id, attempt: b!.attempt, step: job.step });
       job = (await findJob(db, DOCS_JOB, row.id))!;
     }
     expect(job.status).toBe("pending");
@@ -366,5 +366,14 @@ describe("the sweep of replaced docs, when things go wrong", () => {
     expect(await rederiveAfterDone({ ...E, JOBS_QUEUE: undefined } as unknown as Env, row.id)).toBe(true);
     expect((await findJob(db, DOCS_JOB, row.id))!).toMatchObject({ attempt: attempt + 1, status: "pending" });
     await E.DB.prepare("UPDATE jobs SET status = 'done' WHERE kind = ? AND subject = ?").bind(DOCS_JOB, row.id).run();
+  });
+
+  it("DOCS_SWEEP_SECONDS past a queue message's longest delay waits that longest delay (a longer send is refused)", async () => {
+    const long = { ...manual, DOCS_SWEEP_SECONDS: "100000" } as unknown as Env;
+    const t0 = Date.now();
+    const { row } = await upToSweep("sweeplong", long);
+    const lease = (await findJob(db, DOCS_JOB, row.id))!.leaseUntil;
+    expect(lease).toBeGreaterThan(t0 + (MAX_SWEEP_SECONDS - 60) * 1000);
+    expect(lease).toBeLessThanOrEqual(Date.now() + MAX_SWEEP_SECONDS * 1000);
   });
 });
