@@ -163,7 +163,7 @@ export const docsJob: JobHandler = {
       await env.ARTIFACTS.delete(Object.values(result.artifacts));
       await discardDerivation(env.ARTIFACTS, input);
       // Superseded: the newer attempt carried the waiting sweep on (rederiveDocs); retired: nothing reads them.
-      if (!recorded.ok || (await liveVersion(db, job.subject)) === undefined) await sweepNow(env.ARTIFACTS, carried);
+      if (carried && (!recorded.ok || (await liveVersion(db, job.subject)) === undefined)) await sweepNow(env.ARTIFACTS, carried);
       return { done: true };
     }
     await discardDerivation(env.ARTIFACTS, input);
