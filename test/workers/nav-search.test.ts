@@ -65,6 +65,14 @@ describe("the JSON nav with q", () => {
     expect(named.body.matchesTotal).toBeUndefined();
     // A q under 3 characters (the scan): the same rule.
     expect((await nav("bigq", "q=ze&depth=full")).body.modules.flatMap((m) => m.resources ?? [])).toEqual([]);
+    // A q that only the TypeScript names hold (qualified: `bigq.m1.R0`), matching thousands of them: without lang
+    // nothing is listed, so nothing may be counted either (the index, whose caps may still say "at least 0", and the
+    // short scan of `q.`).
+    for (const q of ["bigq.m1", "q."]) {
+      const qualified = await nav("bigq", `q=${q}&depth=full`);
+      expect(qualified.body.modules.flatMap((m) => m.resources ?? []), q).toEqual([]);
+      expect(qualified.body.matchesTotal ?? 0, q).toBe(0);
+    }
     const tokens = await nav("bigq", "q=plain3&depth=full");
     expect(tokens.body.modules.flatMap((m) => (m.resources ?? []).map((r) => r.token))).toEqual(["bigq:zz:Plain3"]);
   });
