@@ -36,7 +36,7 @@ import {
   writeIndexFences,
 } from "./storage";
 import { SearchLines, writePostings } from "./search-index";
-import { withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
+import { storedFences, withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
 
 export type { PerLanguage, RefKinds, StoredDoc, StoredProperty, StoredType } from "./stored-form";
 export { collectRefs, propertiesOf, refTokens } from "./stored-form";
@@ -200,7 +200,7 @@ export async function writeNavObjects(bucket: R2Bucket, prefix: string, naming: 
     first,
     // The first modules' lines of nav-members.tsv are contiguous: where each starts, and where the last ends.
     membersAt: [...first.map((_, i) => memberRanges[i]![0]), first.length ? memberRanges[first.length - 1]![0] + memberRanges[first.length - 1]![1] : 0],
-    ...(tree.levels ? { fences: [], fenceTree: tree } : { fences }),
+    ...storedFences(tree, fences),
     linesBytes: offset,
   };
   await putJson(bucket, prefix + "nav-head.json", head);

@@ -105,8 +105,7 @@ export const docsJob: JobHandler = {
     // the version's docs/ folder: the next attempt's first step (dropLeftovers) deletes it.
     if (state.sweep) {
       try {
-        for (let i = 0; i < state.sweep.keys.length; i += 1000) await env.ARTIFACTS.delete(state.sweep.keys.slice(i, i + 1000));
-        for (const folder of renderingsOf(state.sweep)) await deleteRenderings(env.ARTIFACTS, folder);
+        await sweepNow(env.ARTIFACTS, state.sweep);
       } catch (error) {
         if (job.tries < MAX_TRIES) throw error;
         console.log(JSON.stringify({ docsSweepFailed: { versionId: job.subject, keys: state.sweep.keys.length, error: String(error) } }));
@@ -215,7 +214,7 @@ function newerAttempt(base: string, key: string, attempt: number): boolean {
   return !!m && Number(m[1]) > attempt;
 }
 
-/** A sweep's objects deleted at once (a carried sweep whose attempt ends without a swap of its own). */
+/** A sweep's objects deleted (its delayed step's work; at once for a carried sweep whose attempt ends without a swap of its own). */
 async function sweepNow(bucket: R2Bucket, sweep: Sweep | undefined): Promise<void> {
   if (!sweep) return;
   for (let i = 0; i < sweep.keys.length; i += 1000) await bucket.delete(sweep.keys.slice(i, i + 1000));

@@ -47,6 +47,23 @@ export function withLengths(starts: ReadonlyArray<readonly [string, number]>, en
   return starts.map(([key, offset], i) => [key, offset, (i + 1 < starts.length ? starts[i + 1]![1] : end) - offset]);
 }
 
+/** A head's fences as stored: their list while it fits the root (no tree object), else none and the tree's root. */
+export function storedFences<F>(tree: FenceTree, fences: F[]): { fences: F[]; fenceTree?: FenceTree } {
+  return tree.levels ? { fences: [], fenceTree: tree } : { fences };
+}
+
+const headTrees = new WeakMap<object, FenceTree>();
+/**
+ * A head's fences as a tree: its own `fenceTree`, or (fences that fit, and heads written before trees) its list
+ * of block starts with each block's length, worked out once per head object (the isolate keeps heads).
+ */
+export function treeOfHead(head: { fenceTree?: FenceTree }, starts: () => ReadonlyArray<readonly [string, number]>, end: number): FenceTree {
+  if (head.fenceTree) return head.fenceTree;
+  let tree = headTrees.get(head);
+  if (!tree) headTrees.set(head, (tree = { levels: 0, root: withLengths(starts(), end) }));
+  return tree;
+}
+
 /**
  * The tree over `blocks` (in key order): its root, and the text of the fences object (empty when the blocks'
  * own fences fit in the root). Pure, so both derivations (whole and in steps) write the same bytes.

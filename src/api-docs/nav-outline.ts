@@ -4,7 +4,7 @@
 // nav-head.json existed answer the same from nav-summary.json, read whole as those releases did.
 import { NAV_MODULE_FENCE, parseNavModuleLine, type NavHead, type NavSummary } from "./derive";
 import { readImmutable } from "./derived-cache";
-import { FenceIndex, withLengths, type FenceEntry, type FenceTree } from "./fence-tree";
+import { FenceIndex, treeOfHead, type FenceEntry } from "./fence-tree";
 import type { Range } from "./storage";
 
 export type ModuleLine = NavSummary["modules"][number];
@@ -72,19 +72,10 @@ function firstWithMembers(head: NavHead): ModuleLine[] {
   return first;
 }
 
-/** The head's fences as a tree: its own, or its list (fences that fit; heads written before trees), worked out once per head object. */
-const trees = new WeakMap<NavHead, FenceTree>();
-function treeOf(head: NavHead): FenceTree {
-  if (head.fenceTree) return head.fenceTree;
-  let tree = trees.get(head);
-  if (!tree) trees.set(head, (tree = { levels: 0, root: withLengths(head.fences, head.linesBytes) }));
-  return tree;
-}
-
 /** From nav-head.json: every lookup reads nav-modules.tsv blocks by range, found through the fences' tree (each read kept by the isolate, derived-cache.ts). */
 export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): NavOutline {
   const key = prefix + "nav-modules.tsv";
-  const fences = new FenceIndex(bucket, prefix + "nav-fences.tsv", treeOf(head));
+  const fences = new FenceIndex(bucket, prefix + "nav-fences.tsv", treeOfHead(head, () => head.fences, head.linesBytes));
   const block = async ([, offset, length]: FenceEntry): Promise<ModuleLine[]> => {
     const lines = await readImmutable(bucket, key, async (o) => (await o.text()).split("\n").flatMap((l) => parseNavModuleLine(l) ?? []), { offset, length });
     if (!lines) throw new Error(`derived docs object ${key} is missing`);
@@ -93,11 +84,12 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
   const first = firstWithMembers(head);
   const inFirst = (name: string) => head.first.length === head.modules || (head.first.length > 0 && name <= head.first[head.first.length - 1]!.name);
   /**
-   * Reads blocks from the one `from` would be in (the first when it sorts before them), at most `blocksMax`, while
-   * `take` asks for more: `true` when `take` stopped it, else the first module name of the next block not read
-   * (its fence: known without reading it), undefined past the last block.
+   * Reads blocks from the one `from` would be in (the first when it sorts before them), at most those `max` + 1
+   * modules fill at NAV_MODULE_FENCE a block, while `take` asks for more: `true` when `take` stopped it, else the
+   * first module name of the next block not read (its fence: known without reading it), undefined past the last.
    */
-  const scan = async (from: string, blocksMax: number, take: (m: ModuleLine) => boolean): Promise<true | string | undefined> => {
+  const scan = async (from: string, max: number, take: (m: ModuleLine) => boolean): Promise<true | string | undefined> => {
+    const blocksMax = Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1;
     let at = (await fences.find(from)) ?? (await fences.first());
     for (let read = 0; at && read < blocksMax; read++, at = await fences.next(at)) {
       for (const m of await block(at.block)) if (!take(m)) return true;
@@ -146,7 +138,7 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
       const end = name + "0";
       const from = name + "/";
       let past = false;
-      const stop = await scan(from, Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1, (m) => {
+      const stop = await scan(from, max, (m) => {
         if (m.name < from) return true;
         if (m.name >= end) return !(past = true);
         out.push(m);
@@ -160,7 +152,7 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
       if (head.first.length === head.modules) return afterIn(head.first, name, max);
       // From the block `name` would be in: at most the blocks that hold `max` + 1 modules after it.
       const out: ModuleLine[] = [];
-      const stop = await scan(name, Math.ceil((max + 1) / NAV_MODULE_FENCE) + 1, (m) => {
+      const stop = await scan(name, max, (m) => {
         if (m.name <= name) return true;
         out.push(m);
         return out.length <= max;

@@ -20,7 +20,7 @@
 import { LANGUAGES, memberName, type Language, type PackageNaming } from "./languages";
 import type { PerLanguage } from "./stored-form";
 import { readImmutable } from "./derived-cache";
-import { FenceIndex, withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
+import { FenceIndex, storedFences, treeOfHead, withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
 import { TextWriter } from "./spill";
 import { ObjectWriter, coalesce, memberKey, putJson, utf8Length, type DocsObject, type Range } from "./storage";
 
@@ -187,7 +187,7 @@ export async function writePostings(bucket: R2Bucket, prefix: string, naming: Pa
     throw error;
   }
   const tree = await writeFenceTree(bucket, prefix + "search-fences.tsv", withLengths(fences, dictionaryBytes));
-  const head: SearchHead = { format: 1, naming, members, membersBytes, trigrams, postingsBytes: postings.offset, ...(tree.levels ? { fences: [], fenceTree: tree } : { fences }), trigramsBytes: dictionaryBytes };
+  const head: SearchHead = { format: 1, naming, members, membersBytes, trigrams, postingsBytes: postings.offset, ...storedFences(tree, fences), trigramsBytes: dictionaryBytes };
   await putJson(bucket, prefix + "search-head.json", head);
   return [...SEARCH_POSTING_OBJECTS, ...(tree.levels ? (["search-fences.tsv"] as const) : [])];
 }
@@ -368,18 +368,9 @@ function missing(key: string): never {
   throw new Error(`derived docs object ${key} is missing`);
 }
 
-/** The head's fences as a tree: its own, or its list (fences that fit; heads written before trees), worked out once per head object. */
-const trees = new WeakMap<SearchHead, FenceTree>();
-function treeOf(head: SearchHead): FenceTree {
-  if (head.fenceTree) return head.fenceTree;
-  let tree = trees.get(head);
-  if (!tree) trees.set(head, (tree = { levels: 0, root: withLengths(head.fences, head.trigramsBytes) }));
-  return tree;
-}
-
 /** A trigram's line of search-trigrams.tsv: one range read of its block (kept by the isolate). */
 async function dictionaryEntry(bucket: R2Bucket, prefix: string, head: SearchHead, gram: string): Promise<DictionaryEntry | undefined> {
-  const at = await new FenceIndex(bucket, prefix + "search-fences.tsv", treeOf(head)).find(gram);
+  const at = await new FenceIndex(bucket, prefix + "search-fences.tsv", treeOfHead(head, () => head.fences, head.trigramsBytes)).find(gram);
   if (!at) return undefined;
   const [, start, length] = at.block;
   const key = prefix + "search-trigrams.tsv";

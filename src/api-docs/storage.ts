@@ -29,7 +29,7 @@ import type { PackageFacts } from "./package-facts";
 import type { PackageNaming } from "./languages";
 import { readImmutable } from "./derived-cache";
 import { utf8Length } from "./utf8";
-import { FenceIndex, withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
+import { FenceIndex, storedFences, treeOfHead, withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
 export { utf8Length };
 import { cutStoredDocument, documentOf, type NeutralRecord, type StoredDoc, type StoredType } from "./stored-form";
 import { answerBudget, MAX_SUPPORTING_TYPE_BYTES, MAX_SUPPORTING_TYPES, type AnswerBudget } from "./entry-caps";
@@ -296,7 +296,7 @@ export const TYPE_KINDS: ReadonlyArray<IndexEntry["kind"]> = ["object", "enum"];
  * token can name a resource and a type at once): one range read of the block its fence points at.
  */
 export async function lookup(bucket: R2Bucket, prefix: string, manifest: Manifest, token: string, kinds = MEMBER_KINDS): Promise<IndexEntry | undefined> {
-  const at = await new FenceIndex(bucket, prefix + "index-fences.tsv", indexTree(manifest)).find(token);
+  const at = await new FenceIndex(bucket, prefix + "index-fences.tsv", treeOfHead(manifest, () => fenceStarts(manifest.fences), manifest.indexBytes)).find(token);
   if (!at) return undefined;
   const block = await readRange(bucket, prefix + "index.tsv", [at.block[1], at.block[2]]);
   for (const line of block.split("\n")) {
@@ -306,20 +306,13 @@ export async function lookup(bucket: R2Bucket, prefix: string, manifest: Manifes
   return undefined;
 }
 
-/** The manifest's fences as a tree: its own, or (fences that fit, docs derived before trees) its list, worked out once per manifest object. */
-const indexTrees = new WeakMap<Manifest, FenceTree>();
-function indexTree(manifest: Manifest): FenceTree {
-  if (manifest.fenceTree) return manifest.fenceTree;
-  let tree = indexTrees.get(manifest);
-  if (!tree) indexTrees.set(manifest, (tree = { levels: 0, root: withLengths(manifest.fences.map((f) => [f.token, f.offset]), manifest.indexBytes) }));
-  return tree;
-}
-
 /** What the manifest keeps of index.tsv's fences: the list when it fits FENCE_ROOT_BYTES, else a tree written to index-fences.tsv. */
 export async function writeIndexFences(bucket: R2Bucket, prefix: string, fences: Fence[], indexBytes: number): Promise<Pick<Manifest, "fences" | "fenceTree">> {
-  const tree = await writeFenceTree(bucket, prefix + "index-fences.tsv", withLengths(fences.map((f) => [f.token, f.offset]), indexBytes));
-  return tree.levels ? { fences: [], fenceTree: tree } : { fences };
+  const tree = await writeFenceTree(bucket, prefix + "index-fences.tsv", withLengths(fenceStarts(fences), indexBytes));
+  return storedFences(tree, fences);
 }
+
+const fenceStarts = (fences: Fence[]) => fences.map((f): [string, number] => [f.token, f.offset]);
 
 /** Reads documents from the pack: each range once, covering reads merged to at most MAX_TYPE_READS. */
 export async function readPacked<T>(bucket: R2Bucket, prefix: string, ranges: Range[]): Promise<T[]> {

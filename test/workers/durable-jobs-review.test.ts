@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { database } from "../../src/db/client";
-import { createJob, findJob, redriveStalled, runJobMessage } from "../../src/jobs/jobs";
+import { createJob, findJob, redriveStalled, runJobMessage, type JobRow } from "../../src/jobs/jobs";
 import { docsJob, DOCS_JOB, MAX_SWEEP_SECONDS, rederiveAfterDone, rederiveDocs } from "../../src/api-docs/docs-job";
 import type { Identity } from "../../src/core/vocabulary/identity";
 import { ADMIN, call, callJson, orgWithTokens, type OrgTokens } from "./helpers";
@@ -64,13 +64,13 @@ describe("a docs attempt superseded by an operator's re-drive", () => {
   });
 });
 
-/** Runs an attempt's messages by hand (no queue) until its job leaves that step or `until` says stop. */
-async function runByHand(id: string, attempt: number, until: (step: number) => boolean = () => false) {
-  const manual = { ...E, JOBS_QUEUE: undefined, DOCS_STEP_BYTES: "4096" } as unknown as Env;
+/** Runs an attempt's messages by hand (no queue, `vars` over the test env) until its job leaves that step or `until` says stop. */
+async function runByHand(id: string, attempt: number, until: (step: number, job: JobRow) => boolean = () => false, vars: Record<string, string> = {}) {
+  const manual = { ...E, JOBS_QUEUE: undefined, DOCS_STEP_BYTES: "4096", ...vars } as unknown as Env;
   const handlers = new Map([[DOCS_JOB, docsJob]]);
   for (let i = 0; i < 200; i++) {
     const job = (await findJob(db, DOCS_JOB, id))!;
-    if (job.attempt !== attempt || job.status !== "pending" || until(job.step)) return job;
+    if (job.attempt !== attempt || job.status !== "pending" || until(job.step, job)) return job;
     await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: id, attempt, step: job.step });
   }
   return (await findJob(db, DOCS_JOB, id))!;
@@ -206,11 +206,7 @@ describe("the replaced docs after a re-derivation's swap", () => {
     // Every step but the sweep (a step past the swap that waits DOCS_SWEEP_SECONDS: 30 s here, so its lease holds).
     const manual = { ...E, JOBS_QUEUE: undefined, DOCS_STEP_BYTES: "4096", DOCS_SWEEP_SECONDS: "30" } as unknown as Env;
     const handlers = new Map([[DOCS_JOB, docsJob]]);
-    let job = (await findJob(db, DOCS_JOB, row.id))!;
-    for (let i = 0; i < 200 && !JSON.parse(job.state ?? "null")?.sweep; i++) {
-      await runJobMessage(manual, handlers, { kind: DOCS_JOB, subject: row.id, attempt: b!.attempt, step: job.step });
-      job = (await findJob(db, DOCS_JOB, row.id))!;
-    }
+    const job = await runByHand(row.id, b!.attempt, (_, j) => !!JSON.parse(j.state ?? "null")?.sweep, { DOCS_SWEEP_SECONDS: "30" });
     expect(job.status).toBe("pending");
     expect((JSON.parse((await versionRow(path, "2.1.0")).artifacts) as Record<string, string>)["docs.manifest"]).toContain(`/docs/a${b!.attempt}/`);
     // Swapped: the old objects are all still there, and the sweep's message cannot claim the job before its time.
