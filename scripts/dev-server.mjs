@@ -89,7 +89,8 @@ export async function startDevServer({ name, uploadMode = "r2", vars = {}, log =
   const tokenKeys = givenKeys ?? `k1:${randomBytes(32).toString("base64url")}`;
   const modeVars = uploadMode === "r2" ? localR2Vars(port) : { UPLOAD_MODE: "gateway" };
   const allVars = { ADMIN_TOKEN: adminToken, SIGNING_SECRET: secret, TOKEN_KEYS: tokenKeys, PLUGIN_SIGNING_KEY: newPluginSigningKey(), ...modeVars, ...vars };
-  const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
+  const inspectorPort = await freePort();
+  const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--inspector-port", String(inspectorPort)];
   if (testScheduled) args.push("--test-scheduled");
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
   const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -142,5 +143,5 @@ export async function startDevServer({ name, uploadMode = "r2", vars = {}, log =
     // workerd holds the state's SQLite files until it is really gone.
     for (const pid of tree) while (alive(pid)) await new Promise((r) => setTimeout(r, 50));
   }
-  return { url, port, pid: child.pid, adminToken, signingSecret: secret, tokenKeys, state, uploadMode, stop, crash, output };
+  return { url, port, inspectorPort, pid: child.pid, adminToken, signingSecret: secret, tokenKeys, state, uploadMode, stop, crash, output };
 }

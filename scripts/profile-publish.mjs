@@ -6,6 +6,7 @@
 //   derive    deriveDocs (one call)
 //   steps     deriveStep until done, one step at a time; prints the largest step's CPU
 //   --old     the same, bundled from the commit before the scanner (PROFILE_OLD_COMMIT, default 348a398)
+//   PROFILE_PHASE=<phase> (with steps) writes a V8 CPU profile of that phase's steps only to .tmp/<phase>.cpuprofile
 // Prints one JSON line: CPU seconds (user+system of this process during the call), s/MiB, wall ms, peak heap.
 import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
@@ -13,6 +14,7 @@ import { existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Session } from "node:inspector/promises";
 import { fileBucket } from "./file-bucket.mjs";
 import { writeSchemaFile } from "./gen-schema.mjs";
 
@@ -92,7 +94,21 @@ try {
     const maxByPhase = {};
     const callsByPhase = {};
     const totalCalls = () => Object.values(calls).reduce((n, c) => n + c, 0);
+    const profilePhase = process.env.PROFILE_PHASE;
+    const session = profilePhase ? new Session() : undefined;
+    session?.connect();
+    await session?.post("Profiler.enable");
+    let profiling = false;
     for (;;) {
+      const phaseNow = state?.phase ?? "first";
+      if (session && !profiling && phaseNow === profilePhase) {
+        await session.post("Profiler.start");
+        profiling = true;
+      } else if (session && profiling && phaseNow !== profilePhase) {
+        const { profile } = await session.post("Profiler.stop");
+        writeFileSync(join(root, ".tmp", `${profilePhase}.cpuprofile`), JSON.stringify(profile));
+        profiling = false;
+      }
       const c0 = totalCalls();
       const s0 = cpu();
       const r = await mod.deriveStep(bucket, input, state);

@@ -726,7 +726,7 @@ export class IndexLines {
     const record = JSON.parse(json) as MemberRecord | TypeLineRecord;
     if (record[0] === "object" || record[0] === "enum") {
       const line = indexLine({ token, kind: record[0], range: [record[1], record[2]], types: [] });
-      this.indexBytes += encoder.encode(line).byteLength;
+      this.indexBytes += utf8Length(line);
       await this.index.write(line);
       return;
     }
@@ -735,7 +735,7 @@ export class IndexLines {
     const reached = await reach(this.types, refs);
     const entry: IndexEntry = { token, kind, range: [offset, length], types: reached.ranges, ...(reached.more ? { more: true } : {}) };
     const line = indexLine(entry);
-    this.indexBytes += encoder.encode(line).byteLength;
+    this.indexBytes += utf8Length(line);
     await this.index.write(line);
     for (const ex of examples) await this.examples.write(ex);
     this.exampleCount += examples.length;

@@ -51,9 +51,13 @@ const hasSurrogate = (s: string) => /[\ud800-\udfff]/.test(s);
 
 /** The distinct trigrams of `texts` (already lowercased), those with half of a surrogate pair left out, added to `out`. */
 export function trigramsOf(texts: Iterable<string>, out = new Set<string>()): Set<string> {
-  for (const t of texts) for (let i = 0; i + 3 <= t.length; i++) {
-    const g = t.slice(i, i + 3);
-    if (!hasSurrogate(g)) out.add(g);
+  for (const t of texts) {
+    // Most names hold no surrogate at all: their trigrams need no test each.
+    const test = hasSurrogate(t);
+    for (let i = 0; i + 3 <= t.length; i++) {
+      const g = t.slice(i, i + 3);
+      if (!test || !hasSurrogate(g)) out.add(g);
+    }
   }
   return out;
 }
@@ -115,7 +119,10 @@ export class SearchLines {
 
   async add(module: string, kind: "resource" | "function", token: string, names: Partial<PerLanguage> | undefined): Promise<void> {
     const line = JSON.stringify(names ? [kind === "resource" ? "r" : "f", module, token, names] : [kind === "resource" ? "r" : "f", module, token]) + "\n";
-    trigramsOf([token.toLowerCase(), ...LANGUAGES.map((lang) => (names?.[lang] ?? memberName(lang, this.naming, token, kind)).toLowerCase())], this.blockGrams);
+    // Languages often spell a member alike (and a name's trigrams often repeat the token's): each text once.
+    const texts = new Set([token.toLowerCase()]);
+    for (const lang of LANGUAGES) texts.add((names?.[lang] ?? memberName(lang, this.naming, token, kind)).toLowerCase());
+    trigramsOf(texts, this.blockGrams);
     await this.lines.write(line);
     this.bytes += utf8Length(line);
     this.count++;

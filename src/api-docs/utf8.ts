@@ -5,8 +5,14 @@ export function utf8Length(text: string): number {
   let n = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    // Two bytes below U+0800, three up to U+FFFF, four for a surrogate pair (two UTF-16 units, so one more each).
-    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+    if (c < 0x80) continue;
+    // Two bytes below U+0800, three up to U+FFFF, four for a surrogate pair (two UTF-16 units: two more). A surrogate
+    // without its other half is encoded as U+FFFD, three bytes, as TextEncoder writes it.
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2;
+      i++;
+    } else n += 2;
   }
   return n;
 }

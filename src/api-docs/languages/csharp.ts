@@ -1,7 +1,7 @@
 // C# names and types, as pulumi/pulumi's dotnet generator spells them: namespaces from rootNamespace and
 // `language.csharp.namespaces`, Title-cased members, `Input<T>`/`InputList<T>`/`InputMap<T>` inputs and
 // `Output<T>` outputs, `Inputs.XArgs`/`Outputs.X` nested types.
-import { boundedMemo, canonicalModule, enumRawName, ownerOf, charClass, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import { boundedMemo, enumRawName, ownerOf, charClass, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, perModule, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 const KEYWORDS = new Set([
@@ -34,12 +34,11 @@ function namespaceName(namespaces: Record<string, string>, name: string): string
 }
 
 /** A token's namespace below the root namespace, e.g. `Skyline.Storage.Buckets`. */
-function relativeNamespace(pkg: PackageNaming, token: string): string {
+const relativeNamespace = perModule((pkg: PackageNaming, mod: string): string => {
   const namespaces = stringMap(info(pkg), "namespaces");
-  const mod = canonicalModule(pkg, token);
   const pkgNs = namespaceName(namespaces, pkg.name);
   return mod === "" ? pkgNs : `${pkgNs}.${namespaceName(namespaces, mod)}`;
-}
+});
 
 /** A token's full namespace, e.g. `Pulumi.Skyline.Storage.Buckets`. */
 function fullNamespace(pkg: PackageNaming, token: string): string {

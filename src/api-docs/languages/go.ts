@@ -1,7 +1,7 @@
 // Go names and types, as pulumi/pulumi's go generator spells them: Title-cased members, one Go package per
 // module (importBasePath, moduleToPackage, packageImportAliases), `getX` → `LookupX` on collision, and the
 // `pulumi.StringInput` / `XPtrOutput` family of input and output types.
-import { camel, canonicalModule, enumRawName, foreignPackage, charClass, makeIdentifier, type IdentifierRules, isProviderToken, languageBlock, parseToken, relaxedEnum, stringMap, stringSetting, unhyphenate, upperFirst } from "./tokens";
+import { camel, enumRawName, foreignPackage, charClass, makeIdentifier, type IdentifierRules, isProviderToken, languageBlock, parseToken, perModule, relaxedEnum, stringMap, stringSetting, unhyphenate, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, Shape } from "./types";
 
 /** Go's Title: drops a leading `$`, upper-cases the first letter, removes hyphens camel-style. */
@@ -47,22 +47,22 @@ function rootPackageName(pkg: PackageNaming): string {
 }
 
 /** A token's Go module directory ("" for the root): moduleToPackage override, lower-cased. */
-function goModule(pkg: PackageNaming, token: string): string {
-  const mod = canonicalModule(pkg, token);
+function goModuleOf(pkg: PackageNaming, mod: string): string {
   const override = stringMap(goInfo(pkg), "moduleToPackage")[mod];
   return (override ?? mod).toLowerCase();
 }
+const goModule = perModule(goModuleOf);
 
 /** The identifier a program refers to a token's Go package by: its import alias, else the module with `/` and `-` removed. */
-function packageAlias(pkg: PackageNaming, token: string): string {
-  const mod = goModule(pkg, token);
+const packageAlias = perModule((pkg: PackageNaming, canonical: string): string => {
+  const mod = goModuleOf(pkg, canonical);
   const base = importBasePath(pkg);
   const importPath = mod === "" ? base : `${base}/${mod}`;
   const alias = stringMap(goInfo(pkg), "packageImportAliases")[importPath];
   if (alias) return alias;
   if (mod === "") return rootPackageName(pkg);
   return mod.replace(/[/-]/g, "");
-}
+});
 
 function typeNameOf(token: string): string {
   return isProviderToken(token) ? "Provider" : goTitle(parseToken(token).name);

@@ -1,7 +1,7 @@
 // Java names and types, as pulumi/pulumi-java's generator spells them: `com.pulumi.<pkg>.<module>` packages
 // (basePackage, `language.java.packages`), `<Module>Functions.getX` static functions, `inputs.XArgs` /
 // `outputs.X` / `enums.X` nested types, and `Output<T>` everywhere a value may be unknown.
-import { boundedMemo, canonicalModule, enumRawName, ownerOf, charClass, type IdentifierRules, isProviderToken, languageBlock, lowerFirst, makeIdentifier, memberTypeName, parseToken, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
+import { boundedMemo, enumRawName, ownerOf, charClass, type IdentifierRules, isProviderToken, languageBlock, lowerFirst, makeIdentifier, memberTypeName, parseToken, perModule, relaxedEnum, scalarName, stringMap, stringSetting, titleWords, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 const RESERVED_WORDS = new Set([
@@ -49,23 +49,19 @@ function packageParts(name: string): string[] {
 }
 
 /** The Java package of a token: base package, package name, then the module; `language.java.packages` maps either. */
-export function javaPackage(pkg: PackageNaming, token: string): string {
+export const javaPackage = perModule((pkg: PackageNaming, mod: string): string => {
   const packages = stringMap(info(pkg), "packages");
   const root = [basePackage(pkg), ...packageParts(packages[pkg.name] ?? pkg.name)];
-  const mod = canonicalModule(pkg, token);
   if (mod === "") return root.join(".");
   return [...root, ...packageParts(packages[mod] ?? mod)].join(".");
-}
+});
 
 function className(token: string): string {
   return isProviderToken(token) ? "Provider" : javaIdent(memberTypeName(token));
 }
 
 /** The class holding a module's functions: Title(module) + `Functions` (`ComputeFunctions`), or `<Package>Functions` for the index. */
-function functionsClass(pkg: PackageNaming, token: string): string {
-  const mod = canonicalModule(pkg, token);
-  return javaIdent(`${upperFirst(mod === "" ? pkg.name : mod)}Functions`);
-}
+const functionsClass = perModule((pkg: PackageNaming, mod: string): string => javaIdent(`${upperFirst(mod === "" ? pkg.name : mod)}Functions`));
 
 /** How the language spells each scalar and builtin type. */
 const SCALARS: ScalarNames = {

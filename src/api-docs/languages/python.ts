@@ -1,6 +1,6 @@
 // Python names and types, as pulumi/pulumi's python generator (PyName, pyPack, moduleNameOverrides) and
 // its docs helper spell them.
-import { boundedMemo, canonicalModule, enumRawName, foreignPackage, charClass, ID_PART, ID_START, type IdentifierRules, isDigit, isProviderToken, isUpper, languageBlock, makeIdentifier, memberTypeName, moduleParts, relaxedEnum, scalarName, stringMap, stringSetting } from "./tokens";
+import { boundedMemo, enumRawName, foreignPackage, charClass, ID_PART, ID_START, type IdentifierRules, isDigit, isProviderToken, isUpper, languageBlock, makeIdentifier, memberTypeName, moduleParts, perModule, relaxedEnum, scalarName, stringMap, stringSetting } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape } from "./types";
 
 // Names the generator keeps on its legacy casing because they already shipped that way.
@@ -96,12 +96,11 @@ export function packageIdentifier(name: string): string {
 }
 
 /** A token's Python module path: `moduleNameOverrides[module]`, else each part lower-cased and PyName'd. */
-function moduleOfToken(pkg: PackageNaming, token: string): string[] {
-  const mod = canonicalModule(pkg, token);
+const moduleOfToken = perModule((pkg: PackageNaming, mod: string): readonly string[] => {
   const override = stringMap(languageBlock(pkg.language, "python"), "moduleNameOverrides")[mod];
   if (override !== undefined) return moduleParts(override);
   return moduleParts(mod.toLowerCase()).map(pyName);
-}
+});
 
 /** Whether `ArgsDict` TypedDicts sit beside Args classes (`inputTypes` "classes-and-dicts", the default). */
 function typedDicts(pkg: PackageNaming): boolean {

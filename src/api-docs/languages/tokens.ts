@@ -11,12 +11,11 @@ export interface Token {
 
 /** Splits `pkg:module:Name`; a token with fewer parts gets an empty module (the index). */
 export function parseToken(token: string): Token {
-  const parts = token.split(":");
-  if (parts.length >= 3) {
-    return { pkg: parts[0] ?? "", rawModule: parts[1] ?? "", name: parts.slice(2).join(":") };
-  }
-  if (parts.length === 2) return { pkg: parts[0] ?? "", rawModule: "", name: parts[1] ?? "" };
-  return { pkg: "", rawModule: "", name: token };
+  const first = token.indexOf(":");
+  if (first < 0) return { pkg: "", rawModule: "", name: token };
+  const second = token.indexOf(":", first + 1);
+  if (second < 0) return { pkg: token.slice(0, first), rawModule: "", name: token.slice(first + 1) };
+  return { pkg: token.slice(0, first), rawModule: token.slice(first + 1, second), name: token.slice(second + 1) };
 }
 
 /** Whether a token names the package's provider resource (`pulumi:providers:pkg`). */
@@ -107,31 +106,66 @@ export function safeModuleFormat(source: string): boolean {
 
 function moduleFormat(pkg: PackageNaming): RegExp {
   const source = pkg.moduleFormat;
-  if (!source || !safeModuleFormat(source)) return DEFAULT_MODULE_FORMAT;
+  if (!source) return DEFAULT_MODULE_FORMAT;
   let re = formatCache.get(source);
   if (!re) {
     // A moduleFormat written for Go's regexp that JavaScript cannot compile falls back to the
-    // default format, which is what the schema loader does for an absent format.
+    // default format, which is what the schema loader does for an absent format; so does one not safe to run.
     try {
-      re = new RegExp(source);
+      re = safeModuleFormat(source) ? new RegExp(source) : DEFAULT_MODULE_FORMAT;
     } catch {
       re = DEFAULT_MODULE_FORMAT;
     }
+    if (formatCache.size >= 1000) formatCache.clear();
     formatCache.set(source, re);
   }
   return re;
 }
 
+/** Canonical modules already computed, by moduleFormat and raw module (every member of a module asks again). */
+const modules = new Map<string, Map<string, string>>();
+
 /** The canonical module of a token as Pulumi's schema loader computes it ("" for the index). */
 export function canonicalModule(pkg: PackageNaming, token: string): string {
   const t = parseToken(token);
   if (t.pkg === "pulumi" && (t.rawModule === "providers" || t.rawModule === "pulumi")) return "";
-  // Even a safe format backtracks as a power (up to the third) of what it is run on: a module part longer than
-  // any real one is taken whole, as by the default format.
-  const match = (t.rawModule.length > MAX_FORMATTED_MODULE ? DEFAULT_MODULE_FORMAT : moduleFormat(pkg)).exec(t.rawModule);
-  const mod = match?.[1];
-  if (mod === undefined || mod === "index") return "";
+  const format = pkg.moduleFormat ?? "";
+  let known = modules.get(format);
+  if (!known) {
+    if (modules.size >= 1000) modules.clear();
+    modules.set(format, (known = new Map()));
+  }
+  let mod = known.get(t.rawModule);
+  if (mod === undefined) {
+    // Even a safe format backtracks as a power (up to the third) of what it is run on: a module part longer than
+    // any real one is taken whole, as by the default format.
+    const matched = (t.rawModule.length > MAX_FORMATTED_MODULE ? DEFAULT_MODULE_FORMAT : moduleFormat(pkg)).exec(t.rawModule)?.[1];
+    mod = matched === undefined || matched === "index" ? "" : matched;
+    if (known.size >= 20_000) known.clear();
+    known.set(t.rawModule, mod);
+  }
   return mod;
+}
+
+/**
+ * A value that depends only on a package's naming options and a token's canonical module (a language's package,
+ * namespace or module path), computed once per options object and module: naming every member of a module
+ * computes it once, not once per member. The options object is not changed once naming uses it.
+ */
+export function perModule<T>(compute: (pkg: PackageNaming, mod: string) => T): (pkg: PackageNaming, token: string) => T {
+  const memo = new WeakMap<PackageNaming, Map<string, T>>();
+  return (pkg, token) => {
+    const mod = canonicalModule(pkg, token);
+    let byModule = memo.get(pkg);
+    if (!byModule) memo.set(pkg, (byModule = new Map()));
+    let value = byModule.get(mod);
+    if (value === undefined) {
+      if (byModule.size >= 20_000) byModule.clear();
+      value = compute(pkg, mod);
+      byModule.set(mod, value);
+    }
+    return value;
+  };
 }
 
 /** The flat module path used by nav: the canonical module, or "index". */

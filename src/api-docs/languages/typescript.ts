@@ -1,5 +1,5 @@
 // TypeScript/JavaScript names and types, as pulumi/pulumi's nodejs generator and its docs helper spell them.
-import { camel, canonicalModule, enumRawName, ownerOf, charClass, ID_PART, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, moduleParts, parseToken, scalarName, stringMap, stringSetting, upperFirst } from "./tokens";
+import { camel, enumRawName, ownerOf, charClass, ID_PART, ID_START, type IdentifierRules, isProviderToken, languageBlock, makeIdentifier, memberTypeName, moduleParts, parseToken, perModule, scalarName, stringMap, stringSetting, upperFirst } from "./tokens";
 import type { LanguageRules, PackageNaming, RefShape, ScalarNames, Shape, TypeContext } from "./types";
 
 /** The identifier a program binds the package to: `import * as azure_native from "@pulumi/azure-native"`. */
@@ -13,12 +13,11 @@ export function npmPackage(pkg: PackageNaming): string {
 }
 
 /** The module path parts of a token, after `language.nodejs.moduleToPackage`. */
-function moduleOfToken(pkg: PackageNaming, token: string): string[] {
-  const mod = canonicalModule(pkg, token);
+const moduleOfToken = perModule((pkg: PackageNaming, mod: string): readonly string[] => {
   const override = stringMap(languageBlock(pkg.language, "nodejs"), "moduleToPackage")[mod];
   // Each segment is a namespace; dotted parts (Kubernetes' `networking.k8s.io`) stay, each made an identifier.
   return moduleParts(override ?? mod).map((segment) => segment.split(".").map(jsIdentifier).join("."));
-}
+});
 
 const JS_IDENTIFIER: IdentifierRules = {
   isStart: charClass({ digits: false, extra: "$_", unicode: ID_START }),

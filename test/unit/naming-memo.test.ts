@@ -1,0 +1,84 @@
+// Naming is computed once per module and reused (tokens.ts canonicalModule, perModule): what is reused must be
+// exactly what would have been computed. And utf8Length, which the index's and nav's byte offsets rest on, must
+// count what TextEncoder writes, lone surrogates included.
+import { describe, expect, it } from "vitest";
+import { LANGUAGES, memberName, moduleOf, type PackageNaming } from "../../src/api-docs/languages";
+import { canonicalModule, parseToken } from "../../src/api-docs/languages/tokens";
+import { utf8Length } from "../../src/api-docs/utf8";
+
+describe("module naming reused across members", () => {
+  it("answers per naming options: the same raw module under two moduleFormats, and two packages' settings", () => {
+    const plain: PackageNaming = { name: "acme", language: {} };
+    const filed: PackageNaming = { name: "acme", language: {}, moduleFormat: "(.*)(?:/[^/]*)" };
+    // Asked in alternation, so a memo keyed on the module alone would answer one with the other's result.
+    for (let i = 0; i < 3; i++) {
+      expect(canonicalModule(plain, "acme:storage/bucket:Bucket")).toBe("storage/bucket");
+      expect(canonicalModule(filed, "acme:storage/bucket:Bucket")).toBe("storage");
+    }
+    const renamed: PackageNaming = {
+      name: "acme",
+      language: {
+        nodejs: { moduleToPackage: { storage: "blobs" } },
+        python: { moduleNameOverrides: { storage: "blob_store" } },
+        go: { moduleToPackage: { storage: "objstore" }, importBasePath: "example.com/acme/sdk/go/acme" },
+        csharp: { namespaces: { storage: "Blobs", acme: "Acme" } },
+        java: { packages: { storage: "blobs" }, basePackage: "com.example" },
+      },
+      moduleFormat: "(.*)(?:/[^/]*)",
+    };
+    const token = "acme:storage/bucket:Bucket";
+    const expected = {
+      typescript: "acme.blobs.Bucket",
+      python: "acme.blob_store.Bucket",
+      go: "objstore.Bucket",
+      csharp: "Acme.Blobs.Bucket",
+      java: "com.example.acme.blobs.Bucket",
+    };
+    const plainNames = { typescript: "acme.storage.Bucket", python: "acme.storage.Bucket", go: "storage.Bucket", csharp: "Acme.Storage.Bucket", java: "com.pulumi.acme.storage.Bucket" };
+    for (let i = 0; i < 3; i++) {
+      for (const [lang, name] of Object.entries(expected)) expect(memberName(lang as keyof typeof expected, renamed, token, "resource"), lang).toBe(name);
+      for (const [lang, name] of Object.entries(plainNames)) expect(memberName(lang as keyof typeof plainNames, filed, token, "resource"), lang).toBe(name);
+    }
+    // Functions are named from the same module values.
+    expect(memberName("java", renamed, "acme:storage/getBucket:getBucket", "function")).toBe("StorageFunctions.getBucket");
+    expect(memberName("java", filed, "acme:index/getBucket:getBucket", "function")).toBe("AcmeFunctions.getBucket");
+    expect(memberName("go", renamed, "acme:index:getThing", "function")).toBe("acme.GetThing");
+    expect(moduleOf(renamed, token)).toBe("storage");
+    expect(moduleOf(renamed, "acme:index:Thing")).toBe("index");
+    for (const lang of LANGUAGES) expect(typeof memberName(lang, renamed, "pulumi:providers:acme", "resource")).toBe("string");
+  });
+
+  it("splits tokens as before: colons in the name, a missing module, no package", () => {
+    expect(parseToken("acme:mod/sub:Name:with:colons")).toEqual({ pkg: "acme", rawModule: "mod/sub", name: "Name:with:colons" });
+    expect(parseToken("acme:Name")).toEqual({ pkg: "acme", rawModule: "", name: "Name" });
+    expect(parseToken("Name")).toEqual({ pkg: "", rawModule: "", name: "Name" });
+    expect(parseToken("::")).toEqual({ pkg: "", rawModule: "", name: "" });
+    expect(parseToken("a:")).toEqual({ pkg: "a", rawModule: "", name: "" });
+  });
+});
+
+describe("utf8Length", () => {
+  it("is the length TextEncoder writes, for every kind of UTF-16 text", () => {
+    const encoder = new TextEncoder();
+    const samples = [
+      "",
+      "plain ascii",
+      "café",
+      "名前",
+      "😀 pair",
+      "lone high \ud800 in the middle",
+      "lone low \udc00 in the middle",
+      "high at the end \ud83d",
+      "\udc00\ud800 reversed pair",
+      "\ud83d\ud83d\ude00 high then pair",
+      "mixed é 名 😀 \ud800",
+    ];
+    for (const s of samples) expect(utf8Length(s), JSON.stringify(s)).toBe(encoder.encode(s).byteLength);
+    // Every code unit, alone and beside every other kind.
+    const units = [0x41, 0xe9, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xffff];
+    for (const a of units) for (const b of units) for (const c of units) {
+      const s = String.fromCharCode(a, b, c);
+      expect(utf8Length(s), [a, b, c].map((u) => u.toString(16)).join(",")).toBe(encoder.encode(s).byteLength);
+    }
+  });
+});
