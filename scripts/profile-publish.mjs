@@ -39,7 +39,7 @@ async function bundle() {
     src = join(dir, "src");
   }
   const entry = join(root, ".tmp", `profile-entry-${old ? "old" : "new"}.ts`);
-  const steps = !old && existsSync(join(src, "api-docs/derive-steps.ts"));
+  const steps = existsSync(join(src, "api-docs/derive-steps.ts"));
   writeFileSync(
     entry,
     `export { extractSchemaMetadata } from ${JSON.stringify(join(src, "packages/schema-metadata.ts"))};\n` +
