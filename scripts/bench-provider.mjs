@@ -5,7 +5,8 @@
 // server's CPU seconds (every process of the server: wrangler, workerd, its local D1 and R2) during
 // complete and during the whole derivation, CPU s/MiB, the most CPU any single derivation step took (the
 // tree's CPU between a step's `jobStep` start and end log lines; the chain runs one step at a time), the
-// number of steps and each one's CPU, and workerd's peak resident memory over the baseline. Docs reads of the largest package
+// number of steps and each one's CPU, and workerd's peak resident memory over the baseline; beside each, this machine's
+// speed at that moment (Node's JSON round trip, s/MiB) and the publish's CPU over it, comparable across runs. Docs reads of the largest package
 // are timed against /healthz. Prints numbers; asserts nothing.
 import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -179,11 +180,35 @@ async function p50(url, n, headers = {}) {
   return times[Math.floor(times.length / 2)];
 }
 
+/**
+ * This machine's speed at the moment, for reading the CPU figures across runs (they moved 2.6× between days on the
+ * shared 2-core machine, the code unchanged): Node's CPU s/MiB for JSON.parse then JSON.stringify of a 16 MiB dense
+ * schema, the best of three, measured beside each publish. `cpuOverJson` is the publish's CPU s/MiB over it.
+ */
+const calibrationText = (() => {
+  const parts = [];
+  writeDocsSchema("calibration", "1.0.0", 16 * MiB, (s) => parts.push(s));
+  return parts.join("");
+})();
+function jsonCpuSPerMiB() {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const u0 = process.cpuUsage();
+    JSON.stringify(JSON.parse(calibrationText));
+    const u = process.cpuUsage(u0);
+    best = Math.min(best, (u.user + u.system) / 1e6 / (Buffer.byteLength(calibrationText) / MiB));
+  }
+  return best;
+}
+
 const rows = [];
 try {
   for (const megabytes of SIZES) {
     for (const shape of SHAPES) {
+      const before = jsonCpuSPerMiB();
       const row = await publishOne(shape, megabytes);
+      const json = (before + jsonCpuSPerMiB()) / 2;
+      Object.assign(row, { jsonCpuSPerMiB: +json.toFixed(4), cpuOverJson: +(row.cpuSPerMiB / json).toFixed(1) });
       rows.push(row);
       console.log(JSON.stringify(row));
     }
