@@ -48,6 +48,28 @@ describe("module naming reused across members", () => {
     for (const lang of LANGUAGES) expect(typeof memberName(lang, renamed, "pulumi:providers:acme", "resource")).toBe("string");
   });
 
+  it("stays right past the memo's size and for modules too long to keep", () => {
+    const plain: PackageNaming = { name: "acme", language: {} };
+    const filed: PackageNaming = { name: "acme", language: {}, moduleFormat: "(.*)(?:/[^/]*)" };
+    // More distinct modules than the memo keeps (it is cleared and filled again), asked twice each.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 5000; i++) {
+        expect(canonicalModule(filed, `acme:m${i}/file:R`)).toBe(`m${i}`);
+        expect(canonicalModule(plain, `acme:m${i}/file:R`)).toBe(`m${i}/file`);
+      }
+    }
+    // A module part longer than any real one is taken whole, and named per language without being kept.
+    const long = `${"x".repeat(300)}/file`;
+    expect(canonicalModule(filed, `acme:${long}:R`)).toBe(long);
+    expect(memberName("go", filed, `acme:${long}:R`, "resource")).toBe(`${"x".repeat(300)}file.R`);
+    expect(memberName("go", filed, "acme:short/file:R", "resource")).toBe("short.R");
+    // A format and a module that spell another pair's key when joined are kept apart.
+    const a: PackageNaming = { name: "acme", language: {}, moduleFormat: "(.*)" };
+    const b: PackageNaming = { name: "acme", language: {}, moduleFormat: "(.*" };
+    expect(canonicalModule(a, "acme:x:R")).toBe("x");
+    expect(canonicalModule(b, "acme:)x:R")).toBe(")x");
+  });
+
   it("splits tokens as before: colons in the name, a missing module, no package", () => {
     expect(parseToken("acme:mod/sub:Name:with:colons")).toEqual({ pkg: "acme", rawModule: "mod/sub", name: "Name:with:colons" });
     expect(parseToken("acme:Name")).toEqual({ pkg: "acme", rawModule: "", name: "Name" });

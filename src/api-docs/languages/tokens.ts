@@ -122,27 +122,31 @@ function moduleFormat(pkg: PackageNaming): RegExp {
   return re;
 }
 
-/** Canonical modules already computed, by moduleFormat and raw module (every member of a module asks again). */
-const modules = new Map<string, Map<string, string>>();
+/**
+ * Canonical modules already computed, by moduleFormat and raw module (every member of a module asks again). Only
+ * real-sized modules are kept, and at most MODULE_MEMO of them: a hostile schema's thousands of long module parts
+ * cost their computing, never the isolate's memory.
+ */
+const modules = new Map<string, string>();
+const MODULE_MEMO = 4096;
+const MEMO_KEY_CHARS = 512;
 
 /** The canonical module of a token as Pulumi's schema loader computes it ("" for the index). */
 export function canonicalModule(pkg: PackageNaming, token: string): string {
   const t = parseToken(token);
   if (t.pkg === "pulumi" && (t.rawModule === "providers" || t.rawModule === "pulumi")) return "";
   const format = pkg.moduleFormat ?? "";
-  let known = modules.get(format);
-  if (!known) {
-    if (modules.size >= 1000) modules.clear();
-    modules.set(format, (known = new Map()));
-  }
-  let mod = known.get(t.rawModule);
-  if (mod === undefined) {
-    // Even a safe format backtracks as a power (up to the third) of what it is run on: a module part longer than
-    // any real one is taken whole, as by the default format.
-    const matched = (t.rawModule.length > MAX_FORMATTED_MODULE ? DEFAULT_MODULE_FORMAT : moduleFormat(pkg)).exec(t.rawModule)?.[1];
-    mod = matched === undefined || matched === "index" ? "" : matched;
-    if (known.size >= 20_000) known.clear();
-    known.set(t.rawModule, mod);
+  // The format's length first: no format and module can spell another pair's key.
+  const id = `${format.length}:${format}${t.rawModule}`;
+  const known = modules.get(id);
+  if (known !== undefined) return known;
+  // Even a safe format backtracks as a power (up to the third) of what it is run on: a module part longer than
+  // any real one is taken whole, as by the default format.
+  const matched = (t.rawModule.length > MAX_FORMATTED_MODULE ? DEFAULT_MODULE_FORMAT : moduleFormat(pkg)).exec(t.rawModule)?.[1];
+  const mod = matched === undefined || matched === "index" ? "" : matched;
+  if (id.length <= MEMO_KEY_CHARS) {
+    if (modules.size >= MODULE_MEMO) modules.clear();
+    modules.set(id, mod);
   }
   return mod;
 }
@@ -156,11 +160,13 @@ export function perModule<T>(compute: (pkg: PackageNaming, mod: string) => T): (
   const memo = new WeakMap<PackageNaming, Map<string, T>>();
   return (pkg, token) => {
     const mod = canonicalModule(pkg, token);
+    // As canonicalModule's memo: real-sized modules only, a bounded number of them.
+    if (mod.length > MAX_FORMATTED_MODULE) return compute(pkg, mod);
     let byModule = memo.get(pkg);
     if (!byModule) memo.set(pkg, (byModule = new Map()));
     let value = byModule.get(mod);
     if (value === undefined) {
-      if (byModule.size >= 20_000) byModule.clear();
+      if (byModule.size >= MODULE_MEMO) byModule.clear();
       value = compute(pkg, mod);
       byModule.set(mod, value);
     }
