@@ -4,9 +4,11 @@ import { appendFileSync, closeSync, createReadStream, existsSync, openSync, read
 import { join } from "node:path";
 import { Readable } from "node:stream";
 
-export function fileBucket(dir, calls = {}) {
+export function fileBucket(dir, calls = {}, bytes = { read: 0, written: 0 }) {
   const path = (key) => join(dir, encodeURIComponent(key));
   const count = (name) => (calls[name] = (calls[name] ?? 0) + 1);
+  /** Bytes answered by gets (a range its length) and bytes put or uploaded, as R2 would move them. */
+  const moved = (kind, n) => (bytes[kind] += n);
   const readRange = (key, start, length) => {
     const fd = openSync(path(key), "r");
     try {
@@ -41,9 +43,11 @@ export function fileBucket(dir, calls = {}) {
   const upload = (key, uploadId) => ({
     key,
     uploadId,
-    async uploadPart(n, bytes) {
+    async uploadPart(n, body) {
       count("uploadPart");
-      writeFileSync(path(`${key}.${uploadId}.part${n}`), typeof bytes === "string" ? bytes : Buffer.from(bytes));
+      const data = typeof body === "string" ? Buffer.from(body) : Buffer.from(body);
+      moved("written", data.byteLength);
+      writeFileSync(path(`${key}.${uploadId}.part${n}`), data);
       return { partNumber: n, etag: String(n) };
     },
     async complete(parts) {
@@ -64,7 +68,11 @@ export function fileBucket(dir, calls = {}) {
     async get(key, options) {
       count(options?.range ? "get (range)" : "get");
       if (!existsSync(path(key))) return null;
-      return object(key, options?.range);
+      const answer = object(key, options?.range);
+      const size = statSync(path(key)).size;
+      const start = options?.range?.offset ?? 0;
+      moved("read", options?.range ? Math.max(0, Math.min(options.range.length ?? size - start, size - start)) : size);
+      return answer;
     },
     async head(key) {
       count("head");
@@ -72,7 +80,9 @@ export function fileBucket(dir, calls = {}) {
     },
     async put(key, value) {
       count("put");
-      writeFileSync(path(key), typeof value === "string" ? value : Buffer.from(value instanceof ArrayBuffer ? new Uint8Array(value) : value));
+      const data = typeof value === "string" ? Buffer.from(value) : Buffer.from(value instanceof ArrayBuffer ? new Uint8Array(value) : value);
+      moved("written", data.byteLength);
+      writeFileSync(path(key), data);
       return object(key);
     },
     async delete(keys) {

@@ -69,7 +69,8 @@ const file = schemaFile();
 const bytes = statSync(file).size;
 const dir = mkdtempSync(join(tmpdir(), "profile-"));
 const calls = {};
-const bucket = fileBucket(dir, calls);
+const moved = { read: 0, written: 0 };
+const bucket = fileBucket(dir, calls, moved);
 linkSync(file, join(dir, encodeURIComponent("v/schema")));
 writeFileSync(join(dir, encodeURIComponent("v/index")), "# bench\n\nA generated provider.\n");
 let peak = 0;
@@ -93,6 +94,8 @@ try {
     const kinds = {};
     const maxByPhase = {};
     const callsByPhase = {};
+    const mibByPhase = {};
+    const writtenByPhase = {};
     const totalCalls = () => Object.values(calls).reduce((n, c) => n + c, 0);
     const profilePhase = process.env.PROFILE_PHASE;
     const session = profilePhase ? new Session() : undefined;
@@ -110,6 +113,8 @@ try {
         profiling = false;
       }
       const c0 = totalCalls();
+      const m0 = moved.read + moved.written;
+      const w0 = moved.written;
       const s0 = cpu();
       const r = await mod.deriveStep(bucket, input, state);
       const spent = cpu() - s0;
@@ -122,17 +127,22 @@ try {
       kinds[phase] = +((kinds[phase] ?? 0) + spent).toFixed(3);
       maxByPhase[phase] = +Math.max(maxByPhase[phase] ?? 0, spent).toFixed(3);
       callsByPhase[phase] = (callsByPhase[phase] ?? 0) + totalCalls() - c0;
+      mibByPhase[phase] = +((mibByPhase[phase] ?? 0) + (moved.read + moved.written - m0) / 1048576).toFixed(1);
+      writtenByPhase[phase] = +((writtenByPhase[phase] ?? 0) + (moved.written - w0) / 1048576).toFixed(1);
       if (r.done) break;
       state = r.state;
       maxState = Math.max(maxState, JSON.stringify(state).length);
     }
     await mod.discardDerivation(bucket, input);
-    Object.assign(result, { steps, maxStepCpuS: +maxStep.toFixed(3), maxStateBytes: maxState, cpuByPhase: kinds, maxStepCpuByPhase: maxByPhase, r2CallsByPhase: callsByPhase });
+    // The docs objects the chain wrote (MiB), beside the schema's size.
+    const listed = await bucket.list({ prefix: input.prefix, limit: 1000 });
+    result.objectsMiB = Object.fromEntries(listed.objects.map((o) => [o.key.slice(input.prefix.length), +(o.size / 1048576).toFixed(2)]));
+    Object.assign(result, { steps, maxStepCpuS: +maxStep.toFixed(3), maxStateBytes: maxState, cpuByPhase: kinds, maxStepCpuByPhase: maxByPhase, r2CallsByPhase: callsByPhase, r2MiBMovedByPhase: mibByPhase, r2MiBWrittenByPhase: writtenByPhase });
   }
 } finally {
   clearInterval(timer);
 }
 const spent = cpu() - c0;
-Object.assign(result, { cpuS: +spent.toFixed(3), cpuSPerMiB: +(spent / (bytes / 1048576)).toFixed(4), wallMs: Math.round(performance.now() - t0), peakHeapMiB: +(peak / 1048576).toFixed(1), r2Calls: calls });
+Object.assign(result, { cpuS: +spent.toFixed(3), cpuSPerMiB: +(spent / (bytes / 1048576)).toFixed(4), wallMs: Math.round(performance.now() - t0), peakHeapMiB: +(peak / 1048576).toFixed(1), r2Calls: calls, r2MiBRead: +(moved.read / 1048576).toFixed(1), r2MiBWritten: +(moved.written / 1048576).toFixed(1) });
 console.log(JSON.stringify(result));
 rmSync(dir, { recursive: true, force: true });

@@ -72,9 +72,15 @@ interface PartState {
   /** Parts uploaded so far; their etags are in `<name>-etags-<step>` for each step listed (etags can be long). */
   parts: number;
   etagSteps: number[];
-  /** Bytes waiting in `<name>-tail-<tailStep>` for the next step (or the last part). */
+  /** Bytes waiting for the next part (or the last one): less than a part. */
   tail: number;
+  /** Where they wait, in states written before `pending` was kept: all in `<name>-tail-<tailStep>`. */
   tailStep: number;
+  /**
+   * Where they wait: ranges of `<name>-tail-<step>` objects, in order, each step's bytes written once. Absent in
+   * states of earlier releases, whose steps rewrote the whole tail (about half a part each step) into one object.
+   */
+  pending?: Array<[step: number, offset: number, length: number]>;
   /** Bytes written so far. */
   bytes: number;
 }
@@ -145,11 +151,13 @@ export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state
   const l = { ...STEP_LIMITS, ...limits };
   let s: State = state === null ? initial() : (structuredClone(state) as State);
   // A chain a release writing another docs format started (a deploy mid-derivation): what it wrote cannot be
-  // continued in this format, so its temporaries and open uploads go and the chain starts over.
-  if (s.format !== DOCS_FORMAT) {
+  // continued in this format, so its temporaries and open uploads go and the chain starts over. A chain of the
+  // release before pending tails (PENDING_STATE) is continued: its single tail is read as one pending range.
+  if (s.format !== PENDING_STATE && s.format !== DOCS_FORMAT) {
     await discardDerivation(bucket, input);
     s = initial();
   }
+  s.format = PENDING_STATE;
   const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep };
   if (s.phase === "finish") return { done: true, artifacts: await finishStep(bucket, input, s) };
   return { done: false, state: await phases[s.phase](bucket, input, s, l) };
@@ -175,8 +183,15 @@ export async function discardDerivation(bucket: R2Bucket, input: DerivationInput
   }
 }
 
+/**
+ * The `format` of states this release writes: docs format 3 with outputs' tails kept as pending ranges
+ * (PartState.pending). Releases before it know only DOCS_FORMAT; one that meets this value during a rolling deploy
+ * starts the chain over, as for any other format, instead of misreading the tails.
+ */
+const PENDING_STATE = DOCS_FORMAT * 100 + 1;
+
 function initial(): State {
-  return { format: DOCS_FORMAT, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(), members: [], types: [] };
+  return { format: PENDING_STATE, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(), members: [], types: [] };
 }
 
 /** Reads `length` bytes of `key` at `offset` (the whole rest when length is undefined). */
@@ -474,27 +489,54 @@ const SEARCH_MEMBERS: PartTarget = { name: "search-members.jsonl", contentType: 
 const TARGETS = [PACK, INDEX, EXAMPLES, SEARCH_MEMBERS];
 
 function newPart(): PartState {
-  return { upload: null, parts: 0, etagSteps: [], tail: 0, tailStep: 0, bytes: 0 };
+  return { upload: null, parts: 0, etagSteps: [], tail: 0, tailStep: 0, pending: [], bytes: 0 };
 }
+
+/** The pending ranges (a state of an earlier release: its one tail object). */
+const pendingOf = (part: PartState): Array<[number, number, number]> => part.pending ?? (part.tail > 0 ? [[part.tailStep, 0, part.tail]] : []);
+/** Past this many pending ranges they are written again as one (the state stays small whatever the steps). */
+const MAX_PENDING = 32;
 
 async function tailOf(bucket: R2Bucket, input: DerivationInput, part: PartState, target: PartTarget): Promise<Uint8Array> {
-  return part.tail > 0 ? readRange(bucket, `${tmp(input)}${target.name}-tail-${part.tailStep}`, 0, part.tail) : new Uint8Array(0);
+  const ranges = pendingOf(part);
+  if (ranges.length === 1) return readRange(bucket, `${tmp(input)}${target.name}-tail-${ranges[0]![0]}`, ranges[0]![1], ranges[0]![2]);
+  return concat(await Promise.all(ranges.map(([step, offset, length]) => readRange(bucket, `${tmp(input)}${target.name}-tail-${step}`, offset, length))));
 }
 
-/**
- * Uploads the full parts that the last tail and `chunks` make (R2 parts are all the same size but the
- * last), and leaves the rest as step `step`'s tail. The upload's id is kept under tmp, where a re-run of
- * the step that created it finds it, and where discardDerivation finds it to abort it.
- */
-async function writeParts(bucket: R2Bucket, input: DerivationInput, part: PartState, target: PartTarget, step: number, chunks: Uint8Array[]): Promise<void> {
-  const pieces = [await tailOf(bucket, input, part, target), ...chunks];
+function concat(pieces: Uint8Array[]): Uint8Array {
   const all = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0));
   let filled = 0;
   for (const p of pieces) {
     all.set(p, filled);
     filled += p.byteLength;
   }
-  part.bytes += filled - part.tail;
+  return all;
+}
+
+/**
+ * Uploads the full parts that the pending bytes and `chunks` make (R2 parts are all the same size but the last),
+ * and leaves the rest pending. Bytes that stay pending are written once, in step `step`'s tail object, and their
+ * range is added to the state: a step does not write again what earlier steps left (which made an output smaller
+ * than a part, written a slice a step, cost its size times half the steps). The upload's id is kept under tmp,
+ * where a re-run of the step that created it finds it, and where discardDerivation finds it to abort it.
+ */
+async function writeParts(bucket: R2Bucket, input: DerivationInput, part: PartState, target: PartTarget, step: number, chunks: Uint8Array[]): Promise<void> {
+  const fresh = chunks.length === 1 ? chunks[0]! : concat(chunks);
+  part.bytes += fresh.byteLength;
+  const tailKey = `${tmp(input)}${target.name}-tail-${step}`;
+  if (part.tail + fresh.byteLength < PART_BYTES && (part.pending?.length ?? 1) < MAX_PENDING) {
+    // No part fills: the new bytes wait beside the earlier ones.
+    const pending = pendingOf(part);
+    if (fresh.byteLength) {
+      await bucket.put(tailKey, fresh);
+      pending.push([step, 0, fresh.byteLength]);
+    }
+    part.pending = pending;
+    part.tail += fresh.byteLength;
+    part.tailStep = step;
+    return;
+  }
+  const all = part.tail ? concat([await tailOf(bucket, input, part, target), fresh]) : fresh;
   const key = input.prefix + target.name;
   const record = `${tmp(input)}${target.name}-upload`;
   let at = 0;
@@ -515,7 +557,8 @@ async function writeParts(bucket: R2Bucket, input: DerivationInput, part: PartSt
   }
   part.tail = all.byteLength - at;
   part.tailStep = step;
-  if (part.tail) await bucket.put(`${tmp(input)}${target.name}-tail-${step}`, all.subarray(at));
+  part.pending = part.tail ? [[step, 0, part.tail]] : [];
+  if (part.tail) await bucket.put(tailKey, all.subarray(at));
 }
 
 /** The object's last part (or the whole object when under one part); answers whether it has any byte. */

@@ -256,7 +256,8 @@ describe("docs derivation in steps", () => {
     expect(restarted.done).toBe(false);
     // The step discarded the old temporaries and ran the new chain's first step.
     expect(await bucket.head(leftover)).toBeNull();
-    expect((restarted as { state: { phase: string; format: number } }).state.format).toBe(3);
+    // 301: docs format 3, outputs' tails kept as pending ranges (derive-steps.ts PENDING_STATE).
+    expect((restarted as { state: { phase: string; format: number } }).state.format).toBe(301);
     expect((restarted as { state: { step: number } }).state.step).toBe(1);
     let next = restarted;
     while (!next.done) next = await deriveStep(bucket, input, next.state, TINY);
@@ -264,6 +265,60 @@ describe("docs derivation in steps", () => {
     const manifest = JSON.parse(await (await bucket.get(next.artifacts["docs.manifest"]!))!.text());
     expect(manifest.format).toBe(3);
   }, 60_000);
+
+  it("writes each step's bytes of an output smaller than a part once, not the whole tail again every step", { timeout: 120_000 }, async () => {
+    const input = await stage("steps/once/", bigSchema(), docsReadme, docsInstallation);
+    const limits: Partial<StepLimits> = { scanBytes: 1024 * 1024, packBytes: 512 * 1024, indexRecords: 150 };
+    const { artifacts, states } = await chain(input, limits);
+    await expectSameDocs(input, artifacts);
+    const indexSteps = states.filter((st) => (st as { phase: string }).phase === "index").length;
+    expect(indexSteps).toBeGreaterThan(5);
+    // index.tsv stays under one part: its bytes wait across steps, each step's written once in its own tail object.
+    const index = (await bucket.head(artifacts["docs.index"]!))!.size;
+    expect(index).toBeLessThan(5 * 1024 * 1024);
+    const tails = await bucket.list({ prefix: `${input.prefix}tmp/${input.workId}/index.tsv-tail-` });
+    expect(tails.objects.length).toBeGreaterThan(5);
+    expect(tails.objects.reduce((n, o) => n + o.size, 0)).toBe(index);
+    await discardDerivation(bucket, input);
+  });
+
+  it("continues a chain of the release before pending tails (format 3, each output's tail in one object), with the same docs", { timeout: 120_000 }, async () => {
+    const input = await stage("steps/legacy-tail/", bigSchema(), docsReadme, docsInstallation);
+    const limits: Partial<StepLimits> = { scanBytes: 1024 * 1024, packBytes: 512 * 1024, indexRecords: 150 };
+    // Run into the index phase, then rewrite the state as that release kept it: format 3, and each output's pending
+    // bytes in the one object `<name>-tail-<tailStep>`.
+    let state: unknown = null;
+    for (;;) {
+      const r = await deriveStep(bucket, input, state, limits);
+      if (r.done) throw new Error("finished before the index phase");
+      state = r.state;
+      const st = state as { phase: string; step: number };
+      if (st.phase === "index" && st.step >= 3) break;
+    }
+    type Part = { tail: number; tailStep: number; pending?: Array<[number, number, number]> };
+    const old = structuredClone(state) as Record<string, unknown> & { format: number };
+    old.format = 3;
+    let legacy = 0;
+    for (const [field, name] of [["pack", "pack"], ["index", "index.tsv"], ["examples", "examples.tsv"], ["searchMembers", "search-members.jsonl"]] as const) {
+      const part = old[field] as Part;
+      const pending = part.pending!;
+      delete part.pending;
+      if (!part.tail) continue;
+      const bytes = await Promise.all(pending.map(async ([step, offset, length]) => new Uint8Array(await (await bucket.get(`${input.prefix}tmp/${input.workId}/${name}-tail-${step}`, { range: { offset, length } }))!.arrayBuffer())));
+      const whole = new Uint8Array(bytes.reduce((n, b) => n + b.byteLength, 0));
+      bytes.reduce((at, b) => (whole.set(b, at), at + b.byteLength), 0);
+      // The earlier steps' objects go: only the one tail object of that release is read.
+      for (const [step] of pending) await bucket.delete(`${input.prefix}tmp/${input.workId}/${name}-tail-${step}`);
+      await bucket.put(`${input.prefix}tmp/${input.workId}/${name}-tail-${part.tailStep}`, whole);
+      if (pending.length > 1) legacy++;
+    }
+    expect(legacy).toBeGreaterThan(0);
+    let next = await deriveStep(bucket, input, old, limits);
+    expect((next as { state: { format: number; phase: string } }).state.format).toBe(301);
+    while (!next.done) next = await deriveStep(bucket, input, next.state, limits);
+    await expectSameDocs(input, next.artifacts);
+    await discardDerivation(bucket, input);
+  });
 
   // review-fences: the fixtures above are too small for any head's fences to leave it; this one's are not.
   describe("a package whose three heads keep only the roots of their fences' trees", () => {
