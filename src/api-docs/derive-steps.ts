@@ -524,9 +524,13 @@ async function writeParts(bucket: R2Bucket, input: DerivationInput, part: PartSt
   const fresh = chunks.length === 1 ? chunks[0]! : concat(chunks);
   part.bytes += fresh.byteLength;
   const tailKey = `${tmp(input)}${target.name}-tail-${step}`;
-  if (part.tail + fresh.byteLength < PART_BYTES && (part.pending?.length ?? 1) < MAX_PENDING) {
+  // A state of the release before pending tails (no `pending`) is stepped as that release steps it: its tail and
+  // the new bytes written together in this step's tail object. The same state then makes the same objects
+  // whichever release runs the step (a duplicate of the step on the other release's isolate during a deploy
+  // overwrites `<name>-tail-<step>` with the same bytes, not with a whole tail where a range of new bytes is read).
+  if (part.pending && part.tail + fresh.byteLength < PART_BYTES && part.pending.length < MAX_PENDING) {
     // No part fills: the new bytes wait beside the earlier ones.
-    const pending = pendingOf(part);
+    const pending = part.pending;
     if (fresh.byteLength) {
       await bucket.put(tailKey, fresh);
       pending.push([step, 0, fresh.byteLength]);

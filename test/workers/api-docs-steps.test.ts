@@ -313,8 +313,32 @@ describe("docs derivation in steps", () => {
       if (pending.length > 1) legacy++;
     }
     expect(legacy).toBeGreaterThan(0);
+    const step = (old as unknown as { step: number }).step;
     let next = await deriveStep(bucket, input, old, limits);
     expect((next as { state: { format: number; phase: string } }).state.format).toBe(301);
+    // That step wrote what the previous release writes for the same state: each output's whole tail (the old one and
+    // the step's bytes) in `<name>-tail-<step>`, one range. A duplicate of the step on that release's isolate (a
+    // deploy rolling out) overwrites the object with the same bytes; a tail object holding only the step's bytes
+    // would be overwritten with the whole tail, and the next step read its first bytes as the step's.
+    const stepped = (next as { state: Record<string, unknown> }).state;
+    for (const [field, name] of [["pack", "pack"], ["index", "index.tsv"], ["examples", "examples.tsv"], ["searchMembers", "search-members.jsonl"]] as const) {
+      const before = old[field] as Part;
+      const part = stepped[field] as Part & { bytes: number };
+      if (!part || field === "pack") continue;
+      if (!part.tail) {
+        expect(part.pending, field).toEqual([]);
+        continue;
+      }
+      expect(part.pending, field).toEqual([[step, 0, part.tail]]);
+      const object = await bucket.get(`${input.prefix}tmp/${input.workId}/${name}-tail-${step}`);
+      expect(object?.size, field).toBe(part.tail);
+      // It begins with the previous release's tail (less what parts took, had one filled).
+      if (before.tail && (part as unknown as { parts: number }).parts === (before as unknown as { parts: number }).parts) {
+        const head = new Uint8Array(await object!.arrayBuffer()).subarray(0, before.tail);
+        const legacyTail = new Uint8Array(await (await bucket.get(`${input.prefix}tmp/${input.workId}/${name}-tail-${before.tailStep}`))!.arrayBuffer());
+        expect(head, field).toEqual(legacyTail);
+      }
+    }
     while (!next.done) next = await deriveStep(bucket, input, next.state, limits);
     await expectSameDocs(input, next.artifacts);
     await discardDerivation(bucket, input);
