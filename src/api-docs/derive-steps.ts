@@ -152,12 +152,13 @@ export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state
   let s: State = state === null ? initial() : (structuredClone(state) as State);
   // A chain a release writing another docs format started (a deploy mid-derivation): what it wrote cannot be
   // continued in this format, so its temporaries and open uploads go and the chain starts over. A chain of the
-  // release before pending tails (PENDING_STATE) is continued: its single tail is read as one pending range.
+  // release before pending tails (format DOCS_FORMAT, not PENDING_STATE) is continued as that release steps it,
+  // to its end: same objects, same state fields, so either release's isolate can run its next step while a
+  // deploy rolls out (that release starts a PENDING_STATE chain over once, and the chain it begins is such a one).
   if (s.format !== PENDING_STATE && s.format !== DOCS_FORMAT) {
     await discardDerivation(bucket, input);
     s = initial();
   }
-  s.format = PENDING_STATE;
   const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep };
   if (s.phase === "finish") return { done: true, artifacts: await finishStep(bucket, input, s) };
   return { done: false, state: await phases[s.phase](bucket, input, s, l) };
@@ -184,14 +185,16 @@ export async function discardDerivation(bucket: R2Bucket, input: DerivationInput
 }
 
 /**
- * The `format` of states this release writes: docs format 3 with outputs' tails kept as pending ranges
- * (PartState.pending). Releases before it know only DOCS_FORMAT; one that meets this value during a rolling deploy
- * starts the chain over, as for any other format, instead of misreading the tails.
+ * The `format` of the states of chains this release begins: docs format 3 with outputs' tails kept as pending
+ * ranges (PartState.pending). Releases before it know only DOCS_FORMAT; one that meets this value during a rolling
+ * deploy starts the chain over, as for any other format, instead of misreading the tails. A DOCS_FORMAT chain keeps
+ * its format and no part of its state has `pending`: a release before it would carry that field on unchanged
+ * (stale) into a state this release reads.
  */
 const PENDING_STATE = DOCS_FORMAT * 100 + 1;
 
 function initial(): State {
-  return { format: PENDING_STATE, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(), members: [], types: [] };
+  return { format: PENDING_STATE, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(true), members: [], types: [] };
 }
 
 /** Reads `length` bytes of `key` at `offset` (the whole rest when length is undefined). */
@@ -488,8 +491,9 @@ const EXAMPLES: PartTarget = { name: "examples.tsv", contentType: "text/tab-sepa
 const SEARCH_MEMBERS: PartTarget = { name: "search-members.jsonl", contentType: "application/x-ndjson" };
 const TARGETS = [PACK, INDEX, EXAMPLES, SEARCH_MEMBERS];
 
-function newPart(): PartState {
-  return { upload: null, parts: 0, etagSteps: [], tail: 0, tailStep: 0, pending: [], bytes: 0 };
+/** A part of a chain this release began keeps pending ranges; one of a chain of the release before, one tail object. */
+function newPart(pending: boolean): PartState {
+  return { upload: null, parts: 0, etagSteps: [], tail: 0, tailStep: 0, ...(pending ? { pending: [] } : {}), bytes: 0 };
 }
 
 /** The pending ranges (a state of an earlier release: its one tail object). */
@@ -524,9 +528,13 @@ async function writeParts(bucket: R2Bucket, input: DerivationInput, part: PartSt
   const fresh = chunks.length === 1 ? chunks[0]! : concat(chunks);
   part.bytes += fresh.byteLength;
   const tailKey = `${tmp(input)}${target.name}-tail-${step}`;
-  if (part.tail + fresh.byteLength < PART_BYTES && (part.pending?.length ?? 1) < MAX_PENDING) {
+  // A part of a chain of the release before pending tails (no `pending`) is stepped as that release steps it: its
+  // tail and the new bytes written together in this step's tail object, and no `pending` kept. The same state then
+  // makes the same objects whichever release runs the step (a duplicate of the step on the other release's isolate
+  // during a deploy overwrites `<name>-tail-<step>` with the same bytes, not a whole tail over a range of new ones).
+  if (part.pending && part.tail + fresh.byteLength < PART_BYTES && part.pending.length < MAX_PENDING) {
     // No part fills: the new bytes wait beside the earlier ones.
-    const pending = pendingOf(part);
+    const pending = part.pending;
     if (fresh.byteLength) {
       await bucket.put(tailKey, fresh);
       pending.push([step, 0, fresh.byteLength]);
@@ -557,7 +565,7 @@ async function writeParts(bucket: R2Bucket, input: DerivationInput, part: PartSt
   }
   part.tail = all.byteLength - at;
   part.tailStep = step;
-  part.pending = part.tail ? [[step, 0, part.tail]] : [];
+  if (part.pending) part.pending = part.tail ? [[step, 0, part.tail]] : [];
   if (part.tail) await bucket.put(tailKey, all.subarray(at));
 }
 
@@ -631,13 +639,13 @@ async function tableStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     step: 0,
     cursors: s.members.map(() => 0),
     lines: { entries: 0, indexBytes: 0, exampleCount: 0, sinceFence: FENCE_EVERY },
-    index: newPart(),
-    examples: newPart(),
+    index: newPart(s.format === PENDING_STATE),
+    examples: newPart(s.format === PENDING_STATE),
     nav: [],
     overrides: [],
     fenceSteps: 0,
     search: { bytes: 0, count: 0, blockStart: 0, blockGrams: [] },
-    searchMembers: newPart(),
+    searchMembers: newPart(s.format === PENDING_STATE),
     grams: [],
   };
 }

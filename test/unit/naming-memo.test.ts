@@ -3,7 +3,7 @@
 // count what TextEncoder writes, lone surrogates included.
 import { describe, expect, it } from "vitest";
 import { LANGUAGES, memberName, moduleOf, type PackageNaming } from "../../src/api-docs/languages";
-import { canonicalModule, parseToken } from "../../src/api-docs/languages/tokens";
+import { canonicalModule, namingMemoSize, parseToken } from "../../src/api-docs/languages/tokens";
 import { utf8Length } from "../../src/api-docs/utf8";
 
 describe("module naming reused across members", () => {
@@ -68,6 +68,23 @@ describe("module naming reused across members", () => {
     const b: PackageNaming = { name: "acme", language: {}, moduleFormat: "(.*" };
     expect(canonicalModule(a, "acme:x:R")).toBe("x");
     expect(canonicalModule(b, "acme:)x:R")).toBe(")x");
+  });
+
+  it("keeps nothing of a moduleFormat too long to run: a schema's megabyte format is neither kept nor a memo key", () => {
+    // Longer than any safe format (200 characters), so it is not run: names are the default format's. Earlier, such
+    // a format was never kept; the memo kept it compiled (as the default) under its own text, and keyed every
+    // token's module by it: a schema could pin megabytes in the isolate, up to a thousand formats.
+    const huge = `(.*)(?:/[^/]*)${"x".repeat(1024 * 1024)}`;
+    const hostile: PackageNaming = { name: "acme", language: {}, moduleFormat: huge };
+    const plain: PackageNaming = { name: "acme", language: {} };
+    const before = namingMemoSize().chars;
+    for (let i = 0; i < 50; i++) {
+      const token = `acme:m${i}/file:R${i}`;
+      expect(canonicalModule(hostile, token)).toBe(canonicalModule(plain, token));
+      for (const lang of LANGUAGES) expect(memberName(lang, hostile, token, "resource"), lang).toBe(memberName(lang, plain, token, "resource"));
+    }
+    // What the memos hold grows by the modules' keys only (a few dozen characters each), never by the format.
+    expect(namingMemoSize().chars - before).toBeLessThan(50 * 64);
   });
 
   it("splits tokens as before: colons in the name, a missing module, no package", () => {

@@ -313,9 +313,64 @@ describe("docs derivation in steps", () => {
       if (pending.length > 1) legacy++;
     }
     expect(legacy).toBeGreaterThan(0);
+    const step = (old as unknown as { step: number }).step;
     let next = await deriveStep(bucket, input, old, limits);
-    expect((next as { state: { format: number; phase: string } }).state.format).toBe(301);
-    while (!next.done) next = await deriveStep(bucket, input, next.state, limits);
+    // The chain stays in that release's form to its end (format 3, no `pending`): that release's isolate can run any
+    // of its next steps while a deploy rolls out, instead of starting it over at every step this release ran. And
+    // the step wrote what that release writes for the same state: each output's whole tail (the old one and the
+    // step's bytes) in `<name>-tail-<step>`. A duplicate of the step on that release's isolate overwrites it with the
+    // same bytes; a tail object holding only the step's bytes would be overwritten with the whole tail, and the next
+    // step would read its first bytes as the step's.
+    const stepped = (next as { state: Record<string, unknown> & { format: number } }).state;
+    expect(stepped.format).toBe(3);
+    for (const [field, name] of [["pack", "pack"], ["index", "index.tsv"], ["examples", "examples.tsv"], ["searchMembers", "search-members.jsonl"]] as const) {
+      const before = old[field] as Part & { parts: number };
+      const part = stepped[field] as Part & { parts: number };
+      expect("pending" in part, field).toBe(false);
+      if (field === "pack" || !part.tail) continue;
+      expect(part.tailStep, field).toBe(step);
+      const object = await bucket.get(`${input.prefix}tmp/${input.workId}/${name}-tail-${step}`);
+      expect(object?.size, field).toBe(part.tail);
+      // It begins with that release's tail (when no part took it).
+      if (before.tail && part.parts === before.parts) {
+        const head = new Uint8Array(await object!.arrayBuffer()).subarray(0, before.tail);
+        const legacyTail = new Uint8Array(await (await bucket.get(`${input.prefix}tmp/${input.workId}/${name}-tail-${before.tailStep}`))!.arrayBuffer());
+        expect(head, field).toEqual(legacyTail);
+      }
+    }
+    const states: unknown[] = [];
+    while (!next.done) {
+      states.push(next.state);
+      next = await deriveStep(bucket, input, next.state, limits);
+    }
+    for (const st of states) {
+      expect((st as { format: number }).format).toBe(3);
+      expect(JSON.stringify(st)).not.toContain('"pending"');
+    }
+    await expectSameDocs(input, next.artifacts);
+    await discardDerivation(bucket, input);
+  });
+
+  it("a chain the release before pending tails began runs to its end in that release's form (format 3, no pending ranges), with the same docs", { timeout: 120_000 }, async () => {
+    const input = await stage("steps/legacy-whole/", bigSchema(), docsReadme, docsInstallation);
+    const limits: Partial<StepLimits> = { scanBytes: 1024 * 1024, packBytes: 512 * 1024, indexRecords: 150 };
+    // That release's first step: its state is this release's but for the format and the pack's `pending`.
+    const first = await deriveStep(bucket, input, null, limits);
+    const old = structuredClone((first as { state: Record<string, unknown> & { format: number; pack: { pending?: unknown } } }).state);
+    expect(old.format).toBe(301);
+    old.format = 3;
+    delete old.pack.pending;
+    let next = await deriveStep(bucket, input, old, limits);
+    const phases = new Set<string>();
+    while (!next.done) {
+      const st = next.state as { format: number; phase: string };
+      phases.add(st.phase);
+      // Every state is one that release steps as its own (it would carry a `pending` on unchanged, stale).
+      expect(st.format).toBe(3);
+      expect(JSON.stringify(st)).not.toContain('"pending"');
+      next = await deriveStep(bucket, input, next.state, limits);
+    }
+    expect([...phases]).toEqual(expect.arrayContaining(["pack", "index", "finish"]));
     await expectSameDocs(input, next.artifacts);
     await discardDerivation(bucket, input);
   });

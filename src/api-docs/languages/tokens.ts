@@ -31,6 +31,8 @@ const MAX_FORMAT_QUANTIFIERS = 3;
 const MAX_FORMAT_ALTERNATIONS = 2;
 /** A token's module part longer than this is not given to a schema's moduleFormat. */
 const MAX_FORMATTED_MODULE = 128;
+/** A moduleFormat longer than this is not safe to run (real ones are a few dozen characters): the default format is used. */
+const MAX_FORMAT_CHARS = 200;
 
 /**
  * Whether a moduleFormat can be run on publisher input in bounded time. JavaScript's engine backtracks, so a
@@ -41,7 +43,7 @@ const MAX_FORMATTED_MODULE = 128;
  * token's length. Real formats (`(.*)(?:/[^/]*)`, `(.*?)(?:/[^/]*)?`) need none of that.
  */
 export function safeModuleFormat(source: string): boolean {
-  if (source.length > 200) return false;
+  if (source.length > MAX_FORMAT_CHARS) return false;
   type Group = { alternation: boolean; quantifier: boolean; group: boolean };
   const stack: Group[] = [{ alternation: false, quantifier: false, group: false }];
   let quantifiers = 0;
@@ -104,8 +106,18 @@ export function safeModuleFormat(source: string): boolean {
   return stack.length === 1;
 }
 
-function moduleFormat(pkg: PackageNaming): RegExp {
+/**
+ * The moduleFormat naming runs: the schema's, or "" (the default format) when it is absent or too long to be
+ * safe. A too-long one is neither kept nor hashed: a schema's megabytes-long format would otherwise stay in
+ * the isolate (formatCache's keys) and be read whole by every naming call (the memo's key).
+ */
+const effectiveFormat = (pkg: PackageNaming): string => {
   const source = pkg.moduleFormat;
+  return typeof source === "string" && source.length <= MAX_FORMAT_CHARS ? source : "";
+};
+
+function moduleFormat(pkg: PackageNaming): RegExp {
+  const source = effectiveFormat(pkg);
   if (!source) return DEFAULT_MODULE_FORMAT;
   let re = formatCache.get(source);
   if (!re) {
@@ -135,7 +147,7 @@ const MEMO_KEY_CHARS = 512;
 export function canonicalModule(pkg: PackageNaming, token: string): string {
   const t = parseToken(token);
   if (t.pkg === "pulumi" && (t.rawModule === "providers" || t.rawModule === "pulumi")) return "";
-  const format = pkg.moduleFormat ?? "";
+  const format = effectiveFormat(pkg);
   // The format's length first: no format and module can spell another pair's key.
   const id = `${format.length}:${format}${t.rawModule}`;
   const known = modules.get(id);
@@ -172,6 +184,14 @@ export function perModule<T>(compute: (pkg: PackageNaming, mod: string) => T): (
     }
     return value;
   };
+}
+
+/** What the module-level naming memos hold (formats kept compiled, canonical modules kept), for tests. */
+export function namingMemoSize(): { entries: number; chars: number } {
+  let chars = 0;
+  for (const key of formatCache.keys()) chars += key.length;
+  for (const [key, mod] of modules) chars += key.length + mod.length;
+  return { entries: formatCache.size + modules.size, chars };
 }
 
 /** The flat module path used by nav: the canonical module, or "index". */
