@@ -5,7 +5,8 @@
 // server's CPU seconds (every process of the server: wrangler, workerd, its local D1 and R2) during
 // complete and during the whole derivation, CPU s/MiB, the most CPU any single derivation step took (the
 // tree's CPU between a step's `jobStep` start and end log lines; the chain runs one step at a time), the
-// number of steps and each one's CPU, and workerd's peak resident memory over the baseline; beside each, this machine's
+// number of steps and each one's CPU, workerd's peak resident memory over the baseline, the Worker isolate's V8 heap
+// (isolateHeap below: peak sampled, and at the end); beside each, this machine's
 // speed at that moment (Node's JSON round trip, s/MiB) and the publish's CPU over it, comparable across runs. Docs reads of the largest package
 // are timed against /healthz. Prints numbers; asserts nothing.
 import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
@@ -89,6 +90,68 @@ const server = await startDevServer({
   },
 });
 
+/**
+ * The Worker isolate's V8 heap, through wrangler's inspector (Runtime.getHeapUsage): what Cloudflare's 128 MB
+ * isolate limit applies to, which the process tree's RSS (workerd with its local D1 and R2, allocator arenas)
+ * does not show. Sampled every 100 ms while a publish runs; an answer comes when V8 serves the inspector, so a
+ * peak inside one long synchronous stretch may be missed — `heapSamples` says how many answers there were — and
+ * used size counts garbage not yet collected (V8 collects sooner under a 128 MB limit; workerd's inspector does
+ * not serve HeapProfiler.collectGarbage, so live size cannot be asked for). `endHeapMiB`: used once the docs are ready.
+ */
+async function isolateHeap() {
+  const targets = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
+  // Node's WebSocket (undici) sends a User-Agent, so wrangler's inspector proxy wants an allowed Origin as well.
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { Origin: "http://localhost" } });
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  let id = 0;
+  const pending = new Map();
+  ws.onmessage = (event) => {
+    const message = JSON.parse(String(event.data));
+    // Messages the proxy sends of its own (ids it chose, events) have no waiter.
+    pending.get(message.id)?.(message);
+    pending.delete(message.id);
+  };
+  // A method workerd does not serve is never answered (HeapProfiler.collectGarbage, for one): give up after 5 s.
+  const call = (method) =>
+    new Promise((resolve) => {
+      const i = ++id;
+      const timeout = setTimeout(() => (pending.delete(i), resolve(undefined)), 5000);
+      pending.set(i, (m) => (clearTimeout(timeout), resolve(m.result)));
+      ws.send(JSON.stringify({ id: i, method }));
+    });
+  const used = async () => (await call("Runtime.getHeapUsage"))?.usedSize;
+  let peak = 0;
+  let samples = 0;
+  let busy = false;
+  let timer;
+  return {
+    start() {
+      peak = 0;
+      samples = 0;
+      timer = setInterval(async () => {
+        if (busy) return;
+        busy = true;
+        const size = await used();
+        busy = false;
+        if (typeof size === "number") {
+          peak = Math.max(peak, size);
+          samples++;
+        }
+      }, 100);
+    },
+    /** The peak of the samples (garbage not yet collected included) and the heap used once the docs are ready. */
+    async stop() {
+      clearInterval(timer);
+      const end = await used();
+      return { peakHeapMiB: +(peak / MiB).toFixed(1), heapSamples: samples, endHeapMiB: +((end ?? 0) / MiB).toFixed(1) };
+    },
+    close: () => ws.close(),
+  };
+}
+
 async function api(method, path, token, body) {
   const r = await fetch(server.url + path, {
     method,
@@ -129,6 +192,7 @@ async function publishOne(shape, megabytes) {
   const baseline = workerdRss(server.pid);
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, workerdRss(server.pid))), 250);
+  heap.start();
   steps.length = 0;
   const cpu0 = treeCpu(server.pid);
   const byName0 = cpuByName(server.pid);
@@ -145,6 +209,7 @@ async function publishOne(shape, megabytes) {
   const cpu2 = treeCpu(server.pid);
   const byName2 = cpuByName(server.pid);
   clearInterval(sampler);
+  const heapPeak = await heap.stop();
   const mib = bytes / MiB;
   const maxStep = steps.reduce((m, s) => Math.max(m, s.cpu), 0);
   return {
@@ -163,6 +228,7 @@ async function publishOne(shape, megabytes) {
     stepCpuS: steps.map((s) => +s.cpu.toFixed(2)),
     cpuSByProcess: Object.fromEntries(Object.entries(byName2).map(([k, v]) => [k, +(v - (byName0[k] ?? 0)).toFixed(2)])),
     peakRssOverBaselineMiB: +((peak - baseline) / MiB).toFixed(0),
+    ...heapPeak,
     path,
   };
 }
@@ -202,7 +268,9 @@ function jsonCpuSPerMiB() {
 }
 
 const rows = [];
+let heap;
 try {
+  heap = await isolateHeap();
   for (const megabytes of SIZES) {
     for (const shape of SHAPES) {
       const before = jsonCpuSPerMiB();
@@ -224,6 +292,7 @@ try {
     console.log(JSON.stringify({ docsReadsOf: `${largest.shape} ${largest.MiB} MiB`, healthzMs: +healthz.toFixed(2), navRatio: +(navP50 / healthz).toFixed(2), docsRatio: +(docP50 / healthz).toFixed(2) }));
   }
 } finally {
+  heap?.close();
   await server.stop();
   rmSync(tmp, { recursive: true, force: true });
 }

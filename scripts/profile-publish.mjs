@@ -145,4 +145,4 @@ try {
 const spent = cpu() - c0;
 Object.assign(result, { cpuS: +spent.toFixed(3), cpuSPerMiB: +(spent / (bytes / 1048576)).toFixed(4), wallMs: Math.round(performance.now() - t0), peakHeapMiB: +(peak / 1048576).toFixed(1), r2Calls: calls, r2MiBRead: +(moved.read / 1048576).toFixed(1), r2MiBWritten: +(moved.written / 1048576).toFixed(1) });
 console.log(JSON.stringify(result));
-rmSync(dir, { recursive: true, force: true });
+if (!process.env.PROFILE_KEEP) rmSync(dir, { recursive: true, force: true }); else console.error("kept", dir);
