@@ -19,7 +19,11 @@
 //             into index.tsv and examples.tsv (multipart across steps like the pack), nav/overrides runs
 //             and the manifest's fences.
 // 7. nav    — nav.json, nav-summary.json, nav-modules.tsv and nav-head.json from those runs.
-// 8. finish — completes the three uploads, writes the README objects and, last, the manifest.
+// 8. postings — the search index's posting lists and dictionary from the trigram runs: past `fanIn` runs, one
+//             group merged per step first; then `indexRecords` × POSTINGS_PER_INDEX_RECORD trigram records a
+//             step, each step ending at a trigram's end (multipart across steps like the pack). Chains of
+//             states before POSTINGS_STATE wrote them in the nav step, whose CPU grew with the package.
+// 9. finish — completes the uploads, writes the README objects and, last, the manifest.
 // Re-running a step with the same state rewrites the same objects (names come from the state, never
 // from a counter in memory) and appends nothing. Temporary objects live under `${prefix}tmp/${workId}/`;
 // the runner calls discardDerivation once the chain is done or has failed.
@@ -27,7 +31,7 @@ import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
 import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
 import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
-import { SearchLines, SEARCH_POSTING_OBJECTS, type SearchLinesState } from "./search-index";
+import { PostingLines, SearchLines, SEARCH_POSTING_OBJECTS, writeSearchHead, type PostingsSink, type SearchHead, type SearchLinesState } from "./search-index";
 import { DOCS_FORMAT, DOCS_LAYOUT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range, writeIndexFences } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
 
@@ -91,7 +95,7 @@ type RunEntry = [name: string, size: number, records: number];
 interface State {
   /** The docs format the chain writes (storage.ts DOCS_FORMAT); absent in states of releases before format 3. */
   format?: number;
-  phase: "scan" | "kinds" | "pack" | "premerge" | "table" | "index" | "nav" | "finish";
+  phase: "scan" | "kinds" | "pack" | "premerge" | "table" | "index" | "nav" | "postings" | "finish";
   /** Step number within the phase: names the objects the step writes. */
   step: number;
   scan?: ScanState;
@@ -118,8 +122,8 @@ interface State {
   examples?: PartState;
   nav?: RunEntry[];
   overrides?: RunEntry[];
-  /** Premerge: the runs of `field` merged so far at the current level, in order. */
-  level?: { field: "members" | "types"; merged: RunEntry[] };
+  /** Premerge (and the postings phase's merges of `grams`): the runs of `field` merged so far at the current level, in order. */
+  level?: { field: "members" | "types" | "grams"; merged: RunEntry[] };
   /** Index phase steps that wrote `fences-<j>`. */
   fenceSteps?: number;
   navSummary?: boolean;
@@ -139,6 +143,11 @@ interface State {
   searchBlock?: string;
   searchMembers?: PartState;
   grams?: RunEntry[];
+  /**
+   * Postings phase (chains of POSTINGS_STATE): where each grams run's next line starts, the two outputs, PostingLines'
+   * counters, and the steps that wrote fences of search-trigrams.tsv (`search-fences-<j>`).
+   */
+  postings?: { cursors: number[]; bin: PartState; dictionary: PartState; trigrams: number; dictionaryBytes: number; fenceSteps: number[] };
 }
 
 const tmp = (input: DerivationInput) => `${input.prefix}tmp/${input.workId}/`;
@@ -155,11 +164,11 @@ export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state
   // release before pending tails (format DOCS_FORMAT, not PENDING_STATE) is continued as that release steps it,
   // to its end: same objects, same state fields, so either release's isolate can run its next step while a
   // deploy rolls out (that release starts a PENDING_STATE chain over once, and the chain it begins is such a one).
-  if (s.format !== PENDING_STATE && s.format !== DOCS_FORMAT) {
+  if (s.format !== POSTINGS_STATE && s.format !== PENDING_STATE && s.format !== DOCS_FORMAT) {
     await discardDerivation(bucket, input);
     s = initial();
   }
-  const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep };
+  const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep, postings: postingsStep };
   if (s.phase === "finish") return { done: true, artifacts: await finishStep(bucket, input, s) };
   return { done: false, state: await phases[s.phase](bucket, input, s, l) };
 }
@@ -192,9 +201,18 @@ export async function discardDerivation(bucket: R2Bucket, input: DerivationInput
  * (stale) into a state this release reads.
  */
 const PENDING_STATE = DOCS_FORMAT * 100 + 1;
+/**
+ * The `format` of the states of chains this release begins: PENDING_STATE's, and the search index's posting lists
+ * written in steps of their own (the postings phase) instead of in the nav step. A release before it meets this
+ * value as an unknown format and starts the chain over; this release continues a PENDING_STATE chain in that
+ * form (the postings written by its nav step), so either release's isolate can run its next step.
+ */
+const POSTINGS_STATE = DOCS_FORMAT * 100 + 2;
+/** Whether a chain keeps its outputs' tails as pending ranges (every format this release begins). */
+const keepsPending = (s: State) => s.format !== DOCS_FORMAT;
 
 function initial(): State {
-  return { format: PENDING_STATE, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(true), members: [], types: [] };
+  return { format: POSTINGS_STATE, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(true), members: [], types: [] };
 }
 
 /** Reads `length` bytes of `key` at `offset` (the whole rest when length is undefined). */
@@ -489,7 +507,9 @@ const PACK: PartTarget = { name: "pack", contentType: "application/octet-stream"
 const INDEX: PartTarget = { name: "index.tsv", contentType: "text/tab-separated-values; charset=utf-8" };
 const EXAMPLES: PartTarget = { name: "examples.tsv", contentType: "text/tab-separated-values; charset=utf-8" };
 const SEARCH_MEMBERS: PartTarget = { name: "search-members.jsonl", contentType: "application/x-ndjson" };
-const TARGETS = [PACK, INDEX, EXAMPLES, SEARCH_MEMBERS];
+const POSTINGS: PartTarget = { name: "search-postings.bin", contentType: "application/octet-stream" };
+const TRIGRAMS: PartTarget = { name: "search-trigrams.tsv", contentType: "text/tab-separated-values" };
+const TARGETS = [PACK, INDEX, EXAMPLES, SEARCH_MEMBERS, POSTINGS, TRIGRAMS];
 
 /** A part of a chain this release began keeps pending ranges; one of a chain of the release before, one tail object. */
 function newPart(pending: boolean): PartState {
@@ -606,9 +626,16 @@ async function premergeStep(bucket: R2Bucket, input: DerivationInput, s: State, 
     if (!field) return tableStep(bucket, input, { ...s, phase: "table", step: 0 }, l);
     s.level = { field, merged: [] };
   }
-  const { field, merged } = s.level;
+  return mergeGroupStep(bucket, input, s, s.level.field, fanIn, readBytes);
+}
+
+/** One group of `fanIn` runs of `field` merged into one run (the level's next), in order: equal keys stay in run order. */
+async function mergeGroupStep(bucket: R2Bucket, input: DerivationInput, s: State, field: "members" | "types" | "grams", fanIn: number, readBytes: number): Promise<State> {
+  s.level ??= { field, merged: [] };
+  const { merged } = s.level;
+  const runs = s[field]!;
   const from = merged.length * fanIn;
-  const group = s[field].slice(from, from + fanIn);
+  const group = runs.slice(from, from + fanIn);
   const name = `${field}-m${s.step}`;
   const out = new TextWriter(new ObjectWriter(bucket, `${tmp(input)}${name}`, "text/plain; charset=utf-8"));
   try {
@@ -619,7 +646,7 @@ async function premergeStep(bucket: R2Bucket, input: DerivationInput, s: State, 
     throw error;
   }
   merged.push([name, out.writer.offset, countOf(group)]);
-  if (from + fanIn >= s[field].length) {
+  if (from + fanIn >= runs.length) {
     s[field] = merged;
     s.level = undefined;
   }
@@ -639,13 +666,13 @@ async function tableStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     step: 0,
     cursors: s.members.map(() => 0),
     lines: { entries: 0, indexBytes: 0, exampleCount: 0, sinceFence: FENCE_EVERY },
-    index: newPart(s.format === PENDING_STATE),
-    examples: newPart(s.format === PENDING_STATE),
+    index: newPart(keepsPending(s)),
+    examples: newPart(keepsPending(s)),
     nav: [],
     overrides: [],
     fenceSteps: 0,
     search: { bytes: 0, count: 0, blockStart: 0, blockGrams: [] },
-    searchMembers: newPart(s.format === PENDING_STATE),
+    searchMembers: newPart(keepsPending(s)),
     grams: [],
   };
 }
@@ -728,16 +755,81 @@ async function navStep(bucket: R2Bucket, input: DerivationInput, s: State, l: St
     const naming = namingOf(await readTop(bucket, input, s));
     const items = SpillSorter.fromRuns(spill, "nav", runsOf(input, s.nav!), countOf(s.nav!));
     const overrides = SpillSorter.fromRuns(spill, "overrides", runsOf(input, s.overrides!), countOf(s.overrides!));
-    const search = s.search && s.grams
+    // A POSTINGS_STATE chain writes the posting lists in steps of their own; earlier chains, here.
+    const postingsPhase = s.format === POSTINGS_STATE && !!s.search && !!s.grams;
+    const search = s.search && s.grams && !postingsPhase
       ? { grams: SpillSorter.fromRuns(spill, "grams", runsOf(input, s.grams), countOf(s.grams)).sorted(), members: s.search.count, membersBytes: s.search.bytes }
       : undefined;
     const navObjects = await writeNavObjects(bucket, input.prefix, naming, items, overrides, search);
-    return { ...s, phase: "finish", step: 0, navSummary: true, navObjects };
+    return { ...s, phase: postingsPhase ? "postings" : "finish", step: 0, navSummary: true, navObjects };
   }
   return { ...s, phase: "finish", step: 0, navSummary: false };
 }
 
-/** Phase 8: the multipart objects completed, the README objects, and last the manifest. */
+/** Trigram records a postings step reads for each member record an index step reads (a member makes ~10 of them). */
+const POSTINGS_PER_INDEX_RECORD = 16;
+
+/**
+ * Phase 8 (POSTINGS_STATE chains): the search index's posting lists and dictionary (PostingLines, as
+ * writePostings writes them in deriveDocs) from the trigram runs. Past `fanIn` runs a step merges one group;
+ * then each step merges the next records from the run positions in the state, ending at a trigram's end once it
+ * has read its share; the last step writes search-head.json (and the fences' tree).
+ */
+async function postingsStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  const { fanIn, readBytes } = spillLimits(l);
+  if (s.level || s.grams!.length > fanIn) return mergeGroupStep(bucket, input, s, "grams", fanIn, readBytes);
+  const p = (s.postings ??= { cursors: s.grams!.map(() => 0), bin: newPart(true), dictionary: newPart(true), trigrams: 0, dictionaryBytes: 0, fenceSteps: [] });
+  const readers = runsOf(input, s.grams!).map((run, i) => new RunReader(bucket, run, readBytes, p.cursors[i]));
+  const heads = await Promise.all(readers.map((r) => r.next()));
+  const bin: Uint8Array[] = [];
+  let binBytes = 0;
+  const sink: PostingsSink = {
+    get offset() {
+      return p.bin.bytes + binBytes;
+    },
+    write: async (bytes) => {
+      bin.push(bytes);
+      binBytes += bytes.byteLength;
+    },
+  };
+  const dictionary: string[] = [];
+  const lines = new PostingLines(sink, textSink(dictionary), p);
+  const budget = l.indexRecords * POSTINGS_PER_INDEX_RECORD;
+  for (let n = 0; ; n++) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
+    }
+    if (best < 0) break;
+    const record = heads[best]!;
+    // Past its share, a step ends where a trigram does: the state carries no half-built posting list.
+    if (n >= budget && record[0] !== lines.gram) break;
+    heads[best] = await readers[best]!.next();
+    await lines.add(...record);
+  }
+  await lines.flush();
+  const j = s.step;
+  await writeParts(bucket, input, p.bin, POSTINGS, j, bin);
+  await writeParts(bucket, input, p.dictionary, TRIGRAMS, j, [encoder.encode(dictionary.join(""))]);
+  if (lines.fences.length) {
+    await putJson(bucket, `${tmp(input)}search-fences-${j}`, lines.fences);
+    p.fenceSteps.push(j);
+  }
+  p.trigrams = lines.trigrams;
+  p.dictionaryBytes = lines.dictionaryBytes;
+  p.cursors = readers.map((r) => r.lineStart);
+  s.step++;
+  if (heads.some((h) => h !== undefined)) return s;
+  const fences: SearchHead["fences"] = [];
+  for (const k of p.fenceSteps) fences.push(...((await (await bucket.get(`${tmp(input)}search-fences-${k}`))!.json()) as SearchHead["fences"]));
+  const naming = namingOf(await readTop(bucket, input, s));
+  const counts = { members: s.search!.count, membersBytes: s.search!.bytes, trigrams: p.trigrams, postingsBytes: p.bin.bytes, trigramsBytes: p.dictionaryBytes };
+  const objects = await writeSearchHead(bucket, input.prefix, naming, counts, fences);
+  return { ...s, phase: "finish", step: 0, navObjects: [...(s.navObjects ?? []), ...objects] };
+}
+
+/** Phase 9: the multipart objects completed, the README objects, and last the manifest. */
 async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): Promise<Record<string, string>> {
   const { prefix } = input;
   const texts = Promise.all([readContent(bucket, input.readmeKey), readContent(bucket, input.installationKey)]);
@@ -749,6 +841,10 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
   // What writeNavObjects wrote (a chain whose nav step ran before it was kept: the objects every such step wrote).
   if (s.navSummary) written.push(...(s.navObjects ?? [...NAV_OBJECTS, ...(s.search ? SEARCH_POSTING_OBJECTS : [])]));
   if (s.searchMembers && (await completeParts(bucket, input, s.searchMembers, SEARCH_MEMBERS))) written.push("search-members.jsonl");
+  // Listed by the postings phase already; written even when empty, as writePostings writes them.
+  for (const [part, target] of s.postings ? ([[s.postings.bin, POSTINGS], [s.postings.dictionary, TRIGRAMS]] as const) : []) {
+    if (!(await completeParts(bucket, input, part, target))) await bucket.put(input.prefix + target.name, new Uint8Array(0), { httpMetadata: { contentType: target.contentType } });
+  }
   const fences: Fence[] = [];
   for (let j = 0; j < s.fenceSteps!; j++) fences.push(...((await (await bucket.get(`${tmp(input)}fences-${j}`))!.json()) as Fence[]));
   const [readme, installation] = await texts;

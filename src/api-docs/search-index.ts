@@ -145,6 +145,76 @@ export class SearchLines {
 /** The objects written from the sorted trigram records (search-members.jsonl is written as SearchLines goes). */
 export const SEARCH_POSTING_OBJECTS = ["search-postings.bin", "search-trigrams.tsv", "search-head.json"] as const satisfies readonly DocsObject[];
 
+/** Where posting bytes go: an object being written, or a step's buffer (its `offset` counts from the object's start). */
+export interface PostingsSink {
+  readonly offset: number;
+  write(bytes: Uint8Array): Promise<void>;
+}
+
+/** Counters of PostingLines that a derivation in steps carries from one step to the next. */
+export interface PostingCounters {
+  trigrams: number;
+  dictionaryBytes: number;
+}
+
+/**
+ * Posting lists and dictionary lines from the trigram records in order, one posting list in memory. Fed record by
+ * record; `flush` ends the trigram being collected, so a derivation in steps ends a step at a trigram's end and
+ * carries only the counters. The fences it makes are those of the lines it wrote (`fences`).
+ */
+export class PostingLines {
+  trigrams: number;
+  dictionaryBytes: number;
+  readonly fences: SearchHead["fences"] = [];
+  private current: string | undefined;
+  private list: number[] = [];
+  private count = 0;
+  private last = 0;
+
+  constructor(
+    private readonly postings: PostingsSink,
+    private readonly dictionary: { write(text: string): Promise<void> },
+    start: PostingCounters = { trigrams: 0, dictionaryBytes: 0 },
+  ) {
+    this.trigrams = start.trigrams;
+    this.dictionaryBytes = start.dictionaryBytes;
+  }
+
+  /** The trigram being collected (undefined before the first record and after a flush). */
+  get gram(): string | undefined {
+    return this.current;
+  }
+
+  async add(gram: string, posting: string): Promise<void> {
+    if (gram !== this.current) {
+      await this.flush();
+      this.current = gram;
+    }
+    const comma = posting.indexOf(",");
+    const at = parseInt(posting.slice(0, comma), 36);
+    varint(this.list, at - this.last);
+    varint(this.list, parseInt(posting.slice(comma + 1), 36));
+    this.last = at;
+    this.count++;
+  }
+
+  async flush(): Promise<void> {
+    const current = this.current;
+    if (current === undefined) return;
+    const at = this.postings.offset;
+    await this.postings.write(Uint8Array.from(this.list));
+    if (this.trigrams % SEARCH_FENCE === 0) this.fences.push([current, this.dictionaryBytes]);
+    const line = `${JSON.stringify(current)}\t${this.count}\t${at}\t${this.list.length}\n`;
+    this.dictionaryBytes += utf8Length(line);
+    await this.dictionary.write(line);
+    this.trigrams++;
+    this.current = undefined;
+    this.list = [];
+    this.count = 0;
+    this.last = 0;
+  }
+}
+
 /**
  * Posting lists and the dictionary streamed from the trigram records in order (one posting list in memory),
  * then search-head.json. `members`/`membersBytes`: what SearchLines wrote.
@@ -152,40 +222,10 @@ export const SEARCH_POSTING_OBJECTS = ["search-postings.bin", "search-trigrams.t
 export async function writePostings(bucket: R2Bucket, prefix: string, naming: PackageNaming, grams: AsyncIterable<[string, string]>, members: number, membersBytes: number): Promise<DocsObject[]> {
   const postings = new ObjectWriter(bucket, prefix + "search-postings.bin", "application/octet-stream");
   const dictionary = new TextWriter(new ObjectWriter(bucket, prefix + "search-trigrams.tsv", "text/tab-separated-values"));
-  const fences: SearchHead["fences"] = [];
-  let trigrams = 0;
-  let dictionaryBytes = 0;
+  const lines = new PostingLines(postings, dictionary);
   try {
-    let current: string | undefined;
-    let list: number[] = [];
-    let count = 0;
-    let last = 0;
-    const flush = async () => {
-      if (current === undefined) return;
-      const at = postings.offset;
-      await postings.write(Uint8Array.from(list));
-      if (trigrams % SEARCH_FENCE === 0) fences.push([current, dictionaryBytes]);
-      const line = `${JSON.stringify(current)}\t${count}\t${at}\t${list.length}\n`;
-      dictionaryBytes += utf8Length(line);
-      await dictionary.write(line);
-      trigrams++;
-    };
-    for await (const [gram, posting] of grams) {
-      if (gram !== current) {
-        await flush();
-        current = gram;
-        list = [];
-        count = 0;
-        last = 0;
-      }
-      const comma = posting.indexOf(",");
-      const at = parseInt(posting.slice(0, comma), 36);
-      varint(list, at - last);
-      varint(list, parseInt(posting.slice(comma + 1), 36));
-      last = at;
-      count++;
-    }
-    await flush();
+    for await (const [gram, posting] of grams) await lines.add(gram, posting);
+    await lines.flush();
     await postings.close();
     await dictionary.close();
   } catch (error) {
@@ -193,8 +233,20 @@ export async function writePostings(bucket: R2Bucket, prefix: string, naming: Pa
     await dictionary.writer.abort();
     throw error;
   }
-  const tree = await writeFenceTree(bucket, prefix + "search-fences.tsv", withLengths(fences, dictionaryBytes));
-  const head: SearchHead = { format: 1, naming, members, membersBytes, trigrams, postingsBytes: postings.offset, ...storedFences(tree, fences), trigramsBytes: dictionaryBytes };
+  return writeSearchHead(bucket, prefix, naming, { members, membersBytes, trigrams: lines.trigrams, postingsBytes: postings.offset, trigramsBytes: lines.dictionaryBytes }, lines.fences);
+}
+
+/** search-head.json (and the fences' tree when they are many) once the posting lists and the dictionary are written. */
+export async function writeSearchHead(
+  bucket: R2Bucket,
+  prefix: string,
+  naming: PackageNaming,
+  counts: { members: number; membersBytes: number; trigrams: number; postingsBytes: number; trigramsBytes: number },
+  fences: SearchHead["fences"],
+): Promise<DocsObject[]> {
+  const tree = await writeFenceTree(bucket, prefix + "search-fences.tsv", withLengths(fences, counts.trigramsBytes));
+  const { members, membersBytes, trigrams, postingsBytes, trigramsBytes } = counts;
+  const head: SearchHead = { format: 1, naming, members, membersBytes, trigrams, postingsBytes, ...storedFences(tree, fences), trigramsBytes };
   await putJson(bucket, prefix + "search-head.json", head);
   return [...SEARCH_POSTING_OBJECTS, ...(tree.levels ? (["search-fences.tsv"] as const) : [])];
 }
