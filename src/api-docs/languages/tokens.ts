@@ -186,12 +186,17 @@ export function perModule<T>(compute: (pkg: PackageNaming, mod: string) => T): (
   };
 }
 
-/** What the module-level naming memos hold (formats kept compiled, canonical modules kept), for tests. */
+/** What the module-level naming memos hold (formats kept compiled, canonical modules kept, boundedMemo's caches), for tests. */
 export function namingMemoSize(): { entries: number; chars: number } {
   let chars = 0;
+  let entries = formatCache.size + modules.size;
   for (const key of formatCache.keys()) chars += key.length;
   for (const [key, mod] of modules) chars += key.length + mod.length;
-  return { entries: formatCache.size + modules.size, chars };
+  for (const cache of memoCaches) {
+    entries += cache.size;
+    for (const [key, value] of cache) chars += key.length + (typeof value === "string" ? value.length : 0);
+  }
+  return { entries, chars };
 }
 
 /** The flat module path used by nav: the canonical module, or "index". */
@@ -372,14 +377,21 @@ export function enumRawName(value: { name?: string; value: unknown }): string {
   return SHORT_ENUM_NAMES[raw] ?? raw;
 }
 
+/** Every boundedMemo's cache (namingMemoSize reports what they hold). */
+const memoCaches: Array<Map<string, unknown>> = [];
+
 /**
  * Memoizes a pure function of a string, forgetting everything once `limit` keys are held, so the
  * memory stays bounded whatever the schema's size. Schemas repeat the same names and `$ref`s
- * thousands of times, and each is spelled in six languages.
+ * thousands of times, and each is spelled in six languages. A key longer than MEMO_KEY_CHARS (no real
+ * name or `$ref` is) is computed each time, never kept: a count alone bounds nothing when a schema's
+ * property names and `$ref`s can be hundreds of KiB each, and the caches outlive the request.
  */
 export function boundedMemo<T>(limit: number, compute: (key: string) => T): (key: string) => T {
   const cache = new Map<string, T>();
+  memoCaches.push(cache);
   return (key) => {
+    if (key.length > MEMO_KEY_CHARS) return compute(key);
     let value = cache.get(key);
     if (value === undefined && !cache.has(key)) {
       if (cache.size >= limit) cache.clear();
