@@ -112,6 +112,23 @@ describe("module naming reused across members", () => {
     expect(namingMemoSize().chars - before).toBeLessThan(20 * 1024);
   });
 
+  it("keeps a bounded number of modules' names however many packages' naming options an isolate holds", () => {
+    // perModule kept up to 4096 modules per naming options object, in a WeakMap: bounded per package only. The naming
+    // of every manifest an isolate caches (up to 200) stays alive, and a hostile package's thousands of modules were
+    // each kept in every language: the memos grew with the number of packages read, beyond what the caches budget.
+    const packages: PackageNaming[] = Array.from({ length: 30 }, (_, p) => ({ name: `pkg${p}`, language: {} }));
+    const mod = (m: number) => `m${m}${"q".repeat(100)}`;
+    for (const [p, pkg] of packages.entries()) {
+      for (let m = 0; m < 1000; m++) for (const lang of LANGUAGES) memberName(lang, pkg, `pkg${p}:${mod(m)}:R`, "resource");
+    }
+    // Every language's module values, for all 30 packages, within a few memos' bound (not 30 × 1000 × 5).
+    expect(namingMemoSize().perModule).toBeLessThanOrEqual(8 * 4096);
+    // And still right: each package's own module values, after the others'.
+    expect(memberName("java", packages[3]!, `pkg3:${mod(7)}:R`, "resource")).toBe(`com.pulumi.pkg3.${mod(7)}.R`);
+    expect(memberName("csharp", packages[0]!, `pkg0:${mod(7)}:R`, "resource")).toBe(`Pkg0.M7${"q".repeat(100)}.R`);
+    expect(memberName("csharp", packages[1]!, `pkg1:${mod(7)}:R`, "resource")).toBe(`Pkg1.M7${"q".repeat(100)}.R`);
+  });
+
   it("splits tokens as before: colons in the name, a missing module, no package", () => {
     expect(parseToken("acme:mod/sub:Name:with:colons")).toEqual({ pkg: "acme", rawModule: "mod/sub", name: "Name:with:colons" });
     expect(parseToken("acme:Name")).toEqual({ pkg: "acme", rawModule: "", name: "Name" });
