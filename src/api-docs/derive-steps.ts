@@ -166,9 +166,20 @@ export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state
   // release before pending tails (format DOCS_FORMAT, not PENDING_STATE) is continued as that release steps it,
   // to its end: same objects, same state fields, so either release's isolate can run its next step while a
   // deploy rolls out (that release starts a PENDING_STATE chain over once, and the chain it begins is such a one).
+  let begin = state === null;
   if (s.format !== POSTINGS_STATE && s.format !== PENDING_STATE && s.format !== DOCS_FORMAT) {
     await discardDerivation(bucket, input);
+    begin = true;
+  } else if (s.format === POSTINGS_STATE && !begin && !(await bucket.head(chainMarker(input)))) {
+    // The release before's isolate discarded this chain (as it starts a POSTINGS_STATE chain over) and was cut off
+    // before its own state was stored: the job still holds this state, whose objects may be gone. Started over here
+    // too, what that step left discarded first (else "is missing" at every try, until the job failed).
+    await discardDerivation(bucket, input);
+    begin = true;
+  }
+  if (begin) {
     s = initial();
+    await bucket.put(chainMarker(input), String(POSTINGS_STATE));
   }
   const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep, postings: postingsStep };
   if (s.phase === "finish") return { done: true, artifacts: await finishStep(bucket, input, s) };
@@ -212,6 +223,16 @@ const PENDING_STATE = DOCS_FORMAT * 100 + 1;
 const POSTINGS_STATE = DOCS_FORMAT * 100 + 2;
 /** Whether a chain keeps its outputs' tails as pending ranges (every format this release begins). */
 const keepsPending = (s: State) => s.format !== DOCS_FORMAT;
+
+/**
+ * Written when a chain this release begins (POSTINGS_STATE) starts, headed by each of its steps: the release before
+ * (which knows DOCS_FORMAT and PENDING_STATE) discards such a chain's temporaries, this one first of them (keys are
+ * listed in order, `!` before any other name here), so a chain whose marker is gone was discarded. PENDING_STATE
+ * chains, which that release begins without a marker and never discards, are not checked. (That release aborts the
+ * chain's open uploads before it deletes: cut off between the two, the marker stays and an upload is gone; a part
+ * or the completion then fails at every try.)
+ */
+const chainMarker = (input: DerivationInput) => `${tmp(input)}!chain`;
 
 function initial(): State {
   return { format: POSTINGS_STATE, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(true), members: [], types: [] };

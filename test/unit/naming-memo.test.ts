@@ -2,7 +2,7 @@
 // exactly what would have been computed. And utf8Length, which the index's and nav's byte offsets rest on, must
 // count what TextEncoder writes, lone surrogates included.
 import { describe, expect, it } from "vitest";
-import { LANGUAGES, memberName, moduleOf, type PackageNaming } from "../../src/api-docs/languages";
+import { LANGUAGES, memberName, moduleOf, propertyName, typeName, type PackageNaming } from "../../src/api-docs/languages";
 import { canonicalModule, namingMemoSize, parseToken } from "../../src/api-docs/languages/tokens";
 import { utf8Length } from "../../src/api-docs/utf8";
 
@@ -85,6 +85,48 @@ describe("module naming reused across members", () => {
     }
     // What the memos hold grows by the modules' keys only (a few dozen characters each), never by the format.
     expect(namingMemoSize().chars - before).toBeLessThan(50 * 64);
+  });
+
+  it("keeps nothing of a property name or $ref longer than any real one: a schema's long names are computed, not kept", () => {
+    // boundedMemo bounds its caches by count (20,000 keys) only: property names and $refs of a served entry (up to
+    // MAX_RECORD_LIST_CHARS each list) were kept whole as keys, with their answers, and stayed in the isolate after the
+    // answer — each page of a hostile package pinned megabytes more, until the isolate ran out of memory.
+    const pkg: PackageNaming = { name: "acme", language: {} };
+    const before = namingMemoSize().chars;
+    const long = "x".repeat(64 * 1024);
+    for (let i = 0; i < 20; i++) {
+      const name = `fooBar${i}${long}`;
+      // (Compared as booleans: a failure does not print the names.)
+      expect(propertyName("python", pkg, name) === `foo_bar${i}${long}`).toBe(true);
+      expect(propertyName("csharp", pkg, name) === `FooBar${i}${long}`).toBe(true);
+      for (const lang of LANGUAGES) expect(propertyName(lang, pkg, name).endsWith(long), lang).toBe(true);
+      // A property whose type is a local object type named by a $ref as long (YAML shows "Property Map").
+      const ref = { $ref: `#/types/acme:index:Spec${i}${long}` };
+      for (const lang of LANGUAGES) {
+        const type = typeName(lang, pkg, ref, { input: false, required: true, refKind: () => "object" });
+        expect(lang === "yaml" || type.includes(`Spec${i}${long}`), lang).toBe(true);
+      }
+    }
+    // Short names are still kept (and answered the same).
+    expect(propertyName("python", pkg, "fooBar")).toBe("foo_bar");
+    expect(namingMemoSize().chars - before).toBeLessThan(20 * 1024);
+  });
+
+  it("keeps a bounded number of modules' names however many packages' naming options an isolate holds", () => {
+    // perModule kept up to 4096 modules per naming options object, in a WeakMap: bounded per package only. The naming
+    // of every manifest an isolate caches (up to 200) stays alive, and a hostile package's thousands of modules were
+    // each kept in every language: the memos grew with the number of packages read, beyond what the caches budget.
+    const packages: PackageNaming[] = Array.from({ length: 30 }, (_, p) => ({ name: `pkg${p}`, language: {} }));
+    const mod = (m: number) => `m${m}${"q".repeat(100)}`;
+    for (const [p, pkg] of packages.entries()) {
+      for (let m = 0; m < 1000; m++) for (const lang of LANGUAGES) memberName(lang, pkg, `pkg${p}:${mod(m)}:R`, "resource");
+    }
+    // Every language's module values, for all 30 packages, within a few memos' bound (not 30 × 1000 × 5).
+    expect(namingMemoSize().perModule).toBeLessThanOrEqual(8 * 4096);
+    // And still right: each package's own module values, after the others'.
+    expect(memberName("java", packages[3]!, `pkg3:${mod(7)}:R`, "resource")).toBe(`com.pulumi.pkg3.${mod(7)}.R`);
+    expect(memberName("csharp", packages[0]!, `pkg0:${mod(7)}:R`, "resource")).toBe(`Pkg0.M7${"q".repeat(100)}.R`);
+    expect(memberName("csharp", packages[1]!, `pkg1:${mod(7)}:R`, "resource")).toBe(`Pkg1.M7${"q".repeat(100)}.R`);
   });
 
   it("splits tokens as before: colons in the name, a missing module, no package", () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { deriveDocs } from "../../src/api-docs/derive";
 import { deriveStep, discardDerivation, type DerivationInput, type StepLimits } from "../../src/api-docs/derive-steps";
 import { docsInstallation, docsReadme, docsSchema } from "./api-docs-fixture";
+import { newScanState } from "../../src/api-docs/schema-scan";
 import { SEARCH_OBJECTS } from "../../src/api-docs/search-index";
 import { artifactName, lookup, readManifest, type Manifest } from "../../src/api-docs/storage";
 import type { NavHead } from "../../src/api-docs/derive";
@@ -406,6 +407,39 @@ describe("docs derivation in steps", () => {
     expect([...phases]).not.toContain("postings");
     await expectSameDocs(input, next.artifacts);
     await discardDerivation(bucket, input);
+  });
+
+  it("a postings-phase chain whose temporaries an isolate of the release before discarded, cut off before its own state was stored, starts over instead of failing at every try", { timeout: 120_000 }, async () => {
+    // That release (301) starts a 302 chain over: it discards the chain's temporaries and open uploads, then runs its own
+    // first step. Cut off in between (a deploy evicting it, the CPU limit), the job keeps the 302 state and tries the
+    // step again; on this release's isolate the state named objects that were gone: "is missing" at every try, until
+    // the job failed.
+    for (const [name, leftovers] of [["discarded", false], ["discarded, and that release's first step written", true]] as const) {
+      const input = await stage(`steps/cut-off-${leftovers ? "begun" : "bare"}/`, bigSchema(), docsReadme, docsInstallation);
+      const limits: Partial<StepLimits> = { scanBytes: 1024 * 1024, packBytes: 512 * 1024, indexRecords: 150 };
+      let state: unknown = null;
+      for (;;) {
+        const r = await deriveStep(bucket, input, state, limits);
+        if (r.done) throw new Error("finished before the index phase");
+        state = r.state;
+        const st = state as { phase: string; step: number; format: number };
+        expect(st.format).toBe(302);
+        if (st.phase === "index" && st.step >= 2) break;
+      }
+      // What that release's step did before it was cut off: this release's discardDerivation is the same code.
+      await discardDerivation(bucket, input);
+      if (leftovers) {
+        // …and, in the second case, its own first step (a 301 chain's, as that release begins it) written too.
+        const part = { upload: null, parts: 0, etagSteps: [], tail: 0, tailStep: 0, pending: [], bytes: 0 };
+        const begun = { format: 301, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: part, members: [], types: [] };
+        expect(((await deriveStep(bucket, input, begun, limits)) as { state: { format: number } }).state.format).toBe(301);
+      }
+      let next = await deriveStep(bucket, input, state, limits);
+      while (!next.done) next = await deriveStep(bucket, input, next.state, limits);
+      await expectSameDocs(input, next.artifacts);
+      await discardDerivation(bucket, input);
+      expect((await objectsUnder(`${input.prefix}tmp/`)).size, name).toBe(0);
+    }
   });
 
   // review-fences: the fixtures above are too small for any head's fences to leave it; this one's are not.

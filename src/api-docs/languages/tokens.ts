@@ -163,35 +163,60 @@ export function canonicalModule(pkg: PackageNaming, token: string): string {
   return mod;
 }
 
+/** Each naming options object's number in perModule's keys (given once, never reused: a key names one object). */
+const namingIds = new WeakMap<PackageNaming, number>();
+let lastNamingId = 0;
+/** How many values each perModule memo holds (namingMemoSize reports them). */
+const moduleMemos: Array<() => number> = [];
+
 /**
  * A value that depends only on a package's naming options and a token's canonical module (a language's package,
  * namespace or module path), computed once per options object and module: naming every member of a module
- * computes it once, not once per member. The options object is not changed once naming uses it.
+ * computes it once, not once per member. The options object is not changed once naming uses it. The bound is
+ * for all options objects together, as canonicalModule's: what the memo holds does not grow with the number of
+ * packages' options an isolate keeps alive (the naming of each manifest it caches).
  */
 export function perModule<T>(compute: (pkg: PackageNaming, mod: string) => T): (pkg: PackageNaming, token: string) => T {
-  const memo = new WeakMap<PackageNaming, Map<string, T>>();
+  // By options object's number (not the object: the memo keeps none alive), then module.
+  const memo = new Map<number, Map<string, T>>();
+  let size = 0;
+  moduleMemos.push(() => size);
   return (pkg, token) => {
     const mod = canonicalModule(pkg, token);
     // As canonicalModule's memo: real-sized modules only, a bounded number of them.
     if (mod.length > MAX_FORMATTED_MODULE) return compute(pkg, mod);
-    let byModule = memo.get(pkg);
-    if (!byModule) memo.set(pkg, (byModule = new Map()));
-    let value = byModule.get(mod);
+    let id = namingIds.get(pkg);
+    if (id === undefined) namingIds.set(pkg, (id = ++lastNamingId));
+    let byModule = memo.get(id);
+    let value = byModule?.get(mod);
     if (value === undefined) {
-      if (byModule.size >= MODULE_MEMO) byModule.clear();
+      if (size >= MODULE_MEMO) {
+        memo.clear();
+        size = 0;
+        byModule = undefined;
+      }
+      if (!byModule) memo.set(id, (byModule = new Map()));
       value = compute(pkg, mod);
       byModule.set(mod, value);
+      size++;
     }
     return value;
   };
 }
 
-/** What the module-level naming memos hold (formats kept compiled, canonical modules kept), for tests. */
-export function namingMemoSize(): { entries: number; chars: number } {
+/** What the module-level naming memos hold (formats kept compiled, canonical modules kept, boundedMemo's and perModule's caches), for tests. */
+export function namingMemoSize(): { entries: number; chars: number; perModule: number } {
   let chars = 0;
+  let entries = formatCache.size + modules.size;
   for (const key of formatCache.keys()) chars += key.length;
   for (const [key, mod] of modules) chars += key.length + mod.length;
-  return { entries: formatCache.size + modules.size, chars };
+  for (const cache of memoCaches) {
+    entries += cache.size;
+    for (const [key, value] of cache) chars += key.length + (typeof value === "string" ? value.length : 0);
+  }
+  let perModule = 0;
+  for (const held of moduleMemos) perModule += held();
+  return { entries: entries + perModule, chars, perModule };
 }
 
 /** The flat module path used by nav: the canonical module, or "index". */
@@ -372,14 +397,21 @@ export function enumRawName(value: { name?: string; value: unknown }): string {
   return SHORT_ENUM_NAMES[raw] ?? raw;
 }
 
+/** Every boundedMemo's cache (namingMemoSize reports what they hold). */
+const memoCaches: Array<Map<string, unknown>> = [];
+
 /**
  * Memoizes a pure function of a string, forgetting everything once `limit` keys are held, so the
  * memory stays bounded whatever the schema's size. Schemas repeat the same names and `$ref`s
- * thousands of times, and each is spelled in six languages.
+ * thousands of times, and each is spelled in six languages. A key longer than MEMO_KEY_CHARS (no real
+ * name or `$ref` is) is computed each time, never kept: a count alone bounds nothing when a schema's
+ * property names and `$ref`s can be hundreds of KiB each, and the caches outlive the request.
  */
 export function boundedMemo<T>(limit: number, compute: (key: string) => T): (key: string) => T {
   const cache = new Map<string, T>();
+  memoCaches.push(cache);
   return (key) => {
+    if (key.length > MEMO_KEY_CHARS) return compute(key);
     let value = cache.get(key);
     if (value === undefined && !cache.has(key)) {
       if (cache.size >= limit) cache.clear();
