@@ -95,7 +95,7 @@ interface PartState {
 type RunEntry = [name: string, size: number, records: number];
 
 interface State {
-  /** The docs format the chain writes (storage.ts DOCS_FORMAT); absent in states of releases before format 3. */
+  /** The chain's state format (FORMAT_3_STATE … REFERENCE_STATE below); absent in states of releases before format 3. */
   format?: number;
   phase: "scan" | "kinds" | "pack" | "premerge" | "table" | "index" | "nav" | "postings" | "finish";
   /** Step number within the phase: names the objects the step writes. */
@@ -162,24 +162,25 @@ export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state
   const l = { ...STEP_LIMITS, ...limits };
   let s: State = state === null ? initial() : (structuredClone(state) as State);
   // A chain a release writing another docs format started (a deploy mid-derivation): what it wrote cannot be
-  // continued in this format, so its temporaries and open uploads go and the chain starts over. A chain of the
-  // release before pending tails (format DOCS_FORMAT, not PENDING_STATE) is continued as that release steps it,
-  // to its end: same objects, same state fields, so either release's isolate can run its next step while a
-  // deploy rolls out (that release starts a PENDING_STATE chain over once, and the chain it begins is such a one).
+  // continued in this format, so its temporaries and open uploads go and the chain starts over. A chain of an
+  // earlier release (FORMAT_3_STATE, PENDING_STATE, POSTINGS_STATE) is continued as that release steps it, to its
+  // end: same objects, same state fields, so either release's isolate can run its next step while a deploy rolls
+  // out (a release starts a chain of a later format over once, and the chain it begins is then of its own).
   let begin = state === null;
-  if (s.format !== POSTINGS_STATE && s.format !== PENDING_STATE && s.format !== DOCS_FORMAT) {
+  if (s.format !== REFERENCE_STATE && s.format !== POSTINGS_STATE && s.format !== PENDING_STATE && s.format !== FORMAT_3_STATE) {
     await discardDerivation(bucket, input);
     begin = true;
-  } else if (s.format === POSTINGS_STATE && !begin && !(await bucket.head(chainMarker(input)))) {
-    // The release before's isolate discarded this chain (as it starts a POSTINGS_STATE chain over) and was cut off
-    // before its own state was stored: the job still holds this state, whose objects may be gone. Started over here
-    // too, what that step left discarded first (else "is missing" at every try, until the job failed).
+  } else if (hasMarker(s) && !begin && (await (await bucket.get(chainMarker(input)))?.text()) !== String(s.format)) {
+    // A release before this one discarded this chain (as it starts a chain of a format it does not know over) and was
+    // cut off before its own state was stored: the job still holds this state, whose objects may be gone (and that
+    // release's own first step may have written its marker, naming its format). Started over here too, what that
+    // step left discarded first (else "is missing" at every try, until the job failed).
     await discardDerivation(bucket, input);
     begin = true;
   }
   if (begin) {
     s = initial();
-    await bucket.put(chainMarker(input), String(POSTINGS_STATE));
+    await bucket.put(chainMarker(input), String(REFERENCE_STATE));
   }
   const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep, postings: postingsStep };
   if (s.phase === "finish") return { done: true, artifacts: await finishStep(bucket, input, s) };
@@ -207,35 +208,53 @@ export async function discardDerivation(bucket: R2Bucket, input: DerivationInput
 }
 
 /**
- * The `format` of the states of chains this release begins: docs format 3 with outputs' tails kept as pending
- * ranges (PartState.pending). Releases before it know only DOCS_FORMAT; one that meets this value during a rolling
- * deploy starts the chain over, as for any other format, instead of misreading the tails. A DOCS_FORMAT chain keeps
+ * The `format` of the states of chains an earlier release began: docs format 3 with outputs' tails kept as pending
+ * ranges (PartState.pending). Releases before it know only FORMAT_3_STATE; one that meets this value during a rolling
+ * deploy starts the chain over, as for any other format, instead of misreading the tails. A FORMAT_3_STATE chain keeps
  * its format and no part of its state has `pending`: a release before it would carry that field on unchanged
  * (stale) into a state this release reads.
  */
-const PENDING_STATE = DOCS_FORMAT * 100 + 1;
+const PENDING_STATE = 301;
+/** The state `format` of chains of docs format 3 as releases before pending tails began them. */
+const FORMAT_3_STATE = 3;
 /**
- * The `format` of the states of chains this release begins: PENDING_STATE's, and the search index's posting lists
+ * The `format` of the states of chains the release before began: PENDING_STATE's, and the search index's posting lists
  * written in steps of their own (the postings phase) instead of in the nav step. A release before it meets this
  * value as an unknown format and starts the chain over; this release continues a PENDING_STATE chain in that
  * form (the postings written by its nav step), so either release's isolate can run its next step.
  */
-const POSTINGS_STATE = DOCS_FORMAT * 100 + 2;
-/** Whether a chain keeps its outputs' tails as pending ranges (every format this release begins). */
-const keepsPending = (s: State) => s.format !== DOCS_FORMAT;
+const POSTINGS_STATE = 302;
+/**
+ * The `format` of the states of chains this release begins: POSTINGS_STATE's, writing docs format 4 (records that
+ * refer to their entries in the schema instead of copying them; storage.ts DOCS_FORMAT). The release before meets it
+ * as an unknown format and starts the chain over (in format 3); this release continues a chain of any earlier state
+ * format in that format's form (records that copy their entries, manifest format 3), so either release's isolate can
+ * run its next step while a deploy rolls out.
+ */
+const REFERENCE_STATE = 303;
+/** Whether a chain keeps its outputs' tails as pending ranges (every format since PENDING_STATE). */
+const keepsPending = (s: State) => s.format !== FORMAT_3_STATE;
+/** Whether a chain writes the posting lists in the postings phase. */
+const hasPostingsPhase = (s: State) => s.format === POSTINGS_STATE || s.format === REFERENCE_STATE;
+/** Whether a chain's records refer to their entries in the schema (docs format 4). */
+const refersToSchema = (s: State) => s.format === REFERENCE_STATE;
+/** Whether a chain began with a chain marker (chainMarker), which a release that discarded it deleted first. */
+const hasMarker = (s: State) => s.format === POSTINGS_STATE || s.format === REFERENCE_STATE;
 
 /**
- * Written when a chain this release begins (POSTINGS_STATE) starts, headed by each of its steps: the release before
- * (which knows DOCS_FORMAT and PENDING_STATE) discards such a chain's temporaries, this one first of them (keys are
- * listed in order, `!` before any other name here), so a chain whose marker is gone was discarded. PENDING_STATE
- * chains, which that release begins without a marker and never discards, are not checked. (That release aborts the
+ * Written when a chain of POSTINGS_STATE or later starts, holding the chain's format, and read by each of its steps:
+ * a release that does not know the chain's format (for REFERENCE_STATE the release before; for POSTINGS_STATE the one
+ * before it) discards such a chain's temporaries, this one first of them (keys are listed in order, `!` before any
+ * other name here), so a chain whose marker is gone, or names another format (that release then began its own chain,
+ * POSTINGS_STATE's, which writes one too), was discarded. PENDING_STATE chains, begun without a marker and discarded by no release that
+ * runs beside this one, are not checked. (That release aborts the
  * chain's open uploads before it deletes: cut off between the two, the marker stays and an upload is gone; a part
  * or the completion then fails at every try.)
  */
 const chainMarker = (input: DerivationInput) => `${tmp(input)}!chain`;
 
 function initial(): State {
-  return { format: POSTINGS_STATE, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(true), members: [], types: [] };
+  return { format: REFERENCE_STATE, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(true), members: [], types: [] };
 }
 
 /** Reads `length` bytes of `key` at `offset` (the whole rest when length is undefined). */
@@ -472,7 +491,7 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   const refs = new Set<string>();
   for (const [section, token, offset, length] of entries) {
     const value = JSON.parse(decoder.decode(span.subarray(offset - first[2], offset - first[2] + length))) as Record<string, unknown>;
-    const p = prepareEntry(o, SECTIONS[section]!, token, value);
+    const p = prepareEntry(o, SECTIONS[section]!, token, value, refersToSchema(s) ? [offset, length] : undefined);
     for (const t of p.refs) refs.add(t);
     prepared.push(p);
   }
@@ -779,8 +798,8 @@ async function navStep(bucket: R2Bucket, input: DerivationInput, s: State, l: St
     const naming = namingOf(await readTop(bucket, input, s));
     const items = SpillSorter.fromRuns(spill, "nav", runsOf(input, s.nav!), countOf(s.nav!));
     const overrides = SpillSorter.fromRuns(spill, "overrides", runsOf(input, s.overrides!), countOf(s.overrides!));
-    // A POSTINGS_STATE chain writes the posting lists in steps of their own; earlier chains, here.
-    const postingsPhase = s.format === POSTINGS_STATE && !!s.search && !!s.grams;
+    // A POSTINGS_STATE or later chain writes the posting lists in steps of their own; earlier chains, here.
+    const postingsPhase = hasPostingsPhase(s) && !!s.search && !!s.grams;
     const search = s.search && s.grams && !postingsPhase
       ? { grams: SpillSorter.fromRuns(spill, "grams", runsOf(input, s.grams), countOf(s.grams)).sorted(), members: s.search.count, membersBytes: s.search.bytes }
       : undefined;
@@ -882,7 +901,7 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
   const indexFences = await writeIndexFences(bucket, prefix, fences, indexBytes);
   if (indexFences.fenceTree) written.push("index-fences.tsv");
   const manifest: Manifest = {
-    format: DOCS_FORMAT,
+    format: refersToSchema(s) ? DOCS_FORMAT : 3,
     layout: DOCS_LAYOUT,
     entries,
     indexBytes,
@@ -891,6 +910,7 @@ async function finishStep(bucket: R2Bucket, input: DerivationInput, s: State): P
     hasInstallation: installation !== undefined,
     package: packageFacts(top),
     naming: namingOf(top),
+    ...(refersToSchema(s) ? { schema: input.schemaKey } : {}),
   };
   await putJson(bucket, prefix + "manifest.json", manifest);
   written.push("manifest.json");

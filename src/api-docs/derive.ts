@@ -9,6 +9,7 @@
 // written from the sorted members, supporting types found through a block-read table of types.
 // docs/api-docs.md describes the layout, the limits and what they cost.
 import { JSONParser } from "@streamparser/json";
+import { SchemaScanner, newScanState } from "./schema-scan";
 import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits, type SpillRecord } from "./spill";
 import { extractExamples, parseContent } from "./content";
 import { packageFacts, type PackageFacts } from "./package-facts";
@@ -31,6 +32,7 @@ import {
   type IndexEntry,
   type Manifest,
   type Range,
+  type RecordRange,
   memberKey,
   utf8Length,
   writeIndexFences,
@@ -231,6 +233,8 @@ export interface DocsSources {
   installationKey?: string;
   /** Where the docs objects go (ends with "/"); default: beside the schema (docsPrefix). */
   prefix?: string;
+  /** Docs format 3's form, which chains of earlier releases still write: every record copies its entry. */
+  copyEntries?: boolean;
 }
 
 /** A streaming parser handing each value at `paths` over with the top-level member (`section`) it sits in. */
@@ -244,6 +248,8 @@ function valueParser(paths: string[], onValue: (section: string, key: string, va
 }
 
 const SLICE_BYTES = 256 * 1024;
+/** The top-level members whose entries are packed. */
+const PACKED_SECTIONS: ReadonlySet<string> = new Set(["types", "resources", "functions"]);
 
 /** The bytes in slices, as a stream (a small schema already in memory is not read from R2 again). */
 function sliced(bytes: Uint8Array): ReadableStream<Uint8Array> {
@@ -256,13 +262,18 @@ function sliced(bytes: Uint8Array): ReadableStream<Uint8Array> {
   });
 }
 
-/** Streams the values at `paths` one by one, awaiting `onValue` for each (so that it may write). */
+/**
+ * Streams the values at `paths` one by one, awaiting `onValue` for each (so that it may write). With `sections`,
+ * each object value of those top-level members also gets where it lies in the schema: the structural scanner
+ * (schema-scan.ts) reads the same bytes beside the parser and reports the entries in the same order.
+ */
 async function streamValues(
   bucket: R2Bucket,
   key: string,
   paths: string[],
-  onValue: (section: string, key: string, value: unknown) => Promise<void>,
+  onValue: (section: string, key: string, value: unknown, at?: Range) => Promise<void>,
   bytes?: Uint8Array,
+  sections?: ReadonlySet<string>,
 ): Promise<void> {
   let body: ReadableStream<Uint8Array>;
   if (bytes) body = sliced(bytes);
@@ -273,14 +284,26 @@ async function streamValues(
   }
   const pending: Array<[string, string, unknown]> = [];
   const parser = valueParser(paths, (...item) => pending.push(item));
+  const found: Array<[string, string | undefined, Range]> = [];
+  const scanner = sections && new SchemaScanner({ sections, onEntry: (section, token, start, end, object) => void (object && found.push([section, token, [start, end - start]])) }, newScanState());
   const reader = body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       parser.write(value);
+      scanner?.write(value);
       // Values are handed on after each chunk so that writes can be awaited; a chunk holds few of them.
-      for (const item of pending.splice(0)) await onValue(...item);
+      for (const [section, token, v] of pending.splice(0)) {
+        let at: Range | undefined;
+        if (scanner && isObject(v)) {
+          const entry = found.shift();
+          // Both read one document in one order; a disagreement is a defect here, not the schema's.
+          if (!entry || entry[0] !== section || entry[1] !== token) throw new Error(`docs derivation: the scanner and the parser disagree at ${section} '${token}'`);
+          at = entry[2];
+        }
+        await onValue(section, token, v, at);
+      }
     }
   } finally {
     reader.releaseLock();
@@ -437,8 +460,8 @@ async function outline(builder: OutlineBuilder, bucket: R2Bucket, schemaKey: str
  * token order: the nearest first (breadth first from `start`, in order), at most MAX_SUPPORTING_TYPES of them;
  * `more` when the walk stopped with others left (entry-caps.ts: an answer lists no more than that).
  */
-async function reach(types: SpillTable, start: string[]): Promise<{ ranges: Range[]; more: boolean }> {
-  const seen = new Map<string, Range | undefined>();
+async function reach(types: SpillTable, start: string[]): Promise<{ ranges: RecordRange[]; more: boolean }> {
+  const seen = new Map<string, RecordRange | undefined>();
   const queue = [...start];
   let found = 0;
   let more = false;
@@ -455,13 +478,16 @@ async function reach(types: SpillTable, start: string[]): Promise<{ ranges: Rang
       more = true;
       break;
     }
-    const [offset, length, ...refs] = JSON.parse(record) as [number, number, ...string[]];
-    seen.set(t, [offset, length]);
+    // [offset, length, ...refs], or (format 4, referring to the schema) [offset, length, schemaOffset, schemaLength, ...refs].
+    const fields = JSON.parse(record) as Array<number | string>;
+    const n = typeof fields[2] === "number" ? 4 : 2;
+    const refs = fields.slice(n) as string[];
+    seen.set(t, fields.slice(0, n) as RecordRange);
     found++;
     for (const next of refs) if (!seen.has(next)) queue.push(next);
   }
   const ranges = [...seen]
-    .filter((e): e is [string, Range] => e[1] !== undefined)
+    .filter((e): e is [string, RecordRange] => e[1] !== undefined)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map((e) => e[1]);
   return { ranges, more };
@@ -475,10 +501,15 @@ export async function readContent(bucket: R2Bucket, key: string | undefined) {
   return object ? parseContent(await object.text()) : undefined;
 }
 
-/** What pass 2 keeps of a resource or function until the index is written (in a sorter, by token). */
-export type MemberRecord = [kind: "resource" | "function", offset: number, length: number, refs: string[], override: Partial<PerLanguage> | 0, examples: string[]];
+/**
+ * What pass 2 keeps of a resource or function until the index is written (in a sorter, by token); format 4 appends
+ * where its entry lies in the schema when its record refers to it.
+ */
+export type MemberRecord =
+  | [kind: "resource" | "function", offset: number, length: number, refs: string[], override: Partial<PerLanguage> | 0, examples: string[]]
+  | [kind: "resource" | "function", offset: number, length: number, refs: string[], override: Partial<PerLanguage> | 0, examples: string[], schemaOffset: number, schemaLength: number];
 /** A type's own index line (its page in the web docs): its properties link to their types' lines, so it lists none. */
-export type TypeLineRecord = [kind: "object" | "enum", offset: number, length: number];
+export type TypeLineRecord = [kind: "object" | "enum", ...range: RecordRange];
 /** Index lines sort by token, then a member before a type of the same token (Kubernetes schemas have both). */
 export const lineKey = (token: string, rank: 0 | 1) => `${token}\u0000${rank}`;
 
@@ -533,7 +564,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
   const fences = await writeIndexFences(bucket, prefix, indexed.fences, indexed.indexBytes);
   if (fences.fenceTree) written.push("index-fences.tsv");
   const manifest: Manifest = {
-    format: DOCS_FORMAT,
+    format: sources.copyEntries ? 3 : DOCS_FORMAT,
     layout: DOCS_LAYOUT,
     entries: indexed.entries,
     indexBytes: indexed.indexBytes,
@@ -542,6 +573,7 @@ async function derive(bucket: R2Bucket, sources: DocsSources, builder: OutlineBu
     hasInstallation: installation !== undefined,
     package: o.facts,
     naming: o.naming,
+    ...(sources.copyEntries ? {} : { schema: sources.schemaKey }),
   };
   await putJson(bucket, prefix + "manifest.json", manifest);
   written.push("manifest.json");
@@ -568,11 +600,18 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
   };
 
   try {
-    await streamValues(bucket, sources.schemaKey, ["$.types.*", "$.resources.*", "$.functions.*"], async (section, token, value) => {
-      if (!isObject(value)) return;
-      await kinds.next();
-      await packEntry(prepareEntry(o, section, token, value), kinds, append, typeRecords, members);
-    }, sources.schemaBytes);
+    await streamValues(
+      bucket,
+      sources.schemaKey,
+      ["$.types.*", "$.resources.*", "$.functions.*"],
+      async (section, token, value, at) => {
+        if (!isObject(value)) return;
+        await kinds.next();
+        await packEntry(prepareEntry(o, section, token, value, at), kinds, append, typeRecords, members);
+      },
+      sources.schemaBytes,
+      sources.copyEntries ? undefined : PACKED_SECTIONS,
+    );
     await pack.close();
   } catch (error) {
     await pack.abort();
@@ -592,8 +631,13 @@ export interface RecordSink {
 export interface PreparedEntry {
   section: NeutralRecord["entry"];
   token: string;
-  /** The entry as JSON (JSON.stringify of the parsed value: one canonical form whatever the schema's layout). */
-  json: string;
+  /**
+   * The entry as its record keeps it (JSON.stringify of the parsed value: one canonical form whatever the schema's
+   * layout); none when the record refers to the entry's bytes in the schema (`at`, format 4).
+   */
+  json?: string;
+  /** Format 4: where the entry lies in the schema, when its record refers to it (an entry stored cut does not). */
+  at?: Range;
   /** Every token its `$ref`s name (refTokens): what its kinds are looked up for. */
   refs: Set<string>;
   /** The local types its properties refer to (collectRefs): where its supporting types start. */
@@ -606,22 +650,29 @@ export interface PreparedEntry {
   totals?: EntryTotals;
 }
 
-export function prepareEntry(o: Named, section: string, token: string, value: Json): PreparedEntry {
+/**
+ * `at`: where the entry lies in the schema, for a record that refers to it (format 4) instead of keeping its JSON;
+ * its size is then the schema's bytes of it, not its re-serialized JSON's (nothing is serialized unless cut).
+ */
+export function prepareEntry(o: Named, section: string, token: string, value: Json, at?: Range): PreparedEntry {
   const entry = section as NeutralRecord["entry"];
-  let json = JSON.stringify(value);
+  let json = at ? undefined : JSON.stringify(value);
   // A big entry is stored as an answer can show it, so that reading it is bounded (entry-caps.ts): its kinds
   // and supporting types are those of what is kept. Examples and name overrides come from the whole entry.
   let kept = value;
   let totals: EntryTotals | undefined;
-  if (isBigEntry(value, json.length)) {
+  if (isBigEntry(value, at ? at[1] : json!.length)) {
     const cut = cutEntry(entry, value, recordBudget(), { listChars: MAX_RECORD_LIST_CHARS, readFieldsOnly: true });
     kept = cut.spec;
     totals = cut.totals;
     json = JSON.stringify(kept);
+    at = undefined;
   }
   const refs = new Set<string>();
   refTokens(kept, refs);
-  const prepared: PreparedEntry = { section: entry, token, json, refs, typeRefs: new Set(), isEnum: Array.isArray(value.enum), override: 0, examples: [] };
+  const prepared: PreparedEntry = { section: entry, token, refs, typeRefs: new Set(), isEnum: Array.isArray(value.enum), override: 0, examples: [] };
+  if (json !== undefined) prepared.json = json;
+  if (at) prepared.at = at;
   if (totals) prepared.totals = totals;
   if (section === "types") {
     for (const [, p] of propertiesOf(kept)) collectRefs(p, prepared.typeRefs);
@@ -651,7 +702,8 @@ export async function packEntry(p: PreparedEntry, kinds: RefKinds, append: Appen
     if (kind === "enum") known[t] = "e";
     else if (kind) known[t] = "o";
   }
-  const range = await append(neutralRecordText(p.section, p.token, known, p.json, p.totals));
+  const packed = await append(neutralRecordText(p.section, p.token, known, p.json, p.totals));
+  const range: RecordRange = p.at ? [...packed, ...p.at] : packed;
   const { token } = p;
   if (p.section === "types") {
     await typeRecords.add(token, JSON.stringify([...range, ...p.typeRefs]));
@@ -666,7 +718,7 @@ export async function packEntry(p: PreparedEntry, kinds: RefKinds, append: Appen
     for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(JSON.stringify(ex.code[lang]));
     examples.push(exampleLine({ token, kind, slug: ex.slug, title: ex.title, code }));
   }
-  const record: MemberRecord = [kind, ...range, [...p.typeRefs], p.override, examples];
+  const record: MemberRecord = [kind, ...packed, [...p.typeRefs], p.override, examples, ...(p.at ?? [])];
   await members.add(lineKey(token, 0), JSON.stringify(record));
 }
 
@@ -725,15 +777,16 @@ export class IndexLines {
     this.previous = token;
     const record = JSON.parse(json) as MemberRecord | TypeLineRecord;
     if (record[0] === "object" || record[0] === "enum") {
-      const line = indexLine({ token, kind: record[0], range: [record[1], record[2]], types: [] });
+      const line = indexLine({ token, kind: record[0], range: record.slice(1) as RecordRange, types: [] });
       this.indexBytes += utf8Length(line);
       await this.index.write(line);
       return;
     }
-    const [kind, offset, length, refs, override, examples] = record as MemberRecord;
+    const [kind, offset, length, refs, override, examples, schemaOffset, schemaLength] = record as MemberRecord;
     this.entries++;
     const reached = await reach(this.types, refs);
-    const entry: IndexEntry = { token, kind, range: [offset, length], types: reached.ranges, ...(reached.more ? { more: true } : {}) };
+    const range: RecordRange = schemaOffset === undefined ? [offset, length] : [offset, length, schemaOffset, schemaLength!];
+    const entry: IndexEntry = { token, kind, range, types: reached.ranges, ...(reached.more ? { more: true } : {}) };
     const line = indexLine(entry);
     this.indexBytes += utf8Length(line);
     await this.index.write(line);

@@ -6,9 +6,13 @@
 //   index-fences.tsv  that tree's nodes, when the manifest does not hold every fence
 //   index.tsv      one line per resource, function and type, sorted by token (a member before a type of
 //                  the same token): token \t kind \t offset \t length \t supporting-type ranges (members
-//                  only); format 2 added the type lines (the web docs' type pages)
+//                  only); format 2 added the type lines (the web docs' type pages); format 4 writes a record
+//                  that refers to the schema as `offset \t length:schemaOffset:schemaLength` and its supporting
+//                  types as `offset:length:schemaOffset:schemaLength` (RecordRange)
 //   pack           every type's, resource's and function's record (JSON, one after another; format 3: the entry
-//                  language-neutral, see stored-form.ts; format 2: its per-language document) and every example's code
+//                  language-neutral, see stored-form.ts; format 4: the same, but the entry itself is not copied:
+//                  its bytes stay in the version's schema, where its index line's range points too; format 2:
+//                  its per-language document) and every example's code
 //   nav.json       modules with their resources and functions (names in all six languages), for q and depth=full
 //   nav-summary.json  modules with their totals and ranges in nav.json: what the JSON route's plain nav reads
 //   nav-modules.tsv   the same, one line per module (name, resources, functions, offset, length)
@@ -24,7 +28,8 @@
 //   readme.json, installation.json  the README / installation text as ContentNodes
 //   tmp/<id>/      only while a derivation runs: its sorted runs and lookup tables (spill.ts), then deleted
 // Serving one token: manifest (cached per isolate) → one range read of index.tsv → the document and at
-// most MAX_TYPE_READS range reads of the pack for its supporting types, in parallel.
+// most MAX_TYPE_READS range reads of the pack for its supporting types, and (format 4) as many of the
+// schema for their entries' bytes, all in parallel.
 import type { PackageFacts } from "./package-facts";
 import type { PackageNaming } from "./languages";
 import { readImmutable } from "./derived-cache";
@@ -34,16 +39,21 @@ export { utf8Length };
 import { cutStoredDocument, documentOf, type NeutralRecord, type StoredDoc, type StoredType } from "./stored-form";
 import { answerBudget, MAX_SUPPORTING_TYPE_BYTES, MAX_SUPPORTING_TYPES, type AnswerBudget } from "./entry-caps";
 
-/** 3: the pack keeps each entry language-neutral (stored-form.ts) and the manifest the naming options. */
-export const DOCS_FORMAT = 3;
+/**
+ * 4: as 3, but a record keeps its entry by reference: the entry's bytes in the version's schema (immutable, and
+ * stored already) instead of a copy, so the pack is headers (and examples' code) and the derivation serializes
+ * nothing it parsed. A big entry (entry-caps.ts) is still stored cut, in its record. 3: the pack keeps each entry
+ * language-neutral (stored-form.ts) and the manifest the naming options.
+ */
+export const DOCS_FORMAT = 4;
 /**
  * 1: the layout whose every read is bounded (nav-head.json, nav-members.tsv, the search index, fences of fences).
  * Docs whose manifest has no `layout` (derived by earlier releases) are served as they are and derived again in
  * the background the first time they are read (docs-job.ts upgradeDocs).
  */
 export const DOCS_LAYOUT = 1;
-/** Formats still read: 2 (per-language documents in the pack) was written by earlier releases. */
-const READABLE_FORMATS = new Set([2, 3]);
+/** Formats still read: 2 (per-language documents in the pack) and 3 (entries copied) were written by earlier releases. */
+const READABLE_FORMATS = new Set([2, 3, 4]);
 export const FENCE_EVERY = 64;
 /** …or fewer: a block ends once it holds this many bytes (a lookup reads one block). */
 export const INDEX_BLOCK_BYTES = 16 * 1024;
@@ -95,15 +105,20 @@ export interface Manifest {
   package?: PackageFacts;
   /** Format 3: the naming options the pack's records are named by when read. */
   naming?: PackageNaming;
+  /** Format 4: the key of the schema object whose bytes the records refer to (the version's schema). */
+  schema?: string;
 }
 
 export type Range = [offset: number, length: number];
+/** Where a record lies in the pack; format 4 adds where its entry lies in the schema when the record refers to it. */
+export type RecordRange = Range | [offset: number, length: number, schemaOffset: number, schemaLength: number];
+const packRange = (r: RecordRange): Range => [r[0], r[1]];
 
 export interface IndexEntry {
   token: string;
   kind: "resource" | "function" | "object" | "enum";
-  range: Range;
-  types: Range[];
+  range: RecordRange;
+  types: RecordRange[];
   /**
    * A member reaches more supporting types than its line lists: the derivation stops its walk at
    * MAX_SUPPORTING_TYPES (a sixth field, `+`; lines without it list every type reached).
@@ -112,7 +127,7 @@ export interface IndexEntry {
 }
 
 export function indexLine(e: IndexEntry): string {
-  const fields: Array<string | number> = [e.token, e.kind, e.range[0], e.range[1], e.types.map(([o, l]) => `${o}:${l}`).join(",")];
+  const fields: Array<string | number> = [e.token, e.kind, e.range[0], e.range.slice(1).join(":"), e.types.map((r) => r.join(":")).join(",")];
   if (e.more) fields.push("+");
   return fields.join("\t") + "\n";
 }
@@ -123,26 +138,30 @@ function parseIndexLine(line: string): IndexEntry | undefined {
   return {
     token,
     kind: kind as IndexEntry["kind"],
-    range: [Number(offset), Number(length)],
-    types: types ? types.split(",").map((p) => p.split(":").map(Number) as Range) : [],
+    range: [Number(offset), ...length.split(":").map(Number)] as RecordRange,
+    types: types ? types.split(",").map((p) => p.split(":").map(Number) as RecordRange) : [],
     ...(more === "+" ? { more: true } : {}),
   };
 }
 
 /** The supporting types one answer lists and reads, of those a member's index line names (entry-caps.ts). */
 export interface SupportingTypesShown {
-  ranges: Range[];
+  ranges: RecordRange[];
   /** How many the member reaches, when known (undefined: more than its line lists). */
   total?: number;
 }
 
-/** The first of a member's supporting types, at most MAX_SUPPORTING_TYPES and MAX_SUPPORTING_TYPE_BYTES of records. */
+/**
+ * The first of a member's supporting types, at most MAX_SUPPORTING_TYPES and MAX_SUPPORTING_TYPE_BYTES of records
+ * (format 4: of records and the schema bytes they refer to, what a read reads).
+ */
 export function supportingTypesShown(e: IndexEntry): SupportingTypesShown {
-  const ranges: Range[] = [];
+  const ranges: RecordRange[] = [];
   let bytes = 0;
   for (const r of e.types) {
-    if (ranges.length >= MAX_SUPPORTING_TYPES || bytes + r[1] > MAX_SUPPORTING_TYPE_BYTES) break;
-    bytes += r[1];
+    const size = r[1] + (r[3] ?? 0);
+    if (ranges.length >= MAX_SUPPORTING_TYPES || bytes + size > MAX_SUPPORTING_TYPE_BYTES) break;
+    bytes += size;
     ranges.push(r);
   }
   return { ranges, ...(e.more ? {} : { total: e.types.length }) };
@@ -314,32 +333,46 @@ export async function writeIndexFences(bucket: R2Bucket, prefix: string, fences:
 
 const fenceStarts = (fences: Fence[]) => fences.map((f): [string, number] => [f.token, f.offset]);
 
-/** Reads documents from the pack: each range once, covering reads merged to at most MAX_TYPE_READS. */
-export async function readPacked<T>(bucket: R2Bucket, prefix: string, ranges: Range[]): Promise<T[]> {
+/** The bytes of `ranges` of one immutable object: each range once, covering reads merged to at most MAX_TYPE_READS. */
+async function readSlices(bucket: R2Bucket, key: string, ranges: Range[], what: string): Promise<Uint8Array[]> {
   if (!ranges.length) return [];
   const reads = coalesce(ranges);
   const bytes = await Promise.all(
     reads.map(async (r) => {
-      const read = await readImmutable(bucket, prefix + "pack", async (object) => new Uint8Array(await object.arrayBuffer()), { offset: r[0], length: r[1] });
-      if (!read) throw new Error(`derived docs pack ${prefix}pack is missing`);
+      const read = await readImmutable(bucket, key, async (object) => new Uint8Array(await object.arrayBuffer()), { offset: r[0], length: r[1] });
+      if (!read) throw new Error(`${what} ${key} is missing`);
       return read;
     }),
   );
-  const decoder = new TextDecoder();
   return ranges.map(([o, l]) => {
     const i = reads.findIndex(([ro, rl]) => o >= ro && o + l <= ro + rl);
     const read = reads[i]!;
-    return JSON.parse(decoder.decode(bytes[i]!.subarray(o - read[0], o - read[0] + l))) as T;
+    return bytes[i]!.subarray(o - read[0], o - read[0] + l);
   });
 }
 
+/** Reads documents from the pack: each range once, covering reads merged to at most MAX_TYPE_READS. */
+export async function readPacked<T>(bucket: R2Bucket, prefix: string, ranges: Range[]): Promise<T[]> {
+  const decoder = new TextDecoder();
+  return (await readSlices(bucket, prefix + "pack", ranges, "derived docs pack")).map((b) => JSON.parse(decoder.decode(b)) as T);
+}
+
 /**
- * Resources', functions' and types' documents from the pack: a format 3 record is named now (stored-form.ts),
- * a format 2 one was stored named. Told apart record by record, not by the manifest alone: while a deploy
- * rolls out, isolates of both releases may run steps of one derivation, and its pack then holds both.
+ * Resources', functions' and types' documents from the pack: a format 3 or 4 record is named now (stored-form.ts),
+ * a format 2 one was stored named; a format 4 record that refers to its entry gets it from the schema, read in the
+ * same round as the pack. Told apart record by record, not by the manifest alone: while a deploy rolls out,
+ * isolates of both releases may run steps of one derivation, and its pack then holds both.
  */
-export async function readDocuments(bucket: R2Bucket, prefix: string, manifest: Manifest, ranges: Range[], budget: AnswerBudget = answerBudget()): Promise<Array<StoredDoc | StoredType>> {
-  const records = await readPacked<StoredDoc | StoredType | NeutralRecord>(bucket, prefix, ranges);
+export async function readDocuments(bucket: R2Bucket, prefix: string, manifest: Manifest, ranges: RecordRange[], budget: AnswerBudget = answerBudget()): Promise<Array<StoredDoc | StoredType>> {
+  const referred = ranges.filter((r) => r.length === 4).map((r): Range => [r[2]!, r[3]!]);
+  if (referred.length && !manifest.schema) throw new Error(`derived docs ${prefix} refer to a schema their manifest does not name`);
+  const [records, entries] = await Promise.all([
+    readPacked<StoredDoc | StoredType | NeutralRecord>(bucket, prefix, ranges.map(packRange)),
+    readSlices(bucket, manifest.schema ?? "", referred, "schema"),
+  ]);
+  const decoder = new TextDecoder();
+  let next = 0;
+  for (let i = 0; i < records.length; i++) if (ranges[i]!.length === 4) (records[i] as NeutralRecord).spec = JSON.parse(decoder.decode(entries[next++]!)) as NeutralRecord["spec"];
   const naming = manifest.naming ?? { name: "", language: {} };
   // In order, one budget: what the first documents show, the later ones do not (entry-caps.ts).
   return records.map((r) => ("entry" in r && "spec" in r ? documentOf(naming, r, budget) : cutStoredDocument(r, budget)));

@@ -6,6 +6,8 @@
 //   {"entry":"resources"|"functions"|"types","token":…,"kinds":{"<type token>":"o"|"e",…},"spec":<the entry>}
 // and the document is computed when read, by the same functions from the same inputs (the naming options are
 // in the manifest), so the answers are the same. About a quarter of the bytes, and no naming work at publish.
+// Format 4 leaves `spec` out of a record whose entry is not cut: the entry's bytes in the schema are read in its
+// place (storage.ts RecordRange), as JSON.parse reads them — the same value format 3 stored re-serialized.
 import { answerBudget, cutEntry, cutText, MAX_ENTRY_DESCRIPTION_CHARS, MAX_ITEM_DESCRIPTION_CHARS, MAX_LIST_ITEMS, type AnswerBudget, type EntryTotals } from "./entry-caps";
 import {
   LANGUAGES,
@@ -212,10 +214,11 @@ export function memberDoc(o: Named, kinds: RefKinds, token: string, kind: "resou
   return doc;
 }
 
-/** The record's text: the spec's JSON is already serialized (once, by the deriver). */
-export function neutralRecordText(entry: NeutralRecord["entry"], token: string, kinds: NeutralRecord["kinds"], specJson: string, totals?: EntryTotals): string {
+/** The record's text: the spec's JSON is already serialized (once, by the deriver); none when the record refers to the schema (format 4). */
+export function neutralRecordText(entry: NeutralRecord["entry"], token: string, kinds: NeutralRecord["kinds"], specJson: string | undefined, totals?: EntryTotals): string {
   const cut = totals && Object.keys(totals).length ? `,"totals":${JSON.stringify(totals)}` : "";
-  return `{"entry":${JSON.stringify(entry)},"token":${JSON.stringify(token)},"kinds":${JSON.stringify(kinds)},"spec":${specJson}${cut}}`;
+  const spec = specJson === undefined ? "" : `,"spec":${specJson}`;
+  return `{"entry":${JSON.stringify(entry)},"token":${JSON.stringify(token)},"kinds":${JSON.stringify(kinds)}${spec}${cut}}`;
 }
 
 /** The totals of a cut: the stored record's (the schema's counts) first, then the read's own. */

@@ -89,29 +89,38 @@ describe("docs answers on the fixtures", () => {
     expect(answers).toEqual(GOLDEN_ANSWERS);
   }, 120_000);
 
-  it("store each type, resource and function once, language-neutral: its schema entry and the kinds of the types it names", async () => {
+  it("store each type, resource and function once, language-neutral: the kinds of the types it names, and where its schema entry lies in the schema (format 4)", async () => {
     const row = await env.DB.prepare("SELECT v.artifacts FROM versions v JOIN items i ON i.id = v.item_id WHERE i.publisher = 'goldnew' AND i.name = 'skyline'").first<{ artifacts: string }>();
     const artifacts = JSON.parse(row!.artifacts) as Record<string, string>;
     const manifest = JSON.parse(await (await env.ARTIFACTS.get(artifacts["docs.manifest"]!))!.text());
-    expect(manifest.format).toBe(3);
+    expect(manifest.format).toBe(4);
+    // The records refer to the version's own schema object.
+    expect(manifest.schema).toBe(artifacts.schema);
     // The language block keeps only the settings the naming rules read (languages/index.ts namingLanguage).
     expect(manifest.naming).toEqual({ name: "skyline", version: "2.3.0", language: namingLanguage(JSON.parse(skylineSchemaJson).language), ...(JSON.parse(skylineSchemaJson).meta?.moduleFormat ? { moduleFormat: JSON.parse(skylineSchemaJson).meta.moduleFormat } : {}) });
     const index = await (await env.ARTIFACTS.get(artifacts["docs.index"]!))!.text();
     const line = index.split("\n").find((l) => l.startsWith("skyline:compute/instance:Instance\tresource\t"))!;
-    const [, , offset, length] = line.split("\t");
-    const record = JSON.parse(await (await env.ARTIFACTS.get(artifacts["docs.pack"]!, { range: { offset: Number(offset), length: Number(length) } }))!.text());
+    // offset \t length:schemaOffset:schemaLength — the record in the pack, the entry in the schema.
+    const [, , offset, ranges] = line.split("\t");
+    const [length, schemaOffset, schemaLength] = ranges!.split(":").map(Number) as [number, number, number];
+    const record = JSON.parse(await (await env.ARTIFACTS.get(artifacts["docs.pack"]!, { range: { offset: Number(offset), length } }))!.text());
     const schema = JSON.parse(skylineSchemaJson);
-    expect(Object.keys(record)).toEqual(["entry", "token", "kinds", "spec"]);
+    expect(Object.keys(record)).toEqual(["entry", "token", "kinds"]);
     expect(record.entry).toBe("resources");
     expect(record.token).toBe("skyline:compute/instance:Instance");
-    expect(record.spec).toEqual(schema.resources["skyline:compute/instance:Instance"]);
+    // The fixture is pretty-printed: the entry's bytes, whitespace and all, as the schema holds them.
+    const entryText = await (await env.ARTIFACTS.get(artifacts.schema!, { range: { offset: schemaOffset, length: schemaLength } }))!.text();
+    expect(entryText).toMatch(/^\{\n/);
+    const spec = JSON.parse(entryText);
+    expect(spec).toEqual(schema.resources["skyline:compute/instance:Instance"]);
     // Every local type it names, with its kind, and nothing else.
-    const named = [...JSON.stringify(record.spec).matchAll(/"\$ref":"#\/types\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!));
+    const named = [...JSON.stringify(spec).matchAll(/"\$ref":"#\/types\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!));
     expect(Object.keys(record.kinds).sort()).toEqual([...new Set(named)].filter((t) => schema.types[t]).sort());
     for (const [token, kind] of Object.entries(record.kinds)) expect(kind).toBe(Array.isArray(schema.types[token].enum) ? "e" : "o");
-    // No per-language name is stored: the pack is about the schema's size, not four times it.
+    // No per-language name is stored, and no entry copied: the pack is the records' headers and the examples' code,
+    // a fraction of the schema (format 3's was about its size, format 2's four times it).
     const pack = await env.ARTIFACTS.head(artifacts["docs.pack"]!);
-    expect(pack!.size).toBeLessThan(1.5 * skylineSchemaJson.length);
+    expect(pack!.size).toBeLessThan(0.25 * skylineSchemaJson.length);
   });
 
   it("docs stored in format 2 by the previous release are served with the same answers", async () => {

@@ -68,7 +68,9 @@ describe("docs derivation spilled to R2", () => {
       const a = await objectsUnder(`spill/${slug}/memory/docs/`);
       const b = await objectsUnder(`spill/${slug}/spilled/docs/`);
       expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-      for (const [name, text] of a) expect(b.get(name), name).toBe(text);
+      // (The manifest names each version's own schema, which its records refer to: docs format 4.)
+      for (const [name, text] of a) expect(name === "manifest.json" ? b.get(name)!.replace(`"spill/${slug}/spilled/`, `"spill/${slug}/memory/`) : b.get(name), name).toBe(text);
+      expect(JSON.parse(a.get("manifest.json")!).schema).toBe(memory.schemaKey);
       // The enlarged fixture's per-language names (`language.csharp.name`) are in nav.json's overrides, streamed too.
       if (fixture.includes("enlarged")) expect(JSON.parse(a.get("nav.json")!).overrides["acmecloud:extra/thing7:Thing7"]).toHaveProperty("csharp", expect.stringContaining("Thing7Resource"));
       expect(await countObjects(`spill/${slug}/spilled/docs/tmp/`)).toBe(0);

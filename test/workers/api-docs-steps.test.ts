@@ -20,13 +20,16 @@ const TINY: Partial<StepLimits> = { scanBytes: 700, packBytes: 500, kindBlockByt
 function bigSchema(): string {
   const schema = structuredClone(docsSchema) as any;
   const prose = "Ünïcødé ✓ \"quoted\" back\\slash 😀 ".repeat(40);
+  // Most of the bytes are examples' code, which the pack holds whatever the format (docs format 4's records refer to
+  // their entries in the schema): the pack then passes a 5 MiB multipart part.
+  const code = `// ${prose}\n`.repeat(4);
   for (let i = 0; i < 1200; i++) {
     schema.resources[`acmecloud:big/thing${i}:Thing"${i}\\é`] = {
-      description: `${prose}\n\n{{% examples %}}\n{{% example %}}\n### Thing ${i}\n\`\`\`typescript\nnew acme.big.Thing${i}("t");\n\`\`\`\n{{% /example %}}\n{{% /examples %}}`,
-      inputProperties: { spec: { $ref: `#/types/acmecloud:big/Spec${i}:Spec${i}`, description: prose }, mode: { $ref: "#/types/acmecloud:big/Mode:Mode" } },
+      description: `${prose}\n\n{{% examples %}}\n{{% example %}}\n### Thing ${i}\n\`\`\`typescript\n${code}new acme.big.Thing${i}("t");\n\`\`\`\n{{% /example %}}\n{{% /examples %}}`,
+      inputProperties: { spec: { $ref: `#/types/acmecloud:big/Spec${i}:Spec${i}`, description: "The thing's spec." }, mode: { $ref: "#/types/acmecloud:big/Mode:Mode" } },
       properties: { spec: { $ref: `#/types/acmecloud:big/Spec${i}:Spec${i}` } },
     };
-    schema.types[`acmecloud:big/Spec${i}:Spec${i}`] = { type: "object", properties: { mode: { $ref: "#/types/acmecloud:big/Mode:Mode" }, note: { type: "string", description: prose } } };
+    schema.types[`acmecloud:big/Spec${i}:Spec${i}`] = { type: "object", properties: { mode: { $ref: "#/types/acmecloud:big/Mode:Mode" }, note: { type: "string", description: "A note ✓." } } };
   }
   schema.types["acmecloud:big/Mode:Mode"] = { type: "string", enum: [{ value: "a" }, { value: "b" }] };
   return JSON.stringify(schema);
@@ -50,6 +53,18 @@ async function objectsUnder(prefix: string): Promise<Map<string, string>> {
   return out;
 }
 
+/**
+ * A chain's first step (this release's), made the state of an earlier release's chain of `format` (the scan step is
+ * the same in all of them): a 302 chain's marker names its format, as that release writes it.
+ */
+async function asFormat(input: DerivationInput, first: unknown, format: 3 | 301 | 302): Promise<Record<string, unknown> & { format: number }> {
+  const state = structuredClone((first as { state: Record<string, unknown> & { format: number } }).state);
+  expect(state.format).toBe(303);
+  state.format = format;
+  if (format === 302) await bucket.put(`${input.prefix}tmp/${input.workId}/!chain`, "302");
+  return state;
+}
+
 /** Runs the chain to the end; answers the artifacts, the number of steps and every state seen. */
 async function chain(input: DerivationInput, limits: Partial<StepLimits>, each?: (state: unknown) => Promise<void>) {
   let state: unknown = null;
@@ -64,9 +79,15 @@ async function chain(input: DerivationInput, limits: Partial<StepLimits>, each?:
   }
 }
 
-/** The docs objects deriveDocs writes, and the step chain's, compared byte for byte. */
-async function expectSameDocs(input: DerivationInput, artifacts: Record<string, string>) {
-  const reference = await deriveDocs(bucket, { schemaKey: input.schemaKey, readmeKey: input.readmeKey, installationKey: input.installationKey });
+/**
+ * The docs objects deriveDocs writes, and the step chain's, compared byte for byte: in docs format 4 (records that
+ * refer to the schema) for chains this release begins, in format 3 for chains of earlier releases.
+ */
+async function expectSameDocs(input: DerivationInput, artifacts: Record<string, string>, format: 3 | 4 = 4) {
+  const reference = await deriveDocs(bucket, { schemaKey: input.schemaKey, readmeKey: input.readmeKey, installationKey: input.installationKey, copyEntries: format === 3 });
+  const manifest = (await (await bucket.get(artifacts[artifactName("manifest.json")]!))!.json()) as { format: number; schema?: string };
+  expect(manifest.format).toBe(format);
+  expect(manifest.schema).toBe(format === 4 ? input.schemaKey : undefined);
   const oldPrefix = input.schemaKey.replace(/[^/]*$/, "") + "docs/";
   expect(Object.keys(artifacts).sort()).toEqual(Object.keys(reference).sort());
   for (const [name, key] of Object.entries(reference)) expect(artifacts[name]).toBe(key.replace(oldPrefix, input.prefix));
@@ -246,7 +267,7 @@ describe("docs derivation in steps", () => {
     expect((await objectsUnder(input.prefix)).size).toBe(0);
   });
 
-  it("a chain a release writing docs format 2 started (its state has no format) starts over in format 3, leaving none of its objects", async () => {
+  it("a chain a release writing docs format 2 started (its state has no format) starts over in format 4, leaving none of its objects", async () => {
     const input = await stage("steps/upgrade/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
     // The old chain, stopped in its pack phase with temporaries written; its state as that release kept it.
     let state: unknown = null;
@@ -264,15 +285,13 @@ describe("docs derivation in steps", () => {
     expect(restarted.done).toBe(false);
     // The step discarded the old temporaries and ran the new chain's first step.
     expect(await bucket.head(leftover)).toBeNull();
-    // 302: docs format 3, outputs' tails kept as pending ranges, the posting lists in steps of their own
-    // (derive-steps.ts POSTINGS_STATE).
-    expect((restarted as { state: { phase: string; format: number } }).state.format).toBe(302);
+    // 303: outputs' tails kept as pending ranges, the posting lists in steps of their own, records that refer to the
+    // schema: docs format 4 (derive-steps.ts REFERENCE_STATE).
+    expect((restarted as { state: { phase: string; format: number } }).state.format).toBe(303);
     expect((restarted as { state: { step: number } }).state.step).toBe(1);
     let next = restarted;
     while (!next.done) next = await deriveStep(bucket, input, next.state, TINY);
     await expectSameDocs(input, next.artifacts);
-    const manifest = JSON.parse(await (await bucket.get(next.artifacts["docs.manifest"]!))!.text());
-    expect(manifest.format).toBe(3);
   }, 60_000);
 
   it("writes each step's bytes of an output smaller than a part once, not the whole tail again every step", { timeout: 120_000 }, async () => {
@@ -294,9 +313,10 @@ describe("docs derivation in steps", () => {
   it("continues a chain of the release before pending tails (format 3, each output's tail in one object), with the same docs", { timeout: 120_000 }, async () => {
     const input = await stage("steps/legacy-tail/", bigSchema(), docsReadme, docsInstallation);
     const limits: Partial<StepLimits> = { scanBytes: 1024 * 1024, packBytes: 512 * 1024, indexRecords: 150 };
-    // Run into the index phase, then rewrite the state as that release kept it: format 3, and each output's pending
+    // Run into the index phase as a chain of docs format 3 (packed as the releases before format 4 pack: records that
+    // copy their entries), then rewrite the state as that release kept it: format 3, and each output's pending
     // bytes in the one object `<name>-tail-<tailStep>`.
-    let state: unknown = null;
+    let state: unknown = await asFormat(input, await deriveStep(bucket, input, null, limits), 302);
     for (;;) {
       const r = await deriveStep(bucket, input, state, limits);
       if (r.done) throw new Error("finished before the index phase");
@@ -356,7 +376,7 @@ describe("docs derivation in steps", () => {
       expect((st as { format: number }).format).toBe(3);
       expect(JSON.stringify(st)).not.toContain('"pending"');
     }
-    await expectSameDocs(input, next.artifacts);
+    await expectSameDocs(input, next.artifacts, 3);
     await discardDerivation(bucket, input);
   });
 
@@ -366,7 +386,7 @@ describe("docs derivation in steps", () => {
     // That release's first step: its state is this release's but for the format and the pack's `pending`.
     const first = await deriveStep(bucket, input, null, limits);
     const old = structuredClone((first as { state: Record<string, unknown> & { format: number; pack: { pending?: unknown } } }).state);
-    expect(old.format).toBe(302);
+    expect(old.format).toBe(303);
     old.format = 3;
     delete old.pack.pending;
     let next = await deriveStep(bucket, input, old, limits);
@@ -380,7 +400,7 @@ describe("docs derivation in steps", () => {
       next = await deriveStep(bucket, input, next.state, limits);
     }
     expect([...phases]).toEqual(expect.arrayContaining(["pack", "index", "finish"]));
-    await expectSameDocs(input, next.artifacts);
+    await expectSameDocs(input, next.artifacts, 3);
     await discardDerivation(bucket, input);
   });
 
@@ -405,15 +425,15 @@ describe("docs derivation in steps", () => {
     expect(pending).toBe(true);
     expect([...phases]).toEqual(expect.arrayContaining(["pack", "index", "nav", "finish"]));
     expect([...phases]).not.toContain("postings");
-    await expectSameDocs(input, next.artifacts);
+    await expectSameDocs(input, next.artifacts, 3);
     await discardDerivation(bucket, input);
   });
 
-  it("a postings-phase chain whose temporaries an isolate of the release before discarded, cut off before its own state was stored, starts over instead of failing at every try", { timeout: 120_000 }, async () => {
-    // That release (301) starts a 302 chain over: it discards the chain's temporaries and open uploads, then runs its own
-    // first step. Cut off in between (a deploy evicting it, the CPU limit), the job keeps the 302 state and tries the
-    // step again; on this release's isolate the state named objects that were gone: "is missing" at every try, until
-    // the job failed.
+  it("a chain whose temporaries an isolate of the release before discarded, cut off before its own state was stored, starts over instead of failing at every try", { timeout: 120_000 }, async () => {
+    // That release (302) starts a 303 chain over: it discards the chain's temporaries and open uploads, then runs its own
+    // first step (writing its own chain marker). Cut off in between (a deploy evicting it, the CPU limit), the job keeps
+    // the 303 state and tries the step again; on this release's isolate the state names objects that are gone: "is
+    // missing" at every try, until the job failed.
     for (const [name, leftovers] of [["discarded", false], ["discarded, and that release's first step written", true]] as const) {
       const input = await stage(`steps/cut-off-${leftovers ? "begun" : "bare"}/`, bigSchema(), docsReadme, docsInstallation);
       const limits: Partial<StepLimits> = { scanBytes: 1024 * 1024, packBytes: 512 * 1024, indexRecords: 150 };
@@ -423,16 +443,18 @@ describe("docs derivation in steps", () => {
         if (r.done) throw new Error("finished before the index phase");
         state = r.state;
         const st = state as { phase: string; step: number; format: number };
-        expect(st.format).toBe(302);
+        expect(st.format).toBe(303);
         if (st.phase === "index" && st.step >= 2) break;
       }
       // What that release's step did before it was cut off: this release's discardDerivation is the same code.
       await discardDerivation(bucket, input);
       if (leftovers) {
-        // …and, in the second case, its own first step (a 301 chain's, as that release begins it) written too.
+        // …and, in the second case, its own first step (a 302 chain's, as that release begins it: its marker, then the
+        // scan step) written too.
+        await bucket.put(`${input.prefix}tmp/${input.workId}/!chain`, "302");
         const part = { upload: null, parts: 0, etagSteps: [], tail: 0, tailStep: 0, pending: [], bytes: 0 };
-        const begun = { format: 301, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: part, members: [], types: [] };
-        expect(((await deriveStep(bucket, input, begun, limits)) as { state: { format: number } }).state.format).toBe(301);
+        const begun = { format: 302, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: part, members: [], types: [] };
+        expect(((await deriveStep(bucket, input, begun, limits)) as { state: { format: number } }).state.format).toBe(302);
       }
       let next = await deriveStep(bucket, input, state, limits);
       while (!next.done) next = await deriveStep(bucket, input, next.state, limits);
