@@ -14,7 +14,7 @@ import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits, type Spil
 import { extractExamples, parseContent } from "./content";
 import { packageFacts, type PackageFacts } from "./package-facts";
 import { LANGUAGES, memberName, moduleOf, namingLanguage, type Language, type LocalRefKind, type PackageNaming } from "./languages";
-import { cutEntry, isBigEntry, MAX_RECORD_LIST_CHARS, MAX_SUPPORTING_TYPES, recordBudget, type EntryTotals } from "./entry-caps";
+import { BIG_ENTRY_CHARS, cutEntry, isBigEntry, MAX_RECORD_LIST_CHARS, MAX_STRINGIFY_CHARS_PER_BYTE, MAX_SUPPORTING_TYPES, recordBudget, type EntryTotals } from "./entry-caps";
 import { collectRefs, isObject, memberRefs, neutralRecordText, propertiesOf, refTokens, text, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
 import {
   DOCS_FORMAT,
@@ -309,6 +309,8 @@ async function streamValues(
     reader.releaseLock();
   }
   if (!parser.isEnded) parser.end();
+  // Every entry the scanner found was the parser's too (else a later one took an earlier one's range).
+  if (found.length) throw new Error(`docs derivation: the scanner and the parser disagree at ${found[0]![0]} '${found[0]![1]}'`);
 }
 
 /**
@@ -651,8 +653,21 @@ export interface PreparedEntry {
 }
 
 /**
- * `at`: where the entry lies in the schema, for a record that refers to it (format 4) instead of keeping its JSON;
- * its size is then the schema's bytes of it, not its re-serialized JSON's (nothing is serialized unless cut).
+ * Whether an entry is stored cut, judged as docs format 3 judged it (its re-serialized JSON's characters), so that
+ * format 4 stores cut exactly the entries format 3 did: the stored cut keeps at most MAX_RECORD_LIST_CHARS of each
+ * list, fewer items than an answer of the whole entry shows, so judging by the schema's bytes (pretty-printed, or
+ * non-ASCII, several bytes a character) would cut entries whose answers format 3 showed whole. An entry whose bytes
+ * cannot make that many characters is not serialized to tell.
+ */
+function isBigStored(value: Json, json: string | undefined, at: Range | undefined): boolean {
+  if (!at) return isBigEntry(value, json!.length);
+  if (isBigEntry(value, 0)) return true;
+  return at[1] * MAX_STRINGIFY_CHARS_PER_BYTE > BIG_ENTRY_CHARS && JSON.stringify(value).length > BIG_ENTRY_CHARS;
+}
+
+/**
+ * `at`: where the entry lies in the schema, for a record that refers to it (format 4) instead of keeping its JSON
+ * (nothing is serialized unless the entry may be big: isBigStored).
  */
 export function prepareEntry(o: Named, section: string, token: string, value: Json, at?: Range): PreparedEntry {
   const entry = section as NeutralRecord["entry"];
@@ -661,7 +676,7 @@ export function prepareEntry(o: Named, section: string, token: string, value: Js
   // and supporting types are those of what is kept. Examples and name overrides come from the whole entry.
   let kept = value;
   let totals: EntryTotals | undefined;
-  if (isBigEntry(value, at ? at[1] : json!.length)) {
+  if (isBigStored(value, json, at)) {
     const cut = cutEntry(entry, value, recordBudget(), { listChars: MAX_RECORD_LIST_CHARS, readFieldsOnly: true });
     kept = cut.spec;
     totals = cut.totals;
@@ -762,7 +777,7 @@ export class IndexLines {
     // token (docs/{token} refuses control characters, page URLs carry none): it is left out of the docs' objects.
     if (/[\t\n]/.test(token)) return;
     // Lines of one token stay in one block: lookup reads the block of the last fence at or before a token.
-    // A block ends after FENCE_EVERY lines, or sooner once it holds INDEX_BLOCK_BYTES (lines are up to ~8 KiB: a
+    // A block ends after FENCE_EVERY lines, or sooner once it holds INDEX_BLOCK_BYTES (lines are up to ~8 KiB, ~14 KiB in format 4: a
     // 4 KiB token and 250 type ranges) and FENCE_EVERY times its first token's length: the fences (held whole by
     // the step that writes their tree) then stay within 1/FENCE_EVERY of index.tsv, as with blocks of lines only.
     const blockBytes = this.indexBytes - this.fenceAt;

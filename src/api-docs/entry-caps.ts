@@ -164,9 +164,18 @@ export function cutEntry(entry: "types" | "resources" | "functions", spec: Json,
   return { spec: out, totals };
 }
 
+/** An entry whose JSON (as JSON.stringify writes it) has more characters than this is stored cut. */
+export const BIG_ENTRY_CHARS = 4 * MAX_RECORD_LIST_CHARS;
+/**
+ * At most this many characters of JSON.stringify's output per byte of the JSON text it parsed: a string or a key
+ * never has more characters than bytes, whitespace and a duplicate key's first value are dropped, and a number
+ * spelled with an exponent grows at most from 4 bytes to 21 characters (`1e20` → `100000000000000000000`).
+ */
+export const MAX_STRINGIFY_CHARS_PER_BYTE = 21 / 4;
+
 /** Whether an entry's record is stored cut: some list, or its JSON, is past what an answer shows. */
 export function isBigEntry(spec: Json, jsonChars: number): boolean {
-  if (jsonChars > 4 * MAX_RECORD_LIST_CHARS) return true;
+  if (jsonChars > BIG_ENTRY_CHARS) return true;
   const count = (v: unknown) => (isObject(v) ? Object.keys(v).length : Array.isArray(v) ? v.length : 0);
   const lists = [spec.properties, spec.inputProperties, spec.enum, isObject(spec.inputs) ? spec.inputs.properties : undefined, isObject(spec.outputs) ? spec.outputs.properties : undefined];
   return lists.some((l) => count(l) > MAX_LIST_ITEMS);

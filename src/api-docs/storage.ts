@@ -132,14 +132,25 @@ export function indexLine(e: IndexEntry): string {
   return fields.join("\t") + "\n";
 }
 
-function parseIndexLine(line: string): IndexEntry | undefined {
+/** A range as the derivation writes it: 2 or 4 non-negative integers (anything else would make an unbounded or failed read). */
+function parseRange(fields: string[]): RecordRange | undefined {
+  if (fields.length !== 2 && fields.length !== 4) return undefined;
+  const r = fields.map((f) => (/^\d{1,15}$/.test(f) ? Number(f) : NaN));
+  return r.every((n) => !Number.isNaN(n)) ? (r as RecordRange) : undefined;
+}
+
+export function parseIndexLine(line: string): IndexEntry | undefined {
   const [token, kind, offset, length, types, more] = line.split("\t");
   if (!token || !kind || offset === undefined || length === undefined) return undefined;
+  const range = parseRange([offset, ...length.split(":")]);
+  const typeRanges = types ? types.split(",").map((p) => parseRange(p.split(":"))) : [];
+  // Not the derivation's: read as no line at all (a lookup of another token in its block is not failed by it).
+  if (!range || typeRanges.some((r) => !r)) return undefined;
   return {
     token,
     kind: kind as IndexEntry["kind"],
-    range: [Number(offset), ...length.split(":").map(Number)] as RecordRange,
-    types: types ? types.split(",").map((p) => p.split(":").map(Number) as RecordRange) : [],
+    range,
+    types: typeRanges as RecordRange[],
     ...(more === "+" ? { more: true } : {}),
   };
 }
@@ -365,17 +376,33 @@ export async function readPacked<T>(bucket: R2Bucket, prefix: string, ranges: Ra
  */
 export async function readDocuments(bucket: R2Bucket, prefix: string, manifest: Manifest, ranges: RecordRange[], budget: AnswerBudget = answerBudget()): Promise<Array<StoredDoc | StoredType>> {
   const referred = ranges.filter((r) => r.length === 4).map((r): Range => [r[2]!, r[3]!]);
-  if (referred.length && !manifest.schema) throw new Error(`derived docs ${prefix} refer to a schema their manifest does not name`);
+  // The docs lie beside their version's schema (docsPrefix, or a re-derivation's `a<n>/` under it): a manifest naming
+  // any other object is not read from.
+  if (referred.length && !(manifest.schema && prefix.startsWith(manifest.schema.replace(/[^/]*$/, ""))))
+    throw new Error(`derived docs ${prefix} refer to a schema their manifest does not name beside them`);
   const [records, entries] = await Promise.all([
     readPacked<StoredDoc | StoredType | NeutralRecord>(bucket, prefix, ranges.map(packRange)),
     readSlices(bucket, manifest.schema ?? "", referred, "schema"),
   ]);
   const decoder = new TextDecoder();
   let next = 0;
-  for (let i = 0; i < records.length; i++) if (ranges[i]!.length === 4) (records[i] as NeutralRecord).spec = JSON.parse(decoder.decode(entries[next++]!)) as NeutralRecord["spec"];
+  for (let i = 0; i < records.length; i++) if (ranges[i]!.length === 4) (records[i] as NeutralRecord).spec = parseEntry(decoder.decode(entries[next++]!));
   const naming = manifest.naming ?? { name: "", language: {} };
   // In order, one budget: what the first documents show, the later ones do not (entry-caps.ts).
   return records.map((r) => ("entry" in r && "spec" in r ? documentOf(naming, r, budget) : cutStoredDocument(r, budget)));
+}
+
+/** A number JSON.parse reads as ±Infinity has an exponent or more than 308 digits before its point. */
+const MAY_OVERFLOW = /\d[eE]|\d{309}/;
+const finite = (_key: string, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v);
+
+/**
+ * An entry's bytes in the schema as format 3 stored them re-serialized: JSON.parse(JSON.stringify(v)) is v but for a
+ * number too large for a double (1e999), which JSON.parse reads as Infinity and JSON.stringify writes as null; an
+ * enum value's names are spelled from it (`Infinity`, not `Null`). (-0, written 0, is named and shown as 0 either way.)
+ */
+function parseEntry(text: string): NeutralRecord["spec"] {
+  return JSON.parse(text, MAY_OVERFLOW.test(text) ? finite : undefined) as NeutralRecord["spec"];
 }
 
 /** A member's document and the supporting types an answer shows, within the caps (entry-caps.ts). */
