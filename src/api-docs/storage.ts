@@ -178,8 +178,15 @@ export function supportingTypesShown(e: IndexEntry): SupportingTypesShown {
   return { ranges, ...(e.more ? {} : { total: e.types.length }) };
 }
 
-/** Merges sorted ranges into at most `max` reads, joining across the smallest gaps first. */
-export function coalesce(ranges: Range[], max = MAX_TYPE_READS): Range[] {
+/** What the reads of one docs answer may read past the ranges it needs, in all (the gaps coalesce joins across). */
+export const MAX_JOINED_GAP_BYTES = 1024 * 1024;
+
+/**
+ * Merges sorted ranges into at most `max` reads, joining across the smallest gaps first — while the gaps joined
+ * stay within `maxGapBytes` in all: past that, the rest are read apart (more reads, never an unbounded one: ranges
+ * far apart in a large object would otherwise make one read of everything between them).
+ */
+export function coalesce(ranges: Range[], max = MAX_TYPE_READS, maxGapBytes = Number.POSITIVE_INFINITY): Range[] {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
   const spans: Array<[number, number]> = [];
   for (const [o, l] of sorted) {
@@ -187,9 +194,13 @@ export function coalesce(ranges: Range[], max = MAX_TYPE_READS): Range[] {
     if (last && o <= last[1]) last[1] = Math.max(last[1], o + l);
     else spans.push([o, o + l]);
   }
+  let joined = 0;
   while (spans.length > max) {
     let best = 0;
     for (let i = 1; i < spans.length - 1; i++) if (spans[i + 1]![0] - spans[i]![1] < spans[best + 1]![0] - spans[best]![1]) best = i;
+    const gap = spans[best + 1]![0] - spans[best]![1];
+    if (joined + gap > maxGapBytes) break;
+    joined += gap;
     spans[best]![1] = spans[best + 1]![1];
     spans.splice(best + 1, 1);
   }
@@ -347,7 +358,7 @@ const fenceStarts = (fences: Fence[]) => fences.map((f): [string, number] => [f.
 /** The bytes of `ranges` of one immutable object: each range once, covering reads merged to at most MAX_TYPE_READS. */
 async function readSlices(bucket: R2Bucket, key: string, ranges: Range[], what: string): Promise<Uint8Array[]> {
   if (!ranges.length) return [];
-  const reads = coalesce(ranges);
+  const reads = coalesce(ranges, MAX_TYPE_READS, MAX_JOINED_GAP_BYTES);
   const bytes = await Promise.all(
     reads.map(async (r) => {
       const read = await readImmutable(bucket, key, async (object) => new Uint8Array(await object.arrayBuffer()), { offset: r[0], length: r[1] });

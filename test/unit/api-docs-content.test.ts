@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { describe as describeDescription, extractExamples, parseContent, resolveContent } from "../../src/api-docs/content";
 import { negotiate } from "../../src/api-docs/negotiate";
-import { coalesce } from "../../src/api-docs/storage";
+import { coalesce, MAX_JOINED_GAP_BYTES } from "../../src/api-docs/storage";
 import { ApiError } from "../../src/http/api-error";
 import { contentAnswer } from "../../src/api-docs/views";
 
@@ -93,6 +93,20 @@ describe("Accept negotiation", () => {
 });
 
 describe("coalescing pack reads", () => {
+  it("joins no more than the gap budget: ranges far apart in a large object are read apart, never as one read of what lies between", () => {
+    // 8 ranges of 1 KiB spread over 300 MiB (supporting types all over a schema): without a budget, one read of 150 MiB.
+    const spread = Array.from({ length: 8 }, (_, i) => [i * 40 * 1024 * 1024, 1024] as [number, number]);
+    expect(Math.max(...coalesce(spread).map(([, l]) => l))).toBeGreaterThan(100 * 1024 * 1024);
+    const bounded = coalesce(spread, 4, MAX_JOINED_GAP_BYTES);
+    expect(bounded).toEqual(spread);
+    // Close ones are still joined down to four reads, within the budget; far ones stay apart.
+    const mixed = [...Array.from({ length: 10 }, (_, i) => [i * 2048, 1024] as [number, number]), [500 * 1024 * 1024, 10] as [number, number]];
+    const reads = coalesce(mixed, 4, MAX_JOINED_GAP_BYTES);
+    expect(reads.length).toBeLessThanOrEqual(4);
+    expect(reads.reduce((n, [, l]) => n + l, 0)).toBeLessThanOrEqual(10 * 1024 + 10 + MAX_JOINED_GAP_BYTES);
+    for (const [o, l] of mixed) expect(reads.some(([ro, rl]) => o >= ro && o + l <= ro + rl)).toBe(true);
+  });
+
   it("merges overlapping and adjacent ranges, then the smallest gaps until at most four reads", () => {
     expect(coalesce([[0, 10], [10, 5], [100, 1]])).toEqual([[0, 15], [100, 1]]);
     expect(coalesce([[0, 1], [10, 1], [20, 1], [1000, 1], [2000, 1], [2002, 1]])).toEqual([[0, 11], [20, 1], [1000, 1], [2000, 3]]);
