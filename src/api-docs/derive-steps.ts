@@ -14,7 +14,9 @@
 //             full parts are uploaded as they fill, the rest waits in `pack-tail-<j>` for step j+1. What the
 //             index needs goes to sorted runs `members-<j>` and `types-<j>`.
 // 4. premerge — past `fanIn` runs, one group of `fanIn` runs merged per step, level by level.
-// 5. table  — the types runs merged into the supporting-types table (spill.ts's SpillTable, kept written).
+// 5. table  — the types runs merged into the supporting-types table (spill.ts's SpillTable, kept written):
+//             `tableRecords` records a step (a type record is a fraction of a member's), each a part of its own, joined by the
+//             last (chains before REFERENCE_STATE: in one step, whatever the number of types).
 // 6. index  — `indexRecords` member/type records per step, merged from the run positions in the state,
 //             into index.tsv and examples.tsv (multipart across steps like the pack), nav/overrides runs
 //             and the manifest's fences.
@@ -56,12 +58,14 @@ export interface StepLimits {
   kindBlockBytes: number;
   /** Member and type records one index step merges into lines. */
   indexRecords: number;
+  /** Type records one table step writes into the supporting-types table (REFERENCE_STATE chains). */
+  tableRecords: number;
   /** The premerges', table's and nav's external sort (spill.ts). */
   spill?: Partial<SpillLimits>;
 }
 
 const MiB = 1024 * 1024;
-export const STEP_LIMITS: StepLimits = { scanBytes: 32 * MiB, packBytes: 4 * MiB, kindBlockBytes: 64 * 1024, indexRecords: 20_000 };
+export const STEP_LIMITS: StepLimits = { scanBytes: 32 * MiB, packBytes: 4 * MiB, kindBlockBytes: 64 * 1024, indexRecords: 20_000, tableRecords: 80_000 };
 /** Most bytes of the kinds table one range read of a pack step takes (several adjacent blocks). */
 const KIND_READ_BYTES = 1024 * 1024;
 /** …joining blocks this far apart (the blocks between are read and passed over). */
@@ -119,6 +123,8 @@ interface State {
   types: RunEntry[];
   /** Index phase: where each members run's next line starts, IndexLines' counters, the outputs and runs it wrote. */
   cursors?: number[];
+  /** Table phase (REFERENCE_STATE chains): where each types run's next line starts. */
+  tableCursors?: number[];
   lines?: { entries: number; indexBytes: number; exampleCount: number; sinceFence: number; fenceAt?: number; fenceKey?: number; previous?: string };
   index?: PartState;
   examples?: PartState;
@@ -697,12 +703,53 @@ async function mergeGroupStep(bucket: R2Bucket, input: DerivationInput, s: State
   return s;
 }
 
-/** Phase 5: the types table (pack range and referenced types of each type), written whatever its size. */
+/**
+ * Phase 5: the types table (pack range and referenced types of each type). A REFERENCE_STATE chain writes it in
+ * steps: each merges the next `tableRecords` records from the types runs (their next line starts in the state) into a
+ * part of its own, and the last joins the parts' layouts (SpillTable.joined) into `types-layout`, so no step's input
+ * grows with the package. Earlier chains write it whole in one step, whatever its size.
+ */
 async function tableStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
+  if (!refersToSchema(s)) {
+    await wholeTable(bucket, input, s, l);
+    return afterTable(s);
+  }
+  const spill = new Spill(bucket, `${tmp(input)}table-${s.step}/`, l.spill);
+  const readers = runsOf(input, s.types).map((run, i) => new RunReader(bucket, run, spill.limits.readBytes, s.tableCursors?.[i] ?? 0));
+  const heads = await Promise.all(readers.map((r) => r.next()));
+  const budget = l.tableRecords;
+  async function* slice(): AsyncIterable<SpillRecord> {
+    for (let n = 0; n < budget; n++) {
+      // The smallest key; of equal keys the earliest run's first (equal keys keep run order).
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) if (heads[i] && (best < 0 || heads[i]![0] < heads[best]![0])) best = i;
+      if (best < 0) return;
+      const record = heads[best]!;
+      heads[best] = await readers[best]!.next();
+      yield record;
+    }
+  }
+  const part = await SpillTable.build(spill, "types-table", slice(), true);
+  await putJson(bucket, `${tmp(input)}types-layout-${s.step}`, part.layout ?? null);
+  s.tableCursors = readers.map((r) => r.lineStart);
+  if (heads.some((h) => h !== undefined)) return { ...s, step: s.step + 1 };
+  const parts: Array<SpillTable["layout"] | null> = [];
+  for (let j = 0; j <= s.step; j++) parts.push((await (await bucket.get(`${tmp(input)}types-layout-${j}`))!.json()) as SpillTable["layout"] | null);
+  const layout = SpillTable.joined(parts.map((p) => p ?? null));
+  await putJson(bucket, `${tmp(input)}types-layout`, layout ?? null);
+  return afterTable({ ...s, tableCursors: undefined });
+}
+
+/** The types table written whole, in one step (chains before REFERENCE_STATE). */
+async function wholeTable(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<void> {
   const spill = new Spill(bucket, `${tmp(input)}table/`, l.spill);
   const records = SpillSorter.fromRuns(spill, "types", runsOf(input, s.types), countOf(s.types));
   const table = await SpillTable.build(spill, "types-table", records.sorted(), true);
   await putJson(bucket, `${tmp(input)}types-layout`, table.layout ?? null);
+}
+
+/** The state the index phase begins with, once the types table is written. */
+function afterTable(s: State): State {
   return {
     ...s,
     phase: "index",

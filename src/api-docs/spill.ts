@@ -278,6 +278,8 @@ export interface Fence {
   key: string;
   offset: number;
   length: number;
+  /** The object the block lies in, when not the table's (a table written in parts: SpillTable.joined). */
+  object?: string;
 }
 
 export class SpillTable {
@@ -300,6 +302,18 @@ export class SpillTable {
   /** Where a written table lies (undefined for a table kept in memory). */
   get layout(): { key: string; fences: Fence[] } | undefined {
     return this.key ? { key: this.key, fences: this.fences } : undefined;
+  }
+
+  /**
+   * One table of tables written one after another from consecutive slices of the same sorted records (a derivation
+   * in steps writes one a step): each fence names its part's object. Of equal keys the last is kept, as in one
+   * table, even when they straddle two parts: a lookup reads the last block whose first key is at or before its
+   * key, which is then the later part's, holding the later record. Undefined when no part holds a record.
+   */
+  static joined(parts: Array<{ key: string; fences: Fence[] } | null>): { key: string; fences: Fence[] } | undefined {
+    const written = parts.filter((p): p is { key: string; fences: Fence[] } => p !== null);
+    if (!written.length) return undefined;
+    return { key: written[0]!.key, fences: written.flatMap((p) => p.fences.map((f) => ({ ...f, object: f.object ?? p.key }))) };
   }
 
   /** Writes a table from records sorted by key; of equal keys the last is kept. `persist`: written even when small. */
@@ -368,8 +382,9 @@ export class SpillTable {
       return cached;
     }
     const fence = this.fences[n]!;
-    const object = await this.spill.bucket.get(this.key!, { range: { offset: fence.offset, length: fence.length } });
-    if (!object) throw new Error(`temporary docs object ${this.key} is missing`);
+    const key = fence.object ?? this.key!;
+    const object = await this.spill.bucket.get(key, { range: { offset: fence.offset, length: fence.length } });
+    if (!object) throw new Error(`temporary docs object ${key} is missing`);
     const text = await object.text();
     const records = new Map<string, string>();
     for (const l of text.split("\n")) if (l) records.set(...parseLine(l));

@@ -14,7 +14,7 @@ import { skylineInstallation, skylineReadme, skylineSchemaJson, webappSchemaJson
 
 const bucket = env.ARTIFACTS;
 /** Small enough that every phase takes several steps on the fixtures. */
-const TINY: Partial<StepLimits> = { scanBytes: 700, packBytes: 500, kindBlockBytes: 120, indexRecords: 3, spill: { runBytes: 300, readBytes: 97, fanIn: 2, blockBytes: 200, cacheBlocks: 1 } };
+const TINY: Partial<StepLimits> = { scanBytes: 700, packBytes: 500, kindBlockBytes: 120, indexRecords: 3, tableRecords: 1, spill: { runBytes: 300, readBytes: 97, fanIn: 2, blockBytes: 200, cacheBlocks: 1 } };
 
 /** A schema whose pack passes one 5 MiB multipart part, with escapes and non-ASCII in tokens and text. */
 function bigSchema(): string {
@@ -126,6 +126,8 @@ describe("docs derivation in steps", () => {
       // lists in steps of their own too: trigram runs merged (fanIn 2), then 48 records a step.
       if (fixture.includes("fixture") && !fixture.includes("webapp")) {
         expect(phases.filter((p) => p === "index").length).toBeGreaterThanOrEqual(2);
+        // The types table in steps of its own too (1 record a step), its parts joined by the last.
+        expect(phases.filter((p) => p === "table").length).toBeGreaterThanOrEqual(2);
         const postings = states.filter((st) => (st as { phase: string }).phase === "postings") as Array<{ postings?: { trigrams: number } }>;
         expect(postings.filter((st) => st.postings && st.postings.trigrams > 0).length).toBeGreaterThanOrEqual(2);
       }
@@ -139,6 +141,22 @@ describe("docs derivation in steps", () => {
       await expectSameDocs(whole, big.artifacts);
     }, 60_000);
   }
+
+  it("a type defined twice (in two types sections, so in two runs) is the later one, with the table written a record a step", async () => {
+    // Two \`types\` members: the second's Spec (an enum here) is what JSON.parse keeps, and what deriveDocs's table keeps.
+    const body = JSON.stringify(docsSchema).slice(1, -1);
+    const first = '"types":{"acmecloud:twice/spec:Spec":{"type":"object","properties":{"size":{"type":"integer"}}},"acmecloud:twice/zzz:Last":{"type":"object"}}';
+    const second = '"types":{"acmecloud:twice/spec:Spec":{"type":"string","enum":[{"value":"small"},{"value":"large"}]}}';
+    const resource = '"resources":{"acmecloud:twice/thing:Thing":{"inputProperties":{"spec":{"$ref":"#/types/acmecloud:twice/spec:Spec"},"last":{"$ref":"#/types/acmecloud:twice/zzz:Last"}}}}';
+    const schema = `{${first},${resource},${second},${body.replace(/"types":/, '"moreTypes":').replace(/"resources":/, '"moreResources":')}}`;
+    const input = await stage("steps/twice/", schema, docsReadme, docsInstallation);
+    const { artifacts, states } = await chain(input, { ...TINY, packBytes: 100 });
+    expect(states.filter((st) => (st as { phase: string }).phase === "table").length).toBeGreaterThanOrEqual(1);
+    await expectSameDocs(input, artifacts);
+    const index = await (await bucket.get(artifacts[artifactName("index.tsv")]!))!.text();
+    expect(index).toContain("acmecloud:twice/spec:Spec\tenum\t");
+    await discardDerivation(bucket, input);
+  }, 60_000);
 
   it("a pack step reads the kinds table's adjacent blocks together (one read for a table under 1 MiB, however small its blocks) and the schema once", async () => {
     const input = await stage("steps/kind-reads/", skylineSchemaJson, skylineReadme, skylineInstallation);
