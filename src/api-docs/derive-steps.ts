@@ -30,7 +30,7 @@
 // from a counter in memory) and appends nothing. Temporary objects live under `${prefix}tmp/${workId}/`;
 // the runner calls discardDerivation once the chain is done or has failed.
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
-import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunReader, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
+import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunMerge, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
 import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
 import { PostingLines, SearchLines, SEARCH_POSTING_OBJECTS, writeSearchHead, type PostingsSink, type SearchHead, type SearchLinesState } from "./search-index";
@@ -173,10 +173,10 @@ export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state
   // end: same objects, same state fields, so either release's isolate can run its next step while a deploy rolls
   // out (a release starts a chain of a later format over once, and the chain it begins is then of its own).
   let begin = state === null;
-  if (s.format !== REFERENCE_STATE && s.format !== POSTINGS_STATE && s.format !== PENDING_STATE && s.format !== FORMAT_3_STATE) {
+  if (!KNOWN_STATES.includes(s.format ?? 0)) {
     await discardDerivation(bucket, input);
     begin = true;
-  } else if (hasMarker(s) && !begin && (await (await bucket.get(chainMarker(input)))?.text()) !== String(s.format)) {
+  } else if (hasPostingsPhase(s) && !begin && (await (await bucket.get(chainMarker(input)))?.text()) !== String(s.format)) {
     // A release before this one discarded this chain (as it starts a chain of a format it does not know over) and was
     // cut off before its own state was stored: the job still holds this state, whose objects may be gone (and that
     // release's own first step may have written its marker, naming its format). Started over here too, what that
@@ -238,14 +238,15 @@ const POSTINGS_STATE = 302;
  * run its next step while a deploy rolls out.
  */
 const REFERENCE_STATE = 303;
-/** Whether a chain keeps its outputs' tails as pending ranges (every format since PENDING_STATE). */
-const keepsPending = (s: State) => s.format !== FORMAT_3_STATE;
-/** Whether a chain writes the posting lists in the postings phase. */
-const hasPostingsPhase = (s: State) => s.format === POSTINGS_STATE || s.format === REFERENCE_STATE;
+/** The state formats this release steps, in the order releases introduced them: each has what the ones before it have. */
+const KNOWN_STATES = [FORMAT_3_STATE, PENDING_STATE, POSTINGS_STATE, REFERENCE_STATE];
+const since = (s: State, format: number) => (s.format ?? 0) >= format;
+/** Whether a chain keeps its outputs' tails as pending ranges. */
+const keepsPending = (s: State) => since(s, PENDING_STATE);
+/** Whether a chain writes the posting lists in the postings phase, and began with a chain marker (chainMarker). */
+const hasPostingsPhase = (s: State) => since(s, POSTINGS_STATE);
 /** Whether a chain's records refer to their entries in the schema (docs format 4). */
-const refersToSchema = (s: State) => s.format === REFERENCE_STATE;
-/** Whether a chain began with a chain marker (chainMarker), which a release that discarded it deleted first. */
-const hasMarker = (s: State) => s.format === POSTINGS_STATE || s.format === REFERENCE_STATE;
+const refersToSchema = (s: State) => since(s, REFERENCE_STATE);
 
 /**
  * Written when a chain of POSTINGS_STATE or later starts, holding the chain's format, and read by each of its steps:
@@ -715,24 +716,14 @@ async function tableStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     return afterTable(s);
   }
   const spill = new Spill(bucket, `${tmp(input)}table-${s.step}/`, l.spill);
-  const readers = runsOf(input, s.types).map((run, i) => new RunReader(bucket, run, spill.limits.readBytes, s.tableCursors?.[i] ?? 0));
-  const heads = await Promise.all(readers.map((r) => r.next()));
-  const budget = l.tableRecords;
+  const runMerge = await RunMerge.open(bucket, runsOf(input, s.types), spill.limits.readBytes, s.tableCursors);
   async function* slice(): AsyncIterable<SpillRecord> {
-    for (let n = 0; n < budget; n++) {
-      // The smallest key; of equal keys the earliest run's first (equal keys keep run order).
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) if (heads[i] && (best < 0 || heads[i]![0] < heads[best]![0])) best = i;
-      if (best < 0) return;
-      const record = heads[best]!;
-      heads[best] = await readers[best]!.next();
-      yield record;
-    }
+    for (let n = 0, record; n < l.tableRecords && (record = await runMerge.take()); n++) yield record;
   }
   const part = await SpillTable.build(spill, "types-table", slice(), true);
   await putJson(bucket, `${tmp(input)}types-layout-${s.step}`, part.layout ?? null);
-  s.tableCursors = readers.map((r) => r.lineStart);
-  if (heads.some((h) => h !== undefined)) return { ...s, step: s.step + 1 };
+  s.tableCursors = runMerge.cursors;
+  if (!runMerge.done) return { ...s, step: s.step + 1 };
   const parts: Array<SpillTable["layout"] | null> = [];
   for (let j = 0; j <= s.step; j++) parts.push((await (await bucket.get(`${tmp(input)}types-layout-${j}`))!.json()) as SpillTable["layout"] | null);
   const layout = SpillTable.joined(parts.map((p) => p ?? null));
@@ -779,8 +770,7 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   const layout = (await (await bucket.get(`${tmp(input)}types-layout`))?.json()) as SpillTable["layout"] | null;
   const types = layout ? SpillTable.open(spill, layout) : await SpillTable.build(spill, "types-table", (async function* () {})());
   const o = { naming: namingOf(await readTop(bucket, input, s)) };
-  const readers = runsOf(input, s.members).map((run, i) => new RunReader(bucket, run, spill.limits.readBytes, s.cursors![i]));
-  const heads = await Promise.all(readers.map((r) => r.next()));
+  const runMerge = await RunMerge.open(bucket, runsOf(input, s.members), spill.limits.readBytes, s.cursors);
   const indexText: string[] = [];
   const exampleText: string[] = [];
   const nav: SpillRecord[] = [];
@@ -791,24 +781,17 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   const search = s.search ? new SearchLines(o.naming, textSink(searchText), recordSink(grams), blockGrams ? { ...s.search, blockGrams } : s.search) : undefined;
   const lines = new IndexLines(o, types, textSink(indexText), textSink(exampleText), recordSink(nav), recordSink(overrides), search);
   Object.assign(lines, s.lines);
-  let best = 0;
   for (let n = 0; n < l.indexRecords; n++) {
-    best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const head = heads[i];
-      if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
-    }
-    if (best < 0) break;
-    const record = heads[best]!;
-    heads[best] = await readers[best]!.next();
+    const record = await runMerge.take();
+    if (!record) break;
     // A token given twice: the later definition (a later record of this run, or of a later run) is the one
     // kept, as JSON.parse keeps the last of duplicate keys.
     // (Same line key and same kind: a resource and a function, or a type, sharing a token all stay.)
     const kind = (json: string) => (JSON.parse(json) as unknown[])[0];
-    if (heads.some((h) => h !== undefined && h[0] === record[0] && kind(h[1]) === kind(record[1]))) continue;
+    if (runMerge.heads.some((h) => h !== undefined && h[0] === record[0] && kind(h[1]) === kind(record[1]))) continue;
     await lines.add(...record);
   }
-  const done = heads.every((h) => h === undefined);
+  const done = runMerge.done;
   if (done) await search?.finish();
   const j = s.step;
   if (search) {
@@ -832,7 +815,7 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   s.fenceSteps = j + 1;
   const { entries, indexBytes, exampleCount, sinceFence, fenceAt, fenceKey, previous } = lines;
   s.lines = { entries, indexBytes, exampleCount, sinceFence, fenceAt, fenceKey, previous };
-  s.cursors = readers.map((r) => r.lineStart);
+  s.cursors = runMerge.cursors;
   s.step++;
   if (done) return { ...s, phase: "nav", step: 0 };
   return s;
@@ -869,8 +852,7 @@ async function postingsStep(bucket: R2Bucket, input: DerivationInput, s: State, 
   const { fanIn, readBytes } = spillLimits(l);
   if (s.level || s.grams!.length > fanIn) return mergeGroupStep(bucket, input, s, "grams", fanIn, readBytes);
   const p = (s.postings ??= { cursors: s.grams!.map(() => 0), bin: newPart(true), dictionary: newPart(true), trigrams: 0, dictionaryBytes: 0, fenceSteps: [] });
-  const readers = runsOf(input, s.grams!).map((run, i) => new RunReader(bucket, run, readBytes, p.cursors[i]));
-  const heads = await Promise.all(readers.map((r) => r.next()));
+  const runMerge = await RunMerge.open(bucket, runsOf(input, s.grams!), readBytes, p.cursors);
   const bin: Uint8Array[] = [];
   let binBytes = 0;
   const sink: PostingsSink = {
@@ -886,17 +868,10 @@ async function postingsStep(bucket: R2Bucket, input: DerivationInput, s: State, 
   const lines = new PostingLines(sink, textSink(dictionary), p);
   const budget = l.indexRecords * POSTINGS_PER_INDEX_RECORD;
   for (let n = 0; ; n++) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const head = heads[i];
-      if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
-    }
-    if (best < 0) break;
-    const record = heads[best]!;
+    const next = runMerge.peek();
     // Past its share, a step ends where a trigram does: the state carries no half-built posting list.
-    if (n >= budget && record[0] !== lines.gram) break;
-    heads[best] = await readers[best]!.next();
-    await lines.add(...record);
+    if (!next || (n >= budget && next[0] !== lines.gram)) break;
+    await lines.add(...(await runMerge.take())!);
   }
   await lines.flush();
   const j = s.step;
@@ -908,9 +883,9 @@ async function postingsStep(bucket: R2Bucket, input: DerivationInput, s: State, 
   }
   p.trigrams = lines.trigrams;
   p.dictionaryBytes = lines.dictionaryBytes;
-  p.cursors = readers.map((r) => r.lineStart);
+  p.cursors = runMerge.cursors;
   s.step++;
-  if (heads.some((h) => h !== undefined)) return s;
+  if (!runMerge.done) return s;
   const fences: SearchHead["fences"] = [];
   for (const k of p.fenceSteps) fences.push(...((await (await bucket.get(`${tmp(input)}search-fences-${k}`))!.json()) as SearchHead["fences"]));
   const naming = namingOf(await readTop(bucket, input, s));

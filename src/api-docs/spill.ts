@@ -190,17 +190,57 @@ export class RunReader {
 
 /** Merges sorted runs; equal keys come out in run order. */
 export async function* merge(bucket: R2Bucket, runs: Run[], readBytes: number): AsyncGenerator<SpillRecord> {
-  const readers = runs.map((r) => new RunReader(bucket, r, readBytes));
-  const heads = await Promise.all(readers.map((r) => r.next()));
-  for (;;) {
+  const runMerge = await RunMerge.open(bucket, runs, readBytes);
+  for (let record = await runMerge.take(); record; record = await runMerge.take()) yield record;
+}
+
+/**
+ * A merge of sorted runs by key (of equal keys, the earlier run's first) that can stop after any record and go on
+ * later, in another invocation, from `cursors` (each run's next line start): what a derivation in steps merges with.
+ */
+export class RunMerge {
+  private constructor(
+    private readonly readers: RunReader[],
+    /** Each run's next record, not taken yet (undefined once the run is done). */
+    readonly heads: Array<SpillRecord | undefined>,
+  ) {}
+
+  static async open(bucket: R2Bucket, runs: Run[], readBytes: number, cursors?: number[]): Promise<RunMerge> {
+    const readers = runs.map((run, i) => new RunReader(bucket, run, readBytes, cursors?.[i] ?? 0));
+    return new RunMerge(readers, await Promise.all(readers.map((r) => r.next())));
+  }
+
+  /** The next record, not taken (undefined once every run is done). */
+  peek(): SpillRecord | undefined {
+    const best = this.best();
+    return best < 0 ? undefined : this.heads[best];
+  }
+
+  /** Takes the next record. */
+  async take(): Promise<SpillRecord | undefined> {
+    const best = this.best();
+    if (best < 0) return undefined;
+    const record = this.heads[best]!;
+    this.heads[best] = await this.readers[best]!.next();
+    return record;
+  }
+
+  get done(): boolean {
+    return this.heads.every((h) => h === undefined);
+  }
+
+  /** Where each run's next record starts: the merge goes on from there. */
+  get cursors(): number[] {
+    return this.readers.map((r) => r.lineStart);
+  }
+
+  private best(): number {
     let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const head = heads[i];
-      if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
+    for (let i = 0; i < this.heads.length; i++) {
+      const head = this.heads[i];
+      if (head && (best < 0 || head[0] < this.heads[best]![0])) best = i;
     }
-    if (best < 0) return;
-    yield heads[best]!;
-    heads[best] = await readers[best]!.next();
+    return best;
   }
 }
 

@@ -402,10 +402,7 @@ describe("docs derivation in steps", () => {
     const input = await stage("steps/legacy-whole/", bigSchema(), docsReadme, docsInstallation);
     const limits: Partial<StepLimits> = { scanBytes: 1024 * 1024, packBytes: 512 * 1024, indexRecords: 150 };
     // That release's first step: its state is this release's but for the format and the pack's `pending`.
-    const first = await deriveStep(bucket, input, null, limits);
-    const old = structuredClone((first as { state: Record<string, unknown> & { format: number; pack: { pending?: unknown } } }).state);
-    expect(old.format).toBe(303);
-    old.format = 3;
+    const old = (await asFormat(input, await deriveStep(bucket, input, null, limits), 3)) as { format: number; pack: { pending?: unknown } };
     delete old.pack.pending;
     let next = await deriveStep(bucket, input, old, limits);
     const phases = new Set<string>();
@@ -425,9 +422,7 @@ describe("docs derivation in steps", () => {
   it("a chain of the release before the postings phase (301) runs to its end in that form: pending tails, the posting lists written by the nav step, the same docs", { timeout: 120_000 }, async () => {
     const input = await stage("steps/pending-whole/", bigSchema(), docsReadme, docsInstallation);
     const limits: Partial<StepLimits> = { scanBytes: 1024 * 1024, packBytes: 512 * 1024, indexRecords: 150 };
-    const first = await deriveStep(bucket, input, null, limits);
-    const old = structuredClone((first as { state: Record<string, unknown> & { format: number } }).state);
-    old.format = 301;
+    const old = await asFormat(input, await deriveStep(bucket, input, null, limits), 301);
     let next = await deriveStep(bucket, input, old, limits);
     const phases = new Set<string>();
     let pending = false;
