@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { deriveDocs } from "../../src/api-docs/derive";
-import { indexLine, lookup, parseIndexLine, readDocuments, readManifest, readMemberDocuments, TYPE_KINDS, type Manifest } from "../../src/api-docs/storage";
+import { indexLine, lookup, MAX_JOINED_GAP_BYTES, parseIndexLine, readDocuments, readManifest, readMemberDocuments, readPacked, TYPE_KINDS, type Manifest, type Range } from "../../src/api-docs/storage";
 import { docsSchema } from "./api-docs-fixture";
 
 const bucket = env.ARTIFACTS;
@@ -101,5 +101,29 @@ describe("index lines of format 4", () => {
     expect(parseIndexLine(indexLine(written).trimEnd())).toEqual(written);
     expect(parseIndexLine("a:b:C\tresource\t10\t20\t1:2")).toEqual({ token: "a:b:C", kind: "resource", range: [10, 20], types: [[1, 2]] });
     for (const bad of ["a\tresource\t10\t20\t123", "a\tresource\t10\t20:300\t", "a\tresource\t10\tx\t", "a\tresource\t10\t20\t1:2:3:-4", "a\tresource\t10\t20\t1:2:3:4:5", "a\tresource\t1e3\t20\t"]) expect(parseIndexLine(bad), bad).toBeUndefined();
+  });
+});
+
+describe("a docs answer's merged reads", () => {
+  it("read at most MAX_JOINED_GAP_BYTES between the ranges they need, however far apart the ranges lie", async () => {
+    // Five 1 KiB JSON strings, 2 MiB apart in an 8 MiB object: four reads joining the smallest gap would read 2 MiB
+    // of nothing; within the budget, each is read apart.
+    const size = 8 * 1024 * 1024;
+    const bytes = new Uint8Array(size).fill(0x20);
+    const ranges: Range[] = [0, 2, 4, 6].map((m) => [m * 1024 * 1024, 1024] as Range).concat([[size - 1024, 1024]]);
+    for (const [offset, length] of ranges) bytes.set(new TextEncoder().encode(`"${"a".repeat(length - 2)}"`), offset);
+    await bucket.put("format4/gaps/docs/pack", bytes);
+    const read: number[] = [];
+    const counting = new Proxy(bucket, {
+      get(target, prop) {
+        if (prop === "get") return (key: string, options?: R2GetOptions) => (read.push((options?.range as { length?: number } | undefined)?.length ?? size), target.get(key, options));
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const strings = await readPacked<string>(counting, "format4/gaps/docs/", ranges);
+    expect(strings.map((t) => t.length)).toEqual(ranges.map(([, l]) => l - 2));
+    expect(read.reduce((n, l) => n + l, 0)).toBeLessThanOrEqual(5 * 1024 + MAX_JOINED_GAP_BYTES);
+    expect(read.length).toBe(5);
   });
 });
