@@ -5,11 +5,13 @@
 // server's CPU seconds (every process of the server: wrangler, workerd, its local D1 and R2) during
 // complete and during the whole derivation, CPU s/MiB, the most CPU any single derivation step took (the
 // tree's CPU between a step's `jobStep` start and end log lines; the chain runs one step at a time), the
-// number of steps and each one's CPU, workerd's peak resident memory over the baseline, the Worker isolate's V8 heap
-// (isolateHeap below: peak sampled, and at the end); beside each, this machine's
+// number of steps and each one's CPU, the Worker isolate's own CPU (isolateCpu below: what Cloudflare counts,
+// without the local D1 and R2) for complete, the whole publish, per MiB and the largest step, workerd's peak
+// resident memory over the baseline, the Worker isolate's V8 heap (isolateHeap below: peak sampled, and at the
+// end); beside each, this machine's
 // speed at that moment (Node's JSON round trip, s/MiB) and the publish's CPU over it, comparable across runs. Docs reads of the largest package
 // are timed against /healthz. Prints numbers; asserts nothing.
-import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { descendants, startDevServer } from "./dev-server.mjs";
 import { writeDocsSchema } from "./docs-schema.mjs";
@@ -82,23 +84,17 @@ const server = await startDevServer({
       return;
     }
     const cpu = treeCpu(server.pid);
-    if (event.phase === "start") stepStart = cpu;
+    const when = monotonicUs();
+    if (event.phase === "start") stepStart = { cpu, at: when };
     else if (stepStart !== undefined) {
-      steps.push({ subject: event.subject, step: event.step, cpu: cpu - stepStart });
+      steps.push({ subject: event.subject, step: event.step, cpu: cpu - stepStart.cpu, from: stepStart.at, to: when });
       stepStart = undefined;
     }
   },
 });
 
-/**
- * The Worker isolate's V8 heap, through wrangler's inspector (Runtime.getHeapUsage): what Cloudflare's 128 MB
- * isolate limit applies to, which the process tree's RSS (workerd with its local D1 and R2, allocator arenas)
- * does not show. Sampled every 100 ms while a publish runs; an answer comes when V8 serves the inspector, so a
- * peak inside one long synchronous stretch may be missed — `heapSamples` says how many answers there were — and
- * used size counts garbage not yet collected (V8 collects sooner under a 128 MB limit; workerd's inspector does
- * not serve HeapProfiler.collectGarbage, so live size cannot be asked for). `endHeapMiB`: used once the docs are ready.
- */
-async function isolateHeap() {
+/** A session on the Worker isolate's inspector (wrangler's inspector proxy). */
+async function openInspector() {
   const targets = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
   // Node's WebSocket (undici) sends a User-Agent, so wrangler's inspector proxy wants an allowed Origin as well.
   const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { Origin: "http://localhost" } });
@@ -114,15 +110,27 @@ async function isolateHeap() {
     pending.get(message.id)?.(message);
     pending.delete(message.id);
   };
-  // A method workerd does not serve is never answered (HeapProfiler.collectGarbage, for one): give up after 5 s.
-  const call = (method) =>
+  // A method workerd does not serve is never answered (HeapProfiler.collectGarbage, for one): give up after `wait` ms.
+  const call = (method, params, wait = 5000) =>
     new Promise((resolve) => {
       const i = ++id;
-      const timeout = setTimeout(() => (pending.delete(i), resolve(undefined)), 5000);
+      const timeout = setTimeout(() => (pending.delete(i), resolve(undefined)), wait);
       pending.set(i, (m) => (clearTimeout(timeout), resolve(m.result)));
-      ws.send(JSON.stringify({ id: i, method }));
+      ws.send(JSON.stringify({ id: i, method, params }));
     });
-  const used = async () => (await call("Runtime.getHeapUsage"))?.usedSize;
+  return { call, close: () => ws.close() };
+}
+
+/**
+ * The Worker isolate's V8 heap (Runtime.getHeapUsage): what Cloudflare's 128 MB
+ * isolate limit applies to, which the process tree's RSS (workerd with its local D1 and R2, allocator arenas)
+ * does not show. Sampled every 100 ms while a publish runs; an answer comes when V8 serves the inspector, so a
+ * peak inside one long synchronous stretch may be missed — `heapSamples` says how many answers there were — and
+ * used size counts garbage not yet collected (V8 collects sooner under a 128 MB limit; workerd's inspector does
+ * not serve HeapProfiler.collectGarbage, so live size cannot be asked for). `endHeapMiB`: used once the docs are ready.
+ */
+function isolateHeap(inspector) {
+  const used = async () => (await inspector.call("Runtime.getHeapUsage"))?.usedSize;
   let peak = 0;
   let samples = 0;
   let busy = false;
@@ -148,9 +156,48 @@ async function isolateHeap() {
       const end = await used();
       return { peakHeapMiB: +(peak / MiB).toFixed(1), heapSamples: samples, endHeapMiB: +((end ?? 0) / MiB).toFixed(1) };
     },
-    close: () => ws.close(),
   };
 }
+
+/**
+ * The Worker isolate's own CPU, from V8's sampling profiler (Profiler.start/stop over the inspector, a sample every
+ * millisecond): the CPU Cloudflare counts against a request's limit, without the local D1 and R2 (in workerd's
+ * process, other isolates) or wrangler, which the process tree's CPU includes. V8 samples only while the isolate
+ * runs, so each sample that is not `(idle)` stands for the time since the one before it; a gap of 5 ms or more
+ * (the isolate was not running in between) is not counted. That is time on the isolate's thread while it ran,
+ * so a thread descheduled on this busy machine counts as running: an upper bound of its CPU. The profile's clock
+ * is CLOCK_MONOTONIC, as Node's process.hrtime, so samples are split between complete and the derivation, and among
+ * the steps by the times their log lines arrived (a few ms late, at both ends). Sampling costs the isolate a few
+ * percent.
+ */
+function isolateCpu(inspector) {
+  return {
+    async start() {
+      await inspector.call("Profiler.enable");
+      await inspector.call("Profiler.setSamplingInterval", { interval: 1000 });
+      await inspector.call("Profiler.start");
+    },
+    /** [time, span] of each sample the isolate ran, in µs of CLOCK_MONOTONIC. */
+    async stop() {
+      const result = await inspector.call("Profiler.stop", undefined, 120_000);
+      if (!result?.profile) return [];
+      // BENCH_PROVIDER_PROFILE=<file>: the last publish's profile, for DevTools or a reader of .cpuprofile files.
+      if (process.env.BENCH_PROVIDER_PROFILE) writeFileSync(process.env.BENCH_PROVIDER_PROFILE, JSON.stringify(result.profile));
+      const { nodes, samples, timeDeltas, startTime } = result.profile;
+      const idle = new Set(nodes.filter((n) => n.callFrame.functionName === "(idle)").map((n) => n.id));
+      const ran = [];
+      let at = startTime;
+      for (let i = 0; i < samples.length; i++) {
+        at += timeDeltas[i];
+        if (!idle.has(samples[i]) && timeDeltas[i] > 0 && timeDeltas[i] < 5000) ran.push([at, timeDeltas[i]]);
+      }
+      return ran;
+    },
+  };
+}
+/** Seconds of the samples between two CLOCK_MONOTONIC times (µs). */
+const ranBetween = (ran, from, to) => ran.reduce((sum, [at, span]) => (at > from && at <= to ? sum + span : sum), 0) / 1e6;
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 async function api(method, path, token, body) {
   const r = await fetch(server.url + path, {
@@ -193,12 +240,14 @@ async function publishOne(shape, megabytes) {
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, workerdRss(server.pid))), 250);
   heap.start();
+  await profiler.start();
   steps.length = 0;
   const cpu0 = treeCpu(server.pid);
   const byName0 = cpuByName(server.pid);
   const t0 = performance.now();
   await api("POST", `${path}/versions/1.0.0/complete`, token, { operationID: start.operationID });
   const completeMs = performance.now() - t0;
+  const completeAt = monotonicUs();
   const cpu1 = treeCpu(server.pid);
   let status = "pending";
   while (status === "pending") {
@@ -210,8 +259,11 @@ async function publishOne(shape, megabytes) {
   const byName2 = cpuByName(server.pid);
   clearInterval(sampler);
   const heapPeak = await heap.stop();
+  const ran = await profiler.stop();
   const mib = bytes / MiB;
   const maxStep = steps.reduce((m, s) => Math.max(m, s.cpu), 0);
+  const isolateTotal = ranBetween(ran, 0, Infinity);
+  const stepIsolate = steps.map((s) => ranBetween(ran, s.from, s.to));
   return {
     shape,
     MiB: +mib.toFixed(1),
@@ -224,8 +276,14 @@ async function publishOne(shape, megabytes) {
     cpuSPerMiB: +((cpu2 - cpu0) / mib).toFixed(3),
     steps: steps.length,
     maxStepCpuS: +maxStep.toFixed(2),
+    // The Worker isolate's own CPU (isolateCpu above): complete's, the whole publish's, per MiB, the largest step's.
+    isolateCompleteCpuS: +ranBetween(ran, 0, completeAt).toFixed(2),
+    isolateCpuS: +isolateTotal.toFixed(1),
+    isolateCpuSPerMiB: +(isolateTotal / mib).toFixed(3),
+    maxStepIsolateCpuS: +Math.max(0, ...stepIsolate).toFixed(2),
     // Each step's CPU in chain order (scan…, kinds, pack…, premerge…/table, index…, nav, finish): where it goes.
     stepCpuS: steps.map((s) => +s.cpu.toFixed(2)),
+    stepIsolateCpuS: stepIsolate.map((c) => +c.toFixed(2)),
     cpuSByProcess: Object.fromEntries(Object.entries(byName2).map(([k, v]) => [k, +(v - (byName0[k] ?? 0)).toFixed(2)])),
     peakRssOverBaselineMiB: +((peak - baseline) / MiB).toFixed(0),
     ...heapPeak,
@@ -268,9 +326,13 @@ function jsonCpuSPerMiB() {
 }
 
 const rows = [];
+let inspector;
 let heap;
+let profiler;
 try {
-  heap = await isolateHeap();
+  inspector = await openInspector();
+  heap = isolateHeap(inspector);
+  profiler = isolateCpu(inspector);
   for (const megabytes of SIZES) {
     for (const shape of SHAPES) {
       const before = jsonCpuSPerMiB();
@@ -292,8 +354,8 @@ try {
     console.log(JSON.stringify({ docsReadsOf: `${largest.shape} ${largest.MiB} MiB`, healthzMs: +healthz.toFixed(2), navRatio: +(navP50 / healthz).toFixed(2), docsRatio: +(docP50 / healthz).toFixed(2) }));
   }
 } finally {
-  heap?.close();
+  inspector?.close();
   await server.stop();
   rmSync(tmp, { recursive: true, force: true });
 }
-console.table(rows.map(({ path: _path, stepCpuS: _steps, cpuSByProcess: _byProcess, ...r }) => r));
+console.table(rows.map(({ path: _path, stepCpuS: _steps, stepIsolateCpuS: _isolateSteps, cpuSByProcess: _byProcess, ...r }) => r));
