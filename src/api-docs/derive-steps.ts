@@ -393,32 +393,61 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
   // of up to KIND_GAP_BYTES of blocks not needed: a step whose entries refer to types all over the table makes a
   // few large reads, not one per block or per run of adjacent blocks (a range read costs what ~1 MiB more of
   // one does, in calls and time; dense 300 MiB made ~90 reads a pack step with adjacent blocks only).
-  const groups: Array<{ offset: number; length: number; tokens: string[] }> = [];
+  const groups: Array<{ offset: number; length: number; blocks: number[] }> = [];
   for (const n of [...wanted.keys()].sort((a, b) => a - b)) {
     const [, offset, length] = fences[n]!;
     const last = groups[groups.length - 1];
     const end = last ? last.offset + last.length : 0;
     if (last && offset >= end && offset - end <= KIND_GAP_BYTES && offset + length - last.offset <= KIND_READ_BYTES) {
       last.length = offset + length - last.offset;
-      last.tokens.push(...wanted.get(n)!);
-    } else groups.push({ offset, length, tokens: [...wanted.get(n)!] });
+      last.blocks.push(n);
+    } else groups.push({ offset, length, blocks: [n] });
   }
+  const decoder = new TextDecoder();
   await Promise.all(
-    groups.map(async ({ offset, length, tokens: group }) => {
-      const text = new TextDecoder().decode(await readRange(bucket, `${tmp(input)}kinds-table`, offset, length));
-      // Lines are `JSON.stringify(token)\tkind`: the wanted tokens are matched in that form, no line is parsed.
-      const quoted = new Map(group.map((token) => [JSON.stringify(token), token]));
-      for (let at = 0; at < text.length; ) {
-        let end = text.indexOf("\n", at);
-        if (end < 0) end = text.length;
-        const tab = text.lastIndexOf("\t", end);
-        const token = tab > at ? quoted.get(text.slice(at, tab)) : undefined;
-        if (token !== undefined) found.set(token, text.slice(tab + 1, end) === "e" ? "enum" : "object");
-        at = end + 1;
+    groups.map(async ({ offset, length, blocks }) => {
+      const bytes = await readRange(bucket, `${tmp(input)}kinds-table`, offset, length);
+      // Only the wanted blocks are decoded and searched; the gaps' blocks were read to save calls, not to be looked at.
+      for (const n of blocks) {
+        const [, at, size] = fences[n]!;
+        kindsInBlock(decoder.decode(bytes.subarray(at - offset, at - offset + size)), wanted.get(n)!, found);
       }
     }),
   );
   return found;
+}
+
+/** Past this many wanted tokens a block is walked line by line; up to it, each is searched for (a native search each). */
+const KIND_SEARCHES_PER_BLOCK = 8;
+
+/**
+ * The kinds of `tokens` in one block of the kinds table, into `found`. Lines are `JSON.stringify(token)\tkind\n`: the
+ * wanted tokens are matched in that form, no line is parsed. A few tokens are each found by searching the block for
+ * their line's start (a match must begin the block or follow a line break: mid-line, the same characters end another
+ * token's quoted form); many are matched in one walk over the lines.
+ */
+function kindsInBlock(text: string, tokens: Set<string>, found: Map<string, LocalRefKind>): void {
+  const kindOf = (tab: number) => (text.charCodeAt(tab + 1) === 101 /* e */ && (tab + 2 === text.length || text.charCodeAt(tab + 2) === 10) ? "enum" : "object");
+  if (tokens.size <= KIND_SEARCHES_PER_BLOCK) {
+    for (const token of tokens) {
+      const head = `${JSON.stringify(token)}\t`;
+      for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, at + 1)) {
+        if (at > 0 && text.charCodeAt(at - 1) !== 10) continue;
+        found.set(token, kindOf(at + head.length - 1));
+        break;
+      }
+    }
+    return;
+  }
+  const quoted = new Map([...tokens].map((token) => [JSON.stringify(token), token]));
+  for (let at = 0; at < text.length; ) {
+    let end = text.indexOf("\n", at);
+    if (end < 0) end = text.length;
+    const tab = text.lastIndexOf("\t", end);
+    const token = tab > at ? quoted.get(text.slice(at, tab)) : undefined;
+    if (token !== undefined) found.set(token, kindOf(tab));
+    at = end + 1;
+  }
 }
 
 /** The top-level members naming and the package facts read, from their recorded ranges. */

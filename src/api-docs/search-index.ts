@@ -119,9 +119,14 @@ export class SearchLines {
 
   async add(module: string, kind: "resource" | "function", token: string, names: Partial<PerLanguage> | undefined): Promise<void> {
     const line = JSON.stringify(names ? [kind === "resource" ? "r" : "f", module, token, names] : [kind === "resource" ? "r" : "f", module, token]) + "\n";
-    // Languages often spell a member alike (and a name's trigrams often repeat the token's): each text once.
-    const texts = new Set([token.toLowerCase()]);
-    for (const lang of LANGUAGES) texts.add((names?.[lang] ?? memberName(lang, this.naming, token, kind)).toLowerCase());
+    // Languages often spell a member alike: each text once. A name the lowercased token contains (most languages'
+    // class names) adds no trigram the token's do not: its own are left out (a native search, not its trigrams).
+    const lower = token.toLowerCase();
+    const texts = new Set([lower]);
+    for (const lang of LANGUAGES) {
+      const name = (names?.[lang] ?? memberName(lang, this.naming, token, kind)).toLowerCase();
+      if (!lower.includes(name)) texts.add(name);
+    }
     trigramsOf(texts, this.blockGrams);
     await this.lines.write(line);
     this.bytes += utf8Length(line);

@@ -158,6 +158,27 @@ describe("docs derivation in steps", () => {
     await discardDerivation(bucket, input);
   }, 60_000);
 
+  it("a referenced type's kind is its own line's, when another token's quoted form ends with its quoted form (searched for, and walked)", async () => {
+    // `acmecloud:q/a:A"acmecloud:q/z:Zeta` is written `"acmecloud:q/a:A\\"acmecloud:q/z:Zeta"` in the kinds table: Zeta's
+    // quoted form, mid-line, in the line before Zeta's own. Zeta is an object and the other an enum: a search that
+    // took a match mid-line for a line's start would give Zeta the enum's kind, and its records other bytes.
+    const other = 'acmecloud:q/a:A\\"acmecloud:q/z:Zeta';
+    const zeta = "acmecloud:q/z:Zeta";
+    const fillers = Array.from({ length: 10 }, (_, i) => `acmecloud:q/m:Filler${i}`);
+    const schema = (types: string[]) =>
+      `{"name":"acmecloud","version":"1.0.0","types":{"${other}":{"type":"string","enum":[{"value":"x"}]},"${zeta}":{"type":"object","properties":{"n":{"type":"integer"}}}${types
+        .map((t) => `,"${t}":{"type":"object"}`)
+        .join("")}},"resources":{"acmecloud:q/r:R":{"inputProperties":{${[other, zeta, ...types].map((t, i) => `"p${i}":{"$ref":"#/types/${t}"}`).join(",")}}}}}`;
+    // Two wanted tokens in the table's one block are each searched for; twelve are matched in a walk over its lines.
+    for (const [slug, types] of [["searched", []], ["walked", fillers]] as const) {
+      const input = await stage(`steps/kind-suffix-${slug}/`, schema([...types]), "# Q\n", "");
+      const { artifacts } = await chain(input, {});
+      // (The resource's record keeps the kinds of what it refers to: the pack's bytes differ if Zeta's is wrong.)
+      await expectSameDocs(input, artifacts);
+      await discardDerivation(bucket, input);
+    }
+  }, 60_000);
+
   it("a pack step reads the kinds table's adjacent blocks together (one read for a table under 1 MiB, however small its blocks) and the schema once", async () => {
     const input = await stage("steps/kind-reads/", skylineSchemaJson, skylineReadme, skylineInstallation);
     const reads: string[] = [];
