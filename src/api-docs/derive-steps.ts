@@ -6,7 +6,8 @@
 //             carried in ours. Each step writes `entries-<k>`: one line per type/resource/function whose
 //             value is an object (section, token, byte range, whether it is an enum), and `kinds-<k>`: the
 //             types' kinds as a sorted run. The top-level members naming needs are kept as byte ranges.
-// 2. kinds  — one step merges the kinds runs into a table of small blocks (`kinds-table`, `kinds-fences`).
+// 2. kinds  — the kinds runs merged into a table of small blocks (`kinds-table-<j>` parts, `kinds-fences`),
+//             `kindRecords` a step (chains before KINDS_STATE: in one step, `kinds-table`).
 // 3. pack   — entries worth `packBytes` of schema per step: one range read, each entry parsed once by
 //             JSON.parse (prepareEntry keeps its JSON and what the index needs), the kinds of what the slice
 //             refers to read from the table's blocks, then packed language-neutral exactly as deriveDocs
@@ -60,12 +61,14 @@ export interface StepLimits {
   indexRecords: number;
   /** Type records one table step writes into the supporting-types table (REFERENCE_STATE chains). */
   tableRecords: number;
+  /** Kind records one kinds step merges into a part of the kinds table (KINDS_STATE chains). */
+  kindRecords: number;
   /** The premerges', table's and nav's external sort (spill.ts). */
   spill?: Partial<SpillLimits>;
 }
 
 const MiB = 1024 * 1024;
-export const STEP_LIMITS: StepLimits = { scanBytes: 32 * MiB, packBytes: 4 * MiB, kindBlockBytes: 64 * 1024, indexRecords: 20_000, tableRecords: 80_000 };
+export const STEP_LIMITS: StepLimits = { scanBytes: 32 * MiB, packBytes: 4 * MiB, kindBlockBytes: 64 * 1024, indexRecords: 20_000, tableRecords: 80_000, kindRecords: 200_000 };
 /** Most bytes of the kinds table one range read of a pack step takes (several adjacent blocks). */
 const KIND_READ_BYTES = 1024 * 1024;
 /** …joining blocks this far apart (the blocks between are read and passed over). */
@@ -99,7 +102,7 @@ interface PartState {
 type RunEntry = [name: string, size: number, records: number];
 
 interface State {
-  /** The chain's state format (FORMAT_3_STATE … REFERENCE_STATE below); absent in states of releases before format 3. */
+  /** The chain's state format (FORMAT_3_STATE … KINDS_STATE below); absent in states of releases before format 3. */
   format?: number;
   phase: "scan" | "kinds" | "pack" | "premerge" | "table" | "index" | "nav" | "postings" | "finish";
   /** Step number within the phase: names the objects the step writes. */
@@ -123,6 +126,8 @@ interface State {
   types: RunEntry[];
   /** Index phase: where each members run's next line starts, IndexLines' counters, the outputs and runs it wrote. */
   cursors?: number[];
+  /** Kinds phase (KINDS_STATE chains): where each kinds run's next line starts. */
+  kindCursors?: number[];
   /** Table phase (REFERENCE_STATE chains): where each types run's next line starts. */
   tableCursors?: number[];
   lines?: { entries: number; indexBytes: number; exampleCount: number; sinceFence: number; fenceAt?: number; fenceKey?: number; previous?: string };
@@ -186,7 +191,7 @@ export async function deriveStep(bucket: R2Bucket, input: DerivationInput, state
   }
   if (begin) {
     s = initial();
-    await bucket.put(chainMarker(input), String(REFERENCE_STATE));
+    await bucket.put(chainMarker(input), String(KINDS_STATE));
   }
   const phases = { scan: scanStep, kinds: kindsStep, pack: packStep, premerge: premergeStep, table: tableStep, index: indexStep, nav: navStep, postings: postingsStep };
   if (s.phase === "finish") return { done: true, artifacts: await finishStep(bucket, input, s) };
@@ -231,15 +236,22 @@ const FORMAT_3_STATE = 3;
  */
 const POSTINGS_STATE = 302;
 /**
- * The `format` of the states of chains this release begins: POSTINGS_STATE's, writing docs format 4 (records that
- * refer to their entries in the schema instead of copying them; storage.ts DOCS_FORMAT). The release before meets it
- * as an unknown format and starts the chain over (in format 3); this release continues a chain of any earlier state
- * format in that format's form (records that copy their entries, manifest format 3), so either release's isolate can
- * run its next step while a deploy rolls out.
+ * The `format` of the states of chains the release before began: POSTINGS_STATE's, writing docs format 4 (records
+ * that refer to their entries in the schema instead of copying them; storage.ts DOCS_FORMAT), the types table in
+ * steps of its own. A release before it meets it as an unknown format and starts the chain over (in format 3); this
+ * release continues a chain of any earlier state format in that format's form (records that copy their entries,
+ * manifest format 3, for chains before this one), so either release's isolate can run its next step while a deploy
+ * rolls out.
  */
 const REFERENCE_STATE = 303;
+/**
+ * The `format` of the states of chains this release begins: REFERENCE_STATE's, with the kinds table in steps of its
+ * own (parts `kinds-table-<j>`, the fences naming them). The release before meets it as an unknown format and starts
+ * the chain over; this release steps a REFERENCE_STATE chain's kinds phase in one step, as that release does.
+ */
+const KINDS_STATE = 304;
 /** The state formats this release steps, in the order releases introduced them: each has what the ones before it have. */
-const KNOWN_STATES = [FORMAT_3_STATE, PENDING_STATE, POSTINGS_STATE, REFERENCE_STATE];
+const KNOWN_STATES = [FORMAT_3_STATE, PENDING_STATE, POSTINGS_STATE, REFERENCE_STATE, KINDS_STATE];
 const since = (s: State, format: number) => (s.format ?? 0) >= format;
 /** Whether a chain keeps its outputs' tails as pending ranges. */
 const keepsPending = (s: State) => since(s, PENDING_STATE);
@@ -247,11 +259,13 @@ const keepsPending = (s: State) => since(s, PENDING_STATE);
 const hasPostingsPhase = (s: State) => since(s, POSTINGS_STATE);
 /** Whether a chain's records refer to their entries in the schema (docs format 4). */
 const refersToSchema = (s: State) => since(s, REFERENCE_STATE);
+/** Whether a chain writes the kinds table in steps of its own. */
+const stepsKinds = (s: State) => since(s, KINDS_STATE);
 
 /**
  * Written when a chain of POSTINGS_STATE or later starts, holding the chain's format, and read by each of its steps:
- * a release that does not know the chain's format (for REFERENCE_STATE the release before; for POSTINGS_STATE the one
- * before it) discards such a chain's temporaries, this one first of them (keys are listed in order, `!` before any
+ * a release that does not know the chain's format (for KINDS_STATE the release before; for REFERENCE_STATE and
+ * POSTINGS_STATE the ones before it) discards such a chain's temporaries, this one first of them (keys are listed in order, `!` before any
  * other name here), so a chain whose marker is gone, or names another format (that release then began its own chain,
  * POSTINGS_STATE's, which writes one too), was discarded. PENDING_STATE chains, begun without a marker and discarded by no release that
  * runs beside this one, are not checked. (That release aborts the
@@ -261,7 +275,7 @@ const refersToSchema = (s: State) => since(s, REFERENCE_STATE);
 const chainMarker = (input: DerivationInput) => `${tmp(input)}!chain`;
 
 function initial(): State {
-  return { format: REFERENCE_STATE, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(true), members: [], types: [] };
+  return { format: KINDS_STATE, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: newPart(true), members: [], types: [] };
 }
 
 /** Reads `length` bytes of `key` at `offset` (the whole rest when length is undefined). */
@@ -325,14 +339,48 @@ async function scanStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   return s;
 }
 
-/** Phase 2: the kinds runs merged into one table of blocks, the last kind of a token kept. */
+/** A fence of the kinds table: a block's first token, offset and length, and (KINDS_STATE chains) its part. */
+type KindFence = [first: string, offset: number, length: number, part?: number];
+
+/**
+ * Phase 2: the kinds runs merged into a table of blocks, the last kind of a token kept. A KINDS_STATE chain writes it
+ * in steps of its own: each merges the next `kindRecords` records (and the rest of the last one's token, so that a
+ * token given twice stays in one part and its last kind wins) into part `kinds-table-<j>`, its fences into
+ * `kinds-fences-<j>`; the last joins the parts' fences, each naming its part, into `kinds-fences`. Tokens come in
+ * order, so the joined fences are in order too. Chains before it write the whole table, `kinds-table`, in one step.
+ */
 async function kindsStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
   const runs: Run[] = s.kindRuns.map((size, k) => ({ key: `${tmp(input)}kinds-${k}`, size })).filter((r) => r.size > 0);
-  const out = new TextWriter(new ObjectWriter(bucket, `${tmp(input)}kinds-table`, "text/plain; charset=utf-8"));
-  const fences: Array<[first: string, offset: number, length: number]> = [];
+  const stepped = stepsKinds(s);
+  const j = s.step;
+  const runMerge = await RunMerge.open(bucket, runs, 256 * 1024, stepped ? s.kindCursors : undefined);
+  const fences = await writeKindsPart(bucket, `${tmp(input)}${stepped ? `kinds-table-${j}` : "kinds-table"}`, runMerge, stepped ? l.kindRecords : Infinity, l.kindBlockBytes);
+  if (stepped) {
+    await putJson(bucket, `${tmp(input)}kinds-fences-${j}`, fences);
+    s.kindCursors = runMerge.cursors;
+    if (!runMerge.done) return { ...s, step: j + 1 };
+    const joined: KindFence[] = [];
+    for (let part = 0; part <= j; part++) {
+      const partFences = part === j ? fences : ((await (await bucket.get(`${tmp(input)}kinds-fences-${part}`))!.json()) as KindFence[]);
+      for (const [first, offset, length] of partFences) joined.push([first, offset, length, part]);
+    }
+    await putJson(bucket, `${tmp(input)}kinds-fences`, joined);
+  } else await putJson(bucket, `${tmp(input)}kinds-fences`, fences);
+  await putJson(bucket, `${tmp(input)}top.json`, await readTopRanges(bucket, input, s));
+  return { ...s, phase: "pack", step: 0, topObject: true, kindCursors: undefined };
+}
+
+/**
+ * Writes the merge's next records, at least `records` of them and then up to the next token, as lines
+ * `JSON.stringify(token)\tkind` in blocks of about `blockBytes`, each token once with its last kind; answers the
+ * blocks' fences (without a part).
+ */
+async function writeKindsPart(bucket: R2Bucket, key: string, runMerge: RunMerge, records: number, blockBytes: number): Promise<KindFence[]> {
+  const out = new TextWriter(new ObjectWriter(bucket, key, "text/plain; charset=utf-8"));
+  const fences: KindFence[] = [];
   let block: string[] = [];
   let blockFirst = "";
-  let blockBytes = 0;
+  let bytes = 0;
   let offset = 0;
   const flush = async () => {
     if (!block.length) return;
@@ -342,20 +390,26 @@ async function kindsStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     offset += length;
     await out.write(text);
     block = [];
-    blockBytes = 0;
+    bytes = 0;
   };
-  let last: SpillRecord | undefined;
   const emit = async ([token, kind]: SpillRecord) => {
-    if (blockBytes >= l.kindBlockBytes) await flush();
+    if (bytes >= blockBytes) await flush();
     if (!block.length) blockFirst = token;
     const line = `${JSON.stringify(token)}\t${kind}\n`;
     block.push(line);
-    blockBytes += line.length;
+    bytes += line.length;
   };
   try {
-    for await (const record of merge(bucket, runs, 256 * 1024)) {
-      if (last && last[0] !== record[0]) await emit(last);
-      last = record;
+    let last: SpillRecord | undefined;
+    for (let n = 0; ; n++) {
+      const next = runMerge.peek();
+      if (!next) break;
+      if (last && last[0] !== next[0]) {
+        await emit(last);
+        last = undefined;
+        if (n >= records) break;
+      }
+      last = await runMerge.take();
     }
     if (last) await emit(last);
     await flush();
@@ -364,9 +418,7 @@ async function kindsStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
     await out.writer.abort();
     throw error;
   }
-  await putJson(bucket, `${tmp(input)}kinds-fences`, fences);
-  await putJson(bucket, `${tmp(input)}top.json`, await readTopRanges(bucket, input, s));
-  return { ...s, phase: "pack", step: 0, topObject: true };
+  return fences;
 }
 
 /** The kinds of `tokens` (sorted) from the table: one range read per block that may hold one of them. */
@@ -374,7 +426,7 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
   const found = new Map<string, LocalRefKind>();
   const fencesObject = await bucket.get(`${tmp(input)}kinds-fences`);
   if (!fencesObject || !tokens.length) return found;
-  const fences = (await fencesObject.json()) as Array<[string, number, number]>;
+  const fences = (await fencesObject.json()) as KindFence[];
   const wanted = new Map<number, Set<string>>();
   for (const token of tokens) {
     let lo = 0;
@@ -389,24 +441,24 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
     if (!set) wanted.set(lo, (set = new Set()));
     set.add(token);
   }
-  // Near blocks are read together (they are contiguous in the table), up to KIND_READ_BYTES a read and across gaps
+  // Near blocks of one part are read together (they are contiguous in it), up to KIND_READ_BYTES a read and across gaps
   // of up to KIND_GAP_BYTES of blocks not needed: a step whose entries refer to types all over the table makes a
   // few large reads, not one per block or per run of adjacent blocks (a range read costs what ~1 MiB more of
   // one does, in calls and time; dense 300 MiB made ~90 reads a pack step with adjacent blocks only).
-  const groups: Array<{ offset: number; length: number; blocks: number[] }> = [];
+  const groups: Array<{ part: number | undefined; offset: number; length: number; blocks: number[] }> = [];
   for (const n of [...wanted.keys()].sort((a, b) => a - b)) {
-    const [, offset, length] = fences[n]!;
+    const [, offset, length, part] = fences[n]!;
     const last = groups[groups.length - 1];
     const end = last ? last.offset + last.length : 0;
-    if (last && offset >= end && offset - end <= KIND_GAP_BYTES && offset + length - last.offset <= KIND_READ_BYTES) {
+    if (last && last.part === part && offset >= end && offset - end <= KIND_GAP_BYTES && offset + length - last.offset <= KIND_READ_BYTES) {
       last.length = offset + length - last.offset;
       last.blocks.push(n);
-    } else groups.push({ offset, length, blocks: [n] });
+    } else groups.push({ part, offset, length, blocks: [n] });
   }
   const decoder = new TextDecoder();
   await Promise.all(
-    groups.map(async ({ offset, length, blocks }) => {
-      const bytes = await readRange(bucket, `${tmp(input)}kinds-table`, offset, length);
+    groups.map(async ({ part, offset, length, blocks }) => {
+      const bytes = await readRange(bucket, `${tmp(input)}${part === undefined ? "kinds-table" : `kinds-table-${part}`}`, offset, length);
       // Only the wanted blocks are decoded and searched; the gaps' blocks were read to save calls, not to be looked at.
       for (const n of blocks) {
         const [, at, size] = fences[n]!;

@@ -16,7 +16,7 @@ import { startDevServer } from "../../scripts/dev-server.mjs";
  * The last release that landed on main before this code: bump it to the new release's commit once one lands.
  * CI clones main with its history, so the commit is there; a clone without it fails here rather than skip.
  */
-const PREVIOUS_RELEASE = "8a699b66994cc304dc0d7aa29deceafe74a5033b";
+const PREVIOUS_RELEASE = "c0951b230fe06e0d4bd6c17f4a8c327b88394af5";
 
 const root = join(__dirname, "..", "..");
 type Server = { url: string; adminToken: string; signingSecret: string; tokenKeys: string; state: string; stop(o?: { keepState?: boolean }): Promise<void> };

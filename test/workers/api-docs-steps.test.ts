@@ -14,7 +14,7 @@ import { skylineInstallation, skylineReadme, skylineSchemaJson, webappSchemaJson
 
 const bucket = env.ARTIFACTS;
 /** Small enough that every phase takes several steps on the fixtures. */
-const TINY: Partial<StepLimits> = { scanBytes: 700, packBytes: 500, kindBlockBytes: 120, indexRecords: 3, tableRecords: 1, spill: { runBytes: 300, readBytes: 97, fanIn: 2, blockBytes: 200, cacheBlocks: 1 } };
+const TINY: Partial<StepLimits> = { scanBytes: 700, packBytes: 500, kindBlockBytes: 120, indexRecords: 3, tableRecords: 1, kindRecords: 2, spill: { runBytes: 300, readBytes: 97, fanIn: 2, blockBytes: 200, cacheBlocks: 1 } };
 
 /** A schema whose pack passes one 5 MiB multipart part, with escapes and non-ASCII in tokens and text. */
 function bigSchema(): string {
@@ -57,11 +57,11 @@ async function objectsUnder(prefix: string): Promise<Map<string, string>> {
  * A chain's first step (this release's), made the state of an earlier release's chain of `format` (the scan step is
  * the same in all of them): a 302 chain's marker names its format, as that release writes it.
  */
-async function asFormat(input: DerivationInput, first: unknown, format: 3 | 301 | 302): Promise<Record<string, unknown> & { format: number }> {
+async function asFormat(input: DerivationInput, first: unknown, format: 3 | 301 | 302 | 303): Promise<Record<string, unknown> & { format: number }> {
   const state = structuredClone((first as { state: Record<string, unknown> & { format: number } }).state);
-  expect(state.format).toBe(303);
+  expect(state.format).toBe(304);
   state.format = format;
-  if (format === 302) await bucket.put(`${input.prefix}tmp/${input.workId}/!chain`, "302");
+  if (format >= 302) await bucket.put(`${input.prefix}tmp/${input.workId}/!chain`, String(format));
   return state;
 }
 
@@ -126,8 +126,10 @@ describe("docs derivation in steps", () => {
       // lists in steps of their own too: trigram runs merged (fanIn 2), then 48 records a step.
       if (fixture.includes("fixture") && !fixture.includes("webapp")) {
         expect(phases.filter((p) => p === "index").length).toBeGreaterThanOrEqual(2);
-        // The types table in steps of its own too (1 record a step), its parts joined by the last.
+        // The types table in steps of its own too (1 record a step), its parts joined by the last; and the kinds
+        // table (2 records a step), whose joined fences name each block's part.
         expect(phases.filter((p) => p === "table").length).toBeGreaterThanOrEqual(2);
+        expect(phases.filter((p) => p === "kinds").length).toBeGreaterThanOrEqual(2);
         const postings = states.filter((st) => (st as { phase: string }).phase === "postings") as Array<{ postings?: { trigrams: number } }>;
         expect(postings.filter((st) => st.postings && st.postings.trigrams > 0).length).toBeGreaterThanOrEqual(2);
       }
@@ -324,9 +326,9 @@ describe("docs derivation in steps", () => {
     expect(restarted.done).toBe(false);
     // The step discarded the old temporaries and ran the new chain's first step.
     expect(await bucket.head(leftover)).toBeNull();
-    // 303: outputs' tails kept as pending ranges, the posting lists in steps of their own, records that refer to the
-    // schema: docs format 4 (derive-steps.ts REFERENCE_STATE).
-    expect((restarted as { state: { phase: string; format: number } }).state.format).toBe(303);
+    // 304: outputs' tails kept as pending ranges, the posting lists in steps of their own, records that refer to the
+    // schema (docs format 4), the kinds table in steps of its own (derive-steps.ts KINDS_STATE).
+    expect((restarted as { state: { phase: string; format: number } }).state.format).toBe(304);
     expect((restarted as { state: { step: number } }).state.step).toBe(1);
     let next = restarted;
     while (!next.done) next = await deriveStep(bucket, input, next.state, TINY);
@@ -463,10 +465,54 @@ describe("docs derivation in steps", () => {
     await discardDerivation(bucket, input);
   });
 
+  it("a chain the release before began (303) runs to its end in that form: the kinds table whole, in one step, and the same docs", { timeout: 120_000 }, async () => {
+    const input = await stage("steps/reference-state/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
+    let next = await deriveStep(bucket, input, await asFormat(input, await deriveStep(bucket, input, null, TINY), 303), TINY);
+    let kindsSteps = 0;
+    while (!next.done) {
+      const st = next.state as { format: number; phase: string; kindCursors?: unknown };
+      // A state that release steps as its own: no field it does not know (it would carry it on, stale).
+      expect(st.format).toBe(303);
+      expect(st.kindCursors).toBeUndefined();
+      if (st.phase === "kinds") kindsSteps++;
+      next = await deriveStep(bucket, input, next.state, TINY);
+    }
+    // (TINY's 2 kind records a step would make many.) That release's objects: `kinds-table`, fences without parts.
+    expect(kindsSteps).toBe(1);
+    await expectSameDocs(input, next.artifacts);
+    const tmpObjects = await objectsUnder(`${input.prefix}tmp/${input.workId}/`);
+    expect(tmpObjects.has("kinds-table")).toBe(true);
+    expect([...tmpObjects.keys()].some((k) => k.startsWith("kinds-table-"))).toBe(false);
+    expect((JSON.parse(tmpObjects.get("kinds-fences")!) as unknown[][]).every((f) => f.length === 3)).toBe(true);
+    await discardDerivation(bucket, input);
+  });
+
+  it("this release's chain writes the kinds table in parts, each token once with its last kind, the joined fences naming their parts", async () => {
+    const input = await stage("steps/kinds-parts/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
+    const { artifacts, states } = await chain(input, TINY);
+    expect(states.filter((st) => (st as { phase: string }).phase === "kinds").length).toBeGreaterThanOrEqual(2);
+    await expectSameDocs(input, artifacts);
+    const tmpObjects = await objectsUnder(`${input.prefix}tmp/${input.workId}/`);
+    const fences = JSON.parse(tmpObjects.get("kinds-fences")!) as Array<[string, number, number, number]>;
+    const parts = new Set(fences.map((f) => f[3]));
+    expect(parts.size).toBeGreaterThanOrEqual(2);
+    // Each part's fences, in the joined list, are its own object's blocks, in order; tokens in order across parts, once each.
+    const tokens: string[] = [];
+    for (const part of parts) {
+      const text = tmpObjects.get(`kinds-table-${part}`)!;
+      const own = fences.filter((f) => f[3] === part);
+      expect(own.reduce((sum, f) => sum + f[2], 0)).toBe(new TextEncoder().encode(text).byteLength);
+      for (const line of text.split("\n").filter(Boolean)) tokens.push(JSON.parse(line.slice(0, line.lastIndexOf("\t"))) as string);
+    }
+    expect(tokens).toEqual([...new Set(tokens)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(tokens.length).toBe(Object.keys((docsSchema as { types: object }).types).length);
+    await discardDerivation(bucket, input);
+  }, 60_000);
+
   it("a chain whose temporaries an isolate of the release before discarded, cut off before its own state was stored, starts over instead of failing at every try", { timeout: 120_000 }, async () => {
-    // That release (302) starts a 303 chain over: it discards the chain's temporaries and open uploads, then runs its own
+    // That release (303) starts a 304 chain over: it discards the chain's temporaries and open uploads, then runs its own
     // first step (writing its own chain marker). Cut off in between (a deploy evicting it, the CPU limit), the job keeps
-    // the 303 state and tries the step again; on this release's isolate the state names objects that are gone: "is
+    // the 304 state and tries the step again; on this release's isolate the state names objects that are gone: "is
     // missing" at every try, until the job failed.
     for (const [name, leftovers] of [["discarded", false], ["discarded, and that release's first step written", true]] as const) {
       const input = await stage(`steps/cut-off-${leftovers ? "begun" : "bare"}/`, bigSchema(), docsReadme, docsInstallation);
@@ -477,18 +523,18 @@ describe("docs derivation in steps", () => {
         if (r.done) throw new Error("finished before the index phase");
         state = r.state;
         const st = state as { phase: string; step: number; format: number };
-        expect(st.format).toBe(303);
+        expect(st.format).toBe(304);
         if (st.phase === "index" && st.step >= 2) break;
       }
       // What that release's step did before it was cut off: this release's discardDerivation is the same code.
       await discardDerivation(bucket, input);
       if (leftovers) {
-        // …and, in the second case, its own first step (a 302 chain's, as that release begins it: its marker, then the
+        // …and, in the second case, its own first step (a 303 chain's, as that release begins it: its marker, then the
         // scan step) written too.
-        await bucket.put(`${input.prefix}tmp/${input.workId}/!chain`, "302");
+        await bucket.put(`${input.prefix}tmp/${input.workId}/!chain`, "303");
         const part = { upload: null, parts: 0, etagSteps: [], tail: 0, tailStep: 0, pending: [], bytes: 0 };
-        const begun = { format: 302, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: part, members: [], types: [] };
-        expect(((await deriveStep(bucket, input, begun, limits)) as { state: { format: number } }).state.format).toBe(302);
+        const begun = { format: 303, phase: "scan", step: 0, scan: newScanState(), top: {}, lists: [], kindRuns: [], list: 0, at: 0, pack: part, members: [], types: [] };
+        expect(((await deriveStep(bucket, input, begun, limits)) as { state: { format: number } }).state.format).toBe(303);
       }
       let next = await deriveStep(bucket, input, state, limits);
       while (!next.done) next = await deriveStep(bucket, input, next.state, limits);
