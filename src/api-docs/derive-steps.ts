@@ -476,17 +476,19 @@ const KIND_SEARCHES_PER_BLOCK = 8;
  * The kinds of `tokens` in one block of the kinds table, into `found`. Lines are `JSON.stringify(token)\tkind\n`: the
  * wanted tokens are matched in that form, no line is parsed. A few tokens are each found by searching the block for
  * their line's start (a match must begin the block or follow a line break: mid-line, the same characters end another
- * token's quoted form); many are matched in one walk over the lines.
+ * token's quoted form); many are matched in one walk over the lines. Either way a token's last line gives its kind.
  */
 function kindsInBlock(text: string, tokens: Set<string>, found: Map<string, LocalRefKind>): void {
   const kindOf = (tab: number) => (text.charCodeAt(tab + 1) === 101 /* e */ && (tab + 2 === text.length || text.charCodeAt(tab + 2) === 10) ? "enum" : "object");
   if (tokens.size <= KIND_SEARCHES_PER_BLOCK) {
     for (const token of tokens) {
       const head = `${JSON.stringify(token)}\t`;
+      // Every line-start match, the last one winning, as in the walk: a token can be in a block twice (a lone
+      // surrogate is written to a run as U+FFFD, after the run was sorted by the original, so the run read back
+      // is not quite in order and its duplicates are not always adjacent), and the walk's answer is the last.
       for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, at + 1)) {
         if (at > 0 && text.charCodeAt(at - 1) !== 10) continue;
         found.set(token, kindOf(at + head.length - 1));
-        break;
       }
     }
     return;

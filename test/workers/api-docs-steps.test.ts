@@ -181,6 +181,21 @@ describe("docs derivation in steps", () => {
     }
   }, 60_000);
 
+  it("a token in a block twice (lone surrogates, written to runs as U+FFFD) gets the kind its last line says, searched for as walked", { timeout: 120_000 }, async () => {
+    // `A\ud800` sorts before `A\ud801\udc00`, which sorts before `A\ufffd`; written to a run, the first is `A\ufffd` too:
+    // the kinds table's block holds `A\ufffd` (enum), `A\ud801\udc00`, `A\ufffd` (object), the last of which deriveDocs
+    // answers. Helper-30's case: a search that stopped at the first line answered enum.
+    const schema = structuredClone(docsSchema) as { types: Record<string, unknown>; resources: Record<string, unknown> };
+    schema.types["acmecloud:x/a:A\ud800"] = { type: "string", enum: [{ value: "a" }] };
+    schema.types["acmecloud:x/a:A\ud801\udc00"] = { type: "object", properties: { n: { type: "string" } } };
+    schema.types["acmecloud:x/a:A\ufffd"] = { type: "object", properties: { n: { type: "string" } } };
+    schema.resources["acmecloud:x/r:R"] = { description: "R.", inputProperties: { p: { $ref: "#/types/acmecloud:x/a:A\ufffd" } }, properties: { p: { $ref: "#/types/acmecloud:x/a:A\ufffd" } } };
+    const input = await stage("steps/lone-surrogates/", JSON.stringify(schema), docsReadme, docsInstallation);
+    const { artifacts } = await chain(input, {});
+    await expectSameDocs(input, artifacts);
+    await discardDerivation(bucket, input);
+  });
+
   it("a pack step reads the kinds table's adjacent blocks together (one read for a table under 1 MiB, however small its blocks) and the schema once", async () => {
     const input = await stage("steps/kind-reads/", skylineSchemaJson, skylineReadme, skylineInstallation);
     const reads: string[] = [];
