@@ -339,8 +339,13 @@ async function scanStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   return s;
 }
 
-/** A fence of the kinds table: a block's first token, offset and length, and (KINDS_STATE chains) its part. */
-type KindFence = [first: string, offset: number, length: number, part?: number];
+/**
+ * A fence of the kinds table: a block's first token, offset and length, and (KINDS_STATE chains) its part and whether
+ * its tokens strictly increase (1: a lookup may search it by halves; 0: it walks the block's lines).
+ */
+type KindFence = [first: string, offset: number, length: number, part?: number, ordered?: 0 | 1];
+/** A block of a part being written: its fence, and whether its tokens strictly increase. */
+type PartBlock = [first: string, offset: number, length: number, ordered: 0 | 1];
 
 /**
  * Phase 2: the kinds runs merged into a table of blocks, the last kind of a token kept. A KINDS_STATE chain writes it
@@ -354,39 +359,43 @@ async function kindsStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   const stepped = stepsKinds(s);
   const j = s.step;
   const runMerge = await RunMerge.open(bucket, runs, 256 * 1024, stepped ? s.kindCursors : undefined);
-  const fences = await writeKindsPart(bucket, `${tmp(input)}${stepped ? `kinds-table-${j}` : "kinds-table"}`, runMerge, stepped ? l.kindRecords : Infinity, l.kindBlockBytes);
+  const blocks = await writeKindsPart(bucket, `${tmp(input)}${stepped ? `kinds-table-${j}` : "kinds-table"}`, runMerge, stepped ? l.kindRecords : Infinity, l.kindBlockBytes);
   if (stepped) {
-    await putJson(bucket, `${tmp(input)}kinds-fences-${j}`, fences);
+    await putJson(bucket, `${tmp(input)}kinds-fences-${j}`, blocks);
     s.kindCursors = runMerge.cursors;
     if (!runMerge.done) return { ...s, step: j + 1 };
     const joined: KindFence[] = [];
     for (let part = 0; part <= j; part++) {
-      const partFences = part === j ? fences : ((await (await bucket.get(`${tmp(input)}kinds-fences-${part}`))!.json()) as KindFence[]);
-      for (const [first, offset, length] of partFences) joined.push([first, offset, length, part]);
+      const partBlocks = part === j ? blocks : ((await (await bucket.get(`${tmp(input)}kinds-fences-${part}`))!.json()) as PartBlock[]);
+      for (const [first, offset, length, ordered] of partBlocks) joined.push([first, offset, length, part, ordered]);
     }
     await putJson(bucket, `${tmp(input)}kinds-fences`, joined);
-  } else await putJson(bucket, `${tmp(input)}kinds-fences`, fences);
+  } else await putJson(bucket, `${tmp(input)}kinds-fences`, blocks.map(([first, offset, length]): KindFence => [first, offset, length]));
   await putJson(bucket, `${tmp(input)}top.json`, await readTopRanges(bucket, input, s));
   return { ...s, phase: "pack", step: 0, topObject: true, kindCursors: undefined };
 }
 
 /**
  * Writes the merge's next records, at least `records` of them and then up to the next token, as lines
- * `JSON.stringify(token)\tkind` in blocks of about `blockBytes`, each token once with its last kind; answers the
- * blocks' fences (without a part).
+ * `JSON.stringify(token)\tkind` in blocks of about `blockBytes`, each token once with its last kind (as far as the runs
+ * are in order: see PartBlock); answers the blocks.
  */
-async function writeKindsPart(bucket: R2Bucket, key: string, runMerge: RunMerge, records: number, blockBytes: number): Promise<KindFence[]> {
+async function writeKindsPart(bucket: R2Bucket, key: string, runMerge: RunMerge, records: number, blockBytes: number): Promise<PartBlock[]> {
   const out = new TextWriter(new ObjectWriter(bucket, key, "text/plain; charset=utf-8"));
-  const fences: KindFence[] = [];
+  const blocks: PartBlock[] = [];
   let block: string[] = [];
   let blockFirst = "";
+  let previous = "";
+  // Tokens come in order unless a run was not: a lone surrogate is written to a run as U+FFFD after the run was
+  // sorted by the original string, so the run read back is not quite in order (and a token may then come twice).
+  let ordered: 0 | 1 = 1;
   let bytes = 0;
   let offset = 0;
   const flush = async () => {
     if (!block.length) return;
     const text = block.join("");
     const length = encoder.encode(text).byteLength;
-    fences.push([blockFirst, offset, length]);
+    blocks.push([blockFirst, offset, length, ordered]);
     offset += length;
     await out.write(text);
     block = [];
@@ -394,7 +403,11 @@ async function writeKindsPart(bucket: R2Bucket, key: string, runMerge: RunMerge,
   };
   const emit = async ([token, kind]: SpillRecord) => {
     if (bytes >= blockBytes) await flush();
-    if (!block.length) blockFirst = token;
+    if (!block.length) {
+      blockFirst = token;
+      ordered = 1;
+    } else if (!(previous < token)) ordered = 0;
+    previous = token;
     const line = `${JSON.stringify(token)}\t${kind}\n`;
     block.push(line);
     bytes += line.length;
@@ -418,7 +431,7 @@ async function writeKindsPart(bucket: R2Bucket, key: string, runMerge: RunMerge,
     await out.writer.abort();
     throw error;
   }
-  return fences;
+  return blocks;
 }
 
 /** The kinds of `tokens` (sorted) from the table: one range read per block that may hold one of them. */
@@ -461,34 +474,42 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
       const bytes = await readRange(bucket, `${tmp(input)}${part === undefined ? "kinds-table" : `kinds-table-${part}`}`, offset, length);
       // Only the wanted blocks are decoded and searched; the gaps' blocks were read to save calls, not to be looked at.
       for (const n of blocks) {
-        const [, at, size] = fences[n]!;
-        kindsInBlock(decoder.decode(bytes.subarray(at - offset, at - offset + size)), wanted.get(n)!, found);
+        const [, at, size, , ordered] = fences[n]!;
+        kindsInBlock(decoder.decode(bytes.subarray(at - offset, at - offset + size)), wanted.get(n)!, found, ordered === 1);
       }
     }),
   );
   return found;
 }
 
-/** Past this many wanted tokens a block is walked line by line; up to it, each is searched for (a native search each). */
-const KIND_SEARCHES_PER_BLOCK = 8;
-
 /**
- * The kinds of `tokens` in one block of the kinds table, into `found`. Lines are `JSON.stringify(token)\tkind\n`: the
- * wanted tokens are matched in that form, no line is parsed. A few tokens are each found by searching the block for
- * their line's start (a match must begin the block or follow a line break: mid-line, the same characters end another
- * token's quoted form); many are matched in one walk over the lines. Either way a token's last line gives its kind.
+ * The kinds of `tokens` in one block of the kinds table, into `found`. Lines are `JSON.stringify(token)\tkind\n`. A
+ * block whose tokens strictly increase (KINDS_STATE chains record it) is searched by halves for each token: a line is
+ * found from a character position by the line break before it (a quoted token holds no raw line break or tab), and
+ * only the probed lines' tokens are parsed. Any other block (or one of an older chain's table) is walked line by line,
+ * the wanted tokens matched in their quoted form, and a token's last line gives its kind.
  */
-function kindsInBlock(text: string, tokens: Set<string>, found: Map<string, LocalRefKind>): void {
+function kindsInBlock(text: string, tokens: Set<string>, found: Map<string, LocalRefKind>, ordered: boolean): void {
   const kindOf = (tab: number) => (text.charCodeAt(tab + 1) === 101 /* e */ && (tab + 2 === text.length || text.charCodeAt(tab + 2) === 10) ? "enum" : "object");
-  if (tokens.size <= KIND_SEARCHES_PER_BLOCK) {
+  if (ordered) {
     for (const token of tokens) {
-      const head = `${JSON.stringify(token)}\t`;
-      // Every line-start match, the last one winning, as in the walk: a token can be in a block twice (a lone
-      // surrogate is written to a run as U+FFFD, after the run was sorted by the original, so the run read back
-      // is not quite in order and its duplicates are not always adjacent), and the walk's answer is the last.
-      for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, at + 1)) {
-        if (at > 0 && text.charCodeAt(at - 1) !== 10) continue;
-        found.set(token, kindOf(at + head.length - 1));
+      // [lo, hi): the lines that may hold it, both ends at a line's start.
+      let lo = 0;
+      let hi = text.length;
+      while (lo < hi) {
+        const start = text.lastIndexOf("\n", ((lo + hi) >>> 1) - 1) + 1;
+        const tab = text.indexOf("\t", start);
+        // Without a backslash, the quoted form is the token between quotes (JSON.stringify escapes nothing else).
+        const inner = text.slice(start + 1, tab - 1);
+        const probe = inner.includes("\\") ? (JSON.parse(text.slice(start, tab)) as string) : inner;
+        if (probe === token) {
+          found.set(token, kindOf(tab));
+          break;
+        }
+        if (probe < token) {
+          const end = text.indexOf("\n", tab);
+          lo = end < 0 ? text.length : end + 1;
+        } else hi = start;
       }
     }
     return;
