@@ -51,15 +51,18 @@ const hasSurrogate = (s: string) => /[\ud800-\udfff]/.test(s);
 
 /** The distinct trigrams of `texts` (already lowercased), those with half of a surrogate pair left out, added to `out`. */
 export function trigramsOf(texts: Iterable<string>, out = new Set<string>()): Set<string> {
-  for (const t of texts) {
-    // Most names hold no surrogate at all: their trigrams need no test each.
-    const test = hasSurrogate(t);
-    for (let i = 0; i + 3 <= t.length; i++) {
-      const g = t.slice(i, i + 3);
-      if (!test || !hasSurrogate(g)) out.add(g);
-    }
-  }
+  for (const t of texts) addTrigrams(t, 0, out);
   return out;
+}
+
+/** The trigrams of `t` that start at `from` or later (those with half of a surrogate pair left out), added to `out`. */
+function addTrigrams(t: string, from: number, out: Set<string>): void {
+  // Most names hold no surrogate at all: their trigrams need no test each.
+  const test = hasSurrogate(t);
+  for (let i = from; i + 3 <= t.length; i++) {
+    const g = t.slice(i, i + 3);
+    if (!test || !hasSurrogate(g)) out.add(g);
+  }
 }
 
 function varint(out: number[], n: number) {
@@ -98,6 +101,11 @@ export class SearchLines {
   count = 0;
   private blockStart = 0;
   private blockGrams = new Set<string>();
+  /**
+   * The texts of the block's member before (its token, then its name in each language), all of whose trigrams are in
+   * blockGrams: a text's trigrams within the prefix it shares with the one before are there already.
+   */
+  private previous: string[] = [];
 
   constructor(
     private readonly naming: PackageNaming,
@@ -119,15 +127,22 @@ export class SearchLines {
 
   async add(module: string, kind: "resource" | "function", token: string, names: Partial<PerLanguage> | undefined): Promise<void> {
     const line = JSON.stringify(names ? [kind === "resource" ? "r" : "f", module, token, names] : [kind === "resource" ? "r" : "f", module, token]) + "\n";
-    // Languages often spell a member alike: each text once. A name the lowercased token contains (most languages'
-    // class names) adds no trigram the token's do not: its own are left out (a native search, not its trigrams).
+    // A name the lowercased token contains (most languages' class names) adds no trigram the token's do not: its own are
+    // left out (a native search, not its trigrams). Members in token order share long prefixes (package, module), and
+    // the trigrams inside the prefix a text shares with the block's member before, in the same place, are in already.
     const lower = token.toLowerCase();
-    const texts = new Set([lower]);
-    for (const lang of LANGUAGES) {
-      const name = (names?.[lang] ?? memberName(lang, this.naming, token, kind)).toLowerCase();
-      if (!lower.includes(name)) texts.add(name);
+    for (let k = 0; k <= LANGUAGES.length; k++) {
+      const text = k === 0 ? lower : (names?.[LANGUAGES[k - 1]!] ?? memberName(LANGUAGES[k - 1]!, this.naming, token, kind)).toLowerCase();
+      const previous = this.previous[k];
+      this.previous[k] = text;
+      if (k > 0 && lower.includes(text)) continue;
+      let shared = 0;
+      if (previous !== undefined) {
+        const n = Math.min(previous.length, text.length);
+        while (shared < n && previous.charCodeAt(shared) === text.charCodeAt(shared)) shared++;
+      }
+      addTrigrams(text, Math.max(0, shared - 2), this.blockGrams);
     }
-    trigramsOf(texts, this.blockGrams);
     await this.lines.write(line);
     this.bytes += utf8Length(line);
     this.count++;
@@ -144,6 +159,7 @@ export class SearchLines {
     for (const g of this.blockGrams) await this.grams.add(g, posting);
     this.blockStart = this.bytes;
     this.blockGrams = new Set();
+    this.previous = [];
   }
 }
 

@@ -1,6 +1,7 @@
 // The search index's trigram records (search-index.ts, SearchLines): a member's are those of its lowercased token and
 // of its names in all six languages. A name the token contains is not cut into trigrams of its own (they are the
-// token's); this checks that the records are still exactly those of every text, block by block.
+// token's), nor is the prefix a text shares with the block's member before (its trigrams are in already); this checks
+// that the records are still exactly those of every text, block by block.
 import { describe, expect, it } from "vitest";
 import { LANGUAGES, memberName, type PackageNaming } from "../../src/api-docs/languages";
 import { SEARCH_BLOCK, SearchLines, trigramsOf } from "../../src/api-docs/search-index";
