@@ -490,7 +490,8 @@ async function lookupKinds(bucket: R2Bucket, input: DerivationInput, tokens: str
  * the wanted tokens matched in their quoted form, and a token's last line gives its kind.
  */
 function kindsInBlock(text: string, tokens: Set<string>, found: Map<string, LocalRefKind>, ordered: boolean): void {
-  const kindOf = (tab: number) => (text.charCodeAt(tab + 1) === 101 /* e */ && (tab + 2 === text.length || text.charCodeAt(tab + 2) === 10) ? "enum" : "object");
+  // A line's kind is one letter, `e` or `o` (scanStep writes no other).
+  const kindOf = (tab: number) => (text.charCodeAt(tab + 1) === 101 /* e */ ? "enum" : "object");
   if (ordered) {
     for (const token of tokens) {
       // [lo, hi): the lines that may hold it, both ends at a line's start.

@@ -131,8 +131,8 @@ export class SearchLines {
     // left out (a native search, not its trigrams). Members in token order share long prefixes (package, module), and
     // the trigrams inside the prefix a text shares with the block's member before, in the same place, are in already.
     const lower = token.toLowerCase();
-    for (let k = 0; k <= LANGUAGES.length; k++) {
-      const text = k === 0 ? lower : (names?.[LANGUAGES[k - 1]!] ?? memberName(LANGUAGES[k - 1]!, this.naming, token, kind)).toLowerCase();
+    const texts = [lower, ...LANGUAGES.map((lang) => (names?.[lang] ?? memberName(lang, this.naming, token, kind)).toLowerCase())];
+    for (const [k, text] of texts.entries()) {
       const previous = this.previous[k];
       this.previous[k] = text;
       if (k > 0 && lower.includes(text)) continue;
