@@ -38,6 +38,7 @@ async function bundle() {
     }
     src = join(dir, "src");
   }
+  mkdirSync(join(root, ".tmp"), { recursive: true });
   const entry = join(root, ".tmp", `profile-entry-${old ? "old" : "new"}.ts`);
   const steps = existsSync(join(src, "api-docs/derive-steps.ts"));
   writeFileSync(
