@@ -31,7 +31,7 @@
 // from a counter in memory) and appends nothing. Temporary objects live under `${prefix}tmp/${workId}/`;
 // the runner calls discardDerivation once the chain is done or has failed.
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
-import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunMerge, TextWriter, merge, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
+import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunMerge, TextWriter, merge, mergeLines, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
 import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
 import { PostingLines, SearchLines, SEARCH_POSTING_OBJECTS, writeSearchHead, type PostingsSink, type SearchHead, type SearchLinesState } from "./search-index";
@@ -792,15 +792,15 @@ async function mergeGroupStep(bucket: R2Bucket, input: DerivationInput, s: State
   const from = merged.length * fanIn;
   const group = runs.slice(from, from + fanIn);
   const name = `${field}-m${s.step}`;
-  const out = new TextWriter(new ObjectWriter(bucket, `${tmp(input)}${name}`, "text/plain; charset=utf-8"));
+  const out = new ObjectWriter(bucket, `${tmp(input)}${name}`, "text/plain; charset=utf-8");
   try {
-    for await (const record of merge(bucket, runsOf(input, group), readBytes)) await out.write(spillLine(record));
+    await mergeLines(bucket, runsOf(input, group), readBytes, out);
     await out.close();
   } catch (error) {
-    await out.writer.abort();
+    await out.abort();
     throw error;
   }
-  merged.push([name, out.writer.offset, countOf(group)]);
+  merged.push([name, out.offset, countOf(group)]);
   if (from + fanIn >= runs.length) {
     s[field] = merged;
     s.level = undefined;

@@ -161,16 +161,36 @@ export class RunReader {
   }
 
   async next(): Promise<SpillRecord | undefined> {
+    const end = await this.lineEnd();
+    if (end < 0) return undefined;
+    const text = this.decoder.decode(this.block.subarray(this.at, end));
+    this.lineStart = this.base + this.at;
+    this.at = end + 1;
+    return parseLine(text);
+  }
+
+  /**
+   * The next line's key and its bytes as written, newline included: what a merge that copies lines unchanged needs
+   * (mergeLines). Only the key is decoded.
+   */
+  async nextLine(): Promise<[key: string, line: Uint8Array] | undefined> {
+    const end = await this.lineEnd();
+    if (end < 0) return undefined;
+    const tab = this.block.indexOf(9, this.at);
+    const key = unescape(this.decoder.decode(this.block.subarray(this.at, tab >= 0 && tab < end ? tab : end)));
+    const line = this.block.subarray(this.at, end + 1);
+    this.lineStart = this.base + this.at;
+    this.at = end + 1;
+    return [key, line];
+  }
+
+  /** Where the next line ends in `block` (its newline), reading on into the run as needed; -1 after the last line. */
+  private async lineEnd(): Promise<number> {
     for (;;) {
       const end = this.block.indexOf(10, this.at);
-      if (end >= 0) {
-        const text = this.decoder.decode(this.block.subarray(this.at, end));
-        this.lineStart = this.base + this.at;
-        this.at = end + 1;
-        return parseLine(text);
-      }
+      if (end >= 0) return end;
       this.lineStart = this.run.size;
-      if (this.offset >= this.run.size) return undefined;
+      if (this.offset >= this.run.size) return -1;
       const length = Math.min(this.readBytes, this.run.size - this.offset);
       const object = await this.bucket.get(this.run.key, { range: { offset: this.offset, length } });
       if (!object) throw new Error(`temporary docs object ${this.run.key} is missing`);
@@ -186,6 +206,37 @@ export class RunReader {
       this.at = 0;
     }
   }
+}
+
+/**
+ * Merges sorted runs into `out` as one run, copying each line's bytes as they were written: the same bytes as merge()
+ * then spillLine(), without decoding, unescaping, escaping and encoding every value again. Equal keys come out in run
+ * order.
+ */
+export async function mergeLines(bucket: R2Bucket, runs: Run[], readBytes: number, out: ObjectWriter): Promise<void> {
+  const readers = runs.map((run) => new RunReader(bucket, run, readBytes));
+  const heads = await Promise.all(readers.map((r) => r.nextLine()));
+  // Lines are gathered into chunks of about 64 KiB (the writer keeps each chunk it is given).
+  let chunk = new Uint8Array(64 * 1024);
+  let used = 0;
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
+    }
+    if (best < 0) break;
+    const line = heads[best]![1];
+    if (used + line.byteLength > chunk.byteLength) {
+      if (used) await out.write(chunk.subarray(0, used));
+      chunk = new Uint8Array(Math.max(64 * 1024, line.byteLength));
+      used = 0;
+    }
+    chunk.set(line, used);
+    used += line.byteLength;
+    heads[best] = await readers[best]!.nextLine();
+  }
+  if (used) await out.write(chunk.subarray(0, used));
 }
 
 /** Merges sorted runs; equal keys come out in run order. */

@@ -2,7 +2,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { deriveDocs, OutlineBuilder } from "../../src/api-docs/derive";
-import { Spill, SpillSorter, SpillTable, type SpillLimits } from "../../src/api-docs/spill";
+import { Spill, SpillSorter, SpillTable, merge, mergeLines, spillLine, writeRunObject, type Run, type SpillLimits } from "../../src/api-docs/spill";
+import { ObjectWriter } from "../../src/api-docs/storage";
 import { countObjects } from "./helpers";
 import { docsReadme, docsInstallation, docsSchema } from "./api-docs-fixture";
 import { skylineSchemaJson } from "../fixtures/api-docs";
@@ -114,6 +115,28 @@ describe("spill primitives", () => {
     expect(out).toEqual(expected);
     await spill.cleanup();
     expect(await countObjects("spill/sorter/")).toBe(0);
+  });
+
+  it("a merge that copies lines writes the bytes a merge of records then spillLine writes, equal keys in run order", async () => {
+    // Keys and values with tabs, newlines, backslashes, non-ASCII, surrogate pairs; equal keys within and across runs;
+    // 5-byte reads, so that lines (and characters) are split between blocks.
+    const runs: Run[] = [];
+    for (let r = 0; r < 5; r++) {
+      const records: Array<[string, string]> = [];
+      for (let i = 0; i < 40; i++) records.push([`k${(i * 7 + r) % 17}${i % 5 === 0 ? "\t\n\\é😀" : ""}`, `["v${r}-${i}","a\tb\\c\nd","${"ü".repeat(i % 3)}"]`]);
+      runs.push(await writeRunObject(bucket, `spill/lines/run-${r}`, records));
+    }
+    let expected = "";
+    for await (const record of merge(bucket, runs, 5)) expected += spillLine(record);
+    const out = new ObjectWriter(bucket, "spill/lines/merged", "text/plain");
+    await mergeLines(bucket, runs, 5, out);
+    await out.close();
+    const written = new Uint8Array(await (await bucket.get("spill/lines/merged"))!.arrayBuffer());
+    expect(written).toEqual(new TextEncoder().encode(expected));
+    expect(out.offset).toBe(written.byteLength);
+    // (Equal keys: the merged lines of one key keep their runs' order.)
+    const lines = expected.split("\n").filter((l) => l.startsWith("k3\t"));
+    expect(lines.map((l) => /v(\d)-/.exec(l)![1])).toEqual([...lines.map((l) => /v(\d)-/.exec(l)![1])].sort());
   });
 
   it("a table keeps the last of equal keys and answers absent keys before, between and after its blocks", async () => {
