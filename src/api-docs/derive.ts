@@ -15,7 +15,7 @@ import { extractExamples, parseContent } from "./content";
 import { packageFacts, type PackageFacts } from "./package-facts";
 import { LANGUAGES, memberName, moduleOf, namingLanguage, type Language, type LocalRefKind, type PackageNaming } from "./languages";
 import { BIG_ENTRY_CHARS, cutEntry, isBigEntry, MAX_RECORD_LIST_CHARS, MAX_STRINGIFY_CHARS_PER_BYTE, MAX_SUPPORTING_TYPES, recordBudget, type EntryTotals } from "./entry-caps";
-import { collectRefs, isObject, memberRefs, neutralRecordText, propertiesOf, refTokens, text, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
+import { collectRefs, isObject, kindsJson, memberRefs, neutralRecordText, propertiesOf, refTokens, text, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
 import {
   DOCS_FORMAT,
   DOCS_LAYOUT,
@@ -711,13 +711,7 @@ export function prepareEntry(o: Named, section: string, token: string, value: Js
  * after it, and records, by token, what the index and the supporting-type table need of it.
  */
 export async function packEntry(p: PreparedEntry, kinds: RefKinds, append: Append, typeRecords: RecordSink, members: RecordSink): Promise<void> {
-  const known: NeutralRecord["kinds"] = {};
-  for (const t of p.refs) {
-    const kind = kinds.refKind(t);
-    if (kind === "enum") known[t] = "e";
-    else if (kind) known[t] = "o";
-  }
-  const packed = await append(neutralRecordText(p.section, p.token, known, p.json, p.totals));
+  const packed = await append(neutralRecordText(p.section, p.token, kindsJson(p.refs, kinds.refKind), p.json, p.totals));
   const range: RecordRange = p.at ? [...packed, ...p.at] : packed;
   const { token } = p;
   if (p.section === "types") {

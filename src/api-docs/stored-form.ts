@@ -215,10 +215,33 @@ export function memberDoc(o: Named, kinds: RefKinds, token: string, kind: "resou
 }
 
 /** The record's text: the spec's JSON is already serialized (once, by the deriver); none when the record refers to the schema (format 4). */
-export function neutralRecordText(entry: NeutralRecord["entry"], token: string, kinds: NeutralRecord["kinds"], specJson: string | undefined, totals?: EntryTotals): string {
+export function neutralRecordText(entry: NeutralRecord["entry"], token: string, kinds: string, specJson: string | undefined, totals?: EntryTotals): string {
   const cut = totals && Object.keys(totals).length ? `,"totals":${JSON.stringify(totals)}` : "";
   const spec = specJson === undefined ? "" : `,"spec":${specJson}`;
-  return `{"entry":${JSON.stringify(entry)},"token":${JSON.stringify(token)},"kinds":${JSON.stringify(kinds)}${spec}${cut}}`;
+  return `{"entry":${JSON.stringify(entry)},"token":${JSON.stringify(token)},"kinds":${kinds}${spec}${cut}}`;
+}
+
+/** A canonical array index (what an object orders first, by value): "0", or 1 to 4294967294 without leading zeros. */
+const isArrayIndex = (key: string) => key.charCodeAt(0) <= 57 && /^(?:0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 4294967295;
+
+/**
+ * A record's `kinds` (NeutralRecord) as JSON: of `refs`, each that names a local type, `"e"` for an enum and `"o"`
+ * otherwise. The text is exactly JSON.stringify of the object that assigning them in order makes: array-index keys
+ * first by value, the others in order, `__proto__` left out (assigning it sets no key). It is written without that
+ * object: one keyed by every token a package's entries refer to made V8 build a shape per key.
+ */
+export function kindsJson(refs: Iterable<string>, refKind: RefKinds["refKind"]): string {
+  const items: string[] = [];
+  let indices: Array<[number, string]> | undefined;
+  for (const token of refs) {
+    const kind = refKind(token);
+    if (!kind || token === "__proto__") continue;
+    const item = `${JSON.stringify(token)}:${kind === "enum" ? '"e"' : '"o"'}`;
+    if (isArrayIndex(token)) (indices ??= []).push([Number(token), item]);
+    else items.push(item);
+  }
+  if (indices) items.unshift(...indices.sort((a, b) => a[0] - b[0]).map(([, item]) => item));
+  return `{${items.join(",")}}`;
 }
 
 /** The totals of a cut: the stored record's (the schema's counts) first, then the read's own. */
