@@ -31,7 +31,7 @@
 // from a counter in memory) and appends nothing. Temporary objects live under `${prefix}tmp/${workId}/`;
 // the runner calls discardDerivation once the chain is done or has failed.
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
-import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunMerge, TextWriter, merge, mergeLines, spillLine, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
+import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunMerge, TextWriter, mergeLines, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
 import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
 import { PostingLines, SearchLines, SEARCH_POSTING_OBJECTS, writeSearchHead, type PostingsSink, type SearchHead, type SearchLinesState } from "./search-index";
