@@ -143,8 +143,18 @@ const modules = new Map<string, string>();
 const MODULE_MEMO = 4096;
 const MEMO_KEY_CHARS = 512;
 
+/** canonicalModule's last answer: naming a member asks for its token's module once per language and name. */
+let lastModule: { pkg: PackageNaming; token: string; mod: string } | undefined;
+
 /** The canonical module of a token as Pulumi's schema loader computes it ("" for the index). */
 export function canonicalModule(pkg: PackageNaming, token: string): string {
+  if (lastModule !== undefined && lastModule.token === token && lastModule.pkg === pkg) return lastModule.mod;
+  const mod = computeModule(pkg, token);
+  lastModule = { pkg, token, mod };
+  return mod;
+}
+
+function computeModule(pkg: PackageNaming, token: string): string {
   const t = parseToken(token);
   if (t.pkg === "pulumi" && (t.rawModule === "providers" || t.rawModule === "pulumi")) return "";
   const format = effectiveFormat(pkg);
