@@ -1,9 +1,14 @@
 // Byte lengths of text as UTF-8, for the byte offsets of range reads.
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** UTF-8 length without encoding: the offsets of nav.json's parts are byte offsets for range reads. */
 export function utf8Length(text: string): number {
+  // Most text is ASCII: the native search answers it (several times faster than the loop below, measured on index lines).
+  const first = text.search(NON_ASCII);
+  if (first < 0) return text.length;
   let n = text.length;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = first; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) continue;
     // Two bytes below U+0800, three up to U+FFFF, four for a surrogate pair (two UTF-16 units: two more). A surrogate
