@@ -6,6 +6,7 @@ import { NAV_MODULE_FENCE, parseNavModuleLine, type NavHead, type NavSummary } f
 import { readImmutable } from "./derived-cache";
 import { FenceIndex, treeOfHead, type FenceEntry } from "./fence-tree";
 import type { Range } from "./storage";
+import { contentText } from "./utf8";
 
 export type ModuleLine = NavSummary["modules"][number];
 
@@ -77,7 +78,7 @@ export function outlineOfHead(bucket: R2Bucket, prefix: string, head: NavHead): 
   const key = prefix + "nav-modules.tsv";
   const fences = new FenceIndex(bucket, prefix + "nav-fences.tsv", treeOfHead(head, () => head.fences, head.linesBytes));
   const block = async ([, offset, length]: FenceEntry): Promise<ModuleLine[]> => {
-    const lines = await readImmutable(bucket, key, async (o) => (await o.text()).split("\n").flatMap((l) => parseNavModuleLine(l) ?? []), { offset, length });
+    const lines = await readImmutable(bucket, key, async (o) => (await contentText(o)).split("\n").flatMap((l) => parseNavModuleLine(l) ?? []), { offset, length });
     if (!lines) throw new Error(`derived docs object ${key} is missing`);
     return lines;
   };

@@ -28,6 +28,7 @@ import type { Language } from "./languages";
 import { negotiate } from "./negotiate";
 import { ContentQuery, DocsQuery, ExamplesQuery, NavQuery, parseDocsQuery, type ParsedDocsQuery, type QuerySchema } from "./query";
 import { DOCS_LAYOUT, artifactName, docsPrefixOf, getImmutableJson, getJson, parseExampleLines, lookup, readMemberDocuments, readManifest, readPacked, type IndexEntry, type Manifest } from "./storage";
+import { contentText } from "./utf8";
 import { contentAnswer, DEFAULT_LANGUAGE, docsAnswer, examplesAnswer, MAX_NAV_ITEMS, MAX_NAV_MODULES, navAnswer, selectExamples, type Answer, type Links, type NavMatches } from "./views";
 import { readOutline, type ModuleLine, type NavOutline } from "./nav-outline";
 import { filterNav, readNavRun, readNavSlice, scanBudget } from "./nav-slice";
@@ -201,7 +202,7 @@ const docsRoutes: DocsRoute[] = [
       const head = await context.env.ARTIFACTS.head(key);
       const whole = !head || head.size <= context.limits.examplesBytes;
       const object = head ? await context.env.ARTIFACTS.get(key, whole ? undefined : { range: { offset: 0, length: context.limits.examplesBytes } }) : null;
-      const text = object ? await object.text() : "";
+      const text = object ? await contentText(object) : "";
       const all = parseExampleLines(whole ? text : text.slice(0, text.lastIndexOf("\n") + 1));
       const selection = selectExamples(all, lang, query.q, query.limit, whole);
       const code = await readPacked<string>(context.env.ARTIFACTS, docs.prefix, selection.page.map((e) => e.code[lang]!));

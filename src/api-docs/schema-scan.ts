@@ -11,6 +11,7 @@
 // as `sections`, every entry (key, value range, whether its value is an object, and whether that object
 // has an `enum` member whose value is an array — the last such member, as JSON.parse keeps the last).
 // Its whole state is plain data (`ScanState`), so a scan can stop after any chunk and go on later.
+import { contentDecoder } from "./utf8";
 
 export const MAX_DEPTH = 256;
 export const MAX_STRING_CHARS = 16 * 1024 * 1024;
@@ -138,7 +139,7 @@ function decodeKey(raw: string): string | undefined {
   if (/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(raw)) return raw;
   const bytes = Uint8Array.from(raw, (ch) => ch.charCodeAt(0));
   try {
-    return JSON.parse(`"${new TextDecoder().decode(bytes)}"`) as string;
+    return JSON.parse(`"${contentDecoder.decode(bytes)}"`) as string;
   } catch {
     return undefined;
   }

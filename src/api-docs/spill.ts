@@ -12,6 +12,7 @@
 // same version at once never share one) and `Spill.cleanup` deletes all of them, on success and on
 // failure alike.
 import { ObjectWriter } from "./storage";
+import { contentDecoder, contentText } from "./utf8";
 
 export interface SpillLimits {
   /** Record bytes a sorter holds before it writes them out as a sorted run. */
@@ -148,7 +149,6 @@ export class RunReader {
   private base: number;
   /** Where the line `next` answered last starts in the run (a merge resumes there). */
   lineStart: number;
-  private readonly decoder = new TextDecoder();
 
   constructor(
     private readonly bucket: R2Bucket,
@@ -163,7 +163,7 @@ export class RunReader {
   async next(): Promise<SpillRecord | undefined> {
     const end = await this.lineEnd();
     if (end < 0) return undefined;
-    const text = this.decoder.decode(this.block.subarray(this.at, end));
+    const text = contentDecoder.decode(this.block.subarray(this.at, end));
     this.lineStart = this.base + this.at;
     this.at = end + 1;
     return parseLine(text);
@@ -177,7 +177,7 @@ export class RunReader {
     const end = await this.lineEnd();
     if (end < 0) return undefined;
     const tab = this.block.indexOf(9, this.at);
-    const key = unescape(this.decoder.decode(this.block.subarray(this.at, tab >= 0 && tab < end ? tab : end)));
+    const key = unescape(contentDecoder.decode(this.block.subarray(this.at, tab >= 0 && tab < end ? tab : end)));
     const line = this.block.subarray(this.at, end + 1);
     this.lineStart = this.base + this.at;
     this.at = end + 1;
@@ -476,7 +476,7 @@ export class SpillTable {
     const key = fence.object ?? this.key!;
     const object = await this.spill.bucket.get(key, { range: { offset: fence.offset, length: fence.length } });
     if (!object) throw new Error(`temporary docs object ${key} is missing`);
-    const text = await object.text();
+    const text = await contentText(object);
     const records = new Map<string, string>();
     for (const l of text.split("\n")) if (l) records.set(...parseLine(l));
     if (this.cache.size >= this.spill.limits.cacheBlocks) this.cache.delete(this.cache.keys().next().value!);

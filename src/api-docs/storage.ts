@@ -33,7 +33,7 @@
 import type { PackageFacts } from "./package-facts";
 import type { PackageNaming } from "./languages";
 import { readImmutable } from "./derived-cache";
-import { utf8Length } from "./utf8";
+import { contentText, utf8Length } from "./utf8";
 import { FenceIndex, storedFences, treeOfHead, withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
 export { utf8Length };
 import { cutStoredDocument, documentOf, type NeutralRecord, type StoredDoc, type StoredType } from "./stored-form";
@@ -319,7 +319,7 @@ export function manifestCacheSize(): { entries: number; bytes: number } {
 
 async function readRange(bucket: R2Bucket, key: string, [offset, length]: Range): Promise<string> {
   if (length === 0) return "";
-  const text = await readImmutable(bucket, key, (object) => object.text(), { offset, length });
+  const text = await readImmutable(bucket, key, contentText, { offset, length });
   if (text === undefined) throw new Error(`derived docs object ${key} is missing`);
   return text;
 }

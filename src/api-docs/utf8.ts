@@ -1,6 +1,6 @@
 // Byte lengths of text as UTF-8, for the byte offsets of range reads.
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** UTF-8 length without encoding: the offsets of nav.json's parts are byte offsets for range reads. */
 export function utf8Length(text: string): number {
@@ -20,4 +20,15 @@ export function utf8Length(text: string): number {
     } else n += 2;
   }
   return n;
+}
+
+/**
+ * Decodes UTF-8 keeping a leading U+FEFF: a range of a derived object (or a run's line) may begin with a token or a
+ * name that begins with one, which a default decoder, and Body.text(), take for a byte order mark and drop.
+ */
+export const contentDecoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/** An object's (or a range's) text, a leading U+FEFF kept (see contentDecoder). */
+export async function contentText(object: R2ObjectBody): Promise<string> {
+  return contentDecoder.decode(await object.arrayBuffer());
 }

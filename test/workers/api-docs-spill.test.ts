@@ -103,11 +103,12 @@ describe("docs derivation spilled to R2", () => {
 });
 
 describe("spill primitives", () => {
-  it("a sorter is stable for equal keys and keeps tabs, newlines and backslashes in keys and values", async () => {
+  it("a sorter is stable for equal keys and keeps tabs, newlines, backslashes and a leading U+FEFF in keys and values", async () => {
     const spill = new Spill(bucket, "spill/sorter/", { runBytes: 120, readBytes: 16, fanIn: 3 });
     const sorter = new SpillSorter(spill, "s");
     const input: Array<[string, string]> = [];
-    for (let i = 0; i < 60; i++) input.push([`k${(i * 7) % 13}\t\n\\`, `v${i}\\n\t${"é".repeat(i % 4)}`]);
+    // (A default TextDecoder drops a line's leading U+FEFF as a byte order mark.)
+    for (let i = 0; i < 60; i++) input.push([`${i % 4 === 0 ? "\ufeff" : ""}k${(i * 7) % 13}\t\n\\`, `${i % 5 === 0 ? "\ufeff" : ""}v${i}\\n\t${"é".repeat(i % 4)}`]);
     for (const [k, v] of input) await sorter.add(k, v);
     const out: Array<[string, string]> = [];
     for await (const r of sorter.sorted()) out.push(r);
