@@ -35,8 +35,8 @@ function headOf(summary: NavSummary, first: number) {
     async get(key: string, options?: { range?: { offset: number; length: number } }) {
       const r = options!.range!;
       gets.push(`${key}@${r.offset}+${r.length}`);
-      const part = new TextDecoder().decode(new TextEncoder().encode(tsv).subarray(r.offset, r.offset + r.length));
-      return { size: tsv.length, text: async () => part };
+      const part = new TextEncoder().encode(tsv).slice(r.offset, r.offset + r.length);
+      return { size: tsv.length, text: async () => new TextDecoder().decode(part), arrayBuffer: async () => part.buffer };
     },
   } as unknown as R2Bucket;
   return { head, bucket, gets };
