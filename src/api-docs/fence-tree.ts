@@ -14,7 +14,7 @@
 // A head whose fences fit keeps them as earlier releases wrote them (`levels` 0, no object): small packages'
 // docs are byte for byte what they were, and docs derived before this change read the same way.
 import { readImmutable } from "./derived-cache";
-import { utf8Length } from "./utf8";
+import { contentText, utf8Length } from "./utf8";
 
 /** [first key of a block, its byte offset, its byte length]. */
 export type FenceEntry = [key: string, offset: number, length: number];
@@ -136,7 +136,7 @@ export class FenceIndex {
   ) {}
 
   private async node([, offset, length]: FenceEntry): Promise<FenceEntry[]> {
-    const entries = await readImmutable(this.bucket, this.key, async (o) => parseNode(await o.text()), { offset, length });
+    const entries = await readImmutable(this.bucket, this.key, async (o) => parseNode(await contentText(o)), { offset, length });
     if (!entries) throw new Error(`derived docs object ${this.key} is missing`);
     return entries;
   }

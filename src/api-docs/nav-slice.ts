@@ -7,6 +7,7 @@ import { memberName, type Language, type PackageNaming } from "./languages";
 import type { Range } from "./storage";
 import type { ModuleLine, NavOutline } from "./nav-outline";
 import { readImmutable } from "./derived-cache";
+import { contentText } from "./utf8";
 
 async function rangeJson<T>(bucket: R2Bucket, key: string, [offset, length]: Range): Promise<T> {
   const value = await readImmutable(bucket, key, (object) => object.json() as Promise<T>, { offset, length });
@@ -55,7 +56,7 @@ export async function readNavRun(bucket: R2Bucket, prefix: string, ranges: NavRa
     rangeJson<PackageNaming>(bucket, key, ranges.naming),
     ranges.overrides ? rangeJson<NonNullable<Nav["overrides"]>>(bucket, key, ranges.overrides) : undefined,
     // Kept apart from the JSON parse of the same range (a run of one module is that module's slice).
-    readImmutable(bucket, key, (object) => object.text(), { offset: start, length: last[0] + last[1] - start }, "text"),
+    readImmutable(bucket, key, contentText, { offset: start, length: last[0] + last[1] - start }, "text"),
   ]);
   if (text === undefined) throw new Error(`derived docs object ${key} is missing`);
   const nav: Nav = { naming, modules: JSON.parse(`[${text}]`) as NavModule[] };
@@ -143,7 +144,7 @@ export async function filterNav(
         bucket,
         key,
         async (object) => {
-          let text = await object.text();
+          let text = await contentText(object);
           if (!whole) {
             // Cut after the last whole module: `]},{"name":` cannot occur inside a JSON string (its quotes would be escaped).
             const cut = text.lastIndexOf(']},{"name":');

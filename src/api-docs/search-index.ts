@@ -20,6 +20,7 @@
 import { LANGUAGES, memberName, type Language, type PackageNaming } from "./languages";
 import type { PerLanguage } from "./stored-form";
 import { readImmutable } from "./derived-cache";
+import { contentText } from "./utf8";
 import { FenceIndex, storedFences, treeOfHead, withLengths, writeFenceTree, type FenceTree } from "./fence-tree";
 import { TextWriter } from "./spill";
 import { ObjectWriter, coalesce, memberKey, putJson, utf8Length, type DocsObject, type Range } from "./storage";
@@ -459,7 +460,7 @@ async function dictionaryEntry(bucket: R2Bucket, prefix: string, head: SearchHea
     key,
     async (o) => {
       const map = new Map<string, DictionaryEntry>();
-      for (const line of (await o.text()).split("\n")) {
+      for (const line of (await contentText(o)).split("\n")) {
         if (!line) continue;
         const [g, members, offset, length] = line.split("\t");
         map.set(JSON.parse(g!) as string, [Number(members), Number(offset), Number(length)]);

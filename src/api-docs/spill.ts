@@ -220,11 +220,7 @@ export async function mergeLines(bucket: R2Bucket, runs: Run[], readBytes: numbe
   let chunk = new Uint8Array(64 * 1024);
   let used = 0;
   for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const head = heads[i];
-      if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
-    }
+    const best = firstHead(heads);
     if (best < 0) break;
     const line = heads[best]![1];
     if (used + line.byteLength > chunk.byteLength) {
@@ -237,6 +233,16 @@ export async function mergeLines(bucket: R2Bucket, runs: Run[], readBytes: numbe
     heads[best] = await readers[best]!.nextLine();
   }
   if (used) await out.write(chunk.subarray(0, used));
+}
+
+/** Which run's head a merge takes next: the least key, of equal keys the earliest run's; -1 once every run is done. */
+function firstHead(heads: ReadonlyArray<readonly [key: string, ...unknown[]] | undefined>): number {
+  let best = -1;
+  for (let i = 0; i < heads.length; i++) {
+    const head = heads[i];
+    if (head && (best < 0 || head[0] < heads[best]![0])) best = i;
+  }
+  return best;
 }
 
 /** Merges sorted runs; equal keys come out in run order. */
@@ -286,12 +292,7 @@ export class RunMerge {
   }
 
   private best(): number {
-    let best = -1;
-    for (let i = 0; i < this.heads.length; i++) {
-      const head = this.heads[i];
-      if (head && (best < 0 || head[0] < this.heads[best]![0])) best = i;
-    }
-    return best;
+    return firstHead(this.heads);
   }
 }
 

@@ -1,4 +1,4 @@
-// Byte lengths of text as UTF-8, for the byte offsets of range reads.
+// UTF-8 for range reads: byte lengths of text (the offsets), and text of ranges that may begin with U+FEFF.
 
 const NON_ASCII = /[\u0080-\uffff]/;
 

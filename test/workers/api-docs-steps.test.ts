@@ -222,10 +222,10 @@ describe("docs derivation in steps", () => {
     const missing: string[] = [];
     for (const token of Object.keys(schema.resources)) if ((await lookup(bucket, prefix, manifest, token))?.token !== token) missing.push(JSON.stringify(token));
     expect(missing).toEqual([]);
-    // The resources' records name the type's kind: its token kept its U+FEFF through the kinds table.
-    const index = await (await bucket.get(`${prefix}index.tsv`))!.arrayBuffer();
-    const lead = contentDecoder.decode(index).split("\n").find((l) => l.startsWith("\ufeffacmecloud:x/r:Lead000\t"));
-    const ctl = contentDecoder.decode(index).split("\n").find((l) => l.startsWith("acmecloud:x/r:Ctl\t"));
+    // A resource's index line carries its supporting type's range: the type's token kept its U+FEFF through the types table.
+    const indexLines = contentDecoder.decode(await (await bucket.get(`${prefix}index.tsv`))!.arrayBuffer()).split("\n");
+    const lead = indexLines.find((l) => l.startsWith("\ufeffacmecloud:x/r:Lead000\t"));
+    const ctl = indexLines.find((l) => l.startsWith("acmecloud:x/r:Ctl\t"));
     expect(ctl?.split("\t")[4], "the control's supporting type's range").toMatch(/^\d+:\d+/);
     expect(lead?.split("\t")[4], "the supporting type's range").toMatch(/^\d+:\d+/);
     const trigrams = contentDecoder.decode(await (await bucket.get(artifacts[artifactName("search-trigrams.tsv")]!))!.arrayBuffer());
