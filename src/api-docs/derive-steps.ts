@@ -30,6 +30,7 @@
 // Re-running a step with the same state rewrites the same objects (names come from the state, never
 // from a counter in memory) and appends nothing. Temporary objects live under `${prefix}tmp/${workId}/`;
 // the runner calls discardDerivation once the chain is done or has failed.
+import { chunksOf } from "../http/bytes";
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
 import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunMerge, TextWriter, mergeLines, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
@@ -321,12 +322,7 @@ async function scanStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
     },
     scan,
   );
-  const reader = object.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    scanner.write(value);
-  }
+  for await (const chunk of chunksOf(object.body)) scanner.write(chunk);
   if (failure) throw new Error(`docs derivation: ${failure}`);
   const k = s.step;
   s.lists.push(await writeText(bucket, `${tmp(input)}entries-${k}`, entries));

@@ -31,3 +31,49 @@ export async function readWithin(body: ReadableStream<Uint8Array>, max: number, 
   }
   return concatBytes(chunks, total);
 }
+
+/** How many bytes `chunksOf` asks a byte stream for at a time. */
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * A stream's bytes in chunks of about `size` bytes (the last may be shorter), each in a buffer of its own: what a
+ * caller that walks a whole object byte by byte reads with. A byte stream (an R2 object's body, a request's) is read
+ * with a BYOB reader's `readAtLeast` (a workerd extension); its default reader hands over small chunks (4 KiB from
+ * the local R2, measured), each a promise turn and a call into the scanner. Any other stream is read as it comes.
+ * The stream is cancelled when the caller stops early (a `break`, or a throw inside its loop).
+ */
+export async function* chunksOf(stream: ReadableStream<Uint8Array>, size = READ_CHUNK_BYTES): AsyncGenerator<Uint8Array> {
+  let byob: ReadableStreamBYOBReader | undefined;
+  try {
+    byob = stream.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream (one made in JavaScript, say): its default reader below.
+  }
+  if (byob && typeof (byob as { readAtLeast?: unknown }).readAtLeast === "function") {
+    let done = false;
+    try {
+      while (!done) {
+        const read = await byob.readAtLeast(size, new Uint8Array(size));
+        done = read.done;
+        if (read.value?.byteLength) yield read.value;
+      }
+    } finally {
+      if (!done) await byob.cancel().catch(() => undefined);
+      byob.releaseLock();
+    }
+    return;
+  }
+  byob?.releaseLock();
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    while (!done) {
+      const read = await reader.read();
+      done = read.done;
+      if (read.value?.byteLength) yield read.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}

@@ -17,6 +17,7 @@
 //   because the CLI decodes it strictly and could not use the published version.
 import { SchemaScanner, ScanError } from "../api-docs/schema-scan";
 import { badRequest } from "../http/api-error";
+import { chunksOf } from "../http/bytes";
 import { printable } from "../core/vocabulary/names";
 import { packageStatusFor, parseVersion, requireVersion } from "../core/vocabulary/versions";
 
@@ -69,22 +70,12 @@ export async function extractSchemaMetadata(
   tee?: { write(chunk: Uint8Array): Promise<void> },
 ): Promise<PackageMetadataFields> {
   const scan = new SchemaScan();
-  const reader = stream.getReader();
-  let consumed = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      scan.write(value);
-      await tee?.write(value);
-    }
-    scan.end();
-    consumed = true;
-  } finally {
-    // A rejected schema may have tens of MB left unread; stop pulling them. Whether the cancel itself
-    // succeeds changes nothing for the caller, who gets the rejection.
-    if (!consumed) await reader.cancel().catch(() => undefined);
+  // A rejected schema may have tens of MB left unread: leaving the loop early cancels the stream (chunksOf).
+  for await (const chunk of chunksOf(stream)) {
+    scan.write(chunk);
+    await tee?.write(chunk);
   }
+  scan.end();
   return metadataFrom(scan.members, identity);
 }
 
