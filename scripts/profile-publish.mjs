@@ -7,6 +7,7 @@
 //   steps     deriveStep until done, one step at a time; prints the largest step's CPU
 //   --old     the same, bundled from the commit before the scanner (PROFILE_OLD_COMMIT, default 348a398)
 //   PROFILE_PHASE=<phase> (with steps) writes a V8 CPU profile of that phase's steps only to .tmp/<phase>.cpuprofile
+//   PROFILE_HEAP=1 (with PROFILE_PHASE) a sampling heap profile of what the phase allocates instead: .tmp/<phase>.heapprofile
 // Prints one JSON line: CPU seconds (user+system of this process during the call), s/MiB, wall ms, peak heap.
 import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
@@ -101,16 +102,24 @@ try {
     const profilePhase = process.env.PROFILE_PHASE;
     const session = profilePhase ? new Session() : undefined;
     session?.connect();
-    await session?.post("Profiler.enable");
+    // PROFILE_HEAP=1: a sampling heap profile of what the phase allocates (garbage included) instead, .tmp/<phase>.heapprofile.
+    const heapProfile = process.env.PROFILE_HEAP === "1";
+    await session?.post(heapProfile ? "HeapProfiler.enable" : "Profiler.enable");
     let profiling = false;
     for (;;) {
       const phaseNow = state?.phase ?? "first";
       if (session && !profiling && phaseNow === profilePhase) {
-        await session.post("Profiler.start");
+        if (heapProfile) await session.post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+        else await session.post("Profiler.start");
         profiling = true;
       } else if (session && profiling && phaseNow !== profilePhase) {
-        const { profile } = await session.post("Profiler.stop");
-        writeFileSync(join(root, ".tmp", `${profilePhase}.cpuprofile`), JSON.stringify(profile));
+        if (heapProfile) {
+          const { profile } = await session.post("HeapProfiler.stopSampling");
+          writeFileSync(join(root, ".tmp", `${profilePhase}.heapprofile`), JSON.stringify(profile));
+        } else {
+          const { profile } = await session.post("Profiler.stop");
+          writeFileSync(join(root, ".tmp", `${profilePhase}.cpuprofile`), JSON.stringify(profile));
+        }
         profiling = false;
       }
       const c0 = totalCalls();

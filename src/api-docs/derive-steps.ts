@@ -418,7 +418,8 @@ async function writeKindsPart(bucket: R2Bucket, key: string, runMerge: RunMerge,
         last = undefined;
         if (n >= records) break;
       }
-      last = await runMerge.take();
+      const taken = runMerge.take();
+      last = taken instanceof Promise ? await taken : taken;
     }
     if (last) await emit(last);
     await flush();
@@ -608,7 +609,7 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   // Encoded straight into one growing buffer (encodeInto is native; one small array per value costs more).
   let out = new Uint8Array(1024 * 1024);
   let used = 0;
-  const append = async (json: string): Promise<Range> => {
+  const append = (json: string): Range => {
     if (out.byteLength - used < json.length * 3) {
       const grown = new Uint8Array(Math.max(out.byteLength * 2, used + json.length * 3));
       grown.set(out.subarray(0, used));
@@ -621,10 +622,9 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   };
   const members: SpillRecord[] = [];
   const types: SpillRecord[] = [];
-  const sink = (records: SpillRecord[]): RecordSink => ({ add: async (key, value) => void records.push([key, value]) });
   let packed = 0;
   while (packed < prepared.length) {
-    await packEntry(prepared[packed++]!, kinds, append, sink(types), sink(members));
+    packEntry(prepared[packed++]!, kinds, append, recordSink(types), recordSink(members));
     if (toBoundary && s.pack.tail + used >= PART_BYTES && packed < prepared.length) {
       // The part is full: the rest of the slice is the next step's.
       [s.list, s.at] = after[packed - 1]!;
@@ -859,8 +859,9 @@ function afterTable(s: State): State {
   };
 }
 
-const textSink = (parts: string[]) => ({ write: async (text: string) => void parts.push(text) });
-const recordSink = (records: SpillRecord[]): RecordSink => ({ add: async (key, value) => void records.push([key, value]) });
+// A step's sinks are buffers: they answer at once (see Append in derive.ts).
+const textSink = (parts: string[]) => ({ write: (text: string) => void parts.push(text) });
+const recordSink = (records: SpillRecord[]): RecordSink => ({ add: (key, value) => void records.push([key, value]) });
 
 /**
  * Phase 6: the next `indexRecords` records of the members runs, merged from where the last step stopped
@@ -883,14 +884,16 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   const lines = new IndexLines(o, types, textSink(indexText), textSink(exampleText), recordSink(nav), recordSink(overrides), search);
   Object.assign(lines, s.lines);
   for (let n = 0; n < l.indexRecords; n++) {
-    const record = await runMerge.take();
+    const taken = runMerge.take();
+    const record = taken instanceof Promise ? await taken : taken;
     if (!record) break;
     // A token given twice: the later definition (a later record of this run, or of a later run) is the one
     // kept, as JSON.parse keeps the last of duplicate keys.
     // (Same line key and same kind: a resource and a function, or a type, sharing a token all stay.)
     const kind = (json: string) => (JSON.parse(json) as unknown[])[0];
     if (runMerge.heads.some((h) => h !== undefined && h[0] === record[0] && kind(h[1]) === kind(record[1]))) continue;
-    await lines.add(...record);
+    const added = lines.add(...record);
+    if (added instanceof Promise) await added;
   }
   const done = runMerge.done;
   if (done) await search?.finish();
@@ -960,7 +963,7 @@ async function postingsStep(bucket: R2Bucket, input: DerivationInput, s: State, 
     get offset() {
       return p.bin.bytes + binBytes;
     },
-    write: async (bytes) => {
+    write: (bytes) => {
       bin.push(bytes);
       binBytes += bytes.byteLength;
     },
@@ -972,7 +975,9 @@ async function postingsStep(bucket: R2Bucket, input: DerivationInput, s: State, 
     const next = runMerge.peek();
     // Past its share, a step ends where a trigram does: the state carries no half-built posting list.
     if (!next || (n >= budget && next[0] !== lines.gram)) break;
-    await lines.add(...(await runMerge.take())!);
+    const taken = runMerge.take();
+    const added = lines.add(...(taken instanceof Promise ? await taken : taken)!);
+    if (added instanceof Promise) await added;
   }
   await lines.flush();
   const j = s.step;

@@ -470,7 +470,8 @@ async function reach(types: SpillTable, start: string[]): Promise<{ ranges: Reco
   for (let i = 0; i < queue.length; i++) {
     const t = queue[i]!;
     if (seen.has(t)) continue;
-    const record = await types.get(t);
+    const got = types.get(t);
+    const record = got instanceof Promise ? await got : got;
     if (record === undefined) {
       // Not a type of this schema: neither listed nor followed.
       seen.set(t, undefined);
@@ -594,12 +595,20 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
   // Index lines: lineKey(member token, 0) → MemberRecord, lineKey(type token, 1) → TypeLineRecord (JSON).
   const members = new SpillSorter(spill, "members");
 
-  const append = async (json: string): Promise<Range> => {
+  // packEntry is synchronous (a derivation in steps packs into buffers): what it appends and records is gathered
+  // here, then written before the next entry.
+  const appended: Uint8Array[] = [];
+  let appendedBytes = 0;
+  const append = (json: string): Range => {
     const bytes = encoder.encode(json);
-    const range: Range = [pack.offset, bytes.byteLength];
-    await pack.write(bytes);
+    const range: Range = [pack.offset + appendedBytes, bytes.byteLength];
+    appended.push(bytes);
+    appendedBytes += bytes.byteLength;
     return range;
   };
+  const typeLines: SpillRecord[] = [];
+  const memberLines: SpillRecord[] = [];
+  const gathered = (records: SpillRecord[]): PackSink => ({ add: (key, value) => void records.push([key, value]) });
 
   try {
     await streamValues(
@@ -609,7 +618,11 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
       async (section, token, value, at) => {
         if (!isObject(value)) return;
         await kinds.next();
-        await packEntry(prepareEntry(o, section, token, value, at), kinds, append, typeRecords, members);
+        packEntry(prepareEntry(o, section, token, value, at), kinds, append, gathered(typeLines), gathered(memberLines));
+        for (const bytes of appended.splice(0)) await pack.write(bytes);
+        appendedBytes = 0;
+        for (const [key, line] of typeLines.splice(0)) await typeRecords.add(key, line);
+        for (const [key, line] of memberLines.splice(0)) await members.add(key, line);
       },
       sources.schemaBytes,
       sources.copyEntries ? undefined : PACKED_SECTIONS,
@@ -622,11 +635,22 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
   return { packBytes: pack.offset, typeRecords, members };
 }
 
-/** The pack writer's sink: appends JSON text to the pack and answers its range. */
-export type Append = (json: string) => Promise<Range>;
-/** Where packed entries leave what the index needs (SpillSorter or a step's run). */
+/**
+ * The pack writer's sink: appends JSON text to the pack and answers its range. packEntry is synchronous: its sinks
+ * are buffers (a pack step's; deriveDocs writes them out after each entry), as a promise turn per entry was
+ * measurable in a step that packs tens of thousands.
+ */
+export type Append = (json: string) => Range;
+/** Where packEntry leaves what the index needs: a buffer (see Append). */
+export interface PackSink {
+  add(key: string, value: string): void;
+}
+/**
+ * Where IndexLines and SearchLines leave records (SpillSorter, or a step's buffer). A step's buffers answer at once,
+ * deriveDocs' sorters with a promise: the callers await only a promise (a promise turn per record is measurable).
+ */
 export interface RecordSink {
-  add(key: string, value: string): Promise<void>;
+  add(key: string, value: string): void | Promise<void>;
 }
 
 /** What packing needs of one schema entry, taken from its parsed value, which need not be kept (see packEntry). */
@@ -710,30 +734,30 @@ export function prepareEntry(o: Named, section: string, token: string, value: Js
  * Packs one type, resource or function as its language-neutral record (stored-form.ts), each example's code
  * after it, and records, by token, what the index and the supporting-type table need of it.
  */
-export async function packEntry(p: PreparedEntry, kinds: RefKinds, append: Append, typeRecords: RecordSink, members: RecordSink): Promise<void> {
-  const packed = await append(neutralRecordText(p.section, p.token, kindsJson(p.refs, kinds.refKind), p.json, p.totals));
+export function packEntry(p: PreparedEntry, kinds: RefKinds, append: Append, typeRecords: PackSink, members: PackSink): void {
+  const packed = append(neutralRecordText(p.section, p.token, kindsJson(p.refs, kinds.refKind), p.json, p.totals));
   const range: RecordRange = p.at ? [...packed, ...p.at] : packed;
   const { token } = p;
   if (p.section === "types") {
-    await typeRecords.add(token, JSON.stringify([...range, ...p.typeRefs]));
+    typeRecords.add(token, JSON.stringify([...range, ...p.typeRefs]));
     const line: TypeLineRecord = [p.isEnum ? "enum" : "object", ...range];
-    await members.add(lineKey(token, 1), JSON.stringify(line));
+    members.add(lineKey(token, 1), JSON.stringify(line));
     return;
   }
   const kind = p.section === "resources" ? "resource" : "function";
   const examples: string[] = [];
   for (const ex of p.examples) {
     const code: StoredExample["code"] = {};
-    for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = await append(JSON.stringify(ex.code[lang]));
+    for (const lang of LANGUAGES) if (ex.code[lang] !== undefined) code[lang] = append(JSON.stringify(ex.code[lang]));
     examples.push(exampleLine({ token, kind, slug: ex.slug, title: ex.title, code }));
   }
   const record: MemberRecord = [kind, ...packed, [...p.typeRefs], p.override, examples, ...(p.at ?? [])];
-  await members.add(lineKey(token, 0), JSON.stringify(record));
+  members.add(lineKey(token, 0), JSON.stringify(record));
 }
 
-/** Where index lines and example lines go (a TextWriter, or a step's buffer). */
+/** Where index lines and example lines go (a TextWriter, or a step's buffer); answers as Append. */
 export interface TextSink {
-  write(text: string): Promise<void>;
+  write(text: string): void | Promise<void>;
 }
 
 /**
@@ -763,7 +787,8 @@ export class IndexLines {
     private readonly search?: SearchLines,
   ) {}
 
-  async add(key: string, json: string): Promise<void> {
+  /** Adds one record; answers a promise only when a sink or the types table does (a type's line never waits on the table). */
+  add(key: string, json: string): void | Promise<void> {
     const token = key.slice(0, key.lastIndexOf("\u0000"));
     // index.tsv's and examples.tsv's lines begin with the token as is, then tab-separated kind and byte ranges (so
     // does nav-modules.tsv's with its module): a token holding a tab or a line break would spell lines of another
@@ -788,18 +813,25 @@ export class IndexLines {
     if (record[0] === "object" || record[0] === "enum") {
       const line = indexLine({ token, kind: record[0], range: record.slice(1) as RecordRange, types: [] });
       this.indexBytes += utf8Length(line);
-      await this.index.write(line);
-      return;
+      return this.index.write(line);
     }
-    const [kind, offset, length, refs, override, examples, schemaOffset, schemaLength] = record as MemberRecord;
+    return this.addMember(token, record as MemberRecord);
+  }
+
+  private async addMember(token: string, record: MemberRecord): Promise<void> {
+    const [kind, offset, length, refs, override, examples, schemaOffset, schemaLength] = record;
     this.entries++;
     const reached = await reach(this.types, refs);
     const range: RecordRange = schemaOffset === undefined ? [offset, length] : [offset, length, schemaOffset, schemaLength!];
     const entry: IndexEntry = { token, kind, range, types: reached.ranges, ...(reached.more ? { more: true } : {}) };
     const line = indexLine(entry);
     this.indexBytes += utf8Length(line);
-    await this.index.write(line);
-    for (const ex of examples) await this.examples.write(ex);
+    const wrote = this.index.write(line);
+    if (wrote instanceof Promise) await wrote;
+    for (const ex of examples) {
+      const w = this.examples.write(ex);
+      if (w instanceof Promise) await w;
+    }
     this.exampleCount += examples.length;
     // Modules in name order, then resources before functions, each by its name in the URL (the token's last part), then token:
     // the order nav.json lists them in, and nav-members.tsv's, where a page finds a member of its URL by bisection.
@@ -810,9 +842,12 @@ export class IndexLines {
     if (token.includes("\u0000")) return;
     // (A module holding a tab, whose nav-modules.tsv line would split, is part of such a token: left out above.)
     const module = moduleOf(this.o.naming, token);
-    await this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${memberKey(token)}`, override ? `${token}\u0000${JSON.stringify(override)}` : token);
-    if (override) await this.overrides.add(token, JSON.stringify(override));
-    await this.search?.add(module, kind, token, override || undefined);
+    const navved = this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${memberKey(token)}`, override ? `${token}\u0000${JSON.stringify(override)}` : token);
+    if (navved instanceof Promise) await navved;
+    const overridden = override ? this.overrides.add(token, JSON.stringify(override)) : undefined;
+    if (overridden instanceof Promise) await overridden;
+    const searched = this.search?.add(module, kind, token, override || undefined);
+    if (searched instanceof Promise) await searched;
   }
 }
 

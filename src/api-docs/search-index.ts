@@ -74,12 +74,15 @@ function varint(out: number[], n: number) {
   out.push(n);
 }
 
-/** Where member lines go (a TextWriter, or an index step's buffer) and where trigram records go (a sorter, or a step's run). */
+/**
+ * Where member lines go (a TextWriter, or an index step's buffer) and where trigram records go (a sorter, or a step's
+ * run). A step's buffers answer at once, and are not awaited (a promise turn per record is measurable).
+ */
 interface LineSink {
-  write(text: string): Promise<void>;
+  write(text: string): void | Promise<void>;
 }
 interface GramSink {
-  add(key: string, value: string): Promise<void>;
+  add(key: string, value: string): void | Promise<void>;
 }
 
 /** What SearchLines carries from one index step to the next (JSON). */
@@ -126,7 +129,8 @@ export class SearchLines {
     return { bytes: this.bytes, count: this.count, blockStart: this.blockStart, blockGrams: [...this.blockGrams] };
   }
 
-  async add(module: string, kind: "resource" | "function", token: string, names: Partial<PerLanguage> | undefined): Promise<void> {
+  /** Adds one member; answers a promise only when a sink does. */
+  add(module: string, kind: "resource" | "function", token: string, names: Partial<PerLanguage> | undefined): void | Promise<void> {
     const line = JSON.stringify(names ? [kind === "resource" ? "r" : "f", module, token, names] : [kind === "resource" ? "r" : "f", module, token]) + "\n";
     // A name the lowercased token contains (most languages' class names) adds no trigram the token's do not: its own are
     // left out (a native search, not its trigrams). Members in token order share long prefixes (package, module), and
@@ -144,10 +148,12 @@ export class SearchLines {
       }
       addTrigrams(text, Math.max(0, shared - 2), this.blockGrams);
     }
-    await this.lines.write(line);
+    const wrote = this.lines.write(line);
     this.bytes += utf8Length(line);
     this.count++;
-    if (this.count % SEARCH_BLOCK === 0) await this.flushBlock();
+    const flush = this.count % SEARCH_BLOCK === 0;
+    if (wrote instanceof Promise) return flush ? wrote.then(() => this.flushBlock()) : wrote;
+    if (flush) return this.flushBlock();
   }
 
   /** After the last member: the last, partial block's records. */
@@ -157,7 +163,10 @@ export class SearchLines {
 
   private async flushBlock(): Promise<void> {
     const posting = `${this.blockStart.toString(36)},${(this.bytes - this.blockStart).toString(36)}`;
-    for (const g of this.blockGrams) await this.grams.add(g, posting);
+    for (const g of this.blockGrams) {
+      const added = this.grams.add(g, posting);
+      if (added instanceof Promise) await added;
+    }
     this.blockStart = this.bytes;
     this.blockGrams = new Set();
     this.previous = [];
@@ -170,7 +179,7 @@ export const SEARCH_POSTING_OBJECTS = ["search-postings.bin", "search-trigrams.t
 /** Where posting bytes go: an object being written, or a step's buffer (its `offset` counts from the object's start). */
 export interface PostingsSink {
   readonly offset: number;
-  write(bytes: Uint8Array): Promise<void>;
+  write(bytes: Uint8Array): void | Promise<void>;
 }
 
 /** Counters of PostingLines that a derivation in steps carries from one step to the next. */
@@ -195,7 +204,7 @@ export class PostingLines {
 
   constructor(
     private readonly postings: PostingsSink,
-    private readonly dictionary: { write(text: string): Promise<void> },
+    private readonly dictionary: LineSink,
     start: PostingCounters = { trigrams: 0, dictionaryBytes: 0 },
   ) {
     this.trigrams = start.trigrams;
@@ -207,11 +216,17 @@ export class PostingLines {
     return this.current;
   }
 
-  async add(gram: string, posting: string): Promise<void> {
+  /** Adds one trigram record; answers a promise only when a sink does (see flush). */
+  add(gram: string, posting: string): void | Promise<void> {
     if (gram !== this.current) {
-      await this.flush();
-      this.current = gram;
+      const flushed = this.flush();
+      if (flushed instanceof Promise) return flushed.then(() => this.collect(gram, posting));
     }
+    this.collect(gram, posting);
+  }
+
+  private collect(gram: string, posting: string): void {
+    this.current = gram;
     const comma = posting.indexOf(",");
     const at = parseInt(posting.slice(0, comma), 36);
     varint(this.list, at - this.last);
@@ -220,20 +235,29 @@ export class PostingLines {
     this.count++;
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Ends the trigram being collected: its posting list, then its dictionary line. Answers a promise only when a sink
+   * does; the caller awaits it before adding more.
+   */
+  flush(): void | Promise<void> {
     const current = this.current;
     if (current === undefined) return;
     const at = this.postings.offset;
-    await this.postings.write(Uint8Array.from(this.list));
+    const wrote = this.postings.write(Uint8Array.from(this.list));
+    if (wrote instanceof Promise) return wrote.then(() => this.flushed(current, at));
+    return this.flushed(current, at);
+  }
+
+  private flushed(current: string, at: number): void | Promise<void> {
     if (this.trigrams % SEARCH_FENCE === 0) this.fences.push([current, this.dictionaryBytes]);
     const line = `${JSON.stringify(current)}\t${this.count}\t${at}\t${this.list.length}\n`;
     this.dictionaryBytes += utf8Length(line);
-    await this.dictionary.write(line);
     this.trigrams++;
     this.current = undefined;
     this.list = [];
     this.count = 0;
     this.last = 0;
+    return this.dictionary.write(line);
   }
 }
 

@@ -55,16 +55,16 @@ describe("chunksOf", () => {
     for (const how of ["break", "throw"] as const) {
       let cancelled: unknown = "not cancelled";
       let pulled = 0;
-      const stream = new ReadableStream<Uint8Array>({
+      const stream = new ReadableStream({
         type: "bytes",
-        pull(controller) {
+        pull(controller: ReadableByteStreamController) {
           pulled++;
           controller.enqueue(patterned(64 * 1024));
         },
-        cancel(reason) {
+        cancel(reason: unknown) {
           cancelled = reason;
         },
-      });
+      } as UnderlyingByteSource) as ReadableStream<Uint8Array>;
       const run = async () => {
         for await (const chunk of chunksOf(stream, 128 * 1024)) {
           expect(chunk.byteLength).toBe(128 * 1024);
