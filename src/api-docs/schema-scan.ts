@@ -246,7 +246,11 @@ export class SchemaScanner {
     }
     s.chars += i - from - extra;
     if (s.keyBytes !== null) {
-      if (s.keyBytes.length + (i - from) > MAX_KEY_BYTES) s.keyBytes = null;
+      if (c === 0x22 && s.keyBytes === "" && s.stack.length === 3) {
+        // An entry's own key, whole in this chunk and without an escape: only whether it is `enum` matters (keyEnd),
+        // and its bytes tell, without copying them into a string (a quarter of the scan step's CPU went to copying).
+        s.keyBytes = i - from === 4 && b[from] === 0x65 && b[from + 1] === 0x6e && b[from + 2] === 0x75 && b[from + 3] === 0x6d ? "enum" : "";
+      } else if (s.keyBytes.length + (i - from) > MAX_KEY_BYTES) s.keyBytes = null;
       else s.keyBytes += String.fromCharCode.apply(null, b.subarray(from, i) as unknown as number[]);
     }
     if (s.chars > MAX_STRING_CHARS) throw new ScanError(`schema contains a string longer than ${MAX_STRING_CHARS / (1024 * 1024)} Mi characters`);

@@ -88,6 +88,28 @@ describe("schema scanner: what it reports", () => {
     ]);
   });
 
+  it("an entry's `enum` key is told from its look-alikes wherever the chunks are cut (whole keys are compared by their bytes)", () => {
+    // Each type's last own key decides; only the first three spell `enum`.
+    const keys: Array<[string, boolean]> = [
+      ['"enum"', true],
+      ['"\\u0065num"', true],
+      ['"en\\u0075m"', true],
+      ['"enus"', false],
+      ['"enu"', false],
+      ['"enumm"', false],
+      ['"Enum"', false],
+      ['"énu"', false],
+      ['""', false],
+      ['"enum\\n"', false],
+    ];
+    const types = keys.map(([key], i) => `"t${i}":{"x":1,${key}:[1]}`).join(",");
+    const text = `{"types":{${types}}}`;
+    for (let size = 1; size <= 40; size++) {
+      const out = scan(text, size, size % 2 === 0);
+      expect(out.entries.map(([, token, , , isEnum]) => [token, isEnum])).toEqual(keys.map(([, isEnum], i) => [`t${i}`, isEnum]));
+    }
+  });
+
   it("whitespace anywhere is not part of a range", () => {
     const out = scan(' {\n "name" :\t"a" , "types" : { "t" : { "enum" : [ ] } } }\n ');
     expect(out.members).toEqual([
