@@ -809,13 +809,17 @@ export class IndexLines {
     }
     this.sinceFence++;
     this.previous = token;
-    const record = JSON.parse(json) as MemberRecord | TypeLineRecord;
-    if (record[0] === "object" || record[0] === "enum") {
-      const line = indexLine({ token, kind: record[0], range: record.slice(1) as RecordRange, types: [] });
+    // A type's record is JSON.stringify of its TypeLineRecord (packEntry): `["object",` or `["enum",`, then whole
+    // numbers. Its line is written from that text, unparsed (most records of a dense schema are types'): the numbers'
+    // text is what indexLine would print of them.
+    if (json.startsWith('["object",') || json.startsWith('["enum",')) {
+      const quote = json.indexOf('"', 2);
+      const range = json.slice(quote + 2, json.length - 1).split(",") as unknown as RecordRange;
+      const line = indexLine({ token, kind: json.slice(2, quote) as TypeLineRecord[0], range, types: [] });
       this.indexBytes += utf8Length(line);
       return this.index.write(line);
     }
-    return this.addMember(token, record as MemberRecord);
+    return this.addMember(token, JSON.parse(json) as MemberRecord);
   }
 
   private async addMember(token: string, record: MemberRecord): Promise<void> {

@@ -126,10 +126,15 @@ export interface IndexEntry {
   more?: boolean;
 }
 
+/** `token`, kind, offset, the range's other numbers joined by `:`, the types' ranges (each so joined) by `,`, then `+` for `more`. */
 export function indexLine(e: IndexEntry): string {
-  const fields: Array<string | number> = [e.token, e.kind, e.range[0], e.range.slice(1).join(":"), e.types.map((r) => r.join(":")).join(",")];
-  if (e.more) fields.push("+");
-  return fields.join("\t") + "\n";
+  // Written with template strings rather than arrays joined (an index step writes tens of thousands of lines).
+  const r = e.range;
+  let rest = `${r[1]}`;
+  for (let i = 2; i < r.length; i++) rest += `:${r[i]}`;
+  let types = "";
+  for (let t = 0; t < e.types.length; t++) types += t ? `,${e.types[t]!.join(":")}` : e.types[t]!.join(":");
+  return `${e.token}\t${e.kind}\t${r[0]}\t${rest}\t${types}${e.more ? "\t+" : ""}\n`;
 }
 
 /** A range as the derivation writes it: 2 or 4 non-negative integers (anything else would make an unbounded or failed read). */

@@ -3,7 +3,8 @@
 // re-serialized JSON differ most: pretty-printed, non-ASCII, numbers that grow or overflow when re-serialized.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { deriveDocs } from "../../src/api-docs/derive";
+import { deriveDocs, IndexLines, lineKey, type TypeLineRecord } from "../../src/api-docs/derive";
+import { Spill, SpillTable } from "../../src/api-docs/spill";
 import { indexLine, lookup, MAX_JOINED_GAP_BYTES, parseIndexLine, readDocuments, readManifest, readMemberDocuments, readPacked, TYPE_KINDS, type Manifest, type Range } from "../../src/api-docs/storage";
 import { docsSchema } from "./api-docs-fixture";
 
@@ -100,7 +101,28 @@ describe("index lines of format 4", () => {
     expect(indexLine(written)).toBe("a:b:C\tresource\t10\t20:300:400\t1:2,3:4:5:6\n");
     expect(parseIndexLine(indexLine(written).trimEnd())).toEqual(written);
     expect(parseIndexLine("a:b:C\tresource\t10\t20\t1:2")).toEqual({ token: "a:b:C", kind: "resource", range: [10, 20], types: [[1, 2]] });
+    // A type's line (no supporting types), and a member's that reaches more than it lists.
+    expect(indexLine({ token: "a:b:T", kind: "object", range: [7, 8], types: [] })).toBe("a:b:T\tobject\t7\t8\t\n");
+    const more = { token: "a:b:D", kind: "function" as const, range: [0, 1] as [number, number], types: [[5, 6] as [number, number]], more: true };
+    expect(indexLine(more)).toBe("a:b:D\tfunction\t0\t1\t5:6\t+\n");
+    expect(parseIndexLine(indexLine(more).trimEnd())).toEqual(more);
     for (const bad of ["a\tresource\t10\t20\t123", "a\tresource\t10\t20:300\t", "a\tresource\t10\tx\t", "a\tresource\t10\t20\t1:2:3:-4", "a\tresource\t10\t20\t1:2:3:4:5", "a\tresource\t1e3\t20\t"]) expect(parseIndexLine(bad), bad).toBeUndefined();
+  });
+
+  it("a type's line is written from its record's text as from the parsed record", async () => {
+    const records: Array<[string, TypeLineRecord]> = [
+      ["a:b:T", ["object", 7, 8]],
+      ["a:b:U", ["enum", 1234567890123, 45, 0, 6]],
+      ["a:b:Ü😀", ["object", 0, 1, 2, 3]],
+    ];
+    const written: string[] = [];
+    const sink = { write: (text: string) => void written.push(text) };
+    const none = { add: () => undefined };
+    const types = await SpillTable.build(new Spill(env.ARTIFACTS, "format4-type-lines/"), "types", (async function* () {})());
+    const lines = new IndexLines({ naming: {} as never }, types, sink, sink, none, none);
+    for (const [token, record] of records) await lines.add(lineKey(token, 1), JSON.stringify(record));
+    expect(written).toEqual(records.map(([token, [kind, ...range]]) => indexLine({ token, kind, range: range as never, types: [] })));
+    expect(lines.indexBytes).toBe(new TextEncoder().encode(written.join("")).byteLength);
   });
 });
 
