@@ -285,6 +285,26 @@ describe("schema metadata: not JSON", () => {
     await expect400(extractSchemaMetadata(streamOf(bytes), IDENTITY), /not valid JSON: it is not UTF-8/);
   });
 
+  it("UTF-8 is checked in 32 KiB pieces of a chunk: characters across a piece's end pass, a bad byte at either side of it fails", async () => {
+    // One 1 MiB chunk, as chunksOf reads an R2 body; the pieces end every 32 KiB inside it.
+    const piece = 32 * 1024;
+    const body = (at: number, middle: number[]) => {
+      const head = encoder.encode('{"name":"widgets","version":"1.2.3","notKept":"');
+      const bytes = new Uint8Array(1024 * 1024).fill(0x61);
+      bytes.set(head);
+      bytes.set(middle, at);
+      bytes.set(encoder.encode('"}'), bytes.length - 2);
+      return bytes;
+    };
+    for (const at of [piece - 1, piece - 2, piece - 3, 5 * piece - 1]) {
+      // A 4-byte character (U+1F600) across the piece's end.
+      await expect(extractSchemaMetadata(streamOf(body(at, [0xf0, 0x9f, 0x98, 0x80])), IDENTITY)).resolves.toMatchObject({ packageStatus: "ga" });
+      // A lead byte without its continuation bytes, then one without its lead.
+      await expect400(extractSchemaMetadata(streamOf(body(at, [0xf0, 0x61])), IDENTITY), /it is not UTF-8/);
+      await expect400(extractSchemaMetadata(streamOf(body(at + 1, [0x80])), IDENTITY), /it is not UTF-8/);
+    }
+  });
+
   it("a multi-byte character cut off by the end of the body is a 400", async () => {
     const bytes = encoder.encode('{"name":"widgets","description":"✓');
     await expect400(extractSchemaMetadata(streamOf(bytes.slice(0, bytes.length - 1)), IDENTITY), /not valid JSON/);
