@@ -132,6 +132,7 @@ async function openInspector() {
 function isolateHeap(inspector) {
   const used = async () => (await inspector.call("Runtime.getHeapUsage"))?.usedSize;
   let peak = 0;
+  let peakAt = 0;
   let samples = 0;
   let busy = false;
   let timer;
@@ -145,7 +146,7 @@ function isolateHeap(inspector) {
         const size = await used();
         busy = false;
         if (typeof size === "number") {
-          peak = Math.max(peak, size);
+          if (size > peak) [peak, peakAt] = [size, monotonicUs()];
           samples++;
         }
       }, 100);
@@ -154,7 +155,7 @@ function isolateHeap(inspector) {
     async stop() {
       clearInterval(timer);
       const end = await used();
-      return { peakHeapMiB: +(peak / MiB).toFixed(1), heapSamples: samples, endHeapMiB: +((end ?? 0) / MiB).toFixed(1) };
+      return { peakHeapMiB: +(peak / MiB).toFixed(1), peakAt, heapSamples: samples, endHeapMiB: +((end ?? 0) / MiB).toFixed(1) };
     },
   };
 }
@@ -258,7 +259,13 @@ async function publishOne(shape, megabytes) {
   const cpu2 = treeCpu(server.pid);
   const byName2 = cpuByName(server.pid);
   clearInterval(sampler);
-  const heapPeak = await heap.stop();
+  const { peakAt, ...heapPeak } = await heap.stop();
+  // When the heap peaked: during complete, during a step of the chain (its number, from 0), or after either (the
+  // samples fall mostly between turns, where garbage not yet collected is counted).
+  const peakStep = steps.findIndex((s) => s.from <= peakAt && peakAt <= s.to);
+  const before = steps.findLastIndex((s) => s.to < peakAt);
+  const peakHeapDuring =
+    peakAt <= completeAt ? "complete" : peakStep >= 0 ? `step ${peakStep}` : before >= 0 ? `after step ${before}` : "after complete";
   const ran = await profiler.stop();
   const mib = bytes / MiB;
   const maxStep = steps.reduce((m, s) => Math.max(m, s.cpu), 0);
@@ -287,6 +294,7 @@ async function publishOne(shape, megabytes) {
     cpuSByProcess: Object.fromEntries(Object.entries(byName2).map(([k, v]) => [k, +(v - (byName0[k] ?? 0)).toFixed(2)])),
     peakRssOverBaselineMiB: +((peak - baseline) / MiB).toFixed(0),
     ...heapPeak,
+    peakHeapDuring,
     path,
   };
 }
