@@ -82,10 +82,10 @@ export class Spill {
   }
 }
 
-/** Writes text as it is produced, encoding it in batches (one small array per record would be costly). */
 /** The characters a TextWriter gathers before it encodes them and hands them to its ObjectWriter. */
 const TEXT_FLUSH_CHARS = 64 * 1024;
 
+/** Writes text as it is produced, encoding it in batches (one small array per record would be costly). */
 export class TextWriter {
   private pending = "";
   constructor(readonly writer: ObjectWriter) {}
