@@ -34,7 +34,7 @@ import { chunksOf } from "../http/bytes";
 import { SchemaScanner, newScanState, type ScanState } from "./schema-scan";
 import { SPILL_LIMITS, Spill, SpillSorter, SpillTable, RunMerge, TextWriter, mergeLines, writeRunObject, type Run, type SpillLimits, type SpillRecord } from "./spill";
 import { packageFacts } from "./package-facts";
-import { IndexLines, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RecordSink, type RefKinds } from "./derive";
+import { IndexLines, bufferSink, namingOf, packEntry, prepareEntry, readContent, writeNavObjects, NAV_OBJECTS, type PreparedEntry, type RefKinds } from "./derive";
 import { PostingLines, SearchLines, SEARCH_POSTING_OBJECTS, writeSearchHead, type PostingsSink, type SearchHead, type SearchLinesState } from "./search-index";
 import { DOCS_FORMAT, DOCS_LAYOUT, FENCE_EVERY, ObjectWriter, artifactName, putJson, type DocsObject, type Fence, type Manifest, type Range, writeIndexFences } from "./storage";
 import type { LocalRefKind, PackageNaming } from "./languages";
@@ -630,7 +630,7 @@ async function packStep(bucket: R2Bucket, input: DerivationInput, s: State, l: S
   const types: SpillRecord[] = [];
   let packed = 0;
   while (packed < prepared.length) {
-    packEntry(prepared[packed++]!, kinds, append, recordSink(types), recordSink(members));
+    packEntry(prepared[packed++]!, kinds, append, bufferSink(types), bufferSink(members));
     if (toBoundary && s.pack.tail + used >= PART_BYTES && packed < prepared.length) {
       // The part is full: the rest of the slice is the next step's.
       [s.list, s.at] = after[packed - 1]!;
@@ -865,9 +865,8 @@ function afterTable(s: State): State {
   };
 }
 
-// A step's sinks are buffers: they answer at once (see Append in derive.ts).
+// A step's sinks are buffers (bufferSink, and this one for text): they answer at once (see Append in derive.ts).
 const textSink = (parts: string[]) => ({ write: (text: string) => void parts.push(text) });
-const recordSink = (records: SpillRecord[]): RecordSink => ({ add: (key, value) => void records.push([key, value]) });
 
 /**
  * Phase 6: the next `indexRecords` records of the members runs, merged from where the last step stopped
@@ -886,8 +885,8 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   const searchText: string[] = [];
   const grams: SpillRecord[] = [];
   const blockGrams = s.search && s.searchBlock ? ((await (await bucket.get(`${tmp(input)}${s.searchBlock}`))!.json()) as string[]) : undefined;
-  const search = s.search ? new SearchLines(o.naming, textSink(searchText), recordSink(grams), blockGrams ? { ...s.search, blockGrams } : s.search) : undefined;
-  const lines = new IndexLines(o, types, textSink(indexText), textSink(exampleText), recordSink(nav), recordSink(overrides), search);
+  const search = s.search ? new SearchLines(o.naming, textSink(searchText), bufferSink(grams), blockGrams ? { ...s.search, blockGrams } : s.search) : undefined;
+  const lines = new IndexLines(o, types, textSink(indexText), textSink(exampleText), bufferSink(nav), bufferSink(overrides), search);
   Object.assign(lines, s.lines);
   for (let n = 0; n < l.indexRecords; n++) {
     const taken = runMerge.take();

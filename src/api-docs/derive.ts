@@ -608,7 +608,6 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
   };
   const typeLines: SpillRecord[] = [];
   const memberLines: SpillRecord[] = [];
-  const gathered = (records: SpillRecord[]): PackSink => ({ add: (key, value) => void records.push([key, value]) });
 
   try {
     await streamValues(
@@ -618,7 +617,7 @@ async function writePack(bucket: R2Bucket, sources: DocsSources, prefix: string,
       async (section, token, value, at) => {
         if (!isObject(value)) return;
         await kinds.next();
-        packEntry(prepareEntry(o, section, token, value, at), kinds, append, gathered(typeLines), gathered(memberLines));
+        packEntry(prepareEntry(o, section, token, value, at), kinds, append, bufferSink(typeLines), bufferSink(memberLines));
         for (const bytes of appended.splice(0)) await pack.write(bytes);
         appendedBytes = 0;
         for (const [key, line] of typeLines.splice(0)) await typeRecords.add(key, line);
@@ -645,6 +644,8 @@ export type Append = (json: string) => Range;
 export interface PackSink {
   add(key: string, value: string): void;
 }
+/** A sink that keeps records in `records`: what packEntry writes to, and a derivation step's record sinks. */
+export const bufferSink = (records: SpillRecord[]): PackSink => ({ add: (key, value) => void records.push([key, value]) });
 /**
  * Where IndexLines and SearchLines leave records (SpillSorter, or a step's buffer). A step's buffers answer at once,
  * deriveDocs' sorters with a promise: the callers await only a promise (a promise turn per record is measurable).
@@ -810,11 +811,10 @@ export class IndexLines {
     this.sinceFence++;
     this.previous = token;
     // A type's record is JSON.stringify of its TypeLineRecord (packEntry): `["object",` or `["enum",`, then whole
-    // numbers. Its line is written from that text, unparsed (most records of a dense schema are types'): the numbers'
-    // text is what indexLine would print of them.
+    // numbers. Its line is written from that text without JSON.parse (most records of a dense schema are types').
     if (json.startsWith('["object",') || json.startsWith('["enum",')) {
       const quote = json.indexOf('"', 2);
-      const range = json.slice(quote + 2, json.length - 1).split(",") as unknown as RecordRange;
+      const range = json.slice(quote + 2, json.length - 1).split(",").map(Number) as RecordRange;
       const line = indexLine({ token, kind: json.slice(2, quote) as TypeLineRecord[0], range, types: [] });
       this.indexBytes += utf8Length(line);
       return this.index.write(line);
@@ -830,12 +830,8 @@ export class IndexLines {
     const entry: IndexEntry = { token, kind, range, types: reached.ranges, ...(reached.more ? { more: true } : {}) };
     const line = indexLine(entry);
     this.indexBytes += utf8Length(line);
-    const wrote = this.index.write(line);
-    if (wrote instanceof Promise) await wrote;
-    for (const ex of examples) {
-      const w = this.examples.write(ex);
-      if (w instanceof Promise) await w;
-    }
+    await this.index.write(line);
+    for (const ex of examples) await this.examples.write(ex);
     this.exampleCount += examples.length;
     // Modules in name order, then resources before functions, each by its name in the URL (the token's last part), then token:
     // the order nav.json lists them in, and nav-members.tsv's, where a page finds a member of its URL by bisection.
@@ -846,12 +842,9 @@ export class IndexLines {
     if (token.includes("\u0000")) return;
     // (A module holding a tab, whose nav-modules.tsv line would split, is part of such a token: left out above.)
     const module = moduleOf(this.o.naming, token);
-    const navved = this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${memberKey(token)}`, override ? `${token}\u0000${JSON.stringify(override)}` : token);
-    if (navved instanceof Promise) await navved;
-    const overridden = override ? this.overrides.add(token, JSON.stringify(override)) : undefined;
-    if (overridden instanceof Promise) await overridden;
-    const searched = this.search?.add(module, kind, token, override || undefined);
-    if (searched instanceof Promise) await searched;
+    await this.navItems.add(`${module}\u0000${kind === "resource" ? 0 : 1}${memberKey(token)}`, override ? `${token}\u0000${JSON.stringify(override)}` : token);
+    if (override) await this.overrides.add(token, JSON.stringify(override));
+    await this.search?.add(module, kind, token, override || undefined);
   }
 }
 

@@ -497,17 +497,11 @@ export class SpillTable {
     }
     const cached = this.cache.get(lo);
     if (!cached) return this.block(lo).then((records) => records.get(k));
-    // Most recently used last: the first entry is the one evicted. (Already last: nothing to move.)
-    if (this.lastUsed !== lo) {
-      this.cache.delete(lo);
-      this.cache.set(lo, cached);
-      this.lastUsed = lo;
-    }
+    // Most recently used last: the first entry is the one evicted.
+    this.cache.delete(lo);
+    this.cache.set(lo, cached);
     return cached.get(k);
   }
-
-  /** The block last looked up (the cache's last entry). */
-  private lastUsed = -1;
 
   /** Reads block `n` into the cache, evicting the least recently used past `cacheBlocks`. */
   private async block(n: number): Promise<Map<string, string>> {
@@ -520,7 +514,6 @@ export class SpillTable {
     for (const l of text.split("\n")) if (l) records.set(...parseLine(l));
     if (this.cache.size >= this.spill.limits.cacheBlocks) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(n, records);
-    this.lastUsed = n;
     return records;
   }
 }

@@ -33,7 +33,7 @@ export async function readWithin(body: ReadableStream<Uint8Array>, max: number, 
 }
 
 /** How many bytes `chunksOf` asks a byte stream for at a time. */
-export const READ_CHUNK_BYTES = 1024 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * A stream's bytes in chunks of about `size` bytes (the last may be shorter), each in a buffer of its own: what a
@@ -43,37 +43,31 @@ export const READ_CHUNK_BYTES = 1024 * 1024;
  * The stream is cancelled when the caller stops early (a `break`, or a throw inside its loop).
  */
 export async function* chunksOf(stream: ReadableStream<Uint8Array>, size = READ_CHUNK_BYTES): AsyncGenerator<Uint8Array> {
-  let byob: ReadableStreamBYOBReader | undefined;
-  try {
-    byob = stream.getReader({ mode: "byob" });
-  } catch {
-    // Not a byte stream (one made in JavaScript, say): its default reader below.
-  }
-  if (byob && typeof (byob as { readAtLeast?: unknown }).readAtLeast === "function") {
-    let done = false;
-    try {
-      while (!done) {
-        const read = await byob.readAtLeast(size, new Uint8Array(size));
-        done = read.done;
-        if (read.value?.byteLength) yield read.value;
-      }
-    } finally {
-      if (!done) await byob.cancel().catch(() => undefined);
-      byob.releaseLock();
-    }
-    return;
-  }
-  byob?.releaseLock();
-  const reader = stream.getReader();
+  const byob = byobReader(stream);
+  const reader = byob ?? stream.getReader();
+  const read = byob ? () => byob.readAtLeast(size, new Uint8Array(size)) : () => (reader as ReadableStreamDefaultReader<Uint8Array>).read();
   let done = false;
   try {
     while (!done) {
-      const read = await reader.read();
-      done = read.done;
-      if (read.value?.byteLength) yield read.value;
+      const chunk = await read();
+      done = chunk.done;
+      if (chunk.value?.byteLength) yield chunk.value;
     }
   } finally {
     if (!done) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
+}
+
+/** A BYOB reader of `stream` that has workerd's `readAtLeast`; undefined (the stream left unlocked) otherwise. */
+function byobReader(stream: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = stream.getReader({ mode: "byob" });
+  } catch {
+    return undefined; // Not a byte stream (one made in JavaScript, say).
+  }
+  if (typeof (byob as { readAtLeast?: unknown }).readAtLeast === "function") return byob;
+  byob.releaseLock();
+  return undefined;
 }

@@ -113,7 +113,7 @@ class SchemaScan {
 
   write(chunk: Uint8Array): void {
     // Decoded in pieces: the text is thrown away, and a string of a whole 1 MiB chunk (chunksOf) would be a large
-    // object, which V8 frees only in a full collection (the isolate's heap peaked 50 MiB higher at 300 MiB).
+    // object, which V8 frees only in a full collection.
     for (let at = 0; at < chunk.byteLength; at += UTF8_CHECK_BYTES) {
       const piece = chunk.subarray(at, at + UTF8_CHECK_BYTES);
       this.checkUtf8(() => this.utf8.decode(piece, { stream: true }));
