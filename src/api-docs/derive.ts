@@ -14,8 +14,8 @@ import { Spill, SpillSorter, SpillTable, TextWriter, type SpillLimits, type Spil
 import { extractExamples, parseContent } from "./content";
 import { packageFacts, type PackageFacts } from "./package-facts";
 import { LANGUAGES, memberName, moduleOf, namingLanguage, type Language, type LocalRefKind, type PackageNaming } from "./languages";
-import { BIG_ENTRY_CHARS, cutEntry, isBigEntry, MAX_RECORD_LIST_CHARS, MAX_STRINGIFY_CHARS_PER_BYTE, MAX_SUPPORTING_TYPES, recordBudget, type EntryTotals } from "./entry-caps";
-import { collectRefs, isObject, kindsJson, memberRefs, neutralRecordText, propertiesOf, refTokens, text, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
+import { BIG_ENTRY_CHARS, cutEntry, isBigEntry, MAX_LIST_ITEMS, MAX_RECORD_LIST_CHARS, MAX_STRINGIFY_CHARS_PER_BYTE, MAX_SUPPORTING_TYPES, recordBudget, type EntryTotals } from "./entry-caps";
+import { isObject, kindsJson, memberRefs, neutralRecordText, refTokens, text, typePropertyRefs, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
 import {
   DOCS_FORMAT,
   DOCS_LAYOUT,
@@ -686,6 +686,9 @@ export interface PreparedEntry {
  */
 function isBigStored(value: Json, json: string | undefined, at: Range | undefined): boolean {
   if (!at) return isBigEntry(value, json!.length);
+  // A list of more than MAX_LIST_ITEMS items takes more than twice as many bytes of JSON (an item and a comma
+  // each, at least): a smaller entry is not big, and counting its lists' keys (arrays of them) is spared.
+  if (at[1] <= 2 * MAX_LIST_ITEMS) return false;
   if (isBigEntry(value, 0)) return true;
   return at[1] * MAX_STRINGIFY_CHARS_PER_BYTE > BIG_ENTRY_CHARS && JSON.stringify(value).length > BIG_ENTRY_CHARS;
 }
@@ -715,7 +718,7 @@ export function prepareEntry(o: Named, section: string, token: string, value: Js
   if (at) prepared.at = at;
   if (totals) prepared.totals = totals;
   if (section === "types") {
-    for (const [, p] of propertiesOf(kept)) collectRefs(p, prepared.typeRefs);
+    typePropertyRefs(kept, prepared.typeRefs);
     return prepared;
   }
   const kind = section === "resources" ? "resource" : "function";
@@ -737,12 +740,16 @@ export function prepareEntry(o: Named, section: string, token: string, value: Js
  */
 export function packEntry(p: PreparedEntry, kinds: RefKinds, append: Append, typeRecords: PackSink, members: PackSink): void {
   const packed = append(neutralRecordText(p.section, p.token, kindsJson(p.refs, kinds.refKind), p.json, p.totals));
-  const range: RecordRange = p.at ? [...packed, ...p.at] : packed;
+  const range: RecordRange = p.at ? [packed[0], packed[1], p.at[0], p.at[1]] : packed;
   const { token } = p;
   if (p.section === "types") {
-    typeRecords.add(token, JSON.stringify([...range, ...p.typeRefs]));
-    const line: TypeLineRecord = [p.isEnum ? "enum" : "object", ...range];
-    members.add(lineKey(token, 1), JSON.stringify(line));
+    // JSON.stringify of `[...range, ...typeRefs]` and of the TypeLineRecord, written as text (ranges are whole numbers):
+    // most entries of a dense schema are types, and the arrays were garbage.
+    const numbers = range.join(",");
+    let typeRecord = `[${numbers}`;
+    for (const t of p.typeRefs) typeRecord += `,${JSON.stringify(t)}`;
+    typeRecords.add(token, `${typeRecord}]`);
+    members.add(lineKey(token, 1), `[${p.isEnum ? '"enum"' : '"object"'},${numbers}]`);
     return;
   }
   const kind = p.section === "resources" ? "resource" : "function";

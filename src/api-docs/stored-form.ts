@@ -116,6 +116,32 @@ export function propertiesOf(spec: unknown): Array<[string, Json]> {
   return Object.entries(spec.properties).filter((e): e is [string, Json] => isObject(e[1]));
 }
 
+/** collectRefs of each of `properties`' values (those of propertiesOf: collectRefs passes over the others), without their arrays. */
+function collectPropertyRefs(properties: unknown, out: Set<string>): void {
+  if (!isObject(properties)) return;
+  for (const name of Object.keys(properties)) collectRefs(properties[name], out);
+}
+
+/** The local types an object type's properties refer to (where its supporting types start). */
+export function typePropertyRefs(spec: Json, out: Set<string>): void {
+  collectPropertyRefs(spec.properties, out);
+}
+
+/** A line terminator: what `.` does not match. */
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+/**
+ * What `/^\/(?:types|resources)\/(.+)$/` captures of `ref` from `at` (undefined where it does not match): the rest
+ * after either prefix, if it is not empty and holds no line terminator. Without the regular expression's match array
+ * and slice of every `$ref` (each entry of a dense schema has several).
+ */
+export function refTail(ref: string, at: number): string | undefined {
+  const start = ref.startsWith("/types/", at) ? at + 7 : ref.startsWith("/resources/", at) ? at + 11 : -1;
+  if (start < 0 || start >= ref.length) return undefined;
+  const rest = ref.slice(start);
+  return LINE_TERMINATOR.test(rest) ? undefined : rest;
+}
+
 /** Every type or resource token a `$ref` anywhere inside `value` names (local or not: a superset of what the naming rules ask about). */
 export function refTokens(value: unknown, out: Set<string>): void {
   if (Array.isArray(value)) {
@@ -128,8 +154,8 @@ export function refTokens(value: unknown, out: Set<string>): void {
     if (k === "$ref" && typeof v === "string") {
       const hash = v.indexOf("#");
       if (hash < 0) continue;
-      const m = /^\/(?:types|resources)\/(.+)$/.exec(v.slice(hash + 1));
-      if (m) out.add(decodeToken(m[1]!));
+      const token = refTail(v, hash + 1);
+      if (token !== undefined) out.add(decodeToken(token));
     } else if (typeof v === "object" && v !== null) refTokens(v, out);
   }
 }
@@ -192,9 +218,15 @@ function memberSpecs(kind: "resource" | "function", value: Json) {
 
 /** The local types a resource's or function's properties refer to (its supporting types start from these). */
 export function memberRefs(kind: "resource" | "function", value: Json): Set<string> {
-  const { inputsSpec, outputsSpec } = memberSpecs(kind, value);
+  // memberSpecs' inputs then outputs, each spec's properties in order (propertiesOf), without building the specs.
   const refs = new Set<string>();
-  for (const [, p] of [...propertiesOf(inputsSpec), ...propertiesOf(outputsSpec)]) collectRefs(p, refs);
+  if (kind === "resource") {
+    collectPropertyRefs(value.inputProperties, refs);
+    collectPropertyRefs(value.properties, refs);
+  } else {
+    if (isObject(value.inputs)) collectPropertyRefs(value.inputs.properties, refs);
+    if (isObject(value.outputs)) collectPropertyRefs(value.outputs.properties, refs);
+  }
   return refs;
 }
 
