@@ -80,4 +80,25 @@ describe("chunksOf", () => {
       expect(pulled).toBeLessThanOrEqual(3);
     }
   });
+
+  it("gives the event loop a turn after each MiB walked, where reads of held bytes would not", async () => {
+    // Every chunk is in the stream before the walk: each read resolves at once, in the same turn. A timer set before
+    // the walk stands for another request of the isolate (complete's answer, waiting to be sent).
+    const chunkBytes = 256 * 1024;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 16; i++) controller.enqueue(new Uint8Array(chunkBytes));
+        controller.close();
+      },
+    });
+    let fired = false;
+    setTimeout(() => (fired = true), 0);
+    const firedAt: boolean[] = [];
+    for await (const chunk of chunksOf(stream)) {
+      firedAt.push(fired);
+      expect(chunk.byteLength).toBe(chunkBytes);
+    }
+    // The first MiB (4 chunks) is walked in one stretch; the timer runs before the fifth chunk.
+    expect(firedAt).toEqual([false, false, false, false, ...new Array<boolean>(12).fill(true)]);
+  });
 });

@@ -62,7 +62,7 @@ export async function promoteAndCommit(
   version: ParsedVersion,
   op: Operation,
   commit: { stub: ReturnType<typeof coordinatorFor>; allowReuse: boolean; provenance?: string | undefined },
-): Promise<{ versionId: string }> {
+): Promise<{ versionId: string; jobs: readonly string[] }> {
   const bucket = context.env.ARTIFACTS;
   const prefix = publishedPrefix({ ...identity, version: version.raw }, `${op.id}/${randomId(8)}`);
   let outcome: Outcome<{ versionId: string }> | undefined;
@@ -89,19 +89,24 @@ export async function promoteAndCommit(
       docsStatus: inspection.docsStatus,
       ...(commit.provenance ? { provenance: commit.provenance } : {}),
     });
-    const committed = unwrap(outcome);
-    // After the commit: a message lost here (a crash) is sent again by the re-driver (src/jobs/jobs.ts).
-    for (const job of inspection.jobs ?? []) {
-      await sendJob(context.env, { kind: job, subject: committed.versionId, attempt: 1, step: 0 }).catch((error) =>
-        console.log(JSON.stringify({ requestId: context.requestId, jobSendFailed: `${job} ${committed.versionId}: ${String(error)}` })),
-      );
-    }
-    return committed;
+    return { ...unwrap(outcome), jobs: inspection.jobs ?? [] };
   } catch (error) {
     // Remove this attempt's copies unless its version is live: a commit that threw (a dropped
     // connection, say) may still have committed, and then the copies are the version's artifacts.
     const refused = outcome !== undefined && !outcome.ok;
     if (refused || !(await committedWithPrefix(context, op.id, prefix))) await deletePrefix(bucket, prefix);
     throw error;
+  }
+}
+
+/**
+ * Sends the first message of each job the commit created for the version. A message lost here (a crash) is
+ * sent again by the re-driver (src/jobs/jobs.ts): the job rows were committed with the version.
+ */
+export async function sendVersionJobs(context: CoreContext, jobs: readonly string[], versionId: string): Promise<void> {
+  for (const job of jobs) {
+    await sendJob(context.env, { kind: job, subject: versionId, attempt: 1, step: 0 }).catch((error) =>
+      console.log(JSON.stringify({ requestId: context.requestId, jobSendFailed: `${job} ${versionId}: ${String(error)}` })),
+    );
   }
 }
