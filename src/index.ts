@@ -188,6 +188,7 @@ export default {
       r2BytesRead: storage.artifactBytesRead,
     };
     if (context.log.org) line.org = context.log.org;
+    if (context.log.phasesMs) line.phasesMs = context.log.phasesMs;
     if (failure) line.error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
     console.log(JSON.stringify(line));
     return response;

@@ -28,8 +28,8 @@ export interface RequestContext extends CoreContext {
   readAs<T>(plan: (viewer: Viewer, db: Database) => ReadPlan<T>, db?: Database): Promise<{ caller: Caller; value: T }>;
   /** A miss that may ask a mirror's upstream, counted against this caller's own budget (429 when spent). */
   countUpstreamMiss(): Promise<void>;
-  /** Set once the caller is known, for the log line. */
-  log: { org?: string };
+  /** For the log line: the caller once known; the phases of a complete (promote.ts) and their milliseconds. */
+  log: { org?: string; phasesMs?: Record<string, number> };
 }
 
 export type Handler = (request: IRequest, context: RequestContext) => Promise<Response>;

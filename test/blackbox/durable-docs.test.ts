@@ -18,9 +18,11 @@ const PATH = "pulumi/bb-crash/bigdocs";
 
 let server: Server | undefined;
 let tokens: { reader: string; publisher: string; admin: string };
+/** The server's log lines (the first server's: the one complete ran on). */
+const logLines: string[] = [];
 
 beforeAll(async () => {
-  server = await startDevServer({ name: "durable-docs", vars: VARS });
+  server = await startDevServer({ name: "durable-docs", vars: VARS, log: (line: string) => logLines.push(line) });
   tokens = await setupOrg("bb-crash", server!);
 }, 180_000);
 
@@ -47,6 +49,16 @@ describe("a docs derivation interrupted by kill -9", () => {
     }
     const done = await cli("POST", `${s.url}/api/registry/packages/${PATH}/versions/1.0.0/complete`, { token: tokens.publisher, body: { operationID: start.body.operationID } });
     expect(done.status, done.text).toBe(201);
+    // Complete's log line says where its time went: copying the uploads, inspecting them, the commit.
+    let completeLine: { durationMs: number; phasesMs?: Record<string, number> } | undefined;
+    for (const until = Date.now() + 10_000; !completeLine && Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+      const line = logLines.find((l) => l.includes('"route":"/api/registry/packages/pulumi/bb-crash/bigdocs/versions/1.0.0/complete"'));
+      if (line) completeLine = JSON.parse(line.slice(line.indexOf("{")));
+    }
+    expect(Object.keys(completeLine!.phasesMs!)).toEqual(["copy", "inspect", "commit"]);
+    const phases = Object.values(completeLine!.phasesMs!);
+    for (const ms of phases) expect(ms).toBeGreaterThanOrEqual(0);
+    expect(phases.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(completeLine!.durationMs);
 
     // Wait for "some steps done, some not", then crash at once.
     let seen = await report(s);

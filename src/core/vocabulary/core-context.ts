@@ -15,4 +15,6 @@ export interface CoreContext {
   origin: string;
   /** Called once a change has committed: caches of the catalog must not answer the old state. */
   catalogChanged(): Promise<void>;
+  /** What the caller's log line says of this work, when it keeps one (a request's). */
+  log?: { phasesMs?: Record<string, number> };
 }
