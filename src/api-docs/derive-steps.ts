@@ -136,8 +136,11 @@ interface State {
   examples?: PartState;
   nav?: RunEntry[];
   overrides?: RunEntry[];
-  /** Premerge (and the postings phase's merges of `grams`): the runs of `field` merged so far at the current level, in order. */
-  level?: { field: "members" | "types" | "grams"; merged: RunEntry[] };
+  /**
+   * Premerge (and the merges of `nav` and `overrides` before the nav step writes, and of `grams` in the postings
+   * phase): the runs of `field` merged so far at the current level, in order.
+   */
+  level?: { field: "members" | "types" | "grams" | "nav" | "overrides"; merged: RunEntry[] };
   /** Index phase steps that wrote `fences-<j>`. */
   fenceSteps?: number;
   navSummary?: boolean;
@@ -787,7 +790,7 @@ async function premergeStep(bucket: R2Bucket, input: DerivationInput, s: State, 
 }
 
 /** One group of `fanIn` runs of `field` merged into one run (the level's next), in order: equal keys stay in run order. */
-async function mergeGroupStep(bucket: R2Bucket, input: DerivationInput, s: State, field: "members" | "types" | "grams", fanIn: number, readBytes: number): Promise<State> {
+async function mergeGroupStep(bucket: R2Bucket, input: DerivationInput, s: State, field: NonNullable<State["level"]>["field"], fanIn: number, readBytes: number): Promise<State> {
   s.level ??= { field, merged: [] };
   const { merged } = s.level;
   const runs = s[field]!;
@@ -930,9 +933,19 @@ async function indexStep(bucket: R2Bucket, input: DerivationInput, s: State, l: 
   return s;
 }
 
-/** Phase 7: the navigation objects (writeNavObjects) from the nav and overrides runs. */
+/**
+ * Phase 7: the navigation objects (writeNavObjects) from the nav and overrides runs. Past `fanIn` runs of either
+ * (an index step writes one of each), one group is merged per step first, as the premerge does: the step that
+ * writes then merges at most `fanIn` runs of each. It merged them all itself before (the sorter's levels, written
+ * and read again within the step): a third of its CPU, in the one step whose input is every member (Node, dense
+ * 100 MiB), and the largest step of a dense 300 MiB chain.
+ */
 async function navStep(bucket: R2Bucket, input: DerivationInput, s: State, l: StepLimits): Promise<State> {
   if (s.lines!.entries) {
+    const { fanIn, readBytes } = spillLimits(l);
+    for (const field of ["nav", "overrides"] as const) {
+      if (s.level?.field === field || (!s.level && s[field]!.length > fanIn)) return mergeGroupStep(bucket, input, s, field, fanIn, readBytes);
+    }
     const spill = new Spill(bucket, `${tmp(input)}nav/`, l.spill);
     const naming = namingOf(await readTop(bucket, input, s));
     const items = SpillSorter.fromRuns(spill, "nav", runsOf(input, s.nav!), countOf(s.nav!));

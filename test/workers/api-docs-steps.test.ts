@@ -133,6 +133,13 @@ describe("docs derivation in steps", () => {
         expect(phases.filter((p) => p === "kinds").length).toBeGreaterThanOrEqual(2);
         const postings = states.filter((st) => (st as { phase: string }).phase === "postings") as Array<{ postings?: { trigrams: number } }>;
         expect(postings.filter((st) => st.postings && st.postings.trigrams > 0).length).toBeGreaterThanOrEqual(2);
+        // The nav and overrides runs (one of each an index step) merged a group a step (fanIn 2) before the nav step
+        // writes: it then reads at most two of each.
+        const nav = states.filter((st) => (st as { phase: string }).phase === "nav") as Array<{ nav: unknown[]; overrides: unknown[]; level?: { field: string } }>;
+        expect(nav.some((st) => st.level?.field === "nav")).toBe(true);
+        expect(nav.some((st) => st.level?.field === "overrides")).toBe(true);
+        expect(nav[nav.length - 1]!.nav.length).toBeLessThanOrEqual(2);
+        expect(nav[nav.length - 1]!.overrides.length).toBeLessThanOrEqual(2);
       }
       await expectSameDocs(tiny, artifacts);
       await discardDerivation(bucket, tiny);

@@ -173,13 +173,12 @@ export async function completePublish(
   const absent = missing.filter((_, i) => !heads[i]);
   if (absent.length) throw badRequest(`cannot complete: missing upload of ${absent.join(" and ")}`);
   const { jobs, ...committed } = await promoteAndCommit(context, kind, caller, identity, version, op, { stub, allowReuse, provenance });
+  // The version's jobs (its docs derivation), sent as soon as it is committed, whatever follows, but off this
+  // request's path: complete does not wait on the send.
+  context.ctx.waitUntil(sendVersionJobs(context, jobs, committed.versionId));
   await context.catalogChanged();
   context.ctx.waitUntil(deletePrefix(bucket, stagingPrefix(op.id)));
   // Only now that the version is committed; delivery happens later, off this request's path.
   enqueueEvent(context, { type: kindEvent(kind.kind, "published"), org: caller.org, identity, version: version.raw });
-  // The version's jobs (its docs derivation) start last and off this request's path. Sent before the answer, the
-  // first step began in this isolate while complete was still answering, and the answer waited for it: at dense
-  // 25 MiB the whole scan step, 0.6 s of complete's 1.9 s (docs/api-docs.md, "Complete answers before the chain").
-  context.ctx.waitUntil(sendVersionJobs(context, jobs, committed.versionId));
   return committed;
 }
