@@ -236,6 +236,32 @@ function generate(shape, name, megabytes) {
   return { file, bytes: statSync(file).size, resources: info.resources };
 }
 
+/**
+ * Asks /healthz every `everyMs` until stopped, one request at a time: how long another request of the isolate waits
+ * while the chain runs (a step's work that never gives the event loop a turn holds every other request for its length).
+ */
+function healthzProbe(everyMs = 200) {
+  const times = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const t = performance.now();
+      await (await fetch(`${server.url}/healthz`)).arrayBuffer();
+      times.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      const sorted = [...times].sort((a, b) => a - b);
+      const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+      return { healthzDuringChainP50Ms: +at(0.5).toFixed(1), healthzDuringChainMaxMs: +(sorted[sorted.length - 1] ?? 0).toFixed(1), healthzDuringChainN: sorted.length };
+    },
+  };
+}
+
 async function publishOne(shape, megabytes) {
   const name = `${shape}${megabytes}`;
   const { file, bytes, resources } = generate(shape, name, megabytes);
@@ -260,12 +286,14 @@ async function publishOne(shape, megabytes) {
   const completeMs = performance.now() - t0;
   const completeAt = monotonicUs();
   const cpu1 = treeCpu(server.pid);
+  const probe = healthzProbe();
   let status = "pending";
   while (status === "pending") {
     await new Promise((r) => setTimeout(r, 250));
     status = (await api("GET", `${path}/versions/1.0.0`, token)).docs.status;
   }
   const readyMs = performance.now() - t0;
+  const healthzDuringChain = await probe.stop();
   const cpu2 = treeCpu(server.pid);
   const byName2 = cpuByName(server.pid);
   clearInterval(sampler);
@@ -308,6 +336,7 @@ async function publishOne(shape, megabytes) {
     stepIsolateCpuS: stepIsolate.map((c) => +c.toFixed(2)),
     cpuSByProcess: Object.fromEntries(Object.entries(byName2).map(([k, v]) => [k, +(v - (byName0[k] ?? 0)).toFixed(2)])),
     peakRssOverBaselineMiB: +((peak - baseline) / MiB).toFixed(0),
+    ...healthzDuringChain,
     ...heapPeak,
     peakHeapDuring,
     path,
