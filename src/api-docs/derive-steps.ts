@@ -136,11 +136,16 @@ interface State {
   examples?: PartState;
   nav?: RunEntry[];
   overrides?: RunEntry[];
+  /** Premerge (and the postings phase's merges of `grams`): the runs of `field` merged so far at the current level, in order. */
+  level?: MergeLevel;
   /**
-   * Premerge (and the merges of `nav` and `overrides` before the nav step writes, and of `grams` in the postings
-   * phase): the runs of `field` merged so far at the current level, in order.
+   * The nav phase's merges of `nav` and `overrides` before the nav step writes, as `level`. A field of its own: the
+   * release before ignores it, and either release may run a chain's next step while a deploy rolls out. Midway,
+   * `nav` and `overrides` still list every record (the level's runs replace them only once it is whole), so that
+   * release's nav step writes the same objects, and what it leaves here is read by no later phase. In `level`,
+   * left set as that release moved on, the postings phase took it for its own (helper-35's read).
    */
-  level?: { field: "members" | "types" | "grams" | "nav" | "overrides"; merged: RunEntry[] };
+  navLevel?: MergeLevel;
   /** Index phase steps that wrote `fences-<j>`. */
   fenceSteps?: number;
   navSummary?: boolean;
@@ -789,10 +794,19 @@ async function premergeStep(bucket: R2Bucket, input: DerivationInput, s: State, 
   return mergeGroupStep(bucket, input, s, s.level.field, fanIn, readBytes);
 }
 
-/** One group of `fanIn` runs of `field` merged into one run (the level's next), in order: equal keys stay in run order. */
-async function mergeGroupStep(bucket: R2Bucket, input: DerivationInput, s: State, field: NonNullable<State["level"]>["field"], fanIn: number, readBytes: number): Promise<State> {
-  s.level ??= { field, merged: [] };
-  const { merged } = s.level;
+/** Runs of one field merged so far at the current level of a merge in steps (mergeGroupStep). */
+interface MergeLevel {
+  field: "members" | "types" | "grams" | "nav" | "overrides";
+  merged: RunEntry[];
+}
+
+/**
+ * One group of `fanIn` runs of `field` merged into one run (the level's next), in order: equal keys stay in run order.
+ * The level is kept in `s[slot]`.
+ */
+async function mergeGroupStep(bucket: R2Bucket, input: DerivationInput, s: State, field: MergeLevel["field"], fanIn: number, readBytes: number, slot: "level" | "navLevel" = "level"): Promise<State> {
+  const level = (s[slot] ??= { field, merged: [] });
+  const { merged } = level;
   const runs = s[field]!;
   const from = merged.length * fanIn;
   const group = runs.slice(from, from + fanIn);
@@ -808,7 +822,7 @@ async function mergeGroupStep(bucket: R2Bucket, input: DerivationInput, s: State
   merged.push([name, out.offset, countOf(group)]);
   if (from + fanIn >= runs.length) {
     s[field] = merged;
-    s.level = undefined;
+    s[slot] = undefined;
   }
   s.step++;
   return s;
@@ -944,7 +958,9 @@ async function navStep(bucket: R2Bucket, input: DerivationInput, s: State, l: St
   if (s.lines!.entries) {
     const { fanIn, readBytes } = spillLimits(l);
     for (const field of ["nav", "overrides"] as const) {
-      if (s.level?.field === field || (!s.level && s[field]!.length > fanIn)) return mergeGroupStep(bucket, input, s, field, fanIn, readBytes);
+      // (Runs without a record, as most index steps' overrides runs are, are passed over by the nav step: not merged.)
+      const more = !s.navLevel && s[field]!.length > fanIn && countOf(s[field]!) > 0;
+      if (s.navLevel?.field === field || more) return mergeGroupStep(bucket, input, s, field, fanIn, readBytes, "navLevel");
     }
     const spill = new Spill(bucket, `${tmp(input)}nav/`, l.spill);
     const naming = namingOf(await readTop(bucket, input, s));

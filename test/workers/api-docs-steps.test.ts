@@ -135,11 +135,21 @@ describe("docs derivation in steps", () => {
         expect(postings.filter((st) => st.postings && st.postings.trigrams > 0).length).toBeGreaterThanOrEqual(2);
         // The nav and overrides runs (one of each an index step) merged a group a step (fanIn 2) before the nav step
         // writes: it then reads at most two of each.
-        const nav = states.filter((st) => (st as { phase: string }).phase === "nav") as Array<{ nav: unknown[]; overrides: unknown[]; level?: { field: string } }>;
-        expect(nav.some((st) => st.level?.field === "nav")).toBe(true);
-        expect(nav.some((st) => st.level?.field === "overrides")).toBe(true);
+        type Runs = Array<[string, number, number]>;
+        const nav = states.filter((st) => (st as { phase: string }).phase === "nav") as Array<{ nav: Runs; overrides: Runs; level?: unknown; navLevel?: { field: string } }>;
+        expect(nav.some((st) => st.navLevel?.field === "nav")).toBe(true);
         expect(nav[nav.length - 1]!.nav.length).toBeLessThanOrEqual(2);
-        expect(nav[nav.length - 1]!.overrides.length).toBeLessThanOrEqual(2);
+        // Overrides runs are merged when they hold a record; runs without one are passed over by the nav step.
+        const overridden = nav[0]!.overrides.some(([, , count]) => count > 0);
+        expect([fixture, nav.some((st) => st.navLevel?.field === "overrides")]).toEqual([fixture, overridden]);
+        if (overridden) expect(nav[nav.length - 1]!.overrides.length).toBeLessThanOrEqual(2);
+        // In a field of their own (the premerge's and the postings phase's `level` stays unset), and midway `nav` and
+        // `overrides` still list every record: the release before, which ignores `navLevel`, may run the nav step.
+        const records = (runs: Runs) => runs.reduce((n, [, , count]) => n + count, 0);
+        for (const st of nav) {
+          expect(st.level).toBeUndefined();
+          expect([records(st.nav), records(st.overrides)]).toEqual([records(nav[0]!.nav), records(nav[0]!.overrides)]);
+        }
       }
       await expectSameDocs(tiny, artifacts);
       await discardDerivation(bucket, tiny);
@@ -151,6 +161,41 @@ describe("docs derivation in steps", () => {
       await expectSameDocs(whole, big.artifacts);
     }, 60_000);
   }
+
+  it("merges the overrides runs a group a step when members have names of their own, a token both a resource and a function among them", async () => {
+    const schema = structuredClone(docsSchema) as { resources: Record<string, Record<string, unknown>>; functions?: Record<string, Record<string, unknown>> };
+    const tokens = Object.keys(schema.resources);
+    tokens.forEach((token, i) => {
+      if (i % 2 === 0) schema.resources[token]!.language = { csharp: { name: `Renamed${i}` } };
+    });
+    // The same token as a function, with a name of its own too: nav.json's overrides keep one entry for it, merged in run order.
+    schema.functions = { ...schema.functions, [tokens[0]!]: { description: "Both.", language: { csharp: { name: "AlsoRenamed" } } } };
+    const input = await stage("steps/overrides-merged/", JSON.stringify(schema), docsReadme, docsInstallation);
+    const { artifacts, states } = await chain(input, TINY);
+    const nav = states.filter((st) => (st as { phase: string }).phase === "nav") as Array<{ overrides: Array<[string, number, number]>; navLevel?: { field: string } }>;
+    expect(nav[0]!.overrides.length).toBeGreaterThan(2);
+    expect(nav.some((st) => st.navLevel?.field === "overrides")).toBe(true);
+    expect(nav[nav.length - 1]!.overrides.length).toBeLessThanOrEqual(2);
+    await expectSameDocs(input, artifacts);
+    const navJson = (await (await bucket.get(artifacts[artifactName("nav.json")]!))!.json()) as { overrides?: Record<string, unknown> };
+    expect(Object.keys(navJson.overrides ?? {})).toContain(tokens[0]);
+    expect(Object.keys(navJson.overrides ?? {}).length).toBe(Math.ceil(tokens.length / 2));
+  }, 60_000);
+
+  it("a nav merge left midway by the release before (which ignores navLevel and moves on) changes nothing after it", async () => {
+    const input = await stage("steps/stale-nav-level/", JSON.stringify(docsSchema), docsReadme, docsInstallation);
+    let left = false;
+    const { artifacts } = await chain(input, TINY, async (state) => {
+      const st = state as { phase: string; navLevel?: unknown; nav: Array<[string, number, number]> };
+      // What that release leaves when it takes the nav step midway through a level: the level, and the next phase.
+      if (st.phase === "postings" && !left) {
+        st.navLevel = { field: "nav", merged: [[st.nav[0]![0], st.nav[0]![1], st.nav[0]![2]]] };
+        left = true;
+      }
+    });
+    expect(left).toBe(true);
+    await expectSameDocs(input, artifacts);
+  }, 60_000);
 
   it("a type defined twice (in two types sections, so in two runs) is the later one, with the table written a record a step", async () => {
     // Two \`types\` members: the second's Spec (an enum here) is what JSON.parse keeps, and what deriveDocs's table keeps.
