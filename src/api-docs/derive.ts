@@ -15,7 +15,7 @@ import { extractExamples, parseContent } from "./content";
 import { packageFacts, type PackageFacts } from "./package-facts";
 import { LANGUAGES, memberName, moduleOf, namingLanguage, type Language, type LocalRefKind, type PackageNaming } from "./languages";
 import { BIG_ENTRY_CHARS, cutEntry, isBigEntry, MAX_LIST_ITEMS, MAX_RECORD_LIST_CHARS, MAX_STRINGIFY_CHARS_PER_BYTE, MAX_SUPPORTING_TYPES, recordBudget, type EntryTotals } from "./entry-caps";
-import { isObject, kindsJson, memberRefs, neutralRecordText, refTokens, text, typePropertyRefs, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
+import { isObject, kindsJson, memberRefs, neutralRecordText, refTokens, text, propertyRefs, type Json, type NeutralRecord, type PerLanguage, type RefKinds } from "./stored-form";
 import {
   DOCS_FORMAT,
   DOCS_LAYOUT,
@@ -718,7 +718,7 @@ export function prepareEntry(o: Named, section: string, token: string, value: Js
   if (at) prepared.at = at;
   if (totals) prepared.totals = totals;
   if (section === "types") {
-    typePropertyRefs(kept, prepared.typeRefs);
+    propertyRefs(kept, prepared.typeRefs);
     return prepared;
   }
   const kind = section === "resources" ? "resource" : "function";

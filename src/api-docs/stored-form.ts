@@ -116,15 +116,14 @@ export function propertiesOf(spec: unknown): Array<[string, Json]> {
   return Object.entries(spec.properties).filter((e): e is [string, Json] => isObject(e[1]));
 }
 
-/** collectRefs of each of `properties`' values (those of propertiesOf: collectRefs passes over the others), without their arrays. */
-function collectPropertyRefs(properties: unknown, out: Set<string>): void {
-  if (!isObject(properties)) return;
+/**
+ * The local types a spec's properties refer to, in order (collectRefs of each of propertiesOf's values, without its
+ * arrays: collectRefs passes over the values that are not objects). Where a type's supporting types start.
+ */
+export function propertyRefs(spec: unknown, out: Set<string>): void {
+  if (!isObject(spec) || !isObject(spec.properties)) return;
+  const { properties } = spec;
   for (const name of Object.keys(properties)) collectRefs(properties[name], out);
-}
-
-/** The local types an object type's properties refer to (where its supporting types start). */
-export function typePropertyRefs(spec: Json, out: Set<string>): void {
-  collectPropertyRefs(spec.properties, out);
 }
 
 /** A line terminator: what `.` does not match. */
@@ -218,15 +217,10 @@ function memberSpecs(kind: "resource" | "function", value: Json) {
 
 /** The local types a resource's or function's properties refer to (its supporting types start from these). */
 export function memberRefs(kind: "resource" | "function", value: Json): Set<string> {
-  // memberSpecs' inputs then outputs, each spec's properties in order (propertiesOf), without building the specs.
+  const { inputsSpec, outputsSpec } = memberSpecs(kind, value);
   const refs = new Set<string>();
-  if (kind === "resource") {
-    collectPropertyRefs(value.inputProperties, refs);
-    collectPropertyRefs(value.properties, refs);
-  } else {
-    if (isObject(value.inputs)) collectPropertyRefs(value.inputs.properties, refs);
-    if (isObject(value.outputs)) collectPropertyRefs(value.outputs.properties, refs);
-  }
+  propertyRefs(inputsSpec, refs);
+  propertyRefs(outputsSpec, refs);
   return refs;
 }
 

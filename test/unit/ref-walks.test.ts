@@ -1,8 +1,8 @@
 // The pack's walks over a parsed entry (stored-form.ts) were rewritten without their garbage: `refTail` instead of a
-// regular expression's match per `$ref`, `memberRefs` and `typePropertyRefs` without the arrays of propertiesOf. Each
+// regular expression's match per `$ref`, `memberRefs` and `propertyRefs` without the arrays of propertiesOf. Each
 // must answer exactly what the form before answered (records and index lines are compared byte for byte).
 import { describe, expect, it } from "vitest";
-import { collectRefs, memberRefs, propertiesOf, refTail, refTokens, typePropertyRefs, type Json } from "../../src/api-docs/stored-form";
+import { collectRefs, memberRefs, propertiesOf, refTail, refTokens, propertyRefs, type Json } from "../../src/api-docs/stored-form";
 
 /** What refTokens matched each `$ref` with before. */
 const byRegex = (ref: string, at: number): string | undefined => /^\/(?:types|resources)\/(.+)$/.exec(ref.slice(at))?.[1];
@@ -40,7 +40,7 @@ describe("the pack's walks over an entry", () => {
     expect([...found]).toEqual(["acme:m/A:A", "acme:m/r:R", "%E0%A4%A"]);
   });
 
-  it("memberRefs and typePropertyRefs find what propertiesOf and collectRefs found, in order", () => {
+  it("memberRefs and propertyRefs find what propertiesOf and collectRefs found, in order", () => {
     const ref = (t: string) => ({ $ref: `#/types/${t}` });
     const props = {
       a: ref("A"),
@@ -68,10 +68,10 @@ describe("the pack's walks over an entry", () => {
       const before = new Set<string>();
       for (const [, p] of propertiesOf(entry)) collectRefs(p, before);
       const after = new Set<string>();
-      typePropertyRefs(entry, after);
+      propertyRefs(entry, after);
       expect([...after]).toEqual([...before]);
       const typed = new Set<string>();
-      typePropertyRefs({ properties: json.props }, typed);
+      propertyRefs({ properties: json.props }, typed);
       expect([...typed]).toEqual(["A", "B", "C", "D1", "D2", "P"]);
     }
   });
